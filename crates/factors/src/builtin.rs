@@ -1,0 +1,270 @@
+//! The built-in set: every row of the reference CSV files in `data/`, compiled in.
+
+use crate::factor::{Factor, FactorKind};
+use std::str::FromStr;
+use zp_domain::{Decimal, Region};
+
+/// Name (and version) of the built-in set.
+pub const BUILTIN_SET: &str = "builtin-2025.1";
+
+const ENERGY_CONVERSION: &str = include_str!("../data/energy-conversion.csv");
+const FUEL_COMBUSTION: &str = include_str!("../data/fuel-combustion-defaults.csv");
+const GRID: &str = include_str!("../data/grid-emission-factors.csv");
+const OTHER: &str = include_str!("../data/other-factors.csv");
+
+type Row = std::collections::HashMap<String, String>;
+
+fn rows(file: &'static str, text: &'static str) -> Vec<(String, Row)> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .expect("built-in factor file has a header")
+        .clone();
+    reader
+        .records()
+        .enumerate()
+        .map(|(i, rec)| {
+            let rec = rec.unwrap_or_else(|e| panic!("{file} row {}: {e}", i + 2));
+            let row = headers
+                .iter()
+                .map(str::to_string)
+                .zip(rec.iter().map(str::to_string));
+            (format!("{file} row {}", i + 2), row.collect())
+        })
+        .collect()
+}
+
+fn field<'a>(at: &str, row: &'a Row, name: &str) -> &'a str {
+    row.get(name)
+        .map(|s| s.trim())
+        .unwrap_or_else(|| panic!("{at}: no column {name}"))
+}
+
+fn decimal(at: &str, row: &Row, name: &str) -> Decimal {
+    let s = field(at, row, name);
+    Decimal::from_str(s).unwrap_or_else(|e| panic!("{at}: {name} {s:?}: {e}"))
+}
+
+fn factor(
+    kind: FactorKind,
+    subject: &str,
+    region: Option<Region>,
+    year: Option<i32>,
+    value: Decimal,
+    unit: &str,
+    publisher: &str,
+    notice: &str,
+) -> Factor {
+    Factor {
+        id: Factor::make_id(BUILTIN_SET, kind, subject, year),
+        set: BUILTIN_SET.to_string(),
+        kind,
+        subject: subject.to_string(),
+        region,
+        year,
+        value,
+        unit: unit.to_string(),
+        publisher: publisher.to_string(),
+        notice: notice.to_string(),
+    }
+}
+
+/// All built-in factors. Panics only if the compiled-in data is malformed, which the
+/// tests of this crate rule out.
+pub fn builtin_factors() -> Vec<Factor> {
+    let mut out = Vec::new();
+    for (at, row) in rows("energy-conversion.csv", ENERGY_CONVERSION) {
+        let carrier = field(&at, &row, "carrier");
+        let unit = format!("kgce/{}", field(&at, &row, "unit"));
+        let source = field(&at, &row, "source");
+        let value = decimal(&at, &row, "kgce_per_unit");
+        out.push(factor(
+            FactorKind::TceCoefficient,
+            carrier,
+            None,
+            None,
+            value,
+            &unit,
+            "",
+            source,
+        ));
+        if carrier == "steam_low_pressure" {
+            // 3763 kJ/kg is 3.763 GJ/t.
+            let gj_per_t = decimal(&at, &row, "ncv") / Decimal::from(1000);
+            out.push(factor(
+                FactorKind::SteamHeatContent,
+                carrier,
+                None,
+                None,
+                gj_per_t,
+                "GJ/t",
+                "",
+                source,
+            ));
+        }
+    }
+    for (at, row) in rows("fuel-combustion-defaults.csv", FUEL_COMBUSTION) {
+        let carrier = field(&at, &row, "carrier");
+        let source = field(&at, &row, "source");
+        let ncv_unit = if matches!(carrier, "natural_gas" | "coke_oven_gas") {
+            "GJ/10^4 Nm3"
+        } else {
+            "GJ/t"
+        };
+        for (kind, col, unit) in [
+            (
+                FactorKind::NetCalorificValue,
+                "ncv_gj_per_t_or_1e4m3",
+                ncv_unit,
+            ),
+            (
+                FactorKind::CarbonContent,
+                "carbon_content_tc_per_tj",
+                "tC/TJ",
+            ),
+            (FactorKind::OxidationRate, "oxidation_rate", "fraction"),
+        ] {
+            let value = decimal(&at, &row, col);
+            out.push(factor(kind, carrier, None, None, value, unit, "", source));
+        }
+    }
+    for (at, row) in rows("grid-emission-factors.csv", GRID) {
+        let region =
+            Region::parse(field(&at, &row, "region")).unwrap_or_else(|e| panic!("{at}: {e}"));
+        let kind = FactorKind::parse(field(&at, &row, "kind"))
+            .unwrap_or_else(|| panic!("{at}: unknown kind"));
+        let year: i32 = field(&at, &row, "year")
+            .parse()
+            .unwrap_or_else(|e| panic!("{at}: {e}"));
+        out.push(factor(
+            kind,
+            region.code(),
+            Some(region),
+            Some(year),
+            decimal(&at, &row, "tco2_per_mwh"),
+            "tCO2/MWh",
+            field(&at, &row, "published_by"),
+            field(&at, &row, "notice"),
+        ));
+    }
+    for (at, row) in rows("other-factors.csv", OTHER) {
+        let name = field(&at, &row, "name");
+        let kind = match name {
+            "purchased_heat" => FactorKind::HeatEmission,
+            "cement_clinker_process" => FactorKind::ClinkerProcess,
+            _ => FactorKind::Parameter,
+        };
+        let note = field(&at, &row, "note");
+        let source = field(&at, &row, "source");
+        let notice = if note.is_empty() {
+            source.to_string()
+        } else {
+            format!("{source} ({note})")
+        };
+        out.push(factor(
+            kind,
+            name,
+            None,
+            None,
+            decimal(&at, &row, "value"),
+            field(&at, &row, "unit"),
+            "",
+            &notice,
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn data_rows(text: &str) -> usize {
+        text.lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty())
+            .count()
+    }
+
+    #[test]
+    fn every_row_of_every_file_is_shipped() {
+        let f = builtin_factors();
+        let count = |k: FactorKind| f.iter().filter(|x| x.kind == k).count();
+        assert_eq!(
+            count(FactorKind::TceCoefficient),
+            data_rows(ENERGY_CONVERSION)
+        );
+        assert_eq!(
+            count(FactorKind::NetCalorificValue),
+            data_rows(FUEL_COMBUSTION)
+        );
+        assert_eq!(count(FactorKind::CarbonContent), data_rows(FUEL_COMBUSTION));
+        assert_eq!(count(FactorKind::OxidationRate), data_rows(FUEL_COMBUSTION));
+        let grid = f.iter().filter(|x| x.kind.is_grid()).count();
+        assert_eq!(grid, data_rows(GRID));
+        let other = count(FactorKind::HeatEmission)
+            + count(FactorKind::ClinkerProcess)
+            + count(FactorKind::Parameter);
+        assert_eq!(other, data_rows(OTHER));
+    }
+
+    #[test]
+    fn ids_are_unique() {
+        let f = builtin_factors();
+        let mut ids: Vec<_> = f.iter().map(|x| x.id.as_str()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), f.len());
+    }
+
+    #[test]
+    fn carrier_base_units_agree_with_the_conversion_file() {
+        for f in builtin_factors()
+            .iter()
+            .filter(|f| f.kind == FactorKind::TceCoefficient)
+        {
+            let carrier = zp_domain::Carrier::parse(&f.subject).unwrap_or_else(|| {
+                panic!("carrier {} of the conversion file is unknown", f.subject)
+            });
+            assert_eq!(
+                f.unit,
+                format!("kgce/{}", carrier.base_unit().symbol()),
+                "{}",
+                f.subject
+            );
+        }
+    }
+
+    #[test]
+    fn reference_values() {
+        let f = builtin_factors();
+        let get = |id: &str| {
+            f.iter()
+                .find(|x| x.id == id)
+                .unwrap_or_else(|| panic!("{id}"))
+                .value
+        };
+        assert_eq!(get("builtin-2025.1/grid_average/CQ/2023"), dec!(0.5581));
+        assert_eq!(
+            get("builtin-2025.1/grid_excluding_market_non_fossil/CN/2023"),
+            dec!(0.6096)
+        );
+        assert_eq!(
+            get("builtin-2025.1/tce_coefficient/electricity"),
+            dec!(0.1229)
+        );
+        assert_eq!(
+            get("builtin-2025.1/steam_heat_content/steam_low_pressure"),
+            dec!(3.763)
+        );
+        assert_eq!(
+            get("builtin-2025.1/heat_emission/purchased_heat"),
+            dec!(0.11)
+        );
+        assert_eq!(
+            get("builtin-2025.1/net_calorific_value/natural_gas"),
+            dec!(389.31)
+        );
+    }
+}
