@@ -32,6 +32,8 @@ pub enum Slot {
     HeatEmission,
     SteamHeat(Carrier),
     ClinkerProcess,
+    /// MWh represented by one green electricity certificate.
+    GecUnit,
 }
 
 impl Slot {
@@ -48,6 +50,7 @@ impl Slot {
             Slot::HeatEmission => "heat_emission".to_string(),
             Slot::SteamHeat(c) => format!("steam_heat/{c}"),
             Slot::ClinkerProcess => "clinker_process".to_string(),
+            Slot::GecUnit => "gec_unit".to_string(),
         }
     }
 
@@ -65,6 +68,7 @@ impl Slot {
             Slot::HeatEmission => "purchased heat emission factor".to_string(),
             Slot::SteamHeat(c) => format!("heat content of {c}"),
             Slot::ClinkerProcess => "clinker process emission factor".to_string(),
+            Slot::GecUnit => "MWh per green electricity certificate".to_string(),
         }
     }
 }
@@ -216,6 +220,7 @@ impl Catalog {
             Slot::HeatEmission => plain(FactorKind::HeatEmission, "purchased_heat"),
             Slot::SteamHeat(c) => plain(FactorKind::SteamHeatContent, c.key()),
             Slot::ClinkerProcess => plain(FactorKind::ClinkerProcess, "cement_clinker_process"),
+            Slot::GecUnit => plain(FactorKind::Parameter, "gec_unit"),
             Slot::LocationGrid { region, year } => {
                 let mut chain = vec![(FactorKind::GridAverage, region)];
                 if !region.is_national() {

@@ -1,0 +1,355 @@
+//! One enterprise, one year.
+
+use crate::model::{ActivityLine, CarrierLine, FactorUse, InputRef, Inventory, OrgInput};
+use std::collections::BTreeMap;
+use zp_domain::{Carrier, CarrierCategory, Decimal, Unit, UnitError};
+use zp_factors::{Catalog, CatalogError, Pins, Selection, Slot};
+
+/// Which grid factor the location-based Scope 2 uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum GridFactorMode {
+    /// Provincial average of the enterprise's region (national when none).
+    #[default]
+    Provincial,
+    /// National average (`--grid-factor national`).
+    National,
+}
+
+impl GridFactorMode {
+    pub fn key(self) -> &'static str {
+        match self {
+            GridFactorMode::Provincial => "provincial",
+            GridFactorMode::National => "national",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    pub grid: GridFactorMode,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountingError {
+    #[error(transparent)]
+    Factor(#[from] CatalogError),
+    #[error("activity row {id} ({source_ref}): {err}")]
+    Unit {
+        id: i64,
+        source_ref: String,
+        err: UnitError,
+    },
+    #[error("activity row {id} ({source_ref}) is for {period}, not the report year {year}")]
+    WrongYear {
+        id: i64,
+        source_ref: String,
+        period: String,
+        year: i32,
+    },
+}
+
+/// Collects the factors used, once each.
+struct Factors<'a> {
+    catalog: &'a Catalog,
+    pins: &'a mut Pins,
+    used: BTreeMap<String, FactorUse>,
+}
+
+impl Factors<'_> {
+    fn get(&mut self, slot: Slot) -> Result<Selection, CatalogError> {
+        let sel = self.catalog.select_pinned(slot, self.pins)?;
+        let f = &sel.factor;
+        self.used.entry(slot.key()).or_insert_with(|| FactorUse {
+            id: f.id.clone(),
+            slot: slot.key(),
+            value: f.value,
+            unit: f.unit.clone(),
+            kind: f.kind.key().to_string(),
+            region: f.region.map(|r| r.code().to_string()),
+            year: f.year,
+            source: f.source(),
+            note: sel.note.clone(),
+        });
+        Ok(sel)
+    }
+
+    fn value(&mut self, slot: Slot) -> Result<(Decimal, String), CatalogError> {
+        let s = self.get(slot)?;
+        Ok((s.factor.value, s.factor.id))
+    }
+}
+
+fn mwh(q: Decimal) -> String {
+    format!("{} MWh", q.normalize())
+}
+
+/// Computes the inventory of one enterprise for `input.year`.
+///
+/// `pins` holds the factor ids of an issued result: pinned slots reuse their factor, new
+/// slots are selected from the catalog and pinned.
+pub fn compute(
+    input: &OrgInput,
+    catalog: &Catalog,
+    pins: &mut Pins,
+    opts: Options,
+) -> Result<Inventory, AccountingError> {
+    let year = input.year;
+    let mut by_carrier: BTreeMap<Carrier, Vec<&ActivityLine>> = BTreeMap::new();
+    for line in &input.lines {
+        if line.period.year() != year {
+            return Err(AccountingError::WrongYear {
+                id: line.id,
+                source_ref: line.source.clone(),
+                period: line.period.to_string(),
+                year,
+            });
+        }
+        by_carrier.entry(line.carrier).or_default().push(line);
+    }
+    let mut f = Factors {
+        catalog,
+        pins,
+        used: BTreeMap::new(),
+    };
+    let mut inv = Inventory {
+        scope: input.org.to_string(),
+        scope_kind: "enterprise".into(),
+        name: input.name.clone(),
+        year,
+        energy_tce: Decimal::ZERO,
+        scope1_tco2: Decimal::ZERO,
+        scope1_combustion_tco2: Decimal::ZERO,
+        scope1_process_tco2: Decimal::ZERO,
+        scope2_location_tco2: Decimal::ZERO,
+        scope2_market_tco2: Decimal::ZERO,
+        electricity_mwh: Decimal::ZERO,
+        grid_electricity_mwh: Decimal::ZERO,
+        onsite_renewable_mwh: Decimal::ZERO,
+        certificates_retired_mwh: Decimal::ZERO,
+        certificates_applied_mwh: Decimal::ZERO,
+        clean_electricity_share: None,
+        intensity_location_tco2_per_tce: None,
+        intensity_market_tco2_per_tce: None,
+        output_value_10k_yuan: input.output_value_10k_yuan,
+        energy_intensity_tce_per_10k_yuan: None,
+        grid_factor: opts.grid.key().into(),
+        lines: Vec::new(),
+        factors: Vec::new(),
+        members: Vec::new(),
+        notes: Vec::new(),
+        complete: true,
+    };
+
+    // Certificates first: the electricity line needs the MWh they cover.
+    let gec_unit = if by_carrier
+        .get(&Carrier::GreenCertificate)
+        .is_some_and(|ls| ls.iter().any(|l| l.quantity.unit == Unit::Certificate))
+    {
+        Some(f.value(Slot::GecUnit)?)
+    } else {
+        None
+    };
+
+    for (&carrier, lines) in &by_carrier {
+        let unit = if carrier == Carrier::GreenCertificate {
+            Unit::Mwh
+        } else {
+            carrier.base_unit()
+        };
+        let mut quantity = Decimal::ZERO;
+        let mut inputs = Vec::with_capacity(lines.len());
+        for l in lines {
+            let q = if l.quantity.unit == Unit::Certificate {
+                l.quantity.value * gec_unit.as_ref().map(|g| g.0).unwrap_or(Decimal::ONE)
+            } else {
+                l.quantity
+                    .value_in(unit)
+                    .map_err(|err| AccountingError::Unit {
+                        id: l.id,
+                        source_ref: l.source.clone(),
+                        err,
+                    })?
+            };
+            quantity += q;
+            inputs.push(InputRef {
+                id: l.id,
+                period: l.period,
+                quantity: l.quantity.value,
+                unit: l.quantity.unit.symbol().into(),
+                source: l.source.clone(),
+            });
+        }
+        let mut line = CarrierLine {
+            carrier,
+            name_zh: carrier.name_zh().into(),
+            quantity,
+            unit: unit.symbol().into(),
+            energy_tce: Decimal::ZERO,
+            scope1_tco2: Decimal::ZERO,
+            scope2_location_tco2: Decimal::ZERO,
+            scope2_market_tco2: Decimal::ZERO,
+            formula: String::new(),
+            factor_ids: Vec::new(),
+            inputs,
+        };
+        let mut formula = Vec::new();
+        if carrier.is_energy() {
+            // On-site renewable electricity converts at electricity's equivalent value.
+            let tce_carrier = match carrier.category() {
+                CarrierCategory::OnsiteRenewable => Carrier::Electricity,
+                _ => carrier,
+            };
+            let (k, id) = f.value(Slot::Tce(tce_carrier))?;
+            line.energy_tce = quantity * k / Decimal::ONE_THOUSAND;
+            formula.push(format!(
+                "tce = {} {unit} x {k} kgce/{unit} / 1000",
+                quantity.normalize()
+            ));
+            line.factor_ids.push(id);
+        }
+        match carrier.category() {
+            CarrierCategory::Fuel => {
+                let ids = combustion(&mut f, carrier, quantity, &mut line, &mut formula);
+                match ids {
+                    Ok(()) => {}
+                    Err(CatalogError::Missing(what)) => {
+                        inv.complete = false;
+                        inv.notes.push(format!(
+                            "{carrier}: {what} is missing from the catalog, so its combustion CO2 is not included; import a factor set that provides it"
+                        ));
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            CarrierCategory::GridElectricity => {
+                let q_mwh = quantity / Decimal::ONE_THOUSAND;
+                inv.grid_electricity_mwh += q_mwh;
+                let slot = match opts.grid {
+                    GridFactorMode::Provincial => Slot::LocationGrid {
+                        region: input.region,
+                        year,
+                    },
+                    GridFactorMode::National => Slot::NationalGrid { year },
+                };
+                let (k, id) = f.value(slot)?;
+                line.scope2_location_tco2 = q_mwh * k;
+                formula.push(format!("location tCO2 = {} x {k} tCO2/MWh", mwh(q_mwh)));
+                line.factor_ids.push(id);
+            }
+            CarrierCategory::OnsiteRenewable => {
+                inv.onsite_renewable_mwh += quantity / Decimal::ONE_THOUSAND;
+                formula.push("tCO2 = 0 (renewable, generated and consumed on site)".into());
+            }
+            CarrierCategory::PurchasedHeat => {
+                let gj = quantity / Decimal::ONE_THOUSAND; // MJ -> GJ
+                let (k, id) = f.value(Slot::HeatEmission)?;
+                line.scope2_location_tco2 = gj * k;
+                line.scope2_market_tco2 = gj * k;
+                formula.push(format!("tCO2 = {} GJ x {k} tCO2/GJ", gj.normalize()));
+                line.factor_ids.push(id);
+            }
+            CarrierCategory::PurchasedSteam => {
+                let t = quantity / Decimal::ONE_THOUSAND; // kg -> t
+                let (h, hid) = f.value(Slot::SteamHeat(carrier))?;
+                let (k, kid) = f.value(Slot::HeatEmission)?;
+                line.scope2_location_tco2 = t * h * k;
+                line.scope2_market_tco2 = line.scope2_location_tco2;
+                formula.push(format!(
+                    "tCO2 = {} t x {h} GJ/t x {k} tCO2/GJ",
+                    t.normalize()
+                ));
+                line.factor_ids.extend([hid, kid]);
+            }
+            CarrierCategory::GreenCertificate => {
+                inv.certificates_retired_mwh += quantity;
+                if let Some((_, id)) = &gec_unit {
+                    line.factor_ids.push(id.clone());
+                }
+                formula.push(
+                    "retired certificates: zero-emission MWh for market-based Scope 2".into(),
+                );
+            }
+            CarrierCategory::ClinkerProduction => {
+                let (k, id) = f.value(Slot::ClinkerProcess)?;
+                line.scope1_tco2 = quantity * k;
+                inv.scope1_process_tco2 += line.scope1_tco2;
+                formula.push(format!(
+                    "process tCO2 = {} t clinker x {k} tCO2/t",
+                    quantity.normalize()
+                ));
+                line.factor_ids.push(id);
+            }
+        }
+        line.formula = formula.join("; ");
+        if carrier.category() == CarrierCategory::Fuel {
+            inv.scope1_combustion_tco2 += line.scope1_tco2;
+        }
+        inv.lines.push(line);
+    }
+
+    // Market-based Scope 2 of grid electricity: certificates cover grid MWh first (never
+    // more than the grid electricity of the period), the rest at the residual factor.
+    inv.certificates_applied_mwh = inv.certificates_retired_mwh.min(inv.grid_electricity_mwh);
+    if inv.certificates_retired_mwh > inv.certificates_applied_mwh {
+        inv.notes.push(format!(
+            "{} of retired certificates exceed the grid electricity of {year} and were not applied",
+            mwh(inv.certificates_retired_mwh - inv.certificates_applied_mwh)
+        ));
+    }
+    if let Some(line) = inv
+        .lines
+        .iter_mut()
+        .find(|l| l.carrier == Carrier::Electricity)
+    {
+        let residual_mwh = inv.grid_electricity_mwh - inv.certificates_applied_mwh;
+        let (k, id) = f.value(Slot::MarketResidual { year })?;
+        line.scope2_market_tco2 = residual_mwh * k;
+        line.formula.push_str(&format!(
+            "; market tCO2 = ({} - {} certificates) x {k} tCO2/MWh",
+            mwh(inv.grid_electricity_mwh),
+            mwh(inv.certificates_applied_mwh)
+        ));
+        line.factor_ids.push(id);
+    }
+
+    for line in &inv.lines {
+        inv.energy_tce += line.energy_tce;
+        inv.scope1_tco2 += line.scope1_tco2;
+        inv.scope2_location_tco2 += line.scope2_location_tco2;
+        inv.scope2_market_tco2 += line.scope2_market_tco2;
+    }
+    inv.electricity_mwh = inv.grid_electricity_mwh + inv.onsite_renewable_mwh;
+    for fu in f.used.values() {
+        if let Some(n) = &fu.note {
+            inv.notes.push(format!("{}: {n}", fu.slot));
+        }
+    }
+    inv.factors = f.used.into_values().collect();
+    inv.derive_ratios();
+    Ok(inv)
+}
+
+/// CO2 = quantity x NCV x carbon content x oxidation x 44/12 (quantity in t or 10^4 m3).
+fn combustion(
+    f: &mut Factors<'_>,
+    carrier: Carrier,
+    quantity_base: Decimal,
+    line: &mut CarrierLine,
+    formula: &mut Vec<String>,
+) -> Result<(), CatalogError> {
+    let (q, unit) = match carrier.base_unit() {
+        Unit::M3 => (quantity_base / Decimal::from(10_000), "10^4 Nm3"),
+        _ => (quantity_base / Decimal::ONE_THOUSAND, "t"),
+    };
+    let (ncv, a) = f.value(Slot::Ncv(carrier))?;
+    let (cc, b) = f.value(Slot::CarbonContent(carrier))?;
+    let (of, c) = f.value(Slot::Oxidation(carrier))?;
+    // tC/TJ -> tC/GJ is /1000; 44/12 last to keep the product exact as long as possible.
+    line.scope1_tco2 = q * ncv * cc * of * Decimal::from(44) / Decimal::from(12_000);
+    formula.push(format!(
+        "tCO2 = {} {unit} x {ncv} GJ/{unit} x {cc} tC/TJ / 1000 x {of} x 44/12",
+        q.normalize()
+    ));
+    line.factor_ids.extend([a, b, c]);
+    Ok(())
+}

@@ -1,0 +1,365 @@
+//! The hand-checked figures of `reference/worked-examples.md`, and more cases derived from
+//! the standards (GB/T 2589, the 24-sector guidelines, GHG Protocol Scope 2 Guidance).
+
+use rust_decimal_macros::dec;
+use zp_accounting::{ActivityLine, GridFactorMode, Options, OrgInput, aggregate, compute};
+use zp_domain::{Carrier, CreditCode, Decimal, Period, Quantity, Region, Unit};
+use zp_factors::{Catalog, Factor, Pins};
+
+fn org(n: u32) -> CreditCode {
+    CreditCode::complete(&format!("91500105MA5YRE{n:02}B")).unwrap()
+}
+
+fn line(id: i64, month: u32, carrier: Carrier, value: Decimal, unit: Unit) -> ActivityLine {
+    ActivityLine {
+        id,
+        period: Period::new(2023, month).unwrap(),
+        carrier,
+        quantity: Quantity::new(value, unit),
+        source: format!("test.csv:{}", id + 1),
+    }
+}
+
+fn input(region: &str, lines: Vec<ActivityLine>) -> OrgInput {
+    OrgInput {
+        org: org(1),
+        name: "示例".into(),
+        region: Region::parse(region).unwrap(),
+        year: 2023,
+        lines,
+        output_value_10k_yuan: None,
+    }
+}
+
+fn run(input: &OrgInput) -> zp_accounting::Inventory {
+    compute(
+        input,
+        &Catalog::builtin(),
+        &mut Pins::default(),
+        Options::default(),
+    )
+    .unwrap()
+}
+
+fn one(carrier: Carrier, value: Decimal, unit: Unit) -> zp_accounting::Inventory {
+    run(&input("CQ", vec![line(1, 1, carrier, value, unit)]))
+}
+
+#[test]
+fn tce_of_the_four_worked_carriers() {
+    assert_eq!(
+        one(Carrier::NaturalGas, dec!(100000), Unit::M3).energy_tce,
+        dec!(121.43)
+    );
+    assert_eq!(
+        one(Carrier::Electricity, dec!(1000000), Unit::Kwh).energy_tce,
+        dec!(122.9)
+    );
+    assert_eq!(
+        one(Carrier::RawCoal, dec!(100), Unit::Tonne).energy_tce,
+        dec!(71.43)
+    );
+    assert_eq!(
+        one(Carrier::Diesel, dec!(50), Unit::Tonne).energy_tce,
+        dec!(72.855)
+    );
+}
+
+#[test]
+fn combustion_co2_of_the_three_worked_fuels() {
+    // Exact products: 10 x 389.31 x 15.30 x 0.99 x 44 / 12000 etc.
+    let gas = one(Carrier::NaturalGas, dec!(10), Unit::WanM3);
+    assert_eq!(gas.scope1_tco2.round_dp(3), dec!(216.219));
+    assert_eq!(
+        gas.scope1_tco2,
+        dec!(10) * dec!(389.31) * dec!(15.30) * dec!(0.99) * dec!(44) / dec!(12000)
+    );
+    assert_eq!(
+        one(Carrier::RawCoal, dec!(100), Unit::Tonne)
+            .scope1_tco2
+            .round_dp(3),
+        dec!(190.030)
+    );
+    assert_eq!(
+        one(Carrier::Diesel, dec!(50000), Unit::Kg)
+            .scope1_tco2
+            .round_dp(3),
+        dec!(154.795)
+    );
+}
+
+#[test]
+fn location_scope2_provincial_and_national() {
+    let i = input(
+        "CQ",
+        vec![line(1, 1, Carrier::Electricity, dec!(1000), Unit::Mwh)],
+    );
+    assert_eq!(run(&i).scope2_location_tco2, dec!(558.1));
+    let national = compute(
+        &i,
+        &Catalog::builtin(),
+        &mut Pins::default(),
+        Options {
+            grid: GridFactorMode::National,
+        },
+    )
+    .unwrap();
+    assert_eq!(national.scope2_location_tco2, dec!(530.6));
+    let used: Vec<_> = national.factors.iter().map(|f| f.id.as_str()).collect();
+    assert!(
+        used.contains(&"builtin-2025.1/grid_average/CN/2023"),
+        "{used:?}"
+    );
+}
+
+#[test]
+fn market_scope2_with_certificates_and_residual_mix() {
+    // Worked example: 1,000,000 kWh, 600 MWh certificates, residual 0.45 -> 180 t;
+    // location 0.20 -> 200 t. Factors from a user set for a fictional year.
+    let mut catalog = Catalog::builtin();
+    let mk = |kind, subject: &str, value| Factor {
+        id: Factor::make_id("example", kind, subject, Some(2030)),
+        set: "example".into(),
+        kind,
+        subject: subject.into(),
+        region: Region::parse(subject).ok(),
+        year: Some(2030),
+        value,
+        unit: "tCO2/MWh".into(),
+        publisher: "worked example".into(),
+        notice: String::new(),
+    };
+    catalog
+        .add_set(vec![
+            mk(zp_factors::FactorKind::GridAverage, "SC", dec!(0.20)),
+            mk(
+                zp_factors::FactorKind::GridExcludingMarketNonFossil,
+                "CN",
+                dec!(0.45),
+            ),
+        ])
+        .unwrap();
+    let period = Period::new(2030, 6).unwrap();
+    let lines = vec![
+        ActivityLine {
+            period,
+            ..line(1, 6, Carrier::Electricity, dec!(1000000), Unit::Kwh)
+        },
+        ActivityLine {
+            period,
+            ..line(
+                2,
+                6,
+                Carrier::GreenCertificate,
+                dec!(600),
+                Unit::Certificate,
+            )
+        },
+    ];
+    let i = OrgInput {
+        year: 2030,
+        ..input("SC", lines)
+    };
+    let inv = compute(&i, &catalog, &mut Pins::default(), Options::default()).unwrap();
+    assert_eq!(inv.scope2_market_tco2, dec!(180));
+    assert_eq!(inv.scope2_location_tco2, dec!(200));
+    assert_eq!(inv.clean_electricity_share, Some(dec!(0.6)));
+}
+
+#[test]
+fn market_scope2_without_certificates_uses_the_2023_residual_factor() {
+    let inv = one(Carrier::Electricity, dec!(1000), Unit::Mwh);
+    assert_eq!(inv.scope2_market_tco2, dec!(609.6));
+    assert_eq!(inv.clean_electricity_share, Some(dec!(0)));
+}
+
+#[test]
+fn certificates_never_cover_more_than_grid_electricity() {
+    let inv = run(&input(
+        "CQ",
+        vec![
+            line(1, 1, Carrier::Electricity, dec!(100), Unit::Mwh),
+            line(2, 1, Carrier::GreenCertificate, dec!(250), Unit::Mwh),
+        ],
+    ));
+    assert_eq!(inv.certificates_applied_mwh, dec!(100));
+    assert_eq!(inv.scope2_market_tco2, dec!(0));
+    assert_eq!(inv.clean_electricity_share, Some(dec!(1)));
+    assert!(
+        inv.notes.iter().any(|n| n.contains("150 MWh")),
+        "{:?}",
+        inv.notes
+    );
+}
+
+#[test]
+fn purchased_heat_and_low_pressure_steam() {
+    // 1,000 GJ x 0.11 = 110 t; 100 t steam x 3.763 GJ/t x 0.11 = 41.393 t.
+    let heat = one(Carrier::Heat, dec!(1000), Unit::Gj);
+    assert_eq!(heat.scope2_location_tco2, dec!(110));
+    assert_eq!(heat.scope2_market_tco2, dec!(110));
+    assert_eq!(heat.energy_tce, dec!(34.12)); // 1,000,000 MJ x 0.03412 kgce/MJ
+    let steam = one(Carrier::SteamLowPressure, dec!(100), Unit::Tonne);
+    assert_eq!(steam.scope2_location_tco2, dec!(41.393));
+    assert_eq!(steam.energy_tce, dec!(12.86));
+}
+
+#[test]
+fn onsite_renewable_counts_in_energy_and_clean_share_with_zero_co2() {
+    let inv = run(&input(
+        "CQ",
+        vec![
+            line(1, 1, Carrier::Electricity, dec!(600), Unit::Mwh),
+            line(
+                2,
+                1,
+                Carrier::ElectricityOnsiteRenewable,
+                dec!(400000),
+                Unit::Kwh,
+            ),
+        ],
+    ));
+    assert_eq!(inv.electricity_mwh, dec!(1000));
+    assert_eq!(inv.energy_tce, dec!(122.9));
+    assert_eq!(inv.clean_electricity_share, Some(dec!(0.4)));
+    assert_eq!(inv.scope2_location_tco2, dec!(600) * dec!(0.5581));
+}
+
+#[test]
+fn clinker_process_emissions() {
+    let inv = one(Carrier::CementClinker, dec!(1000), Unit::Tonne);
+    assert_eq!(inv.scope1_process_tco2, dec!(535));
+    assert_eq!(inv.scope1_tco2, dec!(535));
+    assert_eq!(inv.energy_tce, dec!(0));
+}
+
+#[test]
+fn intensities_and_output_value() {
+    let mut i = input(
+        "CQ",
+        vec![
+            line(1, 1, Carrier::Electricity, dec!(1000), Unit::Mwh),
+            line(2, 2, Carrier::NaturalGas, dec!(10), Unit::WanM3),
+        ],
+    );
+    i.output_value_10k_yuan = Some(dec!(1000));
+    let inv = run(&i);
+    let energy = dec!(122.9) + dec!(121.43);
+    assert_eq!(inv.energy_tce, energy);
+    assert_eq!(
+        inv.intensity_location_tco2_per_tce,
+        Some((inv.scope1_tco2 + dec!(558.1)) / energy)
+    );
+    assert_eq!(
+        inv.intensity_market_tco2_per_tce,
+        Some((inv.scope1_tco2 + dec!(609.6)) / energy)
+    );
+    assert_eq!(
+        inv.energy_intensity_tce_per_10k_yuan,
+        Some(energy / dec!(1000))
+    );
+}
+
+#[test]
+fn province_without_factor_uses_national_and_notes_it() {
+    let inv = run(&input(
+        "GZ",
+        vec![line(1, 1, Carrier::Electricity, dec!(1000), Unit::Mwh)],
+    ));
+    assert_eq!(inv.scope2_location_tco2, dec!(530.6));
+    assert!(
+        inv.notes.iter().any(|n| n.contains("GZ")),
+        "{:?}",
+        inv.notes
+    );
+}
+
+#[test]
+fn fuel_without_combustion_factor_is_flagged_incomplete() {
+    let inv = one(Carrier::WashedCoal, dec!(10), Unit::Tonne);
+    assert_eq!(inv.energy_tce, dec!(9));
+    assert!(!inv.complete);
+    assert!(inv.notes.iter().any(|n| n.contains("washed_coal")));
+}
+
+#[test]
+fn lineage_names_rows_and_factors() {
+    let inv = run(&input(
+        "CQ",
+        vec![
+            line(7, 1, Carrier::Electricity, dec!(400), Unit::Mwh),
+            line(8, 2, Carrier::Electricity, dec!(600), Unit::Mwh),
+        ],
+    ));
+    let l = &inv.lines[0];
+    assert_eq!(
+        l.inputs.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![7, 8]
+    );
+    assert!(
+        l.factor_ids
+            .contains(&"builtin-2025.1/grid_average/CQ/2023".to_string())
+    );
+    assert!(l.formula.contains("0.5581"), "{}", l.formula);
+    assert!(inv.factors.iter().all(|f| !f.source.is_empty()));
+}
+
+#[test]
+fn wrong_year_is_an_error() {
+    let mut i = input(
+        "CQ",
+        vec![line(1, 1, Carrier::Electricity, dec!(1), Unit::Mwh)],
+    );
+    i.year = 2022;
+    let err = compute(
+        &i,
+        &Catalog::builtin(),
+        &mut Pins::default(),
+        Options::default(),
+    );
+    assert!(
+        err.unwrap_err()
+            .to_string()
+            .contains("not the report year 2022")
+    );
+}
+
+#[test]
+fn park_is_the_sum_and_ratios_are_recomputed() {
+    let a = run(&input(
+        "CQ",
+        vec![line(1, 1, Carrier::Electricity, dec!(1000), Unit::Mwh)],
+    ));
+    let mut bi = input(
+        "SC",
+        vec![line(
+            2,
+            1,
+            Carrier::ElectricityOnsiteRenewable,
+            dec!(3000),
+            Unit::Mwh,
+        )],
+    );
+    bi.org = org(2);
+    let b = run(&bi);
+    let park = aggregate("park", "示例园区", 2023, &[a.clone(), b.clone()]);
+    assert_eq!(park.energy_tce, a.energy_tce + b.energy_tce);
+    assert_eq!(park.electricity_mwh, dec!(4000));
+    assert_eq!(park.clean_electricity_share, Some(dec!(0.75)));
+    assert_eq!(
+        park.intensity_market_tco2_per_tce,
+        Some(dec!(609.6) / park.energy_tce)
+    );
+    assert_eq!(park.members.len(), 2);
+}
+
+#[test]
+fn a_zero_carbon_park_of_onsite_renewables_has_zero_intensity() {
+    let inv = one(
+        Carrier::ElectricityOnsiteRenewable,
+        dec!(2000000000),
+        Unit::Kwh,
+    );
+    assert_eq!(inv.energy_tce, dec!(245800));
+    assert_eq!(inv.intensity_market_tco2_per_tce, Some(dec!(0)));
+}
