@@ -1,0 +1,189 @@
+//! Energy ledger rows: `credit_code,period,carrier,quantity,unit[,site,...]`.
+
+use crate::columns::Columns;
+use crate::table::{ReadError, Table};
+use std::collections::HashMap;
+use std::str::FromStr;
+use zp_domain::{Carrier, CreditCode, Decimal, Period, Quantity, Unit};
+use zp_store::{NewActivity, Rejected};
+
+pub struct ActivityRows {
+    pub rows: Vec<NewActivity>,
+    pub rejected: Vec<Rejected>,
+}
+
+const SPEC: &[(&str, &[&str], bool)] = &[
+    ("credit_code", &["统一社会信用代码", "信用代码"], true),
+    ("period", &["期间", "月份", "统计期"], true),
+    ("carrier", &["能源品种", "品种", "能源种类"], true),
+    ("quantity", &["数量", "消费量", "用量"], true),
+    ("unit", &["单位", "计量单位"], true),
+    ("site", &["厂区", "场地"], false),
+];
+
+/// Largest quantity accepted in any unit: beyond this a row is a typing error.
+const ABSURD: i64 = 10_000_000_000_000;
+
+/// Parses a ledger number: plain decimal, or with `,` thousands separators (`1,234.5`).
+pub fn parse_quantity(s: &str) -> Result<Decimal, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err("quantity is empty".into());
+    }
+    let grouped = t.contains(',') && {
+        let int = t.split('.').next().unwrap_or("");
+        let mut parts = int.split(',');
+        let first = parts.next().unwrap_or("");
+        (1..=3).contains(&first.trim_start_matches('-').len()) && parts.all(|p| p.len() == 3)
+    };
+    let cleaned = if grouped { t.replace(',', "") } else { t.to_string() };
+    let d = Decimal::from_str(&cleaned)
+        .or_else(|_| Decimal::from_scientific(&cleaned))
+        .map_err(|_| format!("{t:?} is not a number"))?;
+    if d.is_sign_negative() && !d.is_zero() {
+        return Err(format!("{t} is negative"));
+    }
+    if d > Decimal::from(ABSURD) {
+        return Err(format!("{t} is implausibly large"));
+    }
+    Ok(d)
+}
+
+fn reject(row: i64, field: &str, reason: String, cells: &[String]) -> Rejected {
+    Rejected { row, field: field.into(), reason, raw: Table::raw(cells) }
+}
+
+/// Validates ledger rows. `known_org` says whether an enterprise is registered.
+pub fn validate_activity(table: &Table, known_org: &dyn Fn(&CreditCode) -> bool) -> Result<ActivityRows, ReadError> {
+    let cols = Columns::resolve(table, SPEC)?;
+    let mut out = ActivityRows { rows: Vec::new(), rejected: Vec::new() };
+    // (org, site, period, carrier) -> (row number, index in out.rows)
+    let mut seen: HashMap<(CreditCode, String, Period, Carrier), (i64, usize)> = HashMap::new();
+    for (row, cells) in &table.rows {
+        let row = *row;
+        let text = |n| cols.get(n, cells);
+        let code = match CreditCode::parse(text(0)) {
+            Ok(c) => c,
+            Err(e) => {
+                out.rejected.push(reject(row, "credit_code", format!("invalid credit code {:?}: {e}", text(0)), cells));
+                continue;
+            }
+        };
+        if !known_org(&code) {
+            out.rejected.push(reject(row, "credit_code", format!("unknown organisation {code}: register it with `zeropark import orgs` first"), cells));
+            continue;
+        }
+        let period = match Period::parse(text(1)) {
+            Ok(p) => p,
+            Err(e) => {
+                out.rejected.push(reject(row, "period", e.to_string(), cells));
+                continue;
+            }
+        };
+        let Some(carrier) = Carrier::parse(text(2)) else {
+            out.rejected.push(reject(row, "carrier", format!("unknown carrier {:?} (use a key such as electricity, natural_gas, raw_coal or its Chinese name)", text(2)), cells));
+            continue;
+        };
+        let unit = match Unit::parse(text(4)) {
+            Ok(u) => u,
+            Err(e) => {
+                out.rejected.push(reject(row, "unit", e.to_string(), cells));
+                continue;
+            }
+        };
+        if !carrier.accepts(unit) {
+            out.rejected.push(reject(row, "unit", format!("{unit} is not a unit for {carrier} (expected {:?}, e.g. {})", carrier.dimension(), carrier.base_unit()), cells));
+            continue;
+        }
+        let value = match parse_quantity(text(3)) {
+            Ok(v) => v,
+            Err(reason) => {
+                out.rejected.push(reject(row, "quantity", reason, cells));
+                continue;
+            }
+        };
+        let quantity = Quantity::new(value, unit);
+        let base_unit = if carrier == Carrier::GreenCertificate { Unit::Mwh } else { carrier.base_unit() };
+        let base_quantity = if unit == Unit::Certificate {
+            value // 1 certificate = 1 MWh (发改能源〔2023〕1044号)
+        } else {
+            match quantity.value_in(base_unit) {
+                Ok(v) => v,
+                Err(e) => {
+                    out.rejected.push(reject(row, "unit", e.to_string(), cells));
+                    continue;
+                }
+            }
+        };
+        let site = text(5).to_string();
+        let key = (code.clone(), site.clone(), period, carrier);
+        if let Some((first, i)) = seen.get(&key) {
+            if out.rows[*i].base_quantity == base_quantity {
+                continue; // the same line twice in one file: nothing new
+            }
+            out.rejected.push(reject(row, "quantity", format!("conflicts with row {first} of this file for {code} {period} {carrier}"), cells));
+            continue;
+        }
+        seen.insert(key, (row, out.rows.len()));
+        out.rows.push(NewActivity { credit_code: code, site, period, carrier, quantity, base_quantity, attrs: cols.attrs(cells), source_row: row });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(rows: &[&[&str]]) -> Table {
+        Table {
+            file: "activity.csv".into(),
+            sha256: String::new(),
+            headers: rows[0].iter().map(|s| s.to_string()).collect(),
+            rows: rows[1..].iter().enumerate().map(|(i, r)| (i as i64 + 2, r.iter().map(|s| s.to_string()).collect())).collect(),
+            encoding: "utf-8",
+        }
+    }
+
+    #[test]
+    fn quantities() {
+        assert_eq!(parse_quantity("1,234.5").unwrap(), Decimal::from_str("1234.5").unwrap());
+        assert_eq!(parse_quantity("1e3").unwrap(), Decimal::from(1000));
+        assert!(parse_quantity("1,23").is_err());
+        assert!(parse_quantity("-5").unwrap_err().contains("negative"));
+        assert!(parse_quantity("abc").unwrap_err().contains("not a number"));
+        assert!(parse_quantity("99999999999999999").unwrap_err().contains("implausibly"));
+    }
+
+    #[test]
+    fn each_kind_of_bad_row_is_named_and_good_rows_kept() {
+        let ok = CreditCode::complete("91500105MA5YRE01B").unwrap().to_string();
+        let stranger = CreditCode::complete("91500105MA5YRE02B").unwrap().to_string();
+        let t = table(&[
+            &["credit_code", "period", "carrier", "quantity", "unit", "meter_no"],
+            &[&ok, "2023-01", "electricity", "1000", "MWh", "M-1"],
+            &[&ok, "2023-13", "electricity", "5", "kWh", ""],
+            &[&stranger, "2023-01", "electricity", "5", "kWh", ""],
+            &["12345", "2023-01", "electricity", "5", "kWh", ""],
+            &[&ok, "2023-02", "uranium", "5", "t", ""],
+            &[&ok, "2023-02", "天然气", "5", "barrel", ""],
+            &[&ok, "2023-02", "天然气", "5", "t", ""],
+            &[&ok, "2023-02", "原煤", "-5", "t", ""],
+            &[&ok, "2023-02", "原煤", "lots", "t", ""],
+            &[&ok, "2023-03", "柴油", "50000", "kg", ""],
+            &[&ok, "2023-03", "diesel", "50", "t", ""],
+            &[&ok, "2023-03", "diesel", "51", "t", ""],
+        ]);
+        let known = |c: &CreditCode| c.as_str() == ok;
+        let r = validate_activity(&t, &known).unwrap();
+        assert_eq!(r.rows.len(), 2);
+        assert_eq!(r.rows[0].attrs.get("meter_no").map(String::as_str), Some("M-1"));
+        assert_eq!(r.rows[1].base_quantity, Decimal::from(50000));
+        let fields: Vec<(i64, &str)> = r.rejected.iter().map(|x| (x.row, x.field.as_str())).collect();
+        assert_eq!(
+            fields,
+            vec![(3, "period"), (4, "credit_code"), (5, "credit_code"), (6, "carrier"), (7, "unit"), (8, "unit"), (9, "quantity"), (10, "quantity"), (13, "quantity")]
+        );
+        assert!(r.rejected[1].reason.contains("unknown organisation"));
+        assert!(r.rejected[8].reason.contains("row 11"));
+    }
+}

@@ -1,0 +1,170 @@
+//! Schema migrations, applied in order and recorded by name in `schema_migrations`.
+//!
+//! Each capability adds its own named migrations to [`MIGRATIONS`]; names never change once
+//! released. `{id}` stands for the auto-increment primary key of each dialect.
+
+use crate::StoreError;
+use crate::conn::{Conn, Dialect, Value};
+
+pub const MIGRATIONS: &[(&str, &str)] = &[("0001_foundation", FOUNDATION)];
+
+const FOUNDATION: &str = r#"
+CREATE TABLE parks (
+    id {id},
+    name TEXT NOT NULL UNIQUE,
+    region TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE orgs (
+    credit_code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    region TEXT NOT NULL,
+    park_id BIGINT REFERENCES parks(id),
+    industry TEXT NOT NULL,
+    attrs TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX orgs_park ON orgs(park_id);
+CREATE TABLE sites (
+    id {id},
+    credit_code TEXT NOT NULL REFERENCES orgs(credit_code),
+    name TEXT NOT NULL,
+    address TEXT NOT NULL DEFAULT '',
+    lat DOUBLE PRECISION,
+    lon DOUBLE PRECISION,
+    UNIQUE (credit_code, name)
+);
+CREATE TABLE designations (
+    id {id},
+    scope_kind TEXT NOT NULL,
+    scope_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    level TEXT NOT NULL,
+    granted_on TEXT NOT NULL,
+    expires_on TEXT,
+    notice TEXT NOT NULL DEFAULT '',
+    UNIQUE (scope_kind, scope_id, kind, level, granted_on)
+);
+CREATE TABLE org_output (
+    credit_code TEXT NOT NULL REFERENCES orgs(credit_code),
+    year BIGINT NOT NULL,
+    value_10k_yuan TEXT NOT NULL,
+    PRIMARY KEY (credit_code, year)
+);
+CREATE TABLE import_batches (
+    id {id},
+    kind TEXT NOT NULL,
+    file TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    read_rows BIGINT NOT NULL,
+    accepted BIGINT NOT NULL,
+    quarantined BIGINT NOT NULL,
+    duplicates BIGINT NOT NULL,
+    restated BIGINT NOT NULL,
+    actor TEXT NOT NULL,
+    imported_at TEXT NOT NULL
+);
+CREATE TABLE activity (
+    id {id},
+    credit_code TEXT NOT NULL REFERENCES orgs(credit_code),
+    site TEXT NOT NULL DEFAULT '',
+    period TEXT NOT NULL,
+    carrier TEXT NOT NULL,
+    quantity TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    base_quantity TEXT NOT NULL,
+    attrs TEXT NOT NULL DEFAULT '{}',
+    batch_id BIGINT NOT NULL REFERENCES import_batches(id),
+    source_file TEXT NOT NULL,
+    source_row BIGINT NOT NULL,
+    superseded_by BIGINT,
+    created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX activity_current ON activity(credit_code, site, period, carrier) WHERE superseded_by IS NULL;
+CREATE INDEX activity_org_period ON activity(credit_code, period);
+CREATE TABLE quarantine (
+    id {id},
+    batch_id BIGINT NOT NULL REFERENCES import_batches(id),
+    kind TEXT NOT NULL,
+    file TEXT NOT NULL,
+    file_sha256 TEXT NOT NULL,
+    row_number BIGINT NOT NULL,
+    field TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (file_sha256, kind, row_number, field)
+);
+CREATE TABLE factor_sets (
+    name TEXT PRIMARY KEY,
+    file TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    ordinal BIGINT NOT NULL,
+    imported_at TEXT NOT NULL
+);
+CREATE TABLE factors (
+    id TEXT PRIMARY KEY,
+    set_name TEXT NOT NULL REFERENCES factor_sets(name),
+    body TEXT NOT NULL
+);
+CREATE TABLE inventory_results (
+    scope TEXT NOT NULL,
+    year BIGINT NOT NULL,
+    grid_mode TEXT NOT NULL,
+    pins TEXT NOT NULL,
+    figures TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (scope, year, grid_mode)
+);
+CREATE TABLE audit_log (
+    id {id},
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    before_value TEXT,
+    after_value TEXT
+);
+"#;
+
+fn render(dialect: Dialect, sql: &str) -> String {
+    let id = match dialect {
+        Dialect::Sqlite => "INTEGER PRIMARY KEY",
+        Dialect::Postgres => "BIGSERIAL PRIMARY KEY",
+    };
+    sql.replace("{id}", id)
+}
+
+/// Applies every migration not yet recorded; returns the names applied.
+pub fn migrate(conn: &mut dyn Conn, extra: &[(&str, &str)]) -> Result<Vec<String>, StoreError> {
+    conn.batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
+    )?;
+    let done: Vec<String> =
+        conn.query("SELECT name FROM schema_migrations", &[])?.iter().map(|r| r.text(0)).collect();
+    let mut applied = Vec::new();
+    for (name, sql) in MIGRATIONS.iter().chain(extra) {
+        if done.iter().any(|d| d == name) {
+            continue;
+        }
+        conn.batch("BEGIN")?;
+        let result = conn.batch(&render(conn.dialect(), sql)).and_then(|_| {
+            conn.execute(
+                "INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)",
+                &[Value::from(*name), Value::from(crate::now())],
+            )
+        });
+        match result {
+            Ok(_) => conn.batch("COMMIT")?,
+            Err(e) => {
+                conn.batch("ROLLBACK")?;
+                return Err(StoreError::Migration(format!("{name}: {e}")));
+            }
+        }
+        applied.push(name.to_string());
+    }
+    Ok(applied)
+}
