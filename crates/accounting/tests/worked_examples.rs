@@ -363,3 +363,14 @@ fn a_zero_carbon_park_of_onsite_renewables_has_zero_intensity() {
     assert_eq!(inv.energy_tce, dec!(245800));
     assert_eq!(inv.intensity_market_tco2_per_tce, Some(dec!(0)));
 }
+
+#[test]
+fn json_numbers_are_exact_decimals() {
+    let inv = one(Carrier::Diesel, dec!(50), Unit::Tonne);
+    let json = serde_json::to_string(&inv).unwrap();
+    assert!(json.contains("\"energy_tce\":72.855"), "{json}");
+    let back: zp_accounting::Inventory = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, inv);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["energy_tce"].as_f64(), Some(72.855));
+}
