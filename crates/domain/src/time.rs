@@ -4,6 +4,7 @@
 //! always happens in China Standard Time, which is a fixed offset.
 
 use jiff::Timestamp;
+pub use jiff::civil::Date;
 use jiff::civil::DateTime;
 use jiff::tz::{Offset, TimeZone};
 

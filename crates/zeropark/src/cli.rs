@@ -1,0 +1,368 @@
+//! Command-line arguments and dispatch.
+
+use crate::{output, registry, reports};
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use zp_app::ImportError;
+use zp_store::{QuarantineFilter, Store};
+
+#[derive(Parser)]
+#[command(
+    name = "zeropark",
+    version,
+    about = "Dual-carbon (双碳) energy and carbon management for parks and regions"
+)]
+pub struct Cli {
+    /// Database: a SQLite file path or a postgres:// URL.
+    #[arg(
+        long,
+        global = true,
+        env = "ZEROPARK_DB",
+        default_value = "zeropark.db"
+    )]
+    pub db: String,
+    /// Print one JSON document instead of a table.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Import a CSV or XLSX file.
+    #[command(subcommand)]
+    Import(ImportCmd),
+    /// Reports: inventories.
+    #[command(subcommand)]
+    Report(ReportCmd),
+    /// Rows that failed validation.
+    #[command(subcommand)]
+    Quarantine(QuarantineCmd),
+    /// Re-select factors of every issued inventory from the current catalog and report
+    /// what changes (applies the changes unless --dry-run).
+    Recompute {
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The factor catalog.
+    #[command(subcommand)]
+    Factors(FactorsCmd),
+    /// Enterprises (registry).
+    #[command(subcommand)]
+    Orgs(registry::OrgsCmd),
+    /// Parks (registry).
+    #[command(subcommand)]
+    Parks(registry::ParksCmd),
+    /// Provincial regions and their codes.
+    Regions,
+    /// Sites of an enterprise.
+    #[command(subcommand)]
+    Sites(registry::SitesCmd),
+    /// Designations: green factory, green park, zero-carbon park, ...
+    #[command(subcommand)]
+    Designations(registry::DesignationsCmd),
+    /// Recent imports and their counts.
+    Imports {
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// The audit log of changes, newest first.
+    Audit {
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Create the database (if needed) and apply migrations.
+    Migrate,
+}
+
+#[derive(Subcommand)]
+pub enum ImportCmd {
+    /// Enterprises: credit_code,name,region,park,industry.
+    Orgs { file: PathBuf },
+    /// Monthly energy ledgers: credit_code,period,carrier,quantity,unit.
+    Activity { file: PathBuf },
+    /// A user factor set (e.g. a new MEE/NBS notice).
+    Factors {
+        file: PathBuf,
+        /// Name of the new set (immutable once imported).
+        #[arg(long)]
+        set: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum GridFactorArg {
+    Provincial,
+    National,
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+pub struct ScopeArgs {
+    /// Enterprise credit code.
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Park name.
+    #[arg(long)]
+    pub park: Option<String>,
+    /// Region code (e.g. CQ).
+    #[arg(long)]
+    pub region: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum ReportCmd {
+    /// Energy and GHG inventory of an enterprise, a park or a region.
+    Inventory {
+        #[command(flatten)]
+        scope: ScopeArgs,
+        #[arg(long)]
+        year: i32,
+        /// Location-based factor: the enterprise's province (default) or the national average.
+        #[arg(long, value_enum, default_value = "provincial")]
+        grid_factor: GridFactorArg,
+        /// Also print each carrier's input rows.
+        #[arg(long)]
+        lineage: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum QuarantineCmd {
+    List {
+        /// Only this import kind (orgs, activity, ...).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only rows of this file (as given at import).
+        #[arg(long)]
+        file: Option<String>,
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum FactorsCmd {
+    /// List factors (built-in and user sets).
+    List {
+        /// Only this kind, e.g. grid_average.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only this region code.
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// List user factor sets.
+    Sets,
+}
+
+pub fn actor() -> String {
+    format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "local".into())
+    )
+}
+
+fn open(db: &str) -> anyhow::Result<Box<dyn Store>> {
+    zp_store::open(db).with_context(|| format!("opening database {db}"))
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let json = cli.json;
+    match cli.command {
+        Command::Import(cmd) => import(&cli.db, cmd, json),
+        Command::Report(ReportCmd::Inventory {
+            scope,
+            year,
+            grid_factor,
+            lineage,
+        }) => {
+            let mut store = open(&cli.db)?;
+            reports::inventory(store.as_mut(), &scope, year, grid_factor, lineage, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Quarantine(QuarantineCmd::List { kind, file, limit }) => {
+            let mut store = open(&cli.db)?;
+            let rows = store.quarantine(&QuarantineFilter { kind, file, limit })?;
+            if json {
+                output::json(&rows)?;
+            } else {
+                let t: Vec<Vec<String>> = rows
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            r.kind.clone(),
+                            r.file.clone(),
+                            r.row.to_string(),
+                            r.field.clone(),
+                            r.reason.clone(),
+                        ]
+                    })
+                    .collect();
+                output::table(&["kind", "file", "row", "field", "reason"], &t);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Recompute { dry_run } => {
+            let mut store = open(&cli.db)?;
+            reports::recompute(store.as_mut(), dry_run, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Factors(cmd) => {
+            let mut store = open(&cli.db)?;
+            reports::factors(store.as_mut(), cmd, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Orgs(cmd) => registry::orgs(open(&cli.db)?.as_mut(), cmd, json),
+        Command::Parks(cmd) => registry::parks(open(&cli.db)?.as_mut(), cmd, json),
+        Command::Regions => registry::regions(json),
+        Command::Sites(cmd) => registry::sites(open(&cli.db)?.as_mut(), cmd, json),
+        Command::Designations(cmd) => registry::designations(open(&cli.db)?.as_mut(), cmd, json),
+        Command::Imports { limit } => {
+            let rows = open(&cli.db)?.batches(limit)?;
+            if json {
+                output::json(&rows)?;
+            } else {
+                let t: Vec<Vec<String>> = rows
+                    .iter()
+                    .map(|b| {
+                        let c = b.counts;
+                        vec![
+                            b.id.to_string(),
+                            b.imported_at.clone(),
+                            b.kind.clone(),
+                            b.file.clone(),
+                            c.read.to_string(),
+                            c.accepted.to_string(),
+                            c.quarantined.to_string(),
+                            c.duplicates.to_string(),
+                            c.restated.to_string(),
+                        ]
+                    })
+                    .collect();
+                output::table(
+                    &[
+                        "id",
+                        "at",
+                        "kind",
+                        "file",
+                        "read",
+                        "accepted",
+                        "quarantined",
+                        "duplicates",
+                        "restated",
+                    ],
+                    &t,
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { limit } => {
+            let rows = open(&cli.db)?.audit(limit)?;
+            if json {
+                output::json(&rows)?;
+            } else {
+                let t: Vec<Vec<String>> = rows
+                    .iter()
+                    .map(|a| {
+                        vec![
+                            a.id.to_string(),
+                            a.at.clone(),
+                            a.actor.clone(),
+                            a.action.clone(),
+                            a.entity.clone(),
+                            a.entity_id.clone(),
+                        ]
+                    })
+                    .collect();
+                output::table(&["id", "at", "actor", "action", "entity", "id"], &t);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            let mut store = open(&cli.db)?;
+            let applied = store.migrate()?;
+            if json {
+                output::json(&serde_json::json!({ "db": cli.db, "applied": applied }))?;
+            } else {
+                println!("{}: schema up to date", cli.db);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn import(db: &str, cmd: ImportCmd, json: bool) -> anyhow::Result<ExitCode> {
+    let mut store = open(db)?;
+    let actor = actor();
+    let (result, file) = match &cmd {
+        ImportCmd::Orgs { file } => (zp_app::import_orgs(store.as_mut(), file, &actor), file),
+        ImportCmd::Activity { file } => {
+            (zp_app::import_activity(store.as_mut(), file, &actor), file)
+        }
+        ImportCmd::Factors { file, set } => {
+            return match zp_app::import_factor_set(store.as_mut(), file, set, &actor) {
+                Ok(n) => {
+                    if json {
+                        output::json(&serde_json::json!({ "set": set, "factors": n }))?;
+                    } else {
+                        println!(
+                            "{}: factor set {set:?} with {n} factors imported; issued inventories keep their factors until `zeropark recompute`",
+                            file.display()
+                        );
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(ImportError::Read(e)) => {
+                    eprintln!("error: {e}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            };
+        }
+    };
+    match result {
+        Ok(c) => {
+            if json {
+                output::json(&c)?;
+            } else {
+                println!(
+                    "{}: read {}, accepted {} (of which {} duplicates, {} restated), quarantined {}",
+                    file.display(),
+                    c.read,
+                    c.accepted,
+                    c.duplicates,
+                    c.restated,
+                    c.quarantined
+                );
+                if c.quarantined > 0 {
+                    let rows = store.quarantine(&QuarantineFilter {
+                        file: Some(file.display().to_string()),
+                        ..Default::default()
+                    })?;
+                    for r in rows.iter().take(20) {
+                        eprintln!(
+                            "  {}: row {}, field {}: {}",
+                            r.file, r.row, r.field, r.reason
+                        );
+                    }
+                    if rows.len() > 20 {
+                        eprintln!(
+                            "  ... see `zeropark quarantine list --file {}`",
+                            file.display()
+                        );
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(ImportError::Read(e)) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(2))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,21 @@
+//! `zeropark`: the command-line interface. Thin: parses arguments, calls the application
+//! services in `zp-app`, prints tables or `--json`.
+
+mod cli;
+mod output;
+mod registry;
+mod reports;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cli::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

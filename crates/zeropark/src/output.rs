@@ -1,0 +1,54 @@
+//! Printing: `--json` documents or aligned text tables.
+
+use serde::Serialize;
+
+pub fn json<T: Serialize>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// Prints rows as an aligned table (widths by displayed characters; CJK counts double).
+pub fn table(headers: &[&str], rows: &[Vec<String>]) {
+    let width = |s: &str| {
+        s.chars()
+            .map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 })
+            .sum::<usize>()
+    };
+    let mut w: Vec<usize> = headers.iter().map(|h| width(h)).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            if i < w.len() {
+                w[i] = w[i].max(width(c));
+            }
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let parts: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c}{}", " ".repeat(w[i].saturating_sub(width(c)))))
+            .collect();
+        println!("{}", parts.join("  ").trim_end());
+    };
+    line(headers.to_vec());
+    line(
+        w.iter()
+            .map(|n| "-".repeat(*n))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str)
+            .collect(),
+    );
+    for r in rows {
+        line(r.iter().map(String::as_str).collect());
+    }
+}
+
+/// A decimal for reading: rounded to `dp` places, trailing zeros dropped.
+pub fn num(d: rust_decimal::Decimal, dp: u32) -> String {
+    d.round_dp(dp).normalize().to_string()
+}
+
+pub fn opt_num(d: Option<rust_decimal::Decimal>, dp: u32) -> String {
+    d.map(|d| num(d, dp)).unwrap_or_else(|| "-".into())
+}
