@@ -36,7 +36,11 @@ pub fn parse_quantity(s: &str) -> Result<Decimal, String> {
         let first = parts.next().unwrap_or("");
         (1..=3).contains(&first.trim_start_matches('-').len()) && parts.all(|p| p.len() == 3)
     };
-    let cleaned = if grouped { t.replace(',', "") } else { t.to_string() };
+    let cleaned = if grouped {
+        t.replace(',', "")
+    } else {
+        t.to_string()
+    };
     let d = Decimal::from_str(&cleaned)
         .or_else(|_| Decimal::from_scientific(&cleaned))
         .map_err(|_| format!("{t:?} is not a number"))?;
@@ -50,13 +54,24 @@ pub fn parse_quantity(s: &str) -> Result<Decimal, String> {
 }
 
 fn reject(row: i64, field: &str, reason: String, cells: &[String]) -> Rejected {
-    Rejected { row, field: field.into(), reason, raw: Table::raw(cells) }
+    Rejected {
+        row,
+        field: field.into(),
+        reason,
+        raw: Table::raw(cells),
+    }
 }
 
 /// Validates ledger rows. `known_org` says whether an enterprise is registered.
-pub fn validate_activity(table: &Table, known_org: &dyn Fn(&CreditCode) -> bool) -> Result<ActivityRows, ReadError> {
+pub fn validate_activity(
+    table: &Table,
+    known_org: &dyn Fn(&CreditCode) -> bool,
+) -> Result<ActivityRows, ReadError> {
     let cols = Columns::resolve(table, SPEC)?;
-    let mut out = ActivityRows { rows: Vec::new(), rejected: Vec::new() };
+    let mut out = ActivityRows {
+        rows: Vec::new(),
+        rejected: Vec::new(),
+    };
     // (org, site, period, carrier) -> (row number, index in out.rows)
     let mut seen: HashMap<(CreditCode, String, Period, Carrier), (i64, usize)> = HashMap::new();
     for (row, cells) in &table.rows {
@@ -65,18 +80,31 @@ pub fn validate_activity(table: &Table, known_org: &dyn Fn(&CreditCode) -> bool)
         let code = match CreditCode::parse(text(0)) {
             Ok(c) => c,
             Err(e) => {
-                out.rejected.push(reject(row, "credit_code", format!("invalid credit code {:?}: {e}", text(0)), cells));
+                out.rejected.push(reject(
+                    row,
+                    "credit_code",
+                    format!("invalid credit code {:?}: {e}", text(0)),
+                    cells,
+                ));
                 continue;
             }
         };
         if !known_org(&code) {
-            out.rejected.push(reject(row, "credit_code", format!("unknown organisation {code}: register it with `zeropark import orgs` first"), cells));
+            out.rejected.push(reject(
+                row,
+                "credit_code",
+                format!(
+                    "unknown organisation {code}: register it with `zeropark import orgs` first"
+                ),
+                cells,
+            ));
             continue;
         }
         let period = match Period::parse(text(1)) {
             Ok(p) => p,
             Err(e) => {
-                out.rejected.push(reject(row, "period", e.to_string(), cells));
+                out.rejected
+                    .push(reject(row, "period", e.to_string(), cells));
                 continue;
             }
         };
@@ -92,7 +120,16 @@ pub fn validate_activity(table: &Table, known_org: &dyn Fn(&CreditCode) -> bool)
             }
         };
         if !carrier.accepts(unit) {
-            out.rejected.push(reject(row, "unit", format!("{unit} is not a unit for {carrier} (expected {:?}, e.g. {})", carrier.dimension(), carrier.base_unit()), cells));
+            out.rejected.push(reject(
+                row,
+                "unit",
+                format!(
+                    "{unit} is not a unit for {carrier} (expected {:?}, e.g. {})",
+                    carrier.dimension(),
+                    carrier.base_unit()
+                ),
+                cells,
+            ));
             continue;
         }
         let value = match parse_quantity(text(3)) {
@@ -103,7 +140,11 @@ pub fn validate_activity(table: &Table, known_org: &dyn Fn(&CreditCode) -> bool)
             }
         };
         let quantity = Quantity::new(value, unit);
-        let base_unit = if carrier == Carrier::GreenCertificate { Unit::Mwh } else { carrier.base_unit() };
+        let base_unit = if carrier == Carrier::GreenCertificate {
+            Unit::Mwh
+        } else {
+            carrier.base_unit()
+        };
         let base_quantity = if unit == Unit::Certificate {
             value // 1 certificate = 1 MWh (发改能源〔2023〕1044号)
         } else {
@@ -121,11 +162,25 @@ pub fn validate_activity(table: &Table, known_org: &dyn Fn(&CreditCode) -> bool)
             if out.rows[*i].base_quantity == base_quantity {
                 continue; // the same line twice in one file: nothing new
             }
-            out.rejected.push(reject(row, "quantity", format!("conflicts with row {first} of this file for {code} {period} {carrier}"), cells));
+            out.rejected.push(reject(
+                row,
+                "quantity",
+                format!("conflicts with row {first} of this file for {code} {period} {carrier}"),
+                cells,
+            ));
             continue;
         }
         seen.insert(key, (row, out.rows.len()));
-        out.rows.push(NewActivity { credit_code: code, site, period, carrier, quantity, base_quantity, attrs: cols.attrs(cells), source_row: row });
+        out.rows.push(NewActivity {
+            credit_code: code,
+            site,
+            period,
+            carrier,
+            quantity,
+            base_quantity,
+            attrs: cols.attrs(cells),
+            source_row: row,
+        });
     }
     Ok(out)
 }
@@ -139,27 +194,49 @@ mod tests {
             file: "activity.csv".into(),
             sha256: String::new(),
             headers: rows[0].iter().map(|s| s.to_string()).collect(),
-            rows: rows[1..].iter().enumerate().map(|(i, r)| (i as i64 + 2, r.iter().map(|s| s.to_string()).collect())).collect(),
+            rows: rows[1..]
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (i as i64 + 2, r.iter().map(|s| s.to_string()).collect()))
+                .collect(),
             encoding: "utf-8",
         }
     }
 
     #[test]
     fn quantities() {
-        assert_eq!(parse_quantity("1,234.5").unwrap(), Decimal::from_str("1234.5").unwrap());
+        assert_eq!(
+            parse_quantity("1,234.5").unwrap(),
+            Decimal::from_str("1234.5").unwrap()
+        );
         assert_eq!(parse_quantity("1e3").unwrap(), Decimal::from(1000));
         assert!(parse_quantity("1,23").is_err());
         assert!(parse_quantity("-5").unwrap_err().contains("negative"));
         assert!(parse_quantity("abc").unwrap_err().contains("not a number"));
-        assert!(parse_quantity("99999999999999999").unwrap_err().contains("implausibly"));
+        assert!(
+            parse_quantity("99999999999999999")
+                .unwrap_err()
+                .contains("implausibly")
+        );
     }
 
     #[test]
     fn each_kind_of_bad_row_is_named_and_good_rows_kept() {
-        let ok = CreditCode::complete("91500105MA5YRE01B").unwrap().to_string();
-        let stranger = CreditCode::complete("91500105MA5YRE02B").unwrap().to_string();
+        let ok = CreditCode::complete("91500105MA5YRE01B")
+            .unwrap()
+            .to_string();
+        let stranger = CreditCode::complete("91500105MA5YRE02B")
+            .unwrap()
+            .to_string();
         let t = table(&[
-            &["credit_code", "period", "carrier", "quantity", "unit", "meter_no"],
+            &[
+                "credit_code",
+                "period",
+                "carrier",
+                "quantity",
+                "unit",
+                "meter_no",
+            ],
             &[&ok, "2023-01", "electricity", "1000", "MWh", "M-1"],
             &[&ok, "2023-13", "electricity", "5", "kWh", ""],
             &[&stranger, "2023-01", "electricity", "5", "kWh", ""],
@@ -176,12 +253,29 @@ mod tests {
         let known = |c: &CreditCode| c.as_str() == ok;
         let r = validate_activity(&t, &known).unwrap();
         assert_eq!(r.rows.len(), 2);
-        assert_eq!(r.rows[0].attrs.get("meter_no").map(String::as_str), Some("M-1"));
+        assert_eq!(
+            r.rows[0].attrs.get("meter_no").map(String::as_str),
+            Some("M-1")
+        );
         assert_eq!(r.rows[1].base_quantity, Decimal::from(50000));
-        let fields: Vec<(i64, &str)> = r.rejected.iter().map(|x| (x.row, x.field.as_str())).collect();
+        let fields: Vec<(i64, &str)> = r
+            .rejected
+            .iter()
+            .map(|x| (x.row, x.field.as_str()))
+            .collect();
         assert_eq!(
             fields,
-            vec![(3, "period"), (4, "credit_code"), (5, "credit_code"), (6, "carrier"), (7, "unit"), (8, "unit"), (9, "quantity"), (10, "quantity"), (13, "quantity")]
+            vec![
+                (3, "period"),
+                (4, "credit_code"),
+                (5, "credit_code"),
+                (6, "carrier"),
+                (7, "unit"),
+                (8, "unit"),
+                (9, "quantity"),
+                (10, "quantity"),
+                (13, "quantity")
+            ]
         );
         assert!(r.rejected[1].reason.contains("unknown organisation"));
         assert!(r.rejected[8].reason.contains("row 11"));

@@ -43,13 +43,21 @@ impl Columns {
 
     /// The cell of the `n`-th spec column ("" when absent).
     pub fn get<'a>(&self, n: usize, cells: &'a [String]) -> &'a str {
-        self.positions[n].and_then(|p| cells.get(p)).map(String::as_str).unwrap_or("")
+        self.positions[n]
+            .and_then(|p| cells.get(p))
+            .map(String::as_str)
+            .unwrap_or("")
     }
 
     pub fn attrs(&self, cells: &[String]) -> std::collections::BTreeMap<String, String> {
         self.extra
             .iter()
-            .filter_map(|(i, h)| cells.get(*i).filter(|v| !v.is_empty()).map(|v| (h.clone(), v.clone())))
+            .filter_map(|(i, h)| {
+                cells
+                    .get(*i)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| (h.clone(), v.clone()))
+            })
             .collect()
     }
 }

@@ -14,7 +14,11 @@ pub struct OrgRows {
 }
 
 const SPEC: &[(&str, &[&str], bool)] = &[
-    ("credit_code", &["统一社会信用代码", "信用代码", "uscc"], true),
+    (
+        "credit_code",
+        &["统一社会信用代码", "信用代码", "uscc"],
+        true,
+    ),
     ("name", &["名称", "企业名称", "单位名称"], true),
     ("region", &["地区", "省份", "所在地区"], false),
     ("park", &["园区", "所属园区"], false),
@@ -39,27 +43,42 @@ pub fn valid_industry(code: &str) -> bool {
 }
 
 fn reject(row: i64, field: &str, reason: String, cells: &[String]) -> Rejected {
-    Rejected { row, field: field.into(), reason, raw: Table::raw(cells) }
+    Rejected {
+        row,
+        field: field.into(),
+        reason,
+        raw: Table::raw(cells),
+    }
 }
 
 /// Validates organisation rows. A missing region is derived from the credit code's division
 /// code (GB/T 2260).
 pub fn validate_orgs(table: &Table) -> Result<OrgRows, ReadError> {
     let cols = Columns::resolve(table, SPEC)?;
-    let mut out = OrgRows { orgs: Vec::new(), rejected: Vec::new(), repeated: 0 };
+    let mut out = OrgRows {
+        orgs: Vec::new(),
+        rejected: Vec::new(),
+        repeated: 0,
+    };
     let mut seen: HashMap<CreditCode, (i64, usize)> = HashMap::new();
     for (row, cells) in &table.rows {
         let row = *row;
         let code = match CreditCode::parse(cols.get(0, cells)) {
             Ok(c) => c,
             Err(e) => {
-                out.rejected.push(reject(row, "credit_code", format!("invalid credit code {:?}: {e}", cols.get(0, cells)), cells));
+                out.rejected.push(reject(
+                    row,
+                    "credit_code",
+                    format!("invalid credit code {:?}: {e}", cols.get(0, cells)),
+                    cells,
+                ));
                 continue;
             }
         };
         let name = cols.get(1, cells).to_string();
         if name.is_empty() {
-            out.rejected.push(reject(row, "name", "name is empty".into(), cells));
+            out.rejected
+                .push(reject(row, "name", "name is empty".into(), cells));
             continue;
         }
         let region_text = cols.get(2, cells);
@@ -67,7 +86,15 @@ pub fn validate_orgs(table: &Table) -> Result<OrgRows, ReadError> {
             match Region::from_division_code(code.division_code()) {
                 Some(r) => r,
                 None => {
-                    out.rejected.push(reject(row, "region", format!("region is empty and division code {} names no province", code.division_code()), cells));
+                    out.rejected.push(reject(
+                        row,
+                        "region",
+                        format!(
+                            "region is empty and division code {} names no province",
+                            code.division_code()
+                        ),
+                        cells,
+                    ));
                     continue;
                 }
             }
@@ -75,22 +102,40 @@ pub fn validate_orgs(table: &Table) -> Result<OrgRows, ReadError> {
             match Region::parse(region_text) {
                 Ok(r) => r,
                 Err(e) => {
-                    out.rejected.push(reject(row, "region", e.to_string(), cells));
+                    out.rejected
+                        .push(reject(row, "region", e.to_string(), cells));
                     continue;
                 }
             }
         };
         let industry = cols.get(4, cells).to_string();
         if !valid_industry(&industry) {
-            out.rejected.push(reject(row, "industry", format!("{industry:?} is not a GB/T 4754 code (e.g. 3011, C3011)"), cells));
+            out.rejected.push(reject(
+                row,
+                "industry",
+                format!("{industry:?} is not a GB/T 4754 code (e.g. 3011, C3011)"),
+                cells,
+            ));
             continue;
         }
         let park = Some(cols.get(3, cells).to_string()).filter(|p| !p.is_empty());
-        let org = Org { credit_code: code.clone(), name, region, park, industry, attrs: cols.attrs(cells) };
+        let org = Org {
+            credit_code: code.clone(),
+            name,
+            region,
+            park,
+            industry,
+            attrs: cols.attrs(cells),
+        };
         match seen.get(&code) {
             Some((_, i)) if out.orgs[*i] == org => out.repeated += 1,
             Some((first, _)) => {
-                out.rejected.push(reject(row, "credit_code", format!("{code} already appears with different data in row {first}"), cells));
+                out.rejected.push(reject(
+                    row,
+                    "credit_code",
+                    format!("{code} already appears with different data in row {first}"),
+                    cells,
+                ));
             }
             None => {
                 seen.insert(code, (row, out.orgs.len()));
@@ -110,7 +155,11 @@ mod tests {
             file: "orgs.csv".into(),
             sha256: String::new(),
             headers: rows[0].iter().map(|s| s.to_string()).collect(),
-            rows: rows[1..].iter().enumerate().map(|(i, r)| (i as i64 + 2, r.iter().map(|s| s.to_string()).collect())).collect(),
+            rows: rows[1..]
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (i as i64 + 2, r.iter().map(|s| s.to_string()).collect()))
+                .collect(),
             encoding: "utf-8",
         }
     }
@@ -127,7 +176,9 @@ mod tests {
 
     #[test]
     fn good_rows_kept_bad_rows_named() {
-        let code = CreditCode::complete("91500105MA5YRE01B").unwrap().to_string();
+        let code = CreditCode::complete("91500105MA5YRE01B")
+            .unwrap()
+            .to_string();
         let t = table(&[
             &["统一社会信用代码", "名称", "地区", "园区", "行业", "联系人"],
             &[&code, "重庆示例水泥", "", "示例园区", "3011", "张三"],
@@ -138,10 +189,16 @@ mod tests {
         let r = validate_orgs(&t).unwrap();
         assert_eq!(r.orgs.len(), 1);
         assert_eq!(r.orgs[0].region.code(), "CQ");
-        assert_eq!(r.orgs[0].attrs.get("联系人").map(String::as_str), Some("张三"));
+        assert_eq!(
+            r.orgs[0].attrs.get("联系人").map(String::as_str),
+            Some("张三")
+        );
         assert_eq!(r.repeated, 1);
         assert_eq!(r.rejected.len(), 2);
-        assert_eq!((r.rejected[0].row, r.rejected[0].field.as_str()), (3, "credit_code"));
+        assert_eq!(
+            (r.rejected[0].row, r.rejected[0].field.as_str()),
+            (3, "credit_code")
+        );
         assert!(r.rejected[1].reason.contains("row 2"));
     }
 

@@ -45,7 +45,10 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Current time as RFC 3339 UTC (the store's clock).
 pub fn now() -> String {
-    jiff::Timestamp::now().round(jiff::Unit::Millisecond).map(|t| t.to_string()).unwrap_or_default()
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Millisecond)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
 }
 
 /// Opens (creating if needed) a SQLite database file and migrates it.
@@ -86,7 +89,8 @@ pub trait Store: Send {
     fn upsert_site(&mut self, site: &Site, actor: &str) -> Result<Upsert>;
     fn sites(&mut self, access: &Access, code: &CreditCode) -> Result<Vec<Site>>;
     fn add_designation(&mut self, d: &Designation, actor: &str) -> Result<Upsert>;
-    fn designations(&mut self, access: &Access, scope_id: Option<&str>) -> Result<Vec<Designation>>;
+    fn designations(&mut self, access: &Access, scope_id: Option<&str>)
+    -> Result<Vec<Designation>>;
     fn set_output_value(
         &mut self,
         code: &CreditCode,
@@ -99,18 +103,43 @@ pub trait Store: Send {
     // Imports
     /// Records an import that has no rows of its own to store (e.g. orgs), with its
     /// quarantined rows. Returns the batch id.
-    fn record_batch(&mut self, meta: &BatchMeta, counts: &ImportCounts, quarantined: &[Rejected]) -> Result<i64>;
+    fn record_batch(
+        &mut self,
+        meta: &BatchMeta,
+        counts: &ImportCounts,
+        quarantined: &[Rejected],
+    ) -> Result<i64>;
     /// Stores a validated activity file: duplicates change nothing, changed values restate.
-    fn import_activity(&mut self, meta: &BatchMeta, rows: &[NewActivity], quarantined: &[Rejected], read: usize) -> Result<ImportCounts>;
+    fn import_activity(
+        &mut self,
+        meta: &BatchMeta,
+        rows: &[NewActivity],
+        quarantined: &[Rejected],
+        read: usize,
+    ) -> Result<ImportCounts>;
     /// Current activity rows of an enterprise for a year.
-    fn activity(&mut self, access: &Access, code: &CreditCode, year: i32) -> Result<Vec<ActivityRecord>>;
+    fn activity(
+        &mut self,
+        access: &Access,
+        code: &CreditCode,
+        year: i32,
+    ) -> Result<Vec<ActivityRecord>>;
     /// All versions (current and superseded) of an enterprise's rows.
-    fn activity_history(&mut self, access: &Access, code: &CreditCode) -> Result<Vec<ActivityRecord>>;
+    fn activity_history(
+        &mut self,
+        access: &Access,
+        code: &CreditCode,
+    ) -> Result<Vec<ActivityRecord>>;
     fn quarantine(&mut self, filter: &QuarantineFilter) -> Result<Vec<QuarantineEntry>>;
     fn batches(&mut self, limit: usize) -> Result<Vec<BatchInfo>>;
 
     // Factors and issued results
-    fn save_factor_set(&mut self, info: &FactorSetInfo, factors: &[Factor], actor: &str) -> Result<()>;
+    fn save_factor_set(
+        &mut self,
+        info: &FactorSetInfo,
+        factors: &[Factor],
+        actor: &str,
+    ) -> Result<()>;
     fn factor_sets(&mut self) -> Result<Vec<FactorSetInfo>>;
     /// User factors in precedence order (oldest set first).
     fn user_factors(&mut self) -> Result<Vec<Factor>>;

@@ -143,8 +143,11 @@ pub fn migrate(conn: &mut dyn Conn, extra: &[(&str, &str)]) -> Result<Vec<String
     conn.batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
     )?;
-    let done: Vec<String> =
-        conn.query("SELECT name FROM schema_migrations", &[])?.iter().map(|r| r.text(0)).collect();
+    let done: Vec<String> = conn
+        .query("SELECT name FROM schema_migrations", &[])?
+        .iter()
+        .map(|r| r.text(0))
+        .collect();
     let mut applied = Vec::new();
     for (name, sql) in MIGRATIONS.iter().chain(extra) {
         if done.iter().any(|d| d == name) {

@@ -94,7 +94,9 @@ impl DesignationKind {
 
     pub fn parse(s: &str) -> Option<DesignationKind> {
         let t = s.trim();
-        DesignationKind::ALL.into_iter().find(|k| k.key() == t || k.name_zh() == t)
+        DesignationKind::ALL
+            .into_iter()
+            .find(|k| k.key() == t || k.name_zh() == t)
     }
 }
 

@@ -114,7 +114,10 @@ impl Conn for PgConn {
 mod tests {
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(super::redact("postgres://zp:secret@h/db"), "postgres://zp:***@h/db");
+        assert_eq!(
+            super::redact("postgres://zp:secret@h/db"),
+            "postgres://zp:***@h/db"
+        );
         assert_eq!(super::redact("postgres://zp@h/db"), "postgres://zp@h/db");
     }
 }

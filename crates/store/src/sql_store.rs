@@ -30,9 +30,10 @@ fn org_condition(access: &Access, n: usize) -> (String, Vec<Value>) {
     match access {
         Access::All => ("1=1".into(), vec![]),
         Access::Region(r) => (format!("o.region = ${n}"), vec![r.code().into()]),
-        Access::Park(p) => {
-            (format!("o.park_id = (SELECT id FROM parks WHERE name = ${n})"), vec![p.into()])
-        }
+        Access::Park(p) => (
+            format!("o.park_id = (SELECT id FROM parks WHERE name = ${n})"),
+            vec![p.into()],
+        ),
         Access::Org(c) => (format!("o.credit_code = ${n}"), vec![c.as_str().into()]),
     }
 }
@@ -52,7 +53,10 @@ fn park_condition(access: &Access, n: usize) -> (String, Vec<Value>) {
 
 impl<C: Conn> SqlStore<C> {
     pub fn new(conn: C) -> Self {
-        SqlStore { conn, extra_migrations: Vec::new() }
+        SqlStore {
+            conn,
+            extra_migrations: Vec::new(),
+        }
     }
 
     /// Registers migrations of other capabilities (applied after the foundation's).
@@ -159,7 +163,12 @@ fn insert_batch(conn: &mut dyn Conn, meta: &BatchMeta, c: &ImportCounts) -> Resu
     Ok(rows[0].int(0))
 }
 
-fn insert_quarantine(conn: &mut dyn Conn, batch: i64, meta: &BatchMeta, q: &[Rejected]) -> Result<()> {
+fn insert_quarantine(
+    conn: &mut dyn Conn,
+    batch: i64,
+    meta: &BatchMeta,
+    q: &[Rejected],
+) -> Result<()> {
     for r in q {
         conn.execute(
             "INSERT INTO quarantine (batch_id, kind, file, file_sha256, row_number, field, reason, raw, created_at) \
@@ -184,13 +193,17 @@ fn insert_quarantine(conn: &mut dyn Conn, batch: i64, meta: &BatchMeta, q: &[Rej
 fn update_batch_counts(conn: &mut dyn Conn, id: i64, c: &ImportCounts) -> Result<()> {
     conn.execute(
         "UPDATE import_batches SET accepted = $1, duplicates = $2, restated = $3 WHERE id = $4",
-        &[(c.accepted as i64).into(), (c.duplicates as i64).into(), (c.restated as i64).into(), id.into()],
+        &[
+            (c.accepted as i64).into(),
+            (c.duplicates as i64).into(),
+            (c.restated as i64).into(),
+            id.into(),
+        ],
     )?;
     Ok(())
 }
 
-const ORG_COLUMNS: &str =
-    "o.credit_code, o.name, o.region, o.industry, o.attrs, (SELECT name FROM parks WHERE id = o.park_id)";
+const ORG_COLUMNS: &str = "o.credit_code, o.name, o.region, o.industry, o.attrs, (SELECT name FROM parks WHERE id = o.park_id)";
 const ACTIVITY_COLUMNS: &str = "a.id, a.credit_code, a.site, a.period, a.carrier, a.quantity, a.unit, a.attrs, \
      a.batch_id, a.source_file, a.source_row, a.superseded_by, a.created_at";
 
@@ -202,22 +215,52 @@ impl<C: Conn> Store for SqlStore<C> {
 
     fn upsert_park(&mut self, name: &str, region: Region, actor: &str) -> Result<Park> {
         self.transaction(|c| {
-            let found = c.query("SELECT id, region FROM parks WHERE name = $1", &[name.into()])?;
+            let found = c.query(
+                "SELECT id, region FROM parks WHERE name = $1",
+                &[name.into()],
+            )?;
             if let Some(r) = found.first() {
                 let (id, old) = (r.int(0), r.text(1));
                 if old != region.code() {
-                    c.execute("UPDATE parks SET region = $1 WHERE id = $2", &[region.code().into(), id.into()])?;
-                    audit(c, actor, "update", "park", name, Some(old), Some(region.code().into()))?;
+                    c.execute(
+                        "UPDATE parks SET region = $1 WHERE id = $2",
+                        &[region.code().into(), id.into()],
+                    )?;
+                    audit(
+                        c,
+                        actor,
+                        "update",
+                        "park",
+                        name,
+                        Some(old),
+                        Some(region.code().into()),
+                    )?;
                 }
-                return Ok(Park { id, name: name.into(), region });
+                return Ok(Park {
+                    id,
+                    name: name.into(),
+                    region,
+                });
             }
             let id = c.query(
                 "INSERT INTO parks (name, region, created_at) VALUES ($1, $2, $3) RETURNING id",
                 &[name.into(), region.code().into(), now().into()],
             )?[0]
                 .int(0);
-            audit(c, actor, "create", "park", name, None, Some(region.code().into()))?;
-            Ok(Park { id, name: name.into(), region })
+            audit(
+                c,
+                actor,
+                "create",
+                "park",
+                name,
+                None,
+                Some(region.code().into()),
+            )?;
+            Ok(Park {
+                id,
+                name: name.into(),
+                region,
+            })
         })
     }
 
@@ -310,14 +353,21 @@ impl<C: Conn> Store for SqlStore<C> {
         let mut sql = format!("SELECT {ORG_COLUMNS} FROM orgs o WHERE {cond}");
         if let Some(p) = &filter.park {
             params.push(p.into());
-            sql += &format!(" AND o.park_id = (SELECT id FROM parks WHERE name = ${})", params.len());
+            sql += &format!(
+                " AND o.park_id = (SELECT id FROM parks WHERE name = ${})",
+                params.len()
+            );
         }
         if let Some(r) = &filter.region {
             params.push(r.code().into());
             sql += &format!(" AND o.region = ${}", params.len());
         }
         sql += " ORDER BY o.credit_code";
-        self.conn.query(&sql, &params)?.iter().map(Self::row_to_org).collect()
+        self.conn
+            .query(&sql, &params)?
+            .iter()
+            .map(Self::row_to_org)
+            .collect()
     }
 
     fn upsert_site(&mut self, site: &Site, actor: &str) -> Result<Upsert> {
@@ -399,7 +449,11 @@ impl<C: Conn> Store for SqlStore<C> {
         })
     }
 
-    fn designations(&mut self, access: &Access, scope_id: Option<&str>) -> Result<Vec<Designation>> {
+    fn designations(
+        &mut self,
+        access: &Access,
+        scope_id: Option<&str>,
+    ) -> Result<Vec<Designation>> {
         let (oc, mut params) = org_condition(access, 1);
         let (pc, pp) = park_condition(access, params.len() + 1);
         params.extend(pp);
@@ -420,10 +474,12 @@ impl<C: Conn> Store for SqlStore<C> {
                 Ok(Designation {
                     scope_kind: r.text(0),
                     scope_id: r.text(1),
-                    kind: DesignationKind::parse(&r.text(2))
-                        .ok_or_else(|| StoreError::Corrupt(format!("designation kind {}", r.text(2))))?,
-                    level: DesignationLevel::parse(&r.text(3))
-                        .ok_or_else(|| StoreError::Corrupt(format!("designation level {}", r.text(3))))?,
+                    kind: DesignationKind::parse(&r.text(2)).ok_or_else(|| {
+                        StoreError::Corrupt(format!("designation kind {}", r.text(2)))
+                    })?,
+                    level: DesignationLevel::parse(&r.text(3)).ok_or_else(|| {
+                        StoreError::Corrupt(format!("designation level {}", r.text(3)))
+                    })?,
                     granted_on: r.text(4),
                     expires_on: r.opt_text(5),
                     notice: r.text(6),
@@ -432,7 +488,13 @@ impl<C: Conn> Store for SqlStore<C> {
             .collect()
     }
 
-    fn set_output_value(&mut self, code: &CreditCode, year: i32, value: Decimal, actor: &str) -> Result<Upsert> {
+    fn set_output_value(
+        &mut self,
+        code: &CreditCode,
+        year: i32,
+        value: Decimal,
+        actor: &str,
+    ) -> Result<Upsert> {
         self.transaction(|c| {
             let old = c.query(
                 "SELECT value_10k_yuan FROM org_output WHERE credit_code = $1 AND year = $2",
@@ -462,17 +524,36 @@ impl<C: Conn> Store for SqlStore<C> {
         rows.first().map(|r| parse_dec(&r.text(0))).transpose()
     }
 
-    fn record_batch(&mut self, meta: &BatchMeta, counts: &ImportCounts, quarantined: &[Rejected]) -> Result<i64> {
+    fn record_batch(
+        &mut self,
+        meta: &BatchMeta,
+        counts: &ImportCounts,
+        quarantined: &[Rejected],
+    ) -> Result<i64> {
         self.transaction(|c| {
             let id = insert_batch(c, meta, counts)?;
             insert_quarantine(c, id, meta, quarantined)?;
             let summary = serde_json::to_string(counts).map_err(corrupt("counts"))?;
-            audit(c, &meta.actor, "import", &meta.kind, &meta.file, None, Some(summary))?;
+            audit(
+                c,
+                &meta.actor,
+                "import",
+                &meta.kind,
+                &meta.file,
+                None,
+                Some(summary),
+            )?;
             Ok(id)
         })
     }
 
-    fn import_activity(&mut self, meta: &BatchMeta, rows: &[NewActivity], quarantined: &[Rejected], read: usize) -> Result<ImportCounts> {
+    fn import_activity(
+        &mut self,
+        meta: &BatchMeta,
+        rows: &[NewActivity],
+        quarantined: &[Rejected],
+        read: usize,
+    ) -> Result<ImportCounts> {
         self.transaction(|c| {
             let mut counts = ImportCounts { read, accepted: rows.len(), quarantined: quarantined.len(), ..Default::default() };
             let batch = insert_batch(c, meta, &counts)?;
@@ -526,7 +607,12 @@ impl<C: Conn> Store for SqlStore<C> {
         })
     }
 
-    fn activity(&mut self, access: &Access, code: &CreditCode, year: i32) -> Result<Vec<ActivityRecord>> {
+    fn activity(
+        &mut self,
+        access: &Access,
+        code: &CreditCode,
+        year: i32,
+    ) -> Result<Vec<ActivityRecord>> {
         let (cond, mut params) = org_condition(access, 3);
         params.insert(0, code.as_str().into());
         params.insert(1, format!("{year:04}-%").into());
@@ -540,7 +626,11 @@ impl<C: Conn> Store for SqlStore<C> {
         rows.iter().map(Self::row_to_activity).collect()
     }
 
-    fn activity_history(&mut self, access: &Access, code: &CreditCode) -> Result<Vec<ActivityRecord>> {
+    fn activity_history(
+        &mut self,
+        access: &Access,
+        code: &CreditCode,
+    ) -> Result<Vec<ActivityRecord>> {
         let (cond, mut params) = org_condition(access, 2);
         params.insert(0, code.as_str().into());
         let rows = self.conn.query(
@@ -614,7 +704,12 @@ impl<C: Conn> Store for SqlStore<C> {
             .collect())
     }
 
-    fn save_factor_set(&mut self, info: &FactorSetInfo, factors: &[Factor], actor: &str) -> Result<()> {
+    fn save_factor_set(
+        &mut self,
+        info: &FactorSetInfo,
+        factors: &[Factor],
+        actor: &str,
+    ) -> Result<()> {
         self.transaction(|c| {
             let exists = c.query("SELECT sha256 FROM factor_sets WHERE name = $1", &[info.name.as_str().into()])?;
             if let Some(r) = exists.first() {
@@ -642,10 +737,18 @@ impl<C: Conn> Store for SqlStore<C> {
     }
 
     fn factor_sets(&mut self) -> Result<Vec<FactorSetInfo>> {
-        let rows = self.conn.query("SELECT name, file, sha256, imported_at FROM factor_sets ORDER BY ordinal", &[])?;
+        let rows = self.conn.query(
+            "SELECT name, file, sha256, imported_at FROM factor_sets ORDER BY ordinal",
+            &[],
+        )?;
         Ok(rows
             .iter()
-            .map(|r| FactorSetInfo { name: r.text(0), file: r.text(1), sha256: r.text(2), imported_at: r.text(3) })
+            .map(|r| FactorSetInfo {
+                name: r.text(0),
+                file: r.text(1),
+                sha256: r.text(2),
+                imported_at: r.text(3),
+            })
             .collect())
     }
 
@@ -654,7 +757,9 @@ impl<C: Conn> Store for SqlStore<C> {
             "SELECT f.body FROM factors f JOIN factor_sets s ON s.name = f.set_name ORDER BY s.ordinal, f.id",
             &[],
         )?;
-        rows.iter().map(|r| serde_json::from_str(&r.text(0)).map_err(corrupt("factor"))).collect()
+        rows.iter()
+            .map(|r| serde_json::from_str(&r.text(0)).map_err(corrupt("factor")))
+            .collect()
     }
 
     fn issued(&mut self, scope: &str, year: i32, grid_mode: &str) -> Result<Option<IssuedResult>> {

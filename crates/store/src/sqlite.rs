@@ -21,7 +21,8 @@ impl SqliteConn {
     }
 
     fn setup(conn: rusqlite::Connection) -> Result<SqliteConn, StoreError> {
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sql)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(sql)?;
         conn.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         )
@@ -74,12 +75,20 @@ impl Conn for SqliteConn {
     }
 
     fn execute(&mut self, sql_text: &str, params: &[Value]) -> Result<u64, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&positional(sql_text)).map_err(sql)?;
-        Ok(stmt.execute(rusqlite::params_from_iter(params)).map_err(sql)? as u64)
+        let mut stmt = self
+            .conn
+            .prepare_cached(&positional(sql_text))
+            .map_err(sql)?;
+        Ok(stmt
+            .execute(rusqlite::params_from_iter(params))
+            .map_err(sql)? as u64)
     }
 
     fn query(&mut self, sql_text: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&positional(sql_text)).map_err(sql)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&positional(sql_text))
+            .map_err(sql)?;
         let n = stmt.column_count();
         let rows = stmt
             .query_map(rusqlite::params_from_iter(params), |r| {
@@ -109,6 +118,9 @@ impl Conn for SqliteConn {
 mod tests {
     #[test]
     fn placeholders_become_positional_outside_strings() {
-        assert_eq!(super::positional("a=$2 AND b='$1' AND c=$10"), "a=?2 AND b='$1' AND c=?10");
+        assert_eq!(
+            super::positional("a=$2 AND b='$1' AND c=$10"),
+            "a=?2 AND b='$1' AND c=?10"
+        );
     }
 }
