@@ -16,6 +16,6 @@ mod factor;
 mod user;
 
 pub use builtin::{BUILTIN_SET, builtin_factors};
-pub use catalog::{Catalog, CatalogError, Pins, Selection, Slot};
+pub use catalog::{Catalog, CatalogError, PinnedFactor, Pins, Selection, Slot};
 pub use factor::{Factor, FactorKind};
 pub use user::{UserFactorError, parse_user_factors};

@@ -1,0 +1,398 @@
+//! One behaviour, two backends: every test here runs against SQLite and PostgreSQL.
+//!
+//! PostgreSQL comes from `ZEROPARK_TEST_PG_URL` (see `scripts/pg-test.sh`); each test gets a
+//! database of its own. Under CI (`CI` set) a missing URL is a failure, not a skip.
+
+use rust_decimal_macros::dec;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use zp_domain::{Carrier, CreditCode, Decimal, Period, Quantity, Region, Unit};
+use zp_factors::{Factor, FactorKind, PinnedFactor, Pins};
+use zp_store::*;
+
+fn sqlite() -> Box<dyn Store> {
+    let mut s = SqlStore::new(SqliteConn::memory().unwrap());
+    s.migrate().unwrap();
+    Box::new(s)
+}
+
+static DB_COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+fn postgres() -> Option<Box<dyn Store>> {
+    let Ok(url) = std::env::var("ZEROPARK_TEST_PG_URL") else {
+        if std::env::var_os("CI").is_some() {
+            panic!(
+                "CI is set but ZEROPARK_TEST_PG_URL is not: the PostgreSQL suite must run in CI"
+            );
+        }
+        eprintln!("ZEROPARK_TEST_PG_URL not set: PostgreSQL backend not tested in this run");
+        return None;
+    };
+    let name = format!(
+        "zp_test_{}_{}",
+        std::process::id(),
+        DB_COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut admin = PgConn::connect(&url).unwrap();
+    admin
+        .batch(&format!("DROP DATABASE IF EXISTS {name}"))
+        .unwrap();
+    admin.batch(&format!("CREATE DATABASE {name}")).unwrap();
+    let base = url.rsplit_once('/').map(|(b, _)| b).unwrap();
+    Some(Box::new(open_postgres(&format!("{base}/{name}")).unwrap()))
+}
+
+macro_rules! suite {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite_backend {
+            $( #[test] fn $name() { super::$name(super::sqlite().as_mut()) } )*
+        }
+        mod postgres_backend {
+            $( #[test] fn $name() { if let Some(mut s) = super::postgres() { super::$name(s.as_mut()) } } )*
+        }
+    };
+}
+
+suite!(
+    migrations_are_idempotent,
+    orgs_insert_update_unchanged_and_audit,
+    tenant_access_filters_every_read,
+    activity_duplicates_restatements_and_history,
+    quarantine_is_not_duplicated_by_reimport,
+    factor_sets_are_immutable_and_ordered,
+    issued_results_round_trip,
+    designations_sites_and_output_value,
+);
+
+fn code(n: u32) -> CreditCode {
+    CreditCode::complete(&format!("91500105MA5YRE{n:02}B")).unwrap()
+}
+
+fn org(n: u32, park: &str, region: &str) -> Org {
+    Org {
+        credit_code: code(n),
+        name: format!("企业{n}"),
+        region: Region::parse(region).unwrap(),
+        park: Some(park.to_string()),
+        industry: "3011".into(),
+        attrs: Default::default(),
+    }
+}
+
+fn meta(file: &str) -> BatchMeta {
+    BatchMeta {
+        kind: "activity".into(),
+        file: file.into(),
+        sha256: format!("sha-{file}"),
+        actor: "test".into(),
+    }
+}
+
+fn activity(
+    n: u32,
+    month: u32,
+    carrier: Carrier,
+    value: Decimal,
+    unit: Unit,
+    row: i64,
+) -> NewActivity {
+    let q = Quantity::new(value, unit);
+    let base = if carrier == Carrier::GreenCertificate {
+        Unit::Mwh
+    } else {
+        carrier.base_unit()
+    };
+    NewActivity {
+        credit_code: code(n),
+        site: String::new(),
+        period: Period::new(2023, month).unwrap(),
+        carrier,
+        quantity: q,
+        base_quantity: q.value_in(base).unwrap(),
+        attrs: Default::default(),
+        source_row: row,
+    }
+}
+
+fn migrations_are_idempotent(s: &mut dyn Store) {
+    assert!(
+        s.migrate().unwrap().is_empty(),
+        "second migrate applies nothing"
+    );
+}
+
+fn orgs_insert_update_unchanged_and_audit(s: &mut dyn Store) {
+    let mut o = org(1, "两江园区", "CQ");
+    assert_eq!(s.upsert_org(&o, "alice").unwrap(), Upsert::Inserted);
+    assert_eq!(s.upsert_org(&o, "alice").unwrap(), Upsert::Unchanged);
+    o.name = "新名字".into();
+    o.attrs.insert("联系人".into(), "张三".into());
+    assert_eq!(s.upsert_org(&o, "bob").unwrap(), Upsert::Updated);
+    let got = s.org(&Access::All, &o.credit_code).unwrap().unwrap();
+    assert_eq!(got, o);
+    assert_eq!(s.parks(&Access::All).unwrap()[0].name, "两江园区");
+    let audit = s.audit(10).unwrap();
+    let update = audit
+        .iter()
+        .find(|a| a.action == "update" && a.entity == "org")
+        .unwrap();
+    assert_eq!(update.actor, "bob");
+    assert!(update.before.as_deref().unwrap().contains("企业1"));
+    assert!(update.after.as_deref().unwrap().contains("新名字"));
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.action == "create" && a.entity == "park")
+    );
+}
+
+fn tenant_access_filters_every_read(s: &mut dyn Store) {
+    s.upsert_org(&org(1, "P1", "CQ"), "t").unwrap();
+    s.upsert_org(&org(2, "P1", "CQ"), "t").unwrap();
+    s.upsert_org(&org(3, "P2", "SC"), "t").unwrap();
+    let rows = [
+        activity(1, 1, Carrier::Electricity, dec!(5), Unit::Mwh, 2),
+        activity(3, 1, Carrier::Electricity, dec!(7), Unit::Mwh, 3),
+    ];
+    s.import_activity(&meta("a.csv"), &rows, &[], 2).unwrap();
+    let n = |s: &mut dyn Store, a: Access| s.orgs(&a, &OrgFilter::default()).unwrap().len();
+    assert_eq!(n(s, Access::All), 3);
+    assert_eq!(n(s, Access::Park("P1".into())), 2);
+    assert_eq!(n(s, Access::Region(Region::parse("SC").unwrap())), 1);
+    assert_eq!(n(s, Access::Org(code(2))), 1);
+    // An enterprise user cannot see another enterprise, its activity or its park.
+    let me = Access::Org(code(1));
+    assert!(s.org(&me, &code(3)).unwrap().is_none());
+    assert!(s.activity(&me, &code(3), 2023).unwrap().is_empty());
+    assert_eq!(s.activity(&me, &code(1), 2023).unwrap().len(), 1);
+    assert_eq!(
+        s.parks(&me)
+            .unwrap()
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["P1"]
+    );
+    // A park admin cannot reach into another park.
+    let p1 = Access::Park("P1".into());
+    assert!(s.org(&p1, &code(3)).unwrap().is_none());
+    assert!(s.park(&p1, "P2").unwrap().is_none());
+    assert!(s.activity_history(&p1, &code(3)).unwrap().is_empty());
+}
+
+fn activity_duplicates_restatements_and_history(s: &mut dyn Store) {
+    s.upsert_org(&org(1, "P", "CQ"), "t").unwrap();
+    let first = [
+        activity(1, 1, Carrier::Electricity, dec!(1000), Unit::Mwh, 2),
+        activity(1, 1, Carrier::NaturalGas, dec!(10), Unit::WanM3, 3),
+    ];
+    let c = s.import_activity(&meta("jan.csv"), &first, &[], 2).unwrap();
+    assert_eq!((c.read, c.accepted, c.duplicates, c.restated), (2, 2, 0, 0));
+    // Same content again, electricity written in kWh: nothing changes.
+    let again = [
+        activity(1, 1, Carrier::Electricity, dec!(1000000), Unit::Kwh, 2),
+        activity(1, 1, Carrier::NaturalGas, dec!(10), Unit::WanM3, 3),
+    ];
+    let c = s
+        .import_activity(&meta("jan-kwh.csv"), &again, &[], 2)
+        .unwrap();
+    assert_eq!((c.accepted, c.duplicates, c.restated), (2, 2, 0));
+    assert_eq!(s.activity(&Access::All, &code(1), 2023).unwrap().len(), 2);
+    // A corrected value from another file restates; the old value stays in history.
+    let fix = [activity(
+        1,
+        1,
+        Carrier::Electricity,
+        dec!(1100),
+        Unit::Mwh,
+        5,
+    )];
+    let c = s
+        .import_activity(&meta("jan-fix.csv"), &fix, &[], 1)
+        .unwrap();
+    assert_eq!((c.duplicates, c.restated), (0, 1));
+    let current = s.activity(&Access::All, &code(1), 2023).unwrap();
+    let elec = current
+        .iter()
+        .find(|r| r.carrier == Carrier::Electricity)
+        .unwrap();
+    assert_eq!(elec.quantity, Quantity::new(dec!(1100), Unit::Mwh));
+    assert_eq!(
+        (elec.source_file.as_str(), elec.source_row),
+        ("jan-fix.csv", 5)
+    );
+    let history = s.activity_history(&Access::All, &code(1)).unwrap();
+    assert_eq!(history.len(), 3);
+    let old = history
+        .iter()
+        .find(|r| r.quantity.value == dec!(1000))
+        .unwrap();
+    assert_eq!(old.superseded_by, Some(elec.id));
+    assert!(
+        s.audit(50)
+            .unwrap()
+            .iter()
+            .any(|a| a.action == "restate" && a.before.as_deref() == Some("1000 MWh"))
+    );
+    // Other years are not returned.
+    assert!(s.activity(&Access::All, &code(1), 2022).unwrap().is_empty());
+    assert_eq!(s.batches(10).unwrap().len(), 3);
+}
+
+fn quarantine_is_not_duplicated_by_reimport(s: &mut dyn Store) {
+    let bad = [Rejected {
+        row: 4,
+        field: "period".into(),
+        reason: "month 13 is not 01-12".into(),
+        raw: "x,2023-13".into(),
+    }];
+    for _ in 0..2 {
+        let c = s.import_activity(&meta("bad.csv"), &[], &bad, 1).unwrap();
+        assert_eq!((c.read, c.accepted, c.quarantined), (1, 0, 1));
+    }
+    let q = s.quarantine(&QuarantineFilter::default()).unwrap();
+    assert_eq!(q.len(), 1);
+    assert_eq!(
+        (q[0].file.as_str(), q[0].row, q[0].field.as_str()),
+        ("bad.csv", 4, "period")
+    );
+    let none = s
+        .quarantine(&QuarantineFilter {
+            file: Some("other.csv".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(none.is_empty());
+}
+
+fn factor(set: &str, value: Decimal) -> Factor {
+    Factor {
+        id: Factor::make_id(set, FactorKind::GridAverage, "CQ", Some(2024)),
+        set: set.into(),
+        kind: FactorKind::GridAverage,
+        subject: "CQ".into(),
+        region: Region::parse("CQ").ok(),
+        year: Some(2024),
+        value,
+        unit: "tCO2/MWh".into(),
+        publisher: "MEE/NBS".into(),
+        notice: "test".into(),
+    }
+}
+
+fn factor_sets_are_immutable_and_ordered(s: &mut dyn Store) {
+    let info = |name: &str| FactorSetInfo {
+        name: name.into(),
+        file: format!("{name}.csv"),
+        sha256: "abc".into(),
+        imported_at: String::new(),
+    };
+    s.save_factor_set(&info("first"), &[factor("first", dec!(0.51))], "t")
+        .unwrap();
+    s.save_factor_set(&info("second"), &[factor("second", dec!(0.4999))], "t")
+        .unwrap();
+    let err = s
+        .save_factor_set(&info("first"), &[factor("first", dec!(0.9))], "t")
+        .unwrap_err();
+    assert!(err.to_string().contains("already exists"), "{err}");
+    let f = s.user_factors().unwrap();
+    assert_eq!(
+        f.iter().map(|x| x.value).collect::<Vec<_>>(),
+        vec![dec!(0.51), dec!(0.4999)]
+    );
+    assert_eq!(s.factor_sets().unwrap().len(), 2);
+}
+
+fn issued_results_round_trip(s: &mut dyn Store) {
+    let mut pins = Pins::default();
+    pins.0.insert(
+        "grid_location/CQ/2023".into(),
+        PinnedFactor {
+            id: "builtin-2025.1/grid_average/CQ/2023".into(),
+            note: None,
+        },
+    );
+    let r = IssuedResult {
+        scope: code(1).to_string(),
+        year: 2023,
+        grid_mode: "provincial".into(),
+        pins: pins.clone(),
+        figures: serde_json::json!({ "scope2_location_tco2": 558.1 }),
+        issued_at: String::new(),
+        updated_at: String::new(),
+    };
+    s.save_issued(&r, "t").unwrap();
+    let got = s.issued(&r.scope, 2023, "provincial").unwrap().unwrap();
+    assert_eq!(got.pins, pins);
+    assert_eq!(got.figures["scope2_location_tco2"].as_f64(), Some(558.1));
+    assert!(s.issued(&r.scope, 2023, "national").unwrap().is_none());
+    let mut changed = r.clone();
+    changed.pins.0.get_mut("grid_location/CQ/2023").unwrap().id = "mee/grid_average/CQ/2023".into();
+    s.save_issued(&changed, "t").unwrap();
+    assert_eq!(s.issued_all().unwrap().len(), 1);
+    let audit = s.audit(10).unwrap();
+    assert!(audit.iter().any(
+        |a| a.action == "recompute" && a.before.as_deref().unwrap().contains("builtin-2025.1")
+    ));
+}
+
+fn designations_sites_and_output_value(s: &mut dyn Store) {
+    s.upsert_org(&org(1, "P1", "CQ"), "t").unwrap();
+    s.upsert_org(&org(2, "P2", "CQ"), "t").unwrap();
+    let d = Designation {
+        scope_kind: "org".into(),
+        scope_id: code(1).to_string(),
+        kind: DesignationKind::GreenFactory,
+        level: DesignationLevel::National,
+        granted_on: "2023-01-10".into(),
+        expires_on: None,
+        notice: "工信部公告".into(),
+    };
+    assert_eq!(s.add_designation(&d, "t").unwrap(), Upsert::Inserted);
+    assert_eq!(s.add_designation(&d, "t").unwrap(), Upsert::Unchanged);
+    let park_d = Designation {
+        scope_kind: "park".into(),
+        scope_id: "P2".into(),
+        kind: DesignationKind::ZeroCarbonPark,
+        ..d.clone()
+    };
+    s.add_designation(&park_d, "t").unwrap();
+    assert_eq!(s.designations(&Access::All, None).unwrap().len(), 2);
+    assert_eq!(
+        s.designations(&Access::Park("P1".into()), None).unwrap(),
+        vec![d.clone()]
+    );
+    assert_eq!(
+        s.designations(&Access::Org(code(2)), None).unwrap(),
+        vec![park_d]
+    );
+
+    let site = Site {
+        credit_code: code(1),
+        name: "一厂".into(),
+        address: "重庆两江新区".into(),
+        lat: Some(29.6),
+        lon: Some(106.5),
+    };
+    assert_eq!(s.upsert_site(&site, "t").unwrap(), Upsert::Inserted);
+    assert_eq!(s.upsert_site(&site, "t").unwrap(), Upsert::Unchanged);
+    assert_eq!(s.sites(&Access::All, &code(1)).unwrap(), vec![site.clone()]);
+    assert!(s.sites(&Access::Org(code(2)), &code(1)).unwrap().is_empty());
+
+    assert_eq!(
+        s.set_output_value(&code(1), 2023, dec!(12345.6), "t")
+            .unwrap(),
+        Upsert::Inserted
+    );
+    assert_eq!(
+        s.set_output_value(&code(1), 2023, dec!(12345.60), "t")
+            .unwrap(),
+        Upsert::Unchanged
+    );
+    assert_eq!(
+        s.set_output_value(&code(1), 2023, dec!(20000), "t")
+            .unwrap(),
+        Upsert::Updated
+    );
+    assert_eq!(s.output_value(&code(1), 2023).unwrap(), Some(dec!(20000)));
+    assert_eq!(s.output_value(&code(1), 2022).unwrap(), None);
+}
