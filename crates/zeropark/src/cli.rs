@@ -76,6 +76,12 @@ pub enum Command {
     },
     /// Create the database (if needed) and apply migrations.
     Migrate,
+    /// Create (or reuse) the demo park: 34 enterprises, a year of ledgers, designations.
+    Demo {
+        /// Folder for the demo database and its source files.
+        #[arg(long, default_value = "zeropark-demo")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -282,6 +288,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Demo { dir } => crate::demo::run(&dir, json),
         Command::Migrate => {
             let mut store = open(&cli.db)?;
             let applied = store.migrate()?;

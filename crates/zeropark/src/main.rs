@@ -2,6 +2,7 @@
 //! services in `zp-app`, prints tables or `--json`.
 
 mod cli;
+mod demo;
 mod output;
 mod registry;
 mod reports;
