@@ -45,16 +45,17 @@ fn decimal(at: &str, row: &Row, name: &str) -> Decimal {
     Decimal::from_str(s).unwrap_or_else(|e| panic!("{at}: {name} {s:?}: {e}"))
 }
 
+/// `grid`: region and year, which grid factors have and other factors do not.
 fn factor(
     kind: FactorKind,
     subject: &str,
-    region: Option<Region>,
-    year: Option<i32>,
+    grid: Option<(Region, i32)>,
     value: Decimal,
     unit: &str,
     publisher: &str,
     notice: &str,
 ) -> Factor {
+    let (region, year) = (grid.map(|g| g.0), grid.map(|g| g.1));
     Factor {
         id: Factor::make_id(BUILTIN_SET, kind, subject, year),
         set: BUILTIN_SET.to_string(),
@@ -82,7 +83,6 @@ pub fn builtin_factors() -> Vec<Factor> {
             FactorKind::TceCoefficient,
             carrier,
             None,
-            None,
             value,
             &unit,
             "",
@@ -94,7 +94,6 @@ pub fn builtin_factors() -> Vec<Factor> {
             out.push(factor(
                 FactorKind::SteamHeatContent,
                 carrier,
-                None,
                 None,
                 gj_per_t,
                 "GJ/t",
@@ -125,7 +124,7 @@ pub fn builtin_factors() -> Vec<Factor> {
             (FactorKind::OxidationRate, "oxidation_rate", "fraction"),
         ] {
             let value = decimal(&at, &row, col);
-            out.push(factor(kind, carrier, None, None, value, unit, "", source));
+            out.push(factor(kind, carrier, None, value, unit, "", source));
         }
     }
     for (at, row) in rows("grid-emission-factors.csv", GRID) {
@@ -139,8 +138,7 @@ pub fn builtin_factors() -> Vec<Factor> {
         out.push(factor(
             kind,
             region.code(),
-            Some(region),
-            Some(year),
+            Some((region, year)),
             decimal(&at, &row, "tco2_per_mwh"),
             "tCO2/MWh",
             field(&at, &row, "published_by"),
@@ -164,7 +162,6 @@ pub fn builtin_factors() -> Vec<Factor> {
         out.push(factor(
             kind,
             name,
-            None,
             None,
             decimal(&at, &row, "value"),
             field(&at, &row, "unit"),

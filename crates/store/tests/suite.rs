@@ -17,14 +17,45 @@ fn sqlite() -> Box<dyn Store> {
 
 static DB_COUNTER: AtomicUsize = AtomicUsize::new(0);
 
+/// The server URL: `ZEROPARK_TEST_PG_URL`, or a throwaway cluster started by
+/// `scripts/pg-test.sh` when Debian's postgresql package is installed.
+fn pg_url() -> Option<String> {
+    static URL: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    URL.get_or_init(|| {
+        if let Ok(url) = std::env::var("ZEROPARK_TEST_PG_URL") {
+            return Some(url);
+        }
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/pg-test.sh");
+        match std::process::Command::new("bash").arg(script).output() {
+            Ok(out) if out.status.success() => {
+                Some(String::from_utf8_lossy(&out.stdout).trim().to_string())
+            }
+            Ok(out) => {
+                eprintln!(
+                    "scripts/pg-test.sh failed: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                None
+            }
+            Err(e) => {
+                eprintln!("scripts/pg-test.sh: {e}");
+                None
+            }
+        }
+    })
+    .clone()
+}
+
 fn postgres() -> Option<Box<dyn Store>> {
-    let Ok(url) = std::env::var("ZEROPARK_TEST_PG_URL") else {
+    let Some(url) = pg_url() else {
         if std::env::var_os("CI").is_some() {
             panic!(
-                "CI is set but ZEROPARK_TEST_PG_URL is not: the PostgreSQL suite must run in CI"
+                "CI is set but no PostgreSQL server could be started: the PostgreSQL suite must run in CI"
             );
         }
-        eprintln!("ZEROPARK_TEST_PG_URL not set: PostgreSQL backend not tested in this run");
+        eprintln!(
+            "no PostgreSQL (install Debian's postgresql or set ZEROPARK_TEST_PG_URL): backend not tested in this run"
+        );
         return None;
     };
     let name = format!(
