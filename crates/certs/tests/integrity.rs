@@ -238,3 +238,53 @@ fn evidence_follows_a_child_bundle_through_splits() {
     assert_eq!(doc.hours[0].matched_wh, 50);
     verify_evidence(&doc, reg.public_key()).unwrap();
 }
+
+#[test]
+fn evidence_rows_and_event_payloads_snapshot() {
+    let mut reg = registry();
+    issue(&mut reg, &factory(), &[(hour(9), 2_500)]);
+    let loads = [HourlyLoad {
+        hour_start: hour(9),
+        load_wh: 2_000,
+    }];
+    let d = reg.match_hourly(&factory(), &loads, NOW + 60).unwrap();
+    reg.append(d, &key()).unwrap();
+    let doc = reg.evidence(&factory(), hour(0), hour(24), &loads).unwrap();
+    let rows = serde_json::to_string_pretty(&doc.hours).unwrap();
+    expect_test::expect![[r#"
+        [
+          {
+            "hour_start": 1719795600,
+            "hour_local": "2024-07-01T09:00:00+08:00",
+            "consumption_wh": 2000,
+            "matched_wh": 2000,
+            "certificates": [
+              {
+                "bundle_id": 1,
+                "ids": {
+                  "start": 1,
+                  "end": 2000
+                },
+                "energy_wh": 2000,
+                "generator_meter": "M1",
+                "technology": "solar",
+                "region": "CQ",
+                "location": "Liangjiang park, roof B3",
+                "retired_seq": 3,
+                "lineage": [
+                  1,
+                  2,
+                  3
+                ]
+              }
+            ]
+          }
+        ]"#]]
+    .assert_eq(&rows);
+    let payloads: Vec<&str> = doc.events.iter().map(|e| e.payload.as_str()).collect();
+    expect_test::expect![[r#"
+        {"v":1,"seq":1,"at":1720000000,"actor":"registry","change":{"type":"issued","bundle_id":1,"ids":{"start":1,"end":2500},"energy_wh":2500,"meter_id":"M1","production_hour_start":1719795600,"owner":"91500000202803359L","technology":"solar","region":"CQ","location":"Liangjiang park, roof B3"}}
+        {"v":1,"seq":2,"at":1720000060,"actor":{"account":"91500000202803359L"},"change":{"type":"split","bundle_id":1,"first_energy_wh":2000,"new_bundle_id":2}}
+        {"v":1,"seq":3,"at":1720000060,"actor":{"account":"91500000202803359L"},"change":{"type":"retired","bundle_id":1,"consumer":"91500000202803359L","consumption":{"hour":{"hour_start":1719795600}}}}"#]]
+    .assert_eq(&payloads.join("\n"));
+}
