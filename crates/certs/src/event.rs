@@ -128,8 +128,8 @@ impl Event {
     }
 }
 
-/// A change prepared by a command and not yet in the log. [`Registry::append`]
-/// (crate::Registry::append) assigns the sequence number and any allocated ids
+/// A change prepared by a command and not yet in the log.
+/// [`Registry::append`](crate::Registry::append) assigns the sequence number and any allocated ids
 /// (bundle ids, certificate ids), then validates it against the state at that moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Draft {
