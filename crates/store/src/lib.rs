@@ -6,6 +6,7 @@
 //! data take an [`Access`] and filter in the SQL itself.
 
 pub mod conn;
+mod meters;
 mod migrations;
 mod model;
 mod postgres;
@@ -13,6 +14,7 @@ mod sql_store;
 mod sqlite;
 
 pub use conn::{Conn, Dialect, Row, Value};
+pub use meters::{HourlyFactor, Meter, MeterFilter, MeterKind, MeterStore};
 pub use migrations::{MIGRATIONS, migrate};
 pub use model::*;
 pub use postgres::PgConn;
@@ -75,7 +77,7 @@ pub fn open(target: &str) -> Result<Box<dyn Store>> {
 }
 
 /// The storage operations of the platform. Implemented by [`SqlStore`] for every backend.
-pub trait Store: Send {
+pub trait Store: MeterStore + Send {
     /// Applies pending schema migrations; returns their names.
     fn migrate(&mut self) -> Result<Vec<String>>;
 

@@ -6,7 +6,10 @@
 use crate::StoreError;
 use crate::conn::{Conn, Dialect, Value};
 
-pub const MIGRATIONS: &[(&str, &str)] = &[("0001_foundation", FOUNDATION)];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_foundation", FOUNDATION),
+    ("0003_meters", crate::meters::METERS_MIGRATION),
+];
 
 const FOUNDATION: &str = r#"
 CREATE TABLE parks (

@@ -26,7 +26,7 @@ fn corrupt<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> StoreError + '
 }
 
 /// SQL condition restricting `orgs o` to what `access` may see; parameters start at `$n`.
-fn org_condition(access: &Access, n: usize) -> (String, Vec<Value>) {
+pub(crate) fn org_condition(access: &Access, n: usize) -> (String, Vec<Value>) {
     match access {
         Access::All => ("1=1".into(), vec![]),
         Access::Region(r) => (format!("o.region = ${n}"), vec![r.code().into()]),
@@ -143,7 +143,7 @@ pub(crate) fn audit(
     Ok(())
 }
 
-fn insert_batch(conn: &mut dyn Conn, meta: &BatchMeta, c: &ImportCounts) -> Result<i64> {
+pub(crate) fn insert_batch(conn: &mut dyn Conn, meta: &BatchMeta, c: &ImportCounts) -> Result<i64> {
     let rows = conn.query(
         "INSERT INTO import_batches (kind, file, sha256, read_rows, accepted, quarantined, duplicates, restated, actor, imported_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
@@ -163,7 +163,7 @@ fn insert_batch(conn: &mut dyn Conn, meta: &BatchMeta, c: &ImportCounts) -> Resu
     Ok(rows[0].int(0))
 }
 
-fn insert_quarantine(
+pub(crate) fn insert_quarantine(
     conn: &mut dyn Conn,
     batch: i64,
     meta: &BatchMeta,
@@ -190,7 +190,7 @@ fn insert_quarantine(
     Ok(())
 }
 
-fn update_batch_counts(conn: &mut dyn Conn, id: i64, c: &ImportCounts) -> Result<()> {
+pub(crate) fn update_batch_counts(conn: &mut dyn Conn, id: i64, c: &ImportCounts) -> Result<()> {
     conn.execute(
         "UPDATE import_batches SET accepted = $1, duplicates = $2, restated = $3 WHERE id = $4",
         &[

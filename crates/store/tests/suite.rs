@@ -92,6 +92,7 @@ suite!(
     factor_sets_are_immutable_and_ordered,
     issued_results_round_trip,
     designations_sites_and_output_value,
+    meters_and_hourly_grid_factors,
 );
 
 fn code(n: u32) -> CreditCode {
@@ -426,4 +427,98 @@ fn designations_sites_and_output_value(s: &mut dyn Store) {
     );
     assert_eq!(s.output_value(&code(1), 2023).unwrap(), Some(dec!(20000)));
     assert_eq!(s.output_value(&code(1), 2022).unwrap(), None);
+}
+
+fn meters_and_hourly_grid_factors(s: &mut dyn Store) {
+    s.upsert_org(&org(1, "P1", "CQ"), "t").unwrap();
+    s.upsert_org(&org(2, "P2", "SC"), "t").unwrap();
+    let load = Meter {
+        meter: "L1".into(),
+        credit_code: code(1),
+        kind: MeterKind::Consumption,
+        source: String::new(),
+        site: String::new(),
+    };
+    let mut pv = Meter {
+        meter: "PV1".into(),
+        credit_code: code(1),
+        kind: MeterKind::Generation,
+        source: "solar".into(),
+        site: "roof".into(),
+    };
+    let other = Meter {
+        meter: "L2".into(),
+        credit_code: code(2),
+        ..load.clone()
+    };
+    assert_eq!(s.upsert_meter(&load, "t").unwrap(), Upsert::Inserted);
+    assert_eq!(s.upsert_meter(&pv, "t").unwrap(), Upsert::Inserted);
+    assert_eq!(s.upsert_meter(&other, "t").unwrap(), Upsert::Inserted);
+    assert_eq!(s.upsert_meter(&pv, "t").unwrap(), Upsert::Unchanged);
+    pv.source = "wind".into();
+    assert_eq!(s.upsert_meter(&pv, "t").unwrap(), Upsert::Updated);
+    assert_eq!(
+        s.meters(&Access::All, &MeterFilter::default())
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(
+        s.meters(&Access::Org(code(1)), &MeterFilter::default())
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        s.meters(
+            &Access::All,
+            &MeterFilter {
+                park: Some("P2".into()),
+                ..Default::default()
+            }
+        )
+        .unwrap(),
+        vec![other]
+    );
+    assert!(
+        s.meters(
+            &Access::Park("P1".into()),
+            &MeterFilter {
+                org: Some(code(2)),
+                ..Default::default()
+            }
+        )
+        .unwrap()
+        .is_empty()
+    );
+
+    let cq = Region::parse("CQ").unwrap();
+    let h = |ts: i64, f: f64| HourlyFactor {
+        region: cq,
+        ts,
+        tco2_per_mwh: f,
+        cfe_share: Some(0.3),
+    };
+    let m = BatchMeta {
+        kind: "grid-hourly".into(),
+        file: "g.csv".into(),
+        sha256: "x".into(),
+        actor: "t".into(),
+    };
+    let c = s
+        .import_grid_hourly(&m, &[h(0, 0.5), h(3600, 0.6)], &[], 2)
+        .unwrap();
+    assert_eq!((c.accepted, c.duplicates, c.restated), (2, 0, 0));
+    let c = s
+        .import_grid_hourly(&m, &[h(0, 0.5), h(3600, 0.65)], &[], 2)
+        .unwrap();
+    assert_eq!((c.accepted, c.duplicates, c.restated), (2, 1, 1));
+    let got = s.grid_hourly(cq, 0, 7200).unwrap();
+    assert_eq!(got, vec![h(0, 0.5), h(3600, 0.65)]);
+    assert_eq!(s.grid_hourly(cq, 3600, 3600).unwrap(), vec![]);
+    assert!(
+        s.grid_hourly(Region::parse("SC").unwrap(), 0, 7200)
+            .unwrap()
+            .is_empty()
+    );
 }
