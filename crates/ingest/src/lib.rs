@@ -7,10 +7,12 @@
 
 mod activity;
 mod columns;
+mod meters;
 mod orgs;
 mod table;
 
 pub use activity::{ActivityRows, validate_activity};
+pub use meters::{GridHourlyRows, MeterRows, validate_grid_hourly, validate_meters};
 pub use orgs::{OrgRows, validate_orgs};
 pub use table::{Limits, ReadError, Table, read_table};
 pub use zp_store::Rejected;
