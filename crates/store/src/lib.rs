@@ -5,6 +5,7 @@
 //! Every write records an [`AuditEntry`] in the same transaction. Reads that return tenant
 //! data take an [`Access`] and filter in the SQL itself.
 
+mod certs;
 pub mod conn;
 mod meters;
 mod migrations;
@@ -13,6 +14,7 @@ mod postgres;
 mod sql_store;
 mod sqlite;
 
+pub use certs::{CertEventRow, CertStore};
 pub use conn::{Conn, Dialect, Row, Value};
 pub use meters::{HourlyFactor, Meter, MeterFilter, MeterKind, MeterStore};
 pub use migrations::{MIGRATIONS, migrate};
@@ -77,7 +79,7 @@ pub fn open(target: &str) -> Result<Box<dyn Store>> {
 }
 
 /// The storage operations of the platform. Implemented by [`SqlStore`] for every backend.
-pub trait Store: MeterStore + Send {
+pub trait Store: MeterStore + CertStore + Send {
     /// Applies pending schema migrations; returns their names.
     fn migrate(&mut self) -> Result<Vec<String>>;
 

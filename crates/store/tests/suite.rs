@@ -93,6 +93,7 @@ suite!(
     issued_results_round_trip,
     designations_sites_and_output_value,
     meters_and_hourly_grid_factors,
+    certificate_events_are_append_only_by_seq,
 );
 
 fn code(n: u32) -> CreditCode {
@@ -520,5 +521,40 @@ fn meters_and_hourly_grid_factors(s: &mut dyn Store) {
         s.grid_hourly(Region::parse("SC").unwrap(), 0, 7200)
             .unwrap()
             .is_empty()
+    );
+}
+
+fn certificate_events_are_append_only_by_seq(s: &mut dyn Store) {
+    let ev = |seq: i64| CertEventRow {
+        seq,
+        prev_hash: format!("h{}", seq - 1),
+        payload: format!("{{\"seq\":{seq}}}"),
+        hash: format!("h{seq}"),
+        signature: "sig".into(),
+    };
+    s.append_cert_events(&[ev(1), ev(2)], "t").unwrap();
+    // A writer that lost the race for seq 2 gets a conflict and writes nothing.
+    let err = s
+        .append_cert_events(
+            &[
+                ev(3),
+                CertEventRow {
+                    hash: "other".into(),
+                    ..ev(2)
+                },
+            ],
+            "t",
+        )
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert_eq!(s.cert_events().unwrap(), vec![ev(1), ev(2)]);
+    s.append_cert_events(&[ev(3)], "t").unwrap();
+    assert_eq!(s.cert_events().unwrap().len(), 3);
+    s.init_registry_meta("public_key", "abc").unwrap();
+    s.init_registry_meta("public_key", "abc").unwrap();
+    assert!(s.init_registry_meta("public_key", "def").is_err());
+    assert_eq!(
+        s.registry_meta("public_key").unwrap().as_deref(),
+        Some("abc")
     );
 }
