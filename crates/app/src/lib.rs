@@ -2,6 +2,7 @@
 //! HTTP server with the caller's [`Access`]. They glue the pure core (accounting, factors)
 //! to storage and ingestion; they hold no state of their own.
 
+pub mod certs;
 pub mod demo;
 mod import;
 mod inventory;

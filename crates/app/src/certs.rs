@@ -1,0 +1,334 @@
+//! Use cases of the granular certificate registry: the signing key at the edge, the event
+//! log in the store, hourly meter data from the readings engine.
+
+use crate::AppError;
+use std::collections::BTreeMap;
+use std::path::Path;
+use zp_certs::{
+    EvidenceDoc, GenerationRow, Generator, HourlyLoad, MatchReport, Registry, SignedEvent,
+    SigningKey, Summary, VerifyingKey,
+};
+use zp_domain::{CreditCode, Decimal};
+use zp_store::{Access, CertEventRow, MeterFilter, MeterKind, Store};
+
+/// Hourly metered energy, as the readings engine provides it.
+pub trait HourlyReadings {
+    /// Energy per hour start (UTC epoch seconds) for `meter`, hours in `[from, to)`, in Wh.
+    fn meter_hourly_wh(
+        &self,
+        meter: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<BTreeMap<i64, Decimal>, AppError>;
+}
+
+const PUBLIC_KEY: &str = "public_key";
+
+/// The registry signing key, kept in a file outside the database (mode 0600), never in
+/// the repository. Created on first use; its public key is recorded in the database so a
+/// different key cannot silently take over.
+pub fn signing_key(store: &mut dyn Store, key_file: &Path) -> Result<SigningKey, AppError> {
+    let io =
+        |e: std::io::Error| AppError::Invalid(format!("registry key {}: {e}", key_file.display()));
+    let secret: [u8; 32] = if key_file.exists() {
+        let text = std::fs::read_to_string(key_file).map_err(io)?;
+        hex::decode(text.trim())
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| {
+                AppError::Invalid(format!(
+                    "registry key {} is not 64 hex characters",
+                    key_file.display()
+                ))
+            })?
+    } else {
+        let mut b = [0u8; 32];
+        getrandom::fill(&mut b)
+            .map_err(|e| AppError::Invalid(format!("no randomness for a registry key: {e}")))?;
+        if let Some(dir) = key_file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        write_secret(key_file, &hex::encode(b)).map_err(io)?;
+        b
+    };
+    let key = zp_certs::signing_key(&secret);
+    let public = hex::encode(key.verifying_key().to_bytes());
+    store.init_registry_meta(PUBLIC_KEY, &public).map_err(|e| {
+        AppError::Invalid(format!(
+            "{e}: the key in {} is not this registry's key",
+            key_file.display()
+        ))
+    })?;
+    Ok(key)
+}
+
+#[cfg(unix)]
+fn write_secret(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_secret(path: &Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)
+}
+
+/// The registry public key recorded in the database.
+pub fn public_key(store: &mut dyn Store) -> Result<VerifyingKey, AppError> {
+    let hex_key = store.registry_meta(PUBLIC_KEY)?.ok_or_else(|| {
+        AppError::NotFound(
+            "the certificate registry has no key yet: issue or import certificates first".into(),
+        )
+    })?;
+    zp_certs::public_key_from_hex(&hex_key)
+        .ok_or_else(|| AppError::Invalid(format!("stored public key {hex_key:?} is invalid")))
+}
+
+fn to_signed(rows: Vec<CertEventRow>) -> Vec<SignedEvent> {
+    rows.into_iter()
+        .map(|r| SignedEvent {
+            seq: r.seq as u64,
+            prev_hash: r.prev_hash,
+            payload: r.payload,
+            hash: r.hash,
+            signature: r.signature,
+        })
+        .collect()
+}
+
+fn to_rows(events: &[SignedEvent]) -> Vec<CertEventRow> {
+    events
+        .iter()
+        .map(|e| CertEventRow {
+            seq: e.seq as i64,
+            prev_hash: e.prev_hash.clone(),
+            payload: e.payload.clone(),
+            hash: e.hash.clone(),
+            signature: e.signature.clone(),
+        })
+        .collect()
+}
+
+/// Rebuilds the registry from the stored log (verifying every hash and signature).
+pub fn load(store: &mut dyn Store, public: &VerifyingKey) -> Result<Registry, AppError> {
+    let events = to_signed(store.cert_events()?);
+    zp_certs::replay(&events, public)
+        .map_err(|e| AppError::Invalid(format!("certificate log: {e}")))
+}
+
+fn commit(
+    store: &mut dyn Store,
+    reg: &mut Registry,
+    drafts: Vec<zp_certs::Draft>,
+    key: &SigningKey,
+    actor: &str,
+) -> Result<usize, AppError> {
+    if drafts.is_empty() {
+        return Ok(0);
+    }
+    let events = reg
+        .append(drafts, key)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    store.append_cert_events(&to_rows(&events), actor)?;
+    Ok(events.len())
+}
+
+/// Outcome of an issuance.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IssueOutcome {
+    pub bundles_issued: usize,
+    pub energy_mwh: Decimal,
+    pub already_issued_hours: usize,
+    pub meters: usize,
+}
+
+/// `certs issue`: one bundle per generation meter and hour in `[from, to)` (UTC epoch
+/// seconds).
+pub fn issue(
+    store: &mut dyn Store,
+    key: &SigningKey,
+    readings: &dyn HourlyReadings,
+    meter: Option<&str>,
+    (from, to): (i64, i64),
+    now: i64,
+    actor: &str,
+) -> Result<IssueOutcome, AppError> {
+    let mut reg = load(store, &key.verifying_key())?;
+    let meters: Vec<_> = store
+        .meters(&Access::All, &MeterFilter::default())?
+        .into_iter()
+        .filter(|m| m.kind == MeterKind::Generation && meter.is_none_or(|x| x == m.meter))
+        .collect();
+    if let Some(m) = meter
+        && meters.is_empty()
+    {
+        return Err(AppError::NotFound(format!("no generation meter {m:?}")));
+    }
+    let mut rows = Vec::new();
+    let mut generators = Vec::new();
+    for m in &meters {
+        let org = store
+            .org(&Access::All, &m.credit_code)?
+            .ok_or_else(|| AppError::NotFound(m.credit_code.to_string()))?;
+        for (hour_start, energy_wh) in readings.meter_hourly_wh(&m.meter, from, to)? {
+            rows.push(GenerationRow {
+                meter_id: m.meter.clone(),
+                hour_start,
+                energy_wh,
+            });
+        }
+        let location = [org.park.clone().unwrap_or_default(), m.site.clone()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" / ");
+        generators.push(Generator {
+            meter_id: m.meter.clone(),
+            owner: org.credit_code,
+            technology: m.source.clone(),
+            region: org.region,
+            location,
+        });
+    }
+    let plan = reg
+        .issue(&rows, &generators, now)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let energy_wh: u64 = plan
+        .drafts
+        .iter()
+        .filter_map(|d| match d.change() {
+            zp_certs::Change::Issued { energy_wh, .. } => Some(*energy_wh),
+            _ => None,
+        })
+        .sum();
+    let outcome = IssueOutcome {
+        bundles_issued: plan.drafts.len(),
+        energy_mwh: Decimal::from(energy_wh) / Decimal::from(1_000_000),
+        already_issued_hours: plan.already_issued.len(),
+        meters: meters.len(),
+    };
+    commit(store, &mut reg, plan.drafts, key, actor)?;
+    Ok(outcome)
+}
+
+/// Hourly load (sum of the enterprise's consumption meters) in `[from, to)`.
+pub fn hourly_load(
+    store: &mut dyn Store,
+    readings: &dyn HourlyReadings,
+    org: &CreditCode,
+    from: i64,
+    to: i64,
+) -> Result<Vec<HourlyLoad>, AppError> {
+    let meters = store.meters(
+        &Access::All,
+        &MeterFilter {
+            org: Some(org.clone()),
+            ..Default::default()
+        },
+    )?;
+    let mut by_hour: BTreeMap<i64, Decimal> = BTreeMap::new();
+    for m in meters.iter().filter(|m| m.kind == MeterKind::Consumption) {
+        for (h, wh) in readings.meter_hourly_wh(&m.meter, from, to)? {
+            *by_hour.entry(h).or_default() += wh;
+        }
+    }
+    by_hour
+        .into_iter()
+        .map(|(hour_start, wh)| {
+            let load_wh = u64::try_from(wh.floor().mantissa() / 10i128.pow(wh.floor().scale()))
+                .map_err(|_| AppError::Invalid(format!("negative load at {hour_start}")))?;
+            Ok(HourlyLoad {
+                hour_start,
+                load_wh,
+            })
+        })
+        .collect()
+}
+
+/// `certs match`: retire the consumer's own certificates hour by hour against its load.
+pub fn match_consumer(
+    store: &mut dyn Store,
+    key: &SigningKey,
+    readings: &dyn HourlyReadings,
+    consumer: &CreditCode,
+    (from, to): (i64, i64),
+    now: i64,
+    actor: &str,
+) -> Result<usize, AppError> {
+    if store.org(&Access::All, consumer)?.is_none() {
+        return Err(AppError::NotFound(format!(
+            "enterprise {consumer} is not registered"
+        )));
+    }
+    let mut reg = load(store, &key.verifying_key())?;
+    let loads = hourly_load(store, readings, consumer, from, to)?;
+    let drafts = reg
+        .match_hourly(consumer, &loads, now)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    commit(store, &mut reg, drafts, key, actor)
+}
+
+/// `report matching`.
+pub fn matching_report(
+    store: &mut dyn Store,
+    access: &Access,
+    readings: &dyn HourlyReadings,
+    consumer: &CreditCode,
+    from: i64,
+    to: i64,
+) -> Result<MatchReport, AppError> {
+    let org = store.org(access, consumer)?.ok_or_else(|| {
+        AppError::NotFound(format!(
+            "enterprise {consumer} is not registered (or not visible to you)"
+        ))
+    })?;
+    let reg = match store.registry_meta(PUBLIC_KEY)? {
+        Some(_) => {
+            let public = public_key(store)?;
+            load(store, &public)?
+        }
+        None => Registry::new(zp_certs::signing_key(&[0; 32]).verifying_key()),
+    };
+    let loads = hourly_load(store, readings, consumer, from, to)?;
+    let cfe: BTreeMap<i64, Decimal> = store
+        .grid_hourly(org.region, from, to)?
+        .into_iter()
+        .filter_map(|h| {
+            h.cfe_share
+                .and_then(|c| Decimal::try_from(c).ok())
+                .map(|c| (h.ts, c))
+        })
+        .collect();
+    reg.hourly_report(consumer, &loads, &cfe)
+        .map_err(|e| AppError::Invalid(e.to_string()))
+}
+
+/// `certs verify`: re-walks the chain and balances.
+pub fn verify(store: &mut dyn Store) -> Result<Summary, AppError> {
+    let public = public_key(store)?;
+    let events = to_signed(store.cert_events()?);
+    zp_certs::verify(&events, &public)
+        .map_err(|e| AppError::Invalid(format!("certificate log verification failed: {e}")))
+}
+
+/// `certs evidence`.
+pub fn evidence(
+    store: &mut dyn Store,
+    readings: &dyn HourlyReadings,
+    consumer: &CreditCode,
+    from: i64,
+    to: i64,
+) -> Result<EvidenceDoc, AppError> {
+    let public = public_key(store)?;
+    let reg = load(store, &public)?;
+    let loads = hourly_load(store, readings, consumer, from, to)?;
+    reg.evidence(consumer, from, to, &loads)
+        .map_err(|e| AppError::Invalid(e.to_string()))
+}
