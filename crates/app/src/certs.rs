@@ -332,3 +332,173 @@ pub fn evidence(
     reg.evidence(consumer, from, to, &loads)
         .map_err(|e| AppError::Invalid(e.to_string()))
 }
+
+/// Counts of a GEC file import.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GecImportOutcome {
+    pub read: usize,
+    pub accepted: usize,
+    pub quarantined: usize,
+    pub duplicates: usize,
+    pub rejected: Vec<zp_store::Rejected>,
+}
+
+/// `certs import-gec FILE`: blocks of Chinese green electricity certificates, columns
+/// `serial_start,serial_end,mwh,plant,production_month,owner[,technology,region]`.
+pub fn import_gec(
+    store: &mut dyn Store,
+    key: &SigningKey,
+    path: &Path,
+    now: i64,
+    actor: &str,
+) -> Result<GecImportOutcome, crate::ImportError> {
+    use zp_store::Rejected;
+    let table = zp_ingest::read_table(path, zp_ingest::Limits::default())?;
+    let col = |name: &str| {
+        table
+            .headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
+    let required = [
+        "serial_start",
+        "serial_end",
+        "mwh",
+        "plant",
+        "production_month",
+        "owner",
+    ];
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|c| col(c).is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Err(zp_ingest::ReadError::Columns {
+            file: table.file.clone(),
+            missing: missing.join(", "),
+            found: table.headers.join(", "),
+        }
+        .into());
+    }
+    let mut reg = load(store, &key.verifying_key())
+        .map_err(|e| crate::ImportError::Store(zp_store::StoreError::Corrupt(e.to_string())))?;
+    let mut out = GecImportOutcome {
+        read: table.rows.len(),
+        accepted: 0,
+        quarantined: 0,
+        duplicates: 0,
+        rejected: Vec::new(),
+    };
+    for (row, cells) in &table.rows {
+        let get = |name: &str| {
+            col(name)
+                .and_then(|i| cells.get(i))
+                .map(|s| s.trim())
+                .unwrap_or("")
+        };
+        let reject = |field: &str, reason: String| Rejected {
+            row: *row,
+            field: field.into(),
+            reason,
+            raw: zp_ingest::Table::raw(cells),
+        };
+        let parsed = (|| {
+            let start: u64 = get("serial_start")
+                .parse()
+                .map_err(|_| reject("serial_start", "not a serial number".into()))?;
+            let end: u64 = get("serial_end")
+                .parse()
+                .map_err(|_| reject("serial_end", "not a serial number".into()))?;
+            let mwh: u64 = get("mwh")
+                .parse()
+                .map_err(|_| reject("mwh", "not a whole number of MWh".into()))?;
+            let serials = zp_certs::IdRange { start, end };
+            if end < start || serials.count() != mwh {
+                return Err(reject(
+                    "mwh",
+                    format!(
+                        "serials {start}..={end} hold {} certificates, not {mwh} (1 GEC = 1 MWh)",
+                        end.saturating_sub(start) + 1
+                    ),
+                ));
+            }
+            let owner =
+                CreditCode::parse(get("owner")).map_err(|e| reject("owner", e.to_string()))?;
+            if store.org(&Access::All, &owner).ok().flatten().is_none() {
+                return Err(reject("owner", format!("unknown organisation {owner}")));
+            }
+            let production_month = zp_domain::Period::parse(get("production_month"))
+                .map_err(|e| reject("production_month", e.to_string()))?;
+            let region_text = get("region");
+            let region = if region_text.is_empty() {
+                zp_domain::Region::national()
+            } else {
+                zp_domain::Region::parse(region_text)
+                    .map_err(|e| reject("region", e.to_string()))?
+            };
+            let technology = match get("technology") {
+                "" => "unspecified".to_string(),
+                t => t.to_ascii_lowercase(),
+            };
+            let plant = get("plant").to_string();
+            if plant.is_empty() {
+                return Err(reject("plant", "plant is empty".into()));
+            }
+            Ok(zp_certs::GecImport {
+                serials,
+                energy_mwh: mwh,
+                plant,
+                production_month,
+                owner,
+                technology,
+                region,
+            })
+        })();
+        let gec = match parsed {
+            Ok(g) => g,
+            Err(r) => {
+                out.rejected.push(r);
+                continue;
+            }
+        };
+        match reg.import_gec(&gec, now) {
+            Ok(Some(draft)) => {
+                commit(store, &mut reg, vec![draft], key, actor).map_err(|e| {
+                    crate::ImportError::Store(zp_store::StoreError::Corrupt(e.to_string()))
+                })?;
+                out.accepted += 1;
+            }
+            Ok(None) => {
+                out.accepted += 1;
+                out.duplicates += 1;
+            }
+            Err(e) => out.rejected.push(reject_row(*row, cells, e.to_string())),
+        }
+    }
+    out.quarantined = out.rejected.len();
+    let meta = zp_store::BatchMeta {
+        kind: "gec".into(),
+        file: table.file.clone(),
+        sha256: table.sha256.clone(),
+        actor: actor.into(),
+    };
+    let counts = zp_store::ImportCounts {
+        read: out.read,
+        accepted: out.accepted,
+        quarantined: out.quarantined,
+        duplicates: out.duplicates,
+        restated: 0,
+    };
+    store.record_batch(&meta, &counts, &out.rejected)?;
+    Ok(out)
+}
+
+fn reject_row(row: i64, cells: &[String], reason: String) -> zp_store::Rejected {
+    zp_store::Rejected {
+        row,
+        field: "serial_start".into(),
+        reason,
+        raw: zp_ingest::Table::raw(cells),
+    }
+}

@@ -128,3 +128,53 @@ pub fn import_factor_set(
     store.save_factor_set(&info, &factors, actor)?;
     Ok(factors.len())
 }
+
+/// `zeropark import meters FILE`: `meter,credit_code,kind,source[,site]`.
+pub fn import_meters(
+    store: &mut dyn Store,
+    path: &Path,
+    actor: &str,
+) -> Result<ImportCounts, ImportError> {
+    let table = read_table(path, Limits::default())?;
+    let known: std::collections::HashSet<CreditCode> = store
+        .orgs(&Access::All, &OrgFilter::default())?
+        .into_iter()
+        .map(|o| o.credit_code)
+        .collect();
+    let v = zp_ingest::validate_meters(&table, &|c| known.contains(c))?;
+    let mut counts = ImportCounts {
+        read: table.rows.len(),
+        accepted: v.meters.len() + v.repeated,
+        quarantined: v.rejected.len(),
+        duplicates: v.repeated,
+        restated: 0,
+    };
+    for m in &v.meters {
+        match store.upsert_meter(m, actor)? {
+            Upsert::Unchanged => counts.duplicates += 1,
+            Upsert::Updated => counts.restated += 1,
+            Upsert::Inserted => {}
+        }
+    }
+    store.record_batch(&meta("meters", &table, actor), &counts, &v.rejected)?;
+    Ok(counts)
+}
+
+/// `zeropark import grid-hourly FILE`: `region,ts,tco2_per_mwh[,cfe_share]`.
+pub fn import_grid_hourly(
+    store: &mut dyn Store,
+    path: &Path,
+    actor: &str,
+) -> Result<ImportCounts, ImportError> {
+    let table = read_table(path, Limits::default())?;
+    let v = zp_ingest::validate_grid_hourly(&table)?;
+    let mut counts = store.import_grid_hourly(
+        &meta("grid-hourly", &table, actor),
+        &v.factors,
+        &v.rejected,
+        table.rows.len(),
+    )?;
+    counts.accepted += v.repeated;
+    counts.duplicates += v.repeated;
+    Ok(counts)
+}

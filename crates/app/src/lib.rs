@@ -8,7 +8,9 @@ mod import;
 mod inventory;
 mod recompute;
 
-pub use import::{ImportError, import_activity, import_factor_set, import_orgs};
+pub use import::{
+    ImportError, import_activity, import_factor_set, import_grid_hourly, import_meters, import_orgs,
+};
 pub use inventory::{InventoryScope, catalog, inventory, org_inventory};
 pub use recompute::{FactorChange, FigureChange, RecomputeItem, recompute};
 

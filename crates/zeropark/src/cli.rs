@@ -90,6 +90,10 @@ pub enum ImportCmd {
     Orgs { file: PathBuf },
     /// Monthly energy ledgers: credit_code,period,carrier,quantity,unit.
     Activity { file: PathBuf },
+    /// Meters: meter,credit_code,kind,source[,site] (kind consumption or generation).
+    Meters { file: PathBuf },
+    /// Hourly grid factors: region,ts,tco2_per_mwh[,cfe_share].
+    GridHourly { file: PathBuf },
     /// A user factor set (e.g. a new MEE/NBS notice).
     Factors {
         file: PathBuf,
@@ -310,6 +314,11 @@ fn import(db: &str, cmd: ImportCmd, json: bool) -> anyhow::Result<ExitCode> {
         ImportCmd::Activity { file } => {
             (zp_app::import_activity(store.as_mut(), file, &actor), file)
         }
+        ImportCmd::Meters { file } => (zp_app::import_meters(store.as_mut(), file, &actor), file),
+        ImportCmd::GridHourly { file } => (
+            zp_app::import_grid_hourly(store.as_mut(), file, &actor),
+            file,
+        ),
         ImportCmd::Factors { file, set } => {
             return match zp_app::import_factor_set(store.as_mut(), file, set, &actor) {
                 Ok(n) => {
