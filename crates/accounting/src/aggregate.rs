@@ -8,37 +8,11 @@ use zp_domain::Decimal;
 /// recomputed from the sums. Enterprises of different regions keep the factors they used;
 /// the aggregate lists every factor used by any member.
 pub fn aggregate(scope_kind: &str, scope: &str, year: i32, members: &[Inventory]) -> Inventory {
-    let mut out = Inventory {
-        scope: scope.to_string(),
-        scope_kind: scope_kind.to_string(),
-        name: scope.to_string(),
-        year,
-        energy_tce: Decimal::ZERO,
-        scope1_tco2: Decimal::ZERO,
-        scope1_combustion_tco2: Decimal::ZERO,
-        scope1_process_tco2: Decimal::ZERO,
-        scope2_location_tco2: Decimal::ZERO,
-        scope2_market_tco2: Decimal::ZERO,
-        electricity_mwh: Decimal::ZERO,
-        grid_electricity_mwh: Decimal::ZERO,
-        onsite_renewable_mwh: Decimal::ZERO,
-        certificates_retired_mwh: Decimal::ZERO,
-        certificates_applied_mwh: Decimal::ZERO,
-        clean_electricity_share: None,
-        intensity_location_tco2_per_tce: None,
-        intensity_market_tco2_per_tce: None,
-        output_value_10k_yuan: None,
-        energy_intensity_tce_per_10k_yuan: None,
-        grid_factor: members
-            .first()
-            .map(|m| m.grid_factor.clone())
-            .unwrap_or_default(),
-        lines: Vec::new(),
-        factors: Vec::new(),
-        members: Vec::new(),
-        notes: Vec::new(),
-        complete: true,
-    };
+    let grid = members
+        .first()
+        .map(|m| m.grid_factor.as_str())
+        .unwrap_or_default();
+    let mut out = Inventory::empty(scope_kind, scope, scope, year, grid);
     let mut lines: BTreeMap<_, CarrierLine> = BTreeMap::new();
     let mut factors = BTreeMap::new();
     let mut all_have_output = !members.is_empty();

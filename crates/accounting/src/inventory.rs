@@ -111,34 +111,14 @@ pub fn compute(
         pins,
         used: BTreeMap::new(),
     };
-    let mut inv = Inventory {
-        scope: input.org.to_string(),
-        scope_kind: "enterprise".into(),
-        name: input.name.clone(),
+    let mut inv = Inventory::empty(
+        "enterprise",
+        input.org.as_str(),
+        &input.name,
         year,
-        energy_tce: Decimal::ZERO,
-        scope1_tco2: Decimal::ZERO,
-        scope1_combustion_tco2: Decimal::ZERO,
-        scope1_process_tco2: Decimal::ZERO,
-        scope2_location_tco2: Decimal::ZERO,
-        scope2_market_tco2: Decimal::ZERO,
-        electricity_mwh: Decimal::ZERO,
-        grid_electricity_mwh: Decimal::ZERO,
-        onsite_renewable_mwh: Decimal::ZERO,
-        certificates_retired_mwh: Decimal::ZERO,
-        certificates_applied_mwh: Decimal::ZERO,
-        clean_electricity_share: None,
-        intensity_location_tco2_per_tce: None,
-        intensity_market_tco2_per_tce: None,
-        output_value_10k_yuan: input.output_value_10k_yuan,
-        energy_intensity_tce_per_10k_yuan: None,
-        grid_factor: opts.grid.key().into(),
-        lines: Vec::new(),
-        factors: Vec::new(),
-        members: Vec::new(),
-        notes: Vec::new(),
-        complete: true,
-    };
+        opts.grid.key(),
+    );
+    inv.output_value_10k_yuan = input.output_value_10k_yuan;
 
     // Certificates first: the electricity line needs the MWh they cover.
     let gec_unit = if by_carrier

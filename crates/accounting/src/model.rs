@@ -112,6 +112,44 @@ pub struct Inventory {
 }
 
 impl Inventory {
+    /// An inventory with every figure zero, to be filled by the engine or by aggregation.
+    pub(crate) fn empty(
+        scope_kind: &str,
+        scope: &str,
+        name: &str,
+        year: i32,
+        grid_factor: &str,
+    ) -> Inventory {
+        Inventory {
+            scope: scope.to_string(),
+            scope_kind: scope_kind.to_string(),
+            name: name.to_string(),
+            year,
+            energy_tce: Decimal::ZERO,
+            scope1_tco2: Decimal::ZERO,
+            scope1_combustion_tco2: Decimal::ZERO,
+            scope1_process_tco2: Decimal::ZERO,
+            scope2_location_tco2: Decimal::ZERO,
+            scope2_market_tco2: Decimal::ZERO,
+            electricity_mwh: Decimal::ZERO,
+            grid_electricity_mwh: Decimal::ZERO,
+            onsite_renewable_mwh: Decimal::ZERO,
+            certificates_retired_mwh: Decimal::ZERO,
+            certificates_applied_mwh: Decimal::ZERO,
+            clean_electricity_share: None,
+            intensity_location_tco2_per_tce: None,
+            intensity_market_tco2_per_tce: None,
+            output_value_10k_yuan: None,
+            energy_intensity_tce_per_10k_yuan: None,
+            grid_factor: grid_factor.to_string(),
+            lines: Vec::new(),
+            factors: Vec::new(),
+            members: Vec::new(),
+            notes: Vec::new(),
+            complete: true,
+        }
+    }
+
     pub fn total_location_tco2(&self) -> Decimal {
         self.scope1_tco2 + self.scope2_location_tco2
     }

@@ -33,6 +33,15 @@ fn meta(kind: &str, table: &zp_ingest::Table, actor: &str) -> BatchMeta {
     }
 }
 
+/// Counts an upsert of an accepted row: unchanged rows are duplicates, changed ones restated.
+fn tally(counts: &mut ImportCounts, r: Upsert) {
+    match r {
+        Upsert::Unchanged => counts.duplicates += 1,
+        Upsert::Updated => counts.restated += 1,
+        Upsert::Inserted => {}
+    }
+}
+
 /// `zeropark import orgs FILE`
 pub fn import_orgs(
     store: &mut dyn Store,
@@ -49,11 +58,7 @@ pub fn import_orgs(
         restated: 0,
     };
     for org in &v.orgs {
-        match store.upsert_org(org, actor)? {
-            Upsert::Unchanged => counts.duplicates += 1,
-            Upsert::Updated => counts.restated += 1,
-            Upsert::Inserted => {}
-        }
+        tally(&mut counts, store.upsert_org(org, actor)?);
     }
     store.record_batch(&meta("orgs", &table, actor), &counts, &v.rejected)?;
     Ok(counts)
@@ -150,11 +155,7 @@ pub fn import_meters(
         restated: 0,
     };
     for m in &v.meters {
-        match store.upsert_meter(m, actor)? {
-            Upsert::Unchanged => counts.duplicates += 1,
-            Upsert::Updated => counts.restated += 1,
-            Upsert::Inserted => {}
-        }
+        tally(&mut counts, store.upsert_meter(m, actor)?);
     }
     store.record_batch(&meta("meters", &table, actor), &counts, &v.rejected)?;
     Ok(counts)

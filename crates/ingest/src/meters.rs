@@ -232,17 +232,7 @@ mod tests {
     use super::*;
 
     fn table(rows: &[&[&str]]) -> Table {
-        Table {
-            file: "t.csv".into(),
-            sha256: String::new(),
-            headers: rows[0].iter().map(|s| s.to_string()).collect(),
-            rows: rows[1..]
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (i as i64 + 2, r.iter().map(|s| s.to_string()).collect()))
-                .collect(),
-            encoding: "utf-8",
-        }
+        Table::from_rows("t.csv", rows)
     }
 
     #[test]

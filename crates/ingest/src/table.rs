@@ -55,6 +55,23 @@ pub struct Table {
 }
 
 impl Table {
+    /// A table from literal rows (header first), numbered as in a file.
+    #[cfg(test)]
+    pub(crate) fn from_rows(file: &str, rows: &[&[&str]]) -> Table {
+        let cells = |r: &[&str]| r.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        Table {
+            file: file.into(),
+            sha256: String::new(),
+            headers: cells(rows[0]),
+            rows: rows[1..]
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (i as i64 + 2, cells(r)))
+                .collect(),
+            encoding: "utf-8",
+        }
+    }
+
     /// The raw cells of a row, joined as one CSV line (kept with quarantined rows).
     pub fn raw(cells: &[String]) -> String {
         let mut w = csv::WriterBuilder::new()
