@@ -5,6 +5,7 @@
 //! Every write records an [`AuditEntry`] in the same transaction. Reads that return tenant
 //! data take an [`Access`] and filter in the SQL itself.
 
+pub mod accounts;
 mod certs;
 pub mod conn;
 mod meters;
@@ -14,6 +15,7 @@ mod postgres;
 mod sql_store;
 mod sqlite;
 
+pub use accounts::{AccountStore, ApiTokenInfo, NewUser, Role, User};
 pub use certs::{CertEventRow, CertStore};
 pub use conn::{Conn, Dialect, Row, Value};
 pub use meters::{HourlyFactor, Meter, MeterFilter, MeterKind, MeterStore};

@@ -8,6 +8,7 @@ use crate::conn::{Conn, Dialect, Value};
 
 pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_foundation", FOUNDATION),
+    ("0002_accounts", crate::accounts::ACCOUNTS_MIGRATION),
     ("0003_meters", crate::meters::METERS_MIGRATION),
     ("0004_certs", crate::certs::CERTS_MIGRATION),
 ];
