@@ -8,7 +8,7 @@
 
 use crate::conn::{Conn, Row};
 use crate::model::{Access, AuditEntry, BatchInfo, ImportCounts, QuarantineEntry};
-use crate::sql_store::audit;
+use crate::sql_store::{audit, org_condition};
 use crate::{Result, SqlStore, StoreError, now};
 use serde::Serialize;
 use zp_domain::{CreditCode, Region};
@@ -209,6 +209,9 @@ pub trait AccountStore {
     fn quarantine_by_actor(&mut self, actor: &str, limit: usize) -> Result<Vec<QuarantineEntry>>;
     /// Audit entries written by `actor`, newest first.
     fn audit_by_actor(&mut self, actor: &str, limit: usize) -> Result<Vec<AuditEntry>>;
+    /// Years with current activity rows of enterprises visible to `access`, newest first
+    /// (the web UI opens on the latest).
+    fn activity_years(&mut self, access: &Access) -> Result<Vec<i32>>;
 }
 
 const USER_COLUMNS: &str =
@@ -464,6 +467,18 @@ impl<C: Conn> AccountStore for SqlStore<C> {
                 after: r.opt_text(7),
             })
             .collect())
+    }
+
+    fn activity_years(&mut self, access: &Access) -> Result<Vec<i32>> {
+        let (cond, params) = org_condition(access, 1);
+        let rows = self.conn().query(
+            &format!(
+                "SELECT DISTINCT substr(a.period, 1, 4) FROM activity a JOIN orgs o ON o.credit_code = a.credit_code \
+                 WHERE a.superseded_by IS NULL AND {cond} ORDER BY 1 DESC"
+            ),
+            &params,
+        )?;
+        Ok(rows.iter().filter_map(|r| r.text(0).parse().ok()).collect())
     }
 }
 
