@@ -5,8 +5,8 @@ use crate::AppError;
 use std::collections::BTreeMap;
 use std::path::Path;
 use zp_certs::{
-    EvidenceDoc, GenerationRow, Generator, HourlyLoad, MatchReport, Registry, SignedEvent,
-    SigningKey, Summary, VerifyingKey,
+    Actor, Balances, Bundle, BundleId, Consumption, EvidenceDoc, GenerationRow, Generator,
+    HourlyLoad, MatchReport, Registry, SignedEvent, SigningKey, Summary, VerifyingKey,
 };
 use zp_domain::{CreditCode, Decimal};
 use zp_store::{Access, CertEventRow, MeterFilter, MeterKind, Store};
@@ -22,7 +22,7 @@ pub trait HourlyReadings {
     ) -> Result<BTreeMap<i64, Decimal>, AppError>;
 }
 
-const PUBLIC_KEY: &str = "public_key";
+pub(crate) const PUBLIC_KEY: &str = "public_key";
 
 /// The registry signing key, kept in a file outside the database (mode 0600), never in
 /// the repository. Created on first use; its public key is recorded in the database so a
@@ -501,4 +501,136 @@ fn reject_row(row: i64, cells: &[String], reason: String) -> zp_store::Rejected 
         reason,
         raw: zp_ingest::Table::raw(cells),
     }
+}
+
+/// An account holder's or the registry administrator's action on one bundle.
+#[derive(Debug, Clone)]
+pub enum Lifecycle {
+    /// Transfer the whole bundle, or its first `energy_wh` (split off first).
+    Transfer {
+        bundle: BundleId,
+        to: CreditCode,
+        energy_wh: Option<u64>,
+    },
+    /// Split: the bundle keeps its first `first_energy_wh`, a new bundle gets the rest.
+    Split {
+        bundle: BundleId,
+        first_energy_wh: u64,
+    },
+    /// Cancel (retire) the whole bundle or its first `energy_wh` for a consumer and a
+    /// consumption hour (granular) or month (GEC).
+    Retire {
+        bundle: BundleId,
+        energy_wh: Option<u64>,
+        consumer: CreditCode,
+        consumption: Consumption,
+    },
+    /// The consumer's claim of a cancelled bundle.
+    Claim { bundle: BundleId },
+    /// Withdrawal by the registry administrator, with a reason.
+    Withdraw { bundle: BundleId, reason: String },
+}
+
+/// Applies one lifecycle action as `actor` (an account holder, or the registry for a
+/// withdrawal). The registry refuses what the actor may not do (only the owner transfers
+/// or retires) and what would break an invariant; the store refuses a concurrent append
+/// to the same log position, so a certificate cannot be retired twice. Returns the
+/// events appended.
+pub fn apply(
+    store: &mut dyn Store,
+    key: &SigningKey,
+    action: &Lifecycle,
+    actor: &Actor,
+    now: i64,
+    audit_actor: &str,
+) -> Result<usize, AppError> {
+    let mut reg = load(store, &key.verifying_key())?;
+    let invalid = |e: zp_certs::CertError| AppError::Invalid(e.to_string());
+    let drafts = match action {
+        Lifecycle::Transfer {
+            bundle,
+            to,
+            energy_wh,
+        } => {
+            if store.org(&Access::All, to)?.is_none() {
+                return Err(AppError::NotFound(format!(
+                    "enterprise {to} is not registered"
+                )));
+            }
+            reg.transfer(*bundle, to, *energy_wh, actor, now)
+                .map_err(invalid)?
+        }
+        Lifecycle::Split {
+            bundle,
+            first_energy_wh,
+        } => reg
+            .split(*bundle, *first_energy_wh, actor, now)
+            .map_err(invalid)?,
+        Lifecycle::Retire {
+            bundle,
+            energy_wh,
+            consumer,
+            consumption,
+        } => {
+            if store.org(&Access::All, consumer)?.is_none() {
+                return Err(AppError::NotFound(format!(
+                    "enterprise {consumer} is not registered"
+                )));
+            }
+            reg.retire(*bundle, *energy_wh, consumer, *consumption, actor, now)
+                .map_err(invalid)?
+        }
+        Lifecycle::Claim { bundle } => reg.claim(*bundle, actor, now).map_err(invalid)?,
+        Lifecycle::Withdraw { bundle, reason } => {
+            reg.withdraw(*bundle, reason, actor, now).map_err(invalid)?
+        }
+    };
+    commit(store, &mut reg, drafts, key, audit_actor)
+}
+
+/// Which bundles to list.
+#[derive(Debug, Clone, Default)]
+pub struct BundleFilter {
+    pub owner: Option<CreditCode>,
+    /// `active`, `cancelled`, `claimed` or `withdrawn`.
+    pub status: Option<String>,
+    pub meter: Option<String>,
+    /// Production hour (granular) within `[from, to)`, UTC epoch seconds.
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+/// The registry's bundles (read-only; no signing key needed), and its balances.
+pub fn bundles(
+    store: &mut dyn Store,
+    filter: &BundleFilter,
+) -> Result<(Vec<Bundle>, Balances), AppError> {
+    let Some(reg) = crate::inventory::registry(store)? else {
+        return Ok((Vec::new(), Balances::default()));
+    };
+    let list = reg
+        .bundles()
+        .filter(|b| filter.owner.as_ref().is_none_or(|o| &b.owner == o))
+        .filter(|b| {
+            filter
+                .status
+                .as_deref()
+                .is_none_or(|s| b.status.name() == s)
+        })
+        .filter(|b| {
+            filter
+                .meter
+                .as_deref()
+                .is_none_or(|m| b.meter_or_plant() == m)
+        })
+        .filter(
+            |b| match (b.production_hour_start(), filter.from, filter.to) {
+                (_, None, None) => true,
+                (Some(h), from, to) => from.is_none_or(|f| h >= f) && to.is_none_or(|t| h < t),
+                (None, _, _) => false,
+            },
+        )
+        .cloned()
+        .collect();
+    Ok((list, reg.balances()))
 }

@@ -1,10 +1,12 @@
 //! Inventories of an enterprise, a park or a region, issued with pinned factors.
 
 use crate::AppError;
+use std::collections::BTreeMap;
 use zp_accounting::{
     ActivityLine, GridFactorMode, Inventory, Options, OrgInput, aggregate, compute,
 };
-use zp_domain::{CreditCode, Region};
+use zp_certs::{Consumption, Registry};
+use zp_domain::{Carrier, CreditCode, Decimal, Period, Quantity, Region, Unit};
 use zp_factors::Catalog;
 use zp_store::{Access, IssuedResult, OrgFilter, Store};
 
@@ -23,18 +25,24 @@ pub fn catalog(store: &mut dyn Store) -> Result<Catalog, AppError> {
     Ok(c)
 }
 
+/// An enterprise's inputs for a year: its current ledger rows, and, when the certificate
+/// registry holds certificates retired for its consumption in that year, those in place
+/// of the ledger's `green_certificate` rows (granular certificates first, then GECs; the
+/// registry is the record, so the same MWh is never counted from both). Returns notes
+/// saying what was replaced.
 pub(crate) fn org_input(
     store: &mut dyn Store,
     access: &Access,
     code: &CreditCode,
     year: i32,
-) -> Result<OrgInput, AppError> {
+    certs: Option<&Registry>,
+) -> Result<(OrgInput, Vec<String>), AppError> {
     let org = store.org(access, code)?.ok_or_else(|| {
         AppError::NotFound(format!(
             "enterprise {code} is not registered (or not visible to you)"
         ))
     })?;
-    let lines = store
+    let mut lines: Vec<ActivityLine> = store
         .activity(access, code, year)?
         .into_iter()
         .map(|r| ActivityLine {
@@ -45,14 +53,107 @@ pub(crate) fn org_input(
             source: format!("{}:{}", r.source_file, r.source_row),
         })
         .collect();
-    Ok(OrgInput {
+    let mut notes = Vec::new();
+    let registry_lines = certs
+        .map(|r| certificate_lines(r, code, year))
+        .unwrap_or_default();
+    if !registry_lines.is_empty() {
+        let ledger: Vec<&ActivityLine> = lines
+            .iter()
+            .filter(|l| l.carrier == Carrier::GreenCertificate)
+            .collect();
+        if !ledger.is_empty() {
+            notes.push(format!(
+                "{} ledger green_certificate row(s) replaced by the certificate registry's retirements for {year}",
+                ledger.len()
+            ));
+        }
+        lines.retain(|l| l.carrier != Carrier::GreenCertificate);
+        lines.extend(registry_lines);
+    }
+    let input = OrgInput {
         org: org.credit_code,
         name: org.name,
         region: org.region,
         year,
         lines,
         output_value_10k_yuan: store.output_value(code, year)?,
-    })
+    };
+    Ok((input, notes))
+}
+
+/// The registry's certificates retired for `consumer`'s consumption in `year`, one line
+/// per granularity and month (MWh, exact from Wh), granular first. Line ids are negative
+/// (they are not ledger rows); the source names the bundles.
+fn certificate_lines(reg: &Registry, consumer: &CreditCode, year: i32) -> Vec<ActivityLine> {
+    let mut by_month: BTreeMap<(u8, Period), (u64, Vec<u64>)> = BTreeMap::new();
+    for b in reg.bundles() {
+        let Some((c, consumption, _)) = b.status.retirement() else {
+            continue;
+        };
+        if c != consumer {
+            continue;
+        }
+        let (rank, period) = match consumption {
+            Consumption::Hour { hour_start } => {
+                let d = zp_domain::time::local(hour_start);
+                (0, Period::new(i32::from(d.year()), d.month() as u32))
+            }
+            Consumption::Month { period } => (1, Ok(period)),
+        };
+        let Ok(period) = period else { continue };
+        if period.year() != year {
+            continue;
+        }
+        let e = by_month.entry((rank, period)).or_default();
+        e.0 += b.energy_wh;
+        e.1.push(b.id.0);
+    }
+    by_month
+        .into_iter()
+        .enumerate()
+        .map(|(i, ((rank, period), (wh, ids)))| ActivityLine {
+            id: -(i as i64) - 1,
+            period,
+            carrier: Carrier::GreenCertificate,
+            quantity: Quantity::new(Decimal::from(wh) / Decimal::from(1_000_000u64), Unit::Mwh),
+            source: format!(
+                "registry:{} bundles {}",
+                if rank == 0 { "granular" } else { "GEC" },
+                compact_ids(&ids)
+            ),
+        })
+        .collect()
+}
+
+/// `1-4,7,9-10` from sorted-or-not bundle ids.
+fn compact_ids(ids: &[u64]) -> String {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < ids.len() {
+        let mut j = i;
+        while j + 1 < ids.len() && ids[j + 1] == ids[j] + 1 {
+            j += 1;
+        }
+        out.push(if i == j {
+            ids[i].to_string()
+        } else {
+            format!("{}-{}", ids[i], ids[j])
+        });
+        i = j + 1;
+    }
+    out.join(",")
+}
+
+/// The certificate registry as stored, or `None` before its first event.
+pub(crate) fn registry(store: &mut dyn Store) -> Result<Option<Registry>, AppError> {
+    if store.registry_meta(crate::certs::PUBLIC_KEY)?.is_none() {
+        return Ok(None);
+    }
+    let public = crate::certs::public_key(store)?;
+    crate::certs::load(store, &public).map(Some)
 }
 
 /// Computes (and issues) the inventory of one enterprise with its pinned factors. The
@@ -67,10 +168,35 @@ pub fn org_inventory(
     grid: GridFactorMode,
     actor: &str,
 ) -> Result<Inventory, AppError> {
-    let input = org_input(store, access, code, year)?;
+    let certs = registry(store)?;
+    org_inventory_with(
+        store,
+        catalog,
+        access,
+        code,
+        year,
+        grid,
+        certs.as_ref(),
+        actor,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn org_inventory_with(
+    store: &mut dyn Store,
+    catalog: &Catalog,
+    access: &Access,
+    code: &CreditCode,
+    year: i32,
+    grid: GridFactorMode,
+    certs: Option<&Registry>,
+    actor: &str,
+) -> Result<Inventory, AppError> {
+    let (input, notes) = org_input(store, access, code, year, certs)?;
     let issued = store.issued(code.as_str(), year, grid.key())?;
     let mut pins = issued.as_ref().map(|i| i.pins.clone()).unwrap_or_default();
-    let inv = compute(&input, catalog, &mut pins, Options { grid })?;
+    let mut inv = compute(&input, catalog, &mut pins, Options { grid })?;
+    inv.notes.extend(notes);
     let figures =
         serde_json::to_value(headline(&inv)).map_err(|e| AppError::Invalid(e.to_string()))?;
     let unchanged = issued
@@ -150,9 +276,21 @@ pub fn inventory(
         ),
     };
     let orgs = store.orgs(access, &filter)?;
+    let certs = registry(store)?;
     let members = orgs
         .iter()
-        .map(|o| org_inventory(store, &catalog, access, &o.credit_code, year, grid, actor))
+        .map(|o| {
+            org_inventory_with(
+                store,
+                &catalog,
+                access,
+                &o.credit_code,
+                year,
+                grid,
+                certs.as_ref(),
+                actor,
+            )
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(aggregate(kind, &name, year, &members))
 }

@@ -40,6 +40,7 @@ pub fn recompute(
     actor: &str,
 ) -> Result<Vec<RecomputeItem>, AppError> {
     let catalog = catalog(store)?;
+    let certs = crate::inventory::registry(store)?;
     let mut out = Vec::new();
     for issued in store.issued_all()? {
         let code =
@@ -48,7 +49,8 @@ pub fn recompute(
             "national" => GridFactorMode::National,
             _ => GridFactorMode::Provincial,
         };
-        let input = crate::inventory::org_input(store, &Access::All, &code, issued.year)?;
+        let (input, _) =
+            crate::inventory::org_input(store, &Access::All, &code, issued.year, certs.as_ref())?;
         let mut pins = Pins::default();
         let inv = compute(&input, &catalog, &mut pins, Options { grid })?;
         let new_figures = headline(&inv);
