@@ -165,13 +165,19 @@ mod tests {
         let c = SupportCatalogue::builtin();
         assert_eq!(c.edition, "2025");
         assert!(c.source.contains("subset"));
+        // The catalogue's issuers are the PBOC, NFRA and CSRC (not the NDRC), and its
+        // first-level categories keep their official order.
+        assert!(c.source.starts_with("中国人民银行 金融监管总局 中国证监会"));
+        assert_eq!(c.get("4").unwrap().name_zh, "能源绿色低碳转型");
+        assert_eq!(c.get("3").unwrap().name_zh, "资源循环利用产业");
+        assert_eq!(c.get("6").unwrap().name_zh, "基础设施绿色升级");
         assert_eq!(
             c.path_zh("1.1.1").unwrap(),
             "节能降碳产业 / 能效提升 / 工业领域节能改造"
         );
         assert_eq!(
-            c.path_zh("3.1.1").unwrap(),
-            "清洁能源 / 清洁能源设施建设和运营 / 分布式光伏"
+            c.path_zh("4.1.1").unwrap(),
+            "能源绿色低碳转型 / 清洁能源设施建设和运营 / 分布式光伏"
         );
         assert!(c.is_leaf("1.1.1"));
         assert!(!c.is_leaf("1.1"));
@@ -180,7 +186,7 @@ mod tests {
             .iter()
             .map(|c| c.code.clone())
             .collect();
-        assert_eq!(pv, ["3.1.1"]);
+        assert_eq!(pv, ["4.1.1"]);
         // Every kind has a home in the subset.
         for k in ProjectKind::ALL {
             assert!(!c.suggest(*k).is_empty(), "{k:?}");

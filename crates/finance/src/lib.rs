@@ -35,7 +35,8 @@ pub use money::{fen_to_yuan, yuan_to_fen};
 pub use mrv::{MrvMonth, MrvReport, monitor};
 pub use product::{Product, ProductKind, Rule, SubsidyTerms};
 pub use project::{
-    AnnualActivity, CarrierSaving, Driver, Project, ProjectKind, Reduction, expected_reduction,
+    AnnualActivity, CarrierSaving, Driver, Project, ProjectKind, Reduction, annual_from_ledger,
+    expected_reduction,
 };
 pub use reporting::{
     DataQuality, Exposure, LoanLine, LoanReport, PcafLine, PcafReport, loan_report, pcaf,

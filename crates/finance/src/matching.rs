@@ -182,6 +182,17 @@ fn check(rule: &Rule, p: &Project, r: &Reduction, tags: &[Tag]) -> RuleCheck {
                 "the enterprise declared no pledgeable allowances".into(),
             ),
         },
+        Rule::OperationBy { latest } => {
+            let ok = p.operation_start <= *latest;
+            (
+                ok,
+                format!(
+                    "operation starts {} {} the deadline {latest}",
+                    p.operation_start,
+                    if ok { "by" } else { "after" }
+                ),
+            )
+        }
     };
     RuleCheck {
         rule: rule.key().into(),

@@ -83,25 +83,21 @@ pub fn monitor(
     let mut first_behind: Option<Period> = None;
     let mut p = project.operation_start;
     while p <= to {
-        let scale = match (&project.driver, output.get(&p)) {
-            (Some(d), Some(out)) => *out * twelve / d.baseline_annual,
+        // The month's share of the annual baseline, as an exact fraction: output_m / annual
+        // baseline output with a driver, 1/12 otherwise.
+        let share = match (&project.driver, output.get(&p)) {
+            (Some(d), Some(out)) => (*out, d.baseline_annual),
             (Some(d), None) => {
                 notes.push(format!(
                     "{p}: no {} output recorded; baseline not scaled",
                     d.name
                 ));
-                Decimal::ONE
+                (Decimal::ONE, twelve)
             }
-            (None, _) => Decimal::ONE,
+            (None, _) => (Decimal::ONE, twelve),
         };
-        let base = month_inventory(
-            project,
-            p,
-            &project.baseline,
-            scale / twelve,
-            catalog,
-            &mut pins,
-        )?;
+        let scale = share.0 * twelve / share.1;
+        let base = month_inventory(project, p, &project.baseline, share, catalog, &mut pins)?;
         let lines: Vec<ActivityLine> = ledger
             .iter()
             .filter(|l| l.period == p && carriers.contains(&l.carrier))
@@ -127,7 +123,7 @@ pub fn monitor(
         } else {
             base.total_location_tco2() - actual.total_location_tco2()
         };
-        let expected_m = expected.total_tco2 / twelve * scale;
+        let expected_m = expected.total_tco2 * share.0 / share.1;
         cum_m += monitored;
         cum_e += expected_m;
         let behind = cum_m < threshold * cum_e;

@@ -5,7 +5,7 @@
 use crate::FinanceError;
 use crate::project::ProjectKind;
 use serde::{Deserialize, Serialize};
-use zp_domain::{Decimal, Region};
+use zp_domain::{Decimal, Period, Region};
 
 /// What kind of product.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -80,6 +80,8 @@ pub enum Rule {
     },
     /// The enterprise can pledge at least this many allowances (quota-pledged credit).
     MinQuotaPledge { tco2: Decimal },
+    /// The project is in operation no later than this month (programme deadlines).
+    OperationBy { latest: Period },
 }
 
 impl Rule {
@@ -94,6 +96,7 @@ impl Rule {
             Rule::MinReductionIntensity { .. } => "min_reduction_intensity",
             Rule::CapexRange { .. } => "capex_range",
             Rule::MinQuotaPledge { .. } => "min_quota_pledge",
+            Rule::OperationBy { .. } => "operation_by",
         }
     }
 }

@@ -85,7 +85,12 @@ pub struct Project {
     /// Year whose factors price the expected reduction.
     pub baseline_year: i32,
     /// Annual activity without the project (the enterprise's boundary for its carriers).
+    #[serde(default)]
     pub baseline: Vec<AnnualActivity>,
+    /// Take the baseline from the enterprise's own imported ledger of `baseline_year` (the
+    /// carriers of `project`), summed by [`annual_from_ledger`], instead of typing it in.
+    #[serde(default)]
+    pub baseline_from_ledger: bool,
     /// Annual activity with the project.
     pub project: Vec<AnnualActivity>,
     #[serde(default)]
@@ -123,8 +128,16 @@ impl Project {
         if let Err(e) = Period::new(self.baseline_year, 1) {
             return bad(format!("baseline year: {e}"));
         }
-        if self.baseline.is_empty() {
-            return bad("the baseline has no activity".into());
+        if self.baseline.is_empty() && !self.baseline_from_ledger {
+            return bad(
+                "the baseline has no activity (give [[baseline]] lines or baseline_from_ledger = true)"
+                    .into(),
+            );
+        }
+        if self.baseline_from_ledger && self.project.is_empty() {
+            return bad(
+                "baseline_from_ledger needs the [[project]] lines to name the carriers".into(),
+            );
         }
         for a in self.baseline.iter().chain(&self.project) {
             if !a.carrier.accepts(a.unit) {
@@ -188,7 +201,14 @@ pub struct Reduction {
     pub notes: Vec<String>,
 }
 
-fn input(p: &Project, period: Period, acts: &[AnnualActivity], scale: Decimal) -> OrgInput {
+/// `acts` x `num` / `den` (multiplied first, so a twelfth of 12,000 is exactly 1,000).
+fn input(
+    p: &Project,
+    period: Period,
+    acts: &[AnnualActivity],
+    num: Decimal,
+    den: Decimal,
+) -> OrgInput {
     OrgInput {
         org: p.org.clone(),
         name: p.name.clone(),
@@ -201,7 +221,7 @@ fn input(p: &Project, period: Period, acts: &[AnnualActivity], scale: Decimal) -
                 id: i as i64 + 1,
                 period,
                 carrier: a.carrier,
-                quantity: Quantity::new(a.quantity * scale, a.unit),
+                quantity: Quantity::new(a.quantity * num / den, a.unit),
                 source: format!("project {}", p.id),
             })
             .collect(),
@@ -287,6 +307,12 @@ pub(crate) fn difference(
 /// reports in `notes`).
 pub fn expected_reduction(p: &Project, catalog: &Catalog) -> Result<Reduction, FinanceError> {
     p.validate()?;
+    if p.baseline.is_empty() {
+        return Err(FinanceError::Project {
+            id: p.id.clone(),
+            reason: "the baseline has not been filled from the ledger yet".into(),
+        });
+    }
     let year = p.baseline_year;
     let period = Period::new(year, 1).map_err(|e| FinanceError::Project {
         id: p.id.clone(),
@@ -294,13 +320,13 @@ pub fn expected_reduction(p: &Project, catalog: &Catalog) -> Result<Reduction, F
     })?;
     let mut pins = Pins::default();
     let base = compute(
-        &input(p, period, &p.baseline, Decimal::ONE),
+        &input(p, period, &p.baseline, Decimal::ONE, Decimal::ONE),
         catalog,
         &mut pins,
         Options::default(),
     )?;
     let with = compute(
-        &input(p, period, &p.project, Decimal::ONE),
+        &input(p, period, &p.project, Decimal::ONE, Decimal::ONE),
         catalog,
         &mut pins,
         Options::default(),
@@ -308,17 +334,17 @@ pub fn expected_reduction(p: &Project, catalog: &Catalog) -> Result<Reduction, F
     Ok(difference(&base, &with, p.capex_yuan, year))
 }
 
-/// Inventory of `acts` scaled by `scale` for one month (used by the MRV baseline).
+/// Inventory of `acts` x `num` / `den` for one month (used by the MRV baseline).
 pub(crate) fn month_inventory(
     p: &Project,
     period: Period,
     acts: &[AnnualActivity],
-    scale: Decimal,
+    (num, den): (Decimal, Decimal),
     catalog: &Catalog,
     pins: &mut Pins,
 ) -> Result<Inventory, FinanceError> {
     Ok(compute(
-        &input(p, period, acts, scale),
+        &input(p, period, acts, num, den),
         catalog,
         pins,
         Options::default(),
@@ -335,4 +361,61 @@ impl Project {
         p.validate()?;
         Ok(p)
     }
+}
+
+/// Sums an enterprise's monthly ledger lines into a year's activity per carrier, in the
+/// carrier's base unit (certificates in MWh), in carrier order. Every line must be of
+/// `year`, and every carrier must have all 12 months: a partial year would understate the
+/// baseline and overstate the reduction.
+pub fn annual_from_ledger(
+    project_id: &str,
+    lines: &[ActivityLine],
+    year: i32,
+) -> Result<Vec<AnnualActivity>, FinanceError> {
+    let bad = |reason: String| FinanceError::Project {
+        id: project_id.to_string(),
+        reason,
+    };
+    let mut sums: std::collections::BTreeMap<Carrier, (Decimal, BTreeSet<u32>)> =
+        Default::default();
+    for l in lines {
+        if l.period.year() != year {
+            return Err(bad(format!(
+                "ledger line {} ({}) is for {}, not {year}",
+                l.id, l.source, l.period
+            )));
+        }
+        let unit = if l.carrier == Carrier::GreenCertificate {
+            Unit::Mwh
+        } else {
+            l.carrier.base_unit()
+        };
+        let q = l
+            .quantity
+            .value_in(unit)
+            .map_err(|e| bad(format!("ledger line {} ({}): {e}", l.id, l.source)))?;
+        let e = sums.entry(l.carrier).or_default();
+        e.0 += q;
+        e.1.insert(l.period.month());
+    }
+    sums.into_iter()
+        .map(|(carrier, (quantity, months))| {
+            if months.len() != 12 {
+                return Err(bad(format!(
+                    "the {year} ledger has {} of 12 months of {carrier}; a baseline needs the whole year",
+                    months.len()
+                )));
+            }
+            let unit = if carrier == Carrier::GreenCertificate {
+                Unit::Mwh
+            } else {
+                carrier.base_unit()
+            };
+            Ok(AnnualActivity {
+                carrier,
+                quantity,
+                unit,
+            })
+        })
+        .collect()
 }

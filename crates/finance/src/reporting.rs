@@ -106,6 +106,30 @@ pub enum DataQuality {
 }
 
 impl DataQuality {
+    pub const ALL: [DataQuality; 6] = [
+        DataQuality::VerifiedReported,
+        DataQuality::UnverifiedReported,
+        DataQuality::EnergyActivity,
+        DataQuality::ProductionActivity,
+        DataQuality::RevenueBased,
+        DataQuality::AssetBased,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            DataQuality::VerifiedReported => "verified_reported",
+            DataQuality::UnverifiedReported => "unverified_reported",
+            DataQuality::EnergyActivity => "energy_activity",
+            DataQuality::ProductionActivity => "production_activity",
+            DataQuality::RevenueBased => "revenue_based",
+            DataQuality::AssetBased => "asset_based",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DataQuality> {
+        DataQuality::ALL.into_iter().find(|d| d.key() == s.trim())
+    }
+
     pub fn score(self) -> u8 {
         match self {
             DataQuality::VerifiedReported => 1,

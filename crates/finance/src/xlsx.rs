@@ -143,8 +143,7 @@ pub fn pcaf_xlsx(r: &PcafReport) -> Result<Vec<u8>, FinanceError> {
         num(ws, row, 4, l.attribution, &ratio)?;
         num(ws, row, 5, l.emissions_tco2.round_dp(3), &money)?;
         num(ws, row, 6, l.financed_tco2.round_dp(3), &money)?;
-        ws.write_string(row, 7, format!("{:?}", l.data_quality))
-            .map_err(err)?;
+        ws.write_string(row, 7, l.data_quality.key()).map_err(err)?;
         ws.write_number(row, 8, f64::from(l.data_quality_score))
             .map_err(err)?;
         row += 1;
