@@ -8,6 +8,8 @@
 pub mod accounts;
 mod certs;
 pub mod conn;
+mod finance;
+mod indicators;
 mod meters;
 mod migrations;
 mod model;
@@ -18,6 +20,11 @@ mod sqlite;
 pub use accounts::{AccountStore, ApiTokenInfo, NewUser, Role, User};
 pub use certs::{CertEventRow, CertStore};
 pub use conn::{Conn, Dialect, Row, Value};
+pub use finance::{
+    Application, ApplicationEvent, ApplicationFilter, BalanceSheet, FinanceProduct, FinanceProject,
+    FinanceStore, FinanceView, MrvLink, NewApplication, NewEvent, ProjectFilter,
+};
+pub use indicators::{IndicatorRecord, IndicatorStore, NewIndicatorValue, ScopeKind, StoredScheme};
 pub use meters::{HourlyFactor, Meter, MeterFilter, MeterKind, MeterStore};
 pub use migrations::{MIGRATIONS, migrate};
 pub use model::*;
@@ -81,7 +88,7 @@ pub fn open(target: &str) -> Result<Box<dyn Store>> {
 }
 
 /// The storage operations of the platform. Implemented by [`SqlStore`] for every backend.
-pub trait Store: MeterStore + CertStore + Send {
+pub trait Store: MeterStore + CertStore + AccountStore + IndicatorStore + FinanceStore + Send {
     /// Applies pending schema migrations; returns their names.
     fn migrate(&mut self) -> Result<Vec<String>>;
 

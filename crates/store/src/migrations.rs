@@ -11,6 +11,8 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_accounts", crate::accounts::ACCOUNTS_MIGRATION),
     ("0003_meters", crate::meters::METERS_MIGRATION),
     ("0004_certs", crate::certs::CERTS_MIGRATION),
+    ("0006_indicators", crate::indicators::INDICATORS_MIGRATION),
+    ("0007_finance", crate::finance::FINANCE_MIGRATION),
 ];
 
 const FOUNDATION: &str = r#"

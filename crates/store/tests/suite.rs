@@ -94,6 +94,10 @@ suite!(
     designations_sites_and_output_value,
     meters_and_hourly_grid_factors,
     certificate_events_are_append_only_by_seq,
+    indicator_values_duplicates_restatements_access_and_schemes,
+    finance_projects_products_and_tenant_access,
+    finance_application_workflow_events_and_views,
+    finance_mrv_links_outputs_balance_sheets_and_bank_users,
 );
 
 fn code(n: u32) -> CreditCode {
@@ -557,4 +561,423 @@ fn certificate_events_are_append_only_by_seq(s: &mut dyn Store) {
         s.registry_meta("public_key").unwrap().as_deref(),
         Some("abc")
     );
+}
+
+fn indicator(
+    kind: ScopeKind,
+    scope: &str,
+    name: &str,
+    period: &str,
+    value: Decimal,
+    row: i64,
+) -> NewIndicatorValue {
+    NewIndicatorValue {
+        scope_kind: kind,
+        scope_id: scope.into(),
+        indicator: name.into(),
+        period: period.into(),
+        value,
+        unit: "fraction".into(),
+        evidence: format!("{name}.pdf"),
+        source_row: row,
+    }
+}
+
+fn indicator_values_duplicates_restatements_access_and_schemes(s: &mut dyn Store) {
+    s.upsert_org(&org(1, "P1", "CQ"), "t").unwrap();
+    s.upsert_org(&org(2, "P2", "SC"), "t").unwrap();
+    let c1 = code(1).to_string();
+    let c2 = code(2).to_string();
+    let rows = vec![
+        indicator(ScopeKind::Park, "P1", "water_reuse", "2024", dec!(0.85), 2),
+        indicator(
+            ScopeKind::Park,
+            "P1",
+            "waste_heat_use",
+            "2024-06",
+            dec!(0.4),
+            3,
+        ),
+        indicator(ScopeKind::Park, "P1", "water_reuse", "2023", dec!(0.7), 4),
+        indicator(ScopeKind::Org, &c1, "esg_disclosure", "2024", dec!(1), 5),
+        indicator(ScopeKind::Org, &c2, "esg_disclosure", "2024", dec!(0), 6),
+    ];
+    let bad = Rejected {
+        row: 7,
+        field: "value".into(),
+        reason: "\"x\" is not a number".into(),
+        raw: "P1,water_reuse,2024,x,%,a".into(),
+    };
+    let mut m = meta("ind.csv");
+    m.kind = "indicators".into();
+    let c = s
+        .import_indicators(&m, &rows, std::slice::from_ref(&bad), 6)
+        .unwrap();
+    assert_eq!(
+        (c.read, c.accepted, c.quarantined, c.duplicates, c.restated),
+        (6, 5, 1, 0, 0)
+    );
+    // Re-import: all duplicates, nothing changes; the quarantine is not doubled.
+    let c = s
+        .import_indicators(&m, &rows, std::slice::from_ref(&bad), 6)
+        .unwrap();
+    assert_eq!((c.accepted, c.duplicates, c.restated), (5, 5, 0));
+    let q = s
+        .quarantine(&QuarantineFilter {
+            kind: Some("indicators".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(q.len(), 1);
+    assert_eq!((q[0].row, q[0].field.as_str()), (7, "value"));
+    // Year 2024 of P1: the yearly and the monthly value, not 2023.
+    let v = s.indicator_values(&Access::All, "P1", 2024).unwrap();
+    let got: Vec<(&str, &str, Decimal)> = v
+        .iter()
+        .map(|r| (r.indicator.as_str(), r.period.as_str(), r.value))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("waste_heat_use", "2024-06", dec!(0.4)),
+            ("water_reuse", "2024", dec!(0.85))
+        ]
+    );
+    assert_eq!((v[1].source_file.as_str(), v[1].source_row), ("ind.csv", 2));
+    // A new value restates: the old row stays in history, superseded; audited.
+    let mut m2 = meta("ind2.csv");
+    m2.kind = "indicators".into();
+    let c = s
+        .import_indicators(
+            &m2,
+            &[indicator(
+                ScopeKind::Park,
+                "P1",
+                "water_reuse",
+                "2024",
+                dec!(0.9),
+                2,
+            )],
+            &[],
+            1,
+        )
+        .unwrap();
+    assert_eq!((c.accepted, c.duplicates, c.restated), (1, 0, 1));
+    let now: Vec<Decimal> = s
+        .indicator_values(&Access::All, "P1", 2024)
+        .unwrap()
+        .iter()
+        .filter(|r| r.indicator == "water_reuse")
+        .map(|r| r.value)
+        .collect();
+    assert_eq!(now, vec![dec!(0.9)]);
+    let hist = s.indicator_history(&Access::All, "P1").unwrap();
+    let old = hist
+        .iter()
+        .find(|r| r.period == "2024" && r.value == dec!(0.85))
+        .unwrap();
+    assert!(old.superseded_by.is_some());
+    assert!(s.audit(10).unwrap().iter().any(|a| a.action == "restate"
+        && a.entity == "indicator_value"
+        && a.before.as_deref() == Some("0.85 fraction (water_reuse.pdf)")));
+    // Tenancy: a park sees its own and its enterprises' values, an enterprise only its own.
+    assert_eq!(
+        s.indicator_values(&Access::Park("P1".into()), "P1", 2024)
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        s.indicator_values(&Access::Park("P2".into()), "P1", 2024)
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        s.indicator_values(&Access::Park("P1".into()), &c1, 2024)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        s.indicator_values(&Access::Park("P1".into()), &c2, 2024)
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        s.indicator_values(&Access::Region(Region::parse("CQ").unwrap()), "P1", 2024)
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        s.indicator_values(&Access::Org(code(1)), &c1, 2024)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        s.indicator_values(&Access::Org(code(1)), "P1", 2024)
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        s.indicator_history(&Access::Org(code(2)), &c1)
+            .unwrap()
+            .len(),
+        0
+    );
+    // User indicator sets: immutable per id and version.
+    let scheme = StoredScheme {
+        scheme_id: "zero-carbon-park-910".into(),
+        version: "2026.1".into(),
+        sha256: "abc".into(),
+        toml: "format = 1".into(),
+        file: "zcp.toml".into(),
+        imported_at: String::new(),
+    };
+    assert_eq!(s.save_scheme(&scheme, "t").unwrap(), Upsert::Inserted);
+    assert_eq!(s.save_scheme(&scheme, "t").unwrap(), Upsert::Unchanged);
+    let changed = StoredScheme {
+        sha256: "def".into(),
+        ..scheme.clone()
+    };
+    assert!(matches!(
+        s.save_scheme(&changed, "t"),
+        Err(StoreError::Conflict(_))
+    ));
+    let all = s.schemes().unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(
+        (all[0].version.as_str(), all[0].toml.as_str()),
+        ("2026.1", "format = 1")
+    );
+}
+
+fn finance_project(id: &str, n: u32, region: &str, kind: &str, cats: &[&str], tco2: Decimal) -> FinanceProject {
+    FinanceProject {
+        id: id.into(),
+        credit_code: code(n),
+        name: format!("{id} 节能改造"),
+        kind: kind.into(),
+        region: Region::parse(region).unwrap(),
+        categories: cats.iter().map(|c| c.to_string()).collect(),
+        capex_yuan: dec!(60000000),
+        energy_saved_tce: dec!(4006.54),
+        annual_reduction_tco2: tco2,
+        definition: format!("{{\"id\":\"{id}\"}}"),
+        expected: format!("{{\"total_tco2\":{tco2}}}"),
+        created_by: String::new(),
+        created_at: String::new(),
+        updated_at: String::new(),
+    }
+}
+
+fn finance_product(id: &str, issuer: &str) -> FinanceProduct {
+    FinanceProduct {
+        id: id.into(),
+        issuer: issuer.into(),
+        name: format!("{id} 碳减排贷款"),
+        kind: "carbon_reduction_loan".into(),
+        definition: format!("{{\"id\":\"{id}\"}}"),
+        created_by: String::new(),
+        created_at: String::new(),
+        updated_at: String::new(),
+    }
+}
+
+fn finance_projects_products_and_tenant_access(s: &mut dyn Store) {
+    s.upsert_org(&org(1, "P1", "CQ"), "t").unwrap();
+    s.upsert_org(&org(3, "P2", "SC"), "t").unwrap();
+    let fh = finance_project("FH", 1, "CQ", "energy_efficiency", &["1.1.1"], dec!(42001.56));
+    assert_eq!(s.upsert_project(&fh, "ent").unwrap(), Upsert::Inserted);
+    assert_eq!(s.upsert_project(&fh, "ent").unwrap(), Upsert::Unchanged);
+    let pv = finance_project("PV", 3, "SC", "distributed_pv", &["4.1.1"], dec!(406.64));
+    s.upsert_project(&pv, "ent").unwrap();
+    let mut fh2 = fh.clone();
+    fh2.annual_reduction_tco2 = dec!(18194.06);
+    assert_eq!(s.upsert_project(&fh2, "ent").unwrap(), Upsert::Updated);
+    let stored = s.finance_project(&Access::All, "FH").unwrap().unwrap();
+    assert_eq!(stored.annual_reduction_tco2, dec!(18194.06));
+    assert_eq!(stored.categories, ["1.1.1"]);
+    assert_eq!(stored.created_by, "ent");
+    // A project cannot move to another enterprise.
+    let mut moved = fh2.clone();
+    moved.credit_code = code(3);
+    assert!(matches!(s.upsert_project(&moved, "x"), Err(StoreError::Conflict(_))));
+    // Tenants see their own projects only.
+    let ids = |s: &mut dyn Store, a: Access, f: ProjectFilter| -> Vec<String> {
+        s.finance_projects(&a, &f).unwrap().into_iter().map(|p| p.id).collect()
+    };
+    assert_eq!(ids(s, Access::All, ProjectFilter::default()), ["FH", "PV"]);
+    assert_eq!(ids(s, Access::Org(code(1)), ProjectFilter::default()), ["FH"]);
+    assert_eq!(ids(s, Access::Park("P2".into()), ProjectFilter::default()), ["PV"]);
+    assert!(s.finance_project(&Access::Org(code(1)), "PV").unwrap().is_none());
+    // Filters.
+    let f = |kind: Option<&str>, cat: Option<&str>, min: Option<Decimal>| ProjectFilter {
+        kind: kind.map(String::from),
+        category: cat.map(String::from),
+        min_reduction_tco2: min,
+        ..Default::default()
+    };
+    assert_eq!(ids(s, Access::All, f(Some("distributed_pv"), None, None)), ["PV"]);
+    assert_eq!(ids(s, Access::All, f(None, Some("1.1"), None)), ["FH"]);
+    assert!(ids(s, Access::All, f(None, Some("1.1.10"), None)).is_empty());
+    assert_eq!(ids(s, Access::All, f(None, None, Some(dec!(1000)))), ["FH"]);
+    let sc = ProjectFilter { region: Some(Region::parse("SC").unwrap()), ..Default::default() };
+    assert_eq!(ids(s, Access::All, sc), ["PV"]);
+    let park = ProjectFilter { park: Some("P1".into()), ..Default::default() };
+    assert_eq!(ids(s, Access::All, park), ["FH"]);
+    // Products: public, one issuer per id.
+    let crl = finance_product("CRL", "银行A");
+    assert_eq!(s.upsert_product(&crl, "bank").unwrap(), Upsert::Inserted);
+    assert_eq!(s.upsert_product(&crl, "bank").unwrap(), Upsert::Unchanged);
+    assert!(matches!(
+        s.upsert_product(&finance_product("CRL", "银行B"), "bank"),
+        Err(StoreError::Conflict(_))
+    ));
+    s.upsert_product(&finance_product("GB", "银行B"), "bank").unwrap();
+    assert_eq!(s.finance_products(None).unwrap().len(), 2);
+    assert_eq!(s.finance_products(Some("银行B")).unwrap()[0].id, "GB");
+    assert_eq!(s.finance_product("CRL").unwrap().unwrap().issuer, "银行A");
+    let audit = s.audit(50).unwrap();
+    let kinds: Vec<(&str, &str)> = audit
+        .iter()
+        .filter(|a| a.entity.starts_with("finance_"))
+        .map(|a| (a.action.as_str(), a.entity_id.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [("create", "GB"), ("create", "CRL"), ("update", "FH"), ("create", "PV"), ("create", "FH")]
+    );
+    let upd = audit.iter().find(|a| a.action == "update" && a.entity_id == "FH").unwrap();
+    assert!(upd.before.as_deref().unwrap().contains("42001.56"));
+    assert!(upd.after.as_deref().unwrap().contains("18194.06"));
+}
+
+fn finance_application_workflow_events_and_views(s: &mut dyn Store) {
+    s.upsert_org(&org(1, "P1", "CQ"), "t").unwrap();
+    s.upsert_org(&org(3, "P2", "SC"), "t").unwrap();
+    s.upsert_project(&finance_project("FH", 1, "CQ", "energy_efficiency", &["1.1.1"], dec!(42001.56)), "t").unwrap();
+    s.upsert_product(&finance_product("CRL", "银行A"), "t").unwrap();
+    let a = s
+        .create_application(
+            &NewApplication {
+                project_id: "FH".into(),
+                product_id: "CRL".into(),
+                issuer: "银行A".into(),
+                credit_code: code(1),
+                amount_fen: 2_400_000_000,
+                method: "annuity".into(),
+                annual_rate_pct: Some(dec!(3.1)),
+                tenor_months: Some(36),
+            },
+            "ent",
+        )
+        .unwrap();
+    assert_eq!((a.status.as_str(), a.amount_fen, a.tenor_months), ("submitted", 2_400_000_000, Some(36)));
+    assert_eq!(a.annual_rate_pct, Some(dec!(3.1)));
+    // Views: the issuing bank and the enterprise see it; another bank, another enterprise
+    // and another park do not.
+    let seen = |s: &mut dyn Store, v: FinanceView| s.application(&v, a.id).unwrap().is_some();
+    assert!(seen(s, FinanceView::Issuer("银行A".into())));
+    assert!(seen(s, FinanceView::Access(Access::Org(code(1)))));
+    assert!(seen(s, FinanceView::Access(Access::Park("P1".into()))));
+    assert!(!seen(s, FinanceView::Issuer("银行B".into())));
+    assert!(!seen(s, FinanceView::Access(Access::Org(code(3)))));
+    assert!(!seen(s, FinanceView::Access(Access::Park("P2".into()))));
+    let step = |from: &str, to: &str, action: &str| NewEvent {
+        action: action.into(),
+        from_status: from.into(),
+        to_status: to.into(),
+        ..Default::default()
+    };
+    s.advance_application(a.id, &step("submitted", "under_review", "review"), None, None, "bank").unwrap();
+    // A stale step (someone else moved it) writes nothing.
+    let stale = s.advance_application(a.id, &step("submitted", "under_review", "review"), None, None, "bank");
+    assert!(matches!(stale, Err(StoreError::Conflict(m)) if m.contains("is under_review, not submitted")));
+    assert!(matches!(
+        s.advance_application(999, &step("submitted", "under_review", "review"), None, None, "bank"),
+        Err(StoreError::NotFound(_))
+    ));
+    s.advance_application(a.id, &step("under_review", "approved", "approve"), None, None, "bank").unwrap();
+    let mut disburse = step("approved", "disbursed", "disburse");
+    disburse.period = "2024-01".into();
+    disburse.principal_fen = 2_400_000_000;
+    let d = s
+        .advance_application(a.id, &disburse, Some("[{\"n\":1}]"), Some(Period::new(2024, 1).unwrap()), "bank")
+        .unwrap();
+    assert_eq!(d.status, "disbursed");
+    assert_eq!(d.schedule.as_deref(), Some("[{\"n\":1}]"));
+    assert_eq!(d.disbursed_period, Some(Period::new(2024, 1).unwrap()));
+    let mut repay = step("disbursed", "repaying", "repay");
+    repay.period = "2024-02".into();
+    repay.principal_fen = 60_000_000;
+    repay.interest_fen = 6_200_000;
+    let r = s.advance_application(a.id, &repay, None, None, "bank").unwrap();
+    // The schedule and disbursement month survive later steps.
+    assert_eq!(r.schedule, d.schedule);
+    assert_eq!(r.disbursed_period, d.disbursed_period);
+    let events = s.application_events(a.id).unwrap();
+    let steps: Vec<(&str, &str, i64, i64)> = events
+        .iter()
+        .map(|e| (e.action.as_str(), e.to_status.as_str(), e.principal_fen, e.interest_fen))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("review", "under_review", 0, 0),
+            ("approve", "approved", 0, 0),
+            ("disburse", "disbursed", 2_400_000_000, 0),
+            ("repay", "repaying", 60_000_000, 6_200_000)
+        ]
+    );
+    let filter = |status: &str| ApplicationFilter { status: Some(status.into()), ..Default::default() };
+    assert_eq!(s.applications(&FinanceView::Issuer("银行A".into()), &filter("repaying")).unwrap().len(), 1);
+    assert!(s.applications(&FinanceView::Issuer("银行A".into()), &filter("approved")).unwrap().is_empty());
+    assert!(s.applications(&FinanceView::Issuer("银行B".into()), &Default::default()).unwrap().is_empty());
+    let audited: Vec<String> = s
+        .audit(50)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.entity == "finance_application")
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(audited, ["repay", "disburse", "approve", "review", "create"]);
+}
+
+fn finance_mrv_links_outputs_balance_sheets_and_bank_users(s: &mut dyn Store) {
+    s.upsert_org(&org(1, "P1", "CQ"), "t").unwrap();
+    s.upsert_project(&finance_project("FH", 1, "CQ", "energy_efficiency", &["1.1.1"], dec!(1)), "t").unwrap();
+    let ledger = MrvLink { project_id: "FH".into(), source: "ledger".into(), meter: String::new() };
+    let meter = MrvLink { project_id: "FH".into(), source: "meter".into(), meter: "M-01".into() };
+    assert_eq!(s.link_mrv(&ledger, "t").unwrap(), Upsert::Inserted);
+    assert_eq!(s.link_mrv(&ledger, "t").unwrap(), Upsert::Unchanged);
+    s.link_mrv(&meter, "t").unwrap();
+    assert_eq!(s.mrv_links("FH").unwrap(), [ledger, meter]);
+    let jan = Period::new(2024, 1).unwrap();
+    assert_eq!(s.set_mrv_output("FH", jan, dec!(80000), "t").unwrap(), Upsert::Inserted);
+    assert_eq!(s.set_mrv_output("FH", jan, dec!(80000.0), "t").unwrap(), Upsert::Unchanged);
+    assert_eq!(s.set_mrv_output("FH", jan, dec!(81000), "t").unwrap(), Upsert::Updated);
+    assert_eq!(s.mrv_outputs("FH").unwrap(), [(jan, dec!(81000))]);
+    let b = BalanceSheet {
+        credit_code: code(1),
+        year: 2024,
+        equity_yuan: dec!(200000000),
+        debt_yuan: dec!(100000000.50),
+        source: "2024 audited accounts".into(),
+    };
+    assert_eq!(s.set_balance_sheet(&b, "t").unwrap(), Upsert::Inserted);
+    assert_eq!(s.set_balance_sheet(&b, "t").unwrap(), Upsert::Unchanged);
+    assert_eq!(s.balance_sheet(&code(1), 2024).unwrap(), Some(b));
+    assert!(s.balance_sheet(&code(1), 2023).unwrap().is_none());
+    assert_eq!(s.set_bank_issuer("ann", "银行A", "admin").unwrap(), Upsert::Inserted);
+    assert_eq!(s.set_bank_issuer("ann", "银行B", "admin").unwrap(), Upsert::Updated);
+    assert_eq!(s.bank_issuer("ann").unwrap().as_deref(), Some("银行B"));
+    assert!(s.bank_issuer("bob").unwrap().is_none());
+    let audited = s.audit(50).unwrap().iter().filter(|e| e.entity.starts_with("finance_")).count();
+    // project, 2 links, 2 output writes, 1 balance sheet, 2 bank-user writes.
+    assert_eq!(audited, 8);
 }
