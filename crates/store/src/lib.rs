@@ -88,7 +88,9 @@ pub fn open(target: &str) -> Result<Box<dyn Store>> {
 }
 
 /// The storage operations of the platform. Implemented by [`SqlStore`] for every backend.
-pub trait Store: MeterStore + CertStore + AccountStore + IndicatorStore + FinanceStore + Send {
+pub trait Store:
+    MeterStore + CertStore + AccountStore + IndicatorStore + FinanceStore + Send
+{
     /// Applies pending schema migrations; returns their names.
     fn migrate(&mut self) -> Result<Vec<String>>;
 

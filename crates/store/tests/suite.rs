@@ -756,7 +756,14 @@ fn indicator_values_duplicates_restatements_access_and_schemes(s: &mut dyn Store
     );
 }
 
-fn finance_project(id: &str, n: u32, region: &str, kind: &str, cats: &[&str], tco2: Decimal) -> FinanceProject {
+fn finance_project(
+    id: &str,
+    n: u32,
+    region: &str,
+    kind: &str,
+    cats: &[&str],
+    tco2: Decimal,
+) -> FinanceProject {
     FinanceProject {
         id: id.into(),
         credit_code: code(n),
@@ -791,7 +798,14 @@ fn finance_product(id: &str, issuer: &str) -> FinanceProduct {
 fn finance_projects_products_and_tenant_access(s: &mut dyn Store) {
     s.upsert_org(&org(1, "P1", "CQ"), "t").unwrap();
     s.upsert_org(&org(3, "P2", "SC"), "t").unwrap();
-    let fh = finance_project("FH", 1, "CQ", "energy_efficiency", &["1.1.1"], dec!(42001.56));
+    let fh = finance_project(
+        "FH",
+        1,
+        "CQ",
+        "energy_efficiency",
+        &["1.1.1"],
+        dec!(42001.56),
+    );
     assert_eq!(s.upsert_project(&fh, "ent").unwrap(), Upsert::Inserted);
     assert_eq!(s.upsert_project(&fh, "ent").unwrap(), Upsert::Unchanged);
     let pv = finance_project("PV", 3, "SC", "distributed_pv", &["4.1.1"], dec!(406.64));
@@ -806,15 +820,32 @@ fn finance_projects_products_and_tenant_access(s: &mut dyn Store) {
     // A project cannot move to another enterprise.
     let mut moved = fh2.clone();
     moved.credit_code = code(3);
-    assert!(matches!(s.upsert_project(&moved, "x"), Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        s.upsert_project(&moved, "x"),
+        Err(StoreError::Conflict(_))
+    ));
     // Tenants see their own projects only.
     let ids = |s: &mut dyn Store, a: Access, f: ProjectFilter| -> Vec<String> {
-        s.finance_projects(&a, &f).unwrap().into_iter().map(|p| p.id).collect()
+        s.finance_projects(&a, &f)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.id)
+            .collect()
     };
     assert_eq!(ids(s, Access::All, ProjectFilter::default()), ["FH", "PV"]);
-    assert_eq!(ids(s, Access::Org(code(1)), ProjectFilter::default()), ["FH"]);
-    assert_eq!(ids(s, Access::Park("P2".into()), ProjectFilter::default()), ["PV"]);
-    assert!(s.finance_project(&Access::Org(code(1)), "PV").unwrap().is_none());
+    assert_eq!(
+        ids(s, Access::Org(code(1)), ProjectFilter::default()),
+        ["FH"]
+    );
+    assert_eq!(
+        ids(s, Access::Park("P2".into()), ProjectFilter::default()),
+        ["PV"]
+    );
+    assert!(
+        s.finance_project(&Access::Org(code(1)), "PV")
+            .unwrap()
+            .is_none()
+    );
     // Filters.
     let f = |kind: Option<&str>, cat: Option<&str>, min: Option<Decimal>| ProjectFilter {
         kind: kind.map(String::from),
@@ -822,13 +853,22 @@ fn finance_projects_products_and_tenant_access(s: &mut dyn Store) {
         min_reduction_tco2: min,
         ..Default::default()
     };
-    assert_eq!(ids(s, Access::All, f(Some("distributed_pv"), None, None)), ["PV"]);
+    assert_eq!(
+        ids(s, Access::All, f(Some("distributed_pv"), None, None)),
+        ["PV"]
+    );
     assert_eq!(ids(s, Access::All, f(None, Some("1.1"), None)), ["FH"]);
     assert!(ids(s, Access::All, f(None, Some("1.1.10"), None)).is_empty());
     assert_eq!(ids(s, Access::All, f(None, None, Some(dec!(1000)))), ["FH"]);
-    let sc = ProjectFilter { region: Some(Region::parse("SC").unwrap()), ..Default::default() };
+    let sc = ProjectFilter {
+        region: Some(Region::parse("SC").unwrap()),
+        ..Default::default()
+    };
     assert_eq!(ids(s, Access::All, sc), ["PV"]);
-    let park = ProjectFilter { park: Some("P1".into()), ..Default::default() };
+    let park = ProjectFilter {
+        park: Some("P1".into()),
+        ..Default::default()
+    };
     assert_eq!(ids(s, Access::All, park), ["FH"]);
     // Products: public, one issuer per id.
     let crl = finance_product("CRL", "银行A");
@@ -838,7 +878,8 @@ fn finance_projects_products_and_tenant_access(s: &mut dyn Store) {
         s.upsert_product(&finance_product("CRL", "银行B"), "bank"),
         Err(StoreError::Conflict(_))
     ));
-    s.upsert_product(&finance_product("GB", "银行B"), "bank").unwrap();
+    s.upsert_product(&finance_product("GB", "银行B"), "bank")
+        .unwrap();
     assert_eq!(s.finance_products(None).unwrap().len(), 2);
     assert_eq!(s.finance_products(Some("银行B")).unwrap()[0].id, "GB");
     assert_eq!(s.finance_product("CRL").unwrap().unwrap().issuer, "银行A");
@@ -850,9 +891,18 @@ fn finance_projects_products_and_tenant_access(s: &mut dyn Store) {
         .collect();
     assert_eq!(
         kinds,
-        [("create", "GB"), ("create", "CRL"), ("update", "FH"), ("create", "PV"), ("create", "FH")]
+        [
+            ("create", "GB"),
+            ("create", "CRL"),
+            ("update", "FH"),
+            ("create", "PV"),
+            ("create", "FH")
+        ]
     );
-    let upd = audit.iter().find(|a| a.action == "update" && a.entity_id == "FH").unwrap();
+    let upd = audit
+        .iter()
+        .find(|a| a.action == "update" && a.entity_id == "FH")
+        .unwrap();
     assert!(upd.before.as_deref().unwrap().contains("42001.56"));
     assert!(upd.after.as_deref().unwrap().contains("18194.06"));
 }
@@ -860,8 +910,20 @@ fn finance_projects_products_and_tenant_access(s: &mut dyn Store) {
 fn finance_application_workflow_events_and_views(s: &mut dyn Store) {
     s.upsert_org(&org(1, "P1", "CQ"), "t").unwrap();
     s.upsert_org(&org(3, "P2", "SC"), "t").unwrap();
-    s.upsert_project(&finance_project("FH", 1, "CQ", "energy_efficiency", &["1.1.1"], dec!(42001.56)), "t").unwrap();
-    s.upsert_product(&finance_product("CRL", "银行A"), "t").unwrap();
+    s.upsert_project(
+        &finance_project(
+            "FH",
+            1,
+            "CQ",
+            "energy_efficiency",
+            &["1.1.1"],
+            dec!(42001.56),
+        ),
+        "t",
+    )
+    .unwrap();
+    s.upsert_product(&finance_product("CRL", "银行A"), "t")
+        .unwrap();
     let a = s
         .create_application(
             &NewApplication {
@@ -877,7 +939,10 @@ fn finance_application_workflow_events_and_views(s: &mut dyn Store) {
             "ent",
         )
         .unwrap();
-    assert_eq!((a.status.as_str(), a.amount_fen, a.tenor_months), ("submitted", 2_400_000_000, Some(36)));
+    assert_eq!(
+        (a.status.as_str(), a.amount_fen, a.tenor_months),
+        ("submitted", 2_400_000_000, Some(36))
+    );
     assert_eq!(a.annual_rate_pct, Some(dec!(3.1)));
     // Views: the issuing bank and the enterprise see it; another bank, another enterprise
     // and another park do not.
@@ -894,20 +959,54 @@ fn finance_application_workflow_events_and_views(s: &mut dyn Store) {
         to_status: to.into(),
         ..Default::default()
     };
-    s.advance_application(a.id, &step("submitted", "under_review", "review"), None, None, "bank").unwrap();
+    s.advance_application(
+        a.id,
+        &step("submitted", "under_review", "review"),
+        None,
+        None,
+        "bank",
+    )
+    .unwrap();
     // A stale step (someone else moved it) writes nothing.
-    let stale = s.advance_application(a.id, &step("submitted", "under_review", "review"), None, None, "bank");
-    assert!(matches!(stale, Err(StoreError::Conflict(m)) if m.contains("is under_review, not submitted")));
+    let stale = s.advance_application(
+        a.id,
+        &step("submitted", "under_review", "review"),
+        None,
+        None,
+        "bank",
+    );
+    assert!(
+        matches!(stale, Err(StoreError::Conflict(m)) if m.contains("is under_review, not submitted"))
+    );
     assert!(matches!(
-        s.advance_application(999, &step("submitted", "under_review", "review"), None, None, "bank"),
+        s.advance_application(
+            999,
+            &step("submitted", "under_review", "review"),
+            None,
+            None,
+            "bank"
+        ),
         Err(StoreError::NotFound(_))
     ));
-    s.advance_application(a.id, &step("under_review", "approved", "approve"), None, None, "bank").unwrap();
+    s.advance_application(
+        a.id,
+        &step("under_review", "approved", "approve"),
+        None,
+        None,
+        "bank",
+    )
+    .unwrap();
     let mut disburse = step("approved", "disbursed", "disburse");
     disburse.period = "2024-01".into();
     disburse.principal_fen = 2_400_000_000;
     let d = s
-        .advance_application(a.id, &disburse, Some("[{\"n\":1}]"), Some(Period::new(2024, 1).unwrap()), "bank")
+        .advance_application(
+            a.id,
+            &disburse,
+            Some("[{\"n\":1}]"),
+            Some(Period::new(2024, 1).unwrap()),
+            "bank",
+        )
         .unwrap();
     assert_eq!(d.status, "disbursed");
     assert_eq!(d.schedule.as_deref(), Some("[{\"n\":1}]"));
@@ -916,14 +1015,23 @@ fn finance_application_workflow_events_and_views(s: &mut dyn Store) {
     repay.period = "2024-02".into();
     repay.principal_fen = 60_000_000;
     repay.interest_fen = 6_200_000;
-    let r = s.advance_application(a.id, &repay, None, None, "bank").unwrap();
+    let r = s
+        .advance_application(a.id, &repay, None, None, "bank")
+        .unwrap();
     // The schedule and disbursement month survive later steps.
     assert_eq!(r.schedule, d.schedule);
     assert_eq!(r.disbursed_period, d.disbursed_period);
     let events = s.application_events(a.id).unwrap();
     let steps: Vec<(&str, &str, i64, i64)> = events
         .iter()
-        .map(|e| (e.action.as_str(), e.to_status.as_str(), e.principal_fen, e.interest_fen))
+        .map(|e| {
+            (
+                e.action.as_str(),
+                e.to_status.as_str(),
+                e.principal_fen,
+                e.interest_fen,
+            )
+        })
         .collect();
     assert_eq!(
         steps,
@@ -934,10 +1042,26 @@ fn finance_application_workflow_events_and_views(s: &mut dyn Store) {
             ("repay", "repaying", 60_000_000, 6_200_000)
         ]
     );
-    let filter = |status: &str| ApplicationFilter { status: Some(status.into()), ..Default::default() };
-    assert_eq!(s.applications(&FinanceView::Issuer("银行A".into()), &filter("repaying")).unwrap().len(), 1);
-    assert!(s.applications(&FinanceView::Issuer("银行A".into()), &filter("approved")).unwrap().is_empty());
-    assert!(s.applications(&FinanceView::Issuer("银行B".into()), &Default::default()).unwrap().is_empty());
+    let filter = |status: &str| ApplicationFilter {
+        status: Some(status.into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        s.applications(&FinanceView::Issuer("银行A".into()), &filter("repaying"))
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        s.applications(&FinanceView::Issuer("银行A".into()), &filter("approved"))
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        s.applications(&FinanceView::Issuer("银行B".into()), &Default::default())
+            .unwrap()
+            .is_empty()
+    );
     let audited: Vec<String> = s
         .audit(50)
         .unwrap()
@@ -945,22 +1069,46 @@ fn finance_application_workflow_events_and_views(s: &mut dyn Store) {
         .filter(|e| e.entity == "finance_application")
         .map(|e| e.action)
         .collect();
-    assert_eq!(audited, ["repay", "disburse", "approve", "review", "create"]);
+    assert_eq!(
+        audited,
+        ["repay", "disburse", "approve", "review", "create"]
+    );
 }
 
 fn finance_mrv_links_outputs_balance_sheets_and_bank_users(s: &mut dyn Store) {
     s.upsert_org(&org(1, "P1", "CQ"), "t").unwrap();
-    s.upsert_project(&finance_project("FH", 1, "CQ", "energy_efficiency", &["1.1.1"], dec!(1)), "t").unwrap();
-    let ledger = MrvLink { project_id: "FH".into(), source: "ledger".into(), meter: String::new() };
-    let meter = MrvLink { project_id: "FH".into(), source: "meter".into(), meter: "M-01".into() };
+    s.upsert_project(
+        &finance_project("FH", 1, "CQ", "energy_efficiency", &["1.1.1"], dec!(1)),
+        "t",
+    )
+    .unwrap();
+    let ledger = MrvLink {
+        project_id: "FH".into(),
+        source: "ledger".into(),
+        meter: String::new(),
+    };
+    let meter = MrvLink {
+        project_id: "FH".into(),
+        source: "meter".into(),
+        meter: "M-01".into(),
+    };
     assert_eq!(s.link_mrv(&ledger, "t").unwrap(), Upsert::Inserted);
     assert_eq!(s.link_mrv(&ledger, "t").unwrap(), Upsert::Unchanged);
     s.link_mrv(&meter, "t").unwrap();
     assert_eq!(s.mrv_links("FH").unwrap(), [ledger, meter]);
     let jan = Period::new(2024, 1).unwrap();
-    assert_eq!(s.set_mrv_output("FH", jan, dec!(80000), "t").unwrap(), Upsert::Inserted);
-    assert_eq!(s.set_mrv_output("FH", jan, dec!(80000.0), "t").unwrap(), Upsert::Unchanged);
-    assert_eq!(s.set_mrv_output("FH", jan, dec!(81000), "t").unwrap(), Upsert::Updated);
+    assert_eq!(
+        s.set_mrv_output("FH", jan, dec!(80000), "t").unwrap(),
+        Upsert::Inserted
+    );
+    assert_eq!(
+        s.set_mrv_output("FH", jan, dec!(80000.0), "t").unwrap(),
+        Upsert::Unchanged
+    );
+    assert_eq!(
+        s.set_mrv_output("FH", jan, dec!(81000), "t").unwrap(),
+        Upsert::Updated
+    );
     assert_eq!(s.mrv_outputs("FH").unwrap(), [(jan, dec!(81000))]);
     let b = BalanceSheet {
         credit_code: code(1),
@@ -973,11 +1121,22 @@ fn finance_mrv_links_outputs_balance_sheets_and_bank_users(s: &mut dyn Store) {
     assert_eq!(s.set_balance_sheet(&b, "t").unwrap(), Upsert::Unchanged);
     assert_eq!(s.balance_sheet(&code(1), 2024).unwrap(), Some(b));
     assert!(s.balance_sheet(&code(1), 2023).unwrap().is_none());
-    assert_eq!(s.set_bank_issuer("ann", "银行A", "admin").unwrap(), Upsert::Inserted);
-    assert_eq!(s.set_bank_issuer("ann", "银行B", "admin").unwrap(), Upsert::Updated);
+    assert_eq!(
+        s.set_bank_issuer("ann", "银行A", "admin").unwrap(),
+        Upsert::Inserted
+    );
+    assert_eq!(
+        s.set_bank_issuer("ann", "银行B", "admin").unwrap(),
+        Upsert::Updated
+    );
     assert_eq!(s.bank_issuer("ann").unwrap().as_deref(), Some("银行B"));
     assert!(s.bank_issuer("bob").unwrap().is_none());
-    let audited = s.audit(50).unwrap().iter().filter(|e| e.entity.starts_with("finance_")).count();
+    let audited = s
+        .audit(50)
+        .unwrap()
+        .iter()
+        .filter(|e| e.entity.starts_with("finance_"))
+        .count();
     // project, 2 links, 2 output writes, 1 balance sheet, 2 bank-user writes.
     assert_eq!(audited, 8);
 }
