@@ -74,6 +74,9 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
+    /// Evaluations: zero-carbon park, green factory, near-zero pilot, ESG; gaps and plans.
+    #[command(subcommand)]
+    Evaluate(crate::evaluate::EvaluateCmd),
     /// Create the database (if needed) and apply migrations.
     Migrate,
     /// Create (or reuse) the demo park: 34 enterprises, a year of ledgers, designations.
@@ -81,7 +84,14 @@ pub enum Command {
         /// Folder for the demo database and its source files.
         #[arg(long, default_value = "zeropark-demo")]
         dir: PathBuf,
+        #[command(flatten)]
+        serve: crate::demo::DemoServe,
     },
+    /// Serve the web UI and the JSON API (/api/v1) on the database.
+    Serve(crate::serve::ServeArgs),
+    /// Accounts of the web UI and API.
+    #[command(subcommand)]
+    Users(crate::serve::UsersCmd),
 }
 
 #[derive(Subcommand)]
@@ -94,6 +104,8 @@ pub enum ImportCmd {
     Meters { file: PathBuf },
     /// Hourly grid factors: region,ts,tco2_per_mwh[,cfe_share].
     GridHourly { file: PathBuf },
+    /// Indicator data for evaluations: scope_id,indicator,period,value,unit,evidence.
+    Indicators { file: PathBuf },
     /// A user factor set (e.g. a new MEE/NBS notice).
     Factors {
         file: PathBuf,
@@ -292,7 +304,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { dir } => crate::demo::run(&dir, json),
+        Command::Demo { dir, serve } => crate::demo::run(&dir, json, &serve),
+        Command::Serve(args) => crate::serve::run(&cli.db, &args),
+        Command::Users(cmd) => crate::serve::users(&cli.db, cmd, json),
+        Command::Evaluate(cmd) => crate::evaluate::run(open(&cli.db)?.as_mut(), cmd, json),
         Command::Migrate => {
             let mut store = open(&cli.db)?;
             let applied = store.migrate()?;
@@ -317,6 +332,10 @@ fn import(db: &str, cmd: ImportCmd, json: bool) -> anyhow::Result<ExitCode> {
         ImportCmd::Meters { file } => (zp_app::import_meters(store.as_mut(), file, &actor), file),
         ImportCmd::GridHourly { file } => (
             zp_app::import_grid_hourly(store.as_mut(), file, &actor),
+            file,
+        ),
+        ImportCmd::Indicators { file } => (
+            zp_app::evaluate::import_indicators(store.as_mut(), file, &actor),
             file,
         ),
         ImportCmd::Factors { file, set } => {

@@ -1,4 +1,4 @@
-//! `zeropark demo`: seed (or reuse) the demo park and show it.
+//! `zeropark demo`: seed (or reuse) the demo park, create demo logins and serve it.
 
 use crate::cli::actor;
 use crate::output;
@@ -7,9 +7,21 @@ use std::path::Path;
 use std::process::ExitCode;
 use zp_app::InventoryScope;
 use zp_app::demo::{DEMO_PARK, DEMO_YEAR};
+use zp_server::accounts::DemoLogin;
 use zp_store::Access;
 
-pub fn run(dir: &Path, json: bool) -> anyhow::Result<ExitCode> {
+/// How `zeropark demo` serves the park once seeded.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DemoServe {
+    /// Seed and print the logins, then exit instead of serving.
+    #[arg(long)]
+    pub no_serve: bool,
+    /// Address to serve on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
+}
+
+pub fn run(dir: &Path, json: bool, serve: &DemoServe) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let db = dir.join("zeropark-demo.db");
     let mut store = zp_store::open(&db.display().to_string())?;
@@ -23,9 +35,13 @@ pub fn run(dir: &Path, json: bool) -> anyhow::Result<ExitCode> {
         Default::default(),
         &actor(),
     )?;
+    let logins = demo_logins(store.as_mut())?;
     if json {
-        output::json(&serde_json::json!({ "db": db, "summary": summary, "park": park }))?;
-        return Ok(ExitCode::SUCCESS);
+        output::json(&serde_json::json!({
+            "db": db, "summary": summary, "park": park, "logins": logins,
+            "url": (!serve.no_serve).then(|| format!("http://{}/", serve.addr)),
+        }))?;
+        return finish(store, &db, serve, &logins, json);
     }
     println!(
         "demo database {} {} in {:.1} s: {} enterprises, {} ledger rows",
@@ -50,5 +66,55 @@ pub fn run(dir: &Path, json: bool) -> anyhow::Result<ExitCode> {
         "try: zeropark --db {} report inventory --park {DEMO_PARK} --year {DEMO_YEAR}",
         db.display()
     );
+    finish(store, &db, serve, &logins, json)
+}
+
+/// One account per role, with fresh random passwords (demo database only).
+fn demo_logins(store: &mut dyn zp_store::Store) -> anyhow::Result<Vec<DemoLogin>> {
+    let orgs = zp_app::demo::demo_orgs();
+    let enterprise = orgs
+        .iter()
+        .find(|o| o.park == DEMO_PARK)
+        .map(|o| o.code.to_string())
+        .unwrap_or_default();
+    Ok(zp_server::accounts::ensure_demo_accounts(
+        store,
+        DEMO_PARK,
+        "CQ",
+        &enterprise,
+        &actor(),
+    )?)
+}
+
+fn finish(
+    store: Box<dyn zp_store::Store>,
+    db: &Path,
+    serve: &DemoServe,
+    logins: &[DemoLogin],
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    if !json {
+        println!();
+        println!("demo logins (random passwords, new on every run; for this demo database only):");
+        for l in logins {
+            println!(
+                "  {:<11} {:<16} {:<18} {}",
+                l.username,
+                l.password,
+                l.role.key(),
+                l.scope
+            );
+        }
+    }
+    if serve.no_serve {
+        return Ok(ExitCode::SUCCESS);
+    }
+    crate::serve::serve(store, &serve.addr, |url| {
+        if !json {
+            println!();
+            println!("open {url} in a browser and log in as park / admin / ... (Ctrl-C to stop)");
+        }
+        eprintln!("zeropark serving {} on {url}", db.display());
+    })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -3,9 +3,11 @@
 
 mod cli;
 mod demo;
+mod evaluate;
 mod output;
 mod registry;
 mod reports;
+mod serve;
 
 use clap::Parser;
 use std::process::ExitCode;

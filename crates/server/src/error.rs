@@ -1,0 +1,135 @@
+//! One error type for every handler: an HTTP status, a stable machine code and a message,
+//! sent as `{"error": {"code": "...", "message": "..."}}`.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use zp_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400: the request itself is wrong.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401: no valid session or token.
+    #[error("login required")]
+    Unauthenticated,
+    /// 401 at login: wrong username or password (one message for both).
+    #[error("wrong username or password")]
+    BadCredentials,
+    /// 403: authenticated, but the role or scope does not allow it.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404: absent, or outside the caller's scope (indistinguishable on purpose).
+    #[error("{0}")]
+    NotFound(String),
+    /// 409
+    #[error("{0}")]
+    Conflict(String),
+    /// 413
+    #[error("upload larger than {0} bytes")]
+    TooLarge(usize),
+    /// 422: a file was read but cannot be imported.
+    #[error("{0}")]
+    Unprocessable(String),
+    /// 429
+    #[error("too many login attempts; try again in {0} s")]
+    RateLimited(u64),
+    /// 500: the details go to the log, not to the client.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::BadCredentials => "bad_credentials",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::NotFound(_) => "not_found",
+            AppError::Conflict(_) => "conflict",
+            AppError::TooLarge(_) => "too_large",
+            AppError::Unprocessable(_) => "unprocessable",
+            AppError::RateLimited(_) => "rate_limited",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn body(&self) -> serde_json::Value {
+        serde_json::json!({ "error": { "code": self.code(), "message": self.to_string() } })
+    }
+
+    pub fn read_only() -> AppError {
+        AppError::Forbidden("this account is read-only".into())
+    }
+
+    pub fn out_of_scope() -> AppError {
+        AppError::Forbidden("outside your scope".into())
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(detail) = &self {
+            tracing::error!("internal error: {detail}");
+        }
+        (self.status(), Json(self.body())).into_response()
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(m) => AppError::NotFound(m),
+            StoreError::Forbidden(m) => AppError::Forbidden(m),
+            StoreError::Conflict(m) => AppError::Conflict(m),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<zp_app::AppError> for AppError {
+    fn from(e: zp_app::AppError) -> Self {
+        match e {
+            zp_app::AppError::Store(s) => s.into(),
+            zp_app::AppError::NotFound(m) => AppError::NotFound(m),
+            zp_app::AppError::Invalid(m) => AppError::Unprocessable(m),
+            zp_app::AppError::Accounting(a) => AppError::Unprocessable(a.to_string()),
+            zp_app::AppError::Catalog(c) => AppError::Unprocessable(c.to_string()),
+        }
+    }
+}
+
+impl From<zp_ingest::ReadError> for AppError {
+    fn from(e: zp_ingest::ReadError) -> Self {
+        match e {
+            zp_ingest::ReadError::TooLarge { limit, .. } => AppError::TooLarge(limit as usize),
+            other => AppError::Unprocessable(other.to_string()),
+        }
+    }
+}
+
+impl From<zp_app::ImportError> for AppError {
+    fn from(e: zp_app::ImportError) -> Self {
+        match e {
+            zp_app::ImportError::Read(r) => r.into(),
+            zp_app::ImportError::Store(s) => s.into(),
+            other => AppError::Unprocessable(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Number formatting for pages: exact decimals rounded for display, thousands grouped.
+//! (The API carries the exact values; pages only show them.)
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// `value` rounded half away from zero to `dp` places, with `,` between thousands.
+pub fn num(value: Decimal, dp: u32) -> String {
+    let r = value.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
+    let s = format!("{:.*}", dp as usize, r);
+    let (sign, digits) = match s.strip_prefix('-') {
+        Some(d) => ("-", d),
+        None => ("", s.as_str()),
+    };
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits, None),
+    };
+    let mut grouped = String::with_capacity(int.len() + int.len() / 3);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+/// Like [`num`], `—` for a missing value.
+pub fn opt(value: Option<Decimal>, dp: u32) -> String {
+    value.map(|v| num(v, dp)).unwrap_or_else(|| "—".into())
+}
+
+/// A fraction as a percentage with `dp` places (`0.4567` -> `45.7%`).
+pub fn pct(value: Option<Decimal>, dp: u32) -> String {
+    value
+        .map(|v| format!("{}%", num(v * Decimal::ONE_HUNDRED, dp)))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// A decimal as an `f64` for charts (display only).
+pub fn f64_of(value: Decimal) -> f64 {
+    use rust_decimal::prelude::ToPrimitive;
+    value.to_f64().unwrap_or(0.0)
+}
+
+/// JSON for embedding in a `<script type="application/json">` element: `<`, `>` and `&`
+/// are escaped so the text can never close the element.
+pub fn script_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value)
+        .unwrap_or_else(|_| "null".into())
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn numbers_are_grouped_and_rounded() {
+        assert_eq!(num(d("1234567.891"), 1), "1,234,567.9");
+        assert_eq!(num(d("-1234.5"), 0), "-1,235");
+        assert_eq!(num(d("999"), 0), "999");
+        assert_eq!(num(d("0.125"), 2), "0.13");
+        assert_eq!(num(d("1000"), 2), "1,000.00");
+        assert_eq!(pct(Some(d("0.4567")), 1), "45.7%");
+        assert_eq!(opt(None, 1), "—");
+    }
+
+    #[test]
+    fn embedded_json_cannot_close_the_script() {
+        let s = script_json(&serde_json::json!({"a": "</script><b>&"}));
+        assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'));
+        let back: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(back["a"], "</script><b>&");
+    }
+}

@@ -1,0 +1,216 @@
+//! The zeropark server: a versioned JSON API under `/api/v1`, server-rendered pages in
+//! Simplified Chinese and English, accounts with roles, and per-tenant authorisation.
+//!
+//! [`app`] builds the whole [`Router`] from an [`AppState`]; [`serve`] runs it on a socket.
+//! The store is synchronous, so every call goes through [`AppState::run`], which takes the
+//! store's lock on a blocking thread. Every tenant read passes the caller's
+//! [`zp_store::Access`] to the store, which filters in SQL: what a user may not see is
+//! simply absent (404), and writes outside the scope are refused (403).
+//!
+//! The server is a list of [`Area`]s ([`AREAS`]): each area is one module with its routes
+//! (API and pages), the OpenAPI operations it serves, its navigation entries and its UI
+//! strings. See `crates/server/README.md`, "How to add an area".
+
+pub mod accounts;
+pub mod assets;
+// pub mod audit;
+pub mod auth;
+// pub mod carbon_map;
+pub mod csrf;
+pub mod enterprise;
+mod error;
+// pub mod factors;
+pub mod format;
+pub mod i18n;
+// pub mod imports;
+// pub mod inventory;
+pub mod layout;
+pub mod openapi;
+pub mod overview;
+// pub mod registry;
+pub mod session;
+pub mod system;
+pub mod upload;
+
+pub use error::AppError;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use tower_http::limit::RequestBodyLimitLayer;
+use zp_store::Store;
+
+/// One part of the server: its routes, the API operations it documents, its entries in the
+/// navigation bar and its UI strings. Listed once in [`AREAS`].
+pub struct Area {
+    /// Short name (also the OpenAPI tag of its operations).
+    pub name: &'static str,
+    pub routes: fn() -> Router<AppState>,
+    /// Every `/api/v1` route of `routes`, documented (a test checks they match).
+    pub ops: &'static [openapi::Op],
+    pub nav: &'static [layout::NavItem],
+    /// `(key, zh-CN, en)` strings used by the area's pages (see [`i18n::t`]).
+    pub strings: &'static [i18n::Entry],
+}
+
+/// Every area of the server, in navigation order. To add one: write
+/// `crates/server/src/<area>.rs` with `pub const AREA: Area` and add it here.
+pub const AREAS: &[&Area] = &[
+    &system::AREA,
+    &session::AREA,
+    &overview::AREA,
+    // &carbon_map::AREA,
+    // &registry::AREA,
+    // &enterprise::AREA,
+    // &inventory::AREA,
+    // &imports::AREA,
+    // &factors::AREA,
+    // &audit::AREA,
+    &assets::AREA,
+];
+
+/// Server settings; [`Config::from_env`] reads the `ZEROPARK_*` overrides.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Mark the session cookie `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+    pub session_ttl_secs: i64,
+    /// Largest accepted request body (uploads), bytes.
+    pub max_upload_bytes: usize,
+    /// Most data rows an uploaded file may hold.
+    pub max_upload_rows: usize,
+    /// Where uploaded files are kept (the evidence each imported row points to).
+    pub upload_dir: PathBuf,
+    /// Failed logins allowed per username within `login_window_secs`.
+    pub login_attempts: usize,
+    pub login_window_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            secure_cookies: false,
+            session_ttl_secs: 8 * 3600,
+            max_upload_bytes: 32 * 1024 * 1024,
+            max_upload_rows: 1_000_000,
+            upload_dir: std::env::temp_dir().join("zeropark-uploads"),
+            login_attempts: 5,
+            login_window_secs: 300,
+        }
+    }
+}
+
+impl Config {
+    /// Defaults with environment overrides: `ZEROPARK_SECURE_COOKIES` (1/true),
+    /// `ZEROPARK_UPLOAD_DIR`, `ZEROPARK_MAX_UPLOAD_MB`, `ZEROPARK_MAX_UPLOAD_ROWS`,
+    /// `ZEROPARK_SESSION_HOURS`.
+    pub fn from_env() -> Config {
+        let mut c = Config::default();
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        if let Some(v) = var("ZEROPARK_SECURE_COOKIES") {
+            c.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = var("ZEROPARK_UPLOAD_DIR") {
+            c.upload_dir = PathBuf::from(v);
+        }
+        if let Some(mb) = var("ZEROPARK_MAX_UPLOAD_MB").and_then(|v| v.parse::<usize>().ok()) {
+            c.max_upload_bytes = mb * 1024 * 1024;
+        }
+        if let Some(n) = var("ZEROPARK_MAX_UPLOAD_ROWS").and_then(|v| v.parse::<usize>().ok()) {
+            c.max_upload_rows = n;
+        }
+        if let Some(h) = var("ZEROPARK_SESSION_HOURS").and_then(|v| v.parse::<i64>().ok()) {
+            c.session_ttl_secs = h * 3600;
+        }
+        c
+    }
+}
+
+/// Shared by every handler: the store behind one lock, the settings, the login limiter.
+#[derive(Clone)]
+pub struct AppState {
+    store: Arc<Mutex<Box<dyn Store>>>,
+    pub config: Arc<Config>,
+    limiter: Arc<Mutex<auth::LoginLimiter>>,
+}
+
+impl AppState {
+    pub fn new(store: Box<dyn Store>, config: Config) -> AppState {
+        AppState {
+            store: Arc::new(Mutex::new(store)),
+            limiter: Arc::new(Mutex::new(auth::LoginLimiter::new(
+                config.login_attempts,
+                std::time::Duration::from_secs(config.login_window_secs),
+            ))),
+            config: Arc::new(config),
+        }
+    }
+
+    /// Runs `f` with the store on a blocking thread.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Store) -> Result<T, AppError> + Send + 'static,
+    {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = store
+                .lock()
+                .map_err(|_| AppError::Internal("store lock poisoned".into()))?;
+            f(guard.as_mut())
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("blocking task: {e}")))?
+    }
+}
+
+/// The whole server: every area's routes, the CSRF check and the body limit.
+pub fn app(state: AppState) -> Router {
+    let limit = state.config.max_upload_bytes;
+    let mut router = Router::new();
+    for area in AREAS {
+        router = router.merge((area.routes)());
+    }
+    router
+        .fallback(layout::not_found)
+        .layer(axum::middleware::from_fn(csrf::check))
+        // Multipart bodies are bounded by the tower-http layer below, not axum's 2 MB default.
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(limit))
+        .with_state(state)
+}
+
+/// Binds `addr` (e.g. `127.0.0.1:8080`; port 0 picks a free one).
+pub async fn bind(addr: &str) -> std::io::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr).await
+}
+
+/// Serves [`app`] on `listener` until Ctrl-C (or SIGTERM).
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {},
+                    _ = term.recv() => {},
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

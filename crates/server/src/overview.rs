@@ -1,0 +1,617 @@
+//! Park overview (园区总览): energy (tce), emissions (location- and market-based), the
+//! carbon intensity of energy against the zero-carbon park threshold, clean electricity
+//! share, the monthly trend and the enterprises of the park.
+
+use crate::auth::CurrentUser;
+use crate::format::{self, f64_of};
+use crate::i18n::{Entry, Lang};
+use crate::layout::{Page, PageResult, render};
+use crate::openapi::Op;
+use crate::{AppError, AppState, Area};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::get;
+use axum::{Json, Router};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use zp_accounting::{GridFactorMode, Inventory, Options, OrgInput, aggregate, compute};
+use zp_domain::CreditCode;
+use zp_store::{Access, Designation, Org, OrgFilter, Park, Store};
+
+pub const AREA: Area = Area {
+    name: "overview",
+    routes,
+    ops: OPS,
+    nav: &[crate::layout::NavItem {
+        href: "/",
+        label: "nav.overview",
+        roles: &[],
+    }],
+    strings: STRINGS,
+};
+
+const OPS: &[Op] = &[Op::get(
+    "/api/v1/parks/{park}/overview",
+    "Park overview: inventory of the park, its enterprises' headline figures, the monthly \
+     trend and the zero-carbon park threshold",
+)
+.query(&[
+    (
+        "year",
+        "Reporting year (default: the latest with data)",
+        false,
+    ),
+    ("grid_factor", "provincial (default) or national", false),
+])];
+
+const STRINGS: &[Entry] = &[
+    ("nav.overview", "园区总览", "Park overview"),
+    ("overview.energy", "综合能源消费量", "Energy consumption"),
+    (
+        "overview.emissions_location",
+        "碳排放（基于位置）",
+        "Emissions (location-based)",
+    ),
+    (
+        "overview.emissions_market",
+        "碳排放（基于市场）",
+        "Emissions (market-based)",
+    ),
+    (
+        "overview.intensity",
+        "单位能耗碳排放",
+        "Carbon intensity of energy",
+    ),
+    (
+        "overview.threshold",
+        "零碳园区门槛",
+        "Zero-carbon park threshold",
+    ),
+    (
+        "overview.meets",
+        "达到零碳园区核心指标",
+        "Meets the zero-carbon park core indicator",
+    ),
+    (
+        "overview.misses",
+        "尚未达到零碳园区核心指标",
+        "Above the zero-carbon park threshold",
+    ),
+    (
+        "overview.clean_share",
+        "清洁电力占比",
+        "Clean electricity share",
+    ),
+    ("overview.electricity", "用电量", "Electricity"),
+    ("overview.trend", "月度趋势", "Monthly trend"),
+    (
+        "overview.by_industry",
+        "分行业碳排放",
+        "Emissions by industry",
+    ),
+    ("overview.members", "园区企业", "Enterprises of the park"),
+    ("overview.scope1", "范围一", "Scope 1"),
+    (
+        "overview.scope2_location",
+        "范围二（位置）",
+        "Scope 2 (location)",
+    ),
+    (
+        "overview.scope2_market",
+        "范围二（市场）",
+        "Scope 2 (market)",
+    ),
+    ("overview.designations", "称号", "Designations"),
+    (
+        "overview.no_park",
+        "您的账号下没有可查看的园区。",
+        "No park is visible to your account.",
+    ),
+    (
+        "overview.incomplete",
+        "部分数据未能完整核算：",
+        "Some activity could not be fully accounted:",
+    ),
+    (
+        "overview.factor_note",
+        "排放因子版本见企业页面的核算明细。",
+        "Factor versions are listed with each enterprise's lineage.",
+    ),
+    (
+        "overview.market_note",
+        "基于市场：扣除绿证与自发自用可再生电力",
+        "Market-based: net of green certificates and on-site renewables",
+    ),
+    ("overview.tce_of", "占园区能耗", "of park energy"),
+];
+
+fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(page))
+        .route("/api/v1/parks/{park}/overview", get(api))
+}
+
+/// Zero-carbon park core indicator (发改环资〔2025〕910号): market-based tCO2/tce must be at
+/// most 0.20 for parks below 1,000,000 tce a year, at most 0.30 from 1,000,000 tce.
+pub fn zero_carbon_threshold(energy_tce: Decimal) -> Decimal {
+    if energy_tce >= Decimal::from(1_000_000) {
+        Decimal::new(30, 2)
+    } else {
+        Decimal::new(20, 2)
+    }
+}
+
+/// GB/T 4754-2017 divisions (two-digit codes) the UI names.
+pub fn industry_name(code: &str, lang: Lang) -> String {
+    const DIVISIONS: &[(&str, &str, &str)] = &[
+        ("13", "农副食品加工业", "Agri-food processing"),
+        ("14", "食品制造业", "Food manufacturing"),
+        ("15", "酒、饮料和精制茶制造业", "Beverages and tea"),
+        ("17", "纺织业", "Textiles"),
+        ("22", "造纸和纸制品业", "Paper"),
+        (
+            "25",
+            "石油、煤炭及其他燃料加工业",
+            "Petroleum and coal products",
+        ),
+        ("26", "化学原料和化学制品制造业", "Chemicals"),
+        ("27", "医药制造业", "Pharmaceuticals"),
+        ("29", "橡胶和塑料制品业", "Rubber and plastics"),
+        (
+            "30",
+            "非金属矿物制品业",
+            "Non-metallic minerals (cement, glass)",
+        ),
+        ("31", "黑色金属冶炼和压延加工业", "Iron and steel"),
+        ("32", "有色金属冶炼和压延加工业", "Non-ferrous metals"),
+        ("33", "金属制品业", "Metal products"),
+        ("34", "通用设备制造业", "General machinery"),
+        ("35", "专用设备制造业", "Special machinery"),
+        ("36", "汽车制造业", "Automobiles"),
+        ("38", "电气机械和器材制造业", "Electrical equipment"),
+        ("39", "计算机、通信和其他电子设备制造业", "Electronics"),
+        ("44", "电力、热力生产和供应业", "Power and heat supply"),
+        ("59", "装卸搬运和仓储业", "Warehousing and logistics"),
+        ("64", "互联网和相关服务", "Internet and data centres"),
+        ("65", "软件和信息技术服务业", "Software and IT services"),
+    ];
+    let div = code.get(..2).unwrap_or(code);
+    DIVISIONS
+        .iter()
+        .find(|(c, _, _)| *c == div)
+        .map(|(_, zh, en)| match lang {
+            Lang::Zh => zh.to_string(),
+            Lang::En => en.to_string(),
+        })
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// Figures of one month, summed over the park.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct MonthFigures {
+    pub period: String,
+    pub energy_tce: Decimal,
+    pub scope1_tco2: Decimal,
+    pub scope2_location_tco2: Decimal,
+    pub scope2_market_tco2: Decimal,
+    pub electricity_mwh: Decimal,
+}
+
+/// A park's inventory with its members and monthly trend.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParkView {
+    pub park: Park,
+    pub year: i32,
+    pub years: Vec<i32>,
+    pub inventory: Inventory,
+    pub members: Vec<Inventory>,
+    pub orgs: Vec<Org>,
+    pub monthly: Vec<MonthFigures>,
+    pub threshold_tco2_per_tce: Decimal,
+    pub designations: Vec<Designation>,
+}
+
+/// Computes the view of `park` for `year` (default: latest year with data) as `access`.
+/// Inventories are issued with pinned factors like `report inventory` does.
+pub fn park_view(
+    store: &mut dyn Store,
+    access: &Access,
+    park: &str,
+    year: Option<i32>,
+    grid: GridFactorMode,
+    actor: &str,
+) -> Result<ParkView, AppError> {
+    let park = store
+        .park(access, park)?
+        .ok_or_else(|| AppError::NotFound(format!("park {park:?}")))?;
+    let years = store.activity_years(access)?;
+    let year = year
+        .or_else(|| years.first().copied())
+        .unwrap_or_else(|| jiff::Zoned::now().year() as i32 - 1);
+    let catalog = zp_app::catalog(store)?;
+    let orgs = store.orgs(
+        access,
+        &OrgFilter {
+            park: Some(park.name.clone()),
+            region: None,
+        },
+    )?;
+    let mut members = Vec::with_capacity(orgs.len());
+    let mut months: BTreeMap<String, MonthFigures> = BTreeMap::new();
+    for org in &orgs {
+        let inv =
+            zp_app::org_inventory(store, &catalog, access, &org.credit_code, year, grid, actor)?;
+        for m in monthly(store, access, &catalog, org, year, grid)? {
+            let e = months
+                .entry(m.period.clone())
+                .or_insert_with(|| MonthFigures {
+                    period: m.period.clone(),
+                    ..Default::default()
+                });
+            e.energy_tce += m.energy_tce;
+            e.scope1_tco2 += m.scope1_tco2;
+            e.scope2_location_tco2 += m.scope2_location_tco2;
+            e.scope2_market_tco2 += m.scope2_market_tco2;
+            e.electricity_mwh += m.electricity_mwh;
+        }
+        members.push(inv);
+    }
+    let inventory = aggregate("park", &park.name, year, &members);
+    let designations = store.designations(access, Some(&park.name))?;
+    Ok(ParkView {
+        threshold_tco2_per_tce: zero_carbon_threshold(inventory.energy_tce),
+        park,
+        year,
+        years,
+        inventory,
+        members,
+        orgs,
+        monthly: months.into_values().collect(),
+        designations,
+    })
+}
+
+/// An enterprise's figures month by month, with the factors its issued inventory is pinned
+/// to (nothing is issued here). Certificates count in the month they were retired.
+pub fn monthly(
+    store: &mut dyn Store,
+    access: &Access,
+    catalog: &zp_factors::Catalog,
+    org: &Org,
+    year: i32,
+    grid: GridFactorMode,
+) -> Result<Vec<MonthFigures>, AppError> {
+    let rows = store.activity(access, &org.credit_code, year)?;
+    let mut pins = store
+        .issued(org.credit_code.as_str(), year, grid.key())?
+        .map(|i| i.pins)
+        .unwrap_or_default();
+    let mut by_month: BTreeMap<String, Vec<zp_accounting::ActivityLine>> = BTreeMap::new();
+    for r in rows {
+        by_month
+            .entry(r.period.to_string())
+            .or_default()
+            .push(zp_accounting::ActivityLine {
+                id: r.id,
+                period: r.period,
+                carrier: r.carrier,
+                quantity: r.quantity,
+                source: format!("{}:{}", r.source_file, r.source_row),
+            });
+    }
+    let mut out = Vec::with_capacity(by_month.len());
+    for (period, lines) in by_month {
+        let input = OrgInput {
+            org: org.credit_code.clone(),
+            name: org.name.clone(),
+            region: org.region,
+            year,
+            lines,
+            output_value_10k_yuan: None,
+        };
+        let inv = compute(&input, catalog, &mut pins, Options { grid })
+            .map_err(zp_app::AppError::from)?;
+        out.push(MonthFigures {
+            period,
+            energy_tce: inv.energy_tce,
+            scope1_tco2: inv.scope1_tco2,
+            scope2_location_tco2: inv.scope2_location_tco2,
+            scope2_market_tco2: inv.scope2_market_tco2,
+            electricity_mwh: inv.electricity_mwh,
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+pub struct YearQuery {
+    pub year: Option<i32>,
+    pub park: Option<String>,
+    pub grid_factor: Option<String>,
+}
+
+pub fn grid_mode(s: Option<&str>) -> Result<GridFactorMode, AppError> {
+    match s.unwrap_or("provincial") {
+        "provincial" => Ok(GridFactorMode::Provincial),
+        "national" => Ok(GridFactorMode::National),
+        other => Err(AppError::BadRequest(format!(
+            "grid_factor {other:?}: provincial or national"
+        ))),
+    }
+}
+
+async fn api(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Path(park): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let grid = grid_mode(q.grid_factor.as_deref())?;
+    let (access, actor) = (who.access.clone(), who.actor());
+    let v = st
+        .run(move |s| park_view(s, &access, &park, q.year, grid, &actor))
+        .await?;
+    let members: Vec<_> = v
+        .members
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "credit_code": m.scope, "name": m.name, "energy_tce": m.energy_tce,
+                "scope1_tco2": m.scope1_tco2, "scope2_location_tco2": m.scope2_location_tco2,
+                "scope2_market_tco2": m.scope2_market_tco2,
+                "intensity_market_tco2_per_tce": m.intensity_market_tco2_per_tce,
+                "clean_electricity_share": m.clean_electricity_share,
+            })
+        })
+        .collect();
+    let mut inv =
+        serde_json::to_value(&v.inventory).map_err(|e| AppError::Internal(e.to_string()))?;
+    if let Some(o) = inv.as_object_mut() {
+        o.remove("lines");
+    }
+    Ok(Json(serde_json::json!({
+        "park": v.park,
+        "year": v.year,
+        "years": v.years,
+        "inventory": inv,
+        "threshold_tco2_per_tce": v.threshold_tco2_per_tce,
+        "meets_threshold": v.inventory.intensity_market_tco2_per_tce.map(|i| i <= v.threshold_tco2_per_tce),
+        "members": members,
+        "monthly": v.monthly,
+        "designations": v.designations,
+    })))
+}
+
+/// A KPI card.
+pub struct Kpi {
+    pub label: &'static str,
+    pub value: String,
+    pub unit: &'static str,
+    pub note: String,
+    /// `good`, `bad` or empty.
+    pub tone: &'static str,
+    pub id: &'static str,
+}
+
+pub struct MemberRow {
+    pub code: String,
+    pub name: String,
+    pub industry: String,
+    pub energy: String,
+    pub location: String,
+    pub market: String,
+    pub intensity: String,
+    pub clean: String,
+    pub over: bool,
+}
+
+#[derive(Template)]
+#[template(path = "overview.html")]
+struct Body {
+    lang: Lang,
+    park: String,
+    region: String,
+    year: i32,
+    years: Vec<i32>,
+    parks: Vec<String>,
+    kpis: Vec<Kpi>,
+    meets: Option<bool>,
+    threshold: String,
+    intensity: String,
+    members: Vec<MemberRow>,
+    designations: Vec<String>,
+    notes: Vec<String>,
+    data: String,
+}
+
+async fn page(page: Page, State(st): State<AppState>, Query(q): Query<YearQuery>) -> PageResult {
+    if let Access::Org(code) = &page.user.access {
+        return Ok(Redirect::to(&format!("/orgs/{code}")).into_response());
+    }
+    let (access, actor, lang) = (page.user.access.clone(), page.user.actor(), page.lang);
+    let wanted = q.park.clone();
+    let loaded = st
+        .run(move |s| {
+            let parks = s.parks(&access)?;
+            let Some(park) = wanted
+                .and_then(|w| parks.iter().find(|p| p.name == w).cloned())
+                .or_else(|| parks.first().cloned())
+            else {
+                return Ok(None);
+            };
+            let v = park_view(
+                s,
+                &access,
+                &park.name,
+                q.year,
+                GridFactorMode::Provincial,
+                &actor,
+            )?;
+            Ok(Some((parks, v)))
+        })
+        .await
+        .map_err(|e| crate::layout::PageError(e, lang))?;
+    let Some((parks, v)) = loaded else {
+        let body = NoPark { lang };
+        return render(&page, lang.t("nav.overview"), &body, &[]);
+    };
+    let body = body(lang, parks, &v);
+    render(&page, &v.park.name, &body, &["/assets/overview.js"])
+}
+
+#[derive(Template)]
+#[template(path = "no_park.html")]
+struct NoPark {
+    lang: Lang,
+}
+
+fn body(lang: Lang, parks: Vec<Park>, v: &ParkView) -> Body {
+    let inv = &v.inventory;
+    let meets = inv
+        .intensity_market_tco2_per_tce
+        .map(|i| i <= v.threshold_tco2_per_tce);
+    let kpis = vec![
+        Kpi {
+            id: "kpi-energy",
+            label: lang.t("overview.energy"),
+            value: format::num(inv.energy_tce, 0),
+            unit: lang.t("unit.tce"),
+            note: format!(
+                "{} {}",
+                format::num(inv.electricity_mwh, 0),
+                lang.t("unit.mwh")
+            ),
+            tone: "",
+        },
+        Kpi {
+            id: "kpi-location",
+            label: lang.t("overview.emissions_location"),
+            value: format::num(inv.total_location_tco2(), 0),
+            unit: lang.t("unit.tco2"),
+            note: format!(
+                "{} {} · {} {}",
+                lang.t("overview.scope1"),
+                format::num(inv.scope1_tco2, 0),
+                lang.t("overview.scope2_location"),
+                format::num(inv.scope2_location_tco2, 0)
+            ),
+            tone: "",
+        },
+        Kpi {
+            id: "kpi-market",
+            label: lang.t("overview.emissions_market"),
+            value: format::num(inv.total_market_tco2(), 0),
+            unit: lang.t("unit.tco2"),
+            note: lang.t("overview.market_note").to_string(),
+            tone: "",
+        },
+        Kpi {
+            id: "kpi-intensity",
+            label: lang.t("overview.intensity"),
+            value: format::opt(inv.intensity_market_tco2_per_tce, 3),
+            unit: "tCO2/tce",
+            note: format!(
+                "{} ≤ {}",
+                lang.t("overview.threshold"),
+                format::num(v.threshold_tco2_per_tce, 2)
+            ),
+            tone: match meets {
+                Some(true) => "good",
+                Some(false) => "bad",
+                None => "",
+            },
+        },
+        Kpi {
+            id: "kpi-clean",
+            label: lang.t("overview.clean_share"),
+            value: format::pct(inv.clean_electricity_share, 1),
+            unit: "",
+            note: format!(
+                "{} {}",
+                format::num(inv.onsite_renewable_mwh + inv.certificates_applied_mwh, 0),
+                lang.t("unit.mwh")
+            ),
+            tone: "",
+        },
+    ];
+    let names: BTreeMap<String, &Org> = v
+        .orgs
+        .iter()
+        .map(|o| (o.credit_code.to_string(), o))
+        .collect();
+    let mut members: Vec<&Inventory> = v.members.iter().collect();
+    members.sort_by_key(|m| std::cmp::Reverse(m.total_market_tco2()));
+    let member_rows = members
+        .iter()
+        .map(|m| MemberRow {
+            code: m.scope.clone(),
+            name: m.name.clone(),
+            industry: names
+                .get(&m.scope)
+                .map(|o| industry_name(&o.industry, lang))
+                .unwrap_or_default(),
+            energy: format::num(m.energy_tce, 0),
+            location: format::num(m.total_location_tco2(), 0),
+            market: format::num(m.total_market_tco2(), 0),
+            intensity: format::opt(m.intensity_market_tco2_per_tce, 3),
+            clean: format::pct(m.clean_electricity_share, 1),
+            over: m
+                .intensity_market_tco2_per_tce
+                .is_some_and(|i| i > v.threshold_tco2_per_tce),
+        })
+        .collect();
+    // Chart data: the monthly trend and emissions by industry.
+    let mut by_industry: BTreeMap<String, Decimal> = BTreeMap::new();
+    for m in &v.members {
+        let industry = names
+            .get(&m.scope)
+            .map(|o| industry_name(&o.industry, lang))
+            .unwrap_or_default();
+        *by_industry.entry(industry).or_default() += m.total_market_tco2();
+    }
+    let data = serde_json::json!({
+        "labels": {
+            "energy": lang.t("overview.energy"),
+            "scope1": lang.t("overview.scope1"),
+            "scope2_location": lang.t("overview.scope2_location"),
+            "scope2_market": lang.t("overview.scope2_market"),
+            "tce": lang.t("unit.tce"),
+            "tco2": lang.t("unit.tco2"),
+        },
+        "months": v.monthly.iter().map(|m| m.period.clone()).collect::<Vec<_>>(),
+        "energy_tce": v.monthly.iter().map(|m| f64_of(m.energy_tce).round()).collect::<Vec<_>>(),
+        "scope1_tco2": v.monthly.iter().map(|m| f64_of(m.scope1_tco2).round()).collect::<Vec<_>>(),
+        "scope2_location_tco2": v.monthly.iter().map(|m| f64_of(m.scope2_location_tco2).round()).collect::<Vec<_>>(),
+        "scope2_market_tco2": v.monthly.iter().map(|m| f64_of(m.scope2_market_tco2).round()).collect::<Vec<_>>(),
+        "industries": by_industry.iter().map(|(k, v)| serde_json::json!({"name": k, "value": f64_of(*v).round()})).collect::<Vec<_>>(),
+        "intensity": inv.intensity_market_tco2_per_tce.map(f64_of),
+        "threshold": f64_of(v.threshold_tco2_per_tce),
+    });
+    Body {
+        lang,
+        park: v.park.name.clone(),
+        region: lang.region(v.park.region).to_string(),
+        year: v.year,
+        years: v.years.clone(),
+        parks: parks.into_iter().map(|p| p.name).collect(),
+        kpis,
+        meets,
+        threshold: format::num(v.threshold_tco2_per_tce, 2),
+        intensity: format::opt(inv.intensity_market_tco2_per_tce, 3),
+        members: member_rows,
+        designations: v
+            .designations
+            .iter()
+            .map(|d| crate::enterprise::designation_label(d, lang))
+            .collect(),
+        notes: inv.notes.clone(),
+        data: format::script_json(&data),
+    }
+}
+
+/// Whether `code` parses (used by pages that take a credit code in the path).
+pub fn credit_code(s: &str) -> Result<CreditCode, AppError> {
+    CreditCode::parse(s).map_err(|_| AppError::NotFound(format!("enterprise {s}")))
+}

@@ -1,0 +1,281 @@
+//! Logging in and out (page and API), the caller's identity, API tokens and accounts.
+
+use crate::auth::{self, CurrentUser};
+use crate::i18n::{Entry, Lang};
+use crate::layout::{PageResult, local_path, render_public};
+use crate::openapi::Op;
+use crate::{AppError, AppState, Area};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{delete, get, post};
+use axum::{Form, Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use zp_store::{Role, User};
+
+pub const AREA: Area = Area {
+    name: "session",
+    routes,
+    ops: OPS,
+    nav: &[],
+    strings: STRINGS,
+};
+
+const OPS: &[Op] = &[
+    Op::post(
+        "/api/v1/session",
+        "Log in with {username, password}: sets the session cookie; returns the user and the CSRF token",
+    )
+    .public(),
+    Op::delete("/api/v1/session", "Log out (ends the session)"),
+    Op::get("/api/v1/me", "The caller: user, role, scope and the CSRF token of the session"),
+    Op::post(
+        "/api/v1/tokens",
+        "Create an API token {name} for the caller; the secret is shown once",
+    ),
+    Op::delete("/api/v1/tokens/{id}", "Revoke an API token (platform admin)"),
+    Op::get("/api/v1/users", "Accounts (platform admin)"),
+    Op::post(
+        "/api/v1/users",
+        "Create an account {username, role, scope, password} (platform admin)",
+    ),
+];
+
+const STRINGS: &[Entry] = &[
+    ("login.title", "登录", "Log in"),
+    ("login.username", "用户名", "Username"),
+    ("login.password", "密码", "Password"),
+    ("login.submit", "登录", "Log in"),
+    (
+        "login.hint",
+        "演示账号与密码由 zeropark demo 启动时打印。",
+        "Demo accounts and passwords are printed by zeropark demo when it starts.",
+    ),
+    (
+        "login.failed",
+        "用户名或密码错误",
+        "Wrong username or password",
+    ),
+    (
+        "login.limited",
+        "登录尝试次数过多，请稍后再试",
+        "Too many login attempts; please wait and try again",
+    ),
+];
+
+fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login_form))
+        .route("/logout", post(logout_form))
+        .route("/api/v1/session", post(login_api).delete(logout_api))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/tokens", post(create_token))
+        .route("/api/v1/tokens/{id}", delete(revoke_token))
+        .route("/api/v1/users", get(list_users).post(create_user))
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginBody<'a> {
+    lang: Lang,
+    next: &'a str,
+    username: &'a str,
+    error: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login_page(parts: Parts, Query(q): Query<NextQuery>) -> PageResult {
+    let lang = Lang::of(&parts);
+    let next = local_path(q.next.as_deref());
+    let here = parts.uri.to_string();
+    let body = LoginBody {
+        lang,
+        next: &next,
+        username: "",
+        error: None,
+    };
+    render_public(lang, &here, lang.t("login.title"), &body)
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+async fn login_form(
+    State(st): State<AppState>,
+    parts: Parts,
+    Form(f): Form<LoginForm>,
+) -> PageResult {
+    let lang = Lang::of(&parts);
+    let next = local_path(f.next.as_deref());
+    match auth::login(&st, &f.username, &f.password).await {
+        Ok((_, token)) => {
+            let mut r = Redirect::to(&next).into_response();
+            set_cookie(&mut r, &auth::session_cookie(&token, &st));
+            Ok(r)
+        }
+        Err(e @ (AppError::BadCredentials | AppError::RateLimited(_))) => {
+            let (status, key) = match e {
+                AppError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "login.limited"),
+                _ => (StatusCode::UNAUTHORIZED, "login.failed"),
+            };
+            let body = LoginBody {
+                lang,
+                next: &next,
+                username: &f.username,
+                error: Some(lang.t(key)),
+            };
+            let mut r = render_public(lang, "/login", lang.t("login.title"), &body)?;
+            *r.status_mut() = status;
+            Ok(r)
+        }
+        Err(e) => Err(crate::layout::PageError(e, lang)),
+    }
+}
+
+fn set_cookie(r: &mut Response, value: &str) {
+    if let Ok(v) = value.parse() {
+        r.headers_mut().append(SET_COOKIE, v);
+    }
+}
+
+async fn logout_form(State(st): State<AppState>, parts: Parts) -> Result<Response, AppError> {
+    auth::logout(&st, &parts).await?;
+    let mut r = Redirect::to("/login").into_response();
+    set_cookie(&mut r, &auth::clear_cookie(&st));
+    Ok(r)
+}
+
+#[derive(Deserialize)]
+struct LoginJson {
+    username: String,
+    password: String,
+}
+
+fn user_json(u: &User) -> serde_json::Value {
+    json!({"username": u.username, "role": u.role, "scope": u.scope, "disabled": u.disabled,
+           "created_at": u.created_at})
+}
+
+async fn login_api(
+    State(st): State<AppState>,
+    Json(b): Json<LoginJson>,
+) -> Result<Response, AppError> {
+    let (user, token) = auth::login(&st, &b.username, &b.password).await?;
+    let mut r = Json(json!({
+        "user": user_json(&user),
+        "csrf_token": crate::csrf::token_for(&token),
+    }))
+    .into_response();
+    set_cookie(&mut r, &auth::session_cookie(&token, &st));
+    Ok(r)
+}
+
+async fn logout_api(State(st): State<AppState>, parts: Parts) -> Result<Response, AppError> {
+    auth::logout(&st, &parts).await?;
+    let mut r = Json(json!({"logged_out": true})).into_response();
+    set_cookie(&mut r, &auth::clear_cookie(&st));
+    Ok(r)
+}
+
+async fn me(who: CurrentUser, headers: HeaderMap) -> Json<serde_json::Value> {
+    let csrf = headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == auth::SESSION_COOKIE)
+        .map(|(_, v)| crate::csrf::token_for(v));
+    Json(json!({
+        "user": user_json(&who.user),
+        "can_write": who.role().can_write(),
+        "csrf_token": csrf,
+    }))
+}
+
+#[derive(Deserialize)]
+struct NewToken {
+    name: String,
+}
+
+async fn create_token(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Json(b): Json<NewToken>,
+) -> Result<(StatusCode, Json<serde_json::Value>), AppError> {
+    let name = b.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(AppError::BadRequest(
+            "token name: 1 to 80 characters".into(),
+        ));
+    }
+    let secret = auth::new_token()?;
+    let digest = auth::token_digest(&secret);
+    let (uid, actor) = (who.user.id, who.actor());
+    let info = st
+        .run(move |s| Ok(s.create_api_token(&digest, uid, &name, &actor)?))
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"token": secret, "info": info,
+                    "usage": "Authorization: Bearer <token>"})),
+    ))
+}
+
+async fn revoke_token(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    who.require_role(&[Role::PlatformAdmin])?;
+    let actor = who.actor();
+    st.run(move |s| Ok(s.revoke_api_token(id, &actor)?)).await?;
+    Ok(Json(json!({"revoked": id})))
+}
+
+async fn list_users(
+    State(st): State<AppState>,
+    who: CurrentUser,
+) -> Result<Json<serde_json::Value>, AppError> {
+    who.require_role(&[Role::PlatformAdmin])?;
+    let users = st.run(|s| Ok(s.users()?)).await?;
+    Ok(Json(
+        json!({"users": users.iter().map(user_json).collect::<Vec<_>>()}),
+    ))
+}
+
+#[derive(Deserialize)]
+struct NewUserJson {
+    username: String,
+    role: String,
+    #[serde(default)]
+    scope: String,
+    password: String,
+}
+
+async fn create_user(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Json(b): Json<NewUserJson>,
+) -> Result<(StatusCode, Json<serde_json::Value>), AppError> {
+    who.require_role(&[Role::PlatformAdmin])?;
+    let actor = who.actor();
+    let user = st
+        .run(move |s| {
+            crate::accounts::add_user(s, &b.username, &b.role, &b.scope, &b.password, &actor)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({"user": user_json(&user)}))))
+}

@@ -1,0 +1,207 @@
+//! Imports through the web: the uploaded file is kept under the upload folder (it is the
+//! evidence every imported row points to) and imported within the caller's scope.
+//!
+//! The CLI's `zp_app::import_*` run with full access; here rows for enterprises the caller
+//! cannot see are quarantined exactly like unknown enterprises, so an upload can neither
+//! write outside the caller's scope nor reveal what exists there.
+
+use crate::AppError;
+use crate::auth::CurrentUser;
+use std::collections::HashSet;
+use std::path::Path;
+use zp_domain::CreditCode;
+use zp_ingest::{Limits, Table, read_table, validate_activity, validate_orgs};
+use zp_store::{Access, BatchMeta, ImportCounts, Org, OrgFilter, Rejected, Role, Store, Upsert};
+
+/// What an upload holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    Orgs,
+    Activity,
+}
+
+impl ImportKind {
+    pub fn parse(s: &str) -> Option<ImportKind> {
+        match s {
+            "orgs" => Some(ImportKind::Orgs),
+            "activity" => Some(ImportKind::Activity),
+            _ => None,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            ImportKind::Orgs => "orgs",
+            ImportKind::Activity => "activity",
+        }
+    }
+
+    /// Roles allowed to upload this kind (always within their scope).
+    pub fn roles(self) -> &'static [Role] {
+        match self {
+            ImportKind::Orgs => &[Role::PlatformAdmin, Role::RegionOfficer, Role::ParkAdmin],
+            ImportKind::Activity => &[Role::PlatformAdmin, Role::ParkAdmin, Role::EnterpriseUser],
+        }
+    }
+}
+
+/// Refuses callers who may not upload `kind` at all (before any byte is stored).
+pub fn authorise(who: &CurrentUser, kind: ImportKind) -> Result<(), AppError> {
+    who.require_write()?;
+    who.require_role(kind.roles())
+}
+
+fn meta(kind: ImportKind, table: &Table, actor: &str) -> BatchMeta {
+    BatchMeta {
+        kind: kind.key().into(),
+        file: table.file.clone(),
+        sha256: table.sha256.clone(),
+        actor: actor.into(),
+    }
+}
+
+/// Imports the file at `path` as `who`.
+pub fn import(
+    store: &mut dyn Store,
+    who: &CurrentUser,
+    kind: ImportKind,
+    path: &Path,
+    max_bytes: usize,
+) -> Result<ImportCounts, AppError> {
+    authorise(who, kind)?;
+    let limits = Limits {
+        max_bytes: max_bytes as u64,
+        ..Limits::default()
+    };
+    let table = read_table(path, limits)?;
+    match kind {
+        ImportKind::Orgs => import_orgs(store, who, &table),
+        ImportKind::Activity => import_activity(store, who, &table),
+    }
+}
+
+/// Whether registering `org` stays inside `access`.
+fn org_in_scope(access: &Access, org: &Org) -> bool {
+    match access {
+        Access::All => true,
+        Access::Region(r) => org.region == *r,
+        Access::Park(p) => org.park.as_deref() == Some(p.as_str()),
+        Access::Org(c) => org.credit_code == *c,
+    }
+}
+
+fn import_orgs(
+    store: &mut dyn Store,
+    who: &CurrentUser,
+    table: &Table,
+) -> Result<ImportCounts, AppError> {
+    let v = validate_orgs(table)?;
+    let mut rejected = v.rejected;
+    let mut allowed = Vec::new();
+    for org in v.orgs {
+        // Inside the scope as written, and not taking over an enterprise registered outside it.
+        let exists_elsewhere = store.org(&Access::All, &org.credit_code)?.is_some()
+            && store.org(&who.access, &org.credit_code)?.is_none();
+        if org_in_scope(&who.access, &org) && !exists_elsewhere {
+            allowed.push(org);
+            continue;
+        }
+        let (row, cells) = table
+            .rows
+            .iter()
+            .find(|(_, cells)| cells.iter().any(|c| c.trim() == org.credit_code.as_str()))
+            .map(|(r, c)| (*r, Table::raw(c)))
+            .unwrap_or((0, String::new()));
+        rejected.push(Rejected {
+            row,
+            field: "credit_code".into(),
+            reason: format!("{} is outside your scope", org.credit_code),
+            raw: cells,
+        });
+    }
+    rejected.sort_by_key(|r| r.row);
+    let mut counts = ImportCounts {
+        read: table.rows.len(),
+        accepted: allowed.len() + v.repeated,
+        quarantined: rejected.len(),
+        duplicates: v.repeated,
+        restated: 0,
+    };
+    let actor = who.actor();
+    for org in &allowed {
+        match store.upsert_org(org, &actor)? {
+            Upsert::Unchanged => counts.duplicates += 1,
+            Upsert::Updated => counts.restated += 1,
+            Upsert::Inserted => {}
+        }
+    }
+    store.record_batch(&meta(ImportKind::Orgs, table, &actor), &counts, &rejected)?;
+    Ok(counts)
+}
+
+fn import_activity(
+    store: &mut dyn Store,
+    who: &CurrentUser,
+    table: &Table,
+) -> Result<ImportCounts, AppError> {
+    let visible: HashSet<CreditCode> = store
+        .orgs(&who.access, &OrgFilter::default())?
+        .into_iter()
+        .map(|o| o.credit_code)
+        .collect();
+    let v = validate_activity(table, &|c| visible.contains(c))?;
+    let repeated_in_file = table.rows.len() - v.rows.len() - v.rejected.len();
+    let mut counts = store.import_activity(
+        &meta(ImportKind::Activity, table, &who.actor()),
+        &v.rows,
+        &v.rejected,
+        table.rows.len(),
+    )?;
+    counts.accepted += repeated_in_file;
+    counts.duplicates += repeated_in_file;
+    Ok(counts)
+}
+
+/// A file name safe to keep: letters (any script), digits, `.`, `-`, `_`; at most 80 chars.
+pub fn safe_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let trimmed = cleaned.trim_start_matches('.');
+    let mut out: String = trimmed
+        .chars()
+        .rev()
+        .take(80)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    if out.is_empty() {
+        out = "upload.csv".into();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_made_safe() {
+        assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(
+            safe_file_name("C:\\x\\能源台账 2023.csv"),
+            "能源台账_2023.csv"
+        );
+        assert_eq!(safe_file_name(".hidden.csv"), "hidden.csv");
+        assert_eq!(safe_file_name(""), "upload.csv");
+    }
+}

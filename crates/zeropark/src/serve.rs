@@ -1,0 +1,131 @@
+//! `zeropark serve` (the web UI and API) and `zeropark users` (accounts).
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use std::process::ExitCode;
+use zp_store::Store;
+
+/// Where to serve.
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
+}
+
+/// Runs the server on `store` until Ctrl-C or SIGTERM. `ready` is printed once the socket
+/// is bound, with the URL.
+pub fn serve(store: Box<dyn Store>, addr: &str, ready: impl FnOnce(&str)) -> anyhow::Result<()> {
+    init_logging();
+    let config = zp_server::Config::from_env();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let listener = zp_server::bind(addr)
+            .await
+            .with_context(|| format!("listening on {addr}"))?;
+        let url = format!("http://{}/", listener.local_addr()?);
+        ready(&url);
+        zp_server::serve(listener, zp_server::AppState::new(store, config))
+            .await
+            .context("serving")
+    })
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ZEROPARK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,zp_server=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+pub fn run(db: &str, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let store = zp_store::open(db).with_context(|| format!("opening database {db}"))?;
+    serve(store, &args.addr, |url| {
+        println!("zeropark serving {db} on {url}  (Ctrl-C to stop)");
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Accounts of the web UI and API.
+#[derive(Subcommand)]
+pub enum UsersCmd {
+    /// Create an account. The password is read from ZEROPARK_PASSWORD, or generated and
+    /// printed once.
+    Add {
+        username: String,
+        /// platform_admin, region_officer, park_admin, enterprise_user, bank or verifier.
+        #[arg(long)]
+        role: String,
+        /// Region code, park name or credit code (see the role).
+        #[arg(long, default_value = "")]
+        scope: String,
+    },
+    /// List accounts.
+    List,
+}
+
+pub fn users(db: &str, cmd: UsersCmd, json: bool) -> anyhow::Result<ExitCode> {
+    let mut store = zp_store::open(db).with_context(|| format!("opening database {db}"))?;
+    match cmd {
+        UsersCmd::Add {
+            username,
+            role,
+            scope,
+        } => {
+            let given = std::env::var("ZEROPARK_PASSWORD")
+                .ok()
+                .filter(|p| !p.is_empty());
+            let password = match &given {
+                Some(p) => p.clone(),
+                None => zp_server::accounts::random_password()?,
+            };
+            let user = zp_server::accounts::add_user(
+                store.as_mut(),
+                &username,
+                &role,
+                &scope,
+                &password,
+                &crate::cli::actor(),
+            )?;
+            let shown = given.is_none().then_some(password);
+            if json {
+                crate::output::json(&serde_json::json!({"user": user, "password": shown}))?;
+            } else {
+                println!(
+                    "created {} ({}, scope {:?})",
+                    user.username,
+                    user.role.key(),
+                    user.scope
+                );
+                if let Some(p) = shown {
+                    println!("password: {p}  (shown once)");
+                }
+            }
+        }
+        UsersCmd::List => {
+            let users = store.users()?;
+            if json {
+                crate::output::json(&users)?;
+            } else {
+                let rows: Vec<Vec<String>> = users
+                    .iter()
+                    .map(|u| {
+                        vec![
+                            u.username.clone(),
+                            u.role.key().into(),
+                            u.scope.clone(),
+                            if u.disabled { "disabled" } else { "" }.into(),
+                        ]
+                    })
+                    .collect();
+                crate::output::table(&["username", "role", "scope", ""], &rows);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
