@@ -41,7 +41,7 @@
         type: 'gauge', startAngle: 180, endAngle: 0, min: 0, max: Number(max.toFixed(2)), radius: '150%', center: ['50%', '95%'],
         axisLine: { lineStyle: { width: 16, color: [[d.threshold / max, '#15803d'], [1, '#f59e0b']] } },
         pointer: { width: 5, itemStyle: { color: '#1c2b2a' } },
-        axisTick: { show: false }, splitLine: { length: 8 }, axisLabel: { distance: 18, fontSize: 10 },
+        splitNumber: 4, axisTick: { show: false }, splitLine: { length: 8 }, axisLabel: { distance: 18, fontSize: 10, formatter: v => v.toFixed(1) },
         detail: { formatter: v => v.toFixed(3), fontSize: 18, offsetCenter: [0, '-25%'] },
         data: [{ value: Number(d.intensity.toFixed(3)) }],
       }],

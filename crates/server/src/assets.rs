@@ -18,38 +18,29 @@ pub const AREA: Area = Area {
     strings: &[],
 };
 
-/// `(path under /assets/, content type, bytes)`.
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+const SVG: &str = "image/svg+xml";
+
+/// One file of `assets/`: `(path under /assets/, content type, bytes)`.
+macro_rules! asset {
+    ($name:literal, $ctype:expr) => {
+        ($name, $ctype, include_bytes!(concat!("../assets/", $name)))
+    };
+}
+
+/// Every served asset. A page script of a new area gets one line here.
 const FILES: &[(&str, &str, &[u8])] = &[
-    (
-        "app.css",
-        "text/css; charset=utf-8",
-        include_bytes!("../assets/app.css"),
-    ),
-    (
-        "app.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../assets/app.js"),
-    ),
-    (
-        "overview.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../assets/overview.js"),
-    ),
-    (
-        "logo.svg",
-        "image/svg+xml",
-        include_bytes!("../assets/logo.svg"),
-    ),
-    (
-        "vendor/echarts.min.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../assets/vendor/echarts.min.js"),
-    ),
-    (
-        "vendor/china.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../assets/vendor/china.js"),
-    ),
+    asset!("app.css", CSS),
+    asset!("app.js", JS),
+    asset!("logo.svg", SVG),
+    asset!("overview.js", JS),
+    asset!("map.js", JS),
+    asset!("enterprise.js", JS),
+    asset!("imports.js", JS),
+    asset!("factors.js", JS),
+    asset!("vendor/echarts.min.js", JS),
+    asset!("vendor/china.js", JS),
 ];
 
 fn routes() -> Router<AppState> {

@@ -1,11 +1,380 @@
-//! Enterprise page (企业): inventory with lineage, meters, designations.
+//! Enterprise page (企业): the inventory with lineage (click a figure to see its input rows
+//! and factors), the monthly trend, meters, sites and designations.
 
-use crate::i18n::Lang;
-use zp_store::Designation;
+use crate::format::{self, f64_of};
+use crate::i18n::{Entry, Lang};
+use crate::layout::{Page, PageError, PageResult, render};
+use crate::openapi::Op;
+use crate::overview::{Kpi, industry_name, monthly};
+use crate::registry::visible_org;
+use crate::{AppError, AppState, Area};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use zp_accounting::{GridFactorMode, Inventory};
+use zp_store::{Designation, Meter, MeterFilter, Site};
+
+pub const AREA: Area = Area {
+    name: "enterprise",
+    routes,
+    ops: OPS,
+    nav: &[],
+    strings: STRINGS,
+};
+
+const OPS: &[Op] = &[
+    Op::get("/api/v1/orgs/{code}/meters", "Meters of an enterprise"),
+    Op::get(
+        "/api/v1/orgs/{code}/monthly",
+        "Monthly figures of an enterprise with its pinned factors",
+    )
+    .query(&[("year", "Reporting year", true)]),
+];
+
+const STRINGS: &[Entry] = &[
+    (
+        "org.lineage",
+        "核算明细（点击数字查看来源数据与排放因子）",
+        "Inventory with lineage (click a figure for its input rows and factors)",
+    ),
+    ("org.carrier", "能源品种", "Carrier"),
+    ("org.quantity", "数量", "Quantity"),
+    ("org.formula", "计算公式", "Formula"),
+    ("org.factors", "排放因子", "Factors"),
+    ("org.inputs", "来源数据行", "Input rows"),
+    ("org.period", "期间", "Period"),
+    ("org.meters", "计量表", "Meters"),
+    ("org.meter", "表号", "Meter"),
+    ("org.sites", "厂区", "Sites"),
+    ("org.address", "地址", "Address"),
+    ("org.no_meters", "尚未登记计量表。", "No meters registered."),
+    (
+        "org.energy_intensity",
+        "万元产值能耗",
+        "Energy per 10,000 yuan output",
+    ),
+    ("org.total", "合计", "Total"),
+    (
+        "org.choose",
+        "点击上表中的数字查看其来源。",
+        "Click a figure in the table to see where it comes from.",
+    ),
+    (
+        "org.history",
+        "台账全部版本（含被更正的记录）",
+        "All ledger versions (including restated rows)",
+    ),
+    ("org.factor_note", "说明", "Note"),
+];
+
+fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/orgs/{code}", get(page))
+        .route("/api/v1/orgs/{code}/meters", get(meters))
+        .route("/api/v1/orgs/{code}/monthly", get(monthly_api))
+}
 
 /// A designation as shown: name, level, date.
 pub fn designation_label(d: &Designation, lang: Lang) -> String {
     let level = lang.t(&format!("level.{}", d.level.key()));
     let kind = lang.t(&format!("designation.{}", d.kind.key()));
     format!("{kind} · {level} · {}", d.granted_on)
+}
+
+async fn meters(
+    State(st): State<AppState>,
+    who: crate::auth::CurrentUser,
+    Path(code): Path<String>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let access = who.access.clone();
+    st.run(move |s| {
+        let org = visible_org(s, &access, &code)?;
+        let filter = MeterFilter {
+            org: Some(org.credit_code),
+            ..Default::default()
+        };
+        Ok(Json(
+            serde_json::json!({"meters": s.meters(&access, &filter)?}),
+        ))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct YearOnly {
+    year: Option<i32>,
+}
+
+async fn monthly_api(
+    State(st): State<AppState>,
+    who: crate::auth::CurrentUser,
+    Path(code): Path<String>,
+    Query(q): Query<YearOnly>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let access = who.access.clone();
+    let year = q
+        .year
+        .ok_or_else(|| AppError::BadRequest("year is required".into()))?;
+    st.run(move |s| {
+        let org = visible_org(s, &access, &code)?;
+        let catalog = zp_app::catalog(s)?;
+        let months = monthly(s, &access, &catalog, &org, year, GridFactorMode::Provincial)?;
+        Ok(Json(
+            serde_json::json!({"credit_code": org.credit_code, "year": year, "months": months}),
+        ))
+    })
+    .await
+}
+
+struct LineRow {
+    name: String,
+    quantity: String,
+    unit: String,
+    energy: String,
+    scope1: String,
+    location: String,
+    market: String,
+    formula: String,
+    factors: Vec<FactorRow>,
+    inputs: Vec<InputRow>,
+}
+
+struct FactorRow {
+    id: String,
+    value: String,
+    unit: String,
+    source: String,
+    note: String,
+}
+
+struct InputRow {
+    period: String,
+    quantity: String,
+    unit: String,
+    source: String,
+}
+
+#[derive(Template)]
+#[template(path = "enterprise.html")]
+struct Body {
+    lang: Lang,
+    name: String,
+    code: String,
+    industry: String,
+    park: String,
+    region: String,
+    year: i32,
+    years: Vec<i32>,
+    designations: Vec<String>,
+    kpis: Vec<Kpi>,
+    lines: Vec<LineRow>,
+    total: LineRow,
+    notes: Vec<String>,
+    meters: Vec<Meter>,
+    sites: Vec<Site>,
+    data: String,
+}
+
+fn line_rows(inv: &Inventory, lang: Lang) -> Vec<LineRow> {
+    inv.lines
+        .iter()
+        .map(|l| LineRow {
+            name: match lang {
+                Lang::Zh => l.name_zh.clone(),
+                Lang::En => l.carrier.key().replace('_', " "),
+            },
+            quantity: format::num(l.quantity, 1),
+            unit: l.unit.clone(),
+            energy: format::num(l.energy_tce, 2),
+            scope1: format::num(l.scope1_tco2, 2),
+            location: format::num(l.scope2_location_tco2, 2),
+            market: format::num(l.scope2_market_tco2, 2),
+            formula: l.formula.clone(),
+            factors: l
+                .factor_ids
+                .iter()
+                .filter_map(|id| inv.factors.iter().find(|f| &f.id == id))
+                .map(|f| FactorRow {
+                    id: f.id.clone(),
+                    value: f.value.normalize().to_string(),
+                    unit: f.unit.clone(),
+                    source: f.source.clone(),
+                    note: f.note.clone().unwrap_or_default(),
+                })
+                .collect(),
+            inputs: l
+                .inputs
+                .iter()
+                .map(|i| InputRow {
+                    period: i.period.to_string(),
+                    quantity: i.quantity.normalize().to_string(),
+                    unit: i.unit.clone(),
+                    source: i.source.clone(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+async fn page(
+    page: Page,
+    State(st): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<YearOnly>,
+) -> PageResult {
+    let (access, actor, lang) = (page.user.access.clone(), page.user.actor(), page.lang);
+    let loaded = st
+        .run(move |s| {
+            let org = visible_org(s, &access, &code)?;
+            // The enterprise's years with ledger rows; it opens on the fullest (latest of equals).
+            let mut years = Vec::new();
+            let mut fullest: Option<(usize, i32)> = None;
+            for y in s.activity_years(&access)? {
+                let n = s.activity(&access, &org.credit_code, y)?.len();
+                if n > 0 {
+                    years.push(y);
+                }
+                if fullest.is_none_or(|(bn, by)| n > bn || (n == bn && y > by)) {
+                    fullest = Some((n, y));
+                }
+            }
+            let year = q
+                .year
+                .or(fullest.map(|(_, y)| y))
+                .unwrap_or(zp_app::demo::DEMO_YEAR);
+            let catalog = zp_app::catalog(s)?;
+            let inv = zp_app::org_inventory(
+                s,
+                &catalog,
+                &access,
+                &org.credit_code,
+                year,
+                GridFactorMode::Provincial,
+                &actor,
+            )?;
+            let months = monthly(s, &access, &catalog, &org, year, GridFactorMode::Provincial)?;
+            let filter = MeterFilter {
+                org: Some(org.credit_code.clone()),
+                ..Default::default()
+            };
+            let meters = s.meters(&access, &filter)?;
+            let sites = s.sites(&access, &org.credit_code)?;
+            let designations = s.designations(&access, Some(org.credit_code.as_str()))?;
+            Ok((org, years, year, inv, months, meters, sites, designations))
+        })
+        .await
+        .map_err(|e| PageError(e, lang))?;
+    let (org, years, year, inv, months, meters, sites, designations) = loaded;
+    let kpis = vec![
+        Kpi {
+            id: "kpi-energy",
+            label: lang.t("overview.energy"),
+            value: format::num(inv.energy_tce, 1),
+            unit: lang.t("unit.tce"),
+            note: format!(
+                "{} {}",
+                format::num(inv.electricity_mwh, 0),
+                lang.t("unit.mwh")
+            ),
+            tone: "",
+        },
+        Kpi {
+            id: "kpi-location",
+            label: lang.t("overview.emissions_location"),
+            value: format::num(inv.total_location_tco2(), 1),
+            unit: lang.t("unit.tco2"),
+            note: format!(
+                "{} {} · {} {}",
+                lang.t("overview.scope1"),
+                format::num(inv.scope1_tco2, 1),
+                lang.t("overview.scope2_location"),
+                format::num(inv.scope2_location_tco2, 1)
+            ),
+            tone: "",
+        },
+        Kpi {
+            id: "kpi-market",
+            label: lang.t("overview.emissions_market"),
+            value: format::num(inv.total_market_tco2(), 1),
+            unit: lang.t("unit.tco2"),
+            note: lang.t("overview.market_note").into(),
+            tone: "",
+        },
+        Kpi {
+            id: "kpi-intensity",
+            label: lang.t("overview.intensity"),
+            value: format::opt(inv.intensity_market_tco2_per_tce, 3),
+            unit: "tCO2/tce",
+            note: String::new(),
+            tone: "",
+        },
+        Kpi {
+            id: "kpi-clean",
+            label: lang.t("overview.clean_share"),
+            value: format::pct(inv.clean_electricity_share, 1),
+            unit: "",
+            note: String::new(),
+            tone: "",
+        },
+        Kpi {
+            id: "kpi-output",
+            label: lang.t("org.energy_intensity"),
+            value: format::opt(inv.energy_intensity_tce_per_10k_yuan, 3),
+            unit: "tce/万元",
+            note: inv
+                .output_value_10k_yuan
+                .map(|v| format!("{} 万元", format::num(v, 0)))
+                .unwrap_or_default(),
+            tone: "",
+        },
+    ];
+    let total = LineRow {
+        name: lang.t("org.total").into(),
+        quantity: String::new(),
+        unit: String::new(),
+        energy: format::num(inv.energy_tce, 2),
+        scope1: format::num(inv.scope1_tco2, 2),
+        location: format::num(inv.scope2_location_tco2, 2),
+        market: format::num(inv.scope2_market_tco2, 2),
+        formula: String::new(),
+        factors: Vec::new(),
+        inputs: Vec::new(),
+    };
+    let data = serde_json::json!({
+        "labels": {
+            "energy": lang.t("overview.energy"), "scope1": lang.t("overview.scope1"),
+            "scope2_location": lang.t("overview.scope2_location"),
+            "scope2_market": lang.t("overview.scope2_market"),
+            "tce": lang.t("unit.tce"), "tco2": lang.t("unit.tco2"),
+        },
+        "months": months.iter().map(|m| m.period.clone()).collect::<Vec<_>>(),
+        "energy_tce": months.iter().map(|m| f64_of(m.energy_tce)).collect::<Vec<_>>(),
+        "scope1_tco2": months.iter().map(|m| f64_of(m.scope1_tco2)).collect::<Vec<_>>(),
+        "scope2_location_tco2": months.iter().map(|m| f64_of(m.scope2_location_tco2)).collect::<Vec<_>>(),
+        "scope2_market_tco2": months.iter().map(|m| f64_of(m.scope2_market_tco2)).collect::<Vec<_>>(),
+    });
+    let body = Body {
+        lang,
+        name: org.name.clone(),
+        code: org.credit_code.to_string(),
+        industry: format!("{} ({})", industry_name(&org.industry, lang), org.industry),
+        park: org.park.clone().unwrap_or_default(),
+        region: lang.region(org.region).into(),
+        year,
+        years,
+        designations: designations
+            .iter()
+            .map(|d| designation_label(d, lang))
+            .collect(),
+        kpis,
+        lines: line_rows(&inv, lang),
+        total,
+        notes: inv.notes.clone(),
+        meters,
+        sites,
+        data: format::script_json(&data),
+    };
+    render(&page, &org.name, &body, &["/assets/enterprise.js"])
 }

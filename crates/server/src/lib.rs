@@ -13,21 +13,21 @@
 
 pub mod accounts;
 pub mod assets;
-// pub mod audit;
+pub mod audit;
 pub mod auth;
-// pub mod carbon_map;
+pub mod carbon_map;
 pub mod csrf;
 pub mod enterprise;
 mod error;
-// pub mod factors;
+pub mod factors;
 pub mod format;
 pub mod i18n;
-// pub mod imports;
-// pub mod inventory;
+pub mod imports;
+pub mod inventory;
 pub mod layout;
 pub mod openapi;
 pub mod overview;
-// pub mod registry;
+pub mod registry;
 pub mod session;
 pub mod system;
 pub mod upload;
@@ -60,13 +60,13 @@ pub const AREAS: &[&Area] = &[
     &system::AREA,
     &session::AREA,
     &overview::AREA,
-    // &carbon_map::AREA,
-    // &registry::AREA,
-    // &enterprise::AREA,
-    // &inventory::AREA,
-    // &imports::AREA,
-    // &factors::AREA,
-    // &audit::AREA,
+    &carbon_map::AREA,
+    &registry::AREA,
+    &enterprise::AREA,
+    &inventory::AREA,
+    &imports::AREA,
+    &factors::AREA,
+    &audit::AREA,
     &assets::AREA,
 ];
 

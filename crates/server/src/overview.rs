@@ -227,10 +227,6 @@ pub fn park_view(
         .park(access, park)?
         .ok_or_else(|| AppError::NotFound(format!("park {park:?}")))?;
     let years = store.activity_years(access)?;
-    let year = year
-        .or_else(|| years.first().copied())
-        .unwrap_or_else(|| jiff::Zoned::now().year() as i32 - 1);
-    let catalog = zp_app::catalog(store)?;
     let orgs = store.orgs(
         access,
         &OrgFilter {
@@ -238,6 +234,11 @@ pub fn park_view(
             region: None,
         },
     )?;
+    let year = match year {
+        Some(y) => y,
+        None => default_year(store, access, &orgs, &years)?,
+    };
+    let catalog = zp_app::catalog(store)?;
     let mut members = Vec::with_capacity(orgs.len());
     let mut months: BTreeMap<String, MonthFigures> = BTreeMap::new();
     for org in &orgs {
@@ -271,6 +272,32 @@ pub fn park_view(
         monthly: months.into_values().collect(),
         designations,
     })
+}
+
+/// The year a page opens on: the one in which most of `orgs` have ledger rows (the latest
+/// of equals), so a few enterprises reporting early for the next year do not make the
+/// default a nearly empty year. Falls back to last year when nothing has data.
+pub fn default_year(
+    store: &mut dyn Store,
+    access: &Access,
+    orgs: &[Org],
+    years: &[i32],
+) -> Result<i32, AppError> {
+    let mut best: Option<(usize, i32)> = None;
+    for &y in years {
+        let mut n = 0;
+        for o in orgs {
+            if !store.activity(access, &o.credit_code, y)?.is_empty() {
+                n += 1;
+            }
+        }
+        if best.is_none_or(|(bn, by)| n > bn || (n == bn && y > by)) {
+            best = Some((n, y));
+        }
+    }
+    Ok(best
+        .map(|(_, y)| y)
+        .unwrap_or_else(|| jiff::Zoned::now().year() as i32 - 1))
 }
 
 /// An enterprise's figures month by month, with the factors its issued inventory is pinned

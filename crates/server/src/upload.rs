@@ -60,24 +60,45 @@ fn meta(kind: ImportKind, table: &Table, actor: &str) -> BatchMeta {
     }
 }
 
-/// Imports the file at `path` as `who`.
+/// What an upload did: the counts and the quarantined rows (file row, field, reason).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Outcome {
+    pub kind: &'static str,
+    pub file: String,
+    pub sha256: String,
+    #[serde(flatten)]
+    pub counts: ImportCounts,
+    pub rejected: Vec<Rejected>,
+}
+
+/// Imports the file at `path` as `who`, refusing files over `limits` (bytes, rows). The
+/// file is recorded (and shown in lineage and messages) as `name`, not its server path.
 pub fn import(
     store: &mut dyn Store,
     who: &CurrentUser,
     kind: ImportKind,
     path: &Path,
-    max_bytes: usize,
-) -> Result<ImportCounts, AppError> {
+    name: &str,
+    limits: Limits,
+) -> Result<Outcome, AppError> {
     authorise(who, kind)?;
-    let limits = Limits {
-        max_bytes: max_bytes as u64,
-        ..Limits::default()
+    let full = path.display().to_string();
+    let mut table = read_table(path, limits).map_err(|e| match AppError::from(e) {
+        AppError::Unprocessable(m) => AppError::Unprocessable(m.replace(&full, name)),
+        other => other,
+    })?;
+    table.file = name.to_string();
+    let (counts, rejected) = match kind {
+        ImportKind::Orgs => import_orgs(store, who, &table)?,
+        ImportKind::Activity => import_activity(store, who, &table)?,
     };
-    let table = read_table(path, limits)?;
-    match kind {
-        ImportKind::Orgs => import_orgs(store, who, &table),
-        ImportKind::Activity => import_activity(store, who, &table),
-    }
+    Ok(Outcome {
+        kind: kind.key(),
+        file: table.file.clone(),
+        sha256: table.sha256.clone(),
+        counts,
+        rejected,
+    })
 }
 
 /// Whether registering `org` stays inside `access`.
@@ -94,7 +115,7 @@ fn import_orgs(
     store: &mut dyn Store,
     who: &CurrentUser,
     table: &Table,
-) -> Result<ImportCounts, AppError> {
+) -> Result<(ImportCounts, Vec<Rejected>), AppError> {
     let v = validate_orgs(table)?;
     let mut rejected = v.rejected;
     let mut allowed = Vec::new();
@@ -136,14 +157,14 @@ fn import_orgs(
         }
     }
     store.record_batch(&meta(ImportKind::Orgs, table, &actor), &counts, &rejected)?;
-    Ok(counts)
+    Ok((counts, rejected))
 }
 
 fn import_activity(
     store: &mut dyn Store,
     who: &CurrentUser,
     table: &Table,
-) -> Result<ImportCounts, AppError> {
+) -> Result<(ImportCounts, Vec<Rejected>), AppError> {
     let visible: HashSet<CreditCode> = store
         .orgs(&who.access, &OrgFilter::default())?
         .into_iter()
@@ -159,7 +180,7 @@ fn import_activity(
     )?;
     counts.accepted += repeated_in_file;
     counts.duplicates += repeated_in_file;
-    Ok(counts)
+    Ok((counts, v.rejected))
 }
 
 /// A file name safe to keep: letters (any script), digits, `.`, `-`, `_`; at most 80 chars.

@@ -1,0 +1,243 @@
+// Electricity-carbon map: China -> province -> park (site map) -> enterprise -> meter,
+// with a month slider and an hour-by-day heatmap.
+(function () {
+  'use strict';
+  const D = zp.data('map-data');
+  if (!D) return;
+  const L = D.labels;
+  const en = D.lang === 'en';
+  const state = { level: 'country', region: null, park: null, org: null, meter: null, month: 0 };
+  let regions = null;       // from /api/v1/carbon-map/regions
+  let parkData = null;      // from /api/v1/carbon-map/parks/{park}
+  const chart = zp.chart('map-chart');
+  const heat = zp.chart('heatmap');
+  const side = document.getElementById('side-panel');
+  const hint = document.getElementById('map-hint');
+  const slider = document.getElementById('month-slider');
+  const monthLabel = document.getElementById('month-label');
+  const regionName = code => (D.regions[code] ? (en ? D.regions[code].en : D.regions[code].zh) : code);
+  const fmt = (v, dp) => zp.fmt(Number(v), dp || 0);
+
+  function crumbs() {
+    const items = [['country', L['map.country']]];
+    if (state.region) items.push(['region', regionName(state.region)]);
+    if (state.park) items.push(['park', state.park]);
+    if (state.org && parkData) {
+      const o = parkData.orgs.find(x => x.credit_code === state.org);
+      items.push(['org', o ? o.name : state.org]);
+    }
+    if (state.meter) items.push(['meter', state.meter]);
+    const nav = document.getElementById('crumbs');
+    nav.innerHTML = items.map(([lvl, name], i) =>
+      (i ? '<span class="sep">›</span>' : '') +
+      `<button type="button" data-level="${lvl}" class="${lvl === state.level ? 'current' : ''}">${zp.esc(name)}</button>`).join('');
+    nav.querySelectorAll('button').forEach(b => b.addEventListener('click', () => up(b.dataset.level)));
+    document.getElementById('map-title').textContent = items[items.length - 1][1];
+  }
+
+  function up(level) {
+    const order = ['country', 'region', 'park', 'org', 'meter'];
+    const keep = order.indexOf(level);
+    if (keep < 1) state.region = null;
+    if (keep < 2) { state.park = null; parkData = null; }
+    if (keep < 3) state.org = null;
+    if (keep < 4) state.meter = null;
+    state.level = level;
+    draw();
+  }
+
+  async function loadRegions() {
+    if (!regions) regions = await zp.api(`/api/v1/carbon-map/regions?year=${D.year}`);
+    return regions;
+  }
+
+  async function draw() {
+    crumbs();
+    try {
+      if (state.level === 'country' || state.level === 'region') await drawCountry();
+      else await drawPark();
+      await drawHeatmap();
+    } catch (e) {
+      side.innerHTML = `<p class="alert">${zp.esc(e.message)}</p>`;
+    }
+  }
+
+  async function drawCountry() {
+    const r = await loadRegions();
+    const values = r.regions.filter(x => x.grid_tco2_per_mwh !== null).map(x => Number(x.grid_tco2_per_mwh));
+    chart.clear();
+    chart.setOption({
+      tooltip: {
+        trigger: 'item',
+        formatter: p => {
+          const x = r.regions.find(y => y.name_zh === p.name);
+          if (!x) return zp.esc(p.name);
+          return `<b>${zp.esc(en ? x.name_en : x.name_zh)}</b><br>${L['map.grid_intensity']}: ${x.grid_tco2_per_mwh === null ? '—' : Number(x.grid_tco2_per_mwh).toFixed(4)} tCO2/MWh (${x.factor_year || '—'})` +
+            (x.orgs ? `<br>${L['map.orgs_here']}: ${x.orgs}<br>${L['overview.emissions_market']}: ${fmt(x.emissions_market_tco2)} tCO2` : '');
+        },
+      },
+      visualMap: {
+        min: Math.min(...values), max: Math.max(...values), left: 10, bottom: 10, calculable: true,
+        text: ['tCO2/MWh', ''], inRange: { color: ['#1a9850', '#a6d96a', '#fee08b', '#f46d43', '#a50026'] },
+        formatter: v => Number(v).toFixed(2),
+      },
+      series: [{
+        type: 'map', map: 'china', roam: true, selectedMode: 'single', zoom: 1.15,
+        label: { show: false }, emphasis: { label: { show: true } },
+        itemStyle: { borderColor: '#fff', borderWidth: 0.6 },
+        select: { itemStyle: { areaColor: '#0f766e' }, label: { show: true, color: '#fff' } },
+        data: r.regions.map(x => ({ name: x.name_zh, value: x.grid_tco2_per_mwh === null ? null : Number(x.grid_tco2_per_mwh), code: x.code, selected: x.code === state.region })),
+      }],
+    });
+    chart.off('click');
+    chart.on('click', p => {
+      if (!p.data || !p.data.code) return;
+      state.region = p.data.code; state.level = 'region'; state.park = null; state.org = null; state.meter = null;
+      draw();
+    });
+    hint.textContent = L['map.click_region'];
+    if (state.level === 'region') {
+      const x = r.regions.find(y => y.code === state.region);
+      const parks = x ? x.parks : [];
+      side.innerHTML = `<h2>${zp.esc(regionName(state.region))}</h2>
+        <p>${L['map.grid_intensity']}: <b>${x && x.grid_tco2_per_mwh !== null ? Number(x.grid_tco2_per_mwh).toFixed(4) : '—'}</b> tCO2/MWh</p>
+        <p>${L['map.orgs_here']}: <b>${x ? x.orgs : 0}</b> · ${L['overview.emissions_market']}: <b>${x ? fmt(x.emissions_market_tco2) : 0}</b> tCO2</p>
+        <h3>${L['map.parks']}</h3>
+        <ul class="park-list">${parks.map(p => `<li><a href="#" data-park="${zp.esc(p)}">${zp.esc(p)}</a></li>`).join('') || '<li class="hint">—</li>'}</ul>
+        <p class="hint">${L['map.click_park']}</p>`;
+      side.querySelectorAll('a[data-park]').forEach(a => a.addEventListener('click', ev => {
+        ev.preventDefault(); state.park = a.dataset.park; state.level = 'park'; draw();
+      }));
+    } else {
+      const top = r.regions.filter(x => x.grid_tco2_per_mwh !== null).sort((a, b) => Number(b.grid_tco2_per_mwh) - Number(a.grid_tco2_per_mwh));
+      const mine = r.regions.filter(x => x.orgs > 0);
+      side.innerHTML = `<h2>${L['map.grid_intensity']} · ${r.year}</h2>
+        ${mine.length ? `<p>${L['map.orgs_here']}: ${mine.map(x => `<a href="#" data-region="${x.code}">${zp.esc(en ? x.name_en : x.name_zh)}</a> (${x.orgs})`).join(' · ')}</p>` : ''}
+        <table class="data"><thead><tr><th>${L['map.country']}</th><th class="num">tCO2/MWh</th></tr></thead><tbody>
+        ${top.slice(0, 8).map(x => `<tr><td>${zp.esc(en ? x.name_en : x.name_zh)}</td><td class="num">${Number(x.grid_tco2_per_mwh).toFixed(4)}</td></tr>`).join('')}
+        <tr><td>…</td><td></td></tr>
+        ${top.slice(-3).map(x => `<tr><td>${zp.esc(en ? x.name_en : x.name_zh)}</td><td class="num">${Number(x.grid_tco2_per_mwh).toFixed(4)}</td></tr>`).join('')}
+        </tbody></table>`;
+      side.querySelectorAll('a[data-region]').forEach(a => a.addEventListener('click', ev => {
+        ev.preventDefault(); state.region = a.dataset.region; state.level = 'region'; draw();
+      }));
+    }
+  }
+
+  function orgValue(o) {
+    return state.month === 0 ? Number(o.emissions_location_tco2) : Number(o.monthly_location_tco2[state.month - 1]);
+  }
+
+  async function drawPark() {
+    if (!parkData || parkData.park !== state.park) {
+      parkData = await zp.api(`/api/v1/carbon-map/parks/${encodeURIComponent(state.park)}?year=${D.year}`);
+    }
+    const orgs = parkData.orgs.filter(o => o.lat !== null && o.lon !== null);
+    const max = Math.max(1, ...orgs.map(orgValue));
+    const intens = orgs.map(o => Number(o.intensity_market_tco2_per_tce || 0));
+    chart.clear();
+    chart.setOption({
+      tooltip: {
+        formatter: p => {
+          const o = p.data.org;
+          return `<b>${zp.esc(o.name)}</b><br>${zp.esc(en ? o.industry_name_en : o.industry_name_zh)}<br>${L['overview.emissions_location']}: ${fmt(orgValue(o))} tCO2<br>${L['overview.intensity']}: ${o.intensity_market_tco2_per_tce === null ? '—' : Number(o.intensity_market_tco2_per_tce).toFixed(3)} tCO2/tce`;
+        },
+      },
+      grid: { left: 50, right: 20, top: 20, bottom: 70 },
+      xAxis: { type: 'value', scale: true, name: 'lon', axisLabel: { formatter: v => v.toFixed(3) }, splitLine: { lineStyle: { color: '#eef2f1' } } },
+      yAxis: { type: 'value', scale: true, name: 'lat', axisLabel: { formatter: v => v.toFixed(3) }, splitLine: { lineStyle: { color: '#eef2f1' } } },
+      visualMap: { dimension: 2, min: Math.min(...intens), max: Math.max(...intens), orient: 'horizontal', left: 'center', bottom: 5, calculable: true, text: ['tCO2/tce', ''], inRange: { color: ['#1a9850', '#fee08b', '#d73027'] }, formatter: v => Number(v).toFixed(2) },
+      series: [{
+        type: 'scatter',
+        data: orgs.map(o => ({ value: [o.lon, o.lat, Number(o.intensity_market_tco2_per_tce || 0)], org: o, name: o.name,
+          symbolSize: 10 + 50 * Math.sqrt(orgValue(o) / max),
+          itemStyle: o.credit_code === state.org ? { borderColor: '#0b4f4a', borderWidth: 3 } : { borderColor: '#fff', borderWidth: 1 } })),
+        label: { show: true, position: 'right', fontSize: 10, formatter: p => p.data.org.credit_code === state.org ? p.data.name : '' },
+        emphasis: { label: { show: true, formatter: p => p.data.name } },
+      }],
+    });
+    chart.off('click');
+    chart.on('click', p => { if (p.data && p.data.org) selectOrg(p.data.org.credit_code); });
+    hint.textContent = L['map.click_org'];
+    if (state.org) drawOrgPanel(); else drawParkPanel();
+  }
+
+  function selectOrg(code) {
+    state.org = code; state.meter = null; state.level = 'org'; draw();
+  }
+
+  function drawParkPanel() {
+    const sorted = parkData.orgs.slice().sort((a, b) => orgValue(b) - orgValue(a));
+    side.innerHTML = `<h2>${L['map.site_map']} · ${zp.esc(state.park)}</h2>
+      <div class="table-wrap" style="max-height:470px;overflow-y:auto"><table class="data" id="map-orgs"><thead><tr><th>${L['map.orgs_here']}</th><th class="num">${L['overview.emissions_location']} (tCO2)</th></tr></thead><tbody>
+      ${sorted.map(o => `<tr class="clickable" data-org="${o.credit_code}"><td>${zp.esc(o.name)}</td><td class="num">${fmt(orgValue(o))}</td></tr>`).join('')}
+      </tbody></table></div>`;
+    side.querySelectorAll('tr[data-org]').forEach(r => r.addEventListener('click', () => selectOrg(r.dataset.org)));
+  }
+
+  async function drawOrgPanel() {
+    const o = parkData.orgs.find(x => x.credit_code === state.org);
+    if (!o) { side.innerHTML = ''; return; }
+    side.innerHTML = `<h2>${zp.esc(o.name)}</h2>
+      <p class="hint mono">${o.credit_code} · ${zp.esc(en ? o.industry_name_en : o.industry_name_zh)}</p>
+      <div class="counts">
+        <div>${L['overview.energy']}<b>${fmt(o.energy_tce)}</b>tce</div>
+        <div>${L['overview.emissions_market']}<b>${fmt(o.emissions_market_tco2)}</b>tCO2</div>
+        <div>${L['overview.intensity']}<b>${o.intensity_market_tco2_per_tce === null ? '—' : Number(o.intensity_market_tco2_per_tce).toFixed(3)}</b>tCO2/tce</div>
+      </div>
+      <p><a class="button" href="/orgs/${o.credit_code}?year=${D.year}">${L['map.open_org']} →</a></p>
+      <h3>${L['map.meters']}</h3><div id="meter-list" class="hint">…</div>`;
+  }
+
+  async function drawHeatmap() {
+    const title = document.getElementById('heatmap-title');
+    const note = document.getElementById('heatmap-note');
+    heat.clear();
+    if (!state.org) {
+      title.textContent = '';
+      note.textContent = L['map.click_org'];
+      return;
+    }
+    const q = `year=${D.year}` + (state.month ? `&month=${state.month}` : '') + (state.meter ? `&meter=${encodeURIComponent(state.meter)}` : '');
+    const r = await zp.api(`/api/v1/carbon-map/orgs/${state.org}/heatmap?${q}`);
+    const list = document.getElementById('meter-list');
+    if (list) {
+      list.innerHTML = r.meters.length ? `<table class="data" id="map-meters"><tbody>${r.meters.map(m =>
+        `<tr class="clickable${m.meter === state.meter ? ' selected' : ''}" data-meter="${zp.esc(m.meter)}"><td class="mono">${zp.esc(m.meter)}</td><td>${m.kind}</td><td>${zp.esc(m.source)}</td></tr>`).join('')}</tbody></table>` : '—';
+      list.querySelectorAll('tr[data-meter]').forEach(tr => tr.addEventListener('click', () => {
+        state.meter = tr.dataset.meter; state.level = 'meter'; draw();
+      }));
+    }
+    title.textContent = (state.meter || '') + (state.month ? ` · ${D.year}-${String(state.month).padStart(2, '0')}` : ` · ${D.year}`);
+    if (!r.available) {
+      note.textContent = L['map.no_readings'];
+      return;
+    }
+    const h = r.heatmap;
+    const max = Math.max(...h.cells.map(c => c[2]), 0.0001);
+    note.textContent = `${L['map.emissions']}: ${fmt(h.total_tco2, 1)} tCO2`;
+    heat.setOption({
+      tooltip: { formatter: p => `${h.days[p.data[0]]} ${String(p.data[1]).padStart(2, '0')}:00<br>${p.data[2].toFixed(3)} tCO2` },
+      grid: { left: 50, right: 20, top: 10, bottom: 60 },
+      xAxis: { type: 'category', data: h.days.map(d => d.slice(5)), splitArea: { show: true } },
+      yAxis: { type: 'category', data: [...Array(24).keys()].map(x => String(x).padStart(2, '0')), splitArea: { show: true } },
+      visualMap: { min: 0, max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, inRange: { color: ['#f7fcf5', '#74c476', '#fd8d3c', '#bd0026'] } },
+      series: [{ type: 'heatmap', data: h.cells, progressive: 2000 }],
+    });
+  }
+
+  slider.addEventListener('input', () => {
+    state.month = Number(slider.value);
+    monthLabel.textContent = state.month === 0 ? L['map.whole_year'] : `${D.year}-${String(state.month).padStart(2, '0')}`;
+    if (state.level === 'park' || state.level === 'org' || state.level === 'meter') drawPark().then(drawHeatmap);
+  });
+
+  // Start where the link (or the caller's scope) says.
+  const s = D.start || {};
+  if (s.region) { state.region = s.region; state.level = 'region'; }
+  if (s.park) { state.park = s.park; state.level = 'park'; }
+  if (s.org) { state.org = s.org; state.level = 'org'; }
+  if (s.meter) { state.meter = s.meter; state.level = 'meter'; }
+  window.zpMap = state;
+  draw();
+})();

@@ -1,0 +1,497 @@
+//! Electricity-carbon map (电碳地图): a China province map coloured by the grid's carbon
+//! intensity, drill-down region -> park -> enterprise -> meter, the park's enterprises on
+//! a site map, an hour-by-day heatmap of emissions and a time slider (month).
+//!
+//! Province colours are the published provincial grid average factors (public data); the
+//! enterprise figures on top are those visible to the caller (tenant-filtered). Monthly
+//! figures come from the ledgers with each enterprise's pinned factors; the hour-by-day
+//! heatmap comes from interval meter readings (see [`heatmap`]).
+
+use crate::auth::CurrentUser;
+use crate::i18n::{Entry, Lang};
+use crate::layout::{NavItem, Page, PageError, PageResult, render};
+use crate::openapi::Op;
+use crate::overview::{industry_name, monthly};
+use crate::registry::visible_org;
+use crate::{AppError, AppState, Area};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use zp_accounting::GridFactorMode;
+use zp_domain::Region;
+use zp_factors::{Catalog, FactorKind};
+use zp_store::{Access, MeterFilter, OrgFilter, Store};
+
+pub const AREA: Area = Area {
+    name: "carbon_map",
+    routes,
+    ops: OPS,
+    nav: &[NavItem {
+        href: "/map",
+        label: "nav.map",
+        roles: &[],
+    }],
+    strings: STRINGS,
+};
+
+const OPS: &[Op] = &[
+    Op::get(
+        "/api/v1/carbon-map/regions",
+        "Provinces: grid carbon intensity (tCO2/MWh) and the caller's enterprises' totals",
+    )
+    .query(&[("year", "Year (default: latest with data)", false)]),
+    Op::get(
+        "/api/v1/carbon-map/parks/{park}",
+        "A park's enterprises with site coordinates, yearly and monthly emissions",
+    )
+    .query(&[("year", "Year (default: latest with data)", false)]),
+    Op::get(
+        "/api/v1/carbon-map/orgs/{code}/heatmap",
+        "Hour-by-day emissions of an enterprise (or one of its meters) from interval readings",
+    )
+    .query(&[
+        ("year", "Year", true),
+        ("month", "Month 1-12 (default: the whole year)", false),
+        ("meter", "One meter of the enterprise", false),
+    ]),
+];
+
+const STRINGS: &[Entry] = &[
+    ("nav.map", "电碳地图", "Carbon map"),
+    ("map.title", "电碳地图", "Electricity-carbon map"),
+    ("map.country", "全国", "China"),
+    (
+        "map.grid_intensity",
+        "电网平均排放因子",
+        "Grid average emission factor",
+    ),
+    ("map.site_map", "企业分布", "Enterprises on the site map"),
+    (
+        "map.heatmap",
+        "逐时碳排放热力图（日 × 小时）",
+        "Hourly emissions heatmap (day × hour)",
+    ),
+    ("map.month", "月份", "Month"),
+    ("map.whole_year", "全年", "Whole year"),
+    ("map.parks", "园区", "Parks"),
+    ("map.meters", "计量表", "Meters"),
+    (
+        "map.no_readings",
+        "该对象暂无 15 分钟计量数据，热力图需要导入计量读数。",
+        "No interval readings for this selection yet; the heatmap needs meter readings.",
+    ),
+    (
+        "map.click_region",
+        "点击省份查看园区",
+        "Click a province to see its parks",
+    ),
+    (
+        "map.click_park",
+        "点击园区查看企业分布",
+        "Click a park to see its enterprises",
+    ),
+    (
+        "map.click_org",
+        "点击企业查看逐时排放与计量表",
+        "Click an enterprise for its hourly emissions and meters",
+    ),
+    ("map.emissions", "碳排放", "Emissions"),
+    ("map.orgs_here", "可见企业", "Visible enterprises"),
+    ("map.open_org", "打开企业页面", "Open the enterprise page"),
+];
+
+fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/map", get(page))
+        .route("/api/v1/carbon-map/regions", get(regions))
+        .route("/api/v1/carbon-map/parks/{park}", get(park_sites))
+        .route("/api/v1/carbon-map/orgs/{code}/heatmap", get(heatmap_api))
+}
+
+#[derive(Deserialize, Default)]
+struct YearQuery {
+    year: Option<i32>,
+}
+
+fn year_or_latest(s: &mut dyn Store, access: &Access, year: Option<i32>) -> Result<i32, AppError> {
+    Ok(match year {
+        Some(y) => y,
+        None => {
+            let years = s.activity_years(access)?;
+            let orgs = s.orgs(access, &OrgFilter::default())?;
+            crate::overview::default_year(s, access, &orgs, &years)?
+        }
+    })
+}
+
+/// The provincial grid average factor of `year` (else the latest earlier year, else the
+/// earliest later one), tCO2/MWh, with the year it is for.
+pub fn grid_factor(catalog: &Catalog, region: Region, year: i32) -> Option<(Decimal, i32)> {
+    let mut candidates: Vec<(i32, Decimal)> = catalog
+        .all()
+        .iter()
+        .filter(|f| f.kind == FactorKind::GridAverage && f.region == Some(region))
+        .filter_map(|f| f.year.map(|y| (y, f.value)))
+        .collect();
+    candidates.sort_by_key(|(y, _)| *y);
+    candidates
+        .iter()
+        .rev()
+        .find(|(y, _)| *y <= year)
+        .or_else(|| candidates.first())
+        .map(|(y, v)| (*v, *y))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RegionCell {
+    pub code: &'static str,
+    pub name_zh: &'static str,
+    pub name_en: &'static str,
+    pub grid_tco2_per_mwh: Option<Decimal>,
+    pub factor_year: Option<i32>,
+    pub orgs: usize,
+    pub parks: Vec<String>,
+    pub energy_tce: Decimal,
+    pub emissions_market_tco2: Decimal,
+}
+
+fn region_cells(
+    s: &mut dyn Store,
+    access: &Access,
+    year: i32,
+    actor: &str,
+) -> Result<Vec<RegionCell>, AppError> {
+    let catalog = zp_app::catalog(s)?;
+    let mut cells: BTreeMap<&'static str, RegionCell> = Region::all()
+        .filter(|r| !r.is_national())
+        .map(|r| {
+            let g = grid_factor(&catalog, r, year);
+            (
+                r.code(),
+                RegionCell {
+                    code: r.code(),
+                    name_zh: r.name_zh(),
+                    name_en: r.name_en(),
+                    grid_tco2_per_mwh: g.map(|(v, _)| v),
+                    factor_year: g.map(|(_, y)| y),
+                    orgs: 0,
+                    parks: Vec::new(),
+                    energy_tce: Decimal::ZERO,
+                    emissions_market_tco2: Decimal::ZERO,
+                },
+            )
+        })
+        .collect();
+    for park in s.parks(access)? {
+        if let Some(c) = cells.get_mut(park.region.code()) {
+            c.parks.push(park.name);
+        }
+    }
+    for org in s.orgs(access, &OrgFilter::default())? {
+        let inv = zp_app::org_inventory(
+            s,
+            &catalog,
+            access,
+            &org.credit_code,
+            year,
+            GridFactorMode::Provincial,
+            actor,
+        )?;
+        if let Some(c) = cells.get_mut(org.region.code()) {
+            c.orgs += 1;
+            c.energy_tce += inv.energy_tce;
+            c.emissions_market_tco2 += inv.total_market_tco2();
+        }
+    }
+    Ok(cells.into_values().collect())
+}
+
+async fn regions(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Query(q): Query<YearQuery>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let (access, actor) = (who.access.clone(), who.actor());
+    st.run(move |s| {
+        let year = year_or_latest(s, &access, q.year)?;
+        let cells = region_cells(s, &access, year, &actor)?;
+        Ok(Json(serde_json::json!({"year": year, "regions": cells})))
+    })
+    .await
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SitePoint {
+    pub credit_code: String,
+    pub name: String,
+    pub industry: String,
+    pub industry_name_zh: String,
+    pub industry_name_en: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub energy_tce: Decimal,
+    pub emissions_location_tco2: Decimal,
+    pub emissions_market_tco2: Decimal,
+    pub intensity_market_tco2_per_tce: Option<Decimal>,
+    /// Location-based emissions (Scope 1 + 2) per month, January first.
+    pub monthly_location_tco2: Vec<Decimal>,
+    pub meters: usize,
+}
+
+fn park_points(
+    s: &mut dyn Store,
+    access: &Access,
+    park: &str,
+    year: i32,
+    actor: &str,
+) -> Result<Vec<SitePoint>, AppError> {
+    let park = s
+        .park(access, park)?
+        .ok_or_else(|| AppError::NotFound(format!("park {park:?}")))?;
+    let catalog = zp_app::catalog(s)?;
+    let orgs = s.orgs(
+        access,
+        &OrgFilter {
+            park: Some(park.name.clone()),
+            region: None,
+        },
+    )?;
+    let mut points = Vec::with_capacity(orgs.len());
+    for org in orgs {
+        let grid = GridFactorMode::Provincial;
+        let inv = zp_app::org_inventory(s, &catalog, access, &org.credit_code, year, grid, actor)?;
+        let months = monthly(s, access, &catalog, &org, year, grid)?;
+        let mut by_month = vec![Decimal::ZERO; 12];
+        for m in months {
+            if let Some(i) = m
+                .period
+                .get(5..7)
+                .and_then(|mm| mm.parse::<usize>().ok())
+                .filter(|i| (1..=12).contains(i))
+            {
+                by_month[i - 1] += m.scope1_tco2 + m.scope2_location_tco2;
+            }
+        }
+        let site = s.sites(access, &org.credit_code)?.into_iter().next();
+        let meters = s
+            .meters(
+                access,
+                &MeterFilter {
+                    org: Some(org.credit_code.clone()),
+                    ..Default::default()
+                },
+            )?
+            .len();
+        points.push(SitePoint {
+            credit_code: org.credit_code.to_string(),
+            name: org.name.clone(),
+            industry_name_zh: industry_name(&org.industry, Lang::Zh),
+            industry_name_en: industry_name(&org.industry, Lang::En),
+            industry: org.industry.clone(),
+            lat: site.as_ref().and_then(|s| s.lat),
+            lon: site.as_ref().and_then(|s| s.lon),
+            energy_tce: inv.energy_tce,
+            emissions_location_tco2: inv.total_location_tco2(),
+            emissions_market_tco2: inv.total_market_tco2(),
+            intensity_market_tco2_per_tce: inv.intensity_market_tco2_per_tce,
+            monthly_location_tco2: by_month,
+            meters,
+        });
+    }
+    Ok(points)
+}
+
+async fn park_sites(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Path(park): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let (access, actor) = (who.access.clone(), who.actor());
+    st.run(move |s| {
+        let year = year_or_latest(s, &access, q.year)?;
+        let points = park_points(s, &access, &park, year, &actor)?;
+        Ok(Json(
+            serde_json::json!({"park": park, "year": year, "orgs": points}),
+        ))
+    })
+    .await
+}
+
+/// Emissions of one enterprise (or meter) per hour, as a day × hour grid.
+#[derive(Debug, Clone, Serialize)]
+pub struct Heatmap {
+    pub credit_code: String,
+    pub meter: Option<String>,
+    /// `YYYY-MM-DD`, Asia/Shanghai.
+    pub days: Vec<String>,
+    /// `[day index, hour 0-23, tCO2]`.
+    pub cells: Vec<(usize, u8, f64)>,
+    pub total_tco2: f64,
+    /// Hours priced with the fallback (yearly) factor instead of an hourly one.
+    pub fallback_factor_hours: u64,
+    pub meters: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct HeatmapQuery {
+    year: i32,
+    month: Option<u32>,
+    meter: Option<String>,
+}
+
+/// The hour-by-day heatmap from interval readings, `None` when there are none for the
+/// selection. Readings live in the columnar store of `zp-readings`; until the application
+/// layer exposes it to the server, every selection reports that no readings are available.
+pub fn heatmap(
+    s: &mut dyn Store,
+    access: &Access,
+    code: &str,
+    meter: Option<&str>,
+    _year: i32,
+    _month: Option<u32>,
+) -> Result<Option<Heatmap>, AppError> {
+    let org = visible_org(s, access, code)?;
+    let meters = s.meters(
+        access,
+        &MeterFilter {
+            org: Some(org.credit_code.clone()),
+            ..Default::default()
+        },
+    )?;
+    if let Some(m) = meter
+        && !meters.iter().any(|x| x.meter == m)
+    {
+        return Err(AppError::NotFound(format!("meter {m}")));
+    }
+    Ok(None)
+}
+
+async fn heatmap_api(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Path(code): Path<String>,
+    Query(q): Query<HeatmapQuery>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    if q.month.is_some_and(|m| !(1..=12).contains(&m)) {
+        return Err(AppError::BadRequest("month: 1 to 12".into()));
+    }
+    let access = who.access.clone();
+    st.run(move |s| {
+        let h = heatmap(s, &access, &code, q.meter.as_deref(), q.year, q.month)?;
+        let meters = {
+            let org = visible_org(s, &access, &code)?;
+            s.meters(
+                &access,
+                &MeterFilter {
+                    org: Some(org.credit_code),
+                    ..Default::default()
+                },
+            )?
+        };
+        Ok(Json(serde_json::json!({
+            "available": h.is_some(),
+            "heatmap": h,
+            "meters": meters,
+        })))
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "map.html")]
+struct Body {
+    lang: Lang,
+    year: i32,
+    years: Vec<i32>,
+    data: String,
+}
+
+#[derive(Deserialize)]
+struct MapQuery {
+    year: Option<i32>,
+    org: Option<String>,
+    park: Option<String>,
+    meter: Option<String>,
+}
+
+async fn page(page: Page, State(st): State<AppState>, Query(q): Query<MapQuery>) -> PageResult {
+    let lang = page.lang;
+    let access = page.user.access.clone();
+    let (year, years, start) = st
+        .run(move |s| {
+            let years = s.activity_years(&access)?;
+            let year = year_or_latest(s, &access, q.year)?;
+            // Where the drill-down starts: a linked enterprise/meter, a park, or the country.
+            let start = match (&q.org, &q.park) {
+                (Some(code), _) => {
+                    let org = visible_org(s, &access, code)?;
+                    serde_json::json!({"region": org.region.code(), "park": org.park,
+                        "org": org.credit_code.to_string(), "meter": q.meter})
+                }
+                (None, Some(p)) => {
+                    let park = s
+                        .park(&access, p)?
+                        .ok_or_else(|| AppError::NotFound(format!("park {p:?}")))?;
+                    serde_json::json!({"region": park.region.code(), "park": park.name})
+                }
+                (None, None) => match &access {
+                    Access::Park(p) => {
+                        let region = s.park(&access, p)?.map(|x| x.region.code());
+                        serde_json::json!({"region": region, "park": p})
+                    }
+                    Access::Region(r) => serde_json::json!({"region": r.code()}),
+                    _ => serde_json::json!({}),
+                },
+            };
+            Ok((year, years, start))
+        })
+        .await
+        .map_err(|e| PageError(e, lang))?;
+    let labels: BTreeMap<&str, &str> = [
+        "map.country",
+        "map.grid_intensity",
+        "map.site_map",
+        "map.heatmap",
+        "map.whole_year",
+        "map.parks",
+        "map.meters",
+        "map.no_readings",
+        "map.click_region",
+        "map.click_park",
+        "map.click_org",
+        "map.emissions",
+        "map.orgs_here",
+        "map.open_org",
+        "overview.energy",
+        "overview.emissions_market",
+        "overview.intensity",
+        "overview.emissions_location",
+        "common.industry",
+        "unit.tco2",
+        "unit.tce",
+    ]
+    .into_iter()
+    .map(|k| (k, lang.t(k)))
+    .collect();
+    let data = serde_json::json!({
+        "year": year,
+        "lang": lang.code(),
+        "start": start,
+        "labels": labels,
+        "regions": Region::all().filter(|r| !r.is_national())
+            .map(|r| (r.code(), serde_json::json!({"zh": r.name_zh(), "en": r.name_en()})))
+            .collect::<BTreeMap<_, _>>(),
+    });
+    let body = Body {
+        lang,
+        year,
+        years,
+        data: crate::format::script_json(&data),
+    };
+    render(&page, lang.t("map.title"), &body, &["/assets/map.js"])
+}

@@ -1,0 +1,351 @@
+//! Factors (排放因子): the catalog with versions and sources, importing a newly published
+//! notice as a new immutable set, and what a recompute would change.
+
+use crate::auth::CurrentUser;
+use crate::i18n::{Entry, Lang};
+use crate::layout::{NavItem, Page, PageError, PageResult, render};
+use crate::openapi::{Body as OpBody, Op};
+use crate::upload::safe_file_name;
+use crate::{AppError, AppState, Area};
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashSet};
+use zp_app::RecomputeItem;
+use zp_domain::Region;
+use zp_factors::{Factor, FactorKind};
+use zp_store::{Access, OrgFilter, Role, Store};
+
+pub const AREA: Area = Area {
+    name: "factors",
+    routes,
+    ops: OPS,
+    nav: &[NavItem {
+        href: "/factors",
+        label: "nav.factors",
+        roles: &[],
+    }],
+    strings: STRINGS,
+};
+
+const OPS: &[Op] = &[
+    Op::get(
+        "/api/v1/factors",
+        "The factor catalog (built-in and imported sets)",
+    )
+    .query(&[
+        ("kind", "Factor kind, e.g. grid_average", false),
+        ("region", "Region code, e.g. CQ", false),
+        ("set", "Set name", false),
+    ]),
+    Op::get(
+        "/api/v1/factor-sets",
+        "Factor sets with file, SHA-256 and import time",
+    ),
+    Op::post(
+        "/api/v1/factor-sets/{name}",
+        "Import a factor notice (multipart field `file`) as the new immutable set `name` \
+         (platform admin)",
+    )
+    .body(OpBody::Upload),
+    Op::post(
+        "/api/v1/recompute",
+        "Re-select factors of issued inventories: {dry_run: true} lists what would change \
+         (within the caller's scope); {dry_run: false} applies (platform admin)",
+    ),
+];
+
+const STRINGS: &[Entry] = &[
+    ("nav.factors", "排放因子", "Factors"),
+    ("factors.title", "排放因子库", "Factor catalog"),
+    ("factors.sets", "因子版本", "Factor sets"),
+    (
+        "factors.builtin",
+        "内置（随软件发布）",
+        "built in (ships with the software)",
+    ),
+    ("factors.imported", "导入时间", "Imported"),
+    (
+        "factors.recompute",
+        "重新计算预览：采用最新因子后会变化的已发布结果",
+        "Recompute preview: issued results that would change with the current factors",
+    ),
+    (
+        "factors.no_change",
+        "当前因子库不会改变任何已发布结果。",
+        "The current catalog changes no issued result.",
+    ),
+    ("factors.apply", "应用重新计算", "Apply the recompute"),
+    ("factors.applied", "已应用", "Applied"),
+    ("factors.slot", "用途", "Slot"),
+    ("factors.old", "原因子", "Old factor"),
+    ("factors.new", "新因子", "New factor"),
+    ("factors.figure", "指标", "Figure"),
+    ("factors.before", "原值", "Before"),
+    ("factors.after", "新值", "After"),
+    ("factors.publisher", "发布机构", "Publisher"),
+    ("factors.notice", "文件", "Notice"),
+    ("factors.subject", "对象", "Subject"),
+    (
+        "factors.import",
+        "导入新发布的因子文件",
+        "Import a newly published factor notice",
+    ),
+    ("factors.set_name", "版本名称", "Set name"),
+    (
+        "factors.immutable",
+        "因子版本导入后不可修改；已发布结果保持原因子，直至重新计算。",
+        "Factor sets are immutable once imported; issued results keep their factors until a recompute.",
+    ),
+];
+
+fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/factors", get(page))
+        .route("/api/v1/factors", get(factors))
+        .route("/api/v1/factor-sets", get(sets))
+        .route("/api/v1/factor-sets/{name}", post(import_set))
+        .route("/api/v1/recompute", post(recompute))
+}
+
+#[derive(Deserialize, Default)]
+struct FactorQuery {
+    kind: Option<String>,
+    region: Option<String>,
+    set: Option<String>,
+}
+
+fn filtered(all: &[Factor], q: &FactorQuery) -> Result<Vec<Factor>, AppError> {
+    let kind = q
+        .kind
+        .as_deref()
+        .filter(|k| !k.is_empty())
+        .map(|k| {
+            FactorKind::parse(k).ok_or_else(|| AppError::BadRequest(format!("unknown kind {k:?}")))
+        })
+        .transpose()?;
+    let region = q
+        .region
+        .as_deref()
+        .filter(|r| !r.is_empty())
+        .map(Region::parse)
+        .transpose()
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    Ok(all
+        .iter()
+        .filter(|f| kind.is_none_or(|k| f.kind == k))
+        .filter(|f| region.is_none_or(|r| f.region == Some(r)))
+        .filter(|f| {
+            q.set
+                .as_ref()
+                .filter(|s| !s.is_empty())
+                .is_none_or(|s| &f.set == s)
+        })
+        .cloned()
+        .collect())
+}
+
+async fn factors(
+    State(st): State<AppState>,
+    _who: CurrentUser,
+    Query(q): Query<FactorQuery>,
+) -> Result<Json<Value>, AppError> {
+    let catalog = st.run(|s| Ok(zp_app::catalog(s)?)).await?;
+    Ok(Json(json!({ "factors": filtered(catalog.all(), &q)? })))
+}
+
+async fn sets(State(st): State<AppState>, _who: CurrentUser) -> Result<Json<Value>, AppError> {
+    let sets = st.run(|s| Ok(s.factor_sets()?)).await?;
+    Ok(Json(
+        json!({ "builtin": zp_factors::BUILTIN_SET, "sets": sets }),
+    ))
+}
+
+async fn import_set(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Path(name): Path<String>,
+    mut multipart: Multipart,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    who.require_role(&[Role::PlatformAdmin])?;
+    let name = name.trim().to_string();
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_.".contains(c))
+    {
+        return Err(AppError::BadRequest(
+            "set name: 1 to 64 letters, digits, - _ .".into(),
+        ));
+    }
+    let folder = st.config.upload_dir.join(format!(
+        "{}-factors-{}",
+        jiff::Timestamp::now().as_millisecond(),
+        &crate::auth::new_token()?[..8]
+    ));
+    let mut path = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("multipart: {e}")))?
+    {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let file = safe_file_name(field.file_name().unwrap_or("factors.csv"));
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| AppError::BadRequest(format!("upload: {e}")))?;
+        std::fs::create_dir_all(&folder)
+            .map_err(|e| AppError::Internal(format!("{}: {e}", folder.display())))?;
+        let p = folder.join(file);
+        std::fs::write(&p, &bytes)
+            .map_err(|e| AppError::Internal(format!("{}: {e}", p.display())))?;
+        path = Some(p);
+        break;
+    }
+    let path = path.ok_or_else(|| AppError::BadRequest("no `file` field in the upload".into()))?;
+    let actor = who.actor();
+    let set = name.clone();
+    let n = st
+        .run(move |s| Ok(zp_app::import_factor_set(s, &path, &set, &actor)?))
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "set": name, "factors": n })),
+    ))
+}
+
+#[derive(Deserialize)]
+struct RecomputeBody {
+    #[serde(default = "yes")]
+    dry_run: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The recompute items the caller may see (their scope's enterprises).
+fn visible_items(
+    s: &mut dyn Store,
+    access: &Access,
+    items: Vec<RecomputeItem>,
+) -> Result<Vec<RecomputeItem>, AppError> {
+    if *access == Access::All {
+        return Ok(items);
+    }
+    let visible: HashSet<String> = s
+        .orgs(access, &OrgFilter::default())?
+        .into_iter()
+        .map(|o| o.credit_code.to_string())
+        .collect();
+    Ok(items
+        .into_iter()
+        .filter(|i| visible.contains(&i.scope))
+        .collect())
+}
+
+async fn recompute(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Json(b): Json<RecomputeBody>,
+) -> Result<Json<Value>, AppError> {
+    if !b.dry_run {
+        who.require_role(&[Role::PlatformAdmin])?;
+    }
+    let (access, actor, apply) = (who.access.clone(), who.actor(), !b.dry_run);
+    let items = st
+        .run(move |s| {
+            let items = zp_app::recompute(s, apply, &actor)?;
+            visible_items(s, &access, items)
+        })
+        .await?;
+    Ok(Json(json!({ "dry_run": b.dry_run, "changes": items })))
+}
+
+struct SetRow {
+    name: String,
+    file: String,
+    sha256: String,
+    imported_at: String,
+    count: usize,
+}
+
+#[derive(Template)]
+#[template(path = "factors.html")]
+struct Body {
+    lang: Lang,
+    sets: Vec<SetRow>,
+    kinds: Vec<&'static str>,
+    kind: String,
+    region: String,
+    factors: Vec<Factor>,
+    changes: Vec<RecomputeItem>,
+    is_admin: bool,
+}
+
+async fn page(page: Page, State(st): State<AppState>, Query(q): Query<FactorQuery>) -> PageResult {
+    let lang = page.lang;
+    let access = page.user.access.clone();
+    let actor = page.user.actor();
+    let (catalog, stored, changes) = st
+        .run(move |s| {
+            let catalog = zp_app::catalog(s)?;
+            let stored = s.factor_sets()?;
+            let items = zp_app::recompute(s, false, &actor)?;
+            let changes = visible_items(s, &access, items)?;
+            Ok((catalog, stored, changes))
+        })
+        .await
+        .map_err(|e| PageError(e, lang))?;
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in catalog.all() {
+        *counts.entry(f.set.as_str()).or_default() += 1;
+    }
+    let mut sets = vec![SetRow {
+        name: zp_factors::BUILTIN_SET.into(),
+        file: "crates/factors/data/*.csv".into(),
+        sha256: String::new(),
+        imported_at: lang.t("factors.builtin").into(),
+        count: counts.get(zp_factors::BUILTIN_SET).copied().unwrap_or(0),
+    }];
+    sets.extend(stored.into_iter().map(|s| SetRow {
+        count: counts.get(s.name.as_str()).copied().unwrap_or(0),
+        name: s.name,
+        file: s.file,
+        sha256: s.sha256.chars().take(12).collect(),
+        imported_at: s.imported_at,
+    }));
+    let q = FactorQuery {
+        kind: Some(q.kind.unwrap_or_else(|| "grid_average".into())),
+        region: q.region,
+        set: q.set,
+    };
+    let factors = filtered(catalog.all(), &q).map_err(|e| PageError(e, lang))?;
+    let mut kinds: Vec<&'static str> = catalog.all().iter().map(|f| f.kind.key()).collect();
+    kinds.sort();
+    kinds.dedup();
+    let body = Body {
+        lang,
+        sets,
+        kinds,
+        kind: q.kind.unwrap_or_default(),
+        region: q.region.unwrap_or_default(),
+        factors,
+        changes,
+        is_admin: page.user.role() == Role::PlatformAdmin,
+    };
+    render(
+        &page,
+        lang.t("factors.title"),
+        &body,
+        &["/assets/factors.js"],
+    )
+}

@@ -1,0 +1,359 @@
+//! Imports (数据导入): upload CSV/XLSX files with progress and see the validation result;
+//! the list of imports; the quarantine review (隔离区) of rows that failed validation.
+//!
+//! Uploads are bounded in bytes (the body limit, `ZEROPARK_MAX_UPLOAD_MB`) and rows
+//! (`ZEROPARK_MAX_UPLOAD_ROWS`) and imported within the caller's scope (see `upload.rs`).
+//! Callers who see everything (platform admin, unscoped verifier or bank) see every import
+//! and quarantined row; others see those of their own uploads.
+
+use crate::auth::CurrentUser;
+use crate::i18n::{Entry, Lang};
+use crate::layout::{NavItem, Page, PageError, PageResult, render};
+use crate::openapi::{Body as OpBody, Op};
+use crate::upload::{ImportKind, Outcome, safe_file_name};
+use crate::{AppError, AppState, Area};
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::io::Write;
+use zp_store::{BatchInfo, QuarantineEntry, QuarantineFilter, Role, Store};
+
+pub const AREA: Area = Area {
+    name: "imports",
+    routes,
+    ops: OPS,
+    nav: &[
+        NavItem {
+            href: "/imports",
+            label: "nav.imports",
+            roles: &[],
+        },
+        NavItem {
+            href: "/quarantine",
+            label: "nav.quarantine",
+            roles: &[],
+        },
+    ],
+    strings: STRINGS,
+};
+
+const OPS: &[Op] = &[
+    Op::post(
+        "/api/v1/imports/{kind}",
+        "Upload a CSV or XLSX file (multipart field `file`) of `orgs` or `activity`; returns \
+         {read, accepted, quarantined, duplicates, restated} and the rejected rows",
+    )
+    .body(OpBody::Upload),
+    Op::get("/api/v1/imports", "Recent imports with their counts").query(&[(
+        "limit",
+        "Most imports to list (default 50)",
+        false,
+    )]),
+    Op::get(
+        "/api/v1/quarantine",
+        "Rows that failed validation, with file, row, field and reason",
+    )
+    .query(&[
+        ("kind", "Import kind (orgs, activity, ...)", false),
+        ("file", "File name as imported", false),
+        ("limit", "Most rows (default 500)", false),
+    ]),
+];
+
+const STRINGS: &[Entry] = &[
+    ("nav.imports", "数据导入", "Imports"),
+    ("nav.quarantine", "隔离区", "Quarantine"),
+    ("imports.title", "数据导入", "Imports"),
+    ("imports.upload", "上传文件", "Upload a file"),
+    ("imports.kind", "数据类型", "Data kind"),
+    ("imports.kind.orgs", "企业名录", "Enterprises"),
+    (
+        "imports.kind.activity",
+        "能源台账（月度）",
+        "Energy ledgers (monthly)",
+    ),
+    (
+        "imports.drop",
+        "将 CSV / XLSX 文件拖到此处，或点击选择",
+        "Drop a CSV / XLSX file here, or click to choose",
+    ),
+    ("imports.submit", "上传并校验", "Upload and validate"),
+    ("imports.uploading", "正在上传…", "Uploading…"),
+    (
+        "imports.validating",
+        "正在校验与导入…",
+        "Validating and importing…",
+    ),
+    ("imports.done", "导入完成", "Import finished"),
+    ("imports.read", "读取", "Read"),
+    ("imports.accepted", "接收", "Accepted"),
+    ("imports.quarantined", "隔离", "Quarantined"),
+    ("imports.duplicates", "重复", "Duplicates"),
+    ("imports.restated", "更正", "Restated"),
+    ("imports.recent", "最近导入", "Recent imports"),
+    (
+        "imports.columns_orgs",
+        "列：credit_code,name,region,park,industry（或 统一社会信用代码,名称,地区,园区,行业）",
+        "Columns: credit_code,name,region,park,industry (Chinese headers work too)",
+    ),
+    (
+        "imports.columns_activity",
+        "列：credit_code,period,carrier,quantity,unit[,site]；UTF-8 或 GB18030 的 CSV，或 XLSX 第一个工作表",
+        "Columns: credit_code,period,carrier,quantity,unit[,site]; CSV in UTF-8 or GB18030, or the first sheet of an XLSX",
+    ),
+    (
+        "imports.read_only",
+        "您的账号为只读，不能上传。",
+        "Your account is read-only and cannot upload.",
+    ),
+    ("imports.limits", "上限", "Limits"),
+    (
+        "quarantine.title",
+        "隔离区：未通过校验的数据行",
+        "Quarantine: rows that failed validation",
+    ),
+    ("quarantine.raw", "原始内容", "Raw cells"),
+    (
+        "quarantine.empty",
+        "没有被隔离的数据行。",
+        "No quarantined rows.",
+    ),
+    (
+        "quarantine.fix",
+        "修正源文件后重新上传：已接收的行不会重复计入。",
+        "Fix the source file and upload it again: rows already accepted are not counted twice.",
+    ),
+];
+
+fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/imports", get(imports_page))
+        .route("/quarantine", get(quarantine_page))
+        .route("/api/v1/imports/{kind}", post(upload))
+        .route("/api/v1/imports", get(batches))
+        .route("/api/v1/quarantine", get(quarantine))
+}
+
+/// Stores the `file` field under a fresh folder of the upload directory and imports it.
+async fn upload(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Path(kind): Path<String>,
+    mut multipart: Multipart,
+) -> Result<Json<Outcome>, AppError> {
+    let kind = ImportKind::parse(&kind)
+        .ok_or_else(|| AppError::NotFound(format!("import kind {kind:?} (orgs or activity)")))?;
+    crate::upload::authorise(&who, kind)?;
+    let folder = st.config.upload_dir.join(format!(
+        "{}-{}",
+        jiff::Timestamp::now().as_millisecond(),
+        &crate::auth::new_token()?[..8]
+    ));
+    let mut saved = None;
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("multipart: {e}")))?
+    {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = safe_file_name(field.file_name().unwrap_or("upload.csv"));
+        std::fs::create_dir_all(&folder)
+            .map_err(|e| AppError::Internal(format!("{}: {e}", folder.display())))?;
+        let path = folder.join(&name);
+        let mut out = std::fs::File::create(&path)
+            .map_err(|e| AppError::Internal(format!("{}: {e}", path.display())))?;
+        let mut written = 0usize;
+        while let Some(chunk) = field.chunk().await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::TooLarge(st.config.max_upload_bytes)
+            } else {
+                AppError::BadRequest(format!("upload: {e}"))
+            }
+        })? {
+            written += chunk.len();
+            if written > st.config.max_upload_bytes {
+                let _ = std::fs::remove_dir_all(&folder);
+                return Err(AppError::TooLarge(st.config.max_upload_bytes));
+            }
+            out.write_all(&chunk)
+                .map_err(|e| AppError::Internal(format!("{}: {e}", path.display())))?;
+        }
+        saved = Some((path, name));
+        break;
+    }
+    let (path, name) =
+        saved.ok_or_else(|| AppError::BadRequest("no `file` field in the upload".into()))?;
+    let limits = zp_ingest::Limits {
+        max_bytes: st.config.max_upload_bytes as u64,
+        max_rows: st.config.max_upload_rows,
+    };
+    let outcome = st
+        .run(move |s| crate::upload::import(s, &who, kind, &path, &name, limits))
+        .await;
+    if outcome.is_err() {
+        let _ = std::fs::remove_dir_all(&folder);
+    }
+    Ok(Json(outcome?))
+}
+
+#[derive(Deserialize)]
+struct Limit {
+    limit: Option<usize>,
+}
+
+fn recent_batches(
+    s: &mut dyn Store,
+    who: &CurrentUser,
+    limit: usize,
+) -> Result<Vec<BatchInfo>, AppError> {
+    Ok(if who.sees_all() {
+        s.batches(limit)?
+    } else {
+        s.batches_by_actor(&who.actor(), limit)?
+    })
+}
+
+async fn batches(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Query(q): Query<Limit>,
+) -> Result<Json<Value>, AppError> {
+    let limit = q.limit.unwrap_or(50).min(1000);
+    let list = st.run(move |s| recent_batches(s, &who, limit)).await?;
+    Ok(Json(json!({ "imports": list })))
+}
+
+#[derive(Deserialize, Default)]
+struct QuarantineQuery {
+    kind: Option<String>,
+    file: Option<String>,
+    limit: Option<usize>,
+}
+
+fn quarantined(
+    s: &mut dyn Store,
+    who: &CurrentUser,
+    q: QuarantineQuery,
+) -> Result<Vec<QuarantineEntry>, AppError> {
+    let limit = q.limit.unwrap_or(500).min(10_000);
+    let rows = if who.sees_all() {
+        s.quarantine(&QuarantineFilter {
+            kind: q.kind.clone(),
+            file: q.file.clone(),
+            limit: Some(limit),
+        })?
+    } else {
+        s.quarantine_by_actor(&who.actor(), limit)?
+            .into_iter()
+            .filter(|r| q.kind.as_ref().is_none_or(|k| &r.kind == k))
+            .filter(|r| q.file.as_ref().is_none_or(|f| &r.file == f))
+            .collect()
+    };
+    Ok(rows)
+}
+
+async fn quarantine(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Query(q): Query<QuarantineQuery>,
+) -> Result<Json<Value>, AppError> {
+    let rows = st.run(move |s| quarantined(s, &who, q)).await?;
+    Ok(Json(json!({ "rows": rows })))
+}
+
+struct KindOption {
+    key: &'static str,
+    label: &'static str,
+    columns: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "imports.html")]
+struct ImportsBody {
+    lang: Lang,
+    kinds: Vec<KindOption>,
+    can_upload: bool,
+    batches: Vec<BatchInfo>,
+    max_mb: usize,
+    max_rows: usize,
+}
+
+async fn imports_page(page: Page, State(st): State<AppState>) -> PageResult {
+    let lang = page.lang;
+    let who = page.user.clone();
+    let batches = st
+        .run(move |s| recent_batches(s, &who, 50))
+        .await
+        .map_err(|e| PageError(e, lang))?;
+    let role = page.user.role();
+    let kinds: Vec<KindOption> = [ImportKind::Activity, ImportKind::Orgs]
+        .into_iter()
+        .filter(|k| k.roles().contains(&role))
+        .map(|k| KindOption {
+            key: k.key(),
+            label: lang.t(&format!("imports.kind.{}", k.key())),
+            columns: lang.t(&format!("imports.columns_{}", k.key())),
+        })
+        .collect();
+    let body = ImportsBody {
+        lang,
+        can_upload: role.can_write() && !kinds.is_empty() && role != Role::Bank,
+        kinds,
+        batches,
+        max_mb: st.config.max_upload_bytes / (1024 * 1024),
+        max_rows: st.config.max_upload_rows,
+    };
+    render(
+        &page,
+        lang.t("imports.title"),
+        &body,
+        &["/assets/imports.js"],
+    )
+}
+
+#[derive(Template)]
+#[template(path = "quarantine.html")]
+struct QuarantineBody {
+    lang: Lang,
+    rows: Vec<QuarantineEntry>,
+    kind: String,
+    file: String,
+}
+
+async fn quarantine_page(
+    page: Page,
+    State(st): State<AppState>,
+    Query(q): Query<QuarantineQuery>,
+) -> PageResult {
+    let lang = page.lang;
+    let who = page.user.clone();
+    let (kind, file) = (
+        q.kind.clone().unwrap_or_default(),
+        q.file.clone().unwrap_or_default(),
+    );
+    let q = QuarantineQuery {
+        kind: q.kind.filter(|k| !k.is_empty()),
+        file: q.file.filter(|f| !f.is_empty()),
+        limit: q.limit,
+    };
+    let rows = st
+        .run(move |s| quarantined(s, &who, q))
+        .await
+        .map_err(|e| PageError(e, lang))?;
+    render(
+        &page,
+        lang.t("nav.quarantine"),
+        &QuarantineBody {
+            lang,
+            rows,
+            kind,
+            file,
+        },
+        &[],
+    )
+}

@@ -1,0 +1,403 @@
+//! Registry (登记): enterprises, parks, regions, sites, designations, output values; and
+//! the enterprise list page.
+//!
+//! Reads pass the caller's `Access` to the store (SQL filter). Writes first look the target
+//! up with the same `Access`: a target outside the scope is a 404, exactly as if it did not
+//! exist, and read-only roles get 403.
+
+use crate::auth::CurrentUser;
+use crate::i18n::{Entry, Lang};
+use crate::layout::{NavItem, Page, PageResult, render};
+use crate::openapi::Op;
+use crate::overview::{credit_code, industry_name};
+use crate::{AppError, AppState, Area};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use zp_domain::Region;
+use zp_store::{
+    Access, Designation, DesignationKind, DesignationLevel, OrgFilter, Role, Site, Store,
+};
+
+pub const AREA: Area = Area {
+    name: "registry",
+    routes,
+    ops: OPS,
+    nav: &[NavItem {
+        href: "/orgs",
+        label: "nav.orgs",
+        roles: &[],
+    }],
+    strings: STRINGS,
+};
+
+const OPS: &[Op] = &[
+    Op::get("/api/v1/regions", "Provincial regions and their codes"),
+    Op::get("/api/v1/parks", "Parks visible to the caller"),
+    Op::post(
+        "/api/v1/parks",
+        "Register a park {name, region} (platform admin; region officer in their region)",
+    ),
+    Op::get("/api/v1/orgs", "Enterprises visible to the caller").query(&[
+        ("park", "Park name", false),
+        ("region", "Region code", false),
+    ]),
+    Op::get(
+        "/api/v1/orgs/{code}",
+        "One enterprise with its sites and designations",
+    ),
+    Op::get(
+        "/api/v1/orgs/{code}/history",
+        "Every version (current and superseded) of the enterprise's ledger rows",
+    ),
+    Op::post(
+        "/api/v1/orgs/{code}/output",
+        "Set the gross output value {year, value_10k_yuan} (万元)",
+    ),
+    Op::get("/api/v1/orgs/{code}/sites", "Sites of an enterprise"),
+    Op::post(
+        "/api/v1/orgs/{code}/sites",
+        "Add or update a site {name, address, lat, lon}",
+    ),
+    Op::get("/api/v1/designations", "Designations visible to the caller").query(&[(
+        "scope_id",
+        "Credit code or park name",
+        false,
+    )]),
+    Op::post(
+        "/api/v1/designations",
+        "Add a designation {scope_kind: org|park, scope_id, kind, level, granted_on, expires_on, notice}",
+    ),
+];
+
+const STRINGS: &[Entry] = &[
+    ("nav.orgs", "企业", "Enterprises"),
+    ("orgs.title", "企业名录", "Enterprises"),
+    ("orgs.count", "家企业", "enterprises"),
+    ("orgs.search", "搜索名称或代码", "Search name or code"),
+];
+
+fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/orgs", get(page))
+        .route("/api/v1/regions", get(regions))
+        .route("/api/v1/parks", get(parks).post(add_park))
+        .route("/api/v1/orgs", get(orgs))
+        .route("/api/v1/orgs/{code}", get(org))
+        .route("/api/v1/orgs/{code}/history", get(history))
+        .route("/api/v1/orgs/{code}/output", post(set_output))
+        .route("/api/v1/orgs/{code}/sites", get(sites).post(add_site))
+        .route(
+            "/api/v1/designations",
+            get(designations).post(add_designation),
+        )
+}
+
+type ApiResult = Result<Json<Value>, AppError>;
+
+async fn regions(_who: CurrentUser) -> Json<Value> {
+    Json(json!({"regions": Region::all().map(|r| json!({
+        "code": r.code(), "name_zh": r.name_zh(), "name_en": r.name_en()})).collect::<Vec<_>>()}))
+}
+
+async fn parks(State(st): State<AppState>, who: CurrentUser) -> ApiResult {
+    let access = who.access.clone();
+    let parks = st.run(move |s| Ok(s.parks(&access)?)).await?;
+    Ok(Json(json!({ "parks": parks })))
+}
+
+#[derive(Deserialize)]
+struct NewPark {
+    name: String,
+    region: String,
+}
+
+async fn add_park(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Json(b): Json<NewPark>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    who.require_write()?;
+    who.require_role(&[Role::PlatformAdmin, Role::RegionOfficer])?;
+    let region = Region::parse(&b.region).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    if let Access::Region(r) = &who.access
+        && *r != region
+    {
+        return Err(AppError::out_of_scope());
+    }
+    let name = b.name.trim().to_string();
+    if name.is_empty() {
+        return Err(AppError::BadRequest("park name is empty".into()));
+    }
+    let actor = who.actor();
+    let park = st
+        .run(move |s| Ok(s.upsert_park(&name, region, &actor)?))
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "park": park }))))
+}
+
+#[derive(Deserialize)]
+struct OrgQuery {
+    park: Option<String>,
+    region: Option<String>,
+}
+
+async fn orgs(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Query(q): Query<OrgQuery>,
+) -> ApiResult {
+    let region = q
+        .region
+        .as_deref()
+        .map(Region::parse)
+        .transpose()
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let filter = OrgFilter {
+        park: q.park,
+        region,
+    };
+    let access = who.access.clone();
+    let orgs = st.run(move |s| Ok(s.orgs(&access, &filter)?)).await?;
+    Ok(Json(json!({ "orgs": orgs })))
+}
+
+/// The enterprise `code` as `access` sees it, or 404.
+pub fn visible_org(
+    s: &mut dyn Store,
+    access: &Access,
+    code: &str,
+) -> Result<zp_store::Org, AppError> {
+    let code = credit_code(code)?;
+    s.org(access, &code)?
+        .ok_or_else(|| AppError::NotFound(format!("enterprise {code}")))
+}
+
+async fn org(State(st): State<AppState>, who: CurrentUser, Path(code): Path<String>) -> ApiResult {
+    let access = who.access.clone();
+    st.run(move |s| {
+        let org = visible_org(s, &access, &code)?;
+        let sites = s.sites(&access, &org.credit_code)?;
+        let designations = s.designations(&access, Some(org.credit_code.as_str()))?;
+        Ok(Json(
+            json!({"org": org, "sites": sites, "designations": designations}),
+        ))
+    })
+    .await
+}
+
+async fn history(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Path(code): Path<String>,
+) -> ApiResult {
+    let access = who.access.clone();
+    st.run(move |s| {
+        let org = visible_org(s, &access, &code)?;
+        let rows = s.activity_history(&access, &org.credit_code)?;
+        Ok(Json(json!({"credit_code": org.credit_code, "rows": rows})))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct OutputValue {
+    year: i32,
+    value_10k_yuan: Decimal,
+}
+
+async fn set_output(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Path(code): Path<String>,
+    Json(b): Json<OutputValue>,
+) -> ApiResult {
+    who.require_write()?;
+    who.require_role(&[Role::PlatformAdmin, Role::ParkAdmin, Role::EnterpriseUser])?;
+    if b.value_10k_yuan < Decimal::ZERO {
+        return Err(AppError::BadRequest(
+            "value_10k_yuan must not be negative".into(),
+        ));
+    }
+    let (access, actor) = (who.access.clone(), who.actor());
+    st.run(move |s| {
+        let org = visible_org(s, &access, &code)?;
+        let r = s.set_output_value(&org.credit_code, b.year, b.value_10k_yuan, &actor)?;
+        Ok(Json(json!({"credit_code": org.credit_code, "year": b.year,
+                       "value_10k_yuan": b.value_10k_yuan, "result": r})))
+    })
+    .await
+}
+
+async fn sites(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Path(code): Path<String>,
+) -> ApiResult {
+    let access = who.access.clone();
+    st.run(move |s| {
+        let org = visible_org(s, &access, &code)?;
+        Ok(Json(json!({"sites": s.sites(&access, &org.credit_code)?})))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct NewSite {
+    name: String,
+    #[serde(default)]
+    address: String,
+    lat: Option<f64>,
+    lon: Option<f64>,
+}
+
+async fn add_site(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Path(code): Path<String>,
+    Json(b): Json<NewSite>,
+) -> ApiResult {
+    who.require_write()?;
+    who.require_role(&[Role::PlatformAdmin, Role::ParkAdmin, Role::EnterpriseUser])?;
+    if b.name.trim().is_empty() {
+        return Err(AppError::BadRequest("site name is empty".into()));
+    }
+    if b.lat.is_some_and(|v| !(-90.0..=90.0).contains(&v))
+        || b.lon.is_some_and(|v| !(-180.0..=180.0).contains(&v))
+    {
+        return Err(AppError::BadRequest("lat/lon out of range".into()));
+    }
+    let (access, actor) = (who.access.clone(), who.actor());
+    st.run(move |s| {
+        let org = visible_org(s, &access, &code)?;
+        let site = Site {
+            credit_code: org.credit_code,
+            name: b.name.trim().into(),
+            address: b.address,
+            lat: b.lat,
+            lon: b.lon,
+        };
+        let r = s.upsert_site(&site, &actor)?;
+        Ok(Json(json!({"site": site, "result": r})))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct DesignationQuery {
+    scope_id: Option<String>,
+}
+
+async fn designations(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Query(q): Query<DesignationQuery>,
+) -> ApiResult {
+    let access = who.access.clone();
+    let list = st
+        .run(move |s| Ok(s.designations(&access, q.scope_id.as_deref())?))
+        .await?;
+    Ok(Json(json!({ "designations": list })))
+}
+
+#[derive(Deserialize)]
+struct NewDesignation {
+    scope_kind: String,
+    scope_id: String,
+    kind: String,
+    level: String,
+    granted_on: String,
+    expires_on: Option<String>,
+    #[serde(default)]
+    notice: String,
+}
+
+async fn add_designation(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Json(b): Json<NewDesignation>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    who.require_write()?;
+    who.require_role(&[Role::PlatformAdmin, Role::RegionOfficer, Role::ParkAdmin])?;
+    let kind = DesignationKind::parse(&b.kind)
+        .ok_or_else(|| AppError::BadRequest(format!("unknown designation kind {:?}", b.kind)))?;
+    let level = DesignationLevel::parse(&b.level)
+        .ok_or_else(|| AppError::BadRequest(format!("unknown level {:?}", b.level)))?;
+    for date in std::iter::once(&b.granted_on).chain(b.expires_on.iter()) {
+        if date.parse::<jiff::civil::Date>().is_err() {
+            return Err(AppError::BadRequest(format!("{date:?} is not YYYY-MM-DD")));
+        }
+    }
+    let (access, actor) = (who.access.clone(), who.actor());
+    let d = st
+        .run(move |s| {
+            let scope_id = match b.scope_kind.as_str() {
+                "org" => visible_org(s, &access, &b.scope_id)?
+                    .credit_code
+                    .to_string(),
+                "park" => {
+                    s.park(&access, b.scope_id.trim())?
+                        .ok_or_else(|| AppError::NotFound(format!("park {:?}", b.scope_id)))?
+                        .name
+                }
+                other => {
+                    return Err(AppError::BadRequest(format!(
+                        "scope_kind {other:?}: org or park"
+                    )));
+                }
+            };
+            let d = Designation {
+                scope_kind: b.scope_kind,
+                scope_id,
+                kind,
+                level,
+                granted_on: b.granted_on,
+                expires_on: b.expires_on,
+                notice: b.notice,
+            };
+            s.add_designation(&d, &actor)?;
+            Ok(d)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "designation": d }))))
+}
+
+struct OrgRow {
+    code: String,
+    name: String,
+    industry: String,
+    park: String,
+    region: String,
+}
+
+#[derive(Template)]
+#[template(path = "orgs.html")]
+struct Body {
+    lang: Lang,
+    rows: Vec<OrgRow>,
+}
+
+async fn page(page: Page, State(st): State<AppState>) -> PageResult {
+    let access = page.user.access.clone();
+    let lang = page.lang;
+    let orgs = st
+        .run(move |s| Ok(s.orgs(&access, &OrgFilter::default())?))
+        .await
+        .map_err(|e| crate::layout::PageError(e, lang))?;
+    let rows = orgs
+        .into_iter()
+        .map(|o| OrgRow {
+            industry: industry_name(&o.industry, lang),
+            region: lang.region(o.region).to_string(),
+            park: o.park.unwrap_or_default(),
+            code: o.credit_code.to_string(),
+            name: o.name,
+        })
+        .collect();
+    render(&page, lang.t("orgs.title"), &Body { lang, rows }, &[])
+}
