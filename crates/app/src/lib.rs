@@ -4,6 +4,7 @@
 
 pub mod certs;
 pub mod demo;
+pub mod evaluate;
 pub mod evidence_pdf;
 mod import;
 mod inventory;

@@ -224,11 +224,13 @@ pub struct MacPoint {
     pub cumulative_tco2: Decimal,
 }
 
-/// The marginal abatement cost curve of the measures in a scope: cheapest per tCO2 first.
-/// Each measure is counted at its own limit; measures that compete for the same grid
-/// electricity or fuel can overlap, which the optimiser (not the curve) resolves.
-pub fn mac_curve(set: &MeasureSet, base: &AccountInputs) -> Vec<MacPoint> {
-    let f = base.grid_market_tco2_per_mwh().unwrap_or_default();
+/// The marginal abatement cost curve of the measures in a scope, with `grid_factor` the
+/// market factor of the grid electricity the measures change (see [`grid_factor`]):
+/// cheapest per tCO2 first. Each measure is counted at its own limit; measures that compete
+/// for the same grid electricity or fuel can overlap, which the optimiser (not the curve)
+/// resolves.
+pub fn mac_curve(set: &MeasureSet, base: &AccountInputs, grid_factor: Decimal) -> Vec<MacPoint> {
+    let f = grid_factor;
     let mut points: Vec<MacPoint> = set
         .measures
         .iter()
@@ -295,6 +297,17 @@ pub struct PlanRequest {
     pub target_year: i32,
     /// Target market-based intensity, tCO2/tce.
     pub target_tco2_per_tce: Decimal,
+    /// Market factor (tCO2/MWh) for grid electricity when the base year has no uncovered
+    /// grid electricity to take it from (e.g. the residual factor of the year).
+    pub fallback_grid_tco2_per_mwh: Option<Decimal>,
+}
+
+/// The market factor of the grid electricity the measures change: the scope's own
+/// (market Scope 2 of grid electricity / uncovered grid MWh), else the request's fallback.
+pub fn grid_factor(req: &PlanRequest) -> Option<Decimal> {
+    req.base
+        .grid_market_tco2_per_mwh()
+        .or(req.fallback_grid_tco2_per_mwh)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -359,6 +372,10 @@ pub enum PlanError {
     NegativeTarget(Decimal),
     #[error("solver: {0}")]
     Solver(String),
+    #[error(
+        "the base year has no uncovered grid electricity and no fallback grid factor was given, so measures that change grid electricity cannot be valued"
+    )]
+    NoGridFactor,
     #[error("the solver's portfolio misses the target in exact arithmetic ({0} tCO2/tce)")]
     Numerical(Decimal),
 }
@@ -381,7 +398,15 @@ pub fn plan_abatement(req: &PlanRequest, set: &MeasureSet) -> Result<Plan, PlanE
     let base_intensity = base
         .metric(AccountMetric::IntensityMarketTco2PerTce)
         .ok_or(PlanError::NoEnergy)?;
-    let f = base.grid_market_tco2_per_mwh().unwrap_or_default();
+    let touches_grid = set
+        .measures
+        .iter()
+        .any(|m| !m.grid_mwh.is_zero() || !m.certified_mwh.is_zero());
+    let f = match grid_factor(req) {
+        Some(f) => f,
+        None if !touches_grid => Decimal::ZERO,
+        None => return Err(PlanError::NoGridFactor),
+    };
     let e0 = base.total_market_tco2();
     let q0 = base.energy_tce;
     let required = e0 - target * q0;
@@ -410,7 +435,12 @@ pub fn plan_abatement(req: &PlanRequest, set: &MeasureSet) -> Result<Plan, PlanE
         intensity_after_tco2_per_tce: Some(base_intensity),
         not_available: late.iter().map(|m| m.id.clone()).collect(),
         notes: vec![format!(
-            "effects use this scope's market factor of uncovered grid electricity, {f} tCO2/MWh; energy use held at the base year"
+            "effects use the market factor of grid electricity {f} tCO2/MWh ({}); energy use held at the base year",
+            if base.grid_market_tco2_per_mwh().is_some() {
+                "this scope's uncovered grid electricity"
+            } else {
+                "fallback: the scope has no uncovered grid electricity"
+            }
         )],
     };
     if required <= Decimal::ZERO {

@@ -28,7 +28,7 @@ pub mod scheme;
 
 pub use abatement::{
     MacPoint, Measure, MeasureKind, MeasureSet, Plan, PlanError, PlanRequest, PlanStatus,
-    PlannedMeasure, annualised_cost_yuan, mac_curve, plan_abatement,
+    PlannedMeasure, annualised_cost_yuan, grid_factor, mac_curve, plan_abatement,
 };
 pub use builtin::builtin_catalog;
 pub use evaluation::{

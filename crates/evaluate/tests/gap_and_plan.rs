@@ -281,6 +281,7 @@ fn request(target: Decimal) -> PlanRequest {
         base: hand_base(),
         target_year: 2027,
         target_tco2_per_tce: target,
+        fallback_grid_tco2_per_mwh: None,
     }
 }
 
@@ -340,7 +341,11 @@ fn annualised_cost_and_mac_curve() {
     // 1.06^25 = 4.29187072; 3,200,000 x 0.06 x 4.29187072 / 3.29187072 = 250,325.4983;
     // + 48,000 opex = 298,325.50 yuan a year.
     assert_eq!(annualised_cost_yuan(pv, dec!(0.06)), dec!(298325.50));
-    let curve = mac_curve(&MeasureSet::from_toml_str(HAND).unwrap(), &hand_base());
+    let curve = mac_curve(
+        &MeasureSet::from_toml_str(HAND).unwrap(),
+        &hand_base(),
+        dec!(0.5),
+    );
     let order: Vec<&str> = curve.iter().map(|p| p.measure.as_str()).collect();
     // Yuan per tCO2: C 40, A 60, D 100, B 200.
     assert_eq!(order, vec!["C", "A", "D", "B"]);
@@ -374,4 +379,33 @@ fn invalid_measure_files_are_refused() {
         let err = MeasureSet::from_toml_str(&text).unwrap_err().to_string();
         assert!(err.contains(needle), "{needle}: {err}");
     }
+}
+
+#[test]
+fn without_grid_electricity_the_fallback_factor_values_grid_measures() {
+    let set = MeasureSet::from_toml_str(HAND).unwrap();
+    // Fuel only: 100,000 tce and 30,000 tCO2, no grid electricity.
+    let base = AccountInputs {
+        energy_tce: dec!(100000),
+        scope1_tco2: dec!(30000),
+        fuel_tce: dec!(100000),
+        fuel_tco2: dec!(30000),
+        ..AccountInputs::default()
+    };
+    let mut req = PlanRequest {
+        base,
+        ..request(dec!(0.28))
+    };
+    assert_eq!(
+        plan_abatement(&req, &set).unwrap_err(),
+        zp_evaluate::PlanError::NoGridFactor
+    );
+    req.fallback_grid_tco2_per_mwh = Some(dec!(0.6));
+    // Required 30,000 - 0.28 x 100,000 = 2,000; C alone gives 5,000 - 0.28 x 2,000 =
+    // 4,440 for 200,000 yuan; nothing on the grid applies (no grid power to replace).
+    let plan = plan_abatement(&req, &set).unwrap();
+    assert_eq!(plan.grid_factor_tco2_per_mwh, dec!(0.6));
+    let chosen: Vec<&str> = plan.portfolio.iter().map(|p| p.measure.as_str()).collect();
+    assert_eq!(chosen, vec!["C"]);
+    assert_eq!(plan.total_annualised_cost_yuan, dec!(200000));
 }

@@ -4,6 +4,7 @@
 mod cli;
 mod demo;
 mod evaluate;
+mod evaluate;
 mod output;
 mod registry;
 mod reports;
