@@ -504,6 +504,7 @@ pub fn seed(store: &mut dyn Store, dir: &Path, actor: &str) -> Result<DemoSummar
         notice: "demo".into(),
     };
     store.add_designation(&park, actor)?;
+    crate::finance::demo_seed(store, dir, actor)?;
     let visible = store.orgs(&Access::All, &Default::default())?.len();
     Ok(DemoSummary {
         orgs: visible,

@@ -6,6 +6,7 @@ pub mod certs;
 pub mod demo;
 pub mod evaluate;
 pub mod evidence_pdf;
+pub mod finance;
 mod import;
 mod inventory;
 mod recompute;

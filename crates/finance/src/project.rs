@@ -92,6 +92,7 @@ pub struct Project {
     #[serde(default)]
     pub baseline_from_ledger: bool,
     /// Annual activity with the project.
+    #[serde(default)]
     pub project: Vec<AnnualActivity>,
     #[serde(default)]
     pub driver: Option<Driver>,
@@ -354,12 +355,18 @@ pub(crate) fn month_inventory(
 impl Project {
     /// Parses a project file (TOML) and validates it.
     pub fn from_toml(text: &str) -> Result<Project, FinanceError> {
-        let p: Project = toml::from_str(text).map_err(|e| FinanceError::Project {
-            id: "?".into(),
-            reason: e.to_string(),
-        })?;
+        let p = Project::parse_toml(text)?;
         p.validate()?;
         Ok(p)
+    }
+
+    /// Parses a project file (TOML) without validating it, for callers that fill the
+    /// activity from ledgers first (then [`Project::validate`]).
+    pub fn parse_toml(text: &str) -> Result<Project, FinanceError> {
+        toml::from_str(text).map_err(|e| FinanceError::Project {
+            id: "?".into(),
+            reason: e.to_string(),
+        })
     }
 }
 

@@ -77,9 +77,9 @@ pub enum Command {
     /// Evaluations: zero-carbon park, green factory, near-zero pilot, ESG; gaps and plans.
     #[command(subcommand)]
     Evaluate(crate::evaluate::EvaluateCmd),
-    /// Evaluations: zero-carbon park, green factory, near-zero pilot, ESG; gaps and plans.
+    /// Climate investment and financing: projects, products, matching, loans, MRV, reports.
     #[command(subcommand)]
-    Evaluate(crate::evaluate::EvaluateCmd),
+    Finance(crate::finance::FinanceCmd),
     /// Create the database (if needed) and apply migrations.
     Migrate,
     /// Create (or reuse) the demo park: 34 enterprises, a year of ledgers, designations.
@@ -107,8 +107,6 @@ pub enum ImportCmd {
     Meters { file: PathBuf },
     /// Hourly grid factors: region,ts,tco2_per_mwh[,cfe_share].
     GridHourly { file: PathBuf },
-    /// Indicator data for evaluations: scope_id,indicator,period,value,unit,evidence.
-    Indicators { file: PathBuf },
     /// Indicator data for evaluations: scope_id,indicator,period,value,unit,evidence.
     Indicators { file: PathBuf },
     /// A user factor set (e.g. a new MEE/NBS notice).
@@ -313,7 +311,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => crate::serve::run(&cli.db, &args),
         Command::Users(cmd) => crate::serve::users(&cli.db, cmd, json),
         Command::Evaluate(cmd) => crate::evaluate::run(open(&cli.db)?.as_mut(), cmd, json),
-        Command::Evaluate(cmd) => crate::evaluate::run(open(&cli.db)?.as_mut(), cmd, json),
+        Command::Finance(cmd) => crate::finance::run(open(&cli.db)?.as_mut(), cmd, json),
         Command::Migrate => {
             let mut store = open(&cli.db)?;
             let applied = store.migrate()?;
@@ -338,10 +336,6 @@ fn import(db: &str, cmd: ImportCmd, json: bool) -> anyhow::Result<ExitCode> {
         ImportCmd::Meters { file } => (zp_app::import_meters(store.as_mut(), file, &actor), file),
         ImportCmd::GridHourly { file } => (
             zp_app::import_grid_hourly(store.as_mut(), file, &actor),
-            file,
-        ),
-        ImportCmd::Indicators { file } => (
-            zp_app::evaluate::import_indicators(store.as_mut(), file, &actor),
             file,
         ),
         ImportCmd::Indicators { file } => (

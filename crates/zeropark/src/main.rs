@@ -4,7 +4,7 @@
 mod cli;
 mod demo;
 mod evaluate;
-mod evaluate;
+mod finance;
 mod output;
 mod registry;
 mod reports;
