@@ -189,10 +189,11 @@ async fn import_set(
         &crate::auth::new_token()?[..8]
     ));
     let mut path = None;
+    let limit = st.config.max_upload_bytes;
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|e| AppError::BadRequest(format!("multipart: {e}")))?
+        .map_err(|e| crate::imports::multipart_error(e, limit))?
     {
         if field.name() != Some("file") {
             continue;
@@ -201,7 +202,7 @@ async fn import_set(
         let bytes = field
             .bytes()
             .await
-            .map_err(|e| AppError::BadRequest(format!("upload: {e}")))?;
+            .map_err(|e| crate::imports::multipart_error(e, limit))?;
         std::fs::create_dir_all(&folder)
             .map_err(|e| AppError::Internal(format!("{}: {e}", folder.display())))?;
         let p = folder.join(file);

@@ -153,10 +153,11 @@ async fn upload(
         &crate::auth::new_token()?[..8]
     ));
     let mut saved = None;
+    let limit = st.config.max_upload_bytes;
     while let Some(mut field) = multipart
         .next_field()
         .await
-        .map_err(|e| AppError::BadRequest(format!("multipart: {e}")))?
+        .map_err(|e| multipart_error(e, limit))?
     {
         if field.name() != Some("file") {
             continue;
@@ -168,13 +169,7 @@ async fn upload(
         let mut out = std::fs::File::create(&path)
             .map_err(|e| AppError::Internal(format!("{}: {e}", path.display())))?;
         let mut written = 0usize;
-        while let Some(chunk) = field.chunk().await.map_err(|e| {
-            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                AppError::TooLarge(st.config.max_upload_bytes)
-            } else {
-                AppError::BadRequest(format!("upload: {e}"))
-            }
-        })? {
+        while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(e, limit))? {
             written += chunk.len();
             if written > st.config.max_upload_bytes {
                 let _ = std::fs::remove_dir_all(&folder);
@@ -199,6 +194,22 @@ async fn upload(
         let _ = std::fs::remove_dir_all(&folder);
     }
     Ok(Json(outcome?))
+}
+
+/// A multipart error as the client should see it: 413 when the body limit cut it off.
+pub fn multipart_error(e: axum::extract::multipart::MultipartError, limit: usize) -> AppError {
+    let mut source: Option<&dyn std::error::Error> = Some(&e);
+    while let Some(err) = source {
+        if err.to_string().contains("length limit") {
+            return AppError::TooLarge(limit);
+        }
+        source = err.source();
+    }
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge(limit)
+    } else {
+        AppError::BadRequest(format!("upload: {e}"))
+    }
 }
 
 #[derive(Deserialize)]

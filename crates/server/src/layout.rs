@@ -4,7 +4,7 @@
 //! the path; anonymous visitors are sent to `/login`), renders its own body template and
 //! wraps it with [`render`]:
 //!
-//! ```ignore
+//! ```text
 //! #[derive(askama::Template)]
 //! #[template(path = "myarea.html")]          // crates/server/templates/myarea.html
 //! struct Body { lang: Lang, rows: Vec<Row> }  // use {{ lang.t("myarea.title") }} inside

@@ -31,7 +31,7 @@ const OPS: &[Op] = &[
         "Log in with {username, password}: sets the session cookie; returns the user and the CSRF token",
     )
     .public(),
-    Op::delete("/api/v1/session", "Log out (ends the session)"),
+    Op::delete("/api/v1/session", "Log out (ends the session, if any)").public(),
     Op::get("/api/v1/me", "The caller: user, role, scope and the CSRF token of the session"),
     Op::post(
         "/api/v1/tokens",

@@ -1,0 +1,691 @@
+//! API and page tests through `Router::oneshot`, and one end-to-end test over a socket.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::*;
+use serde_json::json;
+use std::io::{Read, Write};
+use zp_app::demo::{DEMO_PARK, DEMO_YEAR};
+
+#[tokio::test]
+async fn health_and_openapi_are_public() {
+    let t = app();
+    let r = t.get(None, "/healthz").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["status"], "ok");
+    let r = t.get(None, "/api/v1/openapi.json").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let doc = r.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["paths"]["/api/v1/inventory"]["get"].is_object());
+}
+
+#[tokio::test]
+async fn api_requires_authentication() {
+    let t = app();
+    let r = t.get(None, "/api/v1/orgs").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.json()["error"]["code"], "unauthenticated");
+    let r = t
+        .send(
+            Request::get("/api/v1/orgs")
+                .header("authorization", "Bearer not-a-token")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // Pages send anonymous visitors to the login page, keeping where they wanted to go.
+    let r = t.get(None, "/map").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers["location"], "/login?next=/map");
+}
+
+#[tokio::test]
+async fn inventory_matches_the_cli_definition_and_carries_lineage() {
+    let t = app();
+    let a = org_a();
+    let r = t
+        .get(
+            Some("admin"),
+            &format!("/api/v1/inventory?org={a}&year={DEMO_YEAR}&lineage=true"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let inv = r.json();
+    for key in [
+        "energy_tce",
+        "scope1_tco2",
+        "scope2_location_tco2",
+        "scope2_market_tco2",
+        "intensity_location_tco2_per_tce",
+        "clean_electricity_share",
+        "factors",
+        "lines",
+    ] {
+        assert!(inv.get(key).is_some(), "missing {key}");
+    }
+    let line = &inv["lines"][0];
+    assert!(
+        !line["inputs"].as_array().unwrap().is_empty(),
+        "lineage rows"
+    );
+    assert!(
+        line["inputs"][0]["source"]
+            .as_str()
+            .unwrap()
+            .contains(".csv:")
+    );
+    assert!(!line["factor_ids"].as_array().unwrap().is_empty());
+    // Without lineage the rows are left out, the figures are the same.
+    let r = t
+        .get(
+            Some("admin"),
+            &format!("/api/v1/inventory?org={a}&year={DEMO_YEAR}"),
+        )
+        .await;
+    let plain = r.json();
+    assert!(plain["lines"][0].get("inputs").is_none());
+    assert_eq!(plain["energy_tce"], inv["energy_tce"]);
+    // Park = sum of its enterprises.
+    let park = t
+        .get(
+            Some("admin"),
+            &format!("/api/v1/inventory?park={}&year={DEMO_YEAR}", enc(DEMO_PARK)),
+        )
+        .await
+        .json();
+    assert_eq!(park["members"].as_array().unwrap().len(), 30);
+    let r = t.get(Some("admin"), "/api/v1/inventory?year=2023").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn park_overview_reports_threshold_and_monthly_trend() {
+    let t = app();
+    let r = t
+        .get(
+            Some("park"),
+            &format!("/api/v1/parks/{}/overview?year={DEMO_YEAR}", enc(DEMO_PARK)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let v = r.json();
+    assert_eq!(v["year"], DEMO_YEAR);
+    assert_eq!(v["members"].as_array().unwrap().len(), 30);
+    assert_eq!(v["monthly"].as_array().unwrap().len(), 12);
+    // The monthly energy adds up to the year's (same factors, exact decimals).
+    let months: rust_decimal::Decimal = v["monthly"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            m["energy_tce"]
+                .to_string()
+                .parse::<rust_decimal::Decimal>()
+                .unwrap()
+        })
+        .sum();
+    let year: rust_decimal::Decimal = v["inventory"]["energy_tce"].to_string().parse().unwrap();
+    assert_eq!(months, year);
+    let threshold = v["threshold_tco2_per_tce"].to_string();
+    assert!(threshold == "0.20" || threshold == "0.30", "{threshold}");
+}
+
+#[tokio::test]
+async fn upload_reports_counts_and_quarantined_rows_and_is_idempotent() {
+    let t = app();
+    let a = org_a();
+    let csv = format!(
+        "credit_code,period,carrier,quantity,unit\n\
+         {a},2025-01,electricity,1200.5,MWh\n\
+         {a},2025-02,natural_gas,abc,m3\n\
+         {a},2025-13,electricity,10,MWh\n"
+    );
+    let r = t
+        .upload(
+            "ent_a",
+            "/api/v1/imports/activity",
+            "ledger 2025.csv",
+            csv.as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let v = r.json();
+    assert_eq!(v["read"], 3);
+    assert_eq!(v["accepted"], 1);
+    assert_eq!(v["quarantined"], 2);
+    assert_eq!(
+        v["file"], "ledger_2025.csv",
+        "recorded without the server path"
+    );
+    let rejected = v["rejected"].as_array().unwrap();
+    assert_eq!(rejected[0]["row"], 3);
+    assert_eq!(rejected[0]["field"], "quantity");
+    // The quarantine review lists them for this user.
+    let q = t.get(Some("ent_a"), "/api/v1/quarantine").await.json();
+    assert_eq!(q["rows"].as_array().unwrap().len(), 2);
+    // Uploading the same file again changes nothing.
+    let again = t
+        .upload(
+            "ent_a",
+            "/api/v1/imports/activity",
+            "ledger 2025.csv",
+            csv.as_bytes(),
+        )
+        .await
+        .json();
+    assert_eq!(again["accepted"], 1);
+    assert_eq!(again["duplicates"], 1);
+    let imports = t.get(Some("ent_a"), "/api/v1/imports").await.json();
+    assert_eq!(imports["imports"].as_array().unwrap().len(), 2);
+    // The change is audited under the user's name.
+    let audit = t.get(Some("ent_a"), "/api/v1/audit").await.json();
+    assert!(
+        audit["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["actor"] == "user:ent_a")
+    );
+    assert!(!audit["entries"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn uploads_are_bounded_in_bytes_and_rows() {
+    let t = app_with(|c| {
+        c.max_upload_bytes = 2048;
+        c.max_upload_rows = 3;
+    });
+    let a = org_a();
+    let mut big = String::from("credit_code,period,carrier,quantity,unit\n");
+    while big.len() < 4096 {
+        big.push_str(&format!("{a},2025-01,electricity,1,MWh\n"));
+    }
+    let r = t
+        .upload(
+            "ent_a",
+            "/api/v1/imports/activity",
+            "big.csv",
+            big.as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.text);
+    let rows: String = (1..=5)
+        .map(|m| format!("{a},2025-0{m},electricity,1,MWh\n"))
+        .collect();
+    let csv = format!("credit_code,period,carrier,quantity,unit\n{rows}");
+    let r = t
+        .upload(
+            "ent_a",
+            "/api/v1/imports/activity",
+            "rows.csv",
+            csv.as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(
+        r.text.contains("rows.csv") && !r.text.contains("/tmp"),
+        "{}",
+        r.text
+    );
+}
+
+#[tokio::test]
+async fn factors_sets_and_recompute_dry_run() {
+    let t = app();
+    // Issue inventories first so there is something to recompute.
+    let r = t
+        .get(
+            Some("admin"),
+            &format!("/api/v1/inventory?park={}&year={DEMO_YEAR}", enc(DEMO_PARK)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let f = t
+        .get(Some("bank"), "/api/v1/factors?kind=grid_average&region=CQ")
+        .await
+        .json();
+    assert!(
+        f["factors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["region"] == "CQ" && x["kind"] == "grid_average")
+    );
+    let notice = format!(
+        "region,year,kind,tco2_per_mwh,published_by,notice\nCQ,{DEMO_YEAR},average,0.4000,MEE,test notice\n"
+    );
+    let r = t
+        .upload(
+            "park",
+            "/api/v1/factor-sets/mee-test",
+            "grid.csv",
+            notice.as_bytes(),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "only a platform admin imports factor sets"
+    );
+    let r = t
+        .upload(
+            "admin",
+            "/api/v1/factor-sets/mee-test",
+            "grid.csv",
+            notice.as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let sets = t.get(Some("admin"), "/api/v1/factor-sets").await.json();
+    assert_eq!(sets["sets"][0]["name"], "mee-test");
+    // Dry run: the Chongqing enterprises would change; nothing is written.
+    let dry = t
+        .post_json("admin", "/api/v1/recompute", json!({"dry_run": true}))
+        .await
+        .json();
+    let changes = dry["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 30, "every Chongqing park enterprise");
+    let again = t
+        .post_json("admin", "/api/v1/recompute", json!({"dry_run": true}))
+        .await
+        .json();
+    assert_eq!(
+        again["changes"].as_array().unwrap().len(),
+        30,
+        "dry run wrote nothing"
+    );
+    // A scoped user sees only their own changes; applying needs a platform admin.
+    let mine = t
+        .post_json("ent_a", "/api/v1/recompute", json!({"dry_run": true}))
+        .await
+        .json();
+    let mine = mine["changes"].as_array().unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0]["scope"], org_a());
+    let r = t
+        .post_json("park", "/api/v1/recompute", json!({"dry_run": false}))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let applied = t
+        .post_json("admin", "/api/v1/recompute", json!({"dry_run": false}))
+        .await
+        .json();
+    assert_eq!(applied["changes"].as_array().unwrap().len(), 30);
+    let after = t
+        .post_json("admin", "/api/v1/recompute", json!({"dry_run": true}))
+        .await
+        .json();
+    assert!(after["changes"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn registry_reads_and_writes_are_audited() {
+    let t = app();
+    let a = org_a();
+    let r = t
+        .post_json(
+            "ent_a",
+            &format!("/api/v1/orgs/{a}/output"),
+            json!({"year": 2025, "value_10k_yuan": "12345.6"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = t
+        .post_json(
+            "park",
+            &format!("/api/v1/orgs/{a}/sites"),
+            json!({"name": "二厂区", "address": "测试路 1 号", "lat": 29.6, "lon": 106.5}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let org = t
+        .get(Some("ent_a"), &format!("/api/v1/orgs/{a}"))
+        .await
+        .json();
+    assert!(
+        org["sites"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "二厂区")
+    );
+    let r = t
+        .post_json(
+            "park",
+            "/api/v1/designations",
+            json!({"scope_kind": "org", "scope_id": a, "kind": "green_factory",
+                   "level": "municipal", "granted_on": "2025-05-01"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let audit = t.get(Some("admin"), "/api/v1/audit?limit=20").await.json();
+    let actors: Vec<_> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["actor"].as_str().unwrap().to_string())
+        .collect();
+    assert!(actors.contains(&"user:ent_a".to_string()));
+    assert!(actors.contains(&"user:park".to_string()));
+    let regions = t.get(Some("bank"), "/api/v1/regions").await.json();
+    assert!(regions["regions"].as_array().unwrap().len() >= 31);
+}
+
+#[tokio::test]
+async fn accounts_tokens_and_users() {
+    let t = app();
+    let r = t
+        .post_json("ent_a", "/api/v1/tokens", json!({"name": "meter gateway"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let token = r.json()["token"].as_str().unwrap().to_string();
+    let r = t
+        .send(
+            Request::get("/api/v1/me")
+                .header("authorization", format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.json()["user"]["username"], "ent_a");
+    let r = t.get(Some("park"), "/api/v1/users").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = t
+        .post_json(
+            "admin",
+            "/api/v1/users",
+            json!({"username": "newpark", "role": "park_admin", "scope": DEMO_PARK, "password": "short"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "password too short");
+    let r = t
+        .post_json(
+            "admin",
+            "/api/v1/users",
+            json!({"username": "newpark", "role": "park_admin", "scope": DEMO_PARK, "password": "a-long-enough-one"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let users = t.get(Some("admin"), "/api/v1/users").await;
+    assert!(users.text.contains("newpark"));
+    assert!(
+        !users.text.contains("argon2"),
+        "hashes never leave the server"
+    );
+}
+
+fn login_form(user: &str, password: &str) -> Request<Body> {
+    Request::post("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "username={user}&password={password}&next=/map"
+        )))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn login_sets_a_secure_session_and_forms_need_the_csrf_token() {
+    let t = app_with(|c| c.secure_cookies = true);
+    let r = t.send(login_form("park", PASSWORD)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers["location"], "/map");
+    let cookie = r.headers["set-cookie"].to_str().unwrap().to_string();
+    for attr in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+        assert!(cookie.contains(attr), "{cookie} lacks {attr}");
+    }
+    let session = cookie.split(';').next().unwrap().to_string();
+    let page = t
+        .send(
+            Request::get("/")
+                .header("cookie", &session)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains(DEMO_PARK));
+    assert!(page.text.contains("园区总览"), "zh-CN by default");
+    let csrf = page
+        .text
+        .split("name=\"csrf-token\" content=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    // A cookie-authenticated write without the token is refused, with it accepted.
+    let write = |token: Option<&str>| {
+        let mut b = Request::post("/api/v1/tokens")
+            .header("cookie", &session)
+            .header("content-type", "application/json");
+        if let Some(tok) = token {
+            b = b.header("x-csrf-token", tok);
+        }
+        b.body(Body::from(r#"{"name":"t"}"#)).unwrap()
+    };
+    assert_eq!(t.send(write(None)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        t.send(write(Some("0000"))).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(t.send(write(Some(&csrf))).await.status, StatusCode::CREATED);
+    // Logging out is a form post with the token; the session then ends.
+    let out = t
+        .send(
+            Request::post("/logout")
+                .header("cookie", &session)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(format!("csrf={csrf}")))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    let after = t
+        .send(
+            Request::get("/api/v1/me")
+                .header("cookie", &session)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn logins_are_rate_limited() {
+    let t = app_with(|c| c.login_attempts = 3);
+    for _ in 0..3 {
+        let r = t.send(login_form("park", "wrong-password")).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = t.send(login_form("park", PASSWORD)).await;
+    assert_eq!(
+        r.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    let r = t.send(login_form("bank", PASSWORD)).await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "other users are not affected"
+    );
+}
+
+#[tokio::test]
+async fn pages_render_in_both_languages() {
+    let t = app();
+    let r = t.send(login_form("admin", PASSWORD)).await;
+    let session = r.headers["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let a = org_a();
+    for (path, zh, en) in [
+        ("/", "园区总览", "Park overview"),
+        ("/map", "电碳地图", "Electricity-carbon map"),
+        (
+            &format!("/orgs/{a}") as &str,
+            "核算明细",
+            "Inventory with lineage",
+        ),
+        ("/orgs", "企业名录", "Enterprises"),
+        ("/imports", "上传文件", "Upload a file"),
+        ("/quarantine", "隔离区", "Quarantine"),
+        ("/factors", "排放因子库", "Factor catalog"),
+        ("/audit", "审计日志", "Audit log"),
+    ] {
+        for (lang, word) in [("zh", zh), ("en", en)] {
+            let r = t
+                .send(
+                    Request::get(path)
+                        .header("cookie", format!("{session}; zp_lang={lang}"))
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{path} {lang}: {}", r.text);
+            assert!(r.text.contains(word), "{path} in {lang} lacks {word:?}");
+        }
+    }
+    // The language switch sets the cookie and goes back, never to another site.
+    let r = t.get(None, "/lang/en?next=/map").await;
+    assert_eq!(r.headers["location"], "/map");
+    assert!(
+        r.headers["set-cookie"]
+            .to_str()
+            .unwrap()
+            .starts_with("zp_lang=en")
+    );
+    let r = t.get(None, "/lang/en?next=//evil.example").await;
+    assert_eq!(r.headers["location"], "/");
+}
+
+#[tokio::test]
+async fn carbon_map_api_serves_regions_sites_and_months() {
+    let t = app();
+    let r = t
+        .get(
+            Some("park"),
+            &format!("/api/v1/carbon-map/regions?year={DEMO_YEAR}"),
+        )
+        .await
+        .json();
+    let cq = r["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["code"] == "CQ")
+        .unwrap()
+        .clone();
+    assert!(cq["grid_tco2_per_mwh"].is_number());
+    assert_eq!(cq["orgs"], 30, "the park admin's enterprises only");
+    let sc = r["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["code"] == "SC")
+        .unwrap()
+        .clone();
+    assert_eq!(sc["orgs"], 0);
+    let sites = t
+        .get(
+            Some("park"),
+            &format!(
+                "/api/v1/carbon-map/parks/{}?year={DEMO_YEAR}",
+                enc(DEMO_PARK)
+            ),
+        )
+        .await
+        .json();
+    let orgs = sites["orgs"].as_array().unwrap();
+    assert_eq!(orgs.len(), 30);
+    assert!(
+        orgs.iter()
+            .all(|o| o["lat"].is_number() && o["lon"].is_number())
+    );
+    assert_eq!(
+        orgs[0]["monthly_location_tco2"].as_array().unwrap().len(),
+        12
+    );
+    let a = org_a();
+    let h = t
+        .get(
+            Some("park"),
+            &format!("/api/v1/carbon-map/orgs/{a}/heatmap?year={DEMO_YEAR}&month=7"),
+        )
+        .await;
+    assert_eq!(h.status, StatusCode::OK, "{}", h.text);
+    let r = t
+        .get(
+            Some("park"),
+            &format!("/api/v1/carbon-map/orgs/{a}/heatmap?year={DEMO_YEAR}&month=13"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+/// Sends one HTTP/1.1 request over a socket and returns (status, headers+body text).
+fn http(addr: std::net::SocketAddr, raw: String) -> (u16, String) {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.write_all(raw.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let status = out[9..12].parse().unwrap();
+    (status, out)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serves_over_a_real_socket() {
+    let t = app();
+    let listener = zp_server::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = t.state.clone();
+    let server = tokio::spawn(zp_server::serve(listener, state));
+    let result = tokio::task::spawn_blocking(move || {
+        let (status, text) = http(
+            addr,
+            "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".into(),
+        );
+        assert_eq!(status, 200, "{text}");
+        let body = format!(r#"{{"username":"verifier","password":"{PASSWORD}"}}"#);
+        let (status, text) = http(
+            addr,
+            format!(
+                "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            ),
+        );
+        assert_eq!(status, 200, "{text}");
+        let cookie = text
+            .lines()
+            .find_map(|l| l.strip_prefix("set-cookie: "))
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let (status, text) = http(
+            addr,
+            format!("GET /api/v1/audit?limit=5 HTTP/1.1\r\nHost: x\r\nConnection: close\r\nCookie: {cookie}\r\n\r\n"),
+        );
+        assert_eq!(status, 200, "{text}");
+        assert!(text.contains("\"entries\""));
+        let (status, _) = http(
+            addr,
+            "GET /api/v1/openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".into(),
+        );
+        assert_eq!(status, 200);
+    })
+    .await;
+    server.abort();
+    result.unwrap();
+}
