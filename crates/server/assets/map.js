@@ -114,9 +114,8 @@
       side.innerHTML = `<h2>${L['map.grid_intensity']} · ${r.year}</h2>
         ${mine.length ? `<p>${L['map.orgs_here']}: ${mine.map(x => `<a href="#" data-region="${x.code}">${zp.esc(en ? x.name_en : x.name_zh)}</a> (${x.orgs})`).join(' · ')}</p>` : ''}
         <table class="data"><thead><tr><th>${L['map.country']}</th><th class="num">tCO2/MWh</th></tr></thead><tbody>
-        ${top.slice(0, 8).map(x => `<tr><td>${zp.esc(en ? x.name_en : x.name_zh)}</td><td class="num">${Number(x.grid_tco2_per_mwh).toFixed(4)}</td></tr>`).join('')}
-        <tr><td>…</td><td></td></tr>
-        ${top.slice(-3).map(x => `<tr><td>${zp.esc(en ? x.name_en : x.name_zh)}</td><td class="num">${Number(x.grid_tco2_per_mwh).toFixed(4)}</td></tr>`).join('')}
+        ${(top.length > 12 ? [...top.slice(0, 8), null, ...top.slice(-3)] : top).map(x => x === null ? '<tr><td>…</td><td></td></tr>'
+          : `<tr><td>${zp.esc(en ? x.name_en : x.name_zh)}</td><td class="num">${Number(x.grid_tco2_per_mwh).toFixed(4)}</td></tr>`).join('')}
         </tbody></table>`;
       side.querySelectorAll('a[data-region]').forEach(a => a.addEventListener('click', ev => {
         ev.preventDefault(); state.region = a.dataset.region; state.level = 'region'; draw();

@@ -1,0 +1,167 @@
+// Browser tests of the zeropark web UI: headless Debian Chromium driven by playwright-core.
+// Run by scripts/browser-tests.sh, which starts a server on a seeded demo database and sets
+// ZP_URL (server), ZP_LOGINS (the JSON printed by `zeropark demo --json`), ZP_ARTIFACTS
+// (screenshot folder) and ZP_CHROMIUM (browser binary).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.ZP_URL.replace(/\/$/, '');
+const demo = JSON.parse(fs.readFileSync(process.env.ZP_LOGINS, 'utf8'));
+const ART = process.env.ZP_ARTIFACTS;
+fs.mkdirSync(ART, { recursive: true });
+const login = name => demo.logins.find(l => l.username === name);
+const PARK = login('park').scope;
+const ENTERPRISE = login('enterprise').scope;
+
+let browser;
+const errors = [];
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.ZP_CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function session(user) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 960 } });
+  const page = await context.newPage();
+  page.on('pageerror', e => errors.push(`${user}: ${e.message}`));
+  page.on('console', m => { if (m.type() === 'error' && !/status of 404/.test(m.text())) errors.push(`${user}: ${m.text()}`); });
+  await page.goto(`${BASE}/`);
+  assert.match(page.url(), /\/login\?next=/, 'anonymous visitors are sent to the login page');
+  await page.fill('#username', user);
+  await page.fill('#password', login(user).password);
+  await Promise.all([page.waitForURL(u => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+  return { context, page };
+}
+
+const shot = (page, name) => page.screenshot({ path: path.join(ART, `${name}.png`), fullPage: true });
+const chartDrawn = (page, id) => page.waitForFunction(
+  el => { const c = window.echarts && window.echarts.getInstanceByDom(document.getElementById(el)); return !!c && !!document.querySelector(`#${el} canvas`); },
+  id, { timeout: 15000 });
+
+test('a wrong password is refused', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${BASE}/login`);
+  await page.fill('#username', 'park');
+  await page.fill('#password', 'not-the-password');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.alert');
+  assert.match(await page.textContent('.alert'), /用户名或密码错误/);
+  await shot(page, '00-login-refused');
+  await context.close();
+});
+
+test('park admin sees the park overview and switches language', async () => {
+  const { context, page } = await session('park');
+  assert.equal((await page.textContent('#park-name')).trim(), PARK);
+  await chartDrawn(page, 'trend');
+  await chartDrawn(page, 'industry');
+  const energy = await page.textContent('#kpi-energy .value');
+  assert.match(energy, /[0-9],[0-9]{3}/, 'energy in tce with thousands separators');
+  assert.equal(await page.locator('#members tbody tr').count(), 30);
+  assert.match(await page.textContent('nav.mainnav'), /园区总览/);
+  await shot(page, '01-overview-zh');
+  await Promise.all([page.waitForNavigation(), page.click('#lang-switch')]);
+  assert.match(await page.textContent('nav.mainnav'), /Park overview/);
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  await chartDrawn(page, 'trend');
+  await shot(page, '02-overview-en');
+  // The choice sticks across pages until switched back.
+  await page.goto(`${BASE}/factors`);
+  assert.match(await page.textContent('h1'), /Factor catalog/);
+  await Promise.all([page.waitForNavigation(), page.click('#lang-switch')]);
+  assert.match(await page.textContent('h1'), /排放因子库/);
+  await context.close();
+});
+
+test('carbon map: drill down from China to region, park, enterprise and meter; time slider', async () => {
+  const { context, page } = await session('admin');
+  await page.goto(`${BASE}/map`);
+  await chartDrawn(page, 'map-chart');
+  await page.waitForSelector('a[data-region="CQ"]');
+  await shot(page, '03-map-china');
+  await page.click('a[data-region="CQ"]');
+  await page.waitForSelector('a[data-park]');
+  await page.click(`a[data-park="${PARK}"]`);
+  await page.waitForSelector('#map-orgs tbody tr');
+  assert.equal(await page.locator('#map-orgs tbody tr').count(), 30);
+  assert.match(await page.textContent('#crumbs'), new RegExp(PARK));
+  await shot(page, '04-map-park');
+  // Time slider: July.
+  const first = await page.textContent('#map-orgs tbody tr:first-child td.num');
+  await page.locator('#month-slider').evaluate(el => { el.value = '7'; el.dispatchEvent(new Event('input')); });
+  await page.waitForFunction(() => document.getElementById('month-label').textContent.endsWith('-07'));
+  await page.waitForFunction(f => document.querySelector('#map-orgs tbody tr:first-child td.num')?.textContent !== f, first);
+  await page.click('#map-orgs tbody tr:first-child');
+  await page.waitForSelector('#crumbs button.current[data-level="org"]');
+  await page.waitForSelector('#meter-list');
+  await page.waitForFunction(() => !document.getElementById('meter-list').textContent.includes('…'));
+  const meters = await page.locator('#map-meters tr[data-meter]').count();
+  if (meters > 0) {
+    await page.click('#map-meters tr[data-meter]');
+    await page.waitForSelector('#crumbs button.current[data-level="meter"]');
+  }
+  assert.ok((await page.textContent('#heatmap-note')).length > 0, 'the heatmap says what it shows');
+  await shot(page, '05-map-enterprise');
+  // Back up through the breadcrumbs.
+  await page.click('#crumbs button[data-level="country"]');
+  await page.waitForSelector('#crumbs button.current[data-level="country"]');
+  await context.close();
+});
+
+test('enterprise page: click a figure to see its input rows and factors', async () => {
+  const { context, page } = await session('enterprise');
+  assert.match(page.url(), new RegExp(`/orgs/${ENTERPRISE}$`), 'an enterprise user lands on their enterprise');
+  await chartDrawn(page, 'trend');
+  await page.click('#lineage .fig >> nth=0');
+  const panel = page.locator('.lineage-detail:not([hidden])');
+  await panel.waitFor();
+  assert.ok(await panel.locator('table.inputs tbody tr').count() >= 1, 'input rows');
+  assert.ok(await panel.locator('table.factors tbody tr').count() >= 1, 'factors');
+  assert.match(await panel.locator('table.inputs').textContent(), /\.csv:\d+/);
+  await shot(page, '06-enterprise-lineage');
+  // Another enterprise is not visible.
+  const other = demo.logins.length && (await (await page.request.get(`${BASE}/api/v1/orgs`)).json()).orgs;
+  assert.equal(other.length, 1);
+  await context.close();
+});
+
+test('upload a ledger file with progress and review the quarantined row', async () => {
+  const { context, page } = await session('park');
+  await page.goto(`${BASE}/imports`);
+  const file = path.join(os.tmpdir(), `zp-browser-${process.pid}.csv`);
+  fs.writeFileSync(file, `credit_code,period,carrier,quantity,unit\n${ENTERPRISE},2025-01,electricity,1500.5,MWh\n${ENTERPRISE},2025-02,electricity,lots,MWh\n`);
+  await page.selectOption('#upload-kind', 'activity');
+  await page.setInputFiles('#upload-file', file);
+  await page.click('#upload-submit');
+  await page.waitForSelector('#upload-result:not([hidden])');
+  assert.equal(await page.textContent('#count-read'), '2');
+  assert.equal(await page.textContent('#count-accepted'), '1');
+  assert.equal(await page.textContent('#count-quarantined'), '1');
+  assert.match(await page.textContent('#result-rejected'), /quantity/);
+  await shot(page, '07-upload-result');
+  await page.goto(`${BASE}/quarantine`);
+  assert.match(await page.textContent('#quarantine'), /lots/);
+  await shot(page, '08-quarantine');
+  await page.goto(`${BASE}/audit`);
+  assert.match(await page.textContent('#audit'), /user:park/);
+  await shot(page, '09-audit');
+  fs.unlinkSync(file);
+  await context.close();
+});
+
+test('no script errors on any page', () => {
+  assert.deepEqual(errors, []);
+});
