@@ -1,0 +1,61 @@
+//! zeropark's interval-readings engine: a durable columnar store of meter readings and the
+//! hourly kernels of the electricity-carbon map (电碳地图).
+//!
+//! - [`ReadingStore`]: a directory of per-meter, per-year chunks ([`Chunk`]): start time,
+//!   interval, presence bitmap and exact whole-Wh values, CRC-32 checked, replaced
+//!   atomically. See `README.md` in this crate for the layout and the guarantees.
+//! - Imports ([`import_csv`], [`import_parquet`], [`import_file`]) validate each row (known
+//!   meter, time, value bounds, interval alignment, duplicates), keep the good rows, report
+//!   the bad ones with row, field and reason, report gaps, and are idempotent; a changed
+//!   value for an existing (meter, ts) is a restatement.
+//! - Kernels ([`kernels`]) and scans ([`meter_emissions`], [`enterprise_matching`],
+//!   [`carbon_map`]) aggregate readings hour by hour in exact integers: energy in Wh,
+//!   factors in ngCO2/Wh (= 1e-9 tCO2/MWh), emissions in ngCO2.
+//!
+//! Time is UTC epoch seconds; hours, days and months are those of Asia/Shanghai (UTC+8,
+//! no daylight saving). No SQL and no async here: the SQL database holds the meter registry
+//! and import batches, the application layer joins them.
+
+pub mod calendar;
+pub mod chunk;
+mod error;
+mod import;
+pub mod kernels;
+pub mod par;
+mod parquet_io;
+mod query;
+mod store;
+pub mod synth;
+pub mod value;
+
+pub use calendar::{HourGrid, Interval, Periods, Resolution};
+pub use chunk::Chunk;
+pub use error::{ReadingsError, Result};
+pub use import::{
+    GapRange, ImportReport, MAX_GAP_RANGES, MAX_REJECTED, MeterGaps, Progress, RejectedRow,
+    import_csv,
+};
+pub use parquet_io::{ExportFilter, export_parquet, import_parquet, is_parquet};
+pub use query::{
+    CarbonCell, CarbonMap, EnterpriseMeters, FactorSeries, MatchingTotals, MeterFactor,
+    MeterPeriods, carbon_map, enterprise_hourly, enterprise_matching, factor_ng_per_wh,
+    meter_emissions, meter_hourly,
+};
+pub use store::{MeterInfo, ReadingStore};
+pub use value::MAX_WH_PER_INTERVAL;
+
+/// Imports a readings file: Parquet when it starts with the Parquet magic bytes, CSV
+/// otherwise. `known` says whether a meter is registered; `progress` receives (done, total)
+/// in bytes (CSV) or rows (Parquet).
+pub fn import_file(
+    store: &mut ReadingStore,
+    path: &std::path::Path,
+    known: &dyn Fn(&str) -> bool,
+    progress: Progress<'_>,
+) -> Result<ImportReport> {
+    if is_parquet(path) {
+        import_parquet(store, path, known, progress)
+    } else {
+        import_csv(store, path, known, progress)
+    }
+}
