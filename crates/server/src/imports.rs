@@ -43,8 +43,9 @@ pub const AREA: Area = Area {
 const OPS: &[Op] = &[
     Op::post(
         "/api/v1/imports/{kind}",
-        "Upload a CSV or XLSX file (multipart field `file`) of `orgs` or `activity`; returns \
-         {read, accepted, quarantined, duplicates, restated} and the rejected rows",
+        "Upload a CSV or XLSX file (multipart field `file`) of `orgs`, `activity`, `meters` or \
+         `grid-hourly` (platform admin); returns {read, accepted, quarantined, duplicates, \
+         restated} and the rejected rows",
     )
     .body(OpBody::Upload),
     Op::get("/api/v1/imports", "Recent imports with their counts").query(&[(
@@ -302,15 +303,20 @@ async fn imports_page(page: Page, State(st): State<AppState>) -> PageResult {
         .await
         .map_err(|e| PageError(e, lang))?;
     let role = page.user.role();
-    let kinds: Vec<KindOption> = [ImportKind::Activity, ImportKind::Orgs]
-        .into_iter()
-        .filter(|k| k.roles().contains(&role))
-        .map(|k| KindOption {
-            key: k.key(),
-            label: lang.t(&format!("imports.kind.{}", k.key())),
-            columns: lang.t(&format!("imports.columns_{}", k.key())),
-        })
-        .collect();
+    let kinds: Vec<KindOption> = [
+        ImportKind::Activity,
+        ImportKind::Orgs,
+        ImportKind::Meters,
+        ImportKind::GridHourly,
+    ]
+    .into_iter()
+    .filter(|k| k.roles().contains(&role))
+    .map(|k| KindOption {
+        key: k.key(),
+        label: lang.t(&format!("imports.kind.{}", k.key())),
+        columns: lang.t(&format!("imports.columns_{}", k.key())),
+    })
+    .collect();
     let body = ImportsBody {
         lang,
         can_upload: role.can_write() && !kinds.is_empty() && role != Role::Bank,

@@ -7,17 +7,26 @@
 
 use crate::AppError;
 use crate::auth::CurrentUser;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use zp_domain::CreditCode;
-use zp_ingest::{Limits, Table, read_table, validate_activity, validate_orgs};
-use zp_store::{Access, BatchMeta, ImportCounts, Org, OrgFilter, Rejected, Role, Store, Upsert};
+use zp_ingest::{
+    Limits, Table, read_table, validate_activity, validate_grid_hourly, validate_meters,
+    validate_orgs,
+};
+use zp_store::{
+    Access, BatchMeta, ImportCounts, MeterFilter, Org, OrgFilter, Rejected, Role, Store, Upsert,
+};
 
 /// What an upload holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportKind {
     Orgs,
     Activity,
+    /// Meter registry: `meter,credit_code,kind,source[,site]`.
+    Meters,
+    /// Hourly grid factors (reference data): `region,ts,tco2_per_mwh[,cfe_share]`.
+    GridHourly,
 }
 
 impl ImportKind {
@@ -25,6 +34,8 @@ impl ImportKind {
         match s {
             "orgs" => Some(ImportKind::Orgs),
             "activity" => Some(ImportKind::Activity),
+            "meters" => Some(ImportKind::Meters),
+            "grid-hourly" => Some(ImportKind::GridHourly),
             _ => None,
         }
     }
@@ -33,6 +44,8 @@ impl ImportKind {
         match self {
             ImportKind::Orgs => "orgs",
             ImportKind::Activity => "activity",
+            ImportKind::Meters => "meters",
+            ImportKind::GridHourly => "grid-hourly",
         }
     }
 
@@ -40,7 +53,10 @@ impl ImportKind {
     pub fn roles(self) -> &'static [Role] {
         match self {
             ImportKind::Orgs => &[Role::PlatformAdmin, Role::RegionOfficer, Role::ParkAdmin],
-            ImportKind::Activity => &[Role::PlatformAdmin, Role::ParkAdmin, Role::EnterpriseUser],
+            ImportKind::Activity | ImportKind::Meters => {
+                &[Role::PlatformAdmin, Role::ParkAdmin, Role::EnterpriseUser]
+            }
+            ImportKind::GridHourly => &[Role::PlatformAdmin],
         }
     }
 }
@@ -91,6 +107,8 @@ pub fn import(
     let (counts, rejected) = match kind {
         ImportKind::Orgs => import_orgs(store, who, &table)?,
         ImportKind::Activity => import_activity(store, who, &table)?,
+        ImportKind::Meters => import_meters(store, who, &table)?,
+        ImportKind::GridHourly => import_grid_hourly(store, who, &table)?,
     };
     Ok(Outcome {
         kind: kind.key(),
@@ -180,6 +198,81 @@ fn import_activity(
     )?;
     counts.accepted += repeated_in_file;
     counts.duplicates += repeated_in_file;
+    Ok((counts, v.rejected))
+}
+
+fn import_meters(
+    store: &mut dyn Store,
+    who: &CurrentUser,
+    table: &Table,
+) -> Result<(ImportCounts, Vec<Rejected>), AppError> {
+    let visible: HashSet<CreditCode> = store
+        .orgs(&who.access, &OrgFilter::default())?
+        .into_iter()
+        .map(|o| o.credit_code)
+        .collect();
+    let v = validate_meters(table, &|c| visible.contains(c))?;
+    let mut rejected = v.rejected;
+    // A meter registered to an enterprise outside the scope cannot be taken over.
+    let owners: HashMap<String, CreditCode> = store
+        .meters(&Access::All, &MeterFilter::default())?
+        .into_iter()
+        .map(|m| (m.meter, m.credit_code))
+        .collect();
+    let mut allowed = Vec::new();
+    for m in v.meters {
+        match owners.get(&m.meter) {
+            Some(owner) if !visible.contains(owner) => {
+                let (row, raw) = table
+                    .rows
+                    .iter()
+                    .find(|(_, cells)| cells.iter().any(|c| c.trim() == m.meter))
+                    .map(|(r, c)| (*r, Table::raw(c)))
+                    .unwrap_or((0, String::new()));
+                rejected.push(Rejected {
+                    row,
+                    field: "meter".into(),
+                    reason: format!("meter {} is outside your scope", m.meter),
+                    raw,
+                });
+            }
+            _ => allowed.push(m),
+        }
+    }
+    rejected.sort_by_key(|r| r.row);
+    let mut counts = ImportCounts {
+        read: table.rows.len(),
+        accepted: allowed.len() + v.repeated,
+        quarantined: rejected.len(),
+        duplicates: v.repeated,
+        restated: 0,
+    };
+    let actor = who.actor();
+    for m in &allowed {
+        match store.upsert_meter(m, &actor)? {
+            Upsert::Unchanged => counts.duplicates += 1,
+            Upsert::Updated => counts.restated += 1,
+            Upsert::Inserted => {}
+        }
+    }
+    store.record_batch(&meta(ImportKind::Meters, table, &actor), &counts, &rejected)?;
+    Ok((counts, rejected))
+}
+
+fn import_grid_hourly(
+    store: &mut dyn Store,
+    who: &CurrentUser,
+    table: &Table,
+) -> Result<(ImportCounts, Vec<Rejected>), AppError> {
+    let v = validate_grid_hourly(table)?;
+    let mut counts = store.import_grid_hourly(
+        &meta(ImportKind::GridHourly, table, &who.actor()),
+        &v.factors,
+        &v.rejected,
+        table.rows.len(),
+    )?;
+    counts.accepted += v.repeated;
+    counts.duplicates += v.repeated;
     Ok((counts, v.rejected))
 }
 

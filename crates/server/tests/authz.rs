@@ -294,3 +294,68 @@ async fn read_only_roles_change_nothing() {
     let own = t.get(Some("ent_b"), "/api/v1/audit").await.json();
     assert!(own["entries"].as_array().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn meters_are_registered_within_the_scope_and_cannot_be_taken_over() {
+    let t = app();
+    let (a, b, c) = (org_a(), org_b(), org_c());
+    let csv =
+        format!("meter,credit_code,kind,source\nM-A-1,{a},consumption,\nM-B-1,{b},consumption,\n");
+    let v = t
+        .upload(
+            "ent_a",
+            "/api/v1/imports/meters",
+            "meters.csv",
+            csv.as_bytes(),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (v["accepted"].clone(), v["quarantined"].clone()),
+        (json!(1), json!(1))
+    );
+    let m = t
+        .get(Some("ent_a"), &format!("/api/v1/orgs/{a}/meters"))
+        .await
+        .json();
+    assert_eq!(m["meters"][0]["meter"], "M-A-1");
+    // The Sichuan park admin re-registers A's meter to their enterprise: refused.
+    let csv = format!("meter,credit_code,kind,source\nM-A-1,{c},consumption,\n");
+    let v = t
+        .upload(
+            "park_sc",
+            "/api/v1/imports/meters",
+            "steal.csv",
+            csv.as_bytes(),
+        )
+        .await
+        .json();
+    assert_eq!(v["quarantined"], 1);
+    assert_eq!(v["rejected"][0]["field"], "meter");
+    let m = t
+        .get(Some("admin"), &format!("/api/v1/orgs/{a}/meters"))
+        .await
+        .json();
+    assert_eq!(m["meters"][0]["credit_code"], a, "still A's meter");
+    // Grid factors are reference data: platform admin only.
+    let grid = "region,ts,tco2_per_mwh\nCQ,2023-07-01T12:00:00+08:00,0.52\n";
+    let r = t
+        .upload(
+            "park",
+            "/api/v1/imports/grid-hourly",
+            "grid.csv",
+            grid.as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = t
+        .upload(
+            "admin",
+            "/api/v1/imports/grid-hourly",
+            "grid.csv",
+            grid.as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json()["accepted"], 1, "{}", r.text);
+}
