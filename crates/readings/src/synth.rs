@@ -549,7 +549,7 @@ impl Dataset {
             spec,
             enterprise: &self.enterprises[spec.enterprise],
             climate: &self.climates[self.enterprises[spec.enterprise].site],
-            rng: Rng::new(mix(self.config.seed, 0x6d65_7465_72, meter as u64)),
+            rng: Rng::new(mix(self.config.seed, STREAM_METER, meter as u64)),
             i: 0,
             gap_left: 0,
             gap_start_p: share / (MEAN_GAP_INTERVALS * (1.0 - share)),
@@ -636,7 +636,7 @@ impl Dataset {
                 continue;
             }
             let region = Region::parse(site.region).expect("known region");
-            let mut rng = Rng::new(mix(self.config.seed, 0x67_7269_64, k as u64));
+            let mut rng = Rng::new(mix(self.config.seed, STREAM_GRID, k as u64));
             let mut ar = 0.0;
             for h in 0..self.config.days as usize * 24 {
                 let ts = self.start_ts + h as i64 * 3600;
@@ -706,7 +706,7 @@ impl MeterReadings<'_> {
             // The enterprise's production level of the day, shared by all its meters.
             let mut r = Rng::new(mix(
                 ds.config.seed,
-                0x6c_6576_656c ^ self.spec.enterprise as u64,
+                STREAM_LEVEL ^ self.spec.enterprise as u64,
                 day as u64,
             ));
             self.day_level = (1.0 + 0.07 * r.normal()).max(0.5);
@@ -811,7 +811,7 @@ fn round_to(x: f64, scale: f64) -> f64 {
 
 /// Enterprises and their meters, in order, until `config.meters` meters exist.
 fn population(config: &SynthConfig) -> (Vec<Enterprise>, Vec<MeterSpec>) {
-    let mut rng = Rng::new(mix(config.seed, 0x6f_7267, 0));
+    let mut rng = Rng::new(mix(config.seed, STREAM_POPULATION, 0));
     let mut enterprises = Vec::new();
     let mut meters: Vec<MeterSpec> = Vec::with_capacity(config.meters);
     let mut per_site = [0usize; SITES.len()];
@@ -890,7 +890,7 @@ fn population(config: &SynthConfig) -> (Vec<Enterprise>, Vec<MeterSpec>) {
 fn climate(config: &SynthConfig, start_ts: i64, per_day: usize, site: &Site, k: u64) -> Climate {
     let days = config.days as usize;
     let hours = f64::from(config.interval_minutes) / 60.0;
-    let mut rng = Rng::new(mix(config.seed, 0x636c_696d, k));
+    let mut rng = Rng::new(mix(config.seed, STREAM_CLIMATE, k));
     let mut temperature_c = Vec::with_capacity(days * per_day);
     let mut clear = Vec::with_capacity(days * per_day);
     let mut clearness = Vec::with_capacity(days);
@@ -955,6 +955,13 @@ pub fn clear_sky_poa_w_per_m2_at(lat_deg: f64, lon_deg: f64, day_of_year: f64, h
 fn clear_sky_poa_w_per_m2(site: &Site, doy: f64, hour: f64) -> f64 {
     clear_sky_poa_w_per_m2_at(site.lat_deg, site.lon_deg, doy, hour)
 }
+
+// Tags of the independent random streams (ASCII of "meter", "grid", ...).
+const STREAM_METER: u64 = 0x006d_6574_6572;
+const STREAM_GRID: u64 = 0x6772_6964;
+const STREAM_LEVEL: u64 = 0x006c_6576_656c;
+const STREAM_POPULATION: u64 = 0x006f_7267;
+const STREAM_CLIMATE: u64 = 0x636c_696d;
 
 /// SplitMix64 finaliser over three words: independent streams per (seed, purpose, index).
 fn mix(seed: u64, tag: u64, index: u64) -> u64 {
