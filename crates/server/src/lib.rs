@@ -16,6 +16,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod carbon_map;
+pub mod certs;
 pub mod csrf;
 pub mod enterprise;
 mod error;
@@ -61,6 +62,7 @@ pub const AREAS: &[&Area] = &[
     &session::AREA,
     &overview::AREA,
     &carbon_map::AREA,
+    &certs::AREA,
     &registry::AREA,
     &enterprise::AREA,
     &inventory::AREA,
