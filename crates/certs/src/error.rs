@@ -9,7 +9,7 @@ use zp_domain::CreditCode;
 pub enum CertError {
     #[error("unknown bundle {0}")]
     UnknownBundle(BundleId),
-    #[error("bundle {bundle} is owned by {owner}; {actor:?} may not move or cancel it")]
+    #[error("bundle {bundle} is owned by {owner}; {actor} may not move or cancel it")]
     NotOwner {
         bundle: BundleId,
         owner: CreditCode,
@@ -29,7 +29,7 @@ pub enum CertError {
         bundle: BundleId,
         status: &'static str,
     },
-    #[error("{actor:?} is neither the consumer nor the owner of cancelled bundle {bundle}")]
+    #[error("{actor} is neither the consumer nor the owner of cancelled bundle {bundle}")]
     NotBeneficiary { bundle: BundleId, actor: Actor },
     #[error(
         "bundle {bundle} was produced in the hour starting {production_hour_start}; it cannot be cancelled for {consumption}"

@@ -26,6 +26,15 @@ pub enum Actor {
     Account(CreditCode),
 }
 
+impl std::fmt::Display for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Actor::Registry => f.write_str("the registry"),
+            Actor::Account(code) => write!(f, "account {code}"),
+        }
+    }
+}
+
 /// The consumption a certificate is cancelled (retired, 注销) for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
