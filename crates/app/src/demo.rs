@@ -514,6 +514,17 @@ pub fn seed(store: &mut dyn Store, dir: &Path, actor: &str) -> Result<DemoSummar
     })
 }
 
+/// Meters, a year of 15-minute readings and hourly grid factors for the demo park (see
+/// [`crate::readings`]); idempotent.
+pub fn readings(
+    store: &mut dyn Store,
+    readings: &mut zp_readings::ReadingStore,
+    dir: &Path,
+    actor: &str,
+) -> Result<crate::readings::DemoReadings, AppError> {
+    crate::readings::demo_readings(store, readings, dir, actor)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ pub mod evidence_pdf;
 pub mod finance;
 mod import;
 mod inventory;
+pub mod readings;
 mod recompute;
 
 pub use import::{

@@ -90,6 +90,7 @@ impl Hasher for Fx {
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 
 struct FileMeter {
+    raw: Vec<u8>,
     name: String,
     /// Why rows of this meter are rejected (unknown, empty, not UTF-8).
     invalid: Option<String>,
@@ -114,7 +115,7 @@ pub(crate) struct Importer<'a> {
     stored: FxMap<String, Interval>,
     meters: Vec<FileMeter>,
     index: FxMap<Vec<u8>, u32>,
-    last: Option<(Vec<u8>, u32)>,
+    last: Option<u32>,
     stages: Vec<Stage>,
     stage_index: FxMap<(u32, i32), usize>,
     report: ImportReport,
@@ -142,10 +143,10 @@ impl<'a> Importer<'a> {
     }
 
     fn meter(&mut self, name: &[u8]) -> u32 {
-        if let Some((n, ix)) = &self.last
-            && n.as_slice() == name
+        if let Some(ix) = self.last
+            && self.meters[ix as usize].raw == name
         {
-            return *ix;
+            return ix;
         }
         let ix = match self.index.get(name) {
             Some(ix) => *ix,
@@ -171,6 +172,7 @@ impl<'a> Importer<'a> {
                 };
                 let stored = self.stored.get(&text).copied();
                 self.meters.push(FileMeter {
+                    raw: name.to_vec(),
                     name: text,
                     invalid,
                     interval: stored,
@@ -183,7 +185,7 @@ impl<'a> Importer<'a> {
                 ix
             }
         };
-        self.last = Some((name.to_vec(), ix));
+        self.last = Some(ix);
         ix
     }
 

@@ -23,6 +23,7 @@ mod import;
 pub mod kernels;
 pub mod par;
 mod parquet_io;
+pub mod profiles;
 mod query;
 mod store;
 pub mod synth;

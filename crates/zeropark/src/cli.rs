@@ -26,6 +26,10 @@ pub struct Cli {
     /// Print one JSON document instead of a table.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Directory of the interval readings store (default `<db>.readings`, or
+    /// `zeropark.readings` for a postgres:// database).
+    #[arg(long, global = true, env = "ZEROPARK_READINGS_DIR")]
+    pub readings_dir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -38,6 +42,9 @@ pub enum Command {
     /// Reports: inventories.
     #[command(subcommand)]
     Report(ReportCmd),
+    /// Export data: interval readings as Parquet.
+    #[command(subcommand)]
+    Export(crate::readings::ExportCmd),
     /// Rows that failed validation.
     #[command(subcommand)]
     Quarantine(QuarantineCmd),
@@ -107,6 +114,8 @@ pub enum ImportCmd {
     Meters { file: PathBuf },
     /// Hourly grid factors: region,ts,tco2_per_mwh[,cfe_share].
     GridHourly { file: PathBuf },
+    /// Interval meter readings: meter,ts,kwh (CSV or Parquet).
+    Readings { file: PathBuf },
     /// Indicator data for evaluations: scope_id,indicator,period,value,unit,evidence.
     Indicators { file: PathBuf },
     /// A user factor set (e.g. a new MEE/NBS notice).
@@ -153,6 +162,8 @@ pub enum ReportCmd {
         #[arg(long)]
         lineage: bool,
     },
+    /// Electricity-carbon map (电碳地图): hourly metered grid import x hourly grid factor.
+    CarbonMap(crate::readings::CarbonMapArgs),
 }
 
 #[derive(Subcommand)]
@@ -197,7 +208,10 @@ fn open(db: &str) -> anyhow::Result<Box<dyn Store>> {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let json = cli.json;
+    crate::readings::set_dir(cli.readings_dir.clone());
     match cli.command {
+        Command::Report(ReportCmd::CarbonMap(a)) => crate::readings::carbon_map(&cli.db, a, json),
+        Command::Export(cmd) => crate::readings::export(&cli.db, cmd, json),
         Command::Import(cmd) => import(&cli.db, cmd, json),
         Command::Report(ReportCmd::Inventory {
             scope,
@@ -338,6 +352,7 @@ fn import(db: &str, cmd: ImportCmd, json: bool) -> anyhow::Result<ExitCode> {
             zp_app::import_grid_hourly(store.as_mut(), file, &actor),
             file,
         ),
+        ImportCmd::Readings { file } => return crate::readings::import(db, file, json),
         ImportCmd::Indicators { file } => (
             zp_app::evaluate::import_indicators(store.as_mut(), file, &actor),
             file,

@@ -27,6 +27,13 @@ pub fn run(dir: &Path, json: bool, serve: &DemoServe) -> anyhow::Result<ExitCode
     let mut store = zp_store::open(&db.display().to_string())?;
     let started = std::time::Instant::now();
     let summary = zp_app::demo::seed(store.as_mut(), &dir.join("source-files"), &actor())?;
+    let mut readings = zp_app::readings::open_readings(&db.display().to_string(), None)?;
+    zp_app::demo::readings(
+        store.as_mut(),
+        &mut readings,
+        &dir.join("source-files"),
+        &actor(),
+    )?;
     let park = zp_app::inventory(
         store.as_mut(),
         &Access::All,

@@ -6,6 +6,7 @@ mod demo;
 mod evaluate;
 mod finance;
 mod output;
+mod readings;
 mod registry;
 mod reports;
 mod serve;

@@ -1,0 +1,702 @@
+//! Use cases of interval meter data: importing and exporting readings, the
+//! electricity-carbon map (电碳地图), and hourly energy for the certificate registry.
+//!
+//! The readings live in a [`ReadingStore`] directory next to the database; the SQL store
+//! holds the meter registry, hourly grid factors, import batches and quarantined rows.
+
+use crate::{AppError, ImportError};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use zp_domain::{CreditCode, Decimal, Region};
+use zp_factors::Slot;
+use zp_ingest::ReadError;
+use zp_readings::{
+    EnterpriseMeters, FactorSeries, HourGrid, ReadingStore, ReadingsError, Resolution,
+};
+use zp_store::{
+    Access, BatchMeta, ImportCounts, MeterFilter, MeterKind, OrgFilter, Rejected, Store, StoreError,
+};
+
+pub use zp_readings::Progress;
+
+/// The readings directory of a database: `explicit` when given, else `<db>.readings` next
+/// to a SQLite file, `zeropark.readings` for PostgreSQL.
+pub fn readings_dir(db: &str, explicit: Option<&Path>) -> PathBuf {
+    explicit
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| ReadingStore::default_dir(db))
+}
+
+fn store_err(e: ReadingsError) -> AppError {
+    AppError::Invalid(e.to_string())
+}
+
+/// Opens (creating if needed) the readings store of a database.
+pub fn open_readings(db: &str, explicit: Option<&Path>) -> Result<ReadingStore, AppError> {
+    ReadingStore::open(&readings_dir(db, explicit)).map_err(store_err)
+}
+
+/// Missing intervals of one meter, times in Asia/Shanghai.
+#[derive(Debug, Clone, Serialize)]
+pub struct GapReport {
+    pub meter: String,
+    pub interval_minutes: i64,
+    pub missing_intervals: u64,
+    /// The first runs of missing intervals as `[from, to)`.
+    pub ranges: Vec<[String; 2]>,
+}
+
+/// Outcome of `import readings`: `read = accepted + quarantined`; `duplicates` and
+/// `restated` are parts of `accepted`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadingsImport {
+    pub read: usize,
+    pub accepted: usize,
+    pub quarantined: usize,
+    pub duplicates: usize,
+    pub restated: usize,
+    /// Meters with accepted rows.
+    pub meters: usize,
+    pub new_meters: usize,
+    /// Missing intervals between each meter's first and last reading in the file.
+    pub missing_intervals: u64,
+    pub gaps: Vec<GapReport>,
+    pub batch_id: i64,
+}
+
+impl ReadingsImport {
+    pub fn counts(&self) -> ImportCounts {
+        ImportCounts {
+            read: self.read,
+            accepted: self.accepted,
+            quarantined: self.quarantined,
+            duplicates: self.duplicates,
+            restated: self.restated,
+        }
+    }
+}
+
+/// `zeropark import readings FILE`: CSV or Parquet with columns `meter,ts,kwh`. Meters must
+/// be registered (`import meters`); bad rows are quarantined with row, field and reason.
+pub fn import_readings(
+    store: &mut dyn Store,
+    readings: &mut ReadingStore,
+    path: &Path,
+    actor: &str,
+    progress: Progress<'_>,
+) -> Result<ReadingsImport, ImportError> {
+    let file = path.display().to_string();
+    if let Err(e) = std::fs::metadata(path) {
+        return Err(ReadError::Io {
+            file,
+            reason: e.to_string(),
+        }
+        .into());
+    }
+    let known: HashSet<String> = store
+        .meters(&Access::All, &MeterFilter::default())?
+        .into_iter()
+        .map(|m| m.meter)
+        .collect();
+    let report = zp_readings::import_file(readings, path, &|m| known.contains(m), progress)
+        .map_err(|e| match e {
+            ReadingsError::Io { path: p, reason } if p == path => {
+                ImportError::Read(ReadError::Io {
+                    file: file.clone(),
+                    reason,
+                })
+            }
+            ReadingsError::Format { file: f, reason } => {
+                ImportError::Read(ReadError::Format { file: f, reason })
+            }
+            ReadingsError::Limit(reason) => ImportError::Read(ReadError::Format {
+                file: file.clone(),
+                reason,
+            }),
+            other => ImportError::Store(StoreError::Corrupt(other.to_string())),
+        })?;
+    let rejected: Vec<Rejected> = report
+        .rejected
+        .iter()
+        .map(|r| Rejected {
+            row: r.row as i64,
+            field: r.field.clone(),
+            reason: r.reason.clone(),
+            raw: r.raw.clone(),
+        })
+        .collect();
+    let mut out = ReadingsImport {
+        read: report.read,
+        accepted: report.accepted,
+        quarantined: report.quarantined,
+        duplicates: report.duplicates,
+        restated: report.restated,
+        meters: report.meters,
+        new_meters: report.new_meters,
+        missing_intervals: report.missing_intervals,
+        gaps: report
+            .gaps
+            .iter()
+            .map(|g| GapReport {
+                meter: g.meter.clone(),
+                interval_minutes: g.interval.minutes(),
+                missing_intervals: g.missing_intervals,
+                ranges: g
+                    .ranges
+                    .iter()
+                    .map(|r| {
+                        [
+                            zp_domain::time::format_local(r.from),
+                            zp_domain::time::format_local(r.to),
+                        ]
+                    })
+                    .collect(),
+            })
+            .collect(),
+        batch_id: 0,
+    };
+    let meta = BatchMeta {
+        kind: "readings".into(),
+        file,
+        // Not hashed: readings files run to gigabytes; the batch counts identify them.
+        sha256: String::new(),
+        actor: actor.into(),
+    };
+    out.batch_id = store.record_batch(&meta, &out.counts(), &rejected)?;
+    Ok(out)
+}
+
+/// Outcome of `export readings`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadingsExport {
+    pub file: String,
+    pub readings: u64,
+}
+
+/// `zeropark export readings --format parquet`: readings of all or one meter, optionally
+/// limited to the local days `from ..= to` (`YYYY-MM-DD`).
+pub fn export_readings(
+    readings: &ReadingStore,
+    out: &Path,
+    meter: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<ReadingsExport, AppError> {
+    let day = |s: &str| {
+        zp_readings::calendar::parse_date(s)
+            .ok_or_else(|| AppError::Invalid(format!("{s:?} is not a date YYYY-MM-DD")))
+    };
+    let filter = zp_readings::ExportFilter {
+        meters: meter.map(|m| vec![m.to_string()]).unwrap_or_default(),
+        from: from.map(day).transpose()?,
+        to: to.map(day).transpose()?.map(|t| t + 86_400),
+    };
+    if let Some(m) = meter
+        && readings.interval(m).is_none()
+    {
+        return Err(AppError::NotFound(format!("no readings for meter {m:?}")));
+    }
+    let n = zp_readings::export_parquet(readings, out, &filter).map_err(store_err)?;
+    Ok(ReadingsExport {
+        file: out.display().to_string(),
+        readings: n,
+    })
+}
+
+/// What a carbon map covers.
+#[derive(Debug, Clone)]
+pub enum MapScope {
+    Org(CreditCode),
+    Park(String),
+    Region(Region),
+}
+
+/// How rows are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapGroup {
+    Enterprise,
+    Park,
+    Industry,
+}
+
+impl MapGroup {
+    pub fn key(self) -> &'static str {
+        match self {
+            MapGroup::Enterprise => "enterprise",
+            MapGroup::Park => "park",
+            MapGroup::Industry => "industry",
+        }
+    }
+}
+
+/// A carbon map request: local days `from ..= to` (`YYYY-MM-DD`, `to` inclusive).
+#[derive(Debug, Clone)]
+pub struct CarbonMapQuery {
+    pub scope: MapScope,
+    pub from: String,
+    pub to: String,
+    pub by: Resolution,
+    pub group: MapGroup,
+}
+
+/// One group in one period.
+#[derive(Debug, Clone, Serialize)]
+pub struct CarbonMapRow {
+    /// Credit code, park name or industry code.
+    pub group: String,
+    /// Enterprise name, park name or industry code.
+    pub name: String,
+    /// `2023-07-10T10:00:00+08:00`, `2023-07-10` or `2023-07`.
+    pub period: String,
+    pub consumption_mwh: Decimal,
+    pub generation_mwh: Decimal,
+    pub grid_import_mwh: Decimal,
+    pub emissions_tco2: Decimal,
+    /// `hourly` (every hour of grid import priced with an hourly factor), `annual` (all
+    /// with the region's annual factor), `mixed`, or `none` (no grid import).
+    pub factor_source: &'static str,
+    /// Enterprise-hours of grid import priced with the annual factor.
+    pub fallback_hours: u64,
+}
+
+/// Factors used for one region.
+#[derive(Debug, Clone, Serialize)]
+pub struct MapFactor {
+    pub region: String,
+    /// Hours of the window with an hourly factor (`import grid-hourly`).
+    pub hourly_hours: usize,
+    /// Hours priced with the annual factor instead.
+    pub fallback_hours: usize,
+    /// Catalog factors used as the fallback (id, value tCO2/MWh, note).
+    pub annual: Vec<MapAnnualFactor>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MapAnnualFactor {
+    pub id: String,
+    pub tco2_per_mwh: Decimal,
+    pub note: Option<String>,
+}
+
+/// Totals over all rows.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CarbonMapTotals {
+    pub consumption_mwh: Decimal,
+    pub generation_mwh: Decimal,
+    pub grid_import_mwh: Decimal,
+    pub emissions_tco2: Decimal,
+}
+
+/// The electricity-carbon map of a scope.
+#[derive(Debug, Clone, Serialize)]
+pub struct CarbonMap {
+    pub scope: String,
+    pub from: String,
+    pub to: String,
+    pub by: &'static str,
+    pub group: &'static str,
+    pub rows: Vec<CarbonMapRow>,
+    pub totals: CarbonMapTotals,
+    /// Hours of the window (summed over regions) without an hourly factor.
+    pub fallback_hours: usize,
+    pub factors: Vec<MapFactor>,
+    pub enterprises: usize,
+    pub meters: usize,
+    pub notes: Vec<String>,
+}
+
+fn mwh(wh: u64) -> Decimal {
+    Decimal::new(wh as i64, 6).normalize()
+}
+
+fn tco2(ng: u128) -> Decimal {
+    Decimal::from_i128_with_scale(ng as i128, 15).normalize()
+}
+
+/// `zeropark report carbon-map`: per enterprise and hour, grid import =
+/// max(0, consumption - own generation) and emissions = grid import x that hour's factor
+/// of the enterprise's region (hourly factor where imported, else the region's annual
+/// factor from the catalog, reported); groups sum their enterprises per period.
+pub fn carbon_map(
+    store: &mut dyn Store,
+    access: &Access,
+    readings: &ReadingStore,
+    q: &CarbonMapQuery,
+) -> Result<CarbonMap, AppError> {
+    let grid = HourGrid::days_inclusive(&q.from, &q.to).ok_or_else(|| {
+        AppError::Invalid(format!(
+            "--from {} --to {}: dates YYYY-MM-DD with from <= to",
+            q.from, q.to
+        ))
+    })?;
+    let (orgs, filter, scope) = match &q.scope {
+        MapScope::Org(code) => {
+            let org = store.org(access, code)?.ok_or_else(|| {
+                AppError::NotFound(format!(
+                    "enterprise {code} is not registered (or not visible to you)"
+                ))
+            })?;
+            let f = MeterFilter {
+                org: Some(code.clone()),
+                ..Default::default()
+            };
+            (vec![org], f, format!("org {code}"))
+        }
+        MapScope::Park(name) => {
+            if store.park(access, name)?.is_none() {
+                return Err(AppError::NotFound(format!(
+                    "park {name:?} does not exist (or is not visible to you)"
+                )));
+            }
+            let orgs = store.orgs(
+                access,
+                &OrgFilter {
+                    park: Some(name.clone()),
+                    ..Default::default()
+                },
+            )?;
+            let f = MeterFilter {
+                park: Some(name.clone()),
+                ..Default::default()
+            };
+            (orgs, f, format!("park {name}"))
+        }
+        MapScope::Region(r) => {
+            let orgs = store.orgs(
+                access,
+                &OrgFilter {
+                    region: Some(*r),
+                    ..Default::default()
+                },
+            )?;
+            let f = MeterFilter {
+                region: Some(*r),
+                ..Default::default()
+            };
+            (orgs, f, format!("region {r}"))
+        }
+    };
+    let meters = store.meters(access, &filter)?;
+    let catalog = crate::catalog(store)?;
+
+    // Factor series per region: hourly where imported, the annual factor elsewhere.
+    let mut regions: Vec<Region> = orgs.iter().map(|o| o.region).collect();
+    regions.sort_by_key(|r| r.code().to_string());
+    regions.dedup();
+    let mut series = Vec::new();
+    let mut factors = Vec::new();
+    let mut notes = Vec::new();
+    for region in &regions {
+        let mut s = FactorSeries::fallback(grid, 0);
+        let mut annual = Vec::new();
+        let y0 = zp_readings::calendar::local_year(grid.start);
+        let y1 = zp_readings::calendar::local_year(grid.end() - 1);
+        for year in y0..=y1 {
+            let sel = catalog.select(Slot::LocationGrid {
+                region: *region,
+                year,
+            })?;
+            let ng =
+                zp_readings::factor_ng_per_wh(&sel.factor.value.to_string()).ok_or_else(|| {
+                    AppError::Invalid(format!("factor {} is not usable", sel.factor.id))
+                })?;
+            let (ys, ye) = zp_readings::calendar::year_bounds(year);
+            for h in 0..grid.hours {
+                let t = grid.hour_start(h);
+                if t >= ys && t < ye {
+                    s.ng_per_wh[h] = ng;
+                }
+            }
+            annual.push(MapAnnualFactor {
+                id: sel.factor.id.clone(),
+                tco2_per_mwh: sel.factor.value,
+                note: sel.note.clone(),
+            });
+        }
+        for h in store.grid_hourly(*region, grid.start, grid.end())? {
+            let text = format!("{}", h.tco2_per_mwh);
+            let ng = zp_readings::factor_ng_per_wh(&text).ok_or_else(|| {
+                AppError::Invalid(format!(
+                    "hourly factor {text} tCO2/MWh of {region} at {} is not usable",
+                    zp_domain::time::format_local(h.ts)
+                ))
+            })?;
+            s.set_hourly(grid, h.ts, ng);
+        }
+        let fallback_hours = s.fallback_hours();
+        if fallback_hours > 0 {
+            notes.push(format!(
+                "{region}: {fallback_hours} of {} hours have no hourly grid factor; the annual factor {} applies there",
+                grid.hours,
+                annual.iter().map(|a| a.id.as_str()).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        factors.push(MapFactor {
+            region: region.code().to_string(),
+            hourly_hours: grid.hours - fallback_hours,
+            fallback_hours,
+            annual,
+        });
+        series.push(s);
+    }
+
+    // Groups and enterprises.
+    let mut group_keys: Vec<(String, String)> = Vec::new();
+    let mut group_ix: HashMap<String, usize> = HashMap::new();
+    let mut by_org: BTreeMap<String, EnterpriseMeters> = BTreeMap::new();
+    for o in &orgs {
+        let (key, name) = match q.group {
+            MapGroup::Enterprise => (o.credit_code.to_string(), o.name.clone()),
+            MapGroup::Park => {
+                let p = o.park.clone().unwrap_or_else(|| "(no park)".into());
+                (p.clone(), p)
+            }
+            MapGroup::Industry => (o.industry.clone(), o.industry.clone()),
+        };
+        let g = *group_ix.entry(key.clone()).or_insert_with(|| {
+            group_keys.push((key, name));
+            group_keys.len() - 1
+        });
+        let f = regions
+            .iter()
+            .position(|r| *r == o.region)
+            .expect("region listed");
+        by_org.insert(
+            o.credit_code.to_string(),
+            EnterpriseMeters {
+                consumption: Vec::new(),
+                generation: Vec::new(),
+                group: g,
+                factors: f,
+            },
+        );
+    }
+    for m in &meters {
+        if let Some(e) = by_org.get_mut(m.credit_code.as_str()) {
+            match m.kind {
+                MeterKind::Consumption => e.consumption.push(m.meter.clone()),
+                MeterKind::Generation => e.generation.push(m.meter.clone()),
+            }
+        }
+    }
+    let without = by_org
+        .values()
+        .filter(|e| e.consumption.is_empty() && e.generation.is_empty())
+        .count();
+    if without > 0 {
+        notes.push(format!(
+            "{without} of {} enterprises in scope have no meters",
+            by_org.len()
+        ));
+    }
+    let enterprises: Vec<EnterpriseMeters> = by_org.into_values().collect();
+    let map = zp_readings::carbon_map(
+        readings,
+        grid,
+        q.by,
+        &enterprises,
+        &series,
+        group_keys.len(),
+    )
+    .map_err(store_err)?;
+
+    let mut rows = Vec::new();
+    let mut totals = (0u64, 0u64, 0u64, 0u128);
+    let mut order: Vec<usize> = (0..group_keys.len()).collect();
+    order.sort_by(|a, b| group_keys[*a].0.cmp(&group_keys[*b].0));
+    for g in order {
+        for p in 0..map.periods.len() {
+            let c = map.cell(g, p);
+            if c.consumption_wh == 0 && c.generation_wh == 0 {
+                continue;
+            }
+            totals.0 += c.consumption_wh;
+            totals.1 += c.generation_wh;
+            totals.2 += c.grid_import_wh;
+            totals.3 += c.emissions_ngco2;
+            rows.push(CarbonMapRow {
+                group: group_keys[g].0.clone(),
+                name: group_keys[g].1.clone(),
+                period: map.periods.label(p),
+                consumption_mwh: mwh(c.consumption_wh),
+                generation_mwh: mwh(c.generation_wh),
+                grid_import_mwh: mwh(c.grid_import_wh),
+                emissions_tco2: tco2(c.emissions_ngco2),
+                factor_source: match (c.hourly_factor_hours, c.fallback_factor_hours) {
+                    (0, 0) => "none",
+                    (_, 0) => "hourly",
+                    (0, _) => "annual",
+                    _ => "mixed",
+                },
+                fallback_hours: c.fallback_factor_hours,
+            });
+        }
+    }
+    Ok(CarbonMap {
+        scope,
+        from: q.from.clone(),
+        to: q.to.clone(),
+        by: q.by.key(),
+        group: q.group.key(),
+        rows,
+        totals: CarbonMapTotals {
+            consumption_mwh: mwh(totals.0),
+            generation_mwh: mwh(totals.1),
+            grid_import_mwh: mwh(totals.2),
+            emissions_tco2: tco2(totals.3),
+        },
+        fallback_hours: factors.iter().map(|f| f.fallback_hours).sum(),
+        factors,
+        enterprises: enterprises.len(),
+        meters: meters.len(),
+        notes,
+    })
+}
+
+impl crate::certs::HourlyReadings for ReadingStore {
+    fn meter_hourly_wh(
+        &self,
+        meter: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<BTreeMap<i64, Decimal>, AppError> {
+        Ok(self
+            .hourly_wh(meter, from, to)
+            .map_err(store_err)?
+            .into_iter()
+            .filter(|(h, _)| *h >= from && *h < to)
+            .map(|(h, wh)| (h, Decimal::from(wh)))
+            .collect())
+    }
+}
+
+/// What the demo's interval data holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoReadings {
+    pub meters: usize,
+    pub readings: usize,
+    pub grid_hours: usize,
+    pub already_seeded: bool,
+}
+
+/// Demo interval data for the demo park: a consumption meter per enterprise (its BDEW load
+/// shape scaled to its yearly use), a rooftop PV meter where it has PV (the Chongqing
+/// profile with daily cloudiness), 15-minute readings for the year, and hourly grid
+/// factors for Chongqing. Written as CSV files and imported through the ordinary path.
+pub(crate) fn demo_readings(
+    store: &mut dyn Store,
+    readings: &mut ReadingStore,
+    dir: &Path,
+    actor: &str,
+) -> Result<DemoReadings, AppError> {
+    use crate::demo::{DEMO_PARK, DEMO_YEAR, Rng, demo_orgs};
+    use std::fmt::Write as _;
+    let io = |p: &Path, e: std::io::Error| AppError::Invalid(format!("{}: {e}", p.display()));
+    let orgs: Vec<_> = demo_orgs()
+        .into_iter()
+        .filter(|o| o.park == DEMO_PARK)
+        .collect();
+    let mut meters_csv = String::from("meter,credit_code,kind,source\n");
+    for o in &orgs {
+        let _ = writeln!(meters_csv, "{}-L1,{},consumption,", o.code, o.code);
+        if o.pv_kwp > 0.0 {
+            let _ = writeln!(meters_csv, "{}-PV1,{},generation,solar", o.code, o.code);
+        }
+    }
+    let meters_file = dir.join("meters.csv");
+    std::fs::write(&meters_file, &meters_csv).map_err(|e| io(&meters_file, e))?;
+    let m = crate::import_meters(store, &meters_file, actor)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+
+    // Hourly grid factors: hydro-rich summers and midday solar lower the fossil share.
+    let pv = zp_readings::profiles::pv_chongqing_2023();
+    let mut grid_csv = String::from("region,ts,tco2_per_mwh,cfe_share\n");
+    for (ts, pv_kwh) in &pv {
+        let (_, month, _) = zp_readings::calendar::local_date(*ts);
+        let wet = [
+            0.0, 0.0, 0.02, 0.05, 0.1, 0.16, 0.2, 0.2, 0.15, 0.08, 0.03, 0.0,
+        ][month as usize - 1];
+        let fossil = (0.66 - wet - 0.25 * pv_kwh).clamp(0.3, 0.8);
+        let _ = writeln!(
+            grid_csv,
+            "CQ,{},{:.4},{:.3}",
+            zp_domain::time::format_local(*ts),
+            fossil * 0.86,
+            1.0 - fossil
+        );
+    }
+    let grid_file = dir.join("grid_hourly_2023.csv");
+    std::fs::write(&grid_file, &grid_csv).map_err(|e| io(&grid_file, e))?;
+    let g = crate::import_grid_hourly(store, &grid_file, actor)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+
+    let first = format!("{}-L1", orgs[0].code);
+    if readings
+        .years(&first)
+        .map_err(store_err)?
+        .contains(&DEMO_YEAR)
+    {
+        return Ok(DemoReadings {
+            meters: m.read,
+            readings: 0,
+            grid_hours: g.read,
+            already_seeded: true,
+        });
+    }
+    let mut rng = Rng::new(15);
+    let mut csv = String::with_capacity(64 << 20);
+    let mut rows = 0;
+    for o in &orgs {
+        let shape = zp_readings::profiles::load_profile_2023(o.kind.load_profile())
+            .expect("shipped load profile");
+        let yearly_mwh = o.grid_mwh + o.pv_kwp * 0.812;
+        let meter = format!("{}-L1", o.code);
+        for (ts, kwh_per_mwh) in &shape {
+            let wh = (kwh_per_mwh * yearly_mwh * rng.range(0.95, 1.05) * 1000.0).round();
+            let _ = writeln!(
+                csv,
+                "{meter},{},{}",
+                zp_domain::time::format_local(*ts),
+                zp_readings::value::format_kwh(wh as u64)
+            );
+            rows += 1;
+        }
+        if o.pv_kwp > 0.0 {
+            let meter = format!("{}-PV1", o.code);
+            let mut cloud = 1.0;
+            for (ts, kwh_per_kwp) in &pv {
+                if zp_domain::time::local(*ts).hour() == 0 {
+                    cloud = rng.range(0.45, 1.45);
+                }
+                let hour_wh = kwh_per_kwp * o.pv_kwp * cloud * 1000.0;
+                for q in 0..4 {
+                    let wh = (hour_wh / 4.0 * rng.range(0.9, 1.1)).round();
+                    let _ = writeln!(
+                        csv,
+                        "{meter},{},{}",
+                        zp_domain::time::format_local(ts + q * 900),
+                        zp_readings::value::format_kwh(wh as u64)
+                    );
+                    rows += 1;
+                }
+            }
+        }
+    }
+    let file = dir.join("readings_2023.csv");
+    std::fs::write(&file, csv).map_err(|e| io(&file, e))?;
+    let r = import_readings(store, readings, &file, actor, &mut |_, _| {})
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    if r.quarantined > 0 {
+        return Err(AppError::Invalid(format!(
+            "demo readings: {} rows quarantined",
+            r.quarantined
+        )));
+    }
+    Ok(DemoReadings {
+        meters: m.read,
+        readings: rows,
+        grid_hours: g.read,
+        already_seeded: false,
+    })
+}
