@@ -42,6 +42,10 @@ pub enum Command {
     /// Reports: inventories.
     #[command(subcommand)]
     Report(ReportCmd),
+    /// Granular certificate registry: issue, GEC import, hourly matching, lifecycle,
+    /// verify, evidence.
+    #[command(subcommand)]
+    Certs(crate::certs::CertsCmd),
     /// Export data: interval readings as Parquet.
     #[command(subcommand)]
     Export(crate::readings::ExportCmd),
@@ -164,6 +168,15 @@ pub enum ReportCmd {
     },
     /// Electricity-carbon map (电碳地图): hourly metered grid import x hourly grid factor.
     CarbonMap(crate::readings::CarbonMapArgs),
+    /// Hourly matching of an enterprise's metered load with certificates retired for it:
+    /// load_mwh, matched_mwh, cfe_score, annual_match_ratio.
+    Matching {
+        /// Enterprise credit code.
+        #[arg(long)]
+        org: String,
+        #[command(flatten)]
+        days: crate::certs::DaysArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -202,7 +215,7 @@ pub fn actor() -> String {
     )
 }
 
-fn open(db: &str) -> anyhow::Result<Box<dyn Store>> {
+pub(crate) fn open(db: &str) -> anyhow::Result<Box<dyn Store>> {
     zp_store::open(db).with_context(|| format!("opening database {db}"))
 }
 
@@ -212,6 +225,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Report(ReportCmd::CarbonMap(a)) => crate::readings::carbon_map(&cli.db, a, json),
         Command::Export(cmd) => crate::readings::export(&cli.db, cmd, json),
+        Command::Certs(cmd) => crate::certs::run(&cli.db, cmd, json),
+        Command::Report(ReportCmd::Matching { org, days }) => {
+            crate::certs::matching_report(&cli.db, &org, &days, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Import(cmd) => import(&cli.db, cmd, json),
         Command::Report(ReportCmd::Inventory {
             scope,

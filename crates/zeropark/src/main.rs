@@ -1,6 +1,7 @@
 //! `zeropark`: the command-line interface. Thin: parses arguments, calls the application
 //! services in `zp-app`, prints tables or `--json`.
 
+mod certs;
 mod cli;
 mod demo;
 mod evaluate;
