@@ -206,7 +206,7 @@ mod tests {
             matched(&c, &g, &mut m);
             for i in 0..c.len() {
                 prop_assert_eq!(imp[i] + m[i], c[i]);
-                prop_assert_eq!(imp[i], if c[i] > g[i] { c[i] - g[i] } else { 0 });
+                prop_assert_eq!(imp[i], c[i].saturating_sub(g[i]));
             }
         }
     }

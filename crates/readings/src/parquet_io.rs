@@ -356,8 +356,8 @@ mod tests {
     fn decimals_convert_exactly() {
         assert_eq!(decimal_to_wh(2_500_000, 3), Ok(2_500_000));
         assert_eq!(decimal_to_wh(25, 1), Ok(2_500));
-        assert_eq!(decimal_to_wh(12_345_0, 4), Ok(12_345));
-        assert_eq!(decimal_to_wh(12_345_1, 4), Err(ValueError::TooPrecise));
+        assert_eq!(decimal_to_wh(123_450, 4), Ok(12_345));
+        assert_eq!(decimal_to_wh(123_451, 4), Err(ValueError::TooPrecise));
         assert_eq!(decimal_to_wh(-1, 0), Err(ValueError::Negative));
         assert_eq!(decimal_to_wh(100_001, 0), Err(ValueError::TooLarge));
     }

@@ -116,7 +116,7 @@ proptest! {
                 let t = grid.hour_start(h);
                 let cw = cons.get(&(e, t)).copied().unwrap_or(0);
                 let gw = generation.get(&(e, t)).copied().unwrap_or(0);
-                let imp = if cw > gw { cw - gw } else { 0 };
+                let imp = cw.saturating_sub(gw);
                 let f = c.hourly_factor[h].unwrap_or(c.fallback);
                 let r = want.entry((c.groups[e], resolution.label(t))).or_default();
                 r.0 += cw;
