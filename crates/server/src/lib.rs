@@ -20,6 +20,7 @@ pub mod certs;
 pub mod csrf;
 pub mod enterprise;
 mod error;
+pub mod evaluate;
 pub mod factors;
 pub mod format;
 pub mod i18n;
@@ -63,6 +64,7 @@ pub const AREAS: &[&Area] = &[
     &overview::AREA,
     &carbon_map::AREA,
     &certs::AREA,
+    &evaluate::AREA,
     &registry::AREA,
     &enterprise::AREA,
     &inventory::AREA,

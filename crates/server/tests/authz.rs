@@ -167,10 +167,35 @@ async fn park_admin_is_confined_to_their_park() {
         ),
         format!("/api/v1/parks/{}/overview", enc(DEMO_PARK_SC)),
         format!("/api/v1/carbon-map/parks/{}", enc(DEMO_PARK_SC)),
+        format!(
+            "/api/v1/evaluate/zero-carbon-park?park={}&year={DEMO_YEAR}",
+            enc(DEMO_PARK_SC)
+        ),
     ] {
         let r = t.get(Some("park"), &uri).await;
         refused(&r, StatusCode::NOT_FOUND, &c_name);
     }
+    // Their own park evaluates, from their own accounts.
+    let own = t
+        .get(
+            Some("park"),
+            &format!(
+                "/api/v1/evaluate/zero-carbon-park?park={}&year={DEMO_YEAR}",
+                enc(DEMO_PARK)
+            ),
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.text);
+    let own = own.json();
+    assert_eq!(own["scope_id"], DEMO_PARK);
+    assert!(
+        own["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["veto"] == true && i["value"].is_number()),
+        "{own}"
+    );
     let r = t
         .post_json(
             "park",
