@@ -158,8 +158,18 @@ impl ReadingStore {
         if to <= from {
             return Ok(Vec::new());
         }
+        let (y0, y1) = (local_year(from), local_year(to - 1));
+        // Probe the years of a short window; list the meter's chunks for a long one.
+        let years: Vec<i32> = if y1 - y0 <= 4 {
+            (y0..=y1).collect()
+        } else {
+            self.years(meter)?
+                .into_iter()
+                .filter(|y| (y0..=y1).contains(y))
+                .collect()
+        };
         let mut out = Vec::new();
-        for year in local_year(from)..=local_year(to - 1) {
+        for year in years {
             if let Some(c) = self.chunk_by_id(id, year)?
                 && c.start < to
                 && c.end() > from
