@@ -646,6 +646,7 @@ pub(crate) fn demo_readings(
     }
     let mut rng = Rng::new(15);
     let mut csv = String::with_capacity(64 << 20);
+    csv.push_str("meter,ts,kwh\n");
     let mut rows = 0;
     for o in &orgs {
         let shape = zp_readings::profiles::load_profile_2023(o.kind.load_profile())
