@@ -345,15 +345,20 @@ struct HeatmapQuery {
 }
 
 /// The hour-by-day heatmap from interval readings, `None` when there are none for the
-/// selection. Readings live in the columnar store of `zp-readings`; until the application
-/// layer exposes it to the server, every selection reports that no readings are available.
+/// selection (or the server has no readings store). For an enterprise: hourly grid import
+/// (consumption minus own generation) x the hour's grid factor, exactly as `report
+/// carbon-map` computes it (yearly factor where no hourly one, counted). For one meter: its
+/// metered energy x the hourly factor; hours without an hourly factor are not priced and
+/// are counted in `fallback_factor_hours`.
+#[allow(clippy::too_many_arguments)]
 pub fn heatmap(
     s: &mut dyn Store,
     access: &Access,
     code: &str,
     meter: Option<&str>,
-    _year: i32,
-    _month: Option<u32>,
+    year: i32,
+    month: Option<u32>,
+    readings_dir: Option<&std::path::Path>,
 ) -> Result<Option<Heatmap>, AppError> {
     let org = visible_org(s, access, code)?;
     let meters = s.meters(
@@ -368,7 +373,84 @@ pub fn heatmap(
     {
         return Err(AppError::NotFound(format!("meter {m}")));
     }
-    Ok(None)
+    let Some(dir) = readings_dir.filter(|d| d.exists()) else {
+        return Ok(None);
+    };
+    let rs = zp_readings::ReadingStore::open(dir)
+        .map_err(|e| AppError::Internal(format!("readings store: {e}")))?;
+    let bad = |e: jiff::Error| AppError::BadRequest(e.to_string());
+    let first = jiff::civil::Date::new(year as i16, month.unwrap_or(1) as i8, 1).map_err(bad)?;
+    let last = match month {
+        Some(_) => first.last_of_month(),
+        None => jiff::civil::Date::new(year as i16, 12, 31).map_err(bad)?,
+    };
+    let from = zp_domain::time::local_day_start(first);
+    let to = zp_domain::time::local_day_start(last.tomorrow().map_err(bad)?);
+    // (local day index, hour) -> tCO2
+    let mut cells: std::collections::BTreeMap<(usize, u8), f64> = Default::default();
+    let mut fallback = 0u64;
+    let day_of = |ts: i64| ((ts - from) / 86_400) as usize;
+    let hour_of = |ts: i64| zp_domain::time::local(ts).hour() as u8;
+    match meter {
+        None => {
+            let map = zp_app::readings::carbon_map(
+                s,
+                access,
+                &rs,
+                &zp_app::readings::CarbonMapQuery {
+                    scope: zp_app::readings::MapScope::Org(org.credit_code.clone()),
+                    from: first.to_string(),
+                    to: last.to_string(),
+                    by: zp_readings::Resolution::Hour,
+                    group: zp_app::readings::MapGroup::Enterprise,
+                },
+            )?;
+            for r in &map.rows {
+                let ts = zp_domain::time::parse_timestamp(&r.period)
+                    .map_err(|e| AppError::Internal(format!("period {}: {e}", r.period)))?;
+                cells.insert(
+                    (day_of(ts), hour_of(ts)),
+                    crate::format::f64_of(r.emissions_tco2),
+                );
+                fallback += r.fallback_hours;
+            }
+        }
+        Some(m) => {
+            let factors: std::collections::HashMap<i64, f64> = s
+                .grid_hourly(org.region, from, to)?
+                .into_iter()
+                .map(|f| (f.ts, f.tco2_per_mwh))
+                .collect();
+            for (h, wh) in rs
+                .hourly_wh(m, from, to)
+                .map_err(|e| AppError::Internal(format!("readings: {e}")))?
+            {
+                match factors.get(&h) {
+                    Some(k) => {
+                        cells.insert((day_of(h), hour_of(h)), wh as f64 / 1e6 * k);
+                    }
+                    None => fallback += 1,
+                }
+            }
+        }
+    }
+    if cells.is_empty() {
+        return Ok(None);
+    }
+    let n_days = day_of(to - 1) + 1;
+    let days = (0..n_days)
+        .map(|i| zp_domain::time::format_local(from + 86_400 * i as i64)[..10].to_string())
+        .collect();
+    let total_tco2 = cells.values().sum();
+    Ok(Some(Heatmap {
+        credit_code: org.credit_code.to_string(),
+        meter: meter.map(str::to_string),
+        days,
+        cells: cells.into_iter().map(|((d, h), v)| (d, h, v)).collect(),
+        total_tco2,
+        fallback_factor_hours: fallback,
+        meters: meters.iter().map(|m| m.meter.clone()).collect(),
+    }))
 }
 
 async fn heatmap_api(
@@ -381,8 +463,17 @@ async fn heatmap_api(
         return Err(AppError::BadRequest("month: 1 to 12".into()));
     }
     let access = who.access.clone();
+    let dir = st.config.readings_dir.clone();
     st.run(move |s| {
-        let h = heatmap(s, &access, &code, q.meter.as_deref(), q.year, q.month)?;
+        let h = heatmap(
+            s,
+            &access,
+            &code,
+            q.meter.as_deref(),
+            q.year,
+            q.month,
+            dir.as_deref(),
+        )?;
         let meters = {
             let org = visible_org(s, &access, &code)?;
             s.meters(

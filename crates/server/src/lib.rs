@@ -89,6 +89,8 @@ pub struct Config {
     /// Failed logins allowed per username within `login_window_secs`.
     pub login_attempts: usize,
     pub login_window_secs: u64,
+    /// The interval readings store (`zp-readings`) behind the heatmaps; none: no heatmaps.
+    pub readings_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -101,6 +103,7 @@ impl Default for Config {
             upload_dir: std::env::temp_dir().join("zeropark-uploads"),
             login_attempts: 5,
             login_window_secs: 300,
+            readings_dir: None,
         }
     }
 }

@@ -116,7 +116,7 @@ fn finish(
     if serve.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
-    crate::serve::serve(store, &serve.addr, |url| {
+    crate::serve::serve(store, &db.display().to_string(), &serve.addr, |url| {
         if !json {
             println!();
             println!("open {url} in a browser and log in as park / admin / ... (Ctrl-C to stop)");

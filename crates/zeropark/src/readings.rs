@@ -25,6 +25,11 @@ fn explicit_dir() -> Option<&'static Path> {
     DIR.get().and_then(|d| d.as_deref())
 }
 
+/// The readings store directory of `db` (the `--readings-dir` when given).
+pub fn dir(db: &str) -> PathBuf {
+    zp_app::readings::readings_dir(db, explicit_dir())
+}
+
 /// Opens the readings store of `db`.
 pub fn open(db: &str) -> anyhow::Result<ReadingStore> {
     let dir = zp_app::readings::readings_dir(db, explicit_dir());

@@ -15,9 +15,15 @@ pub struct ServeArgs {
 
 /// Runs the server on `store` until Ctrl-C or SIGTERM. `ready` is printed once the socket
 /// is bound, with the URL.
-pub fn serve(store: Box<dyn Store>, addr: &str, ready: impl FnOnce(&str)) -> anyhow::Result<()> {
+pub fn serve(
+    store: Box<dyn Store>,
+    db: &str,
+    addr: &str,
+    ready: impl FnOnce(&str),
+) -> anyhow::Result<()> {
     init_logging();
-    let config = zp_server::Config::from_env();
+    let mut config = zp_server::Config::from_env();
+    config.readings_dir = Some(crate::readings::dir(db));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -45,7 +51,7 @@ fn init_logging() {
 
 pub fn run(db: &str, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let store = zp_store::open(db).with_context(|| format!("opening database {db}"))?;
-    serve(store, &args.addr, |url| {
+    serve(store, db, &args.addr, |url| {
         println!("zeropark serving {db} on {url}  (Ctrl-C to stop)");
     })?;
     Ok(ExitCode::SUCCESS)
