@@ -152,6 +152,18 @@ pub struct Balances {
     pub withdrawn_wh: u64,
 }
 
+impl Balances {
+    /// Adds `bundle`'s energy to the total of its status (not to `issued_wh`).
+    pub fn add_by_status(&mut self, bundle: &Bundle) {
+        *match bundle.status {
+            Status::Active => &mut self.active_wh,
+            Status::Cancelled { .. } => &mut self.cancelled_wh,
+            Status::Claimed { .. } => &mut self.claimed_wh,
+            Status::Withdrawn { .. } => &mut self.withdrawn_wh,
+        } += bundle.energy_wh;
+    }
+}
+
 /// The registry: bundles, their owners and statuses, and the signed log they came from.
 ///
 /// Not internally synchronised: share it as `Mutex<Registry>` and run each command and
@@ -282,13 +294,7 @@ impl Registry {
             ..Balances::default()
         };
         for x in self.bundles.values() {
-            let slot = match x.status {
-                Status::Active => &mut b.active_wh,
-                Status::Cancelled { .. } => &mut b.cancelled_wh,
-                Status::Claimed { .. } => &mut b.claimed_wh,
-                Status::Withdrawn { .. } => &mut b.withdrawn_wh,
-            };
-            *slot += x.energy_wh;
+            b.add_by_status(x);
         }
         b
     }

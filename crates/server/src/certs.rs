@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use zp_app::certs::BundleFilter;
-use zp_certs::{Balances, Bundle, Status};
+use zp_certs::{Balances, Bundle};
 use zp_domain::CreditCode;
 use zp_domain::time::format_local;
 use zp_store::{OrgFilter, Store};
@@ -150,12 +150,7 @@ fn visible(
     let mut balances = Balances::default();
     for b in &list {
         balances.issued_wh += b.energy_wh;
-        *match b.status {
-            Status::Active => &mut balances.active_wh,
-            Status::Cancelled { .. } => &mut balances.cancelled_wh,
-            Status::Claimed { .. } => &mut balances.claimed_wh,
-            Status::Withdrawn { .. } => &mut balances.withdrawn_wh,
-        } += b.energy_wh;
+        balances.add_by_status(b);
     }
     list.sort_by_key(|b| std::cmp::Reverse(b.id.0));
     list.truncate(q.limit.unwrap_or(500).min(10_000));
