@@ -162,6 +162,34 @@ test('upload a ledger file with progress and review the quarantined row', async 
   await context.close();
 });
 
+test('climate finance: the project library filters, the MRV chart flags a project behind, banks match', async () => {
+  const { context, page } = await session('park');
+  await page.goto(`${BASE}/finance`);
+  assert.equal(await page.locator('#projects tbody tr').count(), 2);
+  await page.selectOption('#f-kind', 'distributed_pv');
+  await Promise.all([page.waitForNavigation(), page.click('#library-filters button[type=submit]')]);
+  assert.match(page.url(), /kind=distributed_pv/);
+  assert.equal(await page.locator('#projects tbody tr').count(), 1);
+  assert.equal(await page.getAttribute('#projects tbody tr', 'data-id'), 'JL-PV-2024');
+  await shot(page, '20-finance-library');
+  await Promise.all([page.waitForNavigation(), page.click('#projects tbody tr a')]);
+  await chartDrawn(page, 'mrv-chart');
+  assert.match(await page.textContent('#mrv-alert'), /behind since 2024-02/);
+  assert.ok(Number(await page.getAttribute('#mrv-chart', 'data-behind')) > 0, 'months behind are highlighted');
+  assert.match(await page.textContent('#applications'), /CQB-LOW-02/);
+  await shot(page, '21-finance-mrv');
+  await page.goto(`${BASE}/finance/projects/FH-2023-01?lang=en`);
+  await chartDrawn(page, 'mrv-chart');
+  assert.match(await page.textContent('#mrv-ok'), /On track/);
+  await context.close();
+  const bank = await session('bank');
+  await bank.page.goto(`${BASE}/matching`);
+  assert.equal(await bank.page.locator('#match-matrix tbody tr').count(), 2);
+  assert.match(await bank.page.textContent('#product-CQB-CRL-01'), /✓|✗/);
+  await shot(bank.page, '22-finance-matching');
+  await bank.context.close();
+});
+
 test('no script errors on any page', () => {
   assert.deepEqual(errors, []);
 });

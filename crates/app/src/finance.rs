@@ -25,10 +25,11 @@ use zp_finance::{
     PcafReport, Product, Project, Reduction, Status, SupportCatalogue, Tag, annual_from_ledger,
     expected_reduction, fen_to_yuan, yuan_to_fen,
 };
+use zp_readings::ReadingStore;
 use zp_store::{
     Access, Application, ApplicationEvent, ApplicationFilter, BalanceSheet, FinanceProduct,
-    FinanceProject, FinanceView, MrvLink, NewApplication, NewEvent, ProjectFilter, Role, Store,
-    Upsert, User,
+    FinanceProject, FinanceView, MeterFilter, MeterKind, MrvLink, NewApplication, NewEvent,
+    ProjectFilter, Role, Store, Upsert, User,
 };
 
 impl From<zp_finance::FinanceError> for AppError {
@@ -268,8 +269,19 @@ pub fn add_project(
     ledger: Option<&Path>,
     actor: &str,
 ) -> Result<(Upsert, ProjectView), AppError> {
+    register_project(store, party, Project::parse_toml(text)?, ledger, actor)
+}
+
+/// Registers (or updates) a project given as data (the API's JSON body, or a parsed
+/// file); see [`add_project`].
+pub fn register_project(
+    store: &mut dyn Store,
+    party: &Party,
+    mut p: Project,
+    ledger: Option<&Path>,
+    actor: &str,
+) -> Result<(Upsert, ProjectView), AppError> {
     party.may_register()?;
-    let mut p = Project::parse_toml(text)?;
     let access = party.access();
     store.org(&access, &p.org)?.ok_or_else(|| {
         AppError::NotFound(format!(
@@ -403,7 +415,18 @@ pub fn add_product(
     text: &str,
     actor: &str,
 ) -> Result<(Upsert, Product), AppError> {
-    let p = Product::from_toml(text)?;
+    publish_product(store, party, Product::from_toml(text)?, actor)
+}
+
+/// Publishes (or updates) a product given as data (the API's JSON body); see
+/// [`add_product`].
+pub fn publish_product(
+    store: &mut dyn Store,
+    party: &Party,
+    p: Product,
+    actor: &str,
+) -> Result<(Upsert, Product), AppError> {
+    p.validate()?;
     party.may_publish(&p.issuer)?;
     for r in &p.rules {
         if let zp_finance::Rule::Category { prefixes } = r {
@@ -516,7 +539,7 @@ pub fn apply(
     if amount_yuan > m.offer_yuan {
         return Err(AppError::Invalid(format!(
             "{amount_yuan} yuan is more than {product_id} offers this project ({} yuan)",
-            m.offer_yuan
+            m.offer_yuan.normalize()
         )));
     }
     Ok(store.create_application(
@@ -697,8 +720,8 @@ pub fn advance(
     view_application(store, updated)
 }
 
-/// Where monitored activity comes from. Ledgers first; meter readings plug in here once
-/// the readings engine can sum a meter's month.
+/// Where monitored activity comes from: the enterprise's ledgers ([`LedgerSource`]) or the
+/// project's linked meters ([`MeterSource`], with the ledger as its fallback).
 pub trait MonitoringSource {
     fn name(&self) -> &'static str;
     /// Activity lines of the project's carriers for the months `from..=to`.
@@ -710,9 +733,14 @@ pub trait MonitoringSource {
         from: Period,
         to: Period,
     ) -> Result<Vec<ActivityLine>, AppError>;
+    /// What the reader must know about the lines (fallbacks, incomplete months).
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 pub const LEDGER_SOURCE: &str = "ledger";
+pub const METER_SOURCE: &str = "meter";
 
 /// The enterprise's monthly ledgers, as imported with `zeropark import activity`.
 pub struct LedgerSource;
@@ -743,15 +771,268 @@ impl MonitoringSource for LedgerSource {
     }
 }
 
-/// The monitoring source of a link.
-pub fn source_for(link: &MrvLink) -> Result<Box<dyn MonitoringSource>, AppError> {
-    match link.source.as_str() {
-        LEDGER_SOURCE => Ok(Box::new(LedgerSource)),
-        other => Err(AppError::Invalid(format!(
-            "project {}: monitoring source {other} {} is not available in this build (ledgers are)",
-            link.project_id, link.meter
-        ))),
+/// The carrier a linked meter measures: a consumption meter at the project boundary
+/// measures grid electricity (`electricity`), a generation meter on-site renewable
+/// electricity (`electricity_onsite_renewable`).
+pub fn meter_carrier(kind: MeterKind) -> Carrier {
+    match kind {
+        MeterKind::Consumption => Carrier::Electricity,
+        MeterKind::Generation => Carrier::ElectricityOnsiteRenewable,
     }
+}
+
+/// One meter's month in the readings store (local calendar month).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MeterMonth {
+    pub meter: String,
+    pub period: Period,
+    pub wh: u64,
+    /// Intervals with a reading, and intervals the month has at the meter's interval.
+    pub present: u64,
+    pub expected: u64,
+}
+
+impl MeterMonth {
+    pub fn complete(&self) -> bool {
+        self.expected > 0 && self.present == self.expected
+    }
+
+    /// Exact kWh (readings are whole Wh).
+    pub fn kwh(&self) -> Decimal {
+        Decimal::from(self.wh) / Decimal::from(1000)
+    }
+}
+
+/// Sums a meter's readings of month `p` from the columnar readings store.
+pub fn meter_month(
+    readings: &ReadingStore,
+    meter: &str,
+    p: Period,
+) -> Result<MeterMonth, AppError> {
+    use zp_readings::calendar::local_midnight;
+    let next = next_month(p);
+    let from = local_midnight(p.year(), p.month(), 1);
+    let to = local_midnight(next.year(), next.month(), 1);
+    let (mut wh, mut present, mut expected) = (0u64, 0u64, 0u64);
+    if let Some(interval) = readings.interval(meter) {
+        expected = ((to - from) / interval.seconds()) as u64;
+        for (_, v) in readings
+            .readings(meter, from, to)
+            .map_err(|e| AppError::Invalid(e.to_string()))?
+        {
+            wh += u64::from(v);
+            present += 1;
+        }
+    }
+    Ok(MeterMonth {
+        meter: meter.into(),
+        period: p,
+        wh,
+        present,
+        expected,
+    })
+}
+
+/// Metered energy of the project's linked meters, summed per calendar month from the
+/// readings store (`zp-readings`). A carrier's month counts as metered only when every
+/// meter of that carrier has all its intervals; otherwise the enterprise's ledger lines of
+/// that month and carrier are used (the documented fallback), and when there are none the
+/// whole month is left out (reported missing, never a reduction from absent data).
+/// Carriers no meter measures (e.g. clinker) always come from the ledger.
+pub struct MeterSource<'a> {
+    pub readings: &'a ReadingStore,
+    /// Linked meters and the carrier each measures.
+    pub meters: Vec<(String, Carrier)>,
+    notes: Vec<String>,
+}
+
+impl<'a> MeterSource<'a> {
+    pub fn new(readings: &'a ReadingStore, meters: Vec<(String, Carrier)>) -> Self {
+        MeterSource {
+            readings,
+            meters,
+            notes: Vec::new(),
+        }
+    }
+
+    /// The metered lines of `carrier` in month `p`, or why the month is not metered.
+    fn metered(
+        &self,
+        carrier: Carrier,
+        p: Period,
+    ) -> Result<Result<Vec<ActivityLine>, String>, AppError> {
+        let mut lines = Vec::new();
+        for (meter, _) in self.meters.iter().filter(|(_, c)| *c == carrier) {
+            let m = meter_month(self.readings, meter, p)?;
+            if !m.complete() {
+                return Ok(Err(format!(
+                    "meter {meter} has {} of {} intervals",
+                    m.present, m.expected
+                )));
+            }
+            lines.push(ActivityLine {
+                id: 0,
+                period: p,
+                carrier,
+                quantity: Quantity::new(m.kwh(), Unit::Kwh),
+                source: format!(
+                    "meter:{meter}:{p} ({} kWh, {}/{} intervals)",
+                    m.kwh().normalize(),
+                    m.present,
+                    m.expected
+                ),
+            });
+        }
+        Ok(Ok(lines))
+    }
+}
+
+impl MonitoringSource for MeterSource<'_> {
+    fn name(&self) -> &'static str {
+        METER_SOURCE
+    }
+
+    fn lines(
+        &mut self,
+        store: &mut dyn Store,
+        access: &Access,
+        project: &Project,
+        from: Period,
+        to: Period,
+    ) -> Result<Vec<ActivityLine>, AppError> {
+        let ledger = LedgerSource.lines(store, access, project, from, to)?;
+        let metered: BTreeSet<Carrier> = self.meters.iter().map(|(_, c)| *c).collect();
+        let mut out = Vec::new();
+        let mut p = from;
+        while p <= to {
+            let from_ledger = |c: Carrier| -> Vec<ActivityLine> {
+                ledger
+                    .iter()
+                    .filter(|l| l.period == p && l.carrier == c)
+                    .cloned()
+                    .collect()
+            };
+            let mut month: Vec<ActivityLine> = Vec::new();
+            let mut gap = false;
+            for c in &metered {
+                match self.metered(*c, p)? {
+                    Ok(lines) => month.extend(lines),
+                    Err(why) => {
+                        let fallback = from_ledger(*c);
+                        gap |= fallback.is_empty();
+                        self.notes.push(format!(
+                            "{p} {c}: {why}; {}",
+                            if fallback.is_empty() {
+                                "no ledger line either, month not monitored"
+                            } else {
+                                "ledger used instead"
+                            }
+                        ));
+                        month.extend(fallback);
+                    }
+                }
+            }
+            if !gap {
+                out.extend(month);
+                for c in project.carriers().difference(&metered) {
+                    out.extend(from_ledger(*c));
+                }
+            }
+            p = next_month(p);
+        }
+        Ok(out)
+    }
+
+    fn notes(&self) -> Vec<String> {
+        self.notes.clone()
+    }
+}
+
+/// `finance project link-meter`: monitors a project from a meter of its enterprise. The
+/// meter must be registered (`import meters`) to the project's enterprise and measure a
+/// carrier inside the project boundary.
+pub fn link_meter(
+    store: &mut dyn Store,
+    party: &Party,
+    project_id: &str,
+    meter: &str,
+    actor: &str,
+) -> Result<Upsert, AppError> {
+    party.may_register()?;
+    let v = project(store, party, project_id)?;
+    let m = store
+        .meters(
+            &party.access(),
+            &MeterFilter {
+                org: Some(v.project.org.clone()),
+                ..Default::default()
+            },
+        )?
+        .into_iter()
+        .find(|m| m.meter == meter)
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "meter {meter} is not registered to {} (zeropark import meters)",
+                v.project.org
+            ))
+        })?;
+    let carrier = meter_carrier(m.kind);
+    if !v.project.carriers().contains(&carrier) {
+        return Err(AppError::Invalid(format!(
+            "meter {meter} measures {carrier}, which is outside project {project_id}'s boundary"
+        )));
+    }
+    Ok(store.link_mrv(
+        &MrvLink {
+            project_id: project_id.into(),
+            source: METER_SOURCE.into(),
+            meter: meter.into(),
+        },
+        actor,
+    )?)
+}
+
+/// The monitoring source of a project: its linked meters (with the ledger as fallback)
+/// when it has any, else the ledger.
+fn source_for<'a>(
+    store: &mut dyn Store,
+    readings: Option<&'a ReadingStore>,
+    project: &Project,
+) -> Result<Box<dyn MonitoringSource + 'a>, AppError> {
+    let links: Vec<MrvLink> = store
+        .mrv_links(&project.id)?
+        .into_iter()
+        .filter(|l| l.source == METER_SOURCE)
+        .collect();
+    if links.is_empty() {
+        return Ok(Box::new(LedgerSource));
+    }
+    let names: Vec<&str> = links.iter().map(|l| l.meter.as_str()).collect();
+    let readings = readings.ok_or_else(|| {
+        AppError::Invalid(format!(
+            "project {} is monitored from meters {}; the readings store is not available",
+            project.id,
+            names.join(", ")
+        ))
+    })?;
+    let registered = store.meters(
+        &Access::All,
+        &MeterFilter {
+            org: Some(project.org.clone()),
+            ..Default::default()
+        },
+    )?;
+    let meters = links
+        .iter()
+        .map(|l| {
+            registered
+                .iter()
+                .find(|m| m.meter == l.meter)
+                .map(|m| (l.meter.clone(), meter_carrier(m.kind)))
+                .ok_or_else(|| corrupt("linked meter", &l.meter))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Box::new(MeterSource::new(readings, meters)))
 }
 
 /// MRV of a project with the months `from..=to` shown (cumulative figures count from the
@@ -759,27 +1040,25 @@ pub fn source_for(link: &MrvLink) -> Result<Box<dyn MonitoringSource>, AppError>
 #[derive(Debug, Clone, Serialize)]
 pub struct MrvView {
     pub source: String,
+    /// Linked meters (empty when monitored from the ledger).
+    pub meters: Vec<String>,
     pub expected_annual_tco2: Decimal,
     #[serde(flatten)]
     pub report: MrvReport,
 }
 
-/// `finance mrv --project ID [--from --to]`.
+/// `finance mrv --project ID [--from --to]`. `readings` is the interval readings store;
+/// projects with linked meters need it.
 pub fn mrv(
     store: &mut dyn Store,
+    readings: Option<&ReadingStore>,
     party: &Party,
     project_id: &str,
     from: Option<Period>,
     to: Period,
 ) -> Result<MrvView, AppError> {
     let v = project(store, party, project_id)?;
-    let links = store.mrv_links(project_id)?;
-    let link = links.first().cloned().unwrap_or(MrvLink {
-        project_id: project_id.into(),
-        source: LEDGER_SOURCE.into(),
-        meter: String::new(),
-    });
-    let mut source = source_for(&link)?;
+    let mut source = source_for(store, readings, &v.project)?;
     let start = v.project.operation_start;
     let lines = if start <= to {
         source.lines(store, &party.access(), &v.project, start, to)?
@@ -796,11 +1075,19 @@ pub fn mrv(
         zp_finance::mrv::default_threshold(),
         &crate::catalog(store)?,
     )?;
+    report.notes.extend(source.notes());
     if let Some(from) = from {
         report.months.retain(|m| m.period >= from);
     }
+    let meters = store
+        .mrv_links(project_id)?
+        .into_iter()
+        .filter(|l| l.source == METER_SOURCE)
+        .map(|l| l.meter)
+        .collect();
     Ok(MrvView {
         source: source.name().into(),
+        meters,
         expected_annual_tco2: v.expected.total_tco2,
         report,
     })
@@ -863,6 +1150,7 @@ fn bank_applications(store: &mut dyn Store, bank: &str) -> Result<Vec<Applicatio
 /// monitored to the end of the year.
 pub fn loan_report(
     store: &mut dyn Store,
+    readings: Option<&ReadingStore>,
     party: &Party,
     bank: &str,
     year: i32,
@@ -877,7 +1165,7 @@ pub fn loan_report(
         let p = project(store, &Party::Admin, &a.project_id)?;
         let org = store.org(&Access::All, &a.credit_code)?;
         let dec_end = Period::new(year, 12).map_err(|e| AppError::Invalid(e.to_string()))?;
-        let monitored = mrv(store, &Party::Admin, &a.project_id, None, dec_end)
+        let monitored = mrv(store, readings, &Party::Admin, &a.project_id, None, dec_end)
             .ok()
             .filter(|m| !m.report.months.is_empty())
             .map(|m| m.report.monitored_tco2);
@@ -1013,6 +1301,9 @@ pub struct FinanceDemoSummary {
     pub applications: usize,
     pub files: Vec<std::path::PathBuf>,
 }
+
+/// The bank of the demo's loans (the demo's `bank` login works for it).
+pub const DEMO_BANK: &str = "重庆示范银行";
 
 const DEMO_SUBSIDY: &str = r#"id = "BB-SUBSIDY-2024"
 issuer = "重庆市北碚区生态环境局"

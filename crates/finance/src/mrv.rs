@@ -5,8 +5,9 @@
 //! - **baseline-adjusted** = the project's annual baseline / 12, scaled by
 //!   `output_m / (driver.baseline_annual / 12)` when the project has a production driver
 //!   and the month's output is known (scale 1 otherwise);
-//! - **actual** = the enterprise's ledger lines of month m for the carriers inside the
-//!   project boundary (`Project::carriers`);
+//! - **actual** = the activity lines of month m for the carriers inside the project
+//!   boundary (`Project::carriers`): metered energy of the project's linked meters, or the
+//!   enterprise's ledger (the caller chooses; each line's `source` says which);
 //! - both run through the accounting engine with the same pinned factors (the month's year);
 //! - **monitored** = baseline-adjusted - actual (Scope 1 + Scope 2 location-based, tCO2);
 //! - **expected** = expected annual reduction / 12, scaled by the same driver;
@@ -19,7 +20,7 @@ use crate::project::{Project, Reduction, month_inventory};
 use crate::schedule::next_month;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use zp_accounting::{ActivityLine, Options, OrgInput, compute};
+use zp_accounting::{ActivityLine, FactorUse, Options, OrgInput, compute};
 use zp_domain::{Decimal, Period};
 use zp_factors::{Catalog, Pins};
 
@@ -40,6 +41,10 @@ pub struct MrvMonth {
     pub behind: bool,
     /// Ids of the ledger rows used (lineage).
     pub inputs: Vec<i64>,
+    /// Where each input line came from (`file:row` of a ledger row, or the meter, month and
+    /// intervals of metered energy).
+    #[serde(default)]
+    pub sources: Vec<String>,
 }
 
 /// Monitored against expected, to date.
@@ -54,6 +59,9 @@ pub struct MrvReport {
     pub performance: Option<Decimal>,
     pub alert: Option<String>,
     pub notes: Vec<String>,
+    /// The catalog factors (id, value, year, source) the baseline and actual figures used.
+    #[serde(default)]
+    pub factors: Vec<FactorUse>,
 }
 
 /// Default alert threshold: 90 % of expected.
@@ -81,6 +89,7 @@ pub fn monitor(
     let (mut cum_m, mut cum_e) = (Decimal::ZERO, Decimal::ZERO);
     let twelve = Decimal::from(12);
     let mut first_behind: Option<Period> = None;
+    let mut factors: BTreeMap<String, FactorUse> = BTreeMap::new();
     let mut p = project.operation_start;
     while p <= to {
         // The month's share of the annual baseline, as an exact fraction: output_m / annual
@@ -104,7 +113,8 @@ pub fn monitor(
             .cloned()
             .collect();
         let missing = lines.is_empty();
-        let inputs = lines.iter().map(|l| l.id).collect();
+        let inputs = lines.iter().map(|l| l.id).filter(|id| *id > 0).collect();
+        let sources = lines.iter().map(|l| l.source.clone()).collect();
         let actual = compute(
             &OrgInput {
                 org: project.org.clone(),
@@ -150,7 +160,11 @@ pub fn monitor(
             missing,
             behind,
             inputs,
+            sources,
         });
+        for f in base.factors.iter().chain(&actual.factors) {
+            factors.entry(f.id.clone()).or_insert_with(|| f.clone());
+        }
         for n in base.notes.iter().chain(&actual.notes) {
             if !notes.contains(n) {
                 notes.push(n.clone());
@@ -190,5 +204,6 @@ pub fn monitor(
         performance,
         alert,
         notes,
+        factors: factors.into_values().collect(),
     })
 }

@@ -22,6 +22,7 @@ pub mod enterprise;
 mod error;
 pub mod evaluate;
 pub mod factors;
+pub mod finance;
 pub mod format;
 pub mod i18n;
 pub mod imports;
@@ -65,6 +66,7 @@ pub const AREAS: &[&Area] = &[
     &carbon_map::AREA,
     &certs::AREA,
     &evaluate::AREA,
+    &finance::AREA,
     &registry::AREA,
     &enterprise::AREA,
     &inventory::AREA,

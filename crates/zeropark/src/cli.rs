@@ -343,7 +343,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => crate::serve::run(&cli.db, &args),
         Command::Users(cmd) => crate::serve::users(&cli.db, cmd, json),
         Command::Evaluate(cmd) => crate::evaluate::run(open(&cli.db)?.as_mut(), cmd, json),
-        Command::Finance(cmd) => crate::finance::run(open(&cli.db)?.as_mut(), cmd, json),
+        Command::Finance(cmd) => crate::finance::run(&cli.db, open(&cli.db)?.as_mut(), cmd, json),
         Command::Migrate => {
             let mut store = open(&cli.db)?;
             let applied = store.migrate()?;

@@ -43,6 +43,8 @@ pub fn run(dir: &Path, json: bool, serve: &DemoServe) -> anyhow::Result<ExitCode
         &actor(),
     )?;
     let logins = demo_logins(store.as_mut())?;
+    // The demo bank works for the bank of the demo's loans (its products, applications).
+    store.set_bank_issuer("bank", zp_app::finance::DEMO_BANK, &actor())?;
     if json {
         output::json(&serde_json::json!({
             "db": db, "summary": summary, "park": park, "logins": logins,

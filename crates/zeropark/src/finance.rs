@@ -96,6 +96,13 @@ pub enum ProjectCmd {
     Show {
         id: String,
     },
+    /// Monitor the project from a meter of its enterprise (readings store, monthly sums);
+    /// the ledger stays the fallback for months the meter does not fully cover.
+    LinkMeter {
+        id: String,
+        #[arg(long)]
+        meter: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -246,7 +253,21 @@ fn yuan(fen: i64) -> String {
     fen_to_yuan(fen).to_string()
 }
 
-pub fn run(store: &mut dyn Store, cmd: FinanceCmd, json: bool) -> anyhow::Result<ExitCode> {
+/// The readings store of `db` when it exists (MRV of projects with linked meters).
+fn readings_of(db: &str) -> anyhow::Result<Option<zp_readings::ReadingStore>> {
+    if crate::readings::dir(db).exists() {
+        Ok(Some(crate::readings::open(db)?))
+    } else {
+        Ok(None)
+    }
+}
+
+pub fn run(
+    db: &str,
+    store: &mut dyn Store,
+    cmd: FinanceCmd,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let party = Party::Admin;
     let actor = actor();
     match cmd {
@@ -619,7 +640,8 @@ pub fn run(store: &mut dyn Store, cmd: FinanceCmd, json: bool) -> anyhow::Result
                 None => this_month()?,
             };
             let from = from.map(|f| period(&f, "--from")).transpose()?;
-            let v = fin::mrv(store, &party, &project, from, to)?;
+            let readings = readings_of(db)?;
+            let v = fin::mrv(store, readings.as_ref(), &party, &project, from, to)?;
             if json {
                 output::json(&v)?;
             } else {
@@ -667,7 +689,11 @@ pub fn run(store: &mut dyn Store, cmd: FinanceCmd, json: bool) -> anyhow::Result
                     r.performance
                         .map(|p| format!("{}%", num(p * Decimal::ONE_HUNDRED, 1)))
                         .unwrap_or_else(|| "-".into()),
-                    v.source
+                    if v.meters.is_empty() {
+                        v.source.clone()
+                    } else {
+                        format!("{} {}", v.source, v.meters.join(", "))
+                    }
                 );
                 if let Some(a) = &r.alert {
                     println!("ALERT: {a}");
@@ -675,6 +701,14 @@ pub fn run(store: &mut dyn Store, cmd: FinanceCmd, json: bool) -> anyhow::Result
                 for n in &r.notes {
                     println!("  note: {n}");
                 }
+            }
+        }
+        FinanceCmd::Project(ProjectCmd::LinkMeter { id, meter }) => {
+            let u = fin::link_meter(store, &party, &id, &meter, &actor)?;
+            if json {
+                output::json(&serde_json::json!({ "result": u, "project": id, "meter": meter }))?;
+            } else {
+                println!("project {id} is monitored from meter {meter} ({u:?})");
             }
         }
         FinanceCmd::Output(OutputCmd::Set {
@@ -720,7 +754,8 @@ pub fn run(store: &mut dyn Store, cmd: FinanceCmd, json: bool) -> anyhow::Result
             }
         }
         FinanceCmd::Report(FinanceReportCmd::Loans { bank, year, xlsx }) => {
-            let r = fin::loan_report(store, &party, &bank, year)?;
+            let readings = readings_of(db)?;
+            let r = fin::loan_report(store, readings.as_ref(), &party, &bank, year)?;
             if let Some(path) = &xlsx {
                 std::fs::write(path, zp_finance::loan_report_xlsx(&r)?)
                     .with_context(|| path.display().to_string())?;

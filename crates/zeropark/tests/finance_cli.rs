@@ -552,3 +552,139 @@ fn the_catalogue_lists_the_2025_edition_subset() {
         "{codes:?}"
     );
 }
+
+/// Hourly readings of `meter` for every hour of `month` (2024) at `kwh` each, but `skip`.
+fn hourly_csv(meter: &str, month: u32, days: u32, kwh: u32, skip: Option<(u32, u32)>) -> String {
+    let mut csv = String::new();
+    for d in 1..=days {
+        for h in 0..24 {
+            if skip != Some((d, h)) {
+                csv += &format!("{meter},2024-{month:02}-{d:02}T{h:02}:00:00+08:00,{kwh}\n");
+            }
+        }
+    }
+    csv
+}
+
+#[test]
+fn mrv_reads_the_linked_meter_month_by_month_with_the_ledger_as_fallback() {
+    let db = Db::with_project();
+    db.json(&["import", "activity", &fin("activity_2024.csv")]);
+    let meters = db.path("meters.csv");
+    std::fs::write(
+        &meters,
+        format!(
+            "meter,credit_code,kind,source\nCEM-GRIND-1,{CEM},consumption,\nELEC-L1,91500112MA60ELE02H,consumption,\n"
+        ),
+    )
+    .unwrap();
+    db.json(&["import", "meters", meters.to_str().unwrap()]);
+    // March complete at 10,000 kWh an hour (744 h = 7,440 MWh); April misses one hour.
+    let readings = db.path("readings.csv");
+    let csv = String::from("meter,ts,kwh\n")
+        + &hourly_csv("CEM-GRIND-1", 3, 31, 10_000, None)
+        + &hourly_csv("CEM-GRIND-1", 4, 30, 10_000, Some((30, 23)));
+    std::fs::write(&readings, csv).unwrap();
+    db.json(&["import", "readings", readings.to_str().unwrap()]);
+
+    // Only the project enterprise's meters can be linked.
+    let err = db.fails(
+        &[
+            "finance",
+            "project",
+            "link-meter",
+            "FH-2023-01",
+            "--meter",
+            "ELEC-L1",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("meter ELEC-L1 is not registered to 91500112MA60CEM01B"),
+        "{err}"
+    );
+    let l = db.json(&[
+        "finance",
+        "project",
+        "link-meter",
+        "FH-2023-01",
+        "--meter",
+        "CEM-GRIND-1",
+    ]);
+    assert_eq!(l["result"], "inserted");
+
+    let v = db.json(&[
+        "finance",
+        "mrv",
+        "--project",
+        "FH-2023-01",
+        "--to",
+        "2024-06",
+    ]);
+    assert_eq!(v["source"], "meter");
+    assert_eq!(v["meters"][0], "CEM-GRIND-1");
+    let months = v["months"].as_array().unwrap();
+    assert_eq!(months.len(), 6);
+    // March from the meter: baseline 9,000 MWh - metered 7,440 MWh = 1,560 MWh;
+    // 1,560 MWh x 0.5581 tCO2/MWh = 870.636 tCO2 and 1,560,000 kWh x 0.1229 kgce/kWh =
+    // 191.724 tce (clinker 40,000 t both sides, from the ledger).
+    let march = &months[2];
+    assert_eq!(march["period"], "2024-03");
+    assert_eq!(
+        num(&march["actual_tco2"]) - num(&march["baseline_tco2"]),
+        dec!(-870.636)
+    );
+    assert_eq!(num(&march["monitored_tco2"]), dec!(870.636));
+    assert_eq!(num(&march["energy_saved_tce"]), dec!(191.724));
+    let sources: Vec<&str> = march["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert!(
+        sources.contains(&"meter:CEM-GRIND-1:2024-03 (7440000 kWh, 744/744 intervals)"),
+        "{sources:?}"
+    );
+    // The other months fall back to the ledger (8,000 MWh): 1,000 x 0.5581 = 558.1.
+    for i in [0, 1, 3, 4, 5] {
+        assert_eq!(
+            num(&months[i]["monitored_tco2"]),
+            dec!(558.1),
+            "{}",
+            months[i]
+        );
+    }
+    assert_eq!(
+        num(&v["monitored_tco2"]),
+        dec!(558.1) * dec!(5) + dec!(870.636)
+    );
+    let notes: Vec<&str> = v["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(
+        notes.contains(
+            &"2024-04 electricity: meter CEM-GRIND-1 has 719 of 720 intervals; ledger used instead"
+        ),
+        "{notes:?}"
+    );
+    // The factors used are recorded with the figures.
+    let factors: Vec<&str> = v["factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(!factors.is_empty());
+    assert!(
+        v["factors"].as_array().unwrap().iter().any(|f| f["slot"]
+            .as_str()
+            .unwrap()
+            .starts_with("grid_location/")
+            && num(&f["value"]) == dec!(0.5581)),
+        "{factors:?}"
+    );
+}
