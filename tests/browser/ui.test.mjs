@@ -190,6 +190,49 @@ test('climate finance: the project library filters, the MRV chart flags a projec
   await bank.context.close();
 });
 
+test('certificates: issue, match and transfer through the forms; hourly match chart with summary and evidence', async () => {
+  const { context, page } = await session('admin');
+  const DAY = '2023-07-10';
+  await page.goto(`${BASE}/certs`);
+  const act = async (form, fill) => {
+    await fill(page.locator(`#${form}`));
+    await Promise.all([page.waitForNavigation(), page.click(`#${form} button[type=submit]`)]);
+  };
+  await act('form-issue', async f => { await f.locator('[name=from]').fill(DAY); await f.locator('[name=to]').fill(DAY); });
+  const producer = await page.getAttribute('#bundles tr[data-bundle]', 'data-owner');
+  assert.ok(producer, 'issued bundles are listed');
+  await act('form-match', async f => {
+    await f.locator('[name=consumer]').selectOption(producer);
+    await f.locator('[name=from]').fill(DAY);
+    await f.locator('[name=to]').fill(DAY);
+  });
+  // Transfer 1 kWh of an active bundle to the enterprise login's company: the row fills the form.
+  const row = page.locator('#bundles tr[data-bundle]').first();
+  const owner = await row.getAttribute('data-owner');
+  await row.click();
+  assert.equal(await page.inputValue('#form-transfer [name=as]'), owner);
+  await act('form-transfer', async f => { await f.locator('[name=to]').fill(ENTERPRISE); await f.locator('[name=wh]').fill('1000'); });
+  await page.goto(`${BASE}/certs?org=${producer}&from=${DAY}&to=${DAY}`);
+  await chartDrawn(page, 'match-chart');
+  const figure = async id => Number((await page.textContent(`#${id} .value`)).replace(/[^0-9.]/g, ''));
+  assert.ok(await figure('match-load') > 0, 'load MWh shown');
+  assert.ok(await figure('match-matched') > 0, 'matched MWh shown');
+  assert.ok(await figure('match-matched') <= await figure('match-load'));
+  assert.match(await page.textContent('#match-cfe .value'), /%/);
+  assert.match(await page.getAttribute('#evidence-pdf', 'href'), /format=pdf/);
+  const pdf = await page.request.get(BASE + await page.getAttribute('#evidence-pdf', 'href'));
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+  await shot(page, '30-certs-hourly-match');
+  await context.close();
+  // The enterprise received the transferred kWh and sees its own matching chart.
+  const ent = await session('enterprise');
+  await ent.page.goto(`${BASE}/certs`);
+  assert.match(await ent.page.textContent('#bundles'), new RegExp(ENTERPRISE));
+  await chartDrawn(ent.page, 'match-chart');
+  await shot(ent.page, '31-certs-enterprise');
+  await ent.context.close();
+});
+
 test('no script errors on any page', () => {
   assert.deepEqual(errors, []);
 });

@@ -8,6 +8,7 @@ use zp_certs::{
     Actor, Balances, Bundle, BundleId, Consumption, EvidenceDoc, GenerationRow, Generator,
     HourlyLoad, MatchReport, Registry, SignedEvent, SigningKey, Summary, VerifyingKey,
 };
+use zp_domain::time::{Date, local_day_start};
 use zp_domain::{CreditCode, Decimal};
 use zp_store::{Access, CertEventRow, MeterFilter, MeterKind, Store};
 
@@ -133,9 +134,7 @@ fn commit(
     if drafts.is_empty() {
         return Ok(0);
     }
-    let events = reg
-        .append(drafts, key)
-        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let events = reg.append(drafts, key)?;
     store.append_cert_events(&to_rows(&events), actor)?;
     Ok(events.len())
 }
@@ -197,9 +196,7 @@ pub fn issue(
             location,
         });
     }
-    let plan = reg
-        .issue(&rows, &generators, now)
-        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let plan = reg.issue(&rows, &generators, now)?;
     let energy_wh: u64 = plan
         .drafts
         .iter()
@@ -269,10 +266,32 @@ pub fn match_consumer(
     }
     let mut reg = load(store, &key.verifying_key())?;
     let loads = hourly_load(store, readings, consumer, from, to)?;
-    let drafts = reg
-        .match_hourly(consumer, &loads, now)
-        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let drafts = reg.match_hourly(consumer, &loads, now)?;
     commit(store, &mut reg, drafts, key, actor)
+}
+
+fn visible_consumer(
+    store: &mut dyn Store,
+    access: &Access,
+    consumer: &CreditCode,
+) -> Result<zp_store::Org, AppError> {
+    store.org(access, consumer)?.ok_or_else(|| {
+        AppError::NotFound(format!(
+            "enterprise {consumer} is not registered (or not visible to you)"
+        ))
+    })
+}
+
+/// Local calendar days `from..=to` (Asia/Shanghai) as `[from 00:00, to+1 00:00)` in UTC
+/// epoch seconds.
+pub fn day_window(from: Date, to: Date) -> Result<(i64, i64), AppError> {
+    if to < from {
+        return Err(AppError::Invalid(format!("to {to} is before from {from}")));
+    }
+    let next = to
+        .tomorrow()
+        .map_err(|e| AppError::Invalid(format!("to {to}: {e}")))?;
+    Ok((local_day_start(from), local_day_start(next)))
 }
 
 /// `report matching`.
@@ -284,11 +303,7 @@ pub fn matching_report(
     from: i64,
     to: i64,
 ) -> Result<MatchReport, AppError> {
-    let org = store.org(access, consumer)?.ok_or_else(|| {
-        AppError::NotFound(format!(
-            "enterprise {consumer} is not registered (or not visible to you)"
-        ))
-    })?;
+    let org = visible_consumer(store, access, consumer)?;
     let reg = match store.registry_meta(PUBLIC_KEY)? {
         Some(_) => {
             let public = public_key(store)?;
@@ -307,7 +322,7 @@ pub fn matching_report(
         })
         .collect();
     reg.hourly_report(consumer, &loads, &cfe)
-        .map_err(|e| AppError::Invalid(e.to_string()))
+        .map_err(AppError::from)
 }
 
 /// `certs verify`: re-walks the chain and balances.
@@ -318,19 +333,21 @@ pub fn verify(store: &mut dyn Store) -> Result<Summary, AppError> {
         .map_err(|e| AppError::Invalid(format!("certificate log verification failed: {e}")))
 }
 
-/// `certs evidence`.
+/// `certs evidence`, for a consumer visible through `access`.
 pub fn evidence(
     store: &mut dyn Store,
+    access: &Access,
     readings: &dyn HourlyReadings,
     consumer: &CreditCode,
     from: i64,
     to: i64,
 ) -> Result<EvidenceDoc, AppError> {
+    visible_consumer(store, access, consumer)?;
     let public = public_key(store)?;
     let reg = load(store, &public)?;
     let loads = hourly_load(store, readings, consumer, from, to)?;
     reg.evidence(consumer, from, to, &loads)
-        .map_err(|e| AppError::Invalid(e.to_string()))
+        .map_err(AppError::from)
 }
 
 /// Counts of a GEC file import.
@@ -533,9 +550,9 @@ pub enum Lifecycle {
 
 /// Applies one lifecycle action as `actor` (an account holder, or the registry for a
 /// withdrawal). The registry refuses what the actor may not do (only the owner transfers
-/// or retires) and what would break an invariant; the store refuses a concurrent append
-/// to the same log position, so a certificate cannot be retired twice. Returns the
-/// events appended.
+/// or retires) and what would break an invariant ([`AppError::Certs`]); the store refuses
+/// a concurrent append to the same log position, so a certificate cannot be retired
+/// twice. Returns the events appended.
 pub fn apply(
     store: &mut dyn Store,
     key: &SigningKey,
@@ -545,7 +562,6 @@ pub fn apply(
     audit_actor: &str,
 ) -> Result<usize, AppError> {
     let mut reg = load(store, &key.verifying_key())?;
-    let invalid = |e: zp_certs::CertError| AppError::Invalid(e.to_string());
     let drafts = match action {
         Lifecycle::Transfer {
             bundle,
@@ -557,15 +573,12 @@ pub fn apply(
                     "enterprise {to} is not registered"
                 )));
             }
-            reg.transfer(*bundle, to, *energy_wh, actor, now)
-                .map_err(invalid)?
+            reg.transfer(*bundle, to, *energy_wh, actor, now)?
         }
         Lifecycle::Split {
             bundle,
             first_energy_wh,
-        } => reg
-            .split(*bundle, *first_energy_wh, actor, now)
-            .map_err(invalid)?,
+        } => reg.split(*bundle, *first_energy_wh, actor, now)?,
         Lifecycle::Retire {
             bundle,
             energy_wh,
@@ -577,13 +590,10 @@ pub fn apply(
                     "enterprise {consumer} is not registered"
                 )));
             }
-            reg.retire(*bundle, *energy_wh, consumer, *consumption, actor, now)
-                .map_err(invalid)?
+            reg.retire(*bundle, *energy_wh, consumer, *consumption, actor, now)?
         }
-        Lifecycle::Claim { bundle } => reg.claim(*bundle, actor, now).map_err(invalid)?,
-        Lifecycle::Withdraw { bundle, reason } => {
-            reg.withdraw(*bundle, reason, actor, now).map_err(invalid)?
-        }
+        Lifecycle::Claim { bundle } => reg.claim(*bundle, actor, now)?,
+        Lifecycle::Withdraw { bundle, reason } => reg.withdraw(*bundle, reason, actor, now)?,
     };
     commit(store, &mut reg, drafts, key, audit_actor)
 }

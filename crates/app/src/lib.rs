@@ -32,4 +32,7 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Invalid(String),
+    /// A certificate registry command refused (who may not do it, or the bundle's state).
+    #[error(transparent)]
+    Certs(#[from] zp_certs::CertError),
 }

@@ -40,6 +40,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     asset!("imports.js", JS),
     asset!("finance.js", JS),
     asset!("factors.js", JS),
+    asset!("certs.js", JS),
     asset!("vendor/echarts.min.js", JS),
     asset!("vendor/china.js", JS),
 ];

@@ -1,24 +1,34 @@
-//! The granular certificate registry (绿电溯源): balances, bundles and the chain check.
+//! The granular certificate registry (绿电溯源): balances, bundles, the chain check, and
+//! every registry action of `zeropark certs` over HTTP (issue, GEC import, hourly
+//! matching, transfer, split, retire, claim, withdraw), the hourly matching report and the
+//! evidence document. The page is in [`crate::certs_page`].
+//!
 //! Everyone sees the balances of the bundles they may see: a bundle is visible when its
 //! owner, or the consumer it was retired for, is an enterprise in the caller's scope.
+//! Account holders act for an enterprise in their scope (an enterprise user for their own);
+//! the registry itself refuses what that account may not do (only the owner transfers or
+//! retires: 403) and what the bundle's state forbids (already cancelled: 409). Issuance,
+//! GEC import and withdrawal are the registry administrator's (platform admin). Every
+//! append is audit-logged by the store with the caller's name.
 
 use crate::auth::CurrentUser;
-use crate::i18n::{Entry, Lang};
-use crate::layout::{NavItem, Page, PageError, PageResult, render};
-use crate::openapi::Op;
-use crate::{AppError, AppState, Area};
-use askama::Template;
-use axum::extract::{Query, State};
-use axum::routing::get;
+use crate::layout::NavItem;
+use crate::openapi::{Body as OpBody, Op};
+use crate::{AppError, AppState, Area, Config};
+use axum::extract::{Multipart, Query, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashSet;
-use zp_app::certs::BundleFilter;
-use zp_certs::{Balances, Bundle};
-use zp_domain::CreditCode;
-use zp_domain::time::format_local;
-use zp_store::{OrgFilter, Store};
+use zp_app::certs::{BundleFilter, Lifecycle};
+use zp_certs::{Actor, Balances, Bundle, BundleId, Consumption, SigningKey};
+use zp_domain::time::{Date, parse_timestamp};
+use zp_domain::{CreditCode, Period};
+use zp_readings::ReadingStore;
+use zp_store::{Access, OrgFilter, Role, Store};
 
 pub const AREA: Area = Area {
     name: "certs",
@@ -29,8 +39,21 @@ pub const AREA: Area = Area {
         label: "nav.certs",
         roles: &[],
     }],
-    strings: STRINGS,
+    strings: crate::certs_page::STRINGS,
 };
+
+/// Longest window of local days one request may cover.
+pub const MAX_DAYS: i64 = 366;
+
+const WINDOW: &[(&str, &str, bool)] = &[
+    ("org", "Consumer's credit code", true),
+    ("from", "First local day YYYY-MM-DD (Asia/Shanghai)", true),
+    (
+        "to",
+        "Last local day YYYY-MM-DD, inclusive (at most 366 days)",
+        true,
+    ),
+];
 
 const OPS: &[Op] = &[
     Op::get(
@@ -46,62 +69,101 @@ const OPS: &[Op] = &[
         "/api/v1/certs/verify",
         "Re-walk the signed hash chain and the balances of the whole registry",
     ),
-];
-
-const STRINGS: &[Entry] = &[
-    ("nav.certs", "绿电证书", "Certificates"),
-    (
-        "certs.title",
-        "绿电证书登记簿（逐时颗粒度）",
-        "Granular certificate registry (hourly)",
+    Op::get(
+        "/api/v1/certs/public-key",
+        "The registry's ed25519 public key (hex), to verify evidence and the event log",
     ),
-    (
-        "certs.hint",
-        "每个证书对应 1 Wh 计量发电量；国家绿证（GEC）按月、每张 1 MWh。事件链以 ed25519 签名，可由第三方验证。",
-        "One certificate per metered Wh; imported GECs are monthly, 1 MWh each. The event log is hash-chained and ed25519-signed, verifiable by third parties.",
+    Op::get(
+        "/api/v1/certs/matching",
+        "Hourly matching of an enterprise in scope, as `report matching --json`: load_mwh, \
+         matched_mwh, cfe_score, annual_match_ratio, missing_grid_cfe_hours and the hourly \
+         rows (load_wh, matched_wh, grid_wh, grid_cfe_share, cfe_wh)",
+    )
+    .query(WINDOW),
+    Op::get(
+        "/api/v1/certs/evidence",
+        "Evidence of an enterprise's hourly matching (certificate ids, generators, signed \
+         events) as JSON or PDF, as a download",
+    )
+    .query(&[
+        ("org", "Consumer's credit code", true),
+        ("from", "First local day YYYY-MM-DD", true),
+        ("to", "Last local day YYYY-MM-DD, inclusive", true),
+        ("format", "json (default) or pdf", false),
+    ]),
+    Op::post(
+        "/api/v1/certs/issue",
+        "Issue one bundle per generation meter and metered hour {from, to, meter?} (local \
+         days; platform admin); hours already issued are skipped",
     ),
-    ("certs.issued", "已签发", "Issued"),
-    ("certs.active", "有效", "Active"),
-    ("certs.cancelled", "已注销", "Cancelled"),
-    ("certs.claimed", "已声明", "Claimed"),
-    ("certs.withdrawn", "已撤销", "Withdrawn"),
-    ("certs.bundle", "证书束", "Bundle"),
-    ("certs.ids", "证书编号", "Certificate ids"),
-    ("certs.owner", "持有人", "Owner"),
-    ("certs.source", "电表 / 电站", "Meter / plant"),
-    ("certs.produced", "生产时段", "Produced"),
-    ("certs.tech", "技术", "Technology"),
-    ("certs.status", "状态", "Status"),
-    ("certs.consumer", "消费方", "Consumer"),
-    ("certs.monthly", "按月（绿证）", "monthly (GEC)"),
-    ("certs.chain", "事件链校验", "Chain check"),
-    ("certs.chain_ok", "校验通过", "verified"),
-    ("certs.events", "事件数", "Events"),
-    ("certs.head", "链头哈希", "Head hash"),
-    (
-        "certs.empty",
-        "尚无证书：导入发电计量数据后运行 zeropark certs issue。",
-        "No certificates yet: import generation readings, then run zeropark certs issue.",
+    Op::post(
+        "/api/v1/certs/import-gec",
+        "Import Chinese green electricity certificates (GEC, multipart field `file`): CSV \
+         serial_start,serial_end,mwh,plant,production_month,owner[,technology,region] \
+         (platform admin); returns {read, accepted, quarantined, duplicates, rejected}",
+    )
+    .body(OpBody::Upload),
+    Op::post(
+        "/api/v1/certs/match",
+        "Retire the consumer's own certificates hour by hour against its metered load \
+         {consumer, from, to}; returns the events appended and the matching figures",
+    ),
+    Op::post(
+        "/api/v1/certs/transfer",
+        "Transfer a bundle, or its first `wh` (split off first), {bundle, to, wh?, as?}; \
+         only the owner (`as`, default: an enterprise user's own enterprise)",
+    ),
+    Op::post(
+        "/api/v1/certs/split",
+        "Split a bundle {bundle, wh, as?}: it keeps its first `wh`, a new bundle the rest",
+    ),
+    Op::post(
+        "/api/v1/certs/retire",
+        "Cancel (retire) a bundle, or its first `wh`, for a consumer and a consumption hour \
+         (granular) or month (GEC) {bundle, consumer, hour | month, wh?, as?}; only the owner",
+    ),
+    Op::post(
+        "/api/v1/certs/claim",
+        "Claim a cancelled bundle {bundle, as?} (its consumer or the owner who cancelled it)",
+    ),
+    Op::post(
+        "/api/v1/certs/withdraw",
+        "Withdraw an active bundle {bundle, reason} (registry administrator: platform admin)",
     ),
 ];
 
 fn routes() -> Router<AppState> {
     Router::new()
-        .route("/certs", get(page))
+        .route("/certs", get(crate::certs_page::page))
         .route("/api/v1/certs/bundles", get(bundles_api))
         .route("/api/v1/certs/verify", get(verify_api))
+        .route("/api/v1/certs/public-key", get(public_key_api))
+        .route("/api/v1/certs/matching", get(matching_api))
+        .route("/api/v1/certs/evidence", get(evidence_api))
+        .route("/api/v1/certs/issue", post(issue_api))
+        .route("/api/v1/certs/import-gec", post(import_gec_api))
+        .route("/api/v1/certs/match", post(match_api))
+        .route("/api/v1/certs/transfer", post(transfer_api))
+        .route("/api/v1/certs/split", post(split_api))
+        .route("/api/v1/certs/retire", post(retire_api))
+        .route("/api/v1/certs/claim", post(claim_api))
+        .route("/api/v1/certs/withdraw", post(withdraw_api))
 }
 
 #[derive(Deserialize, Default)]
-struct BundleQuery {
-    owner: Option<String>,
-    status: Option<String>,
-    limit: Option<usize>,
+pub(crate) struct BundleQuery {
+    pub owner: Option<String>,
+    pub status: Option<String>,
+    pub limit: Option<usize>,
+}
+
+fn credit_code(field: &str, s: &str) -> Result<CreditCode, AppError> {
+    CreditCode::parse(s.trim()).map_err(|e| AppError::BadRequest(format!("{field} {s:?}: {e}")))
 }
 
 /// Bundles the caller may see (owner or consumer in scope), newest first, and their
 /// balances.
-fn visible(
+pub(crate) fn visible(
     s: &mut dyn Store,
     who: &CurrentUser,
     q: &BundleQuery,
@@ -109,9 +171,7 @@ fn visible(
     let owner = q
         .owner
         .as_deref()
-        .map(|o| {
-            CreditCode::parse(o.trim()).map_err(|e| AppError::BadRequest(format!("owner: {e}")))
-        })
+        .map(|o| credit_code("owner", o))
         .transpose()?;
     if let Some(st) = &q.status
         && !["active", "cancelled", "claimed", "withdrawn"].contains(&st.as_str())
@@ -186,89 +246,430 @@ async fn verify_api(
     }))
 }
 
-/// One table row.
-#[derive(Serialize)]
-struct Row {
-    id: u64,
-    ids: String,
-    mwh: String,
-    owner: String,
-    source: String,
-    produced: String,
-    tech: String,
-    status: &'static str,
-    consumer: String,
+async fn public_key_api(
+    State(st): State<AppState>,
+    _who: CurrentUser,
+) -> Result<Json<Value>, AppError> {
+    let key = st.run(|s| Ok(zp_app::certs::public_key(s)?)).await?;
+    Ok(Json(json!({ "public_key": hex::encode(key.as_bytes()) })))
 }
 
-#[derive(Template)]
-#[template(path = "certs.html")]
-struct Body {
-    lang: Lang,
-    mwh: Vec<(&'static str, String)>,
-    rows: Vec<Row>,
-    chain: Option<(u64, String)>,
-}
-
-fn mwh(wh: u64) -> String {
-    crate::format::num(
-        zp_domain::Decimal::from(wh) / zp_domain::Decimal::from(1_000_000u64),
-        3,
-    )
-}
-
-async fn page(page: Page, State(st): State<AppState>) -> PageResult {
-    let lang = page.lang;
-    let who = page.user.clone();
-    let (list, balances, chain) = st
-        .run(move |s| {
-            let (list, balances) = visible(s, &who, &BundleQuery::default())?;
-            let chain = if s.cert_events()?.is_empty() {
-                None
-            } else {
-                let sum = zp_app::certs::verify(s)?;
-                Some((sum.events, sum.head_hash))
-            };
-            Ok((list, balances, chain))
+/// Local days `from..=to` as `[start, end)` UTC epoch seconds, at most [`MAX_DAYS`].
+pub(crate) fn window(from: &str, to: &str) -> Result<(i64, i64), AppError> {
+    let date = |field: &str, v: &str| {
+        v.trim().parse::<Date>().map_err(|e| {
+            AppError::BadRequest(format!("{field} {v:?}: not a date YYYY-MM-DD ({e})"))
         })
-        .await
-        .map_err(|e| PageError(e, lang))?;
-    let rows = list
-        .iter()
-        .map(|b| Row {
-            id: b.id.0,
-            ids: format!("{}–{}", b.ids.start, b.ids.end),
-            mwh: mwh(b.energy_wh),
-            owner: b.owner.to_string(),
-            source: b.meter_or_plant().to_string(),
-            produced: b
-                .production_hour_start()
-                .map(|h| {
-                    format_local(h)
-                        .get(..16)
-                        .unwrap_or_default()
-                        .replace('T', " ")
-                })
-                .unwrap_or_else(|| lang.t("certs.monthly").to_string()),
-            tech: b.technology.clone(),
-            status: b.status.name(),
-            consumer: b
-                .status
-                .retirement()
-                .map(|(c, _, _)| c.to_string())
-                .unwrap_or_default(),
-        })
-        .collect();
-    let body = Body {
-        lang,
-        mwh: vec![
-            ("certs.issued", mwh(balances.issued_wh)),
-            ("certs.active", mwh(balances.active_wh)),
-            ("certs.cancelled", mwh(balances.cancelled_wh)),
-            ("certs.claimed", mwh(balances.claimed_wh)),
-            ("certs.withdrawn", mwh(balances.withdrawn_wh)),
-        ],
-        rows,
-        chain,
     };
-    render(&page, lang.t("nav.certs"), &body, &[])
+    let (start, end) = zp_app::certs::day_window(date("from", from)?, date("to", to)?)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    if end - start > MAX_DAYS * 86_400 {
+        return Err(AppError::BadRequest(format!(
+            "{from} to {to} is longer than {MAX_DAYS} days"
+        )));
+    }
+    Ok((start, end))
+}
+
+/// The interval readings store behind issuance, load and matching.
+pub(crate) fn readings(config: &Config) -> Result<ReadingStore, AppError> {
+    let dir = config.readings_dir.as_deref().ok_or_else(|| {
+        AppError::Unprocessable(
+            "this server has no interval readings store (start it with zeropark serve)".into(),
+        )
+    })?;
+    ReadingStore::open(dir).map_err(|e| AppError::Internal(format!("readings store: {e}")))
+}
+
+/// The registry's signing key; a server without one serves the registry read-only.
+fn signing_key(s: &mut dyn Store, config: &Config) -> Result<SigningKey, AppError> {
+    let path = config.registry_key.as_deref().ok_or_else(|| {
+        AppError::Unprocessable(
+            "this server has no registry signing key (ZEROPARK_REGISTRY_KEY): the \
+             certificate registry is read-only here"
+                .into(),
+        )
+    })?;
+    zp_app::certs::signing_key(s, path).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+#[derive(Deserialize)]
+pub(crate) struct WindowQuery {
+    pub org: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// The hourly matching report of `org` (visible through `access`) in JSON, the keys of
+/// `report matching --json` plus the request's `org`, `from` and `to`.
+pub(crate) fn matching_json(
+    s: &mut dyn Store,
+    access: &Access,
+    config: &Config,
+    q: &WindowQuery,
+) -> Result<Value, AppError> {
+    let org = credit_code("org", &q.org)?;
+    let (from, to) = window(&q.from, &q.to)?;
+    let rs = readings(config)?;
+    let report = zp_app::certs::matching_report(s, access, &rs, &org, from, to)?;
+    let mut v = serde_json::to_value(&report).map_err(|e| AppError::Internal(e.to_string()))?;
+    v["org"] = json!(org);
+    v["from"] = json!(q.from.trim());
+    v["to"] = json!(q.to.trim());
+    Ok(v)
+}
+
+async fn matching_api(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Query(q): Query<WindowQuery>,
+) -> Result<Json<Value>, AppError> {
+    let config = st.config.clone();
+    let v = st
+        .run(move |s| matching_json(s, &who.access, &config, &q))
+        .await?;
+    Ok(Json(v))
+}
+
+#[derive(Deserialize)]
+struct EvidenceQuery {
+    #[serde(flatten)]
+    window: WindowQuery,
+    format: Option<String>,
+}
+
+async fn evidence_api(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Query(q): Query<EvidenceQuery>,
+) -> Result<Response, AppError> {
+    let pdf = match q.format.as_deref().unwrap_or("json") {
+        "json" => false,
+        "pdf" => true,
+        other => {
+            return Err(AppError::BadRequest(format!(
+                "format {other:?}: use json or pdf"
+            )));
+        }
+    };
+    let org = credit_code("org", &q.window.org)?;
+    let (from, to) = window(&q.window.from, &q.window.to)?;
+    let config = st.config.clone();
+    let lookup = org.clone();
+    let doc = st
+        .run(move |s| {
+            let rs = readings(&config)?;
+            Ok(zp_app::certs::evidence(
+                s,
+                &who.access,
+                &rs,
+                &lookup,
+                from,
+                to,
+            )?)
+        })
+        .await?;
+    let name = format!(
+        "evidence-{org}-{}-{}",
+        q.window.from.trim(),
+        q.window.to.trim()
+    );
+    let (ctype, file, bytes) = if pdf {
+        (
+            "application/pdf",
+            format!("{name}.pdf"),
+            zp_app::evidence_pdf::render(&doc),
+        )
+    } else {
+        let text =
+            serde_json::to_vec_pretty(&doc).map_err(|e| AppError::Internal(e.to_string()))?;
+        ("application/json", format!("{name}.json"), text)
+    };
+    let disposition = format!("attachment; filename=\"{file}\"");
+    Ok((
+        [
+            (CONTENT_TYPE, ctype.to_string()),
+            (CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct IssueBody {
+    from: String,
+    to: String,
+    meter: Option<String>,
+}
+
+async fn issue_api(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Json(b): Json<IssueBody>,
+) -> Result<Json<Value>, AppError> {
+    who.require_write()?;
+    who.require_role(&[Role::PlatformAdmin])?;
+    let window = window(&b.from, &b.to)?;
+    let config = st.config.clone();
+    let out = st
+        .run(move |s| {
+            let key = signing_key(s, &config)?;
+            let rs = readings(&config)?;
+            let meter = b.meter.as_deref().map(str::trim).filter(|m| !m.is_empty());
+            Ok(zp_app::certs::issue(
+                s,
+                &key,
+                &rs,
+                meter,
+                window,
+                now(),
+                &who.actor(),
+            )?)
+        })
+        .await?;
+    Ok(Json(json!(out)))
+}
+
+/// The uploaded GEC file is kept under the upload folder (the evidence of the import).
+async fn import_gec_api(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    mut multipart: Multipart,
+) -> Result<Json<Value>, AppError> {
+    who.require_write()?;
+    who.require_role(&[Role::PlatformAdmin])?;
+    let saved = crate::imports::save_upload(&st.config, &mut multipart).await?;
+    let config = st.config.clone();
+    let (path, name) = (saved.path.clone(), saved.name.clone());
+    let out = st
+        .run(move |s| {
+            let key = signing_key(s, &config)?;
+            let shown = path.display().to_string();
+            zp_app::certs::import_gec(s, &key, &path, now(), &who.actor()).map_err(|e| {
+                match AppError::from(e) {
+                    AppError::Unprocessable(m) => AppError::Unprocessable(m.replace(&shown, &name)),
+                    other => other,
+                }
+            })
+        })
+        .await;
+    if out.is_err() {
+        let _ = std::fs::remove_dir_all(&saved.folder);
+    }
+    Ok(Json(json!(out?)))
+}
+
+#[derive(Deserialize)]
+struct MatchBody {
+    consumer: String,
+    from: String,
+    to: String,
+}
+
+async fn match_api(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Json(b): Json<MatchBody>,
+) -> Result<Json<Value>, AppError> {
+    who.require_write()?;
+    who.require_role(&[Role::PlatformAdmin, Role::ParkAdmin, Role::EnterpriseUser])?;
+    let consumer = credit_code("consumer", &b.consumer)?;
+    let window = window(&b.from, &b.to)?;
+    let config = st.config.clone();
+    st.run(move |s| {
+        let consumer = acting_account(s, &who, Some(consumer.as_str()))?;
+        let key = signing_key(s, &config)?;
+        let rs = readings(&config)?;
+        let events =
+            zp_app::certs::match_consumer(s, &key, &rs, &consumer, window, now(), &who.actor())?;
+        let q = WindowQuery {
+            org: consumer.to_string(),
+            from: b.from,
+            to: b.to,
+        };
+        let mut report = matching_json(s, &who.access, &config, &q)?;
+        report["events_appended"] = json!(events);
+        Ok(Json(report))
+    })
+    .await
+}
+
+/// The account `who` acts for: `as` when given, else an enterprise user's own
+/// enterprise. It must be in the caller's scope (403 otherwise).
+fn acting_account(
+    s: &mut dyn Store,
+    who: &CurrentUser,
+    as_org: Option<&str>,
+) -> Result<CreditCode, AppError> {
+    let code = match (as_org, &who.access) {
+        (Some(a), _) => credit_code("as", a)?,
+        (None, Access::Org(own)) => own.clone(),
+        (None, _) => {
+            return Err(AppError::BadRequest(
+                "as: give the credit code of the account holder you act for".into(),
+            ));
+        }
+    };
+    if s.org(&who.access, &code)?.is_none() {
+        return Err(AppError::Forbidden(format!(
+            "you may act only for enterprises in your scope; {code} is not"
+        )));
+    }
+    Ok(code)
+}
+
+/// The body of a lifecycle action; which fields count depends on the action.
+#[derive(Deserialize)]
+struct ActionBody {
+    bundle: u64,
+    #[serde(rename = "as")]
+    as_org: Option<String>,
+    to: Option<String>,
+    wh: Option<u64>,
+    consumer: Option<String>,
+    hour: Option<String>,
+    month: Option<String>,
+    reason: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+enum Action {
+    Transfer,
+    Split,
+    Retire,
+    Claim,
+    Withdraw,
+}
+
+fn required<'a>(field: &str, v: &'a Option<String>) -> Result<&'a str, AppError> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| AppError::BadRequest(format!("{field} is required")))
+}
+
+/// The consumption interval of a retirement: an hour (granular) or a month (GEC).
+fn consumption(b: &ActionBody) -> Result<Consumption, AppError> {
+    let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
+    match (blank(&b.hour), blank(&b.month)) {
+        (false, true) => {
+            let h = required("hour", &b.hour)?;
+            Ok(Consumption::Hour {
+                hour_start: parse_timestamp(h)
+                    .map_err(|e| AppError::BadRequest(format!("hour {h:?}: {e}")))?,
+            })
+        }
+        (true, false) => {
+            let m = required("month", &b.month)?;
+            Ok(Consumption::Month {
+                period: Period::parse(m)
+                    .map_err(|e| AppError::BadRequest(format!("month {m:?}: {e}")))?,
+            })
+        }
+        _ => Err(AppError::BadRequest(
+            "give the consumption interval: hour (granular certificates) or month \
+             YYYY-MM (GECs), not both"
+                .into(),
+        )),
+    }
+}
+
+fn lifecycle(action: Action, b: &ActionBody) -> Result<Lifecycle, AppError> {
+    let bundle = BundleId(b.bundle);
+    Ok(match action {
+        Action::Transfer => Lifecycle::Transfer {
+            bundle,
+            to: credit_code("to", required("to", &b.to)?)?,
+            energy_wh: b.wh,
+        },
+        Action::Split => Lifecycle::Split {
+            bundle,
+            first_energy_wh: b
+                .wh
+                .ok_or_else(|| AppError::BadRequest("wh is required".into()))?,
+        },
+        Action::Retire => Lifecycle::Retire {
+            bundle,
+            energy_wh: b.wh,
+            consumer: credit_code("consumer", required("consumer", &b.consumer)?)?,
+            consumption: consumption(b)?,
+        },
+        Action::Claim => Lifecycle::Claim { bundle },
+        Action::Withdraw => Lifecycle::Withdraw {
+            bundle,
+            reason: required("reason", &b.reason)?.to_string(),
+        },
+    })
+}
+
+/// Applies one lifecycle action: a withdrawal as the registry (platform admin), anything
+/// else as the account the caller acts for.
+async fn act(
+    st: AppState,
+    who: CurrentUser,
+    action: Action,
+    b: ActionBody,
+) -> Result<Json<Value>, AppError> {
+    who.require_write()?;
+    match action {
+        Action::Withdraw => who.require_role(&[Role::PlatformAdmin])?,
+        _ => who.require_role(&[Role::PlatformAdmin, Role::ParkAdmin, Role::EnterpriseUser])?,
+    }
+    let plan = lifecycle(action, &b)?;
+    let config = st.config.clone();
+    st.run(move |s| {
+        let actor = match action {
+            Action::Withdraw => Actor::Registry,
+            _ => Actor::Account(acting_account(s, &who, b.as_org.as_deref())?),
+        };
+        let key = signing_key(s, &config)?;
+        let n = zp_app::certs::apply(s, &key, &plan, &actor, now(), &who.actor())?;
+        Ok(Json(json!({ "events_appended": n, "bundle": b.bundle })))
+    })
+    .await
+}
+
+async fn transfer_api(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Json(b): Json<ActionBody>,
+) -> Result<Json<Value>, AppError> {
+    act(st, who, Action::Transfer, b).await
+}
+
+async fn split_api(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Json(b): Json<ActionBody>,
+) -> Result<Json<Value>, AppError> {
+    act(st, who, Action::Split, b).await
+}
+
+async fn retire_api(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Json(b): Json<ActionBody>,
+) -> Result<Json<Value>, AppError> {
+    act(st, who, Action::Retire, b).await
+}
+
+async fn claim_api(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Json(b): Json<ActionBody>,
+) -> Result<Json<Value>, AppError> {
+    act(st, who, Action::Claim, b).await
+}
+
+async fn withdraw_api(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Json(b): Json<ActionBody>,
+) -> Result<Json<Value>, AppError> {
+    act(st, who, Action::Withdraw, b).await
 }

@@ -111,6 +111,26 @@ impl From<zp_app::AppError> for AppError {
             zp_app::AppError::Invalid(m) => AppError::Unprocessable(m),
             zp_app::AppError::Accounting(a) => AppError::Unprocessable(a.to_string()),
             zp_app::AppError::Catalog(c) => AppError::Unprocessable(c.to_string()),
+            zp_app::AppError::Certs(c) => c.into(),
+        }
+    }
+}
+
+/// A registry refusal: 403 when the caller's account may not do it, 404 for an unknown
+/// bundle, 409 when the bundle's state forbids it (already cancelled, already issued).
+impl From<zp_certs::CertError> for AppError {
+    fn from(e: zp_certs::CertError) -> Self {
+        use zp_certs::CertError as C;
+        match e {
+            C::NotOwner { .. } | C::NotRegistry(_) | C::NotBeneficiary { .. } => {
+                AppError::Forbidden(e.to_string())
+            }
+            C::UnknownBundle(_) => AppError::NotFound(e.to_string()),
+            C::NotActive { .. }
+            | C::NotCancelled { .. }
+            | C::SameOwner { .. }
+            | C::AlreadyIssued { .. } => AppError::Conflict(e.to_string()),
+            other => AppError::Unprocessable(other.to_string()),
         }
     }
 }

@@ -148,13 +148,41 @@ async fn upload(
     let kind = ImportKind::parse(&kind)
         .ok_or_else(|| AppError::NotFound(format!("import kind {kind:?} (orgs or activity)")))?;
     crate::upload::authorise(&who, kind)?;
-    let folder = st.config.upload_dir.join(format!(
+    let saved = save_upload(&st.config, &mut multipart).await?;
+    let (folder, path, name) = (saved.folder, saved.path, saved.name);
+    let limits = zp_ingest::Limits {
+        max_bytes: st.config.max_upload_bytes as u64,
+        max_rows: st.config.max_upload_rows,
+    };
+    let outcome = st
+        .run(move |s| crate::upload::import(s, &who, kind, &path, &name, limits))
+        .await;
+    if outcome.is_err() {
+        let _ = std::fs::remove_dir_all(&folder);
+    }
+    Ok(Json(outcome?))
+}
+
+/// An uploaded `file` field, kept under a fresh folder of the upload directory.
+pub struct SavedUpload {
+    pub folder: std::path::PathBuf,
+    pub path: std::path::PathBuf,
+    /// The client's file name, made safe.
+    pub name: String,
+}
+
+/// Stores the `file` field of `multipart` under a fresh folder of the upload directory,
+/// refusing more than `max_upload_bytes`.
+pub async fn save_upload(
+    config: &crate::Config,
+    multipart: &mut Multipart,
+) -> Result<SavedUpload, AppError> {
+    let folder = config.upload_dir.join(format!(
         "{}-{}",
         jiff::Timestamp::now().as_millisecond(),
         &crate::auth::new_token()?[..8]
     ));
-    let mut saved = None;
-    let limit = st.config.max_upload_bytes;
+    let limit = config.max_upload_bytes;
     while let Some(mut field) = multipart
         .next_field()
         .await
@@ -172,29 +200,16 @@ async fn upload(
         let mut written = 0usize;
         while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(e, limit))? {
             written += chunk.len();
-            if written > st.config.max_upload_bytes {
+            if written > limit {
                 let _ = std::fs::remove_dir_all(&folder);
-                return Err(AppError::TooLarge(st.config.max_upload_bytes));
+                return Err(AppError::TooLarge(limit));
             }
             out.write_all(&chunk)
                 .map_err(|e| AppError::Internal(format!("{}: {e}", path.display())))?;
         }
-        saved = Some((path, name));
-        break;
+        return Ok(SavedUpload { folder, path, name });
     }
-    let (path, name) =
-        saved.ok_or_else(|| AppError::BadRequest("no `file` field in the upload".into()))?;
-    let limits = zp_ingest::Limits {
-        max_bytes: st.config.max_upload_bytes as u64,
-        max_rows: st.config.max_upload_rows,
-    };
-    let outcome = st
-        .run(move |s| crate::upload::import(s, &who, kind, &path, &name, limits))
-        .await;
-    if outcome.is_err() {
-        let _ = std::fs::remove_dir_all(&folder);
-    }
-    Ok(Json(outcome?))
+    Err(AppError::BadRequest("no `file` field in the upload".into()))
 }
 
 /// A multipart error as the client should see it: 413 when the body limit cut it off.

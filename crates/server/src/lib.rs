@@ -17,6 +17,7 @@ pub mod audit;
 pub mod auth;
 pub mod carbon_map;
 pub mod certs;
+pub mod certs_page;
 pub mod csrf;
 pub mod enterprise;
 mod error;
@@ -93,6 +94,9 @@ pub struct Config {
     pub login_window_secs: u64,
     /// The interval readings store (`zp-readings`) behind the heatmaps; none: no heatmaps.
     pub readings_dir: Option<PathBuf>,
+    /// The certificate registry's ed25519 signing key file (created on first use, mode
+    /// 0600); none: the registry is read-only here (no issue, match, transfer, retire).
+    pub registry_key: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -106,6 +110,7 @@ impl Default for Config {
             login_attempts: 5,
             login_window_secs: 300,
             readings_dir: None,
+            registry_key: None,
         }
     }
 }
@@ -113,7 +118,7 @@ impl Default for Config {
 impl Config {
     /// Defaults with environment overrides: `ZEROPARK_SECURE_COOKIES` (1/true),
     /// `ZEROPARK_UPLOAD_DIR`, `ZEROPARK_MAX_UPLOAD_MB`, `ZEROPARK_MAX_UPLOAD_ROWS`,
-    /// `ZEROPARK_SESSION_HOURS`.
+    /// `ZEROPARK_SESSION_HOURS`, `ZEROPARK_REGISTRY_KEY`.
     pub fn from_env() -> Config {
         let mut c = Config::default();
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
@@ -131,6 +136,9 @@ impl Config {
         }
         if let Some(h) = var("ZEROPARK_SESSION_HOURS").and_then(|v| v.parse::<i64>().ok()) {
             c.session_ttl_secs = h * 3600;
+        }
+        if let Some(v) = var("ZEROPARK_REGISTRY_KEY") {
+            c.registry_key = Some(PathBuf::from(v));
         }
         c
     }

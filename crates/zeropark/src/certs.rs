@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use zp_app::certs::{BundleFilter, Lifecycle};
 use zp_certs::{Actor, BundleId, Consumption};
-use zp_domain::time::{Date, format_local, local_day_start, parse_timestamp};
+use zp_domain::time::{Date, format_local, parse_timestamp};
 use zp_domain::{CreditCode, Decimal, Period};
 use zp_store::{Access, Store};
 
@@ -41,11 +41,7 @@ impl DaysArgs {
         if self.to < self.from {
             bail!("--to {} is before --from {}", self.to, self.from);
         }
-        let next = self
-            .to
-            .tomorrow()
-            .map_err(|e| anyhow!("--to {}: {e}", self.to))?;
-        Ok((local_day_start(self.from), local_day_start(next)))
+        zp_app::certs::day_window(self.from, self.to).map_err(|e| anyhow!("--to {}: {e}", self.to))
     }
 }
 
@@ -188,9 +184,11 @@ pub enum CertsCmd {
 
 /// Where the registry key lives for `db`.
 fn key_path(db: &str, key: &KeyArgs) -> PathBuf {
-    if let Some(p) = &key.key_file {
-        return p.clone();
-    }
+    key.key_file.clone().unwrap_or_else(|| default_key_file(db))
+}
+
+/// The registry key file of `db` when none is given: next to a SQLite database.
+pub fn default_key_file(db: &str) -> PathBuf {
     if db.starts_with("postgres://") || db.starts_with("postgresql://") {
         PathBuf::from("zeropark-registry.key")
     } else {
@@ -498,7 +496,8 @@ pub fn run(db: &str, cmd: CertsCmd, json: bool) -> anyhow::Result<ExitCode> {
             let org = code(&org, "--org")?;
             let (from, to) = days.window()?;
             let readings = crate::readings::hourly_readings(db)?;
-            let doc = zp_app::certs::evidence(store, readings.as_ref(), &org, from, to)?;
+            let doc =
+                zp_app::certs::evidence(store, &Access::All, readings.as_ref(), &org, from, to)?;
             match format {
                 EvidenceFormat::Json => {
                     let text = serde_json::to_string_pretty(&doc)?;

@@ -24,6 +24,9 @@ pub fn serve(
     init_logging();
     let mut config = zp_server::Config::from_env();
     config.readings_dir = Some(crate::readings::dir(db));
+    if config.registry_key.is_none() {
+        config.registry_key = Some(crate::certs::default_key_file(db));
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
