@@ -143,11 +143,26 @@ fn routes() -> Router<AppState> {
         .route("/api/v1/certs/issue", post(issue_api))
         .route("/api/v1/certs/import-gec", post(import_gec_api))
         .route("/api/v1/certs/match", post(match_api))
-        .route("/api/v1/certs/transfer", post(transfer_api))
-        .route("/api/v1/certs/split", post(split_api))
-        .route("/api/v1/certs/retire", post(retire_api))
-        .route("/api/v1/certs/claim", post(claim_api))
-        .route("/api/v1/certs/withdraw", post(withdraw_api))
+        .route(
+            "/api/v1/certs/transfer",
+            post(|st, who, b| act(st, who, Action::Transfer, b)),
+        )
+        .route(
+            "/api/v1/certs/split",
+            post(|st, who, b| act(st, who, Action::Split, b)),
+        )
+        .route(
+            "/api/v1/certs/retire",
+            post(|st, who, b| act(st, who, Action::Retire, b)),
+        )
+        .route(
+            "/api/v1/certs/claim",
+            post(|st, who, b| act(st, who, Action::Claim, b)),
+        )
+        .route(
+            "/api/v1/certs/withdraw",
+            post(|st, who, b| act(st, who, Action::Withdraw, b)),
+        )
 }
 
 #[derive(Deserialize, Default)]
@@ -610,10 +625,10 @@ fn lifecycle(action: Action, b: &ActionBody) -> Result<Lifecycle, AppError> {
 /// Applies one lifecycle action: a withdrawal as the registry (platform admin), anything
 /// else as the account the caller acts for.
 async fn act(
-    st: AppState,
+    State(st): State<AppState>,
     who: CurrentUser,
     action: Action,
-    b: ActionBody,
+    Json(b): Json<ActionBody>,
 ) -> Result<Json<Value>, AppError> {
     who.require_write()?;
     match action {
@@ -632,44 +647,4 @@ async fn act(
         Ok(Json(json!({ "events_appended": n, "bundle": b.bundle })))
     })
     .await
-}
-
-async fn transfer_api(
-    State(st): State<AppState>,
-    who: CurrentUser,
-    Json(b): Json<ActionBody>,
-) -> Result<Json<Value>, AppError> {
-    act(st, who, Action::Transfer, b).await
-}
-
-async fn split_api(
-    State(st): State<AppState>,
-    who: CurrentUser,
-    Json(b): Json<ActionBody>,
-) -> Result<Json<Value>, AppError> {
-    act(st, who, Action::Split, b).await
-}
-
-async fn retire_api(
-    State(st): State<AppState>,
-    who: CurrentUser,
-    Json(b): Json<ActionBody>,
-) -> Result<Json<Value>, AppError> {
-    act(st, who, Action::Retire, b).await
-}
-
-async fn claim_api(
-    State(st): State<AppState>,
-    who: CurrentUser,
-    Json(b): Json<ActionBody>,
-) -> Result<Json<Value>, AppError> {
-    act(st, who, Action::Claim, b).await
-}
-
-async fn withdraw_api(
-    State(st): State<AppState>,
-    who: CurrentUser,
-    Json(b): Json<ActionBody>,
-) -> Result<Json<Value>, AppError> {
-    act(st, who, Action::Withdraw, b).await
 }

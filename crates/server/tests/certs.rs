@@ -568,6 +568,16 @@ async fn the_page_shows_the_hourly_match_and_the_forms_by_role() {
     assert!(html.text.contains("form-transfer"), "owners get the forms");
     assert!(!html.text.contains("form-issue"), "issuance is the admin's");
     assert!(html.text.contains("format=pdf"), "evidence links");
+    let en = Request::get(format!("{uri}&lang=en"))
+        .header("authorization", format!("Bearer {}", token_of("ent_a")))
+        .body(Body::empty())
+        .unwrap();
+    let en = reg.t.send(en).await;
+    assert!(
+        en.text.contains("Hourly matching (24/7 CFE)"),
+        "English strings"
+    );
+    assert!(en.text.contains("Annual match ratio"));
     let html = reg.t.send(page("bank")).await;
     assert!(
         !html.text.contains("form-transfer"),
