@@ -181,6 +181,7 @@ test('climate finance: the project library filters, the MRV chart flags a projec
   await page.goto(`${BASE}/finance/projects/FH-2023-01?lang=en`);
   await chartDrawn(page, 'mrv-chart');
   assert.match(await page.textContent('#mrv-ok'), /On track/);
+  assert.match(await page.textContent('#kpi-monitored'), /Meters \(monthly readings\) · [0-9A-Z]+-L1/);
   await context.close();
   const bank = await session('bank');
   await bank.page.goto(`${BASE}/matching`);

@@ -1635,3 +1635,72 @@ unit = "kWh"
         files,
     })
 }
+
+/// The demo retrofit monitored from a meter: 15-minute readings of the cement works'
+/// consumption meter (`<code>-L1`, registered by [`crate::demo::readings`]) for the months
+/// of its 2024 electricity ledger, spread evenly so that each month sums to the ledger's
+/// figure to the Wh, and the meter linked to FH-2023-01. Its MRV then reads electricity
+/// from the readings store (clinker stays on the ledger). Idempotent; returns the number of
+/// readings written (0 when already there).
+pub fn demo_meter_mrv(
+    store: &mut dyn Store,
+    readings: &mut ReadingStore,
+    dir: &Path,
+    actor: &str,
+) -> Result<usize, AppError> {
+    use std::fmt::Write as _;
+    let fh = crate::demo::demo_orgs().swap_remove(0);
+    let meter = format!("{}-L1", fh.code);
+    let years = readings
+        .years(&meter)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let mut rows = 0;
+    if !years.contains(&2024) {
+        let ledger = org_ledger(
+            store,
+            &Access::All,
+            &fh.code,
+            2024,
+            &BTreeSet::from([Carrier::Electricity]),
+        )?;
+        let mut csv = String::from("meter,ts,kwh\n");
+        for line in &ledger {
+            let wh = line
+                .quantity
+                .value_in(Unit::Kwh)
+                .map_err(|e| AppError::Invalid(e.to_string()))?
+                * Decimal::from(1000);
+            let wh = u64::try_from(wh.round().mantissa())
+                .map_err(|_| AppError::Invalid(format!("{}: {wh} Wh", line.period)))?;
+            let p = line.period;
+            let next = next_month(p);
+            let from = zp_readings::calendar::local_midnight(p.year(), p.month(), 1);
+            let to = zp_readings::calendar::local_midnight(next.year(), next.month(), 1);
+            let n = ((to - from) / 900) as u64;
+            for i in 0..n {
+                // Even shares; the remainder goes one Wh at a time to the first intervals.
+                let v = wh / n + u64::from(i < wh % n);
+                let _ = writeln!(
+                    csv,
+                    "{meter},{},{}",
+                    zp_domain::time::format_local(from + i as i64 * 900),
+                    zp_readings::value::format_kwh(v)
+                );
+                rows += 1;
+            }
+        }
+        let file = dir.join("finance").join("readings_fh_2024_h1.csv");
+        std::fs::write(&file, csv)
+            .map_err(|e| AppError::Invalid(format!("{}: {e}", file.display())))?;
+        let r = crate::readings::import_readings(store, readings, &file, actor, &mut |_, _| {})
+            .map_err(|e| AppError::Invalid(e.to_string()))?;
+        if r.quarantined > 0 {
+            return Err(AppError::Invalid(format!(
+                "demo meter readings: {} rows quarantined",
+                r.quarantined
+            )));
+        }
+    }
+    link_meter(store, &Party::Admin, "FH-2023-01", &meter, actor)?;
+    Ok(rows)
+}

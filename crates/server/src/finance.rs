@@ -210,6 +210,19 @@ pub(crate) fn party(s: &mut dyn Store, who: &CurrentUser) -> Result<Party, AppEr
     Ok(Party::for_user(s, &who.user)?)
 }
 
+/// Runs `f` on the store with the caller and their finance party.
+pub(crate) async fn with_party<T, F>(st: &AppState, who: CurrentUser, f: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut dyn Store, &Party, &CurrentUser) -> Result<T, AppError> + Send + 'static,
+{
+    st.run(move |s| {
+        let p = party(s, &who)?;
+        f(s, &p, &who)
+    })
+    .await
+}
+
 /// Finance writes: the roles that change data, and bank users (who move their own
 /// applications and publish their own products; the finance rules check which).
 fn require_finance_write(who: &CurrentUser) -> Result<(), AppError> {
@@ -262,6 +275,7 @@ fn nonempty(s: &Option<String>) -> Option<String> {
 pub(crate) struct LibraryRow {
     #[serde(flatten)]
     pub view: ProjectView,
+    pub org_name: String,
     pub statuses: Vec<String>,
 }
 
@@ -285,16 +299,25 @@ pub(crate) fn library(
     };
     let visible = fin::applications(s, party, &ApplicationFilter::default())?;
     let status = nonempty(&q.status);
-    Ok(fin::projects(s, party, &filter)?
+    let mut rows = Vec::new();
+    for view in fin::projects(s, party, &filter)? {
+        let statuses = visible
+            .iter()
+            .filter(|a| a.project_id == view.project.id)
+            .map(|a| a.status.clone())
+            .collect();
+        let org_name = s
+            .org(&party.access(), &view.project.org)?
+            .map(|o| o.name)
+            .unwrap_or_default();
+        rows.push(LibraryRow {
+            view,
+            org_name,
+            statuses,
+        });
+    }
+    Ok(rows
         .into_iter()
-        .map(|view| {
-            let statuses = visible
-                .iter()
-                .filter(|a| a.project_id == view.project.id)
-                .map(|a| a.status.clone())
-                .collect();
-            LibraryRow { view, statuses }
-        })
         .filter(|r| match status.as_deref() {
             None => true,
             Some("none") => r.statuses.is_empty(),
@@ -308,12 +331,7 @@ async fn projects(
     who: CurrentUser,
     Query(q): Query<LibraryQuery>,
 ) -> Result<Json<Vec<LibraryRow>>, AppError> {
-    let rows = st
-        .run(move |s| {
-            let p = party(s, &who)?;
-            library(s, &p, &q)
-        })
-        .await?;
+    let rows = with_party(&st, who, move |s, p, _| library(s, p, &q)).await?;
     Ok(Json(rows))
 }
 
@@ -329,12 +347,10 @@ async fn register(
     Json(body): Json<Project>,
 ) -> Result<Json<Registered>, AppError> {
     who.require_write()?;
-    let (result, project) = st
-        .run(move |s| {
-            let p = party(s, &who)?;
-            Ok(fin::register_project(s, &p, body, None, &who.actor())?)
-        })
-        .await?;
+    let (result, project) = with_party(&st, who, move |s, p, who| {
+        Ok(fin::register_project(s, p, body, None, &who.actor())?)
+    })
+    .await?;
     Ok(Json(Registered { result, project }))
 }
 
@@ -375,12 +391,7 @@ async fn project(
     who: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<ProjectDetail>, AppError> {
-    let d = st
-        .run(move |s| {
-            let p = party(s, &who)?;
-            detail(s, &p, &id)
-        })
-        .await?;
+    let d = with_party(&st, who, move |s, p, _| detail(s, p, &id)).await?;
     Ok(Json(d))
 }
 
@@ -396,12 +407,10 @@ async fn link_meter(
     Json(body): Json<MeterBody>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     who.require_write()?;
-    let r = st
-        .run(move |s| {
-            let p = party(s, &who)?;
-            Ok(fin::link_meter(s, &p, &id, &body.meter, &who.actor())?)
-        })
-        .await?;
+    let r = with_party(&st, who, move |s, p, who| {
+        Ok(fin::link_meter(s, p, &id, &body.meter, &who.actor())?)
+    })
+    .await?;
     Ok(Json(serde_json::json!({ "result": r })))
 }
 
@@ -419,19 +428,17 @@ async fn set_output(
 ) -> Result<Json<serde_json::Value>, AppError> {
     who.require_write()?;
     let period = month("period", &body.period)?;
-    let r = st
-        .run(move |s| {
-            let p = party(s, &who)?;
-            Ok(fin::set_output(
-                s,
-                &p,
-                &id,
-                period,
-                body.value,
-                &who.actor(),
-            )?)
-        })
-        .await?;
+    let r = with_party(&st, who, move |s, p, who| {
+        Ok(fin::set_output(
+            s,
+            p,
+            &id,
+            period,
+            body.value,
+            &who.actor(),
+        )?)
+    })
+    .await?;
     Ok(Json(serde_json::json!({ "result": r })))
 }
 
@@ -478,12 +485,10 @@ async fn mrv(
         None => this_month()?,
     };
     let dir = st.config.readings_dir.clone();
-    let v = st
-        .run(move |s| {
-            let p = party(s, &who)?;
-            run_mrv(s, dir.as_deref(), &p, &id, from, to)
-        })
-        .await?;
+    let v = with_party(&st, who, move |s, p, _| {
+        run_mrv(s, dir.as_deref(), p, &id, from, to)
+    })
+    .await?;
     Ok(Json(v))
 }
 
@@ -492,16 +497,14 @@ async fn project_matches(
     who: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<Match>>, AppError> {
-    let m = st
-        .run(move |s| {
-            let p = party(s, &who)?;
-            let mut all = fin::match_project(s, &p, &id)?;
-            if let Party::Bank { issuer, .. } = &p {
-                all.retain(|m| &m.issuer == issuer);
-            }
-            Ok(all)
-        })
-        .await?;
+    let m = with_party(&st, who, move |s, p, _| {
+        let mut all = fin::match_project(s, p, &id)?;
+        if let Party::Bank { issuer, .. } = p {
+            all.retain(|m| &m.issuer == issuer);
+        }
+        Ok(all)
+    })
+    .await?;
     Ok(Json(m))
 }
 
@@ -528,12 +531,10 @@ async fn products(
     who: CurrentUser,
     Query(q): Query<ProductQuery>,
 ) -> Result<Json<Vec<Product>>, AppError> {
-    let v = st
-        .run(move |s| {
-            let p = party(s, &who)?;
-            visible_products(s, &p, q.issuer.as_deref())
-        })
-        .await?;
+    let v = with_party(&st, who, move |s, p, _| {
+        visible_products(s, p, q.issuer.as_deref())
+    })
+    .await?;
     Ok(Json(v))
 }
 
@@ -549,12 +550,10 @@ async fn publish(
     Json(body): Json<Product>,
 ) -> Result<Json<Published>, AppError> {
     who.require_role(&[Role::Bank, Role::PlatformAdmin])?;
-    let (result, product) = st
-        .run(move |s| {
-            let p = party(s, &who)?;
-            Ok(fin::publish_product(s, &p, body, &who.actor())?)
-        })
-        .await?;
+    let (result, product) = with_party(&st, who, move |s, p, who| {
+        Ok(fin::publish_product(s, p, body, &who.actor())?)
+    })
+    .await?;
     Ok(Json(Published { result, product }))
 }
 
@@ -577,12 +576,7 @@ async fn product_matches(
     who: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<Match>>, AppError> {
-    let m = st
-        .run(move |s| {
-            let p = party(s, &who)?;
-            rank_for_product(s, &p, &id)
-        })
-        .await?;
+    let m = with_party(&st, who, move |s, p, _| rank_for_product(s, p, &id)).await?;
     Ok(Json(m))
 }
 
@@ -603,12 +597,10 @@ async fn applications(
         product: nonempty(&q.product),
         status: nonempty(&q.status),
     };
-    let v = st
-        .run(move |s| {
-            let p = party(s, &who)?;
-            Ok(fin::applications(s, &p, &filter)?)
-        })
-        .await?;
+    let v = with_party(&st, who, move |s, p, _| {
+        Ok(fin::applications(s, p, &filter)?)
+    })
+    .await?;
     Ok(Json(v))
 }
 
@@ -627,22 +619,20 @@ async fn apply(
     Json(b): Json<ApplyBody>,
 ) -> Result<Json<ApplicationView>, AppError> {
     who.require_write()?;
-    let v = st
-        .run(move |s| {
-            let p = party(s, &who)?;
-            let method = b.method.unwrap_or(Method::Annuity);
-            let a = fin::apply(
-                s,
-                &p,
-                &b.project,
-                &b.product,
-                b.amount_yuan,
-                method,
-                &who.actor(),
-            )?;
-            Ok(fin::application(s, &p, a.id)?)
-        })
-        .await?;
+    let v = with_party(&st, who, move |s, p, who| {
+        let method = b.method.unwrap_or(Method::Annuity);
+        let a = fin::apply(
+            s,
+            p,
+            &b.project,
+            &b.product,
+            b.amount_yuan,
+            method,
+            &who.actor(),
+        )?;
+        Ok(fin::application(s, p, a.id)?)
+    })
+    .await?;
     Ok(Json(v))
 }
 
@@ -651,12 +641,7 @@ async fn application(
     who: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<ApplicationView>, AppError> {
-    let v = st
-        .run(move |s| {
-            let p = party(s, &who)?;
-            Ok(fin::application(s, &p, id)?)
-        })
-        .await?;
+    let v = with_party(&st, who, move |s, p, _| Ok(fin::application(s, p, id)?)).await?;
     Ok(Json(v))
 }
 
@@ -681,20 +666,18 @@ async fn advance(
         .as_deref()
         .map(|p| month("period", p))
         .transpose()?;
-    let v = st
-        .run(move |s| {
-            let p = party(s, &who)?;
-            Ok(fin::advance(
-                s,
-                &p,
-                id,
-                b.action,
-                period,
-                &b.note,
-                &who.actor(),
-            )?)
-        })
-        .await?;
+    let v = with_party(&st, who, move |s, p, who| {
+        Ok(fin::advance(
+            s,
+            p,
+            id,
+            b.action,
+            period,
+            &b.note,
+            &who.actor(),
+        )?)
+    })
+    .await?;
     Ok(Json(v))
 }
 
@@ -704,12 +687,10 @@ async fn balance_sheet(
     Json(b): Json<BalanceSheet>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     require_finance_write(&who)?;
-    let r = st
-        .run(move |s| {
-            let p = party(s, &who)?;
-            Ok(fin::set_balance_sheet(s, &p, &b, &who.actor())?)
-        })
-        .await?;
+    let r = with_party(&st, who, move |s, p, who| {
+        Ok(fin::set_balance_sheet(s, p, &b, &who.actor())?)
+    })
+    .await?;
     Ok(Json(serde_json::json!({ "result": r })))
 }
 
@@ -813,14 +794,12 @@ async fn loan_report(
         .year
         .ok_or_else(|| AppError::BadRequest("give year=YYYY".into()))?;
     let dir = st.config.readings_dir.clone();
-    let r = st
-        .run(move |s| {
-            let p = party(s, &who)?;
-            let bank = report_bank(&p, q.bank.as_deref())?;
-            let readings = open_readings(dir.as_deref())?;
-            Ok(fin::loan_report(s, readings.as_ref(), &p, &bank, year)?)
-        })
-        .await?;
+    let r = with_party(&st, who, move |s, p, _| {
+        let bank = report_bank(p, q.bank.as_deref())?;
+        let readings = open_readings(dir.as_deref())?;
+        Ok(fin::loan_report(s, readings.as_ref(), p, &bank, year)?)
+    })
+    .await?;
     report_response(
         r,
         xlsx,
@@ -838,12 +817,10 @@ async fn pcaf_report(
     let year = q
         .year
         .ok_or_else(|| AppError::BadRequest("give year=YYYY".into()))?;
-    let r = st
-        .run(move |s| {
-            let p = party(s, &who)?;
-            let bank = report_bank(&p, q.bank.as_deref())?;
-            Ok(fin::pcaf_report(s, &p, &bank, year)?)
-        })
-        .await?;
+    let r = with_party(&st, who, move |s, p, _| {
+        let bank = report_bank(p, q.bank.as_deref())?;
+        Ok(fin::pcaf_report(s, p, &bank, year)?)
+    })
+    .await?;
     report_response(r, xlsx, format!("pcaf-{year}"), zp_finance::pcaf_xlsx)
 }

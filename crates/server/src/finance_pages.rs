@@ -1,7 +1,7 @@
 //! Finance pages: the project library with filters, a project with its MRV chart and
 //! applications, and the matching view for banks (products x projects, scores, reasons).
 
-use super::{LibraryQuery, detail, library, party, rank_for_product, run_mrv, this_month};
+use super::{LibraryQuery, detail, library, rank_for_product, run_mrv, this_month, with_party};
 use crate::format::{num, script_json};
 use crate::i18n::{Entry, Lang};
 use crate::layout::{Page, PageError, PageResult, render};
@@ -125,6 +125,7 @@ struct LibraryRowView {
     id: String,
     name: String,
     org: String,
+    org_name: String,
     kind: String,
     tags: String,
     capex: String,
@@ -163,15 +164,13 @@ pub async fn library_page(
     let lang = page.lang;
     let who = page.user.clone();
     let q2 = q.clone();
-    let (rows, parks) = st
-        .run(move |s| {
-            let p = party(s, &who)?;
-            let rows = library(s, &p, &q2)?;
-            let parks: Vec<String> = s.parks(&who.access)?.into_iter().map(|p| p.name).collect();
-            Ok((rows, parks))
-        })
-        .await
-        .map_err(|e| PageError(e, lang))?;
+    let (rows, parks) = with_party(&st, who, move |s, p, who| {
+        let rows = library(s, p, &q2)?;
+        let parks: Vec<String> = s.parks(&who.access)?.into_iter().map(|p| p.name).collect();
+        Ok((rows, parks))
+    })
+    .await
+    .map_err(|e| PageError(e, lang))?;
     let catalogue = zp_app::finance::catalogue();
     let name_of = |code: &str| -> String {
         catalogue
@@ -224,6 +223,7 @@ pub async fn library_page(
                     id: v.project.id.clone(),
                     name: v.project.name.clone(),
                     org: v.project.org.to_string(),
+                    org_name: r.org_name.clone(),
                     kind: kind_label(lang, v.project.kind),
                     tags: v
                         .tags
@@ -324,15 +324,13 @@ pub async fn project_page(
     let lang = page.lang;
     let who = page.user.clone();
     let dir = st.config.readings_dir.clone();
-    let (d, mrv) = st
-        .run(move |s| {
-            let p = party(s, &who)?;
-            let d = detail(s, &p, &id)?;
-            let mrv = mrv_to_date(s, dir.as_deref(), &p, &id)?;
-            Ok((d, mrv))
-        })
-        .await
-        .map_err(|e| PageError(e, lang))?;
+    let (d, mrv) = with_party(&st, who, move |s, p, _| {
+        let d = detail(s, p, &id)?;
+        let mrv = mrv_to_date(s, dir.as_deref(), p, &id)?;
+        Ok((d, mrv))
+    })
+    .await
+    .map_err(|e| PageError(e, lang))?;
     let r = &mrv.report;
     let f = crate::format::f64_of;
     let chart = ChartData {
@@ -437,18 +435,16 @@ fn score(m: &Match) -> String {
 pub async fn matching_page(page: Page, State(st): State<AppState>) -> PageResult {
     let lang = page.lang;
     let who = page.user.clone();
-    let ranked = st
-        .run(move |s| {
-            let p = party(s, &who)?;
-            let mut out = Vec::new();
-            for pr in super::visible_products(s, &p, None)? {
-                let m = rank_for_product(s, &p, &pr.id)?;
-                out.push((pr, m));
-            }
-            Ok(out)
-        })
-        .await
-        .map_err(|e| PageError(e, lang))?;
+    let ranked = with_party(&st, who, move |s, p, _| {
+        let mut out = Vec::new();
+        for pr in super::visible_products(s, p, None)? {
+            let m = rank_for_product(s, p, &pr.id)?;
+            out.push((pr, m));
+        }
+        Ok(out)
+    })
+    .await
+    .map_err(|e| PageError(e, lang))?;
     let mut projects: Vec<String> = ranked
         .iter()
         .flat_map(|(_, ms)| ms.iter().map(|m| m.project_id.clone()))

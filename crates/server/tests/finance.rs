@@ -609,6 +609,7 @@ async fn pages_show_the_library_the_project_chart_and_the_matching_view() {
     let r = app.get(Some("ent_a"), "/finance").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert!(r.text.contains("水泥粉磨系统节能降碳技术改造"));
+    assert!(r.text.contains(&name_of(&org_a())));
     assert!(!r.text.contains("JL-PV-2024"));
     assert!(r.text.contains("气候投融资项目库"));
     let r = app.get(Some("ent_a"), "/finance?lang=en").await;

@@ -34,6 +34,12 @@ pub fn run(dir: &Path, json: bool, serve: &DemoServe) -> anyhow::Result<ExitCode
         &dir.join("source-files"),
         &actor(),
     )?;
+    zp_app::finance::demo_meter_mrv(
+        store.as_mut(),
+        &mut readings,
+        &dir.join("source-files"),
+        &actor(),
+    )?;
     let park = zp_app::inventory(
         store.as_mut(),
         &Access::All,

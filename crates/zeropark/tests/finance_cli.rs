@@ -688,3 +688,75 @@ fn mrv_reads_the_linked_meter_month_by_month_with_the_ledger_as_fallback() {
         "{factors:?}"
     );
 }
+
+#[test]
+fn the_demo_retrofit_is_monitored_from_its_meter_to_the_wh_of_its_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    let out = Command::new(env!("CARGO_BIN_EXE_zeropark"))
+        .args(["demo", "--no-serve", "--dir", demo.to_str().unwrap()])
+        .env_remove("ZEROPARK_DB")
+        .env_remove("ZEROPARK_READINGS_DIR")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let db = demo.join("zeropark-demo.db");
+    let mrv = |extra: &[&str]| -> Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_zeropark"))
+            .args(["--db", db.to_str().unwrap()])
+            .args(extra)
+            .args([
+                "finance",
+                "mrv",
+                "--project",
+                "FH-2023-01",
+                "--to",
+                "2024-06",
+                "--json",
+            ])
+            .env_remove("ZEROPARK_DB")
+            .env_remove("ZEROPARK_READINGS_DIR")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let metered = mrv(&[]);
+    assert_eq!(metered["source"], "meter");
+    let meter = metered["meters"][0].as_str().unwrap().to_string();
+    assert!(meter.ends_with("-L1"), "{meter}");
+    let months = metered["months"].as_array().unwrap();
+    assert_eq!(months.len(), 6);
+    // Every month's electricity is the meter's: 31 days x 96 intervals in January, 29 x 96
+    // in February 2024.
+    for (m, intervals) in [(0, 2976), (1, 2784)] {
+        let s = months[m]["sources"].to_string();
+        assert!(
+            s.contains(&format!("meter:{meter}:2024-0{}", m + 1))
+                && s.contains(&format!("{intervals}/{intervals} intervals")),
+            "{s}"
+        );
+    }
+    assert!(metered["alert"].is_null(), "{}", metered["alert"]);
+    // Without the readings store the ledger stands in, month by month, and says so; the
+    // demo's readings sum to the ledger to the Wh, so the figures agree exactly.
+    let empty = dir.path().join("no-readings");
+    std::fs::create_dir_all(&empty).unwrap();
+    let ledger = mrv(&["--readings-dir", empty.to_str().unwrap()]);
+    assert_eq!(
+        num(&ledger["monitored_tco2"]),
+        num(&metered["monitored_tco2"])
+    );
+    assert!(ledger["notes"].to_string().contains(&format!(
+        "2024-01 electricity: meter {meter} has 0 of 0 intervals; ledger used instead"
+    )));
+    assert!(!metered["notes"].to_string().contains("ledger used instead"));
+}
