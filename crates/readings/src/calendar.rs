@@ -189,7 +189,11 @@ pub fn parse_ts(s: &str) -> Result<i64, zp_domain::time::TimeError> {
 
 /// Parses a local date `YYYY-MM-DD` into the epoch second of its midnight (UTC+8).
 pub fn parse_date(s: &str) -> Option<i64> {
-    let b = s.trim().as_bytes();
+    parse_date_bytes(s.trim().as_bytes())
+}
+
+/// [`parse_date`] on exactly ten bytes `YYYY-MM-DD`.
+pub(crate) fn parse_date_bytes(b: &[u8]) -> Option<i64> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
@@ -200,6 +204,64 @@ pub fn parse_date(s: &str) -> Option<i64> {
         return None;
     }
     Some(local_midnight(y, m, d))
+}
+
+/// The import's fast path for the two layouts of generated and exported files,
+/// `YYYY-MM-DDTHH:MM:SS+08:00` and naive local `YYYY-MM-DD HH:MM:SS` (or with `T`), each
+/// followed by a comma. The date's midnight is parsed once and kept while the following rows
+/// repeat those ten bytes (files list a meter's readings in time order, so a day's 96 rows
+/// share it). Returns None for anything else; [`parse_ts_fast`] and the full parser then
+/// decide, with the same result for the rows this accepts.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DayCache {
+    date: [u8; 10],
+    midnight: Option<i64>,
+}
+
+impl DayCache {
+    /// (epoch seconds, length of the timestamp) when `t` starts with a timestamp of one of
+    /// the two layouts followed by `,`.
+    #[inline]
+    pub(crate) fn parse(&mut self, t: &[u8]) -> Option<(i64, usize)> {
+        if t.len() < 20 {
+            return None;
+        }
+        let midnight = match self.midnight {
+            Some(m) if same_date(&t[..10], &self.date) => m,
+            _ => {
+                let m = parse_date_bytes(&t[..10]);
+                self.date.copy_from_slice(&t[..10]);
+                self.midnight = m;
+                m?
+            }
+        };
+        if !(t[10] == b'T' || t[10] == b' ') || t[13] != b':' || t[16] != b':' {
+            return None;
+        }
+        let two = |a: u8, b: u8| {
+            let (a, b) = (a.wrapping_sub(b'0'), b.wrapping_sub(b'0'));
+            (a < 10 && b < 10).then_some(a as i64 * 10 + b as i64)
+        };
+        let h = two(t[11], t[12])?;
+        let mi = two(t[14], t[15])?;
+        let s = two(t[17], t[18])?;
+        if h > 23 || mi > 59 || s > 59 {
+            return None;
+        }
+        let ts = midnight + h * 3600 + mi * 60 + s;
+        match t[19] {
+            b',' => Some((ts, 19)),
+            b'+' if t.len() > 25 && &t[19..25] == b"+08:00" && t[25] == b',' => Some((ts, 25)),
+            _ => None,
+        }
+    }
+}
+
+/// Ten bytes equal (two loads instead of a `memcmp` call on the hot path).
+#[inline]
+fn same_date(a: &[u8], b: &[u8; 10]) -> bool {
+    let word = |x: &[u8]| u64::from_le_bytes(x[..8].try_into().expect("8 bytes"));
+    word(a) == word(b) && a[8..10] == b[8..10]
 }
 
 /// A run of whole hours: hour `i` starts at `start + 3600 * i`. All dense hourly vectors
@@ -410,6 +472,34 @@ mod tests {
             let fast = parse_ts_fast(text.as_bytes());
             let full = zp_domain::time::parse_timestamp(&text).ok();
             prop_assert_eq!(fast, full, "{}", text);
+        }
+
+        #[test]
+        fn day_cache_agrees_with_fast_parser(
+            days in proptest::collection::vec((2020i32..2030, 0u32..14, 0u32..33), 1..4),
+            times in proptest::collection::vec((0u32..26, 0u32..61, 0u32..61, 0usize..5), 1..8),
+        ) {
+            let mut cache = DayCache::default();
+            for (y, mo, d) in days {
+                for &(h, mi, s, form) in &times {
+                    let date = format!("{y:04}-{mo:02}-{d:02}");
+                    let ts = match form {
+                        0 => format!("{date}T{h:02}:{mi:02}:{s:02}+08:00"),
+                        1 => format!("{date} {h:02}:{mi:02}:{s:02}"),
+                        2 => format!("{date}T{h:02}:{mi:02}:{s:02}"),
+                        3 => format!("{date}T{h:02}:{mi:02}:{s:02}+07:00"),
+                        _ => format!("{date}T{h:02}:{mi:02}:{s:02}Z"),
+                    };
+                    let got = cache.parse(format!("{ts},1.5").as_bytes());
+                    match got {
+                        Some((t, len)) => {
+                            prop_assert_eq!(len, ts.len());
+                            prop_assert_eq!(Some(t), parse_ts_fast(ts.as_bytes()), "{}", ts);
+                        }
+                        None => prop_assert!(form >= 3 || parse_ts_fast(ts.as_bytes()).is_none(), "{}", ts),
+                    }
+                }
+            }
         }
 
         #[test]

@@ -90,16 +90,38 @@ impl Chunk {
 
     /// The same readings trimmed to the span of present slots (None when there are none).
     pub fn trimmed(&self) -> Option<Chunk> {
-        let first = (0..self.slots()).find(|&i| self.is_present(i))?;
-        let last = (0..self.slots()).rev().find(|&i| self.is_present(i))?;
-        let mut out = Chunk::empty(
-            self.interval,
-            self.start + first as i64 * self.interval.seconds(),
-            last - first + 1,
-        );
-        for i in first..=last {
-            if self.is_present(i) {
-                out.set(i - first, self.values[i]);
+        let fw = self.present.iter().position(|&w| w != 0)?;
+        let lw = self.present.iter().rposition(|&w| w != 0)?;
+        let first = fw * 64 + self.present[fw].trailing_zeros() as usize;
+        let last = lw * 64 + 63 - self.present[lw].leading_zeros() as usize;
+        let slots = last - first + 1;
+        let mut out = Chunk {
+            interval: self.interval,
+            start: self.start + first as i64 * self.interval.seconds(),
+            values: self.values[first..=last].to_vec(),
+            present: vec![0; slots.div_ceil(64)],
+        };
+        let shift = first % 64;
+        for (k, word) in out.present.iter_mut().enumerate() {
+            let w = first / 64 + k;
+            let high = match shift {
+                0 => 0,
+                _ => self.present.get(w + 1).map_or(0, |x| x << (64 - shift)),
+            };
+            *word = self.present[w] >> shift | high;
+        }
+        if !slots.is_multiple_of(64) {
+            *out.present.last_mut().expect("one slot at least") &= (1 << (slots % 64)) - 1;
+        }
+        // Absent slots hold 0.
+        for (k, &word) in out.present.iter().enumerate() {
+            if word != u64::MAX {
+                let end = (k * 64 + 64).min(slots);
+                for i in k * 64..end {
+                    if word >> (i - k * 64) & 1 == 0 {
+                        out.values[i] = 0;
+                    }
+                }
             }
         }
         Some(out)
@@ -216,5 +238,30 @@ mod tests {
             [(3 * 3600, 5), (6 * 3600, 9)]
         );
         assert!(Chunk::empty(Interval::Min5, 0, 3).trimmed().is_none());
+    }
+
+    #[test]
+    fn trimming_shifts_bitmap_and_values_at_any_offset() {
+        let mut seed = 7u64;
+        for case in 0..300 {
+            let slots = 1 + case % 257;
+            let mut c = Chunk::empty(Interval::Min15, 900 * 7, slots);
+            for i in 0..slots {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                if seed >> 61 < 3 - (case % 3) as u64 {
+                    c.set(i, (seed >> 40) as u32);
+                }
+            }
+            let Some(t) = c.trimmed() else {
+                assert_eq!(c.count(), 0);
+                continue;
+            };
+            let present: Vec<(i64, u32)> = c.readings().collect();
+            assert_eq!(t.readings().collect::<Vec<_>>(), present, "case {case}");
+            assert_eq!(t.start, present[0].0);
+            assert_eq!(t.end(), present.last().unwrap().0 + 900);
+            assert_eq!(t.count(), present.len() as u64);
+            assert!((0..t.slots()).all(|i| t.is_present(i) || t.values[i] == 0));
+        }
     }
 }

@@ -7,11 +7,9 @@ use crate::calendar::{Interval, local_year};
 use crate::chunk::Chunk;
 use crate::error::{ReadingsError, Result};
 use crate::store::{MeterInfo, ReadingStore, year_grid};
-use crate::value::{ValueError, format_kwh, parse_kwh};
+use crate::value::{ValueError, format_kwh};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::io::Read;
-use std::path::Path;
 
 /// Most invalid rows one import may hold before it is abandoned as "not a readings file".
 pub const MAX_REJECTED: usize = 1_000_000;
@@ -89,6 +87,7 @@ impl Hasher for Fx {
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 
+#[derive(Clone)]
 struct FileMeter {
     raw: Vec<u8>,
     name: String,
@@ -101,6 +100,9 @@ struct FileMeter {
     /// (year start, year end, stage) of the last row.
     cache: Option<(i64, i64, usize)>,
     accepted: bool,
+    /// Where the meter first appears: (part, row in the part); orders the meters as they
+    /// appear in the file when parts were read by several threads.
+    first: (u32, u64),
 }
 
 struct Stage {
@@ -111,7 +113,7 @@ struct Stage {
 
 /// Validates and stages rows; [`Importer::finish`] merges them into the store.
 pub(crate) struct Importer<'a> {
-    known: &'a dyn Fn(&str) -> bool,
+    known: KnownMeter<'a>,
     stored: FxMap<String, Interval>,
     meters: Vec<FileMeter>,
     index: FxMap<Vec<u8>, u32>,
@@ -119,10 +121,22 @@ pub(crate) struct Importer<'a> {
     stages: Vec<Stage>,
     stage_index: FxMap<(u32, i32), usize>,
     report: ImportReport,
+    /// The part of the file being read (CSV read in parallel: rows are numbered inside
+    /// their part until [`Importer::number_rows`]).
+    pub(crate) part: u32,
+    /// The part of each rejected row.
+    rejected_part: Vec<u32>,
 }
 
+/// Whether a meter is registered; called from the import's worker threads.
+pub type KnownMeter<'a> = &'a (dyn Fn(&str) -> bool + Sync);
+
+/// Two parts of a file hold different values for one (meter, interval): which one is kept
+/// and which quarantined depends on the order of rows, so the file is read again in order.
+pub(crate) struct Conflict;
+
 impl<'a> Importer<'a> {
-    pub(crate) fn new(store: &ReadingStore, file: String, known: &'a dyn Fn(&str) -> bool) -> Self {
+    pub(crate) fn new(store: &ReadingStore, file: String, known: KnownMeter<'a>) -> Self {
         Importer {
             known,
             stored: store
@@ -139,12 +153,14 @@ impl<'a> Importer<'a> {
                 file,
                 ..Default::default()
             },
+            part: 0,
+            rejected_part: Vec::new(),
         }
     }
 
-    fn meter(&mut self, name: &[u8]) -> u32 {
+    fn meter(&mut self, name: &[u8], row: u64) -> u32 {
         if let Some(ix) = self.last
-            && self.meters[ix as usize].raw == name
+            && same_bytes(&self.meters[ix as usize].raw, name)
         {
             return ix;
         }
@@ -180,6 +196,7 @@ impl<'a> Importer<'a> {
                     stages: Vec::new(),
                     cache: None,
                     accepted: false,
+                    first: (self.part, row),
                 });
                 self.index.insert(name.to_vec(), ix);
                 ix
@@ -198,10 +215,7 @@ impl<'a> Importer<'a> {
     ) -> Result<()> {
         self.report.quarantined += 1;
         if self.report.rejected.len() >= MAX_REJECTED {
-            return Err(ReadingsError::Limit(format!(
-                "{}: more than {MAX_REJECTED} invalid rows; is this a readings file (meter,ts,kwh)?",
-                self.report.file
-            )));
+            return Err(too_many_rejected(&self.report.file));
         }
         self.report.rejected.push(RejectedRow {
             row,
@@ -209,7 +223,19 @@ impl<'a> Importer<'a> {
             reason,
             raw: raw(),
         });
+        self.rejected_part.push(self.part);
         Ok(())
+    }
+
+    /// Quarantines a row without the three fields.
+    pub(crate) fn short_row(&mut self, row: u64, raw: &dyn Fn() -> String) -> Result<()> {
+        self.report.read += 1;
+        self.reject(
+            row,
+            "meter",
+            "row has fewer fields than the header (meter,ts,kwh)".into(),
+            raw,
+        )
     }
 
     /// Validates and stages one row.
@@ -222,7 +248,7 @@ impl<'a> Importer<'a> {
         raw: &dyn Fn() -> String,
     ) -> Result<()> {
         self.report.read += 1;
-        let ix = self.meter(meter);
+        let ix = self.meter(meter, row);
         if let Some(reason) = self.meters[ix as usize].invalid.clone() {
             return self.reject(row, "meter", reason, raw);
         }
@@ -328,22 +354,107 @@ impl<'a> Importer<'a> {
         let m = &mut self.meters[ix as usize];
         let old = m.interval.expect("regrid of a meter with an interval");
         m.interval = Some(finer);
-        let factor = (old.seconds() / finer.seconds()) as usize;
         for &s in &m.stages {
             let st = &mut self.stages[s];
-            let mut c = year_grid(st.year, finer);
-            for i in 0..st.chunk.slots() {
-                if st.chunk.is_present(i) {
-                    c.set(i * factor, st.chunk.values[i]);
+            st.chunk = regridded(&st.chunk, st.year, old, finer);
+        }
+    }
+
+    /// Adds the rows another worker read from other parts of the same file: counts,
+    /// rejected rows, meters and staged readings. Readings of one (meter, interval) in both
+    /// are duplicates when equal; different values are a [`Conflict`].
+    pub(crate) fn absorb(&mut self, other: Importer<'a>) -> std::result::Result<(), Conflict> {
+        let r = other.report;
+        self.report.read += r.read;
+        self.report.accepted += r.accepted;
+        self.report.quarantined += r.quarantined;
+        self.report.duplicates += r.duplicates;
+        self.report.rejected.extend(r.rejected);
+        self.rejected_part.extend(other.rejected_part);
+        let mut stages: Vec<Option<Stage>> = other.stages.into_iter().map(Some).collect();
+        for mut m in other.meters {
+            let theirs = std::mem::take(&mut m.stages);
+            let ix = match self.index.get(&m.raw) {
+                Some(&ix) => ix,
+                None => {
+                    let ix = self.meters.len() as u32;
+                    self.index.insert(m.raw.clone(), ix);
+                    self.meters.push(FileMeter {
+                        interval: None,
+                        accepted: false,
+                        ..m.clone()
+                    });
+                    ix
+                }
+            };
+            let mine = &mut self.meters[ix as usize];
+            mine.first = mine.first.min(m.first);
+            mine.accepted |= m.accepted;
+            mine.cache = None;
+            let finer = match (mine.interval, m.interval) {
+                (Some(a), Some(b)) => Some(if a.seconds() <= b.seconds() { a } else { b }),
+                (a, b) => a.or(b),
+            };
+            if let (Some(a), Some(f)) = (mine.interval, finer)
+                && a != f
+            {
+                self.regrid(ix, f);
+            }
+            self.meters[ix as usize].interval = finer;
+            for s in theirs {
+                let mut st = stages[s].take().expect("a stage belongs to one meter");
+                if let (Some(old), Some(f)) = (m.interval, finer)
+                    && old != f
+                {
+                    st.chunk = regridded(&st.chunk, st.year, old, f);
+                }
+                match self.stage_index.get(&(ix, st.year)) {
+                    Some(&t) => {
+                        self.report.duplicates += union(&mut self.stages[t].chunk, &st.chunk)?;
+                    }
+                    None => {
+                        let t = self.stages.len();
+                        self.stage_index.insert((ix, st.year), t);
+                        self.meters[ix as usize].stages.push(t);
+                        self.stages.push(Stage { meter: ix, ..st });
+                    }
                 }
             }
-            st.chunk = c;
         }
+        Ok(())
+    }
+
+    /// Turns row numbers inside parts into the file's rows: `first_row[p]` is the row before
+    /// part `p`'s first. Rejected rows end up in file order.
+    pub(crate) fn number_rows(&mut self, first_row: &[u64]) {
+        for (r, &p) in self.report.rejected.iter_mut().zip(&self.rejected_part) {
+            r.row += first_row[p as usize];
+        }
+        for m in &mut self.meters {
+            m.first = (0, m.first.1 + first_row[m.first.0 as usize]);
+        }
+        self.rejected_part.iter_mut().for_each(|p| *p = 0);
+        self.report.rejected.sort_by_key(|r| r.row);
+    }
+
+    /// Whether the rows rejected so far exceed [`MAX_REJECTED`].
+    pub(crate) fn check_rejected(&self) -> Result<()> {
+        if self.report.quarantined > MAX_REJECTED {
+            return Err(too_many_rejected(&self.report.file));
+        }
+        Ok(())
+    }
+
+    /// The meters in order of first appearance in the file.
+    fn in_file_order(&self) -> Vec<&FileMeter> {
+        let mut v: Vec<&FileMeter> = self.meters.iter().collect();
+        v.sort_by_key(|m| m.first);
+        v
     }
 
     fn gaps(&self) -> Vec<MeterGaps> {
         let mut out = Vec::new();
-        for m in self.meters.iter().filter(|m| m.accepted) {
+        for m in self.in_file_order().into_iter().filter(|m| m.accepted) {
             let mut stages: Vec<&Stage> = m.stages.iter().map(|&s| &self.stages[s]).collect();
             stages.sort_by_key(|s| s.year);
             let iv = m.interval.expect("accepted meter has an interval");
@@ -357,22 +468,24 @@ impl<'a> Importer<'a> {
             let mut last_present: Option<i64> = None;
             for st in stages {
                 let c = &st.chunk;
-                for (w, word) in c.present.iter().enumerate() {
-                    if *word == 0 {
+                let step = iv.seconds();
+                for (w, &word) in c.present.iter().enumerate() {
+                    let base = c.start + (w * 64) as i64 * step;
+                    if word == u64::MAX && last_present == Some(base - step) {
+                        last_present = Some(base + 63 * step);
                         continue;
                     }
-                    for b in 0..64 {
-                        if word >> b & 1 == 0 {
-                            continue;
-                        }
-                        let ts = c.start + (w * 64 + b) as i64 * iv.seconds();
+                    let mut rest = word;
+                    while rest != 0 {
+                        let ts = base + rest.trailing_zeros() as i64 * step;
+                        rest &= rest - 1;
                         if let Some(prev) = last_present
-                            && ts - prev > iv.seconds()
+                            && ts - prev > step
                         {
-                            g.missing_intervals += ((ts - prev) / iv.seconds() - 1) as u64;
+                            g.missing_intervals += ((ts - prev) / step - 1) as u64;
                             if g.ranges.len() < MAX_GAP_RANGES {
                                 g.ranges.push(GapRange {
-                                    from: prev + iv.seconds(),
+                                    from: prev + step,
                                     to: ts,
                                 });
                             }
@@ -394,8 +507,8 @@ impl<'a> Importer<'a> {
         self.report.missing_intervals = self.report.gaps.iter().map(|g| g.missing_intervals).sum();
         self.report.meters = self.meters.iter().filter(|m| m.accepted).count();
         let new: Vec<MeterInfo> = self
-            .meters
-            .iter()
+            .in_file_order()
+            .into_iter()
             .filter(|m| m.accepted && !m.fixed)
             .map(|m| MeterInfo {
                 name: m.name.clone(),
@@ -418,6 +531,7 @@ impl<'a> Importer<'a> {
                 s.chunk.trimmed().map(|c| (id, s.year, c))
             })
             .collect();
+        let mut written = crate::store::WrittenDirs::default();
         for batch in work.chunks(256) {
             let merged = crate::par::map(
                 batch,
@@ -440,10 +554,61 @@ impl<'a> Importer<'a> {
                     writes.push((id, year, c));
                 }
             }
-            store.write_chunks(&writes)?;
+            store.write_chunks(&writes, &mut written)?;
         }
+        store.sync_written(written)?;
         Ok(self.report)
     }
+}
+
+/// Short byte strings equal, without a `memcmp` call (meter names, once per row).
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+fn too_many_rejected(file: &str) -> ReadingsError {
+    ReadingsError::Limit(format!(
+        "{file}: more than {MAX_REJECTED} invalid rows; is this a readings file (meter,ts,kwh)?"
+    ))
+}
+
+/// A year grid moved onto a finer interval (each reading keeps its start time).
+fn regridded(c: &Chunk, year: i32, old: Interval, finer: Interval) -> Chunk {
+    let factor = (old.seconds() / finer.seconds()) as usize;
+    let mut out = year_grid(year, finer);
+    for i in 0..c.slots() {
+        if c.is_present(i) {
+            out.set(i * factor, c.values[i]);
+        }
+    }
+    out
+}
+
+/// Adds the readings of `b` to `a` (the same grid); returns how many were in both with the
+/// same value, or a [`Conflict`] when one differs.
+fn union(a: &mut Chunk, b: &Chunk) -> std::result::Result<usize, Conflict> {
+    let mut duplicates = 0;
+    for (w, &bits) in b.present.iter().enumerate() {
+        let both = a.present[w] & bits;
+        let mut rest = both;
+        while rest != 0 {
+            let i = w * 64 + rest.trailing_zeros() as usize;
+            if a.values[i] != b.values[i] {
+                return Err(Conflict);
+            }
+            duplicates += 1;
+            rest &= rest - 1;
+        }
+        let mut new = bits & !both;
+        while new != 0 {
+            let i = w * 64 + new.trailing_zeros() as usize;
+            a.values[i] = b.values[i];
+            new &= new - 1;
+        }
+        a.present[w] |= bits;
+    }
+    Ok(duplicates)
 }
 
 struct Merged {
@@ -526,176 +691,9 @@ pub(crate) fn columns(file: &str, headers: &[String]) -> Result<[usize; 3]> {
     }
 }
 
-/// Splits a CSV line with quotes (the slow path; plain lines are split on commas).
-fn split_quoted(line: &[u8]) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut cur = Vec::new();
-    let mut quoted = false;
-    let mut i = 0;
-    while i < line.len() {
-        let b = line[i];
-        match (quoted, b) {
-            (true, b'"') if line.get(i + 1) == Some(&b'"') => {
-                cur.push(b'"');
-                i += 1;
-            }
-            (true, b'"') => quoted = false,
-            (false, b'"') => quoted = true,
-            (false, b',') => out.push(std::mem::take(&mut cur)),
-            _ => cur.push(b),
-        }
-        i += 1;
-    }
-    out.push(cur);
-    out
-}
-
-fn parse_ts_cell(cell: &[u8]) -> std::result::Result<i64, String> {
-    let t = crate::value::trim(cell);
-    if t.is_empty() {
-        return Err("ts is empty".into());
-    }
-    if let Some(ts) = crate::calendar::parse_ts_fast(t) {
-        return Ok(ts);
-    }
-    match std::str::from_utf8(t) {
-        Ok(s) => zp_domain::time::parse_timestamp(s).map_err(|e| e.to_string()),
-        Err(_) => Err("ts is not UTF-8 text".into()),
-    }
-}
-
-/// Imports a CSV file with columns `meter,ts,kwh` (UTF-8, optional BOM, any column order,
-/// extra columns ignored). Rows are streamed: memory grows with the staged readings, not
-/// with the file.
-pub fn import_csv(
-    store: &mut ReadingStore,
-    path: &Path,
-    known: &dyn Fn(&str) -> bool,
-    progress: Progress<'_>,
-) -> Result<ImportReport> {
-    let file_name = path.display().to_string();
-    let mut f = std::fs::File::open(path).map_err(|e| ReadingsError::io(path, e))?;
-    let total = f.metadata().map(|m| m.len()).unwrap_or(0);
-    let _lock = store.lock()?;
-    store.reload_catalog()?;
-    let mut imp = Importer::new(store, file_name.clone(), known);
-    let mut buf = vec![0u8; 8 << 20];
-    let mut filled = 0usize;
-    let mut done = 0u64;
-    let mut line_no = 0u64;
-    let mut cols: Option<[usize; 3]> = None;
-    let mut eof = false;
-    while !eof {
-        if filled == buf.len() {
-            buf.resize(buf.len() * 2, 0);
-        }
-        let n = f
-            .read(&mut buf[filled..])
-            .map_err(|e| ReadingsError::io(path, e))?;
-        filled += n;
-        eof = n == 0;
-        let end = if eof {
-            filled
-        } else {
-            match buf[..filled].iter().rposition(|&b| b == b'\n') {
-                Some(p) => p + 1,
-                None => continue,
-            }
-        };
-        let block = &buf[..end];
-        for mut line in block.split(|&b| b == b'\n') {
-            if line.is_empty() && line.as_ptr() == block.as_ptr().wrapping_add(block.len()) {
-                break;
-            }
-            line_no += 1;
-            if let [rest @ .., b'\r'] = line {
-                line = rest;
-            }
-            if line_no == 1
-                && let Some(rest) = line.strip_prefix(b"\xEF\xBB\xBF".as_slice())
-            {
-                line = rest;
-            }
-            let Some(c) = cols else {
-                let headers: Vec<String> = split_quoted(line)
-                    .iter()
-                    .map(|h| String::from_utf8_lossy(h).into_owned())
-                    .collect();
-                cols = Some(columns(&file_name, &headers)?);
-                continue;
-            };
-            if line.iter().all(|b| b.is_ascii_whitespace()) {
-                continue;
-            }
-            let raw = || String::from_utf8_lossy(line).into_owned();
-            let owned;
-            let mut cells: [&[u8]; 3] = [&[], &[], &[]];
-            let mut found = 0;
-            if line.contains(&b'"') {
-                owned = split_quoted(line);
-                for (k, &ci) in c.iter().enumerate() {
-                    if let Some(v) = owned.get(ci) {
-                        cells[k] = v;
-                        found += 1;
-                    }
-                }
-            } else {
-                for (i, field) in line.split(|&b| b == b',').enumerate() {
-                    for (k, &ci) in c.iter().enumerate() {
-                        if ci == i {
-                            cells[k] = field;
-                            found += 1;
-                        }
-                    }
-                    if found == 3 {
-                        break;
-                    }
-                }
-            }
-            if found < 3 {
-                imp.report.read += 1;
-                imp.reject(
-                    line_no,
-                    "meter",
-                    "row has fewer fields than the header (meter,ts,kwh)".into(),
-                    &raw,
-                )?;
-                continue;
-            }
-            let meter = crate::value::trim(cells[0]);
-            imp.row(
-                line_no,
-                meter,
-                parse_ts_cell(cells[1]),
-                parse_kwh(cells[2]),
-                &raw,
-            )?;
-        }
-        done += end as u64;
-        progress(done, total);
-        buf.copy_within(end..filled, 0);
-        filled -= end;
-    }
-    if cols.is_none() {
-        return Err(ReadingsError::Format {
-            file: file_name,
-            reason: "empty file: a readings file has a header meter,ts,kwh".into(),
-        });
-    }
-    imp.finish(store)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn splits_quoted_cells() {
-        assert_eq!(
-            split_quoted(br#"a,"b,c","d""e""#),
-            vec![b"a".to_vec(), b"b,c".to_vec(), b"d\"e".to_vec()]
-        );
-    }
 
     #[test]
     fn merge_counts_duplicates_and_restatements() {

@@ -7,7 +7,8 @@
 //! - Imports ([`import_csv`], [`import_parquet`], [`import_file`]) validate each row (known
 //!   meter, time, value bounds, interval alignment, duplicates), keep the good rows, report
 //!   the bad ones with row, field and reason, report gaps, and are idempotent; a changed
-//!   value for an existing (meter, ts) is a restatement.
+//!   value for an existing (meter, ts) is a restatement. CSV files are parsed by one
+//!   thread per core ([`CsvOptions`]).
 //! - Kernels ([`kernels`]) and scans ([`meter_emissions`], [`enterprise_matching`],
 //!   [`carbon_map`]) aggregate readings hour by hour in exact integers: energy in Wh,
 //!   factors in ngCO2/Wh (= 1e-9 tCO2/MWh), emissions in ngCO2.
@@ -18,6 +19,7 @@
 
 pub mod calendar;
 pub mod chunk;
+mod csv;
 mod error;
 mod import;
 pub mod kernels;
@@ -31,10 +33,11 @@ pub mod value;
 
 pub use calendar::{HourGrid, Interval, Periods, Resolution};
 pub use chunk::Chunk;
+pub use csv::{CsvOptions, import_csv, import_csv_with};
 pub use error::{ReadingsError, Result};
 pub use import::{
-    GapRange, ImportReport, MAX_GAP_RANGES, MAX_REJECTED, MeterGaps, Progress, RejectedRow,
-    import_csv,
+    GapRange, ImportReport, KnownMeter, MAX_GAP_RANGES, MAX_REJECTED, MeterGaps, Progress,
+    RejectedRow,
 };
 pub use parquet_io::{ExportFilter, export_parquet, import_parquet, is_parquet};
 pub use query::{
@@ -51,7 +54,7 @@ pub use value::MAX_WH_PER_INTERVAL;
 pub fn import_file(
     store: &mut ReadingStore,
     path: &std::path::Path,
-    known: &dyn Fn(&str) -> bool,
+    known: KnownMeter<'_>,
     progress: Progress<'_>,
 ) -> Result<ImportReport> {
     if is_parquet(path) {

@@ -18,7 +18,26 @@ where
     I: Fn() -> S + Sync,
     F: Fn(&mut S, &T) -> Result<R> + Sync,
 {
-    let workers = threads().min(items.len()).max(1);
+    map_on(threads(), items, init, f)
+}
+
+/// Threads for file writes and syncs: they mostly wait for the disk, and the file system
+/// commits concurrent syncs together.
+pub const IO_THREADS: usize = 16;
+
+/// Runs `f` on every item with [`IO_THREADS`] threads (for work that waits on I/O).
+pub fn for_each_io<T: Sync>(items: &[T], f: impl Fn(&T) -> Result<()> + Sync) -> Result<()> {
+    map_on(IO_THREADS, items, || (), |_, t| f(t)).map(|_| ())
+}
+
+fn map_on<T, S, R, I, F>(workers: usize, items: &[T], init: I, f: F) -> Result<Vec<R>>
+where
+    T: Sync,
+    R: Send,
+    I: Fn() -> S + Sync,
+    F: Fn(&mut S, &T) -> Result<R> + Sync,
+{
+    let workers = workers.min(items.len()).max(1);
     if workers == 1 {
         let mut s = init();
         return items.iter().map(|t| f(&mut s, t)).collect();

@@ -7,7 +7,7 @@
 
 use crate::calendar::parse_ts;
 use crate::error::{ReadingsError, Result};
-use crate::import::{ImportReport, Importer, Progress, columns};
+use crate::import::{ImportReport, Importer, KnownMeter, Progress, columns};
 use crate::store::ReadingStore;
 use crate::value::{ValueError, kwh_f64_to_wh, parse_kwh};
 use arrow::array::{
@@ -40,7 +40,7 @@ fn format_err(file: &str, e: impl std::fmt::Display) -> ReadingsError {
 pub fn import_parquet(
     store: &mut ReadingStore,
     path: &Path,
-    known: &dyn Fn(&str) -> bool,
+    known: KnownMeter<'_>,
     progress: Progress<'_>,
 ) -> Result<ImportReport> {
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;

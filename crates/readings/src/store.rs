@@ -297,36 +297,49 @@ impl ReadingStore {
         write_atomic(&self.dir.join("catalog"), body.as_bytes())
     }
 
-    /// Replaces chunks durably: all temporary files are written and synced first, then
-    /// renamed into place, then the directories are synced.
-    pub(crate) fn write_chunks(&self, chunks: &[(u32, i32, Chunk)]) -> Result<()> {
+    /// Replaces chunks: each is encoded, written to a temporary file and synced, then
+    /// renamed into place. Their directories are synced once per import by
+    /// [`ReadingStore::sync_written`], which the caller runs after its last batch.
+    pub(crate) fn write_chunks(
+        &self,
+        chunks: &[(u32, i32, Chunk)],
+        written: &mut WrittenDirs,
+    ) -> Result<()> {
         let mut dirs = std::collections::BTreeSet::new();
-        let items: Vec<(PathBuf, PathBuf, Vec<u8>)> = chunks
-            .iter()
-            .map(|(id, year, c)| {
-                let path = self.chunk_path(*id, *year);
-                let tmp = path.with_extension("zpr.tmp");
-                dirs.insert(self.chunk_dir(*id));
-                (path, tmp, c.encode(*id, *year))
-            })
-            .collect();
+        for (id, _, _) in chunks {
+            dirs.insert(self.chunk_dir(*id));
+        }
         for d in &dirs {
             fs::create_dir_all(d).map_err(|e| ReadingsError::io(d, e))?;
         }
-        crate::par::for_each(&items, |(_, tmp, bytes)| {
-            let mut f = File::create(tmp).map_err(|e| ReadingsError::io(tmp, e))?;
-            f.write_all(bytes).map_err(|e| ReadingsError::io(tmp, e))?;
-            f.sync_all().map_err(|e| ReadingsError::io(tmp, e))
+        crate::par::for_each_io(chunks, |(id, year, c)| {
+            let tmp = self.chunk_path(*id, *year).with_extension("zpr.tmp");
+            let mut f = File::create(&tmp).map_err(|e| ReadingsError::io(&tmp, e))?;
+            f.write_all(&c.encode(*id, *year))
+                .map_err(|e| ReadingsError::io(&tmp, e))?;
+            f.sync_all().map_err(|e| ReadingsError::io(&tmp, e))
         })?;
-        for (path, tmp, _) in &items {
-            fs::rename(tmp, path).map_err(|e| ReadingsError::io(path, e))?;
+        for (id, year, _) in chunks {
+            let path = self.chunk_path(*id, *year);
+            fs::rename(path.with_extension("zpr.tmp"), &path)
+                .map_err(|e| ReadingsError::io(&path, e))?;
         }
-        for d in &dirs {
-            sync_dir(d)?;
-        }
+        written.0.extend(dirs);
+        Ok(())
+    }
+
+    /// Syncs the directories of the chunks written by [`ReadingStore::write_chunks`] (each
+    /// once, in parallel) and the `chunks` directory: the renames are then durable.
+    pub(crate) fn sync_written(&self, written: WrittenDirs) -> Result<()> {
+        let dirs: Vec<PathBuf> = written.0.into_iter().collect();
+        crate::par::for_each_io(&dirs, |d| sync_dir(d))?;
         sync_dir(&self.dir.join("chunks"))
     }
 }
+
+/// The chunk directories an import wrote into, to be synced at its end.
+#[derive(Default)]
+pub(crate) struct WrittenDirs(std::collections::BTreeSet<PathBuf>);
 
 /// The local year a chunk slot belongs to and that year's full grid for an interval.
 pub(crate) fn year_grid(year: i32, interval: Interval) -> Chunk {
