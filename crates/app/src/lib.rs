@@ -11,6 +11,7 @@ mod import;
 mod inventory;
 pub mod readings;
 mod recompute;
+pub mod stream;
 
 pub use import::{
     ImportError, import_activity, import_factor_set, import_grid_hourly, import_meters, import_orgs,

@@ -94,29 +94,8 @@ pub fn import_readings(
         }
         .into());
     }
-    let known: HashSet<String> = store
-        .meters(&Access::All, &MeterFilter::default())?
-        .into_iter()
-        .map(|m| m.meter)
-        .collect();
-    let report = zp_readings::import_file(readings, path, &|m| known.contains(m), progress)
-        .map_err(|e| match e {
-            ReadingsError::Io { path: p, reason } if p == path => {
-                ImportError::Read(ReadError::Io {
-                    file: file.clone(),
-                    reason,
-                })
-            }
-            ReadingsError::Format { file: f, reason } => {
-                ImportError::Read(ReadError::Format { file: f, reason })
-            }
-            ReadingsError::Limit(reason) => ImportError::Read(ReadError::Format {
-                file: file.clone(),
-                reason,
-            }),
-            other => ImportError::Store(StoreError::Corrupt(other.to_string())),
-        })?;
-    let rejected: Vec<Rejected> = report
+    let report = import_file_report(store, readings, path, &file, progress)?;
+    let rejected = report
         .rejected
         .iter()
         .map(|r| Rejected {
@@ -126,10 +105,57 @@ pub fn import_readings(
             raw: r.raw.clone(),
         })
         .collect();
+    record_readings_batch(store, &report, rejected, file, actor)
+}
+
+/// Validates and merges a readings file into the store; rows of meters not in the registry
+/// are quarantined.
+pub(crate) fn import_file_report(
+    store: &mut dyn Store,
+    readings: &mut ReadingStore,
+    path: &Path,
+    file: &str,
+    progress: Progress<'_>,
+) -> Result<zp_readings::ImportReport, ImportError> {
+    let known: HashSet<String> = store
+        .meters(&Access::All, &MeterFilter::default())?
+        .into_iter()
+        .map(|m| m.meter)
+        .collect();
+    zp_readings::import_file(readings, path, &|m| known.contains(m), progress).map_err(
+        |e| match e {
+            ReadingsError::Io { path: p, reason } if p == path => {
+                ImportError::Read(ReadError::Io {
+                    file: file.to_string(),
+                    reason,
+                })
+            }
+            ReadingsError::Format { file: f, reason } => {
+                ImportError::Read(ReadError::Format { file: f, reason })
+            }
+            ReadingsError::Limit(reason) => ImportError::Read(ReadError::Format {
+                file: file.to_string(),
+                reason,
+            }),
+            other => ImportError::Store(StoreError::Corrupt(other.to_string())),
+        },
+    )
+}
+
+/// Records an import batch (counts and quarantined rows) for a readings report; `rejected`
+/// are the report's rejected rows as the source names them, plus any rejected before.
+pub(crate) fn record_readings_batch(
+    store: &mut dyn Store,
+    report: &zp_readings::ImportReport,
+    rejected: Vec<Rejected>,
+    file: String,
+    actor: &str,
+) -> Result<ReadingsImport, ImportError> {
+    let quarantined = rejected.len();
     let mut out = ReadingsImport {
-        read: report.read,
+        read: report.accepted + quarantined,
         accepted: report.accepted,
-        quarantined: report.quarantined,
+        quarantined,
         duplicates: report.duplicates,
         restated: report.restated,
         meters: report.meters,

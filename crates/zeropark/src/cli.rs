@@ -49,6 +49,9 @@ pub enum Command {
     /// Export data: interval readings as Parquet.
     #[command(subcommand)]
     Export(crate::readings::ExportCmd),
+    /// Streaming ingestion: interval readings from an MQTT broker.
+    #[command(subcommand)]
+    Ingest(crate::ingest::IngestCmd),
     /// Rows that failed validation.
     #[command(subcommand)]
     Quarantine(QuarantineCmd),
@@ -225,6 +228,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Report(ReportCmd::CarbonMap(a)) => crate::readings::carbon_map(&cli.db, a, json),
         Command::Export(cmd) => crate::readings::export(&cli.db, cmd, json),
+        Command::Ingest(cmd) => crate::ingest::run(&cli.db, cmd, json),
         Command::Certs(cmd) => crate::certs::run(&cli.db, cmd, json),
         Command::Report(ReportCmd::Matching { org, days }) => {
             crate::certs::matching_report(&cli.db, &org, &days, json)?;

@@ -6,6 +6,7 @@ mod cli;
 mod demo;
 mod evaluate;
 mod finance;
+mod ingest;
 mod output;
 mod readings;
 mod registry;

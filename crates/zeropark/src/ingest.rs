@@ -1,0 +1,205 @@
+//! `zeropark ingest mqtt`: streaming ingestion of interval readings from an MQTT broker
+//! into the readings store, under the same rules as `import readings`.
+
+use crate::cli::actor;
+use anyhow::{Context, anyhow};
+use clap::{Args, Subcommand};
+use serde::Serialize;
+use std::process::ExitCode;
+use std::time::Duration;
+use zp_app::readings::ReadingsImport;
+use zp_app::stream::{StreamReject, StreamRow, import_stream_batch};
+use zp_mqtt::{Message, Settings, Stop};
+
+#[derive(Subcommand)]
+pub enum IngestCmd {
+    /// Subscribe to an MQTT broker and store the interval readings published there.
+    ///
+    /// Payloads: a JSON object {"meter","ts","kwh"}, a JSON array of them, or text lines
+    /// `meter,ts,kwh`; without a meter, the topic's last level names it. Messages are
+    /// acknowledged only after their batch is stored, so a restart loses nothing and a
+    /// redelivered message changes nothing. Bad rows go to the quarantine with the
+    /// message number as their row. With --json, one JSON line per stored batch and a
+    /// last line with the totals.
+    Mqtt(MqttArgs),
+}
+
+#[derive(Args)]
+pub struct MqttArgs {
+    /// Broker address, `host:port` or `mqtt://host:port`.
+    #[arg(long, default_value = "127.0.0.1:1883")]
+    broker: String,
+    /// Topic filter to subscribe to (repeat for more).
+    #[arg(long = "topic", default_value = "zeropark/readings/#")]
+    topics: Vec<String>,
+    /// Client id; keep it stable so the broker keeps unacknowledged messages across restarts.
+    #[arg(long, default_value = "zeropark-ingest")]
+    client_id: String,
+    /// User name; the password comes from the environment variable ZEROPARK_MQTT_PASSWORD.
+    #[arg(long)]
+    username: Option<String>,
+    /// Store a batch once it holds this many readings.
+    #[arg(long, default_value_t = 50_000)]
+    flush_rows: usize,
+    /// ... or once its oldest message is this many seconds old.
+    #[arg(long, default_value_t = 10)]
+    flush_secs: u64,
+    /// Stop after this many messages.
+    #[arg(long)]
+    max_messages: Option<u64>,
+    /// Stop when no message came for this many seconds.
+    #[arg(long)]
+    exit_idle_secs: Option<u64>,
+}
+
+/// Totals of a session, the last JSON line.
+#[derive(Debug, Default, Serialize)]
+struct Totals {
+    source: String,
+    messages: u64,
+    batches: u64,
+    read: usize,
+    accepted: usize,
+    quarantined: usize,
+    duplicates: usize,
+    restated: usize,
+    stop: &'static str,
+}
+
+impl Totals {
+    fn add(&mut self, c: &ReadingsImport) {
+        self.batches += 1;
+        self.read += c.read;
+        self.accepted += c.accepted;
+        self.quarantined += c.quarantined;
+        self.duplicates += c.duplicates;
+        self.restated += c.restated;
+    }
+}
+
+pub fn run(db: &str, cmd: IngestCmd, json: bool) -> anyhow::Result<ExitCode> {
+    let IngestCmd::Mqtt(args) = cmd;
+    let settings = settings(&args)?;
+    let source = settings.source();
+    let mut store = crate::cli::open(db)?;
+    let mut readings = crate::readings::open(db)?;
+    let actor = actor();
+    let mut totals = Totals {
+        source: source.clone(),
+        ..Totals::default()
+    };
+    eprintln!("ingest: subscribed to {source} (Ctrl-C stops; unstored messages are redelivered)");
+    let mut sink = |batch: &[Message]| -> Result<(), String> {
+        let (rows, rejects) = split(batch);
+        let c = import_stream_batch(
+            store.as_mut(),
+            &mut readings,
+            &source,
+            &rows,
+            &rejects,
+            &actor,
+        )
+        .map_err(|e| e.to_string())?;
+        totals.add(&c);
+        report_batch(batch, &c, json).map_err(|e| e.to_string())
+    };
+    let summary = zp_mqtt::run(&settings, &mut sink).context("MQTT ingestion")?;
+    totals.messages = summary.messages;
+    totals.stop = match summary.stop {
+        Stop::MaxMessages => "max_messages",
+        Stop::Idle => "idle",
+    };
+    if json {
+        println!("{}", serde_json::to_string(&totals)?);
+    } else {
+        println!(
+            "{source}: {} messages in {} batches: read {}, accepted {} (of which {} duplicates, {} restated), quarantined {}",
+            totals.messages,
+            totals.batches,
+            totals.read,
+            totals.accepted,
+            totals.duplicates,
+            totals.restated,
+            totals.quarantined
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn settings(args: &MqttArgs) -> anyhow::Result<Settings> {
+    let address = args.broker.strip_prefix("mqtt://").unwrap_or(&args.broker);
+    let (host, port) = match address.rsplit_once(':') {
+        Some((host, port)) => (
+            host,
+            port.parse::<u16>()
+                .map_err(|_| anyhow!("--broker {}: the port must be a number", args.broker))?,
+        ),
+        None => (address, 1883),
+    };
+    if host.is_empty() {
+        return Err(anyhow!("--broker {}: no host", args.broker));
+    }
+    let mut s = Settings::new(host, port, &args.topics[0]);
+    s.topics.clone_from(&args.topics);
+    s.client_id.clone_from(&args.client_id);
+    s.flush_rows = args.flush_rows.max(1);
+    s.flush_after = Duration::from_secs(args.flush_secs);
+    s.max_messages = args.max_messages;
+    s.exit_idle = args.exit_idle_secs.map(Duration::from_secs);
+    if let Some(user) = &args.username {
+        let password = std::env::var("ZEROPARK_MQTT_PASSWORD")
+            .context("--username needs the password in ZEROPARK_MQTT_PASSWORD")?;
+        s.credentials = Some((user.clone(), password));
+    }
+    Ok(s)
+}
+
+/// The readings and refusals of a batch, each tagged with its message number.
+fn split(batch: &[Message]) -> (Vec<StreamRow>, Vec<StreamReject>) {
+    let mut rows = Vec::new();
+    let mut rejects = Vec::new();
+    for m in batch {
+        rows.extend(m.parsed.readings.iter().map(|r| StreamRow {
+            meter: r.meter.clone(),
+            ts: r.ts.clone(),
+            kwh: r.kwh.clone(),
+            message: m.seq,
+        }));
+        rejects.extend(m.parsed.refused.iter().map(|r| StreamReject {
+            message: m.seq,
+            field: r.field.clone(),
+            reason: r.reason.clone(),
+            raw: format!("{} | {}", m.topic, r.raw),
+        }));
+    }
+    (rows, rejects)
+}
+
+#[derive(Serialize)]
+struct BatchLine<'a> {
+    first_message: u64,
+    last_message: u64,
+    #[serde(flatten)]
+    counts: &'a ReadingsImport,
+}
+
+fn report_batch(batch: &[Message], c: &ReadingsImport, json: bool) -> anyhow::Result<()> {
+    let (first, last) = (
+        batch.first().map_or(0, |m| m.seq),
+        batch.last().map_or(0, |m| m.seq),
+    );
+    if json {
+        let line = BatchLine {
+            first_message: first,
+            last_message: last,
+            counts: c,
+        };
+        println!("{}", serde_json::to_string(&line)?);
+    } else {
+        eprintln!(
+            "  messages {first}..{last}: read {}, accepted {}, quarantined {} (batch {})",
+            c.read, c.accepted, c.quarantined, c.batch_id
+        );
+    }
+    Ok(())
+}

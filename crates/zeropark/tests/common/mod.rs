@@ -1,0 +1,82 @@
+//! What the CLI tests share: a throwaway database driven through the `zeropark` binary,
+//! the files under `tests/data/` and exact numbers.
+#![allow(dead_code, reason = "each test binary uses its own part")]
+
+use rust_decimal::Decimal;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::str::FromStr;
+
+/// A file of the repository's `tests/data/`.
+pub fn data(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/data")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+pub fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+/// A JSON number as an exact decimal.
+pub fn num(v: &Value) -> Decimal {
+    Decimal::from_str(&v.to_string()).unwrap_or_else(|_| panic!("not a number: {v}"))
+}
+
+/// A SQLite database (and its readings store) in a temporary folder.
+pub struct Db {
+    pub dir: tempfile::TempDir,
+}
+
+impl Db {
+    pub fn new() -> Db {
+        Db {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join("zp.db")
+    }
+
+    /// `zeropark --db <this> ARGS`, with the environment's database settings removed.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_zeropark"));
+        c.arg("--db")
+            .arg(self.path())
+            .args(args)
+            .env_remove("ZEROPARK_DB")
+            .env_remove("ZEROPARK_READINGS_DIR");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    /// Runs with `--json`, asserts success and parses stdout.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut a = args.to_vec();
+        a.push("--json");
+        let out = self.run(&a);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// Enterprises, the meters of `tests/data/readings_meters.csv` and the hourly grid
+    /// factors of 2023-07-10.
+    pub fn with_meters() -> Db {
+        let db = Db::new();
+        db.json(&["import", "orgs", &data("orgs.csv")]);
+        db.json(&["import", "meters", &data("readings_meters.csv")]);
+        db.json(&["import", "grid-hourly", &data("grid_hourly_2023-07-10.csv")]);
+        db
+    }
+}
