@@ -234,6 +234,37 @@ test('certificates: issue, match and transfer through the forms; hourly match ch
   await ent.context.close();
 });
 
+test('an enterprise uploads meter readings; rows of meters outside its scope are quarantined', async () => {
+  const { context, page } = await session('enterprise');
+  await page.goto(`${BASE}/imports`);
+  const file = path.join(os.tmpdir(), `zp-browser-readings-${process.pid}.csv`);
+  fs.writeFileSync(file, `meter,ts,kwh\n${ENTERPRISE}-L1,2025-01-01T00:00:00+08:00,12.5\n${ENTERPRISE}-L1,2025-01-01T00:15:00+08:00,13.25\nOTHER-L1,2025-01-01T00:00:00+08:00,9\n`);
+  await page.selectOption('#upload-kind', 'readings');
+  await page.setInputFiles('#upload-file', file);
+  await page.click('#upload-submit');
+  await page.waitForSelector('#upload-result:not([hidden])');
+  assert.equal(await page.textContent('#count-read'), '3');
+  assert.equal(await page.textContent('#count-accepted'), '2');
+  assert.equal(await page.textContent('#count-quarantined'), '1');
+  assert.match(await page.textContent('#result-rejected'), /not registered to an enterprise in your scope/);
+  await shot(page, '10-upload-readings');
+  fs.unlinkSync(file);
+  await context.close();
+});
+
+test('evaluations page: scorecard, trajectory, cost curve and abatement plan', async () => {
+  const { context, page } = await session('park');
+  await page.goto(`${BASE}/evaluate?kind=zero-carbon-park&park=${encodeURIComponent(PARK)}&target=0.20`);
+  await page.waitForSelector('#indicators tbody tr');
+  await page.waitForSelector('#trajectory tbody tr');
+  await chartDrawn(page, 'mac-chart');
+  await chartDrawn(page, 'trajectory-chart');
+  assert.ok(await page.locator('#plan-status').count() === 1, 'plan status');
+  assert.match(await page.textContent('#plan-after'), /tCO2\/tce/);
+  await shot(page, '11-evaluate-plan');
+  await context.close();
+});
+
 test('no script errors on any page', () => {
   assert.deepEqual(errors, []);
 });

@@ -19,12 +19,13 @@ use zp_evaluate::builtin::builtin_catalog;
 use zp_evaluate::{
     AccountInputs, DataCatalogue, Evaluation, Gap, IndicatorValue, MacPoint, MeasureSet, PathShape,
     Plan, PlanRequest, Scheme, SchemeCatalog, ScoreGap, Subject, TrajectoryPoint, analyse_gaps,
-    evaluate as run_evaluation, grid_factor, mac_curve, plan_abatement, score_gap, trajectory,
+    evaluate as run_evaluation, mac_curve, plan_abatement, rates, score_gap, trajectory,
 };
 use zp_factors::Slot;
-use zp_ingest::{Limits, read_table, validate_indicators};
+use zp_ingest::{Limits, Table, read_table, validate_indicators};
 use zp_store::{
-    Access, BatchMeta, ImportCounts, OrgFilter, ScopeKind, Store, StoreError, StoredScheme, Upsert,
+    Access, BatchMeta, ImportCounts, OrgFilter, Rejected, ScopeKind, Store, StoreError,
+    StoredScheme, Upsert,
 };
 
 /// The kinds of evaluation the CLI and the server offer, with their built-in set.
@@ -256,18 +257,26 @@ pub fn import_indicators(
     actor: &str,
 ) -> Result<ImportCounts, ImportError> {
     let table = read_table(path, Limits::default())?;
+    Ok(import_indicator_table(store, &table, &Access::All, actor)?.0)
+}
+
+/// Imports indicator rows read from a file for the scopes `access` sees: rows for a park or
+/// enterprise outside it are quarantined like unknown scopes (nothing about them is
+/// revealed). Returns the counts and the quarantined rows.
+pub fn import_indicator_table(
+    store: &mut dyn Store,
+    table: &Table,
+    access: &Access,
+    actor: &str,
+) -> Result<(ImportCounts, Vec<Rejected>), ImportError> {
     let catalog = scheme_catalog(store).map_err(|e| match e {
         AppError::Store(s) => s,
         other => StoreError::Corrupt(other.to_string()),
     })?;
     let data = DataCatalogue::from_schemes(catalog.all());
-    let parks: HashSet<String> = store
-        .parks(&Access::All)?
-        .into_iter()
-        .map(|p| p.name)
-        .collect();
+    let parks: HashSet<String> = store.parks(access)?.into_iter().map(|p| p.name).collect();
     let orgs: HashSet<String> = store
-        .orgs(&Access::All, &OrgFilter::default())?
+        .orgs(access, &OrgFilter::default())?
         .into_iter()
         .map(|o| o.credit_code.to_string())
         .collect();
@@ -279,7 +288,7 @@ pub fn import_indicators(
             orgs.contains(code.as_str()).then_some(ScopeKind::Org)
         }
     };
-    let v = validate_indicators(&table, &data, &kind)?;
+    let v = validate_indicators(table, &data, &kind)?;
     let meta = BatchMeta {
         kind: "indicators".into(),
         file: table.file.clone(),
@@ -289,7 +298,7 @@ pub fn import_indicators(
     let mut counts = store.import_indicators(&meta, &v.rows, &v.rejected, table.rows.len())?;
     counts.accepted += v.repeated;
     counts.duplicates += v.repeated;
-    Ok(counts)
+    Ok((counts, v.rejected))
 }
 
 /// The accounts and indicator data of a scope for a year.
@@ -441,6 +450,12 @@ pub fn plan(
         }
         Err(_) => None,
     };
+    // Purchased heat and steam measures are valued at the catalog's heat factor, the one
+    // the accounts price the scope's purchased heat with.
+    let heat = catalog(store)?
+        .select(Slot::HeatEmission)
+        .ok()
+        .map(|sel| sel.factor.value);
     let request = PlanRequest {
         scope_id: scope.id(),
         base_year: year,
@@ -448,6 +463,7 @@ pub fn plan(
         target_year: target.year,
         target_tco2_per_tce: target.tco2_per_tce,
         fallback_grid_tco2_per_mwh: fallback,
+        heat_tco2_per_gj: heat,
     };
     let plan = plan_abatement(&request, &set).map_err(|e| AppError::Invalid(e.to_string()))?;
     let path = trajectory(
@@ -460,11 +476,7 @@ pub fn plan(
     )
     .map_err(|e| AppError::Invalid(e.to_string()))?;
     Ok(PlanReport {
-        mac_curve: mac_curve(
-            &set,
-            &inputs.accounts,
-            grid_factor(&request).unwrap_or_default(),
-        ),
+        mac_curve: mac_curve(&set, &inputs.accounts, &rates(&request)),
         plan,
         trajectory: path,
         inventory_notes: notes,

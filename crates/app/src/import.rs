@@ -98,6 +98,17 @@ pub fn import_factor_set(
     actor: &str,
 ) -> Result<usize, ImportError> {
     let table = read_table(path, Limits::default())?;
+    import_factor_table(store, &table, set, actor)
+}
+
+/// A new user factor set from a table already read (`file` and `sha256` as recorded);
+/// accepted whole or not at all.
+pub fn import_factor_table(
+    store: &mut dyn Store,
+    table: &zp_ingest::Table,
+    set: &str,
+    actor: &str,
+) -> Result<usize, ImportError> {
     let records: Vec<Vec<String>> = table.rows.iter().map(|(_, c)| c.clone()).collect();
     let factors =
         zp_factors::parse_user_factors(set, &table.headers, &records).map_err(|errs| {

@@ -14,7 +14,8 @@ mod recompute;
 pub mod stream;
 
 pub use import::{
-    ImportError, import_activity, import_factor_set, import_grid_hourly, import_meters, import_orgs,
+    ImportError, import_activity, import_factor_set, import_factor_table, import_grid_hourly,
+    import_meters, import_orgs,
 };
 pub use inventory::{InventoryScope, catalog, inventory, org_inventory};
 pub use recompute::{FactorChange, FigureChange, RecomputeItem, recompute};

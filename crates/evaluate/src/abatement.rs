@@ -5,18 +5,21 @@
 //! A measure is bought in whole units (a 1 MWp PV block, a 1 MW heat pump, one waste-heat
 //! project, a 1,000 MWh block of green power). Per unit and year it changes grid
 //! electricity (`grid_mwh`), on-site clean electricity (`onsite_clean_mwh`), certificate
-//! cover (`certified_mwh`) and fossil fuel (`fuel_tce` at `fuel_tco2_per_tce`). From the
-//! scope's own accounts that gives, per unit:
+//! cover (`certified_mwh`), fossil fuel (`fuel_tce` at `fuel_tco2_per_tce`) and purchased
+//! heat or steam (`purchased_heat_gj`). From the scope's own accounts that gives, per unit:
 //!
-//! - avoided emissions `a = -grid_mwh x f + certified_mwh x f - fuel_tce x fuel_factor`,
-//!   where `f` is the market factor of the scope's uncovered grid electricity, and
-//! - saved energy `q = -(grid_mwh + onsite_clean_mwh) x 0.1229 - fuel_tce`.
+//! - avoided emissions `a = -grid_mwh x f + certified_mwh x f - fuel_tce x fuel_factor
+//!   - purchased_heat_gj x h`, where `f` is the market factor of the scope's uncovered grid
+//!   electricity and `h` the heat factor of the catalog (tCO2/GJ), and
+//! - saved energy `q = -(grid_mwh + onsite_clean_mwh) x 0.1229 - fuel_tce
+//!   - purchased_heat_gj x e`, `e` the scope's tce per GJ of purchased heat ([`Rates`]).
 //!
 //! The intensity target `(E - sum a_i x_i) / (Q - sum q_i x_i) <= T` is linear in the unit
-//! counts `x_i` because `T` is fixed: `sum (a_i - T q_i) x_i >= E - T Q`. Two more rows keep
-//! the plan physical: certificates never cover more grid electricity than is left, and no
-//! more fuel is avoided than is burnt. The objective is the annualised cost
-//! `capex x CRF(r, n) + opex` (CRF = r(1+r)^n / ((1+r)^n - 1)).
+//! counts `x_i` because `T` is fixed: `sum (a_i - T q_i) x_i >= E - T Q`. Three more rows
+//! keep the plan physical: certificates never cover more grid electricity than is left, no
+//! more fuel is avoided than is burnt and no more heat replaced than is bought. The
+//! objective is the annualised cost `capex x CRF(r, n) + opex`
+//! (CRF = r(1+r)^n / ((1+r)^n - 1)).
 //!
 //! Solver: `good_lp` with the pure-Rust `microlp` backend (branch and bound over the integer
 //! unit counts). The issue named HiGHS (the `highs` crate); measured for this workspace,
@@ -26,7 +29,7 @@
 //! `highs` feature. The solver works in f64; its answer is rounded to whole units and then
 //! checked again in exact decimals, so a plan that is reported as reaching the target does.
 
-use crate::inputs::{AccountInputs, AccountMetric, ELECTRICITY_TCE_PER_MWH};
+use crate::inputs::{AccountInputs, AccountMetric, ELECTRICITY_TCE_PER_MWH, HEAT_TCE_PER_GJ};
 use crate::scheme::SchemeError;
 use good_lp::{
     Expression, ResolutionError, Solution, SolverModel, Variable, constraint, microlp, variable,
@@ -83,6 +86,10 @@ pub struct Measure {
     /// Emission factor of that fuel (natural gas about 1.78, coal about 2.66 tCO2/tce).
     #[serde(default, deserialize_with = "crate::scheme::dec")]
     pub fuel_tco2_per_tce: Decimal,
+    /// Change of purchased heat and steam per unit and year, GJ (negative = less bought);
+    /// valued at the catalog's heat factor, bounded by the purchased heat in the accounts.
+    #[serde(default, deserialize_with = "crate::scheme::dec")]
+    pub purchased_heat_gj: Decimal,
     /// Most units that can be installed (roof area, heat demand, projects); `None` = only
     /// the grid and fuel rows limit it.
     #[serde(default)]
@@ -150,10 +157,11 @@ impl MeasureSet {
             }
             let uses_bounded = m.grid_mwh < Decimal::ZERO
                 || m.certified_mwh > Decimal::ZERO
-                || m.fuel_tce < Decimal::ZERO;
+                || m.fuel_tce < Decimal::ZERO
+                || m.purchased_heat_gj < Decimal::ZERO;
             if m.max_units.is_none() && !uses_bounded {
                 return Err(bad(
-                    "needs max_units (only measures that use up grid electricity, certificate cover or fuel are limited by the accounts)",
+                    "needs max_units (only measures that use up grid electricity, certificate cover, fuel or purchased heat are limited by the accounts)",
                 ));
             }
         }
@@ -200,11 +208,47 @@ struct Effect {
     saved_tce: Decimal,
 }
 
-fn effect(m: &Measure, grid_factor: Decimal) -> Effect {
+/// The factors that turn a measure's physical effects into avoided tCO2 and saved tce in
+/// one scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rates {
+    /// Market factor of the grid electricity the measures change, tCO2/MWh.
+    pub grid_tco2_per_mwh: Decimal,
+    /// Heat factor of purchased heat and steam (catalog), tCO2/GJ.
+    pub heat_tco2_per_gj: Decimal,
+    /// Energy of purchased heat, tce/GJ: the scope's own (its purchased heat tce / GJ), else
+    /// the GB/T 2589 heat value 0.03412.
+    pub heat_tce_per_gj: Decimal,
+    /// Purchased heat and steam of the base year, GJ (purchased heat tCO2 / heat factor).
+    pub purchased_heat_gj: Decimal,
+}
+
+impl Rates {
+    /// Rates for a scope: `grid` as given, heat from `heat_tco2_per_gj` and the accounts.
+    pub fn new(base: &AccountInputs, grid: Decimal, heat_tco2_per_gj: Option<Decimal>) -> Rates {
+        let k = heat_tco2_per_gj.unwrap_or_default();
+        let gj = base.purchased_heat_gj(k);
+        Rates {
+            grid_tco2_per_mwh: grid,
+            heat_tco2_per_gj: k,
+            heat_tce_per_gj: if gj > Decimal::ZERO {
+                base.purchased_heat_tce / gj
+            } else {
+                HEAT_TCE_PER_GJ
+            },
+            purchased_heat_gj: gj,
+        }
+    }
+}
+
+fn effect(m: &Measure, r: &Rates) -> Effect {
     Effect {
-        avoided_tco2: (m.certified_mwh - m.grid_mwh) * grid_factor
-            - m.fuel_tce * m.fuel_tco2_per_tce,
-        saved_tce: -(m.grid_mwh + m.onsite_clean_mwh) * ELECTRICITY_TCE_PER_MWH - m.fuel_tce,
+        avoided_tco2: (m.certified_mwh - m.grid_mwh) * r.grid_tco2_per_mwh
+            - m.fuel_tce * m.fuel_tco2_per_tce
+            - m.purchased_heat_gj * r.heat_tco2_per_gj,
+        saved_tce: -(m.grid_mwh + m.onsite_clean_mwh) * ELECTRICITY_TCE_PER_MWH
+            - m.fuel_tce
+            - m.purchased_heat_gj * r.heat_tce_per_gj,
     }
 }
 
@@ -224,20 +268,18 @@ pub struct MacPoint {
     pub cumulative_tco2: Decimal,
 }
 
-/// The marginal abatement cost curve of the measures in a scope, with `grid_factor` the
-/// market factor of the grid electricity the measures change (see [`grid_factor`]):
-/// cheapest per tCO2 first. Each measure is counted at its own limit; measures that compete
-/// for the same grid electricity or fuel can overlap, which the optimiser (not the curve)
-/// resolves.
-pub fn mac_curve(set: &MeasureSet, base: &AccountInputs, grid_factor: Decimal) -> Vec<MacPoint> {
-    let f = grid_factor;
+/// The marginal abatement cost curve of the measures in a scope, valued at `rates` (see
+/// [`rates`]): cheapest per tCO2 first. Each measure is counted at its own limit; measures
+/// that compete for the same grid electricity, fuel or heat can overlap, which the
+/// optimiser (not the curve) resolves.
+pub fn mac_curve(set: &MeasureSet, base: &AccountInputs, rates: &Rates) -> Vec<MacPoint> {
     let mut points: Vec<MacPoint> = set
         .measures
         .iter()
         .map(|m| {
-            let e = effect(m, f);
+            let e = effect(m, rates);
             let cost = annualised_cost_yuan(m, set.discount_rate);
-            let units = resource_limit(m, base);
+            let units = resource_limit(m, base, rates);
             MacPoint {
                 measure: m.id.clone(),
                 name: m.name.clone(),
@@ -268,8 +310,8 @@ pub fn mac_curve(set: &MeasureSet, base: &AccountInputs, grid_factor: Decimal) -
 }
 
 /// Whole units a measure can have on its own: its `max_units`, or what the scope's grid
-/// electricity or fuel allows.
-fn resource_limit(m: &Measure, base: &AccountInputs) -> Decimal {
+/// electricity, fuel or purchased heat allows.
+fn resource_limit(m: &Measure, base: &AccountInputs, rates: &Rates) -> Decimal {
     let mut limit: Option<Decimal> = m.max_units.map(Decimal::from);
     let mut cap = |v: Decimal| {
         let v = v.floor().max(Decimal::ZERO);
@@ -283,6 +325,9 @@ fn resource_limit(m: &Measure, base: &AccountInputs) -> Decimal {
     }
     if m.fuel_tce < Decimal::ZERO {
         cap(base.fuel_tce / -m.fuel_tce);
+    }
+    if m.purchased_heat_gj < Decimal::ZERO {
+        cap(rates.purchased_heat_gj / -m.purchased_heat_gj);
     }
     limit.unwrap_or_default()
 }
@@ -300,6 +345,11 @@ pub struct PlanRequest {
     /// Market factor (tCO2/MWh) for grid electricity when the base year has no uncovered
     /// grid electricity to take it from (e.g. the residual factor of the year).
     pub fallback_grid_tco2_per_mwh: Option<Decimal>,
+    /// Heat factor of purchased heat and steam (tCO2/GJ, the catalog's), which values
+    /// measures on purchased heat and turns the accounts' heat tCO2 into GJ; `None` leaves
+    /// such measures without effect and without room.
+    #[serde(default)]
+    pub heat_tco2_per_gj: Option<Decimal>,
 }
 
 /// The market factor of the grid electricity the measures change: the scope's own
@@ -308,6 +358,16 @@ pub fn grid_factor(req: &PlanRequest) -> Option<Decimal> {
     req.base
         .grid_market_tco2_per_mwh()
         .or(req.fallback_grid_tco2_per_mwh)
+}
+
+/// The [`Rates`] of a request; a scope without a grid factor gets 0 for grid measures
+/// (which [`plan_abatement`] refuses when the measures touch the grid).
+pub fn rates(req: &PlanRequest) -> Rates {
+    Rates::new(
+        &req.base,
+        grid_factor(req).unwrap_or_default(),
+        req.heat_tco2_per_gj,
+    )
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -348,6 +408,12 @@ pub struct Plan {
     pub base_emissions_tco2: Decimal,
     /// Market factor of the uncovered grid electricity used for the effects, tCO2/MWh.
     pub grid_factor_tco2_per_mwh: Decimal,
+    /// Heat factor used for purchased heat, tCO2/GJ (0 when none was given).
+    #[serde(default)]
+    pub heat_factor_tco2_per_gj: Decimal,
+    /// Purchased heat and steam of the base year, GJ: the room of heat measures.
+    #[serde(default)]
+    pub base_purchased_heat_gj: Decimal,
     /// `E - T x Q`: the intensity-weighted reduction the portfolio has to deliver.
     pub required_tco2: Decimal,
     pub portfolio: Vec<PlannedMeasure>,
@@ -407,6 +473,7 @@ pub fn plan_abatement(req: &PlanRequest, set: &MeasureSet) -> Result<Plan, PlanE
         None if !touches_grid => Decimal::ZERO,
         None => return Err(PlanError::NoGridFactor),
     };
+    let r = Rates::new(base, f, req.heat_tco2_per_gj);
     let e0 = base.total_market_tco2();
     let q0 = base.energy_tce;
     let required = e0 - target * q0;
@@ -426,6 +493,8 @@ pub fn plan_abatement(req: &PlanRequest, set: &MeasureSet) -> Result<Plan, PlanE
         base_energy_tce: q0,
         base_emissions_tco2: e0,
         grid_factor_tco2_per_mwh: f,
+        heat_factor_tco2_per_gj: r.heat_tco2_per_gj,
+        base_purchased_heat_gj: r.purchased_heat_gj.normalize(),
         required_tco2: required,
         portfolio: Vec::new(),
         total_annualised_cost_yuan: Decimal::ZERO,
@@ -450,14 +519,22 @@ pub fn plan_abatement(req: &PlanRequest, set: &MeasureSet) -> Result<Plan, PlanE
         .iter()
         .map(|m| annualised_cost_yuan(m, set.discount_rate))
         .collect();
-    let units = match solve(&eligible, &costs, base, f, target, required, Goal::Cheapest)? {
+    let units = match solve(
+        &eligible,
+        &costs,
+        base,
+        &r,
+        target,
+        required,
+        Goal::Cheapest,
+    )? {
         Some(u) => {
             plan.status = PlanStatus::Optimal;
             u
         }
         None => {
             plan.status = PlanStatus::Infeasible;
-            let best = solve(&eligible, &costs, base, f, target, required, Goal::Deepest)?
+            let best = solve(&eligible, &costs, base, &r, target, required, Goal::Deepest)?
                 .unwrap_or_else(|| vec![0; eligible.len()]);
             plan.notes.push(
                 "the target cannot be reached with these measures: the portfolio shown is the deepest cut they allow".into(),
@@ -469,7 +546,7 @@ pub fn plan_abatement(req: &PlanRequest, set: &MeasureSet) -> Result<Plan, PlanE
         if *n == 0 {
             continue;
         }
-        let e = effect(m, f);
+        let e = effect(m, &r);
         let k = Decimal::from(*n);
         plan.portfolio.push(PlannedMeasure {
             measure: m.id.clone(),
@@ -517,7 +594,7 @@ fn solve(
     measures: &[&Measure],
     costs: &[Decimal],
     base: &AccountInputs,
-    grid_factor: Decimal,
+    rates: &Rates,
     target: Decimal,
     required: Decimal,
     goal: Goal,
@@ -537,7 +614,7 @@ fn solve(
         .iter()
         .zip(&xs)
         .map(|(m, x)| {
-            let e = effect(m, grid_factor);
+            let e = effect(m, rates);
             f64_of(e.avoided_tco2 - target * e.saved_tce) * *x
         })
         .sum();
@@ -553,8 +630,14 @@ fn solve(
         .zip(&xs)
         .map(|(m, x)| f64_of(-m.fuel_tce) * *x)
         .sum();
+    let heat_row: Expression = measures
+        .iter()
+        .zip(&xs)
+        .map(|(m, x)| f64_of(-m.purchased_heat_gj) * *x)
+        .sum();
     let grid_room = f64_of(base.uncovered_grid_mwh());
     let fuel_room = f64_of(base.fuel_tce);
+    let heat_room = f64_of(rates.purchased_heat_gj);
     let result = match goal {
         Goal::Cheapest => {
             let objective: Expression = costs.iter().zip(&xs).map(|(c, x)| f64_of(*c) * *x).sum();
@@ -563,6 +646,7 @@ fn solve(
                 .with(constraint!(weighted >= f64_of(required)))
                 .with(constraint!(grid_row <= grid_room))
                 .with(constraint!(fuel_row <= fuel_room))
+                .with(constraint!(heat_row <= heat_room))
                 .solve()
                 .map(|s| xs.iter().map(|x| s.value(*x)).collect::<Vec<f64>>())
         }
@@ -571,6 +655,7 @@ fn solve(
             .using(microlp)
             .with(constraint!(grid_row <= grid_room))
             .with(constraint!(fuel_row <= fuel_room))
+            .with(constraint!(heat_row <= heat_room))
             .solve()
             .map(|s| xs.iter().map(|x| s.value(*x)).collect::<Vec<f64>>()),
     };

@@ -13,6 +13,10 @@ use zp_domain::CarrierCategory;
 /// so replacing grid power by clean power leaves `energy_tce` unchanged.
 pub const ELECTRICITY_TCE_PER_MWH: Decimal = Decimal::from_parts(1229, 0, 0, false, 4);
 
+/// GB/T 2589-2020 equivalent value of heat, 0.03412 kgce/MJ = 0.03412 tce/GJ: the energy of
+/// purchased heat a measure avoids when the scope buys none to take the ratio from.
+pub const HEAT_TCE_PER_GJ: Decimal = Decimal::from_parts(3412, 0, 0, false, 5);
+
 /// The account-derived inputs of an evaluation, for one scope (enterprise, park) and year.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountInputs {
@@ -36,6 +40,13 @@ pub struct AccountInputs {
     pub fuel_tce: Decimal,
     /// Scope 1 combustion emissions of those fuels.
     pub fuel_tco2: Decimal,
+    /// Purchased heat and steam (外购热力、蒸汽): their market Scope 2, which the accounts
+    /// compute as heat GJ x the heat factor (0.11 tCO2/GJ), so GJ = this / that factor.
+    #[serde(default)]
+    pub purchased_heat_tco2: Decimal,
+    /// Energy of purchased heat and steam, tce (part of `energy_tce`).
+    #[serde(default)]
+    pub purchased_heat_tce: Decimal,
     /// Clean energy other than electricity (geothermal, solar thermal, biomass heat), tce.
     /// Zero unless the caller has such data; the accounting engine does not split it out yet.
     #[serde(default)]
@@ -73,6 +84,10 @@ impl AccountInputs {
                     inputs.fuel_tce += line.energy_tce;
                     inputs.fuel_tco2 += line.scope1_tco2;
                 }
+                CarrierCategory::PurchasedHeat | CarrierCategory::PurchasedSteam => {
+                    inputs.purchased_heat_tco2 += line.scope2_market_tco2;
+                    inputs.purchased_heat_tce += line.energy_tce;
+                }
                 _ => {}
             }
         }
@@ -93,6 +108,14 @@ impl AccountInputs {
     /// clean electricity in its place avoids. `None` without uncovered grid electricity.
     pub fn grid_market_tco2_per_mwh(&self) -> Option<Decimal> {
         ratio(self.grid_electricity_market_tco2, self.uncovered_grid_mwh())
+    }
+
+    /// Purchased heat and steam in GJ, given the heat factor (tCO2/GJ) the accounts used;
+    /// zero without a positive factor.
+    pub fn purchased_heat_gj(&self, heat_tco2_per_gj: Decimal) -> Decimal {
+        ratio(self.purchased_heat_tco2, heat_tco2_per_gj)
+            .filter(|_| heat_tco2_per_gj > Decimal::ZERO)
+            .unwrap_or_default()
     }
 
     pub fn total_market_tco2(&self) -> Decimal {
@@ -268,6 +291,7 @@ mod tests {
     #[test]
     fn electricity_equivalent_value_is_exact() {
         assert_eq!(ELECTRICITY_TCE_PER_MWH, dec!(0.1229));
+        assert_eq!(HEAT_TCE_PER_GJ, dec!(0.03412));
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //! Solver choice: the planner uses `good_lp` with the pure-Rust `microlp` backend. HiGHS
 //! (the `highs` crate) would add about 7 minutes of C++ build plus cmake and libclang for
 //! problems of a few dozen variables that microlp solves in microseconds. The solver is
-//! called from one function (`abatement::solve_portfolio`), so HiGHS can be swapped in by
+//! called from one function (`abatement::solve`), so HiGHS can be swapped in by
 //! enabling good_lp's `highs` feature and changing that function.
 
 pub mod abatement;
@@ -28,7 +28,7 @@ pub mod scheme;
 
 pub use abatement::{
     MacPoint, Measure, MeasureKind, MeasureSet, Plan, PlanError, PlanRequest, PlanStatus,
-    PlannedMeasure, annualised_cost_yuan, grid_factor, mac_curve, plan_abatement,
+    PlannedMeasure, Rates, annualised_cost_yuan, grid_factor, mac_curve, plan_abatement, rates,
 };
 pub use builtin::builtin_catalog;
 pub use evaluation::{
@@ -41,5 +41,5 @@ pub use gap::{
 pub use indicator_data::{
     DataCatalogue, FieldError, INDICATOR_ROW_HEADER, IndicatorValue, indicator_row,
 };
-pub use inputs::{AccountInputs, AccountMetric, ELECTRICITY_TCE_PER_MWH, Source};
+pub use inputs::{AccountInputs, AccountMetric, ELECTRICITY_TCE_PER_MWH, HEAT_TCE_PER_GJ, Source};
 pub use scheme::{Comparison, Scheme, SchemeCatalog, SchemeError};

@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use zp_evaluate::builtin::zero_carbon_park;
 use zp_evaluate::{
-    AccountInputs, MeasureSet, PathShape, PlanRequest, PlanStatus, Subject, analyse_gaps,
+    AccountInputs, MeasureSet, PathShape, PlanRequest, PlanStatus, Rates, Subject, analyse_gaps,
     annualised_cost_yuan, evaluate, mac_curve, plan_abatement, trajectory,
 };
 
@@ -282,6 +282,7 @@ fn request(target: Decimal) -> PlanRequest {
         target_year: 2027,
         target_tco2_per_tce: target,
         fallback_grid_tco2_per_mwh: None,
+        heat_tco2_per_gj: None,
     }
 }
 
@@ -344,7 +345,7 @@ fn annualised_cost_and_mac_curve() {
     let curve = mac_curve(
         &MeasureSet::from_toml_str(HAND).unwrap(),
         &hand_base(),
-        dec!(0.5),
+        &Rates::new(&hand_base(), dec!(0.5), None),
     );
     let order: Vec<&str> = curve.iter().map(|p| p.measure.as_str()).collect();
     // Yuan per tCO2: C 40, A 60, D 100, B 200.

@@ -10,9 +10,14 @@
   const bar = document.getElementById('upload-progress');
   const status = document.getElementById('upload-status');
   const zh = zp.lang() === 'zh';
-  kind.addEventListener('change', () => {
+  const setRow = document.getElementById('upload-set-row');
+  const setName = document.getElementById('upload-set');
+  const onKind = () => {
     document.getElementById('upload-columns').textContent = kind.selectedOptions[0].dataset.columns;
-  });
+    setRow.hidden = kind.value !== 'factors';
+  };
+  kind.addEventListener('change', onKind);
+  onKind();
   file.addEventListener('change', () => { if (file.files[0]) zoneText.textContent = file.files[0].name; });
   ['dragover', 'dragenter'].forEach(e => zone.addEventListener(e, ev => { ev.preventDefault(); zone.classList.add('over'); }));
   ['dragleave', 'drop'].forEach(e => zone.addEventListener(e, () => zone.classList.remove('over')));
@@ -26,7 +31,8 @@
     const data = new FormData();
     data.append('file', file.files[0]);
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', '/api/v1/imports/' + encodeURIComponent(kind.value));
+    const query = kind.value === 'factors' ? '?set=' + encodeURIComponent(setName.value.trim()) : '';
+    xhr.open('POST', '/api/v1/imports/' + encodeURIComponent(kind.value) + query);
     xhr.setRequestHeader('X-CSRF-Token', zp.csrf());
     xhr.setRequestHeader('Accept', 'application/json');
     bar.hidden = false;

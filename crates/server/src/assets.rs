@@ -38,6 +38,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     asset!("map.js", JS),
     asset!("enterprise.js", JS),
     asset!("imports.js", JS),
+    asset!("evaluate.js", JS),
     asset!("finance.js", JS),
     asset!("factors.js", JS),
     asset!("certs.js", JS),

@@ -1,6 +1,8 @@
 //! Evaluations (评价): zero-carbon park, green factory, near-zero-carbon pilot and ESG
-//! scorecards with pass/fail per indicator and the gap analysis. Figures come from the
-//! caller's accounts (tenant-filtered inventory), never re-typed.
+//! scorecards with pass/fail per indicator and the gap analysis, the trajectory to a target
+//! intensity and the abatement plan (减排路径: cost curve and cheapest portfolio, as
+//! `zeropark evaluate plan`). Figures come from the caller's accounts (tenant-filtered
+//! inventory), never re-typed.
 
 use crate::auth::CurrentUser;
 use crate::i18n::{Entry, Lang};
@@ -12,8 +14,11 @@ use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use zp_app::evaluate::{EvaluationKind, EvaluationReport, EvaluationScope, SchemeChoice};
-use zp_domain::CreditCode;
+use zp_app::evaluate::{
+    EvaluationKind, EvaluationReport, EvaluationScope, PlanReport, SchemeChoice, Target,
+};
+use zp_domain::{CreditCode, Decimal};
+use zp_evaluate::PathShape;
 use zp_store::Store;
 
 pub const AREA: Area = Area {
@@ -28,15 +33,34 @@ pub const AREA: Area = Area {
     strings: STRINGS,
 };
 
-const OPS: &[Op] = &[Op::get(
-    "/api/v1/evaluate/{kind}",
-    "Evaluate a park (zero-carbon-park, near-zero) or an enterprise (green-factory, esg) for a year, with gaps",
-)
-.query(&[
-    ("park", "Park name (park schemes)", false),
-    ("org", "Enterprise credit code (enterprise schemes)", false),
-    ("year", "Reporting year", true),
-])];
+const OPS: &[Op] = &[
+    Op::get(
+        "/api/v1/evaluate/{kind}",
+        "Evaluate a park (zero-carbon-park, near-zero) or an enterprise (green-factory, esg) for a year, with gaps; with target and by also the trajectory",
+    )
+    .query(&[
+        ("park", "Park name (park schemes)", false),
+        ("org", "Enterprise credit code (enterprise schemes)", false),
+        ("year", "Reporting year", true),
+        ("target", "Target intensity tCO2/tce for the trajectory", false),
+        ("by", "Target year (with target)", false),
+        ("path", "linear (default) or constant_rate", false),
+        ("energy_growth", "Yearly energy growth on the path, fraction (default 0)", false),
+    ]),
+    Op::get(
+        "/api/v1/evaluate/plan",
+        "Abatement plan of a park or enterprise (as `zeropark evaluate plan --json`): the cheapest portfolio of the built-in measures reaching the target intensity by the target year, the marginal abatement cost curve and the yearly path",
+    )
+    .query(&[
+        ("park", "Park name (or org)", false),
+        ("org", "Enterprise credit code (or park)", false),
+        ("year", "Base year (its accounts are the starting point)", true),
+        ("target", "Target market-based intensity, tCO2/tce", true),
+        ("by", "Target year", true),
+        ("path", "linear (default) or constant_rate", false),
+        ("energy_growth", "Yearly energy growth on the path, fraction (default 0)", false),
+    ]),
+];
 
 const STRINGS: &[Entry] = &[
     ("nav.evaluate", "评价", "Evaluations"),
@@ -63,11 +87,60 @@ const STRINGS: &[Entry] = &[
     ),
     ("eval.reasons", "未通过原因", "Why it does not pass"),
     ("eval.run", "评价", "Evaluate"),
+    ("eval.target", "目标强度 tCO2/tce", "Target tCO2/tce"),
+    ("eval.by", "目标年份", "Target year"),
+    (
+        "eval.trajectory",
+        "达标路径（逐年强度）",
+        "Trajectory to the target (intensity by year)",
+    ),
+    ("eval.year", "年份", "Year"),
+    ("eval.intensity", "强度 tCO2/tce", "Intensity tCO2/tce"),
+    ("eval.allowed", "允许排放 tCO2", "Allowed tCO2"),
+    ("eval.abatement", "需减排 tCO2", "Abatement tCO2"),
+    ("eval.plan", "减排方案", "Abatement plan"),
+    (
+        "eval.plan.already_met",
+        "基准年已达标：无需新增措施",
+        "The base year already meets the target: nothing to buy",
+    ),
+    (
+        "eval.plan.optimal",
+        "达标的最低成本措施组合",
+        "Cheapest portfolio reaching the target",
+    ),
+    (
+        "eval.plan.infeasible",
+        "现有措施无法达标（显示最大减排组合）",
+        "Out of reach with these measures (deepest cut shown)",
+    ),
+    (
+        "eval.mac",
+        "边际减排成本曲线",
+        "Marginal abatement cost curve",
+    ),
+    (
+        "eval.mac.hint",
+        "柱宽 = 年减排量 tCO2，柱高 = 单位减排成本 元/tCO2，按成本排序",
+        "Width = abatement tCO2/yr, height = cost yuan/tCO2, sorted by cost",
+    ),
+    ("eval.measure", "措施", "Measure"),
+    ("eval.units", "数量", "Quantity"),
+    ("eval.avoided", "年减排 tCO2", "Avoided tCO2/yr"),
+    ("eval.saved", "年节能 tce", "Saved tce/yr"),
+    ("eval.cost", "年化成本 元", "Annualised cost yuan/yr"),
+    ("eval.capex", "投资 元", "Capex yuan"),
+    ("eval.total", "合计", "Total"),
+    ("eval.base", "基准年强度", "Base-year intensity"),
+    ("eval.after", "实施后强度", "Intensity after"),
+    ("eval.vs_target", "目标", "Target"),
+    ("eval.cost_per_t", "元/tCO2", "yuan/tCO2"),
 ];
 
 fn routes() -> Router<AppState> {
     Router::new()
         .route("/evaluate", get(page))
+        .route("/api/v1/evaluate/plan", get(plan_api))
         .route("/api/v1/evaluate/{kind}", get(api))
 }
 
@@ -77,16 +150,114 @@ struct EvalQuery {
     park: Option<String>,
     org: Option<String>,
     year: Option<i32>,
+    /// Target intensity (tCO2/tce), as text so a bad number gets a clear message.
+    target: Option<String>,
+    by: Option<i32>,
+    path: Option<String>,
+    energy_growth: Option<String>,
 }
 
-fn run_eval(
+fn decimal_param(name: &str, text: &str) -> Result<Decimal, AppError> {
+    text.trim()
+        .parse::<Decimal>()
+        .map_err(|_| AppError::BadRequest(format!("{name}={text:?} is not a decimal number")))
+}
+
+impl EvalQuery {
+    /// The target of `target` and `by` (both or neither).
+    fn target(&self) -> Result<Option<Target>, AppError> {
+        let target = self.target.as_deref().filter(|t| !t.trim().is_empty());
+        let (tco2_per_tce, year) = match (target, self.by) {
+            (None, None) => return Ok(None),
+            (Some(t), Some(by)) => (decimal_param("target", t)?, by),
+            _ => {
+                return Err(AppError::BadRequest(
+                    "give target=TCO2_PER_TCE and by=YYYY together".into(),
+                ));
+            }
+        };
+        let shape = match self.path.as_deref().unwrap_or("linear") {
+            "linear" | "" => PathShape::Linear,
+            "constant_rate" | "constant-rate" => PathShape::ConstantRate,
+            other => {
+                return Err(AppError::BadRequest(format!(
+                    "path={other:?}: use linear or constant_rate"
+                )));
+            }
+        };
+        let energy_growth = match self.energy_growth.as_deref().filter(|g| !g.is_empty()) {
+            Some(g) => decimal_param("energy_growth", g)?,
+            None => Decimal::ZERO,
+        };
+        Ok(Some(Target {
+            year,
+            tco2_per_tce,
+            shape,
+            energy_growth,
+        }))
+    }
+
+    /// A park (`park=`) or an enterprise (`org=`) for a plan.
+    fn plan_scope(&self) -> Result<EvaluationScope, AppError> {
+        let park = self.park.as_deref().filter(|p| !p.is_empty());
+        let org = self.org.as_deref().map(str::trim).filter(|o| !o.is_empty());
+        match (park, org) {
+            (Some(_), Some(_)) => Err(AppError::BadRequest(
+                "give park=NAME or org=CREDIT_CODE, not both".into(),
+            )),
+            (None, Some(code)) => Ok(EvaluationScope::Org(
+                CreditCode::parse(code)
+                    .map_err(|e| AppError::BadRequest(format!("org {code:?}: {e}")))?,
+            )),
+            (Some(p), None) => Ok(EvaluationScope::Park(p.to_string())),
+            (None, None) => Err(AppError::BadRequest(
+                "give park=NAME or org=CREDIT_CODE".into(),
+            )),
+        }
+    }
+}
+
+fn run_plan(
     s: &mut dyn Store,
     who: &CurrentUser,
-    kind: EvaluationKind,
-    q: &EvalQuery,
+    scope: &EvaluationScope,
     year: i32,
-) -> Result<EvaluationReport, AppError> {
-    let scope = match kind {
+    target: Target,
+) -> Result<PlanReport, AppError> {
+    Ok(zp_app::evaluate::plan(
+        s,
+        &who.access,
+        scope,
+        year,
+        target,
+        None,
+        &who.actor(),
+    )?)
+}
+
+/// `GET /api/v1/evaluate/plan`: the JSON of `zeropark evaluate plan --json`, from the
+/// caller's own accounts (a scope outside them is a 404).
+async fn plan_api(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Query(q): Query<EvalQuery>,
+) -> Result<Json<PlanReport>, AppError> {
+    let year = q
+        .year
+        .ok_or_else(|| AppError::BadRequest("give year=YYYY (the base year)".into()))?;
+    let target = q.target()?.ok_or_else(|| {
+        AppError::BadRequest("give target=TCO2_PER_TCE and by=YYYY (the target year)".into())
+    })?;
+    let scope = q.plan_scope()?;
+    let report = st
+        .run(move |s| run_plan(s, &who, &scope, year, target))
+        .await?;
+    Ok(Json(report))
+}
+
+/// The park (park schemes) or enterprise (enterprise schemes) an evaluation is about.
+fn eval_scope(kind: EvaluationKind, q: &EvalQuery) -> Result<EvaluationScope, AppError> {
+    Ok(match kind {
         EvaluationKind::ZeroCarbonPark | EvaluationKind::NearZero => {
             EvaluationScope::Park(q.park.clone().filter(|p| !p.is_empty()).ok_or_else(|| {
                 AppError::BadRequest(format!("{} evaluates a park: give park=NAME", kind.key()))
@@ -99,7 +270,18 @@ fn run_eval(
                     .map_err(|e| AppError::BadRequest(format!("org {code:?}: {e}")))?,
             )
         }
-    };
+    })
+}
+
+fn run_eval(
+    s: &mut dyn Store,
+    who: &CurrentUser,
+    kind: EvaluationKind,
+    q: &EvalQuery,
+    year: i32,
+) -> Result<EvaluationReport, AppError> {
+    let target = q.target()?;
+    let scope = eval_scope(kind, q)?;
     Ok(zp_app::evaluate::evaluate(
         s,
         &who.access,
@@ -107,7 +289,7 @@ fn run_eval(
         &scope,
         year,
         &SchemeChoice::default(),
-        None,
+        target,
         &who.actor(),
     )?)
 }
@@ -148,12 +330,47 @@ struct GapRow {
     actions: Vec<(String, String)>,
 }
 
+/// One year of the path to the target.
+struct PathRow {
+    year: i32,
+    intensity: String,
+    allowed: String,
+    abatement: String,
+}
+
 struct Scorecard {
     scheme: String,
     pass: bool,
     rows: Vec<IndicatorRow>,
     gaps: Vec<GapRow>,
     reasons: Vec<String>,
+    trajectory: Vec<PathRow>,
+}
+
+/// One measure of the chosen portfolio.
+struct PortfolioRow {
+    name: String,
+    units: String,
+    avoided: String,
+    saved: String,
+    cost: String,
+    capex: String,
+}
+
+/// The abatement plan as the page shows it; `chart` feeds `assets/evaluate.js`.
+struct PlanView {
+    status: &'static str,
+    target: String,
+    target_year: i32,
+    base: String,
+    after: String,
+    meets: bool,
+    rows: Vec<PortfolioRow>,
+    total_cost: String,
+    total_capex: String,
+    total_avoided: String,
+    notes: Vec<String>,
+    chart: String,
 }
 
 #[derive(Template)]
@@ -165,13 +382,180 @@ struct Body {
     park: String,
     org: String,
     year: i32,
+    target: String,
+    by: i32,
     result: Option<Scorecard>,
     error: Option<String>,
+    plan: Option<PlanView>,
+    plan_error: Option<String>,
 }
 
-fn shown(d: Option<zp_domain::Decimal>) -> String {
+fn shown(d: Option<Decimal>) -> String {
     d.map(|v| crate::format::num(v, 4))
         .unwrap_or_else(|| "—".into())
+}
+
+fn scorecard(r: &EvaluationReport, lang: Lang) -> Scorecard {
+    let rows = r
+        .evaluation
+        .indicators
+        .iter()
+        .map(|i| IndicatorRow {
+            name: match (lang, &i.name_zh) {
+                (Lang::Zh, Some(zh)) => zh.clone(),
+                _ => i.name.clone(),
+            },
+            value: format!("{} {}", shown(i.value), i.unit),
+            threshold: shown(i.threshold),
+            status: match i.status {
+                zp_evaluate::IndicatorStatus::Pass => "pass",
+                zp_evaluate::IndicatorStatus::Fail => "fail",
+                zp_evaluate::IndicatorStatus::Missing => "missing",
+                zp_evaluate::IndicatorStatus::Scored => "scored",
+            },
+            veto: i.veto,
+            source: i.source.clone(),
+        })
+        .collect();
+    let gaps = r
+        .gaps
+        .iter()
+        .map(|g| GapRow {
+            name: g.name.clone(),
+            actions: g
+                .actions
+                .iter()
+                .map(|a| (a.text.clone(), a.arithmetic.clone()))
+                .collect(),
+        })
+        .collect();
+    let num = crate::format::num;
+    Scorecard {
+        scheme: format!("{} {}", r.scheme_name, r.evaluation.version),
+        pass: r.evaluation.pass,
+        rows,
+        gaps,
+        reasons: r.evaluation.reasons.clone(),
+        trajectory: r
+            .trajectory
+            .iter()
+            .flatten()
+            .map(|p| PathRow {
+                year: p.year,
+                intensity: num(p.intensity_tco2_per_tce, 4),
+                allowed: num(p.allowed_tco2, 0),
+                abatement: num(p.abatement_tco2, 0),
+            })
+            .collect(),
+    }
+}
+
+fn plan_view(r: &PlanReport, lang: Lang) -> PlanView {
+    use zp_evaluate::PlanStatus;
+    let num = crate::format::num;
+    let p = &r.plan;
+    let measure_name = |id: &str, name: &str| match lang {
+        Lang::Zh => format!("{name} ({id})"),
+        _ => name.to_string(),
+    };
+    let rows = p
+        .portfolio
+        .iter()
+        .map(|m| PortfolioRow {
+            name: measure_name(&m.measure, &m.name),
+            units: format!("{} × {}", m.units, m.unit),
+            avoided: num(m.avoided_tco2, 1),
+            saved: num(m.saved_tce, 1),
+            cost: num(m.annualised_cost_yuan, 0),
+            capex: num(m.capex_yuan, 0),
+        })
+        .collect();
+    // The curve: one step per measure that avoids something, cheapest first.
+    let mut start = Decimal::ZERO;
+    let steps: Vec<serde_json::Value> = r
+        .mac_curve
+        .iter()
+        .filter(|m| m.avoided_tco2 > Decimal::ZERO)
+        .filter_map(|m| {
+            let cost = m.cost_yuan_per_tco2?;
+            let step = serde_json::json!({
+                "measure": m.measure,
+                "name": m.name,
+                "start": start,
+                "end": start + m.avoided_tco2,
+                "avoided_tco2": m.avoided_tco2,
+                "cost_yuan_per_tco2": cost,
+                "units": m.units,
+            });
+            start += m.avoided_tco2;
+            Some(step)
+        })
+        .collect();
+    let chart = serde_json::json!({
+        "labels": {
+            "x": lang.t("eval.avoided"),
+            "y": lang.t("eval.cost_per_t"),
+            "intensity": lang.t("eval.intensity"),
+            "target": lang.t("eval.vs_target"),
+        },
+        "steps": steps,
+        "target": p.target_tco2_per_tce,
+        "trajectory": r.trajectory.iter().map(|t| serde_json::json!({
+            "year": t.year,
+            "intensity": t.intensity_tco2_per_tce,
+        })).collect::<Vec<_>>(),
+    });
+    let after = p.intensity_after_tco2_per_tce;
+    PlanView {
+        status: match p.status {
+            PlanStatus::AlreadyMet => "already_met",
+            PlanStatus::Optimal => "optimal",
+            PlanStatus::Infeasible => "infeasible",
+        },
+        target: p.target_tco2_per_tce.normalize().to_string(),
+        target_year: p.target_year,
+        base: num(p.base_intensity_tco2_per_tce, 4),
+        after: shown(after),
+        meets: after.is_some_and(|a| a <= p.target_tco2_per_tce),
+        rows,
+        total_cost: num(p.total_annualised_cost_yuan, 0),
+        total_capex: num(p.total_capex_yuan, 0),
+        total_avoided: num(p.base_emissions_tco2 - p.emissions_after_tco2, 1),
+        notes: p.notes.clone(),
+        chart: crate::format::script_json(&chart),
+    }
+}
+
+/// Defaults of the page: the 910 veto threshold 0.20 tCO2/tce, three years on.
+const DEFAULT_TARGET: &str = "0.20";
+const DEFAULT_TARGET_YEARS: i32 = 3;
+
+type PageOutcome = (
+    Option<Result<EvaluationReport, String>>,
+    Option<Result<PlanReport, String>>,
+);
+
+/// The scorecard (with the trajectory) and the plan of the page's scope.
+fn page_outcome(
+    s: &mut dyn Store,
+    who: &CurrentUser,
+    kind: EvaluationKind,
+    q: &EvalQuery,
+    year: i32,
+) -> PageOutcome {
+    let wants_org = matches!(kind, EvaluationKind::GreenFactory | EvaluationKind::Esg);
+    if wants_org && q.org.as_deref().unwrap_or("").is_empty() {
+        return (None, None);
+    }
+    let report = run_eval(s, who, kind, q, year).map_err(|e| e.to_string());
+    let plan = (|| {
+        let target = q
+            .target()?
+            .ok_or_else(|| AppError::BadRequest("target".into()))?;
+        run_plan(s, who, &eval_scope(kind, q)?, year, target)
+    })()
+    .map_err(|e| e.to_string());
+    (Some(report), Some(plan))
 }
 
 async fn page(page: Page, State(st): State<AppState>, Query(q): Query<EvalQuery>) -> PageResult {
@@ -183,10 +567,11 @@ async fn page(page: Page, State(st): State<AppState>, Query(q): Query<EvalQuery>
         .and_then(EvaluationKind::parse)
         .unwrap_or(EvaluationKind::ZeroCarbonPark);
     let q2 = q.clone();
-    let (parks, year, outcome) = st
+    let (parks, q, outcome) = st
         .run(move |s| {
             let parks: Vec<String> = s.parks(&who.access)?.into_iter().map(|p| p.name).collect();
-            let year = match q2.year {
+            let mut q = q2;
+            let year = match q.year {
                 Some(y) => y,
                 None => s
                     .activity_years(&who.access)?
@@ -194,86 +579,52 @@ async fn page(page: Page, State(st): State<AppState>, Query(q): Query<EvalQuery>
                     .copied()
                     .unwrap_or(2023),
             };
-            let mut q3 = q2.clone();
-            if q3.park.is_none() {
-                q3.park = parks.first().cloned();
+            q.year = Some(year);
+            if q.park.is_none() {
+                q.park = parks.first().cloned();
             }
-            let wants_org = matches!(kind, EvaluationKind::GreenFactory | EvaluationKind::Esg);
-            let outcome = if wants_org && q3.org.as_deref().unwrap_or("").is_empty() {
-                None
-            } else {
-                Some(run_eval(s, &who, kind, &q3, year).map_err(|e| e.to_string()))
-            };
-            Ok((parks, year, outcome))
+            if q.target.as_deref().is_none_or(|t| t.trim().is_empty()) {
+                q.target = Some(DEFAULT_TARGET.into());
+            }
+            q.by = Some(q.by.unwrap_or(year + DEFAULT_TARGET_YEARS));
+            let outcome = page_outcome(s, &who, kind, &q, year);
+            Ok((parks, q, outcome))
         })
         .await
         .map_err(|e| PageError(e, lang))?;
-    let (result, error) = match outcome {
-        Some(Ok(r)) => {
-            let rows = r
-                .evaluation
-                .indicators
-                .iter()
-                .map(|i| IndicatorRow {
-                    name: match (lang, &i.name_zh) {
-                        (Lang::Zh, Some(zh)) => zh.clone(),
-                        _ => i.name.clone(),
-                    },
-                    value: format!("{} {}", shown(i.value), i.unit),
-                    threshold: shown(i.threshold),
-                    status: match i.status {
-                        zp_evaluate::IndicatorStatus::Pass => "pass",
-                        zp_evaluate::IndicatorStatus::Fail => "fail",
-                        zp_evaluate::IndicatorStatus::Missing => "missing",
-                        zp_evaluate::IndicatorStatus::Scored => "scored",
-                    },
-                    veto: i.veto,
-                    source: i.source.clone(),
-                })
-                .collect();
-            let gaps = r
-                .gaps
-                .iter()
-                .map(|g| GapRow {
-                    name: g.name.clone(),
-                    actions: g
-                        .actions
-                        .iter()
-                        .map(|a| (a.text.clone(), a.arithmetic.clone()))
-                        .collect(),
-                })
-                .collect();
-            (
-                Some(Scorecard {
-                    scheme: format!("{} {}", r.scheme_name, r.evaluation.version),
-                    pass: r.evaluation.pass,
-                    rows,
-                    gaps,
-                    reasons: r.evaluation.reasons.clone(),
-                }),
-                None,
-            )
-        }
+    let (report, plan) = outcome;
+    let (result, error) = match report {
+        Some(Ok(r)) => (Some(scorecard(&r, lang)), None),
         Some(Err(e)) => (None, Some(e)),
         None => (None, None),
     };
-    let park = q
-        .park
-        .clone()
-        .or_else(|| parks.first().cloned())
-        .unwrap_or_default();
+    let (plan, plan_error) = match plan {
+        Some(Ok(p)) => (Some(plan_view(&p, lang)), None),
+        Some(Err(e)) => (None, Some(e)),
+        None => (None, None),
+    };
+    let year = q.year.unwrap_or(2023);
     let body = Body {
         lang,
         kinds: EvaluationKind::ALL
             .iter()
             .map(|k| (k.key(), *k == kind))
             .collect(),
+        park: q.park.clone().unwrap_or_default(),
         parks,
-        park,
         org: q.org.clone().unwrap_or_default(),
         year,
+        target: q.target.clone().unwrap_or_default(),
+        by: q.by.unwrap_or(year + DEFAULT_TARGET_YEARS),
         result,
         error,
+        plan,
+        plan_error,
     };
-    render(&page, lang.t("nav.evaluate"), &body, &[])
+    render(
+        &page,
+        lang.t("nav.evaluate"),
+        &body,
+        &["/assets/evaluate.js"],
+    )
 }

@@ -165,13 +165,8 @@ async fn sets(State(st): State<AppState>, _who: CurrentUser) -> Result<Json<Valu
     ))
 }
 
-async fn import_set(
-    State(st): State<AppState>,
-    who: CurrentUser,
-    Path(name): Path<String>,
-    mut multipart: Multipart,
-) -> Result<(StatusCode, Json<Value>), AppError> {
-    who.require_role(&[Role::PlatformAdmin])?;
+/// A new factor set's name, checked: 1 to 64 letters, digits, `-`, `_`, `.`.
+pub fn set_name(name: &str) -> Result<String, AppError> {
     let name = name.trim().to_string();
     if name.is_empty()
         || name.len() > 64
@@ -183,6 +178,17 @@ async fn import_set(
             "set name: 1 to 64 letters, digits, - _ .".into(),
         ));
     }
+    Ok(name)
+}
+
+async fn import_set(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Path(name): Path<String>,
+    mut multipart: Multipart,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    who.require_role(&[Role::PlatformAdmin])?;
+    let name = set_name(&name)?;
     let folder = st.config.upload_dir.join(format!(
         "{}-factors-{}",
         jiff::Timestamp::now().as_millisecond(),

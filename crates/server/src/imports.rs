@@ -10,7 +10,7 @@ use crate::auth::CurrentUser;
 use crate::i18n::{Entry, Lang};
 use crate::layout::{NavItem, Page, PageError, PageResult, render};
 use crate::openapi::{Body as OpBody, Op};
-use crate::upload::{ImportKind, Outcome, safe_file_name};
+use crate::upload::{ImportKind, Outcome, UploadOptions, safe_file_name};
 use crate::{AppError, AppState, Area};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -43,10 +43,13 @@ pub const AREA: Area = Area {
 const OPS: &[Op] = &[
     Op::post(
         "/api/v1/imports/{kind}",
-        "Upload a CSV or XLSX file (multipart field `file`) of `orgs`, `activity`, `meters` or \
-         `grid-hourly` (platform admin); returns {read, accepted, quarantined, duplicates, \
-         restated} and the rejected rows",
+        "Upload a CSV or XLSX file (multipart field `file`) of `orgs`, `activity`, `meters`, \
+         `indicators`, `readings` (CSV or Parquet `meter,ts,kwh`, into the readings store, only \
+         for meters in the caller's scope), `grid-hourly` or `factors` (platform admin; \
+         `set=NAME`); returns {read, accepted, quarantined, duplicates, restated} and the \
+         rejected rows",
     )
+    .query(&[("set", "Name of the new factor set (kind factors)", false)])
     .body(OpBody::Upload),
     Op::get("/api/v1/imports", "Recent imports with their counts").query(&[(
         "limit",
@@ -78,8 +81,8 @@ const STRINGS: &[Entry] = &[
     ),
     (
         "imports.drop",
-        "将 CSV / XLSX 文件拖到此处，或点击选择",
-        "Drop a CSV / XLSX file here, or click to choose",
+        "将 CSV / XLSX（读数也可用 Parquet）文件拖到此处，或点击选择",
+        "Drop a CSV / XLSX file (readings also Parquet) here, or click to choose",
     ),
     ("imports.submit", "上传并校验", "Upload and validate"),
     ("imports.uploading", "正在上传…", "Uploading…"),
@@ -105,6 +108,49 @@ const STRINGS: &[Entry] = &[
         "列：credit_code,period,carrier,quantity,unit[,site]；UTF-8 或 GB18030 的 CSV，或 XLSX 第一个工作表",
         "Columns: credit_code,period,carrier,quantity,unit[,site]; CSV in UTF-8 or GB18030, or the first sheet of an XLSX",
     ),
+    ("imports.kind.meters", "计量表档案", "Meters"),
+    (
+        "imports.columns_meters",
+        "列：meter,credit_code,kind,source[,site]（kind 为 consumption 或 generation）",
+        "Columns: meter,credit_code,kind,source[,site] (kind consumption or generation)",
+    ),
+    (
+        "imports.kind.readings",
+        "计量读数（15 分钟）",
+        "Meter readings (interval)",
+    ),
+    (
+        "imports.columns_readings",
+        "列：meter,ts,kwh；CSV 或 Parquet；只接收您范围内企业的计量表",
+        "Columns: meter,ts,kwh; CSV or Parquet; only meters of enterprises in your scope",
+    ),
+    ("imports.kind.indicators", "评价指标数据", "Indicator data"),
+    (
+        "imports.columns_indicators",
+        "列：scope_id,indicator,period,value,unit,evidence（scope_id 为园区名称或信用代码）",
+        "Columns: scope_id,indicator,period,value,unit,evidence (scope_id: park name or credit code)",
+    ),
+    (
+        "imports.kind.grid-hourly",
+        "电网逐时因子",
+        "Hourly grid factors",
+    ),
+    (
+        "imports.columns_grid-hourly",
+        "列：region,ts,tco2_per_mwh[,cfe_share]",
+        "Columns: region,ts,tco2_per_mwh[,cfe_share]",
+    ),
+    (
+        "imports.kind.factors",
+        "排放因子集（新版本）",
+        "Factor set (new version)",
+    ),
+    (
+        "imports.columns_factors",
+        "因子集 CSV（与 zeropark import factors 相同）；整体接收或整体拒绝，已发布的因子集不可修改",
+        "Factor set CSV (as zeropark import factors); accepted whole or not at all, published sets are immutable",
+    ),
+    ("imports.set", "因子集名称", "Factor set name"),
     (
         "imports.read_only",
         "您的账号为只读，不能上传。",
@@ -143,10 +189,20 @@ async fn upload(
     State(st): State<AppState>,
     who: CurrentUser,
     Path(kind): Path<String>,
+    Query(up): Query<UploadQuery>,
     mut multipart: Multipart,
 ) -> Result<Json<Outcome>, AppError> {
-    let kind = ImportKind::parse(&kind)
-        .ok_or_else(|| AppError::NotFound(format!("import kind {kind:?} (orgs or activity)")))?;
+    let kind = ImportKind::parse(&kind).ok_or_else(|| {
+        let kinds: Vec<&str> = ImportKind::ALL.iter().map(|k| k.key()).collect();
+        AppError::NotFound(format!(
+            "import kind {kind:?} (one of {})",
+            kinds.join(", ")
+        ))
+    })?;
+    let opts = UploadOptions {
+        readings_dir: st.config.readings_dir.clone(),
+        set: up.set,
+    };
     crate::upload::authorise(&who, kind)?;
     let saved = save_upload(&st.config, &mut multipart).await?;
     let (folder, path, name) = (saved.folder, saved.path, saved.name);
@@ -155,7 +211,7 @@ async fn upload(
         max_rows: st.config.max_upload_rows,
     };
     let outcome = st
-        .run(move |s| crate::upload::import(s, &who, kind, &path, &name, limits))
+        .run(move |s| crate::upload::import(s, &who, kind, &path, &name, limits, &opts))
         .await;
     if outcome.is_err() {
         let _ = std::fs::remove_dir_all(&folder);
@@ -226,6 +282,11 @@ pub fn multipart_error(e: axum::extract::multipart::MultipartError, limit: usize
     } else {
         AppError::BadRequest(format!("upload: {e}"))
     }
+}
+
+#[derive(Deserialize)]
+struct UploadQuery {
+    set: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -318,20 +379,15 @@ async fn imports_page(page: Page, State(st): State<AppState>) -> PageResult {
         .await
         .map_err(|e| PageError(e, lang))?;
     let role = page.user.role();
-    let kinds: Vec<KindOption> = [
-        ImportKind::Activity,
-        ImportKind::Orgs,
-        ImportKind::Meters,
-        ImportKind::GridHourly,
-    ]
-    .into_iter()
-    .filter(|k| k.roles().contains(&role))
-    .map(|k| KindOption {
-        key: k.key(),
-        label: lang.t(&format!("imports.kind.{}", k.key())),
-        columns: lang.t(&format!("imports.columns_{}", k.key())),
-    })
-    .collect();
+    let kinds: Vec<KindOption> = ImportKind::ALL
+        .into_iter()
+        .filter(|k| k.roles().contains(&role))
+        .map(|k| KindOption {
+            key: k.key(),
+            label: lang.t(&format!("imports.kind.{}", k.key())),
+            columns: lang.t(&format!("imports.columns_{}", k.key())),
+        })
+        .collect();
     let body = ImportsBody {
         lang,
         can_upload: role.can_write() && !kinds.is_empty() && role != Role::Bank,

@@ -31,10 +31,12 @@ pub mod inventory;
 pub mod layout;
 pub mod openapi;
 pub mod overview;
+pub mod readings;
 pub mod registry;
 pub mod session;
 pub mod system;
 pub mod upload;
+pub mod upload_readings;
 
 pub use error::AppError;
 
@@ -65,6 +67,7 @@ pub const AREAS: &[&Area] = &[
     &session::AREA,
     &overview::AREA,
     &carbon_map::AREA,
+    &readings::AREA,
     &certs::AREA,
     &evaluate::AREA,
     &finance::AREA,

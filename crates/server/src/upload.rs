@@ -3,12 +3,14 @@
 //!
 //! The CLI's `zp_app::import_*` run with full access; here rows for enterprises the caller
 //! cannot see are quarantined exactly like unknown enterprises, so an upload can neither
-//! write outside the caller's scope nor reveal what exists there.
+//! write outside the caller's scope nor reveal what exists there. Readings (CSV or Parquet)
+//! go into the columnar readings store (`Config::readings_dir`), only for meters of
+//! enterprises in the caller's scope.
 
 use crate::AppError;
 use crate::auth::CurrentUser;
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use zp_domain::CreditCode;
 use zp_ingest::{
     Limits, Table, read_table, validate_activity, validate_grid_hourly, validate_meters,
@@ -27,6 +29,12 @@ pub enum ImportKind {
     Meters,
     /// Hourly grid factors (reference data): `region,ts,tco2_per_mwh[,cfe_share]`.
     GridHourly,
+    /// Interval meter readings, CSV or Parquet: `meter,ts,kwh`.
+    Readings,
+    /// Indicator data of parks and enterprises: `scope_id,indicator,period,value,unit,evidence`.
+    Indicators,
+    /// A new user factor set (reference data, accepted whole or not at all).
+    Factors,
 }
 
 impl ImportKind {
@@ -36,6 +44,9 @@ impl ImportKind {
             "activity" => Some(ImportKind::Activity),
             "meters" => Some(ImportKind::Meters),
             "grid-hourly" => Some(ImportKind::GridHourly),
+            "readings" => Some(ImportKind::Readings),
+            "indicators" => Some(ImportKind::Indicators),
+            "factors" => Some(ImportKind::Factors),
             _ => None,
         }
     }
@@ -46,17 +57,37 @@ impl ImportKind {
             ImportKind::Activity => "activity",
             ImportKind::Meters => "meters",
             ImportKind::GridHourly => "grid-hourly",
+            ImportKind::Readings => "readings",
+            ImportKind::Indicators => "indicators",
+            ImportKind::Factors => "factors",
         }
     }
+
+    /// Every kind, in the order the imports page offers them.
+    pub const ALL: [ImportKind; 7] = [
+        ImportKind::Activity,
+        ImportKind::Readings,
+        ImportKind::Meters,
+        ImportKind::Indicators,
+        ImportKind::Orgs,
+        ImportKind::GridHourly,
+        ImportKind::Factors,
+    ];
 
     /// Roles allowed to upload this kind (always within their scope).
     pub fn roles(self) -> &'static [Role] {
         match self {
             ImportKind::Orgs => &[Role::PlatformAdmin, Role::RegionOfficer, Role::ParkAdmin],
-            ImportKind::Activity | ImportKind::Meters => {
+            ImportKind::Activity | ImportKind::Meters | ImportKind::Readings => {
                 &[Role::PlatformAdmin, Role::ParkAdmin, Role::EnterpriseUser]
             }
-            ImportKind::GridHourly => &[Role::PlatformAdmin],
+            ImportKind::Indicators => &[
+                Role::PlatformAdmin,
+                Role::RegionOfficer,
+                Role::ParkAdmin,
+                Role::EnterpriseUser,
+            ],
+            ImportKind::GridHourly | ImportKind::Factors => &[Role::PlatformAdmin],
         }
     }
 }
@@ -85,6 +116,26 @@ pub struct Outcome {
     #[serde(flatten)]
     pub counts: ImportCounts,
     pub rejected: Vec<Rejected>,
+    /// Readings uploads: meters with accepted rows and missing intervals between each
+    /// meter's first and last reading in the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub readings: Option<ReadingsSummary>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReadingsSummary {
+    pub meters: usize,
+    pub new_meters: usize,
+    pub missing_intervals: u64,
+}
+
+/// What some kinds need besides the file.
+#[derive(Debug, Clone, Default)]
+pub struct UploadOptions {
+    /// The readings store (readings uploads).
+    pub readings_dir: Option<PathBuf>,
+    /// Name of the new factor set (factors uploads).
+    pub set: Option<String>,
 }
 
 /// Imports the file at `path` as `who`, refusing files over `limits` (bytes, rows). The
@@ -96,8 +147,17 @@ pub fn import(
     path: &Path,
     name: &str,
     limits: Limits,
+    opts: &UploadOptions,
 ) -> Result<Outcome, AppError> {
     authorise(who, kind)?;
+    if kind == ImportKind::Readings {
+        let dir = opts.readings_dir.as_deref().ok_or_else(|| {
+            AppError::Unprocessable(
+                "this server has no readings store: start it with a readings directory".into(),
+            )
+        })?;
+        return crate::upload_readings::import(store, who, dir, path, name, limits);
+    }
     let full = path.display().to_string();
     let mut table = read_table(path, limits).map_err(|e| match AppError::from(e) {
         AppError::Unprocessable(m) => AppError::Unprocessable(m.replace(&full, name)),
@@ -109,6 +169,13 @@ pub fn import(
         ImportKind::Activity => import_activity(store, who, &table)?,
         ImportKind::Meters => import_meters(store, who, &table)?,
         ImportKind::GridHourly => import_grid_hourly(store, who, &table)?,
+        ImportKind::Indicators => import_indicators(store, who, &table)?,
+        ImportKind::Factors => import_factors(store, who, &table, opts.set.as_deref())?,
+        ImportKind::Readings => {
+            return Err(AppError::Internal(
+                "readings are not read as a table (see upload_readings)".into(),
+            ));
+        }
     };
     Ok(Outcome {
         kind: kind.key(),
@@ -116,7 +183,55 @@ pub fn import(
         sha256: table.sha256.clone(),
         counts,
         rejected,
+        readings: None,
     })
+}
+
+fn import_indicators(
+    store: &mut dyn Store,
+    who: &CurrentUser,
+    table: &Table,
+) -> Result<(ImportCounts, Vec<Rejected>), AppError> {
+    zp_app::evaluate::import_indicator_table(store, table, &who.access, &who.actor())
+        .map_err(AppError::from)
+}
+
+/// A new factor set named `set`: all rows valid or nothing stored. The same file again
+/// under the same name changes nothing (all rows duplicates); other content under an
+/// existing name is a conflict (published factors are immutable).
+fn import_factors(
+    store: &mut dyn Store,
+    who: &CurrentUser,
+    table: &Table,
+    set: Option<&str>,
+) -> Result<(ImportCounts, Vec<Rejected>), AppError> {
+    let set = crate::factors::set_name(set.ok_or_else(|| {
+        AppError::BadRequest(
+            "a factor set needs a name: POST /api/v1/imports/factors?set=NAME".into(),
+        )
+    })?)?;
+    let set = set.as_str();
+    let n = table.rows.len();
+    let same = store
+        .factor_sets()?
+        .into_iter()
+        .any(|f| f.name == set && f.sha256 == table.sha256);
+    let counts = if same {
+        ImportCounts {
+            read: n,
+            accepted: n,
+            duplicates: n,
+            ..ImportCounts::default()
+        }
+    } else {
+        let stored = zp_app::import_factor_table(store, table, set, &who.actor())?;
+        ImportCounts {
+            read: n,
+            accepted: stored,
+            ..ImportCounts::default()
+        }
+    };
+    Ok((counts, Vec::new()))
 }
 
 /// Whether registering `org` stays inside `access`.

@@ -309,7 +309,7 @@ fn plan_reports_what_the_measures_can_and_cannot_do() {
             .to_string()
             .contains("no uncovered grid electricity")
     );
-    assert_eq!(r["mac_curve"].as_array().unwrap().len(), 5);
+    assert_eq!(r["mac_curve"].as_array().unwrap().len(), 6);
     assert_eq!(r["trajectory"].as_array().unwrap().len(), 4);
     // A park already at its target needs nothing.
     let met = db.json(&[

@@ -1,0 +1,230 @@
+//! Interval readings through the API: the electricity-carbon map report (the JSON of
+//! `zeropark report carbon-map --json`) and the Parquet export of the readings
+//! (`zeropark export readings --format parquet`), both within the caller's scope. Uploads
+//! are `POST /api/v1/imports/readings` (see `upload_readings.rs`).
+
+use crate::auth::CurrentUser;
+use crate::openapi::Op;
+use crate::{AppError, AppState, Area};
+use axum::extract::{Query, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use zp_app::readings::{CarbonMap, CarbonMapQuery, MapGroup, MapScope};
+use zp_domain::{CreditCode, Region};
+use zp_readings::{ReadingStore, Resolution};
+use zp_store::MeterFilter;
+
+pub const AREA: Area = Area {
+    name: "readings",
+    routes,
+    ops: OPS,
+    nav: &[],
+    strings: &[],
+};
+
+const OPS: &[Op] = &[
+    Op::get(
+        "/api/v1/reports/carbon-map",
+        "Electricity-carbon map from interval readings (as `zeropark report carbon-map --json`): per group and period consumption, generation, grid import and emissions at hourly grid factors (annual fallback reported)",
+    )
+    .query(&[
+        ("park", "Park name (one of park, region, org)", false),
+        ("region", "Region code, e.g. CQ", false),
+        ("org", "Enterprise credit code", false),
+        ("from", "First local day YYYY-MM-DD", true),
+        ("to", "Last local day YYYY-MM-DD (inclusive)", true),
+        ("by", "hour, day (default) or month", false),
+        ("group", "enterprise (default), park or industry", false),
+    ]),
+    Op::get(
+        "/api/v1/readings/export",
+        "Readings of the meters in the caller's scope as a Parquet file (meter, ts, kwh), as `zeropark export readings --format parquet`",
+    )
+    .query(&[
+        ("format", "parquet (the only format)", false),
+        ("meter", "Only this meter", false),
+        ("from", "First local day YYYY-MM-DD", false),
+        ("to", "Last local day YYYY-MM-DD (inclusive)", false),
+    ]),
+];
+
+fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/reports/carbon-map", get(carbon_map))
+        .route("/api/v1/readings/export", get(export))
+}
+
+/// The readings store of this server, or a clear error without one.
+fn open_store(st: &AppState) -> Result<ReadingStore, AppError> {
+    let dir = st.config.readings_dir.as_deref().ok_or_else(|| {
+        AppError::NotFound("this server has no readings store (no readings directory)".into())
+    })?;
+    ReadingStore::open(dir).map_err(|e| AppError::Internal(format!("readings store: {e}")))
+}
+
+#[derive(Deserialize)]
+struct MapParams {
+    park: Option<String>,
+    region: Option<String>,
+    org: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    by: Option<String>,
+    group: Option<String>,
+}
+
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl MapParams {
+    fn query(&self) -> Result<CarbonMapQuery, AppError> {
+        let bad = |m: String| AppError::BadRequest(m);
+        let scope = match (given(&self.org), given(&self.park), given(&self.region)) {
+            (Some(o), _, _) => {
+                MapScope::Org(CreditCode::parse(o).map_err(|e| bad(format!("org {o:?}: {e}")))?)
+            }
+            (None, Some(p), _) => MapScope::Park(p.to_string()),
+            (None, None, Some(r)) => {
+                MapScope::Region(Region::parse(r).map_err(|e| bad(format!("region {r:?}: {e}")))?)
+            }
+            (None, None, None) => return Err(bad("give one of park, region or org".into())),
+        };
+        let day = |v: &Option<String>, name: &str| {
+            given(v)
+                .map(str::to_string)
+                .ok_or_else(|| bad(format!("give {name}=YYYY-MM-DD")))
+        };
+        let b = given(&self.by).unwrap_or("day");
+        let by =
+            Resolution::parse(b).ok_or_else(|| bad(format!("by={b:?}: use hour, day or month")))?;
+        let group = match given(&self.group).unwrap_or("enterprise") {
+            "enterprise" => MapGroup::Enterprise,
+            "park" => MapGroup::Park,
+            "industry" => MapGroup::Industry,
+            g => {
+                return Err(bad(format!(
+                    "group={g:?}: use enterprise, park or industry"
+                )));
+            }
+        };
+        Ok(CarbonMapQuery {
+            scope,
+            from: day(&self.from, "from")?,
+            to: day(&self.to, "to")?,
+            by,
+            group,
+        })
+    }
+}
+
+async fn carbon_map(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Query(p): Query<MapParams>,
+) -> Result<Json<CarbonMap>, AppError> {
+    let q = p.query()?;
+    let readings = open_store(&st)?;
+    let map = st
+        .run(move |s| Ok(zp_app::readings::carbon_map(s, &who.access, &readings, &q)?))
+        .await?;
+    Ok(Json(map))
+}
+
+#[derive(Deserialize)]
+struct ExportParams {
+    format: Option<String>,
+    meter: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// The meters the export covers: `meter` when the caller sees it, else every meter of the
+/// caller's scope with readings; a meter outside the scope is a 404.
+fn export_meters(
+    s: &mut dyn zp_store::Store,
+    who: &CurrentUser,
+    readings: &ReadingStore,
+    meter: Option<&str>,
+) -> Result<Vec<String>, AppError> {
+    let visible: Vec<String> = s
+        .meters(&who.access, &MeterFilter::default())?
+        .into_iter()
+        .map(|m| m.meter)
+        .filter(|m| meter.is_none_or(|want| want == m))
+        .filter(|m| readings.interval(m).is_some())
+        .collect();
+    if visible.is_empty() {
+        return Err(AppError::NotFound(match meter {
+            Some(m) => format!("no readings for meter {m:?} in your scope"),
+            None => "no meters with readings in your scope".into(),
+        }));
+    }
+    Ok(visible)
+}
+
+async fn export(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Query(p): Query<ExportParams>,
+) -> Result<Response, AppError> {
+    if let Some(f) = given(&p.format).filter(|f| *f != "parquet") {
+        return Err(AppError::BadRequest(format!(
+            "format={f:?}: readings export as parquet"
+        )));
+    }
+    let day = |v: &Option<String>, name: &str| {
+        given(v)
+            .map(|d| {
+                zp_readings::calendar::parse_date(d).ok_or_else(|| {
+                    AppError::BadRequest(format!("{name}={d:?} is not a date YYYY-MM-DD"))
+                })
+            })
+            .transpose()
+    };
+    let from = day(&p.from, "from")?;
+    let to = day(&p.to, "to")?.map(|t| t + 86_400);
+    let readings = open_store(&st)?;
+    let out = st.config.upload_dir.join(format!(
+        "export-{}.parquet",
+        &crate::auth::new_token()?[..16]
+    ));
+    let (bytes, meters) = st
+        .run(move |s| {
+            let meters = export_meters(s, &who, &readings, p.meter.as_deref())?;
+            let filter = zp_readings::ExportFilter {
+                meters: meters.clone(),
+                from,
+                to,
+            };
+            std::fs::create_dir_all(out.parent().unwrap_or(&out))
+                .map_err(|e| AppError::Internal(format!("export: {e}")))?;
+            let written = zp_readings::export_parquet(&readings, &out, &filter)
+                .map_err(|e| AppError::Internal(format!("export: {e}")));
+            let bytes = written.and_then(|_| {
+                std::fs::read(&out).map_err(|e| AppError::Internal(format!("export: {e}")))
+            });
+            let _ = std::fs::remove_file(&out);
+            Ok((bytes?, meters.len()))
+        })
+        .await?;
+    let name = if meters == 1 {
+        "readings-meter.parquet"
+    } else {
+        "readings.parquet"
+    };
+    Ok((
+        [
+            (CONTENT_TYPE, "application/vnd.apache.parquet".to_string()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
