@@ -15,7 +15,7 @@
 pub mod payload;
 
 use rumqttc::{
-    Client, ConnectReturnCode, Connection, Event, MqttOptions, Outgoing, Packet, Publish, QoS,
+    Client, ConnectReturnCode, Connection, Event, MqttOptions, Packet, Publish, QoS,
     RecvTimeoutError, SubscribeReasonCode,
 };
 use std::time::{Duration, Instant};
@@ -289,16 +289,18 @@ impl Session<'_> {
         }
     }
 
-    /// Sends the queued acknowledgements and disconnects (at most 2 s).
+    /// Sends the queued acknowledgements and disconnects (at most 2 s). The event loop
+    /// reports an outgoing packet before it has written it to the socket, so it is polled
+    /// until the broker closes the connection, not just until `Disconnect` is reported:
+    /// stopping earlier can drop the last acknowledgements and make the broker redeliver.
     fn close(&mut self) {
         if self.client.disconnect().is_err() {
             return;
         }
         let deadline = Instant::now() + Duration::from_secs(2);
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.connection.recv_timeout(left) {
-                Ok(Ok(Event::Outgoing(Outgoing::Disconnect))) | Ok(Err(_)) | Err(_) => break,
-                Ok(Ok(_)) => {}
+            if !matches!(self.connection.recv_timeout(left), Ok(Ok(_))) {
+                break;
             }
         }
     }

@@ -10,62 +10,19 @@
 //! 24 - 8.5 = 15.5 MWh, worth 6.2 MWh; later hours count 0. CFE score = (16.3 + 6.2) / 48
 //! = 0.46875; annual match ratio = 19.9 / 48.
 
+mod common;
+
+use common::{Db, data, num};
 use rust_decimal::Decimal;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 use std::str::FromStr;
 
 const ELEC: &str = "91500112MA60ELE02H";
 const DC: &str = "91500112MA60DAT04U";
 
-fn data(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/data")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn num(v: &Value) -> Decimal {
-    Decimal::from_str(&v.to_string()).unwrap_or_else(|_| panic!("not a number: {v}"))
-}
-
-struct Db(tempfile::TempDir);
-
-impl Db {
-    fn path(&self) -> PathBuf {
-        self.0.path().join("zp.db")
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_zeropark"))
-            .arg("--db")
-            .arg(self.path())
-            .args(args)
-            .env_remove("ZEROPARK_DB")
-            .env_remove("ZEROPARK_READINGS_DIR")
-            .env_remove("ZEROPARK_REGISTRY_KEY")
-            .output()
-            .unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut a = args.to_vec();
-        a.push("--json");
-        let out = self.run(&a);
-        assert!(
-            out.status.success(),
-            "zeropark {a:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{a:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
-    }
-}
-
 fn seeded() -> Db {
-    let db = Db(tempfile::tempdir().unwrap());
+    let db = Db::new();
     db.json(&["import", "orgs", &data("orgs.csv")]);
     db.json(&["import", "activity", &data("activity_2023.csv")]);
     db.json(&["import", "meters", &data("readings_meters.csv")]);
@@ -145,7 +102,7 @@ fn issue_match_report_verify_and_evidence() {
     assert_eq!(db.json(&["certs", "balances"])["issued_wh"], 19_900_000u64);
 
     // Evidence: JSON for machines, PDF for people; both carry the chain head.
-    let ev_path = db.0.path().join("evidence.json");
+    let ev_path = db.file("evidence.json");
     let ev_args = [
         &["certs", "evidence", "--org", ELEC][..],
         &DAY,
@@ -157,7 +114,7 @@ fn issue_match_report_verify_and_evidence() {
     assert_eq!(ev["matched_wh"], 16_300_000u64);
     assert_eq!(ev["consumption_wh"], 48_000_000u64);
     let head = ev["head_hash"].as_str().unwrap().to_string();
-    let pdf_path = db.0.path().join("evidence.pdf");
+    let pdf_path = db.file("evidence.pdf");
     let pdf_args = [
         &["certs", "evidence", "--org", ELEC, "--format", "pdf"][..],
         &DAY,

@@ -1,71 +1,33 @@
 //! `zeropark finance ...` end to end on `tests/data/finance/` (and the sample orgs and
 //! ledgers of `tests/data/`).
 
+mod common;
+
+use common::{Db, data, num};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::str::FromStr;
 
 const CEM: &str = "91500112MA60CEM01B";
 const BANK: &str = "重庆示范银行";
 
-fn data(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/data")
-        .join(name)
-        .display()
-        .to_string()
-}
-
 fn fin(name: &str) -> String {
     data(&format!("finance/{name}"))
 }
 
-struct Db(tempfile::TempDir);
-
 impl Db {
-    fn new() -> Db {
-        let db = Db(tempfile::tempdir().unwrap());
+    /// A database with the sample enterprises.
+    fn with_orgs() -> Db {
+        let db = Db::new();
         db.json(&["import", "orgs", &data("orgs.csv")]);
         db
     }
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.path().join(name)
-    }
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        Command::new(env!("CARGO_BIN_EXE_zeropark"))
-            .arg("--db")
-            .arg(self.path("zp.db"))
-            .args(args)
-            .env_remove("ZEROPARK_DB")
-            .output()
-            .unwrap()
-    }
-    fn json(&self, args: &[&str]) -> Value {
-        let out = self.run(&[args, &["--json"]].concat());
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-    /// Runs a command that must fail with `code`; returns stderr.
-    fn fails(&self, args: &[&str], code: i32) -> String {
-        let out = self.run(args);
-        assert_eq!(
-            out.status.code(),
-            Some(code),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-        String::from_utf8(out.stderr).unwrap()
-    }
+
     /// Orgs, the Fuhuang-like project from its ledgers and two products.
     fn with_project() -> Db {
-        let db = Db::new();
+        let db = Db::with_orgs();
         db.json(&[
             "finance",
             "project",
@@ -80,13 +42,9 @@ impl Db {
     }
 }
 
-fn num(v: &Value) -> Decimal {
-    Decimal::from_str(&v.to_string()).unwrap_or_else(|_| panic!("not a number: {v}"))
-}
-
 #[test]
 fn a_fuhuang_like_retrofit_is_computed_from_its_ledgers_and_registered_once() {
-    let db = Db::new();
+    let db = Db::with_orgs();
     let args = [
         "finance",
         "project",
@@ -145,7 +103,7 @@ fn a_fuhuang_like_retrofit_is_computed_from_its_ledgers_and_registered_once() {
 
 #[test]
 fn bad_project_input_names_file_row_field_and_reason() {
-    let db = Db::new();
+    let db = Db::with_orgs();
     let err = db.fails(
         &[
             "finance",
@@ -188,7 +146,7 @@ fn bad_project_input_names_file_row_field_and_reason() {
 
 #[test]
 fn the_baseline_can_come_from_the_imported_ledger() {
-    let db = Db::new();
+    let db = Db::with_orgs();
     db.json(&["import", "activity", &data("activity_2023.csv")]);
     // The cement plant's 2023 grid electricity, summed from the sample file (万kWh -> kWh).
     let mut base = Decimal::ZERO;
@@ -205,7 +163,7 @@ fn the_baseline_can_come_from_the_imported_ledger() {
     let text = std::fs::read_to_string(fin("cem-vfd.toml.in"))
         .unwrap()
         .replace("PLACEHOLDER", &(base - dec!(2600000)).to_string());
-    let file = db.path("cem-vfd.toml");
+    let file = db.file("cem-vfd.toml");
     std::fs::write(&file, text).unwrap();
     let v = db.json(&["finance", "project", "add", file.to_str().unwrap()]);
     let e = &v["project"]["expected"];
@@ -377,7 +335,7 @@ fn an_application_walks_the_workflow_and_the_bank_reports_it() {
     assert!(err.contains("still owes"), "{err}");
     // The bank's carbon-reduction loan report for 2023: 24 M of a 60 M project drives
     // 0.4 x 42,001.56 = 16,800.624 tCO2 a year; repayments fall due in 2024.
-    let xlsx = db.path("loans.xlsx");
+    let xlsx = db.file("loans.xlsx");
     let rep = db.json(&[
         "finance",
         "report",
@@ -523,7 +481,7 @@ fn pcaf_attributes_the_borrower_inventory_by_balance_sheet() {
         "--year",
         "2023",
         "--xlsx",
-        db.path("pcaf.xlsx").to_str().unwrap(),
+        db.file("pcaf.xlsx").to_str().unwrap(),
     ]);
     let line = &r["lines"][0];
     // attribution = 24,000,000 / (420,000,000 + 260,000,000)
@@ -533,12 +491,12 @@ fn pcaf_attributes_the_borrower_inventory_by_balance_sheet() {
     assert_eq!(num(&line["financed_tco2"]), attribution * emissions);
     assert_eq!(line["data_quality_score"], 2);
     assert_eq!(num(&r["weighted_data_quality"]), dec!(2));
-    assert!(db.path("pcaf.xlsx").exists());
+    assert!(db.file("pcaf.xlsx").exists());
 }
 
 #[test]
 fn the_catalogue_lists_the_2025_edition_subset() {
-    let db = Db::new();
+    let db = Db::with_orgs();
     let c = db.json(&["finance", "catalogue"]);
     assert_eq!(c["edition"], "2025");
     let codes: Vec<&str> = c["category"]
@@ -570,7 +528,7 @@ fn hourly_csv(meter: &str, month: u32, days: u32, kwh: u32, skip: Option<(u32, u
 fn mrv_reads_the_linked_meter_month_by_month_with_the_ledger_as_fallback() {
     let db = Db::with_project();
     db.json(&["import", "activity", &fin("activity_2024.csv")]);
-    let meters = db.path("meters.csv");
+    let meters = db.file("meters.csv");
     std::fs::write(
         &meters,
         format!(
@@ -580,7 +538,7 @@ fn mrv_reads_the_linked_meter_month_by_month_with_the_ledger_as_fallback() {
     .unwrap();
     db.json(&["import", "meters", meters.to_str().unwrap()]);
     // March complete at 10,000 kWh an hour (744 h = 7,440 MWh); April misses one hour.
-    let readings = db.path("readings.csv");
+    let readings = db.file("readings.csv");
     let csv = String::from("meter,ts,kwh\n")
         + &hourly_csv("CEM-GRIND-1", 3, 31, 10_000, None)
         + &hourly_csv("CEM-GRIND-1", 4, 30, 10_000, Some((30, 23)));

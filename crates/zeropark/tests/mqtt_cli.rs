@@ -251,7 +251,11 @@ fn readings_from_json_and_csv_messages_are_stored_and_bad_ones_quarantined() {
         )],
     );
     let again = ingest(&db, broker.port, &["--max-messages", "1"]);
-    assert_eq!(again.last().unwrap()["accepted"], 1);
+    assert_eq!(
+        again.last().unwrap()["accepted"],
+        1,
+        "{lines:?} then {again:?}"
+    );
     assert_eq!(again.last().unwrap()["duplicates"], 1);
     assert_eq!(elec_hours(&db), [(d("2"), d("0")), (d("0"), d("1.5005"))]);
 }

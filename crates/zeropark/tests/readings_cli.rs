@@ -1,11 +1,10 @@
 //! `import readings`, `export readings` and `report carbon-map` through the binary, on the
 //! small files `tests/data/readings_*.csv` and `grid_hourly_2023-07-10.csv`.
 
+mod common;
+
+use common::{Db, d, data, num};
 use rust_decimal::Decimal;
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::str::FromStr;
 
 const ELEC: &str = "91500112MA60ELE02H";
 const DC: &str = "91500112MA60DAT04U";
@@ -16,68 +15,9 @@ const PV_MWH: [&str; 24] = [
     "1.2", "0.5", "0.1", "0", "0", "0", "0", "0", "0",
 ];
 
-fn data(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/data")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn d(s: &str) -> Decimal {
-    Decimal::from_str(s).unwrap()
-}
-
-fn num(v: &Value) -> Decimal {
-    Decimal::from_str(&v.to_string()).unwrap_or_else(|_| panic!("not a number: {v}"))
-}
-
-struct Db {
-    dir: tempfile::TempDir,
-}
-
-impl Db {
-    fn path(&self) -> PathBuf {
-        self.dir.path().join("zp.db")
-    }
-
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        Command::new(env!("CARGO_BIN_EXE_zeropark"))
-            .arg("--db")
-            .arg(self.path())
-            .args(args)
-            .env_remove("ZEROPARK_DB")
-            .env_remove("ZEROPARK_READINGS_DIR")
-            .output()
-            .unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut a = args.to_vec();
-        a.push("--json");
-        let out = self.run(&a);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-
-    fn seeded() -> Db {
-        let db = Db {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        db.json(&["import", "orgs", &data("orgs.csv")]);
-        db.json(&["import", "meters", &data("readings_meters.csv")]);
-        db.json(&["import", "grid-hourly", &data("grid_hourly_2023-07-10.csv")]);
-        db
-    }
-}
-
 #[test]
 fn import_counts_quarantine_gaps_and_idempotence() {
-    let db = Db::seeded();
+    let db = Db::with_meters();
     let file = data("readings_2023-07-10.csv");
     let c = db.json(&["import", "readings", &file]);
     assert_eq!(c["read"], 219);
@@ -90,7 +30,7 @@ fn import_counts_quarantine_gaps_and_idempotence() {
     assert_eq!(c["gaps"][0]["meter"], "DC-L1");
     assert_eq!(c["gaps"][0]["ranges"][0][0], "2023-07-10T13:00:00+08:00");
     // The store lives next to the database.
-    assert!(db.dir.path().join("zp.db.readings/catalog").exists());
+    assert!(db.file("zp.db.readings/catalog").exists());
 
     let q = db.json(&["quarantine", "list", "--kind", "readings"]);
     let rows: Vec<(i64, String)> = q
@@ -127,7 +67,7 @@ fn import_counts_quarantine_gaps_and_idempotence() {
 
 #[test]
 fn carbon_map_per_hour_uses_hourly_factors_and_reports_the_fallback() {
-    let db = Db::seeded();
+    let db = Db::with_meters();
     db.json(&["import", "readings", &data("readings_2023-07-10.csv")]);
     let m = db.json(&[
         "report",
@@ -175,7 +115,7 @@ fn carbon_map_per_hour_uses_hourly_factors_and_reports_the_fallback() {
 
 #[test]
 fn park_day_sums_enterprises_and_to_is_inclusive() {
-    let db = Db::seeded();
+    let db = Db::with_meters();
     db.json(&["import", "readings", &data("readings_2023-07-10.csv")]);
     let by_ent = db.json(&[
         "report",
@@ -264,9 +204,9 @@ fn park_day_sums_enterprises_and_to_is_inclusive() {
 
 #[test]
 fn export_parquet_and_import_it_elsewhere() {
-    let db = Db::seeded();
+    let db = Db::with_meters();
     db.json(&["import", "readings", &data("readings_2023-07-10.csv")]);
-    let out = db.dir.path().join("dc.parquet");
+    let out = db.file("dc.parquet");
     let e = db.json(&[
         "export",
         "readings",
@@ -282,7 +222,7 @@ fn export_parquet_and_import_it_elsewhere() {
         "2023-07-10",
     ]);
     assert_eq!(e["readings"], 23);
-    let other = Db::seeded();
+    let other = Db::with_meters();
     let c = other.json(&["import", "readings", out.to_str().unwrap()]);
     assert_eq!(
         (c["read"].as_u64(), c["accepted"].as_u64()),

@@ -38,8 +38,14 @@ impl Db {
         }
     }
 
+    /// The database file.
     pub fn path(&self) -> PathBuf {
-        self.dir.path().join("zp.db")
+        self.file("zp.db")
+    }
+
+    /// A file in the database's folder (outputs of a test).
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
     }
 
     /// `zeropark --db <this> ARGS`, with the environment's database settings removed.
@@ -49,7 +55,8 @@ impl Db {
             .arg(self.path())
             .args(args)
             .env_remove("ZEROPARK_DB")
-            .env_remove("ZEROPARK_READINGS_DIR");
+            .env_remove("ZEROPARK_READINGS_DIR")
+            .env_remove("ZEROPARK_REGISTRY_KEY");
         c
     }
 
@@ -57,17 +64,34 @@ impl Db {
         self.command(args).output().unwrap()
     }
 
-    /// Runs with `--json`, asserts success and parses stdout.
-    pub fn json(&self, args: &[&str]) -> Value {
-        let mut a = args.to_vec();
-        a.push("--json");
-        let out = self.run(&a);
+    /// Runs a command that must succeed; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
         assert!(
             out.status.success(),
-            "{args:?}: {}",
+            "zeropark {args:?} failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        serde_json::from_slice(&out.stdout).unwrap()
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs with `--json`, asserts success and parses stdout.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let args = [args, &["--json"]].concat();
+        let out = self.ok(&args);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"))
+    }
+
+    /// Runs a command that must fail with exit status `code`; returns stderr.
+    pub fn fails(&self, args: &[&str], code: i32) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8(out.stderr).unwrap()
     }
 
     /// Enterprises, the meters of `tests/data/readings_meters.csv` and the hourly grid
