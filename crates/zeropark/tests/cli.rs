@@ -1,72 +1,23 @@
 //! The binary on the sample dataset in `tests/data/`.
 
+mod common;
+
+use common::{Db, data, num};
 use rust_decimal::Decimal;
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::str::FromStr;
 
 const DC: &str = "91500112MA60DAT04U"; // data centre: electricity + diesel
 const ELEC: &str = "91500112MA60ELE02H"; // electronics: grid + rooftop PV + certificates
 const PARK: &str = "两江示例园区";
 
-fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/data")
-        .join(name)
-}
-
-struct Db {
-    dir: tempfile::TempDir,
-}
-
 impl Db {
-    fn new() -> Db {
-        Db {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        Command::new(env!("CARGO_BIN_EXE_zeropark"))
-            .arg("--db")
-            .arg(self.dir.path().join("zp.db"))
-            .args(args)
-            .env_remove("ZEROPARK_DB")
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut a = args.to_vec();
-        a.push("--json");
-        serde_json::from_str(&self.ok(&a)).unwrap()
-    }
-
+    /// The sample enterprises and their 2023 ledgers.
     fn seeded() -> Db {
         let db = Db::new();
-        db.json(&["import", "orgs", data("orgs.csv").to_str().unwrap()]);
-        db.json(&[
-            "import",
-            "activity",
-            data("activity_2023.csv").to_str().unwrap(),
-        ]);
+        db.json(&["import", "orgs", &data("orgs.csv")]);
+        db.json(&["import", "activity", &data("activity_2023.csv")]);
         db
     }
-}
-
-fn num(v: &Value) -> Decimal {
-    Decimal::from_str(&v.to_string()).unwrap_or_else(|_| panic!("not a number: {v}"))
 }
 
 /// Sum of `quantity` for rows of the CSV matching org and carrier.
@@ -82,11 +33,11 @@ fn csv_sum(org: &str, carrier: &str) -> Decimal {
 #[test]
 fn orgs_import_counts_and_region_from_credit_code() {
     let db = Db::new();
-    let c = db.json(&["import", "orgs", data("orgs.csv").to_str().unwrap()]);
+    let c = db.json(&["import", "orgs", &data("orgs.csv")]);
     assert_eq!(c["read"], 6);
     assert_eq!(c["accepted"], 6);
     assert_eq!(c["quarantined"], 0);
-    let again = db.json(&["import", "orgs", data("orgs.csv").to_str().unwrap()]);
+    let again = db.json(&["import", "orgs", &data("orgs.csv")]);
     assert_eq!(again["duplicates"], 6);
     let orgs = db.json(&["orgs", "list"]);
     let pv = orgs
@@ -105,9 +56,9 @@ fn orgs_import_counts_and_region_from_credit_code() {
 #[test]
 fn activity_import_is_idempotent() {
     let db = Db::new();
-    db.json(&["import", "orgs", data("orgs.csv").to_str().unwrap()]);
+    db.json(&["import", "orgs", &data("orgs.csv")]);
     let file = data("activity_2023.csv");
-    let first = db.json(&["import", "activity", file.to_str().unwrap()]);
+    let first = db.json(&["import", "activity", &file]);
     assert_eq!(
         (
             first["read"].as_u64(),
@@ -126,7 +77,7 @@ fn activity_import_is_idempotent() {
         "2023",
         "--json",
     ]);
-    let second = db.json(&["import", "activity", file.to_str().unwrap()]);
+    let second = db.json(&["import", "activity", &file]);
     assert_eq!(second["duplicates"], 206);
     assert_eq!(second["restated"], 0);
     let after = db.ok(&[
@@ -149,7 +100,7 @@ fn activity_import_is_idempotent() {
 fn bad_rows_are_quarantined_with_file_row_field_and_reason() {
     let db = Db::seeded();
     let file = data("activity_bad_rows.csv");
-    let c = db.json(&["import", "activity", file.to_str().unwrap()]);
+    let c = db.json(&["import", "activity", &file]);
     assert_eq!(
         (
             c["read"].as_u64(),
@@ -196,13 +147,13 @@ fn bad_rows_are_quarantined_with_file_row_field_and_reason() {
             .contains("unknown organisation")
     );
     // Re-importing adds no second copy of the quarantined rows.
-    db.json(&["import", "activity", file.to_str().unwrap()]);
+    db.json(&["import", "activity", &file]);
     assert_eq!(
         db.json(&["quarantine", "list"]).as_array().unwrap().len(),
         7
     );
     // Without --json the reasons go to stderr.
-    let out = db.run(&["import", "activity", file.to_str().unwrap()]);
+    let out = db.run(&["import", "activity", &file]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("row 3, field period"));
 }
 
@@ -349,11 +300,7 @@ fn restatement_replaces_the_value_and_keeps_history() {
     let db = Db::seeded();
     let before =
         num(&db.json(&["report", "inventory", "--org", DC, "--year", "2023"])["electricity_mwh"]);
-    let c = db.json(&[
-        "import",
-        "activity",
-        data("activity_restatement.csv").to_str().unwrap(),
-    ]);
+    let c = db.json(&["import", "activity", &data("activity_restatement.csv")]);
     assert_eq!(c["restated"], 1);
     let after =
         num(&db.json(&["report", "inventory", "--org", DC, "--year", "2023"])["electricity_mwh"]);
@@ -392,7 +339,7 @@ fn new_factors_change_nothing_until_recompute() {
     db.json(&[
         "import",
         "factors",
-        data("factors_revision.csv").to_str().unwrap(),
+        &data("factors_revision.csv"),
         "--set",
         "revision-test",
     ]);
@@ -438,7 +385,7 @@ fn new_factors_change_nothing_until_recompute() {
     let out = db.run(&[
         "import",
         "factors",
-        data("factors_revision.csv").to_str().unwrap(),
+        &data("factors_revision.csv"),
         "--set",
         "revision-test",
     ]);
@@ -483,11 +430,7 @@ fn xlsx_and_gb18030_ledgers() {
         ),
         (Some(206), Some(206), Some(0))
     );
-    let c = db.json(&[
-        "import",
-        "activity",
-        data("activity_gb18030.csv").to_str().unwrap(),
-    ]);
+    let c = db.json(&["import", "activity", &data("activity_gb18030.csv")]);
     assert_eq!(
         (c["accepted"].as_u64(), c["quarantined"].as_u64()),
         (Some(4), Some(0))

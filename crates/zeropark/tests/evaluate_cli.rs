@@ -6,53 +6,27 @@
 //! 2,765,250 GJ + 7,482,300 MWh = 1,013,925 tce and 304,177.5 tCO2 -> 0.30 exactly;
 //! the "超限" parks have 0.1 MWh less PV.
 
+mod common;
+
+use common::{Db, data};
 use rust_decimal::Decimal;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::str::FromStr;
 
 const ORG_AT: &str = "91500101MA5EPA01X4";
 
-fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/data/evaluate")
-        .join(name)
+/// A file of `tests/data/evaluate/`.
+fn ev(name: &str) -> String {
+    data(&format!("evaluate/{name}"))
 }
 
-struct Db(tempfile::TempDir);
-
 impl Db {
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        Command::new(env!("CARGO_BIN_EXE_zeropark"))
-            .arg("--db")
-            .arg(self.0.path().join("zp.db"))
-            .args(args)
-            .env_remove("ZEROPARK_DB")
-            .output()
-            .unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut a = args.to_vec();
-        a.push("--json");
-        let out = self.run(&a);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-
+    /// The five parks' enterprises and their 2024 ledgers.
     fn seeded() -> Db {
-        let db = Db(tempfile::tempdir().unwrap());
-        db.json(&["import", "orgs", data("orgs.csv").to_str().unwrap()]);
-        let c = db.json(&[
-            "import",
-            "activity",
-            data("activity_2024.csv").to_str().unwrap(),
-        ]);
+        let db = Db::new();
+        db.json(&["import", "orgs", &ev("orgs.csv")]);
+        let c = db.json(&["import", "activity", &ev("activity_2024.csv")]);
         assert_eq!(c["quarantined"], 0);
         db
     }
@@ -118,8 +92,8 @@ fn thresholds_pass_exactly_at_the_limit_and_fail_just_above_in_both_bands() {
 #[test]
 fn import_indicators_counts_quarantines_and_is_idempotent() {
     let db = Db::seeded();
-    let file = data("indicators_2024.csv");
-    let c = db.json(&["import", "indicators", file.to_str().unwrap()]);
+    let file = ev("indicators_2024.csv");
+    let c = db.json(&["import", "indicators", &file]);
     // 16 rows: 10 good (one repeated verbatim), 6 bad.
     assert_eq!(
         (
@@ -130,7 +104,7 @@ fn import_indicators_counts_quarantines_and_is_idempotent() {
         ),
         (Some(16), Some(10), Some(6), Some(1))
     );
-    let again = db.json(&["import", "indicators", file.to_str().unwrap()]);
+    let again = db.json(&["import", "indicators", &file]);
     assert_eq!(
         (
             again["accepted"].as_u64(),
@@ -191,11 +165,7 @@ fn guiding_data_is_used_with_evidence_and_missing_data_never_passes() {
         assert!(i["value"].is_null());
     }
     assert_eq!(before["missing"].as_array().unwrap().len(), 4);
-    db.json(&[
-        "import",
-        "indicators",
-        data("indicators_2024.csv").to_str().unwrap(),
-    ]);
+    db.json(&["import", "indicators", &ev("indicators_2024.csv")]);
     let after = db.zcp("临界园区");
     assert!(after["missing"].as_array().unwrap().is_empty());
     let water = indicator(&after, "water_reuse");
@@ -215,11 +185,7 @@ fn guiding_data_is_used_with_evidence_and_missing_data_never_passes() {
 #[test]
 fn a_veto_failure_fails_the_whole_evaluation_and_the_gap_says_what_closes_it() {
     let db = Db::seeded();
-    db.json(&[
-        "import",
-        "indicators",
-        data("indicators_2024.csv").to_str().unwrap(),
-    ]);
+    db.json(&["import", "indicators", &ev("indicators_2024.csv")]);
     let r = db.json(&[
         "evaluate",
         "zero-carbon-park",
@@ -409,11 +375,7 @@ fn user_sets_override_the_builtin_and_the_result_records_the_version() {
 #[test]
 fn esg_and_green_factory_score_an_enterprise() {
     let db = Db::seeded();
-    db.json(&[
-        "import",
-        "indicators",
-        data("indicators_2024.csv").to_str().unwrap(),
-    ]);
+    db.json(&["import", "indicators", &ev("indicators_2024.csv")]);
     let esg = db.json(&["evaluate", "esg", "--org", ORG_AT, "--year", "2024"]);
     assert_eq!(esg["scheme"], "esg-park-enterprise");
     assert_eq!(indicator(&esg, "esg_disclosure")["pass"], true);
