@@ -95,17 +95,7 @@ pub fn import_readings(
         .into());
     }
     let report = import_file_report(store, readings, path, &file, progress)?;
-    let rejected = report
-        .rejected
-        .iter()
-        .map(|r| Rejected {
-            row: r.row as i64,
-            field: r.field.clone(),
-            reason: r.reason.clone(),
-            raw: r.raw.clone(),
-        })
-        .collect();
-    record_readings_batch(store, &report, rejected, file, actor)
+    record_readings_batch(store, &report, &|row| row as i64, Vec::new(), file, actor)
 }
 
 /// Validates and merges a readings file into the store; rows of meters not in the registry
@@ -142,15 +132,25 @@ pub(crate) fn import_file_report(
     )
 }
 
-/// Records an import batch (counts and quarantined rows) for a readings report; `rejected`
-/// are the report's rejected rows as the source names them, plus any rejected before.
+/// Records an import batch (counts and quarantined rows) for a readings report. The
+/// report's rejected rows are quarantined under the row `row_of` gives their row number in
+/// the source, beside the rows `earlier` refused before the import; all in row order.
 pub(crate) fn record_readings_batch(
     store: &mut dyn Store,
     report: &zp_readings::ImportReport,
-    rejected: Vec<Rejected>,
+    row_of: &dyn Fn(u64) -> i64,
+    earlier: Vec<Rejected>,
     file: String,
     actor: &str,
 ) -> Result<ReadingsImport, ImportError> {
+    let mut rejected = earlier;
+    rejected.extend(report.rejected.iter().map(|r| Rejected {
+        row: row_of(r.row),
+        field: r.field.clone(),
+        reason: r.reason.clone(),
+        raw: r.raw.clone(),
+    }));
+    rejected.sort_by_key(|r| r.row);
     let quarantined = rejected.len();
     let mut out = ReadingsImport {
         read: report.accepted + quarantined,

@@ -57,7 +57,7 @@ pub fn import_stream_batch(
         })?;
         import_file_report(store, readings, &staged.path, source, &mut |_, _| {})?
     };
-    let mut rejected: Vec<Rejected> = rejects
+    let refused: Vec<Rejected> = rejects
         .iter()
         .map(|r| Rejected {
             row: r.message as i64,
@@ -67,21 +67,21 @@ pub fn import_stream_batch(
         })
         .collect();
     // CSV line 1 is the header, line n + 2 holds rows[n].
-    rejected.extend(report.rejected.iter().map(|r| {
-        let message = usize::try_from(r.row)
+    let message_of = |line: u64| {
+        usize::try_from(line)
             .ok()
             .and_then(|line| line.checked_sub(2))
             .and_then(|i| rows.get(i))
-            .map_or(0, |row| row.message);
-        Rejected {
-            row: message as i64,
-            field: r.field.clone(),
-            reason: r.reason.clone(),
-            raw: r.raw.clone(),
-        }
-    }));
-    rejected.sort_by_key(|r| r.row);
-    record_readings_batch(store, &report, rejected, source.to_string(), actor)
+            .map_or(0, |row| row.message as i64)
+    };
+    record_readings_batch(
+        store,
+        &report,
+        &message_of,
+        refused,
+        source.to_string(),
+        actor,
+    )
 }
 
 /// The rows of a batch as a `meter,ts,kwh` CSV file in the readings directory, removed
