@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Db, data, num};
+use common::{Db, data, num, row_fields};
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
@@ -110,17 +110,7 @@ fn bad_rows_are_quarantined_with_file_row_field_and_reason() {
         (Some(9), Some(2), Some(7))
     );
     let q = db.json(&["quarantine", "list"]);
-    let got: Vec<(i64, String)> = q
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["row"].as_i64().unwrap(),
-                r["field"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let got = row_fields(&q);
     let want: Vec<(i64, String)> = [
         (3, "period"),
         (4, "credit_code"),

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{Db, data};
+use common::{Db, data, row_fields};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use std::path::Path;
@@ -114,17 +114,7 @@ fn import_indicators_counts_quarantines_and_is_idempotent() {
         (Some(10), Some(10), Some(6))
     );
     let q = db.json(&["quarantine", "list", "--kind", "indicators"]);
-    let got: Vec<(i64, String)> = q
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["row"].as_i64().unwrap(),
-                r["field"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let got = row_fields(&q);
     let want: Vec<(i64, String)> = [
         (12, "scope_id"),
         (13, "value"),

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Db, d, data, num};
+use common::{Db, d, data, num, row_fields};
 use rust_decimal::Decimal;
 
 const ELEC: &str = "91500112MA60ELE02H";
@@ -33,18 +33,7 @@ fn import_counts_quarantine_gaps_and_idempotence() {
     assert!(db.file("zp.db.readings/catalog").exists());
 
     let q = db.json(&["quarantine", "list", "--kind", "readings"]);
-    let rows: Vec<(i64, String)> = q
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["row"].as_i64().unwrap(),
-                r["field"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    let mut rows = rows;
+    let mut rows = row_fields(&q);
     rows.sort();
     assert_eq!(
         rows,

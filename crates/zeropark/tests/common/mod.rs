@@ -26,6 +26,20 @@ pub fn num(v: &Value) -> Decimal {
     Decimal::from_str(&v.to_string()).unwrap_or_else(|_| panic!("not a number: {v}"))
 }
 
+/// (row, field) of each row of a `quarantine list --json` answer, in its order.
+pub fn row_fields(q: &Value) -> Vec<(i64, String)> {
+    q.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["row"].as_i64().unwrap(),
+                r["field"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 /// A SQLite database (and its readings store) in a temporary folder.
 pub struct Db {
     pub dir: tempfile::TempDir,
