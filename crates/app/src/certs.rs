@@ -1,12 +1,15 @@
 //! Use cases of the granular certificate registry: the signing key at the edge, the event
 //! log in the store, hourly meter data from the readings engine.
 
+/// Registry types the adapters show and pass.
+pub use zp_certs::{Actor, Balances, Bundle, BundleId, CertError, Consumption, SigningKey};
+
 use crate::AppError;
 use std::collections::BTreeMap;
 use std::path::Path;
 use zp_certs::{
-    Actor, Balances, Bundle, BundleId, Consumption, EvidenceDoc, GenerationRow, Generator,
-    HourlyLoad, MatchReport, Registry, SignedEvent, SigningKey, Summary, VerifyingKey,
+    EvidenceDoc, GenerationRow, Generator, HourlyLoad, MatchReport, Registry, SignedEvent, Summary,
+    VerifyingKey,
 };
 use zp_domain::time::{Date, local_day_start};
 use zp_domain::{CreditCode, Decimal};

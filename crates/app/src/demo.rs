@@ -434,10 +434,26 @@ pub fn seed(store: &mut dyn Store, dir: &Path, actor: &str) -> Result<DemoSummar
     };
     let orgs_file = write("orgs.csv", orgs_csv(&orgs))?;
     let activity_file = write("activity_2023.csv", activity_csv(&orgs, DEMO_YEAR))?;
-    let o = crate::import_orgs(store, &orgs_file, actor)
-        .map_err(|e| AppError::Invalid(e.to_string()))?;
-    let a = crate::import_activity(store, &activity_file, actor)
-        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let o = crate::import_file(
+        store,
+        &crate::Caller::operator(actor),
+        crate::ImportKind::Orgs,
+        &orgs_file,
+        zp_ingest::Limits::default(),
+        None,
+    )
+    .map(|o| o.counts)
+    .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let a = crate::import_file(
+        store,
+        &crate::Caller::operator(actor),
+        crate::ImportKind::Activity,
+        &activity_file,
+        zp_ingest::Limits::default(),
+        None,
+    )
+    .map(|o| o.counts)
+    .map_err(|e| AppError::Invalid(e.to_string()))?;
     for org in &orgs {
         let output = Decimal::from((org.grid_mwh * 9.0).round() as i64); // 万元 of output
         store.set_output_value(&org.code, DEMO_YEAR, output, actor)?;

@@ -7,8 +7,14 @@
 //! set given as a file for one run (`--scheme-file`) takes precedence. Results are plain
 //! serde structs, shared by the CLI (`--json`) and the server.
 
+/// Evaluation types the adapters show and pass.
+pub use zp_evaluate::{
+    IndicatorStatus, MeasureSet, PathShape, PlanStatus, TrajectoryPoint, abatement,
+};
+
 use crate::AppError;
 use crate::import::ImportError;
+use crate::indicator_rows::validate_indicators;
 use crate::inventory::{InventoryScope, catalog, inventory};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -17,12 +23,12 @@ use zp_accounting::GridFactorMode;
 use zp_domain::{CreditCode, Decimal};
 use zp_evaluate::builtin::builtin_catalog;
 use zp_evaluate::{
-    AccountInputs, DataCatalogue, Evaluation, Gap, IndicatorValue, MacPoint, MeasureSet, PathShape,
-    Plan, PlanRequest, Scheme, SchemeCatalog, ScoreGap, Subject, TrajectoryPoint, analyse_gaps,
-    evaluate as run_evaluation, mac_curve, plan_abatement, rates, score_gap, trajectory,
+    AccountInputs, DataCatalogue, Evaluation, Gap, IndicatorValue, MacPoint, Plan, PlanRequest,
+    Scheme, SchemeCatalog, ScoreGap, Subject, analyse_gaps, evaluate as run_evaluation, mac_curve,
+    plan_abatement, rates, score_gap, trajectory,
 };
 use zp_factors::Slot;
-use zp_ingest::{Limits, Table, read_table, validate_indicators};
+use zp_ingest::Table;
 use zp_store::{
     Access, BatchMeta, ImportCounts, OrgFilter, Rejected, ScopeKind, Store, StoreError,
     StoredScheme, Upsert,
@@ -248,35 +254,26 @@ pub fn import_scheme(
     Ok((scheme, upsert))
 }
 
-/// `zeropark import indicators FILE`: `scope_id,indicator,period,value,unit,evidence`.
-/// Names and units are checked against the loaded indicator sets; the scope must be a
-/// registered park or enterprise.
-pub fn import_indicators(
-    store: &mut dyn Store,
-    path: &Path,
-    actor: &str,
-) -> Result<ImportCounts, ImportError> {
-    let table = read_table(path, Limits::default())?;
-    Ok(import_indicator_table(store, &table, &Access::All, actor)?.0)
-}
-
 /// Imports indicator rows read from a file for the scopes `access` sees: rows for a park or
 /// enterprise outside it are quarantined like unknown scopes (nothing about them is
 /// revealed). Returns the counts and the quarantined rows.
 pub fn import_indicator_table(
     store: &mut dyn Store,
     table: &Table,
-    access: &Access,
-    actor: &str,
+    caller: &crate::Caller,
 ) -> Result<(ImportCounts, Vec<Rejected>), ImportError> {
     let catalog = scheme_catalog(store).map_err(|e| match e {
         AppError::Store(s) => s,
         other => StoreError::Corrupt(other.to_string()),
     })?;
     let data = DataCatalogue::from_schemes(catalog.all());
-    let parks: HashSet<String> = store.parks(access)?.into_iter().map(|p| p.name).collect();
+    let parks: HashSet<String> = store
+        .parks(&caller.access)?
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
     let orgs: HashSet<String> = store
-        .orgs(access, &OrgFilter::default())?
+        .orgs(&caller.access, &OrgFilter::default())?
         .into_iter()
         .map(|o| o.credit_code.to_string())
         .collect();
@@ -293,7 +290,7 @@ pub fn import_indicator_table(
         kind: "indicators".into(),
         file: table.file.clone(),
         sha256: table.sha256.clone(),
-        actor: actor.into(),
+        actor: caller.actor.clone(),
     };
     let mut counts = store.import_indicators(&meta, &v.rows, &v.rejected, table.rows.len())?;
     counts.accepted += v.repeated;

@@ -13,6 +13,12 @@
 //!   applications;
 //! - verifiers: read within their scope, change nothing.
 
+/// Climate-finance types the adapters show and pass.
+pub use zp_finance::{
+    Action, FinanceError, Match, Method, Product, Project, ProjectKind, Status, SupportCatalogue,
+    fen_to_yuan, loan_report_xlsx, pcaf_xlsx,
+};
+
 use crate::AppError;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,9 +27,8 @@ use zp_accounting::ActivityLine;
 use zp_domain::{Carrier, CreditCode, Decimal, Period, Quantity, Unit};
 use zp_finance::schedule::next_month;
 use zp_finance::{
-    Action, DataQuality, Exposure, Installment, LoanLine, LoanReport, Match, Method, MrvReport,
-    PcafReport, Product, Project, Reduction, Status, SupportCatalogue, Tag, annual_from_ledger,
-    expected_reduction, fen_to_yuan, yuan_to_fen,
+    DataQuality, Exposure, Installment, LoanLine, LoanReport, MrvReport, PcafReport, Reduction,
+    Tag, annual_from_ledger, expected_reduction, yuan_to_fen,
 };
 use zp_readings::ReadingStore;
 use zp_store::{
@@ -1522,8 +1527,16 @@ unit = "kWh"
     }
     let ledger = write("activity_2024_h1.csv", &csv)?;
     if store.activity(&Access::All, &fh.code, 2024)?.is_empty() {
-        crate::import_activity(store, &ledger, actor)
-            .map_err(|e| AppError::Invalid(e.to_string()))?;
+        crate::import_file(
+            store,
+            &crate::Caller::operator(actor),
+            crate::ImportKind::Activity,
+            &ledger,
+            zp_ingest::Limits::default(),
+            None,
+        )
+        .map(|o| o.counts)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
     }
     // Balance sheets (yuan) for PCAF.
     for (code, equity, debt) in [
@@ -1692,8 +1705,16 @@ pub fn demo_meter_mrv(
         let file = dir.join("finance").join("readings_fh_2024_h1.csv");
         std::fs::write(&file, csv)
             .map_err(|e| AppError::Invalid(format!("{}: {e}", file.display())))?;
-        let r = crate::readings::import_readings(store, readings, &file, actor, &mut |_, _| {})
-            .map_err(|e| AppError::Invalid(e.to_string()))?;
+        let r = crate::readings::import_readings(
+            store,
+            readings,
+            &crate::Caller::operator(actor),
+            &file,
+            &file.display().to_string(),
+            None,
+            &mut |_, _| {},
+        )
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
         if r.quarantined > 0 {
             return Err(AppError::Invalid(format!(
                 "demo meter readings: {} rows quarantined",

@@ -1,10 +1,18 @@
-//! File imports: read, validate, store; bad rows quarantined, counts returned.
+//! File imports, one use case for the CLI and the server: read, validate, scope to the
+//! caller, store; bad rows quarantined with row, field and reason, counts returned.
 
+use crate::Caller;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use zp_domain::CreditCode;
-use zp_ingest::{Limits, ReadError, read_table, validate_activity, validate_orgs};
+use zp_ingest::{
+    Limits, ReadError, Table, read_table, validate_activity, validate_grid_hourly, validate_meters,
+    validate_orgs,
+};
 use zp_store::{
-    Access, BatchMeta, FactorSetInfo, ImportCounts, OrgFilter, Store, StoreError, Upsert,
+    Access, BatchMeta, FactorSetInfo, ImportCounts, MeterFilter, Org, OrgFilter, Rejected, Role,
+    Store, StoreError,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -22,64 +30,242 @@ pub enum ImportError {
         count: usize,
         details: String,
     },
+    /// A request the use case refuses (a missing name, a kind the caller may not import).
+    #[error("{0}")]
+    Invalid(String),
 }
 
-fn meta(kind: &str, table: &zp_ingest::Table, actor: &str) -> BatchMeta {
+/// What an import file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImportKind {
+    Orgs,
+    Activity,
+    /// Meter registry: `meter,credit_code,kind,source[,site]`.
+    Meters,
+    /// Hourly grid factors (reference data): `region,ts,tco2_per_mwh[,cfe_share]`.
+    GridHourly,
+    /// Interval meter readings, CSV or Parquet: `meter,ts,kwh`.
+    Readings,
+    /// Indicator data of parks and enterprises: `scope_id,indicator,period,value,unit,evidence`.
+    Indicators,
+    /// A new user factor set (reference data, accepted whole or not at all).
+    Factors,
+}
+
+impl ImportKind {
+    /// Every kind, in the order the imports page offers them.
+    pub const ALL: [ImportKind; 7] = [
+        ImportKind::Activity,
+        ImportKind::Readings,
+        ImportKind::Meters,
+        ImportKind::Indicators,
+        ImportKind::Orgs,
+        ImportKind::GridHourly,
+        ImportKind::Factors,
+    ];
+
+    pub fn parse(s: &str) -> Option<ImportKind> {
+        ImportKind::ALL.into_iter().find(|k| k.key() == s)
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            ImportKind::Orgs => "orgs",
+            ImportKind::Activity => "activity",
+            ImportKind::Meters => "meters",
+            ImportKind::GridHourly => "grid-hourly",
+            ImportKind::Readings => "readings",
+            ImportKind::Indicators => "indicators",
+            ImportKind::Factors => "factors",
+        }
+    }
+
+    /// Roles allowed to import this kind (always within their scope).
+    pub fn roles(self) -> &'static [Role] {
+        match self {
+            ImportKind::Orgs => &[Role::PlatformAdmin, Role::RegionOfficer, Role::ParkAdmin],
+            ImportKind::Activity | ImportKind::Meters | ImportKind::Readings => {
+                &[Role::PlatformAdmin, Role::ParkAdmin, Role::EnterpriseUser]
+            }
+            ImportKind::Indicators => &[
+                Role::PlatformAdmin,
+                Role::RegionOfficer,
+                Role::ParkAdmin,
+                Role::EnterpriseUser,
+            ],
+            ImportKind::GridHourly | ImportKind::Factors => &[Role::PlatformAdmin],
+        }
+    }
+}
+
+/// What an import did: the counts and the quarantined rows (file row, field, reason).
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportOutcome {
+    pub kind: &'static str,
+    pub file: String,
+    pub sha256: String,
+    #[serde(flatten)]
+    pub counts: ImportCounts,
+    pub rejected: Vec<Rejected>,
+    /// Readings imports: meters with accepted rows and missing intervals between each
+    /// meter's first and last reading in the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub readings: Option<ReadingsSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadingsSummary {
+    pub meters: usize,
+    pub new_meters: usize,
+    pub missing_intervals: u64,
+}
+
+fn meta(kind: ImportKind, table: &Table, actor: &str) -> BatchMeta {
     BatchMeta {
-        kind: kind.into(),
+        kind: kind.key().into(),
         file: table.file.clone(),
         sha256: table.sha256.clone(),
         actor: actor.into(),
     }
 }
 
-/// Counts an upsert of an accepted row: unchanged rows are duplicates, changed ones restated.
-fn tally(counts: &mut ImportCounts, r: Upsert) {
-    match r {
-        Upsert::Unchanged => counts.duplicates += 1,
-        Upsert::Updated => counts.restated += 1,
-        Upsert::Inserted => {}
-    }
-}
-
-/// `zeropark import orgs FILE`
-pub fn import_orgs(
+/// Imports a table already read (`table.file` is the name recorded and shown) as `caller`:
+/// rows of enterprises, meters or scopes outside the caller's access are quarantined
+/// exactly like unknown ones, so an import can neither write outside the scope nor reveal
+/// what exists there. `set` names a new factor set (factors only). Readings are not tables:
+/// see [`crate::readings::import_readings`].
+pub fn import_table(
     store: &mut dyn Store,
-    path: &Path,
-    actor: &str,
-) -> Result<ImportCounts, ImportError> {
-    let table = read_table(path, Limits::default())?;
-    let v = validate_orgs(&table)?;
-    let mut counts = ImportCounts {
-        read: table.rows.len(),
-        accepted: v.orgs.len() + v.repeated,
-        quarantined: v.rejected.len(),
-        duplicates: v.repeated,
-        restated: 0,
+    caller: &Caller,
+    kind: ImportKind,
+    table: &Table,
+    set: Option<&str>,
+) -> Result<ImportOutcome, ImportError> {
+    let (counts, rejected) = match kind {
+        ImportKind::Orgs => import_orgs(store, caller, table)?,
+        ImportKind::Activity => import_activity(store, caller, table)?,
+        ImportKind::Meters => import_meters(store, caller, table)?,
+        ImportKind::GridHourly => import_grid_hourly(store, caller, table)?,
+        ImportKind::Indicators => crate::evaluate::import_indicator_table(store, table, caller)?,
+        ImportKind::Factors => {
+            let set =
+                set.ok_or_else(|| ImportError::Invalid("a factor set needs a name".into()))?;
+            import_factors(store, caller, table, set)?
+        }
+        ImportKind::Readings => {
+            return Err(ImportError::Invalid(
+                "readings are not read as a table: use the readings import".into(),
+            ));
+        }
     };
-    for org in &v.orgs {
-        tally(&mut counts, store.upsert_org(org, actor)?);
-    }
-    store.record_batch(&meta("orgs", &table, actor), &counts, &v.rejected)?;
-    Ok(counts)
+    Ok(ImportOutcome {
+        kind: kind.key(),
+        file: table.file.clone(),
+        sha256: table.sha256.clone(),
+        counts: counts.checked(),
+        rejected,
+        readings: None,
+    })
 }
 
-/// `zeropark import activity FILE`
-pub fn import_activity(
+/// Reads the file at `path` within `limits` and imports it as `caller` ([`import_table`]).
+pub fn import_file(
     store: &mut dyn Store,
+    caller: &Caller,
+    kind: ImportKind,
     path: &Path,
-    actor: &str,
-) -> Result<ImportCounts, ImportError> {
-    let table = read_table(path, Limits::default())?;
-    let known: std::collections::HashSet<CreditCode> = store
-        .orgs(&Access::All, &OrgFilter::default())?
+    limits: Limits,
+    set: Option<&str>,
+) -> Result<ImportOutcome, ImportError> {
+    let table = read_table(path, limits)?;
+    import_table(store, caller, kind, &table, set)
+}
+
+/// The credit codes of the enterprises the caller may see.
+fn visible_orgs(store: &mut dyn Store, caller: &Caller) -> Result<HashSet<CreditCode>, StoreError> {
+    Ok(store
+        .orgs(&caller.access, &OrgFilter::default())?
         .into_iter()
         .map(|o| o.credit_code)
-        .collect();
-    let v = validate_activity(&table, &|c| known.contains(c))?;
+        .collect())
+}
+
+/// Whether registering `org` stays inside `access`.
+fn org_in_scope(access: &Access, org: &Org) -> bool {
+    match access {
+        Access::All => true,
+        Access::Region(r) => org.region == *r,
+        Access::Park(p) => org.park.as_deref() == Some(p.as_str()),
+        Access::Org(c) => org.credit_code == *c,
+    }
+}
+
+/// The row of `table` whose cells hold `key` (a credit code or meter id), for a rejection
+/// decided after validation.
+fn row_holding(table: &Table, key: &str) -> (i64, String) {
+    table
+        .rows
+        .iter()
+        .find(|(_, cells)| cells.iter().any(|c| c.trim() == key))
+        .map(|(r, c)| (*r, Table::raw(c)))
+        .unwrap_or((0, String::new()))
+}
+
+fn out_of_scope(table: &Table, key: &str, field: &str, what: String) -> Rejected {
+    let (row, raw) = row_holding(table, key);
+    Rejected {
+        row,
+        field: field.into(),
+        reason: format!("{what} is outside your scope"),
+        raw,
+    }
+}
+
+fn import_orgs(
+    store: &mut dyn Store,
+    caller: &Caller,
+    table: &Table,
+) -> Result<(ImportCounts, Vec<Rejected>), ImportError> {
+    let v = validate_orgs(table)?;
+    let mut rejected = v.rejected;
+    let mut allowed = Vec::new();
+    for org in v.orgs {
+        // Inside the scope as written, and not taking over an enterprise registered outside it.
+        let exists_elsewhere = !caller.is_unscoped()
+            && store.org(&Access::All, &org.credit_code)?.is_some()
+            && store.org(&caller.access, &org.credit_code)?.is_none();
+        if org_in_scope(&caller.access, &org) && !exists_elsewhere {
+            allowed.push(org);
+        } else {
+            let code = org.credit_code.to_string();
+            rejected.push(out_of_scope(table, &code, "credit_code", code.clone()));
+        }
+    }
+    rejected.sort_by_key(|r| r.row);
+    let mut counts = ImportCounts::of(table.rows.len(), rejected.len());
+    counts.duplicates = v.repeated;
+    for org in &allowed {
+        counts.tally(store.upsert_org(org, &caller.actor)?);
+    }
+    store.record_batch(
+        &meta(ImportKind::Orgs, table, &caller.actor),
+        &counts,
+        &rejected,
+    )?;
+    Ok((counts, rejected))
+}
+
+fn import_activity(
+    store: &mut dyn Store,
+    caller: &Caller,
+    table: &Table,
+) -> Result<(ImportCounts, Vec<Rejected>), ImportError> {
+    let visible = visible_orgs(store, caller)?;
+    let v = validate_activity(table, &|c| visible.contains(c))?;
     let repeated_in_file = table.rows.len() - v.rows.len() - v.rejected.len();
     let mut counts = store.import_activity(
-        &meta("activity", &table, actor),
+        &meta(ImportKind::Activity, table, &caller.actor),
         &v.rows,
         &v.rejected,
         table.rows.len(),
@@ -87,7 +273,95 @@ pub fn import_activity(
     // Lines repeated verbatim inside the file are accepted duplicates too.
     counts.accepted += repeated_in_file;
     counts.duplicates += repeated_in_file;
-    Ok(counts)
+    Ok((counts, v.rejected))
+}
+
+fn import_meters(
+    store: &mut dyn Store,
+    caller: &Caller,
+    table: &Table,
+) -> Result<(ImportCounts, Vec<Rejected>), ImportError> {
+    let visible = visible_orgs(store, caller)?;
+    let v = validate_meters(table, &|c| visible.contains(c))?;
+    let mut rejected = v.rejected;
+    // A meter registered to an enterprise outside the scope cannot be taken over.
+    let owners: HashMap<String, CreditCode> = store
+        .meters(&Access::All, &MeterFilter::default())?
+        .into_iter()
+        .map(|m| (m.meter, m.credit_code))
+        .collect();
+    let mut allowed = Vec::new();
+    for m in v.meters {
+        match owners.get(&m.meter) {
+            Some(owner) if !visible.contains(owner) => {
+                let what = format!("meter {}", m.meter);
+                rejected.push(out_of_scope(table, &m.meter, "meter", what));
+            }
+            _ => allowed.push(m),
+        }
+    }
+    rejected.sort_by_key(|r| r.row);
+    let mut counts = ImportCounts::of(table.rows.len(), rejected.len());
+    counts.duplicates = v.repeated;
+    for m in &allowed {
+        counts.tally(store.upsert_meter(m, &caller.actor)?);
+    }
+    store.record_batch(
+        &meta(ImportKind::Meters, table, &caller.actor),
+        &counts,
+        &rejected,
+    )?;
+    Ok((counts, rejected))
+}
+
+fn import_grid_hourly(
+    store: &mut dyn Store,
+    caller: &Caller,
+    table: &Table,
+) -> Result<(ImportCounts, Vec<Rejected>), ImportError> {
+    if !caller.is_unscoped() {
+        return Err(ImportError::Invalid(
+            "hourly grid factors are reference data: only an administrator imports them".into(),
+        ));
+    }
+    let v = validate_grid_hourly(table)?;
+    let mut counts = store.import_grid_hourly(
+        &meta(ImportKind::GridHourly, table, &caller.actor),
+        &v.factors,
+        &v.rejected,
+        table.rows.len(),
+    )?;
+    counts.accepted += v.repeated;
+    counts.duplicates += v.repeated;
+    Ok((counts, v.rejected))
+}
+
+/// A new factor set named `set`: all rows valid or nothing stored. The same file again
+/// under the same name changes nothing (all rows duplicates); other content under an
+/// existing name is a conflict (published factors are immutable).
+fn import_factors(
+    store: &mut dyn Store,
+    caller: &Caller,
+    table: &Table,
+    set: &str,
+) -> Result<(ImportCounts, Vec<Rejected>), ImportError> {
+    if !caller.is_unscoped() {
+        return Err(ImportError::Invalid(
+            "factor sets are reference data: only an administrator imports them".into(),
+        ));
+    }
+    let n = table.rows.len();
+    let same = store
+        .factor_sets()?
+        .into_iter()
+        .any(|f| f.name == set && f.sha256 == table.sha256);
+    let mut counts = ImportCounts::of(n, 0);
+    if same {
+        counts.duplicates = n;
+    } else {
+        import_factor_table(store, table, set, &caller.actor)?;
+    }
+    Ok((counts, Vec::new()))
 }
 
 /// `zeropark import factors FILE --set NAME`: a new user factor set.
@@ -105,7 +379,7 @@ pub fn import_factor_set(
 /// accepted whole or not at all.
 pub fn import_factor_table(
     store: &mut dyn Store,
-    table: &zp_ingest::Table,
+    table: &Table,
     set: &str,
     actor: &str,
 ) -> Result<usize, ImportError> {
@@ -143,50 +417,4 @@ pub fn import_factor_table(
     };
     store.save_factor_set(&info, &factors, actor)?;
     Ok(factors.len())
-}
-
-/// `zeropark import meters FILE`: `meter,credit_code,kind,source[,site]`.
-pub fn import_meters(
-    store: &mut dyn Store,
-    path: &Path,
-    actor: &str,
-) -> Result<ImportCounts, ImportError> {
-    let table = read_table(path, Limits::default())?;
-    let known: std::collections::HashSet<CreditCode> = store
-        .orgs(&Access::All, &OrgFilter::default())?
-        .into_iter()
-        .map(|o| o.credit_code)
-        .collect();
-    let v = zp_ingest::validate_meters(&table, &|c| known.contains(c))?;
-    let mut counts = ImportCounts {
-        read: table.rows.len(),
-        accepted: v.meters.len() + v.repeated,
-        quarantined: v.rejected.len(),
-        duplicates: v.repeated,
-        restated: 0,
-    };
-    for m in &v.meters {
-        tally(&mut counts, store.upsert_meter(m, actor)?);
-    }
-    store.record_batch(&meta("meters", &table, actor), &counts, &v.rejected)?;
-    Ok(counts)
-}
-
-/// `zeropark import grid-hourly FILE`: `region,ts,tco2_per_mwh[,cfe_share]`.
-pub fn import_grid_hourly(
-    store: &mut dyn Store,
-    path: &Path,
-    actor: &str,
-) -> Result<ImportCounts, ImportError> {
-    let table = read_table(path, Limits::default())?;
-    let v = zp_ingest::validate_grid_hourly(&table)?;
-    let mut counts = store.import_grid_hourly(
-        &meta("grid-hourly", &table, actor),
-        &v.factors,
-        &v.rejected,
-        table.rows.len(),
-    )?;
-    counts.accepted += v.repeated;
-    counts.duplicates += v.repeated;
-    Ok(counts)
 }

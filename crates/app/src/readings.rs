@@ -4,16 +4,21 @@
 //! The readings live in a [`ReadingStore`] directory next to the database; the SQL store
 //! holds the meter registry, hourly grid factors, import batches and quarantined rows.
 
-use crate::{AppError, ImportError};
+/// Readings-store types the adapters show and pass.
+pub use zp_readings::{
+    ExportFilter, ReadingStore, ReadingsError, Resolution, calendar, export_parquet, import_file,
+    is_parquet,
+};
+
+use crate::{AppError, Caller, ImportError};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use zp_domain::{CreditCode, Decimal, Region};
 use zp_factors::Slot;
+use zp_ingest::Limits;
 use zp_ingest::ReadError;
-use zp_readings::{
-    EnterpriseMeters, FactorSeries, HourGrid, ReadingStore, ReadingsError, Resolution,
-};
+use zp_readings::{EnterpriseMeters, FactorSeries, HourGrid};
 use zp_store::{
     Access, BatchMeta, ImportCounts, MeterFilter, MeterKind, OrgFilter, Rejected, Store, StoreError,
 };
@@ -63,9 +68,34 @@ pub struct ReadingsImport {
     pub missing_intervals: u64,
     pub gaps: Vec<GapReport>,
     pub batch_id: i64,
+    /// The file as recorded (uploads: the name given, not the server path).
+    #[serde(skip)]
+    pub file: String,
+    /// SHA-256 of the file when hashed (uploads), else empty.
+    #[serde(skip)]
+    pub sha256: String,
+    /// The quarantined rows, in row order.
+    #[serde(skip)]
+    pub rejected: Vec<Rejected>,
 }
 
 impl ReadingsImport {
+    /// The outcome as every import reports it (uploads show this).
+    pub fn outcome(&self) -> crate::ImportOutcome {
+        crate::ImportOutcome {
+            kind: crate::ImportKind::Readings.key(),
+            file: self.file.clone(),
+            sha256: self.sha256.clone(),
+            counts: self.counts(),
+            rejected: self.rejected.clone(),
+            readings: Some(crate::ReadingsSummary {
+                meters: self.meters,
+                new_meters: self.new_meters,
+                missing_intervals: self.missing_intervals,
+            }),
+        }
+    }
+
     pub fn counts(&self) -> ImportCounts {
         ImportCounts {
             read: self.read,
@@ -77,25 +107,126 @@ impl ReadingsImport {
     }
 }
 
-/// `zeropark import readings FILE`: CSV or Parquet with columns `meter,ts,kwh`. Meters must
-/// be registered (`import meters`); bad rows are quarantined with row, field and reason.
+/// `zeropark import readings FILE` and readings uploads: CSV or Parquet with columns
+/// `meter,ts,kwh`, recorded as `name`. Meters must be registered (`import meters`) to an
+/// enterprise the caller sees: rows of any other meter are quarantined and never written,
+/// and for a scoped caller the reason does not say whether the meter exists. Bad rows are
+/// quarantined with row, field and reason. With `limits`, a file of more rows is refused
+/// before anything is written and the file's SHA-256 is recorded (uploads); without, the
+/// file is not hashed (readings files run to gigabytes).
 pub fn import_readings(
     store: &mut dyn Store,
     readings: &mut ReadingStore,
+    caller: &Caller,
     path: &Path,
-    actor: &str,
+    name: &str,
+    limits: Option<Limits>,
     progress: Progress<'_>,
 ) -> Result<ReadingsImport, ImportError> {
-    let file = path.display().to_string();
     if let Err(e) = std::fs::metadata(path) {
         return Err(ReadError::Io {
-            file,
+            file: name.to_string(),
             reason: e.to_string(),
         }
         .into());
     }
-    let report = import_file_report(store, readings, path, &file, progress)?;
-    record_readings_batch(store, &report, &|row| row as i64, Vec::new(), file, actor)
+    let mut sha256 = String::new();
+    if let Some(limits) = limits {
+        let rows = count_rows(path, name)?;
+        if rows > limits.max_rows as u64 {
+            return Err(ReadError::Format {
+                file: name.to_string(),
+                reason: format!(
+                    "{rows} rows, more than the {} a file may hold",
+                    limits.max_rows
+                ),
+            }
+            .into());
+        }
+        sha256 = file_sha256(path, name)?;
+    }
+    let mut report = import_file_report(store, readings, &caller.access, path, name, progress)?;
+    if !caller.is_unscoped() {
+        for r in &mut report.rejected {
+            r.reason = scoped_reason(&r.reason);
+        }
+    }
+    let mut out = record_readings_batch(
+        store,
+        &report,
+        &|row| row as i64,
+        Vec::new(),
+        name.to_string(),
+        &caller.actor,
+        sha256,
+    )?;
+    out.file = name.to_string();
+    Ok(out)
+}
+
+/// For a caller with a scope, an unregistered meter and another enterprise's meter read
+/// the same.
+fn scoped_reason(reason: &str) -> String {
+    match reason
+        .strip_prefix("unknown meter ")
+        .and_then(|rest| rest.split_once(": register"))
+    {
+        Some((meter, _)) => format!(
+            "meter {meter} is not registered to an enterprise in your scope: rows for it are not written"
+        ),
+        None => reason.to_string(),
+    }
+}
+
+/// Data rows of a readings file: Parquet rows from its metadata, CSV lines after the header.
+fn count_rows(path: &Path, name: &str) -> Result<u64, ImportError> {
+    use std::io::BufRead;
+    let io = |e: std::io::Error| {
+        ImportError::Read(ReadError::Io {
+            file: name.to_string(),
+            reason: e.to_string(),
+        })
+    };
+    if zp_readings::is_parquet(path) {
+        return zp_readings::parquet_rows(path).map_err(|reason| {
+            ImportError::Read(ReadError::Format {
+                file: name.to_string(),
+                reason: format!("not a readable Parquet file: {reason}"),
+            })
+        });
+    }
+    let mut lines = 0u64;
+    let mut reader = std::io::BufReader::new(std::fs::File::open(path).map_err(io)?);
+    let mut line = Vec::new();
+    while reader.read_until(b'\n', &mut line).map_err(io)? > 0 {
+        if !line.iter().all(u8::is_ascii_whitespace) {
+            lines += 1;
+        }
+        line.clear();
+    }
+    Ok(lines.saturating_sub(1))
+}
+
+fn file_sha256(path: &Path, name: &str) -> Result<String, ImportError> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let io = |e: std::io::Error| {
+        ImportError::Read(ReadError::Io {
+            file: name.to_string(),
+            reason: e.to_string(),
+        })
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
 }
 
 /// Validates and merges a readings file into the store; rows of meters not in the registry
@@ -103,12 +234,13 @@ pub fn import_readings(
 pub(crate) fn import_file_report(
     store: &mut dyn Store,
     readings: &mut ReadingStore,
+    access: &Access,
     path: &Path,
     file: &str,
     progress: Progress<'_>,
 ) -> Result<zp_readings::ImportReport, ImportError> {
     let known: HashSet<String> = store
-        .meters(&Access::All, &MeterFilter::default())?
+        .meters(access, &MeterFilter::default())?
         .into_iter()
         .map(|m| m.meter)
         .collect();
@@ -142,6 +274,7 @@ pub(crate) fn record_readings_batch(
     earlier: Vec<Rejected>,
     file: String,
     actor: &str,
+    sha256: String,
 ) -> Result<ReadingsImport, ImportError> {
     let mut rejected = earlier;
     rejected.extend(report.rejected.iter().map(|r| Rejected {
@@ -181,15 +314,19 @@ pub(crate) fn record_readings_batch(
             })
             .collect(),
         batch_id: 0,
+        file: String::new(),
+        sha256: String::new(),
+        rejected: Vec::new(),
     };
     let meta = BatchMeta {
         kind: "readings".into(),
         file,
-        // Not hashed: readings files run to gigabytes; the batch counts identify them.
-        sha256: String::new(),
+        sha256: sha256.clone(),
         actor: actor.into(),
     };
-    out.batch_id = store.record_batch(&meta, &out.counts(), &rejected)?;
+    out.batch_id = store.record_batch(&meta, &out.counts().checked(), &rejected)?;
+    out.sha256 = sha256;
+    out.rejected = rejected;
     Ok(out)
 }
 
@@ -632,8 +769,16 @@ pub(crate) fn demo_readings(
     }
     let meters_file = dir.join("meters.csv");
     std::fs::write(&meters_file, &meters_csv).map_err(|e| io(&meters_file, e))?;
-    let m = crate::import_meters(store, &meters_file, actor)
-        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let m = crate::import_file(
+        store,
+        &crate::Caller::operator(actor),
+        crate::ImportKind::Meters,
+        &meters_file,
+        zp_ingest::Limits::default(),
+        None,
+    )
+    .map(|o| o.counts)
+    .map_err(|e| AppError::Invalid(e.to_string()))?;
 
     // Hourly grid factors: hydro-rich summers and midday solar lower the fossil share.
     let pv = zp_readings::profiles::pv_chongqing_2023();
@@ -654,8 +799,16 @@ pub(crate) fn demo_readings(
     }
     let grid_file = dir.join("grid_hourly_2023.csv");
     std::fs::write(&grid_file, &grid_csv).map_err(|e| io(&grid_file, e))?;
-    let g = crate::import_grid_hourly(store, &grid_file, actor)
-        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let g = crate::import_file(
+        store,
+        &crate::Caller::operator(actor),
+        crate::ImportKind::GridHourly,
+        &grid_file,
+        zp_ingest::Limits::default(),
+        None,
+    )
+    .map(|o| o.counts)
+    .map_err(|e| AppError::Invalid(e.to_string()))?;
 
     let first = format!("{}-L1", orgs[0].code);
     if readings
@@ -712,8 +865,16 @@ pub(crate) fn demo_readings(
     }
     let file = dir.join("readings_2023.csv");
     std::fs::write(&file, csv).map_err(|e| io(&file, e))?;
-    let r = import_readings(store, readings, &file, actor, &mut |_, _| {})
-        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let r = import_readings(
+        store,
+        readings,
+        &Caller::operator(actor),
+        &file,
+        &file.display().to_string(),
+        None,
+        &mut |_, _| {},
+    )
+    .map_err(|e| AppError::Invalid(e.to_string()))?;
     if r.quarantined > 0 {
         return Err(AppError::Invalid(format!(
             "demo readings: {} rows quarantined",

@@ -55,7 +55,14 @@ pub fn import_stream_batch(
                 reason,
             })
         })?;
-        import_file_report(store, readings, &staged.path, source, &mut |_, _| {})?
+        import_file_report(
+            store,
+            readings,
+            &zp_store::Access::All,
+            &staged.path,
+            source,
+            &mut |_, _| {},
+        )?
     };
     let refused: Vec<Rejected> = rejects
         .iter()
@@ -81,6 +88,7 @@ pub fn import_stream_batch(
         refused,
         source.to_string(),
         actor,
+        String::new(),
     )
 }
 

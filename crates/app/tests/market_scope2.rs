@@ -52,7 +52,15 @@ fn retired_certificates_set_market_scope2_granular_first_then_gec() {
         "orgs.csv",
         &format!("credit_code,name,region,park,industry\n{ORG},示例水泥,CQ,示例园区,3011\n"),
     );
-    zp_app::import_orgs(store, &f, "test").unwrap();
+    zp_app::import_file(
+        store,
+        &zp_app::Caller::operator("test"),
+        zp_app::ImportKind::Orgs,
+        &f,
+        zp_app::Limits::default(),
+        None,
+    )
+    .unwrap();
     let f = write(
         dir.path(),
         "activity.csv",
@@ -60,7 +68,15 @@ fn retired_certificates_set_market_scope2_granular_first_then_gec() {
             "credit_code,period,carrier,quantity,unit\n{ORG},2023-01,electricity,1000,MWh\n{ORG},2023-01,green_certificate,100,MWh\n"
         ),
     );
-    zp_app::import_activity(store, &f, "test").unwrap();
+    zp_app::import_file(
+        store,
+        &zp_app::Caller::operator("test"),
+        zp_app::ImportKind::Activity,
+        &f,
+        zp_app::Limits::default(),
+        None,
+    )
+    .unwrap();
     let f = write(
         dir.path(),
         "meters.csv",
@@ -68,7 +84,15 @@ fn retired_certificates_set_market_scope2_granular_first_then_gec() {
             "meter,credit_code,kind,source\nL1,{ORG},consumption,\nPV1,{ORG},generation,solar\n"
         ),
     );
-    zp_app::import_meters(store, &f, "test").unwrap();
+    zp_app::import_file(
+        store,
+        &zp_app::Caller::operator("test"),
+        zp_app::ImportKind::Meters,
+        &f,
+        zp_app::Limits::default(),
+        None,
+    )
+    .unwrap();
 
     // Before the registry exists the ledger's 100 MWh of GECs apply:
     // (1000 - 100) MWh x 0.6096 tCO2/MWh (CN 2023 excluding market non-fossil) = 548.64.

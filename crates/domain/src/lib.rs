@@ -6,6 +6,7 @@
 pub mod carrier;
 pub mod credit_code;
 pub mod period;
+pub mod records;
 pub mod region;
 pub mod time;
 pub mod units;

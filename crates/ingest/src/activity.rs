@@ -4,8 +4,8 @@ use crate::columns::Columns;
 use crate::table::{ReadError, Table};
 use std::collections::HashMap;
 use std::str::FromStr;
+use zp_domain::records::{NewActivity, Rejected};
 use zp_domain::{Carrier, CreditCode, Decimal, Period, Quantity, Unit};
-use zp_store::{NewActivity, Rejected};
 
 pub struct ActivityRows {
     pub rows: Vec<NewActivity>,

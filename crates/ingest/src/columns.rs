@@ -3,7 +3,7 @@
 use crate::table::{ReadError, Table};
 
 /// Positions of the known columns; the other columns are extra attributes.
-pub(crate) struct Columns {
+pub struct Columns {
     positions: Vec<Option<usize>>,
     pub extra: Vec<(usize, String)>,
 }

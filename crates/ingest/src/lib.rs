@@ -7,14 +7,13 @@
 
 mod activity;
 mod columns;
-mod indicators;
 mod meters;
 mod orgs;
 mod table;
 
 pub use activity::{ActivityRows, validate_activity};
-pub use indicators::{IndicatorRows, validate_indicators};
+pub use columns::Columns;
 pub use meters::{GridHourlyRows, MeterRows, validate_grid_hourly, validate_meters};
 pub use orgs::{OrgRows, validate_orgs};
 pub use table::{Limits, ReadError, Table, read_table};
-pub use zp_store::Rejected;
+pub use zp_domain::records::Rejected;

@@ -4,8 +4,8 @@
 use crate::columns::Columns;
 use crate::table::{ReadError, Table};
 use std::collections::HashMap;
+use zp_domain::records::{HourlyFactor, Meter, MeterKind, Rejected};
 use zp_domain::{CreditCode, Region};
-use zp_store::{HourlyFactor, Meter, MeterKind, Rejected};
 
 fn reject(row: i64, field: &str, reason: String, cells: &[String]) -> Rejected {
     Rejected {

@@ -3,8 +3,8 @@
 use crate::columns::Columns;
 use crate::table::{ReadError, Table};
 use std::collections::HashMap;
+use zp_domain::records::{Org, Rejected};
 use zp_domain::{CreditCode, Region};
-use zp_store::{Org, Rejected};
 
 pub struct OrgRows {
     pub orgs: Vec<Org>,

@@ -55,9 +55,8 @@ pub struct Table {
 }
 
 impl Table {
-    /// A table from literal rows (header first), numbered as in a file.
-    #[cfg(test)]
-    pub(crate) fn from_rows(file: &str, rows: &[&[&str]]) -> Table {
+    /// A table from literal rows (header first), numbered as in a file (tests, forms).
+    pub fn from_rows(file: &str, rows: &[&[&str]]) -> Table {
         let cells = |r: &[&str]| r.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         Table {
             file: file.into(),

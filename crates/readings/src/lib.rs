@@ -39,7 +39,7 @@ pub use import::{
     GapRange, ImportReport, KnownMeter, MAX_GAP_RANGES, MAX_REJECTED, MeterGaps, Progress,
     RejectedRow,
 };
-pub use parquet_io::{ExportFilter, export_parquet, import_parquet, is_parquet};
+pub use parquet_io::{ExportFilter, export_parquet, import_parquet, is_parquet, parquet_rows};
 pub use query::{
     CarbonCell, CarbonMap, EnterpriseMeters, FactorSeries, MatchingTotals, MeterFactor,
     MeterPeriods, carbon_map, enterprise_hourly, enterprise_matching, factor_ng_per_wh,

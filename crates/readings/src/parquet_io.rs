@@ -28,6 +28,14 @@ pub fn is_parquet(path: &Path) -> bool {
         && &magic == b"PAR1"
 }
 
+/// Rows of a Parquet file, from its metadata (nothing else is read).
+pub fn parquet_rows(path: &Path) -> std::result::Result<u64, String> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let reader = SerializedFileReader::new(f).map_err(|e| e.to_string())?;
+    Ok(reader.metadata().file_metadata().num_rows().max(0) as u64)
+}
+
 fn format_err(file: &str, e: impl std::fmt::Display) -> ReadingsError {
     ReadingsError::Format {
         file: file.into(),

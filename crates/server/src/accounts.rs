@@ -2,7 +2,7 @@
 
 use crate::AppError;
 use crate::auth::hash_password;
-use zp_store::{NewUser, Role, Store, StoreError, User};
+use zp_app::{NewUser, Role, Store, StoreError, User};
 
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 10;

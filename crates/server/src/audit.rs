@@ -13,7 +13,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use zp_store::{AuditEntry, Store};
+use zp_app::{AuditEntry, Store};
 
 pub const AREA: Area = Area {
     name: "audit",

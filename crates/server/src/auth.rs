@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-use zp_store::{Access, Role, User};
+use zp_app::{Access, Role, User};
 
 pub const SESSION_COOKIE: &str = "zp_session";
 

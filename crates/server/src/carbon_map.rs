@@ -21,10 +21,10 @@ use axum::{Json, Router};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use zp_accounting::GridFactorMode;
+use zp_app::GridFactorMode;
+use zp_app::{Access, MeterFilter, OrgFilter, Store};
+use zp_app::{Catalog, FactorKind};
 use zp_domain::Region;
-use zp_factors::{Catalog, FactorKind};
-use zp_store::{Access, MeterFilter, OrgFilter, Store};
 
 pub const AREA: Area = Area {
     name: "carbon_map",
@@ -376,7 +376,7 @@ pub fn heatmap(
     let Some(dir) = readings_dir.filter(|d| d.exists()) else {
         return Ok(None);
     };
-    let rs = zp_readings::ReadingStore::open(dir)
+    let rs = zp_app::readings::ReadingStore::open(dir)
         .map_err(|e| AppError::Internal(format!("readings store: {e}")))?;
     let bad = |e: jiff::Error| AppError::BadRequest(e.to_string());
     let first = jiff::civil::Date::new(year as i16, month.unwrap_or(1) as i8, 1).map_err(bad)?;
@@ -401,7 +401,7 @@ pub fn heatmap(
                     scope: zp_app::readings::MapScope::Org(org.credit_code.clone()),
                     from: first.to_string(),
                     to: last.to_string(),
-                    by: zp_readings::Resolution::Hour,
+                    by: zp_app::readings::Resolution::Hour,
                     group: zp_app::readings::MapGroup::Enterprise,
                 },
             )?;

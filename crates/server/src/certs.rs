@@ -23,12 +23,12 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashSet;
+use zp_app::certs::{Actor, Balances, Bundle, BundleId, Consumption, SigningKey};
 use zp_app::certs::{BundleFilter, Lifecycle};
-use zp_certs::{Actor, Balances, Bundle, BundleId, Consumption, SigningKey};
+use zp_app::readings::ReadingStore;
+use zp_app::{Access, OrgFilter, Role, Store};
 use zp_domain::time::{Date, parse_timestamp};
 use zp_domain::{CreditCode, Period};
-use zp_readings::ReadingStore;
-use zp_store::{Access, OrgFilter, Role, Store};
 
 pub const AREA: Area = Area {
     name: "certs",

@@ -14,10 +14,10 @@ use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::str::FromStr;
-use zp_certs::Bundle;
+use zp_app::certs::Bundle;
+use zp_app::{Access, MeterFilter, MeterKind, OrgFilter, Role, Store};
 use zp_domain::time::{Date, format_local, local};
 use zp_domain::{CreditCode, Decimal};
-use zp_store::{Access, MeterFilter, MeterKind, OrgFilter, Role, Store};
 
 pub(crate) const STRINGS: &[Entry] = &[
     ("nav.certs", "绿电证书", "Certificates"),
@@ -232,7 +232,7 @@ fn last_reading_day(
             ..Default::default()
         },
     )?;
-    let err = |e: zp_readings::ReadingsError| AppError::Internal(format!("readings: {e}"));
+    let err = |e: zp_app::readings::ReadingsError| AppError::Internal(format!("readings: {e}"));
     let mut last = None;
     for m in meters.iter().filter(|m| m.kind == MeterKind::Consumption) {
         let Some(year) = rs.years(&m.meter).map_err(err)?.into_iter().max() else {

@@ -13,8 +13,8 @@ use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use zp_accounting::{GridFactorMode, Inventory};
-use zp_store::{Designation, Meter, MeterFilter, Site};
+use zp_app::{Designation, Meter, MeterFilter, Site};
+use zp_app::{GridFactorMode, Inventory};
 
 pub const AREA: Area = Area {
     name: "enterprise",

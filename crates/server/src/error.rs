@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use zp_store::StoreError;
+use zp_app::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -118,9 +118,9 @@ impl From<zp_app::AppError> for AppError {
 
 /// A registry refusal: 403 when the caller's account may not do it, 404 for an unknown
 /// bundle, 409 when the bundle's state forbids it (already cancelled, already issued).
-impl From<zp_certs::CertError> for AppError {
-    fn from(e: zp_certs::CertError) -> Self {
-        use zp_certs::CertError as C;
+impl From<zp_app::certs::CertError> for AppError {
+    fn from(e: zp_app::certs::CertError) -> Self {
+        use zp_app::certs::CertError as C;
         match e {
             C::NotOwner { .. } | C::NotRegistry(_) | C::NotBeneficiary { .. } => {
                 AppError::Forbidden(e.to_string())
@@ -135,10 +135,10 @@ impl From<zp_certs::CertError> for AppError {
     }
 }
 
-impl From<zp_ingest::ReadError> for AppError {
-    fn from(e: zp_ingest::ReadError) -> Self {
+impl From<zp_app::ReadError> for AppError {
+    fn from(e: zp_app::ReadError) -> Self {
         match e {
-            zp_ingest::ReadError::TooLarge { limit, .. } => AppError::TooLarge(limit as usize),
+            zp_app::ReadError::TooLarge { limit, .. } => AppError::TooLarge(limit as usize),
             other => AppError::Unprocessable(other.to_string()),
         }
     }

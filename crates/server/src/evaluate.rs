@@ -14,12 +14,12 @@ use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
+use zp_app::Store;
+use zp_app::evaluate::PathShape;
 use zp_app::evaluate::{
     EvaluationKind, EvaluationReport, EvaluationScope, PlanReport, SchemeChoice, Target,
 };
 use zp_domain::{CreditCode, Decimal};
-use zp_evaluate::PathShape;
-use zp_store::Store;
 
 pub const AREA: Area = Area {
     name: "evaluate",
@@ -408,10 +408,10 @@ fn scorecard(r: &EvaluationReport, lang: Lang) -> Scorecard {
             value: format!("{} {}", shown(i.value), i.unit),
             threshold: shown(i.threshold),
             status: match i.status {
-                zp_evaluate::IndicatorStatus::Pass => "pass",
-                zp_evaluate::IndicatorStatus::Fail => "fail",
-                zp_evaluate::IndicatorStatus::Missing => "missing",
-                zp_evaluate::IndicatorStatus::Scored => "scored",
+                zp_app::evaluate::IndicatorStatus::Pass => "pass",
+                zp_app::evaluate::IndicatorStatus::Fail => "fail",
+                zp_app::evaluate::IndicatorStatus::Missing => "missing",
+                zp_app::evaluate::IndicatorStatus::Scored => "scored",
             },
             veto: i.veto,
             source: i.source.clone(),
@@ -451,7 +451,7 @@ fn scorecard(r: &EvaluationReport, lang: Lang) -> Scorecard {
 }
 
 fn plan_view(r: &PlanReport, lang: Lang) -> PlanView {
-    use zp_evaluate::PlanStatus;
+    use zp_app::evaluate::PlanStatus;
     let num = crate::format::num;
     let p = &r.plan;
     let measure_name = |id: &str, name: &str| match lang {

@@ -16,9 +16,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
 use zp_app::RecomputeItem;
+use zp_app::{Access, OrgFilter, Role, Store};
+use zp_app::{Factor, FactorKind};
 use zp_domain::Region;
-use zp_factors::{Factor, FactorKind};
-use zp_store::{Access, OrgFilter, Role, Store};
 
 pub const AREA: Area = Area {
     name: "factors",
@@ -161,7 +161,7 @@ async fn factors(
 async fn sets(State(st): State<AppState>, _who: CurrentUser) -> Result<Json<Value>, AppError> {
     let sets = st.run(|s| Ok(s.factor_sets()?)).await?;
     Ok(Json(
-        json!({ "builtin": zp_factors::BUILTIN_SET, "sets": sets }),
+        json!({ "builtin": zp_app::BUILTIN_SET, "sets": sets }),
     ))
 }
 
@@ -317,11 +317,11 @@ async fn page(page: Page, State(st): State<AppState>, Query(q): Query<FactorQuer
         *counts.entry(f.set.as_str()).or_default() += 1;
     }
     let mut sets = vec![SetRow {
-        name: zp_factors::BUILTIN_SET.into(),
+        name: zp_app::BUILTIN_SET.into(),
         file: "crates/factors/data/*.csv".into(),
         sha256: String::new(),
         imported_at: lang.t("factors.builtin").into(),
-        count: counts.get(zp_factors::BUILTIN_SET).copied().unwrap_or(0),
+        count: counts.get(zp_app::BUILTIN_SET).copied().unwrap_or(0),
     }];
     sets.extend(stored.into_iter().map(|s| SetRow {
         count: counts.get(s.name.as_str()).copied().unwrap_or(0),

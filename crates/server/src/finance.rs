@@ -22,9 +22,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use zp_app::finance::{self as fin, ApplicationView, MrvView, Party, ProjectView};
+use zp_app::finance::{Action, Match, Method, Product, Project, SupportCatalogue};
+use zp_app::{Application, ApplicationFilter, BalanceSheet, ProjectFilter, Role, Store, Upsert};
 use zp_domain::{CreditCode, Decimal, Period, Region};
-use zp_finance::{Action, Match, Method, Product, Project, SupportCatalogue};
-use zp_store::{Application, ApplicationFilter, BalanceSheet, ProjectFilter, Role, Store, Upsert};
 
 pub const AREA: Area = Area {
     name: "finance",
@@ -451,10 +451,10 @@ struct MrvQuery {
 /// The server's interval readings store, when it has one.
 fn open_readings(
     dir: Option<&std::path::Path>,
-) -> Result<Option<zp_readings::ReadingStore>, AppError> {
+) -> Result<Option<zp_app::readings::ReadingStore>, AppError> {
     dir.filter(|d| d.exists())
         .map(|d| {
-            zp_readings::ReadingStore::open(d)
+            zp_app::readings::ReadingStore::open(d)
                 .map_err(|e| AppError::Internal(format!("readings store: {e}")))
         })
         .transpose()
@@ -755,7 +755,7 @@ fn report_response<T: Serialize>(
     report: T,
     xlsx: bool,
     name: String,
-    to_xlsx: fn(&T) -> Result<Vec<u8>, zp_finance::FinanceError>,
+    to_xlsx: fn(&T) -> Result<Vec<u8>, zp_app::finance::FinanceError>,
 ) -> Result<Response, AppError> {
     if !xlsx {
         return Ok(Json(report).into_response());
@@ -804,7 +804,7 @@ async fn loan_report(
         r,
         xlsx,
         format!("carbon-reduction-loans-{year}"),
-        zp_finance::loan_report_xlsx,
+        zp_app::finance::loan_report_xlsx,
     )
 }
 
@@ -822,5 +822,5 @@ async fn pcaf_report(
         Ok(fin::pcaf_report(s, p, &bank, year)?)
     })
     .await?;
-    report_response(r, xlsx, format!("pcaf-{year}"), zp_finance::pcaf_xlsx)
+    report_response(r, xlsx, format!("pcaf-{year}"), zp_app::finance::pcaf_xlsx)
 }

@@ -9,9 +9,9 @@ use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use serde::Serialize;
+use zp_app::finance::{Match, ProjectKind, Status};
 use zp_app::finance::{MrvView, Party};
 use zp_domain::Decimal;
-use zp_finance::{Match, ProjectKind, Status};
 
 pub const STRINGS: &[Entry] = &[
     ("nav.finance", "气候投融资", "Climate finance"),
@@ -303,7 +303,7 @@ struct ProjectBody {
 
 /// MRV to the last month with monitored data (the current month when there is none).
 fn mrv_to_date(
-    s: &mut dyn zp_store::Store,
+    s: &mut dyn zp_app::Store,
     dir: Option<&std::path::Path>,
     p: &Party,
     id: &str,
@@ -382,7 +382,7 @@ pub async fn project_page(
                 id: a.id,
                 product: a.product_id.clone(),
                 issuer: a.issuer.clone(),
-                amount: num(zp_finance::fen_to_yuan(a.amount_fen), 2),
+                amount: num(zp_app::finance::fen_to_yuan(a.amount_fen), 2),
                 status: status_label(lang, &a.status),
                 status_key: a.status.clone(),
             })

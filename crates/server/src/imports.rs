@@ -10,7 +10,7 @@ use crate::auth::CurrentUser;
 use crate::i18n::{Entry, Lang};
 use crate::layout::{NavItem, Page, PageError, PageResult, render};
 use crate::openapi::{Body as OpBody, Op};
-use crate::upload::{ImportKind, Outcome, UploadOptions, safe_file_name};
+use crate::upload::{Outcome, UploadOptions, safe_file_name};
 use crate::{AppError, AppState, Area};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -19,7 +19,8 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::io::Write;
-use zp_store::{BatchInfo, QuarantineEntry, QuarantineFilter, Role, Store};
+use zp_app::ImportKind;
+use zp_app::{BatchInfo, QuarantineEntry, QuarantineFilter, Role, Store};
 
 pub const AREA: Area = Area {
     name: "imports",
@@ -206,7 +207,7 @@ async fn upload(
     crate::upload::authorise(&who, kind)?;
     let saved = save_upload(&st.config, &mut multipart).await?;
     let (folder, path, name) = (saved.folder, saved.path, saved.name);
-    let limits = zp_ingest::Limits {
+    let limits = zp_app::Limits {
         max_bytes: st.config.max_upload_bytes as u64,
         max_rows: st.config.max_upload_rows,
     };

@@ -9,10 +9,10 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use zp_accounting::Inventory;
+use zp_app::Access;
+use zp_app::Inventory;
 use zp_app::InventoryScope;
 use zp_domain::Region;
-use zp_store::Access;
 
 pub const AREA: Area = Area {
     name: "inventory",

@@ -26,7 +26,7 @@ use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use zp_store::Role;
+use zp_app::Role;
 
 /// An entry of the navigation bar.
 #[derive(Debug, Clone, Copy)]

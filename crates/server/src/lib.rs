@@ -4,7 +4,7 @@
 //! [`app`] builds the whole [`Router`] from an [`AppState`]; [`serve`] runs it on a socket.
 //! The store is synchronous, so every call goes through [`AppState::run`], which takes the
 //! store's lock on a blocking thread. Every tenant read passes the caller's
-//! [`zp_store::Access`] to the store, which filters in SQL: what a user may not see is
+//! [`zp_app::Access`] to the store, which filters in SQL: what a user may not see is
 //! simply absent (404), and writes outside the scope are refused (403).
 //!
 //! The server is a list of [`Area`]s ([`AREAS`]): each area is one module with its routes
@@ -36,7 +36,6 @@ pub mod registry;
 pub mod session;
 pub mod system;
 pub mod upload;
-pub mod upload_readings;
 
 pub use error::AppError;
 
@@ -45,7 +44,7 @@ use axum::extract::DefaultBodyLimit;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tower_http::limit::RequestBodyLimitLayer;
-use zp_store::Store;
+use zp_app::Store;
 
 /// One part of the server: its routes, the API operations it documents, its entries in the
 /// navigation bar and its UI strings. Listed once in [`AREAS`].

@@ -16,9 +16,9 @@ use axum::{Json, Router};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use zp_accounting::{GridFactorMode, Inventory, Options, OrgInput, aggregate, compute};
+use zp_app::{Access, Designation, Org, OrgFilter, Park, Store};
+use zp_app::{GridFactorMode, Inventory, Options, OrgInput, aggregate, compute};
 use zp_domain::CreditCode;
-use zp_store::{Access, Designation, Org, OrgFilter, Park, Store};
 
 pub const AREA: Area = Area {
     name: "overview",
@@ -305,7 +305,7 @@ pub fn default_year(
 pub fn monthly(
     store: &mut dyn Store,
     access: &Access,
-    catalog: &zp_factors::Catalog,
+    catalog: &zp_app::Catalog,
     org: &Org,
     year: i32,
     grid: GridFactorMode,
@@ -315,12 +315,12 @@ pub fn monthly(
         .issued(org.credit_code.as_str(), year, grid.key())?
         .map(|i| i.pins)
         .unwrap_or_default();
-    let mut by_month: BTreeMap<String, Vec<zp_accounting::ActivityLine>> = BTreeMap::new();
+    let mut by_month: BTreeMap<String, Vec<zp_app::ActivityLine>> = BTreeMap::new();
     for r in rows {
         by_month
             .entry(r.period.to_string())
             .or_default()
-            .push(zp_accounting::ActivityLine {
+            .push(zp_app::ActivityLine {
                 id: r.id,
                 period: r.period,
                 carrier: r.carrier,

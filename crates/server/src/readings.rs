@@ -12,10 +12,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
+use zp_app::MeterFilter;
 use zp_app::readings::{CarbonMap, CarbonMapQuery, MapGroup, MapScope};
+use zp_app::readings::{ReadingStore, Resolution};
 use zp_domain::{CreditCode, Region};
-use zp_readings::{ReadingStore, Resolution};
-use zp_store::MeterFilter;
 
 pub const AREA: Area = Area {
     name: "readings",
@@ -145,7 +145,7 @@ struct ExportParams {
 /// The meters the export covers: `meter` when the caller sees it, else every meter of the
 /// caller's scope with readings; a meter outside the scope is a 404.
 fn export_meters(
-    s: &mut dyn zp_store::Store,
+    s: &mut dyn zp_app::Store,
     who: &CurrentUser,
     readings: &ReadingStore,
     meter: Option<&str>,
@@ -179,7 +179,7 @@ async fn export(
     let day = |v: &Option<String>, name: &str| {
         given(v)
             .map(|d| {
-                zp_readings::calendar::parse_date(d).ok_or_else(|| {
+                zp_app::readings::calendar::parse_date(d).ok_or_else(|| {
                     AppError::BadRequest(format!("{name}={d:?} is not a date YYYY-MM-DD"))
                 })
             })
@@ -195,14 +195,14 @@ async fn export(
     let (bytes, meters) = st
         .run(move |s| {
             let meters = export_meters(s, &who, &readings, p.meter.as_deref())?;
-            let filter = zp_readings::ExportFilter {
+            let filter = zp_app::readings::ExportFilter {
                 meters: meters.clone(),
                 from,
                 to,
             };
             std::fs::create_dir_all(out.parent().unwrap_or(&out))
                 .map_err(|e| AppError::Internal(format!("export: {e}")))?;
-            let written = zp_readings::export_parquet(&readings, &out, &filter)
+            let written = zp_app::readings::export_parquet(&readings, &out, &filter)
                 .map_err(|e| AppError::Internal(format!("export: {e}")));
             let bytes = written.and_then(|_| {
                 std::fs::read(&out).map_err(|e| AppError::Internal(format!("export: {e}")))

@@ -19,10 +19,10 @@ use axum::{Json, Router};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use zp_domain::Region;
-use zp_store::{
+use zp_app::{
     Access, Designation, DesignationKind, DesignationLevel, OrgFilter, Role, Site, Store,
 };
+use zp_domain::Region;
 
 pub const AREA: Area = Area {
     name: "registry",
@@ -172,7 +172,7 @@ pub fn visible_org(
     s: &mut dyn Store,
     access: &Access,
     code: &str,
-) -> Result<zp_store::Org, AppError> {
+) -> Result<zp_app::Org, AppError> {
     let code = credit_code(code)?;
     s.org(access, &code)?
         .ok_or_else(|| AppError::NotFound(format!("enterprise {code}")))

@@ -15,7 +15,7 @@ use axum::routing::{delete, get, post};
 use axum::{Form, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
-use zp_store::{Role, User};
+use zp_app::{Role, User};
 
 pub const AREA: Area = Area {
     name: "session",

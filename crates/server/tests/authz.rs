@@ -96,7 +96,7 @@ async fn enterprise_user_cannot_write_another_enterprise() {
         .store(move |s| {
             (
                 s.output_value(&b_code, DEMO_YEAR).unwrap(),
-                s.activity(&zp_store::Access::All, &b_code, DEMO_YEAR)
+                s.activity(&zp_app::Access::All, &b_code, DEMO_YEAR)
                     .unwrap(),
             )
         })
@@ -140,7 +140,7 @@ async fn enterprise_user_cannot_write_another_enterprise() {
         .store(move |s| {
             (
                 s.output_value(&b_code, DEMO_YEAR).unwrap(),
-                s.activity(&zp_store::Access::All, &b_code, DEMO_YEAR)
+                s.activity(&zp_app::Access::All, &b_code, DEMO_YEAR)
                     .unwrap(),
             )
         })

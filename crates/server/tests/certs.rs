@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use zp_store::Access;
+use zp_app::Access;
 
 const DAY: &str = "2023-07-10";
 
@@ -54,14 +54,32 @@ async fn registry() -> Registry {
     )
     .unwrap();
     t.store(move |s| {
-        zp_app::import_meters(s, &meters, "test").unwrap();
-        zp_app::import_grid_hourly(s, &data("grid_hourly_2023-07-10.csv"), "test").unwrap();
-        let mut rs = zp_readings::ReadingStore::open(&readings).unwrap();
+        zp_app::import_file(
+            s,
+            &zp_app::Caller::operator("test"),
+            zp_app::ImportKind::Meters,
+            &meters,
+            zp_app::Limits::default(),
+            None,
+        )
+        .unwrap();
+        zp_app::import_file(
+            s,
+            &zp_app::Caller::operator("test"),
+            zp_app::ImportKind::GridHourly,
+            &data("grid_hourly_2023-07-10.csv"),
+            zp_app::Limits::default(),
+            None,
+        )
+        .unwrap();
+        let mut rs = zp_app::readings::ReadingStore::open(&readings).unwrap();
         let r = zp_app::readings::import_readings(
             s,
             &mut rs,
+            &zp_app::Caller::operator("test"),
             &data("readings_2023-07-10.csv"),
-            "test",
+            "readings_2023-07-10.csv",
+            None,
             &mut |_, _| {},
         )
         .unwrap();
@@ -176,7 +194,7 @@ async fn issue_match_and_matching_figures_agree_with_the_app() {
     let app = reg
         .t
         .store(move |s| {
-            let rs = zp_readings::ReadingStore::open(&readings).unwrap();
+            let rs = zp_app::readings::ReadingStore::open(&readings).unwrap();
             zp_app::certs::matching_report(s, &Access::All, &rs, &code, from, to).unwrap()
         })
         .await;

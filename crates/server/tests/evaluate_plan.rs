@@ -7,10 +7,10 @@ use axum::http::StatusCode;
 use common::{app, enc, org_a};
 use rust_decimal::Decimal;
 use std::str::FromStr;
+use zp_app::Access;
 use zp_app::demo::{DEMO_PARK, DEMO_PARK_SC, DEMO_YEAR};
+use zp_app::evaluate::PathShape;
 use zp_app::evaluate::{EvaluationScope, Target};
-use zp_evaluate::PathShape;
-use zp_store::Access;
 
 fn dec(v: &serde_json::Value) -> Decimal {
     Decimal::from_str(&v.to_string()).unwrap_or_else(|e| panic!("{v}: {e}"))

@@ -11,7 +11,7 @@ use common::*;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use std::str::FromStr;
-use zp_store::{NewUser, Role};
+use zp_app::{NewUser, Role};
 
 const BANK_A: &str = "重庆示范银行";
 const BANK_B: &str = "重庆市北碚区生态环境局";

@@ -11,9 +11,9 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::str::FromStr;
+use zp_app::Access;
 use zp_app::demo::{DEMO_PARK, DEMO_PARK_SC};
 use zp_app::readings::{CarbonMapQuery, MapGroup, MapScope};
-use zp_store::Access;
 
 /// A server whose readings store lives in `dir`.
 fn readings_app(dir: &std::path::Path) -> TestApp {
@@ -68,18 +68,34 @@ async fn upload_ok(t: &TestApp, user: &str, kind: &str, name: &str, body: &[u8])
 fn cli_map(files: &[std::path::PathBuf], meters: &std::path::Path, dir: &std::path::Path) -> Value {
     let t = readings_app(dir);
     let db = t.dir.path().join("test.db");
-    let mut store = zp_store::open(db.to_str().unwrap()).unwrap();
-    zp_app::import_meters(store.as_mut(), meters, "cli").unwrap();
-    let mut rs = zp_readings::ReadingStore::open(dir).unwrap();
+    let mut store = zp_app::open(db.to_str().unwrap()).unwrap();
+    zp_app::import_file(
+        store.as_mut(),
+        &zp_app::Caller::operator("cli"),
+        zp_app::ImportKind::Meters,
+        meters,
+        zp_app::Limits::default(),
+        None,
+    )
+    .unwrap();
+    let mut rs = zp_app::readings::ReadingStore::open(dir).unwrap();
     for f in files {
-        zp_app::readings::import_readings(store.as_mut(), &mut rs, f, "cli", &mut |_, _| {})
-            .unwrap();
+        zp_app::readings::import_readings(
+            store.as_mut(),
+            &mut rs,
+            &zp_app::Caller::operator("cli"),
+            f,
+            &f.display().to_string(),
+            None,
+            &mut |_, _| {},
+        )
+        .unwrap();
     }
     let q = CarbonMapQuery {
         scope: MapScope::Park(DEMO_PARK.into()),
         from: "2023-01-01".into(),
         to: "2023-01-03".into(),
-        by: zp_readings::Resolution::Day,
+        by: zp_app::readings::Resolution::Day,
         group: MapGroup::Enterprise,
     };
     let map = zp_app::readings::carbon_map(store.as_mut(), &Access::All, &rs, &q).unwrap();
@@ -299,7 +315,7 @@ async fn readings_uploads_keep_the_row_limit_and_need_a_readings_store() {
     assert!(r.text.contains("192 rows"), "{}", r.text);
     assert!(!r.text.contains(&dir.path().display().to_string()));
     // Nothing was written.
-    let rs = zp_readings::ReadingStore::open(dir.path()).unwrap();
+    let rs = zp_app::readings::ReadingStore::open(dir.path()).unwrap();
     assert!(rs.interval("A-L1").is_none());
 
     let without = common::app();

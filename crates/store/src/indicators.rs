@@ -6,12 +6,15 @@
 //! (scope, indicator, period) has `superseded_by` NULL; a new value restates it.
 
 use crate::conn::{Conn, Row, Value};
-use crate::model::{Access, BatchMeta, ImportCounts, Rejected, Upsert};
+use crate::model::{
+    Access, BatchMeta, ImportCounts, IndicatorRecord, NewIndicatorValue, Rejected, ScopeKind,
+    Upsert,
+};
 use crate::sql_store::{
     audit, insert_batch, insert_quarantine, org_condition, update_batch_counts,
 };
 use crate::{Result, SqlStore, StoreError, now};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::str::FromStr;
 use zp_domain::Decimal;
 
@@ -42,66 +45,6 @@ CREATE TABLE indicator_schemes (
     PRIMARY KEY (scheme_id, version)
 );
 "#;
-
-/// Whose value it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ScopeKind {
-    /// An enterprise, by credit code.
-    Org,
-    /// A park, by name.
-    Park,
-}
-
-impl ScopeKind {
-    pub fn key(self) -> &'static str {
-        match self {
-            ScopeKind::Org => "org",
-            ScopeKind::Park => "park",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ScopeKind> {
-        match s {
-            "org" => Some(ScopeKind::Org),
-            "park" => Some(ScopeKind::Park),
-            _ => None,
-        }
-    }
-}
-
-/// A validated indicator value to store.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewIndicatorValue {
-    pub scope_kind: ScopeKind,
-    pub scope_id: String,
-    pub indicator: String,
-    /// `YYYY` or `YYYY-MM`.
-    pub period: String,
-    pub value: Decimal,
-    pub unit: String,
-    pub evidence: String,
-    /// Line in the file (header = 1).
-    pub source_row: i64,
-}
-
-/// A stored indicator value with its lineage.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct IndicatorRecord {
-    pub id: i64,
-    pub scope_kind: ScopeKind,
-    pub scope_id: String,
-    pub indicator: String,
-    pub period: String,
-    pub value: Decimal,
-    pub unit: String,
-    pub evidence: String,
-    pub batch_id: i64,
-    pub source_file: String,
-    pub source_row: i64,
-    pub superseded_by: Option<i64>,
-    pub created_at: String,
-}
 
 /// A user indicator set as imported: the TOML text, verbatim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -24,8 +24,8 @@ pub use finance::{
     Application, ApplicationEvent, ApplicationFilter, BalanceSheet, FinanceProduct, FinanceProject,
     FinanceStore, FinanceView, MrvLink, NewApplication, NewEvent, ProjectFilter,
 };
-pub use indicators::{IndicatorRecord, IndicatorStore, NewIndicatorValue, ScopeKind, StoredScheme};
-pub use meters::{HourlyFactor, Meter, MeterFilter, MeterKind, MeterStore};
+pub use indicators::{IndicatorStore, StoredScheme};
+pub use meters::MeterStore;
 pub use migrations::{MIGRATIONS, migrate};
 pub use model::*;
 pub use postgres::PgConn;

@@ -2,12 +2,13 @@
 //! store of `zp-readings`; the SQL database holds what describes them.
 
 use crate::conn::{Conn, Row, Value};
-use crate::model::{Access, BatchMeta, ImportCounts, Rejected, Upsert};
+use crate::model::{
+    Access, BatchMeta, HourlyFactor, ImportCounts, Meter, MeterFilter, MeterKind, Rejected, Upsert,
+};
 use crate::sql_store::{
     audit, insert_batch, insert_quarantine, org_condition, update_batch_counts,
 };
 use crate::{Result, SqlStore, StoreError, now};
-use serde::{Deserialize, Serialize};
 use zp_domain::{CreditCode, Region};
 
 pub(crate) const METERS_MIGRATION: &str = r#"
@@ -30,58 +31,6 @@ CREATE TABLE grid_hourly (
     PRIMARY KEY (region, ts)
 );
 "#;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MeterKind {
-    Consumption,
-    Generation,
-}
-
-impl MeterKind {
-    pub fn key(self) -> &'static str {
-        match self {
-            MeterKind::Consumption => "consumption",
-            MeterKind::Generation => "generation",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<MeterKind> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "consumption" | "load" | "用电" | "消费" => Some(MeterKind::Consumption),
-            "generation" | "发电" => Some(MeterKind::Generation),
-            _ => None,
-        }
-    }
-}
-
-/// A meter of an enterprise.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Meter {
-    pub meter: String,
-    pub credit_code: CreditCode,
-    pub kind: MeterKind,
-    /// Generation technology (`solar`, `wind`, `hydro`, ...); empty for consumption.
-    pub source: String,
-    pub site: String,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct MeterFilter {
-    pub org: Option<CreditCode>,
-    pub park: Option<String>,
-    pub region: Option<Region>,
-}
-
-/// The grid's emission factor (and carbon-free share) of one hour in one region.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct HourlyFactor {
-    pub region: Region,
-    /// Start of the hour, UTC epoch seconds.
-    pub ts: i64,
-    pub tco2_per_mwh: f64,
-    pub cfe_share: Option<f64>,
-}
 
 /// Storage of meters and hourly grid factors.
 pub trait MeterStore {

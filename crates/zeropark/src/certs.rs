@@ -9,11 +9,11 @@ use anyhow::{Context, anyhow, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use zp_app::certs::{Actor, BundleId, Consumption};
 use zp_app::certs::{BundleFilter, Lifecycle};
-use zp_certs::{Actor, BundleId, Consumption};
+use zp_app::{Access, Store};
 use zp_domain::time::{Date, format_local, parse_timestamp};
 use zp_domain::{CreditCode, Decimal, Period};
-use zp_store::{Access, Store};
 
 #[derive(Args)]
 pub struct KeyArgs {
@@ -534,7 +534,7 @@ fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 fn lifecycle(
     store: &mut dyn Store,
-    key: &zp_certs::SigningKey,
+    key: &zp_app::certs::SigningKey,
     action: &Lifecycle,
     as_org: &str,
     json: bool,

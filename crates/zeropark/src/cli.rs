@@ -5,8 +5,8 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use zp_app::ImportError;
-use zp_store::{QuarantineFilter, Store};
+use zp_app::{ImportError, ImportKind};
+use zp_app::{QuarantineFilter, Store};
 
 #[derive(Parser)]
 #[command(
@@ -219,7 +219,7 @@ pub fn actor() -> String {
 }
 
 pub(crate) fn open(db: &str) -> anyhow::Result<Box<dyn Store>> {
-    zp_store::open(db).with_context(|| format!("opening database {db}"))
+    zp_app::open(db).with_context(|| format!("opening database {db}"))
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -363,24 +363,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 fn import(db: &str, cmd: ImportCmd, json: bool) -> anyhow::Result<ExitCode> {
     let mut store = open(db)?;
-    let actor = actor();
-    let (result, file) = match &cmd {
-        ImportCmd::Orgs { file } => (zp_app::import_orgs(store.as_mut(), file, &actor), file),
-        ImportCmd::Activity { file } => {
-            (zp_app::import_activity(store.as_mut(), file, &actor), file)
-        }
-        ImportCmd::Meters { file } => (zp_app::import_meters(store.as_mut(), file, &actor), file),
-        ImportCmd::GridHourly { file } => (
-            zp_app::import_grid_hourly(store.as_mut(), file, &actor),
-            file,
-        ),
+    let caller = zp_app::Caller::operator(actor());
+    let (kind, file, set) = match &cmd {
+        ImportCmd::Orgs { file } => (ImportKind::Orgs, file, None),
+        ImportCmd::Activity { file } => (ImportKind::Activity, file, None),
+        ImportCmd::Meters { file } => (ImportKind::Meters, file, None),
+        ImportCmd::GridHourly { file } => (ImportKind::GridHourly, file, None),
         ImportCmd::Readings { file } => return crate::readings::import(db, file, json),
-        ImportCmd::Indicators { file } => (
-            zp_app::evaluate::import_indicators(store.as_mut(), file, &actor),
-            file,
-        ),
+        ImportCmd::Indicators { file } => (ImportKind::Indicators, file, None),
         ImportCmd::Factors { file, set } => {
-            return match zp_app::import_factor_set(store.as_mut(), file, set, &actor) {
+            return match zp_app::import_factor_set(store.as_mut(), file, set, &caller.actor) {
                 Ok(n) => {
                     if json {
                         output::json(&serde_json::json!({ "set": set, "factors": n }))?;
@@ -400,6 +392,15 @@ fn import(db: &str, cmd: ImportCmd, json: bool) -> anyhow::Result<ExitCode> {
             };
         }
     };
+    let result = zp_app::import_file(
+        store.as_mut(),
+        &caller,
+        kind,
+        file,
+        zp_app::Limits::default(),
+        set,
+    )
+    .map(|o| o.counts);
     match result {
         Ok(c) => {
             if json {

@@ -5,10 +5,10 @@ use crate::output;
 use anyhow::Context;
 use std::path::Path;
 use std::process::ExitCode;
+use zp_app::Access;
 use zp_app::InventoryScope;
 use zp_app::demo::{DEMO_PARK, DEMO_YEAR};
 use zp_server::accounts::DemoLogin;
-use zp_store::Access;
 
 /// How `zeropark demo` serves the park once seeded.
 #[derive(clap::Args, Debug, Clone)]
@@ -24,7 +24,7 @@ pub struct DemoServe {
 pub fn run(dir: &Path, json: bool, serve: &DemoServe) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let db = dir.join("zeropark-demo.db");
-    let mut store = zp_store::open(&db.display().to_string())?;
+    let mut store = zp_app::open(&db.display().to_string())?;
     let started = std::time::Instant::now();
     let summary = zp_app::demo::seed(store.as_mut(), &dir.join("source-files"), &actor())?;
     let mut readings = zp_app::readings::open_readings(&db.display().to_string(), None)?;
@@ -85,7 +85,7 @@ pub fn run(dir: &Path, json: bool, serve: &DemoServe) -> anyhow::Result<ExitCode
 }
 
 /// One account per role, with fresh random passwords (demo database only).
-fn demo_logins(store: &mut dyn zp_store::Store) -> anyhow::Result<Vec<DemoLogin>> {
+fn demo_logins(store: &mut dyn zp_app::Store) -> anyhow::Result<Vec<DemoLogin>> {
     let orgs = zp_app::demo::demo_orgs();
     let enterprise = orgs
         .iter()
@@ -102,7 +102,7 @@ fn demo_logins(store: &mut dyn zp_store::Store) -> anyhow::Result<Vec<DemoLogin>
 }
 
 fn finish(
-    store: Box<dyn zp_store::Store>,
+    store: Box<dyn zp_app::Store>,
     db: &Path,
     serve: &DemoServe,
     logins: &[DemoLogin],

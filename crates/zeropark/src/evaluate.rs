@@ -10,9 +10,9 @@ use std::process::ExitCode;
 use zp_app::evaluate::{
     EvaluationKind, EvaluationReport, EvaluationScope, PlanReport, SchemeChoice, Target,
 };
+use zp_app::evaluate::{IndicatorStatus, PathShape, PlanStatus};
+use zp_app::{Access, Store, Upsert};
 use zp_domain::CreditCode;
-use zp_evaluate::{IndicatorStatus, PathShape, PlanStatus};
-use zp_store::{Access, Store, Upsert};
 
 #[derive(Subcommand)]
 pub enum EvaluateCmd {
@@ -199,9 +199,9 @@ pub fn run(store: &mut dyn Store, cmd: EvaluateCmd, json: bool) -> anyhow::Resul
         }
         EvaluateCmd::Measures => {
             if json {
-                output::json(&zp_evaluate::MeasureSet::default_set())?;
+                output::json(&zp_app::evaluate::MeasureSet::default_set())?;
             } else {
-                print!("{}", zp_evaluate::abatement::DEFAULT_MEASURES_TOML);
+                print!("{}", zp_app::evaluate::abatement::DEFAULT_MEASURES_TOML);
             }
             return Ok(ExitCode::SUCCESS);
         }
@@ -416,7 +416,7 @@ fn print_evaluation(r: &EvaluationReport) {
     }
 }
 
-fn print_trajectory(t: &[zp_evaluate::TrajectoryPoint]) {
+fn print_trajectory(t: &[zp_app::evaluate::TrajectoryPoint]) {
     let rows: Vec<Vec<String>> = t
         .iter()
         .map(|p| {

@@ -10,9 +10,9 @@ use rust_decimal::Decimal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use zp_app::finance::{self as fin, Party};
+use zp_app::finance::{Action, Method, fen_to_yuan};
+use zp_app::{ApplicationFilter, BalanceSheet, ProjectFilter, Store};
 use zp_domain::{CreditCode, Period, Region};
-use zp_finance::{Action, Method, fen_to_yuan};
-use zp_store::{ApplicationFilter, BalanceSheet, ProjectFilter, Store};
 
 #[derive(Subcommand)]
 pub enum FinanceCmd {
@@ -254,7 +254,7 @@ fn yuan(fen: i64) -> String {
 }
 
 /// The readings store of `db` when it exists (MRV of projects with linked meters).
-fn readings_of(db: &str) -> anyhow::Result<Option<zp_readings::ReadingStore>> {
+fn readings_of(db: &str) -> anyhow::Result<Option<zp_app::readings::ReadingStore>> {
     if crate::readings::dir(db).exists() {
         Ok(Some(crate::readings::open(db)?))
     } else {
@@ -757,7 +757,7 @@ pub fn run(
             let readings = readings_of(db)?;
             let r = fin::loan_report(store, readings.as_ref(), &party, &bank, year)?;
             if let Some(path) = &xlsx {
-                std::fs::write(path, zp_finance::loan_report_xlsx(&r)?)
+                std::fs::write(path, zp_app::finance::loan_report_xlsx(&r)?)
                     .with_context(|| path.display().to_string())?;
             }
             if json {
@@ -803,7 +803,7 @@ pub fn run(
         FinanceCmd::Report(FinanceReportCmd::Pcaf { bank, year, xlsx }) => {
             let r = fin::pcaf_report(store, &party, &bank, year)?;
             if let Some(path) = &xlsx {
-                std::fs::write(path, zp_finance::pcaf_xlsx(&r)?)
+                std::fs::write(path, zp_app::finance::pcaf_xlsx(&r)?)
                     .with_context(|| path.display().to_string())?;
             }
             if json {

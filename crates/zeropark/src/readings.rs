@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::OnceLock;
 use zp_app::ImportError;
+use zp_app::QuarantineFilter;
 use zp_app::readings::{CarbonMapQuery, MapGroup, MapScope};
-use zp_readings::{ReadingStore, Resolution};
-use zp_store::QuarantineFilter;
+use zp_app::readings::{ReadingStore, Resolution};
 
 static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
 
@@ -103,7 +103,7 @@ pub struct CarbonMapArgs {
 
 /// `zeropark import readings FILE`.
 pub fn import(db: &str, file: &Path, json: bool) -> anyhow::Result<ExitCode> {
-    let mut store = zp_store::open(db).with_context(|| format!("opening database {db}"))?;
+    let mut store = zp_app::open(db).with_context(|| format!("opening database {db}"))?;
     let mut readings = open(db)?;
     let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
     let bar = if json || !std::io::stderr().is_terminal() || size < 16 << 20 {
@@ -127,8 +127,10 @@ pub fn import(db: &str, file: &Path, json: bool) -> anyhow::Result<ExitCode> {
     let result = zp_app::readings::import_readings(
         store.as_mut(),
         &mut readings,
+        &zp_app::Caller::operator(actor()),
         file,
-        &actor(),
+        &file.display().to_string(),
+        None,
         &mut progress,
     );
     bar.finish_and_clear();
@@ -210,7 +212,7 @@ pub fn export(db: &str, cmd: ExportCmd, json: bool) -> anyhow::Result<ExitCode> 
 
 /// `zeropark report carbon-map`.
 pub fn carbon_map(db: &str, a: CarbonMapArgs, json: bool) -> anyhow::Result<ExitCode> {
-    let mut store = zp_store::open(db).with_context(|| format!("opening database {db}"))?;
+    let mut store = zp_app::open(db).with_context(|| format!("opening database {db}"))?;
     let readings = open(db)?;
     let scope = match (&a.scope.org, &a.scope.park, &a.scope.region) {
         (Some(o), _, _) => MapScope::Org(
@@ -237,7 +239,7 @@ pub fn carbon_map(db: &str, a: CarbonMapArgs, json: bool) -> anyhow::Result<Exit
             GroupArg::Industry => MapGroup::Industry,
         },
     };
-    let map = zp_app::readings::carbon_map(store.as_mut(), &zp_store::Access::All, &readings, &q)?;
+    let map = zp_app::readings::carbon_map(store.as_mut(), &zp_app::Access::All, &readings, &q)?;
     if json {
         output::json(&map)?;
         return Ok(ExitCode::SUCCESS);

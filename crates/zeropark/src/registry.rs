@@ -6,8 +6,8 @@ use anyhow::{Context, anyhow, bail};
 use clap::Subcommand;
 use std::process::ExitCode;
 use std::str::FromStr;
+use zp_app::{Access, Designation, DesignationKind, DesignationLevel, OrgFilter, Site, Store};
 use zp_domain::{CreditCode, Decimal, Region};
-use zp_store::{Access, Designation, DesignationKind, DesignationLevel, OrgFilter, Site, Store};
 
 #[derive(Subcommand)]
 pub enum OrgsCmd {

@@ -3,10 +3,10 @@
 use crate::cli::{FactorsCmd, GridFactorArg, ScopeArgs, actor};
 use crate::output::{self, num, opt_num};
 use crate::registry::code;
-use zp_accounting::{GridFactorMode, Inventory};
 use zp_app::InventoryScope;
+use zp_app::{Access, Store};
+use zp_app::{GridFactorMode, Inventory};
 use zp_domain::Region;
-use zp_store::{Access, Store};
 
 pub fn inventory(
     store: &mut dyn Store,
@@ -214,7 +214,7 @@ pub fn factors(store: &mut dyn Store, cmd: FactorsCmd, json: bool) -> anyhow::Re
             if json {
                 return output::json(&sets);
             }
-            println!("{} (built in)", zp_factors::BUILTIN_SET);
+            println!("{} (built in)", zp_app::BUILTIN_SET);
             for s in sets {
                 println!(
                     "{} from {} (sha256 {}), imported {}",

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use std::process::ExitCode;
-use zp_store::Store;
+use zp_app::Store;
 
 /// Where to serve.
 #[derive(Args, Debug, Clone)]
@@ -53,7 +53,7 @@ fn init_logging() {
 }
 
 pub fn run(db: &str, args: &ServeArgs) -> anyhow::Result<ExitCode> {
-    let store = zp_store::open(db).with_context(|| format!("opening database {db}"))?;
+    let store = zp_app::open(db).with_context(|| format!("opening database {db}"))?;
     serve(store, db, &args.addr, |url| {
         println!("zeropark serving {db} on {url}  (Ctrl-C to stop)");
     })?;
@@ -79,7 +79,7 @@ pub enum UsersCmd {
 }
 
 pub fn users(db: &str, cmd: UsersCmd, json: bool) -> anyhow::Result<ExitCode> {
-    let mut store = zp_store::open(db).with_context(|| format!("opening database {db}"))?;
+    let mut store = zp_app::open(db).with_context(|| format!("opening database {db}"))?;
     match cmd {
         UsersCmd::Add {
             username,

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use tower::ServiceExt;
 use zp_app::demo::{DEMO_PARK, DEMO_PARK_SC, demo_orgs};
+use zp_app::{NewUser, Role, Store};
 use zp_server::{AppState, Config};
-use zp_store::{NewUser, Role, Store};
 
 pub const PASSWORD: &str = "correct-horse-battery";
 
@@ -22,7 +22,7 @@ fn seeded() -> &'static Path {
     DB.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap().keep();
         let db = dir.join("seed.db");
-        let mut store = zp_store::open(db.to_str().unwrap()).unwrap();
+        let mut store = zp_app::open(db.to_str().unwrap()).unwrap();
         zp_app::demo::seed(store.as_mut(), &dir.join("files"), "test").unwrap();
         let hash = zp_server::auth::hash_password(PASSWORD).unwrap();
         for (name, role, scope) in accounts() {
@@ -114,7 +114,7 @@ pub fn app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("test.db");
     std::fs::copy(seeded(), &db).unwrap();
-    let store = zp_store::open(db.to_str().unwrap()).unwrap();
+    let store = zp_app::open(db.to_str().unwrap()).unwrap();
     let mut config = Config {
         upload_dir: dir.path().join("uploads"),
         ..Config::default()

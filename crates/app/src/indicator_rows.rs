@@ -3,11 +3,10 @@
 //! `zp_evaluate::indicator_row`; this adapter adds the columns, the scope lookup and
 //! repeated rows within a file.
 
-use crate::columns::Columns;
-use crate::table::{ReadError, Table};
 use std::collections::HashMap;
+use zp_domain::records::{NewIndicatorValue, Rejected, ScopeKind};
 use zp_evaluate::{DataCatalogue, indicator_row};
-use zp_store::{NewIndicatorValue, Rejected, ScopeKind};
+use zp_ingest::{Columns, ReadError, Table};
 
 pub struct IndicatorRows {
     pub rows: Vec<NewIndicatorValue>,
