@@ -29,6 +29,8 @@ pub fn aggregate(scope_kind: &str, scope: &str, year: i32, members: &[Inventory]
         out.onsite_renewable_mwh += m.onsite_renewable_mwh;
         out.certificates_retired_mwh += m.certificates_retired_mwh;
         out.certificates_applied_mwh += m.certificates_applied_mwh;
+        out.unverified_certificates_mwh += m.unverified_certificates_mwh;
+        out.onsite_certificates_sold_mwh += m.onsite_certificates_sold_mwh;
         match m.output_value_10k_yuan {
             Some(v) => output += v,
             None => all_have_output = false,

@@ -1,6 +1,7 @@
 //! One enterprise, one year.
 
 use crate::model::{ActivityLine, CarrierLine, FactorUse, InputRef, Inventory, OrgInput};
+pub use crate::steam::DEFAULT_STEAM_PRESSURE_MPA;
 use std::collections::BTreeMap;
 use zp_domain::{Carrier, CarrierCategory, Decimal, Unit, UnitError};
 use zp_factors::{Catalog, CatalogError, Pins, Selection, Slot};
@@ -39,6 +40,12 @@ pub enum AccountingError {
         source_ref: String,
         err: UnitError,
     },
+    #[error("activity row {id} ({source_ref}): steam state: {reason}")]
+    Steam {
+        id: i64,
+        source_ref: String,
+        reason: String,
+    },
     #[error("activity row {id} ({source_ref}) is for {period}, not the report year {year}")]
     WrongYear {
         id: i64,
@@ -76,6 +83,32 @@ impl Factors<'_> {
     fn value(&mut self, slot: Slot) -> Result<(Decimal, String), CatalogError> {
         let s = self.get(slot)?;
         Ok((s.factor.value, s.factor.id))
+    }
+
+    /// A result issued before steam was priced by enthalpy pinned a steam heat content
+    /// (`steam_heat/...`): it keeps that method until `recompute`.
+    fn legacy_steam_heat(&mut self) -> Option<(Decimal, String)> {
+        let (key, pin) = self
+            .pins
+            .0
+            .iter()
+            .find(|(k, _)| k.starts_with("steam_heat/"))?;
+        let f = self.catalog.get(&pin.id)?;
+        self.used.entry(key.clone()).or_insert_with(|| FactorUse {
+            id: f.id.clone(),
+            slot: key.clone(),
+            value: f.value,
+            unit: f.unit.clone(),
+            kind: f.kind.key().to_string(),
+            region: None,
+            year: f.year,
+            source: f.source(),
+            note: Some(
+                "issued with GB/T 2589's steam heat content; `zeropark recompute` re-prices steam by enthalpy"
+                    .into(),
+            ),
+        });
+        Some((f.value, f.id.clone()))
     }
 }
 
@@ -229,19 +262,55 @@ pub fn compute(
                 line.factor_ids.push(id);
             }
             CarrierCategory::PurchasedSteam => {
-                let t = quantity / Decimal::ONE_THOUSAND; // kg -> t
-                let (h, hid) = f.value(Slot::SteamHeat(carrier))?;
                 let (k, kid) = f.value(Slot::HeatEmission)?;
-                line.scope2_location_tco2 = t * h * k;
+                let gj = if let Some((h, hid)) = f.legacy_steam_heat() {
+                    let t = quantity / Decimal::ONE_THOUSAND; // kg -> t
+                    formula.push(format!(
+                        "tCO2 = {} t x {h} GJ/t x {k} tCO2/GJ (as issued; recompute prices steam by enthalpy)",
+                        t.normalize()
+                    ));
+                    line.factor_ids.push(hid);
+                    t * h
+                } else {
+                    let (feed, fid) = f.value(Slot::SteamFeedWater)?;
+                    let tonnes = |l: &ActivityLine| {
+                        l.quantity
+                            .value_in(Unit::Tonne)
+                            .unwrap_or(Decimal::ZERO)
+                    };
+                    let heat = crate::steam::heat_above_feed_water(lines, tonnes, feed)
+                        .map_err(|(id, source_ref, reason)| AccountingError::Steam {
+                            id,
+                            source_ref,
+                            reason,
+                        })?;
+                    formula.push(format!(
+                        "tCO2 = sum of t x (h - {feed} kJ/kg) / 1000 x {k} tCO2/GJ = {} GJ x {k}: {}",
+                        heat.heat_gj.normalize(),
+                        heat.terms.join("; ")
+                    ));
+                    line.factor_ids.push(fid);
+                    heat.heat_gj
+                };
+                line.scope2_location_tco2 = gj * k;
                 line.scope2_market_tco2 = line.scope2_location_tco2;
-                formula.push(format!(
-                    "tCO2 = {} t x {h} GJ/t x {k} tCO2/GJ",
-                    t.normalize()
-                ));
-                line.factor_ids.extend([hid, kid]);
+                line.factor_ids.push(kid);
             }
             CarrierCategory::GreenCertificate => {
                 inv.certificates_retired_mwh += quantity;
+                let unverified: Decimal = lines
+                    .iter()
+                    .zip(&line.inputs)
+                    .filter(|(l, _)| l.serials.is_none())
+                    .map(|(l, i)| cert_mwh(l, i, gec_unit.as_ref().map(|g| g.0)))
+                    .sum();
+                inv.unverified_certificates_mwh += unverified;
+                if !unverified.is_zero() {
+                    inv.notes.push(format!(
+                        "{} of retired certificates name no serials: counted, but not checked against other enterprises' claims",
+                        mwh(unverified)
+                    ));
+                }
                 if let Some((_, id)) = &gec_unit {
                     line.factor_ids.push(id.clone());
                 }
@@ -276,6 +345,29 @@ pub fn compute(
             mwh(inv.certificates_retired_mwh - inv.certificates_applied_mwh)
         ));
     }
+    inv.onsite_certificates_sold_mwh = input
+        .onsite_certificates_sold_mwh
+        .min(inv.onsite_renewable_mwh);
+    if !inv.onsite_certificates_sold_mwh.is_zero() {
+        let sold = inv.onsite_certificates_sold_mwh;
+        let (k, id) = f.value(Slot::MarketResidual { year })?;
+        if let Some(line) = inv
+            .lines
+            .iter_mut()
+            .find(|l| l.carrier == Carrier::ElectricityOnsiteRenewable)
+        {
+            line.scope2_market_tco2 = sold * k;
+            line.formula.push_str(&format!(
+                "; market tCO2 = {} whose certificates went to others x {k} tCO2/MWh",
+                mwh(sold)
+            ));
+            line.factor_ids.push(id);
+        }
+        inv.notes.push(format!(
+            "{} of on-site renewable generation was issued as certificates now held or retired by others: priced at the residual factor (market-based) and left out of the clean share (GHG Protocol Scope 2 Guidance)",
+            mwh(sold)
+        ));
+    }
     if let Some(line) = inv
         .lines
         .iter_mut()
@@ -307,6 +399,15 @@ pub fn compute(
     inv.factors = f.used.into_values().collect();
     inv.derive_ratios();
     Ok(inv)
+}
+
+/// MWh of one certificate line (a count times the MWh per certificate, or MWh as given).
+fn cert_mwh(l: &ActivityLine, input: &InputRef, per_cert: Option<Decimal>) -> Decimal {
+    if l.quantity.unit == Unit::Certificate {
+        input.quantity * per_cert.unwrap_or(Decimal::ONE)
+    } else {
+        l.quantity.value_in(Unit::Mwh).unwrap_or(Decimal::ZERO)
+    }
 }
 
 /// CO2 = quantity x NCV x carbon content x oxidation x 44/12 (quantity in t or 10^4 m3).

@@ -10,7 +10,9 @@
 mod aggregate;
 mod inventory;
 mod model;
+mod steam;
 
 pub use aggregate::aggregate;
 pub use inventory::{AccountingError, GridFactorMode, Options, compute};
-pub use model::{ActivityLine, CarrierLine, FactorUse, InputRef, Inventory, OrgInput};
+pub use inventory::DEFAULT_STEAM_PRESSURE_MPA;
+pub use model::{ActivityLine, CarrierLine, FactorUse, InputRef, Inventory, OrgInput, SteamState};

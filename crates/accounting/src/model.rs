@@ -11,6 +11,21 @@ pub struct ActivityLine {
     pub quantity: Quantity,
     /// Where it came from: `file:row`.
     pub source: String,
+    /// Purchased steam: the state it was delivered in (`None`: saturated at the default
+    /// pressure, stated in the line's formula).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steam: Option<SteamState>,
+    /// Green certificates: the serials the row names (`None`: unverified, counted and
+    /// reported as `unverified_certificates_mwh`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serials: Option<String>,
+}
+
+/// Pressure (absolute) and temperature of delivered steam; no temperature means saturated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SteamState {
+    pub pressure_mpa: Decimal,
+    pub temperature_c: Option<Decimal>,
 }
 
 /// Everything the engine needs for one enterprise and one year.
@@ -23,6 +38,11 @@ pub struct OrgInput {
     pub lines: Vec<ActivityLine>,
     /// Gross output value, 10,000 yuan (万元), when reported.
     pub output_value_10k_yuan: Option<Decimal>,
+    /// MWh of the enterprise's own on-site renewable generation of the year issued as
+    /// certificates that now belong to, or were retired for, someone else: that
+    /// generation is no longer zero-emission for the enterprise (GHG Protocol Scope 2
+    /// Guidance, "no double counting").
+    pub onsite_certificates_sold_mwh: Decimal,
 }
 
 /// A factor the figures used, with its source.
@@ -93,6 +113,12 @@ pub struct Inventory {
     pub certificates_retired_mwh: Decimal,
     /// Of those, the MWh applied (never more than the grid electricity).
     pub certificates_applied_mwh: Decimal,
+    /// Retired certificates whose rows name no serials (counted, but not checked against
+    /// other enterprises' claims).
+    pub unverified_certificates_mwh: Decimal,
+    /// On-site renewable MWh whose certificates went to someone else: priced at the
+    /// residual factor (market-based) and not in the clean share.
+    pub onsite_certificates_sold_mwh: Decimal,
     pub clean_electricity_share: Option<Decimal>,
     pub intensity_location_tco2_per_tce: Option<Decimal>,
     pub intensity_market_tco2_per_tce: Option<Decimal>,
@@ -136,6 +162,8 @@ impl Inventory {
             onsite_renewable_mwh: Decimal::ZERO,
             certificates_retired_mwh: Decimal::ZERO,
             certificates_applied_mwh: Decimal::ZERO,
+            unverified_certificates_mwh: Decimal::ZERO,
+            onsite_certificates_sold_mwh: Decimal::ZERO,
             clean_electricity_share: None,
             intensity_location_tco2_per_tce: None,
             intensity_market_tco2_per_tce: None,
@@ -162,7 +190,8 @@ impl Inventory {
     pub(crate) fn derive_ratios(&mut self) {
         let ratio = |num: Decimal, den: Decimal| (!den.is_zero()).then(|| num / den);
         self.clean_electricity_share = ratio(
-            self.onsite_renewable_mwh + self.certificates_applied_mwh,
+            self.onsite_renewable_mwh - self.onsite_certificates_sold_mwh
+                + self.certificates_applied_mwh,
             self.electricity_mwh,
         );
         self.intensity_location_tco2_per_tce = ratio(self.total_location_tco2(), self.energy_tce);

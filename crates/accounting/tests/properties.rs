@@ -30,7 +30,7 @@ fn lines() -> impl Strategy<Value = Vec<ActivityLine>> {
                 } else {
                     carrier.base_unit()
                 };
-                ActivityLine {
+                ActivityLine { steam: None, serials: None,
                     id: i as i64,
                     period: Period::new(2023, month).unwrap(),
                     carrier,
@@ -50,6 +50,7 @@ fn input(lines: Vec<ActivityLine>) -> OrgInput {
         year: 2023,
         lines,
         output_value_10k_yuan: None,
+        onsite_certificates_sold_mwh: zp_domain::Decimal::ZERO,
     }
 }
 
@@ -83,7 +84,7 @@ proptest! {
     #[test]
     fn expressing_electricity_in_mwh_or_wan_kwh_changes_nothing(kwh in 0i64..100_000_000) {
         let cat = Catalog::builtin();
-        let mk = |q: Decimal, u: Unit| input(vec![ActivityLine {
+        let mk = |q: Decimal, u: Unit| input(vec![ActivityLine { steam: None, serials: None,
             id: 1, period: Period::new(2023, 5).unwrap(), carrier: Carrier::Electricity,
             quantity: Quantity::new(q, u), source: "x".into() }]);
         let k = Decimal::from(kwh);
@@ -108,5 +109,31 @@ proptest! {
         if let Some(s) = p1.clean_electricity_share {
             prop_assert!(s >= Decimal::ZERO && s <= Decimal::ONE);
         }
+    }
+}
+
+proptest! {
+    /// Adding retired green certificates never raises market-based Scope 2, never changes
+    /// location-based Scope 2, and never takes market Scope 2 below zero.
+    #[test]
+    fn market_scope2_never_rises_when_certificates_are_added(
+        ls in lines(),
+        month in 1u32..=12,
+        mwh in 0i64..5_000_000,
+    ) {
+        let cat = Catalog::builtin();
+        let before = compute(&input(ls.clone()), &cat, &mut Pins::default(), Options::default()).unwrap();
+        let mut more = ls;
+        more.push(ActivityLine { steam: None, serials: None,
+            id: 10_000,
+            period: Period::new(2023, month).unwrap(),
+            carrier: Carrier::GreenCertificate,
+            quantity: Quantity::new(Decimal::new(mwh, 1), Unit::Mwh),
+            source: "certs.csv:2".into(),
+        });
+        let after = compute(&input(more), &cat, &mut Pins::default(), Options::default()).unwrap();
+        prop_assert!(after.scope2_market_tco2 <= before.scope2_market_tco2);
+        prop_assert!(after.scope2_market_tco2 >= Decimal::ZERO);
+        prop_assert_eq!(after.scope2_location_tco2, before.scope2_location_tco2);
     }
 }

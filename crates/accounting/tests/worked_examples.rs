@@ -2,7 +2,9 @@
 //! the standards (GB/T 2589, the 24-sector guidelines, GHG Protocol Scope 2 Guidance).
 
 use rust_decimal_macros::dec;
-use zp_accounting::{ActivityLine, GridFactorMode, Options, OrgInput, aggregate, compute};
+use zp_accounting::{
+    ActivityLine, GridFactorMode, Inventory, Options, OrgInput, SteamState, aggregate, compute,
+};
 use zp_domain::{Carrier, CreditCode, Decimal, Period, Quantity, Region, Unit};
 use zp_factors::{Catalog, Factor, Pins};
 
@@ -11,7 +13,7 @@ fn org(n: u32) -> CreditCode {
 }
 
 fn line(id: i64, month: u32, carrier: Carrier, value: Decimal, unit: Unit) -> ActivityLine {
-    ActivityLine {
+    ActivityLine { steam: None, serials: None,
         id,
         period: Period::new(2023, month).unwrap(),
         carrier,
@@ -28,6 +30,7 @@ fn input(region: &str, lines: Vec<ActivityLine>) -> OrgInput {
         year: 2023,
         lines,
         output_value_10k_yuan: None,
+        onsite_certificates_sold_mwh: zp_domain::Decimal::ZERO,
     }
 }
 
@@ -141,11 +144,11 @@ fn market_scope2_with_certificates_and_residual_mix() {
         .unwrap();
     let period = Period::new(2030, 6).unwrap();
     let lines = vec![
-        ActivityLine {
+        ActivityLine { steam: None, serials: None,
             period,
             ..line(1, 6, Carrier::Electricity, dec!(1000000), Unit::Kwh)
         },
-        ActivityLine {
+        ActivityLine { steam: None, serials: None,
             period,
             ..line(
                 2,
@@ -193,15 +196,91 @@ fn certificates_never_cover_more_than_grid_electricity() {
 }
 
 #[test]
-fn purchased_heat_and_low_pressure_steam() {
-    // 1,000 GJ x 0.11 = 110 t; 100 t steam x 3.763 GJ/t x 0.11 = 41.393 t.
+fn purchased_heat_and_steam_by_enthalpy() {
+    // 1,000 GJ x 0.11 = 110 t.
     let heat = one(Carrier::Heat, dec!(1000), Unit::Gj);
     assert_eq!(heat.scope2_location_tco2, dec!(110));
     assert_eq!(heat.scope2_market_tco2, dec!(110));
     assert_eq!(heat.energy_tce, dec!(34.12)); // 1,000,000 MJ x 0.03412 kgce/MJ
-    let steam = one(Carrier::SteamLowPressure, dec!(100), Unit::Tonne);
-    assert_eq!(steam.scope2_location_tco2, dec!(41.393));
+    // worked-examples.md: 100 t saturated at the default 1.0 MPa, h = 2777.1195 kJ/kg (IF97):
+    // 100 x (2777.1195 - 83.74) / 1000 = 269.33795 GJ x 0.11 = 29.6271745 t, not the
+    // 41.393 t of GB/T 2589's 3.763 GJ/t; energy keeps GB/T 2589's coefficient.
+    let steam = one(Carrier::Steam, dec!(100), Unit::Tonne);
+    assert_eq!(steam.scope2_location_tco2, dec!(29.6271745));
+    assert_eq!(steam.scope2_market_tco2, dec!(29.6271745));
     assert_eq!(steam.energy_tce, dec!(12.86));
+    let line = &steam.lines[0];
+    assert!(
+        line.formula.contains("saturated at 1 MPa (default: no pressure given)")
+            && line.formula.contains("2777.1195"),
+        "{}",
+        line.formula
+    );
+}
+
+fn steam_at(p: Decimal, t: Option<Decimal>) -> Inventory {
+    let mut l = line(1, 1, Carrier::Steam, dec!(100), Unit::Tonne);
+    l.steam = Some(SteamState {
+        pressure_mpa: p,
+        temperature_c: t,
+    });
+    run(&input("CQ", vec![l]))
+}
+
+#[test]
+fn steam_states_priced_by_their_if97_enthalpy() {
+    // Saturated at 0.6 MPa: h = 2756.1 kJ/kg (worked-examples.md; IF97 2756.14).
+    let inv = steam_at(dec!(0.6), None);
+    let h = (inv.scope2_location_tco2 / dec!(0.011)) + dec!(83.74);
+    assert!((h - dec!(2756.1)).abs() < dec!(0.1), "h = {h}");
+    // 1.5 MPa / 300 degC: h = 3038.2660 kJ/kg (the contract's reference value).
+    let inv = steam_at(dec!(1.5), Some(dec!(300)));
+    assert_eq!(
+        inv.scope2_location_tco2,
+        dec!(100) * (dec!(3038.2660) - dec!(83.74)) / dec!(1000) * dec!(0.11)
+    );
+    // Superheated 1.0 MPa / 250 degC: h = 2943.2 kJ/kg (worked-examples.md; IF97 2943.2222).
+    let inv = steam_at(dec!(1.0), Some(dec!(250)));
+    assert_eq!(
+        inv.scope2_location_tco2,
+        dec!(100) * (dec!(2943.2222) - dec!(83.74)) / dec!(1000) * dec!(0.11)
+    );
+}
+
+#[test]
+fn liquid_water_is_not_steam() {
+    let mut l = line(1, 1, Carrier::Steam, dec!(100), Unit::Tonne);
+    l.steam = Some(SteamState {
+        pressure_mpa: dec!(1.0),
+        temperature_c: Some(dec!(150)),
+    });
+    let e = compute(
+        &input("CQ", vec![l]),
+        &Catalog::builtin(),
+        &mut Pins::default(),
+        Options::default(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("steam state"), "{e}");
+}
+
+#[test]
+fn a_result_issued_with_the_heat_content_keeps_it_until_recompute() {
+    let catalog = Catalog::builtin();
+    let mut pins = Pins::default();
+    pins.0.insert(
+        "steam_heat/steam_low_pressure".into(),
+        zp_factors::PinnedFactor {
+            id: "builtin-2025.1/steam_heat_content/steam_low_pressure".into(),
+            note: None,
+        },
+    );
+    let i = input("CQ", vec![line(1, 1, Carrier::Steam, dec!(100), Unit::Tonne)]);
+    let legacy = compute(&i, &catalog, &mut pins, Options::default()).unwrap();
+    assert_eq!(legacy.scope2_location_tco2, dec!(41.393));
+    assert!(legacy.notes.iter().any(|n| n.contains("recompute")), "{:?}", legacy.notes);
+    let fresh = compute(&i, &catalog, &mut Pins::default(), Options::default()).unwrap();
+    assert_eq!(fresh.scope2_location_tco2, dec!(29.6271745));
 }
 
 #[test]
@@ -261,17 +340,32 @@ fn intensities_and_output_value() {
 }
 
 #[test]
-fn province_without_factor_uses_national_and_notes_it() {
+fn province_without_factor_uses_its_regional_grid_and_notes_it() {
+    // 西藏 has no provincial value in the 2023 notice: the 西南 grid's 0.2472.
     let inv = run(&input(
-        "GZ",
+        "XZ",
         vec![line(1, 1, Carrier::Electricity, dec!(1000), Unit::Mwh)],
     ));
-    assert_eq!(inv.scope2_location_tco2, dec!(530.6));
+    assert_eq!(inv.scope2_location_tco2, dec!(247.2));
     assert!(
-        inv.notes.iter().any(|n| n.contains("GZ")),
+        inv.notes.iter().any(|n| n.contains("XZ") && n.contains("GRID-SW")),
         "{:?}",
         inv.notes
     );
+}
+
+#[test]
+fn yunnan_2022_uses_yunnans_own_factor() {
+    // The audit's case: a Yunnan park priced at the national 0.5366 was five times too high.
+    let mut l = line(1, 1, Carrier::Electricity, dec!(1000), Unit::Mwh);
+    l.period = Period::new(2022, 1).unwrap();
+    let i = OrgInput {
+        year: 2022,
+        ..input("YN", vec![l])
+    };
+    let inv = run(&i);
+    assert_eq!(inv.scope2_location_tco2, dec!(107.3));
+    assert!(!inv.notes.iter().any(|n| n.contains("no YN")), "{:?}", inv.notes);
 }
 
 #[test]

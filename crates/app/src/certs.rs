@@ -137,9 +137,44 @@ fn commit(
     if drafts.is_empty() {
         return Ok(0);
     }
-    let events = reg.append(drafts, key)?;
-    store.append_cert_events(&to_rows(&events), actor)?;
-    Ok(events.len())
+    // Another writer (a second CLI, the server) may append between our load and our
+    // append: the store refuses our sequence numbers as a conflict. Then reload the log
+    // and apply the same operations to the registry as it is now: they either succeed on
+    // top of the other writer's events or fail with the registry's own reason ("bundle
+    // ... is cancelled"), never with a raw constraint error.
+    let mut attempt = 0;
+    loop {
+        let events = reg.append(drafts.clone(), key)?;
+        match store.append_cert_events(&to_rows(&events), actor) {
+            Ok(()) => return Ok(events.len()),
+            Err(zp_store::StoreError::Conflict(_)) if attempt < APPEND_RETRIES => {
+                attempt += 1;
+                backoff(attempt);
+                *reg = load(store, &key.verifying_key())?;
+            }
+            Err(zp_store::StoreError::Conflict(e)) => {
+                return Err(AppError::Invalid(format!(
+                    "the certificate log kept changing under this operation ({e}); try again"
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Times an append is retried on a newer log before giving up.
+const APPEND_RETRIES: u32 = 64;
+
+/// Waits before retry `attempt`: a jittered, growing pause (1 ms up to about 50 ms) so
+/// writers that collided do not collide again in step.
+fn backoff(attempt: u32) {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let cap_ms = (1u64 << attempt.min(6)).min(50);
+    let ms = 1 + u64::from(nanos) % cap_ms;
+    std::thread::sleep(std::time::Duration::from_millis(ms));
 }
 
 /// Outcome of an issuance.
@@ -613,12 +648,64 @@ pub struct BundleFilter {
     pub to: Option<i64>,
 }
 
+/// The bundles `caller` may see, newest first, at most `limit`, and their balances. A
+/// bundle is visible when its owner or the consumer it was retired for is an enterprise
+/// of the caller's scope; the scope is the SQL-filtered enterprise list of the caller's
+/// access (the registry itself is replayed from its event log, not a table to filter).
+pub fn visible_bundles(
+    store: &mut dyn Store,
+    caller: &crate::Caller,
+    filter: &BundleFilter,
+    limit: usize,
+) -> Result<(Vec<Bundle>, Balances), AppError> {
+    let (all, _) = bundles(store, filter)?;
+    let in_scope: Option<std::collections::HashSet<CreditCode>> = if caller.is_unscoped() {
+        None
+    } else {
+        Some(
+            store
+                .orgs(&caller.access, &zp_store::OrgFilter::default())?
+                .into_iter()
+                .map(|o| o.credit_code)
+                .collect(),
+        )
+    };
+    let mut list: Vec<Bundle> = all
+        .into_iter()
+        .filter(|b| {
+            in_scope.as_ref().is_none_or(|codes| {
+                codes.contains(&b.owner)
+                    || b.status
+                        .retirement()
+                        .is_some_and(|(c, _, _)| codes.contains(c))
+            })
+        })
+        .collect();
+    let mut balances = Balances::default();
+    for b in &list {
+        balances.issued_wh += b.energy_wh;
+        balances.add_by_status(b);
+    }
+    list.sort_by_key(|b| std::cmp::Reverse(b.id.0));
+    list.truncate(limit);
+    Ok((list, balances))
+}
+
+/// The certificate registry as stored, or `None` before its first event.
+pub(crate) fn stored_registry(store: &mut dyn Store) -> Result<Option<Registry>, AppError> {
+    if store.registry_meta(PUBLIC_KEY)?.is_none() {
+        return Ok(None);
+    }
+    let public = public_key(store)?;
+    load(store, &public).map(Some)
+}
+
 /// The registry's bundles (read-only; no signing key needed), and its balances.
 pub fn bundles(
     store: &mut dyn Store,
     filter: &BundleFilter,
 ) -> Result<(Vec<Bundle>, Balances), AppError> {
-    let Some(reg) = crate::inventory::registry(store)? else {
+    let Some(reg) = stored_registry(store)? else {
         return Ok((Vec::new(), Balances::default()));
     };
     let list = reg

@@ -13,7 +13,7 @@ pub use zp_evaluate::{
 };
 
 use crate::AppError;
-use crate::import::ImportError;
+use crate::ImportError;
 use crate::indicator_rows::validate_indicators;
 use crate::inventory::{InventoryScope, catalog, inventory};
 use serde::Serialize;

@@ -1,39 +1,19 @@
 //! File imports, one use case for the CLI and the server: read, validate, scope to the
 //! caller, store; bad rows quarantined with row, field and reason, counts returned.
 
-use crate::Caller;
+use crate::{Caller, ImportError};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use zp_domain::CreditCode;
 use zp_ingest::{
-    Limits, ReadError, Table, read_table, validate_activity, validate_grid_hourly, validate_meters,
+    Limits, Table, read_table, validate_activity, validate_grid_hourly, validate_meters,
     validate_orgs,
 };
 use zp_store::{
     Access, BatchMeta, FactorSetInfo, ImportCounts, MeterFilter, Org, OrgFilter, Rejected, Role,
     Store, StoreError,
 };
-
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    /// The file could not be read at all (exit status 2 in the CLI).
-    #[error(transparent)]
-    Read(#[from] ReadError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(
-        "{file}: {count} invalid row(s); a factor set is accepted whole or not at all:\n{details}"
-    )]
-    FactorRows {
-        file: String,
-        count: usize,
-        details: String,
-    },
-    /// A request the use case refuses (a missing name, a kind the caller may not import).
-    #[error("{0}")]
-    Invalid(String),
-}
 
 /// What an import file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -262,8 +242,9 @@ fn import_activity(
     table: &Table,
 ) -> Result<(ImportCounts, Vec<Rejected>), ImportError> {
     let visible = visible_orgs(store, caller)?;
-    let v = validate_activity(table, &|c| visible.contains(c))?;
+    let mut v = validate_activity(table, &|c| visible.contains(c))?;
     let repeated_in_file = table.rows.len() - v.rows.len() - v.rejected.len();
+    v.rows = crate::serials::refuse_double_claims(store, &table.file, v.rows, &mut v.rejected)?;
     let mut counts = store.import_activity(
         &meta(ImportKind::Activity, table, &caller.actor),
         &v.rows,
@@ -417,4 +398,115 @@ pub fn import_factor_table(
     };
     store.save_factor_set(&info, &factors, actor)?;
     Ok(factors.len())
+}
+
+/// One restatement an import would make: the stored value and the new one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImportChange {
+    pub credit_code: String,
+    pub site: String,
+    pub period: String,
+    pub carrier: String,
+    /// The current value with its unit, as stored (e.g. `13876 MWh`).
+    pub old: String,
+    /// The value the file gives, with its unit.
+    pub new: String,
+    /// Change in the carrier's base unit, percent of the old value (`None` when the old
+    /// value is zero).
+    pub change_pct: Option<rust_decimal::Decimal>,
+}
+
+/// What an import would do, computed without storing anything (`--dry-run`, the upload
+/// preview): the counts it would report and each restatement as old -> new.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportPreview {
+    pub kind: &'static str,
+    pub file: String,
+    pub sha256: String,
+    pub dry_run: bool,
+    #[serde(flatten)]
+    pub counts: ImportCounts,
+    pub changes: Vec<ImportChange>,
+    pub rejected: Vec<Rejected>,
+}
+
+/// The quantity of an activity value in its carrier's base unit (certificates as MWh), the
+/// figure duplicates and restatements are recognised by.
+fn base_quantity(
+    carrier: zp_domain::Carrier,
+    quantity: &zp_domain::Quantity,
+) -> Option<rust_decimal::Decimal> {
+    use zp_domain::{Carrier, Unit};
+    if quantity.unit == Unit::Certificate {
+        return Some(quantity.value);
+    }
+    let unit = if carrier == Carrier::GreenCertificate {
+        Unit::Mwh
+    } else {
+        carrier.base_unit()
+    };
+    quantity.value_in(unit).ok()
+}
+
+/// Previews an import of `table` as `caller`: the same validation and scope as
+/// [`import_table`], compared with the stored values; nothing is written. Activity ledgers
+/// only (the kind whose restatements replace figures).
+pub fn preview_table(
+    store: &mut dyn Store,
+    caller: &Caller,
+    kind: ImportKind,
+    table: &Table,
+) -> Result<ImportPreview, ImportError> {
+    if kind != ImportKind::Activity {
+        return Err(ImportError::Invalid(format!(
+            "a dry run is available for activity imports; {} imports change no reported figure by restatement",
+            kind.key()
+        )));
+    }
+    let visible = visible_orgs(store, caller)?;
+    let mut v = validate_activity(table, &|c| visible.contains(c))?;
+    let repeated_in_file = table.rows.len() - v.rows.len() - v.rejected.len();
+    v.rows = crate::serials::refuse_double_claims(store, &table.file, v.rows, &mut v.rejected)?;
+    let mut counts = ImportCounts::of(table.rows.len(), v.rejected.len());
+    counts.duplicates = repeated_in_file;
+    let mut stored: HashMap<(CreditCode, i32), Vec<zp_store::ActivityRecord>> = HashMap::new();
+    let mut changes = Vec::new();
+    for row in &v.rows {
+        let key = (row.credit_code.clone(), row.period.year());
+        if !stored.contains_key(&key) {
+            let rows = store.activity(&caller.access, &row.credit_code, row.period.year())?;
+            stored.insert(key.clone(), rows);
+        }
+        let current = stored[&key]
+            .iter()
+            .find(|r| r.site == row.site && r.period == row.period && r.carrier == row.carrier);
+        let Some(current) = current else { continue };
+        let old = base_quantity(current.carrier, &current.quantity);
+        if old == Some(row.base_quantity) {
+            counts.duplicates += 1;
+            continue;
+        }
+        counts.restated += 1;
+        let change_pct = old.filter(|o| !o.is_zero()).map(|o| {
+            ((row.base_quantity - o) / o * rust_decimal::Decimal::ONE_HUNDRED).round_dp(1)
+        });
+        changes.push(ImportChange {
+            credit_code: row.credit_code.to_string(),
+            site: row.site.clone(),
+            period: row.period.to_string(),
+            carrier: row.carrier.key().to_string(),
+            old: current.quantity.to_string(),
+            new: row.quantity.to_string(),
+            change_pct,
+        });
+    }
+    Ok(ImportPreview {
+        kind: kind.key(),
+        file: table.file.clone(),
+        sha256: table.sha256.clone(),
+        dry_run: true,
+        counts: counts.checked(),
+        changes,
+        rejected: v.rejected,
+    })
 }

@@ -3,10 +3,12 @@
 use crate::AppError;
 use std::collections::BTreeMap;
 use zp_accounting::{
-    ActivityLine, GridFactorMode, Inventory, Options, OrgInput, aggregate, compute,
+    ActivityLine, GridFactorMode, Inventory, Options, OrgInput, SteamState, aggregate, compute,
 };
 use zp_certs::{Consumption, Registry};
-use zp_domain::{Carrier, CreditCode, Decimal, Period, Quantity, Region, Unit};
+use zp_domain::{
+    Carrier, CarrierCategory, CreditCode, Decimal, Period, Quantity, Region, SerialSet, Unit,
+};
 use zp_factors::Catalog;
 use zp_store::{Access, IssuedResult, OrgFilter, Store};
 
@@ -26,10 +28,11 @@ pub fn catalog(store: &mut dyn Store) -> Result<Catalog, AppError> {
 }
 
 /// An enterprise's inputs for a year: its current ledger rows, and, when the certificate
-/// registry holds certificates retired for its consumption in that year, those in place
-/// of the ledger's `green_certificate` rows (granular certificates first, then GECs; the
-/// registry is the record, so the same MWh is never counted from both). Returns notes
-/// saying what was replaced.
+/// registry holds certificates retired for its consumption in that year, those too
+/// (granular certificates first, then GECs): ledger certificate rows without serials give
+/// way to them, ledger serials also retired in the registry count once; and the MWh of
+/// its own generation whose certificates went to others. Returns notes saying what was
+/// replaced or counted once.
 pub(crate) fn org_input(
     store: &mut dyn Store,
     access: &Access,
@@ -45,32 +48,34 @@ pub(crate) fn org_input(
     let mut lines: Vec<ActivityLine> = store
         .activity(access, code, year)?
         .into_iter()
-        .map(|r| ActivityLine {
-            id: r.id,
-            period: r.period,
-            carrier: r.carrier,
-            quantity: r.quantity,
-            source: format!("{}:{}", r.source_file, r.source_row),
-        })
-        .collect();
+        .map(ledger_line)
+        .collect::<Result<_, _>>()?;
     let mut notes = Vec::new();
     let registry_lines = certs
         .map(|r| certificate_lines(r, code, year))
         .unwrap_or_default();
-    if !registry_lines.is_empty() {
-        let ledger: Vec<&ActivityLine> = lines
-            .iter()
-            .filter(|l| l.carrier == Carrier::GreenCertificate)
-            .collect();
-        if !ledger.is_empty() {
-            notes.push(format!(
-                "{} ledger green_certificate row(s) replaced by the certificate registry's retirements for {year}",
-                ledger.len()
-            ));
-        }
-        lines.retain(|l| l.carrier != Carrier::GreenCertificate);
+    if let (Some(reg), false) = (certs, registry_lines.is_empty()) {
+        count_registry_once(reg, code, year, &mut lines, &mut notes);
         lines.extend(registry_lines);
     }
+    let sold = match certs {
+        Some(reg) => {
+            let own: Vec<String> = store
+                .meters(
+                    &Access::All,
+                    &zp_store::MeterFilter {
+                        org: Some(code.clone()),
+                        ..Default::default()
+                    },
+                )?
+                .into_iter()
+                .filter(|m| m.kind == zp_store::MeterKind::Generation)
+                .map(|m| m.meter)
+                .collect();
+            crate::serials::onsite_certificates_sold_mwh(reg, code, &own, year)
+        }
+        None => Decimal::ZERO,
+    };
     let input = OrgInput {
         org: org.credit_code,
         name: org.name,
@@ -78,8 +83,84 @@ pub(crate) fn org_input(
         year,
         lines,
         output_value_10k_yuan: store.output_value(code, year)?,
+        onsite_certificates_sold_mwh: sold,
     };
     Ok((input, notes))
+}
+
+/// A stored ledger row as an accounting line, with its steam state and serials.
+pub(crate) fn ledger_line(r: zp_store::ActivityRecord) -> Result<ActivityLine, AppError> {
+    let number = |k: &str| {
+        r.attrs
+            .get(k)
+            .map(|v| {
+                v.parse::<Decimal>().map_err(|_| {
+                    AppError::Invalid(format!(
+                        "stored activity row {} has {k} {v:?}, not a number",
+                        r.id
+                    ))
+                })
+            })
+            .transpose()
+    };
+    let steam = match number("pressure_mpa")? {
+        Some(pressure_mpa) if r.carrier.category() == CarrierCategory::PurchasedSteam => {
+            Some(SteamState {
+                pressure_mpa,
+                temperature_c: number("temperature_c")?,
+            })
+        }
+        _ => None,
+    };
+    Ok(ActivityLine {
+        id: r.id,
+        period: r.period,
+        carrier: r.carrier,
+        quantity: r.quantity,
+        source: format!("{}:{}", r.source_file, r.source_row),
+        steam,
+        serials: (r.carrier == Carrier::GreenCertificate)
+            .then(|| r.attrs.get("serials").cloned())
+            .flatten(),
+    })
+}
+
+/// The registry holds retirements for the enterprise this year: ledger certificate rows
+/// without serials give way to them (they cannot be told apart), and ledger serials the
+/// registry also retired for the enterprise count once.
+fn count_registry_once(
+    reg: &Registry,
+    code: &CreditCode,
+    year: i32,
+    lines: &mut Vec<ActivityLine>,
+    notes: &mut Vec<String>,
+) {
+    let unnamed = lines
+        .iter()
+        .filter(|l| l.carrier == Carrier::GreenCertificate && l.serials.is_none())
+        .count();
+    if unnamed > 0 {
+        notes.push(format!(
+            "{unnamed} ledger green_certificate row(s) without serials replaced by the certificate registry's retirements for {year}"
+        ));
+    }
+    lines.retain(|l| l.carrier != Carrier::GreenCertificate || l.serials.is_some());
+    for l in lines.iter_mut() {
+        let Some(set) = l.serials.as_deref().and_then(|s| SerialSet::parse(s).ok()) else {
+            continue;
+        };
+        let twice = crate::serials::also_in_registry(reg, code, &set);
+        if twice == 0 {
+            continue;
+        }
+        let mwh = l.quantity.value_in(Unit::Mwh).unwrap_or(l.quantity.value);
+        let left = (mwh - Decimal::from(twice)).max(Decimal::ZERO);
+        l.quantity = Quantity::new(left, Unit::Mwh);
+        notes.push(format!(
+            "{twice} certificate(s) of {} are also retired in the certificate registry for {code}: counted once",
+            l.source
+        ));
+    }
 }
 
 /// The registry's certificates retired for `consumer`'s consumption in `year`, one line
@@ -112,7 +193,7 @@ fn certificate_lines(reg: &Registry, consumer: &CreditCode, year: i32) -> Vec<Ac
     by_month
         .into_iter()
         .enumerate()
-        .map(|(i, ((rank, period), (wh, ids)))| ActivityLine {
+        .map(|(i, ((rank, period), (wh, ids)))| ActivityLine { steam: None, serials: None,
             id: -(i as i64) - 1,
             period,
             carrier: Carrier::GreenCertificate,
@@ -147,15 +228,6 @@ fn compact_ids(ids: &[u64]) -> String {
     out.join(",")
 }
 
-/// The certificate registry as stored, or `None` before its first event.
-pub(crate) fn registry(store: &mut dyn Store) -> Result<Option<Registry>, AppError> {
-    if store.registry_meta(crate::certs::PUBLIC_KEY)?.is_none() {
-        return Ok(None);
-    }
-    let public = crate::certs::public_key(store)?;
-    crate::certs::load(store, &public).map(Some)
-}
-
 /// Computes (and issues) the inventory of one enterprise with its pinned factors. The
 /// first computation for an (enterprise, year, grid mode) pins the factors it selected;
 /// later ones reuse them until `recompute`.
@@ -168,7 +240,7 @@ pub fn org_inventory(
     grid: GridFactorMode,
     actor: &str,
 ) -> Result<Inventory, AppError> {
-    let certs = registry(store)?;
+    let certs = crate::certs::stored_registry(store)?;
     org_inventory_with(
         store,
         catalog,
@@ -276,7 +348,7 @@ pub fn inventory(
         ),
     };
     let orgs = store.orgs(access, &filter)?;
-    let certs = registry(store)?;
+    let certs = crate::certs::stored_registry(store)?;
     let members = orgs
         .iter()
         .map(|o| {

@@ -2,25 +2,32 @@
 //! HTTP server with the caller's [`Access`]. They glue the pure core (accounting, factors)
 //! to storage and ingestion; they hold no state of their own.
 
+pub mod assets;
 mod caller;
 pub mod certs;
 pub mod demo;
+pub mod energy;
 pub mod evaluate;
 pub mod evidence_pdf;
 pub mod finance;
 mod import;
 mod indicator_rows;
 mod inventory;
+pub mod park;
+mod pool;
 pub mod readings;
 mod recompute;
+mod serials;
 pub mod stream;
+pub mod waste;
 
 pub use caller::Caller;
 pub use import::{
-    ImportError, ImportKind, ImportOutcome, ReadingsSummary, import_factor_set,
-    import_factor_table, import_file, import_table,
+    ImportChange, ImportKind, ImportOutcome, ImportPreview, ReadingsSummary, import_factor_set,
+    import_factor_table, import_file, import_table, preview_table,
 };
 pub use inventory::{InventoryScope, catalog, inventory, org_inventory};
+pub use pool::{PooledStore, StorePool};
 pub use recompute::{FactorChange, FigureChange, RecomputeItem, recompute};
 
 // The record, storage and reference types the adapters show and pass: the CLI and the server
@@ -30,6 +37,7 @@ pub use zp_accounting::{
 };
 pub use zp_factors::{BUILTIN_SET, Catalog, Factor, FactorKind};
 pub use zp_ingest::{Limits, ReadError, Table, read_table};
+pub use zp_store::VerifierStore;
 pub use zp_store::{
     Access, Application, ApplicationFilter, AuditEntry, BalanceSheet, BatchInfo, BatchMeta,
     Designation, DesignationKind, DesignationLevel, ImportCounts, Meter, MeterFilter, MeterKind,
@@ -52,4 +60,25 @@ pub enum AppError {
     /// A certificate registry command refused (who may not do it, or the bundle's state).
     #[error(transparent)]
     Certs(#[from] zp_certs::CertError),
+}
+
+/// Why an import failed as a whole (rows that fail validation are quarantined instead).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file could not be read at all (exit status 2 in the CLI).
+    #[error(transparent)]
+    Read(#[from] zp_ingest::ReadError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(
+        "{file}: {count} invalid row(s); a factor set is accepted whole or not at all:\n{details}"
+    )]
+    FactorRows {
+        file: String,
+        count: usize,
+        details: String,
+    },
+    /// A request the use case refuses (a missing name, a kind the caller may not import).
+    #[error("{0}")]
+    Invalid(String),
 }

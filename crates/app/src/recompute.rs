@@ -40,7 +40,7 @@ pub fn recompute(
     actor: &str,
 ) -> Result<Vec<RecomputeItem>, AppError> {
     let catalog = catalog(store)?;
-    let certs = crate::inventory::registry(store)?;
+    let certs = crate::certs::stored_registry(store)?;
     let mut out = Vec::new();
     for issued in store.issued_all()? {
         let code =

@@ -22,11 +22,11 @@
 //!    run [`verify`](crate::verify) on it (or re-walk the chain as in step 1, checking that
 //!    each `prev_hash` is the previous `hash` and that the last hash equals `head_hash`).
 
-use crate::chain::SignedEvent;
 use crate::error::CertError;
 use crate::event::{Change, Consumption, Event};
 use crate::ids::{BundleId, IdRange};
 use crate::matching::HourlyLoad;
+use crate::signed::SignedEvent;
 use crate::state::Registry;
 use ed25519_dalek::VerifyingKey;
 use serde::Serialize;

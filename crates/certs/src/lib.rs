@@ -32,9 +32,10 @@ mod evidence;
 mod ids;
 mod matching;
 mod scope2;
+mod signed;
 mod state;
 
-pub use chain::{GENESIS_HASH, SignedEvent, Summary, chain_hash, replay, verify};
+pub use chain::{Summary, replay, verify};
 pub use commands::{GecImport, GenerationRow, Generator, IssuancePlan};
 pub use error::{CertError, VerifyError, VerifyReason};
 pub use event::{Actor, Change, Consumption, Draft, EVENT_FORMAT_VERSION, Event};
@@ -45,6 +46,7 @@ pub use evidence::{
 pub use ids::{BundleId, IdRange};
 pub use matching::{HourFigures, HourInput, HourlyLoad, MatchReport, cfe_figures};
 pub use scope2::MarketCover;
+pub use signed::{GENESIS_HASH, SignedEvent, chain_hash};
 pub use state::{Balances, Bundle, Granularity, Registry, Source, Status, WH_PER_GEC};
 
 pub use ed25519_dalek::{SigningKey, VerifyingKey};

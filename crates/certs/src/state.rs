@@ -1,10 +1,10 @@
 //! Registry state rebuilt by replaying events, and the one place where events are
 //! validated and applied ([`Registry::apply_event`]).
 
-use crate::chain::{GENESIS_HASH, SignedEvent};
 use crate::error::CertError;
 use crate::event::{Actor, Change, Consumption, EVENT_FORMAT_VERSION, Event};
 use crate::ids::{BundleId, IdRange};
+use crate::signed::{GENESIS_HASH, SignedEvent};
 use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};

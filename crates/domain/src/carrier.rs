@@ -21,7 +21,8 @@ pub enum CarrierCategory {
     OnsiteRenewable,
     /// Purchased heat (热力): energy and Scope 2 at the heat factor.
     PurchasedHeat,
-    /// Purchased steam: energy and Scope 2 via its heat content.
+    /// Purchased steam: energy at its GB/T 2589 coefficient, Scope 2 by its enthalpy above
+    /// feed water (IAPWS-IF97).
     PurchasedSteam,
     /// Retired green electricity certificates (绿证), MWh: market-based Scope 2 only.
     GreenCertificate,
@@ -79,7 +80,7 @@ carriers! {
     NaturalGas = "natural_gas", "天然气", ["天然气(气田)", "天然气（气田）", "管道天然气"], M3, Fuel;
     CokeOvenGas = "coke_oven_gas", "焦炉煤气", [], M3, Fuel;
     Heat = "heat", "热力", ["外购热力", "热"], Mj, PurchasedHeat;
-    SteamLowPressure = "steam_low_pressure", "低压蒸汽", ["蒸汽", "外购蒸汽"], Kg, PurchasedSteam;
+    Steam = "steam", "蒸汽", ["steam_low_pressure", "低压蒸汽", "外购蒸汽"], Kg, PurchasedSteam;
     Electricity = "electricity", "电力", ["电", "外购电力", "电力(当量值)", "电力（当量值）", "网购电"], Kwh, GridElectricity;
     ElectricityOnsiteRenewable = "electricity_onsite_renewable", "自发自用可再生电力", ["光伏发电", "分布式光伏", "自发自用绿电", "自发自用光伏"], Kwh, OnsiteRenewable;
     GreenCertificate = "green_certificate", "绿证", ["绿色电力证书", "绿电证书"], Mwh, GreenCertificate;
@@ -94,7 +95,12 @@ impl Carrier {
         Carrier::ALL
             .iter()
             .copied()
-            .find(|c| c.key() == lower || c.name_zh() == t || c.aliases().contains(&t))
+            .find(|c| {
+                c.key() == lower
+                    || c.name_zh() == t
+                    || c.aliases().contains(&t)
+                    || c.aliases().contains(&lower.as_str())
+            })
     }
 
     /// Dimension its activity data must be reported in.

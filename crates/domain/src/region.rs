@@ -1,5 +1,7 @@
 //! Regions: the nation (`CN`) and the provincial-level divisions, by the two-letter codes
-//! used in the grid-factor files, with their Chinese names and GB/T 2260 numeric prefixes.
+//! used in the grid-factor files, with their Chinese names and GB/T 2260 numeric prefixes;
+//! and the seven regional power grids (`GRID-NC` ...) that grid factors are also published
+//! for. An enterprise is always in a province; a grid region only ever names a factor.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -65,6 +67,18 @@ regions! {
     "XJ", "新疆", "Xinjiang", "65";
 }
 
+/// The regional grids of the MEE/NBS factor notices. Which provinces each one covers is
+/// reference data (`grid-regions.csv` of the factor catalog), not code.
+static GRIDS: &[RegionInfo] = &[
+    RegionInfo { code: "GRID-NC", name_zh: "华北电网", name_en: "North China Grid", gb2260: "" },
+    RegionInfo { code: "GRID-NE", name_zh: "东北电网", name_en: "Northeast China Grid", gb2260: "" },
+    RegionInfo { code: "GRID-EC", name_zh: "华东电网", name_en: "East China Grid", gb2260: "" },
+    RegionInfo { code: "GRID-CC", name_zh: "华中电网", name_en: "Central China Grid", gb2260: "" },
+    RegionInfo { code: "GRID-NW", name_zh: "西北电网", name_en: "Northwest China Grid", gb2260: "" },
+    RegionInfo { code: "GRID-SG", name_zh: "南方电网", name_en: "China Southern Grid", gb2260: "" },
+    RegionInfo { code: "GRID-SW", name_zh: "西南电网", name_en: "Southwest China Grid", gb2260: "" },
+];
+
 impl Region {
     pub const NATIONAL_CODE: &'static str = "CN";
 
@@ -92,8 +106,32 @@ impl Region {
                     || r.name_en.eq_ignore_ascii_case(t)
                     || (t.len() == 2 && r.gb2260 == t)
             })
+            .or_else(|| GRIDS.iter().find(|g| g.code == upper || g.name_zh == t))
             .map(Region)
             .ok_or_else(|| RegionError(t.to_string()))
+    }
+
+    /// A province or the nation, never a regional grid: what an enterprise's region is.
+    pub fn parse_province(s: &str) -> Result<Region, RegionError> {
+        Region::parse(s).and_then(|r| {
+            if r.is_grid() {
+                Err(RegionError(format!(
+                    "{s} (a regional grid, not a province)"
+                )))
+            } else {
+                Ok(r)
+            }
+        })
+    }
+
+    /// The seven regional grids.
+    pub fn grids() -> impl Iterator<Item = Region> {
+        GRIDS.iter().map(Region)
+    }
+
+    /// True for a regional grid (`GRID-..`).
+    pub fn is_grid(self) -> bool {
+        self.0.gb2260.is_empty()
     }
 
     /// The province a GB/T 2260 division code (e.g. from a credit code) belongs to.
@@ -159,6 +197,18 @@ mod tests {
         assert_eq!(Region::parse("50").unwrap().code(), "CQ");
         assert_eq!(Region::parse("广西壮族自治区").unwrap().code(), "GX");
         assert!(Region::parse("XX").is_err());
+    }
+
+    #[test]
+    fn grids_parse_but_are_not_provinces() {
+        let g = Region::parse("grid-sw").unwrap();
+        assert!(g.is_grid());
+        assert_eq!(g.name_zh(), "西南电网");
+        assert_eq!(Region::parse("华北电网").unwrap().code(), "GRID-NC");
+        assert!(Region::parse_province("GRID-NC").is_err());
+        assert!(!Region::parse_province("CQ").unwrap().is_grid());
+        assert_eq!(Region::grids().count(), 7);
+        assert!(Region::all().all(|r| !r.is_grid()));
     }
 
     #[test]

@@ -11,6 +11,7 @@ const ENERGY_CONVERSION: &str = include_str!("../data/energy-conversion.csv");
 const FUEL_COMBUSTION: &str = include_str!("../data/fuel-combustion-defaults.csv");
 const GRID: &str = include_str!("../data/grid-emission-factors.csv");
 const OTHER: &str = include_str!("../data/other-factors.csv");
+const GRID_REGIONS: &str = include_str!("../data/grid-regions.csv");
 
 type Row = std::collections::HashMap<String, String>;
 
@@ -70,12 +71,33 @@ fn factor(
     }
 }
 
+/// The regional grid each province belongs to (`grid-regions.csv`), for the location-based
+/// fallback: province, then its regional grid, then the nation.
+pub fn builtin_grid_regions() -> std::collections::BTreeMap<Region, Region> {
+    let mut out = std::collections::BTreeMap::new();
+    for (at, row) in rows("grid-regions.csv", GRID_REGIONS) {
+        let grid = Region::parse(field(&at, &row, "grid")).unwrap_or_else(|e| panic!("{at}: {e}"));
+        assert!(grid.is_grid(), "{at}: {grid} is not a regional grid");
+        for p in field(&at, &row, "provinces").split(';') {
+            let province = Region::parse_province(p).unwrap_or_else(|e| panic!("{at}: {e}"));
+            if let Some(other) = out.insert(province, grid) {
+                panic!("{at}: {province} is in both {other} and {grid}");
+            }
+        }
+    }
+    out
+}
+
 /// All built-in factors. Panics only if the compiled-in data is malformed, which the
 /// tests of this crate rule out.
 pub fn builtin_factors() -> Vec<Factor> {
     let mut out = Vec::new();
     for (at, row) in rows("energy-conversion.csv", ENERGY_CONVERSION) {
-        let carrier = field(&at, &row, "carrier");
+        let file_key = field(&at, &row, "carrier");
+        // The file may spell a carrier by an alias (`steam_low_pressure` for `steam`).
+        let carrier = zp_domain::Carrier::parse(file_key)
+            .map(|c| c.key())
+            .unwrap_or(file_key);
         let unit = format!("kgce/{}", field(&at, &row, "unit"));
         let source = field(&at, &row, "source");
         let value = decimal(&at, &row, "kgce_per_unit");
@@ -88,12 +110,14 @@ pub fn builtin_factors() -> Vec<Factor> {
             "",
             source,
         ));
-        if carrier == "steam_low_pressure" {
-            // 3763 kJ/kg is 3.763 GJ/t.
+        if carrier == "steam" {
+            // 3763 kJ/kg is 3.763 GJ/t. Kept (under the file's own subject, so the ids
+            // pinned by results issued before steam was priced by enthalpy still resolve)
+            // for those results only: new results use IAPWS-IF97 enthalpy.
             let gj_per_t = decimal(&at, &row, "ncv") / Decimal::from(1000);
             out.push(factor(
                 FactorKind::SteamHeatContent,
-                carrier,
+                file_key,
                 None,
                 gj_per_t,
                 "GJ/t",
@@ -142,7 +166,11 @@ pub fn builtin_factors() -> Vec<Factor> {
             decimal(&at, &row, "tco2_per_mwh"),
             "tCO2/MWh",
             field(&at, &row, "published_by"),
-            field(&at, &row, "notice"),
+            &format!(
+                "{}; read from: {}",
+                field(&at, &row, "notice"),
+                field(&at, &row, "source")
+            ),
         ));
     }
     for (at, row) in rows("other-factors.csv", OTHER) {
@@ -204,6 +232,17 @@ mod tests {
             + count(FactorKind::ClinkerProcess)
             + count(FactorKind::Parameter);
         assert_eq!(other, data_rows(OTHER));
+    }
+
+    #[test]
+    fn every_province_has_exactly_one_regional_grid() {
+        let map = builtin_grid_regions();
+        for r in Region::all().filter(|r| !r.is_national()) {
+            assert!(map.contains_key(&r), "{r} has no regional grid");
+        }
+        assert_eq!(map.len(), 31);
+        assert_eq!(map[&Region::parse("YN").unwrap()].code(), "GRID-SG");
+        assert_eq!(map[&Region::parse("CQ").unwrap()].code(), "GRID-SW");
     }
 
     #[test]

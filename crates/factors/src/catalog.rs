@@ -14,8 +14,9 @@ pub enum Slot {
     Ncv(Carrier),
     CarbonContent(Carrier),
     Oxidation(Carrier),
-    /// Location-based grid factor: provincial average of the year, national average when
-    /// the province has none.
+    /// Location-based grid factor: provincial average of the year, else the average of
+    /// the province's regional grid of the year, else the national average of the year,
+    /// else the latest year published (in the same order).
     LocationGrid {
         region: Region,
         year: i32,
@@ -30,7 +31,11 @@ pub enum Slot {
         year: i32,
     },
     HeatEmission,
+    /// Heat content of steam (GB/T 2589), used only by results issued before steam was
+    /// priced by enthalpy.
     SteamHeat(Carrier),
+    /// Specific enthalpy of feed water (kJ/kg) that purchased steam's heat is counted above.
+    SteamFeedWater,
     ClinkerProcess,
     /// MWh represented by one green electricity certificate.
     GecUnit,
@@ -49,6 +54,7 @@ impl Slot {
             Slot::MarketResidual { year } => format!("grid_market/{year}"),
             Slot::HeatEmission => "heat_emission".to_string(),
             Slot::SteamHeat(c) => format!("steam_heat/{c}"),
+            Slot::SteamFeedWater => "steam_feedwater".to_string(),
             Slot::ClinkerProcess => "clinker_process".to_string(),
             Slot::GecUnit => "gec_unit".to_string(),
         }
@@ -67,6 +73,7 @@ impl Slot {
             Slot::MarketResidual { year } => format!("market-based residual grid factor {year}"),
             Slot::HeatEmission => "purchased heat emission factor".to_string(),
             Slot::SteamHeat(c) => format!("heat content of {c}"),
+            Slot::SteamFeedWater => "feed-water enthalpy for purchased steam".to_string(),
             Slot::ClinkerProcess => "clinker process emission factor".to_string(),
             Slot::GecUnit => "MWh per green electricity certificate".to_string(),
         }
@@ -119,6 +126,8 @@ pub enum CatalogError {
 #[derive(Debug, Clone)]
 pub struct Catalog {
     factors: Vec<Factor>,
+    /// Province -> its regional grid (built-in `grid-regions.csv`).
+    grid_of: BTreeMap<Region, Region>,
 }
 
 impl Catalog {
@@ -126,6 +135,7 @@ impl Catalog {
     pub fn builtin() -> Catalog {
         Catalog {
             factors: builtin_factors(),
+            grid_of: crate::builtin::builtin_grid_regions(),
         }
     }
 
@@ -219,10 +229,14 @@ impl Catalog {
             Slot::Oxidation(c) => plain(FactorKind::OxidationRate, c.key()),
             Slot::HeatEmission => plain(FactorKind::HeatEmission, "purchased_heat"),
             Slot::SteamHeat(c) => plain(FactorKind::SteamHeatContent, c.key()),
+            Slot::SteamFeedWater => plain(FactorKind::Parameter, "steam_feedwater_enthalpy"),
             Slot::ClinkerProcess => plain(FactorKind::ClinkerProcess, "cement_clinker_process"),
             Slot::GecUnit => plain(FactorKind::Parameter, "gec_unit"),
             Slot::LocationGrid { region, year } => {
                 let mut chain = vec![(FactorKind::GridAverage, region)];
+                if let Some(&grid) = self.grid_of.get(&region) {
+                    chain.push((FactorKind::GridAverage, grid));
+                }
                 if !region.is_national() {
                     chain.push((FactorKind::GridAverage, national));
                 }
@@ -263,6 +277,7 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use zp_domain::Decimal;
     use rust_decimal_macros::dec;
 
     fn region(code: &str) -> Region {
@@ -283,16 +298,74 @@ mod tests {
     }
 
     #[test]
-    fn province_without_factor_falls_back_to_national_and_says_so() {
+    fn province_without_factor_falls_back_to_its_regional_grid_and_says_so() {
         let c = Catalog::builtin();
         let s = c
             .select(Slot::LocationGrid {
-                region: region("GZ"),
+                region: region("XZ"),
                 year: 2023,
             })
             .unwrap();
-        assert_eq!(s.factor.value, dec!(0.5306));
-        assert!(s.note.unwrap().contains("GZ grid_average"));
+        // 西藏 is in the 西南 grid of the 2023 notice.
+        assert_eq!(s.factor.value, dec!(0.2472));
+        let note = s.note.unwrap();
+        assert!(note.contains("XZ grid_average") && note.contains("GRID-SW"), "{note}");
+    }
+
+    #[test]
+    fn yunnan_2022_uses_its_own_factor() {
+        let c = Catalog::builtin();
+        let s = c
+            .select(Slot::LocationGrid {
+                region: region("YN"),
+                year: 2022,
+            })
+            .unwrap();
+        assert_eq!(s.factor.value, dec!(0.1073));
+        assert_eq!(s.note, None);
+    }
+
+    fn grid_factor(code: &str, year: i32, value: Decimal) -> Factor {
+        let kind = FactorKind::GridAverage;
+        Factor {
+            id: Factor::make_id("test", kind, code, Some(year)),
+            set: "test".into(),
+            kind,
+            subject: code.into(),
+            region: Some(region(code)),
+            year: Some(year),
+            value,
+            unit: "tCO2/MWh".into(),
+            publisher: "test".into(),
+            notice: "test".into(),
+        }
+    }
+
+    #[test]
+    fn fallback_order_is_province_grid_nation_then_latest_year() {
+        let c = Catalog {
+            factors: vec![
+                grid_factor("CN", 2021, dec!(0.5)),
+                grid_factor("CN", 2022, dec!(0.6)),
+                grid_factor("GRID-SW", 2022, dec!(0.2)),
+                grid_factor("SC", 2021, dec!(0.1)),
+            ],
+            grid_of: crate::builtin::builtin_grid_regions(),
+        };
+        let pick = |code: &str, year| {
+            c.select(Slot::LocationGrid {
+                region: region(code),
+                year,
+            })
+            .unwrap()
+        };
+        assert_eq!(pick("SC", 2021).factor.value, dec!(0.1));
+        assert_eq!(pick("SC", 2022).factor.value, dec!(0.2)); // grid of the year first
+        assert_eq!(pick("CQ", 2021).factor.value, dec!(0.5)); // no grid row for 2021
+        let later = pick("SC", 2024);
+        assert_eq!(later.factor.value, dec!(0.1)); // latest of the province itself
+        assert!(later.note.unwrap().contains("latest published"));
+        assert_eq!(pick("GD", 2022).factor.value, dec!(0.6)); // 南方 grid has no 2022 row here
     }
 
     #[test]
@@ -313,8 +386,13 @@ mod tests {
         let c = Catalog::builtin();
         let s = c.select(Slot::MarketResidual { year: 2023 }).unwrap();
         assert_eq!(s.factor.value, dec!(0.6096));
+        // The 2021 notice publishes the "excluding market-traded non-fossil" factor too.
         let s = c.select(Slot::MarketResidual { year: 2021 }).unwrap();
-        assert_eq!(s.factor.value, dec!(0.5568));
+        assert_eq!(s.factor.value, dec!(0.5942));
+        assert_eq!(s.note, None);
+        // A year with neither published falls back to the latest, and says so.
+        let s = c.select(Slot::MarketResidual { year: 2024 }).unwrap();
+        assert_eq!(s.factor.value, dec!(0.6096));
         assert!(s.note.is_some());
     }
 

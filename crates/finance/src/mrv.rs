@@ -123,6 +123,7 @@ pub fn monitor(
                 year: p.year(),
                 lines,
                 output_value_10k_yuan: None,
+                onsite_certificates_sold_mwh: zp_domain::Decimal::ZERO,
             },
             catalog,
             &mut pins,

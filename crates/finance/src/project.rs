@@ -218,7 +218,7 @@ fn input(
         lines: acts
             .iter()
             .enumerate()
-            .map(|(i, a)| ActivityLine {
+            .map(|(i, a)| ActivityLine { steam: None, serials: None,
                 id: i as i64 + 1,
                 period,
                 carrier: a.carrier,
@@ -227,6 +227,7 @@ fn input(
             })
             .collect(),
         output_value_10k_yuan: None,
+        onsite_certificates_sold_mwh: zp_domain::Decimal::ZERO,
     }
 }
 

@@ -24,26 +24,28 @@ const SPEC: &[(&str, &[&str], bool)] = &[
 /// Largest quantity accepted in any unit: beyond this a row is a typing error.
 const ABSURD: i64 = 10_000_000_000_000;
 
-/// Parses a ledger number: plain decimal, or with `,` thousands separators (`1,234.5`).
+/// Parses a ledger number: a plain decimal, or scientific notation (`1.5e3`). Thousands
+/// separators are refused (`1,000` could be a thousand or a decimal comma; ledgers are
+/// exact), as are numbers finer than the 28 decimal places a quantity can hold.
 pub fn parse_quantity(s: &str) -> Result<Decimal, String> {
     let t = s.trim();
     if t.is_empty() {
         return Err("quantity is empty".into());
     }
-    let grouped = t.contains(',') && {
-        let int = t.split('.').next().unwrap_or("");
-        let mut parts = int.split(',');
-        let first = parts.next().unwrap_or("");
-        (1..=3).contains(&first.trim_start_matches('-').len()) && parts.all(|p| p.len() == 3)
+    if t.contains(',') {
+        return Err(format!(
+            "{t:?} contains a thousands separator (,): write the plain number, e.g. 1000 or 1234.5"
+        ));
+    }
+    let d = match Decimal::from_str(t).or_else(|_| Decimal::from_scientific(t)) {
+        Ok(d) => d,
+        Err(_) if t.parse::<f64>().is_ok_and(f64::is_finite) => {
+            return Err(format!(
+                "{t} is beyond the 28 decimal places and 28 digits a ledger quantity holds exactly"
+            ));
+        }
+        Err(_) => return Err(format!("{t:?} is not a number")),
     };
-    let cleaned = if grouped {
-        t.replace(',', "")
-    } else {
-        t.to_string()
-    };
-    let d = Decimal::from_str(&cleaned)
-        .or_else(|_| Decimal::from_scientific(&cleaned))
-        .map_err(|_| format!("{t:?} is not a number"))?;
     if d.is_sign_negative() && !d.is_zero() {
         return Err(format!("{t} is negative"));
     }
@@ -51,6 +53,82 @@ pub fn parse_quantity(s: &str) -> Result<Decimal, String> {
         return Err(format!("{t} is implausibly large"));
     }
     Ok(d)
+}
+
+/// Optional columns with a meaning: `pressure_mpa` and `temperature_c` of steam (absolute
+/// pressure; no temperature means saturated), `serials` of green certificates. Checked and
+/// written back in canonical form, so a re-import compares equal.
+fn check_extras(
+    carrier: Carrier,
+    quantity: &Quantity,
+    base_quantity: Decimal,
+    attrs: &mut std::collections::BTreeMap<String, String>,
+) -> Result<(), (&'static str, String)> {
+    let number = |field: &'static str, attrs: &std::collections::BTreeMap<String, String>| {
+        attrs
+            .get(field)
+            .map(|v| {
+                Decimal::from_str(v.trim())
+                    .map(|d| d.normalize())
+                    .map_err(|_| (field, format!("{v:?} is not a number")))
+            })
+            .transpose()
+    };
+    let pressure = number("pressure_mpa", attrs)?;
+    let temperature = number("temperature_c", attrs)?;
+    if carrier.category() == zp_domain::CarrierCategory::PurchasedSteam {
+        if temperature.is_some() && pressure.is_none() {
+            return Err((
+                "temperature_c",
+                "a steam temperature needs its pressure_mpa (absolute)".into(),
+            ));
+        }
+        if let Some(p) = pressure {
+            let to_f64 = |d: Decimal| rust_decimal::prelude::ToPrimitive::to_f64(&d).unwrap_or(f64::NAN);
+            zp_domain::if97::steam_enthalpy_kj_per_kg(to_f64(p), temperature.map(to_f64))
+                .map_err(|e| {
+                    let field = match e {
+                        zp_domain::if97::SteamError::PressureOutOfRange { .. } => "pressure_mpa",
+                        _ => "temperature_c",
+                    };
+                    (field, e.to_string())
+                })?;
+            attrs.insert("pressure_mpa".into(), p.to_string());
+        }
+        if let Some(t) = temperature {
+            attrs.insert("temperature_c".into(), t.to_string());
+        }
+    } else if pressure.is_some() || temperature.is_some() {
+        let field = if pressure.is_some() { "pressure_mpa" } else { "temperature_c" };
+        return Err((field, format!("{field} applies to steam rows only, not {carrier}")));
+    }
+    if let Some(cell) = attrs.get("serials") {
+        if carrier != Carrier::GreenCertificate {
+            return Err((
+                "serials",
+                format!("serials apply to green_certificate rows only, not {carrier}"),
+            ));
+        }
+        let set = zp_domain::SerialSet::parse(cell).map_err(|e| ("serials", e))?;
+        // One certificate is 1 MWh: the count must equal the quantity in certificates.
+        let certificates = if quantity.unit == Unit::Certificate {
+            quantity.value
+        } else {
+            base_quantity
+        };
+        if Decimal::from(set.count()) != certificates {
+            return Err((
+                "serials",
+                format!(
+                    "names {} certificate(s) but the quantity is {} certificate(s)",
+                    set.count(),
+                    certificates.normalize()
+                ),
+            ));
+        }
+        attrs.insert("serials".into(), set.to_string());
+    }
+    Ok(())
 }
 
 fn reject(row: i64, field: &str, reason: String, cells: &[String]) -> Rejected {
@@ -76,6 +154,10 @@ pub fn validate_activity(
     let mut seen: HashMap<(CreditCode, String, Period, Carrier), (i64, usize)> = HashMap::new();
     for (row, cells) in &table.rows {
         let row = *row;
+        if let Some(r) = table.check_row(row, cells) {
+            out.rejected.push(r);
+            continue;
+        }
         let text = |n| cols.get(n, cells);
         let code = match CreditCode::parse(text(0)) {
             Ok(c) => c,
@@ -156,6 +238,11 @@ pub fn validate_activity(
                 }
             }
         };
+        let mut attrs = cols.attrs(cells);
+        if let Err((field, reason)) = check_extras(carrier, &quantity, base_quantity, &mut attrs) {
+            out.rejected.push(reject(row, field, reason, cells));
+            continue;
+        }
         let site = text(5).to_string();
         let key = (code.clone(), site.clone(), period, carrier);
         if let Some((first, i)) = seen.get(&key) {
@@ -178,7 +265,7 @@ pub fn validate_activity(
             carrier,
             quantity,
             base_quantity,
-            attrs: cols.attrs(cells),
+            attrs,
             source_row: row,
         });
     }
@@ -195,9 +282,10 @@ mod tests {
 
     #[test]
     fn quantities() {
-        assert_eq!(
-            parse_quantity("1,234.5").unwrap(),
-            Decimal::from_str("1234.5").unwrap()
+        assert!(
+            parse_quantity("1,234.5")
+                .unwrap_err()
+                .contains("thousands separator (,)")
         );
         assert_eq!(parse_quantity("1e3").unwrap(), Decimal::from(1000));
         assert!(parse_quantity("1,23").is_err());

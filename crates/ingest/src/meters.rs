@@ -44,6 +44,10 @@ pub fn validate_meters(
     let mut seen: HashMap<String, (i64, usize)> = HashMap::new();
     for (row, cells) in &table.rows {
         let row = *row;
+        if let Some(r) = table.check_row(row, cells) {
+            out.rejected.push(r);
+            continue;
+        }
         let id = cols.get(0, cells).to_string();
         if id.is_empty() || id.len() > 64 || id.chars().any(|c| c.is_control() || c == ',') {
             out.rejected.push(reject(
@@ -148,6 +152,10 @@ pub fn validate_grid_hourly(table: &Table) -> Result<GridHourlyRows, ReadError> 
     let mut seen: HashMap<(Region, i64), (i64, usize)> = HashMap::new();
     for (row, cells) in &table.rows {
         let row = *row;
+        if let Some(r) = table.check_row(row, cells) {
+            out.rejected.push(r);
+            continue;
+        }
         let region = match Region::parse(cols.get(0, cells)) {
             Ok(r) => r,
             Err(e) => {

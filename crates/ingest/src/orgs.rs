@@ -63,6 +63,10 @@ pub fn validate_orgs(table: &Table) -> Result<OrgRows, ReadError> {
     let mut seen: HashMap<CreditCode, (i64, usize)> = HashMap::new();
     for (row, cells) in &table.rows {
         let row = *row;
+        if let Some(r) = table.check_row(row, cells) {
+            out.rejected.push(r);
+            continue;
+        }
         let code = match CreditCode::parse(cols.get(0, cells)) {
             Ok(c) => c,
             Err(e) => {
@@ -99,7 +103,7 @@ pub fn validate_orgs(table: &Table) -> Result<OrgRows, ReadError> {
                 }
             }
         } else {
-            match Region::parse(region_text) {
+            match Region::parse_province(region_text) {
                 Ok(r) => r,
                 Err(e) => {
                     out.rejected

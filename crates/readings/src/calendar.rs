@@ -53,6 +53,40 @@ impl Interval {
     }
 }
 
+/// The times an import accepts: `[from, to)` in epoch seconds. Readings outside it (year
+/// 0000 or 1900 typos, far-future timestamps) are quarantined before anything is written.
+/// The default is local (UTC+8) 2000-01-01 00:00 to 2100-01-01 00:00.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeRange {
+    pub from: i64,
+    pub to: i64,
+}
+
+impl Default for TimeRange {
+    fn default() -> Self {
+        TimeRange {
+            from: local_midnight(2000, 1, 1),
+            to: local_midnight(2100, 1, 1),
+        }
+    }
+}
+
+impl TimeRange {
+    pub fn contains(&self, ts: i64) -> bool {
+        ts >= self.from && ts < self.to
+    }
+
+    /// `[2000-01-01, 2100-01-01)` style text (local dates; the bounds are midnights in
+    /// the default range).
+    pub(crate) fn describe(&self) -> String {
+        let day = |t: i64| {
+            let (y, m, d) = local_date(t);
+            format!("{y:04}-{m:02}-{d:02}")
+        };
+        format!("[{}, {})", day(self.from), day(self.to))
+    }
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
 pub fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y as i64 - 1 } else { y as i64 };
@@ -185,6 +219,27 @@ pub fn parse_ts(s: &str) -> Result<i64, zp_domain::time::TimeError> {
         Some(t) => Ok(t),
         None => zp_domain::time::parse_timestamp(s),
     }
+}
+
+/// [`parse_ts`] for imports, with the reason as text: a UTC offset of 24 hours or more
+/// (`+24:00`, which some parsers accept) is refused, as RFC 3339 allows `-23:59..+23:59`.
+pub fn parse_ts_checked(s: &str) -> Result<i64, String> {
+    let t = s.trim().as_bytes();
+    if t.len() >= 6 {
+        let o = &t[t.len() - 6..];
+        if matches!(o[0], b'+' | b'-')
+            && o[3] == b':'
+            && o[1..3].iter().all(u8::is_ascii_digit)
+            && (o[1] - b'0') * 10 + (o[2] - b'0') >= 24
+        {
+            return Err(format!(
+                "ts {:?} has UTC offset {}: offsets run from -23:59 to +23:59",
+                s.trim(),
+                String::from_utf8_lossy(o)
+            ));
+        }
+    }
+    parse_ts(s).map_err(|e| e.to_string())
 }
 
 /// Parses a local date `YYYY-MM-DD` into the epoch second of its midnight (UTC+8).

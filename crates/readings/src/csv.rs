@@ -14,8 +14,9 @@
 //! parser, which also words the reasons of rejected rows.
 
 use crate::calendar::DayCache;
+use crate::calendar::TimeRange;
 use crate::error::{ReadingsError, Result};
-use crate::import::{ImportReport, Importer, KnownMeter, Progress, columns};
+use crate::import::{ImportReport, Importer, KnownMeter, Prepared, Progress, columns};
 use crate::store::ReadingStore;
 use crate::value::{MAX_WH_PER_INTERVAL, parse_kwh, trim};
 use std::fs::File;
@@ -38,6 +39,8 @@ pub struct CsvOptions {
     /// Whether rows of the usual exact shape take the fast path (the results are the same
     /// either way; `false` is for tests and comparisons).
     pub fast_path: bool,
+    /// The times accepted; readings outside are quarantined (default 2000-2100).
+    pub time_range: TimeRange,
 }
 
 impl Default for CsvOptions {
@@ -51,6 +54,7 @@ impl Default for CsvOptions {
             threads,
             part_bytes: None,
             fast_path: true,
+            time_range: TimeRange::default(),
         }
     }
 }
@@ -75,12 +79,23 @@ pub fn import_csv_with(
     progress: Progress<'_>,
     options: &CsvOptions,
 ) -> Result<ImportReport> {
+    prepare_csv(store, path, known, progress, options)?.commit()
+}
+
+/// Validates and stages a CSV file without making it visible: see [`Prepared`].
+pub fn prepare_csv<'s>(
+    store: &'s mut ReadingStore,
+    path: &Path,
+    known: KnownMeter<'_>,
+    progress: Progress<'_>,
+    options: &CsvOptions,
+) -> Result<Prepared<'s>> {
     let file_name = path.display().to_string();
     let mut f = File::open(path).map_err(|e| ReadingsError::io(path, e))?;
     let total = f.metadata().map(|m| m.len()).unwrap_or(0);
-    let _lock = store.lock()?;
+    let lock = store.lock()?;
     store.reload_catalog()?;
-    let Some((header_len, cols)) = read_header(&mut f, path, &file_name)? else {
+    let Some((header_len, cols, fields)) = read_header(&mut f, path, &file_name)? else {
         return Err(ReadingsError::Format {
             file: file_name,
             reason: "empty file: a readings file has a header meter,ts,kwh".into(),
@@ -90,9 +105,11 @@ pub fn import_csv_with(
         path,
         file_name: &file_name,
         cols,
-        fast: options.fast_path && cols == [0, 1, 2],
+        fields,
+        fast: options.fast_path && cols == [0, 1, 2] && fields == 3,
         parts: parts(header_len, total, options),
         total,
+        range: options.time_range,
     };
     let imp = match reader.run(store, known, options.threads, progress)? {
         Some(imp) => imp,
@@ -100,12 +117,16 @@ pub fn import_csv_with(
             .run(store, known, 1, progress)?
             .expect("one worker reads the parts in order and never conflicts"),
     };
-    imp.finish(store)
+    imp.prepare(store, lock)
 }
 
-/// The header's length in bytes (with its newline) and the columns of meter, ts and kwh;
-/// None for an empty file.
-fn read_header(f: &mut File, path: &Path, file_name: &str) -> Result<Option<(u64, [usize; 3])>> {
+/// The header's length in bytes (with its newline), the columns of meter, ts and kwh and the
+/// number of columns; None for an empty file.
+fn read_header(
+    f: &mut File,
+    path: &Path,
+    file_name: &str,
+) -> Result<Option<(u64, [usize; 3], usize)>> {
     let mut head = Vec::new();
     let len = loop {
         let old = head.len();
@@ -127,12 +148,25 @@ fn read_header(f: &mut File, path: &Path, file_name: &str) -> Result<Option<(u64
     let mut line = &head[..len];
     line = line.strip_suffix(b"\n").unwrap_or(line);
     line = line.strip_suffix(b"\r").unwrap_or(line);
+    if let Some(cr) = line.iter().position(|&b| b == b'\r') {
+        return Err(ReadingsError::Format {
+            file: file_name.into(),
+            reason: format!(
+                "line 1 ends with a lone carriage return (CR) at byte {}: lines must end with LF or CRLF; save the file with Unix or Windows line ends",
+                cr + 1
+            ),
+        });
+    }
     line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
     let headers: Vec<String> = split_quoted(line)
         .iter()
         .map(|h| String::from_utf8_lossy(h).into_owned())
         .collect();
-    Ok(Some((len as u64, columns(file_name, &headers)?)))
+    Ok(Some((
+        len as u64,
+        columns(file_name, &headers)?,
+        headers.len(),
+    )))
 }
 
 /// Byte ranges `[start, end)` of the rows after the header; the last one reaches the end of
@@ -163,9 +197,12 @@ struct Reader<'f> {
     path: &'f Path,
     file_name: &'f str,
     cols: [usize; 3],
+    /// Columns of the header.
+    fields: usize,
     fast: bool,
     parts: Vec<(u64, u64)>,
     total: u64,
+    range: TimeRange,
 }
 
 /// What one worker did: its importer and the number of lines of each part it read.
@@ -248,7 +285,7 @@ impl Reader<'_> {
         done: &AtomicU64,
         stop: &AtomicBool,
     ) -> WorkerResult<'a> {
-        let mut imp = Importer::new(store, self.file_name.to_string(), known);
+        let mut imp = Importer::new(store, self.file_name.to_string(), known, self.range);
         let mut f = File::open(self.path).map_err(|e| ReadingsError::io(self.path, e))?;
         let mut buf = Vec::new();
         let mut day = DayCache::default();
@@ -362,8 +399,19 @@ impl Reader<'_> {
         let owned;
         let mut cells: [&[u8]; 3] = [&[], &[], &[]];
         let mut found = 0;
+        // Non-empty cells beyond the header's columns: an unquoted `1,000` split in two.
+        let extra;
         if line.contains(&b'"') {
+            if !quotes_closed(line) {
+                return imp.bad_row(
+                    row,
+                    "meter",
+                    "a quote (\") is opened and not closed on this line".into(),
+                    &raw,
+                );
+            }
             owned = split_quoted(line);
+            extra = owned.iter().skip(self.fields).any(|c| !trim(c).is_empty());
             for (k, &ci) in self.cols.iter().enumerate() {
                 if let Some(v) = owned.get(ci) {
                     cells[k] = v;
@@ -371,6 +419,7 @@ impl Reader<'_> {
                 }
             }
         } else {
+            let mut more = false;
             for (i, field) in line.split(|&b| b == b',').enumerate() {
                 for (k, &ci) in self.cols.iter().enumerate() {
                     if ci == i {
@@ -378,13 +427,18 @@ impl Reader<'_> {
                         found += 1;
                     }
                 }
-                if found == 3 {
+                if i >= self.fields && !trim(field).is_empty() {
+                    more = true;
                     break;
                 }
             }
+            extra = more;
         }
         if found < 3 {
             return imp.short_row(row, &raw);
+        }
+        if extra {
+            return imp.long_row(row, self.fields, &raw);
         }
         imp.row(
             row,
@@ -490,6 +544,12 @@ fn split_quoted(line: &[u8]) -> Vec<Vec<u8>> {
     out
 }
 
+/// Whether every quote a line opens is closed on it (`""` inside quotes is a quote).
+fn quotes_closed(line: &[u8]) -> bool {
+    // Quote characters toggle the state; an escaped `""` toggles twice.
+    line.iter().filter(|&&b| b == b'"').count() % 2 == 0
+}
+
 fn parse_ts_cell(cell: &[u8]) -> std::result::Result<i64, String> {
     let t = trim(cell);
     if t.is_empty() {
@@ -499,7 +559,7 @@ fn parse_ts_cell(cell: &[u8]) -> std::result::Result<i64, String> {
         return Ok(ts);
     }
     match std::str::from_utf8(t) {
-        Ok(s) => zp_domain::time::parse_timestamp(s).map_err(|e| e.to_string()),
+        Ok(s) => crate::calendar::parse_ts_checked(s),
         Err(_) => Err("ts is not UTF-8 text".into()),
     }
 }
@@ -556,6 +616,7 @@ mod tests {
             threads: 2,
             part_bytes: Some(10),
             fast_path: true,
+            ..Default::default()
         };
         assert_eq!(parts(5, 30, &o), vec![(5, 15), (15, 25), (25, u64::MAX)]);
         assert_eq!(parts(5, 5, &o), vec![(5, u64::MAX)]);

@@ -1,12 +1,15 @@
+//! Long because: validation, staging and the all-or-nothing merge of one import share the
+//! staged grids and the commit manifest; split, the crash-safety argument would span files.
+//!
 //! Importing readings: rows are validated one by one (meter, time, value, interval
 //! alignment, duplicates inside the file), staged on per-meter year grids, then merged into
 //! the store. Re-importing the same rows changes nothing; a different value for an existing
 //! (meter, ts) replaces it and is counted as restated.
 
-use crate::calendar::{Interval, local_year};
+use crate::calendar::{Interval, TimeRange, local_year};
 use crate::chunk::Chunk;
 use crate::error::{ReadingsError, Result};
-use crate::store::{MeterInfo, ReadingStore, year_grid};
+use crate::store::{MeterInfo, ReadingStore, Txn, WriteLock, year_grid};
 use crate::value::{ValueError, format_kwh};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -126,6 +129,7 @@ pub(crate) struct Importer<'a> {
     pub(crate) part: u32,
     /// The part of each rejected row.
     rejected_part: Vec<u32>,
+    range: TimeRange,
 }
 
 /// Whether a meter is registered; called from the import's worker threads.
@@ -136,7 +140,12 @@ pub type KnownMeter<'a> = &'a (dyn Fn(&str) -> bool + Sync);
 pub(crate) struct Conflict;
 
 impl<'a> Importer<'a> {
-    pub(crate) fn new(store: &ReadingStore, file: String, known: KnownMeter<'a>) -> Self {
+    pub(crate) fn new(
+        store: &ReadingStore,
+        file: String,
+        known: KnownMeter<'a>,
+        range: TimeRange,
+    ) -> Self {
         Importer {
             known,
             stored: store
@@ -155,6 +164,7 @@ impl<'a> Importer<'a> {
             },
             part: 0,
             rejected_part: Vec::new(),
+            range,
         }
     }
 
@@ -238,6 +248,36 @@ impl<'a> Importer<'a> {
         )
     }
 
+    /// Quarantines a row that cannot be split into fields.
+    pub(crate) fn bad_row(
+        &mut self,
+        row: u64,
+        field: &str,
+        reason: String,
+        raw: &dyn Fn() -> String,
+    ) -> Result<()> {
+        self.report.read += 1;
+        self.reject(row, field, reason, raw)
+    }
+
+    /// Quarantines a row with more non-empty fields than the header has columns.
+    pub(crate) fn long_row(
+        &mut self,
+        row: u64,
+        columns: usize,
+        raw: &dyn Fn() -> String,
+    ) -> Result<()> {
+        self.report.read += 1;
+        self.reject(
+            row,
+            "kwh",
+            format!(
+                "row has more fields than the {columns} columns of the header: a number with a thousands separator (1,000) must be written 1000"
+            ),
+            raw,
+        )
+    }
+
     /// Validates and stages one row.
     pub(crate) fn row(
         &mut self,
@@ -256,6 +296,13 @@ impl<'a> Importer<'a> {
             Ok(t) => t,
             Err(reason) => return self.reject(row, "ts", reason, raw),
         };
+        if !self.range.contains(ts) {
+            let reason = format!(
+                "ts is outside the accepted time range {} (local time)",
+                self.range.describe()
+            );
+            return self.reject(row, "ts", reason, raw);
+        }
         let wh = match wh {
             Ok(w) => w,
             Err(e) => return self.reject(row, "kwh", e.reason().into(), raw),
@@ -501,8 +548,26 @@ impl<'a> Importer<'a> {
         out
     }
 
-    /// Merges the staged readings into the store and returns the report.
-    pub(crate) fn finish(mut self, store: &mut ReadingStore) -> Result<ImportReport> {
+    /// Stages the validated readings as one transaction of the store (nothing visible
+    /// yet): [`Prepared::commit`] makes all of it visible at once. On an error nothing is
+    /// visible and the store's catalog is read again.
+    pub(crate) fn prepare(self, store: &mut ReadingStore, lock: WriteLock) -> Result<Prepared<'_>> {
+        match self.stage_inner(store) {
+            Ok((report, txn)) => Ok(Prepared {
+                store,
+                txn: Some(txn),
+                report,
+                _lock: lock,
+            }),
+            Err(e) => {
+                // Meters registered by the failed transaction are not in the committed catalog.
+                let _ = store.reload_catalog();
+                Err(e)
+            }
+        }
+    }
+
+    fn stage_inner(mut self, store: &mut ReadingStore) -> Result<(ImportReport, Txn)> {
         self.report.gaps = self.gaps();
         self.report.missing_intervals = self.report.gaps.iter().map(|g| g.missing_intervals).sum();
         self.report.meters = self.meters.iter().filter(|m| m.accepted).count();
@@ -516,7 +581,10 @@ impl<'a> Importer<'a> {
             })
             .collect();
         self.report.new_meters = new.len();
-        store.register(&new)?;
+        // One transaction: the catalog and every chunk are staged, then committed at once
+        // (see `ReadingStore::commit`); a crash leaves all of the old store or all of the new.
+        let mut txn = store.begin()?;
+        store.register(&new, &mut txn)?;
         let mut stages = std::mem::take(&mut self.stages);
         stages.sort_by(|a, b| {
             (&self.meters[a.meter as usize].name, a.year)
@@ -531,7 +599,6 @@ impl<'a> Importer<'a> {
                 s.chunk.trimmed().map(|c| (id, s.year, c))
             })
             .collect();
-        let mut written = crate::store::WrittenDirs::default();
         for batch in work.chunks(256) {
             let merged = crate::par::map(
                 batch,
@@ -554,10 +621,49 @@ impl<'a> Importer<'a> {
                     writes.push((id, year, c));
                 }
             }
-            store.write_chunks(&writes, &mut written)?;
+            store.write_chunks(&writes, &mut txn)?;
         }
-        store.sync_written(written)?;
-        Ok(self.report)
+        Ok((self.report, txn))
+    }
+}
+
+/// A validated import whose readings are staged but not yet visible: the caller records its
+/// batch (in the SQL database) first, then commits; no reading is written before the import
+/// can be recorded. The store's write lock is held until this is committed or dropped;
+/// dropping it uncommitted discards the staged files.
+pub struct Prepared<'s> {
+    store: &'s mut ReadingStore,
+    txn: Option<Txn>,
+    report: ImportReport,
+    _lock: WriteLock,
+}
+
+impl Prepared<'_> {
+    /// What the import will do once committed.
+    pub fn report(&self) -> &ImportReport {
+        &self.report
+    }
+
+    /// Makes every staged reading visible at once (see the crate README, "Atomic imports").
+    pub fn commit(mut self) -> Result<ImportReport> {
+        let txn = self.txn.take().expect("a prepared import commits once");
+        let r = self.store.commit(txn);
+        if r.is_err() {
+            // Past the commit point the next open or import rolls it forward; before it,
+            // the committed catalog is the one to use.
+            let _ = self.store.reload_catalog();
+        }
+        r.map(|()| std::mem::take(&mut self.report))
+    }
+}
+
+impl Drop for Prepared<'_> {
+    fn drop(&mut self) {
+        if self.txn.take().is_some() {
+            // Abandoned: discard the staged files and forget the meters it registered.
+            let _ = self.store.recover();
+            let _ = self.store.reload_catalog();
+        }
     }
 }
 
@@ -694,7 +800,6 @@ pub(crate) fn columns(file: &str, headers: &[String]) -> Result<[usize; 3]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
     #[test]
     fn merge_counts_duplicates_and_restatements() {
         let mut old = Chunk::empty(Interval::Min60, 0, 3);

@@ -21,6 +21,8 @@ pub mod calendar;
 pub mod chunk;
 mod csv;
 mod error;
+#[cfg(test)]
+mod hardening_tests;
 mod import;
 pub mod kernels;
 pub mod par;
@@ -31,15 +33,18 @@ mod store;
 pub mod synth;
 pub mod value;
 
-pub use calendar::{HourGrid, Interval, Periods, Resolution};
+pub use calendar::{HourGrid, Interval, Periods, Resolution, TimeRange};
 pub use chunk::Chunk;
-pub use csv::{CsvOptions, import_csv, import_csv_with};
+pub use csv::{CsvOptions, import_csv, import_csv_with, prepare_csv};
 pub use error::{ReadingsError, Result};
 pub use import::{
-    GapRange, ImportReport, KnownMeter, MAX_GAP_RANGES, MAX_REJECTED, MeterGaps, Progress,
-    RejectedRow,
+    GapRange, ImportReport, KnownMeter, MAX_GAP_RANGES, MAX_REJECTED, MeterGaps, Prepared,
+    Progress, RejectedRow,
 };
-pub use parquet_io::{ExportFilter, export_parquet, import_parquet, is_parquet, parquet_rows};
+pub use parquet_io::{
+    ExportFilter, export_parquet, import_parquet, import_parquet_with, is_parquet, parquet_rows,
+    prepare_parquet,
+};
 pub use query::{
     CarbonCell, CarbonMap, EnterpriseMeters, FactorSeries, MatchingTotals, MeterFactor,
     MeterPeriods, carbon_map, enterprise_hourly, enterprise_matching, factor_ng_per_wh,
@@ -57,9 +62,33 @@ pub fn import_file(
     known: KnownMeter<'_>,
     progress: Progress<'_>,
 ) -> Result<ImportReport> {
+    import_file_with(store, path, known, progress, &CsvOptions::default())
+}
+
+/// [`import_file`] with explicit options (the time range applies to Parquet files too).
+pub fn import_file_with(
+    store: &mut ReadingStore,
+    path: &std::path::Path,
+    known: KnownMeter<'_>,
+    progress: Progress<'_>,
+    options: &CsvOptions,
+) -> Result<ImportReport> {
+    prepare_file(store, path, known, progress, options)?.commit()
+}
+
+/// Validates and stages a readings file (Parquet or CSV) without making any of it visible:
+/// record the import's batch, then [`Prepared::commit`]. Dropping the result uncommitted
+/// leaves the store as it was.
+pub fn prepare_file<'s>(
+    store: &'s mut ReadingStore,
+    path: &std::path::Path,
+    known: KnownMeter<'_>,
+    progress: Progress<'_>,
+    options: &CsvOptions,
+) -> Result<Prepared<'s>> {
     if is_parquet(path) {
-        import_parquet(store, path, known, progress)
+        prepare_parquet(store, path, known, progress, options.time_range)
     } else {
-        import_csv(store, path, known, progress)
+        prepare_csv(store, path, known, progress, options)
     }
 }

@@ -5,9 +5,10 @@
 //! timestamp (with a zone: that instant; without: Asia/Shanghai wall time, as for naive CSV
 //! times), as epoch seconds (integer) or as text; `kwh` as decimal, float, integer or text.
 
-use crate::calendar::parse_ts;
+use crate::calendar::TimeRange;
+use crate::calendar::parse_ts_checked;
 use crate::error::{ReadingsError, Result};
-use crate::import::{ImportReport, Importer, KnownMeter, Progress, columns};
+use crate::import::{ImportReport, Importer, KnownMeter, Prepared, Progress, columns};
 use crate::store::ReadingStore;
 use crate::value::{ValueError, kwh_f64_to_wh, parse_kwh};
 use arrow::array::{
@@ -51,6 +52,28 @@ pub fn import_parquet(
     known: KnownMeter<'_>,
     progress: Progress<'_>,
 ) -> Result<ImportReport> {
+    import_parquet_with(store, path, known, progress, TimeRange::default())
+}
+
+/// [`import_parquet`] accepting the readings of `range` (others are quarantined).
+pub fn import_parquet_with(
+    store: &mut ReadingStore,
+    path: &Path,
+    known: KnownMeter<'_>,
+    progress: Progress<'_>,
+    range: TimeRange,
+) -> Result<ImportReport> {
+    prepare_parquet(store, path, known, progress, range)?.commit()
+}
+
+/// Validates and stages a Parquet file without making it visible: see [`Prepared`].
+pub fn prepare_parquet<'s>(
+    store: &'s mut ReadingStore,
+    path: &Path,
+    known: KnownMeter<'_>,
+    progress: Progress<'_>,
+    range: TimeRange,
+) -> Result<Prepared<'s>> {
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     let file_name = path.display().to_string();
     let f = std::fs::File::open(path).map_err(|e| ReadingsError::io(path, e))?;
@@ -68,9 +91,9 @@ pub fn import_parquet(
         .with_batch_size(65_536)
         .build()
         .map_err(|e| format_err(&file_name, e))?;
-    let _lock = store.lock()?;
+    let lock = store.lock()?;
     store.reload_catalog()?;
-    let mut imp = Importer::new(store, file_name.clone(), known);
+    let mut imp = Importer::new(store, file_name.clone(), known, range);
     let mut row = 0u64;
     for batch in reader {
         let batch = batch.map_err(|e| format_err(&file_name, e))?;
@@ -93,7 +116,7 @@ pub fn import_parquet(
         }
         progress(row, total);
     }
-    imp.finish(store)
+    imp.prepare(store, lock)
 }
 
 fn text_cell(a: &ArrayRef, i: usize) -> String {
@@ -128,7 +151,9 @@ fn ts_seconds(file: &str, a: &ArrayRef) -> Result<Vec<std::result::Result<i64, S
                     if x % per_second != 0 {
                         return Err("ts has a fraction of a second".into());
                     }
-                    Ok(x / per_second - shift)
+                    (x / per_second)
+                        .checked_sub(shift)
+                        .ok_or_else(|| "ts is out of range".to_string())
                 })
                 .collect()
         }
@@ -153,7 +178,7 @@ fn ts_seconds(file: &str, a: &ArrayRef) -> Result<Vec<std::result::Result<i64, S
                     if v.is_null(i) {
                         empty()
                     } else {
-                        parse_ts(v.value(i)).map_err(|e| e.to_string())
+                        parse_ts_checked(v.value(i))
                     }
                 })
                 .collect()

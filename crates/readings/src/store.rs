@@ -5,12 +5,16 @@
 //! <dir>/FORMAT                 "zeropark-readings 1"
 //! <dir>/LOCK                   held exclusively (flock) by a writer
 //! <dir>/catalog                meter ids, intervals and names, with a CRC-32 line
-//! <dir>/chunks/<id>/<year>.zpr one chunk (see `chunk`), replaced atomically
+//! <dir>/chunks/<id>/<year>.zpr one chunk (see `chunk`)
+//! <dir>/staging/               the files of the import in progress
+//! <dir>/COMMIT                 the manifest that commits them
 //! ```
 //!
-//! Writes go to a temporary file that is synced and renamed over the old one, then the
-//! directory is synced: a reader or a crash sees the old chunk or the new one, never a
-//! mixture. The catalog is written before the chunks of new meters.
+//! An import is one transaction: its catalog and chunks are staged and synced, then the
+//! `COMMIT` manifest is renamed into place (the commit point) and the staged files are
+//! renamed over the old ones. Opening the store or taking the write lock rolls a committed
+//! import forward and discards an uncommitted one: after a crash the store holds all of an
+//! import or none of it.
 
 use crate::calendar::{Interval, local_year, year_bounds};
 use crate::chunk::Chunk;
@@ -22,6 +26,11 @@ use std::path::{Path, PathBuf};
 
 const FORMAT: &str = "zeropark-readings 1";
 const CATALOG_HEADER: &str = "zeropark-readings catalog 1";
+const COMMIT_HEADER: &str = "zeropark-readings commit 1";
+/// The manifest whose presence commits an import (see [`ReadingStore::commit`]).
+const COMMIT: &str = "COMMIT";
+/// Files of the import in progress: `catalog` and `<id>.<year>.zpr`.
+const STAGING: &str = "staging";
 
 /// A meter known to the store and the interval its readings are kept at (fixed by the
 /// meter's first import).
@@ -37,6 +46,8 @@ pub struct ReadingStore {
     dir: PathBuf,
     meters: Vec<MeterInfo>,
     index: HashMap<String, u32>,
+    #[cfg(test)]
+    pub(crate) fault: Option<Fault>,
 }
 
 /// The exclusive write lock of a store directory; released when dropped.
@@ -67,7 +78,16 @@ impl ReadingStore {
             dir: dir.to_path_buf(),
             meters: Vec::new(),
             index: HashMap::new(),
+            #[cfg(test)]
+            fault: None,
         };
+        // An import killed before its end: finish or discard it, unless a writer is at
+        // work right now (it recovers when it takes the lock).
+        if s.needs_recovery()
+            && let Some(_lock) = s.try_lock()?
+        {
+            s.recover()?;
+        }
         s.reload_catalog()?;
         Ok(s)
     }
@@ -217,7 +237,24 @@ impl ReadingStore {
             .open(&path)
             .map_err(|e| ReadingsError::io(&path, e))?;
         f.lock().map_err(|e| ReadingsError::io(&path, e))?;
+        self.recover()?;
         Ok(WriteLock(f))
+    }
+
+    /// The write lock if no other writer holds it.
+    fn try_lock(&self) -> Result<Option<WriteLock>> {
+        let path = self.dir.join("LOCK");
+        let f = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| ReadingsError::io(&path, e))?;
+        match f.try_lock() {
+            Ok(()) => Ok(Some(WriteLock(f))),
+            Err(fs::TryLockError::WouldBlock) => Ok(None),
+            Err(fs::TryLockError::Error(e)) => Err(ReadingsError::io(&path, e)),
+        }
     }
 
     /// Re-reads the catalog (another process may have added meters).
@@ -278,8 +315,18 @@ impl ReadingStore {
         Ok(())
     }
 
-    /// Adds meters to the catalog (written atomically before any of their chunks).
-    pub(crate) fn register(&mut self, new: &[MeterInfo]) -> Result<()> {
+    /// Starts an import's transaction: nothing it stages is visible until
+    /// [`ReadingStore::commit`]. The caller holds the write lock (taking it recovered any
+    /// earlier interrupted import, so `staging/` is empty).
+    pub(crate) fn begin(&self) -> Result<Txn> {
+        let staging = self.dir.join(STAGING);
+        fs::create_dir_all(&staging).map_err(|e| ReadingsError::io(&staging, e))?;
+        Ok(Txn::default())
+    }
+
+    /// Adds meters to the catalog. The new catalog is staged and replaces the old one when
+    /// the transaction commits; until then only this store object knows the new ids.
+    pub(crate) fn register(&mut self, new: &[MeterInfo], txn: &mut Txn) -> Result<()> {
         if new.is_empty() {
             return Ok(());
         }
@@ -294,52 +341,231 @@ impl ReadingStore {
         }
         let crc = crc32fast::hash(body.as_bytes());
         body += &format!("crc32 {crc:08x}\n");
-        write_atomic(&self.dir.join("catalog"), body.as_bytes())
-    }
-
-    /// Replaces chunks: each is encoded, written to a temporary file and synced, then
-    /// renamed into place. Their directories are synced once per import by
-    /// [`ReadingStore::sync_written`], which the caller runs after its last batch.
-    pub(crate) fn write_chunks(
-        &self,
-        chunks: &[(u32, i32, Chunk)],
-        written: &mut WrittenDirs,
-    ) -> Result<()> {
-        let mut dirs = std::collections::BTreeSet::new();
-        for (id, _, _) in chunks {
-            dirs.insert(self.chunk_dir(*id));
-        }
-        for d in &dirs {
-            fs::create_dir_all(d).map_err(|e| ReadingsError::io(d, e))?;
-        }
-        crate::par::for_each_io(chunks, |(id, year, c)| {
-            let tmp = self.chunk_path(*id, *year).with_extension("zpr.tmp");
-            let mut f = File::create(&tmp).map_err(|e| ReadingsError::io(&tmp, e))?;
-            f.write_all(&c.encode(*id, *year))
-                .map_err(|e| ReadingsError::io(&tmp, e))?;
-            f.sync_all().map_err(|e| ReadingsError::io(&tmp, e))
-        })?;
-        for (id, year, _) in chunks {
-            let path = self.chunk_path(*id, *year);
-            fs::rename(path.with_extension("zpr.tmp"), &path)
-                .map_err(|e| ReadingsError::io(&path, e))?;
-        }
-        written.0.extend(dirs);
+        write_synced(&self.dir.join(STAGING).join("catalog"), body.as_bytes())?;
+        txn.catalog = true;
         Ok(())
     }
 
-    /// Syncs the directories of the chunks written by [`ReadingStore::write_chunks`] (each
-    /// once, in parallel) and the `chunks` directory: the renames are then durable.
-    pub(crate) fn sync_written(&self, written: WrittenDirs) -> Result<()> {
-        let dirs: Vec<PathBuf> = written.0.into_iter().collect();
+    /// Stages replacement chunks: each is encoded, written under `staging/` and synced.
+    /// They replace the store's chunks only when the transaction commits.
+    pub(crate) fn write_chunks(&self, chunks: &[(u32, i32, Chunk)], txn: &mut Txn) -> Result<()> {
+        let staging = self.dir.join(STAGING);
+        crate::par::for_each_io(chunks, |(id, year, c)| {
+            write_synced(
+                &staging.join(staged_name(*id, *year)),
+                &c.encode(*id, *year),
+            )
+        })?;
+        txn.chunks
+            .extend(chunks.iter().map(|(id, year, _)| (*id, *year)));
+        #[cfg(test)]
+        if let Some(Fault::StagedChunks(n)) = self.fault
+            && txn.chunks.len() >= n
+        {
+            return Err(ReadingsError::Limit(
+                "injected fault: killed while staging".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Commits a transaction: the staging directory is synced, the `COMMIT` manifest
+    /// listing the staged files is written, synced and renamed into place (the commit
+    /// point), then each staged file is renamed over its target, the directories are synced
+    /// and the manifest is removed. A crash before the manifest's rename leaves the old
+    /// store (the staged files are deleted by the next open or import); a crash after it is
+    /// completed by the next open or import (roll forward).
+    pub(crate) fn commit(&self, txn: Txn) -> Result<()> {
+        if txn.chunks.is_empty() && !txn.catalog {
+            return Ok(());
+        }
+        sync_dir(&self.dir.join(STAGING))?;
+        let mut body = format!("{COMMIT_HEADER}\n");
+        if txn.catalog {
+            body += "catalog\n";
+        }
+        for (id, year) in &txn.chunks {
+            body += &format!("chunk\t{id}\t{year}\n");
+        }
+        let crc = crc32fast::hash(body.as_bytes());
+        body += &format!("crc32 {crc:08x}\n");
+        write_atomic(&self.dir.join(COMMIT), body.as_bytes())?;
+        #[cfg(test)]
+        if let Some(Fault::CommitPoint) = self.fault {
+            return Err(ReadingsError::Limit(
+                "injected fault: killed after the commit point".into(),
+            ));
+        }
+        self.apply(&Manifest {
+            catalog: txn.catalog,
+            chunks: txn.chunks,
+        })
+    }
+
+    /// Moves the staged files of a committed manifest into place (those an interrupted run
+    /// already moved are skipped), syncs, and removes the manifest and the staging files.
+    fn apply(&self, m: &Manifest) -> Result<()> {
+        let staging = self.dir.join(STAGING);
+        if m.catalog {
+            let from = staging.join("catalog");
+            if from.exists() {
+                let to = self.dir.join("catalog");
+                fs::rename(&from, &to).map_err(|e| ReadingsError::io(&to, e))?;
+            }
+        }
+        let mut dirs = std::collections::BTreeSet::new();
+        #[cfg(test)]
+        let mut renamed = 0;
+        for (id, year) in &m.chunks {
+            #[cfg(test)]
+            if let Some(Fault::Renamed(k)) = self.fault
+                && renamed == k
+            {
+                return Err(ReadingsError::Limit(
+                    "injected fault: killed while renaming".into(),
+                ));
+            }
+            // Directories of renames an interrupted run made are synced again too.
+            let dir = self.chunk_dir(*id);
+            let from = staging.join(staged_name(*id, *year));
+            if !from.exists() {
+                if dir.exists() {
+                    dirs.insert(dir);
+                }
+                continue;
+            }
+            if dirs.insert(dir.clone()) {
+                fs::create_dir_all(&dir).map_err(|e| ReadingsError::io(&dir, e))?;
+            }
+            let to = self.chunk_path(*id, *year);
+            fs::rename(&from, &to).map_err(|e| ReadingsError::io(&to, e))?;
+            #[cfg(test)]
+            {
+                renamed += 1;
+            }
+        }
+        let dirs: Vec<PathBuf> = dirs.into_iter().collect();
         crate::par::for_each_io(&dirs, |d| sync_dir(d))?;
-        sync_dir(&self.dir.join("chunks"))
+        sync_dir(&self.dir.join("chunks"))?;
+        sync_dir(&self.dir)?;
+        let commit = self.dir.join(COMMIT);
+        fs::remove_file(&commit).map_err(|e| ReadingsError::io(&commit, e))?;
+        sync_dir(&self.dir)?;
+        self.clear_staging()
+    }
+
+    /// Finishes what an interrupted import left: a complete `COMMIT` manifest is rolled
+    /// forward; staged files without one (an import killed before its commit point) and
+    /// temporary files are deleted. Runs under the write lock.
+    pub(crate) fn recover(&self) -> Result<()> {
+        let commit = self.dir.join(COMMIT);
+        match fs::read_to_string(&commit) {
+            Ok(text) => {
+                let m = Manifest::parse(&text).map_err(|r| ReadingsError::corrupt(&commit, r))?;
+                self.apply(&m)?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => self.clear_staging()?,
+            Err(e) => return Err(ReadingsError::io(&commit, e)),
+        }
+        for tmp in ["COMMIT.tmp", "catalog.tmp"] {
+            let p = self.dir.join(tmp);
+            match fs::remove_file(&p) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(ReadingsError::io(&p, e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether an interrupted import left anything to recover.
+    fn needs_recovery(&self) -> bool {
+        self.dir.join(COMMIT).exists()
+            || self.dir.join("COMMIT.tmp").exists()
+            || fs::read_dir(self.dir.join(STAGING)).is_ok_and(|mut d| d.next().is_some())
+    }
+
+    fn clear_staging(&self) -> Result<()> {
+        let staging = self.dir.join(STAGING);
+        let entries = match fs::read_dir(&staging) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(ReadingsError::io(&staging, e)),
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            fs::remove_file(&p).map_err(|e| ReadingsError::io(&p, e))?;
+        }
+        Ok(())
     }
 }
 
-/// The chunk directories an import wrote into, to be synced at its end.
+/// What one import changes, staged under `staging/` until [`ReadingStore::commit`].
 #[derive(Default)]
-pub(crate) struct WrittenDirs(std::collections::BTreeSet<PathBuf>);
+pub(crate) struct Txn {
+    catalog: bool,
+    chunks: Vec<(u32, i32)>,
+}
+
+/// A committed transaction read back from `COMMIT`.
+struct Manifest {
+    catalog: bool,
+    chunks: Vec<(u32, i32)>,
+}
+
+impl Manifest {
+    fn parse(text: &str) -> std::result::Result<Manifest, String> {
+        let body_end = text
+            .trim_end_matches('\n')
+            .rfind('\n')
+            .ok_or("no checksum line")?;
+        let (body, crc_line) = text.split_at(body_end + 1);
+        let crc = crc_line
+            .trim()
+            .strip_prefix("crc32 ")
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+            .ok_or("no checksum line")?;
+        if crc32fast::hash(body.as_bytes()) != crc {
+            return Err("checksum mismatch".into());
+        }
+        let mut lines = body.lines();
+        if lines.next() != Some(COMMIT_HEADER) {
+            return Err("unknown commit header".into());
+        }
+        let mut m = Manifest {
+            catalog: false,
+            chunks: Vec::new(),
+        };
+        for line in lines {
+            let bad = || format!("bad line {line:?}");
+            match line.split('\t').collect::<Vec<_>>().as_slice() {
+                ["catalog"] => m.catalog = true,
+                ["chunk", id, year] => m.chunks.push((
+                    id.parse().map_err(|_| bad())?,
+                    year.parse().map_err(|_| bad())?,
+                )),
+                _ => return Err(bad()),
+            }
+        }
+        Ok(m)
+    }
+}
+
+/// Where a test kills an import (the error stands for the process dying there).
+#[cfg(test)]
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Fault {
+    /// Once at least this many chunks are staged.
+    StagedChunks(usize),
+    /// Right after the `COMMIT` manifest is in place.
+    CommitPoint,
+    /// After this many staged chunks are renamed into place.
+    Renamed(usize),
+}
+
+fn staged_name(id: u32, year: i32) -> String {
+    format!("{id}.{year}.zpr")
+}
 
 /// The local year a chunk slot belongs to and that year's full grid for an interval.
 pub(crate) fn year_grid(year: i32, interval: Interval) -> Chunk {
@@ -351,11 +577,16 @@ pub(crate) fn year_grid(year: i32, interval: Interval) -> Chunk {
     )
 }
 
+/// Writes a file and syncs it (not its directory).
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut f = File::create(path).map_err(|e| ReadingsError::io(path, e))?;
+    f.write_all(bytes).map_err(|e| ReadingsError::io(path, e))?;
+    f.sync_all().map_err(|e| ReadingsError::io(path, e))
+}
+
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension("tmp");
-    let mut f = File::create(&tmp).map_err(|e| ReadingsError::io(&tmp, e))?;
-    f.write_all(bytes).map_err(|e| ReadingsError::io(&tmp, e))?;
-    f.sync_all().map_err(|e| ReadingsError::io(&tmp, e))?;
+    write_synced(&tmp, bytes)?;
     fs::rename(&tmp, path).map_err(|e| ReadingsError::io(path, e))?;
     if let Some(d) = path.parent() {
         sync_dir(d)?;
@@ -404,17 +635,22 @@ mod tests {
     fn catalog_survives_reopen_and_detects_damage() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = ReadingStore::open(dir.path()).unwrap();
-        s.register(&[
-            MeterInfo {
-                name: "L1".into(),
-                interval: Interval::Min15,
-            },
-            MeterInfo {
-                name: "odd\tname%".into(),
-                interval: Interval::Min5,
-            },
-        ])
+        let mut txn = s.begin().unwrap();
+        s.register(
+            &[
+                MeterInfo {
+                    name: "L1".into(),
+                    interval: Interval::Min15,
+                },
+                MeterInfo {
+                    name: "odd\tname%".into(),
+                    interval: Interval::Min5,
+                },
+            ],
+            &mut txn,
+        )
         .unwrap();
+        s.commit(txn).unwrap();
         let again = ReadingStore::open(dir.path()).unwrap();
         assert_eq!(again.meters(), s.meters());
         assert_eq!(again.interval("odd\tname%"), Some(Interval::Min5));

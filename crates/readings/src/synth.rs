@@ -1,6 +1,9 @@
 //! Synthetic interval data for tests and benchmarks (合成数据): enterprises with several
 //! meters, industrial load shapes, rooftop PV following the sun, hourly grid factors.
 //!
+//! Long because: one generator (shapes, PV, factors, writers) kept in one file so the
+//! bytes it yields stay reproducible from one place.
+//!
 //! Everything is a pure function of [`SynthConfig`] (the seed included): the same
 //! configuration always yields the same bytes. Nothing here does I/O except writing into a
 //! [`Write`] the caller passes in, and nothing spawns threads; a caller that wants to

@@ -10,6 +10,10 @@ pub const MAX_WH_PER_INTERVAL: u32 = 100_000_000;
 pub enum ValueError {
     Empty,
     NotNumber,
+    /// Scientific notation (`1e-30`): readings are plain decimals.
+    Exponent,
+    /// A `,` inside the number (`1,000`): a thousands separator or a decimal comma.
+    ThousandsSeparator,
     Negative,
     /// Finer than 1 Wh (more than three significant decimal places of kWh).
     TooPrecise,
@@ -22,6 +26,12 @@ impl ValueError {
         match self {
             ValueError::Empty => "kwh is empty",
             ValueError::NotNumber => "kwh is not a decimal number (e.g. 12.345)",
+            ValueError::Exponent => {
+                "kwh is written with an exponent (e.g. 1e-30): write a plain decimal number of kWh with at most 3 decimal places"
+            }
+            ValueError::ThousandsSeparator => {
+                "kwh contains a thousands separator (,): write 1000, not 1,000 (readings are exact)"
+            }
             ValueError::Negative => "kwh is negative: interval readings are energy, never below 0",
             ValueError::TooPrecise => {
                 "kwh has more than 3 decimal places: readings are stored in whole Wh (0.001 kWh)"
@@ -72,6 +82,10 @@ pub fn parse_kwh(text: &[u8]) -> Result<u32, ValueError> {
                 }
             }
             b'.' if !seen_dot => seen_dot = true,
+            b'e' | b'E' if seen_digit && valid_exponent(digits) => {
+                return Err(ValueError::Exponent);
+            }
+            b',' if seen_digit => return Err(ValueError::ThousandsSeparator),
             _ => return Err(ValueError::NotNumber),
         }
     }
@@ -93,6 +107,23 @@ pub fn parse_kwh(text: &[u8]) -> Result<u32, ValueError> {
         return Err(ValueError::TooLarge);
     }
     Ok(wh as u32)
+}
+
+/// Whether a number is `<decimal>e<integer>` (so a cell is a number in exponent form, not
+/// words that happen to hold an `e`).
+fn valid_exponent(t: &[u8]) -> bool {
+    let Some(e) = t.iter().position(|&b| b == b'e' || b == b'E') else {
+        return false;
+    };
+    let (m, x) = (&t[..e], &t[e + 1..]);
+    let x = x
+        .strip_prefix(b"-")
+        .or_else(|| x.strip_prefix(b"+"))
+        .unwrap_or(x);
+    !m.is_empty()
+        && m.iter().all(|b| b.is_ascii_digit() || *b == b'.')
+        && !x.is_empty()
+        && x.iter().all(u8::is_ascii_digit)
 }
 
 /// Converts a floating-point kWh (e.g. from a Parquet `DOUBLE` column) into whole Wh. The
@@ -160,7 +191,8 @@ mod tests {
     fn rejects_bad_values() {
         assert_eq!(parse_kwh(b""), Err(ValueError::Empty));
         assert_eq!(parse_kwh(b"abc"), Err(ValueError::NotNumber));
-        assert_eq!(parse_kwh(b"1e3"), Err(ValueError::NotNumber));
+        assert_eq!(parse_kwh(b"1e3"), Err(ValueError::Exponent));
+        assert_eq!(parse_kwh(b"12e"), Err(ValueError::NotNumber));
         assert_eq!(parse_kwh(b"1.2.3"), Err(ValueError::NotNumber));
         assert_eq!(parse_kwh(b"."), Err(ValueError::NotNumber));
         assert_eq!(parse_kwh(b"-1.5"), Err(ValueError::Negative));
@@ -169,6 +201,18 @@ mod tests {
         assert_eq!(
             parse_kwh(b"99999999999999999999"),
             Err(ValueError::TooLarge)
+        );
+    }
+
+    #[test]
+    fn kwh_1e_minus_30_and_1_000_have_precise_reasons() {
+        assert_eq!(parse_kwh(b"1e-30"), Err(ValueError::Exponent));
+        assert_eq!(parse_kwh(b"1.5E+3"), Err(ValueError::Exponent));
+        assert_eq!(parse_kwh(b"1,000"), Err(ValueError::ThousandsSeparator));
+        assert_eq!(parse_kwh(b"1,000.5"), Err(ValueError::ThousandsSeparator));
+        assert_eq!(
+            ValueError::Exponent.reason(),
+            "kwh is written with an exponent (e.g. 1e-30): write a plain decimal number of kWh with at most 3 decimal places"
         );
     }
 

@@ -123,6 +123,7 @@ fn check(first: &str, second: &str, last_newline: bool) -> Result<(), TestCaseEr
         threads: 1,
         part_bytes: None,
         fast_path: false,
+        ..Default::default()
     };
     let want = import(&d.path().join("ref"), &files, &reference);
     let want_files = store_files(&d.path().join("ref"));
@@ -136,6 +137,7 @@ fn check(first: &str, second: &str, last_newline: bool) -> Result<(), TestCaseEr
             threads,
             part_bytes,
             fast_path,
+            ..Default::default()
         };
         let dir = d.path().join(name);
         let got = import(&dir, &files, &o);
@@ -175,6 +177,7 @@ fn conflicting_values_in_different_parts_keep_the_first() {
         threads: 4,
         part_bytes: Some(200),
         fast_path: true,
+        ..Default::default()
     };
     let r = import(&d.path().join("s"), &[p.as_path()], &o).remove(0);
     assert_eq!((r.read, r.accepted, r.quarantined), (80, 60, 20));

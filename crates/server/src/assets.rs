@@ -2,9 +2,9 @@
 //! the vendored Apache ECharts 5 and China map (`assets/vendor/`, see
 //! `scripts/vendor-web.sh`). Nothing is loaded from a CDN.
 
+use crate::extract::Path;
 use crate::{AppState, Area};
 use axum::Router;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
@@ -33,6 +33,7 @@ macro_rules! asset {
 const FILES: &[(&str, &str, &[u8])] = &[
     asset!("app.css", CSS),
     asset!("app.js", JS),
+    asset!("page.js", JS),
     asset!("logo.svg", SVG),
     asset!("overview.js", JS),
     asset!("map.js", JS),

@@ -1,16 +1,18 @@
 //! The audit log (审计日志): every change with who, when, what, before and after.
-//! Platform admins and unscoped verifiers read all of it; everyone else reads the entries
-//! they wrote themselves.
+//! Platform admins read all of it; everyone else (verifiers and banks included) reads the
+//! entries they wrote themselves, filtered in SQL (`audit_by_actor`), with server file
+//! paths reduced to file names.
 
 use crate::auth::CurrentUser;
+use crate::extract::{Json, Query};
 use crate::i18n::{Entry, Lang};
 use crate::layout::{NavItem, Page, PageError, PageResult, render};
 use crate::openapi::Op;
 use crate::{AppError, AppState, Area};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use zp_app::{AuditEntry, Store};
@@ -73,7 +75,60 @@ fn entries(
         s.audit(limit)?
     } else {
         s.audit_by_actor(&who.actor(), limit)?
+            .into_iter()
+            .map(hide_paths)
+            .collect()
     })
+}
+
+/// `e` without server file paths: every absolute path in its before/after values (a JSON
+/// string, or a word of plain text) becomes its file name.
+pub fn hide_paths(mut e: AuditEntry) -> AuditEntry {
+    e.before = e.before.as_deref().map(hide_paths_in);
+    e.after = e.after.as_deref().map(hide_paths_in);
+    e
+}
+
+fn file_name(p: &str) -> String {
+    p.rsplit(['/', '\\']).next().unwrap_or("").to_string()
+}
+
+fn is_path(s: &str) -> bool {
+    let b = s.as_bytes();
+    s.starts_with('/')
+        || s.starts_with("\\\\")
+        || (b.len() > 2
+            && b[0].is_ascii_alphabetic()
+            && b[1] == b':'
+            && matches!(b[2], b'\\' | b'/'))
+}
+
+fn hide_paths_in(text: &str) -> String {
+    fn walk(v: &mut Value) {
+        match v {
+            Value::String(s) if is_path(s) => *s = file_name(s),
+            Value::Array(a) => a.iter_mut().for_each(walk),
+            Value::Object(o) => o.values_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(mut v) if v.is_object() || v.is_array() || v.is_string() => {
+            walk(&mut v);
+            v.to_string()
+        }
+        _ => text
+            .split(' ')
+            .map(|w| {
+                if is_path(w) {
+                    file_name(w)
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
 }
 
 async fn api(
@@ -84,6 +139,25 @@ async fn api(
     let limit = q.limit.unwrap_or(200).min(5000);
     let list = st.run(move |s| entries(s, &who, limit)).await?;
     Ok(Json(json!({ "entries": list })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_reduced_to_file_names() {
+        assert_eq!(
+            hide_paths_in(r#"{"file":"/srv/zp/uploads/1-ab/orgs.csv","rows":3}"#),
+            r#"{"file":"orgs.csv","rows":3}"#
+        );
+        assert_eq!(
+            hide_paths_in("imported /home/u/ledger.xlsx (3 rows)"),
+            "imported ledger.xlsx (3 rows)"
+        );
+        assert_eq!(hide_paths_in(r#"["C:\\data\\a.csv"]"#), r#"["a.csv"]"#);
+        assert_eq!(hide_paths_in("plain 1/2"), "plain 1/2");
+    }
 }
 
 #[derive(Template)]

@@ -8,6 +8,7 @@
 //! heatmap comes from interval meter readings (see [`heatmap`]).
 
 use crate::auth::CurrentUser;
+use crate::extract::{Json, Path, Query};
 use crate::i18n::{Entry, Lang};
 use crate::layout::{NavItem, Page, PageError, PageResult, render};
 use crate::openapi::Op;
@@ -15,9 +16,9 @@ use crate::overview::{industry_name, monthly};
 use crate::registry::visible_org;
 use crate::{AppError, AppState, Area};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::routing::get;
-use axum::{Json, Router};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

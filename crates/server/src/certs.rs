@@ -1,7 +1,7 @@
 //! The granular certificate registry (绿电溯源): balances, bundles, the chain check, and
 //! every registry action of `zeropark certs` over HTTP (issue, GEC import, hourly
 //! matching, transfer, split, retire, claim, withdraw), the hourly matching report and the
-//! evidence document. The page is in [`crate::certs_page`].
+//! evidence document. The page is its own area (`certs_page`).
 //!
 //! Everyone sees the balances of the bundles they may see: a bundle is visible when its
 //! owner, or the consumer it was retired for, is an enterprise in the caller's scope.
@@ -12,21 +12,21 @@
 //! append is audit-logged by the store with the caller's name.
 
 use crate::auth::CurrentUser;
+use crate::extract::{Json, Multipart, Query};
 use crate::layout::NavItem;
 use crate::openapi::{Body as OpBody, Op};
 use crate::{AppError, AppState, Area, Config};
-use axum::extract::{Multipart, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::collections::HashSet;
 use zp_app::certs::{Actor, Balances, Bundle, BundleId, Consumption, SigningKey};
 use zp_app::certs::{BundleFilter, Lifecycle};
 use zp_app::readings::ReadingStore;
-use zp_app::{Access, OrgFilter, Role, Store};
+use zp_app::{Access, Role, Store};
 use zp_domain::time::{Date, parse_timestamp};
 use zp_domain::{CreditCode, Period};
 
@@ -39,7 +39,7 @@ pub const AREA: Area = Area {
         label: "nav.certs",
         roles: &[],
     }],
-    strings: crate::certs_page::STRINGS,
+    strings: &[],
 };
 
 /// Longest window of local days one request may cover.
@@ -134,7 +134,6 @@ const OPS: &[Op] = &[
 
 fn routes() -> Router<AppState> {
     Router::new()
-        .route("/certs", get(crate::certs_page::page))
         .route("/api/v1/certs/bundles", get(bundles_api))
         .route("/api/v1/certs/verify", get(verify_api))
         .route("/api/v1/certs/public-key", get(public_key_api))
@@ -200,36 +199,9 @@ pub(crate) fn visible(
         status: q.status.clone(),
         ..Default::default()
     };
-    let (all, _) = zp_app::certs::bundles(s, &filter)?;
-    let in_scope: Option<HashSet<CreditCode>> = if who.sees_all() {
-        None
-    } else {
-        Some(
-            s.orgs(&who.access, &OrgFilter::default())?
-                .into_iter()
-                .map(|o| o.credit_code)
-                .collect(),
-        )
-    };
-    let mut list: Vec<Bundle> = all
-        .into_iter()
-        .filter(|b| {
-            in_scope.as_ref().is_none_or(|codes| {
-                codes.contains(&b.owner)
-                    || b.status
-                        .retirement()
-                        .is_some_and(|(c, _, _)| codes.contains(c))
-            })
-        })
-        .collect();
-    let mut balances = Balances::default();
-    for b in &list {
-        balances.issued_wh += b.energy_wh;
-        balances.add_by_status(b);
-    }
-    list.sort_by_key(|b| std::cmp::Reverse(b.id.0));
-    list.truncate(q.limit.unwrap_or(500).min(10_000));
-    Ok((list, balances))
+    let caller = zp_app::Caller::new(who.access.clone(), who.actor());
+    let limit = q.limit.unwrap_or(500).min(10_000);
+    Ok(zp_app::certs::visible_bundles(s, &caller, &filter, limit)?)
 }
 
 async fn bundles_api(
@@ -473,10 +445,9 @@ async fn import_gec_api(
             })
         })
         .await;
-    if out.is_err() {
-        let _ = std::fs::remove_dir_all(&saved.folder);
-    }
-    Ok(Json(json!(out?)))
+    let out = out?;
+    saved.keep();
+    Ok(Json(json!(out)))
 }
 
 #[derive(Deserialize)]

@@ -5,12 +5,13 @@
 
 use crate::auth::CurrentUser;
 use crate::certs::{BundleQuery, WindowQuery, matching_json, readings, visible};
+use crate::extract::Query;
 use crate::format::{num, pct, script_json};
 use crate::i18n::{Entry, Lang};
 use crate::layout::{Page, PageError, PageResult, encode, render};
-use crate::{AppError, AppState};
+use crate::{AppError, AppState, Area};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::str::FromStr;
@@ -18,6 +19,16 @@ use zp_app::certs::Bundle;
 use zp_app::{Access, MeterFilter, MeterKind, OrgFilter, Role, Store};
 use zp_domain::time::{Date, format_local, local};
 use zp_domain::{CreditCode, Decimal};
+
+/// The certificates page (`/certs`); its API routes and navigation entry are the `certs`
+/// area's.
+pub const AREA: Area = Area {
+    name: "certs-page",
+    routes: || axum::Router::new().route("/certs", axum::routing::get(page)),
+    ops: &[],
+    nav: &[],
+    strings: STRINGS,
+};
 
 pub(crate) const STRINGS: &[Entry] = &[
     ("nav.certs", "绿电证书", "Certificates"),

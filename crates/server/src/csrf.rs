@@ -4,14 +4,14 @@
 //! so it needs no storage and dies with the session. Every request that changes something
 //! (`POST`, `PUT`, `PATCH`, `DELETE`) and carries the session cookie must present it, either
 //! in the `X-CSRF-Token` header (scripts, uploads) or as the `csrf` field of a URL-encoded
-//! form. Requests with a bearer token carry no ambient credentials and are not checked;
-//! neither is the login itself (there is no session yet; the cookie is `SameSite=Lax`).
+//! form. Requests authenticated by a valid API token (`Authorization: Bearer`) carry no
+//! ambient credentials and are not checked; neither is the login itself (there is no session yet; the cookie is `SameSite=Lax`).
 
-use crate::AppError;
 use crate::auth::SESSION_COOKIE;
+use crate::{AppError, AppState};
 use axum::body::{Body, to_bytes};
-use axum::extract::Request;
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};
+use axum::extract::{Request, State};
+use axum::http::header::{CONTENT_TYPE, COOKIE};
 use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -58,14 +58,20 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-/// Middleware: refuses cookie-authenticated writes without the session's token.
-pub async fn check(req: Request, next: Next) -> Response {
+/// Middleware: refuses cookie-authenticated writes without the session's token. Only a
+/// request whose `Authorization: Bearer` token is a valid API token is exempt; any other
+/// `Authorization` header (`Basic x`, a wrong or revoked token) changes nothing.
+pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let bearer = req.headers().contains_key(AUTHORIZATION);
     let session = session_cookie(req.headers());
-    let (Some(session), false, false) = (session, safe, bearer) else {
+    let (Some(session), false) = (session, safe) else {
         return next.run(req).await;
     };
+    match crate::auth::has_valid_api_token(&state, req.headers()).await {
+        Ok(true) => return next.run(req).await,
+        Ok(false) => {}
+        Err(e) => return e.into_response(),
+    }
     let expected = token_for(&session);
     if let Some(h) = req.headers().get(HEADER).and_then(|v| v.to_str().ok()) {
         return if same(h, &expected) {

@@ -1,6 +1,7 @@
 //! Enterprise page (企业): the inventory with lineage (click a figure to see its input rows
 //! and factors), the monthly trend, meters, sites and designations.
 
+use crate::extract::{Json, Path, Query};
 use crate::format::{self, f64_of};
 use crate::i18n::{Entry, Lang};
 use crate::layout::{Page, PageError, PageResult, render};
@@ -9,12 +10,12 @@ use crate::overview::{Kpi, industry_name, monthly};
 use crate::registry::visible_org;
 use crate::{AppError, AppState, Area};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
-use zp_app::{Designation, Meter, MeterFilter, Site};
 use zp_app::{GridFactorMode, Inventory};
+use zp_app::{Meter, MeterFilter, Site};
 
 pub const AREA: Area = Area {
     name: "enterprise",
@@ -74,13 +75,6 @@ fn routes() -> Router<AppState> {
         .route("/orgs/{code}", get(page))
         .route("/api/v1/orgs/{code}/meters", get(meters))
         .route("/api/v1/orgs/{code}/monthly", get(monthly_api))
-}
-
-/// A designation as shown: name, level, date.
-pub fn designation_label(d: &Designation, lang: Lang) -> String {
-    let level = lang.t(&format!("level.{}", d.level.key()));
-    let kind = lang.t(&format!("designation.{}", d.kind.key()));
-    format!("{kind} · {level} · {}", d.granted_on)
 }
 
 async fn meters(
@@ -366,7 +360,7 @@ async fn page(
         years,
         designations: designations
             .iter()
-            .map(|d| designation_label(d, lang))
+            .map(|d| crate::format::designation_label(d, lang))
             .collect(),
         kpis,
         lines: line_rows(&inv, lang),

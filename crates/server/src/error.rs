@@ -29,12 +29,21 @@ pub enum AppError {
     /// 413
     #[error("upload larger than {0} bytes")]
     TooLarge(usize),
+    /// 413 with the framework's own reason (a body over a limit).
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// 415: the body is not of the expected content type.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// 422: a file was read but cannot be imported.
     #[error("{0}")]
     Unprocessable(String),
-    /// 429
+    /// 429 (sent with `Retry-After`)
     #[error("too many login attempts; try again in {0} s")]
     RateLimited(u64),
+    /// 507: the server has no room to keep the upload.
+    #[error("{0}")]
+    InsufficientStorage(String),
     /// 500: the details go to the log, not to the client.
     #[error("internal error")]
     Internal(String),
@@ -48,7 +57,9 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooLarge(_) | AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -63,7 +74,9 @@ impl AppError {
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
-            AppError::TooLarge(_) => "too_large",
+            AppError::TooLarge(_) | AppError::PayloadTooLarge(_) => "too_large",
+            AppError::UnsupportedMediaType(_) => "unsupported_media_type",
+            AppError::InsufficientStorage(_) => "insufficient_storage",
             AppError::Unprocessable(_) => "unprocessable",
             AppError::RateLimited(_) => "rate_limited",
             AppError::Internal(_) => "internal",
@@ -88,7 +101,12 @@ impl IntoResponse for AppError {
         if let AppError::Internal(detail) = &self {
             tracing::error!("internal error: {detail}");
         }
-        (self.status(), Json(self.body())).into_response()
+        let mut r = (self.status(), Json(self.body())).into_response();
+        if let AppError::RateLimited(secs) = self {
+            r.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        r
     }
 }
 

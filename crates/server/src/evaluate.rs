@@ -5,14 +5,15 @@
 //! inventory), never re-typed.
 
 use crate::auth::CurrentUser;
+use crate::extract::{Json, Path, Query};
 use crate::i18n::{Entry, Lang};
 use crate::layout::{NavItem, Page, PageError, PageResult, render};
 use crate::openapi::Op;
 use crate::{AppError, AppState, Area};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use zp_app::Store;
 use zp_app::evaluate::PathShape;

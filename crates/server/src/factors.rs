@@ -2,16 +2,16 @@
 //! notice as a new immutable set, and what a recompute would change.
 
 use crate::auth::CurrentUser;
+use crate::extract::{Json, Multipart, Path, Query};
 use crate::i18n::{Entry, Lang};
 use crate::layout::{NavItem, Page, PageError, PageResult, render};
 use crate::openapi::{Body as OpBody, Op};
-use crate::upload::safe_file_name;
 use crate::{AppError, AppState, Area};
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
@@ -165,22 +165,6 @@ async fn sets(State(st): State<AppState>, _who: CurrentUser) -> Result<Json<Valu
     ))
 }
 
-/// A new factor set's name, checked: 1 to 64 letters, digits, `-`, `_`, `.`.
-pub fn set_name(name: &str) -> Result<String, AppError> {
-    let name = name.trim().to_string();
-    if name.is_empty()
-        || name.len() > 64
-        || !name
-            .chars()
-            .all(|c| c.is_alphanumeric() || "-_.".contains(c))
-    {
-        return Err(AppError::BadRequest(
-            "set name: 1 to 64 letters, digits, - _ .".into(),
-        ));
-    }
-    Ok(name)
-}
-
 async fn import_set(
     State(st): State<AppState>,
     who: CurrentUser,
@@ -188,41 +172,13 @@ async fn import_set(
     mut multipart: Multipart,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     who.require_role(&[Role::PlatformAdmin])?;
-    let name = set_name(&name)?;
-    let folder = st.config.upload_dir.join(format!(
-        "{}-factors-{}",
-        jiff::Timestamp::now().as_millisecond(),
-        &crate::auth::new_token()?[..8]
-    ));
-    let mut path = None;
-    let limit = st.config.max_upload_bytes;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| crate::imports::multipart_error(e, limit))?
-    {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let file = safe_file_name(field.file_name().unwrap_or("factors.csv"));
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|e| crate::imports::multipart_error(e, limit))?;
-        std::fs::create_dir_all(&folder)
-            .map_err(|e| AppError::Internal(format!("{}: {e}", folder.display())))?;
-        let p = folder.join(file);
-        std::fs::write(&p, &bytes)
-            .map_err(|e| AppError::Internal(format!("{}: {e}", p.display())))?;
-        path = Some(p);
-        break;
-    }
-    let path = path.ok_or_else(|| AppError::BadRequest("no `file` field in the upload".into()))?;
-    let actor = who.actor();
-    let set = name.clone();
+    let name = crate::upload::set_name(&name)?;
+    let saved = crate::imports::save_upload(&st.config, &mut multipart).await?;
+    let (path, actor, set) = (saved.path.clone(), who.actor(), name.clone());
     let n = st
         .run(move |s| Ok(zp_app::import_factor_set(s, &path, &set, &actor)?))
         .await?;
+    saved.keep();
     Ok((
         StatusCode::CREATED,
         Json(json!({ "set": name, "factors": n })),

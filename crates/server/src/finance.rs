@@ -1,3 +1,6 @@
+//! Long because: the finance area lists every finance route with its OpenAPI operation and UI
+//! strings in one place, as each server area does.
+//!
 //! Climate investment and financing (气候投融资): the project library, products banks
 //! publish, matching both ways with reasons, the application workflow, MRV of monitored
 //! reductions and the banks' reports (JSON and Excel).
@@ -12,14 +15,15 @@
 mod pages;
 
 use crate::auth::CurrentUser;
+use crate::extract::{Json, Path, Query};
 use crate::layout::NavItem;
 use crate::openapi::Op;
 use crate::{AppError, AppState, Area};
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use zp_app::finance::{self as fin, ApplicationView, MrvView, Party, ProjectView};
 use zp_app::finance::{Action, Match, Method, Product, Project, SupportCatalogue};
@@ -206,8 +210,19 @@ fn routes() -> Router<AppState> {
 }
 
 /// The finance party of the caller.
+/// A bank or verifier without a scope of its own reads its parties' enterprises only
+/// (`who.access`, see [`CurrentUser::parties`]), not every project.
 pub(crate) fn party(s: &mut dyn Store, who: &CurrentUser) -> Result<Party, AppError> {
-    Ok(Party::for_user(s, &who.user)?)
+    let mut party = Party::for_user(s, &who.user)?;
+    if who.parties.is_some() {
+        match &mut party {
+            Party::Bank { access, .. } | Party::Tenant { access, .. } => {
+                *access = who.access.clone();
+            }
+            Party::Admin => {}
+        }
+    }
+    Ok(party)
 }
 
 /// Runs `f` on the store with the caller and their finance party.

@@ -2,12 +2,13 @@
 //! applications, and the matching view for banks (products x projects, scores, reasons).
 
 use super::{LibraryQuery, detail, library, rank_for_product, run_mrv, this_month, with_party};
+use crate::extract::{Path, Query};
 use crate::format::{num, script_json};
 use crate::i18n::{Entry, Lang};
 use crate::layout::{Page, PageError, PageResult, render};
 use crate::{AppError, AppState};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use serde::Serialize;
 use zp_app::finance::{Match, ProjectKind, Status};
 use zp_app::finance::{MrvView, Party};

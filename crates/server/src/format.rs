@@ -84,3 +84,10 @@ mod tests {
         assert_eq!(back["a"], "</script><b>&");
     }
 }
+
+/// A designation as shown: name, level, date.
+pub fn designation_label(d: &zp_app::Designation, lang: crate::i18n::Lang) -> String {
+    let level = lang.t(&format!("level.{}", d.level.key()));
+    let kind = lang.t(&format!("designation.{}", d.kind.key()));
+    format!("{kind} · {level} · {}", d.granted_on)
+}

@@ -7,15 +7,16 @@
 //! and quarantined row; others see those of their own uploads.
 
 use crate::auth::CurrentUser;
+use crate::extract::{Json, Multipart, Path, Query};
 use crate::i18n::{Entry, Lang};
 use crate::layout::{NavItem, Page, PageError, PageResult, render};
 use crate::openapi::{Body as OpBody, Op};
 use crate::upload::{Outcome, UploadOptions, safe_file_name};
 use crate::{AppError, AppState, Area};
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::io::Write;
@@ -206,33 +207,85 @@ async fn upload(
     };
     crate::upload::authorise(&who, kind)?;
     let saved = save_upload(&st.config, &mut multipart).await?;
-    let (folder, path, name) = (saved.folder, saved.path, saved.name);
+    let (path, name) = (saved.path.clone(), saved.name.clone());
     let limits = zp_app::Limits {
         max_bytes: st.config.max_upload_bytes as u64,
         max_rows: st.config.max_upload_rows,
     };
+    // On any error (or a dropped request) `saved` removes the file as it goes out of scope.
     let outcome = st
         .run(move |s| crate::upload::import(s, &who, kind, &path, &name, limits, &opts))
-        .await;
-    if outcome.is_err() {
-        let _ = std::fs::remove_dir_all(&folder);
-    }
-    Ok(Json(outcome?))
+        .await?;
+    saved.keep();
+    Ok(Json(outcome))
 }
 
-/// An uploaded `file` field, kept under a fresh folder of the upload directory.
+/// An uploaded `file` field under a fresh folder of the upload directory. The folder is
+/// deleted when this value is dropped, unless [`SavedUpload::keep`] was called: a refused,
+/// failed or abandoned upload (413, 422, a client that hangs up) leaves nothing behind.
 pub struct SavedUpload {
     pub folder: std::path::PathBuf,
     pub path: std::path::PathBuf,
     /// The client's file name, made safe.
     pub name: String,
+    kept: bool,
+}
+
+impl SavedUpload {
+    /// Keeps the file (it is the evidence of the imported rows).
+    pub fn keep(mut self) {
+        self.kept = true;
+    }
+}
+
+impl Drop for SavedUpload {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = std::fs::remove_dir_all(&self.folder);
+        }
+    }
+}
+
+/// Deletes a folder being written when dropped, unless disarmed.
+struct PartialFolder(Option<std::path::PathBuf>);
+
+impl Drop for PartialFolder {
+    fn drop(&mut self) {
+        if let Some(f) = self.0.take() {
+            let _ = std::fs::remove_dir_all(f);
+        }
+    }
+}
+
+/// Bytes held by the files under `dir` (0 when it does not exist).
+pub fn dir_bytes(dir: &std::path::Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => dir_bytes(&e.path()),
+            Ok(t) if t.is_file() => e.metadata().map(|m| m.len()).unwrap_or(0),
+            _ => 0,
+        })
+        .sum()
+}
+
+fn upload_dir_full(config: &crate::Config) -> AppError {
+    AppError::InsufficientStorage(format!(
+        "the upload folder is full ({} MB allowed); ask an administrator to archive old \
+         uploads or raise ZEROPARK_MAX_UPLOAD_DIR_MB",
+        config.max_upload_dir_bytes / (1024 * 1024)
+    ))
 }
 
 /// Stores the `file` field of `multipart` under a fresh folder of the upload directory,
-/// refusing more than `max_upload_bytes`.
+/// refusing more than `max_upload_bytes` (413) and uploads that would take the upload
+/// directory past `max_upload_dir_bytes` (507). Nothing stays on disk on any error.
 pub async fn save_upload(
     config: &crate::Config,
-    multipart: &mut Multipart,
+    multipart: &mut axum::extract::Multipart,
 ) -> Result<SavedUpload, AppError> {
     let folder = config.upload_dir.join(format!(
         "{}-{}",
@@ -240,6 +293,14 @@ pub async fn save_upload(
         &crate::auth::new_token()?[..8]
     ));
     let limit = config.max_upload_bytes;
+    let dir = config.upload_dir.clone();
+    let used = tokio::task::spawn_blocking(move || dir_bytes(&dir))
+        .await
+        .map_err(|e| AppError::Internal(format!("blocking task: {e}")))?;
+    if used >= config.max_upload_dir_bytes {
+        return Err(upload_dir_full(config));
+    }
+    let room = config.max_upload_dir_bytes - used;
     while let Some(mut field) = multipart
         .next_field()
         .await
@@ -249,6 +310,7 @@ pub async fn save_upload(
             continue;
         }
         let name = safe_file_name(field.file_name().unwrap_or("upload.csv"));
+        let mut guard = PartialFolder(Some(folder.clone()));
         std::fs::create_dir_all(&folder)
             .map_err(|e| AppError::Internal(format!("{}: {e}", folder.display())))?;
         let path = folder.join(&name);
@@ -258,13 +320,21 @@ pub async fn save_upload(
         while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(e, limit))? {
             written += chunk.len();
             if written > limit {
-                let _ = std::fs::remove_dir_all(&folder);
                 return Err(AppError::TooLarge(limit));
+            }
+            if written as u64 > room {
+                return Err(upload_dir_full(config));
             }
             out.write_all(&chunk)
                 .map_err(|e| AppError::Internal(format!("{}: {e}", path.display())))?;
         }
-        return Ok(SavedUpload { folder, path, name });
+        guard.0 = None;
+        return Ok(SavedUpload {
+            folder,
+            path,
+            name,
+            kept: false,
+        });
     }
     Err(AppError::BadRequest("no `file` field in the upload".into()))
 }

@@ -2,12 +2,13 @@
 //! region with its lineage (the API equivalent of `zeropark report inventory`).
 
 use crate::auth::CurrentUser;
+use crate::extract::{Json, Query};
 use crate::openapi::Op;
 use crate::overview::{credit_code, grid_mode};
 use crate::{AppError, AppState, Area};
-use axum::extract::{Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use zp_app::Access;
 use zp_app::Inventory;

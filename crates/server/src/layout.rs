@@ -94,12 +94,34 @@ pub fn encode(s: &str) -> String {
     out
 }
 
-/// A redirect target from a query value: only a local path, never another site.
+/// A redirect target from a (decoded) query value: only a same-site relative path, never
+/// another site. Accepted: starts with exactly one `/`, holds no `\\`, no control
+/// character and no whitespace (browsers drop tabs and newlines from URLs, so `/\t/host`
+/// would become `//host`). Anything else gives `/`. Non-ASCII characters (park names) are
+/// percent-encoded so the result is always a valid `Location` header.
 pub fn local_path(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.into(),
-        _ => "/".into(),
+    let Some(n) = next else {
+        return "/".into();
+    };
+    let ok = n.starts_with('/')
+        && !n.starts_with("//")
+        && !n.contains('\\')
+        && !n.chars().any(|c| c.is_control() || c.is_whitespace());
+    if !ok {
+        return "/".into();
     }
+    let mut out = String::with_capacity(n.len());
+    for c in n.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
 }
 
 /// A navigation entry as shown.

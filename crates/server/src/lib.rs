@@ -22,9 +22,11 @@ pub mod csrf;
 pub mod enterprise;
 mod error;
 pub mod evaluate;
+pub mod extract;
 pub mod factors;
 pub mod finance;
 pub mod format;
+pub mod headers;
 pub mod i18n;
 pub mod imports;
 pub mod inventory;
@@ -36,6 +38,7 @@ pub mod registry;
 pub mod session;
 pub mod system;
 pub mod upload;
+pub mod waste;
 
 pub use error::AppError;
 
@@ -44,7 +47,7 @@ use axum::extract::DefaultBodyLimit;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tower_http::limit::RequestBodyLimitLayer;
-use zp_app::Store;
+use zp_app::{Store, StorePool};
 
 /// One part of the server: its routes, the API operations it documents, its entries in the
 /// navigation bar and its UI strings. Listed once in [`AREAS`].
@@ -68,8 +71,10 @@ pub const AREAS: &[&Area] = &[
     &carbon_map::AREA,
     &readings::AREA,
     &certs::AREA,
+    &certs_page::AREA,
     &evaluate::AREA,
     &finance::AREA,
+    &waste::AREA,
     &registry::AREA,
     &enterprise::AREA,
     &inventory::AREA,
@@ -91,14 +96,22 @@ pub struct Config {
     pub max_upload_rows: usize,
     /// Where uploaded files are kept (the evidence each imported row points to).
     pub upload_dir: PathBuf,
-    /// Failed logins allowed per username within `login_window_secs`.
+    /// Login attempts per (account, source) before the exponential backoff starts (four
+    /// times as many per source over all accounts); see [`auth::LoginLimiter`].
     pub login_attempts: usize,
+    /// Quiet time after which a source's failed attempts are forgotten.
     pub login_window_secs: u64,
     /// The interval readings store (`zp-readings`) behind the heatmaps; none: no heatmaps.
     pub readings_dir: Option<PathBuf>,
     /// The certificate registry's ed25519 signing key file (created on first use, mode
     /// 0600); none: the registry is read-only here (no issue, match, transfer, retire).
     pub registry_key: Option<PathBuf>,
+    /// Reverse proxies whose `X-Forwarded-For` (client address, for the login throttle)
+    /// and `X-Forwarded-Proto: https` (`Secure` cookies) are believed; empty: none.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Most bytes the upload directory may hold; an upload that would pass it is refused
+    /// with 507 (the files kept there are the evidence of imported rows).
+    pub max_upload_dir_bytes: u64,
 }
 
 impl Default for Config {
@@ -113,6 +126,8 @@ impl Default for Config {
             login_window_secs: 300,
             readings_dir: None,
             registry_key: None,
+            trusted_proxies: Vec::new(),
+            max_upload_dir_bytes: 10 * 1024 * 1024 * 1024,
         }
     }
 }
@@ -120,7 +135,8 @@ impl Default for Config {
 impl Config {
     /// Defaults with environment overrides: `ZEROPARK_SECURE_COOKIES` (1/true),
     /// `ZEROPARK_UPLOAD_DIR`, `ZEROPARK_MAX_UPLOAD_MB`, `ZEROPARK_MAX_UPLOAD_ROWS`,
-    /// `ZEROPARK_SESSION_HOURS`, `ZEROPARK_REGISTRY_KEY`.
+    /// `ZEROPARK_SESSION_HOURS`, `ZEROPARK_REGISTRY_KEY`, `ZEROPARK_TRUSTED_PROXIES`
+    /// (comma-separated addresses), `ZEROPARK_MAX_UPLOAD_DIR_MB`.
     pub fn from_env() -> Config {
         let mut c = Config::default();
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
@@ -142,6 +158,12 @@ impl Config {
         if let Some(v) = var("ZEROPARK_REGISTRY_KEY") {
             c.registry_key = Some(PathBuf::from(v));
         }
+        if let Some(v) = var("ZEROPARK_TRUSTED_PROXIES") {
+            c.trusted_proxies = v.split(',').filter_map(|a| a.trim().parse().ok()).collect();
+        }
+        if let Some(mb) = var("ZEROPARK_MAX_UPLOAD_DIR_MB").and_then(|v| v.parse::<u64>().ok()) {
+            c.max_upload_dir_bytes = mb * 1024 * 1024;
+        }
         c
     }
 }
@@ -149,15 +171,22 @@ impl Config {
 /// Shared by every handler: the store behind one lock, the settings, the login limiter.
 #[derive(Clone)]
 pub struct AppState {
-    store: Arc<Mutex<Box<dyn Store>>>,
+    /// A connection per request (up to the pool's size), never one lock for all.
+    store: Arc<StorePool>,
     pub config: Arc<Config>,
     limiter: Arc<Mutex<auth::LoginLimiter>>,
 }
 
 impl AppState {
+    /// A server over the one connection `store` (requests take turns).
     pub fn new(store: Box<dyn Store>, config: Config) -> AppState {
+        AppState::with_pool(StorePool::single(store), config)
+    }
+
+    /// A server over a pool of connections (`zeropark serve`).
+    pub fn with_pool(pool: StorePool, config: Config) -> AppState {
         AppState {
-            store: Arc::new(Mutex::new(store)),
+            store: Arc::new(pool),
             limiter: Arc::new(Mutex::new(auth::LoginLimiter::new(
                 config.login_attempts,
                 std::time::Duration::from_secs(config.login_window_secs),
@@ -166,18 +195,16 @@ impl AppState {
         }
     }
 
-    /// Runs `f` with the store on a blocking thread.
+    /// Runs `f` on a blocking thread with a connection of its own from the pool.
     pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
     where
         T: Send + 'static,
         F: FnOnce(&mut dyn Store) -> Result<T, AppError> + Send + 'static,
     {
-        let store = self.store.clone();
+        let pool = self.store.clone();
         tokio::task::spawn_blocking(move || {
-            let mut guard = store
-                .lock()
-                .map_err(|_| AppError::Internal("store lock poisoned".into()))?;
-            f(guard.as_mut())
+            let mut store = pool.get()?;
+            f(&mut *store)
         })
         .await
         .map_err(|e| AppError::Internal(format!("blocking task: {e}")))?
@@ -193,10 +220,17 @@ pub fn app(state: AppState) -> Router {
     }
     router
         .fallback(layout::not_found)
-        .layer(axum::middleware::from_fn(csrf::check))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            csrf::check,
+        ))
         // Multipart bodies are bounded by the tower-http layer below, not axum's 2 MB default.
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            headers::secure,
+        ))
         .with_state(state)
 }
 
@@ -207,7 +241,8 @@ pub async fn bind(addr: &str) -> std::io::Result<tokio::net::TcpListener> {
 
 /// Serves [`app`] on `listener` until Ctrl-C (or SIGTERM).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

@@ -3,21 +3,25 @@
 //! share, the monthly trend and the enterprises of the park.
 
 use crate::auth::CurrentUser;
+use crate::extract::{Json, Path, Query};
 use crate::format::{self, f64_of};
 use crate::i18n::{Entry, Lang};
 use crate::layout::{Page, PageResult, render};
 use crate::openapi::Op;
 use crate::{AppError, AppState, Area};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
-use axum::{Json, Router};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::BTreeMap;
-use zp_app::{Access, Designation, Org, OrgFilter, Park, Store};
-use zp_app::{GridFactorMode, Inventory, Options, OrgInput, aggregate, compute};
+pub use zp_app::park::{
+    MonthFigures, ParkView, default_year, monthly, park_view, zero_carbon_threshold,
+};
+use zp_app::{Access, GridFactorMode, Park};
+use zp_app::{Inventory, Org};
 use zp_domain::CreditCode;
 
 pub const AREA: Area = Area {
@@ -133,16 +137,6 @@ fn routes() -> Router<AppState> {
         .route("/api/v1/parks/{park}/overview", get(api))
 }
 
-/// Zero-carbon park core indicator (发改环资〔2025〕910号): market-based tCO2/tce must be at
-/// most 0.20 for parks below 1,000,000 tce a year, at most 0.30 from 1,000,000 tce.
-pub fn zero_carbon_threshold(energy_tce: Decimal) -> Decimal {
-    if energy_tce >= Decimal::from(1_000_000) {
-        Decimal::new(30, 2)
-    } else {
-        Decimal::new(20, 2)
-    }
-}
-
 /// GB/T 4754-2017 divisions (two-digit codes) the UI names.
 pub fn industry_name(code: &str, lang: Lang) -> String {
     const DIVISIONS: &[(&str, &str, &str)] = &[
@@ -188,170 +182,6 @@ pub fn industry_name(code: &str, lang: Lang) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
-/// Figures of one month, summed over the park.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct MonthFigures {
-    pub period: String,
-    pub energy_tce: Decimal,
-    pub scope1_tco2: Decimal,
-    pub scope2_location_tco2: Decimal,
-    pub scope2_market_tco2: Decimal,
-    pub electricity_mwh: Decimal,
-}
-
-/// A park's inventory with its members and monthly trend.
-#[derive(Debug, Clone, Serialize)]
-pub struct ParkView {
-    pub park: Park,
-    pub year: i32,
-    pub years: Vec<i32>,
-    pub inventory: Inventory,
-    pub members: Vec<Inventory>,
-    pub orgs: Vec<Org>,
-    pub monthly: Vec<MonthFigures>,
-    pub threshold_tco2_per_tce: Decimal,
-    pub designations: Vec<Designation>,
-}
-
-/// Computes the view of `park` for `year` (default: latest year with data) as `access`.
-/// Inventories are issued with pinned factors like `report inventory` does.
-pub fn park_view(
-    store: &mut dyn Store,
-    access: &Access,
-    park: &str,
-    year: Option<i32>,
-    grid: GridFactorMode,
-    actor: &str,
-) -> Result<ParkView, AppError> {
-    let park = store
-        .park(access, park)?
-        .ok_or_else(|| AppError::NotFound(format!("park {park:?}")))?;
-    let years = store.activity_years(access)?;
-    let orgs = store.orgs(
-        access,
-        &OrgFilter {
-            park: Some(park.name.clone()),
-            region: None,
-        },
-    )?;
-    let year = match year {
-        Some(y) => y,
-        None => default_year(store, access, &orgs, &years)?,
-    };
-    let catalog = zp_app::catalog(store)?;
-    let mut members = Vec::with_capacity(orgs.len());
-    let mut months: BTreeMap<String, MonthFigures> = BTreeMap::new();
-    for org in &orgs {
-        let inv =
-            zp_app::org_inventory(store, &catalog, access, &org.credit_code, year, grid, actor)?;
-        for m in monthly(store, access, &catalog, org, year, grid)? {
-            let e = months
-                .entry(m.period.clone())
-                .or_insert_with(|| MonthFigures {
-                    period: m.period.clone(),
-                    ..Default::default()
-                });
-            e.energy_tce += m.energy_tce;
-            e.scope1_tco2 += m.scope1_tco2;
-            e.scope2_location_tco2 += m.scope2_location_tco2;
-            e.scope2_market_tco2 += m.scope2_market_tco2;
-            e.electricity_mwh += m.electricity_mwh;
-        }
-        members.push(inv);
-    }
-    let inventory = aggregate("park", &park.name, year, &members);
-    let designations = store.designations(access, Some(&park.name))?;
-    Ok(ParkView {
-        threshold_tco2_per_tce: zero_carbon_threshold(inventory.energy_tce),
-        park,
-        year,
-        years,
-        inventory,
-        members,
-        orgs,
-        monthly: months.into_values().collect(),
-        designations,
-    })
-}
-
-/// The year a page opens on: the one in which most of `orgs` have ledger rows (the latest
-/// of equals), so a few enterprises reporting early for the next year do not make the
-/// default a nearly empty year. Falls back to last year when nothing has data.
-pub fn default_year(
-    store: &mut dyn Store,
-    access: &Access,
-    orgs: &[Org],
-    years: &[i32],
-) -> Result<i32, AppError> {
-    let mut best: Option<(usize, i32)> = None;
-    for &y in years {
-        let mut n = 0;
-        for o in orgs {
-            if !store.activity(access, &o.credit_code, y)?.is_empty() {
-                n += 1;
-            }
-        }
-        if best.is_none_or(|(bn, by)| n > bn || (n == bn && y > by)) {
-            best = Some((n, y));
-        }
-    }
-    Ok(best
-        .map(|(_, y)| y)
-        .unwrap_or_else(|| jiff::Zoned::now().year() as i32 - 1))
-}
-
-/// An enterprise's figures month by month, with the factors its issued inventory is pinned
-/// to (nothing is issued here). Certificates count in the month they were retired.
-pub fn monthly(
-    store: &mut dyn Store,
-    access: &Access,
-    catalog: &zp_app::Catalog,
-    org: &Org,
-    year: i32,
-    grid: GridFactorMode,
-) -> Result<Vec<MonthFigures>, AppError> {
-    let rows = store.activity(access, &org.credit_code, year)?;
-    let mut pins = store
-        .issued(org.credit_code.as_str(), year, grid.key())?
-        .map(|i| i.pins)
-        .unwrap_or_default();
-    let mut by_month: BTreeMap<String, Vec<zp_app::ActivityLine>> = BTreeMap::new();
-    for r in rows {
-        by_month
-            .entry(r.period.to_string())
-            .or_default()
-            .push(zp_app::ActivityLine {
-                id: r.id,
-                period: r.period,
-                carrier: r.carrier,
-                quantity: r.quantity,
-                source: format!("{}:{}", r.source_file, r.source_row),
-            });
-    }
-    let mut out = Vec::with_capacity(by_month.len());
-    for (period, lines) in by_month {
-        let input = OrgInput {
-            org: org.credit_code.clone(),
-            name: org.name.clone(),
-            region: org.region,
-            year,
-            lines,
-            output_value_10k_yuan: None,
-        };
-        let inv = compute(&input, catalog, &mut pins, Options { grid })
-            .map_err(zp_app::AppError::from)?;
-        out.push(MonthFigures {
-            period,
-            energy_tce: inv.energy_tce,
-            scope1_tco2: inv.scope1_tco2,
-            scope2_location_tco2: inv.scope2_location_tco2,
-            scope2_market_tco2: inv.scope2_market_tco2,
-            electricity_mwh: inv.electricity_mwh,
-        });
-    }
-    Ok(out)
-}
-
 #[derive(Deserialize)]
 pub struct YearQuery {
     pub year: Option<i32>,
@@ -378,7 +208,7 @@ async fn api(
     let grid = grid_mode(q.grid_factor.as_deref())?;
     let (access, actor) = (who.access.clone(), who.actor());
     let v = st
-        .run(move |s| park_view(s, &access, &park, q.year, grid, &actor))
+        .run(move |s| Ok(park_view(s, &access, &park, q.year, grid, &actor)?))
         .await?;
     let members: Vec<_> = v
         .members
@@ -631,7 +461,7 @@ fn body(lang: Lang, parks: Vec<Park>, v: &ParkView) -> Body {
         designations: v
             .designations
             .iter()
-            .map(|d| crate::enterprise::designation_label(d, lang))
+            .map(|d| crate::format::designation_label(d, lang))
             .collect(),
         notes: inv.notes.clone(),
         data: format::script_json(&data),

@@ -4,13 +4,14 @@
 //! are `POST /api/v1/imports/readings` (see `upload_readings.rs`).
 
 use crate::auth::CurrentUser;
+use crate::extract::{Json, Query};
 use crate::openapi::Op;
 use crate::{AppError, AppState, Area};
-use axum::extract::{Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use zp_app::MeterFilter;
 use zp_app::readings::{CarbonMap, CarbonMapQuery, MapGroup, MapScope};
@@ -28,7 +29,7 @@ pub const AREA: Area = Area {
 const OPS: &[Op] = &[
     Op::get(
         "/api/v1/reports/carbon-map",
-        "Electricity-carbon map from interval readings (as `zeropark report carbon-map --json`): per group and period consumption, generation, grid import and emissions at hourly grid factors (annual fallback reported)",
+        "Electricity-carbon map from interval readings (as `zeropark report carbon-map --json`): per group and period consumption, generation, grid import and emissions at hourly grid factors (annual fallback reported). Windows are bounded: at most 366 days with by=hour, 3,653 days (ten years) with by=day or by=month; longer is a 422",
     )
     .query(&[
         ("park", "Park name (one of park, region, org)", false),
@@ -111,14 +112,50 @@ impl MapParams {
                 )));
             }
         };
+        let (from, to) = (day(&self.from, "from")?, day(&self.to, "to")?);
+        bound_window(&from, &to, by)?;
         Ok(CarbonMapQuery {
             scope,
-            from: day(&self.from, "from")?,
-            to: day(&self.to, "to")?,
+            from,
+            to,
             by,
             group,
         })
     }
+}
+
+/// Longest carbon-map window per resolution, in days (both ends inclusive): a year of
+/// hours (366 days, 8,784 rows per group), ten years of days or months (3,653 days: ten
+/// years with three leap days). Each bound keeps one request to a few hundred milliseconds;
+/// a longer window is a 422 naming the limit, never minutes of work.
+pub const MAX_MAP_DAYS_HOURLY: i64 = 366;
+pub const MAX_MAP_DAYS: i64 = 3653;
+
+/// Refuses `from`..=`to` windows that are not dates, run backwards or exceed the bound of
+/// `by` (see [`MAX_MAP_DAYS_HOURLY`]).
+pub fn bound_window(from: &str, to: &str, by: Resolution) -> Result<(), AppError> {
+    let date = |name: &str, v: &str| {
+        zp_app::readings::calendar::parse_date(v)
+            .ok_or_else(|| AppError::BadRequest(format!("{name}={v:?} is not a date YYYY-MM-DD")))
+    };
+    let (f, t) = (date("from", from)?, date("to", to)?);
+    if t < f {
+        return Err(AppError::Unprocessable(format!(
+            "from={from} is after to={to}"
+        )));
+    }
+    let days = (t - f) / 86_400 + 1;
+    let (max, what) = match by {
+        Resolution::Hour => (MAX_MAP_DAYS_HOURLY, "by=hour"),
+        _ => (MAX_MAP_DAYS, "by=day or by=month"),
+    };
+    if days > max {
+        return Err(AppError::Unprocessable(format!(
+            "from={from} to={to} spans {days} days; {what} allows at most {max} days: \
+             ask for a shorter window"
+        )));
+    }
+    Ok(())
 }
 
 async fn carbon_map(

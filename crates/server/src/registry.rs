@@ -6,16 +6,17 @@
 //! exist, and read-only roles get 403.
 
 use crate::auth::CurrentUser;
+use crate::extract::{Json, Path, Query};
 use crate::i18n::{Entry, Lang};
 use crate::layout::{NavItem, Page, PageResult, render};
 use crate::openapi::Op;
 use crate::overview::{credit_code, industry_name};
 use crate::{AppError, AppState, Area};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -134,6 +135,15 @@ async fn add_park(
     if name.is_empty() {
         return Err(AppError::BadRequest("park name is empty".into()));
     }
+    // Invisible and control characters are refused (and keep `auth::NO_PARTY` unused).
+    if name.chars().any(|c| {
+        c.is_control()
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
+    }) {
+        return Err(AppError::BadRequest(
+            "park name holds a control or invisible character".into(),
+        ));
+    }
     let actor = who.actor();
     let park = st
         .run(move |s| Ok(s.upsert_park(&name, region, &actor)?))
@@ -162,9 +172,27 @@ async fn orgs(
         park: q.park,
         region,
     };
-    let access = who.access.clone();
-    let orgs = st.run(move |s| Ok(s.orgs(&access, &filter)?)).await?;
+    let orgs = st.run(move |s| visible_orgs(s, &who, &filter)).await?;
     Ok(Json(json!({ "orgs": orgs })))
+}
+
+/// The enterprises `who` sees: those of its access, or, for a bank or verifier, each of
+/// its parties' enterprises (each read with `Access::Org`, so the filter stays in SQL).
+pub fn visible_orgs(
+    s: &mut dyn Store,
+    who: &CurrentUser,
+    filter: &OrgFilter,
+) -> Result<Vec<zp_app::Org>, AppError> {
+    match &who.parties {
+        None => Ok(s.orgs(&who.access, filter)?),
+        Some(codes) => {
+            let mut out = Vec::new();
+            for c in codes {
+                out.extend(s.orgs(&Access::Org(c.clone()), filter)?);
+            }
+            Ok(out)
+        }
+    }
 }
 
 /// The enterprise `code` as `access` sees it, or 404.
@@ -383,10 +411,10 @@ struct Body {
 }
 
 async fn page(page: Page, State(st): State<AppState>) -> PageResult {
-    let access = page.user.access.clone();
+    let who = page.user.clone();
     let lang = page.lang;
     let orgs = st
-        .run(move |s| Ok(s.orgs(&access, &OrgFilter::default())?))
+        .run(move |s| visible_orgs(s, &who, &OrgFilter::default()))
         .await
         .map_err(|e| crate::layout::PageError(e, lang))?;
     let rows = orgs

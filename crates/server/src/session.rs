@@ -1,18 +1,19 @@
 //! Logging in and out (page and API), the caller's identity, API tokens and accounts.
 
 use crate::auth::{self, CurrentUser};
+use crate::extract::{Form, Json, Path, Query};
 use crate::i18n::{Entry, Lang};
 use crate::layout::{PageResult, local_path, render_public};
 use crate::openapi::Op;
 use crate::{AppError, AppState, Area};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{delete, get, post};
-use axum::{Form, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 use zp_app::{Role, User};
@@ -84,7 +85,7 @@ struct LoginBody<'a> {
     lang: Lang,
     next: &'a str,
     username: &'a str,
-    error: Option<&'static str>,
+    error: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -114,30 +115,43 @@ struct LoginForm {
 
 async fn login_form(
     State(st): State<AppState>,
+    source: auth::ClientSource,
     parts: Parts,
     Form(f): Form<LoginForm>,
 ) -> PageResult {
     let lang = Lang::of(&parts);
     let next = local_path(f.next.as_deref());
-    match auth::login(&st, &f.username, &f.password).await {
+    match auth::login(&st, &f.username, &f.password, &source).await {
         Ok((_, token)) => {
             let mut r = Redirect::to(&next).into_response();
             set_cookie(&mut r, &auth::session_cookie(&token, &st));
             Ok(r)
         }
         Err(e @ (AppError::BadCredentials | AppError::RateLimited(_))) => {
-            let (status, key) = match e {
-                AppError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "login.limited"),
-                _ => (StatusCode::UNAUTHORIZED, "login.failed"),
+            let (status, message, wait) = match e {
+                AppError::RateLimited(secs) => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!("{} ({secs} s)", lang.t("login.limited")),
+                    Some(secs),
+                ),
+                _ => (
+                    StatusCode::UNAUTHORIZED,
+                    lang.t("login.failed").to_string(),
+                    None,
+                ),
             };
             let body = LoginBody {
                 lang,
                 next: &next,
                 username: &f.username,
-                error: Some(lang.t(key)),
+                error: Some(message),
             };
             let mut r = render_public(lang, "/login", lang.t("login.title"), &body)?;
             *r.status_mut() = status;
+            if let Some(secs) = wait {
+                r.headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, secs.into());
+            }
             Ok(r)
         }
         Err(e) => Err(crate::layout::PageError(e, lang)),
@@ -170,9 +184,10 @@ fn user_json(u: &User) -> serde_json::Value {
 
 async fn login_api(
     State(st): State<AppState>,
+    source: auth::ClientSource,
     Json(b): Json<LoginJson>,
 ) -> Result<Response, AppError> {
-    let (user, token) = auth::login(&st, &b.username, &b.password).await?;
+    let (user, token) = auth::login(&st, &b.username, &b.password, &source).await?;
     let mut r = Json(json!({
         "user": user_json(&user),
         "csrf_token": crate::csrf::token_for(&token),

@@ -1,14 +1,15 @@
 //! Health check, the OpenAPI document and the language switch.
 
+use crate::extract::{Json, Path, Query};
 use crate::i18n::{LANG_COOKIE, Lang};
 use crate::layout::local_path;
 use crate::openapi::Op;
 use crate::{AppError, AppState, Area};
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 

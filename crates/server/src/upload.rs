@@ -70,18 +70,32 @@ pub fn import(
         return Ok(done.outcome());
     }
     let set = match kind {
-        ImportKind::Factors => Some(crate::factors::set_name(opts.set.as_deref().ok_or_else(
-            || {
-                AppError::BadRequest(
-                    "a factor set needs a name: POST /api/v1/imports/factors?set=NAME".into(),
-                )
-            },
-        )?)?),
+        ImportKind::Factors => Some(set_name(opts.set.as_deref().ok_or_else(|| {
+            AppError::BadRequest(
+                "a factor set needs a name: POST /api/v1/imports/factors?set=NAME".into(),
+            )
+        })?)?),
         _ => None,
     };
     let mut table = read_table(path, limits).map_err(|e| hide_path(e.into()))?;
     table.file = name.to_string();
     zp_app::import_table(store, &caller, kind, &table, set.as_deref()).map_err(hide_path)
+}
+
+/// A new factor set's name, checked: 1 to 64 letters, digits, `-`, `_`, `.`.
+pub fn set_name(name: &str) -> Result<String, AppError> {
+    let name = name.trim().to_string();
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_.".contains(c))
+    {
+        return Err(AppError::BadRequest(
+            "set name: 1 to 64 letters, digits, - _ .".into(),
+        ));
+    }
+    Ok(name)
 }
 
 /// A file name safe to keep: letters (any script), digits, `.`, `-`, `_`; at most 80 chars.

@@ -61,7 +61,7 @@ async fn plan_api_gives_the_cli_plan_with_purchased_heat_from_the_accounts() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|l| l["carrier"] == "heat" || l["carrier"] == "steam_low_pressure")
+        .filter(|l| l["carrier"] == "heat" || l["carrier"] == "steam")
         .map(|l| dec(&l["scope2_market_tco2"]))
         .sum();
     assert!(heat_tco2 > Decimal::ZERO, "{inv}");

@@ -294,7 +294,9 @@ async fn matching_ranks_both_ways_with_reasons() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let m = r.json();
-    assert_eq!(ids(&m, "project_id"), ["FH-2023-01", "JL-PV-2024"]);
+    // A bank sees the projects of its applicants and borrowers only (hardening issue,
+    // item 12): FH-2023-01 applied to bank A; JL-PV-2024 has no application with it.
+    assert_eq!(ids(&m, "project_id"), ["FH-2023-01"]);
     assert!(
         m.as_array()
             .unwrap()

@@ -6,9 +6,9 @@
 //!
 //! A user's [`Role`] and scope give the [`Access`] every tenant query filters by.
 
+use crate::base::{audit, org_condition};
 use crate::conn::{Conn, Row};
 use crate::model::{Access, AuditEntry, BatchInfo, ImportCounts, QuarantineEntry};
-use crate::sql_store::{audit, org_condition};
 use crate::{Result, SqlStore, StoreError, now};
 use serde::Serialize;
 use zp_domain::{CreditCode, Region};

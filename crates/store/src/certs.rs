@@ -1,8 +1,8 @@
 //! Persistence of the certificate registry's signed event log (see `zp-certs`): one row per
 //! event, `seq` unique, payload stored byte for byte as it was hashed and signed.
 
+use crate::base::audit;
 use crate::conn::Conn;
-use crate::sql_store::audit;
 use crate::{Result, SqlStore, StoreError, now};
 use serde::{Deserialize, Serialize};
 

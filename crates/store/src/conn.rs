@@ -45,6 +45,22 @@ impl<T: Into<Value>> From<Option<T>> for Value {
     }
 }
 
+/// The text a backend stores for a text value. PostgreSQL cannot hold the NUL character in
+/// TEXT at all and SQLite can, so both store U+2400 (SYMBOL FOR NULL, `␀`) in its place:
+/// the same input gives the same stored text, never an error on one backend only. Input
+/// validation quarantines NUL in names and codes before they get here; this covers text
+/// kept verbatim, such as the raw line of a quarantined row.
+pub fn storable_text(v: &str) -> std::borrow::Cow<'_, str> {
+    if v.contains('\0') {
+        std::borrow::Cow::Owned(v.replace('\0', NUL_STANDIN))
+    } else {
+        std::borrow::Cow::Borrowed(v)
+    }
+}
+
+/// What [`storable_text`] stores for NUL.
+pub const NUL_STANDIN: &str = "\u{2400}";
+
 /// One result row.
 #[derive(Debug, Clone)]
 pub struct Row(pub Vec<Value>);

@@ -1,3 +1,6 @@
+//! Long because: one SQL implementation of the `FinanceStore` trait (projects, products,
+//! applications, events, schedules, MRV links) sharing its row mappers and scope filters.
+//!
 //! Climate investment and financing (气候投融资) records: the project library, the products
 //! banks publish, applications with their workflow state, events (reviews, disbursements,
 //! repayments) and repayment schedule, MRV links, production outputs for baseline
@@ -9,9 +12,9 @@
 //! application reads filter by tenant in SQL ([`Access`] for enterprises, parks, regions;
 //! [`FinanceView::Issuer`] for a bank's own applications).
 
+use crate::base::{audit, org_condition};
 use crate::conn::{Conn, Row, Value};
 use crate::model::{Access, Upsert};
-use crate::sql_store::{audit, org_condition};
 use crate::{Result, SqlStore, StoreError, now};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;

@@ -5,13 +5,11 @@
 //! Values keep their history like activity rows: the current row of a
 //! (scope, indicator, period) has `superseded_by` NULL; a new value restates it.
 
+use crate::base::{audit, insert_batch, insert_quarantine, org_condition, update_batch_counts};
 use crate::conn::{Conn, Row, Value};
 use crate::model::{
     Access, BatchMeta, ImportCounts, IndicatorRecord, NewIndicatorValue, Rejected, ScopeKind,
     Upsert,
-};
-use crate::sql_store::{
-    audit, insert_batch, insert_quarantine, org_condition, update_batch_counts,
 };
 use crate::{Result, SqlStore, StoreError, now};
 use serde::Serialize;

@@ -6,6 +6,8 @@
 //! data take an [`Access`] and filter in the SQL itself.
 
 pub mod accounts;
+mod assets;
+mod base;
 mod certs;
 pub mod conn;
 mod finance;
@@ -16,8 +18,13 @@ mod model;
 mod postgres;
 mod sql_store;
 mod sqlite;
+mod tariffs;
+mod verifiers;
+mod waste;
 
 pub use accounts::{AccountStore, ApiTokenInfo, NewUser, Role, User};
+pub use assets::{AssetEventRow, AssetStore};
+pub use base::SqlStore;
 pub use certs::{CertEventRow, CertStore};
 pub use conn::{Conn, Dialect, Row, Value};
 pub use finance::{
@@ -29,8 +36,10 @@ pub use meters::MeterStore;
 pub use migrations::{MIGRATIONS, migrate};
 pub use model::*;
 pub use postgres::PgConn;
-pub use sql_store::SqlStore;
 pub use sqlite::SqliteConn;
+pub use tariffs::{StoredTariff, TariffStore};
+pub use verifiers::VerifierStore;
+pub use waste::{NewManifest, Ruled, WasteStore};
 
 use std::path::Path;
 use zp_domain::{CreditCode, Decimal};
@@ -89,7 +98,16 @@ pub fn open(target: &str) -> Result<Box<dyn Store>> {
 
 /// The storage operations of the platform. Implemented by [`SqlStore`] for every backend.
 pub trait Store:
-    MeterStore + CertStore + AccountStore + IndicatorStore + FinanceStore + Send
+    MeterStore
+    + CertStore
+    + AccountStore
+    + IndicatorStore
+    + FinanceStore
+    + AssetStore
+    + VerifierStore
+    + WasteStore
+    + TariffStore
+    + Send
 {
     /// Applies pending schema migrations; returns their names.
     fn migrate(&mut self) -> Result<Vec<String>>;
@@ -139,6 +157,10 @@ pub trait Store:
         code: &CreditCode,
         year: i32,
     ) -> Result<Vec<ActivityRecord>>;
+    /// Current `green_certificate` rows of every enterprise that name serials: what the
+    /// double-claim check compares a new row with. Unscoped by design (a claim by another
+    /// tenant must still block); callers show only the serials and the claimant's code.
+    fn certificate_claims(&mut self) -> Result<Vec<ActivityRecord>>;
     /// All versions (current and superseded) of an enterprise's rows.
     fn activity_history(
         &mut self,

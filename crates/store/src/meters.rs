@@ -1,12 +1,10 @@
 //! Meter metadata and hourly grid factors. The readings themselves live in the columnar
 //! store of `zp-readings`; the SQL database holds what describes them.
 
+use crate::base::{audit, insert_batch, insert_quarantine, org_condition, update_batch_counts};
 use crate::conn::{Conn, Row, Value};
 use crate::model::{
     Access, BatchMeta, HourlyFactor, ImportCounts, Meter, MeterFilter, MeterKind, Rejected, Upsert,
-};
-use crate::sql_store::{
-    audit, insert_batch, insert_quarantine, org_condition, update_batch_counts,
 };
 use crate::{Result, SqlStore, StoreError, now};
 use zp_domain::{CreditCode, Region};

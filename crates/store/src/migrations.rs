@@ -13,6 +13,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0004_certs", crate::certs::CERTS_MIGRATION),
     ("0006_indicators", crate::indicators::INDICATORS_MIGRATION),
     ("0007_finance", crate::finance::FINANCE_MIGRATION),
+    ("0009_verifier_scope", crate::verifiers::VERIFIERS_MIGRATION),
+    ("0010_waste", crate::waste::WASTE_MIGRATION),
+    ("0011_assets", crate::assets::ASSETS_MIGRATION),
+    ("0012_tariffs", crate::tariffs::TARIFFS_MIGRATION),
 ];
 
 const FOUNDATION: &str = r#"

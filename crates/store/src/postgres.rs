@@ -53,7 +53,7 @@ impl ToSql for Value {
             Value::Int(v) if *ty == Type::FLOAT8 => (*v as f64).to_sql(ty, out),
             Value::Int(v) => v.to_sql(ty, out),
             Value::Real(v) => v.to_sql(ty, out),
-            Value::Text(v) => v.as_str().to_sql(ty, out),
+            Value::Text(v) => crate::conn::storable_text(v).as_ref().to_sql(ty, out),
         }
     }
 

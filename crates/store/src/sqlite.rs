@@ -64,7 +64,12 @@ impl rusqlite::ToSql for Value {
             Value::Null => ToSqlOutput::Owned(rusqlite::types::Value::Null),
             Value::Int(v) => ToSqlOutput::Owned(rusqlite::types::Value::Integer(*v)),
             Value::Real(v) => ToSqlOutput::Owned(rusqlite::types::Value::Real(*v)),
-            Value::Text(v) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
+            Value::Text(v) => match crate::conn::storable_text(v) {
+                std::borrow::Cow::Borrowed(t) => {
+                    ToSqlOutput::Borrowed(ValueRef::Text(t.as_bytes()))
+                }
+                std::borrow::Cow::Owned(t) => ToSqlOutput::Owned(rusqlite::types::Value::Text(t)),
+            },
         })
     }
 }

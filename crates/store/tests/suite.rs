@@ -4,86 +4,15 @@
 //! database of its own. Under CI (`CI` set) a missing URL is a failure, not a skip.
 
 use rust_decimal_macros::dec;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use zp_domain::{Carrier, CreditCode, Decimal, Period, Quantity, Region, Unit};
 use zp_factors::{Factor, FactorKind, PinnedFactor, Pins};
 use zp_store::*;
 
-fn sqlite() -> Box<dyn Store> {
-    let mut s = SqlStore::new(SqliteConn::memory().unwrap());
-    s.migrate().unwrap();
-    Box::new(s)
-}
-
-static DB_COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-/// The server URL: `ZEROPARK_TEST_PG_URL`, or a throwaway cluster started by
-/// `scripts/pg-test.sh` when Debian's postgresql package is installed.
-fn pg_url() -> Option<String> {
-    static URL: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    URL.get_or_init(|| {
-        if let Ok(url) = std::env::var("ZEROPARK_TEST_PG_URL") {
-            return Some(url);
-        }
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/pg-test.sh");
-        match std::process::Command::new("bash").arg(script).output() {
-            Ok(out) if out.status.success() => {
-                Some(String::from_utf8_lossy(&out.stdout).trim().to_string())
-            }
-            Ok(out) => {
-                eprintln!(
-                    "scripts/pg-test.sh failed: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
-                None
-            }
-            Err(e) => {
-                eprintln!("scripts/pg-test.sh: {e}");
-                None
-            }
-        }
-    })
-    .clone()
-}
-
-fn postgres() -> Option<Box<dyn Store>> {
-    let Some(url) = pg_url() else {
-        if std::env::var_os("CI").is_some() {
-            panic!(
-                "CI is set but no PostgreSQL server could be started: the PostgreSQL suite must run in CI"
-            );
-        }
-        eprintln!(
-            "no PostgreSQL (install Debian's postgresql or set ZEROPARK_TEST_PG_URL): backend not tested in this run"
-        );
-        return None;
-    };
-    let name = format!(
-        "zp_test_{}_{}",
-        std::process::id(),
-        DB_COUNTER.fetch_add(1, Ordering::SeqCst)
-    );
-    let mut admin = PgConn::connect(&url).unwrap();
-    admin
-        .batch(&format!("DROP DATABASE IF EXISTS {name}"))
-        .unwrap();
-    admin.batch(&format!("CREATE DATABASE {name}")).unwrap();
-    let base = url.rsplit_once('/').map(|(b, _)| b).unwrap();
-    Some(Box::new(open_postgres(&format!("{base}/{name}")).unwrap()))
-}
-
-macro_rules! suite {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite_backend {
-            $( #[test] fn $name() { super::$name(super::sqlite().as_mut()) } )*
-        }
-        mod postgres_backend {
-            $( #[test] fn $name() { if let Some(mut s) = super::postgres() { super::$name(s.as_mut()) } } )*
-        }
-    };
-}
+mod common;
+use common::suite;
 
 suite!(
+    "zp_test";
     migrations_are_idempotent,
     orgs_insert_update_unchanged_and_audit,
     tenant_access_filters_every_read,

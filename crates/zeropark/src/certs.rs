@@ -3,7 +3,7 @@
 //! (`--key-file`, default next to the SQLite file); every command that appends events
 //! needs it, reading commands do not.
 
-use crate::cli::{actor, open};
+use crate::ctx::{Ctx, actor, open};
 use crate::output;
 use anyhow::{Context, anyhow, bail};
 use clap::{Args, Subcommand, ValueEnum};
@@ -204,7 +204,8 @@ fn now() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
-pub fn run(db: &str, cmd: CertsCmd, json: bool) -> anyhow::Result<ExitCode> {
+pub fn run(ctx: &Ctx, cmd: CertsCmd) -> anyhow::Result<ExitCode> {
+    let (db, json) = (ctx.db.as_str(), ctx.json);
     let mut store = open(db)?;
     let store = store.as_mut();
     let signing = |store: &mut dyn Store, key: &KeyArgs| {
@@ -216,7 +217,7 @@ pub fn run(db: &str, cmd: CertsCmd, json: bool) -> anyhow::Result<ExitCode> {
         CertsCmd::Issue { days, meter, key } => {
             let window = days.window()?;
             let key = signing(store, &key)?;
-            let readings = crate::readings::hourly_readings(db)?;
+            let readings = ctx.hourly_readings()?;
             let out = zp_app::certs::issue(
                 store,
                 &key,
@@ -270,8 +271,7 @@ pub fn run(db: &str, cmd: CertsCmd, json: bool) -> anyhow::Result<ExitCode> {
                     }
                 }
                 Err(zp_app::ImportError::Read(e)) => {
-                    eprintln!("error: {e}");
-                    return Ok(ExitCode::from(2));
+                    return Ok(crate::ctx::refuse(e));
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -284,7 +284,7 @@ pub fn run(db: &str, cmd: CertsCmd, json: bool) -> anyhow::Result<ExitCode> {
             let consumer = code(&consumer, "--consumer")?;
             let window = days.window()?;
             let key = signing(store, &key)?;
-            let readings = crate::readings::hourly_readings(db)?;
+            let readings = ctx.hourly_readings()?;
             let events = zp_app::certs::match_consumer(
                 store,
                 &key,
@@ -495,7 +495,7 @@ pub fn run(db: &str, cmd: CertsCmd, json: bool) -> anyhow::Result<ExitCode> {
         } => {
             let org = code(&org, "--org")?;
             let (from, to) = days.window()?;
-            let readings = crate::readings::hourly_readings(db)?;
+            let readings = ctx.hourly_readings()?;
             let doc =
                 zp_app::certs::evidence(store, &Access::All, readings.as_ref(), &org, from, to)?;
             match format {
@@ -554,11 +554,12 @@ fn report_events(n: usize, json: bool) -> anyhow::Result<()> {
 }
 
 /// `report matching --org CODE --from DATE --to DATE`.
-pub fn matching_report(db: &str, org: &str, days: &DaysArgs, json: bool) -> anyhow::Result<()> {
+pub fn matching_report(ctx: &Ctx, org: &str, days: &DaysArgs) -> anyhow::Result<()> {
+    let (db, json) = (ctx.db.as_str(), ctx.json);
     let mut store = open(db)?;
     let org = code(org, "--org")?;
     let (from, to) = days.window()?;
-    let readings = crate::readings::hourly_readings(db)?;
+    let readings = ctx.hourly_readings()?;
     let r = zp_app::certs::matching_report(
         store.as_mut(),
         &Access::All,

@@ -1,8 +1,9 @@
 //! Command-line arguments and dispatch.
 
+use crate::args::{FactorsCmd, GridFactorArg, ScopeArgs};
+use crate::ctx::{Ctx, actor, open};
 use crate::{output, registry, reports};
-use anyhow::Context;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use zp_app::{ImportError, ImportKind};
@@ -94,6 +95,22 @@ pub enum Command {
     /// Climate investment and financing: projects, products, matching, loans, MRV, reports.
     #[command(subcommand)]
     Finance(crate::finance::FinanceCmd),
+    /// Carbon asset registry: allowances, CCER, local and carbon-inclusion credits;
+    /// allocate, issue, transfer, pledge, release, surrender, cancel, balances, verify.
+    #[command(subcommand)]
+    Assets(crate::assets::AssetsCmd),
+    /// Compliance (履约): verified emissions, deadlines, status per scheme, enterprise, year.
+    #[command(subcommand)]
+    Compliance(crate::assets::ComplianceCmd),
+    /// China's working-day calendar (holidays and make-up working days, 2023-2026).
+    #[command(subcommand)]
+    Calendar(crate::waste::CalendarCmd),
+    /// Hazardous waste transfers across provinces: apply, decide, status, manifests (联单),
+    /// permits and whitelist imports.
+    Waste(crate::waste::WasteArgs),
+    /// Demand flexibility: day-ahead battery plans against the tariff and grid factors.
+    #[command(subcommand)]
+    Flex(crate::energy::FlexCmd),
     /// Create the database (if needed) and apply migrations.
     Migrate,
     /// Create (or reuse) the demo park: 34 enterprises, a year of ledgers, designations.
@@ -116,7 +133,13 @@ pub enum ImportCmd {
     /// Enterprises: credit_code,name,region,park,industry.
     Orgs { file: PathBuf },
     /// Monthly energy ledgers: credit_code,period,carrier,quantity,unit.
-    Activity { file: PathBuf },
+    Activity {
+        file: PathBuf,
+        /// Show what the import would do (counts and each restatement as old -> new) and
+        /// store nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Meters: meter,credit_code,kind,source[,site] (kind consumption or generation).
     Meters { file: PathBuf },
     /// Hourly grid factors: region,ts,tco2_per_mwh[,cfe_share].
@@ -125,6 +148,9 @@ pub enum ImportCmd {
     Readings { file: PathBuf },
     /// Indicator data for evaluations: scope_id,indicator,period,value,unit,evidence.
     Indicators { file: PathBuf },
+    /// Time-of-use tariffs: region,category,valid_from,months,start,end,period,yuan_per_kwh
+    /// (each month's bands must tile the day; the file is accepted whole or refused).
+    Tariffs { file: PathBuf },
     /// A user factor set (e.g. a new MEE/NBS notice).
     Factors {
         file: PathBuf,
@@ -132,26 +158,6 @@ pub enum ImportCmd {
         #[arg(long)]
         set: String,
     },
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum GridFactorArg {
-    Provincial,
-    National,
-}
-
-#[derive(Args)]
-#[group(required = true, multiple = false)]
-pub struct ScopeArgs {
-    /// Enterprise credit code.
-    #[arg(long)]
-    pub org: Option<String>,
-    /// Park name.
-    #[arg(long)]
-    pub park: Option<String>,
-    /// Region code (e.g. CQ).
-    #[arg(long)]
-    pub region: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -180,6 +186,20 @@ pub enum ReportCmd {
         #[command(flatten)]
         days: crate::certs::DaysArgs,
     },
+    /// Time-of-use electricity bill of an enterprise for a month, from its metered readings.
+    Bill(crate::energy::BillArgs),
+    /// Hazardous waste transfers of a province in a year: approvals, tonnes by code and
+    /// route, median approval working days, whitelist share, manifests.
+    Waste {
+        /// Province code (e.g. CQ).
+        #[arg(long)]
+        region: String,
+        #[arg(long)]
+        year: i32,
+        /// Judge overdue applications as of this day (default today, Asia/Shanghai).
+        #[arg(long)]
+        as_of: Option<zp_domain::time::Date>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -196,45 +216,21 @@ pub enum QuarantineCmd {
     },
 }
 
-#[derive(Subcommand)]
-pub enum FactorsCmd {
-    /// List factors (built-in and user sets).
-    List {
-        /// Only this kind, e.g. grid_average.
-        #[arg(long)]
-        kind: Option<String>,
-        /// Only this region code.
-        #[arg(long)]
-        region: Option<String>,
-    },
-    /// List user factor sets.
-    Sets,
-}
-
-pub fn actor() -> String {
-    format!(
-        "cli:{}",
-        std::env::var("USER").unwrap_or_else(|_| "local".into())
-    )
-}
-
-pub(crate) fn open(db: &str) -> anyhow::Result<Box<dyn Store>> {
-    zp_app::open(db).with_context(|| format!("opening database {db}"))
-}
-
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let json = cli.json;
-    crate::readings::set_dir(cli.readings_dir.clone());
+    let ctx = Ctx::new(cli.db.clone(), json, cli.readings_dir.clone());
     match cli.command {
-        Command::Report(ReportCmd::CarbonMap(a)) => crate::readings::carbon_map(&cli.db, a, json),
-        Command::Export(cmd) => crate::readings::export(&cli.db, cmd, json),
-        Command::Ingest(cmd) => crate::ingest::run(&cli.db, cmd, json),
-        Command::Certs(cmd) => crate::certs::run(&cli.db, cmd, json),
+        Command::Report(ReportCmd::CarbonMap(a)) => crate::readings::carbon_map(&ctx, a),
+        Command::Export(cmd) => crate::readings::export(&ctx, cmd),
+        Command::Ingest(cmd) => crate::ingest::run(&ctx, cmd),
+        Command::Certs(cmd) => crate::certs::run(&ctx, cmd),
         Command::Report(ReportCmd::Matching { org, days }) => {
-            crate::certs::matching_report(&cli.db, &org, &days, json)?;
+            crate::certs::matching_report(&ctx, &org, &days)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import(cmd) => import(&cli.db, cmd, json),
+        Command::Import(cmd) => import(&ctx, cmd),
+        Command::Report(ReportCmd::Bill(a)) => crate::energy::bill(&ctx, &a),
+        Command::Flex(cmd) => crate::energy::flex(&ctx, cmd),
         Command::Report(ReportCmd::Inventory {
             scope,
             year,
@@ -344,10 +340,21 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { dir, serve } => crate::demo::run(&dir, json, &serve),
-        Command::Serve(args) => crate::serve::run(&cli.db, &args),
+        Command::Serve(args) => crate::serve::run(&ctx, &args),
         Command::Users(cmd) => crate::serve::users(&cli.db, cmd, json),
         Command::Evaluate(cmd) => crate::evaluate::run(open(&cli.db)?.as_mut(), cmd, json),
-        Command::Finance(cmd) => crate::finance::run(&cli.db, open(&cli.db)?.as_mut(), cmd, json),
+        Command::Finance(cmd) => crate::finance::run(&ctx, open(&cli.db)?.as_mut(), cmd),
+        Command::Assets(cmd) => crate::assets::run(open(&cli.db)?.as_mut(), actor(), cmd, json),
+        Command::Compliance(cmd) => {
+            crate::assets::run_compliance(open(&cli.db)?.as_mut(), actor(), cmd, json)
+        }
+        Command::Calendar(cmd) => crate::waste::calendar(cmd, json),
+        Command::Waste(args) => crate::waste::run(open(&cli.db)?.as_mut(), actor(), args, json),
+        Command::Report(ReportCmd::Waste {
+            region,
+            year,
+            as_of,
+        }) => crate::waste::report(open(&cli.db)?.as_mut(), actor(), &region, year, as_of, json),
         Command::Migrate => {
             let mut store = open(&cli.db)?;
             let applied = store.migrate()?;
@@ -361,15 +368,75 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn import(db: &str, cmd: ImportCmd, json: bool) -> anyhow::Result<ExitCode> {
+/// `zeropark import KIND FILE --dry-run`: the counts and restatements, nothing stored.
+fn dry_run(
+    store: &mut dyn Store,
+    caller: &zp_app::Caller,
+    kind: ImportKind,
+    file: &std::path::Path,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let table = match zp_app::read_table(file, zp_app::Limits::default()) {
+        Ok(t) => t,
+        Err(e) => {
+            return Ok(crate::ctx::refuse(e));
+        }
+    };
+    let p = zp_app::preview_table(store, caller, kind, &table)?;
+    if json {
+        output::json(&p)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{} (dry run, nothing stored): read {}, would accept {} (of which {} duplicates, {} restated), quarantine {}",
+        file.display(),
+        p.counts.read,
+        p.counts.accepted,
+        p.counts.duplicates,
+        p.counts.restated,
+        p.counts.quarantined
+    );
+    let rows: Vec<Vec<String>> = p
+        .changes
+        .iter()
+        .map(|c| {
+            vec![
+                c.credit_code.clone(),
+                c.period.clone(),
+                c.carrier.clone(),
+                c.old.clone(),
+                c.new.clone(),
+                c.change_pct.map(|d| format!("{d:+}%")).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        output::table(
+            &["enterprise", "period", "carrier", "old", "new", "change"],
+            &rows,
+        );
+    }
+    for r in &p.rejected {
+        println!("  row {}, {}: {}", r.row, r.field, r.reason);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(ctx: &Ctx, cmd: ImportCmd) -> anyhow::Result<ExitCode> {
+    let (db, json) = (ctx.db.as_str(), ctx.json);
     let mut store = open(db)?;
-    let caller = zp_app::Caller::operator(actor());
+    let caller = ctx.caller();
     let (kind, file, set) = match &cmd {
         ImportCmd::Orgs { file } => (ImportKind::Orgs, file, None),
-        ImportCmd::Activity { file } => (ImportKind::Activity, file, None),
+        ImportCmd::Activity {
+            file,
+            dry_run: true,
+        } => return dry_run(store.as_mut(), &caller, ImportKind::Activity, file, json),
+        ImportCmd::Activity { file, .. } => (ImportKind::Activity, file, None),
         ImportCmd::Meters { file } => (ImportKind::Meters, file, None),
         ImportCmd::GridHourly { file } => (ImportKind::GridHourly, file, None),
-        ImportCmd::Readings { file } => return crate::readings::import(db, file, json),
+        ImportCmd::Readings { file } => return crate::readings::import(ctx, file),
+        ImportCmd::Tariffs { file } => return crate::energy::import_tariffs(ctx, file),
         ImportCmd::Indicators { file } => (ImportKind::Indicators, file, None),
         ImportCmd::Factors { file, set } => {
             return match zp_app::import_factor_set(store.as_mut(), file, set, &caller.actor) {
@@ -384,10 +451,7 @@ fn import(db: &str, cmd: ImportCmd, json: bool) -> anyhow::Result<ExitCode> {
                     }
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(ImportError::Read(e)) => {
-                    eprintln!("error: {e}");
-                    Ok(ExitCode::from(2))
-                }
+                Err(ImportError::Read(e)) => Ok(crate::ctx::refuse(e)),
                 Err(e) => Err(e.into()),
             };
         }
@@ -436,10 +500,7 @@ fn import(db: &str, cmd: ImportCmd, json: bool) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(ImportError::Read(e)) => {
-            eprintln!("error: {e}");
-            Ok(ExitCode::from(2))
-        }
+        Err(ImportError::Read(e)) => Ok(crate::ctx::refuse(e)),
         Err(e) => Err(e.into()),
     }
 }

@@ -1,6 +1,6 @@
 //! `zeropark demo`: seed (or reuse) the demo park, create demo logins and serve it.
 
-use crate::cli::actor;
+use crate::ctx::actor;
 use crate::output;
 use anyhow::Context;
 use std::path::Path;
@@ -34,7 +34,7 @@ pub fn run(dir: &Path, json: bool, serve: &DemoServe) -> anyhow::Result<ExitCode
         &dir.join("source-files"),
         &actor(),
     )?;
-    zp_app::finance::demo_meter_mrv(
+    zp_app::demo::finance::demo_meter_mrv(
         store.as_mut(),
         &mut readings,
         &dir.join("source-files"),
@@ -50,7 +50,7 @@ pub fn run(dir: &Path, json: bool, serve: &DemoServe) -> anyhow::Result<ExitCode
     )?;
     let logins = demo_logins(store.as_mut())?;
     // The demo bank works for the bank of the demo's loans (its products, applications).
-    store.set_bank_issuer("bank", zp_app::finance::DEMO_BANK, &actor())?;
+    store.set_bank_issuer("bank", zp_app::demo::finance::DEMO_BANK, &actor())?;
     if json {
         output::json(&serde_json::json!({
             "db": db, "summary": summary, "park": park, "logins": logins,
@@ -124,12 +124,20 @@ fn finish(
     if serve.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
-    crate::serve::serve(store, &db.display().to_string(), &serve.addr, |url| {
-        if !json {
-            println!();
-            println!("open {url} in a browser and log in as park / admin / ... (Ctrl-C to stop)");
-        }
-        eprintln!("zeropark serving {} on {url}", db.display());
-    })?;
+    drop(store);
+    crate::serve::serve(
+        &db.display().to_string(),
+        zp_app::readings::readings_dir(&db.display().to_string(), None),
+        &serve.addr,
+        |url| {
+            if !json {
+                println!();
+                println!(
+                    "open {url} in a browser and log in as park / admin / ... (Ctrl-C to stop)"
+                );
+            }
+            eprintln!("zeropark serving {} on {url}", db.display());
+        },
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -140,7 +140,7 @@ fn org_code(s: &str) -> anyhow::Result<CreditCode> {
 }
 
 pub fn run(store: &mut dyn Store, cmd: EvaluateCmd, json: bool) -> anyhow::Result<ExitCode> {
-    let actor = crate::cli::actor();
+    let actor = crate::ctx::actor();
     let (kind, scope, opts) = match cmd {
         EvaluateCmd::ZeroCarbonPark { park, opts } => (
             EvaluationKind::ZeroCarbonPark,

@@ -1,7 +1,7 @@
 //! `zeropark ingest mqtt`: streaming ingestion of interval readings from an MQTT broker
 //! into the readings store, under the same rules as `import readings`.
 
-use crate::cli::actor;
+use crate::ctx::{Ctx, actor};
 use anyhow::{Context, anyhow};
 use clap::{Args, Subcommand};
 use serde::Serialize;
@@ -77,12 +77,13 @@ impl Totals {
     }
 }
 
-pub fn run(db: &str, cmd: IngestCmd, json: bool) -> anyhow::Result<ExitCode> {
+pub fn run(ctx: &Ctx, cmd: IngestCmd) -> anyhow::Result<ExitCode> {
+    let json = ctx.json;
     let IngestCmd::Mqtt(args) = cmd;
     let settings = settings(&args)?;
     let source = settings.source();
-    let mut store = crate::cli::open(db)?;
-    let mut readings = crate::readings::open(db)?;
+    let mut store = ctx.open()?;
+    let mut readings = ctx.readings()?;
     let actor = actor();
     let mut totals = Totals {
         source: source.clone(),

@@ -1,9 +1,13 @@
 //! `zeropark`: the command-line interface. Thin: parses arguments, calls the application
 //! services in `zp-app`, prints tables or `--json`.
 
+mod args;
+mod assets;
 mod certs;
 mod cli;
+mod ctx;
 mod demo;
+mod energy;
 mod evaluate;
 mod finance;
 mod ingest;
@@ -12,6 +16,7 @@ mod readings;
 mod registry;
 mod reports;
 mod serve;
+mod waste;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -44,6 +44,36 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) {
     }
 }
 
+/// Prints `value` as a JSON document, or as text by `text`.
+pub fn either<T: Serialize + ?Sized>(
+    json: bool,
+    value: &T,
+    text: impl FnOnce(&T),
+) -> anyhow::Result<()> {
+    if json {
+        self::json(&value)
+    } else {
+        text(value);
+        Ok(())
+    }
+}
+
+/// Prints `items` as one table line each (cells by `row`).
+pub fn table_of<T>(headers: &[&str], items: &[T], row: impl Fn(&T) -> Vec<String>) {
+    let rows: Vec<Vec<String>> = items.iter().map(row).collect();
+    table(headers, &rows);
+}
+
+/// Prints a list: a JSON array of `items`, or a table of `headers` with a line per item.
+pub fn list<T: Serialize>(
+    json: bool,
+    items: &[T],
+    headers: &[&str],
+    row: impl Fn(&T) -> Vec<String>,
+) -> anyhow::Result<()> {
+    either(json, items, |items| table_of(headers, items, row))
+}
+
 /// A decimal for reading: rounded to `dp` places, trailing zeros dropped.
 pub fn num(d: rust_decimal::Decimal, dp: u32) -> String {
     d.round_dp(dp).normalize().to_string()

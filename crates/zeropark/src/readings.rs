@@ -1,46 +1,18 @@
 //! `import readings`, `export readings` and `report carbon-map`: interval meter data and
 //! the electricity-carbon map (电碳地图).
 
-use crate::cli::{ScopeArgs, actor};
+use crate::args::ScopeArgs;
+use crate::ctx::{Ctx, actor};
 use crate::output;
 use anyhow::{Context, anyhow};
 use clap::{Args, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::OnceLock;
 use zp_app::ImportError;
 use zp_app::QuarantineFilter;
+use zp_app::readings::Resolution;
 use zp_app::readings::{CarbonMapQuery, MapGroup, MapScope};
-use zp_app::readings::{ReadingStore, Resolution};
-
-static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
-
-/// Records the global `--readings-dir` (called once from `cli::run`).
-pub fn set_dir(dir: Option<PathBuf>) {
-    let _ = DIR.set(dir);
-}
-
-fn explicit_dir() -> Option<&'static Path> {
-    DIR.get().and_then(|d| d.as_deref())
-}
-
-/// The readings store directory of `db` (the `--readings-dir` when given).
-pub fn dir(db: &str) -> PathBuf {
-    zp_app::readings::readings_dir(db, explicit_dir())
-}
-
-/// Opens the readings store of `db`.
-pub fn open(db: &str) -> anyhow::Result<ReadingStore> {
-    let dir = zp_app::readings::readings_dir(db, explicit_dir());
-    zp_app::readings::open_readings(db, explicit_dir())
-        .with_context(|| format!("opening readings store {}", dir.display()))
-}
-
-/// The readings store as the certificate registry sees it.
-pub fn hourly_readings(db: &str) -> anyhow::Result<Box<dyn zp_app::certs::HourlyReadings>> {
-    Ok(Box::new(open(db)?))
-}
 
 #[derive(Subcommand)]
 pub enum ExportCmd {
@@ -102,9 +74,10 @@ pub struct CarbonMapArgs {
 }
 
 /// `zeropark import readings FILE`.
-pub fn import(db: &str, file: &Path, json: bool) -> anyhow::Result<ExitCode> {
+pub fn import(ctx: &Ctx, file: &Path) -> anyhow::Result<ExitCode> {
+    let (db, json) = (ctx.db.as_str(), ctx.json);
     let mut store = zp_app::open(db).with_context(|| format!("opening database {db}"))?;
-    let mut readings = open(db)?;
+    let mut readings = ctx.readings()?;
     let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
     let bar = if json || !std::io::stderr().is_terminal() || size < 16 << 20 {
         indicatif::ProgressBar::hidden()
@@ -137,8 +110,7 @@ pub fn import(db: &str, file: &Path, json: bool) -> anyhow::Result<ExitCode> {
     let c = match result {
         Ok(c) => c,
         Err(ImportError::Read(e)) => {
-            eprintln!("error: {e}");
-            return Ok(ExitCode::from(2));
+            return Ok(crate::ctx::refuse(e));
         }
         Err(e) => return Err(e.into()),
     };
@@ -191,10 +163,11 @@ pub fn import(db: &str, file: &Path, json: bool) -> anyhow::Result<ExitCode> {
 }
 
 /// `zeropark export readings`.
-pub fn export(db: &str, cmd: ExportCmd, json: bool) -> anyhow::Result<ExitCode> {
+pub fn export(ctx: &Ctx, cmd: ExportCmd) -> anyhow::Result<ExitCode> {
+    let json = ctx.json;
     let ExportCmd::Readings(a) = cmd;
     let ExportFormat::Parquet = a.format;
-    let readings = open(db)?;
+    let readings = ctx.readings()?;
     let out = zp_app::readings::export_readings(
         &readings,
         &a.out,
@@ -211,9 +184,10 @@ pub fn export(db: &str, cmd: ExportCmd, json: bool) -> anyhow::Result<ExitCode> 
 }
 
 /// `zeropark report carbon-map`.
-pub fn carbon_map(db: &str, a: CarbonMapArgs, json: bool) -> anyhow::Result<ExitCode> {
+pub fn carbon_map(ctx: &Ctx, a: CarbonMapArgs) -> anyhow::Result<ExitCode> {
+    let (db, json) = (ctx.db.as_str(), ctx.json);
     let mut store = zp_app::open(db).with_context(|| format!("opening database {db}"))?;
-    let readings = open(db)?;
+    let readings = ctx.readings()?;
     let scope = match (&a.scope.org, &a.scope.park, &a.scope.region) {
         (Some(o), _, _) => MapScope::Org(
             zp_domain::CreditCode::parse(o.trim()).map_err(|e| anyhow!("--org {o:?}: {e}"))?,

@@ -1,6 +1,6 @@
 //! Registry commands: enterprises, parks, sites, designations, regions.
 
-use crate::cli::actor;
+use crate::ctx::actor;
 use crate::output;
 use anyhow::{Context, anyhow, bail};
 use clap::Subcommand;
@@ -31,6 +31,9 @@ pub enum OrgsCmd {
     },
     /// Every version of the enterprise's ledger rows, including restated ones.
     History { code: String },
+    /// Bill the enterprise under a tariff category of its region (needed when the region
+    /// has more than one).
+    SetTariff { code: String, category: String },
 }
 
 #[derive(Subcommand)]
@@ -195,6 +198,9 @@ pub fn orgs(store: &mut dyn Store, cmd: OrgsCmd, json: bool) -> anyhow::Result<E
             } else {
                 println!("{c} {year}: output value {v} 万元 ({r:?})");
             }
+        }
+        OrgsCmd::SetTariff { code: c, category } => {
+            return crate::energy::set_tariff(store, &c, &category, json);
         }
         OrgsCmd::History { code: c } => {
             let c = code(&c)?;

@@ -1,6 +1,7 @@
 //! Report commands: inventory, recompute, factors.
 
-use crate::cli::{FactorsCmd, GridFactorArg, ScopeArgs, actor};
+use crate::args::{FactorsCmd, GridFactorArg, ScopeArgs};
+use crate::ctx::actor;
 use crate::output::{self, num, opt_num};
 use crate::registry::code;
 use zp_app::InventoryScope;

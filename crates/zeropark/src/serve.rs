@@ -1,9 +1,10 @@
 //! `zeropark serve` (the web UI and API) and `zeropark users` (accounts).
 
+use crate::ctx::Ctx;
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
-use zp_app::Store;
 
 /// Where to serve.
 #[derive(Args, Debug, Clone)]
@@ -13,17 +14,22 @@ pub struct ServeArgs {
     pub addr: String,
 }
 
-/// Runs the server on `store` until Ctrl-C or SIGTERM. `ready` is printed once the socket
-/// is bound, with the URL.
+/// Connections the server opens to the database at most (one per concurrent request).
+const POOL_SIZE: usize = 8;
+
+/// Runs the server on the database `db` (a pool of connections) until Ctrl-C or SIGTERM.
+/// `ready` is printed once the socket is bound, with the URL.
 pub fn serve(
-    store: Box<dyn Store>,
     db: &str,
+    readings_dir: PathBuf,
     addr: &str,
     ready: impl FnOnce(&str),
 ) -> anyhow::Result<()> {
     init_logging();
+    let pool =
+        zp_app::StorePool::open(db, POOL_SIZE).with_context(|| format!("opening database {db}"))?;
     let mut config = zp_server::Config::from_env();
-    config.readings_dir = Some(crate::readings::dir(db));
+    config.readings_dir = Some(readings_dir);
     if config.registry_key.is_none() {
         config.registry_key = Some(crate::certs::default_key_file(db));
     }
@@ -37,7 +43,7 @@ pub fn serve(
             .with_context(|| format!("listening on {addr}"))?;
         let url = format!("http://{}/", listener.local_addr()?);
         ready(&url);
-        zp_server::serve(listener, zp_server::AppState::new(store, config))
+        zp_server::serve(listener, zp_server::AppState::with_pool(pool, config))
             .await
             .context("serving")
     })
@@ -52,9 +58,9 @@ fn init_logging() {
         .try_init();
 }
 
-pub fn run(db: &str, args: &ServeArgs) -> anyhow::Result<ExitCode> {
-    let store = zp_app::open(db).with_context(|| format!("opening database {db}"))?;
-    serve(store, db, &args.addr, |url| {
+pub fn run(ctx: &Ctx, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let db = ctx.db.as_str();
+    serve(db, ctx.readings_dir(), &args.addr, |url| {
         println!("zeropark serving {db} on {url}  (Ctrl-C to stop)");
     })?;
     Ok(ExitCode::SUCCESS)
@@ -76,6 +82,14 @@ pub enum UsersCmd {
     },
     /// List accounts.
     List,
+    /// Let verifier account USER read enterprise CODE (a verifier without a scope reads
+    /// only the enterprises assigned to it).
+    AssignVerifier {
+        username: String,
+        /// The enterprise's credit code.
+        #[arg(long)]
+        org: String,
+    },
 }
 
 pub fn users(db: &str, cmd: UsersCmd, json: bool) -> anyhow::Result<ExitCode> {
@@ -99,7 +113,7 @@ pub fn users(db: &str, cmd: UsersCmd, json: bool) -> anyhow::Result<ExitCode> {
                 &role,
                 &scope,
                 &password,
-                &crate::cli::actor(),
+                &crate::ctx::actor(),
             )?;
             let shown = given.is_none().then_some(password);
             if json {
@@ -114,6 +128,32 @@ pub fn users(db: &str, cmd: UsersCmd, json: bool) -> anyhow::Result<ExitCode> {
                 if let Some(p) = shown {
                     println!("password: {p}  (shown once)");
                 }
+            }
+        }
+        UsersCmd::AssignVerifier { username, org } => {
+            let code = match zp_domain::CreditCode::parse(&org) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("zeropark: --org {org:?}: {e}");
+                    return Ok(ExitCode::from(crate::ctx::REFUSED));
+                }
+            };
+            let added = match store.assign_verifier(&username, &code, &crate::ctx::actor()) {
+                Ok(added) => added,
+                Err(e @ (zp_app::StoreError::NotFound(_) | zp_app::StoreError::Forbidden(_))) => {
+                    eprintln!("zeropark: {e}");
+                    return Ok(ExitCode::from(crate::ctx::REFUSED));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if json {
+                crate::output::json(&serde_json::json!({
+                    "username": username, "org": code, "assigned": added
+                }))?;
+            } else if added {
+                println!("{username} now reads {code}");
+            } else {
+                println!("{username} already reads {code}");
             }
         }
         UsersCmd::List => {

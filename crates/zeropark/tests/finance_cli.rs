@@ -7,14 +7,59 @@ use common::{Db, data, num};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde_json::Value;
-use std::process::Command;
 use std::str::FromStr;
 
 const CEM: &str = "91500112MA60CEM01B";
 const BANK: &str = "重庆示范银行";
 
+/// The MRV of the Fuhuang-like project up to June 2024.
+const MRV_FH_TO_JUNE: [&str; 6] = [
+    "finance",
+    "mrv",
+    "--project",
+    "FH-2023-01",
+    "--to",
+    "2024-06",
+];
+
 fn fin(name: &str) -> String {
     data(&format!("finance/{name}"))
+}
+
+/// `finance project add <toml> --ledger <csv>` of files under `tests/data/finance/`.
+fn add_project_with_ledger(toml: &str, ledger: &str) -> [String; 6] {
+    [
+        "finance".into(),
+        "project".into(),
+        "add".into(),
+        fin(toml),
+        "--ledger".into(),
+        fin(ledger),
+    ]
+}
+
+/// `finance application advance <id> --action <action>`.
+fn advance<'a>(id: &'a str, action: &'a str) -> [&'a str; 6] {
+    ["finance", "application", "advance", id, "--action", action]
+}
+
+/// `finance apply` of `project` for the carbon-reduction loan, `amount` yuan.
+fn apply_for_loan<'a>(project: &'a str, amount: &'a str) -> [&'a str; 8] {
+    [
+        "finance",
+        "apply",
+        "--project",
+        project,
+        "--product",
+        "CQB-CRL-01",
+        "--amount",
+        amount,
+    ]
+}
+
+/// Borrowed arguments of owned ones.
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
 }
 
 impl Db {
@@ -28,14 +73,7 @@ impl Db {
     /// Orgs, the Fuhuang-like project from its ledgers and two products.
     fn with_project() -> Db {
         let db = Db::with_orgs();
-        db.json(&[
-            "finance",
-            "project",
-            "add",
-            &fin("fh.toml"),
-            "--ledger",
-            &fin("fh-ledger.csv"),
-        ]);
+        db.json(&strs(&add_project_with_ledger("fh.toml", "fh-ledger.csv")));
         db.json(&["finance", "product", "add", &fin("crl.toml")]);
         db.json(&["finance", "product", "add", &fin("subsidy.toml")]);
         db
@@ -45,14 +83,8 @@ impl Db {
 #[test]
 fn a_fuhuang_like_retrofit_is_computed_from_its_ledgers_and_registered_once() {
     let db = Db::with_orgs();
-    let args = [
-        "finance",
-        "project",
-        "add",
-        &fin("fh.toml"),
-        "--ledger",
-        &fin("fh-ledger.csv"),
-    ];
+    let add = add_project_with_ledger("fh.toml", "fh-ledger.csv");
+    let args = strs(&add);
     let v = db.json(&args);
     assert_eq!(v["result"], "inserted");
     let e = &v["project"]["expected"];
@@ -105,14 +137,7 @@ fn a_fuhuang_like_retrofit_is_computed_from_its_ledgers_and_registered_once() {
 fn bad_project_input_names_file_row_field_and_reason() {
     let db = Db::with_orgs();
     let err = db.fails(
-        &[
-            "finance",
-            "project",
-            "add",
-            &fin("fh.toml"),
-            "--ledger",
-            &fin("fh-ledger-bad.csv"),
-        ],
+        &strs(&add_project_with_ledger("fh.toml", "fh-ledger-bad.csv")),
         1,
     );
     assert!(err.contains("3 invalid row(s)"), "{err}");
@@ -219,19 +244,7 @@ fn matching_ranks_with_reasons_both_ways() {
             "min_annual_reduction: expected reduction 406.64 tCO2/yr < minimum 10000"
         ]
     );
-    let err = db.fails(
-        &[
-            "finance",
-            "apply",
-            "--project",
-            "ELE-PV-01",
-            "--product",
-            "CQB-CRL-01",
-            "--amount",
-            "100",
-        ],
-        1,
-    );
+    let err = db.fails(&apply_for_loan("ELE-PV-01", "100"), 1);
     assert!(
         err.contains("not eligible for CQB-CRL-01: region: project region SC is not in [CQ]"),
         "{err}"
@@ -260,43 +273,15 @@ fn an_application_walks_the_workflow_and_the_bank_reports_it() {
         (Some("submitted"), Some(2_400_000_000))
     );
     let id = a["id"].to_string();
-    let adv = |action: &str, extra: &[&str]| {
-        db.json(
-            &[
-                &["finance", "application", "advance", &id, "--action", action],
-                extra,
-            ]
-            .concat(),
-        )
-    };
-    let err = db.fails(
-        &[
-            "finance",
-            "application",
-            "advance",
-            &id,
-            "--action",
-            "repay",
-        ],
-        1,
-    );
+    let adv = |action: &str, extra: &[&str]| db.json(&[&advance(&id, action)[..], extra].concat());
+    let err = db.fails(&advance(&id, "repay"), 1);
     assert!(
         err.contains("application is submitted; cannot repay"),
         "{err}"
     );
     adv("review", &[]);
     adv("approve", &[]);
-    let err = db.fails(
-        &[
-            "finance",
-            "application",
-            "advance",
-            &id,
-            "--action",
-            "disburse",
-        ],
-        1,
-    );
+    let err = db.fails(&advance(&id, "disburse"), 1);
     assert!(err.contains("--period"), "{err}");
     let d = adv("disburse", &["--period", "2023-12"]);
     assert_eq!(d["status"], "disbursed");
@@ -321,17 +306,7 @@ fn an_application_walks_the_workflow_and_the_bank_reports_it() {
     assert_eq!(s["outstanding_fen"].as_i64().unwrap(), 2_400_000_000 - paid);
     assert_eq!(s["installments"][1]["paid"], true);
     assert_eq!(s["installments"][2]["paid"], false);
-    let err = db.fails(
-        &[
-            "finance",
-            "application",
-            "advance",
-            &id,
-            "--action",
-            "close",
-        ],
-        1,
-    );
+    let err = db.fails(&advance(&id, "close"), 1);
     assert!(err.contains("still owes"), "{err}");
     // The bank's carbon-reduction loan report for 2023: 24 M of a 60 M project drives
     // 0.4 x 42,001.56 = 16,800.624 tCO2 a year; repayments fall due in 2024.
@@ -377,14 +352,7 @@ fn an_application_walks_the_workflow_and_the_bank_reports_it() {
 fn mrv_flags_the_retrofit_when_metered_ledgers_fall_behind() {
     let db = Db::with_project();
     db.json(&["import", "activity", &fin("activity_2024.csv")]);
-    let v = db.json(&[
-        "finance",
-        "mrv",
-        "--project",
-        "FH-2023-01",
-        "--to",
-        "2024-06",
-    ]);
+    let v = db.json(&MRV_FH_TO_JUNE);
     // Baseline month: 9,000 MWh and 40,000 t clinker. Metered: 8,000 MWh and 40,000 t:
     // (9,000 - 8,000) x 0.5581 = 558.1 tCO2 against 42,001.56 / 12 = 3,500.13 expected.
     let months = v["months"].as_array().unwrap();
@@ -423,23 +391,14 @@ fn mrv_flags_the_retrofit_when_metered_ledgers_fall_behind() {
 fn pcaf_attributes_the_borrower_inventory_by_balance_sheet() {
     let db = Db::with_project();
     db.json(&["import", "activity", &data("activity_2023.csv")]);
-    let a = db.json(&[
-        "finance",
-        "apply",
-        "--project",
-        "FH-2023-01",
-        "--product",
-        "CQB-CRL-01",
-        "--amount",
-        "24000000",
-    ]);
+    let a = db.json(&apply_for_loan("FH-2023-01", "24000000"));
     let id = a["id"].to_string();
     for (action, extra) in [
         ("review", None),
         ("approve", None),
         ("disburse", Some("2023-12")),
     ] {
-        let mut args = vec!["finance", "application", "advance", &id, "--action", action];
+        let mut args = advance(&id, action).to_vec();
         if let Some(p) = extra {
             args.extend(["--period", p]);
         }
@@ -571,14 +530,7 @@ fn mrv_reads_the_linked_meter_month_by_month_with_the_ledger_as_fallback() {
     ]);
     assert_eq!(l["result"], "inserted");
 
-    let v = db.json(&[
-        "finance",
-        "mrv",
-        "--project",
-        "FH-2023-01",
-        "--to",
-        "2024-06",
-    ]);
+    let v = db.json(&MRV_FH_TO_JUNE);
     assert_eq!(v["source"], "meter");
     assert_eq!(v["meters"][0], "CEM-GRIND-1");
     let months = v["months"].as_array().unwrap();
@@ -649,44 +601,8 @@ fn mrv_reads_the_linked_meter_month_by_month_with_the_ledger_as_fallback() {
 
 #[test]
 fn the_demo_retrofit_is_monitored_from_its_meter_to_the_wh_of_its_ledger() {
-    let dir = tempfile::tempdir().unwrap();
-    let demo = dir.path().join("demo");
-    let out = Command::new(env!("CARGO_BIN_EXE_zeropark"))
-        .args(["demo", "--no-serve", "--dir", demo.to_str().unwrap()])
-        .env_remove("ZEROPARK_DB")
-        .env_remove("ZEROPARK_READINGS_DIR")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let db = demo.join("zeropark-demo.db");
-    let mrv = |extra: &[&str]| -> Value {
-        let out = Command::new(env!("CARGO_BIN_EXE_zeropark"))
-            .args(["--db", db.to_str().unwrap()])
-            .args(extra)
-            .args([
-                "finance",
-                "mrv",
-                "--project",
-                "FH-2023-01",
-                "--to",
-                "2024-06",
-                "--json",
-            ])
-            .env_remove("ZEROPARK_DB")
-            .env_remove("ZEROPARK_READINGS_DIR")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    };
+    let db = Db::demo();
+    let mrv = |extra: &[&str]| -> Value { db.json(&[extra, &MRV_FH_TO_JUNE[..]].concat()) };
     let metered = mrv(&[]);
     assert_eq!(metered["source"], "meter");
     let meter = metered["meters"][0].as_str().unwrap().to_string();
@@ -706,7 +622,7 @@ fn the_demo_retrofit_is_monitored_from_its_meter_to_the_wh_of_its_ledger() {
     assert!(metered["alert"].is_null(), "{}", metered["alert"]);
     // Without the readings store the ledger stands in, month by month, and says so; the
     // demo's readings sum to the ledger to the Wh, so the figures agree exactly.
-    let empty = dir.path().join("no-readings");
+    let empty = db.file("no-readings");
     std::fs::create_dir_all(&empty).unwrap();
     let ledger = mrv(&["--readings-dir", empty.to_str().unwrap()]);
     assert_eq!(

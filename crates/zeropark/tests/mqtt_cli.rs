@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Db, d, num};
+use common::{Db, carbon_map, d, num};
 use rumqttc::{Client, Event, MqttOptions, Outgoing, Packet, QoS};
 use serde_json::Value;
 use std::net::{TcpListener, TcpStream};
@@ -137,18 +137,7 @@ fn ingest(db: &Db, port: u16, extra: &[&str]) -> Vec<Value> {
 
 /// ELEC's consumption and generation in the local hours 0 and 12 of 2023-07-10, MWh.
 fn elec_hours(db: &Db) -> [(rust_decimal::Decimal, rust_decimal::Decimal); 2] {
-    let map = db.json(&[
-        "report",
-        "carbon-map",
-        "--org",
-        ELEC,
-        "--from",
-        "2023-07-10",
-        "--to",
-        "2023-07-10",
-        "--by",
-        "hour",
-    ]);
+    let map = db.json(&carbon_map(["--org", ELEC], "2023-07-10", "hour", None));
     let row = |hour: &str| {
         let r = map["rows"]
             .as_array()

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Db, d, data, num, row_fields};
+use common::{Db, carbon_map, d, data, num, row_fields};
 use rust_decimal::Decimal;
 
 const ELEC: &str = "91500112MA60ELE02H";
@@ -58,18 +58,7 @@ fn import_counts_quarantine_gaps_and_idempotence() {
 fn carbon_map_per_hour_uses_hourly_factors_and_reports_the_fallback() {
     let db = Db::with_meters();
     db.json(&["import", "readings", &data("readings_2023-07-10.csv")]);
-    let m = db.json(&[
-        "report",
-        "carbon-map",
-        "--org",
-        ELEC,
-        "--from",
-        "2023-07-10",
-        "--to",
-        "2023-07-10",
-        "--by",
-        "hour",
-    ]);
+    let m = db.json(&carbon_map(["--org", ELEC], "2023-07-10", "hour", None));
     let annual = &m["factors"][0]["annual"][0];
     assert!(annual["id"].as_str().unwrap().contains("CQ"), "{annual}");
     let annual = num(&annual["tco2_per_mwh"]);
@@ -106,20 +95,12 @@ fn carbon_map_per_hour_uses_hourly_factors_and_reports_the_fallback() {
 fn park_day_sums_enterprises_and_to_is_inclusive() {
     let db = Db::with_meters();
     db.json(&["import", "readings", &data("readings_2023-07-10.csv")]);
-    let by_ent = db.json(&[
-        "report",
-        "carbon-map",
-        "--park",
-        PARK,
-        "--from",
+    let by_ent = db.json(&carbon_map(
+        ["--park", PARK],
         "2023-07-10",
-        "--to",
-        "2023-07-10",
-        "--by",
         "day",
-        "--group",
-        "enterprise",
-    ]);
+        Some("enterprise"),
+    ));
     let rows = by_ent["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 2, "{rows:?}");
     let dc = rows.iter().find(|r| r["group"] == DC).unwrap();
@@ -136,20 +117,12 @@ fn park_day_sums_enterprises_and_to_is_inclusive() {
     assert_eq!(num(&elec["grid_import_mwh"]), import);
     assert_eq!(elec["factor_source"], "mixed");
 
-    let park = db.json(&[
-        "report",
-        "carbon-map",
-        "--park",
-        PARK,
-        "--from",
+    let park = db.json(&carbon_map(
+        ["--park", PARK],
         "2023-07-10",
-        "--to",
-        "2023-07-10",
-        "--by",
         "month",
-        "--group",
-        "park",
-    ]);
+        Some("park"),
+    ));
     let rows = park["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["group"], PARK);
@@ -159,33 +132,14 @@ fn park_day_sums_enterprises_and_to_is_inclusive() {
         num(&dc["emissions_tco2"]) + num(&elec["emissions_tco2"])
     );
     // The day before holds nothing (readings start at local midnight of the 10th).
-    let before = db.json(&[
-        "report",
-        "carbon-map",
-        "--park",
-        PARK,
-        "--from",
-        "2023-07-09",
-        "--to",
-        "2023-07-09",
-        "--by",
-        "day",
-    ]);
+    let before = db.json(&carbon_map(["--park", PARK], "2023-07-09", "day", None));
     assert_eq!(before["rows"].as_array().unwrap().len(), 0);
-    let text = db.run(&[
-        "report",
-        "carbon-map",
-        "--region",
-        "CQ",
-        "--from",
+    let text = db.run(&carbon_map(
+        ["--region", "CQ"],
         "2023-07-10",
-        "--to",
-        "2023-07-10",
-        "--by",
         "day",
-        "--group",
-        "industry",
-    ]);
+        Some("industry"),
+    ));
     assert!(text.status.success());
     let out = String::from_utf8_lossy(&text.stdout);
     assert!(out.contains("6450") && out.contains("3971"), "{out}");

@@ -114,13 +114,13 @@ pub fn app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("test.db");
     std::fs::copy(seeded(), &db).unwrap();
-    let store = zp_app::open(db.to_str().unwrap()).unwrap();
+    let pool = zp_app::StorePool::open(db.to_str().unwrap(), 4).unwrap();
     let mut config = Config {
         upload_dir: dir.path().join("uploads"),
         ..Config::default()
     };
     tweak(&mut config);
-    let state = AppState::new(store, config);
+    let state = AppState::with_pool(pool, config);
     TestApp {
         router: zp_server::app(state.clone()),
         state,

@@ -40,21 +40,55 @@ pub fn row_fields(q: &Value) -> Vec<(i64, String)> {
         .collect()
 }
 
+/// `zeropark ARGS`, with the environment's database settings removed.
+pub fn zeropark(args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_zeropark"));
+    c.args(args)
+        .env_remove("ZEROPARK_DB")
+        .env_remove("ZEROPARK_READINGS_DIR")
+        .env_remove("ZEROPARK_REGISTRY_KEY");
+    c
+}
+
 /// A SQLite database (and its readings store) in a temporary folder.
 pub struct Db {
     pub dir: tempfile::TempDir,
+    db: PathBuf,
 }
 
 impl Db {
     pub fn new() -> Db {
-        Db {
-            dir: tempfile::tempdir().unwrap(),
-        }
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("zp.db");
+        Db { dir, db }
+    }
+
+    /// The demo's database (`zeropark demo --no-serve --dir <folder>/demo`), seeded.
+    pub fn demo() -> Db {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("demo").join("zeropark-demo.db");
+        let demo = Db { dir, db };
+        demo.seed_demo();
+        demo
+    }
+
+    /// Runs `zeropark demo --no-serve` (again) into this demo's folder; asserts success.
+    pub fn seed_demo(&self) {
+        let folder = self.db.parent().unwrap().to_str().unwrap();
+        let out = zeropark(&["demo", "--no-serve", "--dir", folder])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "demo failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// The database file.
     pub fn path(&self) -> PathBuf {
-        self.file("zp.db")
+        self.db.clone()
     }
 
     /// A file in the database's folder (outputs of a test).
@@ -64,13 +98,8 @@ impl Db {
 
     /// `zeropark --db <this> ARGS`, with the environment's database settings removed.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_zeropark"));
-        c.arg("--db")
-            .arg(self.path())
-            .args(args)
-            .env_remove("ZEROPARK_DB")
-            .env_remove("ZEROPARK_READINGS_DIR")
-            .env_remove("ZEROPARK_REGISTRY_KEY");
+        let mut c = zeropark(&["--db", self.db.to_str().unwrap()]);
+        c.args(args);
         c
     }
 
@@ -117,4 +146,30 @@ impl Db {
         db.json(&["import", "grid-hourly", &data("grid_hourly_2023-07-10.csv")]);
         db
     }
+}
+
+/// `report carbon-map` of one `day`: `of` is `["--org", code]`, `["--park", name]` or
+/// `["--region", code]`, rows by `by` (hour, day, month), grouped by `group` when given.
+pub fn carbon_map<'a>(
+    of: [&'a str; 2],
+    day: &'a str,
+    by: &'a str,
+    group: Option<&'a str>,
+) -> Vec<&'a str> {
+    let mut args = vec![
+        "report",
+        "carbon-map",
+        of[0],
+        of[1],
+        "--from",
+        day,
+        "--to",
+        day,
+        "--by",
+        by,
+    ];
+    if let Some(g) = group {
+        args.extend(["--group", g]);
+    }
+    args
 }

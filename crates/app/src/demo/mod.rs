@@ -5,6 +5,9 @@
 //! The data is written as CSV files and imported through the ordinary import path, so every
 //! figure of the demo traces back to a file row like real data does.
 
+pub mod finance;
+pub mod readings;
+
 use crate::AppError;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -373,7 +376,7 @@ fn activity_csv(orgs: &[DemoOrg], year: i32) -> String {
                 DemoKind::Automotive => {
                     line("natural_gas", o.grid_mwh * 18.0 / 12.0 * season, "m3", 0);
                     line(
-                        "steam_low_pressure",
+                        "steam",
                         o.grid_mwh * 0.06 / 12.0 * season,
                         "t",
                         0,
@@ -387,7 +390,7 @@ fn activity_csv(orgs: &[DemoOrg], year: i32) -> String {
                 DemoKind::Food | DemoKind::Pharma => {
                     line("natural_gas", o.grid_mwh * 0.012 / 12.0 * season, "万m3", 2);
                     line(
-                        "steam_low_pressure",
+                        "steam",
                         o.grid_mwh * 0.08 / 12.0 * season,
                         "t",
                         0,
@@ -520,7 +523,7 @@ pub fn seed(store: &mut dyn Store, dir: &Path, actor: &str) -> Result<DemoSummar
         notice: "demo".into(),
     };
     store.add_designation(&park, actor)?;
-    crate::finance::demo_seed(store, dir, actor)?;
+    finance::demo_seed(store, dir, actor)?;
     let visible = store.orgs(&Access::All, &Default::default())?.len();
     Ok(DemoSummary {
         orgs: visible,
@@ -537,8 +540,8 @@ pub fn readings(
     readings: &mut zp_readings::ReadingStore,
     dir: &Path,
     actor: &str,
-) -> Result<crate::readings::DemoReadings, AppError> {
-    crate::readings::demo_readings(store, readings, dir, actor)
+) -> Result<readings::DemoReadings, AppError> {
+    readings::demo_readings(store, readings, dir, actor)
 }
 
 #[cfg(test)]

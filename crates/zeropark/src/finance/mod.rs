@@ -2,10 +2,10 @@
 //! as the platform administrator ([`Party::Admin`]); the server maps signed-in users to
 //! their party.
 
-use crate::cli::actor;
+use crate::ctx::{Ctx, actor};
 use crate::output::{self, num};
 use anyhow::{Context, bail};
-use clap::{Args, Subcommand, ValueEnum};
+
 use rust_decimal::Decimal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,221 +14,8 @@ use zp_app::finance::{Action, Method, fen_to_yuan};
 use zp_app::{ApplicationFilter, BalanceSheet, ProjectFilter, Store};
 use zp_domain::{CreditCode, Period, Region};
 
-#[derive(Subcommand)]
-pub enum FinanceCmd {
-    /// The green finance support catalogue (2025 edition subset) projects are tagged with.
-    Catalogue,
-    /// The project library.
-    #[command(subcommand)]
-    Project(ProjectCmd),
-    /// Financial products (subsidies, loans, bonds, quota-pledged credit).
-    #[command(subcommand)]
-    Product(ProductCmd),
-    /// Rank products for a project, or projects for a product, with the reasons.
-    Match(MatchArgs),
-    /// Apply for a product with a project.
-    Apply {
-        #[arg(long)]
-        project: String,
-        #[arg(long)]
-        product: String,
-        /// Yuan (at most 2 decimals).
-        #[arg(long)]
-        amount: Decimal,
-        #[arg(long, value_enum, default_value = "annuity")]
-        method: MethodArg,
-    },
-    /// Applications and their workflow.
-    #[command(subcommand)]
-    Application(ApplicationCmd),
-    /// The repayment schedule of an application, with what is paid and outstanding.
-    Schedule { id: i64 },
-    /// Monitored reductions of a project against expected (MRV), with alerts.
-    Mrv {
-        #[arg(long)]
-        project: String,
-        /// First month shown (cumulative figures still count from the start of operation).
-        #[arg(long)]
-        from: Option<String>,
-        /// Last month (default: the current month).
-        #[arg(long)]
-        to: Option<String>,
-    },
-    /// Monthly production output of a project (the MRV baseline driver).
-    #[command(subcommand)]
-    Output(OutputCmd),
-    /// Borrowers' balance sheets (PCAF attribution).
-    #[command(subcommand, name = "balance-sheet")]
-    BalanceSheet(BalanceSheetCmd),
-    /// Bank users and the product issuer they work for.
-    #[command(subcommand)]
-    Bank(BankCmd),
-    /// Bank reports: carbon-reduction loans, PCAF financed emissions.
-    #[command(subcommand)]
-    Report(FinanceReportCmd),
-}
-
-#[derive(Subcommand)]
-pub enum ProjectCmd {
-    /// Register or update a project from TOML (expected reduction computed, never typed).
-    Add {
-        file: PathBuf,
-        /// Monthly ledgers `side,period,carrier,quantity,unit` (side baseline or project).
-        #[arg(long)]
-        ledger: Option<PathBuf>,
-    },
-    List {
-        #[arg(long)]
-        org: Option<String>,
-        #[arg(long)]
-        park: Option<String>,
-        #[arg(long)]
-        region: Option<String>,
-        #[arg(long)]
-        kind: Option<String>,
-        /// Catalogue code: the project's category is it or under it.
-        #[arg(long)]
-        category: Option<String>,
-        /// Expected reduction at least this, tCO2/yr.
-        #[arg(long)]
-        min_reduction: Option<Decimal>,
-    },
-    Show {
-        id: String,
-    },
-    /// Monitor the project from a meter of its enterprise (readings store, monthly sums);
-    /// the ledger stays the fallback for months the meter does not fully cover.
-    LinkMeter {
-        id: String,
-        #[arg(long)]
-        meter: String,
-    },
-}
-
-#[derive(Subcommand)]
-pub enum ProductCmd {
-    /// Publish or update a product from TOML.
-    Add { file: PathBuf },
-    List {
-        #[arg(long)]
-        issuer: Option<String>,
-    },
-}
-
-#[derive(Args)]
-#[group(required = true, multiple = false)]
-pub struct MatchArgs {
-    #[arg(long)]
-    project: Option<String>,
-    #[arg(long)]
-    product: Option<String>,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum MethodArg {
-    Annuity,
-    EqualPrincipal,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum ActionArg {
-    Review,
-    Approve,
-    Reject,
-    Disburse,
-    Repay,
-    Close,
-}
-
-#[derive(Subcommand)]
-pub enum ApplicationCmd {
-    List {
-        #[arg(long)]
-        project: Option<String>,
-        #[arg(long)]
-        product: Option<String>,
-        #[arg(long)]
-        status: Option<String>,
-    },
-    Show {
-        id: i64,
-    },
-    /// Move an application: review, approve, reject, disburse (--period), repay, close.
-    Advance {
-        id: i64,
-        #[arg(long, value_enum)]
-        action: ActionArg,
-        /// Month of a disbursement (YYYY-MM).
-        #[arg(long)]
-        period: Option<String>,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-}
-
-#[derive(Subcommand)]
-pub enum OutputCmd {
-    Set {
-        #[arg(long)]
-        project: String,
-        #[arg(long)]
-        period: String,
-        #[arg(long)]
-        value: Decimal,
-    },
-}
-
-#[derive(Subcommand)]
-pub enum BalanceSheetCmd {
-    Set {
-        #[arg(long)]
-        org: String,
-        #[arg(long)]
-        year: i32,
-        /// Total equity, yuan.
-        #[arg(long)]
-        equity: Decimal,
-        /// Total debt, yuan.
-        #[arg(long)]
-        debt: Decimal,
-        #[arg(long, default_value = "")]
-        source: String,
-    },
-}
-
-#[derive(Subcommand)]
-pub enum BankCmd {
-    /// Link a bank user account to the issuer name its products carry.
-    Link {
-        #[arg(long)]
-        user: String,
-        #[arg(long)]
-        issuer: String,
-    },
-}
-
-#[derive(Subcommand)]
-pub enum FinanceReportCmd {
-    /// Carbon-reduction loans disbursed in the year: amounts, balances, reductions.
-    Loans {
-        #[arg(long)]
-        bank: String,
-        #[arg(long)]
-        year: i32,
-        /// Also write the report as an Excel workbook.
-        #[arg(long)]
-        xlsx: Option<PathBuf>,
-    },
-    /// PCAF financed emissions of the loans outstanding at year end.
-    Pcaf {
-        #[arg(long)]
-        bank: String,
-        #[arg(long)]
-        year: i32,
-        #[arg(long)]
-        xlsx: Option<PathBuf>,
-    },
-}
+mod args;
+pub use args::*;
 
 fn period(s: &str, what: &str) -> anyhow::Result<Period> {
     Period::parse(s).with_context(|| format!("{what} {s:?}"))
@@ -245,7 +32,7 @@ fn this_month() -> anyhow::Result<Period> {
 fn read(file: &PathBuf) -> Result<String, ExitCode> {
     std::fs::read_to_string(file).map_err(|e| {
         eprintln!("error: {}: {e}", file.display());
-        ExitCode::from(2)
+        ExitCode::from(crate::ctx::REFUSED)
     })
 }
 
@@ -254,23 +41,23 @@ fn yuan(fen: i64) -> String {
 }
 
 /// The readings store of `db` when it exists (MRV of projects with linked meters).
-fn readings_of(db: &str) -> anyhow::Result<Option<zp_app::readings::ReadingStore>> {
-    if crate::readings::dir(db).exists() {
-        Ok(Some(crate::readings::open(db)?))
+fn readings_of(ctx: &Ctx) -> anyhow::Result<Option<zp_app::readings::ReadingStore>> {
+    if ctx.readings_dir().exists() {
+        Ok(Some(ctx.readings()?))
     } else {
         Ok(None)
     }
 }
 
-pub fn run(
-    db: &str,
-    store: &mut dyn Store,
-    cmd: FinanceCmd,
-    json: bool,
-) -> anyhow::Result<ExitCode> {
+pub fn run(ctx: &Ctx, store: &mut dyn Store, cmd: FinanceCmd) -> anyhow::Result<ExitCode> {
+    let json = ctx.json;
     let party = Party::Admin;
     let actor = actor();
     match cmd {
+        FinanceCmd::Report(cmd) => return report(ctx, store, cmd, json),
+        FinanceCmd::Application(cmd) => return application(store, cmd, json),
+        FinanceCmd::Product(cmd) => return product(store, cmd, json),
+        FinanceCmd::Project(cmd) => return project(store, cmd, json),
         FinanceCmd::Catalogue => {
             let c = fin::catalogue();
             if json {
@@ -298,195 +85,6 @@ pub fn run(
                     })
                     .collect();
                 output::table(&["code", "category", "project kinds", "climate"], &rows);
-            }
-        }
-        FinanceCmd::Project(ProjectCmd::Add { file, ledger }) => {
-            let text = match read(&file) {
-                Ok(t) => t,
-                Err(code) => return Ok(code),
-            };
-            if let Some(l) = &ledger
-                && !l.exists()
-            {
-                eprintln!("error: {}: no such file", l.display());
-                return Ok(ExitCode::from(2));
-            }
-            let (upsert, v) = fin::add_project(store, &party, &text, ledger.as_deref(), &actor)
-                .with_context(|| file.display().to_string())?;
-            if json {
-                output::json(&serde_json::json!({ "result": upsert, "project": v }))?;
-            } else {
-                let e = &v.expected;
-                println!(
-                    "project {} {:?}: saves {} tce and {} tCO2 a year (Scope 1 {} + Scope 2 {}), {} tCO2/yr per 10,000 yuan",
-                    v.project.id,
-                    upsert,
-                    num(e.energy_saved_tce, 2),
-                    num(e.total_tco2, 2),
-                    num(e.scope1_tco2, 2),
-                    num(e.scope2_location_tco2, 2),
-                    num(e.tco2_per_10k_yuan, 4)
-                );
-                for t in &v.tags {
-                    println!(
-                        "  {} {}{}",
-                        t.code,
-                        t.path_zh,
-                        if t.climate { " (climate)" } else { "" }
-                    );
-                }
-                for n in &e.notes {
-                    println!("  note: {n}");
-                }
-            }
-        }
-        FinanceCmd::Project(ProjectCmd::List {
-            org,
-            park,
-            region,
-            kind,
-            category,
-            min_reduction,
-        }) => {
-            let filter = ProjectFilter {
-                org: org.map(|c| CreditCode::parse(&c)).transpose()?,
-                park,
-                region: region.map(|r| Region::parse(&r)).transpose()?,
-                kind,
-                category,
-                min_reduction_tco2: min_reduction,
-            };
-            let list = fin::projects(store, &party, &filter)?;
-            if json {
-                output::json(&list)?;
-            } else {
-                let rows: Vec<Vec<String>> = list
-                    .iter()
-                    .map(|v| {
-                        vec![
-                            v.project.id.clone(),
-                            v.project.name.clone(),
-                            v.project.org.to_string(),
-                            v.project.kind.key().into(),
-                            v.project.categories.join(" "),
-                            num(v.project.capex_yuan, 2),
-                            num(v.expected.energy_saved_tce, 2),
-                            num(v.expected.total_tco2, 2),
-                        ]
-                    })
-                    .collect();
-                output::table(
-                    &[
-                        "id",
-                        "name",
-                        "enterprise",
-                        "kind",
-                        "categories",
-                        "capex_yuan",
-                        "saved_tce",
-                        "reduction_tco2",
-                    ],
-                    &rows,
-                );
-            }
-        }
-        FinanceCmd::Project(ProjectCmd::Show { id }) => {
-            let v = fin::project(store, &party, &id)?;
-            if json {
-                output::json(&v)?;
-            } else {
-                let p = &v.project;
-                println!(
-                    "{} {} ({}), {} {}",
-                    p.id,
-                    p.name,
-                    p.kind.name_zh(),
-                    p.org,
-                    p.region
-                );
-                println!(
-                    "capex {} yuan; construction {}, operation {}; baseline year {}",
-                    num(p.capex_yuan, 2),
-                    p.start,
-                    p.operation_start,
-                    p.baseline_year
-                );
-                for t in &v.tags {
-                    println!("  {} {}", t.code, t.path_zh);
-                }
-                let rows: Vec<Vec<String>> = v
-                    .expected
-                    .carriers
-                    .iter()
-                    .map(|c| {
-                        vec![
-                            c.carrier.to_string(),
-                            format!("{} {}", num(c.saved_quantity, 3), c.unit),
-                            num(c.energy_saved_tce, 3),
-                            num(c.scope1_tco2, 3),
-                            num(c.scope2_location_tco2, 3),
-                        ]
-                    })
-                    .collect();
-                output::table(
-                    &["carrier", "saved", "tce", "scope1_tco2", "scope2_tco2"],
-                    &rows,
-                );
-                println!(
-                    "total: {} tce, {} tCO2 a year",
-                    num(v.expected.energy_saved_tce, 2),
-                    num(v.expected.total_tco2, 2)
-                );
-            }
-        }
-        FinanceCmd::Product(ProductCmd::Add { file }) => {
-            let text = match read(&file) {
-                Ok(t) => t,
-                Err(code) => return Ok(code),
-            };
-            let (upsert, p) = fin::add_product(store, &party, &text, &actor)
-                .with_context(|| file.display().to_string())?;
-            if json {
-                output::json(&serde_json::json!({ "result": upsert, "product": p }))?;
-            } else {
-                println!(
-                    "product {} of {} {:?}: {} rule(s)",
-                    p.id,
-                    p.issuer,
-                    upsert,
-                    p.rules.len()
-                );
-            }
-        }
-        FinanceCmd::Product(ProductCmd::List { issuer }) => {
-            let list = fin::products(store, issuer.as_deref())?;
-            if json {
-                output::json(&list)?;
-            } else {
-                let rows: Vec<Vec<String>> = list
-                    .iter()
-                    .map(|p| {
-                        vec![
-                            p.id.clone(),
-                            p.issuer.clone(),
-                            p.name.clone(),
-                            p.kind.key().into(),
-                            output::opt_num(p.annual_rate_pct, 3),
-                            p.tenor_months
-                                .map(|t| t.to_string())
-                                .unwrap_or_else(|| "-".into()),
-                            p.rules
-                                .iter()
-                                .map(|r| r.key())
-                                .collect::<Vec<_>>()
-                                .join(" "),
-                        ]
-                    })
-                    .collect();
-                output::table(
-                    &["id", "issuer", "name", "kind", "rate_pct", "tenor", "rules"],
-                    &rows,
-                );
             }
         }
         FinanceCmd::Match(args) => {
@@ -551,88 +149,9 @@ pub fn run(
                 );
             }
         }
-        FinanceCmd::Application(ApplicationCmd::List {
-            project,
-            product,
-            status,
-        }) => {
-            let list = fin::applications(
-                store,
-                &party,
-                &ApplicationFilter {
-                    project,
-                    product,
-                    status,
-                },
-            )?;
-            if json {
-                output::json(&list)?;
-            } else {
-                let rows: Vec<Vec<String>> = list
-                    .iter()
-                    .map(|a| {
-                        vec![
-                            a.id.to_string(),
-                            a.project_id.clone(),
-                            a.product_id.clone(),
-                            a.issuer.clone(),
-                            yuan(a.amount_fen),
-                            a.status.clone(),
-                        ]
-                    })
-                    .collect();
-                output::table(
-                    &[
-                        "id",
-                        "project",
-                        "product",
-                        "issuer",
-                        "amount_yuan",
-                        "status",
-                    ],
-                    &rows,
-                );
-            }
-        }
-        FinanceCmd::Application(ApplicationCmd::Show { id }) | FinanceCmd::Schedule { id } => {
+        FinanceCmd::Schedule { id } => {
             let v = fin::application(store, &party, id)?;
             print_application(&v, json)?;
-        }
-        FinanceCmd::Application(ApplicationCmd::Advance {
-            id,
-            action,
-            period: p,
-            note,
-        }) => {
-            let action = match action {
-                ActionArg::Review => Action::Review,
-                ActionArg::Approve => Action::Approve,
-                ActionArg::Reject => Action::Reject,
-                ActionArg::Disburse => Action::Disburse,
-                ActionArg::Repay => Action::Repay,
-                ActionArg::Close => Action::Close,
-            };
-            let p = p.map(|s| period(&s, "--period")).transpose()?;
-            let v = fin::advance(store, &party, id, action, p, &note, &actor)?;
-            if json {
-                output::json(&v)?;
-            } else {
-                let last = v.events.last();
-                println!(
-                    "application {} is {}{}",
-                    id,
-                    v.application.status,
-                    last.filter(|e| e.principal_fen != 0 || e.interest_fen != 0)
-                        .map(|e| format!(
-                            " ({} {}: principal {} yuan, interest {} yuan)",
-                            e.action,
-                            e.period,
-                            yuan(e.principal_fen),
-                            yuan(e.interest_fen)
-                        ))
-                        .unwrap_or_default()
-                );
-            }
         }
         FinanceCmd::Mrv { project, from, to } => {
             let to = match to {
@@ -640,7 +159,7 @@ pub fn run(
                 None => this_month()?,
             };
             let from = from.map(|f| period(&f, "--from")).transpose()?;
-            let readings = readings_of(db)?;
+            let readings = readings_of(ctx)?;
             let v = fin::mrv(store, readings.as_ref(), &party, &project, from, to)?;
             if json {
                 output::json(&v)?;
@@ -703,14 +222,6 @@ pub fn run(
                 }
             }
         }
-        FinanceCmd::Project(ProjectCmd::LinkMeter { id, meter }) => {
-            let u = fin::link_meter(store, &party, &id, &meter, &actor)?;
-            if json {
-                output::json(&serde_json::json!({ "result": u, "project": id, "meter": meter }))?;
-            } else {
-                println!("project {id} is monitored from meter {meter} ({u:?})");
-            }
-        }
         FinanceCmd::Output(OutputCmd::Set {
             project,
             period: p,
@@ -753,8 +264,328 @@ pub fn run(
                 println!("bank user {user} works for {issuer} ({u:?})");
             }
         }
-        FinanceCmd::Report(FinanceReportCmd::Loans { bank, year, xlsx }) => {
-            let readings = readings_of(db)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `zeropark finance project ...`
+fn project(store: &mut dyn Store, cmd: ProjectCmd, json: bool) -> anyhow::Result<ExitCode> {
+    let party = Party::Admin;
+    let actor = actor();
+    match cmd {
+        ProjectCmd::Add { file, ledger } => {
+            let text = match read(&file) {
+                Ok(t) => t,
+                Err(code) => return Ok(code),
+            };
+            if let Some(l) = &ledger
+                && !l.exists()
+            {
+                eprintln!("error: {}: no such file", l.display());
+                return Ok(ExitCode::from(crate::ctx::REFUSED));
+            }
+            let (upsert, v) = fin::add_project(store, &party, &text, ledger.as_deref(), &actor)
+                .with_context(|| file.display().to_string())?;
+            if json {
+                output::json(&serde_json::json!({ "result": upsert, "project": v }))?;
+            } else {
+                let e = &v.expected;
+                println!(
+                    "project {} {:?}: saves {} tce and {} tCO2 a year (Scope 1 {} + Scope 2 {}), {} tCO2/yr per 10,000 yuan",
+                    v.project.id,
+                    upsert,
+                    num(e.energy_saved_tce, 2),
+                    num(e.total_tco2, 2),
+                    num(e.scope1_tco2, 2),
+                    num(e.scope2_location_tco2, 2),
+                    num(e.tco2_per_10k_yuan, 4)
+                );
+                for t in &v.tags {
+                    println!(
+                        "  {} {}{}",
+                        t.code,
+                        t.path_zh,
+                        if t.climate { " (climate)" } else { "" }
+                    );
+                }
+                for n in &e.notes {
+                    println!("  note: {n}");
+                }
+            }
+        }
+        ProjectCmd::List {
+            org,
+            park,
+            region,
+            kind,
+            category,
+            min_reduction,
+        } => {
+            let filter = ProjectFilter {
+                org: org.map(|c| CreditCode::parse(&c)).transpose()?,
+                park,
+                region: region.map(|r| Region::parse(&r)).transpose()?,
+                kind,
+                category,
+                min_reduction_tco2: min_reduction,
+            };
+            let list = fin::projects(store, &party, &filter)?;
+            if json {
+                output::json(&list)?;
+            } else {
+                let rows: Vec<Vec<String>> = list
+                    .iter()
+                    .map(|v| {
+                        vec![
+                            v.project.id.clone(),
+                            v.project.name.clone(),
+                            v.project.org.to_string(),
+                            v.project.kind.key().into(),
+                            v.project.categories.join(" "),
+                            num(v.project.capex_yuan, 2),
+                            num(v.expected.energy_saved_tce, 2),
+                            num(v.expected.total_tco2, 2),
+                        ]
+                    })
+                    .collect();
+                output::table(
+                    &[
+                        "id",
+                        "name",
+                        "enterprise",
+                        "kind",
+                        "categories",
+                        "capex_yuan",
+                        "saved_tce",
+                        "reduction_tco2",
+                    ],
+                    &rows,
+                );
+            }
+        }
+        ProjectCmd::Show { id } => {
+            let v = fin::project(store, &party, &id)?;
+            if json {
+                output::json(&v)?;
+            } else {
+                let p = &v.project;
+                println!(
+                    "{} {} ({}), {} {}",
+                    p.id,
+                    p.name,
+                    p.kind.name_zh(),
+                    p.org,
+                    p.region
+                );
+                println!(
+                    "capex {} yuan; construction {}, operation {}; baseline year {}",
+                    num(p.capex_yuan, 2),
+                    p.start,
+                    p.operation_start,
+                    p.baseline_year
+                );
+                for t in &v.tags {
+                    println!("  {} {}", t.code, t.path_zh);
+                }
+                let rows: Vec<Vec<String>> = v
+                    .expected
+                    .carriers
+                    .iter()
+                    .map(|c| {
+                        vec![
+                            c.carrier.to_string(),
+                            format!("{} {}", num(c.saved_quantity, 3), c.unit),
+                            num(c.energy_saved_tce, 3),
+                            num(c.scope1_tco2, 3),
+                            num(c.scope2_location_tco2, 3),
+                        ]
+                    })
+                    .collect();
+                output::table(
+                    &["carrier", "saved", "tce", "scope1_tco2", "scope2_tco2"],
+                    &rows,
+                );
+                println!(
+                    "total: {} tce, {} tCO2 a year",
+                    num(v.expected.energy_saved_tce, 2),
+                    num(v.expected.total_tco2, 2)
+                );
+            }
+        }
+        ProjectCmd::LinkMeter { id, meter } => {
+            let u = fin::link_meter(store, &party, &id, &meter, &actor)?;
+            if json {
+                output::json(&serde_json::json!({ "result": u, "project": id, "meter": meter }))?;
+            } else {
+                println!("project {id} is monitored from meter {meter} ({u:?})");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `zeropark finance product ...`
+fn product(store: &mut dyn Store, cmd: ProductCmd, json: bool) -> anyhow::Result<ExitCode> {
+    let party = Party::Admin;
+    let actor = actor();
+    match cmd {
+        ProductCmd::Add { file } => {
+            let text = match read(&file) {
+                Ok(t) => t,
+                Err(code) => return Ok(code),
+            };
+            let (upsert, p) = fin::add_product(store, &party, &text, &actor)
+                .with_context(|| file.display().to_string())?;
+            if json {
+                output::json(&serde_json::json!({ "result": upsert, "product": p }))?;
+            } else {
+                println!(
+                    "product {} of {} {:?}: {} rule(s)",
+                    p.id,
+                    p.issuer,
+                    upsert,
+                    p.rules.len()
+                );
+            }
+        }
+        ProductCmd::List { issuer } => {
+            let list = fin::products(store, issuer.as_deref())?;
+            if json {
+                output::json(&list)?;
+            } else {
+                let rows: Vec<Vec<String>> = list
+                    .iter()
+                    .map(|p| {
+                        vec![
+                            p.id.clone(),
+                            p.issuer.clone(),
+                            p.name.clone(),
+                            p.kind.key().into(),
+                            output::opt_num(p.annual_rate_pct, 3),
+                            p.tenor_months
+                                .map(|t| t.to_string())
+                                .unwrap_or_else(|| "-".into()),
+                            p.rules
+                                .iter()
+                                .map(|r| r.key())
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                        ]
+                    })
+                    .collect();
+                output::table(
+                    &["id", "issuer", "name", "kind", "rate_pct", "tenor", "rules"],
+                    &rows,
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `zeropark finance application ...`
+fn application(store: &mut dyn Store, cmd: ApplicationCmd, json: bool) -> anyhow::Result<ExitCode> {
+    let party = Party::Admin;
+    let actor = actor();
+    match cmd {
+        ApplicationCmd::Show { id } => {
+            let v = fin::application(store, &party, id)?;
+            print_application(&v, json)?;
+        }
+        ApplicationCmd::List {
+            project,
+            product,
+            status,
+        } => {
+            let list = fin::applications(
+                store,
+                &party,
+                &ApplicationFilter {
+                    project,
+                    product,
+                    status,
+                },
+            )?;
+            if json {
+                output::json(&list)?;
+            } else {
+                let rows: Vec<Vec<String>> = list
+                    .iter()
+                    .map(|a| {
+                        vec![
+                            a.id.to_string(),
+                            a.project_id.clone(),
+                            a.product_id.clone(),
+                            a.issuer.clone(),
+                            yuan(a.amount_fen),
+                            a.status.clone(),
+                        ]
+                    })
+                    .collect();
+                output::table(
+                    &[
+                        "id",
+                        "project",
+                        "product",
+                        "issuer",
+                        "amount_yuan",
+                        "status",
+                    ],
+                    &rows,
+                );
+            }
+        }
+        ApplicationCmd::Advance {
+            id,
+            action,
+            period: p,
+            note,
+        } => {
+            let action = match action {
+                ActionArg::Review => Action::Review,
+                ActionArg::Approve => Action::Approve,
+                ActionArg::Reject => Action::Reject,
+                ActionArg::Disburse => Action::Disburse,
+                ActionArg::Repay => Action::Repay,
+                ActionArg::Close => Action::Close,
+            };
+            let p = p.map(|s| period(&s, "--period")).transpose()?;
+            let v = fin::advance(store, &party, id, action, p, &note, &actor)?;
+            if json {
+                output::json(&v)?;
+            } else {
+                let last = v.events.last();
+                println!(
+                    "application {} is {}{}",
+                    id,
+                    v.application.status,
+                    last.filter(|e| e.principal_fen != 0 || e.interest_fen != 0)
+                        .map(|e| format!(
+                            " ({} {}: principal {} yuan, interest {} yuan)",
+                            e.action,
+                            e.period,
+                            yuan(e.principal_fen),
+                            yuan(e.interest_fen)
+                        ))
+                        .unwrap_or_default()
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `zeropark finance report ...`
+fn report(
+    ctx: &Ctx,
+    store: &mut dyn Store,
+    cmd: FinanceReportCmd,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let party = Party::Admin;
+    match cmd {
+        FinanceReportCmd::Loans { bank, year, xlsx } => {
+            let readings = readings_of(ctx)?;
             let r = fin::loan_report(store, readings.as_ref(), &party, &bank, year)?;
             if let Some(path) = &xlsx {
                 std::fs::write(path, zp_app::finance::loan_report_xlsx(&r)?)
@@ -800,7 +631,7 @@ pub fn run(
                 );
             }
         }
-        FinanceCmd::Report(FinanceReportCmd::Pcaf { bank, year, xlsx }) => {
+        FinanceReportCmd::Pcaf { bank, year, xlsx } => {
             let r = fin::pcaf_report(store, &party, &bank, year)?;
             if let Some(path) = &xlsx {
                 std::fs::write(path, zp_app::finance::pcaf_xlsx(&r)?)

@@ -1,0 +1,225 @@
+//! Certificate serials a ledger row names, so no certificate is claimed twice.
+//!
+//! A `serials` cell holds one serial (`GEC2023CQ000151`), a `;`-separated list, or a range
+//! `FIRST..LAST` (the same prefix and an equal-width trailing number), or a list of those.
+//! A serial is its prefix plus its trailing decimal number; serials with different
+//! prefixes or number widths never overlap.
+
+use std::fmt;
+
+/// Longest `serials` cell accepted: a ledger row is not a certificate database.
+const MAX_CELL_LEN: usize = 10_000;
+
+/// Contiguous serials `prefix + first ..= prefix + last`, numbers `width` digits wide.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SerialRange {
+    pub prefix: String,
+    pub width: usize,
+    pub first: u64,
+    pub last: u64,
+}
+
+impl SerialRange {
+    pub fn count(&self) -> u64 {
+        self.last - self.first + 1
+    }
+
+    /// The serials both ranges hold, if any.
+    pub fn intersect(&self, other: &SerialRange) -> Option<SerialRange> {
+        if self.prefix != other.prefix || self.width != other.width {
+            return None;
+        }
+        let (first, last) = (self.first.max(other.first), self.last.min(other.last));
+        (first <= last).then(|| SerialRange {
+            prefix: self.prefix.clone(),
+            width: self.width,
+            first,
+            last,
+        })
+    }
+
+    fn serial(&self, n: u64) -> String {
+        format!("{}{:0width$}", self.prefix, n, width = self.width)
+    }
+}
+
+impl fmt::Display for SerialRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.width == 0 {
+            return f.write_str(&self.prefix);
+        }
+        f.write_str(&self.serial(self.first))?;
+        if self.last != self.first {
+            write!(f, "..{}", self.serial(self.last))?;
+        }
+        Ok(())
+    }
+}
+
+/// The serials of one row: sorted, non-overlapping ranges.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SerialSet(Vec<SerialRange>);
+
+impl SerialSet {
+    /// Parses a `serials` cell. Refuses a range whose ends differ in prefix or width, or
+    /// run backwards, and a serial named twice.
+    pub fn parse(cell: &str) -> Result<SerialSet, String> {
+        if cell.len() > MAX_CELL_LEN {
+            return Err(format!(
+                "serials cell is {} characters long (at most {MAX_CELL_LEN}): use ranges FIRST..LAST",
+                cell.len()
+            ));
+        }
+        let mut ranges = Vec::new();
+        for part in cell.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            ranges.push(match part.split_once("..") {
+                Some((a, b)) => range(a.trim(), b.trim())?,
+                None => single(part),
+            });
+        }
+        if ranges.is_empty() {
+            return Err("serials cell names no serial".into());
+        }
+        ranges.sort();
+        for w in ranges.windows(2) {
+            if let Some(both) = w[0].intersect(&w[1]) {
+                return Err(format!("serial {both} is named twice in the cell"));
+            }
+        }
+        Ok(SerialSet(ranges))
+    }
+
+    pub fn ranges(&self) -> &[SerialRange] {
+        &self.0
+    }
+
+    /// Number of certificates named.
+    pub fn count(&self) -> u64 {
+        self.0.iter().map(SerialRange::count).sum()
+    }
+
+    /// The serials both sets name.
+    pub fn intersect(&self, other: &SerialSet) -> SerialSet {
+        let mut out: Vec<SerialRange> = self
+            .0
+            .iter()
+            .flat_map(|a| other.0.iter().filter_map(|b| a.intersect(b)))
+            .collect();
+        out.sort();
+        SerialSet(out)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for SerialSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, r) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(";")?;
+            }
+            write!(f, "{r}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Splits a serial into its prefix and trailing number (`None` without trailing digits,
+/// or when the number exceeds 19 digits).
+fn split(s: &str) -> Option<(&str, usize, u64)> {
+    let digits = s.len() - s.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 || digits > 19 {
+        return None;
+    }
+    let (prefix, number) = s.split_at(s.len() - digits);
+    Some((prefix, digits, number.parse().ok()?))
+}
+
+fn single(s: &str) -> SerialRange {
+    match split(s) {
+        Some((prefix, width, n)) => SerialRange {
+            prefix: prefix.to_string(),
+            width,
+            first: n,
+            last: n,
+        },
+        None => SerialRange {
+            prefix: s.to_string(),
+            width: 0,
+            first: 0,
+            last: 0,
+        },
+    }
+}
+
+fn range(a: &str, b: &str) -> Result<SerialRange, String> {
+    let bad = |why: &str| format!("range {a}..{b}: {why}");
+    let (pa, wa, first) = split(a).ok_or_else(|| bad("the first serial has no trailing number"))?;
+    let (pb, wb, last) = split(b).ok_or_else(|| bad("the last serial has no trailing number"))?;
+    if pa != pb {
+        return Err(bad(&format!("prefixes differ ({pa:?} and {pb:?})")));
+    }
+    if wa != wb {
+        return Err(bad(&format!(
+            "numbers differ in width ({wa} and {wb} digits)"
+        )));
+    }
+    if last < first {
+        return Err(bad("runs backwards"));
+    }
+    Ok(SerialRange {
+        prefix: pa.to_string(),
+        width: wa,
+        first,
+        last,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_lists_and_singles() {
+        let s = SerialSet::parse("GEC2023CQ000001..GEC2023CQ000200").unwrap();
+        assert_eq!(s.count(), 200);
+        assert_eq!(s.to_string(), "GEC2023CQ000001..GEC2023CQ000200");
+        let l = SerialSet::parse("A7; A9 ;A8").unwrap();
+        assert_eq!(l.count(), 3);
+        assert_eq!(SerialSet::parse("CERT-X").unwrap().count(), 1);
+    }
+
+    #[test]
+    fn the_worked_example_overlap_is_fifty() {
+        // worked-examples.md: A claims 000001..000200, B then claims 000151..000250.
+        let a = SerialSet::parse("GEC2023CQ000001..GEC2023CQ000200").unwrap();
+        let b = SerialSet::parse("GEC2023CQ000151..GEC2023CQ000250").unwrap();
+        let both = a.intersect(&b);
+        assert_eq!(both.count(), 50);
+        assert_eq!(both.to_string(), "GEC2023CQ000151..GEC2023CQ000200");
+    }
+
+    #[test]
+    fn different_prefix_or_width_never_overlap() {
+        let a = SerialSet::parse("X001..X010").unwrap();
+        assert!(a.intersect(&SerialSet::parse("Y001..Y010").unwrap()).is_empty());
+        assert!(a.intersect(&SerialSet::parse("X0001..X0010").unwrap()).is_empty());
+    }
+
+    #[test]
+    fn malformed_cells_say_why() {
+        for (cell, why) in [
+            ("X001..Y010", "prefixes differ"),
+            ("X001..X0010", "width"),
+            ("X010..X001", "backwards"),
+            ("X..X5", "no trailing number"),
+            ("X001..X005;X003", "named twice"),
+            (" ; ", "names no serial"),
+        ] {
+            let e = SerialSet::parse(cell).unwrap_err();
+            assert!(e.contains(why), "{cell}: {e}");
+        }
+    }
+}

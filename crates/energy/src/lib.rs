@@ -1,0 +1,26 @@
+//! zeropark's electricity costs: time-of-use tariffs (分时电价), bills and battery plans.
+//!
+//! - [`tariff`]: a tariff version of a region and customer category, its bands (months,
+//!   local time range, period 尖峰/峰/平/谷/深谷, price) and the rule that for every month
+//!   the bands tile the day ([`TariffVersion::tiling_errors`]); the version in force on a
+//!   day ([`version_on`]).
+//! - [`import`]: reading a tariff file, accepted whole or refused with each fault's row.
+//! - [`bill`]: a month's bill from interval grid import, exact in kWh and yuan.
+//! - [`planner`]: a day-ahead battery plan as a linear programme (`good_lp` + `microlp`),
+//!   its figures recomputed exactly from the rounded decisions.
+//!
+//! Pure: no I/O, no threads, no async. Readings, tariffs and grid factors are passed in by
+//! the use-case layer (`zp_app::energy`).
+
+pub mod bill;
+pub mod import;
+pub mod planner;
+pub mod tariff;
+
+pub use bill::{Bill, BillError, BillPeriod, IntervalImport, VersionUse, bill};
+pub use import::{COLUMNS, RowFault, TariffFileError, parse_tariffs};
+pub use planner::{Battery, HourInput, Objective, Plan, PlanError, PlanHour, PlanRequest, plan};
+pub use tariff::{
+    Band, DAY_MINUTES, MonthSet, Period, TariffVersion, TilingError, TilingKind, hhmm,
+    parse_hhmm, version_on,
+};

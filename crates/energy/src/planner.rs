@@ -1,0 +1,299 @@
+//! Day-ahead battery planning (储能日前计划) as a linear programme: given each hour's load,
+//! on-site PV, price and grid factor, when to charge and discharge a battery so that the
+//! day's grid import costs least (or emits least, or both at a carbon price).
+//!
+//! For hours `h = 0..n` with `net_h = load_h - pv_h`, variables `charge_h`, `discharge_h`,
+//! `soc_h`, `grid_h` (MWh; one hour at P MW is P MWh):
+//!
+//! ```text
+//! 0 <= charge_h <= P,   0 <= discharge_h <= min(P, max(net_h, 0))   (no export from the battery)
+//! soc_h = soc_{h-1} + efficiency * charge_h - discharge_h,   0 <= soc_h <= E,   soc_{-1} = soc_start
+//! grid_h >= 0,   grid_h >= net_h + charge_h - discharge_h        (surplus PV is spilled at zero value)
+//! grid_h <= load_h + charge_h - discharge_h                      (at most all PV is spilled)
+//! soc_{n-1} >= soc_start
+//! minimise  sum_h w_h * grid_h,   w_h = price_h | factor_h | price_h + carbon_price * factor_h
+//! ```
+//!
+//! The upper bound on `grid_h` only matters in an hour of negative weight (a negative price):
+//! the plan may then spill PV to import more, never more than the PV there is. Being linear,
+//! the programme may also charge and discharge in the same hour where that pays (a negative
+//! price with a full battery); a real battery would instead stay idle or alternate.
+//!
+//! Solver: `good_lp` with the pure-Rust `microlp` backend, as the abatement planner of
+//! `zp-evaluate`. It works in f64; the plan's decisions are rounded to kWh and every
+//! reported figure (grid import, cost, emissions) is recomputed from them in exact decimals
+//! with the metered load and PV.
+
+use good_lp::{
+    Expression, ResolutionError, Solution, SolverModel, Variable, constraint, microlp, variable,
+    variables,
+};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde::Serialize;
+
+/// What the plan minimises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Objective {
+    /// Grid import x price.
+    Cost,
+    /// Grid import x grid factor.
+    Carbon,
+    /// Grid import x (price + carbon price x grid factor).
+    #[serde(rename = "cost+carbon")]
+    CostCarbon,
+}
+
+impl Objective {
+    pub fn parse(s: &str) -> Option<Objective> {
+        match s.trim() {
+            "cost" => Some(Objective::Cost),
+            "carbon" => Some(Objective::Carbon),
+            "cost+carbon" | "cost_carbon" => Some(Objective::CostCarbon),
+            _ => None,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Objective::Cost => "cost",
+            Objective::Carbon => "carbon",
+            Objective::CostCarbon => "cost+carbon",
+        }
+    }
+}
+
+/// The battery: capacity, power, charging efficiency (energy stored per MWh drawn; the
+/// round-trip efficiency) and the state of charge at the start of the first hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Battery {
+    pub energy_mwh: Decimal,
+    pub power_mw: Decimal,
+    pub efficiency: Decimal,
+    pub soc_start_mwh: Decimal,
+}
+
+/// One hour of the day to plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HourInput {
+    pub load_mwh: Decimal,
+    pub pv_mwh: Decimal,
+    pub yuan_per_mwh: Decimal,
+    pub tco2_per_mwh: Decimal,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlanRequest {
+    pub hours: Vec<HourInput>,
+    pub battery: Battery,
+    pub objective: Objective,
+    /// Used by [`Objective::CostCarbon`].
+    pub carbon_price_yuan_per_t: Decimal,
+}
+
+/// One hour of the plan. Decisions are in whole kWh; `grid_import_mwh` is
+/// `max(load - pv + charge - discharge, 0) + curtailed`, `spilled_mwh` the PV not used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanHour {
+    pub hour: usize,
+    pub load_mwh: Decimal,
+    pub pv_mwh: Decimal,
+    pub charge_mwh: Decimal,
+    pub discharge_mwh: Decimal,
+    /// State of charge at the end of the hour.
+    pub soc_mwh: Decimal,
+    pub grid_import_mwh: Decimal,
+    pub spilled_mwh: Decimal,
+    pub yuan_per_mwh: Decimal,
+    pub tco2_per_mwh: Decimal,
+}
+
+/// The plan and what it changes against the same day without the battery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    pub objective: Objective,
+    pub baseline_cost_yuan: Decimal,
+    pub plan_cost_yuan: Decimal,
+    pub savings_yuan: Decimal,
+    pub baseline_tco2: Decimal,
+    pub plan_tco2: Decimal,
+    pub avoided_tco2: Decimal,
+    pub charged_mwh: Decimal,
+    pub discharged_mwh: Decimal,
+    pub hours: Vec<PlanHour>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("solver: {0}")]
+    Solver(String),
+}
+
+fn f(d: Decimal) -> f64 {
+    d.to_f64().unwrap_or(0.0)
+}
+
+/// An f64 quantity in MWh rounded to whole kWh.
+fn kwh(x: f64) -> Decimal {
+    let k = (x * 1000.0).round();
+    if k == 0.0 {
+        Decimal::ZERO
+    } else {
+        Decimal::new(k as i64, 3).normalize()
+    }
+}
+
+fn check(req: &PlanRequest) -> Result<(), PlanError> {
+    let b = &req.battery;
+    let bad = |m: String| Err(PlanError::Invalid(m));
+    if req.hours.is_empty() {
+        return bad("no hours to plan".into());
+    }
+    if b.energy_mwh < Decimal::ZERO || b.power_mw < Decimal::ZERO {
+        return bad(format!(
+            "battery {} MWh / {} MW: capacity and power may not be negative",
+            b.energy_mwh, b.power_mw
+        ));
+    }
+    if b.efficiency <= Decimal::ZERO || b.efficiency > Decimal::ONE {
+        return bad(format!(
+            "efficiency {}: a share in (0, 1], e.g. 0.9",
+            b.efficiency
+        ));
+    }
+    if b.soc_start_mwh < Decimal::ZERO || b.soc_start_mwh > b.energy_mwh {
+        return bad(format!(
+            "start state of charge {} MWh: between 0 and the capacity {} MWh",
+            b.soc_start_mwh, b.energy_mwh
+        ));
+    }
+    if req.carbon_price_yuan_per_t < Decimal::ZERO {
+        return bad(format!(
+            "carbon price {} yuan/t may not be negative",
+            req.carbon_price_yuan_per_t
+        ));
+    }
+    if let Some((h, _)) = req
+        .hours
+        .iter()
+        .enumerate()
+        .find(|(_, x)| x.load_mwh < Decimal::ZERO || x.pv_mwh < Decimal::ZERO)
+    {
+        return bad(format!("hour {h}: load and PV may not be negative"));
+    }
+    Ok(())
+}
+
+/// The weight of a MWh of grid import in hour `x` under `req`'s objective.
+fn weight(req: &PlanRequest, x: &HourInput) -> Decimal {
+    match req.objective {
+        Objective::Cost => x.yuan_per_mwh,
+        Objective::Carbon => x.tco2_per_mwh,
+        Objective::CostCarbon => x.yuan_per_mwh + req.carbon_price_yuan_per_t * x.tco2_per_mwh,
+    }
+}
+
+/// The solver's answer per hour: (charge, discharge, soc, grid) in MWh.
+type Raw = Vec<(f64, f64, f64, f64)>;
+
+fn solve(req: &PlanRequest) -> Result<Raw, PlanError> {
+    let b = &req.battery;
+    let (e, p, eff, soc0) = (
+        f(b.energy_mwh),
+        f(b.power_mw),
+        f(b.efficiency),
+        f(b.soc_start_mwh),
+    );
+    let mut vars = variables!();
+    let mut hv: Vec<(Variable, Variable, Variable, Variable)> = Vec::new();
+    for x in &req.hours {
+        let net = f(x.load_mwh - x.pv_mwh);
+        let c = vars.add(variable().min(0.0).max(p));
+        let d = vars.add(variable().min(0.0).max(p.min(net.max(0.0))));
+        let s = vars.add(variable().min(0.0).max(e));
+        let g = vars.add(variable().min(0.0));
+        hv.push((c, d, s, g));
+    }
+    let objective: Expression = req
+        .hours
+        .iter()
+        .zip(&hv)
+        .map(|(x, v)| f(weight(req, x)) * v.3)
+        .sum();
+    let mut model = vars.minimise(objective).using(microlp);
+    let mut prev: Expression = Expression::from(soc0);
+    for (x, &(c, d, s, g)) in req.hours.iter().zip(&hv) {
+        let net = f(x.load_mwh - x.pv_mwh);
+        let load = f(x.load_mwh);
+        model.add_constraint(constraint!(s == prev + eff * c - d));
+        model.add_constraint(constraint!(g - c + d >= net));
+        model.add_constraint(constraint!(g - c + d <= load));
+        prev = Expression::from(s);
+    }
+    model.add_constraint(constraint!(prev >= soc0));
+    match model.solve() {
+        Ok(sol) => Ok(hv
+            .iter()
+            .map(|&(c, d, s, g)| (sol.value(c), sol.value(d), sol.value(s), sol.value(g)))
+            .collect()),
+        Err(ResolutionError::Infeasible) => Err(PlanError::Solver(
+            "the programme is infeasible (this is a bug: idling is always feasible)".into(),
+        )),
+        Err(e) => Err(PlanError::Solver(e.to_string())),
+    }
+}
+
+/// Plans the battery over `req.hours` and prices the plan and the baseline (no battery)
+/// exactly.
+pub fn plan(req: &PlanRequest) -> Result<Plan, PlanError> {
+    check(req)?;
+    let raw = solve(req)?;
+    let mut hours = Vec::with_capacity(req.hours.len());
+    let zero = Decimal::ZERO;
+    let (mut base_cost, mut plan_cost, mut base_t, mut plan_t) = (zero, zero, zero, zero);
+    let (mut charged, mut discharged) = (zero, zero);
+    for (h, (x, &(c, d, s, g))) in req.hours.iter().zip(&raw).enumerate() {
+        let net = x.load_mwh - x.pv_mwh;
+        let charge = kwh(c);
+        // Never more than the net load, so rounding cannot export.
+        let discharge = kwh(d).min(net.max(zero));
+        let net_f = f(net) + c - d;
+        let curtailed = kwh((g - net_f.max(0.0)).max(0.0));
+        let after = net + charge - discharge;
+        let grid = after.max(zero) + curtailed;
+        let baseline = net.max(zero);
+        base_cost += baseline * x.yuan_per_mwh;
+        plan_cost += grid * x.yuan_per_mwh;
+        base_t += baseline * x.tco2_per_mwh;
+        plan_t += grid * x.tco2_per_mwh;
+        charged += charge;
+        discharged += discharge;
+        hours.push(PlanHour {
+            hour: h,
+            load_mwh: x.load_mwh.normalize(),
+            pv_mwh: x.pv_mwh.normalize(),
+            charge_mwh: charge,
+            discharge_mwh: discharge.normalize(),
+            soc_mwh: kwh(s).min(req.battery.energy_mwh).normalize(),
+            grid_import_mwh: grid.normalize(),
+            spilled_mwh: ((-after).max(zero) + curtailed).normalize(),
+            yuan_per_mwh: x.yuan_per_mwh.normalize(),
+            tco2_per_mwh: x.tco2_per_mwh.normalize(),
+        });
+    }
+    Ok(Plan {
+        objective: req.objective,
+        baseline_cost_yuan: base_cost.normalize(),
+        plan_cost_yuan: plan_cost.normalize(),
+        savings_yuan: (base_cost - plan_cost).normalize(),
+        baseline_tco2: base_t.normalize(),
+        plan_tco2: plan_t.normalize(),
+        avoided_tco2: (base_t - plan_t).normalize(),
+        charged_mwh: charged.normalize(),
+        discharged_mwh: discharged.normalize(),
+        hours,
+    })
+}

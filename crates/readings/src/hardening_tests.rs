@@ -1,0 +1,226 @@
+//! Regression tests of issue 22 for the readings engine: the accepted time range, the
+//! precise reasons of damaged CSV rows, and imports that are all or nothing when killed.
+
+use crate::ReadingStore;
+use crate::calendar::TimeRange;
+use crate::error::Result;
+use crate::import::ImportReport;
+use crate::store::Fault;
+use crate::value::ValueError;
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn import(s: &mut ReadingStore, p: &std::path::Path) -> Result<ImportReport> {
+    crate::import_csv(s, p, &|_| true, &mut |_, _| {})
+}
+
+#[test]
+fn readings_at_9999_12_31_are_quarantined_before_writing() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "r.csv",
+        "meter,ts,kwh\n\
+         L1,2023-07-10T10:00:00+08:00,1\n\
+         L1,9999-12-31T00:00:00+08:00,1\n\
+         L1,9999-12-31T23:00:00-12:00,1\n\
+         L1,0000-01-01 00:00,1\n\
+         L1,1900-01-01T00:00:00+08:00,1\n\
+         L1,2023-07-10T11:00:00+24:00,1\n\
+         L1,2100-01-01 00:00,1\n",
+    );
+    let mut s = ReadingStore::open(&d.path().join("store")).unwrap();
+    let r = import(&mut s, &p).unwrap();
+    // 7 rows: only the 2023 one is inside [2000-01-01, 2100-01-01) with a valid offset.
+    assert_eq!((r.read, r.accepted, r.quarantined), (7, 1, 6));
+    let rows: Vec<(u64, &str)> = r
+        .rejected
+        .iter()
+        .map(|x| (x.row, x.field.as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (3, "ts"),
+            (4, "ts"),
+            (5, "ts"),
+            (6, "ts"),
+            (7, "ts"),
+            (8, "ts")
+        ]
+    );
+    assert_eq!(
+        r.rejected[0].reason,
+        "ts is outside the accepted time range [2000-01-01, 2100-01-01) (local time)"
+    );
+    assert!(
+        r.rejected[4].reason.contains("UTC offset +24:00"),
+        "{}",
+        r.rejected[4].reason
+    );
+    assert_eq!(s.years("L1").unwrap(), [2023]);
+    // The range is an option: a file of 2023 readings against a 2024-only range.
+    let mut s2 = ReadingStore::open(&d.path().join("store2")).unwrap();
+    let o = crate::CsvOptions {
+        time_range: TimeRange {
+            from: crate::calendar::local_midnight(2024, 1, 1),
+            to: crate::calendar::local_midnight(2025, 1, 1),
+        },
+        ..Default::default()
+    };
+    let r = crate::import_csv_with(&mut s2, &p, &|_| true, &mut |_, _| {}, &o).unwrap();
+    assert_eq!((r.accepted, r.quarantined), (0, 7));
+    assert!(s2.meters().is_empty());
+}
+
+#[test]
+fn readings_csv_reasons_for_1e_minus_30_1_000_stray_quote_and_cr_only() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "r.csv",
+        "meter,ts,kwh\n\
+         L1,2023-07-10 10:00,1e-30\n\
+         L1,2023-07-10 11:00,\"1,000\"\n\
+         L1,2023-07-10 12:00,1,000\n\
+         L1,\"2023-07-10 13:00,1\n\
+         L1,2023-07-10 14:00,2\n",
+    );
+    let mut s = ReadingStore::open(&d.path().join("store")).unwrap();
+    let r = import(&mut s, &p).unwrap();
+    assert_eq!((r.read, r.accepted, r.quarantined), (5, 1, 4));
+    let got: Vec<(u64, &str, &str)> = r
+        .rejected
+        .iter()
+        .map(|x| (x.row, x.field.as_str(), x.reason.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (2, "kwh", ValueError::Exponent.reason()),
+            (3, "kwh", ValueError::ThousandsSeparator.reason()),
+            (
+                4,
+                "kwh",
+                "row has more fields than the 3 columns of the header: a number with a thousands separator (1,000) must be written 1000"
+            ),
+            // The unclosed quote takes nothing beyond its own line.
+            (
+                5,
+                "meter",
+                "a quote (\") is opened and not closed on this line"
+            ),
+        ]
+    );
+    let cr = write(d.path(), "cr.csv", "meter,ts,kwh\rL1,2023-07-10 10:00,1\r");
+    let e = import(&mut s, &cr).unwrap_err().to_string();
+    assert!(
+        e.contains("line 1 ends with a lone carriage return (CR) at byte 13"),
+        "{e}"
+    );
+}
+
+/// 200 meters with a reading in 2023 and one in 2024: 400 chunks, two batches of 256.
+fn restatement(dir: &std::path::Path, kwh: u32) -> std::path::PathBuf {
+    let mut text = String::from("meter,ts,kwh\n");
+    for m in 0..200 {
+        for y in [2023, 2024] {
+            text += &format!("M{m},{y}-06-01T00:00:00+08:00,{kwh}\n");
+        }
+    }
+    write(dir, &format!("r{kwh}.csv"), &text)
+}
+
+/// How many meters hold `kwh` in both years, and whether the store is clean.
+fn meters_with(dir: &std::path::Path, kwh: u32) -> (usize, usize, bool) {
+    let s = ReadingStore::open(dir).unwrap();
+    let (mut with, mut other) = (0, 0);
+    for m in 0..200 {
+        let r = s.readings(&format!("M{m}"), 0, i64::MAX / 2).unwrap();
+        if r.len() == 2 && r.iter().all(|(_, wh)| *wh == kwh * 1000) {
+            with += 1;
+        } else {
+            other += 1;
+        }
+    }
+    let clean = !dir.join("COMMIT").exists()
+        && std::fs::read_dir(dir.join("staging"))
+            .unwrap()
+            .next()
+            .is_none();
+    (with, other, clean)
+}
+
+#[test]
+fn killed_restatement_of_readings_is_all_or_nothing() {
+    for (fault, new_visible) in [
+        (Fault::StagedChunks(256), false),
+        (Fault::CommitPoint, true),
+        (Fault::Renamed(72), true),
+    ] {
+        let d = tempfile::tempdir().unwrap();
+        let store = d.path().join("store");
+        let mut s = ReadingStore::open(&store).unwrap();
+        import(&mut s, &restatement(d.path(), 1)).unwrap();
+        s.fault = Some(fault);
+        let e = import(&mut s, &restatement(d.path(), 2)).unwrap_err();
+        assert!(e.to_string().contains("injected fault"), "{e}");
+        drop(s); // the process dies here
+        // All 200 meters old (1 kWh) or all new (2 kWh), never a mixture; no leftovers.
+        let kwh = if new_visible { 2 } else { 1 };
+        assert_eq!(meters_with(&store, kwh), (200, 0, true), "{fault:?}");
+        // The store works on: the restatement imported again applies whole.
+        let mut s = ReadingStore::open(&store).unwrap();
+        let r = import(&mut s, &restatement(d.path(), 2)).unwrap();
+        assert_eq!(r.restated, if new_visible { 0 } else { 400 });
+        assert_eq!(meters_with(&store, 2), (200, 0, true));
+    }
+}
+
+#[test]
+fn killed_first_import_leaves_no_meters() {
+    let d = tempfile::tempdir().unwrap();
+    let store = d.path().join("store");
+    let mut s = ReadingStore::open(&store).unwrap();
+    s.fault = Some(Fault::StagedChunks(1));
+    import(&mut s, &restatement(d.path(), 1)).unwrap_err();
+    // The failed import's meters are gone from the live object too.
+    assert!(s.meters().is_empty());
+    drop(s);
+    let s = ReadingStore::open(&store).unwrap();
+    assert!(s.meters().is_empty());
+    assert!(
+        std::fs::read_dir(store.join("staging"))
+            .unwrap()
+            .next()
+            .is_none()
+    );
+}
+
+#[test]
+fn prepared_import_writes_nothing_until_committed() {
+    let d = tempfile::tempdir().unwrap();
+    let store = d.path().join("store");
+    let p = restatement(d.path(), 1);
+    let mut s = ReadingStore::open(&store).unwrap();
+    let o = crate::CsvOptions::default();
+    {
+        let prepared = crate::prepare_file(&mut s, &p, &|_| true, &mut |_, _| {}, &o).unwrap();
+        // 200 meters × 2 years of one reading each.
+        assert_eq!(prepared.report().accepted, 400);
+        // Nothing is visible to another reader before the commit.
+        let other = ReadingStore::open(&store).unwrap();
+        assert!(other.meters().is_empty());
+        // Dropped uncommitted (say, the batch could not be recorded): discarded.
+    }
+    assert!(s.meters().is_empty());
+    assert_eq!(meters_with(&store, 1), (0, 200, true));
+    let prepared = crate::prepare_file(&mut s, &p, &|_| true, &mut |_, _| {}, &o).unwrap();
+    let r = prepared.commit().unwrap();
+    assert_eq!((r.accepted, r.written), (400, 400));
+    assert_eq!(meters_with(&store, 1), (200, 0, true));
+}

@@ -1,0 +1,212 @@
+//! The SQL store's shared parts: the [`SqlStore`] type over a [`Conn`], its transaction,
+//! row mappers, tenant conditions and the batch, quarantine and audit writers every store
+//! module uses. The `Store` implementation itself is in `sql_store`; the migrations that
+//! the modules contribute are listed in `migrations`.
+
+use crate::conn::{Conn, Dialect, Row, Value};
+use crate::model::*;
+use crate::{Result, StoreError, now};
+use std::str::FromStr;
+use zp_domain::{Carrier, CreditCode, Decimal, Period, Quantity, Region, Unit};
+
+/// A store over any SQL backend.
+pub struct SqlStore<C: Conn> {
+    pub(crate) conn: C,
+    pub(crate) extra_migrations: Vec<(&'static str, &'static str)>,
+}
+
+pub(crate) fn dec(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
+pub(crate) fn parse_dec(s: &str) -> Result<Decimal> {
+    Decimal::from_str(s).map_err(|e| StoreError::Corrupt(format!("decimal {s:?}: {e}")))
+}
+
+pub(crate) fn corrupt<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> StoreError + '_ {
+    move |e| StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+/// SQL condition restricting `orgs o` to what `access` may see; parameters start at `$n`.
+pub(crate) fn org_condition(access: &Access, n: usize) -> (String, Vec<Value>) {
+    match access {
+        Access::All => ("1=1".into(), vec![]),
+        Access::Region(r) => (format!("o.region = ${n}"), vec![r.code().into()]),
+        Access::Park(p) => (
+            format!("o.park_id = (SELECT id FROM parks WHERE name = ${n})"),
+            vec![p.into()],
+        ),
+        Access::Org(c) => (format!("o.credit_code = ${n}"), vec![c.as_str().into()]),
+    }
+}
+
+/// SQL condition restricting `parks p` to what `access` may see.
+pub(crate) fn park_condition(access: &Access, n: usize) -> (String, Vec<Value>) {
+    match access {
+        Access::All => ("1=1".into(), vec![]),
+        Access::Region(r) => (format!("p.region = ${n}"), vec![r.code().into()]),
+        Access::Park(p) => (format!("p.name = ${n}"), vec![p.into()]),
+        Access::Org(c) => (
+            format!("p.id = (SELECT park_id FROM orgs WHERE credit_code = ${n})"),
+            vec![c.as_str().into()],
+        ),
+    }
+}
+
+impl<C: Conn> SqlStore<C> {
+    pub fn new(conn: C) -> Self {
+        SqlStore {
+            conn,
+            extra_migrations: Vec::new(),
+        }
+    }
+
+    /// Registers migrations of other capabilities (applied after the foundation's).
+    pub fn with_migrations(mut self, m: &[(&'static str, &'static str)]) -> Self {
+        self.extra_migrations.extend_from_slice(m);
+        self
+    }
+
+    /// Direct access for capability modules that keep their own tables.
+    pub fn conn(&mut self) -> &mut C {
+        &mut self.conn
+    }
+
+    /// Runs `f` in a transaction: committed when it returns Ok, rolled back otherwise.
+    /// SQLite takes the write lock at the start (`BEGIN IMMEDIATE`), so two connections
+    /// that read and then write wait for each other (busy timeout) instead of failing on
+    /// the lock upgrade.
+    pub fn transaction<T>(&mut self, f: impl FnOnce(&mut C) -> Result<T>) -> Result<T> {
+        self.conn.batch(match self.conn.dialect() {
+            Dialect::Sqlite => "BEGIN IMMEDIATE",
+            Dialect::Postgres => "BEGIN",
+        })?;
+        match f(&mut self.conn) {
+            Ok(v) => {
+                self.conn.batch("COMMIT")?;
+                Ok(v)
+            }
+            Err(e) => {
+                // The original error matters more than a failed rollback.
+                let _ = self.conn.batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    pub(crate) fn row_to_org(r: &Row) -> Result<Org> {
+        Ok(Org {
+            credit_code: CreditCode::parse(&r.text(0)).map_err(corrupt("credit code"))?,
+            name: r.text(1),
+            region: Region::parse(&r.text(2)).map_err(corrupt("region"))?,
+            industry: r.text(3),
+            attrs: serde_json::from_str(&r.text(4)).map_err(corrupt("attrs"))?,
+            park: r.opt_text(5),
+        })
+    }
+
+    pub(crate) fn row_to_activity(r: &Row) -> Result<ActivityRecord> {
+        let unit = Unit::parse(&r.text(6)).map_err(corrupt("unit"))?;
+        Ok(ActivityRecord {
+            id: r.int(0),
+            credit_code: r.text(1),
+            site: r.text(2),
+            period: Period::parse(&r.text(3)).map_err(corrupt("period"))?,
+            carrier: Carrier::parse(&r.text(4))
+                .ok_or_else(|| StoreError::Corrupt(format!("carrier {}", r.text(4))))?,
+            quantity: Quantity::new(parse_dec(&r.text(5))?, unit),
+            attrs: serde_json::from_str(&r.text(7)).map_err(corrupt("attrs"))?,
+            batch_id: r.int(8),
+            source_file: r.text(9),
+            source_row: r.int(10),
+            superseded_by: r.opt_int(11),
+            created_at: r.text(12),
+        })
+    }
+}
+
+/// Appends an audit entry (inside the caller's transaction).
+pub(crate) fn audit(
+    conn: &mut dyn Conn,
+    actor: &str,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    before: Option<String>,
+    after: Option<String>,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO audit_log (at, actor, action, entity, entity_id, before_value, after_value) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            now().into(),
+            actor.into(),
+            action.into(),
+            entity.into(),
+            entity_id.into(),
+            before.into(),
+            after.into(),
+        ],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn insert_batch(conn: &mut dyn Conn, meta: &BatchMeta, c: &ImportCounts) -> Result<i64> {
+    let rows = conn.query(
+        "INSERT INTO import_batches (kind, file, sha256, read_rows, accepted, quarantined, duplicates, restated, actor, imported_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        &[
+            meta.kind.as_str().into(),
+            meta.file.as_str().into(),
+            meta.sha256.as_str().into(),
+            (c.read as i64).into(),
+            (c.accepted as i64).into(),
+            (c.quarantined as i64).into(),
+            (c.duplicates as i64).into(),
+            (c.restated as i64).into(),
+            meta.actor.as_str().into(),
+            now().into(),
+        ],
+    )?;
+    Ok(rows[0].int(0))
+}
+
+pub(crate) fn insert_quarantine(
+    conn: &mut dyn Conn,
+    batch: i64,
+    meta: &BatchMeta,
+    q: &[Rejected],
+) -> Result<()> {
+    for r in q {
+        conn.execute(
+            "INSERT INTO quarantine (batch_id, kind, file, file_sha256, row_number, field, reason, raw, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (file_sha256, kind, row_number, field) DO NOTHING",
+            &[
+                batch.into(),
+                meta.kind.as_str().into(),
+                meta.file.as_str().into(),
+                meta.sha256.as_str().into(),
+                r.row.into(),
+                r.field.as_str().into(),
+                r.reason.as_str().into(),
+                r.raw.as_str().into(),
+                now().into(),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+pub(crate) fn update_batch_counts(conn: &mut dyn Conn, id: i64, c: &ImportCounts) -> Result<()> {
+    conn.execute(
+        "UPDATE import_batches SET accepted = $1, duplicates = $2, restated = $3 WHERE id = $4",
+        &[
+            (c.accepted as i64).into(),
+            (c.duplicates as i64).into(),
+            (c.restated as i64).into(),
+            id.into(),
+        ],
+    )?;
+    Ok(())
+}

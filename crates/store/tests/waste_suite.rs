@@ -1,0 +1,230 @@
+//! Hazardous waste transfer storage against SQLite and PostgreSQL (same backend setup as
+//! `suite.rs`): permit imports count duplicates and restatements, submissions see the
+//! capacity taken by earlier ones, decisions and manifests round-trip, and reads filter by
+//! access.
+
+use rust_decimal_macros::dec;
+use zp_domain::time::Date;
+use zp_domain::{Calendar, CreditCode, Region};
+use zp_store::*;
+
+mod common;
+use common::suite;
+use zp_waste::{
+    ApplyContext, Catalog, NewApplication, Permit, Purpose, Rules, Side, Status, Verdict,
+    check_shipment, decide, plan_application, receive,
+};
+
+suite!("zp_waste"; waste_permits_applications_and_manifests);
+
+fn date(s: &str) -> Date {
+    s.parse().unwrap()
+}
+
+fn meta(kind: &str, file: &str) -> BatchMeta {
+    BatchMeta {
+        kind: kind.into(),
+        file: file.into(),
+        sha256: format!("sha-{file}"),
+        actor: "test".into(),
+    }
+}
+
+fn submit(
+    s: &mut dyn Store,
+    q: &NewApplication,
+    rules: &Rules,
+) -> Result<zp_waste::Application, zp_waste::WasteError> {
+    let plan =
+        |ctx: &ApplyContext| plan_application(q, ctx, Catalog::builtin(), Calendar::china(), rules);
+    s.submit_waste_application(q, &plan, "gen").unwrap()
+}
+
+fn waste_permits_applications_and_manifests(s: &mut dyn Store) {
+    let g = CreditCode::complete("91510100MA6XGEN01").unwrap();
+    let r = CreditCode::complete("91500112MA60CQREC").unwrap();
+    let permit = Permit {
+        permit_no: "CQW-001".into(),
+        holder: r.clone(),
+        province: Region::parse("CQ").unwrap(),
+        codes: vec!["HW08".into()],
+        capacity_t: dec!(30),
+        valid_from: date("2024-01-01"),
+        valid_to: date("2026-12-31"),
+        source: "test".into(),
+    };
+    let c = s
+        .import_waste_permits(
+            &meta("waste-permits", "p1.csv"),
+            std::slice::from_ref(&permit),
+            &[],
+            1,
+        )
+        .unwrap();
+    assert_eq!((c.accepted, c.duplicates, c.restated), (1, 0, 0));
+    // Same row again: a duplicate; a changed capacity: a restatement.
+    let c = s
+        .import_waste_permits(
+            &meta("waste-permits", "p2.csv"),
+            std::slice::from_ref(&permit),
+            &[],
+            1,
+        )
+        .unwrap();
+    assert_eq!((c.accepted, c.duplicates, c.restated), (1, 1, 0));
+    let bigger = Permit {
+        capacity_t: dec!(40.5),
+        ..permit
+    };
+    let bad = Rejected {
+        row: 3,
+        field: "codes".into(),
+        reason: "HW99".into(),
+        raw: "x".into(),
+    };
+    let c = s
+        .import_waste_permits(
+            &meta("waste-permits", "p3.csv"),
+            std::slice::from_ref(&bigger),
+            &[bad],
+            2,
+        )
+        .unwrap();
+    assert_eq!(
+        (c.read, c.accepted, c.quarantined, c.restated),
+        (2, 1, 1, 1)
+    );
+    assert_eq!(s.waste_permits().unwrap(), vec![bigger]);
+
+    let req = |t| NewApplication {
+        generator: g.clone(),
+        receiver: r.clone(),
+        code: "900-249-08".into(),
+        tonnes_t: t,
+        from_province: Region::parse("SC").unwrap(),
+        to_province: Region::parse("CQ").unwrap(),
+        submitted_on: date("2024-09-30"),
+        planned_to: None,
+        transport: "road".into(),
+        purpose: Purpose::Dispose,
+    };
+    let rules = Rules::builtin();
+    let first = req(dec!(40));
+    let a = submit(s, &first, &rules).unwrap();
+    assert_eq!(a.id, 1);
+    // Not whitelisted: 20 working days after Mon 2024-09-30: 10-08..10-11 (4), 10-12 Sat (5),
+    // 10-14..18 (10), 10-21..25 (15), 10-28..11-01 (20).
+    assert_eq!(a.due_on, date("2024-11-01"));
+    // 40.5 - 40 = 0.5 t left: exactly 0.5 passes, 1.5 (one tonne over) is refused.
+    let over = req(dec!(1.5));
+    let e = submit(s, &over, &rules).unwrap_err();
+    assert!(e.to_string().contains("has 0.5 t of its 40.5 t"), "{e}");
+    let at = req(dec!(0.5));
+    assert_eq!(submit(s, &at, &rules).unwrap().id, 2);
+
+    let cal = Calendar::china();
+    let import = s
+        .decide_waste_application(
+            1,
+            Side::Import,
+            &|a| {
+                decide(
+                    a,
+                    Side::Import,
+                    &Verdict::Approve,
+                    date("2024-10-08"),
+                    "cq",
+                    cal,
+                )
+            },
+            "cq",
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(import.status(), Status::Pending);
+    let done = s
+        .decide_waste_application(
+            1,
+            Side::Export,
+            &|a| {
+                decide(
+                    a,
+                    Side::Export,
+                    &Verdict::Approve,
+                    date("2024-10-09"),
+                    "sc",
+                    cal,
+                )
+            },
+            "sc",
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(done.status(), Status::Approved);
+    assert_eq!(done.export.as_ref().unwrap().actor, "sc");
+    let new = NewManifest {
+        shipped_t: dec!(10),
+        shipped_on: date("2024-10-10"),
+        transporters: vec!["a".into(), "b".into()],
+    };
+    let m = s
+        .ship_waste_manifest(
+            1,
+            &new,
+            &|a, ms| check_shipment(a, ms, new.shipped_t, new.shipped_on, &new.transporters),
+            "gen",
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.transporters, vec!["a", "b"]);
+    let got = s
+        .receive_waste_manifest(
+            m.id,
+            &|m| receive(m, dec!(9.75), date("2024-10-11"), &rules),
+            "rec",
+        )
+        .unwrap()
+        .unwrap();
+    // 0.25 t short of 10 t: over the 2 % (0.2 t) tolerance.
+    assert_eq!((got.received_t, got.discrepancy), (Some(dec!(9.75)), true));
+
+    // Access in SQL: Chongqing and the two enterprises see both; Beijing and a stranger none.
+    let count = |s: &mut dyn Store, a: Access| s.waste_applications(&a, Some(2024)).unwrap().len();
+    assert_eq!(count(s, Access::Region(Region::parse("CQ").unwrap())), 2);
+    assert_eq!(count(s, Access::Region(Region::parse("BJ").unwrap())), 0);
+    assert_eq!(count(s, Access::Org(g.clone())), 2);
+    assert_eq!(
+        count(
+            s,
+            Access::Org(CreditCode::complete("91500112MA60XTHER").unwrap())
+        ),
+        0
+    );
+    assert_eq!(count(s, Access::All), 2);
+    assert!(
+        s.waste_application(&Access::Region(Region::parse("BJ").unwrap()), 1)
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        s.waste_manifests(&Access::Org(r.clone()), None)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        s.waste_applications(&Access::All, Some(2025))
+            .unwrap()
+            .len(),
+        0
+    );
+    let actions: Vec<String> = s
+        .audit(100)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.action)
+        .collect();
+    for a in ["submit", "approve", "ship", "receive", "update", "import"] {
+        assert!(actions.iter().any(|x| x == a), "no {a} in {actions:?}");
+    }
+}

@@ -1,0 +1,198 @@
+//! `zeropark import tariffs`, `orgs set-tariff`, `report bill` and `flex plan` end to end:
+//! the contract (one consumption meter at 500 kWh every 15 minutes on 2023-07-09..11, a
+//! two-band tariff of CQ large_industrial: a bill of 144000 kWh and 86400 yuan, and a plan
+//! for 2023-07-10 saving 1200 yuan), an idempotent re-import, a refused file naming file,
+//! row and reason, PV netted against load, and the choice between two categories.
+
+mod common;
+
+use common::{Db, d, num};
+use zp_domain::CreditCode;
+
+fn org() -> String {
+    CreditCode::complete("91500105MA5YRE01B")
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+const TARIFF: &str = "region,category,valid_from,months,start,end,period,yuan_per_kwh\n\
+    CQ,large_industrial,2023-01-01,1-12,00:00,12:00,valley,0.4\n\
+    CQ,large_industrial,2023-01-01,1-12,12:00,24:00,high,0.8\n";
+
+/// The contract's database: one enterprise in CQ, consumption meter L1 (and solar meter
+/// PV1 without readings unless `pv` is given), 500 kWh every 15 minutes on 2023-07-09..11.
+fn contract_db(pv: &[(&str, u32)]) -> Db {
+    let db = Db::new();
+    let o = org();
+    let w = |name: &str, body: String| {
+        let p = db.file(name);
+        std::fs::write(&p, body).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let orgs = w(
+        "orgs.csv",
+        format!("credit_code,name,region,park,industry\n{o},示例制造有限公司,CQ,示例园区,3971\n"),
+    );
+    let meters = w(
+        "meters.csv",
+        format!("meter,credit_code,kind,source\nL1,{o},consumption,\nPV1,{o},generation,solar\n"),
+    );
+    let mut readings = String::from("meter,ts,kwh\n");
+    for day in 9..=11 {
+        for q in 0..96 {
+            readings += &format!(
+                "L1,2023-07-{day:02}T{:02}:{:02}:00+08:00,500\n",
+                q / 4,
+                15 * (q % 4)
+            );
+        }
+    }
+    for (ts, kwh) in pv {
+        readings += &format!("PV1,{ts},{kwh}\n");
+    }
+    let readings = w("readings.csv", readings);
+    db.json(&["import", "orgs", &orgs]);
+    db.json(&["import", "meters", &meters]);
+    db.json(&["import", "readings", &readings]);
+    db
+}
+
+fn tariff_file(db: &Db, name: &str, body: &str) -> String {
+    let p = db.file(name);
+    std::fs::write(&p, body).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+#[test]
+fn contract_bill_and_flex_plan() {
+    let db = contract_db(&[]);
+    let t = tariff_file(&db, "tariffs.csv", TARIFF);
+    let first = db.json(&["import", "tariffs", &t]);
+    assert_eq!((first["read"].as_u64(), first["duplicates"].as_u64()), (Some(2), Some(0)));
+    // Idempotent: the same file again changes nothing.
+    let again = db.json(&["import", "tariffs", &t]);
+    assert_eq!((again["accepted"].as_u64(), again["duplicates"].as_u64()), (Some(2), Some(2)));
+
+    let b = db.json(&["report", "bill", "--org", &org(), "--month", "2023-07"]);
+    assert_eq!(num(&b["energy_kwh"]), d("144000"));
+    assert_eq!(num(&b["cost_yuan"]), d("86400"));
+    assert_eq!(b["category"], "large_industrial");
+    assert_eq!(b["category_source"], "region");
+    assert_eq!(b["intervals"], 288);
+    assert_eq!(b["intervals_in_month"], 31 * 96);
+    let periods: Vec<(String, String, String)> = b["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["period"].as_str().unwrap().to_string(),
+                num(&p["kwh"]).to_string(),
+                num(&p["cost_yuan"]).to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        periods,
+        vec![
+            ("high".into(), "72000".into(), "57600".into()),
+            ("valley".into(), "72000".into(), "28800".into()),
+        ]
+    );
+    assert_eq!(b["tariff_versions"][0]["valid_from"], "2023-01-01");
+
+    let f = db.json(&[
+        "flex", "plan", "--org", &org(), "--date", "2023-07-10", "--battery-mwh", "4",
+        "--battery-mw", "2", "--efficiency", "0.8", "--soc-start-mwh", "0", "--objective",
+        "cost",
+    ]);
+    assert_eq!(num(&f["baseline_cost_yuan"]), d("28800"));
+    assert_eq!(num(&f["plan_cost_yuan"]), d("27600"));
+    let hours = f["hours"].as_array().unwrap();
+    assert_eq!(hours.len(), 24);
+    assert_eq!(num(&hours[0]["load_mwh"]), d("2"));
+    assert_eq!(num(&hours[0]["yuan_per_mwh"]), d("400"));
+    assert_eq!(num(&hours[12]["yuan_per_mwh"]), d("800"));
+    let total = |key: &str, r: std::ops::Range<usize>| -> rust_decimal::Decimal {
+        hours[r].iter().map(|h| num(&h[key])).sum()
+    };
+    assert_eq!(total("charge_mwh", 0..12), d("5"));
+    assert_eq!(total("discharge_mwh", 12..24), d("4"));
+    // No hourly factors imported: the annual CQ factor prices every hour, and says so.
+    assert_eq!(f["factor_source"], "annual");
+    let factor = num(&f["annual_factor"]["tco2_per_mwh"]);
+    assert_eq!(num(&f["baseline_tco2"]), d("48") * factor);
+    assert_eq!(num(&f["plan_tco2"]), d("49") * factor);
+}
+
+#[test]
+fn a_tariff_with_a_gap_is_refused_naming_file_row_and_reason() {
+    let db = contract_db(&[]);
+    let t = tariff_file(
+        &db,
+        "gap.csv",
+        "region,category,valid_from,months,start,end,period,yuan_per_kwh\n\
+         CQ,large_industrial,2023-01-01,1-12,00:00,12:00,valley,0.4\n\
+         CQ,large_industrial,2023-01-01,7-8,12:00,24:00,high,0.8\n\
+         CQ,large_industrial,2023-01-01,1-6,12:00,23:00,high,0.8\n",
+    );
+    let e = db.fails(&["import", "tariffs", &t], 2);
+    // Months 9-12 end at 12:00 after row 2; months 1-6 at 23:00 after row 4.
+    assert!(
+        e.contains("gap.csv: row 2: CQ large_industrial from 2023-01-01: months 9-12: no band covers 12:00-24:00"),
+        "{e}"
+    );
+    assert!(
+        e.contains("gap.csv: row 4: CQ large_industrial from 2023-01-01: months 1-6: no band covers 23:00-24:00"),
+        "{e}"
+    );
+    // Nothing was stored: a bill has no tariff.
+    let e = db.fails(&["report", "bill", "--org", &org(), "--month", "2023-07"], 2);
+    assert!(e.contains("no tariff is imported for region CQ"), "{e}");
+}
+
+#[test]
+fn own_generation_is_netted_per_interval_and_never_below_zero() {
+    // PV1: 200 kWh at 10:00 (valley) and 700 kWh at 12:00 (high, 200 more than the load).
+    let db = contract_db(&[
+        ("2023-07-10T10:00:00+08:00", 200),
+        ("2023-07-10T12:00:00+08:00", 700),
+    ]);
+    let t = tariff_file(&db, "tariffs.csv", TARIFF);
+    db.json(&["import", "tariffs", &t]);
+    let b = db.json(&["report", "bill", "--org", &org(), "--month", "2023-07"]);
+    // 144000 - 200 - 500 kWh; cost 86400 - 200 x 0.4 - 500 x 0.8.
+    assert_eq!(num(&b["energy_kwh"]), d("143300"));
+    assert_eq!(num(&b["cost_yuan"]), d("85920"));
+    assert_eq!(b["surplus_intervals"], 1);
+}
+
+#[test]
+fn two_categories_need_a_choice_and_the_choice_prices_the_bill() {
+    let db = contract_db(&[]);
+    let body = format!(
+        "{TARIFF}CQ,general_industrial,2023-01-01,1-12,00:00,24:00,flat,0.5\n"
+    );
+    let t = tariff_file(&db, "two.csv", &body);
+    db.json(&["import", "tariffs", &t]);
+    let e = db.fails(&["report", "bill", "--org", &org(), "--month", "2023-07"], 2);
+    assert!(e.contains("orgs set-tariff"), "{e}");
+    let e = db.fails(&["orgs", "set-tariff", &org(), "residential"], 2);
+    assert!(e.contains("no tariff category \"residential\""), "{e}");
+    let s = db.json(&["orgs", "set-tariff", &org(), "general_industrial"]);
+    assert_eq!(s["category_source"], "assigned");
+    let b = db.json(&["report", "bill", "--org", &org(), "--month", "2023-07"]);
+    assert_eq!(num(&b["cost_yuan"]), d("72000"));
+    assert_eq!(b["category"], "general_industrial");
+    // The change is in the audit log.
+    let audit = db.json(&["audit"]);
+    assert!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["entity"] == "org_tariffs" && a["after"] == "general_industrial"),
+        "{audit}"
+    );
+}

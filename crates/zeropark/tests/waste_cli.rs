@@ -1,0 +1,275 @@
+//! `zeropark calendar` and `zeropark waste` end to end: permits and a whitelist imported
+//! (bad rows quarantined), an application submitted on the Friday before National Day 2024,
+//! both provinces deciding, a manifest shipped and received with a discrepancy, the status
+//! and the province's report.
+
+mod common;
+
+use common::{Db, d, num};
+use zp_domain::CreditCode;
+
+fn generator() -> String {
+    CreditCode::complete("91510100MA6XGEN01")
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+fn receiver() -> String {
+    CreditCode::complete("91500112MA60CQREC")
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+#[test]
+fn calendar_contracts() {
+    let db = Db::new();
+    // 2024-09-29 (Sun) is a make-up day: 09-29, 09-30, 10-08, 10-09, 10-10.
+    let v = db.json(&[
+        "calendar",
+        "add-working-days",
+        "--from",
+        "2024-09-27",
+        "--days",
+        "5",
+    ]);
+    assert_eq!(v, serde_json::json!({"date": "2024-10-10"}));
+    let v = db.json(&["calendar", "is-working-day", "2024-09-29"]);
+    assert_eq!(v["working_day"], true);
+    assert_eq!(v["name_zh"], "国庆节");
+    let e = db.fails(&["calendar", "is-working-day", "2027-01-04"], 2);
+    assert!(e.contains("does not cover 2027-01-04"), "{e}");
+}
+
+#[test]
+fn application_to_manifest_with_two_provinces_and_a_discrepancy() {
+    let db = Db::new();
+    let (g, r) = (generator(), receiver());
+    let permits = db.file("permits.csv");
+    std::fs::write(
+        &permits,
+        format!(
+            "permit_no,holder,province,codes,capacity_t,valid_from,valid_to,source\n\
+             CQW-001,{r},CQ,HW08;900-041-49,100,2024-01-01,2026-12-31,test permit\n\
+             CQW-002,{r},CQ,HW99,100,2024-01-01,2026-12-31,test permit\n"
+        ),
+    )
+    .unwrap();
+    let whitelist = db.file("whitelist.csv");
+    std::fs::write(
+        &whitelist,
+        format!(
+            "agreement,from_province,to_province,generator,receiver,codes,yearly_cap_t,valid_from,valid_to,source\n\
+             SC-CQ-01,SC,CQ,{g},{r},900-249-08,50,2024-01-01,2025-12-31,test agreement\n"
+        ),
+    )
+    .unwrap();
+    let p = db.json(&["waste", "import-permits", permits.to_str().unwrap()]);
+    assert_eq!(
+        (
+            p["read"].as_u64(),
+            p["accepted"].as_u64(),
+            p["quarantined"].as_u64()
+        ),
+        (Some(2), Some(1), Some(1))
+    );
+    assert_eq!(p["rejected"][0]["row"], 3);
+    assert_eq!(p["rejected"][0]["field"], "codes");
+    db.json(&["waste", "import-whitelist", whitelist.to_str().unwrap()]);
+
+    let apply = |tonnes: &str| {
+        vec![
+            "waste",
+            "apply",
+            "--generator",
+            &g,
+            "--receiver",
+            &r,
+            "--code",
+            "900-249-08",
+            "--tonnes",
+            tonnes,
+            "--from-province",
+            "SC",
+            "--to-province",
+            "CQ",
+            "--submitted",
+            "2024-09-27",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>()
+    };
+    let args = apply("20");
+    let a = db.json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(a["id"], 1);
+    assert_eq!(a["whitelisted"], true);
+    // 5 working days after Fri 2024-09-27: 09-29 (Sun, make-up), 09-30, 10-08, 10-09, 10-10.
+    assert_eq!(a["due_date"], "2024-10-10");
+    // 81 t: over the 80 t left of the permit's 100 t (20 t reserved by application 1): exit 2.
+    let args = apply("81");
+    let e = db.fails(&args.iter().map(String::as_str).collect::<Vec<_>>(), 2);
+    assert!(
+        e.contains("permit CQW-001 has 80 t of its 100 t for 2024 left; 81 t asked"),
+        "{e}"
+    );
+
+    // The exporting province cannot approve first.
+    let e = db.fails(
+        &[
+            "waste",
+            "decide",
+            "--id",
+            "1",
+            "--side",
+            "export",
+            "--approve",
+            "--date",
+            "2024-09-30",
+        ],
+        2,
+    );
+    assert!(e.contains("after the importing province"), "{e}");
+    db.json(&[
+        "waste",
+        "decide",
+        "--id",
+        "1",
+        "--side",
+        "import",
+        "--approve",
+        "--date",
+        "2024-09-30",
+    ]);
+    let s = db.json(&[
+        "waste",
+        "decide",
+        "--id",
+        "1",
+        "--side",
+        "export",
+        "--approve",
+        "--date",
+        "2024-10-08",
+    ]);
+    assert_eq!(s["status"], "approved");
+
+    let m = db.json(&[
+        "waste",
+        "manifest",
+        "ship",
+        "--id",
+        "1",
+        "--tonnes",
+        "12",
+        "--date",
+        "2024-10-09",
+        "--transporter",
+        "四川危运",
+        "--transporter",
+        "重庆危运",
+    ]);
+    assert_eq!(m["id"], 1);
+    // 11.5 of 12 t: 0.5 t short, over the 2 % tolerance (0.24 t).
+    let m = db.json(&[
+        "waste",
+        "manifest",
+        "receive",
+        "--manifest",
+        "1",
+        "--tonnes",
+        "11.5",
+        "--date",
+        "2024-10-10",
+    ]);
+    assert_eq!(num(&m["received_tonnes"]), d("11.5"));
+    assert_eq!(m["discrepancy"], true);
+    assert_eq!(num(&m["difference_tonnes"]), d("-0.5"));
+    let again = db.fails(
+        &[
+            "waste",
+            "manifest",
+            "receive",
+            "--manifest",
+            "1",
+            "--tonnes",
+            "12",
+            "--date",
+            "2024-10-10",
+        ],
+        2,
+    );
+    assert!(again.contains("already received"), "{again}");
+
+    let s = db.json(&["waste", "status", "--id", "1", "--today", "2024-12-31"]);
+    assert_eq!(s["status"], "approved");
+    assert_eq!(s["whitelisted"], true);
+    assert_eq!(s["due_date"], "2024-10-10");
+    // Settled 2024-10-08: 09-29, 09-30, 10-08 -> 3 working days, not overdue.
+    assert_eq!(s["working_days_taken"], 3);
+    assert_eq!(s["overdue"], false);
+    assert_eq!(num(&s["received_t"]), d("11.5"));
+
+    // A second, ordinary application (code not on the whitelist) rejected by Chongqing.
+    let args: Vec<String> = apply("5")
+        .into_iter()
+        .map(|a| {
+            if a == "900-249-08" {
+                "900-041-49".into()
+            } else {
+                a
+            }
+        })
+        .collect();
+    let b = db.json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(b["whitelisted"], false);
+    // 20 working days after 2024-09-27 (see crates/waste/tests/transfers.rs): 2024-10-30.
+    assert_eq!(b["due_date"], "2024-10-30");
+    db.json(&[
+        "waste",
+        "decide",
+        "--id",
+        "2",
+        "--side",
+        "import",
+        "--reject",
+        "no capacity for packaging",
+        "--date",
+        "2024-10-09",
+    ]);
+
+    let rep = db.json(&[
+        "report",
+        "waste",
+        "--region",
+        "CQ",
+        "--year",
+        "2024",
+        "--as-of",
+        "2024-12-31",
+    ]);
+    assert_eq!(
+        (
+            rep["applications"].as_u64(),
+            rep["approved"].as_u64(),
+            rep["rejected"].as_u64()
+        ),
+        (Some(2), Some(1), Some(1))
+    );
+    assert_eq!(num(&rep["whitelist_share"]), d("1"));
+    assert_eq!(num(&rep["imported_t"]), d("20"));
+    assert_eq!(num(&rep["median_approval_working_days"]), d("3"));
+    assert_eq!(rep["discrepancies"], 1);
+    assert_eq!(num(&rep["received_t"]), d("11.5"));
+
+    let audit = db.json(&["audit", "--limit", "50"]);
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    for a in ["submit", "approve", "reject", "ship", "receive"] {
+        assert!(actions.contains(&a), "audit has no {a}: {actions:?}");
+    }
+}
