@@ -335,3 +335,18 @@ pub fn compliance_overview(
     out.sort_by(|a, b| a.org.cmp(&b.org));
     Ok(out)
 }
+
+/// What the holdings page shows: the balances and the pledges of the enterprises in scope.
+#[derive(Debug, Clone, Serialize)]
+pub struct Holdings {
+    pub balances: Vec<Balance>,
+    pub pledges: Vec<Pledge>,
+}
+
+/// Holdings and pledges of every enterprise in the caller's scope.
+pub fn holdings(store: &mut dyn Store, caller: &Caller) -> Result<Holdings, AppError> {
+    Ok(Holdings {
+        balances: balances(store, caller, None)?,
+        pledges: pledges(store, caller)?,
+    })
+}

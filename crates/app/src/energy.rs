@@ -510,7 +510,10 @@ pub fn flex_plan(
         let band = version
             .band_at(start.month() as u8, start.hour() as u16 * 60)
             .ok_or_else(|| {
-                AppError::Invalid(format!("tariff {} has no band at hour {i}", version.label()))
+                AppError::Invalid(format!(
+                    "tariff {} has no band at hour {i}",
+                    version.label()
+                ))
             })?;
         hours.push(HourInput {
             load_mwh: mwh(load[i]),

@@ -11,14 +11,26 @@ use zp_accounting::{
 };
 use zp_store::{Access, Designation, Org, OrgFilter, Park, Store};
 
-/// Zero-carbon park core indicator (发改环资〔2025〕910号): market-based tCO2/tce must be at
-/// most 0.20 for parks below 1,000,000 tce a year, at most 0.30 from 1,000,000 tce.
+/// Zero-carbon park core indicator (发改环资〔2025〕910号), read from the built-in 910
+/// indicator set (`crates/evaluate/schemes/zero_carbon_park_910.toml`): the market-based
+/// tCO2/tce threshold of the size band `energy_tce` falls in, so the overview and the
+/// evaluation can never disagree.
 pub fn zero_carbon_threshold(energy_tce: Decimal) -> Decimal {
-    if energy_tce >= Decimal::from(1_000_000) {
-        Decimal::new(30, 2)
-    } else {
-        Decimal::new(20, 2)
+    let scheme = zp_evaluate::builtin::zero_carbon_park();
+    let threshold = scheme
+        .indicators
+        .iter()
+        .find(|i| i.veto)
+        .and_then(|i| i.threshold.as_ref());
+    match threshold {
+        Some(zp_evaluate::Threshold::Banded { bands, .. }) => bands
+            .iter()
+            .find(|b| b.contains(energy_tce))
+            .map(|b| b.threshold),
+        Some(zp_evaluate::Threshold::Fixed(t)) => Some(*t),
+        None => None,
     }
+    .expect("the built-in 910 set has a threshold for every size (its tests check it)")
 }
 
 /// Figures of one month, summed over the park.
@@ -177,4 +189,18 @@ pub fn monthly(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threshold_bands_come_from_the_910_set() {
+        let t = |tce: i64| zero_carbon_threshold(Decimal::from(tce));
+        assert_eq!(t(150_000), Decimal::new(20, 2)); // reference value, outside the set's scope
+        assert_eq!(t(300_000), Decimal::new(20, 2));
+        assert_eq!(t(999_999), Decimal::new(20, 2));
+        assert_eq!(t(1_000_000), Decimal::new(30, 2));
+    }
 }

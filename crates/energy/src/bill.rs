@@ -116,7 +116,11 @@ pub fn bill(versions: &[TariffVersion], intervals: &[IntervalImport]) -> Result<
     used.sort_by_key(|u| u.valid_from);
     Ok(Bill {
         energy_kwh: periods.iter().map(|p| p.kwh).sum::<Decimal>().normalize(),
-        cost_yuan: periods.iter().map(|p| p.cost_yuan).sum::<Decimal>().normalize(),
+        cost_yuan: periods
+            .iter()
+            .map(|p| p.cost_yuan)
+            .sum::<Decimal>()
+            .normalize(),
         periods,
         versions: used,
         intervals: intervals.len(),

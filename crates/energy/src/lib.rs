@@ -21,6 +21,6 @@ pub use bill::{Bill, BillError, BillPeriod, IntervalImport, VersionUse, bill};
 pub use import::{COLUMNS, RowFault, TariffFileError, parse_tariffs};
 pub use planner::{Battery, HourInput, Objective, Plan, PlanError, PlanHour, PlanRequest, plan};
 pub use tariff::{
-    Band, DAY_MINUTES, MonthSet, Period, TariffVersion, TilingError, TilingKind, hhmm,
-    parse_hhmm, version_on,
+    Band, DAY_MINUTES, MonthSet, Period, TariffVersion, TilingError, TilingKind, hhmm, parse_hhmm,
+    version_on,
 };

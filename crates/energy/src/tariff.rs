@@ -187,7 +187,10 @@ pub fn hhmm(minute: u16) -> String {
 /// of the day.
 pub fn parse_hhmm(s: &str) -> Result<u16, String> {
     let t = s.trim();
-    let t = t.strip_suffix(":00").filter(|r| r.contains(':')).unwrap_or(t);
+    let t = t
+        .strip_suffix(":00")
+        .filter(|r| r.contains(':'))
+        .unwrap_or(t);
     let bad = || format!("{:?} is not a time HH:MM (00:00 to 24:00)", s.trim());
     let (h, m) = t.split_once(':').ok_or_else(bad)?;
     let digits = |x: &str| !x.is_empty() && x.len() <= 2 && x.bytes().all(|b| b.is_ascii_digit());

@@ -6,7 +6,11 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use zp_energy::*;
 
-fn hours(load: Decimal, price: impl Fn(usize) -> Decimal, factor: impl Fn(usize) -> Decimal) -> Vec<HourInput> {
+fn hours(
+    load: Decimal,
+    price: impl Fn(usize) -> Decimal,
+    factor: impl Fn(usize) -> Decimal,
+) -> Vec<HourInput> {
     (0..24)
         .map(|h| HourInput {
             load_mwh: load,
@@ -44,16 +48,32 @@ fn assert_consistent(r: &PlanRequest, p: &Plan) {
     let b = &r.battery;
     let mut soc = b.soc_start_mwh;
     for (x, h) in r.hours.iter().zip(&p.hours) {
-        assert!(h.charge_mwh >= Decimal::ZERO && h.charge_mwh <= b.power_mw, "{h:?}");
-        assert!(h.discharge_mwh >= Decimal::ZERO && h.discharge_mwh <= b.power_mw, "{h:?}");
-        assert!(h.discharge_mwh <= (x.load_mwh - x.pv_mwh).max(Decimal::ZERO), "{h:?}");
+        assert!(
+            h.charge_mwh >= Decimal::ZERO && h.charge_mwh <= b.power_mw,
+            "{h:?}"
+        );
+        assert!(
+            h.discharge_mwh >= Decimal::ZERO && h.discharge_mwh <= b.power_mw,
+            "{h:?}"
+        );
+        assert!(
+            h.discharge_mwh <= (x.load_mwh - x.pv_mwh).max(Decimal::ZERO),
+            "{h:?}"
+        );
         assert!(h.grid_import_mwh >= Decimal::ZERO, "{h:?}");
         soc += h.charge_mwh * b.efficiency - h.discharge_mwh;
         assert!((soc - h.soc_mwh).abs() <= dec!(0.002), "soc {soc} vs {h:?}");
-        assert!(h.soc_mwh >= Decimal::ZERO && h.soc_mwh <= b.energy_mwh, "{h:?}");
+        assert!(
+            h.soc_mwh >= Decimal::ZERO && h.soc_mwh <= b.energy_mwh,
+            "{h:?}"
+        );
     }
     assert!(soc >= b.soc_start_mwh - dec!(0.002), "end soc {soc}");
-    let cost: Decimal = p.hours.iter().map(|h| h.grid_import_mwh * h.yuan_per_mwh).sum();
+    let cost: Decimal = p
+        .hours
+        .iter()
+        .map(|h| h.grid_import_mwh * h.yuan_per_mwh)
+        .sum();
     assert_eq!(cost, p.plan_cost_yuan);
     assert_eq!(p.savings_yuan, p.baseline_cost_yuan - p.plan_cost_yuan);
 }
@@ -63,7 +83,11 @@ fn the_contract_day_one_cycle_valley_to_high() {
     // 2 MWh every hour; 00-12 valley 400 yuan/MWh, 12-24 high 800. 4 MWh / 2 MW, 80 %:
     // 5 MWh in at 400, 4 out at 800.
     let r = req(
-        hours(dec!(2), |h| if h < 12 { dec!(400) } else { dec!(800) }, |_| dec!(0.5)),
+        hours(
+            dec!(2),
+            |h| if h < 12 { dec!(400) } else { dec!(800) },
+            |_| dec!(0.5),
+        ),
         battery(dec!(4), dec!(2), dec!(0.8)),
         Objective::Cost,
     );
@@ -226,7 +250,17 @@ fn impossible_batteries_are_refused() {
         ),
     ] {
         let e = plan(&req(h.clone(), b, Objective::Cost)).unwrap_err();
-        assert!(matches!(e, PlanError::Invalid(_)) && e.to_string().contains(words), "{e}");
+        assert!(
+            matches!(e, PlanError::Invalid(_)) && e.to_string().contains(words),
+            "{e}"
+        );
     }
-    assert!(plan(&req(vec![], battery(dec!(1), dec!(1), dec!(1)), Objective::Cost)).is_err());
+    assert!(
+        plan(&req(
+            vec![],
+            battery(dec!(1), dec!(1), dec!(1)),
+            Objective::Cost
+        ))
+        .is_err()
+    );
 }

@@ -70,7 +70,10 @@ fn a_gap_refuses_the_file_naming_the_row_after_it_and_its_months() {
     assert_eq!(e.faults[0].row, 3);
     let msg = e.to_string();
     assert!(msg.contains("t.csv: row 3:"), "{msg}");
-    assert!(msg.contains("months 1-12: no band covers 12:00-13:00"), "{msg}");
+    assert!(
+        msg.contains("months 1-12: no band covers 12:00-13:00"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -124,7 +127,10 @@ fn summer_months_missing_their_bands_are_a_fault_of_those_months_only() {
     .unwrap_err();
     assert_eq!(e.faults.len(), 1, "{e}");
     assert_eq!(e.faults[0].row, 4);
-    assert!(e.faults[0].reason.contains("months 7-8: 11:00-12:00"), "{e}");
+    assert!(
+        e.faults[0].reason.contains("months 7-8: 11:00-12:00"),
+        "{e}"
+    );
 }
 
 #[test]

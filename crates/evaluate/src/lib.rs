@@ -42,4 +42,4 @@ pub use indicator_data::{
     DataCatalogue, FieldError, INDICATOR_ROW_HEADER, IndicatorValue, indicator_row,
 };
 pub use inputs::{AccountInputs, AccountMetric, ELECTRICITY_TCE_PER_MWH, HEAT_TCE_PER_GJ, Source};
-pub use scheme::{Comparison, Scheme, SchemeCatalog, SchemeError};
+pub use scheme::{Band, Comparison, Scheme, SchemeCatalog, SchemeError, Threshold};

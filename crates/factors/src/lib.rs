@@ -13,7 +13,6 @@
 mod builtin;
 mod catalog;
 mod factor;
-pub mod if97;
 mod user;
 
 pub use builtin::{BUILTIN_SET, builtin_factors};

@@ -151,6 +151,24 @@ pub(crate) fn audit(
     Ok(())
 }
 
+/// Audits an import of `meta`'s file with its counts (inside the caller's transaction).
+pub(crate) fn audit_import(
+    conn: &mut dyn Conn,
+    meta: &BatchMeta,
+    counts: &ImportCounts,
+) -> Result<()> {
+    let summary = serde_json::to_string(counts).map_err(corrupt("counts"))?;
+    audit(
+        conn,
+        &meta.actor,
+        "import",
+        &meta.kind,
+        &meta.file,
+        None,
+        Some(summary),
+    )
+}
+
 pub(crate) fn insert_batch(conn: &mut dyn Conn, meta: &BatchMeta, c: &ImportCounts) -> Result<i64> {
     let rows = conn.query(
         "INSERT INTO import_batches (kind, file, sha256, read_rows, accepted, quarantined, duplicates, restated, actor, imported_at) \

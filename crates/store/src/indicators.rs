@@ -5,7 +5,7 @@
 //! Values keep their history like activity rows: the current row of a
 //! (scope, indicator, period) has `superseded_by` NULL; a new value restates it.
 
-use crate::base::{audit, insert_batch, insert_quarantine, org_condition, update_batch_counts};
+use crate::base::{audit, audit_import, insert_batch, insert_quarantine, org_condition, update_batch_counts};
 use crate::conn::{Conn, Row, Value};
 use crate::model::{
     Access, BatchMeta, ImportCounts, IndicatorRecord, NewIndicatorValue, Rejected, ScopeKind,
@@ -134,10 +134,6 @@ fn access_condition(access: &Access, n: usize) -> (String, Vec<Value>) {
     (cond, params)
 }
 
-fn json<T: Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
 impl<C: Conn> IndicatorStore for SqlStore<C> {
     fn import_indicators(
         &mut self,
@@ -208,7 +204,7 @@ impl<C: Conn> IndicatorStore for SqlStore<C> {
             }
             insert_quarantine(c, batch, meta, quarantined)?;
             update_batch_counts(c, batch, &counts)?;
-            audit(c, &meta.actor, "import", &meta.kind, &meta.file, None, Some(json(&counts)?))?;
+            audit_import(c, meta, &counts)?;
             Ok(counts)
         })
     }

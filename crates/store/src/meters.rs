@@ -1,7 +1,7 @@
 //! Meter metadata and hourly grid factors. The readings themselves live in the columnar
 //! store of `zp-readings`; the SQL database holds what describes them.
 
-use crate::base::{audit, insert_batch, insert_quarantine, org_condition, update_batch_counts};
+use crate::base::{audit, audit_import, insert_batch, insert_quarantine, org_condition, update_batch_counts};
 use crate::conn::{Conn, Row, Value};
 use crate::model::{
     Access, BatchMeta, HourlyFactor, ImportCounts, Meter, MeterFilter, MeterKind, Rejected, Upsert,
@@ -158,8 +158,7 @@ impl<C: Conn> MeterStore for SqlStore<C> {
             }
             insert_quarantine(c, batch, meta, quarantined)?;
             update_batch_counts(c, batch, &counts)?;
-            let summary = serde_json::to_string(&counts).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            audit(c, &meta.actor, "import", &meta.kind, &meta.file, None, Some(summary))?;
+            audit_import(c, meta, &counts)?;
             Ok(counts)
         })
     }

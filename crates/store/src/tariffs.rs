@@ -7,7 +7,7 @@
 //! (restated, before and after in the audit log). The batch, the audit entries and the
 //! rows are written in one transaction.
 
-use crate::base::{audit, insert_batch, update_batch_counts};
+use crate::base::{audit, audit_import, insert_batch, update_batch_counts};
 use crate::conn::{Conn, Row};
 use crate::{BatchMeta, ImportCounts, Result, SqlStore, StoreError, Upsert, now};
 use rust_decimal::Decimal;
@@ -57,8 +57,7 @@ pub trait TariffStore {
     /// Stored versions (of one region if given), by region, category and valid_from.
     fn tariffs(&mut self, region: Option<Region>) -> Result<Vec<StoredTariff>>;
     /// Bills the enterprise under `category` from now on (audited).
-    fn set_org_tariff(&mut self, code: &CreditCode, category: &str, actor: &str)
-    -> Result<Upsert>;
+    fn set_org_tariff(&mut self, code: &CreditCode, category: &str, actor: &str) -> Result<Upsert>;
     /// The category set for the enterprise, if any.
     fn org_tariff(&mut self, code: &CreditCode) -> Result<Option<String>>;
 }
@@ -92,7 +91,8 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
 }
 
 fn bands_of(text: &str) -> Result<Vec<Band>> {
-    let rows: Vec<StoredBand> = serde_json::from_str(text).map_err(|e| corrupt("tariff bands", e))?;
+    let rows: Vec<StoredBand> =
+        serde_json::from_str(text).map_err(|e| corrupt("tariff bands", e))?;
     rows.into_iter()
         .map(|b| {
             Ok(Band {
@@ -139,36 +139,31 @@ fn put_version(c: &mut dyn Conn, meta: &BatchMeta, v: &TariffVersion) -> Result<
         &key,
     )?;
     let before = current.first().map(stored_of).transpose()?;
+    let params = [
+        key[0].clone(),
+        key[1].clone(),
+        key[2].clone(),
+        text.as_str().into(),
+        meta.file.as_str().into(),
+        meta.sha256.as_str().into(),
+        now().into(),
+    ];
     let upsert = match &before {
         Some(b) if b.version == *v => return Ok(Upsert::Unchanged),
         Some(_) => {
             c.execute(
                 "UPDATE tariff_versions SET bands = $4, file = $5, sha256 = $6, updated_at = $7 \
                  WHERE region = $1 AND category = $2 AND valid_from = $3",
-                &[
-                    key[0].clone(),
-                    key[1].clone(),
-                    key[2].clone(),
-                    text.as_str().into(),
-                    meta.file.as_str().into(),
-                    meta.sha256.as_str().into(),
-                    now().into(),
-                ],
+                &params,
             )?;
             Upsert::Updated
         }
         None => {
             c.execute(
-                &format!("INSERT INTO tariff_versions ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
-                &[
-                    key[0].clone(),
-                    key[1].clone(),
-                    key[2].clone(),
-                    text.as_str().into(),
-                    meta.file.as_str().into(),
-                    meta.sha256.as_str().into(),
-                    now().into(),
-                ],
+                &format!(
+                    "INSERT INTO tariff_versions ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                ),
+                &params,
             )?;
             Upsert::Inserted
         }
@@ -214,15 +209,7 @@ impl<C: Conn> TariffStore for SqlStore<C> {
                 }
             }
             update_batch_counts(c, batch, &counts)?;
-            audit(
-                c,
-                &meta.actor,
-                "import",
-                &meta.kind,
-                &meta.file,
-                None,
-                Some(serde_json::to_string(&counts).map_err(|e| corrupt("counts", e))?),
-            )?;
+            audit_import(c, meta, &counts)?;
             Ok(counts.checked())
         })
     }
@@ -244,12 +231,7 @@ impl<C: Conn> TariffStore for SqlStore<C> {
             .collect()
     }
 
-    fn set_org_tariff(
-        &mut self,
-        code: &CreditCode,
-        category: &str,
-        actor: &str,
-    ) -> Result<Upsert> {
+    fn set_org_tariff(&mut self, code: &CreditCode, category: &str, actor: &str) -> Result<Upsert> {
         self.transaction(|c| {
             let current = c.query(
                 "SELECT category FROM org_tariffs WHERE credit_code = $1",

@@ -12,7 +12,7 @@
 //! officers see transfers leaving or entering it, an enterprise its own as generator or
 //! receiver, a park those of its enterprises.
 
-use crate::base::{audit, insert_batch, insert_quarantine};
+use crate::base::{audit, audit_import, insert_batch, insert_quarantine};
 use crate::conn::{Conn, Row, Value};
 use crate::{Access, BatchMeta, ImportCounts, Rejected, Result, SqlStore, StoreError, Upsert, now};
 use rust_decimal::Decimal;
@@ -461,15 +461,7 @@ fn import_rows(
     }
     crate::base::update_batch_counts(c, batch, &counts)?;
     insert_quarantine(c, batch, meta, quarantined)?;
-    audit(
-        c,
-        &meta.actor,
-        "import",
-        &meta.kind,
-        &meta.file,
-        None,
-        Some(serde_json::to_string(&counts).map_err(|e| corrupt("counts", e))?),
-    )?;
+    audit_import(c, meta, &counts)?;
     Ok(counts)
 }
 

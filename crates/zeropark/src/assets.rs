@@ -5,11 +5,23 @@
 
 use crate::ctx::{Fail, credit_code, finish};
 use crate::output;
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use std::process::ExitCode;
 use zp_app::assets::{AssetCatalog, Balance, ComplianceStatus, Op, Outcome, Pledge};
 use zp_app::{Caller, Store};
 use zp_domain::time::Date;
+
+/// The units an operation takes: a kind, its vintage and a number of whole tonnes.
+#[derive(Args)]
+pub struct Lot {
+    #[arg(long)]
+    kind: String,
+    #[arg(long)]
+    vintage: i32,
+    /// Whole tonnes.
+    #[arg(long)]
+    units: u64,
+}
 
 #[derive(Subcommand)]
 pub enum AssetsCmd {
@@ -28,41 +40,29 @@ pub enum AssetsCmd {
     },
     /// Issue certified reductions or credits (ccer, cqcer, inclusion) to an account.
     Issue {
-        #[arg(long)]
-        kind: String,
-        #[arg(long)]
-        vintage: i32,
+        #[command(flatten)]
+        lot: Lot,
         #[arg(long)]
         org: String,
-        #[arg(long)]
-        units: u64,
         /// The project the reductions come from.
         #[arg(long)]
         project: Option<String>,
     },
     /// Move available units to another account (blocks split as needed).
     Transfer {
-        #[arg(long)]
-        kind: String,
-        #[arg(long)]
-        vintage: i32,
+        #[command(flatten)]
+        lot: Lot,
         #[arg(long)]
         from: String,
         #[arg(long)]
         to: String,
-        #[arg(long)]
-        units: u64,
     },
     /// Pledge (质押) available units to a pledgee; prints the pledge id.
     Pledge {
-        #[arg(long)]
-        kind: String,
-        #[arg(long)]
-        vintage: i32,
+        #[command(flatten)]
+        lot: Lot,
         #[arg(long)]
         org: String,
-        #[arg(long)]
-        units: u64,
         /// The pledgee, e.g. the lending bank.
         #[arg(long)]
         to: String,
@@ -81,23 +81,15 @@ pub enum AssetsCmd {
         year: i32,
         #[arg(long)]
         org: String,
-        #[arg(long)]
-        kind: String,
-        #[arg(long)]
-        vintage: i32,
-        #[arg(long)]
-        units: u64,
+        #[command(flatten)]
+        lot: Lot,
     },
     /// Cancel (注销) units for a voluntary neutrality claim.
     Cancel {
-        #[arg(long)]
-        kind: String,
-        #[arg(long)]
-        vintage: i32,
+        #[command(flatten)]
+        lot: Lot,
         #[arg(long)]
         org: String,
-        #[arg(long)]
-        units: u64,
         /// What the cancellation is for, e.g. "2024 年会碳中和".
         #[arg(long)]
         claim: String,
@@ -226,72 +218,46 @@ fn assets(store: &mut dyn Store, caller: &Caller, cmd: AssetsCmd, json: bool) ->
             year,
             units,
         },
-        AssetsCmd::Issue {
-            kind,
-            vintage,
-            org,
-            units,
-            project,
-        } => Op::Issue {
+        AssetsCmd::Issue { lot, org, project } => Op::Issue {
             org: credit_code(&org, "--org")?,
-            kind,
-            vintage,
-            units,
+            kind: lot.kind,
+            vintage: lot.vintage,
+            units: lot.units,
             project,
         },
-        AssetsCmd::Transfer {
-            kind,
-            vintage,
-            from,
-            to,
-            units,
-        } => Op::Transfer {
+        AssetsCmd::Transfer { lot, from, to } => Op::Transfer {
             from: credit_code(&from, "--from")?,
             to: credit_code(&to, "--to")?,
-            kind,
-            vintage,
-            units,
+            kind: lot.kind,
+            vintage: lot.vintage,
+            units: lot.units,
         },
-        AssetsCmd::Pledge {
-            kind,
-            vintage,
-            org,
-            units,
-            to,
-        } => Op::Pledge {
+        AssetsCmd::Pledge { lot, org, to } => Op::Pledge {
             org: credit_code(&org, "--org")?,
             pledgee: to,
-            kind,
-            vintage,
-            units,
+            kind: lot.kind,
+            vintage: lot.vintage,
+            units: lot.units,
         },
         AssetsCmd::Release { pledge } => Op::Release { pledge },
         AssetsCmd::Surrender {
             scheme,
             year,
             org,
-            kind,
-            vintage,
-            units,
+            lot,
         } => Op::Surrender {
             org: credit_code(&org, "--org")?,
             scheme,
             year,
-            kind,
-            vintage,
-            units,
+            kind: lot.kind,
+            vintage: lot.vintage,
+            units: lot.units,
         },
-        AssetsCmd::Cancel {
-            kind,
-            vintage,
-            org,
-            units,
-            claim,
-        } => Op::Cancel {
+        AssetsCmd::Cancel { lot, org, claim } => Op::Cancel {
             org: credit_code(&org, "--org")?,
-            kind,
-            vintage,
-            units,
+            kind: lot.kind,
+            vintage: lot.vintage,
+            units: lot.units,
             claim,
         },
         AssetsCmd::Balances { org } => {

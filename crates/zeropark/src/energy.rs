@@ -147,13 +147,7 @@ pub fn bill(ctx: &Ctx, args: &BillArgs) -> anyhow::Result<ExitCode> {
     };
     let mut store = ctx.open()?;
     let readings = ctx.readings()?;
-    let b = match uc::bill(
-        store.as_mut(),
-        &ctx.caller(),
-        &readings,
-        &code,
-        &args.month,
-    ) {
+    let b = match uc::bill(store.as_mut(), &ctx.caller(), &readings, &code, &args.month) {
         Ok(b) => b,
         Err(e) => return refuse_or(e),
     };

@@ -69,10 +69,16 @@ fn contract_bill_and_flex_plan() {
     let db = contract_db(&[]);
     let t = tariff_file(&db, "tariffs.csv", TARIFF);
     let first = db.json(&["import", "tariffs", &t]);
-    assert_eq!((first["read"].as_u64(), first["duplicates"].as_u64()), (Some(2), Some(0)));
+    assert_eq!(
+        (first["read"].as_u64(), first["duplicates"].as_u64()),
+        (Some(2), Some(0))
+    );
     // Idempotent: the same file again changes nothing.
     let again = db.json(&["import", "tariffs", &t]);
-    assert_eq!((again["accepted"].as_u64(), again["duplicates"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(
+        (again["accepted"].as_u64(), again["duplicates"].as_u64()),
+        (Some(2), Some(2))
+    );
 
     let b = db.json(&["report", "bill", "--org", &org(), "--month", "2023-07"]);
     assert_eq!(num(&b["energy_kwh"]), d("144000"));
@@ -103,8 +109,21 @@ fn contract_bill_and_flex_plan() {
     assert_eq!(b["tariff_versions"][0]["valid_from"], "2023-01-01");
 
     let f = db.json(&[
-        "flex", "plan", "--org", &org(), "--date", "2023-07-10", "--battery-mwh", "4",
-        "--battery-mw", "2", "--efficiency", "0.8", "--soc-start-mwh", "0", "--objective",
+        "flex",
+        "plan",
+        "--org",
+        &org(),
+        "--date",
+        "2023-07-10",
+        "--battery-mwh",
+        "4",
+        "--battery-mw",
+        "2",
+        "--efficiency",
+        "0.8",
+        "--soc-start-mwh",
+        "0",
+        "--objective",
         "cost",
     ]);
     assert_eq!(num(&f["baseline_cost_yuan"]), d("28800"));
@@ -148,7 +167,10 @@ fn a_tariff_with_a_gap_is_refused_naming_file_row_and_reason() {
         "{e}"
     );
     // Nothing was stored: a bill has no tariff.
-    let e = db.fails(&["report", "bill", "--org", &org(), "--month", "2023-07"], 2);
+    let e = db.fails(
+        &["report", "bill", "--org", &org(), "--month", "2023-07"],
+        2,
+    );
     assert!(e.contains("no tariff is imported for region CQ"), "{e}");
 }
 
@@ -171,12 +193,13 @@ fn own_generation_is_netted_per_interval_and_never_below_zero() {
 #[test]
 fn two_categories_need_a_choice_and_the_choice_prices_the_bill() {
     let db = contract_db(&[]);
-    let body = format!(
-        "{TARIFF}CQ,general_industrial,2023-01-01,1-12,00:00,24:00,flat,0.5\n"
-    );
+    let body = format!("{TARIFF}CQ,general_industrial,2023-01-01,1-12,00:00,24:00,flat,0.5\n");
     let t = tariff_file(&db, "two.csv", &body);
     db.json(&["import", "tariffs", &t]);
-    let e = db.fails(&["report", "bill", "--org", &org(), "--month", "2023-07"], 2);
+    let e = db.fails(
+        &["report", "bill", "--org", &org(), "--month", "2023-07"],
+        2,
+    );
     assert!(e.contains("orgs set-tariff"), "{e}");
     let e = db.fails(&["orgs", "set-tariff", &org(), "residential"], 2);
     assert!(e.contains("no tariff category \"residential\""), "{e}");

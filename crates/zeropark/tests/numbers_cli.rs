@@ -1,0 +1,63 @@
+//! The numbers issue end to end through the CLI: Yunnan's own 2022 grid factor, the
+//! regional-grid fallback, and the default steam state's formula in `--lineage`.
+
+mod common;
+
+use common::{Db, d, num};
+
+const YN: &str = "91530100MA6K5YN01H";
+
+fn db_with(region: &str, rows: &[&str]) -> (Db, String) {
+    let db = Db::new();
+    let code = zp_domain::CreditCode::complete(&YN[..17]).unwrap().to_string();
+    std::fs::write(
+        db.file("orgs.csv"),
+        format!("credit_code,name,region,park,industry\n{code},示例,{region},示例园区,3011\n"),
+    )
+    .unwrap();
+    let body: Vec<String> = rows.iter().map(|r| format!("{code},{r}")).collect();
+    std::fs::write(
+        db.file("a.csv"),
+        format!("credit_code,period,carrier,quantity,unit\n{}\n", body.join("\n")),
+    )
+    .unwrap();
+    db.ok(&["import", "orgs", db.file("orgs.csv").to_str().unwrap()]);
+    db.ok(&["import", "activity", db.file("a.csv").to_str().unwrap()]);
+    (db, code)
+}
+
+#[test]
+fn yunnan_2022_uses_yunnans_factor() {
+    let (db, code) = db_with("YN", &["2022-05,electricity,1000,MWh"]);
+    let r = db.json(&["report", "inventory", "--org", &code, "--year", "2022"]);
+    assert_eq!(num(&r["scope2_location_tco2"]), d("107.3"));
+    let f = r["factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["slot"] == "grid_location/YN/2022")
+        .unwrap();
+    assert!(f["note"].is_null(), "{f}");
+}
+
+#[test]
+fn tibet_falls_back_to_the_southwest_grid_and_says_so() {
+    let (db, code) = db_with("XZ", &["2023-05,electricity,1000,MWh"]);
+    let r = db.json(&["report", "inventory", "--org", &code, "--year", "2023"]);
+    assert_eq!(num(&r["scope2_location_tco2"]), d("247.2"));
+    let notes = r["notes"].to_string();
+    assert!(notes.contains("GRID-SW"), "{notes}");
+}
+
+#[test]
+fn lineage_states_the_default_steam_state() {
+    let (db, code) = db_with("CQ", &["2023-01,steam,100,t"]);
+    let text = db.ok(&["report", "inventory", "--org", &code, "--year", "2023", "--lineage"]);
+    assert!(
+        text.contains("saturated at 1 MPa (default: no pressure given) h = 2777.1195 kJ/kg"),
+        "{text}"
+    );
+    let r = db.json(&["report", "inventory", "--org", &code, "--year", "2023"]);
+    // 100 x (2777.1195 - 83.74) / 1000 x 0.11
+    assert_eq!(num(&r["scope2_location_tco2"]), d("29.6271745"));
+}
