@@ -510,3 +510,27 @@ pub fn preview_table(
         rejected: v.rejected,
     })
 }
+
+/// `imports revert ID`: rolls a stored activity import back (its new rows withdrawn, its
+/// restatements returned to the previous values, audited). Its uploader or an unscoped
+/// caller (platform operator, admin) may do it.
+pub fn revert_import(
+    store: &mut dyn Store,
+    caller: &Caller,
+    batch: i64,
+) -> Result<zp_store::RevertCounts, crate::AppError> {
+    if !caller.is_unscoped() {
+        let uploader = store
+            .batches(usize::MAX >> 1)?
+            .into_iter()
+            .find(|b| b.id == batch)
+            .map(|b| b.actor)
+            .ok_or_else(|| crate::AppError::NotFound(format!("import {batch} not found")))?;
+        if uploader != caller.actor {
+            return Err(crate::AppError::Store(zp_store::StoreError::Forbidden(format!(
+                "import {batch} was made by {uploader}; only its uploader or an administrator may revert it"
+            ))));
+        }
+    }
+    Ok(store.revert_activity_batch(batch, &caller.actor)?)
+}

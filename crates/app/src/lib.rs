@@ -24,7 +24,7 @@ pub mod waste;
 pub use caller::Caller;
 pub use import::{
     ImportChange, ImportKind, ImportOutcome, ImportPreview, ReadingsSummary, import_factor_set,
-    import_factor_table, import_file, import_table, preview_table,
+    import_factor_table, import_file, import_table, preview_table, revert_import,
 };
 pub use inventory::{InventoryScope, catalog, inventory, org_inventory};
 pub use pool::{PooledStore, StorePool};

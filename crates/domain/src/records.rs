@@ -298,6 +298,16 @@ pub struct BatchInfo {
     pub imported_at: String,
 }
 
+/// What reverting an import changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevertCounts {
+    pub batch: i64,
+    /// Rows the import had added (no earlier value): withdrawn.
+    pub withdrawn: usize,
+    /// Rows the import had restated: the previous value is current again.
+    pub restored: usize,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FactorSetInfo {
     pub name: String,

@@ -4,8 +4,8 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use zp_evaluate::builtin::zero_carbon_park;
 use zp_evaluate::{
-    AccountInputs, MeasureSet, PathShape, PlanRequest, PlanStatus, Rates, Subject, analyse_gaps,
-    annualised_cost_yuan, evaluate, mac_curve, plan_abatement, trajectory,
+    AccountInputs, Evaluation, MeasureSet, PathShape, PlanRequest, PlanStatus, Rates, Subject,
+    analyse_gaps, annualised_cost_yuan, evaluate, mac_curve, plan_abatement, trajectory,
 };
 
 /// 300,000 tce; 22,400 tCO2 Scope 1 + 50,000 tCO2 market Scope 2 from 100,000 MWh of
@@ -25,18 +25,23 @@ fn park() -> AccountInputs {
     }
 }
 
-#[test]
-fn intensity_gap_is_the_emissions_above_the_allowance_or_the_clean_power_that_removes_them() {
-    let a = park();
-    let e = evaluate(
+/// Evaluates the park "P"'s 2024 accounts against the zero-carbon park set.
+fn evaluate_park(a: &AccountInputs) -> Evaluation {
+    evaluate(
         &zero_carbon_park(),
         &Subject {
             scope_id: "P",
             period: "2024",
-            accounts: Some(&a),
+            accounts: Some(a),
             data: &[],
         },
-    );
+    )
+}
+
+#[test]
+fn intensity_gap_is_the_emissions_above_the_allowance_or_the_clean_power_that_removes_them() {
+    let a = park();
+    let e = evaluate_park(&a);
     assert!(!e.pass);
     let gaps = analyse_gaps(&e);
     let core = gaps
@@ -90,15 +95,7 @@ fn clean_electricity_alone_is_flagged_when_there_is_not_enough_grid_power_to_rep
     a.grid_electricity_mwh = dec!(10000);
     a.electricity_mwh = dec!(10000);
     a.grid_electricity_market_tco2 = dec!(5000);
-    let e = evaluate(
-        &zero_carbon_park(),
-        &Subject {
-            scope_id: "P",
-            period: "2024",
-            accounts: Some(&a),
-            data: &[],
-        },
-    );
+    let e = evaluate_park(&a);
     let gaps = analyse_gaps(&e);
     let clean = &gaps[0].actions[1];
     assert_eq!(clean.amount, Some(dec!(24800)));
@@ -116,15 +113,7 @@ fn clean_energy_share_gap_in_tce_and_mwh() {
     let mut a = park();
     a.onsite_renewable_mwh = dec!(20000);
     a.electricity_mwh = dec!(120000);
-    let e = evaluate(
-        &zero_carbon_park(),
-        &Subject {
-            scope_id: "P",
-            period: "2024",
-            accounts: Some(&a),
-            data: &[],
-        },
-    );
+    let e = evaluate_park(&a);
     let g = analyse_gaps(&e);
     let share = g
         .iter()

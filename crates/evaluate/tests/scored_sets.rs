@@ -4,7 +4,8 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use zp_evaluate::builtin::{builtin_catalog, esg, green_factory};
 use zp_evaluate::{
-    AccountInputs, IndicatorStatus, IndicatorValue, Scheme, Subject, evaluate, score_gap,
+    AccountInputs, Evaluation, IndicatorStatus, IndicatorValue, Scheme, Subject, evaluate,
+    score_gap,
 };
 
 const ORG: &str = "91500105MA5YRE01B1";
@@ -18,6 +19,19 @@ fn v(indicator: &str, value: Decimal, unit: &str) -> IndicatorValue {
         unit: unit.into(),
         evidence: "report-2024.pdf".into(),
     }
+}
+
+/// Evaluates ORG's 2024 accounts and data against `scheme`.
+fn evaluate_org(scheme: &Scheme, a: &AccountInputs, data: &[IndicatorValue]) -> Evaluation {
+    evaluate(
+        scheme,
+        &Subject {
+            scope_id: ORG,
+            period: "2024",
+            accounts: Some(a),
+            data,
+        },
+    )
 }
 
 /// 1,350 tCO2 / 1,000 tce = 1.35 tCO2/tce; 250 of 1,000 MWh clean = 0.25.
@@ -42,15 +56,7 @@ fn esg_score_is_the_weighted_sum_computed_by_hand() {
         v("independent_directors", dec!(0.33), "fraction"),
     ];
     let a = accounts();
-    let e = evaluate(
-        &esg(),
-        &Subject {
-            scope_id: ORG,
-            period: "2024",
-            accounts: Some(&a),
-            data: &data,
-        },
-    );
+    let e = evaluate_org(&esg(), &a, &data);
     // Environment (40): carbon 20 x (1.35 - 2.5)/(0.2 - 2.5) = 10; clean 10 x 0.25 = 2.5;
     // waste 10 x (0.75 - 0.5)/0.5 = 5 -> 17.5. Social (30): injuries 20 x (1 - 5)/(0 - 5)
     // = 16; training 10 x 20/40 = 5 -> 21. Governance (30): 10 + 0 + 10 -> 20. Total 58.5.
@@ -76,15 +82,7 @@ fn esg_score_is_the_weighted_sum_computed_by_hand() {
         .filter(|d| d.indicator != "training_hours")
         .cloned()
         .collect();
-    let p = evaluate(
-        &esg(),
-        &Subject {
-            scope_id: ORG,
-            period: "2024",
-            accounts: Some(&a),
-            data: &partial,
-        },
-    );
+    let p = evaluate_org(&esg(), &a, &partial);
     assert_eq!(p.score, Some(dec!(53.5)));
     assert_eq!(p.missing, vec!["training_hours"]);
     assert_eq!(
@@ -120,15 +118,7 @@ fn green_factory_fails_on_a_missing_basic_requirement_whatever_the_score() {
     a.scope1_tco2 = dec!(500); // 0.5 tCO2/tce: full points
     a.onsite_renewable_mwh = dec!(500); // 0.5 clean share: full points
     a.output_value_10k_yuan = Some(dec!(10000)); // 0.1 tce/10k yuan: full points
-    let e = evaluate(
-        &green_factory(),
-        &Subject {
-            scope_id: ORG,
-            period: "2024",
-            accounts: Some(&a),
-            data: &data,
-        },
-    );
+    let e = evaluate_org(&green_factory(), &a, &data);
     assert_eq!(e.score, Some(dec!(100)));
     assert!(!e.pass, "legal_compliance is missing");
     assert_eq!(
@@ -136,28 +126,12 @@ fn green_factory_fails_on_a_missing_basic_requirement_whatever_the_score() {
         vec!["veto indicator legal_compliance is missing"]
     );
     data.push(v("gf_legal_compliance", Decimal::ONE, "bool"));
-    let ok = evaluate(
-        &green_factory(),
-        &Subject {
-            scope_id: ORG,
-            period: "2024",
-            accounts: Some(&a),
-            data: &data,
-        },
-    );
+    let ok = evaluate_org(&green_factory(), &a, &data);
     assert!(ok.pass);
     // Without output value the energy intensity is missing and its 5 points are lost:
     // 100 - 5 = 95 still passes; score_gap is only for failing scores.
     a.output_value_10k_yuan = None;
-    let no_output = evaluate(
-        &green_factory(),
-        &Subject {
-            scope_id: ORG,
-            period: "2024",
-            accounts: Some(&a),
-            data: &data,
-        },
-    );
+    let no_output = evaluate_org(&green_factory(), &a, &data);
     assert_eq!(no_output.score, Some(dec!(95)));
     assert!(score_gap(&no_output).is_none());
 }
@@ -165,15 +139,7 @@ fn green_factory_fails_on_a_missing_basic_requirement_whatever_the_score() {
 #[test]
 fn score_gap_lists_the_lost_points() {
     let a = accounts();
-    let e = evaluate(
-        &green_factory(),
-        &Subject {
-            scope_id: ORG,
-            period: "2024",
-            accounts: Some(&a),
-            data: &[],
-        },
-    );
+    let e = evaluate_org(&green_factory(), &a, &[]);
     let g = score_gap(&e).unwrap();
     // Only carbon intensity (30/3 x (2.5 - 1.35)/2 = 5.75) and clean share (5 x 0.25/0.5
     // = 2.5) score without data: 8.25 of 80.

@@ -131,6 +131,13 @@ fn check_extras(
     Ok(())
 }
 
+/// One quarantined row with all its problems: the fields joined by `,`, the reasons by `; `.
+fn reject_all(row: i64, problems: &[(&str, String)], cells: &[String]) -> Rejected {
+    let fields: Vec<&str> = problems.iter().map(|(f, _)| *f).collect();
+    let reasons: Vec<&str> = problems.iter().map(|(_, r)| r.as_str()).collect();
+    reject(row, &fields.join(","), reasons.join("; "), cells)
+}
+
 fn reject(row: i64, field: &str, reason: String, cells: &[String]) -> Rejected {
     Rejected {
         row,
@@ -159,67 +166,55 @@ pub fn validate_activity(
             continue;
         }
         let text = |n| cols.get(n, cells);
+        // Every independent check runs, so a row lists all its problems at once.
+        let mut problems: Vec<(&'static str, String)> = Vec::new();
         let code = match CreditCode::parse(text(0)) {
-            Ok(c) => c,
+            Ok(c) if known_org(&c) => Some(c),
+            Ok(c) => {
+                problems.push((
+                    "credit_code",
+                    format!("unknown organisation {c}: register it with `zeropark import orgs` first"),
+                ));
+                None
+            }
             Err(e) => {
-                out.rejected.push(reject(
-                    row,
+                problems.push((
                     "credit_code",
                     format!("invalid credit code {:?}: {e}", text(0)),
-                    cells,
                 ));
-                continue;
+                None
             }
         };
-        if !known_org(&code) {
-            out.rejected.push(reject(
-                row,
-                "credit_code",
-                format!(
-                    "unknown organisation {code}: register it with `zeropark import orgs` first"
-                ),
-                cells,
-            ));
-            continue;
+        let period = Period::parse(text(1))
+            .map_err(|e| problems.push(("period", e.to_string())))
+            .ok();
+        let carrier = Carrier::parse(text(2));
+        if carrier.is_none() {
+            problems.push(("carrier", format!("unknown carrier {:?} (use a key such as electricity, natural_gas, raw_coal or its Chinese name)", text(2))));
         }
-        let period = match Period::parse(text(1)) {
-            Ok(p) => p,
-            Err(e) => {
-                out.rejected
-                    .push(reject(row, "period", e.to_string(), cells));
-                continue;
+        let unit = Unit::parse(text(4))
+            .map_err(|e| problems.push(("unit", e.to_string())))
+            .ok();
+        if let (Some(c), Some(u)) = (carrier, unit) {
+            if !c.accepts(u) {
+                problems.push((
+                    "unit",
+                    format!(
+                        "{u} is not a unit for {c} (expected {:?}, e.g. {})",
+                        c.dimension(),
+                        c.base_unit()
+                    ),
+                ));
             }
-        };
-        let Some(carrier) = Carrier::parse(text(2)) else {
-            out.rejected.push(reject(row, "carrier", format!("unknown carrier {:?} (use a key such as electricity, natural_gas, raw_coal or its Chinese name)", text(2)), cells));
-            continue;
-        };
-        let unit = match Unit::parse(text(4)) {
-            Ok(u) => u,
-            Err(e) => {
-                out.rejected.push(reject(row, "unit", e.to_string(), cells));
-                continue;
-            }
-        };
-        if !carrier.accepts(unit) {
-            out.rejected.push(reject(
-                row,
-                "unit",
-                format!(
-                    "{unit} is not a unit for {carrier} (expected {:?}, e.g. {})",
-                    carrier.dimension(),
-                    carrier.base_unit()
-                ),
-                cells,
-            ));
-            continue;
         }
-        let value = match parse_quantity(text(3)) {
-            Ok(v) => v,
-            Err(reason) => {
-                out.rejected.push(reject(row, "quantity", reason, cells));
-                continue;
-            }
+        let value = parse_quantity(text(3))
+            .map_err(|reason| problems.push(("quantity", reason)))
+            .ok();
+        let (Some(code), Some(period), Some(carrier), Some(unit), Some(value), true) =
+            (code, period, carrier, unit, value, problems.is_empty())
+        else {
+            out.rejected.push(reject_all(row, &problems, cells));
+            continue;
         };
         let quantity = Quantity::new(value, unit);
         let base_unit = if carrier == Carrier::GreenCertificate {
@@ -357,5 +352,45 @@ mod tests {
         );
         assert!(r.rejected[1].reason.contains("unknown organisation"));
         assert!(r.rejected[8].reason.contains("row 11"));
+    }
+
+    #[test]
+    fn a_row_lists_every_problem_it_has() {
+        let t = table(&[
+            &["credit_code", "period", "carrier", "quantity", "unit"],
+            &["91500112MA60CEM01B", "2023-13", "plutonium", "-500", "kWh"],
+        ]);
+        let r = validate_activity(&t, &|_| false).unwrap();
+        assert_eq!(r.rejected.len(), 1);
+        let q = &r.rejected[0];
+        assert_eq!(q.field, "credit_code,period,carrier,quantity");
+        for part in ["unknown organisation", "13", "plutonium", "negative"] {
+            assert!(q.reason.contains(part), "{part}: {}", q.reason);
+        }
+    }
+
+    #[test]
+    fn steam_state_and_serials_are_checked() {
+        let ok = "91500112MA60CEM01B";
+        let t = table(&[
+            &["credit_code", "period", "carrier", "quantity", "unit", "pressure_mpa", "temperature_c", "serials"],
+            &[ok, "2023-01", "steam", "10", "t", "1.50", "300", ""],
+            &[ok, "2023-02", "steam", "10", "t", "1.0", "150", ""],
+            &[ok, "2023-03", "steam", "10", "t", "", "300", ""],
+            &[ok, "2023-04", "electricity", "10", "MWh", "1.0", "", ""],
+            &[ok, "2023-05", "green_certificate", "3", "certificate", "", "", "X01..X03"],
+            &[ok, "2023-06", "green_certificate", "3", "MWh", "", "", "X04..X05"],
+            &[ok, "2023-07", "electricity", "3", "MWh", "", "", "X06"],
+        ]);
+        let r = validate_activity(&t, &|c| c.as_str() == ok).unwrap();
+        assert_eq!(r.rows.len(), 2);
+        assert_eq!(r.rows[0].attrs.get("pressure_mpa").map(String::as_str), Some("1.5"));
+        assert_eq!(r.rows[1].attrs.get("serials").map(String::as_str), Some("X01..X03"));
+        let fields: Vec<(i64, &str)> = r.rejected.iter().map(|x| (x.row, x.field.as_str())).collect();
+        assert_eq!(
+            fields,
+            vec![(3, "temperature_c"), (4, "temperature_c"), (5, "pressure_mpa"), (7, "serials"), (8, "serials")]
+        );
+        assert!(r.rejected[0].reason.contains("liquid water"), "{}", r.rejected[0].reason);
     }
 }

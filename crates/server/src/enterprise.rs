@@ -6,7 +6,7 @@ use crate::format::{self, f64_of};
 use crate::i18n::{Entry, Lang};
 use crate::layout::{Page, PageError, PageResult, render};
 use crate::openapi::Op;
-use crate::overview::{Kpi, industry_name, monthly};
+use crate::overview::{Kpi, emission_kpis, industry_name, monthly};
 use crate::registry::visible_org;
 use crate::{AppError, AppState, Area};
 use askama::Template;
@@ -261,41 +261,8 @@ async fn page(
         .await
         .map_err(|e| PageError(e, lang))?;
     let (org, years, year, inv, months, meters, sites, designations) = loaded;
-    let kpis = vec![
-        Kpi {
-            id: "kpi-energy",
-            label: lang.t("overview.energy"),
-            value: format::num(inv.energy_tce, 1),
-            unit: lang.t("unit.tce"),
-            note: format!(
-                "{} {}",
-                format::num(inv.electricity_mwh, 0),
-                lang.t("unit.mwh")
-            ),
-            tone: "",
-        },
-        Kpi {
-            id: "kpi-location",
-            label: lang.t("overview.emissions_location"),
-            value: format::num(inv.total_location_tco2(), 1),
-            unit: lang.t("unit.tco2"),
-            note: format!(
-                "{} {} · {} {}",
-                lang.t("overview.scope1"),
-                format::num(inv.scope1_tco2, 1),
-                lang.t("overview.scope2_location"),
-                format::num(inv.scope2_location_tco2, 1)
-            ),
-            tone: "",
-        },
-        Kpi {
-            id: "kpi-market",
-            label: lang.t("overview.emissions_market"),
-            value: format::num(inv.total_market_tco2(), 1),
-            unit: lang.t("unit.tco2"),
-            note: lang.t("overview.market_note").into(),
-            tone: "",
-        },
+    let mut kpis = Vec::from(emission_kpis(lang, &inv, 1));
+    kpis.extend([
         Kpi {
             id: "kpi-intensity",
             label: lang.t("overview.intensity"),
@@ -323,7 +290,7 @@ async fn page(
                 .unwrap_or_default(),
             tone: "",
         },
-    ];
+    ]);
     let total = LineRow {
         name: lang.t("org.total").into(),
         quantity: String::new(),

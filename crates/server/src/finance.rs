@@ -238,6 +238,20 @@ where
     .await
 }
 
+/// A write as the caller's party, answered `{"result": ...}` (inserted, updated, unchanged).
+async fn write_as_party<T, F>(
+    st: &AppState,
+    who: CurrentUser,
+    f: F,
+) -> Result<Json<serde_json::Value>, AppError>
+where
+    T: serde::Serialize + Send + 'static,
+    F: FnOnce(&mut dyn Store, &Party, &CurrentUser) -> Result<T, AppError> + Send + 'static,
+{
+    let r = with_party(st, who, f).await?;
+    Ok(Json(serde_json::json!({ "result": r })))
+}
+
 /// Finance writes: the roles that change data, and bank users (who move their own
 /// applications and publish their own products; the finance rules check which).
 fn require_finance_write(who: &CurrentUser) -> Result<(), AppError> {
@@ -422,11 +436,10 @@ async fn link_meter(
     Json(body): Json<MeterBody>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     who.require_write()?;
-    let r = with_party(&st, who, move |s, p, who| {
+    write_as_party(&st, who, move |s, p, who| {
         Ok(fin::link_meter(s, p, &id, &body.meter, &who.actor())?)
     })
-    .await?;
-    Ok(Json(serde_json::json!({ "result": r })))
+    .await
 }
 
 #[derive(Deserialize)]
@@ -443,7 +456,7 @@ async fn set_output(
 ) -> Result<Json<serde_json::Value>, AppError> {
     who.require_write()?;
     let period = month("period", &body.period)?;
-    let r = with_party(&st, who, move |s, p, who| {
+    write_as_party(&st, who, move |s, p, who| {
         Ok(fin::set_output(
             s,
             p,
@@ -453,8 +466,7 @@ async fn set_output(
             &who.actor(),
         )?)
     })
-    .await?;
-    Ok(Json(serde_json::json!({ "result": r })))
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -702,11 +714,10 @@ async fn balance_sheet(
     Json(b): Json<BalanceSheet>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     require_finance_write(&who)?;
-    let r = with_party(&st, who, move |s, p, who| {
+    write_as_party(&st, who, move |s, p, who| {
         Ok(fin::set_balance_sheet(s, p, &b, &who.actor())?)
     })
-    .await?;
-    Ok(Json(serde_json::json!({ "result": r })))
+    .await
 }
 
 #[derive(Deserialize)]

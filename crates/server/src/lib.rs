@@ -13,6 +13,7 @@
 
 pub mod accounts;
 pub mod assets;
+pub mod assets_pages;
 pub mod audit;
 pub mod auth;
 pub mod carbon_map;
@@ -75,6 +76,7 @@ pub const AREAS: &[&Area] = &[
     &evaluate::AREA,
     &finance::AREA,
     &waste::AREA,
+    &assets_pages::AREA,
     &registry::AREA,
     &enterprise::AREA,
     &inventory::AREA,

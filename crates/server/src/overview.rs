@@ -241,6 +241,47 @@ async fn api(
     })))
 }
 
+/// The energy, location-based and market-based emissions tiles of an inventory, figures
+/// rounded to `dp` places (a park's to whole units, an enterprise's to one place).
+pub fn emission_kpis(lang: Lang, inv: &Inventory, dp: u32) -> [Kpi; 3] {
+    [
+        Kpi {
+            id: "kpi-energy",
+            label: lang.t("overview.energy"),
+            value: format::num(inv.energy_tce, dp),
+            unit: lang.t("unit.tce"),
+            note: format!(
+                "{} {}",
+                format::num(inv.electricity_mwh, 0),
+                lang.t("unit.mwh")
+            ),
+            tone: "",
+        },
+        Kpi {
+            id: "kpi-location",
+            label: lang.t("overview.emissions_location"),
+            value: format::num(inv.total_location_tco2(), dp),
+            unit: lang.t("unit.tco2"),
+            note: format!(
+                "{} {} · {} {}",
+                lang.t("overview.scope1"),
+                format::num(inv.scope1_tco2, dp),
+                lang.t("overview.scope2_location"),
+                format::num(inv.scope2_location_tco2, dp)
+            ),
+            tone: "",
+        },
+        Kpi {
+            id: "kpi-market",
+            label: lang.t("overview.emissions_market"),
+            value: format::num(inv.total_market_tco2(), dp),
+            unit: lang.t("unit.tco2"),
+            note: lang.t("overview.market_note").to_string(),
+            tone: "",
+        },
+    ]
+}
+
 /// A KPI card.
 pub struct Kpi {
     pub label: &'static str,
@@ -329,41 +370,8 @@ fn body(lang: Lang, parks: Vec<Park>, v: &ParkView) -> Body {
     let meets = inv
         .intensity_market_tco2_per_tce
         .map(|i| i <= v.threshold_tco2_per_tce);
-    let kpis = vec![
-        Kpi {
-            id: "kpi-energy",
-            label: lang.t("overview.energy"),
-            value: format::num(inv.energy_tce, 0),
-            unit: lang.t("unit.tce"),
-            note: format!(
-                "{} {}",
-                format::num(inv.electricity_mwh, 0),
-                lang.t("unit.mwh")
-            ),
-            tone: "",
-        },
-        Kpi {
-            id: "kpi-location",
-            label: lang.t("overview.emissions_location"),
-            value: format::num(inv.total_location_tco2(), 0),
-            unit: lang.t("unit.tco2"),
-            note: format!(
-                "{} {} · {} {}",
-                lang.t("overview.scope1"),
-                format::num(inv.scope1_tco2, 0),
-                lang.t("overview.scope2_location"),
-                format::num(inv.scope2_location_tco2, 0)
-            ),
-            tone: "",
-        },
-        Kpi {
-            id: "kpi-market",
-            label: lang.t("overview.emissions_market"),
-            value: format::num(inv.total_market_tco2(), 0),
-            unit: lang.t("unit.tco2"),
-            note: lang.t("overview.market_note").to_string(),
-            tone: "",
-        },
+    let mut kpis = Vec::from(emission_kpis(lang, inv, 0));
+    kpis.extend([
         Kpi {
             id: "kpi-intensity",
             label: lang.t("overview.intensity"),
@@ -392,7 +400,7 @@ fn body(lang: Lang, parks: Vec<Park>, v: &ParkView) -> Body {
             ),
             tone: "",
         },
-    ];
+    ]);
     let names: BTreeMap<String, &Org> = v
         .orgs
         .iter()

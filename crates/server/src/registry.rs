@@ -206,12 +206,24 @@ pub fn visible_org(
         .ok_or_else(|| AppError::NotFound(format!("enterprise {code}")))
 }
 
-async fn org(State(st): State<AppState>, who: CurrentUser, Path(code): Path<String>) -> ApiResult {
-    let access = who.access.clone();
+/// Runs `f` on the enterprise `code` if the caller can see it (404 otherwise), with the
+/// caller's access and audit name.
+async fn on_visible_org<F>(st: &AppState, who: &CurrentUser, code: String, f: F) -> ApiResult
+where
+    F: FnOnce(&mut dyn Store, &Access, zp_app::Org, &str) -> ApiResult + Send + 'static,
+{
+    let (access, actor) = (who.access.clone(), who.actor());
     st.run(move |s| {
         let org = visible_org(s, &access, &code)?;
-        let sites = s.sites(&access, &org.credit_code)?;
-        let designations = s.designations(&access, Some(org.credit_code.as_str()))?;
+        f(s, &access, org, &actor)
+    })
+    .await
+}
+
+async fn org(State(st): State<AppState>, who: CurrentUser, Path(code): Path<String>) -> ApiResult {
+    on_visible_org(&st, &who, code, |s, access, org, _| {
+        let sites = s.sites(access, &org.credit_code)?;
+        let designations = s.designations(access, Some(org.credit_code.as_str()))?;
         Ok(Json(
             json!({"org": org, "sites": sites, "designations": designations}),
         ))
@@ -224,10 +236,8 @@ async fn history(
     who: CurrentUser,
     Path(code): Path<String>,
 ) -> ApiResult {
-    let access = who.access.clone();
-    st.run(move |s| {
-        let org = visible_org(s, &access, &code)?;
-        let rows = s.activity_history(&access, &org.credit_code)?;
+    on_visible_org(&st, &who, code, |s, access, org, _| {
+        let rows = s.activity_history(access, &org.credit_code)?;
         Ok(Json(json!({"credit_code": org.credit_code, "rows": rows})))
     })
     .await
@@ -252,10 +262,8 @@ async fn set_output(
             "value_10k_yuan must not be negative".into(),
         ));
     }
-    let (access, actor) = (who.access.clone(), who.actor());
-    st.run(move |s| {
-        let org = visible_org(s, &access, &code)?;
-        let r = s.set_output_value(&org.credit_code, b.year, b.value_10k_yuan, &actor)?;
+    on_visible_org(&st, &who, code, move |s, _, org, actor| {
+        let r = s.set_output_value(&org.credit_code, b.year, b.value_10k_yuan, actor)?;
         Ok(Json(json!({"credit_code": org.credit_code, "year": b.year,
                        "value_10k_yuan": b.value_10k_yuan, "result": r})))
     })
@@ -267,10 +275,8 @@ async fn sites(
     who: CurrentUser,
     Path(code): Path<String>,
 ) -> ApiResult {
-    let access = who.access.clone();
-    st.run(move |s| {
-        let org = visible_org(s, &access, &code)?;
-        Ok(Json(json!({"sites": s.sites(&access, &org.credit_code)?})))
+    on_visible_org(&st, &who, code, |s, access, org, _| {
+        Ok(Json(json!({"sites": s.sites(access, &org.credit_code)?})))
     })
     .await
 }
@@ -300,9 +306,7 @@ async fn add_site(
     {
         return Err(AppError::BadRequest("lat/lon out of range".into()));
     }
-    let (access, actor) = (who.access.clone(), who.actor());
-    st.run(move |s| {
-        let org = visible_org(s, &access, &code)?;
+    on_visible_org(&st, &who, code, move |s, _, org, actor| {
         let site = Site {
             credit_code: org.credit_code,
             name: b.name.trim().into(),
@@ -310,7 +314,7 @@ async fn add_site(
             lat: b.lat,
             lon: b.lon,
         };
-        let r = s.upsert_site(&site, &actor)?;
+        let r = s.upsert_site(&site, actor)?;
         Ok(Json(json!({"site": site, "result": r})))
     })
     .await

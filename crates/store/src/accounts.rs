@@ -6,9 +6,12 @@
 //!
 //! A user's [`Role`] and scope give the [`Access`] every tenant query filters by.
 
-use crate::base::{audit, org_condition};
+use crate::base::{
+    AUDIT_COLS, BATCH_COLS, QUARANTINE_COLS, audit, audit_entry_of, batch_of, org_condition, query_map,
+    quarantine_of,
+};
 use crate::conn::{Conn, Row};
-use crate::model::{Access, AuditEntry, BatchInfo, ImportCounts, QuarantineEntry};
+use crate::model::{Access, AuditEntry, BatchInfo, QuarantineEntry};
 use crate::{Result, SqlStore, StoreError, now};
 use serde::Serialize;
 use zp_domain::{CreditCode, Region};
@@ -395,78 +398,25 @@ impl<C: Conn> AccountStore for SqlStore<C> {
     }
 
     fn batches_by_actor(&mut self, actor: &str, limit: usize) -> Result<Vec<BatchInfo>> {
-        let rows = self.conn().query(
-            &format!(
-                "SELECT id, kind, file, sha256, read_rows, accepted, quarantined, duplicates, restated, actor, imported_at \
-                 FROM import_batches WHERE actor = $1 ORDER BY id DESC LIMIT {limit}"
-            ),
-            &[actor.into()],
-        )?;
-        Ok(rows
-            .iter()
-            .map(|r| BatchInfo {
-                id: r.int(0),
-                kind: r.text(1),
-                file: r.text(2),
-                sha256: r.text(3),
-                counts: ImportCounts {
-                    read: r.int(4) as usize,
-                    accepted: r.int(5) as usize,
-                    quarantined: r.int(6) as usize,
-                    duplicates: r.int(7) as usize,
-                    restated: r.int(8) as usize,
-                },
-                actor: r.text(9),
-                imported_at: r.text(10),
-            })
-            .collect())
+        let sql = format!(
+            "SELECT {BATCH_COLS} FROM import_batches WHERE actor = $1 ORDER BY id DESC LIMIT {limit}"
+        );
+        query_map(self.conn(), &sql, &[actor.into()], batch_of)
     }
 
     fn quarantine_by_actor(&mut self, actor: &str, limit: usize) -> Result<Vec<QuarantineEntry>> {
-        let rows = self.conn().query(
-            &format!(
-                "SELECT q.id, q.batch_id, q.kind, q.file, q.row_number, q.field, q.reason, q.raw, q.created_at \
-                 FROM quarantine q JOIN import_batches b ON b.id = q.batch_id WHERE b.actor = $1 ORDER BY q.id DESC LIMIT {limit}"
-            ),
-            &[actor.into()],
-        )?;
-        Ok(rows
-            .iter()
-            .map(|r| QuarantineEntry {
-                id: r.int(0),
-                batch_id: r.int(1),
-                kind: r.text(2),
-                file: r.text(3),
-                row: r.int(4),
-                field: r.text(5),
-                reason: r.text(6),
-                raw: r.text(7),
-                created_at: r.text(8),
-            })
-            .collect())
+        let sql = format!(
+            "SELECT {QUARANTINE_COLS} FROM quarantine q JOIN import_batches b ON b.id = q.batch_id \
+             WHERE b.actor = $1 ORDER BY q.id DESC LIMIT {limit}"
+        );
+        query_map(self.conn(), &sql, &[actor.into()], quarantine_of)
     }
 
     fn audit_by_actor(&mut self, actor: &str, limit: usize) -> Result<Vec<AuditEntry>> {
-        let rows = self.conn().query(
-            &format!(
-                "SELECT id, at, actor, action, entity, entity_id, before_value, after_value FROM audit_log \
-                 WHERE actor = $1 ORDER BY id DESC LIMIT {limit}"
-            ),
-            &[actor.into()],
-        )?;
-        Ok(rows
-            .iter()
-            .map(|r| AuditEntry {
-                id: r.int(0),
-                at: r.text(1),
-                actor: r.text(2),
-                action: r.text(3),
-                entity: r.text(4),
-                entity_id: r.text(5),
-                before: r.opt_text(6),
-                after: r.opt_text(7),
-            })
-            .collect())
+        let sql = format!(
+            "SELECT {AUDIT_COLS} FROM audit_log WHERE actor = $1 ORDER BY id DESC LIMIT {limit}"
+        );
+        query_map(self.conn(), &sql, &[actor.into()], audit_entry_of)
     }
 
     fn activity_years(&mut self, access: &Access) -> Result<Vec<i32>> {

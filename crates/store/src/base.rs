@@ -125,6 +125,82 @@ impl<C: Conn> SqlStore<C> {
     }
 }
 
+/// Runs a query and maps each row it returns.
+pub(crate) fn query_map<T>(
+    conn: &mut dyn Conn,
+    sql: &str,
+    params: &[Value],
+    row: impl FnMut(&Row) -> T,
+) -> Result<Vec<T>> {
+    Ok(conn.query(sql, params)?.iter().map(row).collect())
+}
+
+/// Runs a query and maps its first row, if any.
+pub(crate) fn query_first<T>(
+    conn: &mut dyn Conn,
+    sql: &str,
+    params: &[Value],
+    row: impl FnOnce(&Row) -> T,
+) -> Result<Option<T>> {
+    Ok(conn.query(sql, params)?.first().map(row))
+}
+
+/// The columns [`batch_of`] reads, of `import_batches`.
+pub(crate) const BATCH_COLS: &str = "id, kind, file, sha256, read_rows, accepted, quarantined, duplicates, restated, actor, imported_at";
+
+pub(crate) fn batch_of(r: &Row) -> BatchInfo {
+    BatchInfo {
+        id: r.int(0),
+        kind: r.text(1),
+        file: r.text(2),
+        sha256: r.text(3),
+        counts: ImportCounts {
+            read: r.int(4) as usize,
+            accepted: r.int(5) as usize,
+            quarantined: r.int(6) as usize,
+            duplicates: r.int(7) as usize,
+            restated: r.int(8) as usize,
+        },
+        actor: r.text(9),
+        imported_at: r.text(10),
+    }
+}
+
+/// The columns [`quarantine_of`] reads, of `quarantine q`.
+pub(crate) const QUARANTINE_COLS: &str =
+    "q.id, q.batch_id, q.kind, q.file, q.row_number, q.field, q.reason, q.raw, q.created_at";
+
+pub(crate) fn quarantine_of(r: &Row) -> QuarantineEntry {
+    QuarantineEntry {
+        id: r.int(0),
+        batch_id: r.int(1),
+        kind: r.text(2),
+        file: r.text(3),
+        row: r.int(4),
+        field: r.text(5),
+        reason: r.text(6),
+        raw: r.text(7),
+        created_at: r.text(8),
+    }
+}
+
+/// The columns [`audit_entry_of`] reads, of `audit_log`.
+pub(crate) const AUDIT_COLS: &str =
+    "id, at, actor, action, entity, entity_id, before_value, after_value";
+
+pub(crate) fn audit_entry_of(r: &Row) -> AuditEntry {
+    AuditEntry {
+        id: r.int(0),
+        at: r.text(1),
+        actor: r.text(2),
+        action: r.text(3),
+        entity: r.text(4),
+        entity_id: r.text(5),
+        before: r.opt_text(6),
+        after: r.opt_text(7),
+    }
+}
+
 /// Appends an audit entry (inside the caller's transaction).
 pub(crate) fn audit(
     conn: &mut dyn Conn,
@@ -149,6 +225,24 @@ pub(crate) fn audit(
         ],
     )?;
     Ok(())
+}
+
+/// Audits a row an import inserted or updated (never called for an unchanged row).
+pub(crate) fn audit_upsert(
+    conn: &mut dyn Conn,
+    actor: &str,
+    upsert: Upsert,
+    entity: &str,
+    entity_id: &str,
+    before: Option<String>,
+    after: Option<String>,
+) -> Result<()> {
+    let action = if upsert == Upsert::Inserted {
+        "insert"
+    } else {
+        "update"
+    };
+    audit(conn, actor, action, entity, entity_id, before, after)
 }
 
 /// Audits an import of `meta`'s file with its counts (inside the caller's transaction).

@@ -12,7 +12,7 @@
 //! application reads filter by tenant in SQL ([`Access`] for enterprises, parks, regions;
 //! [`FinanceView::Issuer`] for a bank's own applications).
 
-use crate::base::{audit, org_condition};
+use crate::base::{audit, org_condition, query_first, query_map};
 use crate::conn::{Conn, Row, Value};
 use crate::model::{Access, Upsert};
 use crate::{Result, SqlStore, StoreError, now};
@@ -368,6 +368,9 @@ fn project_content(p: &FinanceProject) -> FinanceProject {
     }
 }
 
+/// The columns [`row_to_product`] reads.
+const PRODUCT_COLS: &str = "id, issuer, name, kind, definition, created_by, created_at, updated_at";
+
 fn row_to_product(r: &Row) -> FinanceProduct {
     FinanceProduct {
         id: r.text(0),
@@ -568,7 +571,7 @@ impl<C: Conn> FinanceStore for SqlStore<C> {
         let after = json(&content(p))?;
         self.transaction(|c| {
             let found = c.query(
-                "SELECT id, issuer, name, kind, definition, created_by, created_at, updated_at FROM finance_products WHERE id = $1",
+                &format!("SELECT {PRODUCT_COLS} FROM finance_products WHERE id = $1"),
                 &[p.id.as_str().into()],
             )?;
             let t = now();
@@ -604,33 +607,17 @@ impl<C: Conn> FinanceStore for SqlStore<C> {
     }
 
     fn finance_product(&mut self, id: &str) -> Result<Option<FinanceProduct>> {
-        Ok(self
-            .conn()
-            .query(
-                "SELECT id, issuer, name, kind, definition, created_by, created_at, updated_at FROM finance_products WHERE id = $1",
-                &[id.into()],
-            )?
-            .first()
-            .map(row_to_product))
+        let sql = format!("SELECT {PRODUCT_COLS} FROM finance_products WHERE id = $1");
+        query_first(self.conn(), &sql, &[id.into()], row_to_product)
     }
 
     fn finance_products(&mut self, issuer: Option<&str>) -> Result<Vec<FinanceProduct>> {
-        let (sql, params): (&str, Vec<Value>) = match issuer {
-            Some(i) => (
-                "SELECT id, issuer, name, kind, definition, created_by, created_at, updated_at FROM finance_products WHERE issuer = $1 ORDER BY id",
-                vec![i.into()],
-            ),
-            None => (
-                "SELECT id, issuer, name, kind, definition, created_by, created_at, updated_at FROM finance_products ORDER BY id",
-                vec![],
-            ),
+        let (cond, params): (&str, Vec<Value>) = match issuer {
+            Some(i) => ("WHERE issuer = $1", vec![i.into()]),
+            None => ("", vec![]),
         };
-        Ok(self
-            .conn()
-            .query(sql, &params)?
-            .iter()
-            .map(row_to_product)
-            .collect())
+        let sql = format!("SELECT {PRODUCT_COLS} FROM finance_products {cond} ORDER BY id");
+        query_map(self.conn(), &sql, &params, row_to_product)
     }
 
     fn create_application(&mut self, a: &NewApplication, actor: &str) -> Result<Application> {
@@ -764,14 +751,11 @@ impl<C: Conn> FinanceStore for SqlStore<C> {
     }
 
     fn application_events(&mut self, id: i64) -> Result<Vec<ApplicationEvent>> {
-        Ok(self
-            .conn()
-            .query(
-                "SELECT id, application_id, action, from_status, to_status, period, principal_fen, interest_fen, note, actor, at FROM finance_application_events WHERE application_id = $1 ORDER BY id",
-                &[id.into()],
-            )?
-            .iter()
-            .map(|r| ApplicationEvent {
+        query_map(
+            self.conn(),
+            "SELECT id, application_id, action, from_status, to_status, period, principal_fen, interest_fen, note, actor, at FROM finance_application_events WHERE application_id = $1 ORDER BY id",
+            &[id.into()],
+            |r| ApplicationEvent {
                 id: r.int(0),
                 application_id: r.int(1),
                 action: r.text(2),
@@ -783,8 +767,8 @@ impl<C: Conn> FinanceStore for SqlStore<C> {
                 note: r.text(8),
                 actor: r.text(9),
                 at: r.text(10),
-            })
-            .collect())
+            },
+        )
     }
 
     fn link_mrv(&mut self, link: &MrvLink, actor: &str) -> Result<Upsert> {
@@ -811,19 +795,16 @@ impl<C: Conn> FinanceStore for SqlStore<C> {
     }
 
     fn mrv_links(&mut self, project_id: &str) -> Result<Vec<MrvLink>> {
-        Ok(self
-            .conn()
-            .query(
-                "SELECT project_id, source, meter FROM finance_mrv_links WHERE project_id = $1 ORDER BY source, meter",
-                &[project_id.into()],
-            )?
-            .iter()
-            .map(|r| MrvLink {
+        query_map(
+            self.conn(),
+            "SELECT project_id, source, meter FROM finance_mrv_links WHERE project_id = $1 ORDER BY source, meter",
+            &[project_id.into()],
+            |r| MrvLink {
                 project_id: r.text(0),
                 source: r.text(1),
                 meter: r.text(2),
-            })
-            .collect())
+            },
+        )
     }
 
     fn set_mrv_output(
@@ -988,13 +969,11 @@ impl<C: Conn> FinanceStore for SqlStore<C> {
     }
 
     fn bank_issuer(&mut self, username: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn()
-            .query(
-                "SELECT issuer FROM finance_bank_users WHERE username = $1",
-                &[username.into()],
-            )?
-            .first()
-            .map(|r| r.text(0)))
+        query_first(
+            self.conn(),
+            "SELECT issuer FROM finance_bank_users WHERE username = $1",
+            &[username.into()],
+            |r| r.text(0),
+        )
     }
 }

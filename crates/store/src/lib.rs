@@ -169,6 +169,10 @@ pub trait Store:
     ) -> Result<Vec<ActivityRecord>>;
     fn quarantine(&mut self, filter: &QuarantineFilter) -> Result<Vec<QuarantineEntry>>;
     fn batches(&mut self, limit: usize) -> Result<Vec<BatchInfo>>;
+    /// Reverts a stored activity import: the rows it added are withdrawn, the values it
+    /// restated come back, all audited. Refused when a later import restated one of its
+    /// rows (revert that one first) or when it was already reverted.
+    fn revert_activity_batch(&mut self, batch: i64, actor: &str) -> Result<RevertCounts>;
 
     // Factors and issued results
     fn save_factor_set(

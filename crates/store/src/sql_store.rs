@@ -500,6 +500,64 @@ impl<C: Conn> Store for SqlStore<C> {
             .collect())
     }
 
+    fn revert_activity_batch(&mut self, batch: i64, actor: &str) -> Result<RevertCounts> {
+        self.transaction(|c| {
+            let kind = c.query("SELECT kind FROM import_batches WHERE id = $1", &[batch.into()])?;
+            match kind.first().map(|r| r.text(0)) {
+                None => return Err(StoreError::NotFound(format!("import {batch}"))),
+                Some(k) if k != "activity" => {
+                    return Err(StoreError::Conflict(format!(
+                        "import {batch} is a {k} import; only activity imports (ledger values) can be reverted"
+                    )));
+                }
+                Some(_) => {}
+            }
+            let rows = c.query(
+                "SELECT id, superseded_by, credit_code, site, period, carrier, quantity, unit FROM activity WHERE batch_id = $1 ORDER BY id",
+                &[batch.into()],
+            )?;
+            if let Some(later) = rows.iter().find(|r| r.opt_int(1).is_some()) {
+                let by = later.opt_int(1).unwrap_or_default();
+                let why = if by == later.int(0) {
+                    format!("import {batch} was already reverted")
+                } else {
+                    let b = c.query("SELECT batch_id FROM activity WHERE id = $1", &[by.into()])?;
+                    format!(
+                        "a later import ({}) restated {} {} {}: revert it first",
+                        b.first().map(|r| r.int(0).to_string()).unwrap_or_else(|| "?".into()),
+                        later.text(2),
+                        later.text(4),
+                        later.text(5)
+                    )
+                };
+                return Err(StoreError::Conflict(why));
+            }
+            let mut counts = RevertCounts { batch, ..Default::default() };
+            for r in &rows {
+                let id = r.int(0);
+                // Withdrawn rows point at themselves: history shows them, nothing current.
+                c.execute("UPDATE activity SET superseded_by = $1 WHERE id = $1", &[id.into()])?;
+                let prev = c.query("SELECT id, quantity, unit FROM activity WHERE superseded_by = $1 AND id <> $1", &[id.into()])?;
+                let entity_id = format!("{}/{}/{}/{}", r.text(2), r.text(3), r.text(4), r.text(5));
+                let before = Some(format!("{} {}", r.text(6), r.text(7)));
+                match prev.first() {
+                    Some(p) => {
+                        c.execute("UPDATE activity SET superseded_by = NULL WHERE id = $1", &[p.int(0).into()])?;
+                        counts.restored += 1;
+                        audit(c, actor, "revert", "activity", &entity_id, before, Some(format!("{} {}", p.text(1), p.text(2))))?;
+                    }
+                    None => {
+                        counts.withdrawn += 1;
+                        audit(c, actor, "revert", "activity", &entity_id, before, None)?;
+                    }
+                }
+            }
+            let summary = serde_json::to_string(&counts).map_err(corrupt("counts"))?;
+            audit(c, actor, "revert", "import", &batch.to_string(), None, Some(summary))?;
+            Ok(counts)
+        })
+    }
+
     fn batches(&mut self, limit: usize) -> Result<Vec<BatchInfo>> {
         let rows = self.conn.query(
             &format!("SELECT id, kind, file, sha256, read_rows, accepted, quarantined, duplicates, restated, actor, imported_at \

@@ -7,7 +7,7 @@
 //! (restated, before and after in the audit log). The batch, the audit entries and the
 //! rows are written in one transaction.
 
-use crate::base::{audit, audit_import, insert_batch, update_batch_counts};
+use crate::base::{audit, audit_import, audit_upsert, insert_batch, update_batch_counts};
 use crate::conn::{Conn, Row};
 use crate::{BatchMeta, ImportCounts, Result, SqlStore, StoreError, Upsert, now};
 use rust_decimal::Decimal;
@@ -169,14 +169,10 @@ fn put_version(c: &mut dyn Conn, meta: &BatchMeta, v: &TariffVersion) -> Result<
         }
     };
     let before_text = current.first().map(|r| r.text(3));
-    audit(
+    audit_upsert(
         c,
         &meta.actor,
-        if upsert == Upsert::Inserted {
-            "insert"
-        } else {
-            "update"
-        },
+        upsert,
         "tariff_versions",
         &format!("{}/{}/{}", v.region.code(), v.category, v.valid_from),
         before_text,

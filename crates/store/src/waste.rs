@@ -12,7 +12,7 @@
 //! officers see transfers leaving or entering it, an enterprise its own as generator or
 //! receiver, a park those of its enterprises.
 
-use crate::base::{audit, audit_import, insert_batch, insert_quarantine};
+use crate::base::{audit, audit_import, audit_upsert, insert_batch, insert_quarantine};
 use crate::conn::{Conn, Row, Value};
 use crate::{Access, BatchMeta, ImportCounts, Rejected, Result, SqlStore, StoreError, Upsert, now};
 use rust_decimal::Decimal;
@@ -444,14 +444,10 @@ fn import_rows(
         counts.tally(upsert);
         if upsert != Upsert::Unchanged {
             let show = |v: &[Value]| format!("{v:?}");
-            audit(
+            audit_upsert(
                 c,
                 &meta.actor,
-                if upsert == Upsert::Inserted {
-                    "insert"
-                } else {
-                    "update"
-                },
+                upsert,
                 table,
                 &key.join("/"),
                 current.first().map(|r| show(&r.0)),

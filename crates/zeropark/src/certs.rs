@@ -227,9 +227,7 @@ pub fn run(ctx: &Ctx, cmd: CertsCmd) -> anyhow::Result<ExitCode> {
                 now(),
                 &actor(),
             )?;
-            if json {
-                output::json(&out)?;
-            } else {
+            output::either(json, &out, |_| {
                 println!(
                     "issued {} bundle(s), {} MWh, from {} generation meter(s); {} hour(s) were already issued",
                     out.bundles_issued,
@@ -237,29 +235,31 @@ pub fn run(ctx: &Ctx, cmd: CertsCmd) -> anyhow::Result<ExitCode> {
                     out.meters,
                     out.already_issued_hours
                 );
-            }
+            })?;
         }
         CertsCmd::ImportGec { file, key } => {
             let key = signing(store, &key)?;
             match zp_app::certs::import_gec(store, &key, &file, now(), &actor()) {
                 Ok(out) => {
-                    if json {
-                        output::json(&serde_json::json!({
+                    output::either(
+                        json,
+                        &serde_json::json!({
                             "read": out.read,
                             "accepted": out.accepted,
                             "quarantined": out.quarantined,
                             "duplicates": out.duplicates,
-                        }))?;
-                    } else {
-                        println!(
-                            "{}: read {}, accepted {} (of which {} duplicates), quarantined {}",
-                            file.display(),
-                            out.read,
-                            out.accepted,
-                            out.duplicates,
-                            out.quarantined
-                        );
-                    }
+                        }),
+                        |_| {
+                            println!(
+                                "{}: read {}, accepted {} (of which {} duplicates), quarantined {}",
+                                file.display(),
+                                out.read,
+                                out.accepted,
+                                out.duplicates,
+                                out.quarantined
+                            );
+                        },
+                    )?;
                     for r in &out.rejected {
                         eprintln!(
                             "  {}: row {}, field {}: {}",
@@ -302,19 +302,21 @@ pub fn run(ctx: &Ctx, cmd: CertsCmd) -> anyhow::Result<ExitCode> {
                 window.0,
                 window.1,
             )?;
-            if json {
-                output::json(&serde_json::json!({
+            output::either(
+                json,
+                &serde_json::json!({
                     "events_appended": events,
                     "load_mwh": report.load_mwh,
                     "matched_mwh": report.matched_mwh,
-                }))?;
-            } else {
-                println!(
-                    "{events} event(s) appended; matched {} of {} MWh load",
-                    output::num(report.matched_mwh, 6),
-                    output::num(report.load_mwh, 6)
-                );
-            }
+                }),
+                |_| {
+                    println!(
+                        "{events} event(s) appended; matched {} of {} MWh load",
+                        output::num(report.matched_mwh, 6),
+                        output::num(report.load_mwh, 6)
+                    );
+                },
+            )?;
         }
         CertsCmd::Transfer {
             bundle,
@@ -469,23 +471,19 @@ pub fn run(ctx: &Ctx, cmd: CertsCmd) -> anyhow::Result<ExitCode> {
         }
         CertsCmd::Verify => {
             let summary = zp_app::certs::verify(store)?;
-            if json {
-                output::json(&summary)?;
-            } else {
+            output::either(json, &summary, |_| {
                 println!(
                     "certificate log verified: {} event(s), chain head {}, balances consistent",
                     summary.events, summary.head_hash
                 );
-            }
+            })?;
         }
         CertsCmd::PublicKey => {
             let key = zp_app::certs::public_key(store)?;
             let hex_key = hex::encode(key.as_bytes());
-            if json {
-                output::json(&serde_json::json!({ "public_key": hex_key }))?;
-            } else {
+            output::either(json, &serde_json::json!({ "public_key": hex_key }), |_| {
                 println!("{hex_key}");
-            }
+            })?;
         }
         CertsCmd::Evidence {
             org,

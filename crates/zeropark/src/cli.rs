@@ -79,10 +79,12 @@ pub enum Command {
     /// Designations: green factory, green park, zero-carbon park, ...
     #[command(subcommand)]
     Designations(registry::DesignationsCmd),
-    /// Recent imports and their counts.
+    /// Recent imports and their counts; `imports revert ID` rolls an activity import back.
     Imports {
         #[arg(long, default_value_t = 20)]
         limit: usize,
+        #[command(subcommand)]
+        action: Option<ImportsCmd>,
     },
     /// The audit log of changes, newest first.
     Audit {
@@ -126,6 +128,13 @@ pub enum Command {
     /// Accounts of the web UI and API.
     #[command(subcommand)]
     Users(crate::serve::UsersCmd),
+}
+
+#[derive(Subcommand)]
+pub enum ImportsCmd {
+    /// Roll a stored activity import back: its restated values return to the previous
+    /// ones, its new rows are withdrawn (audited). Ids as listed by `zeropark imports`.
+    Revert { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -278,7 +287,23 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Regions => registry::regions(json),
         Command::Sites(cmd) => registry::sites(open(&cli.db)?.as_mut(), cmd, json),
         Command::Designations(cmd) => registry::designations(open(&cli.db)?.as_mut(), cmd, json),
-        Command::Imports { limit } => {
+        Command::Imports {
+            action: Some(ImportsCmd::Revert { id }),
+            ..
+        } => {
+            let caller = zp_app::Caller::operator(crate::ctx::actor());
+            let r = zp_app::revert_import(open(&cli.db)?.as_mut(), &caller, id)?;
+            if json {
+                output::json(&r)?;
+            } else {
+                println!(
+                    "import {}: {} restated value(s) restored, {} added row(s) withdrawn",
+                    r.batch, r.restored, r.withdrawn
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Imports { limit, .. } => {
             let rows = open(&cli.db)?.batches(limit)?;
             if json {
                 output::json(&rows)?;

@@ -118,9 +118,7 @@ pub fn set_tariff(
     let caller = zp_app::Caller::operator(crate::ctx::actor());
     match uc::set_org_tariff(store, &caller, &code, category) {
         Ok(t) => {
-            if json {
-                output::json(&t)?;
-            } else {
+            output::either(json, &t, |_| {
                 println!(
                     "{}: billed under {} {} ({} version(s), latest from {})",
                     t.credit_code,
@@ -132,7 +130,7 @@ pub fn set_tariff(
                         .map(|v| v.version.valid_from.to_string())
                         .unwrap_or_default()
                 );
-            }
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => refuse_or(e),

@@ -252,27 +252,21 @@ fn schemes(
     match cmd {
         SchemesCmd::List => {
             let list = zp_app::evaluate::list_schemes(store)?;
-            if json {
-                output::json(&list)?;
-            } else {
-                let rows: Vec<Vec<String>> = list
-                    .iter()
-                    .map(|s| {
-                        vec![
-                            s.id.clone(),
-                            s.version.clone(),
-                            s.indicators.to_string(),
-                            s.veto.join(" "),
-                            s.origin.clone(),
-                            s.name.clone(),
-                        ]
-                    })
-                    .collect();
-                output::table(
-                    &["id", "version", "indicators", "veto", "origin", "name"],
-                    &rows,
-                );
-            }
+            output::list(
+                json,
+                &list,
+                &["id", "version", "indicators", "veto", "origin", "name"],
+                |s| {
+                    vec![
+                        s.id.clone(),
+                        s.version.clone(),
+                        s.indicators.to_string(),
+                        s.veto.join(" "),
+                        s.origin.clone(),
+                        s.name.clone(),
+                    ]
+                },
+            )?;
         }
         SchemesCmd::Show { id, version } => {
             let catalog = zp_app::evaluate::scheme_catalog(store)?;

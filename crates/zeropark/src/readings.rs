@@ -175,11 +175,9 @@ pub fn export(ctx: &Ctx, cmd: ExportCmd) -> anyhow::Result<ExitCode> {
         a.from.as_deref(),
         a.to.as_deref(),
     )?;
-    if json {
-        output::json(&out)?;
-    } else {
+    output::either(json, &out, |_| {
         println!("{}: {} readings", out.file, out.readings);
-    }
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

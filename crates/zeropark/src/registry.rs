@@ -117,26 +117,20 @@ pub fn orgs(store: &mut dyn Store, cmd: OrgsCmd, json: bool) -> anyhow::Result<E
                 region: r.as_deref().map(region).transpose()?,
             };
             let list = store.orgs(&Access::All, &filter)?;
-            if json {
-                output::json(&list)?;
-            } else {
-                let rows: Vec<Vec<String>> = list
-                    .iter()
-                    .map(|o| {
-                        vec![
-                            o.credit_code.to_string(),
-                            o.name.clone(),
-                            o.region.code().into(),
-                            o.park.clone().unwrap_or_default(),
-                            o.industry.clone(),
-                        ]
-                    })
-                    .collect();
-                output::table(
-                    &["credit_code", "name", "region", "park", "industry"],
-                    &rows,
-                );
-            }
+            output::list(
+                json,
+                &list,
+                &["credit_code", "name", "region", "park", "industry"],
+                |o| {
+                    vec![
+                        o.credit_code.to_string(),
+                        o.name.clone(),
+                        o.region.code().into(),
+                        o.park.clone().unwrap_or_default(),
+                        o.industry.clone(),
+                    ]
+                },
+            )?;
         }
         OrgsCmd::Show { code: c } => {
             let c = code(&c)?;
@@ -205,29 +199,23 @@ pub fn orgs(store: &mut dyn Store, cmd: OrgsCmd, json: bool) -> anyhow::Result<E
         OrgsCmd::History { code: c } => {
             let c = code(&c)?;
             let rows = store.activity_history(&Access::All, &c)?;
-            if json {
-                output::json(&rows)?;
-            } else {
-                let t: Vec<Vec<String>> = rows
-                    .iter()
-                    .map(|r| {
-                        vec![
-                            r.id.to_string(),
-                            r.period.to_string(),
-                            r.carrier.key().into(),
-                            r.quantity.to_string(),
-                            format!("{}:{}", r.source_file, r.source_row),
-                            r.superseded_by
-                                .map(|s| format!("restated by {s}"))
-                                .unwrap_or_else(|| "current".into()),
-                        ]
-                    })
-                    .collect();
-                output::table(
-                    &["id", "period", "carrier", "quantity", "source", "status"],
-                    &t,
-                );
-            }
+            output::list(
+                json,
+                &rows,
+                &["id", "period", "carrier", "quantity", "source", "status"],
+                |r| {
+                    vec![
+                        r.id.to_string(),
+                        r.period.to_string(),
+                        r.carrier.key().into(),
+                        r.quantity.to_string(),
+                        format!("{}:{}", r.source_file, r.source_row),
+                        r.superseded_by
+                            .map(|s| format!("restated by {s}"))
+                            .unwrap_or_else(|| "current".into()),
+                    ]
+                },
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -249,11 +237,9 @@ pub fn parks(store: &mut dyn Store, cmd: ParksCmd, json: bool) -> anyhow::Result
         }
         ParksCmd::Add { name, region: r } => {
             let p = store.upsert_park(&name, region(&r)?, &actor())?;
-            if json {
-                output::json(&p)?;
-            } else {
+            output::either(json, &p, |_| {
                 println!("park {} ({})", p.name, p.region.code());
-            }
+            })?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -302,30 +288,20 @@ pub fn sites(store: &mut dyn Store, cmd: SitesCmd, json: bool) -> anyhow::Result
                 },
                 &actor(),
             )?;
-            if json {
-                output::json(&serde_json::json!({ "change": r }))?;
-            } else {
+            output::either(json, &serde_json::json!({ "change": r }), |_| {
                 println!("site {r:?}");
-            }
+            })?;
         }
         SitesCmd::List { org } => {
             let list = store.sites(&Access::All, &code(&org)?)?;
-            if json {
-                output::json(&list)?;
-            } else {
-                let rows: Vec<Vec<String>> = list
-                    .iter()
-                    .map(|s| {
-                        vec![
-                            s.name.clone(),
-                            s.address.clone(),
-                            s.lat.map(|v| v.to_string()).unwrap_or_default(),
-                            s.lon.map(|v| v.to_string()).unwrap_or_default(),
-                        ]
-                    })
-                    .collect();
-                output::table(&["site", "address", "lat", "lon"], &rows);
-            }
+            output::list(json, &list, &["site", "address", "lat", "lon"], |s| {
+                vec![
+                    s.name.clone(),
+                    s.address.clone(),
+                    s.lat.map(|v| v.to_string()).unwrap_or_default(),
+                    s.lon.map(|v| v.to_string()).unwrap_or_default(),
+                ]
+            })?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -376,41 +352,37 @@ pub fn designations(
                 notice,
             };
             let r = store.add_designation(&d, &actor())?;
-            if json {
-                output::json(&serde_json::json!({ "designation": d, "change": r }))?;
-            } else {
-                println!(
-                    "{} {} for {}: {r:?}",
-                    d.level.key(),
-                    d.kind.name_zh(),
-                    d.scope_id
-                );
-            }
+            output::either(
+                json,
+                &serde_json::json!({ "designation": d, "change": r }),
+                |_| {
+                    println!(
+                        "{} {} for {}: {r:?}",
+                        d.level.key(),
+                        d.kind.name_zh(),
+                        d.scope_id
+                    );
+                },
+            )?;
         }
         DesignationsCmd::List { scope } => {
             let list = store.designations(&Access::All, scope.as_deref())?;
-            if json {
-                output::json(&list)?;
-            } else {
-                let rows: Vec<Vec<String>> = list
-                    .iter()
-                    .map(|d| {
-                        vec![
-                            d.scope_kind.clone(),
-                            d.scope_id.clone(),
-                            d.kind.key().into(),
-                            d.kind.name_zh().into(),
-                            d.level.key().into(),
-                            d.granted_on.clone(),
-                            d.expires_on.clone().unwrap_or_default(),
-                        ]
-                    })
-                    .collect();
-                output::table(
-                    &["scope", "id", "kind", "名称", "level", "granted", "expires"],
-                    &rows,
-                );
-            }
+            output::list(
+                json,
+                &list,
+                &["scope", "id", "kind", "名称", "level", "granted", "expires"],
+                |d| {
+                    vec![
+                        d.scope_kind.clone(),
+                        d.scope_id.clone(),
+                        d.kind.key().into(),
+                        d.kind.name_zh().into(),
+                        d.level.key().into(),
+                        d.granted_on.clone(),
+                        d.expires_on.clone().unwrap_or_default(),
+                    ]
+                },
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)

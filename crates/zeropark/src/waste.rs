@@ -13,8 +13,8 @@ use zp_app::waste::{
     self as uc, ApplicationView, ManifestView, NewApplication, NewManifest, Purpose, Side, Verdict,
 };
 use zp_app::{Caller, ImportError, Store};
-use zp_domain::time::Date;
 use zp_domain::Region;
+use zp_domain::time::Date;
 
 #[derive(Subcommand)]
 pub enum CalendarCmd {
@@ -166,11 +166,9 @@ pub fn calendar(cmd: CalendarCmd, json: bool) -> anyhow::Result<ExitCode> {
         match cmd {
             CalendarCmd::AddWorkingDays { from, days } => {
                 let date = uc::add_working_days(from, days)?;
-                if json {
-                    output::json(&serde_json::json!({ "date": date }))?;
-                } else {
+                output::either(json, &serde_json::json!({ "date": date }), |_| {
                     println!("{date}");
-                }
+                })?;
             }
             CalendarCmd::IsWorkingDay { date } => {
                 let d = uc::day(date)?;
@@ -347,40 +345,34 @@ fn waste(store: &mut dyn Store, caller: &Caller, args: WasteArgs, json: bool) ->
         }
         WasteCmd::List { year } => {
             let list = uc::applications(store, caller, year, today())?;
-            if json {
-                output::json(&list)?;
-            } else {
-                let rows: Vec<Vec<String>> = list
-                    .iter()
-                    .map(|v| {
-                        vec![
-                            v.id.to_string(),
-                            v.submitted_on.to_string(),
-                            format!("{} -> {}", v.from_province.code(), v.to_province.code()),
-                            v.code.clone(),
-                            v.tonnes_t.to_string(),
-                            v.status.as_str().into(),
-                            if v.whitelisted { "yes" } else { "no" }.into(),
-                            v.due_date.to_string(),
-                            if v.overdue { "overdue" } else { "" }.into(),
-                        ]
-                    })
-                    .collect();
-                output::table(
-                    &[
-                        "id",
-                        "submitted",
-                        "route",
-                        "code",
-                        "t",
-                        "status",
-                        "whitelisted",
-                        "due",
-                        "",
-                    ],
-                    &rows,
-                );
-            }
+            output::list(
+                json,
+                &list,
+                &[
+                    "id",
+                    "submitted",
+                    "route",
+                    "code",
+                    "t",
+                    "status",
+                    "whitelisted",
+                    "due",
+                    "",
+                ],
+                |v| {
+                    vec![
+                        v.id.to_string(),
+                        v.submitted_on.to_string(),
+                        format!("{} -> {}", v.from_province.code(), v.to_province.code()),
+                        v.code.clone(),
+                        v.tonnes_t.to_string(),
+                        v.status.as_str().into(),
+                        if v.whitelisted { "yes" } else { "no" }.into(),
+                        v.due_date.to_string(),
+                        if v.overdue { "overdue" } else { "" }.into(),
+                    ]
+                },
+            )?;
         }
         WasteCmd::Manifest(ManifestCmd::Ship {
             id,
@@ -426,22 +418,14 @@ fn waste(store: &mut dyn Store, caller: &Caller, args: WasteArgs, json: bool) ->
                 .codes()
                 .filter(|c| category.as_deref().is_none_or(|k| c.category == k))
                 .collect();
-            if json {
-                output::json(&codes)?;
-            } else {
-                let rows: Vec<Vec<String>> = codes
-                    .iter()
-                    .map(|c| {
-                        vec![
-                            c.code.clone(),
-                            c.category.clone(),
-                            c.hazard_traits.join(";"),
-                            c.name_zh.clone(),
-                        ]
-                    })
-                    .collect();
-                output::table(&["code", "category", "traits", "name"], &rows);
-            }
+            output::list(json, &codes, &["code", "category", "traits", "name"], |c| {
+                vec![
+                    c.code.clone(),
+                    c.category.clone(),
+                    c.hazard_traits.join(";"),
+                    c.name_zh.clone(),
+                ]
+            })?;
         }
     }
     Ok(())

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Db, data, num, row_fields};
+use common::{Db, assert_quarantined, data, num};
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
@@ -68,7 +68,7 @@ fn activity_import_is_idempotent() {
         ),
         (Some(206), Some(206), Some(0), Some(0))
     );
-    let before = db.ok(&[
+    let park_json = [
         "report",
         "inventory",
         "--park",
@@ -76,19 +76,12 @@ fn activity_import_is_idempotent() {
         "--year",
         "2023",
         "--json",
-    ]);
+    ];
+    let before = db.ok(&park_json);
     let second = db.json(&["import", "activity", &file]);
     assert_eq!(second["duplicates"], 206);
     assert_eq!(second["restated"], 0);
-    let after = db.ok(&[
-        "report",
-        "inventory",
-        "--park",
-        PARK,
-        "--year",
-        "2023",
-        "--json",
-    ]);
+    let after = db.ok(&park_json);
     assert_eq!(before, after);
     assert_eq!(
         db.json(&["orgs", "history", DC]).as_array().unwrap().len(),
@@ -110,25 +103,18 @@ fn bad_rows_are_quarantined_with_file_row_field_and_reason() {
         (Some(9), Some(2), Some(7))
     );
     let q = db.json(&["quarantine", "list"]);
-    let got = row_fields(&q);
-    let want: Vec<(i64, String)> = [
-        (3, "period"),
-        (4, "credit_code"),
-        (5, "credit_code"),
-        (6, "carrier"),
-        (7, "unit"),
-        (8, "quantity"),
-        (9, "quantity"),
-    ]
-    .iter()
-    .map(|(r, f)| (*r, f.to_string()))
-    .collect();
-    assert_eq!(got, want);
-    assert!(
-        q[0]["file"]
-            .as_str()
-            .unwrap()
-            .ends_with("activity_bad_rows.csv")
+    assert_quarantined(
+        &q,
+        "activity_bad_rows.csv",
+        &[
+            (3, "period"),
+            (4, "credit_code"),
+            (5, "credit_code"),
+            (6, "carrier"),
+            (7, "unit"),
+            (8, "quantity"),
+            (9, "quantity"),
+        ],
     );
     assert!(
         q[1]["reason"]
@@ -310,14 +296,7 @@ fn restatement_replaces_the_value_and_keeps_history() {
             .iter()
             .any(|h| h["superseded_by"].is_i64())
     );
-    let audit = db.json(&["audit"]);
-    assert!(
-        audit
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|a| a["action"] == "restate")
-    );
+    assert!(db.audit().iter().any(|a| a["action"] == "restate"));
 }
 
 #[test]

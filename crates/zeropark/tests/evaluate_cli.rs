@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{Db, data, row_fields};
+use common::{Db, assert_quarantined, data};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use std::path::Path;
@@ -114,24 +114,17 @@ fn import_indicators_counts_quarantines_and_is_idempotent() {
         (Some(10), Some(10), Some(6))
     );
     let q = db.json(&["quarantine", "list", "--kind", "indicators"]);
-    let got = row_fields(&q);
-    let want: Vec<(i64, String)> = [
-        (12, "scope_id"),
-        (13, "value"),
-        (14, "unit"),
-        (15, "evidence"),
-        (16, "indicator"),
-        (17, "period"),
-    ]
-    .iter()
-    .map(|(r, f)| (*r, f.to_string()))
-    .collect();
-    assert_eq!(got, want);
-    assert!(
-        q[0]["file"]
-            .as_str()
-            .unwrap()
-            .ends_with("indicators_2024.csv")
+    assert_quarantined(
+        &q,
+        "indicators_2024.csv",
+        &[
+            (12, "scope_id"),
+            (13, "value"),
+            (14, "unit"),
+            (15, "evidence"),
+            (16, "indicator"),
+            (17, "period"),
+        ],
     );
     assert!(q[0]["reason"].as_str().unwrap().contains("无名园区"));
     // An unreadable file exits 2.

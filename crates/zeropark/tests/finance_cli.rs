@@ -120,10 +120,8 @@ fn a_fuhuang_like_retrofit_is_computed_from_its_ledgers_and_registered_once() {
     assert_eq!(ids(&["--region", "SC"]), ["ELE-PV-01"]);
     assert_eq!(ids(&["--org", CEM]), ["FH-2023-01"]);
     // Every change is audited.
-    let audit = db.json(&["audit"]);
+    let audit = db.audit();
     let entities: Vec<&str> = audit
-        .as_array()
-        .unwrap()
         .iter()
         .map(|a| a["entity"].as_str().unwrap())
         .collect();
@@ -334,10 +332,8 @@ fn an_application_walks_the_workflow_and_the_bank_reports_it() {
     ]);
     assert_eq!(empty["loans"], 0);
     // Workflow steps are audited.
-    let audit = db.json(&["audit"]);
+    let audit = db.audit();
     let actions: Vec<&str> = audit
-        .as_array()
-        .unwrap()
         .iter()
         .filter(|a| a["entity"] == "finance_application")
         .map(|a| a["action"].as_str().unwrap())

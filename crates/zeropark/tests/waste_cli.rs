@@ -21,6 +21,21 @@ fn receiver() -> String {
         .to_string()
 }
 
+/// `waste decide` approving application 1 on `side` (export, import) on `date`.
+fn approve_1<'a>(side: &'a str, date: &'a str) -> [&'a str; 9] {
+    [
+        "waste",
+        "decide",
+        "--id",
+        "1",
+        "--side",
+        side,
+        "--approve",
+        "--date",
+        date,
+    ]
+}
+
 #[test]
 fn calendar_contracts() {
     let db = Db::new();
@@ -115,43 +130,10 @@ fn application_to_manifest_with_two_provinces_and_a_discrepancy() {
     );
 
     // The exporting province cannot approve first.
-    let e = db.fails(
-        &[
-            "waste",
-            "decide",
-            "--id",
-            "1",
-            "--side",
-            "export",
-            "--approve",
-            "--date",
-            "2024-09-30",
-        ],
-        2,
-    );
+    let e = db.fails(&approve_1("export", "2024-09-30"), 2);
     assert!(e.contains("after the importing province"), "{e}");
-    db.json(&[
-        "waste",
-        "decide",
-        "--id",
-        "1",
-        "--side",
-        "import",
-        "--approve",
-        "--date",
-        "2024-09-30",
-    ]);
-    let s = db.json(&[
-        "waste",
-        "decide",
-        "--id",
-        "1",
-        "--side",
-        "export",
-        "--approve",
-        "--date",
-        "2024-10-08",
-    ]);
+    db.json(&approve_1("import", "2024-09-30"));
+    let s = db.json(&approve_1("export", "2024-10-08"));
     assert_eq!(s["status"], "approved");
 
     let m = db.json(&[

@@ -200,22 +200,19 @@ pub enum BankCmd {
 #[derive(Subcommand)]
 pub enum FinanceReportCmd {
     /// Carbon-reduction loans disbursed in the year: amounts, balances, reductions.
-    Loans {
-        #[arg(long)]
-        bank: String,
-        #[arg(long)]
-        year: i32,
-        /// Also write the report as an Excel workbook.
-        #[arg(long)]
-        xlsx: Option<PathBuf>,
-    },
+    Loans(BankReport),
     /// PCAF financed emissions of the loans outstanding at year end.
-    Pcaf {
-        #[arg(long)]
-        bank: String,
-        #[arg(long)]
-        year: i32,
-        #[arg(long)]
-        xlsx: Option<PathBuf>,
-    },
+    Pcaf(BankReport),
+}
+
+/// Which bank's report of which year, and where to write it as a workbook.
+#[derive(Args)]
+pub struct BankReport {
+    #[arg(long)]
+    pub bank: String,
+    #[arg(long)]
+    pub year: i32,
+    /// Also write the report as an Excel workbook.
+    #[arg(long)]
+    pub xlsx: Option<PathBuf>,
 }

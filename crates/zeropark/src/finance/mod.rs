@@ -135,9 +135,7 @@ pub fn run(ctx: &Ctx, store: &mut dyn Store, cmd: FinanceCmd) -> anyhow::Result<
                 MethodArg::EqualPrincipal => Method::EqualPrincipal,
             };
             let a = fin::apply(store, &party, &project, &product, amount, method, &actor)?;
-            if json {
-                output::json(&a)?;
-            } else {
+            output::either(json, &a, |_| {
                 println!(
                     "application {}: {} for {} with {}, {} yuan, {}",
                     a.id,
@@ -147,7 +145,7 @@ pub fn run(ctx: &Ctx, store: &mut dyn Store, cmd: FinanceCmd) -> anyhow::Result<
                     yuan(a.amount_fen),
                     a.status
                 );
-            }
+            })?;
         }
         FinanceCmd::Schedule { id } => {
             let v = fin::application(store, &party, id)?;
@@ -229,11 +227,9 @@ pub fn run(ctx: &Ctx, store: &mut dyn Store, cmd: FinanceCmd) -> anyhow::Result<
         }) => {
             let p = period(&p, "--period")?;
             let u = fin::set_output(store, &party, &project, p, value, &actor)?;
-            if json {
-                output::json(&serde_json::json!({ "result": u }))?;
-            } else {
+            output::either(json, &serde_json::json!({ "result": u }), |_| {
                 println!("{project} {p}: output {value} {u:?}");
-            }
+            })?;
         }
         FinanceCmd::BalanceSheet(BalanceSheetCmd::Set {
             org,
@@ -250,19 +246,23 @@ pub fn run(ctx: &Ctx, store: &mut dyn Store, cmd: FinanceCmd) -> anyhow::Result<
                 source,
             };
             let u = fin::set_balance_sheet(store, &party, &b, &actor)?;
-            if json {
-                output::json(&serde_json::json!({ "result": u, "balance_sheet": b }))?;
-            } else {
-                println!("{org} {year}: equity {equity} + debt {debt} yuan {u:?}");
-            }
+            output::either(
+                json,
+                &serde_json::json!({ "result": u, "balance_sheet": b }),
+                |_| {
+                    println!("{org} {year}: equity {equity} + debt {debt} yuan {u:?}");
+                },
+            )?;
         }
         FinanceCmd::Bank(BankCmd::Link { user, issuer }) => {
             let u = store.set_bank_issuer(&user, &issuer, &actor)?;
-            if json {
-                output::json(&serde_json::json!({ "result": u, "user": user, "issuer": issuer }))?;
-            } else {
-                println!("bank user {user} works for {issuer} ({u:?})");
-            }
+            output::either(
+                json,
+                &serde_json::json!({ "result": u, "user": user, "issuer": issuer }),
+                |_| {
+                    println!("bank user {user} works for {issuer} ({u:?})");
+                },
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -330,38 +330,32 @@ fn project(store: &mut dyn Store, cmd: ProjectCmd, json: bool) -> anyhow::Result
                 min_reduction_tco2: min_reduction,
             };
             let list = fin::projects(store, &party, &filter)?;
-            if json {
-                output::json(&list)?;
-            } else {
-                let rows: Vec<Vec<String>> = list
-                    .iter()
-                    .map(|v| {
-                        vec![
-                            v.project.id.clone(),
-                            v.project.name.clone(),
-                            v.project.org.to_string(),
-                            v.project.kind.key().into(),
-                            v.project.categories.join(" "),
-                            num(v.project.capex_yuan, 2),
-                            num(v.expected.energy_saved_tce, 2),
-                            num(v.expected.total_tco2, 2),
-                        ]
-                    })
-                    .collect();
-                output::table(
-                    &[
-                        "id",
-                        "name",
-                        "enterprise",
-                        "kind",
-                        "categories",
-                        "capex_yuan",
-                        "saved_tce",
-                        "reduction_tco2",
-                    ],
-                    &rows,
-                );
-            }
+            output::list(
+                json,
+                &list,
+                &[
+                    "id",
+                    "name",
+                    "enterprise",
+                    "kind",
+                    "categories",
+                    "capex_yuan",
+                    "saved_tce",
+                    "reduction_tco2",
+                ],
+                |v| {
+                    vec![
+                        v.project.id.clone(),
+                        v.project.name.clone(),
+                        v.project.org.to_string(),
+                        v.project.kind.key().into(),
+                        v.project.categories.join(" "),
+                        num(v.project.capex_yuan, 2),
+                        num(v.expected.energy_saved_tce, 2),
+                        num(v.expected.total_tco2, 2),
+                    ]
+                },
+            )?;
         }
         ProjectCmd::Show { id } => {
             let v = fin::project(store, &party, &id)?;
@@ -414,11 +408,13 @@ fn project(store: &mut dyn Store, cmd: ProjectCmd, json: bool) -> anyhow::Result
         }
         ProjectCmd::LinkMeter { id, meter } => {
             let u = fin::link_meter(store, &party, &id, &meter, &actor)?;
-            if json {
-                output::json(&serde_json::json!({ "result": u, "project": id, "meter": meter }))?;
-            } else {
-                println!("project {id} is monitored from meter {meter} ({u:?})");
-            }
+            output::either(
+                json,
+                &serde_json::json!({ "result": u, "project": id, "meter": meter }),
+                |_| {
+                    println!("project {id} is monitored from meter {meter} ({u:?})");
+                },
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -436,48 +432,44 @@ fn product(store: &mut dyn Store, cmd: ProductCmd, json: bool) -> anyhow::Result
             };
             let (upsert, p) = fin::add_product(store, &party, &text, &actor)
                 .with_context(|| file.display().to_string())?;
-            if json {
-                output::json(&serde_json::json!({ "result": upsert, "product": p }))?;
-            } else {
-                println!(
-                    "product {} of {} {:?}: {} rule(s)",
-                    p.id,
-                    p.issuer,
-                    upsert,
-                    p.rules.len()
-                );
-            }
+            output::either(
+                json,
+                &serde_json::json!({ "result": upsert, "product": p }),
+                |_| {
+                    println!(
+                        "product {} of {} {:?}: {} rule(s)",
+                        p.id,
+                        p.issuer,
+                        upsert,
+                        p.rules.len()
+                    );
+                },
+            )?;
         }
         ProductCmd::List { issuer } => {
             let list = fin::products(store, issuer.as_deref())?;
-            if json {
-                output::json(&list)?;
-            } else {
-                let rows: Vec<Vec<String>> = list
-                    .iter()
-                    .map(|p| {
-                        vec![
-                            p.id.clone(),
-                            p.issuer.clone(),
-                            p.name.clone(),
-                            p.kind.key().into(),
-                            output::opt_num(p.annual_rate_pct, 3),
-                            p.tenor_months
-                                .map(|t| t.to_string())
-                                .unwrap_or_else(|| "-".into()),
-                            p.rules
-                                .iter()
-                                .map(|r| r.key())
-                                .collect::<Vec<_>>()
-                                .join(" "),
-                        ]
-                    })
-                    .collect();
-                output::table(
-                    &["id", "issuer", "name", "kind", "rate_pct", "tenor", "rules"],
-                    &rows,
-                );
-            }
+            output::list(
+                json,
+                &list,
+                &["id", "issuer", "name", "kind", "rate_pct", "tenor", "rules"],
+                |p| {
+                    vec![
+                        p.id.clone(),
+                        p.issuer.clone(),
+                        p.name.clone(),
+                        p.kind.key().into(),
+                        output::opt_num(p.annual_rate_pct, 3),
+                        p.tenor_months
+                            .map(|t| t.to_string())
+                            .unwrap_or_else(|| "-".into()),
+                        p.rules
+                            .iter()
+                            .map(|r| r.key())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    ]
+                },
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -506,34 +498,28 @@ fn application(store: &mut dyn Store, cmd: ApplicationCmd, json: bool) -> anyhow
                     status,
                 },
             )?;
-            if json {
-                output::json(&list)?;
-            } else {
-                let rows: Vec<Vec<String>> = list
-                    .iter()
-                    .map(|a| {
-                        vec![
-                            a.id.to_string(),
-                            a.project_id.clone(),
-                            a.product_id.clone(),
-                            a.issuer.clone(),
-                            yuan(a.amount_fen),
-                            a.status.clone(),
-                        ]
-                    })
-                    .collect();
-                output::table(
-                    &[
-                        "id",
-                        "project",
-                        "product",
-                        "issuer",
-                        "amount_yuan",
-                        "status",
-                    ],
-                    &rows,
-                );
-            }
+            output::list(
+                json,
+                &list,
+                &[
+                    "id",
+                    "project",
+                    "product",
+                    "issuer",
+                    "amount_yuan",
+                    "status",
+                ],
+                |a| {
+                    vec![
+                        a.id.to_string(),
+                        a.project_id.clone(),
+                        a.product_id.clone(),
+                        a.issuer.clone(),
+                        yuan(a.amount_fen),
+                        a.status.clone(),
+                    ]
+                },
+            )?;
         }
         ApplicationCmd::Advance {
             id,
@@ -584,7 +570,7 @@ fn report(
 ) -> anyhow::Result<ExitCode> {
     let party = Party::Admin;
     match cmd {
-        FinanceReportCmd::Loans { bank, year, xlsx } => {
+        FinanceReportCmd::Loans(BankReport { bank, year, xlsx }) => {
             let readings = readings_of(ctx)?;
             let r = fin::loan_report(store, readings.as_ref(), &party, &bank, year)?;
             if let Some(path) = &xlsx {
@@ -631,7 +617,7 @@ fn report(
                 );
             }
         }
-        FinanceReportCmd::Pcaf { bank, year, xlsx } => {
+        FinanceReportCmd::Pcaf(BankReport { bank, year, xlsx }) => {
             let r = fin::pcaf_report(store, &party, &bank, year)?;
             if let Some(path) = &xlsx {
                 std::fs::write(path, zp_app::finance::pcaf_xlsx(&r)?)

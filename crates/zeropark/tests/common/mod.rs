@@ -50,6 +50,14 @@ pub fn zeropark(args: &[&str]) -> Command {
     c
 }
 
+/// Asserts a `quarantine list --json` answer holds the rows `want` as (row, field), in
+/// order, the first of them from a file whose path ends with `file`.
+pub fn assert_quarantined(q: &Value, file: &str, want: &[(i64, &str)]) {
+    let want: Vec<(i64, String)> = want.iter().map(|(r, f)| (*r, f.to_string())).collect();
+    assert_eq!(row_fields(q), want);
+    assert!(q[0]["file"].as_str().unwrap().ends_with(file), "{q}");
+}
+
 /// A SQLite database (and its readings store) in a temporary folder.
 pub struct Db {
     pub dir: tempfile::TempDir,
@@ -123,6 +131,11 @@ impl Db {
         let args = [args, &["--json"]].concat();
         let out = self.ok(&args);
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"))
+    }
+
+    /// The audit log (`audit --json`), newest entry first.
+    pub fn audit(&self) -> Vec<Value> {
+        self.json(&["audit"]).as_array().unwrap().clone()
     }
 
     /// Runs a command that must fail with exit status `code`; returns stderr.
