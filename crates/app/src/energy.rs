@@ -386,6 +386,8 @@ pub struct FlexRequest {
     pub battery: Battery,
     pub objective: Objective,
     pub carbon_price_yuan_per_t: Decimal,
+    /// EV fleets to schedule with the battery ([`read_fleets`]).
+    pub fleets: Vec<zp_energy::EvFleet>,
 }
 
 /// The annual factor used for hours without an hourly one.
@@ -411,6 +413,8 @@ pub struct FlexReport {
     pub carbon_price_yuan_per_t: Decimal,
     #[serde(flatten)]
     pub plan: Plan,
+    /// One OCPP 2.0.1 `ChargingProfile` (TxDefaultProfile, W per charger) per EV fleet.
+    pub ocpp_charging_profiles: Vec<zp_energy::ChargingProfile>,
     /// `hourly`, `annual` or `mixed`: where the hours' grid factors came from.
     pub factor_source: &'static str,
     pub fallback_hours: usize,
@@ -527,6 +531,7 @@ pub fn flex_plan(
         battery: req.battery,
         objective: req.objective,
         carbon_price_yuan_per_t: req.carbon_price_yuan_per_t,
+        fleets: req.fleets.clone(),
     })
     .map_err(|e| AppError::Invalid(e.to_string()))?;
 
@@ -562,6 +567,13 @@ pub fn flex_plan(
         tariff_file: stored.file.clone(),
         battery: req.battery,
         carbon_price_yuan_per_t: req.carbon_price_yuan_per_t,
+        ocpp_charging_profiles: plan
+            .fleets
+            .iter()
+            .zip(&req.fleets)
+            .enumerate()
+            .map(|(i, (p, k))| p.ocpp_profile(k, i as i64 + 1, &format!("{}T00:00:00+08:00", req.date)))
+            .collect(),
         plan,
         factor_source: match fallback_hours {
             0 => "hourly",
@@ -577,4 +589,70 @@ pub fn flex_plan(
         metered_hours,
         notes,
     })
+}
+
+/// Columns of a fleet file for `flex plan --fleets FILE`.
+pub const FLEET_COLUMNS: [&str; 7] = [
+    "name",
+    "chargers",
+    "charger_kw",
+    "arrival_hour",
+    "departure_hour",
+    "energy_mwh",
+    "v2g",
+];
+
+/// Reads EV fleets (`name,chargers,charger_kw,arrival_hour,departure_hour,energy_mwh,v2g`;
+/// CSV or .xlsx). A bad cell refuses the file with its row, field and reason: a plan
+/// silently missing a fleet would be wrong.
+pub fn read_fleets(path: &std::path::Path) -> Result<Vec<zp_energy::EvFleet>, AppError> {
+    let table = zp_ingest::read_table(path, zp_ingest::Limits::default())
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let col = |name: &str| {
+        table
+            .headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                AppError::Invalid(format!(
+                    "{}: no column {name} (columns: {})",
+                    table.file,
+                    FLEET_COLUMNS.join(",")
+                ))
+            })
+    };
+    let idx: Vec<usize> = FLEET_COLUMNS.iter().map(|c| col(c)).collect::<Result<_, _>>()?;
+    let mut out = Vec::with_capacity(table.rows.len());
+    for (row, cells) in &table.rows {
+        let cell = |i: usize| cells.get(idx[i]).map(|s| s.trim()).unwrap_or("");
+        let bad = |i: usize, why: &str| {
+            AppError::Invalid(format!(
+                "{} row {row}, field {}: {:?} {why}",
+                table.file,
+                FLEET_COLUMNS[i],
+                cell(i)
+            ))
+        };
+        let int = |i: usize| cell(i).parse::<u32>().map_err(|_| bad(i, "is not a whole number"));
+        let dec = |i: usize| {
+            cell(i)
+                .parse::<Decimal>()
+                .map_err(|_| bad(i, "is not a number"))
+        };
+        let v2g = match cell(6).to_ascii_lowercase().as_str() {
+            "" | "no" | "false" | "0" | "否" => false,
+            "yes" | "true" | "1" | "是" => true,
+            _ => return Err(bad(6, "is not yes/no")),
+        };
+        out.push(zp_energy::EvFleet {
+            name: cell(0).to_string(),
+            chargers: int(1)?,
+            charger_kw: dec(2)?,
+            arrival_hour: int(3)? as usize,
+            departure_hour: int(4)? as usize,
+            energy_mwh: dec(5)?,
+            v2g,
+        });
+    }
+    Ok(out)
 }

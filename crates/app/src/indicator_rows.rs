@@ -24,15 +24,6 @@ const SPEC: &[(&str, &[&str], bool)] = &[
     ("evidence", &["证明材料", "依据"], true),
 ];
 
-fn reject(row: i64, field: &str, reason: String, cells: &[String]) -> Rejected {
-    Rejected {
-        row,
-        field: field.into(),
-        reason,
-        raw: Table::raw(cells),
-    }
-}
-
 /// Validates indicator rows. `scope_kind` says whether a scope id is a registered park or
 /// enterprise; `catalogue` holds the `data.*` names and units the indicator sets use.
 pub fn validate_indicators(
@@ -53,12 +44,12 @@ pub fn validate_indicators(
         let value = match indicator_row(&fields, catalogue) {
             Ok(v) => v,
             Err((field, reason)) => {
-                out.rejected.push(reject(row, field, reason, cells));
+                out.rejected.push(Table::reject(row, field, reason, cells));
                 continue;
             }
         };
         let Some(kind) = scope_kind(&value.scope_id) else {
-            out.rejected.push(reject(
+            out.rejected.push(Table::reject(
                 row,
                 "scope_id",
                 format!(
@@ -86,7 +77,7 @@ pub fn validate_indicators(
         );
         match seen.get(&key) {
             Some((_, i)) if same(&out.rows[*i], &new) => out.repeated += 1,
-            Some((first, _)) => out.rejected.push(reject(
+            Some((first, _)) => out.rejected.push(Table::reject(
                 row,
                 "value",
                 format!(

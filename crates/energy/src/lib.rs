@@ -6,17 +6,20 @@
 //!   day ([`version_on`]).
 //! - [`import`]: reading a tariff file, accepted whole or refused with each fault's row.
 //! - [`bill`]: a month's bill from interval grid import, exact in kWh and yuan.
-//! - [`planner`]: a day-ahead battery plan as a linear programme (`good_lp` + `microlp`),
+//! - [`ev`]: EV fleets (windows, energy, V2G) and their OCPP 2.0.1 charging profiles.
+//! - [`planner`]: a day-ahead battery and EV plan as a linear programme (`good_lp` + `microlp`),
 //!   its figures recomputed exactly from the rounded decisions.
 //!
 //! Pure: no I/O, no threads, no async. Readings, tariffs and grid factors are passed in by
 //! the use-case layer (`zp_app::energy`).
 
 pub mod bill;
+pub mod ev;
 pub mod import;
 pub mod planner;
 pub mod tariff;
 
+pub use ev::{ChargingProfile, EvFleet, FleetPlan};
 pub use bill::{Bill, BillError, BillPeriod, IntervalImport, VersionUse, bill};
 pub use import::{COLUMNS, RowFault, TariffFileError, parse_tariffs};
 pub use planner::{Battery, HourInput, Objective, Plan, PlanError, PlanHour, PlanRequest, plan};

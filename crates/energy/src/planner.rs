@@ -14,6 +14,14 @@
 //! minimise  sum_h w_h * grid_h,   w_h = price_h | factor_h | price_h + carbon_price * factor_h
 //! ```
 //!
+//! EV fleets ([`crate::ev`]) add, for each fleet k and hour h of its plug-in window,
+//! `0 <= ev_kh <= P_k` drawn and, with V2G, `0 <= v2g_kh <= P_k` given back; the fleet
+//! never gives back more than it has drawn so far (`sum_{t<=h} ev_kt - v2g_kt >= 0`) and
+//! has its energy at departure (`sum ev_kh - v2g_kh = E_k`). They enter the balance as
+//! load: `grid_h >= net_h + charge_h - discharge_h + sum_k (ev_kh - v2g_kh)`, and the
+//! battery and V2G together never export: `discharge_h + sum_k v2g_kh <= max(net_h, 0) +
+//! sum_k ev_kh`. The baseline charges each fleet at full power from arrival.
+//!
 //! The upper bound on `grid_h` only matters in an hour of negative weight (a negative price):
 //! the plan may then spill PV to import more, never more than the PV there is. Being linear,
 //! the programme may also charge and discharge in the same hour where that pays (a negative
@@ -28,6 +36,7 @@ use good_lp::{
     Expression, ResolutionError, Solution, SolverModel, Variable, constraint, microlp, variable,
     variables,
 };
+use crate::ev::{EvFleet, FleetPlan};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
@@ -90,6 +99,8 @@ pub struct PlanRequest {
     pub objective: Objective,
     /// Used by [`Objective::CostCarbon`].
     pub carbon_price_yuan_per_t: Decimal,
+    /// EV fleets to schedule with the battery (may be empty).
+    pub fleets: Vec<EvFleet>,
 }
 
 /// One hour of the plan. Decisions are in whole kWh; `grid_import_mwh` is
@@ -105,6 +116,9 @@ pub struct PlanHour {
     pub soc_mwh: Decimal,
     pub grid_import_mwh: Decimal,
     pub spilled_mwh: Decimal,
+    /// EV fleets' charging and (V2G) discharging in the hour, all fleets.
+    pub ev_charge_mwh: Decimal,
+    pub ev_discharge_mwh: Decimal,
     pub yuan_per_mwh: Decimal,
     pub tco2_per_mwh: Decimal,
 }
@@ -122,6 +136,7 @@ pub struct Plan {
     pub charged_mwh: Decimal,
     pub discharged_mwh: Decimal,
     pub hours: Vec<PlanHour>,
+    pub fleets: Vec<FleetPlan>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -176,6 +191,9 @@ fn check(req: &PlanRequest) -> Result<(), PlanError> {
             req.carbon_price_yuan_per_t
         ));
     }
+    for fleet in &req.fleets {
+        fleet.check(req.hours.len()).map_err(PlanError::Invalid)?;
+    }
     if let Some((h, _)) = req
         .hours
         .iter()
@@ -196,8 +214,12 @@ fn weight(req: &PlanRequest, x: &HourInput) -> Decimal {
     }
 }
 
-/// The solver's answer per hour: (charge, discharge, soc, grid) in MWh.
-type Raw = Vec<(f64, f64, f64, f64)>;
+/// The solver's answer per hour: (charge, discharge, soc, grid) in MWh, and per fleet and
+/// hour (drawn, given back).
+struct Raw {
+    hours: Vec<(f64, f64, f64, f64)>,
+    fleets: Vec<Vec<(f64, f64)>>,
+}
 
 fn solve(req: &PlanRequest) -> Result<Raw, PlanError> {
     let b = &req.battery;
@@ -207,16 +229,34 @@ fn solve(req: &PlanRequest) -> Result<Raw, PlanError> {
         f(b.efficiency),
         f(b.soc_start_mwh),
     );
+    let n = req.hours.len();
     let mut vars = variables!();
     let mut hv: Vec<(Variable, Variable, Variable, Variable)> = Vec::new();
-    for x in &req.hours {
-        let net = f(x.load_mwh - x.pv_mwh);
+    for _ in &req.hours {
         let c = vars.add(variable().min(0.0).max(p));
-        let d = vars.add(variable().min(0.0).max(p.min(net.max(0.0))));
+        let d = vars.add(variable().min(0.0).max(p));
         let s = vars.add(variable().min(0.0).max(e));
         let g = vars.add(variable().min(0.0));
         hv.push((c, d, s, g));
     }
+    // Per fleet and hour: (drawn, given back), zero outside the window.
+    let fv: Vec<Vec<(Variable, Variable)>> = req
+        .fleets
+        .iter()
+        .map(|k| {
+            let pk = f(k.power_mw());
+            (0..n)
+                .map(|h| {
+                    let on = if k.present(h) { pk } else { 0.0 };
+                    let back = if k.v2g { on } else { 0.0 };
+                    (
+                        vars.add(variable().min(0.0).max(on)),
+                        vars.add(variable().min(0.0).max(back)),
+                    )
+                })
+                .collect()
+        })
+        .collect();
     let objective: Expression = req
         .hours
         .iter()
@@ -225,25 +265,73 @@ fn solve(req: &PlanRequest) -> Result<Raw, PlanError> {
         .sum();
     let mut model = vars.minimise(objective).using(microlp);
     let mut prev: Expression = Expression::from(soc0);
-    for (x, &(c, d, s, g)) in req.hours.iter().zip(&hv) {
+    for (h, (x, &(c, d, s, g))) in req.hours.iter().zip(&hv).enumerate() {
         let net = f(x.load_mwh - x.pv_mwh);
         let load = f(x.load_mwh);
+        let ev_in: Expression = fv.iter().map(|k| k[h].0).sum();
+        let ev_out: Expression = fv.iter().map(|k| k[h].1).sum();
         model.add_constraint(constraint!(s == prev + eff * c - d));
-        model.add_constraint(constraint!(g - c + d >= net));
-        model.add_constraint(constraint!(g - c + d <= load));
+        model.add_constraint(constraint!(g - c + d - ev_in.clone() + ev_out.clone() >= net));
+        model.add_constraint(constraint!(g - c + d - ev_in.clone() + ev_out.clone() <= load));
+        model.add_constraint(constraint!(d + ev_out <= net.max(0.0) + ev_in));
         prev = Expression::from(s);
     }
     model.add_constraint(constraint!(prev >= soc0));
+    for (k, fleet) in fv.iter().zip(&req.fleets) {
+        let mut so_far = Expression::from(0.0);
+        for &(i, o) in k {
+            so_far += i - o;
+            model.add_constraint(constraint!(so_far.clone() >= 0.0));
+        }
+        model.add_constraint(constraint!(so_far == f(fleet.energy_mwh)));
+    }
     match model.solve() {
-        Ok(sol) => Ok(hv
-            .iter()
-            .map(|&(c, d, s, g)| (sol.value(c), sol.value(d), sol.value(s), sol.value(g)))
-            .collect()),
+        Ok(sol) => Ok(Raw {
+            hours: hv
+                .iter()
+                .map(|&(c, d, s, g)| (sol.value(c), sol.value(d), sol.value(s), sol.value(g)))
+                .collect(),
+            fleets: fv
+                .iter()
+                .map(|k| k.iter().map(|&(i, o)| (sol.value(i), sol.value(o))).collect())
+                .collect(),
+        }),
         Err(ResolutionError::Infeasible) => Err(PlanError::Solver(
-            "the programme is infeasible (this is a bug: idling is always feasible)".into(),
+            "the programme is infeasible: a fleet's energy cannot be delivered in its window"
+                .into(),
         )),
         Err(e) => Err(PlanError::Solver(e.to_string())),
     }
+}
+
+/// Rounds each fleet's hourly decisions to kWh, keeping each fleet's total exactly its
+/// energy (the rounding remainder goes to its largest hour).
+fn fleet_plans(req: &PlanRequest, raw: &Raw) -> Vec<FleetPlan> {
+    req.fleets
+        .iter()
+        .zip(&raw.fleets)
+        .map(|(k, hours)| {
+            let mut charge: Vec<Decimal> = hours.iter().map(|h| kwh(h.0)).collect();
+            let discharge: Vec<Decimal> = hours.iter().map(|h| kwh(h.1)).collect();
+            let net: Decimal = charge.iter().sum::<Decimal>() - discharge.iter().sum::<Decimal>();
+            let gap = k.energy_mwh - net;
+            if let Some(top) = charge
+                .iter_mut()
+                .enumerate()
+                .filter(|(h, _)| k.present(*h))
+                .max_by_key(|(_, c)| **c)
+                .map(|(_, c)| c)
+            {
+                *top = (*top + gap).max(Decimal::ZERO);
+            }
+            FleetPlan {
+                name: k.name.clone(),
+                charge_mwh: charge.into_iter().map(|c| c.normalize()).collect(),
+                discharge_mwh: discharge,
+                baseline_mwh: k.baseline(req.hours.len()),
+            }
+        })
+        .collect()
 }
 
 /// Plans the battery over `req.hours` and prices the plan and the baseline (no battery)
@@ -251,12 +339,16 @@ fn solve(req: &PlanRequest) -> Result<Raw, PlanError> {
 pub fn plan(req: &PlanRequest) -> Result<Plan, PlanError> {
     check(req)?;
     let raw = solve(req)?;
+    let fleets = fleet_plans(req, &raw);
     let mut hours = Vec::with_capacity(req.hours.len());
     let zero = Decimal::ZERO;
     let (mut base_cost, mut plan_cost, mut base_t, mut plan_t) = (zero, zero, zero, zero);
     let (mut charged, mut discharged) = (zero, zero);
-    for (h, (x, &(c, d, s, g))) in req.hours.iter().zip(&raw).enumerate() {
-        let net = x.load_mwh - x.pv_mwh;
+    for (h, (x, &(c, d, s, g))) in req.hours.iter().zip(&raw.hours).enumerate() {
+        let ev_in: Decimal = fleets.iter().map(|k| k.charge_mwh[h]).sum();
+        let ev_out: Decimal = fleets.iter().map(|k| k.discharge_mwh[h]).sum();
+        let ev_base: Decimal = fleets.iter().map(|k| k.baseline_mwh[h]).sum();
+        let net = x.load_mwh - x.pv_mwh + ev_in - ev_out;
         let charge = kwh(c);
         // Never more than the net load, so rounding cannot export.
         let discharge = kwh(d).min(net.max(zero));
@@ -264,7 +356,7 @@ pub fn plan(req: &PlanRequest) -> Result<Plan, PlanError> {
         let curtailed = kwh((g - net_f.max(0.0)).max(0.0));
         let after = net + charge - discharge;
         let grid = after.max(zero) + curtailed;
-        let baseline = net.max(zero);
+        let baseline = (x.load_mwh - x.pv_mwh + ev_base).max(zero);
         base_cost += baseline * x.yuan_per_mwh;
         plan_cost += grid * x.yuan_per_mwh;
         base_t += baseline * x.tco2_per_mwh;
@@ -280,6 +372,8 @@ pub fn plan(req: &PlanRequest) -> Result<Plan, PlanError> {
             soc_mwh: kwh(s).min(req.battery.energy_mwh).normalize(),
             grid_import_mwh: grid.normalize(),
             spilled_mwh: ((-after).max(zero) + curtailed).normalize(),
+            ev_charge_mwh: ev_in.normalize(),
+            ev_discharge_mwh: ev_out.normalize(),
             yuan_per_mwh: x.yuan_per_mwh.normalize(),
             tco2_per_mwh: x.tco2_per_mwh.normalize(),
         });
@@ -295,5 +389,6 @@ pub fn plan(req: &PlanRequest) -> Result<Plan, PlanError> {
         charged_mwh: charged.normalize(),
         discharged_mwh: discharged.normalize(),
         hours,
+        fleets,
     })
 }

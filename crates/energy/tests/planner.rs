@@ -36,6 +36,7 @@ fn req(hours: Vec<HourInput>, b: Battery, objective: Objective) -> PlanRequest {
         battery: b,
         objective,
         carbon_price_yuan_per_t: dec!(80),
+        fleets: Vec::new(),
     }
 }
 
@@ -209,6 +210,7 @@ fn a_negative_price_makes_the_plan_spill_pv_to_import() {
         battery: battery(dec!(0), dec!(0), dec!(1)),
         objective: Objective::Cost,
         carbon_price_yuan_per_t: dec!(80),
+        fleets: Vec::new(),
     };
     let p = plan(&r).unwrap();
     assert_eq!(p.baseline_cost_yuan, dec!(0));

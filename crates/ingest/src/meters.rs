@@ -7,15 +7,6 @@ use std::collections::HashMap;
 use zp_domain::records::{HourlyFactor, Meter, MeterKind, Rejected};
 use zp_domain::{CreditCode, Region};
 
-fn reject(row: i64, field: &str, reason: String, cells: &[String]) -> Rejected {
-    Rejected {
-        row,
-        field: field.into(),
-        reason,
-        raw: Table::raw(cells),
-    }
-}
-
 pub struct MeterRows {
     pub meters: Vec<Meter>,
     pub rejected: Vec<Rejected>,
@@ -50,7 +41,7 @@ pub fn validate_meters(
         }
         let id = cols.get(0, cells).to_string();
         if id.is_empty() || id.len() > 64 || id.chars().any(|c| c.is_control() || c == ',') {
-            out.rejected.push(reject(
+            out.rejected.push(Table::reject(
                 row,
                 "meter",
                 format!("meter id {id:?} must be 1-64 characters without commas"),
@@ -61,7 +52,7 @@ pub fn validate_meters(
         let code = match CreditCode::parse(cols.get(1, cells)) {
             Ok(c) if known_org(&c) => c,
             Ok(c) => {
-                out.rejected.push(reject(
+                out.rejected.push(Table::reject(
                     row,
                     "credit_code",
                     format!(
@@ -72,7 +63,7 @@ pub fn validate_meters(
                 continue;
             }
             Err(e) => {
-                out.rejected.push(reject(
+                out.rejected.push(Table::reject(
                     row,
                     "credit_code",
                     format!("invalid credit code {:?}: {e}", cols.get(1, cells)),
@@ -82,7 +73,7 @@ pub fn validate_meters(
             }
         };
         let Some(kind) = MeterKind::parse(cols.get(2, cells)) else {
-            out.rejected.push(reject(
+            out.rejected.push(Table::reject(
                 row,
                 "kind",
                 format!(
@@ -95,7 +86,7 @@ pub fn validate_meters(
         };
         let source = cols.get(3, cells).to_ascii_lowercase();
         if kind == MeterKind::Generation && source.is_empty() {
-            out.rejected.push(reject(
+            out.rejected.push(Table::reject(
                 row,
                 "source",
                 "a generation meter needs its source (solar, wind, hydro, ...)".into(),
@@ -112,7 +103,7 @@ pub fn validate_meters(
         };
         match seen.get(&id) {
             Some((_, i)) if out.meters[*i] == meter => out.repeated += 1,
-            Some((first, _)) => out.rejected.push(reject(
+            Some((first, _)) => out.rejected.push(Table::reject(
                 row,
                 "meter",
                 format!("meter {id} already appears with different data in row {first}"),
@@ -160,14 +151,14 @@ pub fn validate_grid_hourly(table: &Table) -> Result<GridHourlyRows, ReadError> 
             Ok(r) => r,
             Err(e) => {
                 out.rejected
-                    .push(reject(row, "region", e.to_string(), cells));
+                    .push(Table::reject(row, "region", e.to_string(), cells));
                 continue;
             }
         };
         let ts = match zp_domain::time::parse_timestamp(cols.get(1, cells)) {
             Ok(t) if t % 3600 == 0 => t,
             Ok(_) => {
-                out.rejected.push(reject(
+                out.rejected.push(Table::reject(
                     row,
                     "ts",
                     format!("{} is not the start of an hour", cols.get(1, cells)),
@@ -176,14 +167,15 @@ pub fn validate_grid_hourly(table: &Table) -> Result<GridHourlyRows, ReadError> 
                 continue;
             }
             Err(e) => {
-                out.rejected.push(reject(row, "ts", e.to_string(), cells));
+                out.rejected
+                    .push(Table::reject(row, "ts", e.to_string(), cells));
                 continue;
             }
         };
         let factor = match cols.get(2, cells).parse::<f64>() {
             Ok(f) if (0.0..=2.0).contains(&f) => f,
             _ => {
-                out.rejected.push(reject(
+                out.rejected.push(Table::reject(
                     row,
                     "tco2_per_mwh",
                     format!(
@@ -202,7 +194,7 @@ pub fn validate_grid_hourly(table: &Table) -> Result<GridHourlyRows, ReadError> 
             match cfe_text.parse::<f64>() {
                 Ok(c) if (0.0..=1.0).contains(&c) => Some(c),
                 _ => {
-                    out.rejected.push(reject(
+                    out.rejected.push(Table::reject(
                         row,
                         "cfe_share",
                         format!("{cfe_text:?} is not a share between 0 and 1"),
@@ -220,7 +212,7 @@ pub fn validate_grid_hourly(table: &Table) -> Result<GridHourlyRows, ReadError> 
         };
         match seen.get(&(region, ts)) {
             Some((_, i)) if out.factors[*i] == f => out.repeated += 1,
-            Some((first, _)) => out.rejected.push(reject(
+            Some((first, _)) => out.rejected.push(Table::reject(
                 row,
                 "tco2_per_mwh",
                 format!("conflicts with row {first} for the same region and hour"),

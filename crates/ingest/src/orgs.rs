@@ -42,15 +42,6 @@ pub fn valid_industry(code: &str) -> bool {
         || ((2..=4).contains(&digits.len()) && digits.chars().all(|d| d.is_ascii_digit()))
 }
 
-fn reject(row: i64, field: &str, reason: String, cells: &[String]) -> Rejected {
-    Rejected {
-        row,
-        field: field.into(),
-        reason,
-        raw: Table::raw(cells),
-    }
-}
-
 /// Validates organisation rows. A missing region is derived from the credit code's division
 /// code (GB/T 2260).
 pub fn validate_orgs(table: &Table) -> Result<OrgRows, ReadError> {
@@ -70,7 +61,7 @@ pub fn validate_orgs(table: &Table) -> Result<OrgRows, ReadError> {
         let code = match CreditCode::parse(cols.get(0, cells)) {
             Ok(c) => c,
             Err(e) => {
-                out.rejected.push(reject(
+                out.rejected.push(Table::reject(
                     row,
                     "credit_code",
                     format!("invalid credit code {:?}: {e}", cols.get(0, cells)),
@@ -82,7 +73,7 @@ pub fn validate_orgs(table: &Table) -> Result<OrgRows, ReadError> {
         let name = cols.get(1, cells).to_string();
         if name.is_empty() {
             out.rejected
-                .push(reject(row, "name", "name is empty".into(), cells));
+                .push(Table::reject(row, "name", "name is empty".into(), cells));
             continue;
         }
         let region_text = cols.get(2, cells);
@@ -90,7 +81,7 @@ pub fn validate_orgs(table: &Table) -> Result<OrgRows, ReadError> {
             match Region::from_division_code(code.division_code()) {
                 Some(r) => r,
                 None => {
-                    out.rejected.push(reject(
+                    out.rejected.push(Table::reject(
                         row,
                         "region",
                         format!(
@@ -107,14 +98,14 @@ pub fn validate_orgs(table: &Table) -> Result<OrgRows, ReadError> {
                 Ok(r) => r,
                 Err(e) => {
                     out.rejected
-                        .push(reject(row, "region", e.to_string(), cells));
+                        .push(Table::reject(row, "region", e.to_string(), cells));
                     continue;
                 }
             }
         };
         let industry = cols.get(4, cells).to_string();
         if !valid_industry(&industry) {
-            out.rejected.push(reject(
+            out.rejected.push(Table::reject(
                 row,
                 "industry",
                 format!("{industry:?} is not a GB/T 4754 code (e.g. 3011, C3011)"),
@@ -134,7 +125,7 @@ pub fn validate_orgs(table: &Table) -> Result<OrgRows, ReadError> {
         match seen.get(&code) {
             Some((_, i)) if out.orgs[*i] == org => out.repeated += 1,
             Some((first, _)) => {
-                out.rejected.push(reject(
+                out.rejected.push(Table::reject(
                     row,
                     "credit_code",
                     format!("{code} already appears with different data in row {first}"),

@@ -158,6 +158,15 @@ impl Table {
             .trim_end()
             .to_string()
     }
+    /// A quarantined row: `field` could not be taken for `reason`, with the row's raw cells.
+    pub fn reject(row: i64, field: &str, reason: String, cells: &[String]) -> Rejected {
+        Rejected {
+            row,
+            field: field.into(),
+            reason,
+            raw: Table::raw(cells),
+        }
+    }
 }
 
 fn control_name(c: char) -> &'static str {

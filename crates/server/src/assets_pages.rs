@@ -24,26 +24,20 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use serde::Deserialize;
+use zp_app::Access;
 use zp_app::Role;
 use zp_app::assets::{self as uc, ComplianceState, ComplianceStatus, EmissionsSource, KindInfo};
-use zp_app::Access;
 
 pub const AREA: Area = Area {
     name: "assets-registry",
     routes,
     ops: OPS,
-    nav: &[
-        NavItem {
-            href: "/carbon-assets",
-            label: "nav.carbon_assets",
-            roles: &[],
-        },
-        NavItem {
-            href: "/compliance",
-            label: "nav.compliance",
-            roles: &[],
-        },
-    ],
+    // One entry for both pages (they link to each other): the bar is shared and full.
+    nav: &[NavItem {
+        href: "/carbon-assets",
+        label: "nav.carbon_assets",
+        roles: &[],
+    }],
     strings: STRINGS,
 };
 
@@ -111,7 +105,10 @@ const OPS: &[Op] = &[
         "/api/v1/compliance/coverage",
         "Enterprises in scope whose accounts cross a scheme's inclusion threshold",
     )
-    .query(&[("scheme", "cn-ets or cq-pilot", true), ("year", "Year", true)]),
+    .query(&[
+        ("scheme", "cn-ets or cq-pilot", true),
+        ("year", "Year", true),
+    ]),
     Op::get(
         "/api/v1/compliance/status",
         "Compliance of an enterprise in a scheme's year: verified emissions, surrendered, \
@@ -121,7 +118,11 @@ const OPS: &[Op] = &[
         ("scheme", "cn-ets or cq-pilot", true),
         ("org", "Credit code", true),
         ("year", "Year", true),
-        ("today", "Judge lateness as of this day (default today)", false),
+        (
+            "today",
+            "Judge lateness as of this day (default today)",
+            false,
+        ),
     ]),
     Op::get(
         "/api/v1/compliance/overview",
@@ -131,7 +132,11 @@ const OPS: &[Op] = &[
     .query(&[
         ("scheme", "cn-ets or cq-pilot", true),
         ("year", "Year", true),
-        ("today", "Judge lateness as of this day (default today)", false),
+        (
+            "today",
+            "Judge lateness as of this day (default today)",
+            false,
+        ),
     ]),
 ];
 
@@ -234,13 +239,25 @@ const STRINGS: &[Entry] = &[
         "No enterprise in your scope takes part in this scheme's year (allowances of the year, a verified figure, or a surrender).",
     ),
     ("co.cap_source", "抵销比例依据", "Offset cap source"),
-    ("co.set_verified", "录入核查结果", "Enter a verifier's figure"),
-    ("co.set_deadline", "设定清缴期限", "Set the surrender deadline"),
+    (
+        "co.set_verified",
+        "录入核查结果",
+        "Enter a verifier's figure",
+    ),
+    (
+        "co.set_deadline",
+        "设定清缴期限",
+        "Set the surrender deadline",
+    ),
     ("co.tco2", "核查排放量（tCO2）", "Verified emissions (tCO2)"),
     ("co.date", "期限（含）", "Deadline (inclusive)"),
     ("co.count_short", "未足额或逾期", "Short or late"),
     ("co.count_total", "参与企业", "Enterprises"),
-    ("co.total_shortfall", "缺口合计（吨）", "Total shortfall (t)"),
+    (
+        "co.total_shortfall",
+        "缺口合计（吨）",
+        "Total shortfall (t)",
+    ),
 ];
 
 fn may(page: &Page, roles: &[Role]) -> bool {
@@ -420,7 +437,9 @@ async fn compliance_page(
             .filter(|s| matches!(s.status, ComplianceState::Short | ComplianceState::Late))
             .count(),
         shortfall_t: list.iter().filter_map(|s| s.shortfall_t).sum(),
-        cap_source: info.map(|i| i.offset_cap_source.clone()).unwrap_or_default(),
+        cap_source: info
+            .map(|i| i.offset_cap_source.clone())
+            .unwrap_or_default(),
         accounts_notice: info
             .map(|i| i.accounts_scope_notice.clone())
             .unwrap_or_default(),

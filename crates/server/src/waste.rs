@@ -54,7 +54,11 @@ const OPS: &[Op] = &[
     )
     .query(&[
         ("year", "Submission year", false),
-        ("today", "Judge overdue as of this day (default today)", false),
+        (
+            "today",
+            "Judge overdue as of this day (default today)",
+            false,
+        ),
     ]),
     Op::post(
         "/api/v1/waste/applications",
@@ -114,7 +118,11 @@ const OPS: &[Op] = &[
     .query(&[
         ("region", "Province code (SC, CQ, ...)", true),
         ("year", "Submission year", true),
-        ("as_of", "Judge overdue as of this day (default today)", false),
+        (
+            "as_of",
+            "Judge overdue as of this day (default today)",
+            false,
+        ),
     ]),
     Op::get(
         "/api/v1/calendar/add-working-days",
@@ -269,9 +277,7 @@ impl DecideBody {
             (true, None) => Verdict::Approve,
             (false, Some(r)) => Verdict::Reject(r.to_string()),
             (true, Some(_)) => {
-                return Err(AppError::BadRequest(
-                    "approve or reject, not both".into(),
-                ));
+                return Err(AppError::BadRequest("approve or reject, not both".into()));
             }
             (false, None) => {
                 return Err(AppError::BadRequest(
@@ -343,8 +349,7 @@ pub(crate) async fn apply(
     who.require_role(APPLICANTS)?;
     let req = body.request()?;
     let c = caller(&who);
-    st.run(move |s| Ok(uc::apply(s, &c, &req, &rules())?))
-        .await
+    st.run(move |s| Ok(uc::apply(s, &c, &req, &rules())?)).await
 }
 
 pub(crate) async fn decide(
@@ -431,9 +436,7 @@ async fn status(
 ) -> Result<Json<ApplicationView>, AppError> {
     let c = caller(&who);
     let today = q.today.unwrap_or_else(today);
-    let v = st
-        .run(move |s| Ok(uc::status(s, &c, id, today)?))
-        .await?;
+    let v = st.run(move |s| Ok(uc::status(s, &c, id, today)?)).await?;
     Ok(Json(v))
 }
 

@@ -48,7 +48,11 @@ pub(super) const STRINGS: &[Entry] = &[
     ("waste.whitelisted", "白名单", "Whitelisted"),
     ("waste.due", "办结期限", "Due date"),
     ("waste.overdue", "超期", "overdue"),
-    ("waste.days_taken", "实际用时（工作日）", "Working days taken"),
+    (
+        "waste.days_taken",
+        "实际用时（工作日）",
+        "Working days taken",
+    ),
     ("waste.generator", "产生单位", "Generator"),
     ("waste.receiver", "接收单位", "Receiver"),
     ("waste.none", "暂无转移申请。", "No applications."),
@@ -89,7 +93,11 @@ pub(super) const STRINGS: &[Entry] = &[
     ("waste.difference", "差额（吨）", "Difference (t)"),
     ("waste.discrepancy", "重量差异", "Discrepancy"),
     ("waste.no_manifests", "尚无联单。", "No manifests yet."),
-    ("waste.ship", "交运（新联单）", "Hand over a shipment (new manifest)"),
+    (
+        "waste.ship",
+        "交运（新联单）",
+        "Hand over a shipment (new manifest)",
+    ),
     (
         "waste.transporters_hint",
         "运输单位，按顺序，用分号分隔",

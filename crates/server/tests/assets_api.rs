@@ -87,7 +87,10 @@ async fn allocate_pledge_surrender_and_compliance() {
         .iter()
         .find(|r| r["kind"] == "cea")
         .unwrap();
-    assert_eq!((&cea["available"], &cea["pledged"]), (&json!(900), &json!(100)));
+    assert_eq!(
+        (&cea["available"], &cea["pledged"]),
+        (&json!(900), &json!(100))
+    );
     let r = t.get(Some("ent_b"), "/api/v1/assets/balances").await;
     assert!(!r.text.contains(&a), "{}", r.text);
     let r = t
@@ -108,19 +111,33 @@ async fn allocate_pledge_surrender_and_compliance() {
         json!({"scheme": "cn-ets", "org": a, "year": 2023, "tco2": 1000}),
     )
     .await;
-    let surrender = |kind: &str, units: u64| {
-        json!({"scheme": "cn-ets", "year": 2023, "org": a, "kind": kind, "vintage": 2023, "units": units})
-    };
+    let surrender = |kind: &str, units: u64| json!({"scheme": "cn-ets", "year": 2023, "org": a, "kind": kind, "vintage": 2023, "units": units});
     let r = t
         .post_json("ent_a", "/api/v1/assets/surrender", surrender("ccer", 60))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
-    ok(&t, "ent_a", "/api/v1/assets/surrender", surrender("ccer", 50)).await;
-    ok(&t, "ent_a", "/api/v1/assets/surrender", surrender("cea", 900)).await;
+    ok(
+        &t,
+        "ent_a",
+        "/api/v1/assets/surrender",
+        surrender("ccer", 50),
+    )
+    .await;
+    ok(
+        &t,
+        "ent_a",
+        "/api/v1/assets/surrender",
+        surrender("cea", 900),
+    )
+    .await;
     let r = t
         .post_json("ent_a", "/api/v1/assets/surrender", surrender("cea", 1))
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "pledged units stay put");
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "pledged units stay put"
+    );
     ok(
         &t,
         "admin",
@@ -135,14 +152,23 @@ async fn allocate_pledge_surrender_and_compliance() {
     let s = t.get(Some("ent_a"), &status("2024-12-01")).await.json();
     assert_eq!(s["status"], "short", "{s}");
     assert_eq!(
-        (&s["verified_tco2"], &s["offset_cap_t"], &s["offsets_counted_t"], &s["shortfall_t"]),
+        (
+            &s["verified_tco2"],
+            &s["offset_cap_t"],
+            &s["offsets_counted_t"],
+            &s["shortfall_t"]
+        ),
         (&json!(1000), &json!(50), &json!(50), &json!(50)),
         "{s}"
     );
     let s = t.get(Some("ent_a"), &status("2025-01-15")).await.json();
     assert_eq!(s["status"], "late", "{s}");
     let r = t.get(Some("ent_b"), &status("2024-12-01")).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND, "B cannot read A's position");
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "B cannot read A's position"
+    );
 
     // The dashboard: A short, B (allocated, no figure yet) listed too, for the officer.
     let r = t
@@ -171,13 +197,32 @@ async fn allocate_pledge_surrender_and_compliance() {
     assert!(!r.text.contains(&a), "{}", r.text);
 
     // Released, the last 50 t go in: compliant.
-    ok(&t, "ent_a", "/api/v1/assets/release", json!({"pledge": pledge})).await;
-    ok(&t, "ent_a", "/api/v1/assets/surrender", surrender("cea", 50)).await;
+    ok(
+        &t,
+        "ent_a",
+        "/api/v1/assets/release",
+        json!({"pledge": pledge}),
+    )
+    .await;
+    ok(
+        &t,
+        "ent_a",
+        "/api/v1/assets/surrender",
+        surrender("cea", 50),
+    )
+    .await;
     let s = t.get(Some("ent_a"), &status("2024-12-01")).await.json();
-    assert_eq!((&s["status"], &s["shortfall_t"]), (&json!("compliant"), &json!(0)), "{s}");
+    assert_eq!(
+        (&s["status"], &s["shortfall_t"]),
+        (&json!("compliant"), &json!(0)),
+        "{s}"
+    );
 
     // The chain replays; the pages show the dashboard and only one's own holdings.
-    let v = t.get(Some("verifier"), "/api/v1/assets/verify").await.json();
+    let v = t
+        .get(Some("verifier"), "/api/v1/assets/verify")
+        .await
+        .json();
     assert!(v["events"].as_u64().unwrap() >= 8, "{v}");
     let r = t
         .get(Some("admin"), "/compliance?scheme=cn-ets&year=2023")
@@ -197,7 +242,10 @@ async fn allocate_pledge_surrender_and_compliance() {
     // Every operation is audit-logged under the signed-in user.
     let audit = t.store(|s| s.audit(200).unwrap()).await;
     for actor in ["user:admin", "user:ent_a", "user:officer"] {
-        assert!(audit.iter().any(|e| e.actor == actor), "no audit entry of {actor}");
+        assert!(
+            audit.iter().any(|e| e.actor == actor),
+            "no audit entry of {actor}"
+        );
     }
 }
 
@@ -205,15 +253,30 @@ async fn allocate_pledge_surrender_and_compliance() {
 async fn catalog_and_coverage_are_readable() {
     let t = app();
     let v = t.get(Some("ent_a"), "/api/v1/assets/kinds").await.json();
-    assert!(v["scheme"].as_array().unwrap().iter().any(|s| s["code"] == "cn-ets"), "{v}");
+    assert!(
+        v["scheme"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["code"] == "cn-ets"),
+        "{v}"
+    );
     let r = t
-        .get(Some("park"), "/api/v1/compliance/coverage?scheme=cn-ets&year=2023")
+        .get(
+            Some("park"),
+            "/api/v1/compliance/coverage?scheme=cn-ets&year=2023",
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let r = t
-        .get(Some("park"), "/api/v1/compliance/coverage?scheme=nope&year=2023")
+        .get(
+            Some("park"),
+            "/api/v1/compliance/coverage?scheme=nope&year=2023",
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
-    let r = t.get(Some("park"), "/api/v1/compliance/coverage?year=2023").await;
+    let r = t
+        .get(Some("park"), "/api/v1/compliance/coverage?year=2023")
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
 }

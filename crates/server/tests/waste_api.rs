@@ -39,10 +39,16 @@ async fn setup(t: &TestApp) -> i64 {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let p = r.json();
-    assert_eq!((p["read"].as_u64(), p["accepted"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(
+        (p["read"].as_u64(), p["accepted"].as_u64()),
+        (Some(2), Some(1))
+    );
     assert_eq!(p["quarantined"], 1);
     assert_eq!(p["rejected"][0]["field"], "codes");
-    assert_eq!(p["file"], "permits.csv", "named by its file name, not its path");
+    assert_eq!(
+        p["file"], "permits.csv",
+        "named by its file name, not its path"
+    );
     let whitelist = format!(
         "agreement,from_province,to_province,generator,receiver,codes,yearly_cap_t,valid_from,valid_to,source\n\
          CQ-SC-01,CQ,SC,{a},{c},900-249-08,50,2024-01-01,2025-12-31,test agreement\n"
@@ -114,7 +120,11 @@ async fn application_to_manifest_with_two_officers_and_a_discrepancy() {
         .post_json("officer", &decide, decision("export", "2024-09-30"))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
-    assert!(r.text.contains("after the importing province"), "{}", r.text);
+    assert!(
+        r.text.contains("after the importing province"),
+        "{}",
+        r.text
+    );
     let r = t
         .post_json(
             "officer_sc",
@@ -122,7 +132,11 @@ async fn application_to_manifest_with_two_officers_and_a_discrepancy() {
             json!({"side": "import", "date": "2024-09-30"}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "neither approve nor reject");
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "neither approve nor reject"
+    );
 
     // The importing province (Sichuan) approves through the page's form.
     let r = post_form(
@@ -168,7 +182,11 @@ async fn application_to_manifest_with_two_officers_and_a_discrepancy() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
-    assert!(r.text.contains(&format!("only the receiver {c}")), "{}", r.text);
+    assert!(
+        r.text.contains(&format!("only the receiver {c}")),
+        "{}",
+        r.text
+    );
     // The Sichuan park (the receiver's) signs: 11.5 of 12 t, 0.5 t short, beyond 2 %.
     let r = t
         .post_json(
@@ -189,7 +207,11 @@ async fn application_to_manifest_with_two_officers_and_a_discrepancy() {
             json!({"tonnes": 12, "date": "2024-10-10"}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "signed once only");
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "signed once only"
+    );
 
     // Both officers and the generator see the manifest and the totals.
     for user in ["officer", "officer_sc", "ent_a", "admin"] {
@@ -211,7 +233,10 @@ async fn application_to_manifest_with_two_officers_and_a_discrepancy() {
         )
         .await;
     let v = r.json();
-    assert_eq!((dec(&v["shipped_t"]), dec(&v["received_t"])), (Decimal::from(12), Decimal::new(115, 1)));
+    assert_eq!(
+        (dec(&v["shipped_t"]), dec(&v["received_t"])),
+        (Decimal::from(12), Decimal::new(115, 1))
+    );
     assert_eq!(v["generator"], json!(a));
 
     // The importing province's yearly statistics count the discrepancy.
@@ -224,7 +249,12 @@ async fn application_to_manifest_with_two_officers_and_a_discrepancy() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let rep = r.json();
     assert_eq!(
-        (&rep["applications"], &rep["approved"], &rep["manifests"], &rep["discrepancies"]),
+        (
+            &rep["applications"],
+            &rep["approved"],
+            &rep["manifests"],
+            &rep["discrepancies"]
+        ),
         (&json!(1), &json!(1), &json!(1), &json!(1)),
         "{rep}"
     );
@@ -249,7 +279,9 @@ async fn application_to_manifest_with_two_officers_and_a_discrepancy() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert!(r.text.contains(r#"data-status="approved""#), "{}", r.text);
     assert!(
-        r.text.contains(&format!(r#"data-manifest="{manifest}" data-discrepancy="true""#)),
+        r.text.contains(&format!(
+            r#"data-manifest="{manifest}" data-discrepancy="true""#
+        )),
         "{}",
         r.text
     );
@@ -330,14 +362,23 @@ async fn calendar_and_codes() {
         )
         .await;
     assert_eq!(r.json(), json!({"date": "2024-10-10"}));
-    let r = t.get(Some("ent_a"), "/api/v1/calendar/days/2024-09-29").await;
+    let r = t
+        .get(Some("ent_a"), "/api/v1/calendar/days/2024-09-29")
+        .await;
     let d = r.json();
-    assert_eq!((d["working_day"].clone(), d["name_zh"].clone()), (json!(true), json!("国庆节")));
-    let r = t.get(Some("ent_a"), "/api/v1/calendar/days/2027-01-04").await;
+    assert_eq!(
+        (d["working_day"].clone(), d["name_zh"].clone()),
+        (json!(true), json!("国庆节"))
+    );
+    let r = t
+        .get(Some("ent_a"), "/api/v1/calendar/days/2027-01-04")
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
     let r = t.get(None, "/api/v1/calendar/days/2024-09-29").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    let r = t.get(Some("ent_a"), "/api/v1/waste/codes?category=HW08").await;
+    let r = t
+        .get(Some("ent_a"), "/api/v1/waste/codes?category=HW08")
+        .await;
     let codes = r.json();
     let list = codes.as_array().unwrap();
     assert!(list.iter().any(|c| c["code"] == "900-249-08"), "{codes}");

@@ -397,10 +397,8 @@ fn compliance(
                     r.reasons.join("; "),
                 ]
             })?;
-            if !json {
-                if let Some(i) = zp_app::assets::catalog().scheme(&scheme) {
-                    println!("threshold: {}", i.inclusion_source);
-                }
+            if !json && let Some(i) = zp_app::assets::catalog().scheme(&scheme) {
+                println!("threshold: {}", i.inclusion_source);
             }
             Ok(())
         }

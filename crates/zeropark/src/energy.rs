@@ -64,6 +64,10 @@ pub struct FlexPlanArgs {
     /// Carbon price for --objective cost+carbon, yuan per tCO2.
     #[arg(long, default_value = "80")]
     pub carbon_price_yuan: Decimal,
+    /// EV fleets to schedule too: CSV/xlsx with columns
+    /// name,chargers,charger_kw,arrival_hour,departure_hour,energy_mwh,v2g.
+    #[arg(long)]
+    pub fleets: Option<std::path::PathBuf>,
 }
 
 /// Prints a refusal (exit 2) or returns the error (exit 1).
@@ -204,6 +208,13 @@ pub fn flex(ctx: &Ctx, cmd: FlexCmd) -> anyhow::Result<ExitCode> {
             ObjectiveArg::CostCarbon => Objective::CostCarbon,
         },
         carbon_price_yuan_per_t: a.carbon_price_yuan,
+        fleets: match &a.fleets {
+            Some(path) => match zp_app::energy::read_fleets(path) {
+                Ok(f) => f,
+                Err(e) => return refuse_or(e),
+            },
+            None => Vec::new(),
+        },
     };
     let mut store = ctx.open()?;
     let readings = ctx.readings()?;
