@@ -434,3 +434,66 @@ fn combustion(
     line.factor_ids.extend([a, b, c]);
     Ok(())
 }
+
+/// Which coefficient converts electricity to tce.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ElectricityTce {
+    /// GB/T 2589 calorific value 0.1229 kgce/kWh (当量值; the 综合能耗 convention).
+    #[default]
+    Calorific,
+    /// The year's average coal consumption of power supply (等价值), from the catalog.
+    CoalEquivalent,
+}
+
+impl ElectricityTce {
+    pub fn key(self) -> &'static str {
+        match self {
+            ElectricityTce::Calorific => "calorific",
+            ElectricityTce::CoalEquivalent => "coal-equivalent",
+        }
+    }
+}
+
+/// The same inventory with electricity (grid and on-site renewable) converted at the
+/// coal-equivalent (等价值) of its year instead of the calorific value: energy, the lines'
+/// tce and the ratios change; emissions do not. Works on enterprise and aggregate
+/// inventories alike (their lines carry the quantities).
+pub fn with_coal_equivalent_electricity(
+    inv: &Inventory,
+    catalog: &Catalog,
+) -> Result<Inventory, AccountingError> {
+    let sel = catalog.select(Slot::ElectricityCoalEquivalent { year: inv.year })?;
+    let k = sel.factor.value;
+    let mut out = inv.clone();
+    for line in out.lines.iter_mut().filter(|l| l.carrier.is_electricity()) {
+        let kwh = line.quantity; // electricity lines are in kWh, their base unit
+        let tce = kwh * k / Decimal::ONE_THOUSAND;
+        out.energy_tce += tce - line.energy_tce;
+        line.energy_tce = tce;
+        line.formula.push_str(&format!(
+            "; coal-equivalent tce = {} kWh x {k} kgce/kWh / 1000 (等价值 {})",
+            kwh.normalize(),
+            sel.factor.id
+        ));
+        line.factor_ids.push(sel.factor.id.clone());
+    }
+    let slot = Slot::ElectricityCoalEquivalent { year: inv.year };
+    out.factors.push(FactorUse {
+        id: sel.factor.id.clone(),
+        slot: slot.key(),
+        value: k,
+        unit: sel.factor.unit.clone(),
+        kind: sel.factor.kind.key().to_string(),
+        region: None,
+        year: sel.factor.year,
+        source: sel.factor.source(),
+        note: sel.note.clone(),
+    });
+    out.notes.push(format!(
+        "electricity converted at its coal-equivalent (等价值) {k} kgce/kWh ({}), not the calorific 0.1229; emissions unchanged{}",
+        sel.factor.id,
+        sel.note.map(|n| format!("; {n}")).unwrap_or_default()
+    ));
+    out.derive_ratios();
+    Ok(out)
+}

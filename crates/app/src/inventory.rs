@@ -309,6 +309,26 @@ pub(crate) fn headline(inv: &Inventory) -> serde_json::Map<String, serde_json::V
         .collect()
 }
 
+/// [`inventory`] with electricity converted at the chosen coefficient. The coal-equivalent
+/// variant is computed from the issued inventory and is not issued itself.
+pub fn inventory_with(
+    store: &mut dyn Store,
+    access: &Access,
+    scope: &InventoryScope,
+    year: i32,
+    grid: GridFactorMode,
+    electricity: zp_accounting::ElectricityTce,
+    actor: &str,
+) -> Result<Inventory, AppError> {
+    let inv = inventory(store, access, scope, year, grid, actor)?;
+    match electricity {
+        zp_accounting::ElectricityTce::Calorific => Ok(inv),
+        zp_accounting::ElectricityTce::CoalEquivalent => Ok(
+            zp_accounting::with_coal_equivalent_electricity(&inv, &catalog(store)?)?,
+        ),
+    }
+}
+
 /// The inventory of an enterprise, or the sum over a park's or region's enterprises.
 pub fn inventory(
     store: &mut dyn Store,

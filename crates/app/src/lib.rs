@@ -26,14 +26,14 @@ pub use import::{
     ImportChange, ImportKind, ImportOutcome, ImportPreview, ReadingsSummary, import_factor_set,
     import_factor_table, import_file, import_table, preview_table, revert_import,
 };
-pub use inventory::{InventoryScope, catalog, inventory, org_inventory};
+pub use inventory::{InventoryScope, catalog, inventory, inventory_with, org_inventory};
 pub use pool::{PooledStore, StorePool};
 pub use recompute::{FactorChange, FigureChange, RecomputeItem, recompute};
 
 // The record, storage and reference types the adapters show and pass: the CLI and the server
 // depend on `zp-app` and `zp-domain` only.
 pub use zp_accounting::{
-    ActivityLine, GridFactorMode, Inventory, Options, OrgInput, aggregate, compute,
+    ActivityLine, ElectricityTce, GridFactorMode, Inventory, Options, OrgInput, aggregate, compute,
 };
 pub use zp_factors::{BUILTIN_SET, Catalog, Factor, FactorKind};
 pub use zp_ingest::{Limits, ReadError, Table, read_table};

@@ -9,12 +9,18 @@
 //! - [`ev`]: EV fleets (windows, energy, V2G) and their OCPP 2.0.1 charging profiles.
 //! - [`planner`]: a day-ahead battery and EV plan as a linear programme (`good_lp` + `microlp`),
 //!   its figures recomputed exactly from the rounded decisions.
+//! - [`budget`]: yearly energy and carbon budgets split by month, their status and warning.
+//! - [`forecast`]: the year-end forecast from monthly figures and its backtest.
+//! - [`assess`]: a proposed project's file and the arithmetic of its assessment.
 //!
 //! Pure: no I/O, no threads, no async. Readings, tariffs and grid factors are passed in by
 //! the use-case layer (`zp_app::energy`).
 
+pub mod assess;
 pub mod bill;
+pub mod budget;
 pub mod ev;
+pub mod forecast;
 pub mod import;
 pub mod planner;
 pub mod tariff;

@@ -39,6 +39,8 @@ pub enum Slot {
     ClinkerProcess,
     /// MWh represented by one green electricity certificate.
     GecUnit,
+    /// Electricity's coal-equivalent (等价值) of the year, kgce/kWh, else the latest year.
+    ElectricityCoalEquivalent { year: i32 },
 }
 
 impl Slot {
@@ -57,6 +59,7 @@ impl Slot {
             Slot::SteamFeedWater => "steam_feedwater".to_string(),
             Slot::ClinkerProcess => "clinker_process".to_string(),
             Slot::GecUnit => "gec_unit".to_string(),
+            Slot::ElectricityCoalEquivalent { year } => format!("electricity_coal_equivalent/{year}"),
         }
     }
 
@@ -76,6 +79,9 @@ impl Slot {
             Slot::SteamFeedWater => "feed-water enthalpy for purchased steam".to_string(),
             Slot::ClinkerProcess => "clinker process emission factor".to_string(),
             Slot::GecUnit => "MWh per green electricity certificate".to_string(),
+            Slot::ElectricityCoalEquivalent { year } => format!(
+                "electricity coal-equivalent (等价值) of {year}; none is built in for lack of a citable source: import the year's value with its source (`zeropark import factors FILE --set NAME`, kind electricity_coal_equivalent, subject electricity)"
+            ),
         }
     }
 }
@@ -232,6 +238,22 @@ impl Catalog {
             Slot::SteamFeedWater => plain(FactorKind::Parameter, "steam_feedwater_enthalpy"),
             Slot::ClinkerProcess => plain(FactorKind::ClinkerProcess, "cement_clinker_process"),
             Slot::GecUnit => plain(FactorKind::Parameter, "gec_unit"),
+            Slot::ElectricityCoalEquivalent { year } => {
+                let kind = FactorKind::ElectricityCoalEquivalent;
+                match self.exact(kind, "electricity", Some(year)) {
+                    Some(f) => Some(Selection {
+                        factor: f.clone(),
+                        note: None,
+                    }),
+                    None => self.latest_before(kind, "electricity", year).map(|f| Selection {
+                        note: Some(format!(
+                            "no electricity coal-equivalent for {year}; used the latest, {}",
+                            f.year.unwrap_or(year)
+                        )),
+                        factor: f.clone(),
+                    }),
+                }
+            }
             Slot::LocationGrid { region, year } => {
                 let mut chain = vec![(FactorKind::GridAverage, region)];
                 if let Some(&grid) = self.grid_of.get(&region) {

@@ -28,12 +28,16 @@ pub enum FactorKind {
     SteamHeatContent,
     /// Process emissions per tonne of clinker, tCO2/t.
     ClinkerProcess,
+    /// Electricity's coal-equivalent (等价值): the year's average coal consumption of power
+    /// supply, kgce/kWh. None is built in (no citable value was at hand); a user set adds
+    /// the year's value with its source.
+    ElectricityCoalEquivalent,
     /// Any other published parameter (thresholds, caps, unit definitions).
     Parameter,
 }
 
 impl FactorKind {
-    pub const ALL: [FactorKind; 12] = [
+    pub const ALL: [FactorKind; 13] = [
         FactorKind::GridAverage,
         FactorKind::GridExcludingMarketNonFossil,
         FactorKind::GridFossilOnly,
@@ -45,6 +49,7 @@ impl FactorKind {
         FactorKind::HeatEmission,
         FactorKind::SteamHeatContent,
         FactorKind::ClinkerProcess,
+        FactorKind::ElectricityCoalEquivalent,
         FactorKind::Parameter,
     ];
 
@@ -61,6 +66,7 @@ impl FactorKind {
             FactorKind::HeatEmission => "heat_emission",
             FactorKind::SteamHeatContent => "steam_heat_content",
             FactorKind::ClinkerProcess => "clinker_process",
+            FactorKind::ElectricityCoalEquivalent => "electricity_coal_equivalent",
             FactorKind::Parameter => "parameter",
         }
     }

@@ -1,6 +1,7 @@
-//! Regression tests of issue 22, items 7-11, 20 and 21: each test is named after the defect
-//! it reproduces (CSRF bypass, open redirects, login throttling, security headers, upload
-//! leftovers, unbounded carbon-map windows, framework rejections outside the error format).
+//! Regression tests of issue 22, items 1, 7-11, 20 and 21: each test is named after the
+//! defect it reproduces (.xlsx bombs uploaded by an enterprise user, CSRF bypass, open
+//! redirects, login throttling, security headers, upload leftovers, unbounded carbon-map
+//! windows, framework rejections outside the error format).
 
 mod common;
 
@@ -81,6 +82,124 @@ fn assert_error(r: &Resp, status: StatusCode, code: &str) {
         v["error"]["message"]
             .as_str()
             .is_some_and(|m| !m.is_empty())
+    );
+}
+
+// ---- 1. A 1.5 KB .xlsx aborts the process ----
+
+/// Who may upload each spreadsheet kind: the enterprise user (as in the issue) where the
+/// role allows it.
+const XLSX_UPLOADS: [(&str, &str); 4] = [
+    ("park", "orgs"),
+    ("ent_a", "activity"),
+    ("ent_a", "meters"),
+    ("admin", "grid-hourly"),
+];
+
+/// A real workbook (rust_xlsxwriter) with a header cell and one stray cell at XFD1048576,
+/// the last cell of a sheet: calamine would allocate 1,048,576 × 16,384 cells of 32 bytes
+/// (512 GiB) and abort the whole server.
+fn xlsx_xfd1048576() -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "credit_code").unwrap();
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    wb.save_to_buffer().unwrap()
+}
+
+/// A real workbook whose sheet XML is padded with 8 MiB of spaces (valid XML calamine
+/// reads, deflated about a thousandfold); with the padded part's (compressed, inflated)
+/// sizes.
+fn xlsx_zip_bomb() -> (Vec<u8>, u64, u64) {
+    use std::io::{Read, Write};
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.add_worksheet()
+        .write_string(0, 0, "credit_code")
+        .unwrap();
+    let plain = wb.save_to_buffer().unwrap();
+    let mut src = zip::ZipArchive::new(std::io::Cursor::new(plain)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..src.len() {
+        let mut f = src.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            let end = bytes.len() - "</worksheet>".len();
+            bytes.splice(end..end, std::iter::repeat_n(b' ', 8 << 20));
+        }
+        out.start_file(name, deflated).unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    let bytes = out.finish().unwrap().into_inner();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
+    let part = z.by_name("xl/worksheets/sheet1.xml").unwrap();
+    let sizes = (part.compressed_size(), part.size());
+    drop(part);
+    (bytes, sizes.0, sizes.1)
+}
+
+#[tokio::test]
+async fn xlsx_with_a_cell_at_xfd1048576_is_a_422_and_the_server_lives_on() {
+    let t = app();
+    let audit_before = t.store(|s| s.audit(100_000).unwrap().len()).await;
+    let file = xlsx_xfd1048576();
+    assert!(file.len() < 10_000, "{}", file.len());
+    for (user, kind) in XLSX_UPLOADS {
+        let r = t
+            .upload(user, &format!("/api/v1/imports/{kind}"), "x.xlsx", &file)
+            .await;
+        assert_error(&r, StatusCode::UNPROCESSABLE_ENTITY, "unprocessable");
+        // The server's limit is 1,000,000 data rows + the header: the dimension's 1,048,576
+        // rows are over it (checked before the 16,384 columns).
+        assert_eq!(
+            r.json()["error"]["message"],
+            "x.xlsx: sheet xl/worksheets/sheet1.xml has dimension A1:XFD1048576: its used \
+             range spans 1048576 rows, more than 1000001; delete the stray cells or split the sheet",
+            "{user} {kind}"
+        );
+    }
+    let r = t.get(Some("ent_a"), "/api/v1/me").await;
+    assert_eq!(r.status, StatusCode::OK, "still serving: {}", r.text);
+    let audit_after = t.store(|s| s.audit(100_000).unwrap().len()).await;
+    assert_eq!(audit_before, audit_after, "nothing recorded");
+    assert_eq!(
+        files_under(&t.dir.path().join("uploads")),
+        Vec::<std::path::PathBuf>::new()
+    );
+}
+
+#[tokio::test]
+async fn xlsx_zip_bomb_is_a_422_and_the_server_lives_on() {
+    let t = app();
+    let audit_before = t.store(|s| s.audit(100_000).unwrap().len()).await;
+    let (file, packed, size) = xlsx_zip_bomb();
+    // 8 MiB of padding plus the sheet rust_xlsxwriter wrote (under 1 KB).
+    assert!(size > 8 << 20 && size < (8 << 20) + 1024, "{size}");
+    for (user, kind) in XLSX_UPLOADS {
+        let r = t
+            .upload(user, &format!("/api/v1/imports/{kind}"), "bomb.xlsx", &file)
+            .await;
+        assert_error(&r, StatusCode::UNPROCESSABLE_ENTITY, "unprocessable");
+        assert_eq!(
+            r.json()["error"]["message"],
+            format!(
+                "bomb.xlsx: part xl/worksheets/sheet1.xml expands {}-fold ({packed} bytes to \
+                 {size} or more; limit 100-fold): refused as a possible zip bomb",
+                size / packed
+            ),
+            "{user} {kind}"
+        );
+    }
+    let r = t.get(Some("ent_a"), "/api/v1/me").await;
+    assert_eq!(r.status, StatusCode::OK, "still serving: {}", r.text);
+    let audit_after = t.store(|s| s.audit(100_000).unwrap().len()).await;
+    assert_eq!(audit_before, audit_after, "nothing recorded");
+    assert_eq!(
+        files_under(&t.dir.path().join("uploads")),
+        Vec::<std::path::PathBuf>::new()
     );
 }
 

@@ -3,6 +3,12 @@
 use clap::{Args, Subcommand, ValueEnum};
 
 #[derive(Clone, Copy, ValueEnum)]
+pub enum ElectricityTceArg {
+    Calorific,
+    CoalEquivalent,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 pub enum GridFactorArg {
     Provincial,
     National,

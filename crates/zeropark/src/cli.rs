@@ -180,6 +180,10 @@ pub enum ReportCmd {
         /// Location-based factor: the enterprise's province (default) or the national average.
         #[arg(long, value_enum, default_value = "provincial")]
         grid_factor: GridFactorArg,
+        /// Electricity to tce: GB/T 2589's calorific 0.1229 kgce/kWh (当量值, default) or the
+        /// year's coal-equivalent (等价值) from the factor catalog.
+        #[arg(long, value_enum, default_value = "calorific")]
+        electricity_tce: crate::args::ElectricityTceArg,
         /// Also print each carrier's input rows.
         #[arg(long)]
         lineage: bool,
@@ -244,10 +248,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             scope,
             year,
             grid_factor,
+            electricity_tce,
             lineage,
         }) => {
             let mut store = open(&cli.db)?;
-            reports::inventory(store.as_mut(), &scope, year, grid_factor, lineage, json)?;
+            let opts = reports::InventoryOpts {
+                grid: grid_factor,
+                electricity_tce,
+                lineage,
+            };
+            reports::inventory(store.as_mut(), &scope, year, opts, json)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Quarantine(QuarantineCmd::List { kind, file, limit }) => {

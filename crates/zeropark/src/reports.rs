@@ -9,14 +9,25 @@ use zp_app::{Access, Store};
 use zp_app::{GridFactorMode, Inventory};
 use zp_domain::Region;
 
+/// How `report inventory` computes and prints.
+pub struct InventoryOpts {
+    pub grid: GridFactorArg,
+    pub electricity_tce: crate::args::ElectricityTceArg,
+    pub lineage: bool,
+}
+
 pub fn inventory(
     store: &mut dyn Store,
     scope: &ScopeArgs,
     year: i32,
-    grid: GridFactorArg,
-    lineage: bool,
+    opts: InventoryOpts,
     json: bool,
 ) -> anyhow::Result<()> {
+    let InventoryOpts {
+        grid,
+        electricity_tce,
+        lineage,
+    } = opts;
     let scope = match (&scope.org, &scope.park, &scope.region) {
         (Some(o), _, _) => InventoryScope::Org(code(o)?),
         (_, Some(p), _) => InventoryScope::Park(p.clone()),
@@ -27,7 +38,11 @@ pub fn inventory(
         GridFactorArg::Provincial => GridFactorMode::Provincial,
         GridFactorArg::National => GridFactorMode::National,
     };
-    let inv = zp_app::inventory(store, &Access::All, &scope, year, grid, &actor())?;
+    let electricity = match electricity_tce {
+        crate::args::ElectricityTceArg::Calorific => zp_app::ElectricityTce::Calorific,
+        crate::args::ElectricityTceArg::CoalEquivalent => zp_app::ElectricityTce::CoalEquivalent,
+    };
+    let inv = zp_app::inventory_with(store, &Access::All, &scope, year, grid, electricity, &actor())?;
     if json {
         return output::json(&inv);
     }

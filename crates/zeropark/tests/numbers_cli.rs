@@ -61,3 +61,27 @@ fn lineage_states_the_default_steam_state() {
     // 100 x (2777.1195 - 83.74) / 1000 x 0.11
     assert_eq!(num(&r["scope2_location_tco2"]), d("29.6271745"));
 }
+
+#[test]
+fn coal_equivalent_electricity_needs_a_sourced_factor() {
+    let (db, code) = db_with("CQ", &["2023-01,electricity,1000,MWh"]);
+    let args = [
+        "report", "inventory", "--org", &code, "--year", "2023", "--electricity-tce", "coal-equivalent",
+    ];
+    // None is built in: refused, saying how to add one with its source.
+    let e = db.fails(&args, 1);
+    assert!(e.contains("等价值") && e.contains("electricity_coal_equivalent"), "{e}");
+    // A user set with the year's value (illustrative 0.3 kgce/kWh, test data only).
+    std::fs::write(
+        db.file("ce.csv"),
+        "kind,subject,year,value,unit,publisher,notice\nelectricity_coal_equivalent,electricity,2023,0.3,kgce/kWh,test,illustrative test value\n",
+    )
+    .unwrap();
+    db.ok(&["import", "factors", db.file("ce.csv").to_str().unwrap(), "--set", "test-ce"]);
+    let r = db.json(&args);
+    // 1,000,000 kWh x 0.3 kgce/kWh / 1000 = 300 tce (calorific: 122.9 tce); emissions unchanged.
+    assert_eq!(num(&r["energy_tce"]), d("300"));
+    assert_eq!(num(&r["scope2_location_tco2"]), d("558.1"));
+    let calorific = db.json(&["report", "inventory", "--org", &code, "--year", "2023"]);
+    assert_eq!(num(&calorific["energy_tce"]), d("122.9"));
+}

@@ -1,0 +1,1 @@
+//! zeropark reports.
