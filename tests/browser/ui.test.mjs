@@ -46,9 +46,30 @@ async function session(user) {
 }
 
 const shot = (page, name) => page.screenshot({ path: path.join(ART, `${name}.png`), fullPage: true });
-const chartDrawn = (page, id) => page.waitForFunction(
-  el => { const c = window.echarts && window.echarts.getInstanceByDom(document.getElementById(el)); return !!c && !!document.querySelector(`#${el} canvas`); },
-  id, { timeout: 15000 });
+// Polls from Node with page.evaluate: page.waitForFunction compiles its predicate with
+// `new Function` inside the page, which the Content-Security-Policy (script-src 'self')
+// rightly refuses.
+const chartDrawn = async (page, id, timeout = 15000) => {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const drawn = await page.evaluate(el => {
+      const c = window.echarts && window.echarts.getInstanceByDom(document.getElementById(el));
+      return !!c && !!document.querySelector(`#${el} canvas`);
+    }, id);
+    if (drawn) return;
+    if (Date.now() > until) throw new Error(`chart #${id} not drawn within ${timeout} ms`);
+    await new Promise(r => setTimeout(r, 100));
+  }
+};
+
+/// `page.waitForFunction` without `new Function` in the page (see chartDrawn).
+const waitFor = async (page, fn, arg, timeout = 15000) => {
+  const until = Date.now() + timeout;
+  while (!(await page.evaluate(fn, arg))) {
+    if (Date.now() > until) throw new Error(`condition not met within ${timeout} ms: ${fn}`);
+    await new Promise(r => setTimeout(r, 100));
+  }
+};
 
 test('a wrong password is refused', async () => {
   const context = await browser.newContext();
@@ -102,12 +123,12 @@ test('carbon map: drill down from China to region, park, enterprise and meter; t
   // Time slider: July.
   const first = await page.textContent('#map-orgs tbody tr:first-child td.num');
   await page.locator('#month-slider').evaluate(el => { el.value = '7'; el.dispatchEvent(new Event('input')); });
-  await page.waitForFunction(() => document.getElementById('month-label').textContent.endsWith('-07'));
-  await page.waitForFunction(f => document.querySelector('#map-orgs tbody tr:first-child td.num')?.textContent !== f, first);
+  await waitFor(page, () => document.getElementById('month-label').textContent.endsWith('-07'));
+  await waitFor(page, f => document.querySelector('#map-orgs tbody tr:first-child td.num')?.textContent !== f, first);
   await page.click('#map-orgs tbody tr:first-child');
   await page.waitForSelector('#crumbs button.current[data-level="org"]');
   await page.waitForSelector('#meter-list');
-  await page.waitForFunction(() => !document.getElementById('meter-list').textContent.includes('…'));
+  await waitFor(page, () => !document.getElementById('meter-list').textContent.includes('…'));
   const meters = await page.locator('#map-meters tr[data-meter]').count();
   if (meters > 0) {
     await page.click('#map-meters tr[data-meter]');
@@ -185,7 +206,10 @@ test('climate finance: the project library filters, the MRV chart flags a projec
   await context.close();
   const bank = await session('bank');
   await bank.page.goto(`${BASE}/matching`);
-  assert.equal(await bank.page.locator('#match-matrix tbody tr').count(), 2);
+  // A bank sees only its applicants' projects (hardening issue, item 12): the demo bank's
+  // one applicant, FH-2023-01.
+  assert.equal(await bank.page.locator('#match-matrix tbody tr').count(), 1);
+  assert.match(await bank.page.textContent('#match-matrix tbody tr'), /FH-2023-01/);
   assert.match(await bank.page.textContent('#product-CQB-CRL-01'), /✓|✗/);
   await shot(bank.page, '22-finance-matching');
   await bank.context.close();

@@ -2,7 +2,9 @@
 //! HTTP server with the caller's [`Access`]. They glue the pure core (accounting, factors)
 //! to storage and ingestion; they hold no state of their own.
 
+pub mod assess;
 pub mod assets;
+pub mod budget;
 mod caller;
 pub mod certs;
 pub mod demo;

@@ -1,6 +1,6 @@
 //! A proposed project's energy and carbon assessment (节能审查 with carbon evaluation): the
 //! project file, its validation, and the arithmetic around the accounting engine's figures
-//! (coal-equivalent electricity, intensities, the share of a remaining budget).
+//! (intensities, the share of a remaining budget).
 //!
 //! The project file (TOML):
 //!
@@ -222,18 +222,6 @@ pub fn parse_project(file: &str, text: &str) -> Result<Project, ProjectError> {
     }
 }
 
-/// Energy with grid electricity at a coal-equivalent (等价值) coefficient instead of the
-/// calorific 0.1229 kgce/kWh: `energy_tce + grid_kwh x (k_eq - k_cal) / 1000`.
-pub fn coal_equivalent_tce(
-    energy_tce: Decimal,
-    grid_mwh: Decimal,
-    calorific_kgce_per_kwh: Decimal,
-    equivalent_kgce_per_kwh: Decimal,
-) -> Decimal {
-    // grid_mwh x 1000 kWh/MWh x dk kgce/kWh / 1000 kg/t = grid_mwh x dk
-    energy_tce + grid_mwh * (equivalent_kgce_per_kwh - calorific_kgce_per_kwh)
-}
-
 /// `num / den` rounded to 6 decimal places; `None` when `den` is not above zero.
 pub fn ratio(num: Decimal, den: Decimal) -> Option<Decimal> {
     (den > Decimal::ZERO).then(|| (num / den).round_dp(6))
@@ -311,12 +299,7 @@ unit = "万m3"
     }
 
     #[test]
-    fn coal_equivalent_and_shares() {
-        // 1000 MWh at 0.3 instead of 0.1229 kgce/kWh adds 1000 x 0.1771 = 177.1 tce.
-        assert_eq!(
-            coal_equivalent_tce(dec!(122.9), dec!(1000), dec!(0.1229), dec!(0.3)),
-            dec!(300)
-        );
+    fn shares_of_what_remains() {
         let r = remaining_share(dec!(50), dec!(1000), dec!(800));
         assert_eq!((r.remaining, r.share), (dec!(200), Some(dec!(0.25))));
         let r = remaining_share(dec!(50), dec!(1000), dec!(1200));

@@ -44,6 +44,12 @@ pub enum AppError {
     /// 507: the server has no room to keep the upload.
     #[error("{0}")]
     InsufficientStorage(String),
+    /// 503 (sent with `Retry-After`): a read passed the server's deadline.
+    #[error(
+        "the server did not answer this read within its {} s deadline: ask for less (e.g. a shorter window) or try again later",
+        .0.as_secs()
+    )]
+    DeadlineExceeded(std::time::Duration),
     /// 500: the details go to the log, not to the client.
     #[error("internal error")]
     Internal(String),
@@ -60,6 +66,7 @@ impl AppError {
             AppError::TooLarge(_) | AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
+            AppError::DeadlineExceeded(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -77,6 +84,7 @@ impl AppError {
             AppError::TooLarge(_) | AppError::PayloadTooLarge(_) => "too_large",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::InsufficientStorage(_) => "insufficient_storage",
+            AppError::DeadlineExceeded(_) => "deadline_exceeded",
             AppError::Unprocessable(_) => "unprocessable",
             AppError::RateLimited(_) => "rate_limited",
             AppError::Internal(_) => "internal",
@@ -102,7 +110,12 @@ impl IntoResponse for AppError {
             tracing::error!("internal error: {detail}");
         }
         let mut r = (self.status(), Json(self.body())).into_response();
-        if let AppError::RateLimited(secs) = self {
+        let retry_after = match self {
+            AppError::RateLimited(secs) => Some(secs),
+            AppError::DeadlineExceeded(d) => Some(d.as_secs().max(1)),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
             r.headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, secs.into());
         }

@@ -20,6 +20,7 @@ pub mod carbon_map;
 pub mod certs;
 pub mod certs_page;
 pub mod csrf;
+pub mod deadline;
 pub mod enterprise;
 mod error;
 pub mod evaluate;
@@ -114,6 +115,9 @@ pub struct Config {
     /// Most bytes the upload directory may hold; an upload that would pass it is refused
     /// with 507 (the files kept there are the evidence of imported rows).
     pub max_upload_dir_bytes: u64,
+    /// How long a read (`GET`, `HEAD`) may take before it is answered 503 (see
+    /// [`deadline`]); writes run to their end.
+    pub read_deadline: std::time::Duration,
 }
 
 impl Default for Config {
@@ -130,6 +134,7 @@ impl Default for Config {
             registry_key: None,
             trusted_proxies: Vec::new(),
             max_upload_dir_bytes: 10 * 1024 * 1024 * 1024,
+            read_deadline: std::time::Duration::from_secs(30),
         }
     }
 }
@@ -138,7 +143,7 @@ impl Config {
     /// Defaults with environment overrides: `ZEROPARK_SECURE_COOKIES` (1/true),
     /// `ZEROPARK_UPLOAD_DIR`, `ZEROPARK_MAX_UPLOAD_MB`, `ZEROPARK_MAX_UPLOAD_ROWS`,
     /// `ZEROPARK_SESSION_HOURS`, `ZEROPARK_REGISTRY_KEY`, `ZEROPARK_TRUSTED_PROXIES`
-    /// (comma-separated addresses), `ZEROPARK_MAX_UPLOAD_DIR_MB`.
+    /// (comma-separated addresses), `ZEROPARK_MAX_UPLOAD_DIR_MB`, `ZEROPARK_READ_DEADLINE_SECS`.
     pub fn from_env() -> Config {
         let mut c = Config::default();
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
@@ -165,6 +170,9 @@ impl Config {
         }
         if let Some(mb) = var("ZEROPARK_MAX_UPLOAD_DIR_MB").and_then(|v| v.parse::<u64>().ok()) {
             c.max_upload_dir_bytes = mb * 1024 * 1024;
+        }
+        if let Some(s) = var("ZEROPARK_READ_DEADLINE_SECS").and_then(|v| v.parse::<u64>().ok()) {
+            c.read_deadline = std::time::Duration::from_secs(s);
         }
         c
     }
@@ -225,6 +233,10 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             csrf::check,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            deadline::reads,
         ))
         // Multipart bodies are bounded by the tower-http layer below, not axum's 2 MB default.
         .layer(DefaultBodyLimit::disable())

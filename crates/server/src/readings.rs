@@ -165,9 +165,16 @@ async fn carbon_map(
 ) -> Result<Json<CarbonMap>, AppError> {
     let q = p.query()?;
     let readings = open_store(&st)?;
-    let map = st
-        .run(move |s| Ok(zp_app::readings::carbon_map(s, &who.access, &readings, &q)?))
+    // The store reads with a pooled connection, the computation without one: a long map
+    // never keeps other requests waiting for a connection.
+    let inputs = st
+        .run(move |s| Ok(zp_app::readings::carbon_map_inputs(s, &who.access, &q)?))
         .await?;
+    let map = tokio::task::spawn_blocking(move || {
+        zp_app::readings::carbon_map_compute(&readings, inputs)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("blocking task: {e}")))??;
     Ok(Json(map))
 }
 

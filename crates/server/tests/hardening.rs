@@ -626,6 +626,77 @@ async fn carbon_map_window_is_bounded() {
     assert_error(&r, StatusCode::UNPROCESSABLE_ENTITY, "unprocessable");
 }
 
+#[tokio::test]
+async fn carbon_map_ten_year_window_is_answered_and_one_day_more_refused() {
+    let readings = tempfile::tempdir().unwrap();
+    let dir = readings.path().to_path_buf();
+    let t = app_with(move |c| c.readings_dir = Some(dir));
+    let a = org_a();
+    let meters = format!("meter,credit_code,kind,source\nTEN-L1,{a},consumption,\n");
+    let r = t
+        .upload("admin", "/api/v1/imports/meters", "m.csv", meters.as_bytes())
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // One hour in 2022 (4 x 25 kWh = 0.1 MWh) and one in 2025 (4 x 12.5 kWh = 0.05 MWh):
+    // years with no hourly grid factor (the demo imports Chongqing's for 2023 only).
+    let mut csv = String::from("meter,ts,kwh\n");
+    for (day, kwh) in [("2022-07-10", "25"), ("2025-03-05", "12.5")] {
+        for min in ["00", "15", "30", "45"] {
+            csv += &format!("TEN-L1,{day}T10:{min}:00+08:00,{kwh}\n");
+        }
+    }
+    let r = t
+        .upload("admin", "/api/v1/imports/readings", "r.csv", csv.as_bytes())
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json()["accepted"], 8, "{}", r.text);
+    // 2021-01-01 ..= 2030-12-31: ten years with two leap days (2024, 2028), 3,652 days.
+    let map = |to: &str| {
+        format!("/api/v1/reports/carbon-map?org={a}&from=2021-01-01&to={to}&by=month")
+    };
+    let r = t.get(Some("ent_a"), &map("2030-12-31")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let v = r.json();
+    let rows: Vec<(String, String, String)> = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["period"].as_str().unwrap().to_string(),
+                r["consumption_mwh"].to_string(),
+                r["emissions_tco2"].to_string(),
+            )
+        })
+        .collect();
+    // Annual Chongqing factors (crates/factors/data/grid-emission-factors.csv): 2022
+    // 0.5227 tCO2/MWh; 2025 has none published, the latest (2023) 0.5581 applies.
+    // 0.1 x 0.5227 = 0.05227; 0.05 x 0.5581 = 0.027905.
+    assert_eq!(
+        rows,
+        [
+            ("2022-07".into(), "0.1".into(), "0.05227".into()),
+            ("2025-03".into(), "0.05".into(), "0.027905".into()),
+        ]
+    );
+    // 0.05227 + 0.027905 = 0.080175
+    assert_eq!(v["totals"]["emissions_tco2"].to_string(), "0.080175");
+    // The factor series covers each hour of the window once: 3,652 x 24 = 87,648 hours.
+    let hours = v["factors"][0]["hourly_hours"].as_u64().unwrap()
+        + v["factors"][0]["fallback_hours"].as_u64().unwrap();
+    assert_eq!(hours, 87_648);
+    // ..= 2031-01-01 is 3,653 days (the limit), ..= 2031-01-02 one more.
+    let r = t.get(Some("ent_a"), &map("2031-01-01")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = t.get(Some("ent_a"), &map("2031-01-02")).await;
+    assert_error(&r, StatusCode::UNPROCESSABLE_ENTITY, "unprocessable");
+    assert_eq!(
+        r.json()["error"]["message"],
+        "from=2021-01-01 to=2031-01-02 spans 3654 days; by=day or by=month allows at most \
+         3653 days: ask for a shorter window"
+    );
+}
+
 // ---- 21. Framework rejections outside the error format ----
 
 #[tokio::test]

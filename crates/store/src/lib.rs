@@ -8,6 +8,7 @@
 pub mod accounts;
 mod assets;
 mod base;
+mod budgets;
 mod certs;
 pub mod conn;
 mod finance;
@@ -25,6 +26,7 @@ mod waste;
 pub use accounts::{AccountStore, ApiTokenInfo, NewUser, Role, User};
 pub use assets::{AssetEventRow, AssetStore};
 pub use base::SqlStore;
+pub use budgets::{AssessedProject, Budget, BudgetScope, BudgetStore, NewAssessment};
 pub use certs::{CertEventRow, CertStore};
 pub use conn::{Conn, Dialect, Row, Value};
 pub use finance::{
@@ -107,6 +109,7 @@ pub trait Store:
     + VerifierStore
     + WasteStore
     + TariffStore
+    + BudgetStore
     + Send
 {
     /// Applies pending schema migrations; returns their names.
