@@ -15,10 +15,13 @@
 //! date is fixed. The CJK font is passed in by the caller as bytes.
 
 pub mod cbam;
+mod cbam_doc;
 pub mod cbam_goods;
 pub mod doc;
 pub mod ghg;
+mod ghg_doc;
 pub mod park;
+mod park_doc;
 pub mod pdf;
 pub mod xlsx;
 

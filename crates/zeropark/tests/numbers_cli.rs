@@ -85,3 +85,15 @@ fn coal_equivalent_electricity_needs_a_sourced_factor() {
     let calorific = db.json(&["report", "inventory", "--org", &code, "--year", "2023"]);
     assert_eq!(num(&calorific["energy_tce"]), d("122.9"));
 }
+
+#[test]
+fn the_carbon_reduction_loan_report_lists_only_carbon_reduction_loans() {
+    // The demo bank disbursed two loans: CQB-CRL-01 (carbon-reduction loan, 2023-12) and
+    // CQB-LOW-02 (low-interest loan, 2024-02). Only the first is a 碳减排贷款.
+    let db = Db::demo();
+    let y2024 = db.json(&["finance", "report", "loans", "--bank", "重庆示范银行", "--year", "2024"]);
+    assert_eq!(y2024["loans"], 0, "{y2024}");
+    let y2023 = db.json(&["finance", "report", "loans", "--bank", "重庆示范银行", "--year", "2023"]);
+    assert_eq!(y2023["loans"], 1);
+    assert_eq!(y2023["lines"][0]["product_id"], "CQB-CRL-01");
+}

@@ -451,3 +451,40 @@ pub fn carbon_map_compute(
         notes,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zp_readings::calendar::{local_year, year_bounds};
+
+    /// Issue 22 #20: the annual factors of a ten-year window are laid over its hours with
+    /// each hour written once (before, every year walked every hour of the window: work
+    /// grew with years x hours, 5 s for 1,000 years).
+    #[test]
+    fn annual_factor_fill_is_linear_in_the_window() {
+        // 2021-01-01 ..= 2030-12-31: 3,652 days (leap days in 2024 and 2028), 87,648 hours.
+        let grid = HourGrid::days_inclusive("2021-01-01", "2030-12-31").unwrap();
+        assert_eq!(grid.hours, 87_648);
+        let mut s = FactorSeries::fallback(grid, 0);
+        let touched: Vec<usize> = (2021..=2030)
+            .map(|y| fill_year(&mut s, grid, year_bounds(y), y as u64))
+            .collect();
+        // 8,760 hours a year, 8,784 in a leap year.
+        assert_eq!(
+            touched,
+            [8760, 8760, 8760, 8784, 8760, 8760, 8760, 8784, 8760, 8760]
+        );
+        assert_eq!(touched.iter().sum::<usize>(), grid.hours);
+        // Every hour holds its own local year's value.
+        for h in 0..grid.hours {
+            assert_eq!(s.ng_per_wh[h], local_year(grid.hour_start(h)) as u64, "{h}");
+        }
+        // Years outside the window touch nothing; one straddling its start only its part.
+        assert_eq!(fill_year(&mut s, grid, year_bounds(2031), 1), 0);
+        let half = HourGrid::days_inclusive("2020-12-31", "2021-01-01").unwrap();
+        let mut t = FactorSeries::fallback(half, 0);
+        assert_eq!(fill_year(&mut t, half, year_bounds(2020), 7), 24);
+        assert_eq!(fill_year(&mut t, half, year_bounds(2021), 8), 24);
+        assert_eq!((t.ng_per_wh[23], t.ng_per_wh[24]), (7, 8));
+    }
+}
