@@ -30,8 +30,8 @@ use zp_evaluate::{
 use zp_factors::Slot;
 use zp_ingest::Table;
 use zp_store::{
-    Access, BatchMeta, ImportCounts, OrgFilter, Rejected, ScopeKind, Store, StoreError,
-    StoredScheme, Upsert,
+    Access, BatchMeta, ImportCounts, ImportRows, OrgFilter, Rejected, ScopeKind, Store,
+    StoreError, StoredScheme, Upsert,
 };
 
 /// The kinds of evaluation the CLI and the server offer, with their built-in set.
@@ -292,7 +292,7 @@ pub fn import_indicator_table(
         sha256: table.sha256.clone(),
         actor: caller.actor.clone(),
     };
-    let mut counts = store.import_indicators(&meta, &v.rows, &v.rejected, table.rows.len())?;
+    let mut counts = store.import_indicators(ImportRows::new(&meta, &v.rows, &v.rejected, table.rows.len()))?;
     counts.accepted += v.repeated;
     counts.duplicates += v.repeated;
     Ok((counts, v.rejected))

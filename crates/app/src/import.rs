@@ -11,8 +11,8 @@ use zp_ingest::{
     validate_orgs,
 };
 use zp_store::{
-    Access, BatchMeta, FactorSetInfo, ImportCounts, MeterFilter, Org, OrgFilter, Rejected, Role,
-    Store, StoreError,
+    Access, BatchMeta, FactorSetInfo, ImportCounts, ImportRows, MeterFilter, Org, OrgFilter,
+    Rejected, Role, Store, StoreError,
 };
 
 /// What an import file holds.
@@ -245,12 +245,9 @@ fn import_activity(
     let mut v = validate_activity(table, &|c| visible.contains(c))?;
     let repeated_in_file = table.rows.len() - v.rows.len() - v.rejected.len();
     v.rows = crate::serials::refuse_double_claims(store, &table.file, v.rows, &mut v.rejected)?;
-    let mut counts = store.import_activity(
-        &meta(ImportKind::Activity, table, &caller.actor),
-        &v.rows,
-        &v.rejected,
-        table.rows.len(),
-    )?;
+    let batch = meta(ImportKind::Activity, table, &caller.actor);
+    let rows = ImportRows::new(&batch, &v.rows, &v.rejected, table.rows.len());
+    let mut counts = store.import_activity(rows)?;
     // Lines repeated verbatim inside the file are accepted duplicates too.
     counts.accepted += repeated_in_file;
     counts.duplicates += repeated_in_file;
@@ -306,12 +303,9 @@ fn import_grid_hourly(
         ));
     }
     let v = validate_grid_hourly(table)?;
-    let mut counts = store.import_grid_hourly(
-        &meta(ImportKind::GridHourly, table, &caller.actor),
-        &v.factors,
-        &v.rejected,
-        table.rows.len(),
-    )?;
+    let batch = meta(ImportKind::GridHourly, table, &caller.actor);
+    let rows = ImportRows::new(&batch, &v.factors, &v.rejected, table.rows.len());
+    let mut counts = store.import_grid_hourly(rows)?;
     counts.accepted += v.repeated;
     counts.duplicates += v.repeated;
     Ok((counts, v.rejected))

@@ -22,7 +22,7 @@ use serde::Serialize;
 use std::path::Path;
 use zp_domain::time::Date;
 use zp_domain::{Calendar, CreditCode, Region};
-use zp_store::{Access, BatchMeta, Store};
+use zp_store::{Access, BatchMeta, ImportRows, Store};
 use zp_waste::WasteError;
 
 fn refused(e: WasteError) -> AppError {
@@ -121,12 +121,12 @@ pub fn import_reference(
         ReferenceKind::Permits => {
             let (rows, bad) =
                 zp_waste::import::validate_permits(&table.headers, &table.rows, catalog);
-            (store.import_waste_permits(&meta, &rows, &bad, read)?, bad)
+            (store.import_waste_permits(ImportRows::new(&meta, &rows, &bad, read))?, bad)
         }
         ReferenceKind::Whitelist => {
             let (rows, bad) =
                 zp_waste::import::validate_whitelist(&table.headers, &table.rows, catalog);
-            (store.import_waste_whitelist(&meta, &rows, &bad, read)?, bad)
+            (store.import_waste_whitelist(ImportRows::new(&meta, &rows, &bad, read))?, bad)
         }
     };
     Ok(ImportOutcome {

@@ -28,11 +28,6 @@ pub fn number(d: Decimal, dp: u32) -> String {
     }
 }
 
-/// A share (0..1) as a percentage with `dp` decimals.
-pub fn percent(d: Decimal, dp: u32) -> String {
-    format!("{}%", number(d * Decimal::ONE_HUNDRED, dp))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,6 +41,5 @@ mod tests {
         assert_eq!(number(dec!(0.0004), 3), "0.000");
         assert_eq!(number(dec!(-0.0004), 3), "0.000");
         assert_eq!(number(dec!(558.1), 3), "558.100");
-        assert_eq!(percent(dec!(0.25), 1), "25.0%");
     }
 }

@@ -9,6 +9,8 @@
 //!   scripts never do.
 //! - `X-Frame-Options: DENY` for browsers without CSP level 2, `X-Content-Type-Options:
 //!   nosniff`, `Referrer-Policy: same-origin`.
+//! - `Cache-Control: no-store` on everything but the static assets, so tenant data never
+//!   sits in a shared or browser cache (Back after logout shows nothing).
 //! - Every `Set-Cookie` gets `Secure` when `Config::secure_cookies` is set or a trusted
 //!   proxy (`Config::trusted_proxies`) says `X-Forwarded-Proto: https`.
 
@@ -16,7 +18,8 @@ use crate::AppState;
 use crate::auth::ClientSource;
 use axum::extract::{Request, State};
 use axum::http::header::{
-    CONTENT_SECURITY_POLICY, REFERRER_POLICY, SET_COOKIE, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, SET_COOKIE, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderValue, header::HeaderName};
 use axum::middleware::Next;
@@ -32,6 +35,7 @@ pub async fn secure(State(state): State<AppState>, req: Request, next: Next) -> 
     let (parts, body) = req.into_parts();
     let secure_cookies =
         state.config.secure_cookies || ClientSource::forwarded_https(&parts, &state.config);
+    let static_asset = parts.uri.path().starts_with("/assets/");
     let mut r = next.run(Request::from_parts(parts, body)).await;
     let h = r.headers_mut();
     let set = |h: &mut axum::http::HeaderMap, k: HeaderName, v: &'static str| {
@@ -41,6 +45,9 @@ pub async fn secure(State(state): State<AppState>, req: Request, next: Next) -> 
     set(h, X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(h, REFERRER_POLICY, "same-origin");
     set(h, X_FRAME_OPTIONS, "DENY");
+    if !static_asset && !h.contains_key(CACHE_CONTROL) {
+        set(h, CACHE_CONTROL, "no-store");
+    }
     if secure_cookies {
         let cookies: Vec<HeaderValue> = h.get_all(SET_COOKIE).iter().cloned().collect();
         if !cookies.is_empty() {

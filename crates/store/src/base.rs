@@ -263,6 +263,50 @@ pub(crate) fn audit_import(
     )
 }
 
+/// Writes one import inside the caller's transaction: the batch, each accepted row through
+/// `row` (which counts the row's duplicates and restatements), the quarantined rows, the
+/// final counts and the audit entry of the import.
+pub(crate) fn write_import<T>(
+    conn: &mut dyn Conn,
+    import: ImportRows<'_, T>,
+    mut row: impl FnMut(&mut dyn Conn, i64, &T, &mut ImportCounts) -> Result<()>,
+) -> Result<ImportCounts> {
+    let mut counts = ImportCounts {
+        read: import.read,
+        accepted: import.rows.len(),
+        quarantined: import.quarantined.len(),
+        ..Default::default()
+    };
+    let batch = insert_batch(conn, import.meta, &counts)?;
+    for r in import.rows {
+        row(conn, batch, r, &mut counts)?;
+    }
+    insert_quarantine(conn, batch, import.meta, import.quarantined)?;
+    update_batch_counts(conn, batch, &counts)?;
+    audit_import(conn, import.meta, &counts)?;
+    Ok(counts)
+}
+
+/// Appends the optional park and region conditions on `orgs o` to `sql`.
+pub(crate) fn push_org_filters(
+    sql: &mut String,
+    params: &mut Vec<Value>,
+    park: Option<&String>,
+    region: Option<&Region>,
+) {
+    if let Some(p) = park {
+        params.push(p.into());
+        *sql += &format!(
+            " AND o.park_id = (SELECT id FROM parks WHERE name = ${})",
+            params.len()
+        );
+    }
+    if let Some(r) = region {
+        params.push(r.code().into());
+        *sql += &format!(" AND o.region = ${}", params.len());
+    }
+}
+
 pub(crate) fn insert_batch(conn: &mut dyn Conn, meta: &BatchMeta, c: &ImportCounts) -> Result<i64> {
     let rows = conn.query(
         "INSERT INTO import_batches (kind, file, sha256, read_rows, accepted, quarantined, duplicates, restated, actor, imported_at) \

@@ -5,11 +5,10 @@
 //! Values keep their history like activity rows: the current row of a
 //! (scope, indicator, period) has `superseded_by` NULL; a new value restates it.
 
-use crate::base::{audit, audit_import, insert_batch, insert_quarantine, org_condition, update_batch_counts};
+use crate::base::{audit, org_condition, write_import};
 use crate::conn::{Conn, Row, Value};
 use crate::model::{
-    Access, BatchMeta, ImportCounts, IndicatorRecord, NewIndicatorValue, Rejected, ScopeKind,
-    Upsert,
+    Access, ImportCounts, ImportRows, IndicatorRecord, NewIndicatorValue, ScopeKind, Upsert,
 };
 use crate::{Result, SqlStore, StoreError, now};
 use serde::Serialize;
@@ -61,10 +60,7 @@ pub trait IndicatorStore {
     /// unit or evidence for the same (scope, indicator, period) restates the old row.
     fn import_indicators(
         &mut self,
-        meta: &BatchMeta,
-        rows: &[NewIndicatorValue],
-        quarantined: &[Rejected],
-        read: usize,
+        import: ImportRows<'_, NewIndicatorValue>,
     ) -> Result<ImportCounts>;
     /// Current values of a scope for a year (periods `YYYY` and `YYYY-MM`).
     fn indicator_values(
@@ -137,20 +133,11 @@ fn access_condition(access: &Access, n: usize) -> (String, Vec<Value>) {
 impl<C: Conn> IndicatorStore for SqlStore<C> {
     fn import_indicators(
         &mut self,
-        meta: &BatchMeta,
-        rows: &[NewIndicatorValue],
-        quarantined: &[Rejected],
-        read: usize,
+        import: ImportRows<'_, NewIndicatorValue>,
     ) -> Result<ImportCounts> {
+        let meta = import.meta;
         self.transaction(|c| {
-            let mut counts = ImportCounts {
-                read,
-                accepted: rows.len(),
-                quarantined: quarantined.len(),
-                ..Default::default()
-            };
-            let batch = insert_batch(c, meta, &counts)?;
-            for r in rows {
+            write_import(c, import, |c, batch, r, counts| {
                 let key: [Value; 3] = [
                     r.scope_id.as_str().into(),
                     r.indicator.as_str().into(),
@@ -170,7 +157,7 @@ impl<C: Conn> IndicatorStore for SqlStore<C> {
                     && old.scope_kind == r.scope_kind
                 {
                     counts.duplicates += 1;
-                    continue;
+                    return Ok(());
                 }
                 let inserted = c.query(
                     "INSERT INTO indicator_values (scope_kind, scope_id, indicator, period, value, unit, evidence, batch_id, source_file, source_row, created_at) \
@@ -201,11 +188,8 @@ impl<C: Conn> IndicatorStore for SqlStore<C> {
                     let after = format!("{} {} ({})", r.value.normalize(), r.unit, r.evidence);
                     audit(c, &meta.actor, "restate", "indicator_value", &id, Some(before), Some(after))?;
                 }
-            }
-            insert_quarantine(c, batch, meta, quarantined)?;
-            update_batch_counts(c, batch, &counts)?;
-            audit_import(c, meta, &counts)?;
-            Ok(counts)
+                Ok(())
+            })
         })
     }
 

@@ -146,13 +146,7 @@ pub trait Store:
         quarantined: &[Rejected],
     ) -> Result<i64>;
     /// Stores a validated activity file: duplicates change nothing, changed values restate.
-    fn import_activity(
-        &mut self,
-        meta: &BatchMeta,
-        rows: &[NewActivity],
-        quarantined: &[Rejected],
-        read: usize,
-    ) -> Result<ImportCounts>;
+    fn import_activity(&mut self, import: ImportRows<'_, NewActivity>) -> Result<ImportCounts>;
     /// Current activity rows of an enterprise for a year.
     fn activity(
         &mut self,

@@ -1,10 +1,10 @@
 //! Meter metadata and hourly grid factors. The readings themselves live in the columnar
 //! store of `zp-readings`; the SQL database holds what describes them.
 
-use crate::base::{audit, audit_import, insert_batch, insert_quarantine, org_condition, update_batch_counts};
+use crate::base::{audit, org_condition, push_org_filters, write_import};
 use crate::conn::{Conn, Row, Value};
 use crate::model::{
-    Access, BatchMeta, HourlyFactor, ImportCounts, Meter, MeterFilter, MeterKind, Rejected, Upsert,
+    Access, HourlyFactor, ImportCounts, ImportRows, Meter, MeterFilter, MeterKind, Upsert,
 };
 use crate::{Result, SqlStore, StoreError, now};
 use zp_domain::{CreditCode, Region};
@@ -36,13 +36,7 @@ pub trait MeterStore {
     fn meters(&mut self, access: &Access, filter: &MeterFilter) -> Result<Vec<Meter>>;
     /// Stores hourly factors: an existing (region, hour) with the same values is a
     /// duplicate; a different value is restated (and audited).
-    fn import_grid_hourly(
-        &mut self,
-        meta: &BatchMeta,
-        rows: &[HourlyFactor],
-        quarantined: &[Rejected],
-        read: usize,
-    ) -> Result<ImportCounts>;
+    fn import_grid_hourly(&mut self, import: ImportRows<'_, HourlyFactor>) -> Result<ImportCounts>;
     /// Hourly factors of a region with `from <= ts < to`, in time order.
     fn grid_hourly(&mut self, region: Region, from: i64, to: i64) -> Result<Vec<HourlyFactor>>;
 }
@@ -101,17 +95,7 @@ impl<C: Conn> MeterStore for SqlStore<C> {
             params.push(org.as_str().into());
             sql += &format!(" AND m.credit_code = ${}", params.len());
         }
-        if let Some(p) = &filter.park {
-            params.push(p.into());
-            sql += &format!(
-                " AND o.park_id = (SELECT id FROM parks WHERE name = ${})",
-                params.len()
-            );
-        }
-        if let Some(r) = &filter.region {
-            params.push(r.code().into());
-            sql += &format!(" AND o.region = ${}", params.len());
-        }
+        push_org_filters(&mut sql, &mut params, filter.park.as_ref(), filter.region.as_ref());
         sql += " ORDER BY m.meter";
         self.conn()
             .query(&sql, &params)?
@@ -120,17 +104,10 @@ impl<C: Conn> MeterStore for SqlStore<C> {
             .collect()
     }
 
-    fn import_grid_hourly(
-        &mut self,
-        meta: &BatchMeta,
-        rows: &[HourlyFactor],
-        quarantined: &[Rejected],
-        read: usize,
-    ) -> Result<ImportCounts> {
+    fn import_grid_hourly(&mut self, import: ImportRows<'_, HourlyFactor>) -> Result<ImportCounts> {
+        let meta = import.meta;
         self.transaction(|c| {
-            let mut counts = ImportCounts { read, accepted: rows.len(), quarantined: quarantined.len(), ..Default::default() };
-            let batch = insert_batch(c, meta, &counts)?;
-            for r in rows {
+            write_import(c, import, |c, batch, r, counts| {
                 let key = [r.region.code().into(), r.ts.into()];
                 let found = c.query("SELECT tco2_per_mwh, cfe_share FROM grid_hourly WHERE region = $1 AND ts = $2", &key)?;
                 match found.first() {
@@ -155,11 +132,8 @@ impl<C: Conn> MeterStore for SqlStore<C> {
                         )?;
                     }
                 }
-            }
-            insert_quarantine(c, batch, meta, quarantined)?;
-            update_batch_counts(c, batch, &counts)?;
-            audit_import(c, meta, &counts)?;
-            Ok(counts)
+                Ok(())
+            })
         })
     }
 

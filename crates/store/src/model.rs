@@ -18,3 +18,29 @@ pub struct IssuedResult {
     pub issued_at: String,
     pub updated_at: String,
 }
+
+/// One import as the store receives it: the file's batch, the rows that passed
+/// validation, the rows quarantined and how many rows were read.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportRows<'a, T> {
+    pub meta: &'a BatchMeta,
+    pub rows: &'a [T],
+    pub quarantined: &'a [Rejected],
+    pub read: usize,
+}
+
+impl<'a, T> ImportRows<'a, T> {
+    pub fn new(
+        meta: &'a BatchMeta,
+        rows: &'a [T],
+        quarantined: &'a [Rejected],
+        read: usize,
+    ) -> Self {
+        ImportRows {
+            meta,
+            rows,
+            quarantined,
+            read,
+        }
+    }
+}

@@ -155,17 +155,7 @@ impl<C: Conn> Store for SqlStore<C> {
     fn orgs(&mut self, access: &Access, filter: &OrgFilter) -> Result<Vec<Org>> {
         let (cond, mut params) = org_condition(access, 1);
         let mut sql = format!("SELECT {ORG_COLUMNS} FROM orgs o WHERE {cond}");
-        if let Some(p) = &filter.park {
-            params.push(p.into());
-            sql += &format!(
-                " AND o.park_id = (SELECT id FROM parks WHERE name = ${})",
-                params.len()
-            );
-        }
-        if let Some(r) = &filter.region {
-            params.push(r.code().into());
-            sql += &format!(" AND o.region = ${}", params.len());
-        }
+        push_org_filters(&mut sql, &mut params, filter.park.as_ref(), filter.region.as_ref());
         sql += " ORDER BY o.credit_code";
         self.conn
             .query(&sql, &params)?
@@ -337,31 +327,15 @@ impl<C: Conn> Store for SqlStore<C> {
         self.transaction(|c| {
             let id = insert_batch(c, meta, counts)?;
             insert_quarantine(c, id, meta, quarantined)?;
-            let summary = serde_json::to_string(counts).map_err(corrupt("counts"))?;
-            audit(
-                c,
-                &meta.actor,
-                "import",
-                &meta.kind,
-                &meta.file,
-                None,
-                Some(summary),
-            )?;
+            audit_import(c, meta, counts)?;
             Ok(id)
         })
     }
 
-    fn import_activity(
-        &mut self,
-        meta: &BatchMeta,
-        rows: &[NewActivity],
-        quarantined: &[Rejected],
-        read: usize,
-    ) -> Result<ImportCounts> {
+    fn import_activity(&mut self, import: ImportRows<'_, NewActivity>) -> Result<ImportCounts> {
+        let meta = import.meta;
         self.transaction(|c| {
-            let mut counts = ImportCounts { read, accepted: rows.len(), quarantined: quarantined.len(), ..Default::default() };
-            let batch = insert_batch(c, meta, &counts)?;
-            for r in rows {
+            write_import(c, import, |c, batch, r, counts| {
                 let key = [
                     r.credit_code.as_str().into(),
                     r.site.as_str().into(),
@@ -382,7 +356,7 @@ impl<C: Conn> Store for SqlStore<C> {
                 let previous = match current.first() {
                     Some(cur) if parse_dec(&cur.text(1))? == r.base_quantity && same_attrs(cur) => {
                         counts.duplicates += 1;
-                        continue;
+                        return Ok(());
                     }
                     Some(cur) => {
                         // Release the unique "current" slot before inserting the new value.
@@ -408,12 +382,8 @@ impl<C: Conn> Store for SqlStore<C> {
                     let entity_id = format!("{}/{}/{}/{}", r.credit_code, r.site, r.period, r.carrier);
                     audit(c, &meta.actor, "restate", "activity", &entity_id, Some(before), Some(r.quantity.to_string()))?;
                 }
-            }
-            insert_quarantine(c, batch, meta, quarantined)?;
-            update_batch_counts(c, batch, &counts)?;
-            let summary = serde_json::to_string(&counts).map_err(corrupt("counts"))?;
-            audit(c, &meta.actor, "import", &meta.kind, &meta.file, None, Some(summary))?;
-            Ok(counts)
+                Ok(())
+            })
         })
     }
 
@@ -467,37 +437,20 @@ impl<C: Conn> Store for SqlStore<C> {
 
     fn quarantine(&mut self, filter: &QuarantineFilter) -> Result<Vec<QuarantineEntry>> {
         let mut params: Vec<Value> = Vec::new();
-        let mut sql = String::from(
-            "SELECT id, batch_id, kind, file, row_number, field, reason, raw, created_at FROM quarantine WHERE 1=1",
-        );
+        let mut sql = format!("SELECT {QUARANTINE_COLS} FROM quarantine q WHERE 1=1");
         if let Some(k) = &filter.kind {
             params.push(k.into());
-            sql += &format!(" AND kind = ${}", params.len());
+            sql += &format!(" AND q.kind = ${}", params.len());
         }
         if let Some(f) = &filter.file {
             params.push(f.into());
-            sql += &format!(" AND file = ${}", params.len());
+            sql += &format!(" AND q.file = ${}", params.len());
         }
-        sql += " ORDER BY id";
+        sql += " ORDER BY q.id";
         if let Some(l) = filter.limit {
             sql += &format!(" LIMIT {l}");
         }
-        Ok(self
-            .conn
-            .query(&sql, &params)?
-            .iter()
-            .map(|r| QuarantineEntry {
-                id: r.int(0),
-                batch_id: r.int(1),
-                kind: r.text(2),
-                file: r.text(3),
-                row: r.int(4),
-                field: r.text(5),
-                reason: r.text(6),
-                raw: r.text(7),
-                created_at: r.text(8),
-            })
-            .collect())
+        query_map(&mut self.conn, &sql, &params, quarantine_of)
     }
 
     fn revert_activity_batch(&mut self, batch: i64, actor: &str) -> Result<RevertCounts> {
@@ -559,29 +512,8 @@ impl<C: Conn> Store for SqlStore<C> {
     }
 
     fn batches(&mut self, limit: usize) -> Result<Vec<BatchInfo>> {
-        let rows = self.conn.query(
-            &format!("SELECT id, kind, file, sha256, read_rows, accepted, quarantined, duplicates, restated, actor, imported_at \
-                      FROM import_batches ORDER BY id DESC LIMIT {limit}"),
-            &[],
-        )?;
-        Ok(rows
-            .iter()
-            .map(|r| BatchInfo {
-                id: r.int(0),
-                kind: r.text(1),
-                file: r.text(2),
-                sha256: r.text(3),
-                counts: ImportCounts {
-                    read: r.int(4) as usize,
-                    accepted: r.int(5) as usize,
-                    quarantined: r.int(6) as usize,
-                    duplicates: r.int(7) as usize,
-                    restated: r.int(8) as usize,
-                },
-                actor: r.text(9),
-                imported_at: r.text(10),
-            })
-            .collect())
+        let sql = format!("SELECT {BATCH_COLS} FROM import_batches ORDER BY id DESC LIMIT {limit}");
+        query_map(&mut self.conn, &sql, &[], batch_of)
     }
 
     fn save_factor_set(
@@ -687,23 +619,8 @@ impl<C: Conn> Store for SqlStore<C> {
     }
 
     fn audit(&mut self, limit: usize) -> Result<Vec<AuditEntry>> {
-        let rows = self.conn.query(
-            &format!("SELECT id, at, actor, action, entity, entity_id, before_value, after_value FROM audit_log ORDER BY id DESC LIMIT {limit}"),
-            &[],
-        )?;
-        Ok(rows
-            .iter()
-            .map(|r| AuditEntry {
-                id: r.int(0),
-                at: r.text(1),
-                actor: r.text(2),
-                action: r.text(3),
-                entity: r.text(4),
-                entity_id: r.text(5),
-                before: r.opt_text(6),
-                after: r.opt_text(7),
-            })
-            .collect())
+        let sql = format!("SELECT {AUDIT_COLS} FROM audit_log ORDER BY id DESC LIMIT {limit}");
+        query_map(&mut self.conn, &sql, &[], audit_entry_of)
     }
 }
 

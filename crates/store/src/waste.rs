@@ -14,7 +14,7 @@
 
 use crate::base::{audit, audit_import, audit_upsert, insert_batch, insert_quarantine};
 use crate::conn::{Conn, Row, Value};
-use crate::{Access, BatchMeta, ImportCounts, Rejected, Result, SqlStore, StoreError, Upsert, now};
+use crate::{Access, ImportCounts, ImportRows, Result, SqlStore, StoreError, Upsert, now};
 use rust_decimal::Decimal;
 use std::str::FromStr;
 use zp_domain::time::Date;
@@ -112,21 +112,9 @@ pub type ShipmentRule<'a> =
 
 pub trait WasteStore {
     /// Stores validated permit rows (new, changed or unchanged) and the quarantined rows.
-    fn import_waste_permits(
-        &mut self,
-        meta: &BatchMeta,
-        rows: &[Permit],
-        quarantined: &[Rejected],
-        read: usize,
-    ) -> Result<ImportCounts>;
+    fn import_waste_permits(&mut self, import: ImportRows<'_, Permit>) -> Result<ImportCounts>;
     /// Stores validated whitelist rows and the quarantined rows.
-    fn import_waste_whitelist(
-        &mut self,
-        meta: &BatchMeta,
-        rows: &[WhitelistEntry],
-        quarantined: &[Rejected],
-        read: usize,
-    ) -> Result<ImportCounts>;
+    fn import_waste_whitelist(&mut self, import: ImportRows<'_, WhitelistEntry>) -> Result<ImportCounts>;
     fn waste_permits(&mut self) -> Result<Vec<Permit>>;
     fn waste_whitelist(&mut self) -> Result<Vec<WhitelistEntry>>;
     /// Reads the receiver's permits, the pair's whitelist entries and the year's
@@ -377,21 +365,39 @@ fn app_by_id(c: &mut dyn Conn, id: i64) -> Result<Application> {
         .ok_or_else(|| StoreError::NotFound(format!("waste application {id}")))
 }
 
-/// Imports rows keyed by `key_cols` (the first values of each row): new rows insert,
-/// changed rows update with their before/after in the audit log, equal rows count as
-/// duplicates.
-#[allow(clippy::too_many_arguments)]
-fn import_rows(
-    c: &mut dyn Conn,
-    meta: &BatchMeta,
-    quarantined: &[Rejected],
-    read: usize,
-    table: &str,
-    cols: &str,
+/// A reference table an import upserts: its name, its columns (those `*_values` writes)
+/// and how many of the first columns are its key.
+struct RefTable {
+    name: &'static str,
+    cols: &'static str,
     key_cols: usize,
-    rows: &[Vec<Value>],
+}
+
+const PERMITS: RefTable = RefTable {
+    name: "waste_permits",
+    cols: PERMIT_COLS,
+    key_cols: 1,
+};
+
+const WHITELIST: RefTable = RefTable {
+    name: "waste_whitelist",
+    cols: WHITELIST_COLS,
+    key_cols: 3,
+};
+
+/// Imports rows keyed by the table's key columns (the first values of each row): new
+/// rows insert, changed rows update with their before/after in the audit log, equal rows
+/// count as duplicates.
+fn import_rows<T>(
+    c: &mut dyn Conn,
+    t: &RefTable,
+    import: ImportRows<'_, T>,
+    values_of: fn(&T) -> Vec<Value>,
 ) -> Result<ImportCounts> {
-    let mut counts = ImportCounts::of(read, quarantined.len());
+    let (meta, quarantined) = (import.meta, import.quarantined);
+    let rows: Vec<Vec<Value>> = import.rows.iter().map(values_of).collect();
+    let (table, cols, key_cols) = (t.name, t.cols, t.key_cols);
+    let mut counts = ImportCounts::of(import.read, quarantined.len());
     let col_names: Vec<&str> = cols.split(',').map(str::trim).collect();
     let key_cond: Vec<String> = (0..key_cols)
         .map(|i| format!("{} = ${}", col_names[i], i + 1))
@@ -418,7 +424,7 @@ fn import_rows(
         key_cond.join(" AND ")
     );
     let batch = insert_batch(c, meta, &counts)?;
-    for values in rows {
+    for values in &rows {
         let key: Vec<String> = values[..key_cols]
             .iter()
             .map(|v| match v {
@@ -473,48 +479,12 @@ fn decision_cols(side: Side) -> &'static str {
 }
 
 impl<C: Conn> WasteStore for SqlStore<C> {
-    fn import_waste_permits(
-        &mut self,
-        meta: &BatchMeta,
-        rows: &[Permit],
-        quarantined: &[Rejected],
-        read: usize,
-    ) -> Result<ImportCounts> {
-        let values: Vec<Vec<Value>> = rows.iter().map(permit_values).collect();
-        self.transaction(|c| {
-            import_rows(
-                c,
-                meta,
-                quarantined,
-                read,
-                "waste_permits",
-                PERMIT_COLS,
-                1,
-                &values,
-            )
-        })
+    fn import_waste_permits(&mut self, import: ImportRows<'_, Permit>) -> Result<ImportCounts> {
+        self.transaction(|c| import_rows(c, &PERMITS, import, permit_values))
     }
 
-    fn import_waste_whitelist(
-        &mut self,
-        meta: &BatchMeta,
-        rows: &[WhitelistEntry],
-        quarantined: &[Rejected],
-        read: usize,
-    ) -> Result<ImportCounts> {
-        let values: Vec<Vec<Value>> = rows.iter().map(whitelist_values).collect();
-        self.transaction(|c| {
-            import_rows(
-                c,
-                meta,
-                quarantined,
-                read,
-                "waste_whitelist",
-                WHITELIST_COLS,
-                3,
-                &values,
-            )
-        })
+    fn import_waste_whitelist(&mut self, import: ImportRows<'_, WhitelistEntry>) -> Result<ImportCounts> {
+        self.transaction(|c| import_rows(c, &WHITELIST, import, whitelist_values))
     }
 
     fn waste_permits(&mut self) -> Result<Vec<Permit>> {

@@ -125,7 +125,7 @@ fn run(s: &mut dyn Store, path: &Path, kind: &str) -> Vec<String> {
         },
         "activity" => {
             let v = validate_activity(&table, &known).unwrap();
-            s.import_activity(&meta, &v.rows, &v.rejected, table.rows.len())
+            s.import_activity(ImportRows::new(&meta, &v.rows, &v.rejected, table.rows.len()))
                 .unwrap()
         }
         "meters" => {

@@ -119,7 +119,7 @@ fn tenant_access_filters_every_read(s: &mut dyn Store) {
         activity(1, 1, Carrier::Electricity, dec!(5), Unit::Mwh, 2),
         activity(3, 1, Carrier::Electricity, dec!(7), Unit::Mwh, 3),
     ];
-    s.import_activity(&meta("a.csv"), &rows, &[], 2).unwrap();
+    s.import_activity(ImportRows::new(&meta("a.csv"), &rows, &[], 2)).unwrap();
     let n = |s: &mut dyn Store, a: Access| s.orgs(&a, &OrgFilter::default()).unwrap().len();
     assert_eq!(n(s, Access::All), 3);
     assert_eq!(n(s, Access::Park("P1".into())), 2);
@@ -151,7 +151,7 @@ fn activity_duplicates_restatements_and_history(s: &mut dyn Store) {
         activity(1, 1, Carrier::Electricity, dec!(1000), Unit::Mwh, 2),
         activity(1, 1, Carrier::NaturalGas, dec!(10), Unit::WanM3, 3),
     ];
-    let c = s.import_activity(&meta("jan.csv"), &first, &[], 2).unwrap();
+    let c = s.import_activity(ImportRows::new(&meta("jan.csv"), &first, &[], 2)).unwrap();
     assert_eq!((c.read, c.accepted, c.duplicates, c.restated), (2, 2, 0, 0));
     // Same content again, electricity written in kWh: nothing changes.
     let again = [
@@ -159,7 +159,7 @@ fn activity_duplicates_restatements_and_history(s: &mut dyn Store) {
         activity(1, 1, Carrier::NaturalGas, dec!(10), Unit::WanM3, 3),
     ];
     let c = s
-        .import_activity(&meta("jan-kwh.csv"), &again, &[], 2)
+        .import_activity(ImportRows::new(&meta("jan-kwh.csv"), &again, &[], 2))
         .unwrap();
     assert_eq!((c.accepted, c.duplicates, c.restated), (2, 2, 0));
     assert_eq!(s.activity(&Access::All, &code(1), 2023).unwrap().len(), 2);
@@ -173,7 +173,7 @@ fn activity_duplicates_restatements_and_history(s: &mut dyn Store) {
         5,
     )];
     let c = s
-        .import_activity(&meta("jan-fix.csv"), &fix, &[], 1)
+        .import_activity(ImportRows::new(&meta("jan-fix.csv"), &fix, &[], 1))
         .unwrap();
     assert_eq!((c.duplicates, c.restated), (0, 1));
     let current = s.activity(&Access::All, &code(1), 2023).unwrap();
@@ -212,7 +212,7 @@ fn quarantine_is_not_duplicated_by_reimport(s: &mut dyn Store) {
         raw: "x,2023-13".into(),
     }];
     for _ in 0..2 {
-        let c = s.import_activity(&meta("bad.csv"), &[], &bad, 1).unwrap();
+        let c = s.import_activity(ImportRows::new(&meta("bad.csv"), &[], &bad, 1)).unwrap();
         assert_eq!((c.read, c.accepted, c.quarantined), (1, 0, 1));
     }
     let q = s.quarantine(&QuarantineFilter::default()).unwrap();
@@ -440,11 +440,11 @@ fn meters_and_hourly_grid_factors(s: &mut dyn Store) {
         actor: "t".into(),
     };
     let c = s
-        .import_grid_hourly(&m, &[h(0, 0.5), h(3600, 0.6)], &[], 2)
+        .import_grid_hourly(ImportRows::new(&m, &[h(0, 0.5), h(3600, 0.6)], &[], 2))
         .unwrap();
     assert_eq!((c.accepted, c.duplicates, c.restated), (2, 0, 0));
     let c = s
-        .import_grid_hourly(&m, &[h(0, 0.5), h(3600, 0.65)], &[], 2)
+        .import_grid_hourly(ImportRows::new(&m, &[h(0, 0.5), h(3600, 0.65)], &[], 2))
         .unwrap();
     assert_eq!((c.accepted, c.duplicates, c.restated), (2, 1, 1));
     let got = s.grid_hourly(cq, 0, 7200).unwrap();
@@ -540,7 +540,7 @@ fn indicator_values_duplicates_restatements_access_and_schemes(s: &mut dyn Store
     let mut m = meta("ind.csv");
     m.kind = "indicators".into();
     let c = s
-        .import_indicators(&m, &rows, std::slice::from_ref(&bad), 6)
+        .import_indicators(ImportRows::new(&m, &rows, std::slice::from_ref(&bad), 6))
         .unwrap();
     assert_eq!(
         (c.read, c.accepted, c.quarantined, c.duplicates, c.restated),
@@ -548,7 +548,7 @@ fn indicator_values_duplicates_restatements_access_and_schemes(s: &mut dyn Store
     );
     // Re-import: all duplicates, nothing changes; the quarantine is not doubled.
     let c = s
-        .import_indicators(&m, &rows, std::slice::from_ref(&bad), 6)
+        .import_indicators(ImportRows::new(&m, &rows, std::slice::from_ref(&bad), 6))
         .unwrap();
     assert_eq!((c.accepted, c.duplicates, c.restated), (5, 5, 0));
     let q = s
@@ -577,7 +577,7 @@ fn indicator_values_duplicates_restatements_access_and_schemes(s: &mut dyn Store
     let mut m2 = meta("ind2.csv");
     m2.kind = "indicators".into();
     let c = s
-        .import_indicators(
+        .import_indicators(ImportRows::new(
             &m2,
             &[indicator(
                 ScopeKind::Park,
@@ -589,7 +589,7 @@ fn indicator_values_duplicates_restatements_access_and_schemes(s: &mut dyn Store
             )],
             &[],
             1,
-        )
+        ))
         .unwrap();
     assert_eq!((c.accepted, c.duplicates, c.restated), (1, 0, 1));
     let now: Vec<Decimal> = s

@@ -54,22 +54,22 @@ fn waste_permits_applications_and_manifests(s: &mut dyn Store) {
         source: "test".into(),
     };
     let c = s
-        .import_waste_permits(
+        .import_waste_permits(ImportRows::new(
             &meta("waste-permits", "p1.csv"),
             std::slice::from_ref(&permit),
             &[],
             1,
-        )
+        ))
         .unwrap();
     assert_eq!((c.accepted, c.duplicates, c.restated), (1, 0, 0));
     // Same row again: a duplicate; a changed capacity: a restatement.
     let c = s
-        .import_waste_permits(
+        .import_waste_permits(ImportRows::new(
             &meta("waste-permits", "p2.csv"),
             std::slice::from_ref(&permit),
             &[],
             1,
-        )
+        ))
         .unwrap();
     assert_eq!((c.accepted, c.duplicates, c.restated), (1, 1, 0));
     let bigger = Permit {
@@ -83,12 +83,12 @@ fn waste_permits_applications_and_manifests(s: &mut dyn Store) {
         raw: "x".into(),
     };
     let c = s
-        .import_waste_permits(
+        .import_waste_permits(ImportRows::new(
             &meta("waste-permits", "p3.csv"),
             std::slice::from_ref(&bigger),
             &[bad],
             2,
-        )
+        ))
         .unwrap();
     assert_eq!(
         (c.read, c.accepted, c.quarantined, c.restated),

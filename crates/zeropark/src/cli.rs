@@ -113,6 +113,12 @@ pub enum Command {
     /// Demand flexibility: day-ahead battery plans against the tariff and grid factors.
     #[command(subcommand)]
     Flex(crate::energy::FlexCmd),
+    /// Yearly energy and carbon budgets (碳排放双控): set, backtest the forecast.
+    #[command(subcommand)]
+    Budget(crate::budget::BudgetCmd),
+    /// Energy and carbon assessment of proposed projects (节能审查) and their register.
+    #[command(subcommand)]
+    Assess(crate::assess::AssessCmd),
     /// Create the database (if needed) and apply migrations.
     Migrate,
     /// Create (or reuse) the demo park: 34 enterprises, a year of ledgers, designations.
@@ -201,6 +207,9 @@ pub enum ReportCmd {
     },
     /// Time-of-use electricity bill of an enterprise for a month, from its metered readings.
     Bill(crate::energy::BillArgs),
+    /// Budget against actual of an enterprise, park or region, with the year-end forecast
+    /// and a warning when it exceeds the budget.
+    Budget(crate::budget::ReportArgs),
     /// Hazardous waste transfers of a province in a year: approvals, tonnes by code and
     /// route, median approval working days, whitelist share, manifests.
     Waste {
@@ -244,6 +253,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(cmd) => import(&ctx, cmd),
         Command::Report(ReportCmd::Bill(a)) => crate::energy::bill(&ctx, &a),
         Command::Flex(cmd) => crate::energy::flex(&ctx, cmd),
+        Command::Budget(cmd) => crate::budget::run(&ctx, cmd),
+        Command::Report(ReportCmd::Budget(a)) => crate::budget::report(&ctx, &a),
+        Command::Assess(cmd) => crate::assess::run(&ctx, cmd),
         Command::Report(ReportCmd::Inventory {
             scope,
             year,

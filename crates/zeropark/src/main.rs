@@ -2,7 +2,9 @@
 //! services in `zp-app`, prints tables or `--json`.
 
 mod args;
+mod assess;
 mod assets;
+mod budget;
 mod certs;
 mod cli;
 mod ctx;

@@ -13,7 +13,7 @@ use crate::ReportError;
 use crate::doc::Document;
 use layout::{Layout, Op, PAGE_H, PAGE_W};
 use pdf_writer::types::TextRenderingMode;
-use pdf_writer::{Content, Filter, Name, Pdf, Rect, Ref, Str, TextStr};
+use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use sha2::{Digest, Sha256};
 
 /// Zlib-compresses `data` (a PDF FlateDecode stream).

@@ -1,0 +1,56 @@
+//! Web-platform issue, section 6: tenant pages are never cached, and viewing an inventory
+//! does not write an audit entry under the viewer's name.
+
+mod common;
+
+use common::{app, org_a};
+
+#[tokio::test]
+async fn pages_with_tenant_data_are_not_cached_but_static_assets_are_left_alone() {
+    let t = app();
+    for uri in ["/", "/api/v1/orgs", "/login"] {
+        let r = t.get(Some("admin"), uri).await;
+        assert_eq!(
+            r.headers.get("cache-control").map(|v| v.to_str().unwrap()),
+            Some("no-store"),
+            "{uri}: {:?}",
+            r.headers
+        );
+    }
+    let r = t.get(None, "/assets/app.js").await;
+    assert_eq!(r.status, axum::http::StatusCode::OK);
+    assert_ne!(
+        r.headers.get("cache-control").map(|v| v.to_str().unwrap()),
+        Some("no-store")
+    );
+}
+
+#[tokio::test]
+async fn viewing_an_inventory_is_not_audited_as_the_viewers_act() {
+    let t = app();
+    let code = org_a();
+    // A year the seeded database has not issued yet: this view issues it.
+    let r = t
+        .get(Some("admin"), &format!("/api/v1/inventory?org={code}&year=2022"))
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::OK, "{}", r.text);
+    let audit = t.get(Some("admin"), "/api/v1/audit?limit=500").await.json();
+    let entries = audit["entries"].as_array().unwrap_or_else(|| panic!("{audit}"));
+    let issued: Vec<&serde_json::Value> = entries
+        .iter()
+        .filter(|a| a["action"] == "issue" || a["action"] == "recompute")
+        .collect();
+    assert!(
+        issued
+            .iter()
+            .any(|a| a["entity_id"].as_str().unwrap_or_default().contains("2022")
+                && a["actor"].as_str().unwrap().contains("requested by")),
+        "the view issued the 2022 inventory as the system: {issued:?}"
+    );
+    assert!(
+        issued
+            .iter()
+            .all(|a| !a["actor"].as_str().unwrap().starts_with("user:")),
+        "{issued:?}"
+    );
+}
