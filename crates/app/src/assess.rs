@@ -266,6 +266,14 @@ fn budget_share(
                 r.scope_kind, r.scope
             ));
         }
+        for (what, share) in [("energy", e.share), ("carbon", c.share)] {
+            if share.is_some_and(|s| s > Decimal::ONE) {
+                notes.push(format!(
+                    "the project's {what} alone exceeds what remains of the {year} budget of {} {}",
+                    r.scope_kind, r.scope
+                ));
+            }
+        }
         notes.push(format!(
             "budget share: project / ({} {} budget {year} - its {basis} as of {as_of})",
             r.scope_kind, r.scope

@@ -1,6 +1,7 @@
 //! Authorisation: every role tries to read and write across tenants and is refused with
 //! 404 (outside the scope: indistinguishable from absent) or 403 (role not allowed), and
-//! nothing of the other tenant appears in the answer.
+//! nothing of the other tenant appears in the answer. Every test runs on SQLite and on
+//! PostgreSQL (issue 22 #16).
 
 mod common;
 
@@ -9,15 +10,22 @@ use common::*;
 use serde_json::json;
 use zp_app::demo::{DEMO_PARK, DEMO_PARK_SC, DEMO_YEAR};
 
+backends!(
+    enterprise_user_sees_only_their_enterprise,
+    enterprise_user_cannot_write_another_enterprise,
+    park_admin_is_confined_to_their_park,
+    region_officer_reads_their_region_only,
+    read_only_roles_change_nothing,
+    meters_are_registered_within_the_scope_and_cannot_be_taken_over,
+);
+
 /// The answer is a refusal that names nothing of `secret`.
 fn refused(r: &Resp, status: StatusCode, secret: &str) {
     assert_eq!(r.status, status, "{}", r.text);
     assert!(!r.text.contains(secret), "leaked {secret:?}: {}", r.text);
 }
 
-#[tokio::test]
-async fn enterprise_user_sees_only_their_enterprise() {
-    let t = app();
+async fn enterprise_user_sees_only_their_enterprise(t: &TestApp) {
     let (a, b, c) = (org_a(), org_b(), org_c());
     let orgs = t.get(Some("ent_a"), "/api/v1/orgs").await.json();
     let list = orgs["orgs"].as_array().unwrap();
@@ -58,9 +66,7 @@ async fn enterprise_user_sees_only_their_enterprise() {
     assert!(r.text.contains(&name_of(&a)) && !r.text.contains(&b_name));
 }
 
-#[tokio::test]
-async fn enterprise_user_cannot_write_another_enterprise() {
-    let t = app();
+async fn enterprise_user_cannot_write_another_enterprise(t: &TestApp) {
     let (a, b) = (org_a(), org_b());
     let b_name = name_of(&b);
     let r = t
@@ -148,9 +154,7 @@ async fn enterprise_user_cannot_write_another_enterprise() {
     assert_eq!(before, after);
 }
 
-#[tokio::test]
-async fn park_admin_is_confined_to_their_park() {
-    let t = app();
+async fn park_admin_is_confined_to_their_park(t: &TestApp) {
     let c = org_c();
     let c_name = name_of(&c);
     let orgs = t.get(Some("park"), "/api/v1/orgs").await.json();
@@ -214,13 +218,36 @@ async fn park_admin_is_confined_to_their_park() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // The other park admin does not see this one's imports, quarantine or audit entries.
     let csv = "credit_code,period,carrier,quantity,unit\nbad,2025-01,electricity,1,MWh\n";
-    t.upload(
-        "park",
-        "/api/v1/imports/activity",
-        "park1.csv",
-        csv.as_bytes(),
-    )
-    .await;
+    let r = t
+        .upload(
+            "park",
+            "/api/v1/imports/activity",
+            "park1.csv",
+            csv.as_bytes(),
+        )
+        .await;
+    // The upload happened (one row read, quarantined for its credit code): otherwise the
+    // checks below would pass without anything to hide (issue 22 #17).
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let v = r.json();
+    assert_eq!(
+        (
+            v["read"].clone(),
+            v["accepted"].clone(),
+            v["quarantined"].clone()
+        ),
+        (json!(1), json!(0), json!(1))
+    );
+    for uri in ["/api/v1/imports", "/api/v1/quarantine"] {
+        let own = t.get(Some("park"), uri).await;
+        assert!(
+            own.text.contains("park1.csv"),
+            "the uploader sees it: {}",
+            own.text
+        );
+    }
+    let own = t.get(Some("park"), "/api/v1/audit").await;
+    assert!(own.text.contains("user:park\""), "{}", own.text);
     for uri in ["/api/v1/imports", "/api/v1/quarantine", "/api/v1/audit"] {
         let r = t.get(Some("park_sc"), uri).await;
         assert_eq!(r.status, StatusCode::OK);
@@ -232,9 +259,7 @@ async fn park_admin_is_confined_to_their_park() {
     }
 }
 
-#[tokio::test]
-async fn region_officer_reads_their_region_only() {
-    let t = app();
+async fn region_officer_reads_their_region_only(t: &TestApp) {
     let r = t
         .get(
             Some("officer"),
@@ -270,9 +295,7 @@ async fn region_officer_reads_their_region_only() {
     assert!(!r.text.contains("重庆新园区"));
 }
 
-#[tokio::test]
-async fn read_only_roles_change_nothing() {
-    let t = app();
+async fn read_only_roles_change_nothing(t: &TestApp) {
     let a = org_a();
     let audit_before = t.store(|s| s.audit(100_000).unwrap().len()).await;
     for user in ["bank", "verifier"] {
@@ -320,9 +343,7 @@ async fn read_only_roles_change_nothing() {
     assert!(own["entries"].as_array().unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn meters_are_registered_within_the_scope_and_cannot_be_taken_over() {
-    let t = app();
+async fn meters_are_registered_within_the_scope_and_cannot_be_taken_over(t: &TestApp) {
     let (a, b, c) = (org_a(), org_b(), org_c());
     let csv =
         format!("meter,credit_code,kind,source\nM-A-1,{a},consumption,\nM-B-1,{b},consumption,\n");

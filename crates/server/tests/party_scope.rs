@@ -1,6 +1,7 @@
 //! Issue 22 #12: bank and verifier accounts read only their parties' enterprises (a bank
 //! its applicants and borrowers, a verifier the enterprises assigned to it), and the audit
 //! log only to admins in full, to everyone else as their own entries without server paths.
+//! Every test runs on SQLite and on PostgreSQL (issue 22 #16).
 
 mod common;
 
@@ -9,6 +10,13 @@ use common::*;
 use serde_json::Value;
 use zp_app::demo::DEMO_PARK;
 use zp_domain::CreditCode;
+
+backends!(
+    verifier_reads_only_assigned_enterprises,
+    verifier_assignment_refuses_other_roles_and_unknown_enterprises,
+    bank_reads_only_its_applicants_and_borrowers,
+    audit_log_only_to_admins_and_own_entries_without_paths,
+);
 
 const BANK_A: &str = "重庆示范银行";
 
@@ -29,9 +37,7 @@ async fn assign(t: &TestApp, user: &str, code: &str) {
         .await;
 }
 
-#[tokio::test]
-async fn verifier_reads_only_assigned_enterprises() {
-    let t = app();
+async fn verifier_reads_only_assigned_enterprises(t: &TestApp) {
     let (a, b, c) = (org_a(), org_b(), org_c());
     // Unassigned: nothing, not every tenant.
     let r = t.get(Some("verifier"), "/api/v1/orgs").await;
@@ -79,9 +85,7 @@ async fn verifier_reads_only_assigned_enterprises() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
-async fn verifier_assignment_refuses_other_roles_and_unknown_enterprises() {
-    let t = app();
+async fn verifier_assignment_refuses_other_roles_and_unknown_enterprises(t: &TestApp) {
     let a = CreditCode::parse(&org_a()).unwrap();
     let out = t
         .store(move |s| {
@@ -103,9 +107,7 @@ async fn verifier_assignment_refuses_other_roles_and_unknown_enterprises() {
     assert_eq!((out.2, out.3), (true, false));
 }
 
-#[tokio::test]
-async fn bank_reads_only_its_applicants_and_borrowers() {
-    let t = app();
+async fn bank_reads_only_its_applicants_and_borrowers(t: &TestApp) {
     t.store(|s| s.set_bank_issuer("bank", BANK_A, "test").unwrap())
         .await;
     // The applicants of bank A, as the platform admin sees the applications.
@@ -144,9 +146,7 @@ async fn bank_reads_only_its_applicants_and_borrowers() {
     }
 }
 
-#[tokio::test]
-async fn audit_log_only_to_admins_and_own_entries_without_paths() {
-    let t = app();
+async fn audit_log_only_to_admins_and_own_entries_without_paths(t: &TestApp) {
     // A change written by the verifier's own account, with a server path in it.
     let a = org_a();
     t.store(move |s| {

@@ -42,3 +42,13 @@ pub enum FactorsCmd {
     /// List user factor sets.
     Sets,
 }
+
+/// A four-digit calendar year between 1990 and 2100: `--year 23` is a usage error, not
+/// the year 23.
+pub fn year(s: &str) -> Result<i32, String> {
+    let t = s.trim();
+    match t.parse::<i32>() {
+        Ok(y) if t.len() == 4 && (1990..=2100).contains(&y) => Ok(y),
+        _ => Err(format!("{t:?} is not a four-digit year between 1990 and 2100")),
+    }
+}

@@ -30,7 +30,7 @@ pub enum AssetsCmd {
     Allocate {
         #[arg(long)]
         scheme: String,
-        #[arg(long)]
+        #[arg(long, value_parser = crate::args::year)]
         year: i32,
         #[arg(long)]
         org: String,
@@ -77,7 +77,7 @@ pub enum AssetsCmd {
     Surrender {
         #[arg(long)]
         scheme: String,
-        #[arg(long)]
+        #[arg(long, value_parser = crate::args::year)]
         year: i32,
         #[arg(long)]
         org: String,
@@ -116,7 +116,7 @@ pub enum ComplianceCmd {
         scheme: String,
         #[arg(long)]
         org: String,
-        #[arg(long)]
+        #[arg(long, value_parser = crate::args::year)]
         year: i32,
         #[arg(long)]
         tco2: u64,
@@ -125,7 +125,7 @@ pub enum ComplianceCmd {
     SetDeadline {
         #[arg(long)]
         scheme: String,
-        #[arg(long)]
+        #[arg(long, value_parser = crate::args::year)]
         year: i32,
         /// YYYY-MM-DD, inclusive.
         #[arg(long)]
@@ -136,7 +136,7 @@ pub enum ComplianceCmd {
     Coverage {
         #[arg(long)]
         scheme: String,
-        #[arg(long)]
+        #[arg(long, value_parser = crate::args::year)]
         year: i32,
     },
     /// Verified emissions, surrendered allowances and offsets, offset cap, shortfall and
@@ -146,7 +146,7 @@ pub enum ComplianceCmd {
         scheme: String,
         #[arg(long)]
         org: String,
-        #[arg(long)]
+        #[arg(long, value_parser = crate::args::year)]
         year: i32,
         /// Judge lateness as of this day (default today, Asia/Shanghai).
         #[arg(long)]

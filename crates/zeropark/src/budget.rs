@@ -37,7 +37,7 @@ pub enum SplitArg {
 pub struct SetArgs {
     #[command(flatten)]
     pub scope: ScopeArgs,
-    #[arg(long)]
+    #[arg(long, value_parser = crate::args::year)]
     pub year: i32,
     /// Yearly energy budget, tce.
     #[arg(long)]
@@ -57,7 +57,7 @@ pub struct BacktestArgs {
     #[command(flatten)]
     pub scope: ScopeArgs,
     /// The past year to forecast (the year before it is "last year").
-    #[arg(long)]
+    #[arg(long, value_parser = crate::args::year)]
     pub year: i32,
 }
 
@@ -65,7 +65,7 @@ pub struct BacktestArgs {
 pub struct ReportArgs {
     #[command(flatten)]
     pub scope: ScopeArgs,
-    #[arg(long)]
+    #[arg(long, value_parser = crate::args::year)]
     pub year: i32,
     /// The day the report is made on: months ended by then are actual (YYYY-MM-DD).
     #[arg(long)]

@@ -181,7 +181,7 @@ pub enum ReportCmd {
     Inventory {
         #[command(flatten)]
         scope: ScopeArgs,
-        #[arg(long)]
+        #[arg(long, value_parser = crate::args::year)]
         year: i32,
         /// Location-based factor: the enterprise's province (default) or the national average.
         #[arg(long, value_enum, default_value = "provincial")]
@@ -216,7 +216,7 @@ pub enum ReportCmd {
         /// Province code (e.g. CQ).
         #[arg(long)]
         region: String,
-        #[arg(long)]
+        #[arg(long, value_parser = crate::args::year)]
         year: i32,
         /// Judge overdue applications as of this day (default today, Asia/Shanghai).
         #[arg(long)]

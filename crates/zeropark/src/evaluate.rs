@@ -54,7 +54,7 @@ pub enum EvaluateCmd {
         #[arg(long)]
         org: Option<String>,
         /// Base year (its accounts are the starting point).
-        #[arg(long)]
+        #[arg(long, value_parser = crate::args::year)]
         year: i32,
         #[command(flatten)]
         target: TargetArgs,
@@ -71,7 +71,7 @@ pub enum EvaluateCmd {
 
 #[derive(Args)]
 pub struct EvalOpts {
-    #[arg(long)]
+    #[arg(long, value_parser = crate::args::year)]
     year: i32,
     /// Use this indicator set file for this run (not stored).
     #[arg(long)]

@@ -24,7 +24,7 @@ pub enum OrgsCmd {
     SetOutput {
         #[arg(long)]
         org: String,
-        #[arg(long)]
+        #[arg(long, value_parser = crate::args::year)]
         year: i32,
         #[arg(long = "value-10k-yuan")]
         value_10k_yuan: String,

@@ -43,6 +43,13 @@ pub fn inventory(
         crate::args::ElectricityTceArg::CoalEquivalent => zp_app::ElectricityTce::CoalEquivalent,
     };
     let inv = zp_app::inventory_with(store, &Access::All, &scope, year, grid, electricity, &actor())?;
+    if inv.lines.is_empty() {
+        // Not an error (a new enterprise, a year not yet imported), but never a silent zero.
+        eprintln!(
+            "warning: {} {} has no activity data for {year}: every figure below is 0",
+            inv.scope_kind, inv.scope
+        );
+    }
     if json {
         return output::json(&inv);
     }

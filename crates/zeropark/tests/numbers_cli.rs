@@ -97,3 +97,14 @@ fn the_carbon_reduction_loan_report_lists_only_carbon_reduction_loans() {
     assert_eq!(y2023["loans"], 1);
     assert_eq!(y2023["lines"][0]["product_id"], "CQB-CRL-01");
 }
+
+#[test]
+fn a_year_without_data_warns_and_a_two_digit_year_is_a_usage_error() {
+    let (db, code) = db_with("CQ", &["2023-01,electricity,10,MWh"]);
+    let out = db.run(&["report", "inventory", "--org", &code, "--year", "2021", "--json"]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no activity data for 2021"), "{err}");
+    let e = db.fails(&["report", "inventory", "--org", &code, "--year", "23"], 2);
+    assert!(e.contains("four-digit year"), "{e}");
+}

@@ -173,7 +173,7 @@ pub enum BalanceSheetCmd {
     Set {
         #[arg(long)]
         org: String,
-        #[arg(long)]
+        #[arg(long, value_parser = crate::args::year)]
         year: i32,
         /// Total equity, yuan.
         #[arg(long)]
@@ -210,7 +210,7 @@ pub enum FinanceReportCmd {
 pub struct BankReport {
     #[arg(long)]
     pub bank: String,
-    #[arg(long)]
+    #[arg(long, value_parser = crate::args::year)]
     pub year: i32,
     /// Also write the report as an Excel workbook.
     #[arg(long)]
