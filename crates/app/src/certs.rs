@@ -18,12 +18,21 @@ use zp_store::{Access, CertEventRow, MeterFilter, MeterKind, Store};
 /// Hourly metered energy, as the readings engine provides it.
 pub trait HourlyReadings {
     /// Energy per hour start (UTC epoch seconds) for `meter`, hours in `[from, to)`, in Wh.
-    fn meter_hourly_wh(
-        &self,
-        meter: &str,
-        from: i64,
-        to: i64,
-    ) -> Result<BTreeMap<i64, Decimal>, AppError>;
+    fn meter_hourly_wh(&self, meter: &str, from: i64, to: i64) -> Result<HourlyWh, AppError>;
+}
+
+/// Energy per hour start (UTC epoch seconds), in Wh.
+pub type HourlyWh = BTreeMap<i64, Decimal>;
+
+/// Readings at hand in memory: Wh per (meter, hour start).
+impl HourlyReadings for BTreeMap<(&str, i64), Decimal> {
+    fn meter_hourly_wh(&self, meter: &str, from: i64, to: i64) -> Result<HourlyWh, AppError> {
+        Ok(self
+            .iter()
+            .filter(|((m, h), _)| *m == meter && (from..to).contains(h))
+            .map(|((_, h), wh)| (*h, *wh))
+            .collect())
+    }
 }
 
 pub(crate) const PUBLIC_KEY: &str = "public_key";

@@ -10,6 +10,7 @@ pub use zp_readings::{
     is_parquet,
 };
 
+use crate::certs::HourlyWh;
 use crate::{AppError, Caller, ImportError};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -367,12 +368,7 @@ pub fn export_readings(
 }
 
 impl crate::certs::HourlyReadings for ReadingStore {
-    fn meter_hourly_wh(
-        &self,
-        meter: &str,
-        from: i64,
-        to: i64,
-    ) -> Result<BTreeMap<i64, Decimal>, AppError> {
+    fn meter_hourly_wh(&self, meter: &str, from: i64, to: i64) -> Result<HourlyWh, AppError> {
         Ok(self
             .hourly_wh(meter, from, to)
             .map_err(store_err)?

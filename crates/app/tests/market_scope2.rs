@@ -6,8 +6,7 @@ use rust_decimal_macros::dec;
 use std::collections::BTreeMap;
 use std::path::Path;
 use zp_accounting::GridFactorMode;
-use zp_app::AppError;
-use zp_app::certs::{HourlyReadings, Lifecycle};
+use zp_app::certs::Lifecycle;
 use zp_certs::{Actor, Consumption};
 use zp_domain::time::parse_timestamp;
 use zp_domain::{CreditCode, Decimal, Period};
@@ -15,29 +14,23 @@ use zp_store::{Access, Store};
 
 const ORG: &str = "91500112MA60CEM01B";
 
-/// Hourly Wh per meter, as the readings engine would give it.
-struct Readings(BTreeMap<(&'static str, i64), Decimal>);
-
-impl HourlyReadings for Readings {
-    fn meter_hourly_wh(
-        &self,
-        meter: &str,
-        from: i64,
-        to: i64,
-    ) -> Result<BTreeMap<i64, Decimal>, AppError> {
-        Ok(self
-            .0
-            .iter()
-            .filter(|((m, h), _)| *m == meter && (from..to).contains(h))
-            .map(|((_, h), wh)| (*h, *wh))
-            .collect())
-    }
-}
-
 fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
     p
+}
+
+/// Writes `text` to `name` in `dir` and imports it as `kind` as the operator.
+fn import(store: &mut dyn Store, dir: &Path, kind: zp_app::ImportKind, name: &str, text: &str) {
+    zp_app::import_file(
+        store,
+        &zp_app::Caller::operator("test"),
+        kind,
+        &write(dir, name, text),
+        zp_app::Limits::default(),
+        None,
+    )
+    .unwrap();
 }
 
 #[test]
@@ -47,52 +40,31 @@ fn retired_certificates_set_market_scope2_granular_first_then_gec() {
         Box::new(zp_store::open_sqlite(&dir.path().join("t.db")).unwrap());
     let store = store.as_mut();
     let org = CreditCode::parse(ORG).unwrap();
-    let f = write(
+    import(
+        store,
         dir.path(),
+        zp_app::ImportKind::Orgs,
         "orgs.csv",
         &format!("credit_code,name,region,park,industry\n{ORG},示例水泥,CQ,示例园区,3011\n"),
     );
-    zp_app::import_file(
+    import(
         store,
-        &zp_app::Caller::operator("test"),
-        zp_app::ImportKind::Orgs,
-        &f,
-        zp_app::Limits::default(),
-        None,
-    )
-    .unwrap();
-    let f = write(
         dir.path(),
+        zp_app::ImportKind::Activity,
         "activity.csv",
         &format!(
             "credit_code,period,carrier,quantity,unit\n{ORG},2023-01,electricity,1000,MWh\n{ORG},2023-01,green_certificate,100,MWh\n"
         ),
     );
-    zp_app::import_file(
+    import(
         store,
-        &zp_app::Caller::operator("test"),
-        zp_app::ImportKind::Activity,
-        &f,
-        zp_app::Limits::default(),
-        None,
-    )
-    .unwrap();
-    let f = write(
         dir.path(),
+        zp_app::ImportKind::Meters,
         "meters.csv",
         &format!(
             "meter,credit_code,kind,source\nL1,{ORG},consumption,\nPV1,{ORG},generation,solar\n"
         ),
     );
-    zp_app::import_file(
-        store,
-        &zp_app::Caller::operator("test"),
-        zp_app::ImportKind::Meters,
-        &f,
-        zp_app::Limits::default(),
-        None,
-    )
-    .unwrap();
 
     // Before the registry exists the ledger's 100 MWh of GECs apply:
     // (1000 - 100) MWh x 0.6096 tCO2/MWh (CN 2023 excluding market non-fossil) = 548.64.
@@ -111,12 +83,13 @@ fn retired_certificates_set_market_scope2_granular_first_then_gec() {
 
     let h10 = parse_timestamp("2023-07-10T10:00:00+08:00").unwrap();
     let h11 = h10 + 3600;
-    let readings = Readings(BTreeMap::from([
+    // Hourly Wh per meter, as the readings engine would give it.
+    let readings = BTreeMap::from([
         (("PV1", h10), dec!(5_000_000)),
         (("PV1", h11), dec!(3_000_000)),
         (("L1", h10), dec!(4_000_000)),
         (("L1", h11), dec!(4_000_000)),
-    ]));
+    ]);
     let key = zp_app::certs::signing_key(store, &dir.path().join("registry.key")).unwrap();
     let day = (h10 - 10 * 3600, h10 + 14 * 3600);
     zp_app::certs::issue(store, &key, &readings, None, day, 1, "test").unwrap();

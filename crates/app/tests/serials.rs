@@ -6,8 +6,7 @@ use rust_decimal_macros::dec;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use zp_accounting::{GridFactorMode, Inventory};
-use zp_app::AppError;
-use zp_app::certs::{HourlyReadings, Lifecycle};
+use zp_app::certs::Lifecycle;
 use zp_certs::{Actor, Consumption};
 use zp_domain::time::parse_timestamp;
 use zp_domain::{CreditCode, Decimal, Period};
@@ -18,24 +17,6 @@ const A: &str = "91500112MA60CEM01B";
 static B_CODE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     CreditCode::complete("91500105MA5YRE02C").unwrap().to_string()
 });
-
-struct Readings(BTreeMap<(&'static str, i64), Decimal>);
-
-impl HourlyReadings for Readings {
-    fn meter_hourly_wh(
-        &self,
-        meter: &str,
-        from: i64,
-        to: i64,
-    ) -> Result<BTreeMap<i64, Decimal>, AppError> {
-        Ok(self
-            .0
-            .iter()
-            .filter(|((m, h), _)| *m == meter && (from..to).contains(h))
-            .map(|((_, h), wh)| (*h, *wh))
-            .collect())
-    }
-}
 
 struct Park {
     dir: tempfile::TempDir,
@@ -270,10 +251,11 @@ fn sold_onsite_certificates_leave_the_clean_share_and_carry_the_residual_factor(
 
     let key = registry_key(&mut p);
     let h10 = parse_timestamp("2023-07-10T10:00:00+08:00").unwrap();
-    let readings = Readings(BTreeMap::from([
+    // Hourly Wh per meter, as the readings engine would give it.
+    let readings = BTreeMap::from([
         (("PV1", h10), dec!(5_000_000)),
         (("PV1", h10 + 3600), dec!(3_000_000)),
-    ]));
+    ]);
     let day = (h10 - 10 * 3600, h10 + 14 * 3600);
     zp_app::certs::issue(p.store.as_mut(), &key, &readings, None, day, 1, "test").unwrap();
     let (bundles, _) =

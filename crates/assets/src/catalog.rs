@@ -140,6 +140,12 @@ impl Catalog {
         self.schemes.iter().find(|s| s.code == code)
     }
 
+    /// The scheme `code`, or [`AssetError::UnknownScheme`](crate::AssetError::UnknownScheme).
+    pub fn known_scheme(&self, code: &str) -> Result<&SchemeInfo, crate::AssetError> {
+        self.scheme(code)
+            .ok_or_else(|| crate::AssetError::UnknownScheme(code.into()))
+    }
+
     fn check(&self) -> Result<(), String> {
         for s in &self.schemes {
             let a = self

@@ -164,21 +164,60 @@ pub struct Outcome {
 /// releases.
 type Plan = (Vec<Change>, Vec<BlockId>, Option<PledgeId>);
 
+impl Op {
+    /// What the operation takes from an account: (account, kind, vintage, units); `None`
+    /// for operations that create units or move none.
+    fn debit(&self) -> Option<(&CreditCode, &str, i32, u64)> {
+        match self {
+            Op::Transfer {
+                from: org,
+                kind,
+                vintage,
+                units,
+                ..
+            }
+            | Op::Pledge {
+                org,
+                kind,
+                vintage,
+                units,
+                ..
+            }
+            | Op::Surrender {
+                org,
+                kind,
+                vintage,
+                units,
+                ..
+            }
+            | Op::Cancel {
+                org,
+                kind,
+                vintage,
+                units,
+                ..
+            } => Some((org, kind.as_str(), *vintage, *units)),
+            _ => None,
+        }
+    }
+}
+
 impl Ledger {
     fn next_block(&self) -> BlockId {
         self.blocks.keys().next_back().map_or(1, |k| k + 1)
     }
 
-    /// Picks `units` of the owner's available (kind, vintage) in serial order, splitting
-    /// the last block if needed; returns the changes (splits) and the chosen blocks.
+    /// Picks the units `op` takes (its [`Op::debit`]) from the owner's available (kind,
+    /// vintage) in serial order, splitting the last block if needed; returns the changes
+    /// (splits) and the chosen blocks.
     fn take(
         &self,
-        org: &CreditCode,
-        kind: &str,
-        vintage: i32,
-        units: u64,
+        op: &Op,
         next_block: &mut BlockId,
     ) -> Result<(Vec<Change>, Vec<BlockId>), AssetError> {
+        let Some((org, kind, vintage, units)) = op.debit() else {
+            return Err(AssetError::NotAllowed(format!("{op} takes no units")));
+        };
         if units == 0 {
             return Err(AssetError::ZeroUnits);
         }
@@ -246,10 +285,7 @@ impl Ledger {
                 org,
                 units,
             } => {
-                let s = self
-                    .catalog
-                    .scheme(scheme)
-                    .ok_or_else(|| AssetError::UnknownScheme(scheme.clone()))?;
+                let s = self.catalog.known_scheme(scheme)?;
                 let c = Change::Allocated {
                     block: next,
                     scheme: scheme.clone(),
@@ -280,33 +316,21 @@ impl Ledger {
                 };
                 (vec![c], vec![next], None)
             }
-            Op::Transfer {
-                kind,
-                vintage,
-                from,
-                to,
-                units,
-            } => {
+            Op::Transfer { from, to, .. } => {
                 if from == to {
                     return Err(AssetError::NotAllowed(format!(
                         "a transfer needs two accounts: --from and --to are both {from}"
                     )));
                 }
-                let (mut changes, chosen) = self.take(from, kind, *vintage, *units, &mut next)?;
+                let (mut changes, chosen) = self.take(op, &mut next)?;
                 changes.extend(chosen.iter().map(|b| Change::Transferred {
                     block: *b,
                     to: to.clone(),
                 }));
                 (changes, chosen, None)
             }
-            Op::Pledge {
-                kind,
-                vintage,
-                org,
-                units,
-                pledgee,
-            } => {
-                let (mut changes, chosen) = self.take(org, kind, *vintage, *units, &mut next)?;
+            Op::Pledge { pledgee, .. } => {
+                let (mut changes, chosen) = self.take(op, &mut next)?;
                 let pledge = self.pledges.keys().next_back().map_or(1, |k| k + 1);
                 changes.push(Change::Pledged {
                     pledge,
@@ -331,12 +355,12 @@ impl Ledger {
                 year,
                 org,
                 kind,
-                vintage,
                 units,
+                ..
             } => {
                 // Refuse up front with the whole amount (the cap), before any split.
                 self.surrender_check(scheme, *year, org, kind, *units)?;
-                let (mut changes, chosen) = self.take(org, kind, *vintage, *units, &mut next)?;
+                let (mut changes, chosen) = self.take(op, &mut next)?;
                 changes.extend(chosen.iter().map(|b| Change::Surrendered {
                     block: *b,
                     scheme: scheme.clone(),
@@ -344,14 +368,8 @@ impl Ledger {
                 }));
                 (changes, chosen, None)
             }
-            Op::Cancel {
-                kind,
-                vintage,
-                org,
-                units,
-                claim,
-            } => {
-                let (mut changes, chosen) = self.take(org, kind, *vintage, *units, &mut next)?;
+            Op::Cancel { claim, .. } => {
+                let (mut changes, chosen) = self.take(op, &mut next)?;
                 changes.extend(chosen.iter().map(|b| Change::Cancelled {
                     block: *b,
                     claim: claim.clone(),

@@ -64,10 +64,7 @@ impl Ledger {
         accounts_tco2: Option<u64>,
         today: Date,
     ) -> Result<ComplianceStatus, AssetError> {
-        let s = self
-            .catalog()
-            .scheme(scheme)
-            .ok_or_else(|| AssetError::UnknownScheme(scheme.into()))?;
+        let s = self.catalog().known_scheme(scheme)?;
         let (emissions, source) = match (self.verified_tco2(scheme, org, year), accounts_tco2) {
             (Some(v), _) => (Some(v), EmissionsSource::Verifier),
             (None, Some(a)) => (Some(a), EmissionsSource::Accounts),

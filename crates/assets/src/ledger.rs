@@ -34,6 +34,27 @@ pub struct Block {
 }
 
 impl Block {
+    /// A new block of `units` serials from `first_serial`, available to its owner.
+    fn available(
+        id: BlockId,
+        kind: &str,
+        vintage: i32,
+        owner: &CreditCode,
+        (first_serial, units): (u64, u64),
+        project: Option<String>,
+    ) -> Block {
+        Block {
+            id,
+            kind: kind.to_string(),
+            vintage,
+            owner: owner.clone(),
+            first_serial,
+            units,
+            status: Status::Available,
+            project,
+        }
+    }
+
     /// `CCER-2023-000001..003000`.
     pub fn serials(&self) -> String {
         format!(
@@ -295,26 +316,17 @@ impl Ledger {
                 first_serial,
                 units,
             } => {
-                let s = self
-                    .catalog
-                    .scheme(scheme)
-                    .ok_or_else(|| AssetError::UnknownScheme(scheme.clone()))?;
+                let s = self.catalog.known_scheme(scheme)?;
                 if s.allowance_kind != *kind || vintage != year {
                     return Err(AssetError::NotAllowed(format!(
                         "{scheme} allocates {} of vintage {year}, not {kind} {vintage}",
                         s.allowance_kind
                     )));
                 }
-                self.create(Block {
-                    id: *block,
-                    kind: kind.clone(),
-                    vintage: *vintage,
-                    owner: owner.clone(),
-                    first_serial: *first_serial,
-                    units: *units,
-                    status: Status::Available,
-                    project: None,
-                })
+                let serials = (*first_serial, *units);
+                self.create(Block::available(
+                    *block, kind, *vintage, owner, serials, None,
+                ))
             }
             Change::Issued {
                 block,
@@ -330,16 +342,15 @@ impl Ledger {
                         "{kind} is an allowance: allocate it under its scheme, do not issue it"
                     )));
                 }
-                self.create(Block {
-                    id: *block,
-                    kind: kind.clone(),
-                    vintage: *vintage,
-                    owner: owner.clone(),
-                    first_serial: *first_serial,
-                    units: *units,
-                    status: Status::Available,
-                    project: project.clone(),
-                })
+                let serials = (*first_serial, *units);
+                self.create(Block::available(
+                    *block,
+                    kind,
+                    *vintage,
+                    owner,
+                    serials,
+                    project.clone(),
+                ))
             }
             Change::Split {
                 block,
@@ -478,9 +489,7 @@ impl Ledger {
                 year,
                 tco2,
             } => {
-                self.catalog
-                    .scheme(scheme)
-                    .ok_or_else(|| AssetError::UnknownScheme(scheme.clone()))?;
+                self.catalog.known_scheme(scheme)?;
                 let (a, o) = self.surrendered_t(scheme, org, *year);
                 if let Some(cap) = self
                     .catalog
@@ -497,9 +506,7 @@ impl Ledger {
                 Ok(())
             }
             Change::DeadlineSet { scheme, year, date } => {
-                self.catalog
-                    .scheme(scheme)
-                    .ok_or_else(|| AssetError::UnknownScheme(scheme.clone()))?;
+                self.catalog.known_scheme(scheme)?;
                 date.parse::<zp_domain::time::Date>().map_err(|e| {
                     AssetError::NotAllowed(format!("deadline {date:?} is not YYYY-MM-DD: {e}"))
                 })?;
@@ -519,10 +526,7 @@ impl Ledger {
         kind: &str,
         units: u64,
     ) -> Result<bool, AssetError> {
-        let s = self
-            .catalog
-            .scheme(scheme)
-            .ok_or_else(|| AssetError::UnknownScheme(scheme.into()))?;
+        let s = self.catalog.known_scheme(scheme)?;
         self.kind_class(kind)?;
         if s.allowance_kind == kind {
             return Ok(false);

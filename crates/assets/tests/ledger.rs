@@ -25,6 +25,27 @@ fn run(l: &mut Ledger, op: Op) -> Outcome {
         .unwrap_or_else(|e| panic!("{op:?}: {e}"))
 }
 
+/// `org`'s 2023 allowance of the national ETS.
+fn allocate(org: CreditCode, units: u64) -> Op {
+    Op::Allocate {
+        scheme: "cn-ets".into(),
+        year: 2023,
+        org,
+        units,
+    }
+}
+
+/// A transfer of 2023 CEA.
+fn transfer_cea(from: CreditCode, to: CreditCode, units: u64) -> Op {
+    Op::Transfer {
+        kind: "cea".into(),
+        vintage: 2023,
+        from,
+        to,
+        units,
+    }
+}
+
 fn surrender(kind: &str, units: u64) -> Op {
     Op::Surrender {
         scheme: "cn-ets".into(),
@@ -39,15 +60,7 @@ fn surrender(kind: &str, units: u64) -> Op {
 /// The contract's example: 46,000 t CEA and 3,000 t CCER against 50,000 t verified.
 fn national_example() -> Ledger {
     let mut l = Ledger::new();
-    run(
-        &mut l,
-        Op::Allocate {
-            scheme: "cn-ets".into(),
-            year: 2023,
-            org: a(),
-            units: 46_000,
-        },
-    );
+    run(&mut l, allocate(a(), 46_000));
     let issue = Op::Issue {
         kind: "ccer".into(),
         vintage: 2023,
@@ -132,22 +145,8 @@ fn late_after_the_deadline_and_compliant_when_covered() {
         (ComplianceState::Late, Some(1_500))
     );
     // 1,500 t more CEA bought from B covers it: 46,000 + 1,500 + 2,500 = 50,000.
-    run(
-        &mut l,
-        Op::Allocate {
-            scheme: "cn-ets".into(),
-            year: 2023,
-            org: b(),
-            units: 2_000,
-        },
-    );
-    let buy = Op::Transfer {
-        kind: "cea".into(),
-        vintage: 2023,
-        from: b(),
-        to: a(),
-        units: 1_500,
-    };
+    run(&mut l, allocate(b(), 2_000));
+    let buy = transfer_cea(b(), a(), 1_500);
     run(&mut l, buy);
     run(&mut l, surrender("cea", 1_500));
     let s = l
@@ -236,25 +235,8 @@ fn offsets_need_a_verified_figure_and_a_sourced_cap() {
 #[test]
 fn transfer_splits_a_block_and_keeps_serials() {
     let mut l = Ledger::new();
-    run(
-        &mut l,
-        Op::Allocate {
-            scheme: "cn-ets".into(),
-            year: 2023,
-            org: a(),
-            units: 100,
-        },
-    );
-    let out = run(
-        &mut l,
-        Op::Transfer {
-            kind: "cea".into(),
-            vintage: 2023,
-            from: a(),
-            to: b(),
-            units: 30,
-        },
-    );
+    run(&mut l, allocate(a(), 100));
+    let out = run(&mut l, transfer_cea(a(), b(), 30));
     // One split (block 1 keeps serials 1..30, block 2 gets 31..100) and one transfer.
     assert_eq!(out.event_ids, vec![2, 3]);
     let blocks: Vec<_> = l
@@ -268,17 +250,7 @@ fn transfer_splits_a_block_and_keeps_serials() {
             (2, a(), "CEA-2023-000031..000100".to_string()),
         ]
     );
-    let e = l.execute(
-        &Op::Transfer {
-            kind: "cea".into(),
-            vintage: 2023,
-            from: b(),
-            to: a(),
-            units: 31,
-        },
-        AT,
-        "t",
-    );
+    let e = l.execute(&transfer_cea(b(), a(), 31), AT, "t");
     assert!(matches!(
         e,
         Err(AssetError::Insufficient {
@@ -292,15 +264,7 @@ fn transfer_splits_a_block_and_keeps_serials() {
 #[test]
 fn pledged_units_cannot_move_until_released() {
     let mut l = Ledger::new();
-    run(
-        &mut l,
-        Op::Allocate {
-            scheme: "cn-ets".into(),
-            year: 2023,
-            org: a(),
-            units: 100,
-        },
-    );
+    run(&mut l, allocate(a(), 100));
     let p = run(
         &mut l,
         Op::Pledge {
@@ -314,13 +278,7 @@ fn pledged_units_cannot_move_until_released() {
     assert_eq!(p.pledge, Some(1));
     let bal = &l.balances(Some(&a()))[0];
     assert_eq!((bal.available, bal.pledged), (20, 80));
-    let move_all = Op::Transfer {
-        kind: "cea".into(),
-        vintage: 2023,
-        from: a(),
-        to: b(),
-        units: 21,
-    };
+    let move_all = transfer_cea(a(), b(), 21);
     let e = l.execute(&move_all, AT, "t").unwrap_err();
     assert!(e.to_string().contains("80 t more are pledged"), "{e}");
     let give_up = Op::Surrender {
@@ -358,31 +316,8 @@ fn pledged_units_cannot_move_until_released() {
 fn replay_verifies_the_chain() {
     let mut l = Ledger::new();
     let mut log = Vec::new();
-    log.extend(
-        run(
-            &mut l,
-            Op::Allocate {
-                scheme: "cn-ets".into(),
-                year: 2023,
-                org: a(),
-                units: 100,
-            },
-        )
-        .entries,
-    );
-    log.extend(
-        run(
-            &mut l,
-            Op::Transfer {
-                kind: "cea".into(),
-                vintage: 2023,
-                from: a(),
-                to: b(),
-                units: 40,
-            },
-        )
-        .entries,
-    );
+    log.extend(run(&mut l, allocate(a(), 100)).entries);
+    log.extend(run(&mut l, transfer_cea(a(), b(), 40)).entries);
     let r = Ledger::replay(&log).unwrap();
     assert_eq!((r.events(), r.head_hash()), (l.events(), l.head_hash()));
     assert_eq!(r.balances(None), l.balances(None));

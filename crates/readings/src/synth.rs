@@ -15,7 +15,7 @@
 //!   credit codes, a GB/T 4754 industry and an operating pattern: one shift (08-17 on
 //!   workdays), two shifts (06-22), three shifts (continuous, shutting down over the Spring
 //!   Festival), data centres (flat, cooling-driven), offices and cold stores. Workdays,
-//!   weekends, China's 2023 and 2024 public holidays and make-up workdays are honoured.
+//!   weekends, China's public holidays and make-up workdays (the shared calendar) are honoured.
 //! - **Consumption meters**: 1-4 per enterprise sharing its shape, plus a seasonal cooling
 //!   load driven by a temperature model of the Sichuan basin, a per-enterprise daily
 //!   production level, autocorrelated and white noise.
@@ -231,91 +231,15 @@ pub enum DayType {
     Holiday,
 }
 
-/// China's public holidays (days off) of 2023 and 2024, as (year, month, day).
-const HOLIDAYS: &[(i16, i8, i8)] = &[
-    (2023, 1, 1),
-    (2023, 1, 2),
-    (2023, 1, 21),
-    (2023, 1, 22),
-    (2023, 1, 23),
-    (2023, 1, 24),
-    (2023, 1, 25),
-    (2023, 1, 26),
-    (2023, 1, 27),
-    (2023, 4, 5),
-    (2023, 4, 29),
-    (2023, 4, 30),
-    (2023, 5, 1),
-    (2023, 5, 2),
-    (2023, 5, 3),
-    (2023, 6, 22),
-    (2023, 6, 23),
-    (2023, 6, 24),
-    (2023, 9, 29),
-    (2023, 9, 30),
-    (2023, 10, 1),
-    (2023, 10, 2),
-    (2023, 10, 3),
-    (2023, 10, 4),
-    (2023, 10, 5),
-    (2023, 10, 6),
-    (2024, 1, 1),
-    (2024, 2, 10),
-    (2024, 2, 11),
-    (2024, 2, 12),
-    (2024, 2, 13),
-    (2024, 2, 14),
-    (2024, 2, 15),
-    (2024, 2, 16),
-    (2024, 2, 17),
-    (2024, 4, 4),
-    (2024, 4, 5),
-    (2024, 4, 6),
-    (2024, 5, 1),
-    (2024, 5, 2),
-    (2024, 5, 3),
-    (2024, 5, 4),
-    (2024, 5, 5),
-    (2024, 6, 10),
-    (2024, 9, 15),
-    (2024, 9, 16),
-    (2024, 9, 17),
-    (2024, 10, 1),
-    (2024, 10, 2),
-    (2024, 10, 3),
-    (2024, 10, 4),
-    (2024, 10, 5),
-    (2024, 10, 6),
-    (2024, 10, 7),
-];
-
-/// Weekend days that are workdays (调休上班) in 2023 and 2024.
-const MAKEUP_WORKDAYS: &[(i16, i8, i8)] = &[
-    (2023, 1, 28),
-    (2023, 1, 29),
-    (2023, 4, 23),
-    (2023, 5, 6),
-    (2023, 6, 25),
-    (2023, 10, 7),
-    (2023, 10, 8),
-    (2024, 2, 4),
-    (2024, 2, 18),
-    (2024, 4, 7),
-    (2024, 4, 28),
-    (2024, 5, 11),
-    (2024, 9, 14),
-    (2024, 9, 29),
-    (2024, 10, 12),
-];
-
-/// The calendar class of a date: holidays and make-up workdays of 2023-2024, else by weekday.
+/// The calendar class of a date from the product's one working-day calendar
+/// (`zp_domain::Calendar::china()`, the State Council's notices as data): its holidays and
+/// make-up workdays where the calendar covers the year, else by weekday.
 pub fn day_type(date: Date) -> DayType {
-    let key = (date.year(), date.month(), date.day());
-    if HOLIDAYS.contains(&key) {
-        return DayType::Holiday;
-    }
-    if MAKEUP_WORKDAYS.contains(&key) {
-        return DayType::Workday;
+    use zp_domain::calendar::DayKind;
+    match zp_domain::Calendar::china().special(date).map(|d| d.kind) {
+        Some(DayKind::Holiday) => return DayType::Holiday,
+        Some(DayKind::Workday) => return DayType::Workday,
+        None => {}
     }
     match date.weekday() {
         Weekday::Saturday => DayType::Saturday,

@@ -590,6 +590,13 @@ pub fn build(input: CbamInput) -> Result<CbamReport, ReportError> {
             .to_string()
             + &provincial_src,
     };
+    notes.push(
+        lang.pick(
+            "前体：未加入前体（如水泥所用熟料）的隐含排放；复杂产品须加上所消耗前体的隐含排放（法规 (EU) 2023/956 附件 IV 第 3 点）。",
+            "Precursors: the embedded emissions of precursors (e.g. clinker consumed in cement) are not added; complex goods need them added (Regulation (EU) 2023/956, Annex IV, point 3).",
+        )
+        .to_string(),
+    );
     if !input.whole.heat_imported_tco2.is_zero() {
         notes.push(format!(
             "{} {} tCO2",

@@ -12,7 +12,7 @@
 //! hash-chained log and the audit log with the signed-in user.
 
 use crate::auth::CurrentUser;
-use crate::extract::{Json, Query, empty_as_none};
+use crate::extract::{Json, Query, empty_as_none, need, need_code as code, need_text as text};
 use crate::{AppError, AppState};
 use axum::extract::State;
 use serde::Deserialize;
@@ -105,25 +105,6 @@ pub(super) struct OpBody {
     #[serde(default, deserialize_with = "empty_as_none")]
     pub tco2: Option<u64>,
     pub date: Option<String>,
-}
-
-fn need<T>(field: &str, v: Option<T>) -> Result<T, AppError> {
-    v.ok_or_else(|| AppError::BadRequest(format!("{field} is required")))
-}
-
-fn text(field: &str, v: &Option<String>) -> Result<String, AppError> {
-    need(
-        field,
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from),
-    )
-}
-
-pub(super) fn code(field: &str, v: &Option<String>) -> Result<CreditCode, AppError> {
-    let s = text(field, v)?;
-    CreditCode::parse(&s).map_err(|e| AppError::BadRequest(format!("{field} {s:?}: {e}")))
 }
 
 impl OpBody {

@@ -6,7 +6,7 @@ use crate::format::{self, f64_of};
 use crate::i18n::{Entry, Lang};
 use crate::layout::{Page, PageError, PageResult, render};
 use crate::openapi::Op;
-use crate::overview::{Kpi, emission_kpis, industry_name, monthly};
+use crate::overview::{Kpi, clean_share_kpi, emission_kpis, industry_name, intensity_kpi, monthly};
 use crate::registry::visible_org;
 use crate::{AppError, AppState, Area};
 use askama::Template;
@@ -262,34 +262,20 @@ async fn page(
         .map_err(|e| PageError(e, lang))?;
     let (org, years, year, inv, months, meters, sites, designations) = loaded;
     let mut kpis = Vec::from(emission_kpis(lang, &inv, 1));
+    let output = inv
+        .output_value_10k_yuan
+        .map(|v| format!("{} 万元", format::num(v, 0)))
+        .unwrap_or_default();
     kpis.extend([
-        Kpi {
-            id: "kpi-intensity",
-            label: lang.t("overview.intensity"),
-            value: format::opt(inv.intensity_market_tco2_per_tce, 3),
-            unit: "tCO2/tce",
-            note: String::new(),
-            tone: "",
-        },
-        Kpi {
-            id: "kpi-clean",
-            label: lang.t("overview.clean_share"),
-            value: format::pct(inv.clean_electricity_share, 1),
-            unit: "",
-            note: String::new(),
-            tone: "",
-        },
-        Kpi {
-            id: "kpi-output",
-            label: lang.t("org.energy_intensity"),
-            value: format::opt(inv.energy_intensity_tce_per_10k_yuan, 3),
-            unit: "tce/万元",
-            note: inv
-                .output_value_10k_yuan
-                .map(|v| format!("{} 万元", format::num(v, 0)))
-                .unwrap_or_default(),
-            tone: "",
-        },
+        intensity_kpi(lang, &inv, String::new()),
+        clean_share_kpi(lang, &inv, String::new()),
+        Kpi::new(
+            "kpi-output",
+            lang.t("org.energy_intensity"),
+            format::opt(inv.energy_intensity_tce_per_10k_yuan, 3),
+            "tce/万元",
+            output,
+        ),
     ]);
     let total = LineRow {
         name: lang.t("org.total").into(),

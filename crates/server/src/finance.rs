@@ -800,14 +800,21 @@ fn report_response<T: Serialize>(
         .into_response())
 }
 
-fn wants_xlsx(q: &ReportQuery) -> Result<bool, AppError> {
-    match q.format.as_deref().unwrap_or("json") {
-        "json" => Ok(false),
-        "xlsx" => Ok(true),
-        other => Err(AppError::BadRequest(format!(
-            "format {other:?}: use json or xlsx"
-        ))),
-    }
+/// Whether a report query asks for Excel, and its (required) year.
+fn report_args(q: &ReportQuery) -> Result<(bool, i32), AppError> {
+    let xlsx = match q.format.as_deref().unwrap_or("json") {
+        "json" => false,
+        "xlsx" => true,
+        other => {
+            return Err(AppError::BadRequest(format!(
+                "format {other:?}: use json or xlsx"
+            )));
+        }
+    };
+    let year = q
+        .year
+        .ok_or_else(|| AppError::BadRequest("give year=YYYY".into()))?;
+    Ok((xlsx, year))
 }
 
 async fn loan_report(
@@ -815,10 +822,7 @@ async fn loan_report(
     who: CurrentUser,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, AppError> {
-    let xlsx = wants_xlsx(&q)?;
-    let year = q
-        .year
-        .ok_or_else(|| AppError::BadRequest("give year=YYYY".into()))?;
+    let (xlsx, year) = report_args(&q)?;
     let dir = st.config.readings_dir.clone();
     let r = with_party(&st, who, move |s, p, _| {
         let bank = report_bank(p, q.bank.as_deref())?;
@@ -839,10 +843,7 @@ async fn pcaf_report(
     who: CurrentUser,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, AppError> {
-    let xlsx = wants_xlsx(&q)?;
-    let year = q
-        .year
-        .ok_or_else(|| AppError::BadRequest("give year=YYYY".into()))?;
+    let (xlsx, year) = report_args(&q)?;
     let r = with_party(&st, who, move |s, p, _| {
         let bank = report_bank(p, q.bank.as_deref())?;
         Ok(fin::pcaf_report(s, p, &bank, year)?)

@@ -244,42 +244,60 @@ async fn api(
 /// The energy, location-based and market-based emissions tiles of an inventory, figures
 /// rounded to `dp` places (a park's to whole units, an enterprise's to one place).
 pub fn emission_kpis(lang: Lang, inv: &Inventory, dp: u32) -> [Kpi; 3] {
+    let electricity = format!(
+        "{} {}",
+        format::num(inv.electricity_mwh, 0),
+        lang.t("unit.mwh")
+    );
+    let scopes = format!(
+        "{} {} · {} {}",
+        lang.t("overview.scope1"),
+        format::num(inv.scope1_tco2, dp),
+        lang.t("overview.scope2_location"),
+        format::num(inv.scope2_location_tco2, dp)
+    );
+    let (tce, tco2) = (lang.t("unit.tce"), lang.t("unit.tco2"));
     [
-        Kpi {
-            id: "kpi-energy",
-            label: lang.t("overview.energy"),
-            value: format::num(inv.energy_tce, dp),
-            unit: lang.t("unit.tce"),
-            note: format!(
-                "{} {}",
-                format::num(inv.electricity_mwh, 0),
-                lang.t("unit.mwh")
-            ),
-            tone: "",
-        },
-        Kpi {
-            id: "kpi-location",
-            label: lang.t("overview.emissions_location"),
-            value: format::num(inv.total_location_tco2(), dp),
-            unit: lang.t("unit.tco2"),
-            note: format!(
-                "{} {} · {} {}",
-                lang.t("overview.scope1"),
-                format::num(inv.scope1_tco2, dp),
-                lang.t("overview.scope2_location"),
-                format::num(inv.scope2_location_tco2, dp)
-            ),
-            tone: "",
-        },
-        Kpi {
-            id: "kpi-market",
-            label: lang.t("overview.emissions_market"),
-            value: format::num(inv.total_market_tco2(), dp),
-            unit: lang.t("unit.tco2"),
-            note: lang.t("overview.market_note").to_string(),
-            tone: "",
-        },
+        Kpi::new(
+            "kpi-energy",
+            lang.t("overview.energy"),
+            format::num(inv.energy_tce, dp),
+            tce,
+            electricity,
+        ),
+        Kpi::new(
+            "kpi-location",
+            lang.t("overview.emissions_location"),
+            format::num(inv.total_location_tco2(), dp),
+            tco2,
+            scopes,
+        ),
+        Kpi::new(
+            "kpi-market",
+            lang.t("overview.emissions_market"),
+            format::num(inv.total_market_tco2(), dp),
+            tco2,
+            lang.t("overview.market_note").to_string(),
+        ),
     ]
+}
+
+/// The market-based intensity tile of an inventory (tCO2/tce), with `note` under it.
+pub fn intensity_kpi(lang: Lang, inv: &Inventory, note: String) -> Kpi {
+    let value = format::opt(inv.intensity_market_tco2_per_tce, 3);
+    Kpi::new(
+        "kpi-intensity",
+        lang.t("overview.intensity"),
+        value,
+        "tCO2/tce",
+        note,
+    )
+}
+
+/// The clean electricity share tile of an inventory, with `note` under it.
+pub fn clean_share_kpi(lang: Lang, inv: &Inventory, note: String) -> Kpi {
+    let value = format::pct(inv.clean_electricity_share, 1);
+    Kpi::new("kpi-clean", lang.t("overview.clean_share"), value, "", note)
 }
 
 /// A KPI card.
@@ -291,6 +309,31 @@ pub struct Kpi {
     /// `good`, `bad` or empty.
     pub tone: &'static str,
     pub id: &'static str,
+}
+
+impl Kpi {
+    /// A tile without a tone.
+    pub fn new(
+        id: &'static str,
+        label: &'static str,
+        value: String,
+        unit: &'static str,
+        note: String,
+    ) -> Kpi {
+        Kpi {
+            label,
+            value,
+            unit,
+            note,
+            tone: "",
+            id,
+        }
+    }
+
+    /// The tile with a tone: `good`, `bad` or empty.
+    pub fn with_tone(self, tone: &'static str) -> Kpi {
+        Kpi { tone, ..self }
+    }
 }
 
 pub struct MemberRow {
@@ -371,35 +414,24 @@ fn body(lang: Lang, parks: Vec<Park>, v: &ParkView) -> Body {
         .intensity_market_tco2_per_tce
         .map(|i| i <= v.threshold_tco2_per_tce);
     let mut kpis = Vec::from(emission_kpis(lang, inv, 0));
+    let threshold = format!(
+        "{} ≤ {}",
+        lang.t("overview.threshold"),
+        format::num(v.threshold_tco2_per_tce, 2)
+    );
+    let tone = match meets {
+        Some(true) => "good",
+        Some(false) => "bad",
+        None => "",
+    };
+    let clean_mwh = format!(
+        "{} {}",
+        format::num(inv.onsite_renewable_mwh + inv.certificates_applied_mwh, 0),
+        lang.t("unit.mwh")
+    );
     kpis.extend([
-        Kpi {
-            id: "kpi-intensity",
-            label: lang.t("overview.intensity"),
-            value: format::opt(inv.intensity_market_tco2_per_tce, 3),
-            unit: "tCO2/tce",
-            note: format!(
-                "{} ≤ {}",
-                lang.t("overview.threshold"),
-                format::num(v.threshold_tco2_per_tce, 2)
-            ),
-            tone: match meets {
-                Some(true) => "good",
-                Some(false) => "bad",
-                None => "",
-            },
-        },
-        Kpi {
-            id: "kpi-clean",
-            label: lang.t("overview.clean_share"),
-            value: format::pct(inv.clean_electricity_share, 1),
-            unit: "",
-            note: format!(
-                "{} {}",
-                format::num(inv.onsite_renewable_mwh + inv.certificates_applied_mwh, 0),
-                lang.t("unit.mwh")
-            ),
-            tone: "",
-        },
+        intensity_kpi(lang, inv, threshold).with_tone(tone),
+        clean_share_kpi(lang, inv, clean_mwh),
     ]);
     let names: BTreeMap<String, &Org> = v
         .orgs

@@ -17,7 +17,9 @@
 mod pages;
 
 use crate::auth::CurrentUser;
-use crate::extract::{Json, Multipart, Path, Query, empty_as_none};
+use crate::extract::{
+    Json, Multipart, Path, Query, empty_as_none, need, need_code as credit_code, need_text as text,
+};
 use crate::layout::NavItem;
 use crate::openapi::{Body as OpBody, Op};
 use crate::{AppError, AppState, Area};
@@ -186,25 +188,6 @@ pub(crate) fn today() -> Date {
 /// The shipped rules (approval periods, manifest tolerance).
 fn rules() -> WasteRules {
     WasteRules::builtin()
-}
-
-fn need<T>(field: &str, v: Option<T>) -> Result<T, AppError> {
-    v.ok_or_else(|| AppError::BadRequest(format!("{field} is required")))
-}
-
-fn text(field: &str, v: &Option<String>) -> Result<String, AppError> {
-    need(
-        field,
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from),
-    )
-}
-
-fn credit_code(field: &str, v: &Option<String>) -> Result<CreditCode, AppError> {
-    let s = text(field, v)?;
-    CreditCode::parse(&s).map_err(|e| AppError::BadRequest(format!("{field} {s:?}: {e}")))
 }
 
 fn province(field: &str, v: &Option<String>) -> Result<Region, AppError> {

@@ -43,63 +43,51 @@ async fn api_requires_authentication() {
     assert_eq!(r.headers["location"], "/login?next=/map");
 }
 
+/// An enterprise of known figures, registered in the demo park by its park admin: 2023
+/// ledger of 1,000 MWh grid electricity and 100,000 m3 natural gas, the quantities of the
+/// worked examples (docs/worked-examples.md).
+async fn known_enterprise(t: &TestApp) -> String {
+    let code = zp_domain::CreditCode::complete("91500112MA60KNW01")
+        .unwrap()
+        .to_string();
+    let orgs = format!("credit_code,name,region,park,industry\n{code},已知企业,CQ,{DEMO_PARK},3011\n");
+    let r = t
+        .upload("park", "/api/v1/imports/orgs", "known.csv", orgs.as_bytes())
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json()["accepted"], 1, "{}", r.text);
+    let ledger = format!(
+        "credit_code,period,carrier,quantity,unit\n\
+         {code},2023-01,electricity,1000,MWh\n\
+         {code},2023-01,natural_gas,100000,m3\n"
+    );
+    let r = t
+        .upload(
+            "park",
+            "/api/v1/imports/activity",
+            "known-2023.csv",
+            ledger.as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json()["accepted"], 2, "{}", r.text);
+    code
+}
+
 #[tokio::test]
 async fn inventory_matches_the_cli_definition_and_carries_lineage() {
     let t = app();
-    let a = org_a();
+    let code = known_enterprise(&t).await;
     let r = t
         .get(
             Some("admin"),
-            &format!("/api/v1/inventory?org={a}&year={DEMO_YEAR}&lineage=true"),
+            &format!("/api/v1/inventory?org={code}&year=2023&lineage=true"),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let inv = r.json();
-    for key in [
-        "energy_tce",
-        "scope1_tco2",
-        "scope2_location_tco2",
-        "scope2_market_tco2",
-        "intensity_location_tco2_per_tce",
-        "clean_electricity_share",
-        "factors",
-        "lines",
-    ] {
-        assert!(inv.get(key).is_some(), "missing {key}");
-    }
-    let line = &inv["lines"][0];
-    assert!(
-        !line["inputs"].as_array().unwrap().is_empty(),
-        "lineage rows"
-    );
-    assert!(
-        line["inputs"][0]["source"]
-            .as_str()
-            .unwrap()
-            .contains(".csv:")
-    );
-    assert!(!line["factor_ids"].as_array().unwrap().is_empty());
-    // Without lineage the rows are left out, the figures are the same.
-    let r = t
-        .get(
-            Some("admin"),
-            &format!("/api/v1/inventory?org={a}&year={DEMO_YEAR}"),
-        )
-        .await;
-    let plain = r.json();
-    assert!(plain["lines"][0].get("inputs").is_none());
-    assert_eq!(plain["energy_tce"], inv["energy_tce"]);
-    // Park = sum of its enterprises.
-    let park = t
-        .get(
-            Some("admin"),
-            &format!("/api/v1/inventory?park={}&year={DEMO_YEAR}", enc(DEMO_PARK)),
-        )
-        .await
-        .json();
-    assert_eq!(park["members"].as_array().unwrap().len(), 30);
-    let r = t.get(Some("admin"), "/api/v1/inventory?year=2023").await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    eprintln!("{inv:#}");
+    panic!("look");
 }
 
 #[tokio::test]
