@@ -418,12 +418,7 @@ pub fn import_gec(
 ) -> Result<GecImportOutcome, crate::ImportError> {
     use zp_store::Rejected;
     let table = zp_ingest::read_table(path, zp_ingest::Limits::default())?;
-    let col = |name: &str| {
-        table
-            .headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
+    let col = |name: &str| table.column(name);
     let required = [
         "serial_start",
         "serial_end",

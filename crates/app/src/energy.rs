@@ -606,20 +606,15 @@ pub const FLEET_COLUMNS: [&str; 7] = [
 /// CSV or .xlsx). A bad cell refuses the file with its row, field and reason: a plan
 /// silently missing a fleet would be wrong.
 pub fn read_fleets(path: &std::path::Path) -> Result<Vec<zp_energy::EvFleet>, AppError> {
-    let table = zp_ingest::read_table(path, zp_ingest::Limits::default())
-        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let table = crate::import::read_whole_table(path)?;
     let col = |name: &str| {
-        table
-            .headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-            .ok_or_else(|| {
-                AppError::Invalid(format!(
-                    "{}: no column {name} (columns: {})",
-                    table.file,
-                    FLEET_COLUMNS.join(",")
-                ))
-            })
+        table.column(name).ok_or_else(|| {
+            AppError::Invalid(format!(
+                "{}: no column {name} (columns: {})",
+                table.file,
+                FLEET_COLUMNS.join(",")
+            ))
+        })
     };
     let idx: Vec<usize> = FLEET_COLUMNS.iter().map(|c| col(c)).collect::<Result<_, _>>()?;
     let mut out = Vec::with_capacity(table.rows.len());

@@ -163,19 +163,14 @@ fn view_of(r: &FinanceProject) -> Result<ProjectView, AppError> {
 /// or `project`), summed into annual activity per side. All or nothing: a project's
 /// expected reduction is never computed from part of its data.
 fn ledger_file(project_id: &str, path: &Path, year: i32) -> Result<LedgerSides, AppError> {
-    let table = zp_ingest::read_table(path, zp_ingest::Limits::default())
-        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let table = crate::import::read_whole_table(path)?;
     let col = |name: &str| {
-        table
-            .headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-            .ok_or_else(|| {
-                AppError::Invalid(format!(
-                    "{}: missing column {name} (side,period,carrier,quantity,unit)",
-                    table.file
-                ))
-            })
+        table.column(name).ok_or_else(|| {
+            AppError::Invalid(format!(
+                "{}: missing column {name} (side,period,carrier,quantity,unit)",
+                table.file
+            ))
+        })
     };
     let (side, period, carrier, quantity, unit) = (
         col("side")?,
@@ -723,18 +718,24 @@ pub fn advance(
     view_application(store, updated)
 }
 
+/// What a [`MonitoringSource`] is asked for: the project's activity lines for the months
+/// `from..=to`, as `access` may see them.
+pub struct MonitoringWindow<'a> {
+    pub access: &'a Access,
+    pub project: &'a Project,
+    pub from: Period,
+    pub to: Period,
+}
+
 /// Where monitored activity comes from: the enterprise's ledgers ([`LedgerSource`]) or the
 /// project's linked meters ([`MeterSource`], with the ledger as its fallback).
 pub trait MonitoringSource {
     fn name(&self) -> &'static str;
-    /// Activity lines of the project's carriers for the months `from..=to`.
+    /// Activity lines of the project's carriers for the window's months.
     fn lines(
         &mut self,
         store: &mut dyn Store,
-        access: &Access,
-        project: &Project,
-        from: Period,
-        to: Period,
+        w: &MonitoringWindow<'_>,
     ) -> Result<Vec<ActivityLine>, AppError>;
     /// What the reader must know about the lines (fallbacks, incomplete months).
     fn notes(&self) -> Vec<String> {
@@ -756,11 +757,9 @@ impl MonitoringSource for LedgerSource {
     fn lines(
         &mut self,
         store: &mut dyn Store,
-        access: &Access,
-        project: &Project,
-        from: Period,
-        to: Period,
+        w: &MonitoringWindow<'_>,
     ) -> Result<Vec<ActivityLine>, AppError> {
+        let (access, project, from, to) = (w.access, w.project, w.from, w.to);
         let carriers = project.carriers();
         let mut out = Vec::new();
         for year in from.year()..=to.year() {
@@ -898,12 +897,10 @@ impl MonitoringSource for MeterSource<'_> {
     fn lines(
         &mut self,
         store: &mut dyn Store,
-        access: &Access,
-        project: &Project,
-        from: Period,
-        to: Period,
+        w: &MonitoringWindow<'_>,
     ) -> Result<Vec<ActivityLine>, AppError> {
-        let ledger = LedgerSource.lines(store, access, project, from, to)?;
+        let ledger = LedgerSource.lines(store, w)?;
+        let (project, from, to) = (w.project, w.from, w.to);
         let metered: BTreeSet<Carrier> = self.meters.iter().map(|(_, c)| *c).collect();
         let mut out = Vec::new();
         let mut p = from;
@@ -1064,7 +1061,13 @@ pub fn mrv(
     let mut source = source_for(store, readings, &v.project)?;
     let start = v.project.operation_start;
     let lines = if start <= to {
-        source.lines(store, &party.access(), &v.project, start, to)?
+        let window = MonitoringWindow {
+            access: &party.access(),
+            project: &v.project,
+            from: start,
+            to,
+        };
+        source.lines(store, &window)?
     } else {
         Vec::new()
     };

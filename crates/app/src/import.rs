@@ -101,6 +101,12 @@ pub struct ReadingsSummary {
     pub missing_intervals: u64,
 }
 
+/// Reads a file that is used whole or refused (no quarantine): an unreadable file is
+/// [`AppError::Invalid`].
+pub(crate) fn read_whole_table(path: &Path) -> Result<Table, crate::AppError> {
+    read_table(path, Limits::default()).map_err(|e| crate::AppError::Invalid(e.to_string()))
+}
+
 fn meta(kind: ImportKind, table: &Table, actor: &str) -> BatchMeta {
     BatchMeta {
         kind: kind.key().into(),

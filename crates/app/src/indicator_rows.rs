@@ -116,33 +116,14 @@ mod tests {
     fn good_rows_kept_bad_rows_named_by_row_and_field() {
         let scheme = zp_evaluate::builtin::zero_carbon_park();
         let cat = DataCatalogue::from_schemes([&scheme]);
+        // The water reuse row stands twice: the second is a repeated row.
+        let water = ["示例园区", "water_reuse", "2024", "85", "%", "水平衡测试.pdf"];
         let t = Table::from_rows(
             "ind.csv",
             &[
-                &[
-                    "scope_id",
-                    "indicator",
-                    "period",
-                    "value",
-                    "unit",
-                    "evidence",
-                ],
-                &[
-                    "示例园区",
-                    "water_reuse",
-                    "2024",
-                    "85",
-                    "%",
-                    "水平衡测试.pdf",
-                ],
-                &[
-                    "示例园区",
-                    "water_reuse",
-                    "2024",
-                    "85",
-                    "%",
-                    "水平衡测试.pdf",
-                ],
+                &zp_evaluate::INDICATOR_ROW_HEADER,
+                &water,
+                &water,
                 &[
                     "示例园区",
                     "water_reuse",

@@ -13,7 +13,7 @@ pub use zp_readings::{
 use crate::certs::HourlyWh;
 use crate::{AppError, Caller, ImportError};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use zp_domain::Decimal;
 use zp_ingest::Limits;

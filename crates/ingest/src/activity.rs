@@ -195,17 +195,17 @@ pub fn validate_activity(
         let unit = Unit::parse(text(4))
             .map_err(|e| problems.push(("unit", e.to_string())))
             .ok();
-        if let (Some(c), Some(u)) = (carrier, unit) {
-            if !c.accepts(u) {
-                problems.push((
-                    "unit",
-                    format!(
-                        "{u} is not a unit for {c} (expected {:?}, e.g. {})",
-                        c.dimension(),
-                        c.base_unit()
-                    ),
-                ));
-            }
+        if let (Some(c), Some(u)) = (carrier, unit)
+            && !c.accepts(u)
+        {
+            problems.push((
+                "unit",
+                format!(
+                    "{u} is not a unit for {c} (expected {:?}, e.g. {})",
+                    c.dimension(),
+                    c.base_unit()
+                ),
+            ));
         }
         let value = parse_quantity(text(3))
             .map_err(|reason| problems.push(("quantity", reason)))

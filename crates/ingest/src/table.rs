@@ -85,6 +85,13 @@ impl Table {
         }
     }
 
+    /// The index of the column `name` (header trimmed, case ignored), if the table has it.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    }
+
     /// The rejection of a row that must not be validated further: a row that could not be
     /// read (see [`Table::problems`]), or a cell holding a control character (NUL, an ANSI
     /// escape, a line break...), which no name, code or value may contain.

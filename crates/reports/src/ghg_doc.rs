@@ -123,9 +123,9 @@ impl GhgInventoryReport {
             caption: l.pick("排放因子与折标系数（来源与版本）", "Emission factors and coefficients (source and version)").into(),
             columns: vec![
                 Column::new("id", "", 2.6),
-                Column::new(l.pick("数值", "Value"), "", 1.0),
-                Column::new(l.pick("单位", "Unit"), "", 1.0),
-                Column::new(l.pick("版本", "Version"), "", 1.0),
+                Column::new(l.pick("数值", "Value"), "", 0.9),
+                Column::new(l.pick("单位", "Unit"), "", 0.9),
+                Column::new(l.pick("版本", "Version"), "", 1.3),
                 Column::new(l.pick("来源", "Source"), "", 2.6),
                 Column::new(l.pick("说明", "Note"), "", 1.6),
             ],

@@ -158,5 +158,6 @@ fn ghg_workbook_reads_back_with_numbers_and_units() {
         .rows()
         .find(|r| r.first().is_some_and(|c| c.to_string().starts_with("原煤")))
         .unwrap();
-    assert_eq!(coal[2], Data::Float(100.0));
+    assert_eq!(coal[2], Data::Float(100_000.0));
+    assert_eq!(coal[3], Data::String("kg".into()));
 }

@@ -81,10 +81,17 @@
         text: ['tCO2/MWh', ''], inRange: { color: ['#1a9850', '#a6d96a', '#fee08b', '#f46d43', '#a50026'] },
         formatter: v => Number(v).toFixed(2),
       },
+      // Provinces without a published factor keep the neutral fill, and the legend says so.
+      graphic: r.regions.some(x => x.grid_tco2_per_mwh === null) ? [{
+        type: 'group', left: 10, bottom: 150, children: [
+          { type: 'rect', shape: { width: 14, height: 10 }, style: { fill: '#d1d5db' } },
+          { type: 'text', left: 20, top: -1, style: { text: L['map.no_factor'], fill: '#6b7280', font: '12px sans-serif' } },
+        ],
+      }] : [],
       series: [{
         type: 'map', map: 'china', roam: true, selectedMode: 'single', zoom: 1.15,
         label: { show: false }, emphasis: { label: { show: true } },
-        itemStyle: { borderColor: '#fff', borderWidth: 0.6 },
+        itemStyle: { borderColor: '#fff', borderWidth: 0.6, areaColor: '#d1d5db' },
         select: { itemStyle: { areaColor: '#0f766e' }, label: { show: true, color: '#fff' } },
         data: r.regions.map(x => ({ name: x.name_zh, value: x.grid_tco2_per_mwh === null ? null : Number(x.grid_tco2_per_mwh), code: x.code, selected: x.code === state.region })),
       }],

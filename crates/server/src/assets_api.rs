@@ -19,7 +19,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use zp_app::assets::{self as uc, Balance, ComplianceStatus, CoverageRow, LogSummary, Op, Pledge};
 use zp_app::{Caller, Role};
-use zp_domain::CreditCode;
 use zp_domain::time::Date;
 
 /// The registry operator.

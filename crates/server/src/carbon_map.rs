@@ -72,6 +72,11 @@ const STRINGS: &[Entry] = &[
     ),
     ("map.site_map", "企业分布", "Enterprises on the site map"),
     (
+        "map.no_factor",
+        "无数据（该省无已发布的省级因子）",
+        "No data (no published provincial factor)",
+    ),
+    (
         "map.heatmap",
         "逐时碳排放热力图（日 × 小时）",
         "Hourly emissions heatmap (day × hour)",
@@ -547,6 +552,7 @@ async fn page(page: Page, State(st): State<AppState>, Query(q): Query<MapQuery>)
     let labels: BTreeMap<&str, &str> = [
         "map.country",
         "map.grid_intensity",
+        "map.no_factor",
         "map.site_map",
         "map.heatmap",
         "map.whole_year",

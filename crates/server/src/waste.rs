@@ -34,7 +34,7 @@ use zp_app::waste::{
 };
 use zp_app::{Caller, ImportOutcome, Role};
 use zp_domain::time::Date;
-use zp_domain::{CreditCode, Decimal, Region};
+use zp_domain::{Decimal, Region};
 
 pub const AREA: Area = Area {
     name: "waste",

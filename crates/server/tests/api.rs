@@ -5,9 +5,20 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::*;
+use rust_decimal::Decimal;
 use serde_json::json;
 use std::io::{Read, Write};
+use std::str::FromStr;
 use zp_app::demo::{DEMO_PARK, DEMO_YEAR};
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+/// A JSON number as an exact decimal (the API writes decimals as JSON numbers).
+fn num(v: &serde_json::Value) -> Decimal {
+    Decimal::from_str(&v.to_string()).unwrap_or_else(|_| panic!("not a number: {v}"))
+}
 
 #[tokio::test]
 async fn health_and_openapi_are_public() {
@@ -50,7 +61,8 @@ async fn known_enterprise(t: &TestApp) -> String {
     let code = zp_domain::CreditCode::complete("91500112MA60KNW01")
         .unwrap()
         .to_string();
-    let orgs = format!("credit_code,name,region,park,industry\n{code},已知企业,CQ,{DEMO_PARK},3011\n");
+    let orgs =
+        format!("credit_code,name,region,park,industry\n{code},已知企业,CQ,{DEMO_PARK},3011\n");
     let r = t
         .upload("park", "/api/v1/imports/orgs", "known.csv", orgs.as_bytes())
         .await;
@@ -77,6 +89,14 @@ async fn known_enterprise(t: &TestApp) -> String {
 #[tokio::test]
 async fn inventory_matches_the_cli_definition_and_carries_lineage() {
     let t = app();
+    let demo_park = t
+        .get(
+            Some("admin"),
+            &format!("/api/v1/inventory?park={}&year=2023", enc(DEMO_PARK)),
+        )
+        .await
+        .json();
+    assert_eq!(demo_park["members"].as_array().unwrap().len(), 30);
     let code = known_enterprise(&t).await;
     let r = t
         .get(
@@ -86,8 +106,103 @@ async fn inventory_matches_the_cli_definition_and_carries_lineage() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let inv = r.json();
-    eprintln!("{inv:#}");
-    panic!("look");
+    // Hand-derived (docs/worked-examples.md; factors from crates/factors/data):
+    // energy: 1,000,000 kWh x 0.1229 kgce/kWh = 122.9 tce; 100,000 m3 x 1.2143 kgce/m3 =
+    //   121.43 tce; together 244.33 tce.
+    // Scope 1: 10 x 10^4 Nm3 x 389.31 GJ/10^4 Nm3 = 3,893.1 GJ x 15.30 tC/TJ / 1000 =
+    //   59.56443 tC x 0.99 = 58.9687857 tC x 44/12 = 216.2188809 tCO2 (216.219 rounded).
+    // Scope 2: location 1,000 MWh x 0.5581 (Chongqing 2023) = 558.1 tCO2; market 1,000 MWh
+    //   x 0.6096 (national 2023 factor excluding market non-fossil, the residual) = 609.6.
+    let (s1, loc, mkt, tce) = (d("216.2188809"), d("558.1"), d("609.6"), d("244.33"));
+    let want = [
+        ("energy_tce", tce),
+        ("electricity_mwh", d("1000")),
+        ("grid_electricity_mwh", d("1000")),
+        ("scope1_tco2", s1),
+        ("scope1_combustion_tco2", s1),
+        ("scope1_process_tco2", d("0")),
+        ("scope2_location_tco2", loc),
+        ("scope2_market_tco2", mkt),
+        ("clean_electricity_share", d("0")),
+        // (216.2188809 + 558.1) / 244.33 and (216.2188809 + 609.6) / 244.33
+        ("intensity_location_tco2_per_tce", (s1 + loc) / tce),
+        ("intensity_market_tco2_per_tce", (s1 + mkt) / tce),
+    ];
+    for (key, value) in want {
+        assert_eq!(num(&inv[key]), value, "{key}: {}", inv[key]);
+    }
+    assert_eq!(inv["grid_factor"], "provincial");
+    // Two lines with their own figures and the rows they came from (lineage).
+    let lines: Vec<(String, Decimal, Decimal, String)> = inv["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["carrier"].as_str().unwrap().to_string(),
+                num(&l["energy_tce"]),
+                num(&l["scope1_tco2"]) + num(&l["scope2_location_tco2"]),
+                l["inputs"][0]["source"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (
+                "natural_gas".into(),
+                d("121.43"),
+                s1,
+                "known-2023.csv:3".into()
+            ),
+            (
+                "electricity".into(),
+                d("122.9"),
+                loc,
+                "known-2023.csv:2".into()
+            ),
+        ]
+    );
+    assert_eq!(
+        inv["lines"][1]["factor_ids"],
+        json!([
+            "builtin-2025.1/tce_coefficient/electricity",
+            "builtin-2025.1/grid_average/CQ/2023",
+            "builtin-2025.1/grid_excluding_market_non_fossil/CN/2023"
+        ])
+    );
+    // Without lineage the rows are left out, the figures are the same.
+    let plain = t
+        .get(
+            Some("admin"),
+            &format!("/api/v1/inventory?org={code}&year=2023"),
+        )
+        .await
+        .json();
+    assert!(plain["lines"][0].get("inputs").is_none());
+    assert_eq!(num(&plain["energy_tce"]), tce);
+    // Park = sum of its enterprises: with this one added, the park's figures grow by
+    // exactly its own.
+    let park = t
+        .get(
+            Some("admin"),
+            &format!("/api/v1/inventory?park={}&year=2023", enc(DEMO_PARK)),
+        )
+        .await
+        .json();
+    assert_eq!(park["members"].as_array().unwrap().len(), 31);
+    assert!(park["members"].as_array().unwrap().contains(&json!(code)));
+    for (key, own) in [
+        ("energy_tce", tce),
+        ("scope1_tco2", s1),
+        ("scope2_location_tco2", loc),
+        ("scope2_market_tco2", mkt),
+    ] {
+        assert_eq!(num(&park[key]) - num(&demo_park[key]), own, "{key}");
+    }
+    let r = t.get(Some("admin"), "/api/v1/inventory?year=2023").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["error"]["code"], "bad_request");
 }
 
 #[tokio::test]
@@ -118,8 +233,13 @@ async fn park_overview_reports_threshold_and_monthly_trend() {
         .sum();
     let year: rust_decimal::Decimal = v["inventory"]["energy_tce"].to_string().parse().unwrap();
     assert_eq!(months, year);
-    let threshold = v["threshold_tco2_per_tce"].to_string();
-    assert!(threshold == "0.20" || threshold == "0.30", "{threshold}");
+    // The 910 notice's bands (docs/worked-examples.md, "Intensity indicators"): 0.30 from
+    // 1,000,000 tce a year, else 0.20 (below 200,000 tce as a reference).
+    let want = if year >= d("1000000") { "0.30" } else { "0.20" };
+    assert_eq!(num(&v["threshold_tco2_per_tce"]), d(want), "{year} tce");
+    // meets_threshold is the market intensity compared with it.
+    let intensity = num(&v["inventory"]["intensity_market_tco2_per_tce"]);
+    assert_eq!(v["meets_threshold"], json!(intensity <= d(want)));
 }
 
 #[tokio::test]
@@ -360,7 +480,15 @@ async fn registry_reads_and_writes_are_audited() {
     assert!(actors.contains(&"user:ent_a".to_string()));
     assert!(actors.contains(&"user:park".to_string()));
     let regions = t.get(Some("bank"), "/api/v1/regions").await.json();
-    assert!(regions["regions"].as_array().unwrap().len() >= 31);
+    let regions = regions["regions"].as_array().unwrap();
+    // The nation and the mainland's 31 provincial-level divisions (22 provinces, 5
+    // autonomous regions, 4 municipalities; GB/T 2260): 32.
+    assert_eq!(regions.len(), 32);
+    assert_eq!(
+        regions[0],
+        json!({"code": "CN", "name_zh": "全国", "name_en": "China"})
+    );
+    assert!(regions.contains(&json!({"code": "CQ", "name_zh": "重庆", "name_en": "Chongqing"})));
 }
 
 #[tokio::test]
@@ -574,7 +702,9 @@ async fn carbon_map_api_serves_regions_sites_and_months() {
         .find(|x| x["code"] == "CQ")
         .unwrap()
         .clone();
-    assert!(cq["grid_tco2_per_mwh"].is_number());
+    // Chongqing's 2023 average grid factor, 0.5581 tCO2/MWh (MEE/NBS notice 2025 No. 47,
+    // crates/factors/data/grid-emission-factors.csv).
+    assert_eq!(num(&cq["grid_tco2_per_mwh"]), d("0.5581"), "{cq}");
     assert_eq!(cq["orgs"], 30, "the park admin's enterprises only");
     let sc = r["regions"]
         .as_array()
@@ -612,6 +742,29 @@ async fn carbon_map_api_serves_regions_sites_and_months() {
         )
         .await;
     assert_eq!(h.status, StatusCode::OK, "{}", h.text);
+    // This test server has no readings store: no heatmap, and the meters the demo
+    // registered for A (a consumption meter, and rooftop PV where A has a PV system).
+    let h = h.json();
+    assert_eq!(
+        (&h["available"], &h["heatmap"]),
+        (&json!(false), &json!(null))
+    );
+    let demo_a = zp_app::demo::demo_orgs()
+        .into_iter()
+        .find(|o| o.code.as_str() == a)
+        .unwrap();
+    let mut want = vec![format!("{a}-L1")];
+    if demo_a.pv_kwp > 0.0 {
+        want.push(format!("{a}-PV1"));
+    }
+    let mut got: Vec<String> = h["meters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["meter"].as_str().unwrap().to_string())
+        .collect();
+    got.sort();
+    assert_eq!(got, want);
     let r = t
         .get(
             Some("park"),
@@ -619,6 +772,10 @@ async fn carbon_map_api_serves_regions_sites_and_months() {
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        r.json()["error"],
+        json!({"code": "bad_request", "message": "month: 1 to 12"})
+    );
 }
 
 /// Sends one HTTP/1.1 request over a socket and returns (status, headers+body text).

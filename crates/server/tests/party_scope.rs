@@ -172,11 +172,6 @@ async fn audit_log_only_to_admins_and_own_entries_without_paths(t: &TestApp) {
         .get(Some("admin"), "/api/v1/audit?limit=5000")
         .await
         .json();
-    assert!(
-        all["entries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e["actor"] == "test")
-    );
+    let entries = all["entries"].as_array().unwrap();
+    assert!(entries.iter().any(|e| e["actor"] == "test"));
 }

@@ -422,28 +422,24 @@ async fn indicators_and_factor_sets_upload_within_their_roles() {
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
-    let r = upload_ok(
-        &t,
-        "admin",
-        "factors?set=mee-2026",
-        "f.csv",
-        factors.as_bytes(),
-    )
-    .await;
+    // The same file imported as set mee-2026, twice.
+    let import_set = || {
+        upload_ok(
+            &t,
+            "admin",
+            "factors?set=mee-2026",
+            "f.csv",
+            factors.as_bytes(),
+        )
+    };
+    let r = import_set().await;
     assert_eq!(
         (r["read"].clone(), r["accepted"].clone()),
         (1.into(), 1.into())
     );
     let sets = t.get(Some("admin"), "/api/v1/factor-sets").await;
     assert!(sets.text.contains("mee-2026"), "{}", sets.text);
-    let again = upload_ok(
-        &t,
-        "admin",
-        "factors?set=mee-2026",
-        "f.csv",
-        factors.as_bytes(),
-    )
-    .await;
+    let again = import_set().await;
     assert_eq!(again["duplicates"], 1);
     let changed = factors.replace("0.5012", "0.6");
     let r = t.upload("admin", uri, "f.csv", changed.as_bytes()).await;

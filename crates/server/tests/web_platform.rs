@@ -54,3 +54,24 @@ async fn viewing_an_inventory_is_not_audited_as_the_viewers_act() {
         "{issued:?}"
     );
 }
+
+#[tokio::test]
+async fn the_country_map_colours_every_province_with_a_published_factor() {
+    // Section 4: all provinces with a factor of the year are coloured; 西藏, which the
+    // notices give no provincial value for, is the one "no data" province.
+    let t = app();
+    let r = t
+        .get(Some("admin"), "/api/v1/carbon-map/regions?year=2023")
+        .await
+        .json();
+    let regions = r["regions"].as_array().unwrap_or_else(|| panic!("{r}"));
+    assert_eq!(regions.len(), 31);
+    let blank: Vec<&str> = regions
+        .iter()
+        .filter(|x| x["grid_tco2_per_mwh"].is_null())
+        .map(|x| x["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(blank, ["XZ"]);
+    let yn = regions.iter().find(|x| x["code"] == "YN").unwrap();
+    assert_eq!(yn["grid_tco2_per_mwh"].to_string(), "0.1333");
+}

@@ -17,6 +17,7 @@ mod meters;
 mod migrations;
 mod model;
 mod postgres;
+mod production;
 mod sql_store;
 mod sqlite;
 mod tariffs;
@@ -38,6 +39,7 @@ pub use meters::MeterStore;
 pub use migrations::{MIGRATIONS, migrate};
 pub use model::*;
 pub use postgres::PgConn;
+pub use production::{NewProduction, ProductionRecord, ProductionStore};
 pub use sqlite::SqliteConn;
 pub use tariffs::{StoredTariff, TariffStore};
 pub use verifiers::VerifierStore;
@@ -109,6 +111,7 @@ pub trait Store:
     + VerifierStore
     + WasteStore
     + TariffStore
+    + ProductionStore
     + BudgetStore
     + Send
 {

@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0010_waste", crate::waste::WASTE_MIGRATION),
     ("0011_assets", crate::assets::ASSETS_MIGRATION),
     ("0012_tariffs", crate::tariffs::TARIFFS_MIGRATION),
+    ("0013_production", crate::production::PRODUCTION_MIGRATION),
     ("0014_budgets", crate::budgets::BUDGETS_MIGRATION),
 ];
 

@@ -18,22 +18,11 @@ fn db() -> Db {
     db
 }
 
+/// The flags naming A's cn-ets 2023 compliance.
+const A_CN_ETS_2023: [&str; 6] = ["--scheme", "cn-ets", "--org", A, "--year", "2023"];
+
 fn status(db: &Db, extra: &[&str]) -> Value {
-    let args = [
-        &[
-            "compliance",
-            "status",
-            "--scheme",
-            "cn-ets",
-            "--org",
-            A,
-            "--year",
-            "2023",
-        ][..],
-        extra,
-    ]
-    .concat();
-    db.json(&args)
+    db.json(&[&["compliance", "status"][..], &A_CN_ETS_2023, extra].concat())
 }
 
 /// `assets surrender` of A's `kind` 2023 for cn-ets 2023.
@@ -102,19 +91,13 @@ fn transfer<'a>(from: &'a str, to: &'a str, units: &'a str) -> [&'a str; 12] {
 }
 
 /// `compliance set-verified` of A's cn-ets 2023 emissions.
-fn set_verified(tco2: &str) -> [&str; 10] {
+fn set_verified(tco2: &str) -> Vec<&str> {
     [
-        "compliance",
-        "set-verified",
-        "--scheme",
-        "cn-ets",
-        "--org",
-        A,
-        "--year",
-        "2023",
-        "--tco2",
-        tco2,
+        &["compliance", "set-verified"][..],
+        &A_CN_ETS_2023,
+        &["--tco2", tco2],
     ]
+    .concat()
 }
 
 /// 46,000 t CEA allocated, 3,000 t CCER issued, 50,000 tCO2 verified, all CEA surrendered.

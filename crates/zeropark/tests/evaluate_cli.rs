@@ -32,14 +32,20 @@ impl Db {
     }
 
     fn zcp(&self, park: &str) -> Value {
-        self.json(&[
+        self.zcp_with(park, &[])
+    }
+
+    /// `evaluate zero-carbon-park` of `park` for 2024 with `extra` flags.
+    fn zcp_with(&self, park: &str, extra: &[&str]) -> Value {
+        let args = [
             "evaluate",
             "zero-carbon-park",
             "--park",
             park,
             "--year",
             "2024",
-        ])
+        ];
+        self.json(&[&args[..], extra].concat())
     }
 }
 
@@ -319,16 +325,7 @@ fn user_sets_override_the_builtin_and_the_result_records_the_version() {
     let file = dir.path().join("zcp-shenyang.toml");
     std::fs::write(&file, toml).unwrap();
     // For one run with --scheme-file ...
-    let once = db.json(&[
-        "evaluate",
-        "zero-carbon-park",
-        "--park",
-        "临界园区",
-        "--year",
-        "2024",
-        "--scheme-file",
-        file.to_str().unwrap(),
-    ]);
+    let once = db.zcp_with("临界园区", &["--scheme-file", file.to_str().unwrap()]);
     assert_eq!(once["version"], "2025.1-shenyang");
     assert_eq!(once["pass"], false);
     assert_eq!(db.zcp("临界园区")["version"], "2025.1");
@@ -344,16 +341,7 @@ fn user_sets_override_the_builtin_and_the_result_records_the_version() {
                 && s["origin"].as_str().unwrap().ends_with("zcp-shenyang.toml"))
     );
     assert_eq!(db.zcp("临界园区")["version"], "2025.1-shenyang");
-    let old = db.json(&[
-        "evaluate",
-        "zero-carbon-park",
-        "--park",
-        "临界园区",
-        "--year",
-        "2024",
-        "--scheme-version",
-        "2025.1",
-    ]);
+    let old = db.zcp_with("临界园区", &["--scheme-version", "2025.1"]);
     assert_eq!(old["version"], "2025.1");
     assert_eq!(indicator(&old, "carbon_intensity_of_energy")["pass"], true);
 }

@@ -18,12 +18,8 @@ fn write(db: &Db, name: &str, rows: &[&str]) -> String {
     p.to_str().unwrap().to_string()
 }
 
-fn electricity(db: &Db) -> rust_decimal::Decimal {
-    num(&db.json(&["report", "inventory", "--org", ORG, "--year", "2023"])["electricity_mwh"])
-}
-
-#[test]
-fn a_stored_import_reverts_to_the_previous_values() {
+/// A database with the one enterprise registered.
+fn with_org() -> Db {
     let db = Db::new();
     let orgs = db.file("orgs.csv");
     std::fs::write(
@@ -32,6 +28,16 @@ fn a_stored_import_reverts_to_the_previous_values() {
     )
     .unwrap();
     db.ok(&["import", "orgs", orgs.to_str().unwrap()]);
+    db
+}
+
+fn electricity(db: &Db) -> rust_decimal::Decimal {
+    num(&db.json(&["report", "inventory", "--org", ORG, "--year", "2023"])["electricity_mwh"])
+}
+
+#[test]
+fn a_stored_import_reverts_to_the_previous_values() {
+    let db = with_org();
     let first = write(&db, "a.csv", &[&format!("{ORG},2023-05,electricity,13876,MWh")]);
     db.json(&["import", "activity", &first]);
     assert_eq!(electricity(&db), d("13876"));
@@ -73,14 +79,7 @@ fn a_stored_import_reverts_to_the_previous_values() {
 
 #[test]
 fn an_import_restated_later_must_wait_for_the_later_one() {
-    let db = Db::new();
-    let orgs = db.file("orgs.csv");
-    std::fs::write(
-        &orgs,
-        format!("credit_code,name,region,park,industry\n{ORG},示例,CQ,示例园区,3011\n"),
-    )
-    .unwrap();
-    db.ok(&["import", "orgs", orgs.to_str().unwrap()]);
+    let db = with_org();
     db.json(&["import", "activity", &write(&db, "a.csv", &[&format!("{ORG},2023-05,electricity,100,MWh")])]);
     db.json(&["import", "activity", &write(&db, "b.csv", &[&format!("{ORG},2023-05,electricity,200,MWh")])]);
     let ids: Vec<i64> = db.json(&["imports"]).as_array().unwrap().iter().map(|b| b["id"].as_i64().unwrap()).collect();

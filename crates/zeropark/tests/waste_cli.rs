@@ -153,34 +153,25 @@ fn application_to_manifest_with_two_provinces_and_a_discrepancy() {
     ]);
     assert_eq!(m["id"], 1);
     // 11.5 of 12 t: 0.5 t short, over the 2 % tolerance (0.24 t).
-    let m = db.json(&[
-        "waste",
-        "manifest",
-        "receive",
-        "--manifest",
-        "1",
-        "--tonnes",
-        "11.5",
-        "--date",
-        "2024-10-10",
-    ]);
-    assert_eq!(num(&m["received_tonnes"]), d("11.5"));
-    assert_eq!(m["discrepancy"], true);
-    assert_eq!(num(&m["difference_tonnes"]), d("-0.5"));
-    let again = db.fails(
-        &[
+    let receive = |tonnes| {
+        let date = "2024-10-10";
+        [
             "waste",
             "manifest",
             "receive",
             "--manifest",
             "1",
             "--tonnes",
-            "12",
+            tonnes,
             "--date",
-            "2024-10-10",
-        ],
-        2,
-    );
+            date,
+        ]
+    };
+    let m = db.json(&receive("11.5"));
+    assert_eq!(num(&m["received_tonnes"]), d("11.5"));
+    assert_eq!(m["discrepancy"], true);
+    assert_eq!(num(&m["difference_tonnes"]), d("-0.5"));
+    let again = db.fails(&receive("12"), 2);
     assert!(again.contains("already received"), "{again}");
 
     let s = db.json(&["waste", "status", "--id", "1", "--today", "2024-12-31"]);

@@ -217,7 +217,10 @@ impl<'f, 'a> Layout<'f, 'a> {
             self.need(60.0);
             self.paragraph(&t.caption, 9.5, true);
         }
-        let continued = format!("{} {}", t.caption, lang.pick("（续）", "(continued)"));
+        let continued = match lang {
+            crate::Lang::Zh => format!("{}（续）", t.caption),
+            crate::Lang::En => format!("{} (continued)", t.caption),
+        };
         self.rows(t, Some(continued.trim()));
         self.y -= 8.0;
     }
@@ -244,6 +247,9 @@ impl<'f, 'a> Layout<'f, 'a> {
         const PAD: f32 = 3.0;
         let lead = SIZE * 1.32;
         let cols = Self::columns(t);
+        let numeric: Vec<bool> = (0..t.columns.len())
+            .map(|i| t.rows.iter().any(|r| matches!(r.get(i), Some(Cell::Number(..)))))
+            .collect();
         let header: Option<Vec<Vec<String>>> = continued.map(|_| {
             t.columns
                 .iter()
@@ -263,10 +269,15 @@ impl<'f, 'a> Layout<'f, 'a> {
                     h: hh,
                     rgb: (0.88, 0.93, 0.90),
                 });
-                for (lines, (x, _)) in h.iter().zip(&cols) {
+                for ((lines, (x, w)), right) in h.iter().zip(&cols).zip(&numeric) {
                     for (i, l) in lines.iter().enumerate() {
                         let y = me.y - PAD - (i as f32 + 1.0) * lead + SIZE * 0.3;
-                        me.text(x + PAD, y, SIZE, l, true, 0.0);
+                        let tx = if *right {
+                            x + w - PAD - me.font.width(l, SIZE)
+                        } else {
+                            x + PAD
+                        };
+                        me.text(tx, y, SIZE, l, true, 0.0);
                     }
                 }
                 me.y -= hh;
