@@ -1,5 +1,6 @@
-//! The hand-checked figures of `reference/worked-examples.md`, and more cases derived from
-//! the standards (GB/T 2589, the 24-sector guidelines, GHG Protocol Scope 2 Guidance).
+//! The hand-checked figures of `docs/worked-examples.md`, and more cases derived from the
+//! standards (GB/T 2589, the 24-sector guidelines, GHG Protocol Scope 2 Guidance). Each
+//! literal carries its derivation; factors are those of `crates/factors/data/*.csv`.
 
 use rust_decimal_macros::dec;
 use zp_accounting::{
@@ -50,6 +51,9 @@ fn one(carrier: Carrier, value: Decimal, unit: Unit) -> zp_accounting::Inventory
 
 #[test]
 fn tce_of_the_four_worked_carriers() {
+    // worked-examples.md, GB/T 2589: 100,000 m3 x 1.2143 kgce/m3 = 121.43 tce;
+    // 1,000,000 kWh x 0.1229 kgce/kWh = 122.9 tce; 100 t x 0.7143 kgce/kg = 71.43 tce;
+    // 50 t x 1.4571 kgce/kg = 72.855 tce.
     assert_eq!(
         one(Carrier::NaturalGas, dec!(100000), Unit::M3).energy_tce,
         dec!(121.43)
@@ -70,7 +74,11 @@ fn tce_of_the_four_worked_carriers() {
 
 #[test]
 fn combustion_co2_of_the_three_worked_fuels() {
-    // Exact products: 10 x 389.31 x 15.30 x 0.99 x 44 / 12000 etc.
+    // worked-examples.md: CO2 = quantity x NCV x C content x oxidation x 44/12, with the C
+    // content in tC/TJ (/1000 for GJ). Natural gas: 10 x 10^4 Nm3 x 389.31 GJ x 15.30 x 0.99
+    // x 44 / 12000 = 216.2188809 (216.219); raw coal: 100 t x 20.908 GJ/t x 26.37 x 0.94
+    // x 44 / 12000 = 190.02988... (190.030); diesel: 50 t x 42.652 x 20.20 x 0.98 x 44 / 12000
+    // = 154.79548... (154.795).
     let gas = one(Carrier::NaturalGas, dec!(10), Unit::WanM3);
     assert_eq!(gas.scope1_tco2.round_dp(3), dec!(216.219));
     assert_eq!(
@@ -97,6 +105,8 @@ fn location_scope2_provincial_and_national() {
         "CQ",
         vec![line(1, 1, Carrier::Electricity, dec!(1000), Unit::Mwh)],
     );
+    // worked-examples.md: 1,000 MWh x 0.5581 (Chongqing 2023) = 558.1 tCO2; with the 2023
+    // national factor 0.5306: 530.6 tCO2.
     assert_eq!(run(&i).scope2_location_tco2, dec!(558.1));
     let national = compute(
         &i,
@@ -171,6 +181,7 @@ fn market_scope2_with_certificates_and_residual_mix() {
 
 #[test]
 fn market_scope2_without_certificates_uses_the_2023_residual_factor() {
+    // 1,000 MWh x 0.6096 (national 2023, excluding market-traded non-fossil) = 609.6 t.
     let inv = one(Carrier::Electricity, dec!(1000), Unit::Mwh);
     assert_eq!(inv.scope2_market_tco2, dec!(609.6));
     assert_eq!(inv.clean_electricity_share, Some(dec!(0)));
@@ -185,6 +196,8 @@ fn certificates_never_cover_more_than_grid_electricity() {
             line(2, 1, Carrier::GreenCertificate, dec!(250), Unit::Mwh),
         ],
     ));
+    // 250 MWh of certificates against 100 MWh of grid electricity: 100 applied (market
+    // Scope 2 0, clean share 100/100 = 1), the other 150 MWh noted.
     assert_eq!(inv.certificates_applied_mwh, dec!(100));
     assert_eq!(inv.scope2_market_tco2, dec!(0));
     assert_eq!(inv.clean_electricity_share, Some(dec!(1)));
@@ -203,6 +216,7 @@ fn purchased_heat_and_steam_by_enthalpy() {
     assert_eq!(heat.scope2_market_tco2, dec!(110));
     assert_eq!(heat.energy_tce, dec!(34.12)); // 1,000,000 MJ x 0.03412 kgce/MJ
     // worked-examples.md: 100 t saturated at the default 1.0 MPa, h = 2777.1195 kJ/kg (IF97):
+    // energy 100,000 kg x 0.1286 kgce/kg (GB/T 2589 low-pressure steam) = 12.86 tce;
     // 100 x (2777.1195 - 83.74) / 1000 = 269.33795 GJ x 0.11 = 29.6271745 t, not the
     // 41.393 t of GB/T 2589's 3.763 GJ/t; energy keeps GB/T 2589's coefficient.
     let steam = one(Carrier::Steam, dec!(100), Unit::Tonne);
@@ -277,6 +291,7 @@ fn a_result_issued_with_the_heat_content_keeps_it_until_recompute() {
     );
     let i = input("CQ", vec![line(1, 1, Carrier::Steam, dec!(100), Unit::Tonne)]);
     let legacy = compute(&i, &catalog, &mut pins, Options::default()).unwrap();
+    // The heat content: 100 t x 3.763 GJ/t x 0.11 tCO2/GJ = 41.393 t.
     assert_eq!(legacy.scope2_location_tco2, dec!(41.393));
     assert!(legacy.notes.iter().any(|n| n.contains("recompute")), "{:?}", legacy.notes);
     let fresh = compute(&i, &catalog, &mut Pins::default(), Options::default()).unwrap();
@@ -298,6 +313,8 @@ fn onsite_renewable_counts_in_energy_and_clean_share_with_zero_co2() {
             ),
         ],
     ));
+    // 600 MWh grid + 400 MWh on site = 1,000 MWh; x 0.1229 kgce/kWh = 122.9 tce (on-site
+    // renewable counts in energy); clean share 400 / 1,000 = 0.4; CO2 on the grid part only.
     assert_eq!(inv.electricity_mwh, dec!(1000));
     assert_eq!(inv.energy_tce, dec!(122.9));
     assert_eq!(inv.clean_electricity_share, Some(dec!(0.4)));
@@ -307,6 +324,7 @@ fn onsite_renewable_counts_in_energy_and_clean_share_with_zero_co2() {
 #[test]
 fn clinker_process_emissions() {
     let inv = one(Carrier::CementClinker, dec!(1000), Unit::Tonne);
+    // 1,000 t x 0.535 tCO2/t clinker (other-factors.csv); process emissions use no energy.
     assert_eq!(inv.scope1_process_tco2, dec!(535));
     assert_eq!(inv.scope1_tco2, dec!(535));
     assert_eq!(inv.energy_tce, dec!(0));
@@ -323,6 +341,8 @@ fn intensities_and_output_value() {
     );
     i.output_value_10k_yuan = Some(dec!(1000));
     let inv = run(&i);
+    // 1,000 MWh x 0.1229 = 122.9 tce; 10 x 10^4 m3 x 1.2143 = 121.43 tce (worked examples);
+    // location 1,000 x 0.5581 = 558.1 t, market 1,000 x 0.6096 = 609.6 t.
     let energy = dec!(122.9) + dec!(121.43);
     assert_eq!(inv.energy_tce, energy);
     assert_eq!(
@@ -341,7 +361,8 @@ fn intensities_and_output_value() {
 
 #[test]
 fn province_without_factor_uses_its_regional_grid_and_notes_it() {
-    // 西藏 has no provincial value in the 2023 notice: the 西南 grid's 0.2472.
+    // 西藏 has no provincial value in the 2023 notice: the 西南 grid's 0.2472;
+    // 1,000 MWh x 0.2472 = 247.2 tCO2.
     let inv = run(&input(
         "XZ",
         vec![line(1, 1, Carrier::Electricity, dec!(1000), Unit::Mwh)],
@@ -357,6 +378,7 @@ fn province_without_factor_uses_its_regional_grid_and_notes_it() {
 #[test]
 fn yunnan_2022_uses_yunnans_own_factor() {
     // The audit's case: a Yunnan park priced at the national 0.5366 was five times too high.
+    // Yunnan's own 2022 factor 0.1073: 1,000 MWh x 0.1073 = 107.3 tCO2.
     let mut l = line(1, 1, Carrier::Electricity, dec!(1000), Unit::Mwh);
     l.period = Period::new(2022, 1).unwrap();
     let i = OrgInput {
@@ -371,6 +393,7 @@ fn yunnan_2022_uses_yunnans_own_factor() {
 #[test]
 fn fuel_without_combustion_factor_is_flagged_incomplete() {
     let inv = one(Carrier::WashedCoal, dec!(10), Unit::Tonne);
+    // 10 t x 0.9000 kgce/kg (GB/T 2589 washed coal) = 9 tce; no combustion factor is built in.
     assert_eq!(inv.energy_tce, dec!(9));
     assert!(!inv.complete);
     assert!(inv.notes.iter().any(|n| n.contains("washed_coal")));

@@ -191,7 +191,15 @@ pub fn assess(
     };
     let carbon = inv.scope1_tco2 + inv.scope2_location_tco2;
     let per_output = |v: Decimal| ratio(v, project.output_10k_yuan);
-    let budget_share = budget_share(store, caller, project, inv.energy_tce, carbon, as_of, &mut notes)?;
+    let budget_share = budget_share(
+        store,
+        caller,
+        project,
+        inv.energy_tce,
+        carbon,
+        as_of,
+        &mut notes,
+    )?;
     Ok(Assessment {
         name: project.name.clone(),
         region: project.region.code().into(),
@@ -331,8 +339,7 @@ pub fn assess_file(
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| file.clone());
     let assessment = assess(store, caller, &project, &name, as_of)?;
-    let result =
-        serde_json::to_value(&assessment).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let result = serde_json::to_value(&assessment).map_err(|e| AppError::Invalid(e.to_string()))?;
     let (id, upsert) = store.save_assessment(
         &NewAssessment {
             name: project.name.clone(),

@@ -110,7 +110,14 @@ pub(crate) fn monthly_figures(
     let catalog = crate::catalog(store)?;
     let (mut tce, mut tco2): (Months, Months) = ([None; 12], [None; 12]);
     for org in orgs {
-        for m in crate::park::monthly(store, access, &catalog, org, year, GridFactorMode::Provincial)? {
+        for m in crate::park::monthly(
+            store,
+            access,
+            &catalog,
+            org,
+            year,
+            GridFactorMode::Provincial,
+        )? {
             let Ok(p) = Period::parse(&m.period) else {
                 continue;
             };
@@ -150,7 +157,9 @@ pub fn set_budget(
     }
     for (what, v) in [("tce", req.tce), ("tCO2", req.tco2)] {
         if v < Decimal::ZERO {
-            return Err(AppError::Invalid(format!("the {what} budget {v} is negative")));
+            return Err(AppError::Invalid(format!(
+                "the {what} budget {v} is negative"
+            )));
         }
     }
     let (_, orgs) = members(store, &caller.access, &req.scope)?;

@@ -31,12 +31,15 @@ pub enum ImportKind {
     Indicators,
     /// A new user factor set (reference data, accepted whole or not at all).
     Factors,
+    /// Production records for CBAM: `credit_code,period,product,cn_code,quantity_t[,route]`.
+    Production,
 }
 
 impl ImportKind {
     /// Every kind, in the order the imports page offers them.
-    pub const ALL: [ImportKind; 7] = [
+    pub const ALL: [ImportKind; 8] = [
         ImportKind::Activity,
+        ImportKind::Production,
         ImportKind::Readings,
         ImportKind::Meters,
         ImportKind::Indicators,
@@ -58,6 +61,7 @@ impl ImportKind {
             ImportKind::Readings => "readings",
             ImportKind::Indicators => "indicators",
             ImportKind::Factors => "factors",
+            ImportKind::Production => "production",
         }
     }
 
@@ -65,7 +69,10 @@ impl ImportKind {
     pub fn roles(self) -> &'static [Role] {
         match self {
             ImportKind::Orgs => &[Role::PlatformAdmin, Role::RegionOfficer, Role::ParkAdmin],
-            ImportKind::Activity | ImportKind::Meters | ImportKind::Readings => {
+            ImportKind::Activity
+            | ImportKind::Meters
+            | ImportKind::Readings
+            | ImportKind::Production => {
                 &[Role::PlatformAdmin, Role::ParkAdmin, Role::EnterpriseUser]
             }
             ImportKind::Indicators => &[
@@ -138,6 +145,9 @@ pub fn import_table(
             let set =
                 set.ok_or_else(|| ImportError::Invalid("a factor set needs a name".into()))?;
             import_factors(store, caller, table, set)?
+        }
+        ImportKind::Production => {
+            return crate::reports::import_production_table(store, caller, table);
         }
         ImportKind::Readings => {
             return Err(ImportError::Invalid(

@@ -19,6 +19,7 @@ pub mod park;
 mod pool;
 pub mod readings;
 mod recompute;
+pub mod reports;
 mod serials;
 pub mod stream;
 pub mod waste;

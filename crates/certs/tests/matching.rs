@@ -13,7 +13,9 @@ const MWH: u64 = 1_000_000;
 
 #[test]
 fn worked_example_from_the_reference_pure() {
-    // load 10,10,10,10 MWh; clean 15,10,5,0; grid CFE 0.3.
+    // docs/worked-examples.md, "Hourly matching": load 10,10,10,10 MWh; clean 15,10,5,0;
+    // grid CFE 0.3. Matched min(load, clean) = 10+10+5+0 = 25; grid 0,0,5,10 -> 0.3 x 15 =
+    // 4.5; score (25 + 4.5) / 40 = 0.7375; annual matching would claim 30 / 40 = 0.75.
     let inputs: Vec<HourInput> = [(10, 15), (10, 10), (10, 5), (10, 0)]
         .iter()
         .enumerate()
@@ -99,6 +101,7 @@ fn worked_example_through_the_registry_and_matching_is_idempotent() {
 
     let cfe: BTreeMap<i64, Decimal> = (0..4).map(|h| (hour(h), dec!(0.3))).collect();
     let r = reg.hourly_report(&factory(), &loads(), &cfe).unwrap();
+    // The worked example again (see above): (25 + 0.3 x 15) / 40 = 0.7375.
     assert_eq!(r.load_mwh, dec!(40));
     assert_eq!(r.matched_mwh, dec!(25));
     assert_eq!(r.cfe_score, Some(dec!(0.7375)));

@@ -189,9 +189,7 @@ pub fn parse_project(file: &str, text: &str) -> Result<Project, ProjectError> {
             faults.push(format!("{at}: quantity {} is negative", e.quantity));
             continue;
         }
-        if (e.pressure_mpa.is_some() || e.temperature_c.is_some())
-            && carrier != Carrier::Steam
-        {
+        if (e.pressure_mpa.is_some() || e.temperature_c.is_some()) && carrier != Carrier::Steam {
             faults.push(format!(
                 "{at}: pressure_mpa and temperature_c apply to steam only"
             ));
@@ -293,7 +291,10 @@ unit = "万m3"
             .replace("12345.6", "0");
         let e = parse_project("p.toml", &bad).unwrap_err();
         assert_eq!(e.faults.len(), 3, "{e}");
-        assert!(e.to_string().contains("[[energy]] 1 (electricity): unit t"), "{e}");
+        assert!(
+            e.to_string().contains("[[energy]] 1 (electricity): unit t"),
+            "{e}"
+        );
         let e = parse_project("p.toml", &format!("{FILE}\ngreen_power_mhw = 1")).unwrap_err();
         assert!(e.to_string().contains("green_power_mhw"), "{e}");
     }

@@ -58,7 +58,11 @@ pub fn split(amount: Decimal, weights: &[Decimal]) -> Result<[Decimal; 12], Budg
     if weights.len() != 12 {
         return Err(BudgetError::WeightCount(weights.len()));
     }
-    if let Some((i, w)) = weights.iter().enumerate().find(|(_, w)| **w < Decimal::ZERO) {
+    if let Some((i, w)) = weights
+        .iter()
+        .enumerate()
+        .find(|(_, w)| **w < Decimal::ZERO)
+    {
         return Err(BudgetError::NegativeWeight {
             month: i as u32 + 1,
             value: *w,
@@ -182,8 +186,14 @@ mod tests {
         assert_eq!(m[11], Decimal::ZERO);
         assert_eq!(m[10], dec!(10)); // the last weighted month takes the remainder
         assert_eq!(m.iter().sum::<Decimal>(), dec!(120));
-        assert_eq!(split(dec!(1), &[Decimal::ZERO; 12]), Err(BudgetError::ZeroWeights));
-        assert_eq!(split(dec!(1), &[Decimal::ONE; 3]), Err(BudgetError::WeightCount(3)));
+        assert_eq!(
+            split(dec!(1), &[Decimal::ZERO; 12]),
+            Err(BudgetError::ZeroWeights)
+        );
+        assert_eq!(
+            split(dec!(1), &[Decimal::ONE; 3]),
+            Err(BudgetError::WeightCount(3))
+        );
     }
 
     #[test]
@@ -210,7 +220,13 @@ mod tests {
         assert!(l.warning);
         assert_eq!(l.over_budget, Some(dec!(7)));
         assert_eq!(l.forecast_pct_of_budget, Some(dec!(105.6)));
-        let l = line(dec!(140), &split(dec!(140), &even()).unwrap(), &this, &last, 6);
+        let l = line(
+            dec!(140),
+            &split(dec!(140), &even()).unwrap(),
+            &this,
+            &last,
+            6,
+        );
         assert!(!l.warning);
         assert_eq!(l.budget_to_date, dec!(70.0002)); // 6 x 11.6667
     }

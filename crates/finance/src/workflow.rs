@@ -91,17 +91,36 @@ impl fmt::Display for Status {
     }
 }
 
-impl fmt::Display for Action {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = match self {
+impl Action {
+    pub const ALL: [Action; 6] = [
+        Action::Review,
+        Action::Approve,
+        Action::Reject,
+        Action::Disburse,
+        Action::Repay,
+        Action::Close,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
             Action::Review => "review",
             Action::Approve => "approve",
             Action::Reject => "reject",
             Action::Disburse => "disburse",
             Action::Repay => "repay",
             Action::Close => "close",
-        };
-        f.write_str(s)
+        }
+    }
+
+    /// The action named `key`.
+    pub fn parse(key: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.key() == key)
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
     }
 }
 

@@ -22,6 +22,7 @@ pub mod certs_page;
 pub mod csrf;
 pub mod deadline;
 pub mod enterprise;
+mod energy;
 mod error;
 pub mod evaluate;
 pub mod extract;
@@ -77,6 +78,7 @@ pub const AREAS: &[&Area] = &[
     &evaluate::AREA,
     &finance::AREA,
     &waste::AREA,
+    &energy::AREA,
     &assets_pages::AREA,
     &registry::AREA,
     &enterprise::AREA,

@@ -59,7 +59,7 @@ fn routes() -> Router<AppState> {
 }
 
 /// The readings store of this server, or a clear error without one.
-fn open_store(st: &AppState) -> Result<ReadingStore, AppError> {
+pub(crate) fn open_store(st: &AppState) -> Result<ReadingStore, AppError> {
     let dir = st.config.readings_dir.as_deref().ok_or_else(|| {
         AppError::NotFound("this server has no readings store (no readings directory)".into())
     })?;

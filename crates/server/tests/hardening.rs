@@ -637,8 +637,8 @@ async fn carbon_map_ten_year_window_is_answered_and_one_day_more_refused() {
         .upload("admin", "/api/v1/imports/meters", "m.csv", meters.as_bytes())
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    // One hour in 2022 (4 x 25 kWh = 0.1 MWh) and one in 2025 (4 x 12.5 kWh = 0.05 MWh):
-    // years with no hourly grid factor (the demo imports Chongqing's for 2023 only).
+    // One hour in 2022 (4 x 25 kWh = 0.1 MWh) and one in 2025 (4 x 12.5 kWh = 0.05 MWh).
+    // The test database holds no hourly grid factors: each hour takes its year's annual one.
     let mut csv = String::from("meter,ts,kwh\n");
     for (day, kwh) in [("2022-07-10", "25"), ("2025-03-05", "12.5")] {
         for min in ["00", "15", "30", "45"] {

@@ -63,8 +63,10 @@ pub struct ProductionRecord {
 }
 
 pub trait ProductionStore {
-    /// Stores validated production rows (`read` rows in the file, `quarantined` rejected)
-    /// in one transaction with the batch and its audit entries.
+    /// Stores validated production rows (`read` rows in the file; `quarantined` the
+    /// problems of the rejected rows, possibly several per row) in one transaction with the
+    /// batch and its audit entries. Accepted rows beyond `rows` (repeated verbatim in the
+    /// file) count as duplicates.
     fn import_production(
         &mut self,
         meta: &BatchMeta,
@@ -170,7 +172,10 @@ impl<C: Conn> ProductionStore for SqlStore<C> {
         read: usize,
     ) -> Result<ImportCounts> {
         self.transaction(|c| {
-            let mut counts = ImportCounts::of(read, quarantined.len());
+            // A row with several problems is one quarantined row.
+            let bad_rows: std::collections::BTreeSet<i64> =
+                quarantined.iter().map(|r| r.row).collect();
+            let mut counts = ImportCounts::of(read, bad_rows.len());
             let batch = insert_batch(c, meta, &counts)?;
             insert_quarantine(c, batch, meta, quarantined)?;
             for p in rows {

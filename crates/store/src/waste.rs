@@ -2,7 +2,8 @@
 //! do the same): four tables, their row conversions and seven transactional writes.
 //!
 //! Storage of hazardous waste transfers (see `zp-waste`): receivers' permits, whitelist
-//! entries, applications with their two decisions, manifests. Migration `0010_waste`.
+//! entries, applications with their two decisions, manifests. Migration `0010_waste`;
+//! generators' declared wastes in [`declarations`] (migration `0015_waste_declarations`).
 //!
 //! Each write that depends on what is stored (remaining capacity, the application's
 //! state, what was shipped) reads and writes in one transaction and asks the caller's pure
@@ -19,8 +20,11 @@ use rust_decimal::Decimal;
 use std::str::FromStr;
 use zp_domain::time::Date;
 use zp_domain::{CreditCode, Region};
+mod declarations;
+pub(crate) use declarations::DECLARATIONS_MIGRATION;
+
 use zp_waste::{
-    Application, ApplyContext, Check, Decision, Load, Manifest, NewApplication, Permit, Planned,
+    Application, ApplyContext, Check, Decision, Declaration, Load, Manifest, NewApplication, Permit, Planned,
     Purpose, Receipt, Side, Usage, WasteError, WhitelistEntry,
 };
 
@@ -115,9 +119,18 @@ pub trait WasteStore {
     fn import_waste_permits(&mut self, import: ImportRows<'_, Permit>) -> Result<ImportCounts>;
     /// Stores validated whitelist rows and the quarantined rows.
     fn import_waste_whitelist(&mut self, import: ImportRows<'_, WhitelistEntry>) -> Result<ImportCounts>;
+    /// Stores validated declaration rows (key: generator, code, year) and the quarantined
+    /// rows.
+    fn import_waste_declarations(
+        &mut self,
+        import: ImportRows<'_, Declaration>,
+    ) -> Result<ImportCounts>;
     fn waste_permits(&mut self) -> Result<Vec<Permit>>;
     fn waste_whitelist(&mut self) -> Result<Vec<WhitelistEntry>>;
-    /// Reads the receiver's permits, the pair's whitelist entries and the year's
+    /// Every generator's declarations, by generator, year and code.
+    fn waste_declarations(&mut self) -> Result<Vec<Declaration>>;
+    /// Reads the receiver's permits, the pair's whitelist entries, the generator's
+    /// declarations of the year (none if no declaration was ever imported) and the year's
     /// applications of the receiver or the generator, asks `plan`, and stores the
     /// application if it agrees, all in one transaction.
     fn submit_waste_application(
@@ -429,6 +442,7 @@ fn import_rows<T>(
             .iter()
             .map(|v| match v {
                 Value::Text(s) => s.clone(),
+                Value::Int(i) => i.to_string(),
                 other => format!("{other:?}"),
             })
             .collect();
@@ -485,6 +499,17 @@ impl<C: Conn> WasteStore for SqlStore<C> {
 
     fn import_waste_whitelist(&mut self, import: ImportRows<'_, WhitelistEntry>) -> Result<ImportCounts> {
         self.transaction(|c| import_rows(c, &WHITELIST, import, whitelist_values))
+    }
+
+    fn import_waste_declarations(
+        &mut self,
+        import: ImportRows<'_, Declaration>,
+    ) -> Result<ImportCounts> {
+        self.transaction(|c| declarations::import(c, import))
+    }
+
+    fn waste_declarations(&mut self) -> Result<Vec<Declaration>> {
+        declarations::all(self.conn())
     }
 
     fn waste_permits(&mut self) -> Result<Vec<Permit>> {
@@ -554,6 +579,7 @@ impl<C: Conn> WasteStore for SqlStore<C> {
                         .collect();
                     Load {
                         permit_no: a.permit_no.clone(),
+                        code: a.code.clone(),
                         whitelist_agreement: a.whitelist_agreement.clone(),
                         generator: a.generator.clone(),
                         receiver: a.receiver.clone(),
@@ -566,7 +592,14 @@ impl<C: Conn> WasteStore for SqlStore<C> {
                     }
                 })
                 .collect();
-            let planned = match plan(&ApplyContext { permits, whitelist, loads }) {
+            let declarations = declarations::for_submission(c, &req.generator, year)?;
+            let ctx = ApplyContext {
+                permits,
+                whitelist,
+                loads,
+                declarations,
+            };
+            let planned = match plan(&ctx) {
                 Ok(p) => p,
                 Err(e) => return Ok(Err(e)),
             };

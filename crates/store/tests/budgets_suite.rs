@@ -58,13 +58,20 @@ fn budgets_round_trip_and_are_audited(s: &mut dyn Store) {
     assert_eq!(back.monthly_tce[11], dec!(83.3337));
     assert_eq!(back.updated_by, "test");
     assert_eq!(s.set_budget(&b, "test").unwrap(), Upsert::Unchanged);
-    assert_eq!(s.set_budget(&budget(dec!(900)), "test").unwrap(), Upsert::Updated);
+    assert_eq!(
+        s.set_budget(&budget(dec!(900)), "test").unwrap(),
+        Upsert::Updated
+    );
     let a = audits(s, "budgets");
     assert_eq!(a.len(), 2, "insert and update, not the unchanged set");
     assert!(a[0].before.as_deref().unwrap().contains("tce=1000"));
     assert!(a[0].after.as_deref().unwrap().contains("tce=900"));
     assert_eq!(s.budget(&scope, 2023).unwrap(), None);
-    assert_eq!(s.budget(&BudgetScope::Park(code().to_string()), 2024).unwrap(), None);
+    assert_eq!(
+        s.budget(&BudgetScope::Park(code().to_string()), 2024)
+            .unwrap(),
+        None
+    );
     let mut short = budget(dec!(1));
     short.monthly_tce.pop();
     assert!(s.set_budget(&short, "test").is_err());
@@ -95,7 +102,10 @@ fn project_register_is_scoped_and_audited(s: &mut dyn Store) {
     let p = s
         .set_assessment_status(&Access::All, a, "approved", "节能审查意见 2024-01", "test")
         .unwrap();
-    assert_eq!((p.status.as_str(), p.status_note.as_str()), ("approved", "节能审查意见 2024-01"));
+    assert_eq!(
+        (p.status.as_str(), p.status_note.as_str()),
+        ("approved", "节能审查意见 2024-01")
+    );
     // Same result again: unchanged, status kept.
     let again = s
         .save_assessment(&project("A", "CQ", Some("示例园区"), 10), "test")
@@ -109,13 +119,24 @@ fn project_register_is_scoped_and_audited(s: &mut dyn Store) {
         .save_assessment(&project("A", "CQ", Some("示例园区"), 11), "test")
         .unwrap();
     assert_eq!(changed, (a, Upsert::Updated));
-    let cq = s.assessments(&Access::Region(Region::parse("CQ").unwrap())).unwrap();
+    let cq = s
+        .assessments(&Access::Region(Region::parse("CQ").unwrap()))
+        .unwrap();
     assert_eq!(cq.len(), 1);
-    assert_eq!((cq[0].status.as_str(), &cq[0].result["energy_tce"]), ("assessed", &serde_json::json!(11)));
-    assert_eq!(s.assessments(&Access::Park("示例园区".into())).unwrap().len(), 1);
+    assert_eq!(
+        (cq[0].status.as_str(), &cq[0].result["energy_tce"]),
+        ("assessed", &serde_json::json!(11))
+    );
+    assert_eq!(
+        s.assessments(&Access::Park("示例园区".into()))
+            .unwrap()
+            .len(),
+        1
+    );
     assert!(s.assessments(&Access::Org(code())).unwrap().is_empty());
     // Not visible: not found.
-    let hidden = s.set_assessment_status(&Access::Park("示例园区".into()), b, "rejected", "", "test");
+    let hidden =
+        s.set_assessment_status(&Access::Park("示例园区".into()), b, "rejected", "", "test");
     assert!(matches!(hidden, Err(StoreError::NotFound(_))), "{hidden:?}");
     let log = audits(s, "assessed_projects");
     assert_eq!(

@@ -1,7 +1,7 @@
 //! Hazardous waste transfer storage against SQLite and PostgreSQL (same backend setup as
 //! `suite.rs`): permit imports count duplicates and restatements, submissions see the
 //! capacity taken by earlier ones, decisions and manifests round-trip, and reads filter by
-//! access.
+//! access; generators' declarations import idempotently and bound the year's applications.
 
 use rust_decimal_macros::dec;
 use zp_domain::time::Date;
@@ -15,7 +15,7 @@ use zp_waste::{
     check_shipment, decide, plan_application, receive,
 };
 
-suite!("zp_waste"; waste_permits_applications_and_manifests);
+suite!("zp_waste"; waste_permits_applications_and_manifests, waste_declarations_import_and_check);
 
 fn date(s: &str) -> Date {
     s.parse().unwrap()
@@ -227,4 +227,145 @@ fn waste_permits_applications_and_manifests(s: &mut dyn Store) {
     for a in ["submit", "approve", "ship", "receive", "update", "import"] {
         assert!(actions.iter().any(|x| x == a), "no {a} in {actions:?}");
     }
+}
+
+fn waste_declarations_import_and_check(s: &mut dyn Store) {
+    let g = CreditCode::complete("91510100MA6XGEN01").unwrap();
+    let r = CreditCode::complete("91500112MA60CQREC").unwrap();
+    let permit = Permit {
+        permit_no: "CQW-001".into(),
+        holder: r.clone(),
+        province: Region::parse("CQ").unwrap(),
+        codes: vec!["HW08".into()],
+        capacity_t: dec!(1000),
+        valid_from: date("2024-01-01"),
+        valid_to: date("2026-12-31"),
+        source: "test".into(),
+    };
+    s.import_waste_permits(ImportRows::new(
+        &meta("waste-permits", "p.csv"),
+        std::slice::from_ref(&permit),
+        &[],
+        1,
+    ))
+    .unwrap();
+    let req = |t| NewApplication {
+        generator: g.clone(),
+        receiver: r.clone(),
+        code: "900-249-08".into(),
+        tonnes_t: t,
+        from_province: Region::parse("SC").unwrap(),
+        to_province: Region::parse("CQ").unwrap(),
+        submitted_on: date("2024-09-30"),
+        planned_to: None,
+        transport: "road".into(),
+        purpose: Purpose::Utilise,
+    };
+    let rules = Rules::builtin();
+    let check = |a: &zp_waste::Application| {
+        a.checks
+            .iter()
+            .find(|c| c.check == "declaration")
+            .cloned()
+            .unwrap()
+    };
+    // Nothing declared by anyone yet: the application goes on, its check says so.
+    let first = submit(s, &req(dec!(10)), &rules).unwrap();
+    let c = check(&first);
+    assert!(!c.passed && c.detail.starts_with("not possible"), "{c:?}");
+
+    let declared = |annual_t| zp_waste::Declaration {
+        generator: g.clone(),
+        code: "900-249-08".into(),
+        year: 2024,
+        annual_t,
+        source: "申报".into(),
+    };
+    let other_year = zp_waste::Declaration {
+        year: 2025,
+        ..declared(dec!(5))
+    };
+    let bad = Rejected {
+        row: 4,
+        field: "code".into(),
+        reason: "HW08 is a category".into(),
+        raw: "x".into(),
+    };
+    let rows = [declared(dec!(40)), other_year.clone()];
+    let c = s
+        .import_waste_declarations(ImportRows::new(
+            &meta("waste-declarations", "d1.csv"),
+            &rows,
+            std::slice::from_ref(&bad),
+            3,
+        ))
+        .unwrap();
+    assert_eq!((c.read, c.accepted, c.quarantined), (3, 2, 1));
+    assert_eq!((c.duplicates, c.restated), (0, 0));
+    // The same file again changes nothing.
+    let row_audits = |s: &mut dyn Store| -> Vec<String> {
+        s.audit(1000)
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.entity == "waste_declarations")
+            .map(|a| format!("{} {}", a.action, a.entity_id))
+            .collect()
+    };
+    assert_eq!(row_audits(s).len(), 2);
+    let c = s
+        .import_waste_declarations(ImportRows::new(
+            &meta("waste-declarations", "d1.csv"),
+            &rows,
+            std::slice::from_ref(&bad),
+            3,
+        ))
+        .unwrap();
+    assert_eq!(
+        (c.read, c.accepted, c.duplicates, c.quarantined),
+        (3, 2, 2, 1)
+    );
+    assert_eq!(
+        s.waste_declarations().unwrap(),
+        vec![declared(dec!(40)), other_year.clone()]
+    );
+    assert_eq!(row_audits(s).len(), 2);
+    // A changed amount is a restatement.
+    let rows = [declared(dec!(45.5)), other_year.clone()];
+    let c = s
+        .import_waste_declarations(ImportRows::new(
+            &meta("waste-declarations", "d2.csv"),
+            &rows,
+            &[],
+            2,
+        ))
+        .unwrap();
+    assert_eq!((c.accepted, c.duplicates, c.restated), (2, 1, 1));
+    assert_eq!(s.waste_declarations().unwrap()[0].annual_t, dec!(45.5));
+    assert_eq!(row_audits(s)[0], format!("update {g}/900-249-08/2024"));
+
+    // 45.5 declared, 10 applied earlier: 35.5 left. One tonne over is refused, exactly
+    // 35.5 passes, then nothing is left.
+    let e = submit(s, &req(dec!(36.5)), &rules).unwrap_err();
+    assert!(
+        e.to_string().contains("declared 45.5 t of 900-249-08 for 2024; 10 t applied for earlier, 35.5 t left; 36.5 t asked"),
+        "{e}"
+    );
+    let at = submit(s, &req(dec!(35.5)), &rules).unwrap();
+    assert!(check(&at).passed, "{:?}", check(&at));
+    let e = submit(s, &req(dec!(0.1)), &rules).unwrap_err();
+    assert!(e.to_string().contains("0 t left"), "{e}");
+    // Another code the generator did not declare.
+    let mut other = req(dec!(1));
+    other.code = "900-214-08".into();
+    let e = submit(s, &other, &rules).unwrap_err();
+    assert!(
+        e.to_string().contains("declared no 900-214-08 for 2024"),
+        "{e}"
+    );
+    assert_eq!(
+        s.waste_applications(&Access::All, Some(2024))
+            .unwrap()
+            .len(),
+        2
+    );
 }

@@ -1,12 +1,16 @@
 //! Submitting an application: the automatic checks (code, cross-province route, receiver's
-//! permit covers the code, is valid and has room; whitelist agreement, its validity and
-//! its yearly cap) and the due date in working days.
+//! permit covers the code, is valid and has room; the generator declared the code for the
+//! year with room for the tonnes; whitelist agreement, its validity and its yearly cap) and
+//! the due date in working days.
 //!
 //! A missing, expired or full permit refuses the application (the receiver may not take
-//! the waste). A missing or exhausted whitelist entry does not: the application goes the
-//! ordinary way with the statutory period, and its checks say why.
+//! the waste), and so does a code the generator did not declare for the year or tonnes
+//! beyond its declared amount. When no declaration was ever imported the declaration
+//! check cannot be made: the application goes on and its checks say so. A missing or
+//! exhausted whitelist entry does not refuse either: the application goes the ordinary way
+//! with the statutory period, and its checks say why.
 
-use crate::model::{Check, Load, NewApplication, Permit, Planned, WhitelistEntry};
+use crate::model::{Check, Declaration, Load, NewApplication, Permit, Planned, WhitelistEntry};
 use crate::{Catalog, Rules, WasteError};
 use rust_decimal::Decimal;
 use zp_domain::Calendar;
@@ -21,6 +25,9 @@ pub struct ApplyContext {
     pub whitelist: Vec<WhitelistEntry>,
     /// Applications of the submission year of the receiver or of the generator.
     pub loads: Vec<Load>,
+    /// The generator's declared wastes of the submission year; `None` when no declaration
+    /// of anyone was ever imported (the check cannot be made).
+    pub declarations: Option<Vec<Declaration>>,
 }
 
 impl ApplyContext {
@@ -30,6 +37,16 @@ impl ApplyContext {
             .iter()
             .filter(|l| l.permit_no == permit_no)
             .map(|l| l.usage.used_t())
+            .sum()
+    }
+
+    /// Tonnes of the year the generator already applied for under `code`: its applications
+    /// that were not rejected (approved or pending), at their applied tonnes.
+    pub fn generator_applied_t(&self, generator: &zp_domain::CreditCode, code: &str) -> Decimal {
+        self.loads
+            .iter()
+            .filter(|l| l.generator == *generator && l.code == code && !l.usage.rejected)
+            .map(|l| l.usage.tonnes_t)
             .sum()
     }
 
@@ -152,6 +169,8 @@ pub fn plan_application(
         ),
     ));
 
+    checks.push(declaration_check(req, ctx)?);
+
     // Whitelist: the pair on the route, covering the code, valid, with room under its cap.
     let pair: Vec<&WhitelistEntry> = ctx
         .whitelist
@@ -225,4 +244,50 @@ pub fn plan_application(
         due_on,
         checks,
     })
+}
+
+/// The generator declared the code for the submission year, and its earlier applications
+/// of the year plus this one fit the declared annual tonnes (exactly the declared amount
+/// passes). Without any imported declaration the check is recorded as not possible.
+fn declaration_check(req: &NewApplication, ctx: &ApplyContext) -> Result<Check, WasteError> {
+    let year = i32::from(req.submitted_on.year());
+    let Some(declarations) = &ctx.declarations else {
+        return Ok(check(
+            "declaration",
+            false,
+            "not possible: no generator declarations have been imported \
+             (`waste import-declarations`); the declared amount was not checked"
+                .into(),
+        ));
+    };
+    let Some(d) = declarations
+        .iter()
+        .find(|d| d.generator == req.generator && d.code == req.code && d.year == year)
+    else {
+        return Err(WasteError::Refused(format!(
+            "generator {} declared no {} for {year} (import its declaration with `waste import-declarations`)",
+            req.generator, req.code
+        )));
+    };
+    let earlier = ctx.generator_applied_t(&req.generator, &req.code);
+    let left = d.annual_t - earlier;
+    if req.tonnes_t > left {
+        return Err(WasteError::Refused(format!(
+            "generator {} declared {} t of {} for {year}; {earlier} t applied for earlier, \
+             {} t left; {} t asked",
+            req.generator,
+            d.annual_t,
+            req.code,
+            left.max(Decimal::ZERO),
+            req.tonnes_t
+        )));
+    }
+    Ok(check(
+        "declaration",
+        true,
+        format!(
+            "declared {} t of {} for {year}, {earlier} t applied for earlier, {left} t left",
+            d.annual_t, req.code
+        ),
+    ))
 }

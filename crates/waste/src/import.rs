@@ -1,12 +1,13 @@
-//! Validating permit and whitelist files: each row becomes a record or a rejection naming
-//! its row, field and reason (the caller quarantines the rejections).
+//! Validating permit, whitelist and declaration files: each row becomes a record or a
+//! rejection naming its row, field and reason (the caller quarantines the rejections).
 //!
 //! Permits: `permit_no,holder,province,codes,capacity_t,valid_from,valid_to,source`.
 //! Whitelist: `agreement,from_province,to_province,generator,receiver,codes,yearly_cap_t,valid_from,valid_to,source`.
+//! Declarations: `generator,code,annual_t,year,source` (one 8-digit code per row).
 //! `codes` lists codes and categories separated by `;` (`HW08;900-041-49`).
 
 use crate::Catalog;
-use crate::model::{Permit, WhitelistEntry};
+use crate::model::{Declaration, Permit, WhitelistEntry};
 use rust_decimal::Decimal;
 use std::str::FromStr;
 use zp_domain::records::Rejected;
@@ -36,6 +37,11 @@ pub const WHITELIST_COLUMNS: &[&str] = &[
     "valid_to",
     "source",
 ];
+
+pub const DECLARATION_COLUMNS: &[&str] = &["generator", "code", "annual_t", "year", "source"];
+
+/// Years a declaration may name.
+const DECLARATION_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
 /// A row under validation: cells by column name, rejections by field.
 struct RowReader<'a> {
@@ -106,6 +112,38 @@ impl RowReader<'_> {
         Ok(items)
     }
 
+    fn waste_code(&self, catalog: &Catalog) -> Field<String> {
+        let v = self.cell("code")?;
+        if catalog.code(v).is_some() {
+            Ok(v.to_string())
+        } else if v.starts_with("HW") {
+            Err((
+                "code".into(),
+                format!("{v} is a category; declare each 8-digit code (e.g. 900-249-08)"),
+            ))
+        } else {
+            Err((
+                "code".into(),
+                format!("{v} is not a code of the National Hazardous Waste List (2021) as shipped"),
+            ))
+        }
+    }
+
+    fn year(&self) -> Field<i32> {
+        let v = self.cell("year")?;
+        match v.parse::<i32>() {
+            Ok(y) if v.len() == 4 && DECLARATION_YEARS.contains(&y) => Ok(y),
+            _ => Err((
+                "year".into(),
+                format!(
+                    "{v:?} is not a year from {} to {}",
+                    DECLARATION_YEARS.start(),
+                    DECLARATION_YEARS.end()
+                ),
+            )),
+        }
+    }
+
     fn period(&self) -> Field<(Date, Date)> {
         let (from, to) = (self.date("valid_from")?, self.date("valid_to")?);
         if to < from {
@@ -148,13 +186,41 @@ fn validate<T>(
     (ok, bad)
 }
 
+/// Rejects the second and later rows of the file with the same key.
+fn reject_repeats<T, K: Ord>(
+    rows: &[(i64, Vec<String>)],
+    (ok, mut bad): (Vec<T>, Vec<Rejected>),
+    key: impl Fn(&T) -> K,
+    field: &str,
+    why: impl Fn(&T) -> String,
+) -> (Vec<T>, Vec<Rejected>) {
+    let rejected: std::collections::BTreeSet<i64> = bad.iter().map(|b| b.row).collect();
+    let accepted_rows = rows.iter().filter(|(row, _)| !rejected.contains(row));
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for (t, (row, cells)) in ok.into_iter().zip(accepted_rows) {
+        if seen.insert(key(&t)) {
+            out.push(t);
+        } else {
+            bad.push(Rejected {
+                row: *row,
+                field: field.into(),
+                reason: why(&t),
+                raw: cells.join(","),
+            });
+        }
+    }
+    bad.sort_by_key(|b| b.row);
+    (out, bad)
+}
+
 /// Permit rows; a permit number seen twice in the file is rejected the second time.
 pub fn validate_permits(
     headers: &[String],
     rows: &[(i64, Vec<String>)],
     catalog: &Catalog,
 ) -> (Vec<Permit>, Vec<Rejected>) {
-    let (permits, mut bad) = validate(headers, rows, |r| {
+    let parsed = validate(headers, rows, |r| {
         let (valid_from, valid_to) = r.period()?;
         Ok(Permit {
             permit_no: r.cell("permit_no")?.to_string(),
@@ -167,24 +233,13 @@ pub fn validate_permits(
             source: r.cell("source")?.to_string(),
         })
     });
-    let rejected: std::collections::BTreeSet<i64> = bad.iter().map(|b| b.row).collect();
-    let accepted_rows = rows.iter().filter(|(row, _)| !rejected.contains(row));
-    let mut seen = std::collections::BTreeSet::new();
-    let mut out = Vec::new();
-    for (p, (row, cells)) in permits.into_iter().zip(accepted_rows) {
-        if seen.insert(p.permit_no.clone()) {
-            out.push(p);
-        } else {
-            bad.push(Rejected {
-                row: *row,
-                field: "permit_no".into(),
-                reason: format!("permit {} appears twice in the file", p.permit_no),
-                raw: cells.join(","),
-            });
-        }
-    }
-    bad.sort_by_key(|b| b.row);
-    (out, bad)
+    reject_repeats(
+        rows,
+        parsed,
+        |p| p.permit_no.clone(),
+        "permit_no",
+        |p| format!("permit {} appears twice in the file", p.permit_no),
+    )
 }
 
 /// Whitelist rows.
@@ -215,4 +270,35 @@ pub fn validate_whitelist(
             source: r.cell("source")?.to_string(),
         })
     })
+}
+
+/// Declaration rows: an 8-digit code of the shipped list (not a category), positive annual
+/// tonnes, a four-digit year. A (generator, code, year) seen twice in the file is rejected
+/// the second time.
+pub fn validate_declarations(
+    headers: &[String],
+    rows: &[(i64, Vec<String>)],
+    catalog: &Catalog,
+) -> (Vec<Declaration>, Vec<Rejected>) {
+    let parsed = validate(headers, rows, |r| {
+        Ok(Declaration {
+            generator: r.code("generator")?,
+            code: r.waste_code(catalog)?,
+            annual_t: r.tonnes("annual_t")?,
+            year: r.year()?,
+            source: r.cell("source")?.to_string(),
+        })
+    });
+    reject_repeats(
+        rows,
+        parsed,
+        |d| (d.generator.to_string(), d.code.clone(), d.year),
+        "code",
+        |d| {
+            format!(
+                "{} {} {} appears twice in the file",
+                d.generator, d.code, d.year
+            )
+        },
+    )
 }

@@ -7,7 +7,8 @@
 //! - [`apply`]: the automatic checks of a new application and its due date.
 //! - [`workflow`]: the two provinces' decisions, shipping and receiving manifests (联单).
 //! - [`stats`]: a province's figures for a year.
-//! - [`import`]: validating permit and whitelist files into records and rejections.
+//! - [`import`]: validating permit, whitelist and declaration files into records and
+//!   rejections.
 //!
 //! Working days come from the product's one calendar, [`zp_domain::Calendar`].
 
@@ -22,11 +23,11 @@ pub mod workflow;
 pub use apply::{ApplyContext, plan_application};
 pub use catalog::{Catalog, Category, WasteCode};
 pub use model::{
-    Application, Check, Decision, Load, Manifest, NewApplication, Permit, Planned, Purpose, Side,
-    Status, Usage, WhitelistEntry,
+    Application, Check, Decision, Declaration, Load, Manifest, NewApplication, Permit, Planned,
+    Purpose, Side, Status, Usage, WhitelistEntry,
 };
 pub use rules::Rules;
-pub use stats::{WasteReport, report};
+pub use stats::{Utilisation, WasteReport, generators_utilisation, report};
 pub use workflow::{Receipt, Verdict, check_shipment, decide, receive};
 
 /// Why an operation was refused or data could not be read.

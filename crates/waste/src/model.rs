@@ -62,6 +62,20 @@ impl WhitelistEntry {
     }
 }
 
+/// A generator's declared waste of a year (产废单位申报的危险废物): one code and the
+/// tonnes it expects to generate in the year. Applications of the year for the code may
+/// not exceed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Declaration {
+    pub generator: CreditCode,
+    /// An 8-digit code of the list (`900-249-08`), never a whole category.
+    pub code: String,
+    pub year: i32,
+    /// Declared annual tonnes.
+    pub annual_t: Decimal,
+    pub source: String,
+}
+
 /// The province deciding: the exporting one (移出地) or the importing one (接受地).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -301,6 +315,8 @@ impl Usage {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Load {
     pub permit_no: String,
+    /// The application's waste code.
+    pub code: String,
     pub whitelist_agreement: Option<String>,
     pub generator: CreditCode,
     pub receiver: CreditCode,

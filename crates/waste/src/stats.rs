@@ -71,6 +71,49 @@ pub struct WasteReport {
     pub by_route: Vec<RouteLine>,
 }
 
+/// Received tonnes and the part of them sent for utilisation (利用), of a set of
+/// applications (the same definition as [`WasteReport::utilisation_share`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Utilisation {
+    /// Applications counted (submitted in the year, by the chosen generators).
+    pub applications: usize,
+    /// Tonnes received on manifests.
+    pub received_t: Decimal,
+    /// Received tonnes of applications whose purpose is utilisation.
+    pub utilised_t: Decimal,
+    /// utilised / received, 4 decimals (`null` when nothing was received).
+    pub share: Option<Decimal>,
+}
+
+/// The utilisation share of the waste the generators `of` transferred: applications
+/// submitted in `year` whose generator `of` accepts, their manifests' received tonnes, and
+/// the part of those sent for utilisation.
+pub fn generators_utilisation(
+    of: impl Fn(&zp_domain::CreditCode) -> bool,
+    year: i32,
+    apps: &[Application],
+    manifests: &[Manifest],
+) -> Utilisation {
+    let mut u = Utilisation::default();
+    for a in apps
+        .iter()
+        .filter(|a| i32::from(a.submitted_on.year()) == year && of(&a.generator))
+    {
+        u.applications += 1;
+        let received: Decimal = manifests
+            .iter()
+            .filter(|m| m.application_id == a.id)
+            .filter_map(|m| m.received_t)
+            .sum();
+        u.received_t += received;
+        if a.purpose == Purpose::Utilise {
+            u.utilised_t += received;
+        }
+    }
+    u.share = share(u.utilised_t, u.received_t);
+    u
+}
+
 /// The median of whole numbers (the mean of the middle two for an even count).
 pub fn median(values: &mut [i64]) -> Option<Decimal> {
     values.sort_unstable();

@@ -68,6 +68,7 @@ fn request(tonnes_t: Decimal, submitted: &str) -> NewApplication {
 fn earlier() -> Load {
     Load {
         permit_no: "CQW-2024-001".into(),
+        code: "900-249-08".into(),
         whitelist_agreement: Some("SC-CQ-2024-01".into()),
         generator: generator(),
         receiver: receiver(),
@@ -109,6 +110,7 @@ fn permit_capacity_exactly_at_and_one_tonne_over_what_is_left() {
         permits: vec![permit(dec!(100))],
         whitelist: vec![],
         loads: vec![earlier(), rejected()],
+        ..ApplyContext::default()
     };
     let at = plan(&request(dec!(60.5), "2024-09-27"), &ctx).unwrap();
     assert_eq!(at.permit_no, "CQW-2024-001");
@@ -127,6 +129,7 @@ fn whitelist_cap_exactly_at_and_one_tonne_over_what_is_left() {
         permits: vec![permit(dec!(1000))],
         whitelist: vec![entry(dec!(50))],
         loads: vec![earlier()],
+        ..ApplyContext::default()
     };
     let at = plan(&request(dec!(10.5), "2024-09-27"), &ctx).unwrap();
     assert!(at.whitelisted);
@@ -208,6 +211,7 @@ fn decisions_shipments_and_the_report() {
         permits: vec![permit(dec!(100))],
         whitelist: vec![entry(dec!(50))],
         loads: vec![],
+        ..ApplyContext::default()
     };
     let req = request(dec!(20), "2024-09-27");
     let mut app = application(&plan(&req, &ctx).unwrap(), &req);

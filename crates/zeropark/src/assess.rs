@@ -85,7 +85,14 @@ fn project(ctx: &Ctx, a: &ProjectArgs) -> Result<(), Fail> {
             })
             .collect();
         output::table(
-            &["carrier", "quantity", "tce", "scope 1", "scope 2 loc", "scope 2 mkt"],
+            &[
+                "carrier",
+                "quantity",
+                "tce",
+                "scope 1",
+                "scope 2 loc",
+                "scope 2 mkt",
+            ],
             &rows,
         );
         println!(
@@ -148,7 +155,9 @@ fn list(ctx: &Ctx) -> Result<(), Fail> {
             })
             .collect();
         output::table(
-            &["id", "name", "region", "park", "year", "tce", "tCO2", "status", "assessed"],
+            &[
+                "id", "name", "region", "park", "year", "tce", "tCO2", "status", "assessed",
+            ],
             &t,
         );
     })?;

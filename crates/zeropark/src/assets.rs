@@ -23,15 +23,22 @@ pub struct Lot {
     units: u64,
 }
 
+/// A compliance scheme and year: `--scheme S --year YYYY`.
+#[derive(Args)]
+pub struct SchemeYear {
+    #[arg(long)]
+    scheme: String,
+    #[arg(long, value_parser = crate::args::year)]
+    year: i32,
+}
+
 #[derive(Subcommand)]
 pub enum AssetsCmd {
     /// Allocate a scheme's allowances for a year (cn-ets: cea, cq-pilot: cq-allowance; the
     /// vintage is the year).
     Allocate {
-        #[arg(long)]
-        scheme: String,
-        #[arg(long, value_parser = crate::args::year)]
-        year: i32,
+        #[command(flatten)]
+        at: SchemeYear,
         #[arg(long)]
         org: String,
         /// Whole tonnes.
@@ -75,10 +82,8 @@ pub enum AssetsCmd {
     /// Surrender (清缴) units for compliance in a scheme and year. Offsets beyond the
     /// scheme's cap are refused.
     Surrender {
-        #[arg(long)]
-        scheme: String,
-        #[arg(long, value_parser = crate::args::year)]
-        year: i32,
+        #[command(flatten)]
+        at: SchemeYear,
         #[arg(long)]
         org: String,
         #[command(flatten)]
@@ -112,21 +117,17 @@ pub enum AssetsCmd {
 pub enum ComplianceCmd {
     /// Enter a verifier's figure of an enterprise's emissions (核查结果), whole tCO2.
     SetVerified {
-        #[arg(long)]
-        scheme: String,
+        #[command(flatten)]
+        at: SchemeYear,
         #[arg(long)]
         org: String,
-        #[arg(long, value_parser = crate::args::year)]
-        year: i32,
         #[arg(long)]
         tco2: u64,
     },
     /// Enter a scheme year's surrender deadline (清缴期限) from the authority's notice.
     SetDeadline {
-        #[arg(long)]
-        scheme: String,
-        #[arg(long, value_parser = crate::args::year)]
-        year: i32,
+        #[command(flatten)]
+        at: SchemeYear,
         /// YYYY-MM-DD, inclusive.
         #[arg(long)]
         date: String,
@@ -134,20 +135,16 @@ pub enum ComplianceCmd {
     /// Enterprises whose accounts for a year cross a scheme's inclusion threshold
     /// (national 26,000 tCO2e; Chongqing 13,000 tCO2e or about 5,000 tce, industry only).
     Coverage {
-        #[arg(long)]
-        scheme: String,
-        #[arg(long, value_parser = crate::args::year)]
-        year: i32,
+        #[command(flatten)]
+        at: SchemeYear,
     },
     /// Verified emissions, surrendered allowances and offsets, offset cap, shortfall and
     /// status (compliant, short, late, unknown).
     Status {
-        #[arg(long)]
-        scheme: String,
+        #[command(flatten)]
+        at: SchemeYear,
         #[arg(long)]
         org: String,
-        #[arg(long, value_parser = crate::args::year)]
-        year: i32,
         /// Judge lateness as of this day (default today, Asia/Shanghai).
         #[arg(long)]
         today: Option<Date>,
@@ -207,15 +204,10 @@ fn apply(store: &mut dyn Store, caller: &Caller, op: Op, json: bool) -> Result<(
 
 fn assets(store: &mut dyn Store, caller: &Caller, cmd: AssetsCmd, json: bool) -> Result<(), Fail> {
     let op = match cmd {
-        AssetsCmd::Allocate {
-            scheme,
-            year,
-            org,
-            units,
-        } => Op::Allocate {
+        AssetsCmd::Allocate { at, org, units } => Op::Allocate {
             org: credit_code(&org, "--org")?,
-            scheme,
-            year,
+            scheme: at.scheme,
+            year: at.year,
             units,
         },
         AssetsCmd::Issue { lot, org, project } => Op::Issue {
@@ -240,15 +232,10 @@ fn assets(store: &mut dyn Store, caller: &Caller, cmd: AssetsCmd, json: bool) ->
             units: lot.units,
         },
         AssetsCmd::Release { pledge } => Op::Release { pledge },
-        AssetsCmd::Surrender {
-            scheme,
-            year,
-            org,
-            lot,
-        } => Op::Surrender {
+        AssetsCmd::Surrender { at, org, lot } => Op::Surrender {
             org: credit_code(&org, "--org")?,
-            scheme,
-            year,
+            scheme: at.scheme,
+            year: at.year,
             kind: lot.kind,
             vintage: lot.vintage,
             units: lot.units,
@@ -357,25 +344,22 @@ fn compliance(
     json: bool,
 ) -> Result<(), Fail> {
     match cmd {
-        ComplianceCmd::SetVerified {
-            scheme,
-            org,
-            year,
-            tco2,
-        } => {
+        ComplianceCmd::SetVerified { at, org, tco2 } => {
             let org = credit_code(&org, "--org")?;
             let op = Op::SetVerified {
                 org,
-                scheme,
-                year,
+                scheme: at.scheme,
+                year: at.year,
                 tco2,
             };
             apply(store, caller, op, json)
         }
-        ComplianceCmd::SetDeadline { scheme, year, date } => {
+        ComplianceCmd::SetDeadline { at, date } => {
+            let SchemeYear { scheme, year } = at;
             apply(store, caller, Op::SetDeadline { scheme, year, date }, json)
         }
-        ComplianceCmd::Coverage { scheme, year } => {
+        ComplianceCmd::Coverage { at } => {
+            let SchemeYear { scheme, year } = at;
             let rows = zp_app::assets::coverage(store, caller, &scheme, year)?;
             let headers = [
                 "org",
@@ -402,12 +386,8 @@ fn compliance(
             }
             Ok(())
         }
-        ComplianceCmd::Status {
-            scheme,
-            org,
-            year,
-            today,
-        } => {
+        ComplianceCmd::Status { at, org, today } => {
+            let SchemeYear { scheme, year } = at;
             let org = credit_code(&org, "--org")?;
             let today = today.unwrap_or_else(|| zp_domain::time::local(now()).date());
             let s = zp_app::assets::compliance_status(store, caller, &scheme, &org, year, today)?;

@@ -164,7 +164,14 @@ fn backtest(ctx: &Ctx, a: &BacktestArgs) -> Result<(), Fail> {
             })
             .collect();
         output::table(
-            &["made at", "method", "tce forecast", "error", "tCO2 forecast", "error"],
+            &[
+                "made at",
+                "method",
+                "tce forecast",
+                "error",
+                "tCO2 forecast",
+                "error",
+            ],
             &rows,
         );
         println!(

@@ -166,6 +166,8 @@ pub enum ImportCmd {
     /// Time-of-use tariffs: region,category,valid_from,months,start,end,period,yuan_per_kwh
     /// (each month's bands must tile the day; the file is accepted whole or refused).
     Tariffs { file: PathBuf },
+    /// Production records for CBAM: credit_code,period,product,cn_code,quantity_t[,route].
+    Production { file: PathBuf },
     /// A user factor set (e.g. a new MEE/NBS notice).
     Factors {
         file: PathBuf,
@@ -207,6 +209,13 @@ pub enum ReportCmd {
     },
     /// Time-of-use electricity bill of an enterprise for a month, from its metered readings.
     Bill(crate::energy::BillArgs),
+    /// EU CBAM embedded emissions of an enterprise's goods: direct and indirect tCO2 and
+    /// specific embedded emissions per tonne, per product and CN code.
+    Cbam(crate::reports_cmd::CbamArgs),
+    /// GHG inventory report (GB/T 32150, ISO 14064-1) of an enterprise as PDF, Excel or JSON.
+    GhgInventory(crate::reports_cmd::GhgArgs),
+    /// Annual dual-carbon report of a park as PDF, Excel or JSON.
+    ParkAnnual(crate::reports_cmd::ParkAnnualArgs),
     /// Budget against actual of an enterprise, park or region, with the year-end forecast
     /// and a warning when it exceeds the budget.
     Budget(crate::budget::ReportArgs),
@@ -252,6 +261,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Import(cmd) => import(&ctx, cmd),
         Command::Report(ReportCmd::Bill(a)) => crate::energy::bill(&ctx, &a),
+        Command::Report(ReportCmd::Cbam(a)) => crate::reports_cmd::cbam(&ctx, &a),
+        Command::Report(ReportCmd::GhgInventory(a)) => crate::reports_cmd::ghg(&ctx, &a),
+        Command::Report(ReportCmd::ParkAnnual(a)) => crate::reports_cmd::park_annual(&ctx, &a),
         Command::Flex(cmd) => crate::energy::flex(&ctx, cmd),
         Command::Budget(cmd) => crate::budget::run(&ctx, cmd),
         Command::Report(ReportCmd::Budget(a)) => crate::budget::report(&ctx, &a),
@@ -484,6 +496,7 @@ fn import(ctx: &Ctx, cmd: ImportCmd) -> anyhow::Result<ExitCode> {
         ImportCmd::GridHourly { file } => (ImportKind::GridHourly, file, None),
         ImportCmd::Readings { file } => return crate::readings::import(ctx, file),
         ImportCmd::Tariffs { file } => return crate::energy::import_tariffs(ctx, file),
+        ImportCmd::Production { file } => (ImportKind::Production, file, None),
         ImportCmd::Indicators { file } => (ImportKind::Indicators, file, None),
         ImportCmd::Factors { file, set } => {
             return match zp_app::import_factor_set(store.as_mut(), file, set, &caller.actor) {
@@ -517,32 +530,9 @@ fn import(ctx: &Ctx, cmd: ImportCmd) -> anyhow::Result<ExitCode> {
             if json {
                 output::json(&c)?;
             } else {
-                println!(
-                    "{}: read {}, accepted {} (of which {} duplicates, {} restated), quarantined {}",
-                    file.display(),
-                    c.read,
-                    c.accepted,
-                    c.duplicates,
-                    c.restated,
-                    c.quarantined
-                );
+                println!("{}", output::import_summary(file, &c));
                 if c.quarantined > 0 {
-                    let rows = store.quarantine(&QuarantineFilter {
-                        file: Some(file.display().to_string()),
-                        ..Default::default()
-                    })?;
-                    for r in rows.iter().take(20) {
-                        eprintln!(
-                            "  {}: row {}, field {}: {}",
-                            r.file, r.row, r.field, r.reason
-                        );
-                    }
-                    if rows.len() > 20 {
-                        eprintln!(
-                            "  ... see `zeropark quarantine list --file {}`",
-                            file.display()
-                        );
-                    }
+                    output::quarantined_rows(store.as_mut(), file)?;
                 }
             }
             Ok(ExitCode::SUCCESS)

@@ -17,6 +17,7 @@ mod output;
 mod readings;
 mod registry;
 mod reports;
+mod reports_cmd;
 mod serve;
 mod waste;
 

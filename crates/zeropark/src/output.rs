@@ -82,3 +82,41 @@ pub fn num(d: rust_decimal::Decimal, dp: u32) -> String {
 pub fn opt_num(d: Option<rust_decimal::Decimal>, dp: u32) -> String {
     d.map(|d| num(d, dp)).unwrap_or_else(|| "-".into())
 }
+
+/// `FILE: read N, accepted N (of which N duplicates, N restated), quarantined N`.
+pub fn import_summary(file: &std::path::Path, c: &zp_app::ImportCounts) -> String {
+    format!(
+        "{}: read {}, accepted {} (of which {} duplicates, {} restated), quarantined {}",
+        file.display(),
+        c.read,
+        c.accepted,
+        c.duplicates,
+        c.restated,
+        c.quarantined
+    )
+}
+
+/// Prints the first 20 quarantined rows of `file` to stderr, and where to see the rest.
+pub fn quarantined_rows(
+    store: &mut dyn zp_app::Store,
+    file: &std::path::Path,
+) -> anyhow::Result<()> {
+    let rows = store.quarantine(&zp_app::QuarantineFilter {
+        file: Some(file.display().to_string()),
+        limit: Some(21),
+        ..Default::default()
+    })?;
+    for r in rows.iter().take(20) {
+        eprintln!(
+            "  {}: row {}, field {}: {}",
+            r.file, r.row, r.field, r.reason
+        );
+    }
+    if rows.len() > 20 {
+        eprintln!(
+            "  ... see `zeropark quarantine list --file {}`",
+            file.display()
+        );
+    }
+    Ok(())
+}

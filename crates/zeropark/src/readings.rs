@@ -10,7 +10,6 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use zp_app::ImportError;
-use zp_app::QuarantineFilter;
 use zp_app::readings::Resolution;
 use zp_app::readings::{CarbonMapQuery, MapGroup, MapScope};
 
@@ -141,23 +140,7 @@ pub fn import(ctx: &Ctx, file: &Path) -> anyhow::Result<ExitCode> {
         );
     }
     if c.quarantined > 0 {
-        let rows = store.quarantine(&QuarantineFilter {
-            file: Some(file.display().to_string()),
-            limit: Some(21),
-            ..Default::default()
-        })?;
-        for r in rows.iter().take(20) {
-            eprintln!(
-                "  {}: row {}, field {}: {}",
-                r.file, r.row, r.field, r.reason
-            );
-        }
-        if c.quarantined > 20 {
-            eprintln!(
-                "  ... see `zeropark quarantine list --file {}`",
-                file.display()
-            );
-        }
+        output::quarantined_rows(store.as_mut(), file)?;
     }
     Ok(ExitCode::SUCCESS)
 }

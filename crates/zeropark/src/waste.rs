@@ -264,15 +264,7 @@ fn import(
         output::json(&o)?;
     } else {
         let c = o.counts;
-        println!(
-            "{}: read {}, accepted {} (of which {} duplicates, {} restated), quarantined {}",
-            file.display(),
-            c.read,
-            c.accepted,
-            c.duplicates,
-            c.restated,
-            c.quarantined
-        );
+        println!("{}", output::import_summary(file, &c));
         for r in &o.rejected {
             eprintln!("  row {}, field {}: {}", r.row, r.field, r.reason);
         }

@@ -42,9 +42,18 @@ fn a_project_with_green_power_worked_by_hand() {
     assert!(r["budget_share"].is_null());
     assert!(r["energy_coal_equivalent_tce"].is_null());
     let notes = r["notes"].to_string();
-    assert!(notes.contains("no coal-equivalent") && notes.contains("budget_share is null"), "{notes}");
-    assert!(notes.contains("planned green-power purchase") && !notes.contains("serials"), "{notes}");
-    assert_eq!((r["register_id"].as_i64(), r["status"].as_str()), (Some(1), Some("assessed")));
+    assert!(
+        notes.contains("no coal-equivalent") && notes.contains("budget_share is null"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("planned green-power purchase") && !notes.contains("serials"),
+        "{notes}"
+    );
+    assert_eq!(
+        (r["register_id"].as_i64(), r["status"].as_str()),
+        (Some(1), Some("assessed"))
+    );
 
     // With a coal-equivalent factor in the catalog (illustrative 0.3 kgce/kWh, test only):
     // 1590.35 + 8000 MWh x (0.3 - 0.1229) = 3007.15 tce; the calorific figure is unchanged.
@@ -53,7 +62,13 @@ fn a_project_with_green_power_worked_by_hand() {
         "kind,subject,year,value,unit,publisher,notice\nelectricity_coal_equivalent,electricity,2023,0.3,kgce/kWh,test,illustrative test value\n",
     )
     .unwrap();
-    db.ok(&["import", "factors", db.file("ce.csv").to_str().unwrap(), "--set", "test-ce"]);
+    db.ok(&[
+        "import",
+        "factors",
+        db.file("ce.csv").to_str().unwrap(),
+        "--set",
+        "test-ce",
+    ]);
     let r = db.json(&["assess", "project", &data("assess/green_power_cq.toml")]);
     assert_eq!(num(&r["energy_coal_equivalent_tce"]), d("3007.15"));
     assert_eq!(num(&r["energy_tce"]), d("1590.35"));
@@ -78,7 +93,10 @@ fn tibet_falls_back_to_the_southwest_grid() {
     let r = db.json(&["assess", "project", &project(&db, "later.toml", &later)]);
     assert_eq!(num(&r["scope2_location_tco2"]), d("247.2"));
     let notes = r["notes"].to_string();
-    assert!(notes.contains("for 2026") && notes.contains("2023"), "{notes}");
+    assert!(
+        notes.contains("for 2026") && notes.contains("2023"),
+        "{notes}"
+    );
 }
 
 #[test]
@@ -88,19 +106,40 @@ fn budget_share_of_the_parks_else_the_regions_remaining_budget() {
     let args = ["assess", "project", file.as_str(), "--as-of", "2023-06-30"];
     assert!(db.json(&args)["budget_share"].is_null());
     // The region's budget applies while the park has none.
-    db.json(&["budget", "set", "--region", "CQ", "--year", "2023", "--tce", "100000", "--tco2", "400000"]);
+    db.json(&[
+        "budget", "set", "--region", "CQ", "--year", "2023", "--tce", "100000", "--tco2", "400000",
+    ]);
     let r = db.json(&args);
     assert_eq!(r["budget_share"]["scope_kind"], "region");
     // The park's budget, once set, is the one that counts.
     db.json(&[
-        "budget", "set", "--park", "预算示例园区", "--year", "2023", "--tce", "3000", "--tco2", "15000",
+        "budget",
+        "set",
+        "--park",
+        "预算示例园区",
+        "--year",
+        "2023",
+        "--tce",
+        "3000",
+        "--tco2",
+        "15000",
     ]);
     let park = db.json(&[
-        "report", "budget", "--park", "预算示例园区", "--year", "2023", "--as-of", "2023-06-30",
+        "report",
+        "budget",
+        "--park",
+        "预算示例园区",
+        "--year",
+        "2023",
+        "--as-of",
+        "2023-06-30",
     ]);
     let r = db.json(&args);
     let s = &r["budget_share"];
-    assert_eq!((s["scope_kind"].as_str(), s["used_basis"].as_str()), (Some("park"), Some("forecast")));
+    assert_eq!(
+        (s["scope_kind"].as_str(), s["used_basis"].as_str()),
+        (Some("park"), Some("forecast"))
+    );
     // What remains = budget - the park's forecast for 2023 (2565.9099 tce, 10312.0476 tCO2).
     assert_eq!(num(&s["used_tce"]), num(&park["forecast_tce"]));
     assert_eq!(num(&s["used_tce"]), d("2565.9099"));
@@ -109,9 +148,24 @@ fn budget_share_of_the_parks_else_the_regions_remaining_budget() {
     // 1590.35 / 434.0901 and 5545.8944045 / 4687.9524, 6 decimal places.
     assert_eq!(num(&s["share_tce"]), d("3.66364"));
     assert_eq!(num(&s["share_tco2"]), d("1.18301"));
-    assert!(r["notes"].to_string().contains("alone exceeds"), "{}", r["notes"]);
+    assert!(
+        r["notes"].to_string().contains("alone exceeds"),
+        "{}",
+        r["notes"]
+    );
     // A budget already used up leaves no share.
-    db.json(&["budget", "set", "--park", "预算示例园区", "--year", "2023", "--tce", "2000", "--tco2", "15000"]);
+    db.json(&[
+        "budget",
+        "set",
+        "--park",
+        "预算示例园区",
+        "--year",
+        "2023",
+        "--tce",
+        "2000",
+        "--tco2",
+        "15000",
+    ]);
     let r = db.json(&args);
     assert_eq!(num(&r["budget_share"]["remaining_tce"]), d("0"));
     assert!(r["budget_share"]["share_tce"].is_null());
@@ -123,18 +177,49 @@ fn the_register_and_its_decisions() {
     db.json(&["assess", "project", &data("assess/green_power_cq.toml")]);
     db.json(&["assess", "project", &data("assess/tibet_xz.toml")]);
     let list = db.json(&["assess", "list"]);
-    let names: Vec<&str> = list.as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["示例高原数据中心项目", "示例新能源汽车零部件扩建项目"]);
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["示例高原数据中心项目", "示例新能源汽车零部件扩建项目"]
+    );
     assert_eq!(num(&list[1]["result"]["energy_tce"]), d("1590.35"));
-    let p = db.json(&["assess", "set-status", "1", "approved", "--note", "示例审查意见 2023-05"]);
-    assert_eq!((p["status"].as_str(), p["status_note"].as_str()), (Some("approved"), Some("示例审查意见 2023-05")));
+    let p = db.json(&[
+        "assess",
+        "set-status",
+        "1",
+        "approved",
+        "--note",
+        "示例审查意见 2023-05",
+    ]);
+    assert_eq!(
+        (p["status"].as_str(), p["status_note"].as_str()),
+        (Some("approved"), Some("示例审查意见 2023-05"))
+    );
     // Assessing the same file again with the same result keeps the decision.
     let again = db.json(&["assess", "project", &data("assess/green_power_cq.toml")]);
-    assert_eq!((again["register"].as_str(), again["status"].as_str()), (Some("unchanged"), Some("approved")));
-    assert!(db.fails(&["assess", "set-status", "1", "maybe"], 2).contains("approved, rejected"));
-    assert!(db.fails(&["assess", "set-status", "99", "rejected"], 2).contains("99"));
+    assert_eq!(
+        (again["register"].as_str(), again["status"].as_str()),
+        (Some("unchanged"), Some("approved"))
+    );
+    assert!(
+        db.fails(&["assess", "set-status", "1", "maybe"], 2)
+            .contains("approved, rejected")
+    );
+    assert!(
+        db.fails(&["assess", "set-status", "99", "rejected"], 2)
+            .contains("99")
+    );
     let audit = db.audit();
-    assert!(audit.iter().any(|a| a["entity"] == "assessed_projects" && a["action"] == "set-status"));
+    assert!(
+        audit
+            .iter()
+            .any(|a| a["entity"] == "assessed_projects" && a["action"] == "set-status")
+    );
 }
 
 #[test]
@@ -144,7 +229,12 @@ fn a_bad_project_file_is_refused_with_every_fault() {
                [[energy]]\ncarrier = \"electricity\"\nquantity = 1\nunit = \"t\"\n\
                [[energy]]\ncarrier = \"green_certificate\"\nquantity = 1\nunit = \"MWh\"\n";
     let e = db.fails(&["assess", "project", &project(&db, "bad.toml", bad)], 2);
-    for want in ["region", "output_10k_yuan", "[[energy]] 1 (electricity): unit t", "green_power_mwh"] {
+    for want in [
+        "region",
+        "output_10k_yuan",
+        "[[energy]] 1 (electricity): unit t",
+        "green_power_mwh",
+    ] {
         assert!(e.contains(want), "{want}: {e}");
     }
     assert!(db.json(&["assess", "list"]).as_array().unwrap().is_empty());

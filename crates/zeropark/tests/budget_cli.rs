@@ -35,7 +35,14 @@ fn a_forecast_above_the_budget_warns_worked_by_hand() {
     assert_eq!(set["split"], "even");
     assert_eq!(months(&set["monthly_tce"]), vec![d("50"); 12]);
     let r = db.json(&[
-        "report", "budget", "--org", B, "--year", "2023", "--as-of", "2023-06-30",
+        "report",
+        "budget",
+        "--org",
+        B,
+        "--year",
+        "2023",
+        "--as-of",
+        "2023-06-30",
     ]);
     // B used 420+400+430+425+435+445 = 2555 MWh in H1 2023 and 2420 MWh in H1 2022, 2530 MWh
     // in H2 2022. Energy: 2555 x 0.1229 = 314.0095 tce; forecast = 314.0095 + (2555/2420) x
@@ -55,7 +62,10 @@ fn a_forecast_above_the_budget_warns_worked_by_hand() {
     assert_eq!(num(&r["tce"]["over_budget"]), d("42.2922"));
     assert_eq!(num(&r["tce"]["budget_to_date"]), d("300"));
     let w = r["warnings"].to_string();
-    assert!(w.contains("forecast 642.2922 tce exceeds the 2023 budget of 600 tce"), "{w}");
+    assert!(
+        w.contains("forecast 642.2922 tce exceeds the 2023 budget of 600 tce"),
+        "{w}"
+    );
     // The months after the as-of day are not actual, whatever the ledger holds.
     assert!(r["months"][6]["actual_tce"].is_null());
     assert_eq!(num(&r["months"][6]["last_year_tce"]), d("54.076")); // 440 x 0.1229
@@ -65,17 +75,39 @@ fn a_forecast_above_the_budget_warns_worked_by_hand() {
         "budget", "set", "--org", B, "--year", "2023", "--tce", "700", "--tco2", "3000",
     ]);
     let r = db.json(&[
-        "report", "budget", "--org", B, "--year", "2023", "--as-of", "2023-06-30",
+        "report",
+        "budget",
+        "--org",
+        B,
+        "--year",
+        "2023",
+        "--as-of",
+        "2023-06-30",
     ]);
     assert_eq!(r["warning"], false);
     assert!(r["warnings"].as_array().unwrap().is_empty());
     let audit = db.audit();
     let entry = audit.iter().find(|a| a["entity"] == "budgets").unwrap();
     assert_eq!(entry["action"], "update");
-    assert!(entry["before"].as_str().unwrap().contains("tce=600"), "{entry}");
+    assert!(
+        entry["before"].as_str().unwrap().contains("tce=600"),
+        "{entry}"
+    );
     // The text report says so too.
-    let text = db.ok(&["report", "budget", "--org", B, "--year", "2023", "--as-of", "2023-12-31"]);
-    assert!(text.contains("12 months closed") && !text.contains("WARNING"), "{text}");
+    let text = db.ok(&[
+        "report",
+        "budget",
+        "--org",
+        B,
+        "--year",
+        "2023",
+        "--as-of",
+        "2023-12-31",
+    ]);
+    assert!(
+        text.contains("12 months closed") && !text.contains("WARNING"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -83,8 +115,18 @@ fn last_year_and_given_splits_and_the_parks_budget() {
     let db = budget_db();
     // By last year's profile: B's 2022 electricity, so January gets 400/4950 of the budget.
     let set = db.json(&[
-        "budget", "set", "--org", B, "--year", "2023", "--tce", "990", "--tco2", "4950",
-        "--split", "last-year",
+        "budget",
+        "set",
+        "--org",
+        B,
+        "--year",
+        "2023",
+        "--tce",
+        "990",
+        "--tco2",
+        "4950",
+        "--split",
+        "last-year",
     ]);
     let tce = months(&set["monthly_tce"]);
     assert_eq!(tce[0], d("80")); // 990 x 400 / 4950
@@ -93,24 +135,66 @@ fn last_year_and_given_splits_and_the_parks_budget() {
     // Given weights: all in the first half.
     let w = "1,1,1,1,1,1,0,0,0,0,0,0";
     let set = db.json(&[
-        "budget", "set", "--org", A, "--year", "2023", "--tce", "1200", "--tco2", "6000",
-        "--split", "given", "--weights", w,
+        "budget",
+        "set",
+        "--org",
+        A,
+        "--year",
+        "2023",
+        "--tce",
+        "1200",
+        "--tco2",
+        "6000",
+        "--split",
+        "given",
+        "--weights",
+        w,
     ]);
     assert_eq!(months(&set["monthly_tce"])[5], d("200"));
     assert_eq!(months(&set["monthly_tce"])[6], d("0"));
     // 2022 has no 2021 to take a profile from: refused, naming the months.
     let e = db.fails(
-        &["budget", "set", "--org", A, "--year", "2022", "--tce", "1", "--tco2", "1", "--split", "last-year"],
+        &[
+            "budget",
+            "set",
+            "--org",
+            A,
+            "--year",
+            "2022",
+            "--tce",
+            "1",
+            "--tco2",
+            "1",
+            "--split",
+            "last-year",
+        ],
         2,
     );
     assert!(e.contains("2021-01") && e.contains("--split even"), "{e}");
-    assert!(db.fails(&["budget", "set", "--org", A, "--year", "2023", "--tce", "1", "--tco2", "1", "--split", "given"], 2)
-        .contains("--weights"));
+    assert!(
+        db.fails(
+            &[
+                "budget", "set", "--org", A, "--year", "2023", "--tce", "1", "--tco2", "1",
+                "--split", "given"
+            ],
+            2
+        )
+        .contains("--weights")
+    );
     // The park: both enterprises summed month by month.
     db.json(&[
         "budget", "set", "--park", PARK, "--year", "2023", "--tce", "2500", "--tco2", "10000",
     ]);
-    let park = db.json(&["report", "budget", "--park", PARK, "--year", "2023", "--as-of", "2023-12-31"]);
+    let park = db.json(&[
+        "report",
+        "budget",
+        "--park",
+        PARK,
+        "--year",
+        "2023",
+        "--as-of",
+        "2023-12-31",
+    ]);
     let a = db.json(&["report", "inventory", "--org", A, "--year", "2023"]);
     let b = db.json(&["report", "inventory", "--org", B, "--year", "2023"]);
     assert_eq!(
@@ -121,9 +205,36 @@ fn last_year_and_given_splits_and_the_parks_budget() {
     assert_eq!(num(&park["forecast_tce"]), num(&park["actual_tce"]));
     assert_eq!(park["warning"], true, "2619.242 tce is above 2500");
     // No budget, unknown enterprise: refused.
-    let e = db.fails(&["report", "budget", "--org", A, "--year", "2024", "--as-of", "2024-03-31"], 2);
-    assert!(e.contains("no budget is set") && e.contains("budget set"), "{e}");
-    let e = db.fails(&["report", "budget", "--park", "没有的园区", "--year", "2023", "--as-of", "2023-03-31"], 2);
+    let e = db.fails(
+        &[
+            "report",
+            "budget",
+            "--org",
+            A,
+            "--year",
+            "2024",
+            "--as-of",
+            "2024-03-31",
+        ],
+        2,
+    );
+    assert!(
+        e.contains("no budget is set") && e.contains("budget set"),
+        "{e}"
+    );
+    let e = db.fails(
+        &[
+            "report",
+            "budget",
+            "--park",
+            "没有的园区",
+            "--year",
+            "2023",
+            "--as-of",
+            "2023-03-31",
+        ],
+        2,
+    );
     assert!(e.contains("not registered"), "{e}");
 }
 

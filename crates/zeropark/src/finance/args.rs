@@ -1,8 +1,10 @@
 //! The arguments of `zeropark finance ...` (clap).
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Subcommand, ValueEnum};
 use rust_decimal::Decimal;
 use std::path::PathBuf;
+use zp_app::finance::Action;
 
 #[derive(Subcommand)]
 pub enum FinanceCmd {
@@ -120,14 +122,11 @@ pub enum MethodArg {
     EqualPrincipal,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-pub enum ActionArg {
-    Review,
-    Approve,
-    Reject,
-    Disburse,
-    Repay,
-    Close,
+/// `--action`: one of the workflow's actions by name (`review`, `approve`, ...).
+fn action() -> impl TypedValueParser<Value = Action> {
+    let names = Action::ALL.map(Action::key);
+    PossibleValuesParser::new(names)
+        .try_map(|s| Action::parse(&s).ok_or("not a workflow action"))
 }
 
 #[derive(Subcommand)]
@@ -146,8 +145,8 @@ pub enum ApplicationCmd {
     /// Move an application: review, approve, reject, disburse (--period), repay, close.
     Advance {
         id: i64,
-        #[arg(long, value_enum)]
-        action: ActionArg,
+        #[arg(long, value_parser = action())]
+        action: Action,
         /// Month of a disbursement (YYYY-MM).
         #[arg(long)]
         period: Option<String>,

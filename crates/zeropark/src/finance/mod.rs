@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use zp_app::finance::{self as fin, Party};
-use zp_app::finance::{Action, Method, fen_to_yuan};
+use zp_app::finance::{Method, fen_to_yuan};
 use zp_app::{ApplicationFilter, BalanceSheet, ProjectFilter, Store};
 use zp_domain::{CreditCode, Period, Region};
 
@@ -527,14 +527,6 @@ fn application(store: &mut dyn Store, cmd: ApplicationCmd, json: bool) -> anyhow
             period: p,
             note,
         } => {
-            let action = match action {
-                ActionArg::Review => Action::Review,
-                ActionArg::Approve => Action::Approve,
-                ActionArg::Reject => Action::Reject,
-                ActionArg::Disburse => Action::Disburse,
-                ActionArg::Repay => Action::Repay,
-                ActionArg::Close => Action::Close,
-            };
             let p = p.map(|s| period(&s, "--period")).transpose()?;
             let v = fin::advance(store, &party, id, action, p, &note, &actor)?;
             if json {

@@ -1,0 +1,170 @@
+//! `zeropark import production FILE`: production records
+//! `credit_code,period,product,cn_code,quantity_t[,route]`, validated row by row (a row
+//! with any problem is quarantined with all of them), scoped to the caller's enterprises,
+//! stored idempotently (`zp_store::ProductionStore`).
+
+use crate::{Caller, ImportError, ImportOutcome};
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::str::FromStr;
+use zp_domain::{CreditCode, Period};
+use zp_ingest::{Columns, Limits, Table, read_table};
+use zp_store::{BatchMeta, NewProduction, OrgFilter, Rejected, Store};
+
+/// The import kind recorded on batches and quarantine rows.
+pub const PRODUCTION_KIND: &str = "production";
+
+const SPEC: &[(&str, &[&str], bool)] = &[
+    ("credit_code", &["统一社会信用代码", "信用代码"], true),
+    ("period", &["期间", "月份"], true),
+    ("product", &["产品", "产品名称"], true),
+    ("cn_code", &["cn", "cn编码", "海关编码", "商品编码"], true),
+    ("quantity_t", &["quantity", "产量", "产量(t)", "产量（吨）"], true),
+    ("route", &["生产路线", "工艺路线"], false),
+];
+
+/// Validates `table`: the rows to store and the rejected ones (every problem of a row).
+fn validate(
+    table: &Table,
+    visible: &HashSet<CreditCode>,
+) -> Result<(Vec<NewProduction>, Vec<Rejected>), ImportError> {
+    let cols = Columns::resolve(table, SPEC)?;
+    let mut rows = Vec::new();
+    let mut rejected = Vec::new();
+    let mut seen: BTreeMap<(String, Period, String, String), (i64, String, Decimal)> =
+        BTreeMap::new();
+    for (row, cells) in &table.rows {
+        if let Some(r) = table.check_row(*row, cells) {
+            rejected.push(r);
+            continue;
+        }
+        let mut problems: Vec<(&str, String)> = Vec::new();
+        let code = match CreditCode::parse(cols.get(0, cells).trim()) {
+            Ok(c) if visible.contains(&c) => Some(c),
+            Ok(c) => {
+                problems.push((
+                    "credit_code",
+                    format!("enterprise {c} is not registered (or not visible to you)"),
+                ));
+                None
+            }
+            Err(e) => {
+                problems.push(("credit_code", e.to_string()));
+                None
+            }
+        };
+        let period = Period::parse(cols.get(1, cells))
+            .map_err(|e| problems.push(("period", e.to_string())))
+            .ok();
+        let product = cols.get(2, cells).trim().to_string();
+        if product.is_empty() {
+            problems.push(("product", "empty: name the product".into()));
+        }
+        let cn = match zp_reports::cbam_goods::normalize_cn(cols.get(3, cells)) {
+            Ok(cn) => match zp_reports::cbam_goods::sector(&cn) {
+                Ok(_) => Some(cn),
+                Err(e) => {
+                    problems.push(("cn_code", e));
+                    None
+                }
+            },
+            Err(e) => {
+                problems.push(("cn_code", e));
+                None
+            }
+        };
+        let raw_q = cols.get(4, cells).trim();
+        let quantity = match Decimal::from_str(raw_q) {
+            Ok(q) if q < Decimal::ZERO => {
+                problems.push(("quantity_t", format!("{q} t is negative")));
+                None
+            }
+            Ok(q) => Some(q.normalize()),
+            Err(_) => {
+                problems.push(("quantity_t", format!("{raw_q:?} is not a number of tonnes")));
+                None
+            }
+        };
+        let route = cols.get(5, cells).trim().to_string();
+        let (Some(code), Some(period), Some(cn), Some(q), true) =
+            (code, period, cn, quantity, problems.is_empty())
+        else {
+            let raw = Table::raw(cells);
+            rejected.extend(problems.into_iter().map(|(field, reason)| Rejected {
+                row: *row,
+                field: field.into(),
+                reason,
+                raw: raw.clone(),
+            }));
+            continue;
+        };
+        let key = (code.to_string(), period, cn.clone(), route.clone());
+        if let Some((first, p, fq)) = seen.get(&key) {
+            // A verbatim repeat is accepted (a duplicate); a different value is refused.
+            if *p != product || *fq != q {
+                rejected.push(Rejected {
+                    row: *row,
+                    field: "quantity_t".into(),
+                    reason: format!(
+                        "row {first} of this file gives {p} {fq} t for the same enterprise, period, CN code and route"
+                    ),
+                    raw: Table::raw(cells),
+                });
+            }
+            continue;
+        }
+        seen.insert(key, (*row, product.clone(), q));
+        rows.push(NewProduction {
+            credit_code: code,
+            period,
+            product,
+            cn_code: cn,
+            quantity_t: q,
+            route,
+            row: *row,
+        });
+    }
+    rejected.sort_by_key(|r| r.row);
+    Ok((rows, rejected))
+}
+
+/// Imports a production table already read, as `caller`: rows of enterprises outside the
+/// caller's access are quarantined like unknown ones.
+pub fn import_production_table(
+    store: &mut dyn Store,
+    caller: &Caller,
+    table: &Table,
+) -> Result<ImportOutcome, ImportError> {
+    let visible: HashSet<CreditCode> = store
+        .orgs(&caller.access, &OrgFilter::default())?
+        .into_iter()
+        .map(|o| o.credit_code)
+        .collect();
+    let (rows, rejected) = validate(table, &visible)?;
+    let meta = BatchMeta {
+        kind: PRODUCTION_KIND.into(),
+        file: table.file.clone(),
+        sha256: table.sha256.clone(),
+        actor: caller.actor.clone(),
+    };
+    let counts = store.import_production(&meta, &rows, &rejected, table.rows.len())?;
+    Ok(ImportOutcome {
+        kind: PRODUCTION_KIND,
+        file: table.file.clone(),
+        sha256: table.sha256.clone(),
+        counts: counts.checked(),
+        rejected,
+        readings: None,
+    })
+}
+
+/// `zeropark import production FILE`.
+pub fn import_production(
+    store: &mut dyn Store,
+    caller: &Caller,
+    path: &Path,
+) -> Result<ImportOutcome, ImportError> {
+    let table = read_table(path, Limits::default())?;
+    import_production_table(store, caller, &table)
+}

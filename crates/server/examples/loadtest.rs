@@ -1,0 +1,398 @@
+//! A bounded loopback load test of the server (issue 22 #14 and "Done means"): p99 latency
+//! and throughput at 1 and 50 concurrent clients, for a page read and an API read.
+//!
+//! ```sh
+//! cargo run --release -p zp-server --example loadtest -- --seconds 5 --out target/loadtest.json
+//! ```
+//!
+//! It seeds the demo park into a temporary SQLite database, serves it on `127.0.0.1:0`
+//! with a pool of connections as `zeropark serve` does, logs a park administrator in, and
+//! runs each (endpoint, clients) pair for `--seconds` after a one-second warm-up. Each
+//! client keeps one HTTP/1.1 connection and sends its next request when the previous
+//! answer is read. Every answer must be 200; the report (JSON on `--out`, a table on
+//! stdout) gives requests, errors, req/s, p50, p99 and the slowest request.
+//! `--max-p99-ms N` makes the run fail (exit 1) when a p99 is above N.
+//!
+//! Not a `cargo test`: timings depend on the machine; `.ci/run` runs it and prints the
+//! figures, `docs/reliability.md` records them.
+
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use zp_app::demo::{DEMO_PARK, DEMO_YEAR};
+use zp_app::{NewUser, Role};
+
+const PASSWORD: &str = "load-test-password";
+const TOKEN: &str = "load-test-token-0123456789abcdef";
+
+struct Args {
+    seconds: u64,
+    clients: Vec<usize>,
+    pool: usize,
+    out: Option<String>,
+    max_p99_ms: Option<f64>,
+}
+
+fn args() -> Result<Args, String> {
+    let mut a = Args {
+        seconds: 5,
+        clients: vec![1, 50],
+        pool: 8,
+        out: None,
+        max_p99_ms: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
+        let bad = |e: &dyn std::fmt::Display| format!("{flag}: {e}");
+        match flag.as_str() {
+            "--seconds" => a.seconds = value()?.parse().map_err(|e| bad(&e))?,
+            "--clients" => {
+                a.clients = value()?
+                    .split(',')
+                    .map(|c| c.trim().parse::<usize>().map_err(|e| bad(&e)))
+                    .collect::<Result<_, _>>()?
+            }
+            "--pool" => a.pool = value()?.parse().map_err(|e| bad(&e))?,
+            "--out" => a.out = Some(value()?),
+            "--max-p99-ms" => a.max_p99_ms = Some(value()?.parse().map_err(|e| bad(&e))?),
+            other => {
+                return Err(format!(
+                    "unknown argument {other}; use --seconds N --clients 1,50 --pool N --out FILE --max-p99-ms N"
+                ));
+            }
+        }
+    }
+    if a.seconds == 0 || a.seconds > 60 || a.clients.iter().any(|c| *c == 0 || *c > 500) {
+        return Err("--seconds 1..=60, --clients 1..=500 each".into());
+    }
+    Ok(a)
+}
+
+/// The demo park and a park administrator (`park`) with an API token, in `dir`.
+fn seed(dir: &std::path::Path) -> String {
+    let db = dir.join("load.db");
+    let mut store = zp_app::open(db.to_str().unwrap()).expect("database");
+    zp_app::demo::seed(store.as_mut(), &dir.join("files"), "loadtest").expect("demo seed");
+    let user = NewUser {
+        username: "park".into(),
+        password_hash: zp_server::auth::hash_password(PASSWORD).expect("hash"),
+        role: Role::ParkAdmin,
+        scope: DEMO_PARK.into(),
+    };
+    let u = store.create_user(&user, "loadtest").expect("user");
+    store
+        .create_api_token(
+            &zp_server::auth::token_digest(TOKEN),
+            u.id,
+            "loadtest",
+            "loadtest",
+        )
+        .expect("token");
+    db.display().to_string()
+}
+
+/// One keep-alive HTTP/1.1 connection.
+struct Conn {
+    io: BufReader<TcpStream>,
+}
+
+impl Conn {
+    async fn open(addr: std::net::SocketAddr) -> std::io::Result<Conn> {
+        let s = TcpStream::connect(addr).await?;
+        s.set_nodelay(true)?;
+        Ok(Conn {
+            io: BufReader::new(s),
+        })
+    }
+
+    /// Sends `req` and reads the whole answer: (status, body bytes).
+    async fn call(&mut self, req: &[u8]) -> std::io::Result<(u16, Vec<u8>)> {
+        self.io.get_mut().write_all(req).await?;
+        let mut line = String::new();
+        self.io.read_line(&mut line).await?;
+        let status: u16 = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
+        let (mut length, mut chunked) = (None, false);
+        loop {
+            line.clear();
+            self.io.read_line(&mut line).await?;
+            let h = line.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            let (k, v) = h.split_once(':').unwrap_or((h, ""));
+            if k.eq_ignore_ascii_case("content-length") {
+                length = v.trim().parse::<usize>().ok();
+            } else if k.eq_ignore_ascii_case("transfer-encoding") {
+                chunked = v.to_ascii_lowercase().contains("chunked");
+            }
+        }
+        let mut body = Vec::new();
+        if chunked {
+            loop {
+                line.clear();
+                self.io.read_line(&mut line).await?;
+                let size =
+                    usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)
+                        .map_err(|e| std::io::Error::other(format!("chunk size {line:?}: {e}")))?;
+                let mut chunk = vec![0; size + 2];
+                self.io.read_exact(&mut chunk).await?;
+                if size == 0 {
+                    break;
+                }
+                body.extend_from_slice(&chunk[..size]);
+            }
+        } else if let Some(n) = length {
+            body.resize(n, 0);
+            self.io.read_exact(&mut body).await?;
+        }
+        Ok((status, body))
+    }
+}
+
+fn get(path: &str, auth: &str) -> Vec<u8> {
+    format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}\r\n\r\n").into_bytes()
+}
+
+/// Logs `park` in through the API and returns the `Cookie:` header of its session.
+async fn session_cookie(addr: std::net::SocketAddr) -> String {
+    let body = json!({"username": "park", "password": PASSWORD}).to_string();
+    let req = format!(
+        "POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let s = TcpStream::connect(addr).await.expect("connect");
+    let mut io = BufReader::new(s);
+    io.get_mut().write_all(req.as_bytes()).await.expect("send");
+    let mut cookie = None;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        io.read_line(&mut line).await.expect("read");
+        let h = line.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':')
+            && k.eq_ignore_ascii_case("set-cookie")
+            && v.trim().starts_with("zp_session=")
+        {
+            cookie = v.trim().split(';').next().map(str::to_string);
+        }
+    }
+    format!("Cookie: {}", cookie.expect("login gave a session cookie"))
+}
+
+#[derive(Default)]
+struct Tally {
+    latencies: Vec<Duration>,
+    errors: usize,
+    first_error: Option<String>,
+}
+
+/// `clients` connections sending `req` for `seconds` (after a one-second warm-up).
+async fn run(addr: std::net::SocketAddr, req: Arc<Vec<u8>>, clients: usize, seconds: u64) -> Value {
+    let warm_until = Instant::now() + Duration::from_secs(1);
+    let until = warm_until + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let req = req.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut t = Tally::default();
+            let mut conn = match Conn::open(addr).await {
+                Ok(c) => c,
+                Err(e) => {
+                    t.errors += 1;
+                    t.first_error = Some(e.to_string());
+                    return t;
+                }
+            };
+            loop {
+                let start = Instant::now();
+                if start >= until {
+                    break;
+                }
+                let answer = conn.call(&req).await;
+                let took = start.elapsed();
+                match answer {
+                    Ok((200, _)) => {
+                        if start >= warm_until {
+                            t.latencies.push(took);
+                        }
+                    }
+                    Ok((status, body)) => {
+                        t.errors += 1;
+                        t.first_error.get_or_insert_with(|| {
+                            format!("{status}: {}", String::from_utf8_lossy(&body))
+                        });
+                    }
+                    Err(e) => {
+                        t.errors += 1;
+                        t.first_error.get_or_insert_with(|| e.to_string());
+                        match Conn::open(addr).await {
+                            Ok(c) => conn = c,
+                            Err(_) => break,
+                        }
+                    }
+                }
+            }
+            t
+        }));
+    }
+    let mut all = Tally::default();
+    for task in tasks {
+        let t = task.await.expect("client task");
+        all.latencies.extend(t.latencies);
+        all.errors += t.errors;
+        if all.first_error.is_none() {
+            all.first_error = t.first_error;
+        }
+    }
+    let mut l = all.latencies;
+    l.sort();
+    let ms = |d: Duration| (d.as_secs_f64() * 1e5).round() / 100.0;
+    // The value below which p percent of the requests finished (nearest rank).
+    let pct = |p: usize| {
+        if l.is_empty() {
+            return 0.0;
+        }
+        ms(l[(l.len() * p).div_ceil(100).max(1) - 1])
+    };
+    json!({
+        "clients": clients,
+        "seconds": seconds,
+        "requests": l.len(),
+        "errors": all.errors,
+        "first_error": all.first_error,
+        "req_per_s": ((l.len() as f64 / seconds as f64) * 10.0).round() / 10.0,
+        "p50_ms": pct(50),
+        "p99_ms": pct(99),
+        "max_ms": l.last().map(|d| ms(*d)).unwrap_or(0.0),
+    })
+}
+
+fn main() {
+    let a = match args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(2);
+        }
+    };
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let seeded = Instant::now();
+    let db = seed(dir.path());
+    let seed_s = seeded.elapsed().as_secs_f64();
+    let pool = zp_app::StorePool::open(&db, a.pool).expect("pool");
+    let config = zp_server::Config {
+        upload_dir: dir.path().join("uploads"),
+        ..zp_server::Config::default()
+    };
+    let state = zp_server::AppState::with_pool(pool, config);
+
+    // The server on a runtime of its own (as `zeropark serve`: one worker per core).
+    let server_rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("server runtime");
+    let listener = server_rt
+        .block_on(zp_server::bind("127.0.0.1:0"))
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    server_rt.spawn(async move {
+        let service =
+            zp_server::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service).await.expect("serve");
+    });
+
+    // The clients on one thread: they only write requests and read answers.
+    let client_rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
+    let cookie = client_rt.block_on(session_cookie(addr));
+    let bearer = format!("Authorization: Bearer {TOKEN}");
+    let park = DEMO_PARK
+        .bytes()
+        .map(|b| format!("%{b:02X}"))
+        .collect::<String>();
+    let endpoints = [
+        (
+            "page",
+            "GET /orgs (the enterprises page, 30 rows)".to_string(),
+            get("/orgs", &cookie),
+        ),
+        (
+            "api",
+            format!("GET /api/v1/parks/{{park}}/overview?year={DEMO_YEAR} (30 inventories summed)"),
+            get(
+                &format!("/api/v1/parks/{park}/overview?year={DEMO_YEAR}"),
+                &bearer,
+            ),
+        ),
+    ];
+    let mut runs = Vec::new();
+    let mut failed = Vec::new();
+    println!(
+        "{:<5} {:>7} {:>9} {:>7} {:>8} {:>8} {:>8} {:>8}",
+        "read", "clients", "requests", "errors", "req/s", "p50 ms", "p99 ms", "max ms"
+    );
+    for (kind, what, req) in &endpoints {
+        let req = Arc::new(req.clone());
+        for &clients in &a.clients {
+            let r = client_rt.block_on(run(addr, req.clone(), clients, a.seconds));
+            println!(
+                "{kind:<5} {clients:>7} {:>9} {:>7} {:>8} {:>8} {:>8} {:>8}",
+                r["requests"], r["errors"], r["req_per_s"], r["p50_ms"], r["p99_ms"], r["max_ms"]
+            );
+            if let Some(e) = r["first_error"].as_str() {
+                eprintln!("  first error: {e}");
+            }
+            if r["errors"] != 0 || r["requests"] == 0 {
+                failed.push(format!(
+                    "{kind} at {clients} clients: {} errors",
+                    r["errors"]
+                ));
+            }
+            if let Some(max) = a.max_p99_ms
+                && r["p99_ms"].as_f64().unwrap_or(f64::INFINITY) > max
+            {
+                failed.push(format!(
+                    "{kind} at {clients} clients: p99 {} ms > {max} ms",
+                    r["p99_ms"]
+                ));
+            }
+            let mut r = r;
+            r["read"] = json!(kind);
+            r["endpoint"] = json!(what);
+            runs.push(r);
+        }
+    }
+    let report = json!({
+        "build": if cfg!(debug_assertions) { "debug" } else { "release" },
+        "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        "pool_connections": a.pool,
+        "database": "SQLite (WAL), the demo park: 30 + 10 enterprises, a year of monthly ledgers",
+        "seed_seconds": (seed_s * 10.0).round() / 10.0,
+        "runs": runs,
+    });
+    if let Some(out) = &a.out {
+        if let Some(parent) = std::path::Path::new(out).parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        std::fs::write(out, serde_json::to_string_pretty(&report).unwrap() + "\n")
+            .unwrap_or_else(|e| panic!("{out}: {e}"));
+        println!("report: {out}");
+    }
+    server_rt.shutdown_timeout(Duration::from_secs(1));
+    if !failed.is_empty() {
+        eprintln!("load test failed:\n  {}", failed.join("\n  "));
+        std::process::exit(1);
+    }
+}

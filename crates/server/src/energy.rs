@@ -1,0 +1,132 @@
+//! API twins of `report bill` and `flex plan`: a month's bill under the enterprise's
+//! time-of-use tariff, and a day-ahead battery plan (energy-carbon centre and flexibility
+//! issues). Both read the readings store and are scoped to the caller's enterprises.
+
+use crate::auth::CurrentUser;
+use crate::extract::{Json, Query, need, need_code, need_text};
+use crate::openapi::Op;
+use crate::readings::open_store;
+use crate::{AppError, AppState, Area};
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+use serde::Deserialize;
+use zp_app::energy::{Battery, BillReport, FlexReport, FlexRequest, Objective};
+use zp_app::Caller;
+use zp_domain::Decimal;
+
+pub const AREA: Area = Area {
+    name: "energy",
+    routes,
+    ops: OPS,
+    nav: &[],
+    strings: &[],
+};
+
+const OPS: &[Op] = &[
+    Op::get(
+        "/api/v1/reports/bill",
+        "A month's electricity bill from the 15-minute readings under the enterprise's \
+         time-of-use tariff (`report bill`): {energy_kwh, cost_yuan, periods}",
+    )
+    .query(&[
+        ("org", "Enterprise credit code", true),
+        ("month", "YYYY-MM", true),
+    ]),
+    Op::get(
+        "/api/v1/flex/plan",
+        "Day-ahead battery plan on the enterprise's metered day (`flex plan`): baseline and \
+         plan cost and tCO2, hours",
+    )
+    .query(&[
+        ("org", "Enterprise credit code", true),
+        ("date", "YYYY-MM-DD", true),
+        ("battery_mwh", "Battery capacity, MWh", true),
+        ("battery_mw", "Battery power, MW", true),
+        ("efficiency", "Round-trip efficiency (default 0.9)", false),
+        ("soc_start_mwh", "State of charge at 00:00, MWh (default 0)", false),
+        ("objective", "cost | carbon | cost+carbon (default cost)", false),
+        ("carbon_price_yuan", "Yuan per tCO2 for cost+carbon (default 80)", false),
+    ]),
+];
+
+fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/reports/bill", get(bill))
+        .route("/api/v1/flex/plan", get(plan))
+}
+
+fn caller(who: &CurrentUser) -> Caller {
+    Caller::new(who.access.clone(), who.actor())
+}
+
+#[derive(Deserialize)]
+struct BillQuery {
+    org: Option<String>,
+    month: Option<String>,
+}
+
+async fn bill(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Query(q): Query<BillQuery>,
+) -> Result<Json<BillReport>, AppError> {
+    let org = need_code("org", &q.org)?;
+    let month = need_text("month", &q.month)?;
+    let readings = open_store(&st)?;
+    let c = caller(&who);
+    let r = st
+        .run(move |s| Ok(zp_app::energy::bill(s, &c, &readings, &org, &month)?))
+        .await?;
+    Ok(Json(r))
+}
+
+#[derive(Deserialize)]
+struct PlanQuery {
+    org: Option<String>,
+    date: Option<String>,
+    battery_mwh: Option<Decimal>,
+    battery_mw: Option<Decimal>,
+    efficiency: Option<Decimal>,
+    soc_start_mwh: Option<Decimal>,
+    objective: Option<String>,
+    carbon_price_yuan: Option<Decimal>,
+}
+
+async fn plan(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Query(q): Query<PlanQuery>,
+) -> Result<Json<FlexReport>, AppError> {
+    let org = need_code("org", &q.org)?;
+    let date_text = need_text("date", &q.date)?;
+    let date = date_text
+        .parse()
+        .map_err(|e| AppError::BadRequest(format!("date {date_text:?}: {e}")))?;
+    let objective = match q.objective.as_deref().unwrap_or("cost") {
+        o => Objective::parse(o).ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "objective {o:?}: use cost, carbon or cost+carbon"
+            ))
+        })?,
+    };
+    let req = FlexRequest {
+        org,
+        date,
+        battery: Battery {
+            energy_mwh: need("battery_mwh", q.battery_mwh)?,
+            power_mw: need("battery_mw", q.battery_mw)?,
+            efficiency: q.efficiency.unwrap_or(Decimal::new(9, 1)),
+            soc_start_mwh: q.soc_start_mwh.unwrap_or_default(),
+        },
+        objective,
+        carbon_price_yuan_per_t: q.carbon_price_yuan.unwrap_or(Decimal::from(80)),
+        fleets: Vec::new(),
+    };
+    let readings = open_store(&st)?;
+    let c = caller(&who);
+    let r = st
+        .run(move |s| Ok(zp_app::energy::flex_plan(s, &c, &readings, &req)?))
+        .await?;
+    Ok(Json(r))
+}

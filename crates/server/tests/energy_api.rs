@@ -1,0 +1,82 @@
+//! `GET /api/v1/reports/bill` and `GET /api/v1/flex/plan`: the contract day of the CLI
+//! (one meter at 500 kWh per 15 minutes, valley 0.4 / high 0.8 yuan/kWh) through the API,
+//! and another tenant refused.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{TestApp, app_with, org_a};
+use std::fmt::Write as _;
+
+async fn upload_ok(t: &TestApp, kind: &str, name: &str, body: &[u8]) {
+    let r = t
+        .upload("admin", &format!("/api/v1/imports/{kind}"), name, body)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{kind}: {}", r.text);
+}
+
+#[tokio::test]
+async fn bill_and_flex_plan_through_the_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_path_buf();
+    let t = app_with(move |c| c.readings_dir = Some(d));
+    let a = org_a();
+    upload_ok(
+        &t,
+        "meters",
+        "meters.csv",
+        format!("meter,credit_code,kind,source\nE-L1,{a},consumption,\n").as_bytes(),
+    )
+    .await;
+    let mut csv = String::from("meter,ts,kwh\n");
+    for q in 0..96 {
+        let _ = writeln!(csv, "E-L1,2023-07-10T{:02}:{:02}:00+08:00,500", q / 4, q % 4 * 15);
+    }
+    upload_ok(&t, "readings", "readings.csv", csv.as_bytes()).await;
+    let tariffs = dir.path().join("tariffs.csv");
+    std::fs::write(
+        &tariffs,
+        "region,category,valid_from,months,start,end,period,yuan_per_kwh\n\
+         CQ,large_industrial,2023-01-01,1-12,00:00,12:00,valley,0.4\n\
+         CQ,large_industrial,2023-01-01,1-12,12:00,24:00,high,0.8\n",
+    )
+    .unwrap();
+    t.store(move |s| {
+        zp_app::energy::import_tariffs(s, &zp_app::Caller::operator("test"), &tariffs).unwrap()
+    })
+    .await;
+
+    let b = t
+        .get(Some("admin"), &format!("/api/v1/reports/bill?org={a}&month=2023-07"))
+        .await;
+    assert_eq!(b.status, StatusCode::OK, "{}", b.text);
+    let b = b.json();
+    // 96 x 500 = 48,000 kWh; 24,000 x 0.4 + 24,000 x 0.8 = 28,800 yuan.
+    assert_eq!(b["energy_kwh"].to_string(), "48000");
+    assert_eq!(b["cost_yuan"].to_string(), "28800");
+
+    let uri = format!(
+        "/api/v1/flex/plan?org={a}&date=2023-07-10&battery_mwh=4&battery_mw=2&efficiency=0.8&soc_start_mwh=0&objective=cost"
+    );
+    let p = t.get(Some("admin"), &uri).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.text);
+    let p = p.json();
+    // One cycle: 5 MWh in at 400, 4 MWh out at 800: 28,800 - (3,200 - 2,000) = 27,600.
+    assert_eq!(p["baseline_cost_yuan"].to_string(), "28800");
+    assert_eq!(p["plan_cost_yuan"].to_string(), "27600");
+    assert_eq!(p["hours"].as_array().unwrap().len(), 24);
+
+    // Another enterprise's user cannot read this enterprise's bill.
+    let other = t
+        .get(Some("ent_b"), &format!("/api/v1/reports/bill?org={a}&month=2023-07"))
+        .await;
+    assert!(
+        other.status == StatusCode::NOT_FOUND || other.status == StatusCode::FORBIDDEN,
+        "{} {}",
+        other.status,
+        other.text
+    );
+    // A missing parameter is the API's JSON error.
+    let bad = t.get(Some("admin"), "/api/v1/flex/plan?org=x").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.text);
+}
