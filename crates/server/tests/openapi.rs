@@ -132,9 +132,23 @@ fn keys_in(text: &str) -> Vec<String> {
 fn every_ui_string_used_is_defined() {
     let root = env!("CARGO_MANIFEST_DIR");
     let mut missing = Vec::new();
-    for dir in ["templates", "src"] {
-        for entry in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
+    let mut files = Vec::new();
+    let mut dirs: Vec<std::path::PathBuf> = ["templates", "src"]
+        .iter()
+        .map(|d| std::path::Path::new(root).join(d))
+        .collect();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    {
+        for path in files {
             let text = std::fs::read_to_string(&path).unwrap();
             for key in keys_in(&text) {
                 if !zp_server::i18n::has(&key) {

@@ -553,6 +553,17 @@ fn application(store: &mut dyn Store, cmd: ApplicationCmd, json: bool) -> anyhow
     Ok(ExitCode::SUCCESS)
 }
 
+/// Writes a report's Excel workbook to `--xlsx PATH`, when given.
+fn write_xlsx<E>(path: Option<PathBuf>, bytes: impl FnOnce() -> Result<Vec<u8>, E>) -> anyhow::Result<()>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    if let Some(path) = path {
+        std::fs::write(&path, bytes()?).with_context(|| path.display().to_string())?;
+    }
+    Ok(())
+}
+
 /// `zeropark finance report ...`
 fn report(
     ctx: &Ctx,
@@ -565,86 +576,62 @@ fn report(
         FinanceReportCmd::Loans(BankReport { bank, year, xlsx }) => {
             let readings = readings_of(ctx)?;
             let r = fin::loan_report(store, readings.as_ref(), &party, &bank, year)?;
-            if let Some(path) = &xlsx {
-                std::fs::write(path, zp_app::finance::loan_report_xlsx(&r)?)
-                    .with_context(|| path.display().to_string())?;
-            }
-            if json {
-                output::json(&r)?;
-            } else {
-                let rows: Vec<Vec<String>> = r
-                    .lines
-                    .iter()
-                    .map(|l| {
-                        vec![
-                            l.application_id.to_string(),
-                            l.borrower_name.clone(),
-                            l.project_id.clone(),
-                            yuan(l.amount_fen),
-                            yuan(l.outstanding_fen),
-                            num(l.project_annual_reduction_tco2, 2),
-                            num(l.attributed_annual_reduction_tco2, 2),
-                            output::opt_num(l.monitored_tco2, 2),
-                        ]
-                    })
-                    .collect();
-                output::table(
-                    &[
-                        "id",
-                        "borrower",
-                        "project",
-                        "amount_yuan",
-                        "outstanding_yuan",
-                        "project_tco2_yr",
-                        "attributed_tco2_yr",
-                        "monitored_tco2",
-                    ],
-                    &rows,
-                );
+            write_xlsx(xlsx, || zp_app::finance::loan_report_xlsx(&r))?;
+            output::either(json, &r, |r| {
+                let headers = [
+                    "id",
+                    "borrower",
+                    "project",
+                    "amount_yuan",
+                    "outstanding_yuan",
+                    "project_tco2_yr",
+                    "attributed_tco2_yr",
+                    "monitored_tco2",
+                ];
+                output::table_of(&headers, &r.lines, |l| {
+                    vec![
+                        l.application_id.to_string(),
+                        l.borrower_name.clone(),
+                        l.project_id.clone(),
+                        yuan(l.amount_fen),
+                        yuan(l.outstanding_fen),
+                        num(l.project_annual_reduction_tco2, 2),
+                        num(l.attributed_annual_reduction_tco2, 2),
+                        output::opt_num(l.monitored_tco2, 2),
+                    ]
+                });
                 println!(
                     "{bank} {year}: {} loans, {} yuan, {} tCO2 a year attributed",
                     r.loans,
                     yuan(r.total_amount_fen),
                     num(r.total_attributed_annual_reduction_tco2, 2)
                 );
-            }
+            })?;
         }
         FinanceReportCmd::Pcaf(BankReport { bank, year, xlsx }) => {
             let r = fin::pcaf_report(store, &party, &bank, year)?;
-            if let Some(path) = &xlsx {
-                std::fs::write(path, zp_app::finance::pcaf_xlsx(&r)?)
-                    .with_context(|| path.display().to_string())?;
-            }
-            if json {
-                output::json(&r)?;
-            } else {
-                let rows: Vec<Vec<String>> = r
-                    .lines
-                    .iter()
-                    .map(|l| {
-                        vec![
-                            l.loan.clone(),
-                            l.borrower.clone(),
-                            num(l.outstanding_yuan, 2),
-                            num(l.attribution, 6),
-                            num(l.emissions_tco2, 2),
-                            num(l.financed_tco2, 2),
-                            l.data_quality_score.to_string(),
-                        ]
-                    })
-                    .collect();
-                output::table(
-                    &[
-                        "loan",
-                        "borrower",
-                        "outstanding_yuan",
-                        "attribution",
-                        "emissions_tco2",
-                        "financed_tco2",
-                        "dq",
-                    ],
-                    &rows,
-                );
+            write_xlsx(xlsx, || zp_app::finance::pcaf_xlsx(&r))?;
+            output::either(json, &r, |r| {
+                let headers = [
+                    "loan",
+                    "borrower",
+                    "outstanding_yuan",
+                    "attribution",
+                    "emissions_tco2",
+                    "financed_tco2",
+                    "dq",
+                ];
+                output::table_of(&headers, &r.lines, |l| {
+                    vec![
+                        l.loan.clone(),
+                        l.borrower.clone(),
+                        num(l.outstanding_yuan, 2),
+                        num(l.attribution, 6),
+                        num(l.emissions_tco2, 2),
+                        num(l.financed_tco2, 2),
+                        l.data_quality_score.to_string(),
+                    ]
+                });
                 println!(
                     "{bank} {year}: {} tCO2 financed on {} yuan; data quality {}",
                     num(r.financed_tco2, 2),
@@ -654,7 +641,7 @@ fn report(
                 for n in &r.notes {
                     println!("  note: {n}");
                 }
-            }
+            })?;
         }
     }
     Ok(ExitCode::SUCCESS)
