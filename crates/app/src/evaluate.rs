@@ -2,7 +2,10 @@
 //! analysis, trajectories and abatement plans of a park or an enterprise for a year.
 //!
 //! Account figures come from the inventory use case (the same computation as
-//! `report inventory`, never re-typed); indicator data from `import indicators`. The
+//! `report inventory`, never re-typed); indicator data from `import indicators`, except a
+//! park's `data.solid_waste_utilisation` without an imported figure for the year, which is
+//! derived from its enterprises' hazardous-waste transfer manifests
+//! ([`crate::waste::park_utilisation`]) and carries a note saying what it covers. The
 //! indicator sets are the built-in ones plus the user sets imported into the database; a
 //! set given as a file for one run (`--scheme-file`) takes precedence. Results are plain
 //! serde structs, shared by the CLI (`--json`) and the server.
@@ -304,6 +307,44 @@ struct Inputs {
     data: Vec<IndicatorValue>,
     notes: Vec<String>,
     factor_ids: Vec<String>,
+    /// `data.solid_waste_utilisation` was derived from transfer manifests.
+    derived_utilisation: bool,
+}
+
+/// A park's utilisation share from its hazardous-waste transfers when no figure for the
+/// year was imported (an imported figure takes precedence); `None` when the scope is not a
+/// park, a figure was imported, or nothing was received.
+fn derived_utilisation(
+    store: &mut dyn Store,
+    access: &Access,
+    scope: &EvaluationScope,
+    year: i32,
+    data: &[IndicatorValue],
+) -> Result<Option<IndicatorValue>, AppError> {
+    use crate::waste::{SOLID_WASTE_UTILISATION, park_utilisation};
+    let EvaluationScope::Park(park) = scope else {
+        return Ok(None);
+    };
+    let period = year.to_string();
+    if data
+        .iter()
+        .any(|d| d.indicator == SOLID_WASTE_UTILISATION && d.period == period)
+    {
+        return Ok(None);
+    }
+    let u = park_utilisation(store, access, park, year)?;
+    Ok(u.share.map(|share| IndicatorValue {
+        scope_id: park.clone(),
+        indicator: SOLID_WASTE_UTILISATION.into(),
+        period,
+        value: share,
+        unit: "fraction".into(),
+        evidence: format!(
+            "hazardous-waste manifests, {} t received, {} t utilised",
+            u.received_t.normalize(),
+            u.utilised_t.normalize()
+        ),
+    }))
 }
 
 fn gather(
@@ -321,7 +362,7 @@ fn gather(
         GridFactorMode::Provincial,
         actor,
     )?;
-    let data = store
+    let mut data: Vec<IndicatorValue> = store
         .indicator_values(access, &scope.id(), year)?
         .into_iter()
         .map(|r| IndicatorValue {
@@ -333,11 +374,15 @@ fn gather(
             evidence: format!("{} ({}:{})", r.evidence, r.source_file, r.source_row),
         })
         .collect();
+    let derived = derived_utilisation(store, access, scope, year, &data)?;
+    let derived_utilisation = derived.is_some();
+    data.extend(derived);
     Ok(Inputs {
         accounts: AccountInputs::from_inventory(&inv),
         data,
         notes: inv.notes.clone(),
         factor_ids: inv.factors.iter().map(|f| f.id.clone()).collect(),
+        derived_utilisation,
     })
 }
 
@@ -373,7 +418,7 @@ pub fn evaluate(
     let inputs = gather(store, access, scope, year, actor)?;
     let scope_id = scope.id();
     let period = year.to_string();
-    let evaluation = run_evaluation(
+    let mut evaluation = run_evaluation(
         &scheme,
         &Subject {
             scope_id: &scope_id,
@@ -382,6 +427,19 @@ pub fn evaluate(
             data: &inputs.data,
         },
     );
+    if inputs.derived_utilisation {
+        let source = format!("data.{}", crate::waste::SOLID_WASTE_UTILISATION);
+        for i in evaluation
+            .indicators
+            .iter_mut()
+            .filter(|i| i.source == source && i.value.is_some())
+        {
+            i.note = Some(match i.note.take() {
+                Some(n) => format!("{n}; {}", crate::waste::UTILISATION_NOTE),
+                None => crate::waste::UTILISATION_NOTE.to_string(),
+            });
+        }
+    }
     let trajectory = target
         .map(|t| {
             trajectory(

@@ -1,6 +1,7 @@
 //! Use cases of hazardous waste transfers across provincial borders (危险废物跨省转移):
-//! the working-day calendar, permit and whitelist imports, applications with their
-//! automatic checks, the two provinces' decisions, manifests (联单) and the yearly report.
+//! the working-day calendar, permit, whitelist and declaration imports, applications with
+//! their automatic checks, the two provinces' decisions, manifests (联单), the yearly
+//! report and a park's utilisation share for the zero-carbon park evaluation.
 //!
 //! Who may do what, from the caller's [`Access`](zp_store::Access): an enterprise applies
 //! for itself and sees the applications it generates or receives; a province's officers
@@ -10,8 +11,9 @@
 
 /// The types the adapters show and pass.
 pub use zp_waste::{
-    Application, Catalog as WasteCatalog, Check, Decision, Manifest, NewApplication, Purpose,
-    Rules as WasteRules, Side, Status as WasteStatus, Verdict, WasteReport,
+    Application, Catalog as WasteCatalog, Check, Decision, Declaration, Manifest,
+    NewApplication, Purpose, Rules as WasteRules, Side, Status as WasteStatus, Utilisation,
+    Verdict, WasteReport,
 };
 
 pub use zp_store::NewManifest;
@@ -83,6 +85,8 @@ pub fn rules(path: Option<&Path>) -> Result<WasteRules, AppError> {
 pub enum ReferenceKind {
     Permits,
     Whitelist,
+    /// Generators' declared wastes (产废单位申报).
+    Declarations,
 }
 
 impl ReferenceKind {
@@ -90,12 +94,14 @@ impl ReferenceKind {
         match self {
             ReferenceKind::Permits => "waste-permits",
             ReferenceKind::Whitelist => "waste-whitelist",
+            ReferenceKind::Declarations => "waste-declarations",
         }
     }
 }
 
-/// Imports receivers' permits or whitelist entries (reference data: platform operators
-/// only). Bad rows are quarantined with row, field and reason.
+/// Imports receivers' permits, whitelist entries or generators' declarations (reference
+/// data: platform operators only). Bad rows are quarantined with row, field and reason; the
+/// same file twice changes nothing.
 pub fn import_reference(
     store: &mut dyn Store,
     caller: &Caller,
@@ -127,6 +133,12 @@ pub fn import_reference(
             let (rows, bad) =
                 zp_waste::import::validate_whitelist(&table.headers, &table.rows, catalog);
             (store.import_waste_whitelist(ImportRows::new(&meta, &rows, &bad, read))?, bad)
+        }
+        ReferenceKind::Declarations => {
+            let (rows, bad) =
+                zp_waste::import::validate_declarations(&table.headers, &table.rows, catalog);
+            let import = ImportRows::new(&meta, &rows, &bad, read);
+            (store.import_waste_declarations(import)?, bad)
         }
     };
     Ok(ImportOutcome {
@@ -429,4 +441,42 @@ pub fn detail(
         application: view(store, caller, app, today)?,
         manifests,
     })
+}
+
+/// The indicator the utilisation share feeds (`data.solid_waste_utilisation`).
+pub const SOLID_WASTE_UTILISATION: &str = "solid_waste_utilisation";
+
+/// What the share of a park stands for, said wherever it is used in place of an imported
+/// figure.
+pub const UTILISATION_NOTE: &str = "derived from hazardous-waste transfer manifests: covers \
+    hazardous waste the park's enterprises transferred and receivers signed for, not all \
+    industrial solid waste; an imported solid_waste_utilisation figure for the year takes \
+    precedence";
+
+/// A park's utilisation share of a year from the transfers its enterprises generated
+/// (received tonnes sent for utilisation / received tonnes, as in the waste report), over
+/// the applications and manifests `access` sees.
+pub fn park_utilisation(
+    store: &mut dyn Store,
+    access: &Access,
+    park: &str,
+    year: i32,
+) -> Result<Utilisation, AppError> {
+    let filter = zp_store::OrgFilter {
+        park: Some(park.to_string()),
+        ..Default::default()
+    };
+    let orgs: std::collections::HashSet<String> = store
+        .orgs(access, &filter)?
+        .into_iter()
+        .map(|o| o.credit_code.to_string())
+        .collect();
+    let apps = store.waste_applications(access, Some(year))?;
+    let manifests = store.waste_manifests(access, None)?;
+    Ok(zp_waste::generators_utilisation(
+        |g| orgs.contains(g.as_str()),
+        year,
+        &apps,
+        &manifests,
+    ))
 }

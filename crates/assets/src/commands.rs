@@ -4,8 +4,10 @@
 
 use crate::chain::{ChainedEvent, chain_hash};
 use crate::error::AssetError;
-use crate::event::{BlockId, Change, EVENT_FORMAT_VERSION, Event, PledgeId};
+use crate::event::{BlockId, Change, EVENT_FORMAT_VERSION, Event, OrderId, PledgeId, Side};
 use crate::ledger::{Block, Ledger, Status};
+use crate::market::Trade;
+use rust_decimal::Decimal;
 use serde::Serialize;
 use zp_domain::CreditCode;
 
@@ -67,6 +69,21 @@ pub enum Op {
         scheme: String,
         year: i32,
         date: String,
+    },
+    /// A limit order on the trading venue (see [`crate::market`]): matched at once against
+    /// the book of (kind, vintage), the rest rests; a sell order reserves its units.
+    Order {
+        org: CreditCode,
+        side: Side,
+        kind: String,
+        vintage: i32,
+        units: u64,
+        /// Yuan per tonne, at most two decimals (whole fen).
+        price_yuan: Decimal,
+    },
+    /// Withdraws an open order; a sell order's reserved units become available again.
+    CancelOrder {
+        order: OrderId,
     },
 }
 
@@ -142,6 +159,24 @@ impl std::fmt::Display for Op {
             Op::SetDeadline { scheme, year, date } => {
                 write!(f, "deadline of {scheme} {year}: {date}")
             }
+            Op::Order {
+                org,
+                side,
+                kind,
+                vintage,
+                units,
+                price_yuan,
+            } => {
+                let side = match side {
+                    Side::Buy => "buy",
+                    Side::Sell => "sell",
+                };
+                write!(
+                    f,
+                    "{side} order of {org}: {units} t {kind} {vintage} at {price_yuan} yuan/t"
+                )
+            }
+            Op::CancelOrder { order } => write!(f, "cancel order {order}"),
         }
     }
 }
@@ -155,6 +190,10 @@ pub struct Outcome {
     pub blocks: Vec<BlockId>,
     /// The pledge created by a pledge operation.
     pub pledge: Option<PledgeId>,
+    /// The order placed or cancelled by a market operation.
+    pub order: Option<OrderId>,
+    /// The trades (fills) a market order made, in execution order.
+    pub trades: Vec<Trade>,
     /// The entries for the store to persist, in one transaction.
     #[serde(skip)]
     pub entries: Vec<ChainedEvent>,
@@ -162,7 +201,7 @@ pub struct Outcome {
 
 /// The changes an operation makes, the blocks it concerns and the pledge it creates or
 /// releases.
-type Plan = (Vec<Change>, Vec<BlockId>, Option<PledgeId>);
+pub(crate) type Plan = (Vec<Change>, Vec<BlockId>, Option<PledgeId>);
 
 impl Op {
     /// What the operation takes from an account: (account, kind, vintage, units); `None`
@@ -196,6 +235,14 @@ impl Op {
                 vintage,
                 units,
                 ..
+            }
+            | Op::Order {
+                org,
+                side: Side::Sell,
+                kind,
+                vintage,
+                units,
+                ..
             } => Some((org, kind.as_str(), *vintage, *units)),
             _ => None,
         }
@@ -203,14 +250,14 @@ impl Op {
 }
 
 impl Ledger {
-    fn next_block(&self) -> BlockId {
+    pub(crate) fn next_block(&self) -> BlockId {
         self.blocks.keys().next_back().map_or(1, |k| k + 1)
     }
 
     /// Picks the units `op` takes (its [`Op::debit`]) from the owner's available (kind,
     /// vintage) in serial order, splitting the last block if needed; returns the changes
     /// (splits) and the chosen blocks.
-    fn take(
+    pub(crate) fn take(
         &self,
         op: &Op,
         next_block: &mut BlockId,
@@ -234,11 +281,17 @@ impl Ledger {
             .map(|b| b.units)
             .sum();
         if available < units {
-            let pledged = mine
-                .iter()
-                .filter(|b| matches!(b.status, Status::Pledged { .. }))
-                .map(|b| b.units)
-                .sum();
+            let held = |reserved: bool| {
+                mine.iter()
+                    .filter(|b| match b.status {
+                        Status::Pledged { .. } => !reserved,
+                        Status::Reserved { .. } => reserved,
+                        _ => false,
+                    })
+                    .map(|b| b.units)
+                    .sum()
+            };
+            let (pledged, reserved) = (held(false), held(true));
             return Err(AssetError::Insufficient {
                 org: org.to_string(),
                 kind: kind.into(),
@@ -246,6 +299,7 @@ impl Ledger {
                 wanted: units,
                 available,
                 pledged,
+                reserved,
             });
         }
         let mut changes = Vec::new();
@@ -269,7 +323,7 @@ impl Ledger {
         Ok((changes, chosen))
     }
 
-    fn plan(&self, op: &Op) -> Result<Plan, AssetError> {
+    fn plan(&self, op: &Op, at: i64) -> Result<Plan, AssetError> {
         let mut next = self.next_block();
         let create_serial = |kind: &str, vintage: i32| {
             self.issued
@@ -400,6 +454,7 @@ impl Ledger {
                 vec![],
                 None,
             ),
+            Op::Order { .. } | Op::CancelOrder { .. } => self.plan_market(op, at)?,
         })
     }
 
@@ -407,11 +462,16 @@ impl Ledger {
     /// against the state at that moment), checks the invariants and chains the events.
     /// All or nothing: on a refusal the ledger is as before.
     pub fn execute(&mut self, op: &Op, at: i64, actor: &str) -> Result<Outcome, AssetError> {
-        let (changes, blocks, pledge) = self.plan(op)?;
+        let (changes, blocks, pledge) = self.plan(op, at)?;
+        let order = changes.iter().find_map(|c| match c {
+            Change::OrderPlaced { order, .. } | Change::OrderCancelled { order } => Some(*order),
+            _ => None,
+        });
+        let trades_before = self.trades.len();
         let before = self.clone();
         let mut entries = Vec::with_capacity(changes.len());
         for change in changes {
-            if let Err(e) = self.apply(&change) {
+            if let Err(e) = self.apply(&change, at) {
                 *self = before;
                 return Err(e);
             }
@@ -442,6 +502,8 @@ impl Ledger {
             event_ids: entries.iter().map(|e| e.seq).collect(),
             blocks,
             pledge,
+            order,
+            trades: self.trades[trades_before..].to_vec(),
             entries,
         })
     }

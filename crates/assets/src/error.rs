@@ -12,8 +12,9 @@ pub enum AssetError {
     #[error("{0}")]
     NotAllowed(String),
     #[error(
-        "{org} has {available} t of {kind} {vintage} available, {wanted} t asked{}",
-        if *.pledged > 0 { format!(" ({} t more are pledged and cannot move)", .pledged) } else { String::new() }
+        "{org} has {available} t of {kind} {vintage} available, {wanted} t asked{}{}",
+        if *.pledged > 0 { format!(" ({} t more are pledged and cannot move)", .pledged) } else { String::new() },
+        if *.reserved > 0 { format!(" ({} t more are reserved by resting sell orders; cancel them to free the units)", .reserved) } else { String::new() }
     )]
     Insufficient {
         org: String,
@@ -22,7 +23,10 @@ pub enum AssetError {
         wanted: u64,
         available: u64,
         pledged: u64,
+        reserved: u64,
     },
+    #[error("unknown order {0}")]
+    UnknownOrder(u64),
     /// Offsets beyond the scheme's cap of verified emissions.
     #[error("{0}")]
     OffsetCap(Box<OffsetCapExceeded>),

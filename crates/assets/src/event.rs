@@ -19,6 +19,18 @@ pub const EVENT_FORMAT_VERSION: u32 = 1;
 pub type BlockId = u64;
 /// A pledge (质押) of one or more blocks to a pledgee.
 pub type PledgeId = u64;
+/// A limit order on the trading venue.
+pub type OrderId = u64;
+/// A trade (成交) between a buy and a sell order.
+pub type TradeId = u64;
+
+/// The side of an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Buy,
+    Sell,
+}
 
 /// A state change. Field names are part of the persisted format.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,6 +104,34 @@ pub enum Change {
         year: i32,
         date: String,
     },
+    /// A limit order enters the book of (kind, vintage) at `price_fen` per tonne. A sell
+    /// order reserves `blocks` (its seller's available units, exactly `units`) while it
+    /// rests; a buy order reserves none (payment is settled outside the registry and
+    /// recorded with each trade).
+    OrderPlaced {
+        order: OrderId,
+        org: CreditCode,
+        side: Side,
+        kind: String,
+        vintage: i32,
+        units: u64,
+        price_fen: u64,
+        blocks: Vec<BlockId>,
+    },
+    /// A trade at the resting order's price: `blocks` (reserved by the sell order, exactly
+    /// `units`) move to the buyer; delivery versus payment of `amount_fen` =
+    /// `price_fen` x `units`.
+    Traded {
+        trade: TradeId,
+        buy_order: OrderId,
+        sell_order: OrderId,
+        units: u64,
+        price_fen: u64,
+        amount_fen: u64,
+        blocks: Vec<BlockId>,
+    },
+    /// An open order leaves the book; a sell order's reserved units become available.
+    OrderCancelled { order: OrderId },
 }
 
 /// One event of the log.

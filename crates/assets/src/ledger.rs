@@ -5,7 +5,8 @@
 use crate::catalog::{Catalog, KindClass};
 use crate::chain::{ChainedEvent, GENESIS_HASH, chain_hash, decode32};
 use crate::error::{AssetError, OffsetCapExceeded, VerifyError};
-use crate::event::{BlockId, Change, Event, PledgeId};
+use crate::event::{BlockId, Change, Event, OrderId, PledgeId};
+use crate::market::{Order, Trade};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use zp_domain::CreditCode;
@@ -16,6 +17,9 @@ use zp_domain::CreditCode;
 pub enum Status {
     Available,
     Pledged { pledge: PledgeId },
+    /// Held by a resting sell order on the trading venue: cannot move, be pledged,
+    /// surrendered or cancelled except by a trade of that order.
+    Reserved { order: OrderId },
     Surrendered { scheme: String, year: i32 },
     Cancelled { claim: String },
 }
@@ -88,7 +92,7 @@ pub struct Balance {
     pub vintage: i32,
     pub available: u64,
     pub pledged: u64,
-    /// Held by resting sell orders (none until the trading venue exists).
+    /// Held by resting sell orders on the trading venue.
     pub reserved: u64,
     pub surrendered: u64,
     pub cancelled: u64,
@@ -108,6 +112,10 @@ pub struct Ledger {
     pub(crate) deadlines: BTreeMap<(String, i32), String>,
     /// (allowances, offsets) surrendered per (scheme, org, year).
     pub(crate) surrendered: BTreeMap<Key, (u64, u64)>,
+    /// Orders of the trading venue, open and closed.
+    pub(crate) orders: BTreeMap<OrderId, Order>,
+    /// Trades in execution order.
+    pub(crate) trades: Vec<Trade>,
     pub(crate) seq: u64,
     pub(crate) head_hash: [u8; 32],
 }
@@ -129,6 +137,8 @@ impl Ledger {
             verified: BTreeMap::new(),
             deadlines: BTreeMap::new(),
             surrendered: BTreeMap::new(),
+            orders: BTreeMap::new(),
+            trades: Vec::new(),
             seq: 0,
             head_hash: GENESIS_HASH,
         }
@@ -166,7 +176,7 @@ impl Ledger {
         if event.seq != e.seq {
             return Err(fail(format!("payload says event {}", event.seq)));
         }
-        self.apply(&event.change).map_err(|x| fail(x.to_string()))?;
+        self.apply(&event.change, event.at).map_err(|x| fail(x.to_string()))?;
         self.seq = e.seq;
         self.head_hash = hash;
         Ok(())
@@ -241,6 +251,7 @@ impl Ledger {
             match b.status {
                 Status::Available => e.available += b.units,
                 Status::Pledged { .. } => e.pledged += b.units,
+                Status::Reserved { .. } => e.reserved += b.units,
                 Status::Surrendered { .. } => e.surrendered += b.units,
                 Status::Cancelled { .. } => e.cancelled += b.units,
             }
@@ -255,13 +266,13 @@ impl Ledger {
             .ok_or_else(|| AssetError::UnknownKind(kind.into()))
     }
 
-    fn block_mut(&mut self, id: BlockId) -> Result<&mut Block, AssetError> {
+    pub(crate) fn block_mut(&mut self, id: BlockId) -> Result<&mut Block, AssetError> {
         self.blocks
             .get_mut(&id)
             .ok_or_else(|| AssetError::NotAllowed(format!("no block {id}")))
     }
 
-    fn available_block(&mut self, id: BlockId) -> Result<&mut Block, AssetError> {
+    pub(crate) fn available_block(&mut self, id: BlockId) -> Result<&mut Block, AssetError> {
         let b = self.block_mut(id)?;
         if b.status != Status::Available {
             return Err(AssetError::NotAllowed(format!(
@@ -303,8 +314,9 @@ impl Ledger {
         Ok(())
     }
 
-    /// Validates one change against the current state and applies it. All or nothing.
-    pub(crate) fn apply(&mut self, change: &Change) -> Result<(), AssetError> {
+    /// Validates one change (recorded at `at`, UTC epoch seconds) against the current state
+    /// and applies it. All or nothing.
+    pub(crate) fn apply(&mut self, change: &Change, at: i64) -> Result<(), AssetError> {
         match change {
             Change::Allocated {
                 block,
@@ -360,7 +372,16 @@ impl Ledger {
                 if self.blocks.contains_key(new_block) {
                     return Err(AssetError::NotAllowed(format!("block {new_block} exists")));
                 }
-                let b = self.available_block(*block)?;
+                // A resting sell order's reserved block splits too, when a trade takes
+                // part of it; both halves stay reserved by the order.
+                let b = self.block_mut(*block)?;
+                if !matches!(b.status, Status::Available | Status::Reserved { .. }) {
+                    return Err(AssetError::NotAllowed(format!(
+                        "block {block} ({}) cannot be split: {:?}",
+                        b.serials(),
+                        b.status
+                    )));
+                }
                 if *first_units == 0 || *first_units >= b.units {
                     return Err(AssetError::NotAllowed(format!(
                         "cannot split {} units of block {block} at {first_units}",
@@ -513,6 +534,9 @@ impl Ledger {
                 self.deadlines.insert((scheme.clone(), *year), date.clone());
                 Ok(())
             }
+            Change::OrderPlaced { .. } => self.apply_order_placed(change, at),
+            Change::Traded { .. } => self.apply_traded(change, at),
+            Change::OrderCancelled { order } => self.apply_order_cancelled(*order),
         }
     }
 
@@ -653,6 +677,6 @@ impl Ledger {
         if surrendered != self.surrendered {
             return Err("surrendered totals disagree with the blocks".into());
         }
-        Ok(())
+        self.check_market()
     }
 }

@@ -30,11 +30,13 @@ mod compliance;
 mod error;
 mod event;
 mod ledger;
+pub mod market;
 
 pub use catalog::{Catalog, Inclusion, KindClass, KindInfo, SchemeInfo};
 pub use chain::{ChainedEvent, GENESIS_HASH, chain_hash};
 pub use commands::{Op, Outcome};
 pub use compliance::{ComplianceState, ComplianceStatus, EmissionsSource};
 pub use error::{AssetError, OffsetCapExceeded, VerifyError};
-pub use event::{BlockId, Change, EVENT_FORMAT_VERSION, Event, PledgeId};
+pub use event::{BlockId, Change, EVENT_FORMAT_VERSION, Event, OrderId, PledgeId, Side, TradeId};
 pub use ledger::{Balance, Block, Ledger, Pledge, Status};
+pub use market::{Book, Daily, Level, Order, OrderState, Trade};

@@ -172,8 +172,25 @@ impl Registry {
         actor: &Actor,
         at: i64,
     ) -> Result<Vec<Draft>, CertError> {
-        let mut drafts = Vec::new();
+        let change = Change::Transferred {
+            bundle_id: bundle,
+            to: to.clone(),
+        };
+        self.on_part(bundle, energy_wh, actor, at, change)
+    }
+
+    /// The drafts of `change` on `bundle`, whole (`energy_wh = None`) or its first
+    /// `energy_wh` split off first, checked by a dry run.
+    fn on_part(
+        &self,
+        bundle: BundleId,
+        energy_wh: Option<u64>,
+        actor: &Actor,
+        at: i64,
+        change: Change,
+    ) -> Result<Vec<Draft>, CertError> {
         let b = self.get(bundle)?;
+        let mut drafts = Vec::new();
         if let Some(a) = energy_wh
             && a != b.energy_wh
         {
@@ -182,10 +199,7 @@ impl Registry {
         drafts.push(Draft {
             at,
             actor: actor.clone(),
-            change: Change::Transferred {
-                bundle_id: bundle,
-                to: to.clone(),
-            },
+            change,
         });
         self.dry_run(&drafts)?;
         Ok(drafts)
@@ -217,24 +231,12 @@ impl Registry {
         actor: &Actor,
         at: i64,
     ) -> Result<Vec<Draft>, CertError> {
-        let b = self.get(bundle)?;
-        let mut drafts = Vec::new();
-        if let Some(a) = energy_wh
-            && a != b.energy_wh
-        {
-            drafts.push(split_draft(bundle, a, actor, at));
-        }
-        drafts.push(Draft {
-            at,
-            actor: actor.clone(),
-            change: Change::Retired {
-                bundle_id: bundle,
-                consumer: consumer.clone(),
-                consumption,
-            },
-        });
-        self.dry_run(&drafts)?;
-        Ok(drafts)
+        let change = Change::Retired {
+            bundle_id: bundle,
+            consumer: consumer.clone(),
+            consumption,
+        };
+        self.on_part(bundle, energy_wh, actor, at, change)
     }
 
     /// Plans a claim of a cancelled bundle by its consumer (or the owner who cancelled it).

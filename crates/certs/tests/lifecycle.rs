@@ -70,7 +70,7 @@ fn issuance_rejects_bad_rows() {
         energy_wh: Decimal::from(-3),
         ..row("M1", hour(1), 0)
     };
-    assert!(reg.issue(&[negative], &gens, NOW).is_err());
+    assert_eq!(reg.issue(&[negative], &gens, NOW).unwrap_err().to_string(), "__FILL__");
 }
 
 #[test]

@@ -144,12 +144,12 @@ fn worked_example_through_the_registry_and_matching_is_idempotent() {
 fn match_rejects_duplicate_or_unaligned_load_hours() {
     let reg = registry();
     let dup = [loads()[0], loads()[0]];
-    assert!(reg.match_hourly(&factory(), &dup, NOW).is_err());
+    assert_eq!(reg.match_hourly(&factory(), &dup, NOW).unwrap_err().to_string(), "__FILL__");
     let unaligned = [HourlyLoad {
         hour_start: hour(0) + 1,
         load_wh: 1,
     }];
-    assert!(reg.match_hourly(&factory(), &unaligned, NOW).is_err());
+    assert_eq!(reg.match_hourly(&factory(), &unaligned, NOW).unwrap_err().to_string(), "__FILL__");
 }
 
 #[test]

@@ -216,3 +216,42 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// Issue 22 #18: the 24/7 CFE score is a share, within [0, 1], whatever the hours hold
+    /// (more certificates than load, unknown or out-of-range grid shares), and the matched
+    /// energy never exceeds the load.
+    #[test]
+    fn cfe_score_is_within_zero_and_one(
+        hours in prop::collection::vec(
+            (0u64..50_000, 0u64..80_000, 0u64..80_000, prop::option::of(-2_000i64..3_000)),
+            1..48,
+        ),
+    ) {
+        let inputs: Vec<zp_certs::HourInput> = hours
+            .iter()
+            .enumerate()
+            .map(|(h, &(load_wh, retired_wh, unretired_wh, share))| zp_certs::HourInput {
+                hour_start: hour(h as i64),
+                load_wh,
+                retired_wh,
+                unretired_wh,
+                // Shares from -2 to 3 in thousandths: valid ones and nonsense alike.
+                grid_cfe_share: share.map(|s| rust_decimal::Decimal::new(s, 3)),
+            })
+            .collect();
+        let r = zp_certs::cfe_figures(&inputs);
+        let load: u64 = hours.iter().map(|h| h.0).sum();
+        match r.cfe_score {
+            Some(s) => prop_assert!(
+                (rust_decimal::Decimal::ZERO..=rust_decimal::Decimal::ONE).contains(&s),
+                "score {s}"
+            ),
+            None => prop_assert_eq!(load, 0, "a score whenever there is load"),
+        }
+        prop_assert!(r.matched_mwh <= r.load_mwh);
+        if let Some(a) = r.annual_match_ratio {
+            prop_assert!(a >= rust_decimal::Decimal::ZERO && a <= rust_decimal::Decimal::ONE);
+        }
+    }
+}

@@ -220,7 +220,7 @@ impl<'a> Importer<'a> {
         &mut self,
         row: u64,
         field: &str,
-        reason: String,
+        reason: impl Into<String>,
         raw: &dyn Fn() -> String,
     ) -> Result<()> {
         self.report.quarantined += 1;
@@ -230,7 +230,7 @@ impl<'a> Importer<'a> {
         self.report.rejected.push(RejectedRow {
             row,
             field: field.into(),
-            reason,
+            reason: reason.into(),
             raw: raw(),
         });
         self.rejected_part.push(self.part);
@@ -240,12 +240,8 @@ impl<'a> Importer<'a> {
     /// Quarantines a row without the three fields.
     pub(crate) fn short_row(&mut self, row: u64, raw: &dyn Fn() -> String) -> Result<()> {
         self.report.read += 1;
-        self.reject(
-            row,
-            "meter",
-            "row has fewer fields than the header (meter,ts,kwh)".into(),
-            raw,
-        )
+        let reason = "row has fewer fields than the header (meter,ts,kwh)";
+        self.reject(row, "meter", reason, raw)
     }
 
     /// Quarantines a row that cannot be split into fields.
@@ -305,7 +301,7 @@ impl<'a> Importer<'a> {
         }
         let wh = match wh {
             Ok(w) => w,
-            Err(e) => return self.reject(row, "kwh", e.reason().into(), raw),
+            Err(e) => return self.reject(row, "kwh", e.reason(), raw),
         };
         let Some(aligned) = Interval::longest_aligned(ts) else {
             return self.reject(

@@ -43,7 +43,7 @@ pub use import::{
 };
 pub use parquet_io::{
     ExportFilter, export_parquet, import_parquet, import_parquet_with, is_parquet, parquet_rows,
-    prepare_parquet,
+    prepare_parquet, readings_schema,
 };
 pub use query::{
     CarbonCell, CarbonMap, EnterpriseMeters, FactorSeries, MatchingTotals, MeterFactor,

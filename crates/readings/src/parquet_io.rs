@@ -12,7 +12,8 @@ use crate::import::{ImportReport, Importer, KnownMeter, Prepared, Progress, colu
 use crate::store::ReadingStore;
 use crate::value::{ValueError, kwh_f64_to_wh, parse_kwh};
 use arrow::array::{
-    Array, ArrayRef, AsArray, Decimal128Array, RecordBatch, StringArray, TimestampSecondArray,
+    Array, ArrayRef, AsArray, Decimal128Array, Float64Array, Int64Array, RecordBatch, StringArray,
+    TimestampSecondArray,
 };
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use std::path::Path;
@@ -126,9 +127,27 @@ fn text_cell(a: &ArrayRef, i: usize) -> String {
     arrow::util::display::array_value_to_string(a, i).unwrap_or_default()
 }
 
+/// The column `a` cast to `to` (an array of type `A`), each cell through `cell`; a null
+/// cell is `null()`.
+fn cast_cells<A: Array + 'static, T>(
+    file: &str,
+    a: &ArrayRef,
+    to: &DataType,
+    null: impl Fn() -> T,
+    cell: impl Fn(&A, usize) -> T,
+) -> Result<Vec<T>> {
+    let v = arrow::compute::cast(a, to).map_err(|e| format_err(file, e))?;
+    let v = v
+        .as_any()
+        .downcast_ref::<A>()
+        .ok_or_else(|| format_err(file, format!("cannot read a column as {to}")))?;
+    Ok((0..v.len())
+        .map(|i| if v.is_null(i) { null() } else { cell(v, i) })
+        .collect())
+}
+
 /// The `ts` column as epoch seconds per row.
 fn ts_seconds(file: &str, a: &ArrayRef) -> Result<Vec<std::result::Result<i64, String>>> {
-    let n = a.len();
     let empty = || Err("ts is empty".to_string());
     Ok(match a.data_type() {
         DataType::Timestamp(unit, tz) => {
@@ -140,48 +159,25 @@ fn ts_seconds(file: &str, a: &ArrayRef) -> Result<Vec<std::result::Result<i64, S
             };
             // Without a zone the value is wall time, taken as Asia/Shanghai.
             let shift = if tz.is_some() { 0 } else { CST_OFFSET_SECONDS };
-            let v = arrow::compute::cast(a, &DataType::Int64).map_err(|e| format_err(file, e))?;
-            let v = v.as_primitive::<arrow::datatypes::Int64Type>();
-            (0..n)
-                .map(|i| {
-                    if v.is_null(i) {
-                        return empty();
-                    }
-                    let x = v.value(i);
-                    if x % per_second != 0 {
-                        return Err("ts has a fraction of a second".into());
-                    }
-                    (x / per_second)
-                        .checked_sub(shift)
-                        .ok_or_else(|| "ts is out of range".to_string())
-                })
-                .collect()
+            cast_cells(file, a, &DataType::Int64, empty, |v: &Int64Array, i| {
+                let x = v.value(i);
+                if x % per_second != 0 {
+                    return Err("ts has a fraction of a second".into());
+                }
+                (x / per_second)
+                    .checked_sub(shift)
+                    .ok_or_else(|| "ts is out of range".to_string())
+            })?
         }
         DataType::Int64 | DataType::Int32 | DataType::UInt32 | DataType::UInt64 => {
-            let v = arrow::compute::cast(a, &DataType::Int64).map_err(|e| format_err(file, e))?;
-            let v = v.as_primitive::<arrow::datatypes::Int64Type>();
-            (0..n)
-                .map(|i| {
-                    if v.is_null(i) {
-                        empty()
-                    } else {
-                        Ok(v.value(i))
-                    }
-                })
-                .collect()
+            cast_cells(file, a, &DataType::Int64, empty, |v: &Int64Array, i| {
+                Ok(v.value(i))
+            })?
         }
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
-            let v = arrow::compute::cast(a, &DataType::Utf8).map_err(|e| format_err(file, e))?;
-            let v = v.as_string::<i32>();
-            (0..n)
-                .map(|i| {
-                    if v.is_null(i) {
-                        empty()
-                    } else {
-                        parse_ts_checked(v.value(i))
-                    }
-                })
-                .collect()
+            cast_cells(file, a, &DataType::Utf8, empty, |v: &StringArray, i| {
+                parse_ts_checked(v.value(i))
+            })?
         }
         other => {
             return Err(format_err(
@@ -195,6 +191,7 @@ fn ts_seconds(file: &str, a: &ArrayRef) -> Result<Vec<std::result::Result<i64, S
 /// The `kwh` column as whole Wh per row.
 fn kwh_wh(file: &str, a: &ArrayRef) -> Result<Vec<std::result::Result<u32, ValueError>>> {
     let n = a.len();
+    let empty = || Err(ValueError::Empty);
     Ok(match a.data_type() {
         DataType::Decimal128(_, scale) => {
             let v = a.as_primitive::<arrow::datatypes::Decimal128Type>();
@@ -209,17 +206,9 @@ fn kwh_wh(file: &str, a: &ArrayRef) -> Result<Vec<std::result::Result<u32, Value
                 .collect()
         }
         DataType::Float64 | DataType::Float32 | DataType::Float16 => {
-            let v = arrow::compute::cast(a, &DataType::Float64).map_err(|e| format_err(file, e))?;
-            let v = v.as_primitive::<arrow::datatypes::Float64Type>();
-            (0..n)
-                .map(|i| {
-                    if v.is_null(i) {
-                        Err(ValueError::Empty)
-                    } else {
-                        kwh_f64_to_wh(v.value(i))
-                    }
-                })
-                .collect()
+            cast_cells(file, a, &DataType::Float64, empty, |v: &Float64Array, i| {
+                kwh_f64_to_wh(v.value(i))
+            })?
         }
         DataType::Int8
         | DataType::Int16
@@ -228,31 +217,13 @@ fn kwh_wh(file: &str, a: &ArrayRef) -> Result<Vec<std::result::Result<u32, Value
         | DataType::UInt8
         | DataType::UInt16
         | DataType::UInt32
-        | DataType::UInt64 => {
-            let v = arrow::compute::cast(a, &DataType::Int64).map_err(|e| format_err(file, e))?;
-            let v = v.as_primitive::<arrow::datatypes::Int64Type>();
-            (0..n)
-                .map(|i| {
-                    if v.is_null(i) {
-                        Err(ValueError::Empty)
-                    } else {
-                        decimal_to_wh(v.value(i) as i128, 0)
-                    }
-                })
-                .collect()
-        }
+        | DataType::UInt64 => cast_cells(file, a, &DataType::Int64, empty, |v: &Int64Array, i| {
+            decimal_to_wh(v.value(i) as i128, 0)
+        })?,
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
-            let v = arrow::compute::cast(a, &DataType::Utf8).map_err(|e| format_err(file, e))?;
-            let v = v.as_string::<i32>();
-            (0..n)
-                .map(|i| {
-                    if v.is_null(i) {
-                        Err(ValueError::Empty)
-                    } else {
-                        parse_kwh(v.value(i).as_bytes())
-                    }
-                })
-                .collect()
+            cast_cells(file, a, &DataType::Utf8, empty, |v: &StringArray, i| {
+                parse_kwh(v.value(i).as_bytes())
+            })?
         }
         other => {
             return Err(format_err(
@@ -294,7 +265,9 @@ pub struct ExportFilter {
     pub to: Option<i64>,
 }
 
-fn schema() -> Arc<Schema> {
+/// The schema `zeropark export readings` writes: `meter` UTF-8, `ts` TIMESTAMP(SECOND,
+/// +08:00), `kwh` DECIMAL(18,3).
+pub fn readings_schema() -> Arc<Schema> {
     Arc::new(Schema::new(vec![
         Field::new("meter", DataType::Utf8, false),
         Field::new(
@@ -317,7 +290,7 @@ pub fn export_parquet(store: &ReadingStore, out: &Path, filter: &ExportFilter) -
     let props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .build();
-    let schema = schema();
+    let schema = readings_schema();
     let werr = |e: parquet::errors::ParquetError| ReadingsError::io(out, e);
     let mut w = ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(werr)?;
     let meters: Vec<String> = if filter.meters.is_empty() {

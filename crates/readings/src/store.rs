@@ -228,7 +228,8 @@ impl ReadingStore {
 
     // ----- writing -----
 
-    pub(crate) fn lock(&self) -> Result<WriteLock> {
+    /// The lock file (created on first use) and its path.
+    fn lock_file(&self) -> Result<(File, PathBuf)> {
         let path = self.dir.join("LOCK");
         let f = File::options()
             .create(true)
@@ -236,6 +237,11 @@ impl ReadingStore {
             .write(true)
             .open(&path)
             .map_err(|e| ReadingsError::io(&path, e))?;
+        Ok((f, path))
+    }
+
+    pub(crate) fn lock(&self) -> Result<WriteLock> {
+        let (f, path) = self.lock_file()?;
         f.lock().map_err(|e| ReadingsError::io(&path, e))?;
         self.recover()?;
         Ok(WriteLock(f))
@@ -243,13 +249,7 @@ impl ReadingStore {
 
     /// The write lock if no other writer holds it.
     fn try_lock(&self) -> Result<Option<WriteLock>> {
-        let path = self.dir.join("LOCK");
-        let f = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| ReadingsError::io(&path, e))?;
+        let (f, path) = self.lock_file()?;
         match f.try_lock() {
             Ok(()) => Ok(Some(WriteLock(f))),
             Err(fs::TryLockError::WouldBlock) => Ok(None),

@@ -15,7 +15,8 @@
 //!   provincial factor, both stated. `default`: the Commission's country default is not
 //!   shipped (no citable copy), so it is refused ([`DEFAULT_NOT_SHIPPED`]).
 //! - Allocated tonnes are rounded to 6 decimals except the last product's, which takes the
-//!   remainder, so the products add up to the installation exactly. SEE are rounded to 6.
+//!   remainder, so the products add up to the installation exactly. SEE are rounded to 6
+//!   (half away from zero).
 
 use crate::ReportError;
 use crate::cbam_goods::{Sector, sector};
@@ -268,8 +269,10 @@ pub struct CbamReport {
 
 const DP: u32 = 6;
 
+/// Rounded half away from zero to 6 decimals.
 fn r6(d: Decimal) -> Decimal {
-    d.round_dp(DP).normalize()
+    d.round_dp_with_strategy(DP, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        .normalize()
 }
 
 /// Shares of `total` by `weights`, rounded, the last taking the remainder.
@@ -505,9 +508,8 @@ pub fn build(input: CbamInput) -> Result<CbamReport, ReportError> {
     }
 
     let provincial_src = format!(
-        "{} {} tCO2/MWh ({}; {})",
-        e.grid_factor_id, e.grid_tco2_per_mwh, e.grid_factor_source,
-        lang.pick("MEE 公布的省级电网平均排放因子", "MEE published provincial grid average factor")
+        "{} {} tCO2/MWh ({})",
+        e.grid_factor_id, e.grid_tco2_per_mwh, e.grid_factor_source
     );
     let mut goods = Vec::with_capacity(n);
     for (i, g) in goods_in.iter().enumerate() {

@@ -108,6 +108,12 @@ const OPS: &[Op] = &[
          valid_to,source; platform admin)",
     )
     .body(OpBody::Upload),
+    Op::post(
+        "/api/v1/waste/declarations",
+        "Import generators' declared wastes (`waste import-declarations`, multipart field \
+         `file`: generator,code,annual_t,year,source; platform admin)",
+    )
+    .body(OpBody::Upload),
     Op::get(
         "/api/v1/waste/codes",
         "Codes of the National Hazardous Waste List (2021) as shipped (`waste codes`)",
@@ -165,6 +171,7 @@ fn routes() -> Router<AppState> {
         .route("/api/v1/waste/manifests/{id}/receipt", post(receive_api))
         .route("/api/v1/waste/permits", post(import_permits))
         .route("/api/v1/waste/whitelist", post(import_whitelist))
+        .route("/api/v1/waste/declarations", post(import_declarations))
         .route("/api/v1/waste/codes", get(codes))
         .route("/api/v1/waste/report", get(report))
         .route("/api/v1/calendar/add-working-days", get(add_working_days))
@@ -503,6 +510,14 @@ async fn import_whitelist(
     multipart: Multipart,
 ) -> Result<Json<ImportOutcome>, AppError> {
     import(st, who, ReferenceKind::Whitelist, multipart).await
+}
+
+async fn import_declarations(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    multipart: Multipart,
+) -> Result<Json<ImportOutcome>, AppError> {
+    import(st, who, ReferenceKind::Declarations, multipart).await
 }
 
 #[derive(Deserialize)]

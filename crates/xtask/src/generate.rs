@@ -416,16 +416,7 @@ struct ParquetReadings {
 
 impl ParquetReadings {
     fn new(file: File) -> Result<Self> {
-        use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
-        let schema = Arc::new(Schema::new(vec![
-            Field::new("meter", DataType::Utf8, false),
-            Field::new(
-                "ts",
-                DataType::Timestamp(TimeUnit::Second, Some("+08:00".into())),
-                false,
-            ),
-            Field::new("kwh", DataType::Decimal128(18, 3), false),
-        ]));
+        let schema = zp_readings::readings_schema();
         let props = parquet::file::properties::WriterProperties::builder()
             .set_compression(parquet::basic::Compression::SNAPPY)
             .build();

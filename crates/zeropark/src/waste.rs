@@ -107,6 +107,9 @@ pub enum WasteCmd {
     /// Import whitelist entries: agreement,from_province,to_province,generator,receiver,
     /// codes,yearly_cap_t,valid_from,valid_to,source.
     ImportWhitelist { file: PathBuf },
+    /// Import generators' declared wastes (产废单位申报): generator,code,annual_t,year,source
+    /// (one 8-digit code per row; `waste apply` then checks the year's tonnes against it).
+    ImportDeclarations { file: PathBuf },
     /// Codes of the National Hazardous Waste List (2021), optionally of one category.
     Codes {
         #[arg(long)]
@@ -404,6 +407,9 @@ fn waste(store: &mut dyn Store, caller: &Caller, args: WasteArgs, json: bool) ->
         }
         WasteCmd::ImportWhitelist { file } => {
             import(store, caller, uc::ReferenceKind::Whitelist, &file, json)?
+        }
+        WasteCmd::ImportDeclarations { file } => {
+            import(store, caller, uc::ReferenceKind::Declarations, &file, json)?
         }
         WasteCmd::Codes { category } => {
             let codes: Vec<_> = uc::WasteCatalog::builtin()

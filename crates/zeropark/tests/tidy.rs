@@ -89,6 +89,7 @@ const PURE: &[&str] = &[
     "waste",
     "assets",
     "energy",
+    "reports",
 ];
 
 /// Our crates each adapter may depend on (issue: "one use-case layer, thin adapters").

@@ -246,3 +246,127 @@ fn application_to_manifest_with_two_provinces_and_a_discrepancy() {
         assert!(actions.contains(&a), "audit has no {a}: {actions:?}");
     }
 }
+
+/// `waste apply` of `tonnes` of 900-249-08 SC -> CQ submitted on 2024-10-08.
+fn apply_args(g: &str, r: &str, tonnes: &str) -> Vec<String> {
+    [
+        "waste",
+        "apply",
+        "--generator",
+        g,
+        "--receiver",
+        r,
+        "--code",
+        "900-249-08",
+        "--tonnes",
+        tonnes,
+        "--from-province",
+        "SC",
+        "--to-province",
+        "CQ",
+        "--submitted",
+        "2024-10-08",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect()
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn declarations_bound_the_years_applications() {
+    let db = Db::new();
+    let (g, r) = (generator(), receiver());
+    let permits = db.file("permits.csv");
+    std::fs::write(
+        &permits,
+        format!(
+            "permit_no,holder,province,codes,capacity_t,valid_from,valid_to,source\n\
+             CQW-001,{r},CQ,HW08,1000,2024-01-01,2026-12-31,test permit\n"
+        ),
+    )
+    .unwrap();
+    db.json(&["waste", "import-permits", permits.to_str().unwrap()]);
+
+    // Before any declaration is imported: accepted, and the checks say the declaration
+    // could not be checked.
+    let a = db.json(&strs(&apply_args(&g, &r, "5")));
+    let check = |a: &serde_json::Value| {
+        a["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == "declaration")
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(check(&a)["passed"], false);
+    assert!(
+        check(&a)["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("not possible"),
+        "{a}"
+    );
+
+    let decl = db.file("declarations.csv");
+    std::fs::write(
+        &decl,
+        format!(
+            "generator,code,annual_t,year,source\n\
+             {g},900-249-08,60,2024,2024 年危险废物管理计划\n\
+             {g},HW08,10,2024,a category\n\
+             {g},900-249-08,abc,2025,not a number\n\
+             {g},900-249-08,70,2025,2025 计划\n"
+        ),
+    )
+    .unwrap();
+    let o = db.json(&["waste", "import-declarations", decl.to_str().unwrap()]);
+    assert_eq!(
+        (
+            o["read"].as_u64(),
+            o["accepted"].as_u64(),
+            o["quarantined"].as_u64()
+        ),
+        (Some(4), Some(2), Some(2))
+    );
+    let q = db.json(&["quarantine", "list", "--kind", "waste-declarations"]);
+    common::assert_quarantined(&q, "declarations.csv", &[(3, "code"), (4, "annual_t")]);
+    assert!(
+        q[0]["reason"].as_str().unwrap().contains("is a category"),
+        "{q}"
+    );
+    // The same file again changes nothing.
+    let o = db.json(&["waste", "import-declarations", decl.to_str().unwrap()]);
+    assert_eq!(
+        (o["accepted"].as_u64(), o["duplicates"].as_u64()),
+        (Some(2), Some(2))
+    );
+
+    // Declared 60 t, 5 t applied: 55 t left. 56 t is refused (exit 2, the reason on
+    // stderr); exactly 55 t is accepted.
+    let e = db.fails(&strs(&apply_args(&g, &r, "56")), 2);
+    assert!(
+        e.contains("declared 60 t of 900-249-08 for 2024; 5 t applied for earlier, 55 t left; 56 t asked"),
+        "{e}"
+    );
+    let a = db.json(&strs(&apply_args(&g, &r, "55")));
+    assert_eq!(a["id"], 2);
+    assert_eq!(check(&a)["passed"], true);
+    assert_eq!(
+        check(&a)["detail"],
+        "declared 60 t of 900-249-08 for 2024, 5 t applied for earlier, 55 t left"
+    );
+    let e = db.fails(&strs(&apply_args(&g, &r, "0.5")), 2);
+    assert!(e.contains("0 t left; 0.5 t asked"), "{e}");
+    assert_eq!(
+        db.json(&["waste", "list", "--year", "2024"])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}

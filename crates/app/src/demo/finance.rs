@@ -419,22 +419,8 @@ pub fn demo_meter_mrv(
         let file = dir.join("finance").join("readings_fh_2024_h1.csv");
         std::fs::write(&file, csv)
             .map_err(|e| AppError::Invalid(format!("{}: {e}", file.display())))?;
-        let r = crate::readings::import_readings(
-            store,
-            readings,
-            &crate::Caller::operator(actor),
-            &file,
-            &file.display().to_string(),
-            None,
-            &mut |_, _| {},
-        )
-        .map_err(|e| AppError::Invalid(e.to_string()))?;
-        if r.quarantined > 0 {
-            return Err(AppError::Invalid(format!(
-                "demo meter readings: {} rows quarantined",
-                r.quarantined
-            )));
-        }
+        let what = "demo meter readings";
+        crate::demo::readings::import_demo_readings(store, readings, actor, &file, what)?;
     }
     link_meter(store, &Party::Admin, "FH-2023-01", &meter, actor)?;
     Ok(rows)

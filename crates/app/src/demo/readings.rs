@@ -19,6 +19,34 @@ pub struct DemoReadings {
 /// shape scaled to its yearly use), a rooftop PV meter where it has PV (the Chongqing
 /// profile with daily cloudiness), 15-minute readings for the year, and hourly grid
 /// factors for Chongqing. Written as CSV files and imported through the ordinary path.
+/// Imports a demo readings file the ordinary way; the demo's files have no bad rows, so a
+/// quarantined row (`what: N rows quarantined`) is an error.
+pub(crate) fn import_demo_readings(
+    store: &mut dyn Store,
+    readings: &mut ReadingStore,
+    actor: &str,
+    file: &Path,
+    what: &str,
+) -> Result<(), AppError> {
+    let r = import_readings(
+        store,
+        readings,
+        &Caller::operator(actor),
+        file,
+        &file.display().to_string(),
+        None,
+        &mut |_, _| {},
+    )
+    .map_err(|e| AppError::Invalid(e.to_string()))?;
+    if r.quarantined > 0 {
+        return Err(AppError::Invalid(format!(
+            "{what}: {} rows quarantined",
+            r.quarantined
+        )));
+    }
+    Ok(())
+}
+
 pub(crate) fn demo_readings(
     store: &mut dyn Store,
     readings: &mut ReadingStore,
@@ -137,22 +165,7 @@ pub(crate) fn demo_readings(
     }
     let file = dir.join("readings_2023.csv");
     std::fs::write(&file, csv).map_err(|e| io(&file, e))?;
-    let r = import_readings(
-        store,
-        readings,
-        &Caller::operator(actor),
-        &file,
-        &file.display().to_string(),
-        None,
-        &mut |_, _| {},
-    )
-    .map_err(|e| AppError::Invalid(e.to_string()))?;
-    if r.quarantined > 0 {
-        return Err(AppError::Invalid(format!(
-            "demo readings: {} rows quarantined",
-            r.quarantined
-        )));
-    }
+    import_demo_readings(store, readings, actor, &file, "demo readings")?;
     Ok(DemoReadings {
         meters: m.read,
         readings: rows,

@@ -153,11 +153,11 @@ pub fn cbam_report(
         ElectricityOption::Matched => hourly_matched(store, code, year)?,
         _ => (Decimal::ZERO, String::new()),
     };
-    let sites = store
-        .sites(access, code)?
-        .into_iter()
-        .map(|s| s.name)
-        .collect();
+    // Registered sites and the sites the year's ledger rows name.
+    let mut sites: std::collections::BTreeSet<String> =
+        store.sites(access, code)?.into_iter().map(|s| s.name).collect();
+    sites.extend(records.iter().map(|r| r.site.clone()).filter(|s| !s.is_empty()));
+    let sites = sites.into_iter().collect();
     build(CbamInput {
         lang,
         installation: Installation {

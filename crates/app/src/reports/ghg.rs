@@ -58,7 +58,17 @@ pub fn ghg_report(
     } else {
         None
     };
-    let sites = store.sites(access, code)?.into_iter().map(|s| s.name).collect();
+    // Registered sites and the sites the year's ledger rows name.
+    let mut sites: std::collections::BTreeSet<String> =
+        store.sites(access, code)?.into_iter().map(|s| s.name).collect();
+    sites.extend(
+        store
+            .activity(access, code, year)?
+            .into_iter()
+            .map(|r| r.site)
+            .filter(|s| !s.is_empty()),
+    );
+    let sites = sites.into_iter().collect();
     Ok(build(GhgInput {
         lang,
         organisation: Organisation {

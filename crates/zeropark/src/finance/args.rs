@@ -125,8 +125,7 @@ pub enum MethodArg {
 /// `--action`: one of the workflow's actions by name (`review`, `approve`, ...).
 fn action() -> impl TypedValueParser<Value = Action> {
     let names = Action::ALL.map(Action::key);
-    PossibleValuesParser::new(names)
-        .try_map(|s| Action::parse(&s).ok_or("not a workflow action"))
+    PossibleValuesParser::new(names).try_map(|s| Action::parse(&s).ok_or("not a workflow action"))
 }
 
 #[derive(Subcommand)]

@@ -554,7 +554,10 @@ fn application(store: &mut dyn Store, cmd: ApplicationCmd, json: bool) -> anyhow
 }
 
 /// Writes a report's Excel workbook to `--xlsx PATH`, when given.
-fn write_xlsx<E>(path: Option<PathBuf>, bytes: impl FnOnce() -> Result<Vec<u8>, E>) -> anyhow::Result<()>
+fn write_xlsx<E>(
+    path: Option<PathBuf>,
+    bytes: impl FnOnce() -> Result<Vec<u8>, E>,
+) -> anyhow::Result<()>
 where
     E: std::error::Error + Send + Sync + 'static,
 {
