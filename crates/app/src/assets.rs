@@ -71,9 +71,10 @@ pub fn execute(
         | Op::Pledge { org, .. }
         | Op::Surrender { org, .. }
         | Op::Cancel { org, .. }
-        | Op::SetVerified { org, .. } => vec![org],
+        | Op::SetVerified { org, .. }
+        | Op::Order { org, .. } => vec![org],
         Op::Transfer { from, to, .. } => vec![from, to],
-        Op::Release { .. } | Op::SetDeadline { .. } => vec![],
+        Op::Release { .. } | Op::SetDeadline { .. } | Op::CancelOrder { .. } => vec![],
     };
     for org in orgs {
         visible(store, caller, org)?;
@@ -93,6 +94,15 @@ pub fn execute(
                 .ok_or(AssetError::UnknownPledge(*pledge))
                 .map_err(refused)?
                 .owner
+                .clone();
+            visible(store, caller, &owner)?;
+        }
+        if let Op::CancelOrder { order } = op {
+            let owner = ledger
+                .order(*order)
+                .ok_or(AssetError::UnknownOrder(*order))
+                .map_err(refused)?
+                .org
                 .clone();
             visible(store, caller, &owner)?;
         }
@@ -349,4 +359,127 @@ pub fn holdings(store: &mut dyn Store, caller: &Caller) -> Result<Holdings, AppE
         balances: balances(store, caller, None)?,
         pledges: pledges(store, caller)?,
     })
+}
+
+// The regional trading venue (区域碳市场): orders, cancels and trades are events of the
+// same asset log, so every write above (replay, plan, append with a head check, re-plan on
+// a lost race) applies to them: of two orders crossing the same last units one trades, the
+// other rests or is refused on the newer book.
+
+/// The market types the adapters show and pass.
+pub use zp_assets::{Book, Daily, Level, Order, OrderId, OrderState, Side, Trade};
+
+/// What placing an order did: its id, the trades it made at once (fills), what rests.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderReport {
+    pub order: OrderId,
+    pub state: OrderState,
+    pub units: u64,
+    /// Units still in the book (0 when filled at once).
+    pub remaining: u64,
+    pub fills: Vec<Trade>,
+    pub event_ids: Vec<u64>,
+}
+
+/// Places a limit order for `org` (in the caller's scope), matched at once against the
+/// book of (kind, vintage); a sell order reserves its units while it rests.
+#[allow(clippy::too_many_arguments)]
+pub fn market_order(
+    store: &mut dyn Store,
+    caller: &Caller,
+    org: &CreditCode,
+    side: Side,
+    kind: &str,
+    vintage: i32,
+    units: u64,
+    price_yuan: rust_decimal::Decimal,
+    now: i64,
+) -> Result<OrderReport, AppError> {
+    let op = Op::Order {
+        org: org.clone(),
+        side,
+        kind: kind.to_string(),
+        vintage,
+        units,
+        price_yuan,
+    };
+    let out = execute(store, caller, &op, now)?;
+    let id = out
+        .order
+        .ok_or_else(|| AppError::Invalid("the order placed no order".into()))?;
+    let filled: u64 = out.trades.iter().map(|t| t.units).sum();
+    Ok(OrderReport {
+        order: id,
+        state: if filled == units {
+            OrderState::Filled
+        } else {
+            OrderState::Open
+        },
+        units,
+        remaining: units - filled,
+        fills: out.trades,
+        event_ids: out.event_ids,
+    })
+}
+
+/// Cancels an open order of an enterprise in the caller's scope; a sell order's reserved
+/// units become available again. Returns the order as it now stands.
+pub fn market_cancel(
+    store: &mut dyn Store,
+    caller: &Caller,
+    order: OrderId,
+    now: i64,
+) -> Result<Order, AppError> {
+    execute(store, caller, &Op::CancelOrder { order }, now)?;
+    load(store)?
+        .order(order)
+        .cloned()
+        .ok_or_else(|| refused(AssetError::UnknownOrder(order)))
+}
+
+fn known_kind(kind: &str) -> Result<(), AppError> {
+    match catalog().kind(kind) {
+        Some(_) => Ok(()),
+        None => Err(refused(AssetError::UnknownKind(kind.into()))),
+    }
+}
+
+/// The book of (kind, vintage): price levels, best first. Public market data: open to
+/// every caller (it names no enterprise).
+pub fn market_book(store: &mut dyn Store, kind: &str, vintage: i32) -> Result<Book, AppError> {
+    known_kind(kind)?;
+    Ok(load(store)?.book(kind, vintage))
+}
+
+/// Trades in execution order, optionally of one (kind, vintage); a scoped caller sees the
+/// trades of enterprises in its scope.
+pub fn market_trades(
+    store: &mut dyn Store,
+    caller: &Caller,
+    book: Option<(&str, i32)>,
+) -> Result<Vec<Trade>, AppError> {
+    if let Some((kind, _)) = book {
+        known_kind(kind)?;
+    }
+    let ledger = load(store)?;
+    let mut out = Vec::new();
+    for t in ledger.trades() {
+        if book.is_some_and(|(k, v)| t.kind != k || t.vintage != v) {
+            continue;
+        }
+        if caller.is_unscoped()
+            || store.org(&caller.access, &t.buyer)?.is_some()
+            || store.org(&caller.access, &t.seller)?.is_some()
+        {
+            out.push(t.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Open, high, low, close and volume of (kind, vintage) per trading day (Asia/Shanghai).
+/// Public market data.
+pub fn market_daily(store: &mut dyn Store, kind: &str, vintage: i32) -> Result<Vec<Daily>, AppError> {
+    known_kind(kind)?;
+    Ok(load(store)?.daily(kind, vintage))
 }

@@ -20,9 +20,7 @@ pub use ghg::ghg_report;
 pub use park::park_annual_report;
 pub use production::{PRODUCTION_KIND, import_production, import_production_table};
 pub use zp_reports::Lang;
-pub use zp_reports::cbam::{
-    AllocationChoice, CbamReport, DEFAULT_NOT_SHIPPED, ElectricityOption,
-};
+pub use zp_reports::cbam::{AllocationChoice, CbamReport, DEFAULT_NOT_SHIPPED, ElectricityOption};
 pub use zp_reports::ghg::GhgInventoryReport;
 pub use zp_reports::park::ParkAnnualReport;
 pub use zp_store::ProductionRecord;
@@ -123,7 +121,12 @@ impl ReportModel for GhgInventoryReport {
         GhgInventoryReport::document(self)
     }
     fn file_stem(&self) -> String {
-        format!("ghg-inventory-{}-{}-{}", self.organisation.credit_code, self.year, self.lang.key())
+        format!(
+            "ghg-inventory-{}-{}-{}",
+            self.organisation.credit_code,
+            self.year,
+            self.lang.key()
+        )
     }
 }
 
@@ -132,7 +135,12 @@ impl ReportModel for ParkAnnualReport {
         ParkAnnualReport::document(self)
     }
     fn file_stem(&self) -> String {
-        format!("park-annual-{}-{}-{}", self.park.name, self.year, self.lang.key())
+        format!(
+            "park-annual-{}-{}-{}",
+            self.park.name,
+            self.year,
+            self.lang.key()
+        )
     }
 }
 

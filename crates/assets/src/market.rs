@@ -51,6 +51,16 @@ pub enum OrderState {
     Cancelled,
 }
 
+impl OrderState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderState::Open => "open",
+            OrderState::Filled => "filled",
+            OrderState::Cancelled => "cancelled",
+        }
+    }
+}
+
 /// A limit order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Order {
@@ -119,7 +129,9 @@ pub struct Daily {
 
 /// Fen as yuan, exactly (two decimals).
 pub fn yuan(fen: u64) -> Decimal {
-    Decimal::from(fen) / Decimal::from(100)
+    let mut d = Decimal::from(fen);
+    d.set_scale(2).expect("two decimals fit");
+    d
 }
 
 /// A price in yuan per tonne as whole fen: positive, at most two decimals, at most
@@ -271,8 +283,8 @@ impl Ledger {
                     .ok_or(AssetError::UnknownOrder(*order))?;
                 if o.state != OrderState::Open {
                     return Err(AssetError::NotAllowed(format!(
-                        "order {order} is not open: it is {:?}",
-                        o.state
+                        "order {order} is not open: it is {}",
+                        o.state.as_str()
                     )));
                 }
                 let blocks = self.reserved_by(*order);
@@ -604,8 +616,8 @@ impl Ledger {
             .ok_or(AssetError::UnknownOrder(order))?;
         if o.state != OrderState::Open {
             return Err(AssetError::NotAllowed(format!(
-                "order {order} is not open: it is {:?}",
-                o.state
+                "order {order} is not open: it is {}",
+                o.state.as_str()
             )));
         }
         o.state = OrderState::Cancelled;

@@ -220,7 +220,10 @@ fn offsets_need_a_verified_figure_and_a_sourced_cap() {
         vintage: 2023,
         units: 1,
     };
-    assert!(l.execute(&inc, AT, "t").is_err());
+    assert_eq!(
+        l.execute(&inc, AT, "t").unwrap_err().to_string(),
+        "inclusion cannot be surrendered in cn-ets (it accepts cea and the offsets ccer)"
+    );
     // Allowances are allocated, never issued.
     let cea = Op::Issue {
         kind: "cea".into(),
@@ -229,7 +232,10 @@ fn offsets_need_a_verified_figure_and_a_sourced_cap() {
         units: 1,
         project: None,
     };
-    assert!(l.execute(&cea, AT, "t").is_err());
+    assert_eq!(
+        l.execute(&cea, AT, "t").unwrap_err().to_string(),
+        "cea is an allowance: allocate it under its scheme, do not issue it"
+    );
 }
 
 #[test]

@@ -191,17 +191,34 @@ fn evidence_document_is_verifiable_by_a_third_party() {
     // Tampering with the ids, the consumer or an event is detected.
     let mut bad = doc.clone();
     bad.hours[0].certificates[0].ids.end += 1;
-    assert_eq!(verify_evidence(&bad, &pk).unwrap_err().to_string(), "__FILL__");
+    assert_eq!(
+        verify_evidence(&bad, &pk).unwrap_err().to_string(),
+        "bundle B1 in hour 1719763200: ids or generator do not follow from the lineage"
+    );
     let mut bad = doc.clone();
     bad.hours[0].matched_wh = 10 * MWH + 1;
-    assert_eq!(verify_evidence(&bad, &pk).unwrap_err().to_string(), "__FILL__");
+    assert_eq!(
+        verify_evidence(&bad, &pk).unwrap_err().to_string(),
+        "bundle B0 in hour 1719763200: matched_wh is not min(consumption, certificates)"
+    );
     let mut bad = doc.clone();
     bad.events[0].payload = bad.events[0].payload.replace("solar", "wind");
-    assert_eq!(verify_evidence(&bad, &pk).unwrap_err().to_string(), "__FILL__");
+    assert_eq!(
+        verify_evidence(&bad, &pk).unwrap_err().to_string(),
+        "event 1: hash does not equal sha256(prev_hash || payload)"
+    );
     let mut bad = doc.clone();
     bad.consumer = third();
-    assert_eq!(verify_evidence(&bad, &pk).unwrap_err().to_string(), "__FILL__");
-    assert_eq!(verify_evidence(&doc, &other_key().verifying_key()).unwrap_err().to_string(), "__FILL__");
+    assert_eq!(
+        verify_evidence(&bad, &pk).unwrap_err().to_string(),
+        "bundle B1 in hour 1719763200: retirement event does not match the row"
+    );
+    assert_eq!(
+        verify_evidence(&doc, &other_key().verifying_key())
+            .unwrap_err()
+            .to_string(),
+        "the document's public key is not the registry key given"
+    );
 }
 
 #[test]

@@ -70,7 +70,10 @@ fn issuance_rejects_bad_rows() {
         energy_wh: Decimal::from(-3),
         ..row("M1", hour(1), 0)
     };
-    assert_eq!(reg.issue(&[negative], &gens, NOW).unwrap_err().to_string(), "__FILL__");
+    assert_eq!(
+        reg.issue(&[negative], &gens, NOW).unwrap_err().to_string(),
+        "meter M1 hour 1719766800: negative energy"
+    );
 }
 
 #[test]

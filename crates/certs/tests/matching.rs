@@ -144,12 +144,22 @@ fn worked_example_through_the_registry_and_matching_is_idempotent() {
 fn match_rejects_duplicate_or_unaligned_load_hours() {
     let reg = registry();
     let dup = [loads()[0], loads()[0]];
-    assert_eq!(reg.match_hourly(&factory(), &dup, NOW).unwrap_err().to_string(), "__FILL__");
+    assert_eq!(
+        reg.match_hourly(&factory(), &dup, NOW)
+            .unwrap_err()
+            .to_string(),
+        "load hour 1719763200: two load rows for the same hour"
+    );
     let unaligned = [HourlyLoad {
         hour_start: hour(0) + 1,
         load_wh: 1,
     }];
-    assert_eq!(reg.match_hourly(&factory(), &unaligned, NOW).unwrap_err().to_string(), "__FILL__");
+    assert_eq!(
+        reg.match_hourly(&factory(), &unaligned, NOW)
+            .unwrap_err()
+            .to_string(),
+        "load hour 1719763201: load hour is not aligned to the hour"
+    );
 }
 
 #[test]

@@ -360,9 +360,21 @@ mod tests {
             Err(CalendarError::NotCovered { .. })
         ));
         // 2022-12-31 is listed (by the 2023 notice) but 2022 itself is not covered.
-        assert!(cal().is_working_day(date(2022, 12, 30)).is_err());
+        assert_eq!(
+            cal()
+                .is_working_day(date(2022, 12, 30))
+                .unwrap_err()
+                .to_string(),
+            "the working-day calendar does not cover 2022-12-30: it has the State Council notices of 2023, 2024, 2025, 2026 only (add that year's rows to crates/domain/data/cn-calendar.csv)"
+        );
         // Counting that runs past the end of the data stops with an error.
-        assert!(cal().add_working_days(date(2026, 12, 30), 5).is_err());
+        assert_eq!(
+            cal()
+                .add_working_days(date(2026, 12, 30), 5)
+                .unwrap_err()
+                .to_string(),
+            "the working-day calendar does not cover 2027-01-01: it has the State Council notices of 2023, 2024, 2025, 2026 only (add that year's rows to crates/domain/data/cn-calendar.csv)"
+        );
     }
 
     #[test]

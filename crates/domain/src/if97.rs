@@ -28,8 +28,12 @@ const SATURATION_TOLERANCE_K: f64 = 0.05;
 /// Why a state cannot be evaluated.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SteamError {
-    PressureOutOfRange { pressure_mpa: f64 },
-    TemperatureOutOfRange { temperature_c: f64 },
+    PressureOutOfRange {
+        pressure_mpa: f64,
+    },
+    TemperatureOutOfRange {
+        temperature_c: f64,
+    },
     /// Below the saturation temperature at that pressure: liquid water, not steam.
     NotSteam {
         pressure_mpa: f64,
@@ -394,12 +398,37 @@ mod tests {
             steam_enthalpy_kj_per_kg(1.0, Some(150.0)),
             Err(SteamError::NotSteam { .. })
         ));
-        assert!(steam_enthalpy_kj_per_kg(-1.0, None).is_err());
-        assert!(steam_enthalpy_kj_per_kg(0.0, Some(200.0)).is_err());
-        assert!(steam_enthalpy_kj_per_kg(1.0, Some(900.0)).is_err());
-        assert!(steam_enthalpy_kj_per_kg(f64::NAN, None).is_err());
+        assert_eq!(
+            steam_enthalpy_kj_per_kg(-1.0, None)
+                .unwrap_err()
+                .to_string(),
+            "pressure -1 MPa is outside the range this formulation covers for steam (above 0.000611213 MPa, below the critical 22.064 MPa for saturated steam; superheated steam up to 100 MPa below the B23 boundary); pressures are absolute"
+        );
+        assert_eq!(
+            steam_enthalpy_kj_per_kg(0.0, Some(200.0))
+                .unwrap_err()
+                .to_string(),
+            "pressure 0 MPa is outside the range this formulation covers for steam (above 0.000611213 MPa, below the critical 22.064 MPa for saturated steam; superheated steam up to 100 MPa below the B23 boundary); pressures are absolute"
+        );
+        assert_eq!(
+            steam_enthalpy_kj_per_kg(1.0, Some(900.0))
+                .unwrap_err()
+                .to_string(),
+            "temperature 900 degC is outside 0.01 to 800 degC"
+        );
+        assert_eq!(
+            steam_enthalpy_kj_per_kg(f64::NAN, None)
+                .unwrap_err()
+                .to_string(),
+            "pressure NaN MPa is outside the range this formulation covers for steam (above 0.000611213 MPa, below the critical 22.064 MPa for saturated steam; superheated steam up to 100 MPa below the B23 boundary); pressures are absolute"
+        );
         // Region 3 (near-critical) is refused, not approximated.
-        assert!(steam_enthalpy_kj_per_kg(25.0, Some(400.0)).is_err());
+        assert_eq!(
+            steam_enthalpy_kj_per_kg(25.0, Some(400.0))
+                .unwrap_err()
+                .to_string(),
+            "pressure 25 MPa is outside the range this formulation covers for steam (above 0.000611213 MPa, below the critical 22.064 MPa for saturated steam; superheated steam up to 100 MPa below the B23 boundary); pressures are absolute"
+        );
         assert!(steam_enthalpy_kj_per_kg(20.0, Some(400.0)).is_ok());
         let e = steam_enthalpy_kj_per_kg(1.0, Some(150.0)).unwrap_err();
         assert!(e.to_string().contains("liquid water"), "{e}");

@@ -70,13 +70,48 @@ regions! {
 /// The regional grids of the MEE/NBS factor notices. Which provinces each one covers is
 /// reference data (`grid-regions.csv` of the factor catalog), not code.
 static GRIDS: &[RegionInfo] = &[
-    RegionInfo { code: "GRID-NC", name_zh: "华北电网", name_en: "North China Grid", gb2260: "" },
-    RegionInfo { code: "GRID-NE", name_zh: "东北电网", name_en: "Northeast China Grid", gb2260: "" },
-    RegionInfo { code: "GRID-EC", name_zh: "华东电网", name_en: "East China Grid", gb2260: "" },
-    RegionInfo { code: "GRID-CC", name_zh: "华中电网", name_en: "Central China Grid", gb2260: "" },
-    RegionInfo { code: "GRID-NW", name_zh: "西北电网", name_en: "Northwest China Grid", gb2260: "" },
-    RegionInfo { code: "GRID-SG", name_zh: "南方电网", name_en: "China Southern Grid", gb2260: "" },
-    RegionInfo { code: "GRID-SW", name_zh: "西南电网", name_en: "Southwest China Grid", gb2260: "" },
+    RegionInfo {
+        code: "GRID-NC",
+        name_zh: "华北电网",
+        name_en: "North China Grid",
+        gb2260: "",
+    },
+    RegionInfo {
+        code: "GRID-NE",
+        name_zh: "东北电网",
+        name_en: "Northeast China Grid",
+        gb2260: "",
+    },
+    RegionInfo {
+        code: "GRID-EC",
+        name_zh: "华东电网",
+        name_en: "East China Grid",
+        gb2260: "",
+    },
+    RegionInfo {
+        code: "GRID-CC",
+        name_zh: "华中电网",
+        name_en: "Central China Grid",
+        gb2260: "",
+    },
+    RegionInfo {
+        code: "GRID-NW",
+        name_zh: "西北电网",
+        name_en: "Northwest China Grid",
+        gb2260: "",
+    },
+    RegionInfo {
+        code: "GRID-SG",
+        name_zh: "南方电网",
+        name_en: "China Southern Grid",
+        gb2260: "",
+    },
+    RegionInfo {
+        code: "GRID-SW",
+        name_zh: "西南电网",
+        name_en: "Southwest China Grid",
+        gb2260: "",
+    },
 ];
 
 impl Region {
@@ -196,7 +231,10 @@ mod tests {
         assert_eq!(Region::parse("Liaoning").unwrap().code(), "LN");
         assert_eq!(Region::parse("50").unwrap().code(), "CQ");
         assert_eq!(Region::parse("广西壮族自治区").unwrap().code(), "GX");
-        assert!(Region::parse("XX").is_err());
+        assert_eq!(
+            Region::parse("XX").unwrap_err().to_string(),
+            "unknown region \"XX\": use a province code such as CQ, SC, BJ (or CN for the nation)"
+        );
     }
 
     #[test]
@@ -205,7 +243,10 @@ mod tests {
         assert!(g.is_grid());
         assert_eq!(g.name_zh(), "西南电网");
         assert_eq!(Region::parse("华北电网").unwrap().code(), "GRID-NC");
-        assert!(Region::parse_province("GRID-NC").is_err());
+        assert_eq!(
+            Region::parse_province("GRID-NC").unwrap_err().to_string(),
+            "unknown region \"GRID-NC (a regional grid, not a province)\": use a province code such as CQ, SC, BJ (or CN for the nation)"
+        );
         assert!(!Region::parse_province("CQ").unwrap().is_grid());
         assert_eq!(Region::grids().count(), 7);
         assert!(Region::all().all(|r| !r.is_grid()));

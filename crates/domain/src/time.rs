@@ -108,7 +108,13 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        assert!(parse_timestamp("yesterday").is_err());
-        assert!(parse_timestamp("2023-02-30T00:00").is_err());
+        assert_eq!(
+            parse_timestamp("yesterday").unwrap_err().to_string(),
+            "time \"yesterday\" is neither RFC 3339 with offset nor local YYYY-MM-DD[T ]HH:MM[:SS] (Asia/Shanghai)"
+        );
+        assert_eq!(
+            parse_timestamp("2023-02-30T00:00").unwrap_err().to_string(),
+            "time \"2023-02-30T00:00\" is neither RFC 3339 with offset nor local YYYY-MM-DD[T ]HH:MM[:SS] (Asia/Shanghai)"
+        );
     }
 }

@@ -169,7 +169,12 @@ fn linear_trajectory_to_018_by_2027() {
     .unwrap();
     assert_eq!(rate[1].intensity_tco2_per_tce.round_dp(4), dec!(0.2181));
     assert_eq!(rate[3].intensity_tco2_per_tce, dec!(0.18));
-    assert!(trajectory(2024, &a, 2024, dec!(0.18), PathShape::Linear, Decimal::ZERO).is_err());
+    assert_eq!(
+        trajectory(2024, &a, 2024, dec!(0.18), PathShape::Linear, Decimal::ZERO)
+            .unwrap_err()
+            .to_string(),
+        "target year 2024 must be after the base year 2024"
+    );
     assert!(
         trajectory(
             2024,

@@ -283,7 +283,7 @@ mod tests {
                 .contains("thousands separator (,)")
         );
         assert_eq!(parse_quantity("1e3").unwrap(), Decimal::from(1000));
-        assert!(parse_quantity("1,23").is_err());
+        assert_eq!(parse_quantity("1,23").unwrap_err().to_string(), "\"1,23\" contains a thousands separator (,): write the plain number, e.g. 1000 or 1234.5");
         assert!(parse_quantity("-5").unwrap_err().contains("negative"));
         assert!(parse_quantity("abc").unwrap_err().contains("not a number"));
         assert!(

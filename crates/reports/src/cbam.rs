@@ -300,7 +300,12 @@ fn indirect(mwh: Decimal, matched: Decimal, e: &ElectricityFactor) -> (Decimal, 
     (matched, ((mwh - matched) * e.grid_tco2_per_mwh).normalize())
 }
 
-fn route_figures(name: &str, em: &Emissions, matched: Decimal, e: &ElectricityFactor) -> RouteFigures {
+fn route_figures(
+    name: &str,
+    em: &Emissions,
+    matched: Decimal,
+    e: &ElectricityFactor,
+) -> RouteFigures {
     let (matched, ind) = indirect(em.grid_electricity_mwh, matched, e);
     RouteFigures {
         route: name.to_string(),
@@ -342,7 +347,9 @@ pub fn build(input: CbamInput) -> Result<CbamReport, ReportError> {
         )));
     }
     let mut goods_in = input.production.clone();
-    goods_in.sort_by(|a, b| (&a.route, &a.cn_code, &a.product).cmp(&(&b.route, &b.cn_code, &b.product)));
+    goods_in.sort_by(|a, b| {
+        (&a.route, &a.cn_code, &a.product).cmp(&(&b.route, &b.cn_code, &b.product))
+    });
     for g in &goods_in {
         if g.quantity_t <= Decimal::ZERO {
             return Err(refuse(format!(

@@ -72,7 +72,12 @@ impl CbamReport {
                 .collect(),
         };
         let summary = Table {
-            caption: l.pick("产品的特定隐含排放（SEE）", "Specific embedded emissions (SEE) per product").into(),
+            caption: l
+                .pick(
+                    "产品的特定隐含排放（SEE）",
+                    "Specific embedded emissions (SEE) per product",
+                )
+                .into(),
             columns: vec![
                 Column::new("CN", "", 1.1),
                 Column::new(l.pick("产品", "Product"), "", 1.8),
@@ -99,24 +104,39 @@ impl CbamReport {
                 .collect(),
         };
         let chart = Chart {
-            title: l.pick("每吨产品的隐含排放", "Embedded emissions per tonne").into(),
+            title: l
+                .pick("每吨产品的隐含排放", "Embedded emissions per tonne")
+                .into(),
             kind: ChartKind::Bar,
             unit: "tCO2/t".into(),
             labels: self.goods.iter().map(|g| g.product.clone()).collect(),
             series: vec![
                 Series {
                     name: l.pick("直接", "direct").into(),
-                    values: self.goods.iter().map(|g| Some(g.see_direct_tco2_per_t)).collect(),
+                    values: self
+                        .goods
+                        .iter()
+                        .map(|g| Some(g.see_direct_tco2_per_t))
+                        .collect(),
                 },
                 Series {
                     name: l.pick("间接", "indirect").into(),
-                    values: self.goods.iter().map(|g| Some(g.see_indirect_tco2_per_t)).collect(),
+                    values: self
+                        .goods
+                        .iter()
+                        .map(|g| Some(g.see_indirect_tco2_per_t))
+                        .collect(),
                 },
             ],
             reference: None,
         };
         let lineage = Table {
-            caption: l.pick("来源（每个数字的输入行、因子和方法）", "Lineage (input rows, factors and method of each figure)").into(),
+            caption: l
+                .pick(
+                    "来源（每个数字的输入行、因子和方法）",
+                    "Lineage (input rows, factors and method of each figure)",
+                )
+                .into(),
             columns: vec![
                 Column::new("CN", "", 1.0),
                 Column::new(l.pick("数字", "Figure"), "", 0.9),
@@ -155,7 +175,10 @@ impl CbamReport {
         };
         let mut notes = vec![
             Block::Facts(vec![
-                Fact::text(l.pick("电力因子选项", "Electricity factor option"), self.electricity_factor_option.key()),
+                Fact::text(
+                    l.pick("电力因子选项", "Electricity factor option"),
+                    self.electricity_factor_option.key(),
+                ),
                 Fact::text(l.pick("分配方法", "Allocation"), self.allocation),
             ]),
             Block::Paragraph(self.electricity_factor_justification.clone()),

@@ -97,7 +97,9 @@ const EXCLUDED: &[&str] = &[
 pub fn normalize_cn(s: &str) -> Result<String, String> {
     let digits: String = s.chars().filter(|c| !matches!(c, ' ' | '.')).collect();
     if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err(format!("{s:?} is not a CN code (8 digits, e.g. 2523 10 00)"));
+        return Err(format!(
+            "{s:?} is not a CN code (8 digits, e.g. 2523 10 00)"
+        ));
     }
     if !matches!(digits.len(), 4 | 6 | 8) {
         return Err(format!(
@@ -143,7 +145,11 @@ mod tests {
         assert_eq!(sector("31021010"), Ok(Sector::Fertilisers));
         assert!(sector("7204 10 00").unwrap_err().contains("excluded"));
         assert!(sector("72022100").unwrap_err().contains("excluded"));
-        assert!(sector("8501 10 00").unwrap_err().contains("not a CBAM good"));
+        assert!(
+            sector("8501 10 00")
+                .unwrap_err()
+                .contains("not a CBAM good")
+        );
         assert!(sector("25230").unwrap_err().contains("5 digits"));
         assert!(sector("cement").unwrap_err().contains("not a CN code"));
     }

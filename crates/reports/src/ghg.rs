@@ -260,13 +260,19 @@ pub fn build(input: GhgInput) -> GhgInventoryReport {
         )
         .to_string(),
     ];
-    for s in sources.iter().filter(|s| s.months_reported > 0 && s.months_reported < 12) {
+    for s in sources
+        .iter()
+        .filter(|s| s.months_reported > 0 && s.months_reported < 12)
+    {
         uncertainty.push(format!(
             "{} {}: {} {}",
             s.carrier,
             s.name_zh,
             s.months_reported,
-            lang.pick("个月有台账数据（不足 12 个月）", "months with ledger data (fewer than 12)")
+            lang.pick(
+                "个月有台账数据（不足 12 个月）",
+                "months with ledger data (fewer than 12)"
+            )
         ));
     }
     for f in inv.factors.iter().filter(|f| f.note.is_some()) {
@@ -301,8 +307,9 @@ pub fn build(input: GhgInput) -> GhgInventoryReport {
             input.base_year,
         ),
     };
-    let change = (!base_loc.is_zero())
-        .then(|| ((inv.total_location_tco2() - base_loc) / base_loc * Decimal::ONE_HUNDRED).round_dp(2));
+    let change = (!base_loc.is_zero()).then(|| {
+        ((inv.total_location_tco2() - base_loc) / base_loc * Decimal::ONE_HUNDRED).round_dp(2)
+    });
     let policy = lang.pick(
         "基准年为企业在本系统中有台账数据的第一年。出现以下情况时重新计算基准年及以后各年的排放：组织边界变化（并购、剥离、外包）、计算方法或排放因子变化、发现重大错误；重大性阈值为基准年排放总量的 5%（本系统的默认政策，ISO 14064-1 第 6.4 条由组织自行规定程序）。已签发的数字固定其使用的因子，新因子集只有在执行 `zeropark recompute` 后才改变数字，变化记入审计日志。",
         "The base year is the first year with ledger data in the system. The base year and later years are recalculated on a change of the organisational boundary (acquisition, divestment, outsourcing), of methods or emission factors, or on discovering a significant error; the significance threshold is 5 % of base-year emissions (zeropark's default policy; ISO 14064-1, 6.4 leaves the procedure to the organisation). Issued figures keep the factors they were computed with: a new factor set changes them only through `zeropark recompute`, which records the change in the audit log.",

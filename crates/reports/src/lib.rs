@@ -48,8 +48,7 @@ pub enum ReportError {
 /// A report model as pretty JSON (the exact figures, with their lineage), ending in a
 /// newline.
 pub fn render_json<T: serde::Serialize>(model: &T) -> Result<Vec<u8>, ReportError> {
-    let mut out =
-        serde_json::to_vec_pretty(model).map_err(|e| ReportError::Json(e.to_string()))?;
+    let mut out = serde_json::to_vec_pretty(model).map_err(|e| ReportError::Json(e.to_string()))?;
     out.push(b'\n');
     Ok(out)
 }

@@ -209,7 +209,11 @@ pub fn build(input: ParkInput) -> Result<ParkAnnualReport, crate::ReportError> {
     let finance = FinanceSummary {
         projects: input.projects.len(),
         capex_yuan: input.projects.iter().map(|p| p.capex_yuan).sum(),
-        expected_reduction_tco2: input.projects.iter().map(|p| p.expected_reduction_tco2).sum(),
+        expected_reduction_tco2: input
+            .projects
+            .iter()
+            .map(|p| p.expected_reduction_tco2)
+            .sum(),
         applications: input.projects.iter().map(|p| p.applications).sum(),
         requested_yuan: input.projects.iter().map(|p| p.requested_yuan).sum(),
     };

@@ -10,7 +10,9 @@ impl ParkAnnualReport {
         let s = &self.summary;
         let years: Vec<String> = self.trend.iter().map(|y| y.year.to_string()).collect();
         let emissions_chart = Chart {
-            title: l.pick("历年排放（基于市场）", "Emissions by year (market-based)").into(),
+            title: l
+                .pick("历年排放（基于市场）", "Emissions by year (market-based)")
+                .into(),
             kind: ChartKind::Bar,
             unit: "tCO2".into(),
             labels: years.clone(),
@@ -21,7 +23,11 @@ impl ParkAnnualReport {
                 },
                 Series {
                     name: l.pick("范围二（市场）", "Scope 2 (market)").into(),
-                    values: self.trend.iter().map(|y| Some(y.scope2_market_tco2)).collect(),
+                    values: self
+                        .trend
+                        .iter()
+                        .map(|y| Some(y.scope2_market_tco2))
+                        .collect(),
                 },
             ],
             reference: None,
@@ -34,11 +40,19 @@ impl ParkAnnualReport {
             series: vec![
                 Series {
                     name: l.pick("基于市场", "market-based").into(),
-                    values: self.trend.iter().map(|y| y.intensity_market_tco2_per_tce).collect(),
+                    values: self
+                        .trend
+                        .iter()
+                        .map(|y| y.intensity_market_tco2_per_tce)
+                        .collect(),
                 },
                 Series {
                     name: l.pick("基于位置", "location-based").into(),
-                    values: self.trend.iter().map(|y| y.intensity_location_tco2_per_tce).collect(),
+                    values: self
+                        .trend
+                        .iter()
+                        .map(|y| y.intensity_location_tco2_per_tce)
+                        .collect(),
                 },
             ],
             reference: Some((
@@ -47,10 +61,18 @@ impl ParkAnnualReport {
             )),
         };
         let monthly_chart = Chart {
-            title: format!("{} {}", self.year, l.pick("逐月能耗", "energy use by month")),
+            title: format!(
+                "{} {}",
+                self.year,
+                l.pick("逐月能耗", "energy use by month")
+            ),
             kind: ChartKind::Bar,
             unit: "tce".into(),
-            labels: self.monthly.iter().map(|m| m.period.get(5..).unwrap_or(&m.period).to_string()).collect(),
+            labels: self
+                .monthly
+                .iter()
+                .map(|m| m.period.get(5..).unwrap_or(&m.period).to_string())
+                .collect(),
             series: vec![Series {
                 name: l.pick("能耗", "energy").into(),
                 values: self.monthly.iter().map(|m| Some(m.energy_tce)).collect(),
@@ -139,9 +161,26 @@ impl ParkAnnualReport {
         let zero_carbon: Vec<Block> = match &self.zero_carbon {
             Some(z) => {
                 let mut b = vec![Block::Facts(vec![
-                    Fact::text(l.pick("指标集", "Indicator set"), format!("{} {}", z.scheme, z.version)),
-                    Fact::text(l.pick("结论", "Result"), if z.pass { l.pick("通过", "pass") } else { l.pick("未通过", "fail") }),
-                    Fact::text(l.pick("数据完整", "Complete"), if z.complete { l.pick("是", "yes") } else { l.pick("否", "no") }),
+                    Fact::text(
+                        l.pick("指标集", "Indicator set"),
+                        format!("{} {}", z.scheme, z.version),
+                    ),
+                    Fact::text(
+                        l.pick("结论", "Result"),
+                        if z.pass {
+                            l.pick("通过", "pass")
+                        } else {
+                            l.pick("未通过", "fail")
+                        },
+                    ),
+                    Fact::text(
+                        l.pick("数据完整", "Complete"),
+                        if z.complete {
+                            l.pick("是", "yes")
+                        } else {
+                            l.pick("否", "no")
+                        },
+                    ),
                     Fact::text("sha256", &z.scheme_sha256),
                 ])];
                 b.push(Block::Table(Table {
@@ -166,7 +205,9 @@ impl ParkAnnualReport {
                                 Cell::text(format!(
                                     "{} {}",
                                     i.comparison,
-                                    i.threshold.map(|t| t.normalize().to_string()).unwrap_or_default()
+                                    i.threshold
+                                        .map(|t| t.normalize().to_string())
+                                        .unwrap_or_default()
                                 )),
                                 Cell::text(&i.status),
                                 Cell::text(if i.veto { "✓" } else { "" }),
@@ -179,7 +220,11 @@ impl ParkAnnualReport {
                 b
             }
             None => vec![Block::Paragraph(
-                l.pick("未评价（园区没有可评价的数据）。", "Not evaluated (no data to evaluate).").into(),
+                l.pick(
+                    "未评价（园区没有可评价的数据）。",
+                    "Not evaluated (no data to evaluate).",
+                )
+                .into(),
             )],
         };
         let designations = Table {

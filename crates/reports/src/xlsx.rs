@@ -61,8 +61,13 @@ fn write(ws: &mut Worksheet, row: u32, col: u16, cell: &Cell) -> Result<(), Repo
             ws.write_string(row, col, s).map_err(err)?;
         }
         Cell::Number(d, dp) => {
-            ws.write_number_with_format(row, col, d.to_f64().unwrap_or_default(), &number_format(*dp))
-                .map_err(err)?;
+            ws.write_number_with_format(
+                row,
+                col,
+                d.to_f64().unwrap_or_default(),
+                &number_format(*dp),
+            )
+            .map_err(err)?;
         }
         _ => {}
     }
@@ -238,8 +243,7 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, ReportError> {
             }
         }
         for (col, w) in s.widths.clone().into_iter().enumerate() {
-            s.ws
-                .set_column_width(col as u16, (w as f64 + 2.0).min(48.0))
+            s.ws.set_column_width(col as u16, (w as f64 + 2.0).min(48.0))
                 .map_err(err)?;
         }
     }
@@ -260,6 +264,9 @@ mod tests {
         assert_eq!(sheet_name("a_b", &mut taken), "a_b 2");
         let long = "x".repeat(40);
         assert_eq!(sheet_name(&long, &mut taken).chars().count(), 31);
-        assert_eq!(sheet_name(&long, &mut taken), format!("{} 2", "x".repeat(29)));
+        assert_eq!(
+            sheet_name(&long, &mut taken),
+            format!("{} 2", "x".repeat(29))
+        );
     }
 }

@@ -55,7 +55,10 @@ fn product(cn: &str, name: &str, route: &str, t: &str) -> ProductionLine {
 
 fn input(production: Vec<ProductionLine>, option: ElectricityOption) -> CbamInput {
     let mut routes = BTreeMap::new();
-    routes.insert("kiln".to_string(), Emissions::from_inventory(&inventory(kiln())));
+    routes.insert(
+        "kiln".to_string(),
+        Emissions::from_inventory(&inventory(kiln())),
+    );
     routes.insert(
         "grinding".to_string(),
         Emissions::from_inventory(&inventory(grinding())),
@@ -102,7 +105,13 @@ fn one_product_takes_the_whole_installation() {
     assert_eq!(g["cn_code"], "25231000");
     assert_eq!(g["product"], "cement clinker");
     assert_eq!(num(&g["quantity_t"]), d("2000"));
-    assert!(g["electricity_factor_source"].as_str().unwrap().contains("CQ"), "{g}");
+    assert!(
+        g["electricity_factor_source"]
+            .as_str()
+            .unwrap()
+            .contains("CQ"),
+        "{g}"
+    );
     assert_eq!(v["allocation"], "whole_installation");
     assert_eq!(v["electricity_factor_option"], "provincial");
     // Lineage: the production rows, the ledger rows and the factors of every figure.
@@ -116,11 +125,18 @@ fn one_product_takes_the_whole_installation() {
         .collect();
     assert_eq!(rows.len(), 5, "{rows:?}");
     assert!(rows.contains(&"kiln.csv:3") && rows.contains(&"grinding.csv:12"));
-    assert!(!lineage["direct"]["factor_ids"].as_array().unwrap().is_empty());
-    assert!(lineage["indirect"]["factor_ids"][0]
-        .as_str()
-        .unwrap()
-        .contains("/CQ/2023"));
+    assert!(
+        !lineage["direct"]["factor_ids"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        lineage["indirect"]["factor_ids"][0]
+            .as_str()
+            .unwrap()
+            .contains("/CQ/2023")
+    );
     // Structure: the template's parts.
     for key in [
         "installation",
@@ -178,7 +194,11 @@ fn two_products_without_routes_split_by_mass() {
     ))
     .unwrap();
     assert_eq!(r.allocation, "mass_share");
-    assert!(r.allocation_statement.contains("names no route"), "{}", r.allocation_statement);
+    assert!(
+        r.allocation_statement.contains("names no route"),
+        "{}",
+        r.allocation_statement
+    );
     let d0 = &r.goods[0];
     let d1 = &r.goods[1];
     assert_eq!((d0.mass_share, d1.mass_share), (d("0.4"), d("0.6")));
@@ -198,7 +218,10 @@ fn two_products_without_routes_split_by_mass() {
     );
     i.allocation = AllocationChoice::Route;
     let e = build(i).unwrap_err().to_string();
-    assert!(e.contains("route \"mill\" of Portland cement has no ledger rows"), "{e}");
+    assert!(
+        e.contains("route \"mill\" of Portland cement has no ledger rows"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -212,9 +235,16 @@ fn matched_electricity_at_zero_the_rest_provincial() {
     // 250 MWh matched at 0, 750 MWh x 0.5581.
     assert_eq!(g.indirect_tco2, d("418.575"));
     assert_eq!(g.electricity_factor_tco2_per_mwh, d("0.418575"));
-    assert!(g.electricity_factor_source.starts_with("250 MWh x 0"), "{}", g.electricity_factor_source);
+    assert!(
+        g.electricity_factor_source.starts_with("250 MWh x 0"),
+        "{}",
+        g.electricity_factor_source
+    );
     assert_eq!(r.installation_totals.matched_mwh, d("250"));
-    assert!(r.electricity_factor_justification.contains("power purchase agreement"));
+    assert!(
+        r.electricity_factor_justification
+            .contains("power purchase agreement")
+    );
 }
 
 #[test]

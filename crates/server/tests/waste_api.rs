@@ -384,3 +384,60 @@ async fn calendar_and_codes() {
     assert!(list.iter().any(|c| c["code"] == "900-249-08"), "{codes}");
     assert!(list.iter().all(|c| c["category"] == "HW08"));
 }
+
+#[tokio::test]
+async fn declarations_upload_and_an_application_over_the_declared_amount() {
+    let t = app();
+    // A's first application (20 t) is stored before any declaration exists.
+    setup(&t).await;
+    let (a, c) = (org_a(), org_c());
+    let decl = format!(
+        "generator,code,annual_t,year,source\n\
+         {a},900-249-08,30,2024,2024 管理计划\n\
+         {a},HW08,30,2024,a category\n"
+    );
+    // Reference data: the administrator only.
+    let r = t
+        .upload("ent_a", "/api/v1/waste/declarations", "d.csv", decl.as_bytes())
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    let r = t
+        .upload("admin", "/api/v1/waste/declarations", "d.csv", decl.as_bytes())
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let v = r.json();
+    assert_eq!(
+        (v["read"].as_u64(), v["accepted"].as_u64(), v["quarantined"].as_u64()),
+        (Some(2), Some(1), Some(1))
+    );
+    assert_eq!(v["rejected"][0]["row"], 3);
+    // 30 t declared, 20 t applied: 11 t is refused with 422 and the reason.
+    let apply = |tonnes: &str| {
+        json!({
+            "generator": a, "receiver": c, "code": "900-249-08", "tonnes": tonnes.parse::<f64>().unwrap(),
+            "from_province": "CQ", "to_province": "SC", "submitted": "2024-10-08",
+        })
+    };
+    let r = t
+        .post_json("ent_a", "/api/v1/waste/applications", apply("11"))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(
+        r.text.contains("20 t applied for earlier, 10 t left; 11 t asked"),
+        "{}",
+        r.text
+    );
+    let r = t
+        .post_json("ent_a", "/api/v1/waste/applications", apply("10"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let checks = r.json()["checks"].clone();
+    assert!(
+        checks
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["check"] == "declaration" && c["passed"] == true),
+        "{checks}"
+    );
+}

@@ -83,8 +83,7 @@ pub trait ProductionStore {
     ) -> Result<Vec<ProductionRecord>>;
 }
 
-const COLS: &str =
-    "p.credit_code, p.period, p.product, p.cn_code, p.route, p.quantity_t, p.source_file, p.source_row";
+const COLS: &str = "p.credit_code, p.period, p.product, p.cn_code, p.route, p.quantity_t, p.source_file, p.source_row";
 
 fn record_of(r: &Row) -> Result<ProductionRecord> {
     Ok(ProductionRecord {

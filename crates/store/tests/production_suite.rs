@@ -70,13 +70,23 @@ fn production_round_trips_restates_and_filters(s: &mut dyn Store) {
     let c = s
         .import_production(&meta("p.csv"), &rows, std::slice::from_ref(&bad), 5)
         .unwrap();
-    assert_eq!((c.read, c.accepted, c.quarantined, c.duplicates), (5, 4, 1, 0));
+    assert_eq!(
+        (c.read, c.accepted, c.quarantined, c.duplicates),
+        (5, 4, 1, 0)
+    );
     let got = s.production(&Access::All, &code(1), 2023).unwrap();
     assert_eq!(got.len(), 3);
     assert_eq!(got[0].quantity_t, Decimal::from_str("1000.5").unwrap());
-    assert_eq!((got[0].source_file.as_str(), got[0].source_row), ("p.csv", 2));
+    assert_eq!(
+        (got[0].source_file.as_str(), got[0].source_row),
+        ("p.csv", 2)
+    );
     assert_eq!(got[0].route, "kiln");
-    assert!(s.production(&Access::All, &code(1), 2022).unwrap().is_empty());
+    assert!(
+        s.production(&Access::All, &code(1), 2022)
+            .unwrap()
+            .is_empty()
+    );
     let q = s
         .quarantine(&QuarantineFilter {
             kind: Some("production".into()),
@@ -87,7 +97,10 @@ fn production_round_trips_restates_and_filters(s: &mut dyn Store) {
 
     // The same file again: duplicates; a changed quantity: restated and audited.
     let again = s.import_production(&meta("p.csv"), &rows, &[], 4).unwrap();
-    assert_eq!((again.accepted, again.duplicates, again.restated), (4, 4, 0));
+    assert_eq!(
+        (again.accepted, again.duplicates, again.restated),
+        (4, 4, 0)
+    );
     let changed = vec![row(1, 2, "25231000", "kiln", "1200", 2)];
     let c = s
         .import_production(&meta("p2.csv"), &changed, &[], 1)
@@ -95,7 +108,10 @@ fn production_round_trips_restates_and_filters(s: &mut dyn Store) {
     assert_eq!(c.restated, 1);
     let got = s.production(&Access::All, &code(1), 2023).unwrap();
     let feb = got.iter().find(|r| r.period.month() == 2).unwrap();
-    assert_eq!((feb.quantity_t, feb.source_file.as_str()), (Decimal::from(1200), "p2.csv"));
+    assert_eq!(
+        (feb.quantity_t, feb.source_file.as_str()),
+        (Decimal::from(1200), "p2.csv")
+    );
     let audit = s.audit(100).unwrap();
     let update = audit
         .iter()
@@ -105,10 +121,11 @@ fn production_round_trips_restates_and_filters(s: &mut dyn Store) {
     assert_eq!(update.after.as_deref(), Some("product 25231000 1200 t"));
 
     // Tenancy in the query: enterprise 2 does not see enterprise 1's records.
-    assert!(s
-        .production(&Access::Org(code(2)), &code(1), 2023)
-        .unwrap()
-        .is_empty());
+    assert!(
+        s.production(&Access::Org(code(2)), &code(1), 2023)
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
         s.production(&Access::Park("园区".into()), &code(1), 2023)
             .unwrap()

@@ -724,17 +724,16 @@ fn finance_product(id: &str, issuer: &str) -> FinanceProduct {
     }
 }
 
+/// Enterprise 1's energy efficiency retrofit, 42,001.56 tCO2 a year.
+fn fh_project() -> FinanceProject {
+    let reduction = dec!(42001.56);
+    finance_project("FH", 1, "CQ", "energy_efficiency", &["1.1.1"], reduction)
+}
+
 fn finance_projects_products_and_tenant_access(s: &mut dyn Store) {
     s.upsert_org(&org(1, "P1", "CQ"), "t").unwrap();
     s.upsert_org(&org(3, "P2", "SC"), "t").unwrap();
-    let fh = finance_project(
-        "FH",
-        1,
-        "CQ",
-        "energy_efficiency",
-        &["1.1.1"],
-        dec!(42001.56),
-    );
+    let fh = fh_project();
     assert_eq!(s.upsert_project(&fh, "ent").unwrap(), Upsert::Inserted);
     assert_eq!(s.upsert_project(&fh, "ent").unwrap(), Upsert::Unchanged);
     let pv = finance_project("PV", 3, "SC", "distributed_pv", &["4.1.1"], dec!(406.64));
@@ -839,18 +838,7 @@ fn finance_projects_products_and_tenant_access(s: &mut dyn Store) {
 fn finance_application_workflow_events_and_views(s: &mut dyn Store) {
     s.upsert_org(&org(1, "P1", "CQ"), "t").unwrap();
     s.upsert_org(&org(3, "P2", "SC"), "t").unwrap();
-    s.upsert_project(
-        &finance_project(
-            "FH",
-            1,
-            "CQ",
-            "energy_efficiency",
-            &["1.1.1"],
-            dec!(42001.56),
-        ),
-        "t",
-    )
-    .unwrap();
+    s.upsert_project(&fh_project(), "t").unwrap();
     s.upsert_product(&finance_product("CRL", "银行A"), "t")
         .unwrap();
     let a = s

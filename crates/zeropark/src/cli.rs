@@ -104,6 +104,10 @@ pub enum Command {
     /// Compliance (履约): verified emissions, deadlines, status per scheme, enterprise, year.
     #[command(subcommand)]
     Compliance(crate::assets::ComplianceCmd),
+    /// The regional trading venue: limit orders per kind and vintage, cancel, book,
+    /// trades, daily open/high/low/close/volume; settled in the asset registry.
+    #[command(subcommand)]
+    Market(crate::market::MarketCmd),
     /// China's working-day calendar (holidays and make-up working days, 2023-2026).
     #[command(subcommand)]
     Calendar(crate::waste::CalendarCmd),
@@ -404,6 +408,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Evaluate(cmd) => crate::evaluate::run(open(&cli.db)?.as_mut(), cmd, json),
         Command::Finance(cmd) => crate::finance::run(&ctx, open(&cli.db)?.as_mut(), cmd),
         Command::Assets(cmd) => crate::assets::run(open(&cli.db)?.as_mut(), actor(), cmd, json),
+        Command::Market(cmd) => crate::market::run(open(&cli.db)?.as_mut(), actor(), cmd, json),
         Command::Compliance(cmd) => {
             crate::assets::run_compliance(open(&cli.db)?.as_mut(), actor(), cmd, json)
         }

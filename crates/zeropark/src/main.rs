@@ -13,6 +13,7 @@ mod energy;
 mod evaluate;
 mod finance;
 mod ingest;
+mod market;
 mod output;
 mod readings;
 mod registry;

@@ -118,7 +118,10 @@ fn format_of(out: &OutArgs) -> Result<ReportFormat, Fail> {
         Some(ext) => ReportFormat::parse(&ext.to_string_lossy()).ok_or_else(|| {
             Fail::Refused(format!(
                 "--out {}: give --format json, pdf or xlsx",
-                out.out.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+                out.out
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
             ))
         }),
         None => Ok(ReportFormat::Json),
@@ -154,7 +157,12 @@ fn emit<R: ReportModel>(
             "content_type": r.content_type,
         }))?;
     } else {
-        println!("{}: {} ({} bytes)", path.display(), r.file_name, r.bytes.len());
+        println!(
+            "{}: {} ({} bytes)",
+            path.display(),
+            r.file_name,
+            r.bytes.len()
+        );
         summary(model);
     }
     Ok(())
@@ -238,7 +246,13 @@ pub fn ghg(ctx: &Ctx, a: &GhgArgs) -> anyhow::Result<ExitCode> {
     finish((|| {
         let code = credit_code(&a.org, "--org")?;
         let mut store = ctx.open()?;
-        let r = zp_app::reports::ghg_report(store.as_mut(), &ctx.caller(), &code, a.year, lang(a.lang))?;
+        let r = zp_app::reports::ghg_report(
+            store.as_mut(),
+            &ctx.caller(),
+            &code,
+            a.year,
+            lang(a.lang),
+        )?;
         emit(ctx, &r, &a.out, |r| {
             println!(
                 "Scope 1 {} tCO2, Scope 2 {} (location) / {} (market) tCO2, {} sources, {} factors",

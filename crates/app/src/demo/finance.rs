@@ -24,80 +24,13 @@ pub struct FinanceDemoSummary {
 /// The bank of the demo's loans (the demo's `bank` login works for it).
 pub const DEMO_BANK: &str = "重庆示范银行";
 
-const DEMO_SUBSIDY: &str = r#"id = "BB-SUBSIDY-2024"
-issuer = "重庆市北碚区生态环境局"
-name = "减污降碳专项补助资金"
-kind = "subsidy"
-[subsidy]
-share_of_capex = 0.1
-cap_yuan = 2000000
-[[rules]]
-rule = "region"
-regions = ["CQ"]
-[[rules]]
-rule = "climate_project"
-[[rules]]
-rule = "min_annual_reduction"
-tco2 = 1000
-"#;
-
-const DEMO_CRL: &str = r#"id = "CQB-CRL-01"
-issuer = "重庆示范银行"
-name = "碳减排贷款（央行碳减排支持工具）"
-kind = "carbon_reduction_loan"
-annual_rate_pct = 3.1
-tenor_months = 60
-max_share_of_capex = 0.8
-[[rules]]
-rule = "category"
-prefixes = ["1", "4"]
-[[rules]]
-rule = "climate_project"
-[[rules]]
-rule = "min_reduction_intensity"
-tco2_per_10k_yuan = 0.5
-"#;
-
-const DEMO_LOW: &str = r#"id = "CQB-LOW-02"
-issuer = "重庆示范银行"
-name = "绿色技改低息贷款"
-kind = "low_interest_loan"
-annual_rate_pct = 3.45
-tenor_months = 36
-max_amount_yuan = 20000000
-[[rules]]
-rule = "region"
-regions = ["CQ"]
-[[rules]]
-rule = "capex_range"
-min_yuan = 1000000
-"#;
-
-const DEMO_BOND: &str = r#"id = "YRG-GB-01"
-issuer = "长江绿融通示范券商"
-name = "绿色债务融资工具"
-kind = "green_bond"
-annual_rate_pct = 2.9
-tenor_months = 60
-[[rules]]
-rule = "min_annual_reduction"
-tco2 = 20000
-[[rules]]
-rule = "capex_range"
-min_yuan = 50000000
-"#;
-
-const DEMO_PLEDGE: &str = r#"id = "CQB-CEA-03"
-issuer = "重庆示范银行"
-name = "碳排放权质押贷款"
-kind = "quota_pledged_credit"
-annual_rate_pct = 3.6
-tenor_months = 24
-pledge_value_yuan_per_tco2 = 60
-[[rules]]
-rule = "min_quota_pledge"
-tco2 = 50000
-"#;
+// The demo's products (illustrative: no real programme or bank offers them), as the files
+// `zeropark finance product add` reads.
+const DEMO_SUBSIDY: &str = include_str!("../../data/demo-finance/subsidy.toml");
+const DEMO_CRL: &str = include_str!("../../data/demo-finance/carbon-reduction-loan.toml");
+const DEMO_LOW: &str = include_str!("../../data/demo-finance/low-interest-loan.toml");
+const DEMO_BOND: &str = include_str!("../../data/demo-finance/green-bond.toml");
+const DEMO_PLEDGE: &str = include_str!("../../data/demo-finance/quota-pledge.toml");
 
 /// The demo park's climate finance: products of a district programme, a bank and a
 /// securities firm; a Fuhuang-like cement grinding retrofit (-32.6 GWh and -44,500 t of

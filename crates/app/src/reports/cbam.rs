@@ -6,7 +6,7 @@ use super::report_err;
 use crate::{AppError, Caller};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
-use zp_accounting::{ActivityLine, GridFactorMode, OrgInput, Options, compute};
+use zp_accounting::{ActivityLine, GridFactorMode, Options, OrgInput, compute};
 use zp_certs::Consumption;
 use zp_domain::CreditCode;
 use zp_factors::Slot;
@@ -84,7 +84,8 @@ pub fn cbam_report(
                 rows: Vec::new(),
             });
         line.quantity_t += r.quantity_t;
-        line.rows.push(format!("{}:{}", r.source_file, r.source_row));
+        line.rows
+            .push(format!("{}:{}", r.source_file, r.source_row));
     }
 
     // Each named route's own ledger rows (site = route), with the issued inventory's pins.
@@ -154,9 +155,17 @@ pub fn cbam_report(
         _ => (Decimal::ZERO, String::new()),
     };
     // Registered sites and the sites the year's ledger rows name.
-    let mut sites: std::collections::BTreeSet<String> =
-        store.sites(access, code)?.into_iter().map(|s| s.name).collect();
-    sites.extend(records.iter().map(|r| r.site.clone()).filter(|s| !s.is_empty()));
+    let mut sites: std::collections::BTreeSet<String> = store
+        .sites(access, code)?
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    sites.extend(
+        records
+            .iter()
+            .map(|r| r.site.clone())
+            .filter(|s| !s.is_empty()),
+    );
     let sites = sites.into_iter().collect();
     build(CbamInput {
         lang,

@@ -6,7 +6,9 @@ use crate::{AppError, Caller};
 use zp_accounting::GridFactorMode;
 use zp_domain::{Carrier, CreditCode, Unit};
 use zp_reports::Lang;
-use zp_reports::ghg::{BaseYearFigures, CertificateClaim, GhgInput, GhgInventoryReport, Organisation, build};
+use zp_reports::ghg::{
+    BaseYearFigures, CertificateClaim, GhgInput, GhgInventoryReport, Organisation, build,
+};
 use zp_store::{Access, Store};
 
 /// `zeropark report ghg-inventory --org CODE --year Y --lang zh|en`.
@@ -45,9 +47,22 @@ pub fn ghg_report(
 
     // The base year: the first year of the enterprise's ledgers.
     let years = store.activity_years(&Access::Org(code.clone()))?;
-    let base_year = years.iter().copied().filter(|y| *y <= year).min().unwrap_or(year);
+    let base_year = years
+        .iter()
+        .copied()
+        .filter(|y| *y <= year)
+        .min()
+        .unwrap_or(year);
     let base = if base_year < year {
-        let b = crate::org_inventory(store, &catalog, access, code, base_year, grid, &caller.actor)?;
+        let b = crate::org_inventory(
+            store,
+            &catalog,
+            access,
+            code,
+            base_year,
+            grid,
+            &caller.actor,
+        )?;
         Some(BaseYearFigures {
             year: base_year,
             scope1_tco2: b.scope1_tco2,
@@ -59,8 +74,11 @@ pub fn ghg_report(
         None
     };
     // Registered sites and the sites the year's ledger rows name.
-    let mut sites: std::collections::BTreeSet<String> =
-        store.sites(access, code)?.into_iter().map(|s| s.name).collect();
+    let mut sites: std::collections::BTreeSet<String> = store
+        .sites(access, code)?
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
     sites.extend(
         store
             .activity(access, code, year)?

@@ -56,7 +56,14 @@ pub fn park_annual_report(
     let mut inventories = Vec::new();
     for y in years.into_iter().filter(|y| *y < year) {
         let scope = InventoryScope::Park(park.to_string());
-        inventories.push(crate::inventory(store, access, &scope, y, grid, &caller.actor)?);
+        inventories.push(crate::inventory(
+            store,
+            access,
+            &scope,
+            y,
+            grid,
+            &caller.actor,
+        )?);
     }
     inventories.push(view.inventory.clone());
 
@@ -157,10 +164,7 @@ pub fn park_annual_report(
             expected_reduction_tco2: p.expected.total_tco2,
             operation_start: p.project.operation_start.to_string(),
             applications: apps.len(),
-            requested_yuan: apps
-                .iter()
-                .map(|a| Decimal::new(a.amount_fen, 2))
-                .sum(),
+            requested_yuan: apps.iter().map(|a| Decimal::new(a.amount_fen, 2)).sum(),
             statuses,
         });
     }

@@ -20,7 +20,11 @@ const SPEC: &[(&str, &[&str], bool)] = &[
     ("period", &["期间", "月份"], true),
     ("product", &["产品", "产品名称"], true),
     ("cn_code", &["cn", "cn编码", "海关编码", "商品编码"], true),
-    ("quantity_t", &["quantity", "产量", "产量(t)", "产量（吨）"], true),
+    (
+        "quantity_t",
+        &["quantity", "产量", "产量(t)", "产量（吨）"],
+        true,
+    ),
     ("route", &["生产路线", "工艺路线"], false),
 ];
 

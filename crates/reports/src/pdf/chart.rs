@@ -146,9 +146,7 @@ pub fn draw(l: &mut Layout, c: &Chart) {
                     .values
                     .iter()
                     .enumerate()
-                    .filter_map(|(i, v)| {
-                        v.map(|v| (px0 + group * (i as f32 + 0.5), y_of(f(v))))
-                    })
+                    .filter_map(|(i, v)| v.map(|v| (px0 + group * (i as f32 + 0.5), y_of(f(v)))))
                     .collect();
                 for (x, y) in &points {
                     l.op(Op::Rect {

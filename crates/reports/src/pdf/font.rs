@@ -235,9 +235,7 @@ impl<'a> CjkFont<'a> {
             map.pair(*g, *c);
         }
         let map = super::deflate(&map.finish());
-        chunk
-            .stream(cmap, &map)
-            .filter(Filter::FlateDecode);
+        chunk.stream(cmap, &map).filter(Filter::FlateDecode);
         Ok(next)
     }
 }

@@ -248,7 +248,11 @@ impl<'f, 'a> Layout<'f, 'a> {
         let lead = SIZE * 1.32;
         let cols = Self::columns(t);
         let numeric: Vec<bool> = (0..t.columns.len())
-            .map(|i| t.rows.iter().any(|r| matches!(r.get(i), Some(Cell::Number(..)))))
+            .map(|i| {
+                t.rows
+                    .iter()
+                    .any(|r| matches!(r.get(i), Some(Cell::Number(..))))
+            })
             .collect();
         let header: Option<Vec<Vec<String>>> = continued.map(|_| {
             t.columns
@@ -297,8 +301,7 @@ impl<'f, 'a> Layout<'f, 'a> {
                     Cell::Empty => (vec![String::new()], false),
                 })
                 .collect();
-            let h = cells.iter().map(|(l, _)| l.len()).max().unwrap_or(1) as f32 * lead
-                + 2.0 * PAD;
+            let h = cells.iter().map(|(l, _)| l.len()).max().unwrap_or(1) as f32 * lead + 2.0 * PAD;
             if self.y - h < BOTTOM {
                 self.new_page();
                 if let Some(c) = continued.filter(|c| !c.is_empty()) {

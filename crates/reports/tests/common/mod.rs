@@ -5,7 +5,7 @@
 
 use rust_decimal::Decimal;
 use std::str::FromStr;
-use zp_accounting::{ActivityLine, GridFactorMode, Inventory, OrgInput, Options, compute};
+use zp_accounting::{ActivityLine, GridFactorMode, Inventory, Options, OrgInput, compute};
 use zp_domain::{Carrier, CreditCode, Period, Quantity, Region, Unit};
 use zp_factors::{Catalog, Pins};
 
@@ -18,7 +18,14 @@ pub fn org() -> CreditCode {
 }
 
 /// A ledger line `carrier quantity unit` of `period`, read from `file:row`.
-pub fn line(id: i64, period: &str, carrier: Carrier, q: &str, unit: Unit, file: &str) -> ActivityLine {
+pub fn line(
+    id: i64,
+    period: &str,
+    carrier: Carrier,
+    q: &str,
+    unit: Unit,
+    file: &str,
+) -> ActivityLine {
     ActivityLine {
         id,
         period: Period::parse(period).unwrap(),
@@ -34,26 +41,66 @@ pub fn line(id: i64, period: &str, carrier: Carrier, q: &str, unit: Unit, file: 
 /// grinding mill's (`grinding.csv`: diesel, 600 MWh).
 pub fn kiln() -> Vec<ActivityLine> {
     vec![
-        line(1, "2023-01", Carrier::NaturalGas, "10", Unit::WanM3, "kiln.csv"),
-        line(2, "2023-02", Carrier::RawCoal, "100", Unit::Tonne, "kiln.csv"),
-        line(3, "2023-01", Carrier::Electricity, "400", Unit::Mwh, "kiln.csv"),
+        line(
+            1,
+            "2023-01",
+            Carrier::NaturalGas,
+            "10",
+            Unit::WanM3,
+            "kiln.csv",
+        ),
+        line(
+            2,
+            "2023-02",
+            Carrier::RawCoal,
+            "100",
+            Unit::Tonne,
+            "kiln.csv",
+        ),
+        line(
+            3,
+            "2023-01",
+            Carrier::Electricity,
+            "400",
+            Unit::Mwh,
+            "kiln.csv",
+        ),
     ]
 }
 
 pub fn grinding() -> Vec<ActivityLine> {
     vec![
-        line(11, "2023-03", Carrier::Diesel, "50000", Unit::Kg, "grinding.csv"),
-        line(12, "2023-01", Carrier::Electricity, "600", Unit::Mwh, "grinding.csv"),
+        line(
+            11,
+            "2023-03",
+            Carrier::Diesel,
+            "50000",
+            Unit::Kg,
+            "grinding.csv",
+        ),
+        line(
+            12,
+            "2023-01",
+            Carrier::Electricity,
+            "600",
+            Unit::Mwh,
+            "grinding.csv",
+        ),
     ]
 }
 
 /// The inventory of `lines` for the example enterprise in CQ, 2023, provincial factor.
 pub fn inventory(lines: Vec<ActivityLine>) -> Inventory {
+    inventory_in(lines, 2023)
+}
+
+/// The inventory of `lines` for the example enterprise in CQ in `year`.
+pub fn inventory_in(lines: Vec<ActivityLine>, year: i32) -> Inventory {
     let input = OrgInput {
         org: org(),
         name: "示例制造有限公司".into(),
         region: Region::parse("CQ").unwrap(),
-        year: 2023,
+        year,
         lines,
         output_value_10k_yuan: None,
         onsite_certificates_sold_mwh: Decimal::ZERO,
