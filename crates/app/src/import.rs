@@ -147,7 +147,7 @@ pub fn import_table(
             import_factors(store, caller, table, set)?
         }
         ImportKind::Production => {
-            return crate::reports::import_production_table(store, caller, table);
+            return crate::production::import_production_table(store, caller, table);
         }
         ImportKind::Readings => {
             return Err(ImportError::Invalid(

@@ -17,6 +17,7 @@ mod indicator_rows;
 mod inventory;
 pub mod park;
 mod pool;
+mod production;
 pub mod readings;
 mod recompute;
 pub mod reports;

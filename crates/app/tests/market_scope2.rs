@@ -9,7 +9,7 @@ use zp_accounting::GridFactorMode;
 use zp_app::certs::Lifecycle;
 use zp_certs::{Actor, Consumption};
 use zp_domain::time::parse_timestamp;
-use zp_domain::{CreditCode, Decimal, Period};
+use zp_domain::{CreditCode, Period};
 use zp_store::{Access, Store};
 
 const ORG: &str = "91500112MA60CEM01B";

@@ -84,23 +84,32 @@ fn check_extras(
             ));
         }
         if let Some(p) = pressure {
-            let to_f64 = |d: Decimal| rust_decimal::prelude::ToPrimitive::to_f64(&d).unwrap_or(f64::NAN);
-            zp_domain::if97::steam_enthalpy_kj_per_kg(to_f64(p), temperature.map(to_f64))
-                .map_err(|e| {
+            let to_f64 =
+                |d: Decimal| rust_decimal::prelude::ToPrimitive::to_f64(&d).unwrap_or(f64::NAN);
+            zp_domain::if97::steam_enthalpy_kj_per_kg(to_f64(p), temperature.map(to_f64)).map_err(
+                |e| {
                     let field = match e {
                         zp_domain::if97::SteamError::PressureOutOfRange { .. } => "pressure_mpa",
                         _ => "temperature_c",
                     };
                     (field, e.to_string())
-                })?;
+                },
+            )?;
             attrs.insert("pressure_mpa".into(), p.to_string());
         }
         if let Some(t) = temperature {
             attrs.insert("temperature_c".into(), t.to_string());
         }
     } else if pressure.is_some() || temperature.is_some() {
-        let field = if pressure.is_some() { "pressure_mpa" } else { "temperature_c" };
-        return Err((field, format!("{field} applies to steam rows only, not {carrier}")));
+        let field = if pressure.is_some() {
+            "pressure_mpa"
+        } else {
+            "temperature_c"
+        };
+        return Err((
+            field,
+            format!("{field} applies to steam rows only, not {carrier}"),
+        ));
     }
     if let Some(cell) = attrs.get("serials") {
         if carrier != Carrier::GreenCertificate {
@@ -173,7 +182,9 @@ pub fn validate_activity(
             Ok(c) => {
                 problems.push((
                     "credit_code",
-                    format!("unknown organisation {c}: register it with `zeropark import orgs` first"),
+                    format!(
+                        "unknown organisation {c}: register it with `zeropark import orgs` first"
+                    ),
                 ));
                 None
             }
@@ -283,7 +294,10 @@ mod tests {
                 .contains("thousands separator (,)")
         );
         assert_eq!(parse_quantity("1e3").unwrap(), Decimal::from(1000));
-        assert_eq!(parse_quantity("1,23").unwrap_err().to_string(), "\"1,23\" contains a thousands separator (,): write the plain number, e.g. 1000 or 1234.5");
+        assert_eq!(
+            parse_quantity("1,23").unwrap_err().to_string(),
+            "\"1,23\" contains a thousands separator (,): write the plain number, e.g. 1000 or 1234.5"
+        );
         assert!(parse_quantity("-5").unwrap_err().contains("negative"));
         assert!(parse_quantity("abc").unwrap_err().contains("not a number"));
         assert!(
@@ -373,24 +387,71 @@ mod tests {
     fn steam_state_and_serials_are_checked() {
         let ok = "91500112MA60CEM01B";
         let t = table(&[
-            &["credit_code", "period", "carrier", "quantity", "unit", "pressure_mpa", "temperature_c", "serials"],
+            &[
+                "credit_code",
+                "period",
+                "carrier",
+                "quantity",
+                "unit",
+                "pressure_mpa",
+                "temperature_c",
+                "serials",
+            ],
             &[ok, "2023-01", "steam", "10", "t", "1.50", "300", ""],
             &[ok, "2023-02", "steam", "10", "t", "1.0", "150", ""],
             &[ok, "2023-03", "steam", "10", "t", "", "300", ""],
             &[ok, "2023-04", "electricity", "10", "MWh", "1.0", "", ""],
-            &[ok, "2023-05", "green_certificate", "3", "certificate", "", "", "X01..X03"],
-            &[ok, "2023-06", "green_certificate", "3", "MWh", "", "", "X04..X05"],
+            &[
+                ok,
+                "2023-05",
+                "green_certificate",
+                "3",
+                "certificate",
+                "",
+                "",
+                "X01..X03",
+            ],
+            &[
+                ok,
+                "2023-06",
+                "green_certificate",
+                "3",
+                "MWh",
+                "",
+                "",
+                "X04..X05",
+            ],
             &[ok, "2023-07", "electricity", "3", "MWh", "", "", "X06"],
         ]);
         let r = validate_activity(&t, &|c| c.as_str() == ok).unwrap();
         assert_eq!(r.rows.len(), 2);
-        assert_eq!(r.rows[0].attrs.get("pressure_mpa").map(String::as_str), Some("1.5"));
-        assert_eq!(r.rows[1].attrs.get("serials").map(String::as_str), Some("X01..X03"));
-        let fields: Vec<(i64, &str)> = r.rejected.iter().map(|x| (x.row, x.field.as_str())).collect();
+        assert_eq!(
+            r.rows[0].attrs.get("pressure_mpa").map(String::as_str),
+            Some("1.5")
+        );
+        assert_eq!(
+            r.rows[1].attrs.get("serials").map(String::as_str),
+            Some("X01..X03")
+        );
+        let fields: Vec<(i64, &str)> = r
+            .rejected
+            .iter()
+            .map(|x| (x.row, x.field.as_str()))
+            .collect();
         assert_eq!(
             fields,
-            vec![(3, "temperature_c"), (4, "temperature_c"), (5, "pressure_mpa"), (7, "serials"), (8, "serials")]
+            vec![
+                (3, "temperature_c"),
+                (4, "temperature_c"),
+                (5, "pressure_mpa"),
+                (7, "serials"),
+                (8, "serials")
+            ]
         );
-        assert!(r.rejected[0].reason.contains("liquid water"), "{}", r.rejected[0].reason);
+        assert!(
+            r.rejected[0].reason.contains("liquid water"),
+            "{}",
+            r.rejected[0].reason
+        );
     }
 }

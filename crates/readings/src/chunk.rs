@@ -217,12 +217,20 @@ mod tests {
         let bytes = c.encode(3, 2023);
         let p = Path::new("x.zpr");
         assert_eq!(Chunk::decode(&bytes, p, 3, 2023).unwrap(), c);
-        assert_eq!(Chunk::decode(&bytes, p, 4, 2023).unwrap_err().to_string(), "x.zpr: corrupt readings data: chunk belongs to another meter or year");
+        assert_eq!(
+            Chunk::decode(&bytes, p, 4, 2023).unwrap_err().to_string(),
+            "x.zpr: corrupt readings data: chunk belongs to another meter or year"
+        );
         let mut bad = bytes.clone();
         bad[40] ^= 1;
         let e = Chunk::decode(&bad, p, 3, 2023).unwrap_err().to_string();
         assert!(e.contains("checksum"), "{e}");
-        assert_eq!(Chunk::decode(&bytes[..20], p, 3, 2023).unwrap_err().to_string(), "x.zpr: corrupt readings data: file too short");
+        assert_eq!(
+            Chunk::decode(&bytes[..20], p, 3, 2023)
+                .unwrap_err()
+                .to_string(),
+            "x.zpr: corrupt readings data: file too short"
+        );
     }
 
     #[test]

@@ -152,6 +152,16 @@ const STRINGS: &[Entry] = &[
         "因子集 CSV（与 zeropark import factors 相同）；整体接收或整体拒绝，已发布的因子集不可修改",
         "Factor set CSV (as zeropark import factors); accepted whole or not at all, published sets are immutable",
     ),
+    (
+        "imports.kind.production",
+        "产量记录（CBAM）",
+        "Production records (CBAM)",
+    ),
+    (
+        "imports.columns_production",
+        "列：credit_code,period,product,cn_code,quantity_t[,route]（吨；CN 编码须为 CBAM 产品；route 对应台账的厂区）",
+        "Columns: credit_code,period,product,cn_code,quantity_t[,route] (tonnes; a CBAM good's CN code; route = a site of the ledger)",
+    ),
     ("imports.set", "因子集名称", "Factor set name"),
     (
         "imports.read_only",

@@ -412,14 +412,14 @@ async fn declarations_upload_and_an_application_over_the_declared_amount() {
     );
     assert_eq!(v["rejected"][0]["row"], 3);
     // 30 t declared, 20 t applied: 11 t is refused with 422 and the reason.
-    let apply = |tonnes: &str| {
+    let apply = |tonnes: u32| {
         json!({
-            "generator": a, "receiver": c, "code": "900-249-08", "tonnes": tonnes.parse::<f64>().unwrap(),
+            "generator": a, "receiver": c, "code": "900-249-08", "tonnes": tonnes,
             "from_province": "CQ", "to_province": "SC", "submitted": "2024-10-08",
         })
     };
     let r = t
-        .post_json("ent_a", "/api/v1/waste/applications", apply("11"))
+        .post_json("ent_a", "/api/v1/waste/applications", apply(11))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
     assert!(
@@ -428,7 +428,7 @@ async fn declarations_upload_and_an_application_over_the_declared_amount() {
         r.text
     );
     let r = t
-        .post_json("ent_a", "/api/v1/waste/applications", apply("10"))
+        .post_json("ent_a", "/api/v1/waste/applications", apply(10))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let checks = r.json()["checks"].clone();

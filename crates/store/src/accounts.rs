@@ -7,8 +7,8 @@
 //! A user's [`Role`] and scope give the [`Access`] every tenant query filters by.
 
 use crate::base::{
-    AUDIT_COLS, BATCH_COLS, QUARANTINE_COLS, audit, audit_entry_of, batch_of, org_condition, query_map,
-    quarantine_of,
+    AUDIT_COLS, BATCH_COLS, QUARANTINE_COLS, audit, audit_entry_of, batch_of, org_condition,
+    quarantine_of, query_map,
 };
 use crate::conn::{Conn, Row};
 use crate::model::{Access, AuditEntry, BatchInfo, QuarantineEntry};
@@ -468,8 +468,17 @@ mod tests {
             Access::Org(CreditCode::parse("91500112MA60CEM01B").unwrap())
         );
         assert_eq!(Role::Verifier.access("").unwrap(), Access::All);
-        assert!(Role::EnterpriseUser.access("not a code").is_err());
-        assert!(Role::ParkAdmin.access(" ").is_err());
+        assert_eq!(
+            Role::EnterpriseUser
+                .access("not a code")
+                .unwrap_err()
+                .to_string(),
+            "not allowed: role enterprise_user needs a scope that is a credit code, got \"not a code\""
+        );
+        assert_eq!(
+            Role::ParkAdmin.access(" ").unwrap_err().to_string(),
+            "not allowed: role park_admin needs a scope that is a park name, got \"\""
+        );
         assert!(!Role::Bank.can_write() && !Role::Verifier.can_write());
         for r in Role::ALL {
             assert_eq!(Role::parse(r.key()), Some(r));

@@ -119,7 +119,8 @@ fn tenant_access_filters_every_read(s: &mut dyn Store) {
         activity(1, 1, Carrier::Electricity, dec!(5), Unit::Mwh, 2),
         activity(3, 1, Carrier::Electricity, dec!(7), Unit::Mwh, 3),
     ];
-    s.import_activity(ImportRows::new(&meta("a.csv"), &rows, &[], 2)).unwrap();
+    s.import_activity(ImportRows::new(&meta("a.csv"), &rows, &[], 2))
+        .unwrap();
     let n = |s: &mut dyn Store, a: Access| s.orgs(&a, &OrgFilter::default()).unwrap().len();
     assert_eq!(n(s, Access::All), 3);
     assert_eq!(n(s, Access::Park("P1".into())), 2);
@@ -151,7 +152,9 @@ fn activity_duplicates_restatements_and_history(s: &mut dyn Store) {
         activity(1, 1, Carrier::Electricity, dec!(1000), Unit::Mwh, 2),
         activity(1, 1, Carrier::NaturalGas, dec!(10), Unit::WanM3, 3),
     ];
-    let c = s.import_activity(ImportRows::new(&meta("jan.csv"), &first, &[], 2)).unwrap();
+    let c = s
+        .import_activity(ImportRows::new(&meta("jan.csv"), &first, &[], 2))
+        .unwrap();
     assert_eq!((c.read, c.accepted, c.duplicates, c.restated), (2, 2, 0, 0));
     // Same content again, electricity written in kWh: nothing changes.
     let again = [
@@ -212,7 +215,9 @@ fn quarantine_is_not_duplicated_by_reimport(s: &mut dyn Store) {
         raw: "x,2023-13".into(),
     }];
     for _ in 0..2 {
-        let c = s.import_activity(ImportRows::new(&meta("bad.csv"), &[], &bad, 1)).unwrap();
+        let c = s
+            .import_activity(ImportRows::new(&meta("bad.csv"), &[], &bad, 1))
+            .unwrap();
         assert_eq!((c.read, c.accepted, c.quarantined), (1, 0, 1));
     }
     let q = s.quarantine(&QuarantineFilter::default()).unwrap();
@@ -485,7 +490,12 @@ fn certificate_events_are_append_only_by_seq(s: &mut dyn Store) {
     assert_eq!(s.cert_events().unwrap().len(), 3);
     s.init_registry_meta("public_key", "abc").unwrap();
     s.init_registry_meta("public_key", "abc").unwrap();
-    assert!(s.init_registry_meta("public_key", "def").is_err());
+    assert_eq!(
+        s.init_registry_meta("public_key", "def")
+            .unwrap_err()
+            .to_string(),
+        "conflict: registry public_key is already abc"
+    );
     assert_eq!(
         s.registry_meta("public_key").unwrap().as_deref(),
         Some("abc")

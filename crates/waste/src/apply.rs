@@ -269,17 +269,17 @@ fn declaration_check(req: &NewApplication, ctx: &ApplyContext) -> Result<Check, 
             req.generator, req.code
         )));
     };
-    let earlier = ctx.generator_applied_t(&req.generator, &req.code);
-    let left = d.annual_t - earlier;
+    let earlier = ctx.generator_applied_t(&req.generator, &req.code).normalize();
+    let left = (d.annual_t - earlier).normalize();
     if req.tonnes_t > left {
         return Err(WasteError::Refused(format!(
             "generator {} declared {} t of {} for {year}; {earlier} t applied for earlier, \
              {} t left; {} t asked",
             req.generator,
-            d.annual_t,
+            d.annual_t.normalize(),
             req.code,
             left.max(Decimal::ZERO),
-            req.tonnes_t
+            req.tonnes_t.normalize()
         )));
     }
     Ok(check(
@@ -287,7 +287,8 @@ fn declaration_check(req: &NewApplication, ctx: &ApplyContext) -> Result<Check, 
         true,
         format!(
             "declared {} t of {} for {year}, {earlier} t applied for earlier, {left} t left",
-            d.annual_t, req.code
+            d.annual_t.normalize(),
+            req.code
         ),
     ))
 }

@@ -1,4 +1,4 @@
-//! `zeropark import production FILE`: production records
+//! `zeropark import production FILE` (re-exported by `zp_app::reports`): production records
 //! `credit_code,period,product,cn_code,quantity_t[,route]`, validated row by row (a row
 //! with any problem is quarantined with all of them), scoped to the caller's enterprises,
 //! stored idempotently (`zp_store::ProductionStore`).
@@ -28,6 +28,8 @@ const SPEC: &[(&str, &[&str], bool)] = &[
     ("route", &["生产路线", "工艺路线"], false),
 ];
 
+type RecordKey = (String, Period, String, String);
+
 /// Validates `table`: the rows to store and the rejected ones (every problem of a row).
 fn validate(
     table: &Table,
@@ -36,8 +38,8 @@ fn validate(
     let cols = Columns::resolve(table, SPEC)?;
     let mut rows = Vec::new();
     let mut rejected = Vec::new();
-    let mut seen: BTreeMap<(String, Period, String, String), (i64, String, Decimal)> =
-        BTreeMap::new();
+    // (enterprise, period, CN code, route) -> (first row, product, tonnes).
+    let mut seen: BTreeMap<RecordKey, (i64, String, Decimal)> = BTreeMap::new();
     for (row, cells) in &table.rows {
         if let Some(r) = table.check_row(*row, cells) {
             rejected.push(r);
