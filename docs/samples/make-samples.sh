@@ -7,8 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 zp=${1:-target/debug/zeropark}
 out=docs/samples
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# A fixed folder: the ledger paths the reports cite stay the same from run to run.
+tmp=/tmp/zeropark-samples
+rm -rf "$tmp"
+mkdir -p "$tmp"
 
 # The demo park; its cement plant's clinker production as in its ledger.
 "$zp" demo --no-serve --dir "$tmp/demo" --json >/dev/null

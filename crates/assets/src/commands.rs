@@ -6,7 +6,7 @@ use crate::chain::{ChainedEvent, chain_hash};
 use crate::error::AssetError;
 use crate::event::{BlockId, Change, EVENT_FORMAT_VERSION, Event, OrderId, PledgeId, Side};
 use crate::ledger::{Block, Ledger, Status};
-use crate::market::Trade;
+use crate::venue::Trade;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use zp_domain::CreditCode;
@@ -70,7 +70,7 @@ pub enum Op {
         year: i32,
         date: String,
     },
-    /// A limit order on the trading venue (see [`crate::market`]): matched at once against
+    /// A limit order on the trading venue (module `market`): matched at once against
     /// the book of (kind, vintage), the rest rests; a sell order reserves its units.
     Order {
         org: CreditCode,

@@ -6,7 +6,7 @@ use crate::catalog::{Catalog, KindClass};
 use crate::chain::{ChainedEvent, GENESIS_HASH, chain_hash, decode32};
 use crate::error::{AssetError, OffsetCapExceeded, VerifyError};
 use crate::event::{BlockId, Change, Event, OrderId, PledgeId};
-use crate::market::{Order, Trade};
+use crate::venue::{Order, Trade};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use zp_domain::CreditCode;

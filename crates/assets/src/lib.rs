@@ -30,7 +30,8 @@ mod compliance;
 mod error;
 mod event;
 mod ledger;
-pub mod market;
+mod market;
+mod venue;
 
 pub use catalog::{Catalog, Inclusion, KindClass, KindInfo, SchemeInfo};
 pub use chain::{ChainedEvent, GENESIS_HASH, chain_hash};
@@ -39,4 +40,4 @@ pub use compliance::{ComplianceState, ComplianceStatus, EmissionsSource};
 pub use error::{AssetError, OffsetCapExceeded, VerifyError};
 pub use event::{BlockId, Change, EVENT_FORMAT_VERSION, Event, OrderId, PledgeId, Side, TradeId};
 pub use ledger::{Balance, Block, Ledger, Pledge, Status};
-pub use market::{Book, Daily, Level, Order, OrderState, Trade};
+pub use venue::{Book, Daily, Level, MAX_PRICE_FEN, Order, OrderState, Trade, price_fen, yuan};

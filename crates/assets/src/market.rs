@@ -1,11 +1,11 @@
 //! The regional trading venue (区域碳市场交易): a continuous limit order book per (kind,
 //! vintage), matched in price-time priority, settled in the registry.
 //!
-//! - An order ([`Op::Order`](crate::Op::Order)) is matched at once against the other side
+//! - An order (`Op::Order`) is matched at once against the other side
 //!   of its book: best price first, then the earliest order at that price. Each trade is at
 //!   the resting order's price, for the smaller of the two remaining quantities (partial
 //!   fills); what is left of the incoming order rests in the book.
-//! - A sell order reserves its units ([`Status::Reserved`]) when it is placed: they can no
+//! - A sell order reserves its units (`Status::Reserved`) when it is placed: they can no
 //!   longer be transferred, pledged, surrendered, cancelled or offered twice. A trade moves
 //!   the traded part of them to the buyer (delivery versus payment, `amount_fen` = price x
 //!   units recorded on the trade); a cancel makes the rest available again.
@@ -20,139 +20,11 @@
 
 use crate::commands::{Op, Plan};
 use crate::error::AssetError;
-use crate::event::{BlockId, Change, OrderId, Side, TradeId};
+use crate::event::{BlockId, Change, OrderId, Side};
 use crate::ledger::{Ledger, Status};
+use crate::venue::{Book, Daily, Level, Order, OrderState, Trade, price_fen, yuan};
 use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
-use serde::Serialize;
 use std::collections::BTreeMap;
-use zp_domain::CreditCode;
-
-/// Highest accepted price: 100,000 yuan per tonne (a typo guard; pilot prices are tens of
-/// yuan).
-pub const MAX_PRICE_FEN: u64 = 10_000_000;
-
-impl Side {
-    pub fn opposite(self) -> Side {
-        match self {
-            Side::Buy => Side::Sell,
-            Side::Sell => Side::Buy,
-        }
-    }
-}
-
-/// Where an order stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrderState {
-    /// In the book with `remaining` units.
-    Open,
-    Filled,
-    Cancelled,
-}
-
-impl OrderState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrderState::Open => "open",
-            OrderState::Filled => "filled",
-            OrderState::Cancelled => "cancelled",
-        }
-    }
-}
-
-/// A limit order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Order {
-    pub id: OrderId,
-    pub org: CreditCode,
-    pub side: Side,
-    pub kind: String,
-    pub vintage: i32,
-    pub units: u64,
-    pub price_yuan: Decimal,
-    pub price_fen: u64,
-    /// Units not yet traded.
-    pub remaining: u64,
-    pub state: OrderState,
-    /// When it was placed, UTC epoch seconds.
-    pub placed_at: i64,
-}
-
-/// A trade (成交), settled in the registry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Trade {
-    pub id: TradeId,
-    pub at: i64,
-    pub kind: String,
-    pub vintage: i32,
-    pub buyer: CreditCode,
-    pub seller: CreditCode,
-    pub units: u64,
-    pub price_yuan: Decimal,
-    /// Payment against delivery: price x units, in fen.
-    pub amount_fen: u64,
-    pub buy_order: OrderId,
-    pub sell_order: OrderId,
-    /// The blocks delivered to the buyer.
-    pub blocks: Vec<BlockId>,
-}
-
-/// One price level of a book: the units of all open orders at that price.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Level {
-    pub price_yuan: Decimal,
-    pub units: u64,
-}
-
-/// The book of (kind, vintage): bids highest first, asks lowest first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Book {
-    pub kind: String,
-    pub vintage: i32,
-    pub bids: Vec<Level>,
-    pub asks: Vec<Level>,
-}
-
-/// One trading day (Asia/Shanghai) of a (kind, vintage): open, high, low, close, volume.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Daily {
-    pub date: String,
-    pub open_yuan: Decimal,
-    pub high_yuan: Decimal,
-    pub low_yuan: Decimal,
-    pub close_yuan: Decimal,
-    pub volume_t: u64,
-    pub turnover_fen: u64,
-    pub trades: usize,
-}
-
-/// Fen as yuan, exactly (two decimals).
-pub fn yuan(fen: u64) -> Decimal {
-    let mut d = Decimal::from(fen);
-    d.set_scale(2).expect("two decimals fit");
-    d
-}
-
-/// A price in yuan per tonne as whole fen: positive, at most two decimals, at most
-/// [`MAX_PRICE_FEN`].
-pub fn price_fen(price_yuan: Decimal) -> Result<u64, AssetError> {
-    let fen = price_yuan * Decimal::from(100);
-    let bad = |why: &str| AssetError::NotAllowed(format!("price {price_yuan} yuan/t {why}"));
-    if fen <= Decimal::ZERO {
-        return Err(bad("must be positive"));
-    }
-    if fen.fract() != Decimal::ZERO {
-        return Err(bad("has more than two decimals (the tick is 0.01 yuan)"));
-    }
-    match fen.to_u64() {
-        Some(f) if f <= MAX_PRICE_FEN => Ok(f),
-        _ => Err(bad(&format!(
-            "is over the venue's limit of {} yuan/t",
-            yuan(MAX_PRICE_FEN)
-        ))),
-    }
-}
 
 /// Whether a bid at `bid` and an ask at `ask` (fen) trade.
 fn crosses(bid: u64, ask: u64) -> bool {

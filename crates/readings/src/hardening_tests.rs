@@ -224,3 +224,76 @@ fn prepared_import_writes_nothing_until_committed() {
     assert_eq!((r.accepted, r.written), (400, 400));
     assert_eq!(meters_with(&store, 1), (200, 0, true));
 }
+
+/// A Parquet file of readings with a `ts` column of type `ts` and the given values.
+fn parquet_with(
+    dir: &std::path::Path,
+    name: &str,
+    ts: arrow::array::ArrayRef,
+) -> std::path::PathBuf {
+    use arrow::array::{ArrayRef, Float64Array, StringArray};
+    use std::sync::Arc;
+    let n = ts.len();
+    let meter: ArrayRef = Arc::new(StringArray::from(vec!["L1"; n]));
+    let kwh: ArrayRef = Arc::new(Float64Array::from(vec![1.0; n]));
+    let batch = arrow::record_batch::RecordBatch::try_from_iter([
+        ("meter", meter),
+        ("ts", ts),
+        ("kwh", kwh),
+    ])
+    .unwrap();
+    let p = dir.join(name);
+    let f = std::fs::File::create(&p).unwrap();
+    let mut w = parquet::arrow::ArrowWriter::try_new(f, batch.schema(), None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    p
+}
+
+/// Issue 22 #3 through Parquet ("also hit by a damaged Parquet file"): timestamps of year
+/// 9999, 1900 or beyond what an i64 of seconds can shift are quarantined row by row before
+/// anything is written; the good row is kept.
+#[test]
+fn parquet_readings_at_9999_12_31_or_overflowing_are_quarantined_before_writing() {
+    use arrow::array::{ArrayRef, Int64Array, TimestampSecondArray};
+    use std::sync::Arc;
+    let d = tempfile::tempdir().unwrap();
+    // Epoch seconds: 1688954400 = 2023-07-10T10:00+08:00; 253402185600 =
+    // 9999-12-31T00:00+08:00; -2208988800 = 1900-01-01T00:00Z.
+    let epochs = vec![1_688_954_400i64, 253_402_185_600, -2_208_988_800];
+    let with_zone: ArrayRef =
+        Arc::new(TimestampSecondArray::from(epochs.clone()).with_timezone("+08:00"));
+    // Zoneless timestamps are wall time in Asia/Shanghai: i64::MIN cannot be shifted by
+    // the 8 hours (it overflowed before).
+    let wall: ArrayRef = Arc::new(TimestampSecondArray::from(vec![
+        1_688_954_400 + 8 * 3600,
+        i64::MIN,
+    ]));
+    let plain: ArrayRef = Arc::new(Int64Array::from(epochs));
+    for (name, ts, read) in [
+        ("zoned.parquet", with_zone, 3),
+        ("wall.parquet", wall, 2),
+        ("epoch.parquet", plain, 3),
+    ] {
+        let p = parquet_with(d.path(), name, ts);
+        let mut s = ReadingStore::open(&d.path().join(name.replace(".parquet", ""))).unwrap();
+        let r = crate::import_parquet(&mut s, &p, &|_| true, &mut |_, _| {}).unwrap();
+        assert_eq!(
+            (r.read, r.accepted, r.quarantined),
+            (read, 1, read - 1),
+            "{name}"
+        );
+        assert!(
+            r.rejected.iter().all(|x| x.field == "ts"),
+            "{name}: {:?}",
+            r.rejected
+        );
+        // Only the 2023 reading is stored: 1 kWh = 1,000 Wh.
+        assert_eq!(s.years("L1").unwrap(), [2023], "{name}");
+        assert_eq!(
+            s.readings("L1", 0, i64::MAX / 2).unwrap(),
+            [(1_688_954_400, 1000)],
+            "{name}"
+        );
+    }
+}

@@ -395,7 +395,7 @@ impl GhgInventoryReport {
                     sheet: l.pick("基准年", "Base year").into(),
                     blocks: vec![
                         Block::Facts(vec![
-                            Fact::num(l.pick("基准年", "Base year"), b.year.into(), 0, ""),
+                            Fact::text(l.pick("基准年", "Base year"), b.year.to_string()),
                             Fact::num(
                                 l.pick("基准年范围一", "Base-year Scope 1"),
                                 b.scope1_tco2,

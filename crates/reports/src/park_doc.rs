@@ -297,7 +297,7 @@ impl ParkAnnualReport {
                 Fact::text(l.pick("园区", "Park"), &self.park.name),
                 Fact::text(l.pick("地区", "Region"), format!("{} ({})", self.park.region_name, self.park.region)),
                 Fact::num(l.pick("企业数", "Enterprises"), (self.park.enterprises as i64).into(), 0, ""),
-                Fact::num(l.pick("年份", "Year"), self.year.into(), 0, ""),
+                Fact::text(l.pick("年份", "Year"), self.year.to_string()),
             ],
             sections: vec![
                 Section {

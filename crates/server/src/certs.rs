@@ -133,7 +133,8 @@ const OPS: &[Op] = &[
 ];
 
 fn routes() -> Router<AppState> {
-    let router = Router::new()
+    // The lifecycle actions share one handler; the action is named by the path.
+    Router::new()
         .route("/api/v1/certs/bundles", get(bundles_api))
         .route("/api/v1/certs/verify", get(verify_api))
         .route("/api/v1/certs/public-key", get(public_key_api))
@@ -141,19 +142,12 @@ fn routes() -> Router<AppState> {
         .route("/api/v1/certs/evidence", get(evidence_api))
         .route("/api/v1/certs/issue", post(issue_api))
         .route("/api/v1/certs/import-gec", post(import_gec_api))
-        .route("/api/v1/certs/match", post(match_api));
-    // The lifecycle actions: one handler, the action named by the path.
-    [
-        ("/api/v1/certs/transfer", Action::Transfer),
-        ("/api/v1/certs/split", Action::Split),
-        ("/api/v1/certs/retire", Action::Retire),
-        ("/api/v1/certs/claim", Action::Claim),
-        ("/api/v1/certs/withdraw", Action::Withdraw),
-    ]
-    .into_iter()
-    .fold(router, |r, (path, action)| {
-        r.route(path, post(move |st, who, b| act(st, who, action, b)))
-    })
+        .route("/api/v1/certs/match", post(match_api))
+        .route("/api/v1/certs/transfer", post(|st, who, b| act(st, who, Action::Transfer, b)))
+        .route("/api/v1/certs/split", post(|st, who, b| act(st, who, Action::Split, b)))
+        .route("/api/v1/certs/retire", post(|st, who, b| act(st, who, Action::Retire, b)))
+        .route("/api/v1/certs/claim", post(|st, who, b| act(st, who, Action::Claim, b)))
+        .route("/api/v1/certs/withdraw", post(|st, who, b| act(st, who, Action::Withdraw, b)))
 }
 
 #[derive(Deserialize, Default)]
