@@ -181,6 +181,9 @@ pub struct LogSummary {
     pub head_hash: String,
     pub blocks: usize,
     pub open_pledges: usize,
+    /// Orders resting in the trading venue's books, and trades made.
+    pub open_orders: usize,
+    pub trades: usize,
     pub created: Vec<Created>,
 }
 
@@ -193,6 +196,11 @@ pub fn verify(store: &mut dyn Store) -> Result<LogSummary, AppError> {
         head_hash: ledger.head_hash(),
         blocks: ledger.blocks().count(),
         open_pledges: ledger.pledges().filter(|p| !p.released).count(),
+        open_orders: ledger
+            .orders()
+            .filter(|o| o.state == OrderState::Open)
+            .count(),
+        trades: ledger.trades().len(),
         created: ledger
             .issued()
             .iter()
@@ -479,7 +487,11 @@ pub fn market_trades(
 
 /// Open, high, low, close and volume of (kind, vintage) per trading day (Asia/Shanghai).
 /// Public market data.
-pub fn market_daily(store: &mut dyn Store, kind: &str, vintage: i32) -> Result<Vec<Daily>, AppError> {
+pub fn market_daily(
+    store: &mut dyn Store,
+    kind: &str,
+    vintage: i32,
+) -> Result<Vec<Daily>, AppError> {
     known_kind(kind)?;
     Ok(load(store)?.daily(kind, vintage))
 }

@@ -33,8 +33,8 @@ use zp_evaluate::{
 use zp_factors::Slot;
 use zp_ingest::Table;
 use zp_store::{
-    Access, BatchMeta, ImportCounts, ImportRows, OrgFilter, Rejected, ScopeKind, Store,
-    StoreError, StoredScheme, Upsert,
+    Access, BatchMeta, ImportCounts, ImportRows, OrgFilter, Rejected, ScopeKind, Store, StoreError,
+    StoredScheme, Upsert,
 };
 
 /// The kinds of evaluation the CLI and the server offer, with their built-in set.
@@ -295,7 +295,8 @@ pub fn import_indicator_table(
         sha256: table.sha256.clone(),
         actor: caller.actor.clone(),
     };
-    let mut counts = store.import_indicators(ImportRows::new(&meta, &v.rows, &v.rejected, table.rows.len()))?;
+    let rows = ImportRows::new(&meta, &v.rows, &v.rejected, table.rows.len());
+    let mut counts = store.import_indicators(rows)?;
     counts.accepted += v.repeated;
     counts.duplicates += v.repeated;
     Ok((counts, v.rejected))

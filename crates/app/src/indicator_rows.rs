@@ -117,7 +117,14 @@ mod tests {
         let scheme = zp_evaluate::builtin::zero_carbon_park();
         let cat = DataCatalogue::from_schemes([&scheme]);
         // The water reuse row stands twice: the second is a repeated row.
-        let water = ["示例园区", "water_reuse", "2024", "85", "%", "水平衡测试.pdf"];
+        let water = [
+            "示例园区",
+            "water_reuse",
+            "2024",
+            "85",
+            "%",
+            "水平衡测试.pdf",
+        ];
         let t = Table::from_rows(
             "ind.csv",
             &[

@@ -14,10 +14,10 @@ mod cbam;
 mod ghg;
 mod park;
 
+pub use crate::production::{PRODUCTION_KIND, import_production, import_production_table};
 pub use cbam::cbam_report;
 pub use ghg::ghg_report;
 pub use park::park_annual_report;
-pub use crate::production::{PRODUCTION_KIND, import_production, import_production_table};
 pub use zp_reports::Lang;
 pub use zp_reports::cbam::{AllocationChoice, CbamReport, DEFAULT_NOT_SHIPPED, ElectricityOption};
 pub use zp_reports::ghg::GhgInventoryReport;

@@ -122,12 +122,15 @@ fn two_buyers_crossing_the_last_units_one_fills() {
             (1, 10, 0)
         );
         // Clear the resting bid for the next round.
-        zp_app::assets::market_cancel(store.as_mut(), &op, rests[0].order, 1_700_000_000)
-            .unwrap();
+        zp_app::assets::market_cancel(store.as_mut(), &op, rests[0].order, 1_700_000_000).unwrap();
     }
     let trades = zp_app::assets::market_trades(store.as_mut(), &op, Some(("ccer", 2023))).unwrap();
     assert_eq!(trades.len(), ROUNDS as usize);
-    assert!(trades.iter().all(|t| t.units == 10 && t.amount_fen == 50_000));
+    assert!(
+        trades
+            .iter()
+            .all(|t| t.units == 10 && t.amount_fen == 50_000)
+    );
     // The buyers hold exactly what was sold; the seller nothing.
     let held: u64 = zp_app::assets::balances(store.as_mut(), &op, None)
         .unwrap()
@@ -156,9 +159,14 @@ fn two_sell_orders_for_the_last_units_one_reserves() {
     let got = race(&db, [SELLER, SELLER], Side::Sell, 10);
     let ok = got.iter().filter(|r| r.is_ok()).count();
     assert_eq!(ok, 1, "{got:?}");
-    let err = got.iter().find_map(|r| r.as_ref().err()).unwrap().to_string();
+    let err = got
+        .iter()
+        .find_map(|r| r.as_ref().err())
+        .unwrap()
+        .to_string();
     assert!(
-        err.contains("0 t of ccer 2023 available, 10 t asked") && err.contains("10 t more are reserved"),
+        err.contains("0 t of ccer 2023 available, 10 t asked")
+            && err.contains("10 t more are reserved"),
         "{err}"
     );
     let b = zp_app::assets::balances(store.as_mut(), &op, Some(&code(SELLER))).unwrap();

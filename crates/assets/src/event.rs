@@ -131,7 +131,9 @@ pub enum Change {
         blocks: Vec<BlockId>,
     },
     /// An open order leaves the book; a sell order's reserved units become available.
-    OrderCancelled { order: OrderId },
+    OrderCancelled {
+        order: OrderId,
+    },
 }
 
 /// One event of the log.

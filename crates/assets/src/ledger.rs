@@ -8,7 +8,7 @@ use crate::error::{AssetError, OffsetCapExceeded, VerifyError};
 use crate::event::{BlockId, Change, Event, OrderId, PledgeId};
 use crate::venue::{Order, Trade};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use zp_domain::CreditCode;
 
 /// Where a block stands.
@@ -16,12 +16,21 @@ use zp_domain::CreditCode;
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Status {
     Available,
-    Pledged { pledge: PledgeId },
+    Pledged {
+        pledge: PledgeId,
+    },
     /// Held by a resting sell order on the trading venue: cannot move, be pledged,
     /// surrendered or cancelled except by a trade of that order.
-    Reserved { order: OrderId },
-    Surrendered { scheme: String, year: i32 },
-    Cancelled { claim: String },
+    Reserved {
+        order: OrderId,
+    },
+    Surrendered {
+        scheme: String,
+        year: i32,
+    },
+    Cancelled {
+        claim: String,
+    },
 }
 
 /// Consecutive serials of one kind and vintage held by one account.
@@ -114,6 +123,8 @@ pub struct Ledger {
     pub(crate) surrendered: BTreeMap<Key, (u64, u64)>,
     /// Orders of the trading venue, open and closed.
     pub(crate) orders: BTreeMap<OrderId, Order>,
+    /// The ids of the open orders (the books), so matching scans only what rests.
+    pub(crate) open_orders: BTreeSet<OrderId>,
     /// Trades in execution order.
     pub(crate) trades: Vec<Trade>,
     pub(crate) seq: u64,
@@ -138,6 +149,7 @@ impl Ledger {
             deadlines: BTreeMap::new(),
             surrendered: BTreeMap::new(),
             orders: BTreeMap::new(),
+            open_orders: BTreeSet::new(),
             trades: Vec::new(),
             seq: 0,
             head_hash: GENESIS_HASH,
@@ -176,7 +188,8 @@ impl Ledger {
         if event.seq != e.seq {
             return Err(fail(format!("payload says event {}", event.seq)));
         }
-        self.apply(&event.change, event.at).map_err(|x| fail(x.to_string()))?;
+        self.apply(&event.change, event.at)
+            .map_err(|x| fail(x.to_string()))?;
         self.seq = e.seq;
         self.head_hash = hash;
         Ok(())

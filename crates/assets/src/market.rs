@@ -50,8 +50,9 @@ impl Ledger {
     /// lowest ask), then earliest.
     pub fn queue(&self, kind: &str, vintage: i32, side: Side) -> Vec<&Order> {
         let mut q: Vec<&Order> = self
-            .orders
-            .values()
+            .open_orders
+            .iter()
+            .filter_map(|id| self.orders.get(id))
             .filter(|o| {
                 o.state == OrderState::Open
                     && o.side == side
@@ -247,7 +248,9 @@ impl Ledger {
                 }
                 Ok((changes, blocks, None))
             }
-            _ => Err(AssetError::NotAllowed(format!("{op} is not a market order"))),
+            _ => Err(AssetError::NotAllowed(format!(
+                "{op} is not a market order"
+            ))),
         }
     }
 
@@ -306,7 +309,11 @@ impl Ledger {
         })
     }
 
-    pub(crate) fn apply_order_placed(&mut self, change: &Change, at: i64) -> Result<(), AssetError> {
+    pub(crate) fn apply_order_placed(
+        &mut self,
+        change: &Change,
+        at: i64,
+    ) -> Result<(), AssetError> {
         let Change::OrderPlaced {
             order,
             org,
@@ -362,6 +369,7 @@ impl Ledger {
                 }
             }
         }
+        self.open_orders.insert(*order);
         self.orders.insert(
             *order,
             Order {
@@ -462,6 +470,7 @@ impl Ledger {
             o.remaining -= units;
             if o.remaining == 0 {
                 o.state = OrderState::Filled;
+                self.open_orders.remove(&id);
             }
         }
         self.trades.push(Trade {
@@ -493,6 +502,7 @@ impl Ledger {
             )));
         }
         o.state = OrderState::Cancelled;
+        self.open_orders.remove(&order);
         for id in self.reserved_by(order) {
             self.block_mut(id)?.status = Status::Available;
         }
@@ -514,7 +524,10 @@ impl Ledger {
                         && o.vintage == b.vintage
                 });
                 if !ok {
-                    return Err(format!("block {} is reserved by order {order} inconsistently", b.id));
+                    return Err(format!(
+                        "block {} is reserved by order {order} inconsistently",
+                        b.id
+                    ));
                 }
                 *reserved.entry(order).or_default() += b.units;
             }
@@ -540,13 +553,23 @@ impl Ledger {
             if (o.state == OrderState::Filled) != (o.remaining == 0 && !open)
                 || (open && o.remaining == 0)
             {
-                return Err(format!("order {} is {:?} with {} t left", o.id, o.state, o.remaining));
+                return Err(format!(
+                    "order {} is {:?} with {} t left",
+                    o.id, o.state, o.remaining
+                ));
             }
             let held = reserved.get(&o.id).copied().unwrap_or_default();
             if open && o.side == Side::Sell && held != o.remaining {
                 return Err(format!(
                     "sell order {} reserves {held} t for its {} t left",
                     o.id, o.remaining
+                ));
+            }
+            if open != self.open_orders.contains(&o.id) {
+                return Err(format!(
+                    "order {} is {} but the books disagree",
+                    o.id,
+                    o.state.as_str()
                 ));
             }
             if open {

@@ -134,4 +134,3 @@ pub fn price_fen(price_yuan: Decimal) -> Result<u64, AssetError> {
         ))),
     }
 }
-

@@ -353,9 +353,10 @@ fn a_trade_off_the_resting_price_does_not_verify() {
         .iter()
         .position(|e| e.payload.contains("\"traded\""))
         .unwrap();
-    forged[at].payload = forged[at]
-        .payload
-        .replace("\"price_fen\":1000,\"amount_fen\":4000", "\"price_fen\":1005,\"amount_fen\":4020");
+    forged[at].payload = forged[at].payload.replace(
+        "\"price_fen\":1000,\"amount_fen\":4000",
+        "\"price_fen\":1005,\"amount_fen\":4020",
+    );
     let mut prev = if at == 0 {
         GENESIS_HASH
     } else {

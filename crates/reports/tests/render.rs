@@ -173,7 +173,10 @@ fn same_model_same_bytes() {
 
 fn cell(range: &calamine::Range<Data>, label: &str) -> Data {
     for row in range.rows() {
-        if row.first().is_some_and(|c| matches!(c, Data::String(s) if s == label)) {
+        if row
+            .first()
+            .is_some_and(|c| matches!(c, Data::String(s) if s == label))
+        {
             return row[1].clone();
         }
     }
@@ -200,7 +203,10 @@ fn ghg_workbook_reads_back_with_numbers_and_units() {
     let activity = wb.worksheet_range("Activity data").unwrap();
     let headers: Vec<String> = activity
         .rows()
-        .find(|r| r.first().is_some_and(|c| matches!(c, Data::String(s) if s == "Carrier")))
+        .find(|r| {
+            r.first()
+                .is_some_and(|c| matches!(c, Data::String(s) if s == "Carrier"))
+        })
         .unwrap()
         .iter()
         .map(|c| c.to_string())

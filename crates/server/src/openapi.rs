@@ -85,36 +85,63 @@ impl Op {
         let mut params: Vec<Value> = self
             .path_params()
             .into_iter()
-            .map(|p| json!({"name": p, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .map(|p| {
+                let schema = if p == "kind" && self.path.starts_with("/api/v1/imports/") {
+                    let kinds: Vec<&str> =
+                        zp_app::ImportKind::ALL.iter().map(|k| k.key()).collect();
+                    json!({"type": "string", "enum": kinds})
+                } else {
+                    param_schema(p, if p == "code" { "credit code" } else { "" })
+                };
+                json!({"name": p, "in": "path", "required": true, "schema": schema})
+            })
             .collect();
         params.extend(self.query.iter().map(|(name, desc, required)| {
             json!({"name": name, "in": "query", "required": required, "description": desc,
-                   "schema": {"type": "string"}})
+                   "schema": param_schema(name, desc)})
         }));
+        let error = json!({"$ref": "#/components/responses/Error"});
+        let mut responses = json!({
+            "200": {"description": "OK", "content": self.ok_content()},
+            "400": error,
+            "401": error,
+            "403": error,
+            "404": error,
+            // A file or value that was read but cannot be used (e.g. a window too long).
+            "422": error,
+        });
+        if self.method == "get" {
+            // A read that passes the server's deadline (see `deadline.rs`).
+            responses["503"] = error.clone();
+        } else {
+            // A state that forbids the change (already cancelled, already exists).
+            responses["409"] = error.clone();
+        }
+        if self.path == "/api/v1/session" && self.method == "post" {
+            responses["429"] = json!({"$ref": "#/components/responses/RateLimited"});
+        }
         let mut op = json!({
             "tags": [tag],
             "summary": self.summary,
             "operationId": format!("{}_{}", self.method, self.path.trim_start_matches("/api/v1/")
                 .replace(['/', '-'], "_").replace(['{', '}'], "")),
             "parameters": params,
-            "responses": {
-                "200": {"description": "OK", "content": {"application/json": {}}},
-                "400": {"$ref": "#/components/responses/Error"},
-                "401": {"$ref": "#/components/responses/Error"},
-                "403": {"$ref": "#/components/responses/Error"},
-                "404": {"$ref": "#/components/responses/Error"},
-            },
+            "responses": responses,
         });
         match self.body {
             Body::None => {}
             Body::Json => {
                 op["requestBody"] =
                     json!({"content": {"application/json": {"schema": {"type": "object"}}}});
+                op["responses"]["415"] = error.clone();
             }
             Body::Upload => {
                 op["requestBody"] = json!({"required": true, "content": {"multipart/form-data": {
-                    "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}});
-                op["responses"]["413"] = json!({"$ref": "#/components/responses/Error"});
+                    "schema": {"type": "object", "required": ["file"],
+                               "properties": {"file": {"type": "string", "format": "binary"}}}}}});
+                op["responses"]["413"] = error.clone();
+                op["responses"]["415"] = error.clone();
+                op["responses"]["507"] = error;
             }
         }
         if !self.auth {
@@ -122,7 +149,132 @@ impl Op {
         }
         op
     }
+
+    /// The media types of a 200 answer: JSON, and the downloads a `format` parameter asks
+    /// for (Parquet, Excel, PDF).
+    fn ok_content(&self) -> Value {
+        let mut c = Map::new();
+        let formats: Vec<&str> = self
+            .query
+            .iter()
+            .filter(|(name, _, _)| *name == "format")
+            .flat_map(|(_, desc, _)| choices(desc))
+            .collect();
+        if formats.is_empty() || formats.contains(&"json") {
+            c.insert("application/json".into(), json!({"schema": {}}));
+        }
+        for f in formats {
+            let (media, schema) = match f {
+                "parquet" => (
+                    "application/vnd.apache.parquet",
+                    json!({"type": "string", "format": "binary"}),
+                ),
+                "xlsx" => (
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    json!({"type": "string", "format": "binary"}),
+                ),
+                "pdf" => (
+                    "application/pdf",
+                    json!({"type": "string", "format": "binary"}),
+                ),
+                _ => continue,
+            };
+            c.insert(media.into(), json!({ "schema": schema }));
+        }
+        Value::Object(c)
+    }
 }
+
+/// The choices a parameter's description lists: `"hour, day (default) or month"`,
+/// `"cost | carbon | cost+carbon (default cost)"`, `"parquet (the only format)"`. Empty
+/// when the description is not such a list.
+fn choices(desc: &str) -> Vec<&str> {
+    // The description without its parenthesised remarks.
+    let mut bare = Vec::new();
+    let mut depth = 0;
+    let mut start = 0;
+    for (i, c) in desc.char_indices() {
+        match c {
+            '(' => {
+                if depth == 0 {
+                    bare.push(&desc[start..i]);
+                }
+                depth += 1;
+            }
+            ')' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    start = i + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    if depth == 0 {
+        bare.push(&desc[start..]);
+    }
+    let words: Vec<&str> = bare
+        .into_iter()
+        .flat_map(|part| part.split([',', '|']))
+        .flat_map(|p| p.split(" or "))
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .collect();
+    let is_choice = |w: &&str| {
+        w.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_-+".contains(c))
+    };
+    if words.iter().all(is_choice) && (words.len() > 1 || desc.contains("the only")) {
+        words
+    } else {
+        Vec::new()
+    }
+}
+
+/// The JSON schema of a path or query parameter, from its name and description: years,
+/// months, limits and ids are integers; `YYYY-MM-DD` is a date and `YYYY-MM` a month;
+/// credit codes have the GB 32100 form; a description listing its values is an enum;
+/// quantities (MWh, MW, fractions, tCO2/tce, yuan) are numbers; anything else a string.
+pub fn param_schema(name: &str, desc: &str) -> Value {
+    let d = desc.to_ascii_lowercase();
+    match name {
+        "year" => return json!({"type": "integer"}),
+        "month" => return json!({"type": "integer", "minimum": 1, "maximum": 12}),
+        "limit" => return json!({"type": "integer", "minimum": 0}),
+        "id" | "days" => return json!({"type": "integer"}),
+        "by" if d.contains("year") => return json!({"type": "integer"}),
+        "org" | "code" => {
+            return json!({"type": "string", "pattern": CREDIT_CODE_PATTERN});
+        }
+        _ => {}
+    }
+    if desc.contains("YYYY-MM-DD") {
+        return json!({"type": "string", "format": "date"});
+    }
+    if desc.contains("YYYY-MM") {
+        return json!({"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"});
+    }
+    let values = choices(desc);
+    if !values.is_empty() {
+        return json!({"type": "string", "enum": values});
+    }
+    let numeric = [
+        "mwh",
+        " mw",
+        "fraction",
+        "tco2/tce",
+        "yuan per",
+        "efficiency",
+    ];
+    if numeric.iter().any(|u| d.contains(u)) {
+        return json!({"type": "number"});
+    }
+    json!({"type": "string"})
+}
+
+/// A unified social credit code (统一社会信用代码, GB 32100): 18 characters of the code
+/// alphabet (digits and capital letters without I, O, Z, S, V).
+pub const CREDIT_CODE_PATTERN: &str = "^[0-9A-HJ-NPQRTUWXY]{18}$";
 
 /// Every documented operation with its area's name.
 pub fn all_ops() -> impl Iterator<Item = (&'static str, &'static Op)> {
@@ -159,11 +311,22 @@ pub fn document() -> Value {
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "session": {"type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE},
             },
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {"type": "object", "required": ["code", "message"],
+                        "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}},
+                },
+            },
             "responses": {
                 "Error": {"description": "Error", "content": {"application/json": {"schema": {
-                    "type": "object",
-                    "properties": {"error": {"type": "object", "properties": {
-                        "code": {"type": "string"}, "message": {"type": "string"}}}}}}}},
+                    "$ref": "#/components/schemas/Error"}}}},
+                "RateLimited": {
+                    "description": "Too many login attempts from this source or for this account",
+                    "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                },
             },
         },
         "security": [{"bearer": []}, {"session": []}],

@@ -159,3 +159,152 @@ fn every_ui_string_used_is_defined() {
     }
     assert!(missing.is_empty(), "undefined UI strings: {missing:#?}");
 }
+
+/// The schema of query parameter `name` of `method path`.
+fn param(doc: &serde_json::Value, method: &str, path: &str, name: &str) -> serde_json::Value {
+    doc["paths"][path][method]["parameters"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {method} {path}"))
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("{method} {path}: no parameter {name}"))["schema"]
+        .clone()
+}
+
+/// Issue 22 #22: parameters carry types a client (or a fuzzer) can rely on, downloads
+/// their own media types, and the 413/415/422/429/503 answers the API gives are documented.
+#[test]
+fn openapi_parameters_are_typed_and_downloads_have_their_media_types() {
+    use serde_json::json;
+    let doc = zp_server::openapi::document();
+    let map = "/api/v1/reports/carbon-map";
+    assert_eq!(
+        param(&doc, "get", map, "from"),
+        json!({"type": "string", "format": "date"})
+    );
+    assert_eq!(
+        param(&doc, "get", map, "by"),
+        json!({"type": "string", "enum": ["hour", "day", "month"]})
+    );
+    assert_eq!(
+        param(&doc, "get", map, "org"),
+        json!({"type": "string", "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}$"})
+    );
+    assert_eq!(
+        param(&doc, "get", "/api/v1/inventory", "year"),
+        json!({"type": "integer"})
+    );
+    assert_eq!(
+        param(&doc, "get", "/api/v1/inventory", "grid_factor"),
+        json!({"type": "string", "enum": ["provincial", "national"]})
+    );
+    assert_eq!(
+        param(&doc, "delete", "/api/v1/tokens/{id}", "id"),
+        json!({"type": "integer"})
+    );
+    // The demo's credit codes match the documented pattern (GB 32100 alphabet, 18 long).
+    let alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    for code in [common::org_a(), common::org_c()] {
+        assert!(
+            code.len() == 18 && code.chars().all(|c| alphabet.contains(c)),
+            "{code}"
+        );
+    }
+    // Every parameter has a type.
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            for p in op["parameters"].as_array().unwrap() {
+                assert!(p["schema"]["type"].is_string(), "{method} {path}: {p}");
+            }
+        }
+    }
+    // Downloads: Parquet readings, Excel loan reports.
+    let ok = |method: &str, path: &str| {
+        doc["paths"][path][method]["responses"]["200"]["content"].clone()
+    };
+    assert_eq!(
+        ok("get", "/api/v1/readings/export"),
+        json!({"application/vnd.apache.parquet": {"schema": {"type": "string", "format": "binary"}}})
+    );
+    let loans = ok("get", "/api/v1/finance/reports/loans");
+    assert!(loans["application/json"].is_object(), "{loans}");
+    assert!(
+        loans["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"].is_object(),
+        "{loans}"
+    );
+    // The refusals the API sends.
+    let responses = |method: &str, path: &str| doc["paths"][path][method]["responses"].clone();
+    let upload = responses("post", "/api/v1/imports/{kind}");
+    let kinds = param(&doc, "post", "/api/v1/imports/{kind}", "kind");
+    for k in [
+        "orgs",
+        "activity",
+        "meters",
+        "grid-hourly",
+        "readings",
+        "indicators",
+        "factors",
+    ] {
+        assert!(
+            kinds["enum"].as_array().unwrap().contains(&json!(k)),
+            "{kinds}"
+        );
+    }
+    for code in ["413", "415", "422", "507"] {
+        assert!(upload[code].is_object(), "upload {code}: {upload}");
+    }
+    assert!(responses("post", "/api/v1/tokens")["415"].is_object());
+    assert!(responses("get", map)["422"].is_object());
+    assert!(responses("get", map)["503"].is_object());
+    assert_eq!(
+        responses("post", "/api/v1/session")["429"],
+        json!({"$ref": "#/components/responses/RateLimited"})
+    );
+}
+
+/// Every documented read without required parameters answers, as the platform admin,
+/// with a documented status and a documented media type.
+#[tokio::test]
+async fn reads_answer_as_documented() {
+    let t = common::app();
+    let doc = zp_server::openapi::document();
+    let mut checked = 0;
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        let Some(op) = ops.get("get") else { continue };
+        let needs_input = path.contains('{')
+            || op["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["required"] == true);
+        if needs_input {
+            continue;
+        }
+        let r = t.get(Some("admin"), path).await;
+        let status = r.status.as_u16().to_string();
+        let documented = &op["responses"][&status];
+        assert!(
+            documented.is_object(),
+            "GET {path}: {status} is not documented: {}",
+            r.text
+        );
+        let media = r.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let content = if documented["$ref"].is_string() {
+            doc["components"]["responses"]["Error"]["content"].clone()
+        } else {
+            documented["content"].clone()
+        };
+        assert!(
+            content[&media].is_object(),
+            "GET {path}: {media} is not documented for {status}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} reads checked");
+}

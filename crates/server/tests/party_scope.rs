@@ -52,7 +52,7 @@ async fn verifier_reads_only_assigned_enterprises(t: &TestApp) {
         r.text
     );
 
-    assign(&t, "verifier", &a).await;
+    assign(t, "verifier", &a).await;
     let r = t.get(Some("verifier"), "/api/v1/orgs").await;
     assert_eq!(codes(&r.json()), vec![a.clone()]);
     let r = t.get(Some("verifier"), &format!("/api/v1/orgs/{a}")).await;
@@ -74,7 +74,7 @@ async fn verifier_reads_only_assigned_enterprises(t: &TestApp) {
     assert!(r.text.contains(&a) && !r.text.contains(&b), "{}", r.text);
 
     // A second assignment: both listed, each readable, C still not.
-    assign(&t, "verifier", &b).await;
+    assign(t, "verifier", &b).await;
     let r = t.get(Some("verifier"), "/api/v1/orgs").await;
     let mut want = vec![a.clone(), b.clone()];
     want.sort();

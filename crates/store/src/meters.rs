@@ -95,7 +95,12 @@ impl<C: Conn> MeterStore for SqlStore<C> {
             params.push(org.as_str().into());
             sql += &format!(" AND m.credit_code = ${}", params.len());
         }
-        push_org_filters(&mut sql, &mut params, filter.park.as_ref(), filter.region.as_ref());
+        push_org_filters(
+            &mut sql,
+            &mut params,
+            filter.park.as_ref(),
+            filter.region.as_ref(),
+        );
         sql += " ORDER BY m.meter";
         self.conn()
             .query(&sql, &params)?

@@ -98,7 +98,15 @@ fn market(store: &mut dyn Store, caller: &Caller, cmd: MarketCmd, json: bool) ->
                 SideArg::Sell => Side::Sell,
             };
             let r = uc::market_order(
-                store, caller, &org, side, &kind, vintage, units, price_yuan, now(),
+                store,
+                caller,
+                &org,
+                side,
+                &kind,
+                vintage,
+                units,
+                price_yuan,
+                now(),
             )?;
             Ok(output::either(json, &r, print_order)?)
         }
@@ -118,7 +126,14 @@ fn market(store: &mut dyn Store, caller: &Caller, cmd: MarketCmd, json: bool) ->
         MarketCmd::Daily { kind, vintage } => {
             let rows = uc::market_daily(store, &kind, vintage)?;
             let headers = [
-                "date", "open", "high", "low", "close", "volume_t", "turnover_yuan", "trades",
+                "date",
+                "open",
+                "high",
+                "low",
+                "close",
+                "volume_t",
+                "turnover_yuan",
+                "trades",
             ];
             Ok(output::list(json, &rows, &headers, |d| {
                 vec![
@@ -148,7 +163,11 @@ fn print_order(r: &OrderReport) {
         r.order,
         r.units,
         r.remaining,
-        if r.remaining > 0 { "rest in the book" } else { "left" }
+        if r.remaining > 0 {
+            "rest in the book"
+        } else {
+            "left"
+        }
     );
     if !r.fills.is_empty() {
         print_trades(&r.fills);
@@ -192,7 +211,15 @@ fn print_book(b: &Book) {
 
 fn print_trades(rows: &[Trade]) {
     output::table_of(
-        &["trade", "book", "buyer", "seller", "units_t", "price_yuan", "amount_yuan"],
+        &[
+            "trade",
+            "book",
+            "buyer",
+            "seller",
+            "units_t",
+            "price_yuan",
+            "amount_yuan",
+        ],
         rows,
         |t| {
             vec![

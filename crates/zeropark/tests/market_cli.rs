@@ -71,7 +71,16 @@ fn orders_fill_rest_cancel_and_settle_in_the_registry() {
     let db = Db::new();
     db.json(&["import", "orgs", &data("orgs.csv")]);
     db.json(&[
-        "assets", "issue", "--kind", "ccer", "--vintage", "2023", "--org", A, "--units", "100",
+        "assets",
+        "issue",
+        "--kind",
+        "ccer",
+        "--vintage",
+        "2023",
+        "--org",
+        A,
+        "--units",
+        "100",
     ]);
 
     // Two resting asks: their units are reserved, not available.
@@ -85,22 +94,39 @@ fn orders_fill_rest_cancel_and_settle_in_the_registry() {
     // Reserved units cannot be offered twice, moved or surrendered.
     let err = db.fails(&order(A, "sell", "50", "51"), 2);
     assert!(
-        err.contains("20 t of ccer 2023 available, 50 t asked") && err.contains("80 t more are reserved"),
+        err.contains("20 t of ccer 2023 available, 50 t asked")
+            && err.contains("80 t more are reserved"),
         "{err}"
     );
     let err = db.fails(
         &[
-            "assets", "transfer", "--kind", "ccer", "--vintage", "2023", "--from", A, "--to", B,
-            "--units", "21",
+            "assets",
+            "transfer",
+            "--kind",
+            "ccer",
+            "--vintage",
+            "2023",
+            "--from",
+            A,
+            "--to",
+            B,
+            "--units",
+            "21",
         ],
         2,
     );
-    assert!(err.contains("20 t of ccer 2023 available, 21 t asked"), "{err}");
+    assert!(
+        err.contains("20 t of ccer 2023 available, 21 t asked"),
+        "{err}"
+    );
 
     // A buy for 30 at 53 takes the best ask first (20 at 51.50), then 10 of the 60 at 52:
     // each at the resting order's price, not at 53.
     let o3 = place(&db, B, "buy", "30", "53");
-    assert_eq!((&o3["state"], &o3["remaining"]), (&json!("filled"), &json!(0)));
+    assert_eq!(
+        (&o3["state"], &o3["remaining"]),
+        (&json!("filled"), &json!(0))
+    );
     let fills: Vec<(u64, u64, rust_decimal::Decimal, u64)> = o3["fills"]
         .as_array()
         .unwrap()
@@ -179,18 +205,30 @@ fn orders_fill_rest_cancel_and_settle_in_the_registry() {
     let day = &days[0];
     assert_eq!(days.as_array().unwrap().len(), 1);
     assert_eq!(
-        [&day["open_yuan"], &day["high_yuan"], &day["low_yuan"], &day["close_yuan"]].map(num),
+        [
+            &day["open_yuan"],
+            &day["high_yuan"],
+            &day["low_yuan"],
+            &day["close_yuan"]
+        ]
+        .map(num),
         [d("51.5"), d("52"), d("50"), d("50")]
     );
     assert_eq!(day["volume_t"], json!(42));
 
     // Cancel releases the rest of the 60 t ask: 50 t available again, nothing reserved.
     let c = db.json(&["market", "cancel", "--order", "1"]);
-    assert_eq!((&c["state"], &c["remaining"]), (&json!("cancelled"), &json!(50)));
+    assert_eq!(
+        (&c["state"], &c["remaining"]),
+        (&json!("cancelled"), &json!(50))
+    );
     assert_eq!(holding(&db, A), (70, 0));
     assert!(levels(&db.json(&BOOK)["asks"]).is_empty());
     let err = db.fails(&["market", "cancel", "--order", "1"], 2);
-    assert!(err.contains("order 1 is not open: it is cancelled"), "{err}");
+    assert!(
+        err.contains("order 1 is not open: it is cancelled"),
+        "{err}"
+    );
     let err = db.fails(&["market", "cancel", "--order", "99"], 2);
     assert!(err.contains("unknown order 99"), "{err}");
 
@@ -200,10 +238,15 @@ fn orders_fill_rest_cancel_and_settle_in_the_registry() {
     place(&db, B, "sell", "5", "60");
     let err = db.fails(&order(B, "buy", "1", "60"), 2);
     assert!(err.contains("own resting order"), "{err}");
-    let err = db.fails(&["market", "book", "--kind", "gold", "--vintage", "2023"], 2);
+    let err = db.fails(
+        &["market", "book", "--kind", "gold", "--vintage", "2023"],
+        2,
+    );
     assert!(err.contains("unknown kind"), "{err}");
 
     // Every order, trade and cancel is on the chain; replaying it agrees.
     let v = db.json(&["assets", "verify"]);
     assert!(v["events"].as_u64().unwrap() > 10, "{v}");
+    // Resting: D's bid (3 of 5 t left), C's bid at 49.90 and B's ask at 60.
+    assert_eq!((&v["open_orders"], &v["trades"]), (&json!(3), &json!(4)));
 }

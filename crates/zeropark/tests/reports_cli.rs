@@ -175,7 +175,10 @@ fn cbam_one_product_contract() {
 fn sheet_rows(range: &calamine::Range<Data>, first: &str) -> Vec<Vec<Data>> {
     range
         .rows()
-        .filter(|r| r.first().is_some_and(|c| matches!(c, Data::String(s) if s == first)))
+        .filter(|r| {
+            r.first()
+                .is_some_and(|c| matches!(c, Data::String(s) if s == first))
+        })
         .map(|r| r.to_vec())
         .collect()
 }
@@ -398,4 +401,56 @@ fn park_annual_report_sums_the_park_and_renders() {
         2,
     );
     assert!(err.contains("--out"), "{err}");
+}
+
+/// `matched`: the certificates retired hour by hour for the enterprise (the 16.3 MWh of
+/// `certs_cli.rs`'s day: PV issued, then matched against the load) at 0 tCO2/MWh, the rest
+/// of its grid electricity at the provincial factor.
+#[test]
+fn cbam_matched_takes_hourly_matched_certificates_from_the_registry() {
+    use common::data;
+    let elec = "91500112MA60ELE02H";
+    let db = Db::new();
+    db.json(&["import", "orgs", &data("orgs.csv")]);
+    db.json(&["import", "activity", &data("activity_2023.csv")]);
+    db.json(&["import", "meters", &data("readings_meters.csv")]);
+    db.json(&["import", "readings", &data("readings_2023-07-10.csv")]);
+    let day = ["--from", "2023-07-10", "--to", "2023-07-10"];
+    db.json(&[&["certs", "issue"][..], &day].concat());
+    db.json(&[&["certs", "match", "--consumer", elec][..], &day].concat());
+    let p = write(
+        &db,
+        "production.csv",
+        &format!(
+            "credit_code,period,product,cn_code,quantity_t\n{elec},2023-07,aluminium plate,7606 12 20,500\n"
+        ),
+    );
+    db.json(&["import", "production", &p]);
+    let report = |factor: &str| {
+        db.json(&[
+            "report",
+            "cbam",
+            "--org",
+            elec,
+            "--year",
+            "2023",
+            "--electricity-factor",
+            factor,
+        ])
+    };
+    let prov = report("provincial");
+    let matched = report("matched");
+    let t = &matched["installation_totals"];
+    assert_eq!(num(&t["matched_mwh"]), d("16.3"));
+    let g = &matched["goods"][0];
+    let mwh = num(&g["electricity_mwh"]);
+    assert_eq!(num(&g["indirect_tco2"]), (mwh - d("16.3")) * d("0.5581"));
+    assert_eq!(
+        num(&prov["goods"][0]["indirect_tco2"]) - num(&g["indirect_tco2"]),
+        d("16.3") * d("0.5581")
+    );
+    let source = g["electricity_factor_source"].as_str().unwrap();
+    assert!(source.starts_with("16.3 MWh x 0"), "{source}");
+    assert!(source.contains("granular bundles"), "{source}");
+    assert_eq!(g["sector"], "aluminium");
 }

@@ -131,24 +131,26 @@ impl<'f, 'a> Layout<'f, 'a> {
             let mut line = String::new();
             for u in units {
                 let candidate = format!("{line}{u}");
-                if self.font.width(candidate.trim_end(), size) <= width || line.is_empty() {
-                    if line.is_empty() && self.font.width(u.trim_end(), size) > width {
-                        // A word wider than the column: break it between characters.
-                        for c in u.chars() {
-                            let next = format!("{line}{c}");
-                            if self.font.width(next.trim_end(), size) > width && !line.is_empty() {
-                                lines.push(line.trim_end().to_string());
-                                line = c.to_string();
-                            } else {
-                                line = next;
-                            }
-                        }
-                    } else {
-                        line = candidate;
-                    }
-                } else {
+                if self.font.width(candidate.trim_end(), size) <= width {
+                    line = candidate;
+                    continue;
+                }
+                if !line.is_empty() {
                     lines.push(line.trim_end().to_string());
-                    line = u.trim_start().to_string();
+                }
+                line = u.trim_start().to_string();
+                if self.font.width(line.trim_end(), size) > width {
+                    // A word wider than the column: break it between characters.
+                    let word = std::mem::take(&mut line);
+                    for c in word.chars() {
+                        let next = format!("{line}{c}");
+                        if self.font.width(next.trim_end(), size) > width && !line.is_empty() {
+                            lines.push(line.trim_end().to_string());
+                            line = c.to_string();
+                        } else {
+                            line = next;
+                        }
+                    }
                 }
             }
             lines.push(line.trim_end().to_string());
@@ -386,6 +388,43 @@ impl<'f, 'a> Layout<'f, 'a> {
                 bold: false,
                 gray: 0.2,
             });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn font_bytes() -> Vec<u8> {
+        let path = std::env::var("ZEROPARK_CJK_FONT")
+            .unwrap_or_else(|_| "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc".into());
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e} (fonts-noto-cjk)"))
+    }
+
+    #[test]
+    fn wrapped_lines_fit_their_column_and_keep_every_character() {
+        let bytes = font_bytes();
+        let font = CjkFont::parse(&bytes).unwrap();
+        let l = Layout::new(&font);
+        let text = "builtin-2025.1/carbon_content/natural_gas builtin-2025.1/carbon_content/raw_coal \
+                    运营控制法：报告主体为以下统一社会信用代码的法人企业及其全部厂区 and some English words";
+        for width in [40.0, 90.0, 200.0] {
+            let lines = l.wrap(text, 7.8, width);
+            assert!(lines.len() > 1);
+            for line in &lines {
+                assert!(
+                    font.width(line, 7.8) <= width + 0.01 || line.chars().count() == 1,
+                    "{line:?} is wider than {width}"
+                );
+            }
+            let joined: String = lines
+                .concat()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let want: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            assert_eq!(joined, want);
         }
     }
 }
