@@ -274,16 +274,15 @@ pub fn compute(
                 } else {
                     let (feed, fid) = f.value(Slot::SteamFeedWater)?;
                     let tonnes = |l: &ActivityLine| {
-                        l.quantity
-                            .value_in(Unit::Tonne)
-                            .unwrap_or(Decimal::ZERO)
+                        l.quantity.value_in(Unit::Tonne).unwrap_or(Decimal::ZERO)
                     };
-                    let heat = crate::steam::heat_above_feed_water(lines, tonnes, feed)
-                        .map_err(|(id, source_ref, reason)| AccountingError::Steam {
+                    let heat = crate::steam::heat_above_feed_water(lines, tonnes, feed).map_err(
+                        |(id, source_ref, reason)| AccountingError::Steam {
                             id,
                             source_ref,
                             reason,
-                        })?;
+                        },
+                    )?;
                     formula.push(format!(
                         "tCO2 = sum of t x (h - {feed} kJ/kg) / 1000 x {k} tCO2/GJ = {} GJ x {k}: {}",
                         heat.heat_gj.normalize(),

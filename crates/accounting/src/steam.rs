@@ -46,7 +46,10 @@ impl PricedState {
 
     /// IAPWS-IF97 specific enthalpy, kJ/kg, rounded to four decimals.
     pub(crate) fn enthalpy_kj_per_kg(self) -> Result<Decimal, String> {
-        let p = self.pressure_mpa.to_f64().ok_or("pressure is not a finite number")?;
+        let p = self
+            .pressure_mpa
+            .to_f64()
+            .ok_or("pressure is not a finite number")?;
         let t = match self.temperature_c {
             Some(t) => Some(t.to_f64().ok_or("temperature is not a finite number")?),
             None => None,

@@ -30,7 +30,9 @@ fn lines() -> impl Strategy<Value = Vec<ActivityLine>> {
                 } else {
                     carrier.base_unit()
                 };
-                ActivityLine { steam: None, serials: None,
+                ActivityLine {
+                    steam: None,
+                    serials: None,
                     id: i as i64,
                     period: Period::new(2023, month).unwrap(),
                     carrier,

@@ -14,7 +14,9 @@ fn org(n: u32) -> CreditCode {
 }
 
 fn line(id: i64, month: u32, carrier: Carrier, value: Decimal, unit: Unit) -> ActivityLine {
-    ActivityLine { steam: None, serials: None,
+    ActivityLine {
+        steam: None,
+        serials: None,
         id,
         period: Period::new(2023, month).unwrap(),
         carrier,
@@ -154,11 +156,15 @@ fn market_scope2_with_certificates_and_residual_mix() {
         .unwrap();
     let period = Period::new(2030, 6).unwrap();
     let lines = vec![
-        ActivityLine { steam: None, serials: None,
+        ActivityLine {
+            steam: None,
+            serials: None,
             period,
             ..line(1, 6, Carrier::Electricity, dec!(1000000), Unit::Kwh)
         },
-        ActivityLine { steam: None, serials: None,
+        ActivityLine {
+            steam: None,
+            serials: None,
             period,
             ..line(
                 2,
@@ -225,7 +231,8 @@ fn purchased_heat_and_steam_by_enthalpy() {
     assert_eq!(steam.energy_tce, dec!(12.86));
     let line = &steam.lines[0];
     assert!(
-        line.formula.contains("saturated at 1 MPa (default: no pressure given)")
+        line.formula
+            .contains("saturated at 1 MPa (default: no pressure given)")
             && line.formula.contains("2777.1195"),
         "{}",
         line.formula
@@ -289,11 +296,18 @@ fn a_result_issued_with_the_heat_content_keeps_it_until_recompute() {
             note: None,
         },
     );
-    let i = input("CQ", vec![line(1, 1, Carrier::Steam, dec!(100), Unit::Tonne)]);
+    let i = input(
+        "CQ",
+        vec![line(1, 1, Carrier::Steam, dec!(100), Unit::Tonne)],
+    );
     let legacy = compute(&i, &catalog, &mut pins, Options::default()).unwrap();
     // The heat content: 100 t x 3.763 GJ/t x 0.11 tCO2/GJ = 41.393 t.
     assert_eq!(legacy.scope2_location_tco2, dec!(41.393));
-    assert!(legacy.notes.iter().any(|n| n.contains("recompute")), "{:?}", legacy.notes);
+    assert!(
+        legacy.notes.iter().any(|n| n.contains("recompute")),
+        "{:?}",
+        legacy.notes
+    );
     let fresh = compute(&i, &catalog, &mut Pins::default(), Options::default()).unwrap();
     assert_eq!(fresh.scope2_location_tco2, dec!(29.6271745));
 }
@@ -369,7 +383,9 @@ fn province_without_factor_uses_its_regional_grid_and_notes_it() {
     ));
     assert_eq!(inv.scope2_location_tco2, dec!(247.2));
     assert!(
-        inv.notes.iter().any(|n| n.contains("XZ") && n.contains("GRID-SW")),
+        inv.notes
+            .iter()
+            .any(|n| n.contains("XZ") && n.contains("GRID-SW")),
         "{:?}",
         inv.notes
     );
@@ -387,7 +403,11 @@ fn yunnan_2022_uses_yunnans_own_factor() {
     };
     let inv = run(&i);
     assert_eq!(inv.scope2_location_tco2, dec!(107.3));
-    assert!(!inv.notes.iter().any(|n| n.contains("no YN")), "{:?}", inv.notes);
+    assert!(
+        !inv.notes.iter().any(|n| n.contains("no YN")),
+        "{:?}",
+        inv.notes
+    );
 }
 
 #[test]

@@ -572,7 +572,9 @@ pub fn flex_plan(
             .iter()
             .zip(&req.fleets)
             .enumerate()
-            .map(|(i, (p, k))| p.ocpp_profile(k, i as i64 + 1, &format!("{}T00:00:00+08:00", req.date)))
+            .map(|(i, (p, k))| {
+                p.ocpp_profile(k, i as i64 + 1, &format!("{}T00:00:00+08:00", req.date))
+            })
             .collect(),
         plan,
         factor_source: match fallback_hours {
@@ -616,7 +618,10 @@ pub fn read_fleets(path: &std::path::Path) -> Result<Vec<zp_energy::EvFleet>, Ap
             ))
         })
     };
-    let idx: Vec<usize> = FLEET_COLUMNS.iter().map(|c| col(c)).collect::<Result<_, _>>()?;
+    let idx: Vec<usize> = FLEET_COLUMNS
+        .iter()
+        .map(|c| col(c))
+        .collect::<Result<_, _>>()?;
     let mut out = Vec::with_capacity(table.rows.len());
     for (row, cells) in &table.rows {
         let cell = |i: usize| cells.get(idx[i]).map(|s| s.trim()).unwrap_or("");
@@ -628,7 +633,11 @@ pub fn read_fleets(path: &std::path::Path) -> Result<Vec<zp_energy::EvFleet>, Ap
                 cell(i)
             ))
         };
-        let int = |i: usize| cell(i).parse::<u32>().map_err(|_| bad(i, "is not a whole number"));
+        let int = |i: usize| {
+            cell(i)
+                .parse::<u32>()
+                .map_err(|_| bad(i, "is not a whole number"))
+        };
         let dec = |i: usize| {
             cell(i)
                 .parse::<Decimal>()

@@ -30,9 +30,8 @@ use zp_accounting::ActivityLine;
 use zp_domain::{Carrier, CreditCode, Decimal, Period, Quantity, Unit};
 use zp_finance::schedule::next_month;
 use zp_finance::{
-    ProductKind,
-    DataQuality, Exposure, Installment, LoanLine, LoanReport, MrvReport, PcafReport, Reduction,
-    Tag, annual_from_ledger, expected_reduction, yuan_to_fen,
+    DataQuality, Exposure, Installment, LoanLine, LoanReport, MrvReport, PcafReport, ProductKind,
+    Reduction, Tag, annual_from_ledger, expected_reduction, yuan_to_fen,
 };
 use zp_readings::ReadingStore;
 use zp_store::{
@@ -203,7 +202,9 @@ fn ledger_file(project_id: &str, path: &Path, year: i32) -> Result<LedgerSides, 
                     format!("{c} cannot be given in {}", u.symbol()),
                 ));
             }
-            Ok(ActivityLine { steam: None, serials: None,
+            Ok(ActivityLine {
+                steam: None,
+                serials: None,
                 id: *row,
                 period: p,
                 carrier: c,
@@ -872,7 +873,9 @@ impl<'a> MeterSource<'a> {
                     m.present, m.expected
                 )));
             }
-            lines.push(ActivityLine { steam: None, serials: None,
+            lines.push(ActivityLine {
+                steam: None,
+                serials: None,
                 id: 0,
                 period: p,
                 carrier,

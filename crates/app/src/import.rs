@@ -537,9 +537,11 @@ pub fn revert_import(
             .map(|b| b.actor)
             .ok_or_else(|| crate::AppError::NotFound(format!("import {batch} not found")))?;
         if uploader != caller.actor {
-            return Err(crate::AppError::Store(zp_store::StoreError::Forbidden(format!(
-                "import {batch} was made by {uploader}; only its uploader or an administrator may revert it"
-            ))));
+            return Err(crate::AppError::Store(zp_store::StoreError::Forbidden(
+                format!(
+                    "import {batch} was made by {uploader}; only its uploader or an administrator may revert it"
+                ),
+            )));
         }
     }
     Ok(store.revert_activity_batch(batch, &caller.actor)?)

@@ -193,7 +193,9 @@ fn certificate_lines(reg: &Registry, consumer: &CreditCode, year: i32) -> Vec<Ac
     by_month
         .into_iter()
         .enumerate()
-        .map(|(i, ((rank, period), (wh, ids)))| ActivityLine { steam: None, serials: None,
+        .map(|(i, ((rank, period), (wh, ids)))| ActivityLine {
+            steam: None,
+            serials: None,
             id: -(i as i64) - 1,
             period,
             carrier: Carrier::GreenCertificate,

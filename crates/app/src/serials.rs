@@ -77,8 +77,9 @@ pub(crate) fn refuse_double_claims(
             })
         })
         .collect();
-    let registry = crate::certs::stored_registry(store)
-        .map_err(|e| ImportError::Invalid(format!("the certificate registry could not be read: {e}")))?;
+    let registry = crate::certs::stored_registry(store).map_err(|e| {
+        ImportError::Invalid(format!("the certificate registry could not be read: {e}"))
+    })?;
     let mut kept = Vec::with_capacity(rows.len());
     for row in rows {
         let Some(serials) = (row.carrier == Carrier::GreenCertificate)
@@ -166,7 +167,9 @@ pub(crate) fn also_in_registry(reg: &Registry, org: &CreditCode, serials: &Seria
             registry_claims(reg, r.width)
                 .into_iter()
                 .filter(|c| c.org == me)
-                .map(move |c| SerialSet::parse(&r.to_string()).map(|s| s.intersect(&c.serials).count()))
+                .map(move |c| {
+                    SerialSet::parse(&r.to_string()).map(|s| s.intersect(&c.serials).count())
+                })
         })
         .map(|n| n.unwrap_or(0))
         .sum()

@@ -11,9 +11,8 @@
 
 /// The types the adapters show and pass.
 pub use zp_waste::{
-    Application, Catalog as WasteCatalog, Check, Decision, Declaration, Manifest,
-    NewApplication, Purpose, Rules as WasteRules, Side, Status as WasteStatus, Utilisation,
-    Verdict, WasteReport,
+    Application, Catalog as WasteCatalog, Check, Decision, Declaration, Manifest, NewApplication,
+    Purpose, Rules as WasteRules, Side, Status as WasteStatus, Utilisation, Verdict, WasteReport,
 };
 
 pub use zp_store::NewManifest;
@@ -127,12 +126,18 @@ pub fn import_reference(
         ReferenceKind::Permits => {
             let (rows, bad) =
                 zp_waste::import::validate_permits(&table.headers, &table.rows, catalog);
-            (store.import_waste_permits(ImportRows::new(&meta, &rows, &bad, read))?, bad)
+            (
+                store.import_waste_permits(ImportRows::new(&meta, &rows, &bad, read))?,
+                bad,
+            )
         }
         ReferenceKind::Whitelist => {
             let (rows, bad) =
                 zp_waste::import::validate_whitelist(&table.headers, &table.rows, catalog);
-            (store.import_waste_whitelist(ImportRows::new(&meta, &rows, &bad, read))?, bad)
+            (
+                store.import_waste_whitelist(ImportRows::new(&meta, &rows, &bad, read))?,
+                bad,
+            )
         }
         ReferenceKind::Declarations => {
             let (rows, bad) =

@@ -15,7 +15,9 @@ use zp_store::{Access, QuarantineFilter, Store};
 const A: &str = "91500112MA60CEM01B";
 /// A second enterprise: `91500105MA5YRE02C` with its check character.
 static B_CODE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    CreditCode::complete("91500105MA5YRE02C").unwrap().to_string()
+    CreditCode::complete("91500105MA5YRE02C")
+        .unwrap()
+        .to_string()
 });
 
 struct Park {
@@ -50,7 +52,12 @@ impl Park {
         p
     }
 
-    fn import(&mut self, kind: zp_app::ImportKind, name: &str, text: &str) -> zp_app::ImportOutcome {
+    fn import(
+        &mut self,
+        kind: zp_app::ImportKind,
+        name: &str,
+        text: &str,
+    ) -> zp_app::ImportOutcome {
         let f = self.file(name, text);
         zp_app::import_file(
             self.store.as_mut(),
@@ -64,7 +71,10 @@ impl Park {
     }
 
     fn ledger(&mut self, name: &str, rows: &[&str]) -> zp_app::ImportOutcome {
-        let text = format!("credit_code,period,carrier,quantity,unit,serials\n{}\n", rows.join("\n"));
+        let text = format!(
+            "credit_code,period,carrier,quantity,unit,serials\n{}\n",
+            rows.join("\n")
+        );
         self.import(zp_app::ImportKind::Activity, name, &text)
     }
 
@@ -82,7 +92,6 @@ impl Park {
         )
         .unwrap()
     }
-
 }
 
 fn quarantine_reasons(store: &mut dyn Store) -> Vec<String> {
@@ -102,7 +111,9 @@ fn a_serial_claimed_by_another_enterprise_quarantines_the_whole_row() {
         "a.csv",
         &[
             &format!("{A},2023-03,electricity,1000,MWh,"),
-            &format!("{A},2023-03,green_certificate,200,certificate,GEC2023CQ000001..GEC2023CQ000200"),
+            &format!(
+                "{A},2023-03,green_certificate,200,certificate,GEC2023CQ000001..GEC2023CQ000200"
+            ),
         ],
     );
     assert_eq!((a.counts.accepted, a.counts.quarantined), (2, 0));
@@ -110,12 +121,20 @@ fn a_serial_claimed_by_another_enterprise_quarantines_the_whole_row() {
         "b.csv",
         &[
             &format!("{b},2023-03,electricity,500,MWh,"),
-            &format!("{b},2023-03,green_certificate,100,certificate,GEC2023CQ000151..GEC2023CQ000250"),
+            &format!(
+                "{b},2023-03,green_certificate,100,certificate,GEC2023CQ000151..GEC2023CQ000250"
+            ),
         ],
     );
-    assert_eq!((b.counts.read, b.counts.accepted, b.counts.quarantined), (2, 1, 1));
+    assert_eq!(
+        (b.counts.read, b.counts.accepted, b.counts.quarantined),
+        (2, 1, 1)
+    );
     let reasons = quarantine_reasons(p.store.as_mut());
-    let reason = reasons.iter().find(|r| r.contains("already claimed")).unwrap();
+    let reason = reasons
+        .iter()
+        .find(|r| r.contains("already claimed"))
+        .unwrap();
     assert!(
         reason.contains("50 certificate(s) GEC2023CQ000151..GEC2023CQ000200") && reason.contains(A),
         "{reason}"
@@ -133,14 +152,18 @@ fn a_serial_claimed_by_another_enterprise_quarantines_the_whole_row() {
         "a.csv",
         &[
             &format!("{A},2023-03,electricity,1000,MWh,"),
-            &format!("{A},2023-03,green_certificate,200,certificate,GEC2023CQ000001..GEC2023CQ000200"),
+            &format!(
+                "{A},2023-03,green_certificate,200,certificate,GEC2023CQ000001..GEC2023CQ000200"
+            ),
         ],
     );
     assert_eq!((again.counts.duplicates, again.counts.quarantined), (2, 0));
     // The same enterprise naming the same certificates for another month is refused too.
     let twice = p.ledger(
         "a2.csv",
-        &[&format!("{A},2023-04,green_certificate,10,certificate,GEC2023CQ000191..GEC2023CQ000200")],
+        &[&format!(
+            "{A},2023-04,green_certificate,10,certificate,GEC2023CQ000191..GEC2023CQ000200"
+        )],
     );
     assert_eq!(twice.counts.quarantined, 1);
 }
@@ -159,12 +182,18 @@ fn serial_count_must_equal_the_quantity_and_rows_without_serials_are_unverified(
     assert_eq!((o.counts.accepted, o.counts.quarantined), (2, 1));
     let reasons = quarantine_reasons(p.store.as_mut());
     assert!(
-        reasons.iter().any(|r| r.contains("names 4 certificate(s) but the quantity is 5")),
+        reasons
+            .iter()
+            .any(|r| r.contains("names 4 certificate(s) but the quantity is 5")),
         "{reasons:?}"
     );
     let inv = p.inventory(A);
     assert_eq!(inv.unverified_certificates_mwh, dec!(30));
-    assert!(inv.notes.iter().any(|n| n.contains("name no serials")), "{:?}", inv.notes);
+    assert!(
+        inv.notes.iter().any(|n| n.contains("name no serials")),
+        "{:?}",
+        inv.notes
+    );
 }
 
 fn registry_key(p: &mut Park) -> zp_app::certs::SigningKey {
@@ -216,16 +245,24 @@ fn registry_retirements_and_ledger_serials_count_once() {
     assert_eq!(o.counts.quarantined, 0);
     let inv = p.inventory(A);
     assert_eq!(inv.certificates_retired_mwh, dec!(30));
-    assert!(inv.notes.iter().any(|n| n.contains("counted once")), "{:?}", inv.notes);
+    assert!(
+        inv.notes.iter().any(|n| n.contains("counted once")),
+        "{:?}",
+        inv.notes
+    );
     // A serial the registry retired for B cannot be claimed by A.
     let o = p.ledger(
         "a2.csv",
-        &[&format!("{A},2023-05,green_certificate,2,certificate,2000005..2000006")],
+        &[&format!(
+            "{A},2023-05,green_certificate,2,certificate,2000005..2000006"
+        )],
     );
     assert_eq!(o.counts.quarantined, 1);
     let reasons = quarantine_reasons(p.store.as_mut());
     assert!(
-        reasons.iter().any(|r| r.contains("2000005..2000006") && r.contains(B_CODE.as_str()) && r.contains("registry")),
+        reasons.iter().any(|r| r.contains("2000005..2000006")
+            && r.contains(B_CODE.as_str())
+            && r.contains("registry")),
         "{reasons:?}"
     );
 }
@@ -284,5 +321,12 @@ fn sold_onsite_certificates_leave_the_clean_share_and_carry_the_residual_factor(
         before.scope2_market_tco2 + dec!(8) * dec!(0.6096)
     );
     assert_eq!(after.scope2_location_tco2, before.scope2_location_tco2);
-    assert!(after.notes.iter().any(|n| n.contains("held or retired by others")), "{:?}", after.notes);
+    assert!(
+        after
+            .notes
+            .iter()
+            .any(|n| n.contains("held or retired by others")),
+        "{:?}",
+        after.notes
+    );
 }

@@ -58,7 +58,15 @@ fn transfer(
     };
     let a = uc::apply(store, &op, &req, &rules).unwrap();
     for side in [Side::Import, Side::Export] {
-        uc::decide(store, &op, a.id, side, &Verdict::Approve, date("2024-03-06")).unwrap();
+        uc::decide(
+            store,
+            &op,
+            a.id,
+            side,
+            &Verdict::Approve,
+            date("2024-03-06"),
+        )
+        .unwrap();
     }
     let m = uc::ship(
         store,

@@ -92,15 +92,12 @@ impl Carrier {
     pub fn parse(s: &str) -> Option<Carrier> {
         let t = s.trim();
         let lower = t.to_ascii_lowercase().replace([' ', '-'], "_");
-        Carrier::ALL
-            .iter()
-            .copied()
-            .find(|c| {
-                c.key() == lower
-                    || c.name_zh() == t
-                    || c.aliases().contains(&t)
-                    || c.aliases().contains(&lower.as_str())
-            })
+        Carrier::ALL.iter().copied().find(|c| {
+            c.key() == lower
+                || c.name_zh() == t
+                || c.aliases().contains(&t)
+                || c.aliases().contains(&lower.as_str())
+        })
     }
 
     /// Dimension its activity data must be reported in.

@@ -6,10 +6,10 @@
 pub mod calendar;
 pub mod carrier;
 pub mod credit_code;
+pub mod if97;
 pub mod period;
 pub mod records;
 pub mod region;
-pub mod if97;
 pub mod serials;
 pub mod time;
 pub mod units;

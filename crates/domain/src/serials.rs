@@ -204,8 +204,14 @@ mod tests {
     #[test]
     fn different_prefix_or_width_never_overlap() {
         let a = SerialSet::parse("X001..X010").unwrap();
-        assert!(a.intersect(&SerialSet::parse("Y001..Y010").unwrap()).is_empty());
-        assert!(a.intersect(&SerialSet::parse("X0001..X0010").unwrap()).is_empty());
+        assert!(
+            a.intersect(&SerialSet::parse("Y001..Y010").unwrap())
+                .is_empty()
+        );
+        assert!(
+            a.intersect(&SerialSet::parse("X0001..X0010").unwrap())
+                .is_empty()
+        );
     }
 
     #[test]

@@ -38,7 +38,9 @@ impl EvFleet {
     pub fn check(&self, hours: usize) -> Result<(), String> {
         let name = &self.name;
         if self.chargers == 0 || self.charger_kw <= Decimal::ZERO {
-            return Err(format!("fleet {name}: chargers and charger_kw must be positive"));
+            return Err(format!(
+                "fleet {name}: chargers and charger_kw must be positive"
+            ));
         }
         if self.arrival_hour >= self.departure_hour || self.departure_hour > hours {
             return Err(format!(
@@ -54,7 +56,11 @@ impl EvFleet {
         if self.energy_mwh > most {
             return Err(format!(
                 "fleet {name} needs {} MWh but {} charger(s) of {} kW deliver at most {most} MWh between hours {} and {}",
-                self.energy_mwh, self.chargers, self.charger_kw, self.arrival_hour, self.departure_hour
+                self.energy_mwh,
+                self.chargers,
+                self.charger_kw,
+                self.arrival_hour,
+                self.departure_hour
             ));
         }
         Ok(())

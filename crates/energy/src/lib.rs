@@ -25,8 +25,8 @@ pub mod import;
 pub mod planner;
 pub mod tariff;
 
-pub use ev::{ChargingProfile, EvFleet, FleetPlan};
 pub use bill::{Bill, BillError, BillPeriod, IntervalImport, VersionUse, bill};
+pub use ev::{ChargingProfile, EvFleet, FleetPlan};
 pub use import::{COLUMNS, RowFault, TariffFileError, parse_tariffs};
 pub use planner::{Battery, HourInput, Objective, Plan, PlanError, PlanHour, PlanRequest, plan};
 pub use tariff::{

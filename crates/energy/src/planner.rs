@@ -32,11 +32,11 @@
 //! reported figure (grid import, cost, emissions) is recomputed from them in exact decimals
 //! with the metered load and PV.
 
+use crate::ev::{EvFleet, FleetPlan};
 use good_lp::{
     Expression, ResolutionError, Solution, SolverModel, Variable, constraint, microlp, variable,
     variables,
 };
-use crate::ev::{EvFleet, FleetPlan};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
@@ -271,8 +271,12 @@ fn solve(req: &PlanRequest) -> Result<Raw, PlanError> {
         let ev_in: Expression = fv.iter().map(|k| k[h].0).sum();
         let ev_out: Expression = fv.iter().map(|k| k[h].1).sum();
         model.add_constraint(constraint!(s == prev + eff * c - d));
-        model.add_constraint(constraint!(g - c + d - ev_in.clone() + ev_out.clone() >= net));
-        model.add_constraint(constraint!(g - c + d - ev_in.clone() + ev_out.clone() <= load));
+        model.add_constraint(constraint!(
+            g - c + d - ev_in.clone() + ev_out.clone() >= net
+        ));
+        model.add_constraint(constraint!(
+            g - c + d - ev_in.clone() + ev_out.clone() <= load
+        ));
         model.add_constraint(constraint!(d + ev_out <= net.max(0.0) + ev_in));
         prev = Expression::from(s);
     }
@@ -293,7 +297,11 @@ fn solve(req: &PlanRequest) -> Result<Raw, PlanError> {
                 .collect(),
             fleets: fv
                 .iter()
-                .map(|k| k.iter().map(|&(i, o)| (sol.value(i), sol.value(o))).collect())
+                .map(|k| {
+                    k.iter()
+                        .map(|&(i, o)| (sol.value(i), sol.value(o)))
+                        .collect()
+                })
                 .collect(),
         }),
         Err(ResolutionError::Infeasible) => Err(PlanError::Solver(

@@ -76,14 +76,25 @@ fn v2g_gives_back_across_the_peak() {
     // charges 1 MWh again in hour 2: 2 x 400 + 0 + 2 x 400 = 1,600 yuan. Baseline: 2 x 400
     // + 1,200 + 400 = 2,400. Without V2G nothing beats charging in a 400 hour: 2,400.
     let prices = [dec!(400), dec!(1200), dec!(400)];
-    let with = run(day(Decimal::ONE, &prices), vec![fleet(0, 3, Decimal::ONE, true)]).unwrap();
+    let with = run(
+        day(Decimal::ONE, &prices),
+        vec![fleet(0, 3, Decimal::ONE, true)],
+    )
+    .unwrap();
     assert_eq!(with.baseline_cost_yuan, dec!(2400));
     assert_eq!(with.plan_cost_yuan, dec!(1600));
     assert_eq!(with.fleets[0].discharge_mwh[1], Decimal::ONE);
     assert_eq!(with.hours[1].grid_import_mwh, Decimal::ZERO);
-    let without = run(day(Decimal::ONE, &prices), vec![fleet(0, 3, Decimal::ONE, false)]).unwrap();
+    let without = run(
+        day(Decimal::ONE, &prices),
+        vec![fleet(0, 3, Decimal::ONE, false)],
+    )
+    .unwrap();
     assert_eq!(without.plan_cost_yuan, dec!(2400));
-    assert_eq!(without.fleets[0].discharge_mwh.iter().sum::<Decimal>(), Decimal::ZERO);
+    assert_eq!(
+        without.fleets[0].discharge_mwh.iter().sum::<Decimal>(),
+        Decimal::ZERO
+    );
 }
 
 #[test]
@@ -91,7 +102,11 @@ fn v2g_never_exports() {
     // No load at all: giving energy back could only export, so the plan cannot profit
     // from the peak and charges 1 MWh in a cheap hour.
     let prices = [dec!(400), dec!(1200), dec!(400)];
-    let p = run(day(Decimal::ZERO, &prices), vec![fleet(0, 3, Decimal::ONE, true)]).unwrap();
+    let p = run(
+        day(Decimal::ZERO, &prices),
+        vec![fleet(0, 3, Decimal::ONE, true)],
+    )
+    .unwrap();
     assert_eq!(p.plan_cost_yuan, dec!(400));
     assert!(p.hours.iter().all(|h| h.ev_discharge_mwh.is_zero()));
 }
@@ -104,7 +119,11 @@ fn an_undeliverable_fleet_is_refused() {
     )
     .unwrap_err();
     assert!(e.to_string().contains("at most 2 MWh"), "{e}");
-    let e = run(day(Decimal::ZERO, &[dec!(400)]), vec![fleet(1, 1, dec!(0), false)]).unwrap_err();
+    let e = run(
+        day(Decimal::ZERO, &[dec!(400)]),
+        vec![fleet(1, 1, dec!(0), false)],
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("must come before"), "{e}");
 }
 
@@ -132,10 +151,17 @@ fn the_ocpp_profile_delivers_the_planned_energy() {
     let periods = &profile.charging_schedule[0].charging_schedule_period;
     let mut wh = Decimal::ZERO;
     for (i, per) in periods.iter().enumerate() {
-        let end = periods.get(i + 1).map(|n| n.start_period).unwrap_or(4 * 3600);
+        let end = periods
+            .get(i + 1)
+            .map(|n| n.start_period)
+            .unwrap_or(4 * 3600);
         wh += per.limit * Decimal::from(4) * Decimal::from(end - per.start_period) / dec!(3600);
     }
     assert_eq!(wh, dec!(2_000_000));
     // Hour 2 at full power: 1 MW over 4 chargers = 250,000 W each.
-    assert!(periods.iter().any(|x| x.start_period == 2 * 3600 && x.limit == dec!(250000)));
+    assert!(
+        periods
+            .iter()
+            .any(|x| x.start_period == 2 * 3600 && x.limit == dec!(250000))
+    );
 }

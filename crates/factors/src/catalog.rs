@@ -40,7 +40,9 @@ pub enum Slot {
     /// MWh represented by one green electricity certificate.
     GecUnit,
     /// Electricity's coal-equivalent (等价值) of the year, kgce/kWh, else the latest year.
-    ElectricityCoalEquivalent { year: i32 },
+    ElectricityCoalEquivalent {
+        year: i32,
+    },
 }
 
 impl Slot {
@@ -59,7 +61,9 @@ impl Slot {
             Slot::SteamFeedWater => "steam_feedwater".to_string(),
             Slot::ClinkerProcess => "clinker_process".to_string(),
             Slot::GecUnit => "gec_unit".to_string(),
-            Slot::ElectricityCoalEquivalent { year } => format!("electricity_coal_equivalent/{year}"),
+            Slot::ElectricityCoalEquivalent { year } => {
+                format!("electricity_coal_equivalent/{year}")
+            }
         }
     }
 
@@ -228,19 +232,20 @@ impl Catalog {
                 note: None,
             })
         };
-        let found = match slot {
-            Slot::Tce(c) => plain(FactorKind::TceCoefficient, c.key()),
-            Slot::Ncv(c) => plain(FactorKind::NetCalorificValue, c.key()),
-            Slot::CarbonContent(c) => plain(FactorKind::CarbonContent, c.key()),
-            Slot::Oxidation(c) => plain(FactorKind::OxidationRate, c.key()),
-            Slot::HeatEmission => plain(FactorKind::HeatEmission, "purchased_heat"),
-            Slot::SteamHeat(c) => plain(FactorKind::SteamHeatContent, c.key()),
-            Slot::SteamFeedWater => plain(FactorKind::Parameter, "steam_feedwater_enthalpy"),
-            Slot::ClinkerProcess => plain(FactorKind::ClinkerProcess, "cement_clinker_process"),
-            Slot::GecUnit => plain(FactorKind::Parameter, "gec_unit"),
-            Slot::ElectricityCoalEquivalent { year } => {
-                let kind = FactorKind::ElectricityCoalEquivalent;
-                match self.exact(kind, "electricity", Some(year)) {
+        let found =
+            match slot {
+                Slot::Tce(c) => plain(FactorKind::TceCoefficient, c.key()),
+                Slot::Ncv(c) => plain(FactorKind::NetCalorificValue, c.key()),
+                Slot::CarbonContent(c) => plain(FactorKind::CarbonContent, c.key()),
+                Slot::Oxidation(c) => plain(FactorKind::OxidationRate, c.key()),
+                Slot::HeatEmission => plain(FactorKind::HeatEmission, "purchased_heat"),
+                Slot::SteamHeat(c) => plain(FactorKind::SteamHeatContent, c.key()),
+                Slot::SteamFeedWater => plain(FactorKind::Parameter, "steam_feedwater_enthalpy"),
+                Slot::ClinkerProcess => plain(FactorKind::ClinkerProcess, "cement_clinker_process"),
+                Slot::GecUnit => plain(FactorKind::Parameter, "gec_unit"),
+                Slot::ElectricityCoalEquivalent { year } => {
+                    let kind = FactorKind::ElectricityCoalEquivalent;
+                    match self.exact(kind, "electricity", Some(year)) {
                     Some(f) => Some(Selection {
                         factor: f.clone(),
                         note: None,
@@ -253,28 +258,28 @@ impl Catalog {
                         factor: f.clone(),
                     }),
                 }
-            }
-            Slot::LocationGrid { region, year } => {
-                let mut chain = vec![(FactorKind::GridAverage, region)];
-                if let Some(&grid) = self.grid_of.get(&region) {
-                    chain.push((FactorKind::GridAverage, grid));
                 }
-                if !region.is_national() {
-                    chain.push((FactorKind::GridAverage, national));
+                Slot::LocationGrid { region, year } => {
+                    let mut chain = vec![(FactorKind::GridAverage, region)];
+                    if let Some(&grid) = self.grid_of.get(&region) {
+                        chain.push((FactorKind::GridAverage, grid));
+                    }
+                    if !region.is_national() {
+                        chain.push((FactorKind::GridAverage, national));
+                    }
+                    self.grid_chain(&chain, year)
                 }
-                self.grid_chain(&chain, year)
-            }
-            Slot::NationalGrid { year } => {
-                self.grid_chain(&[(FactorKind::GridAverage, national)], year)
-            }
-            Slot::MarketResidual { year } => self.grid_chain(
-                &[
-                    (FactorKind::GridExcludingMarketNonFossil, national),
-                    (FactorKind::GridAverage, national),
-                ],
-                year,
-            ),
-        };
+                Slot::NationalGrid { year } => {
+                    self.grid_chain(&[(FactorKind::GridAverage, national)], year)
+                }
+                Slot::MarketResidual { year } => self.grid_chain(
+                    &[
+                        (FactorKind::GridExcludingMarketNonFossil, national),
+                        (FactorKind::GridAverage, national),
+                    ],
+                    year,
+                ),
+            };
         found.ok_or_else(|| CatalogError::Missing(slot.describe()))
     }
 
@@ -299,8 +304,8 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use zp_domain::Decimal;
     use rust_decimal_macros::dec;
+    use zp_domain::Decimal;
 
     fn region(code: &str) -> Region {
         Region::parse(code).unwrap()
@@ -331,7 +336,10 @@ mod tests {
         // 西藏 is in the 西南 grid of the 2023 notice.
         assert_eq!(s.factor.value, dec!(0.2472));
         let note = s.note.unwrap();
-        assert!(note.contains("XZ grid_average") && note.contains("GRID-SW"), "{note}");
+        assert!(
+            note.contains("XZ grid_average") && note.contains("GRID-SW"),
+            "{note}"
+        );
     }
 
     #[test]

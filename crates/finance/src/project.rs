@@ -218,7 +218,9 @@ fn input(
         lines: acts
             .iter()
             .enumerate()
-            .map(|(i, a)| ActivityLine { steam: None, serials: None,
+            .map(|(i, a)| ActivityLine {
+                steam: None,
+                serials: None,
                 id: i as i64 + 1,
                 period,
                 carrier: a.carrier,

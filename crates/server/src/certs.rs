@@ -143,11 +143,26 @@ fn routes() -> Router<AppState> {
         .route("/api/v1/certs/issue", post(issue_api))
         .route("/api/v1/certs/import-gec", post(import_gec_api))
         .route("/api/v1/certs/match", post(match_api))
-        .route("/api/v1/certs/transfer", post(|st, who, b| act(st, who, Action::Transfer, b)))
-        .route("/api/v1/certs/split", post(|st, who, b| act(st, who, Action::Split, b)))
-        .route("/api/v1/certs/retire", post(|st, who, b| act(st, who, Action::Retire, b)))
-        .route("/api/v1/certs/claim", post(|st, who, b| act(st, who, Action::Claim, b)))
-        .route("/api/v1/certs/withdraw", post(|st, who, b| act(st, who, Action::Withdraw, b)))
+        .route(
+            "/api/v1/certs/transfer",
+            post(|st, who, b| act(st, who, Action::Transfer, b)),
+        )
+        .route(
+            "/api/v1/certs/split",
+            post(|st, who, b| act(st, who, Action::Split, b)),
+        )
+        .route(
+            "/api/v1/certs/retire",
+            post(|st, who, b| act(st, who, Action::Retire, b)),
+        )
+        .route(
+            "/api/v1/certs/claim",
+            post(|st, who, b| act(st, who, Action::Claim, b)),
+        )
+        .route(
+            "/api/v1/certs/withdraw",
+            post(|st, who, b| act(st, who, Action::Withdraw, b)),
+        )
 }
 
 #[derive(Deserialize, Default)]

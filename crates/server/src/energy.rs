@@ -11,8 +11,8 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use serde::Deserialize;
-use zp_app::energy::{Battery, BillReport, FlexReport, FlexRequest, Objective};
 use zp_app::Caller;
+use zp_app::energy::{Battery, BillReport, FlexReport, FlexRequest, Objective};
 use zp_domain::Decimal;
 
 pub const AREA: Area = Area {
@@ -44,9 +44,21 @@ const OPS: &[Op] = &[
         ("battery_mwh", "Battery capacity, MWh", true),
         ("battery_mw", "Battery power, MW", true),
         ("efficiency", "Round-trip efficiency (default 0.9)", false),
-        ("soc_start_mwh", "State of charge at 00:00, MWh (default 0)", false),
-        ("objective", "cost | carbon | cost+carbon (default cost)", false),
-        ("carbon_price_yuan", "Yuan per tCO2 for cost+carbon (default 80)", false),
+        (
+            "soc_start_mwh",
+            "State of charge at 00:00, MWh (default 0)",
+            false,
+        ),
+        (
+            "objective",
+            "cost | carbon | cost+carbon (default cost)",
+            false,
+        ),
+        (
+            "carbon_price_yuan",
+            "Yuan per tCO2 for cost+carbon (default 80)",
+            false,
+        ),
     ]),
 ];
 
@@ -105,9 +117,7 @@ async fn plan(
         .map_err(|e| AppError::BadRequest(format!("date {date_text:?}: {e}")))?;
     let objective = match q.objective.as_deref().unwrap_or("cost") {
         o => Objective::parse(o).ok_or_else(|| {
-            AppError::BadRequest(format!(
-                "objective {o:?}: use cost, carbon or cost+carbon"
-            ))
+            AppError::BadRequest(format!("objective {o:?}: use cost, carbon or cost+carbon"))
         })?,
     };
     let req = FlexRequest {

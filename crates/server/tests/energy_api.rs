@@ -30,7 +30,12 @@ async fn bill_and_flex_plan_through_the_api() {
     .await;
     let mut csv = String::from("meter,ts,kwh\n");
     for q in 0..96 {
-        let _ = writeln!(csv, "E-L1,2023-07-10T{:02}:{:02}:00+08:00,500", q / 4, q % 4 * 15);
+        let _ = writeln!(
+            csv,
+            "E-L1,2023-07-10T{:02}:{:02}:00+08:00,500",
+            q / 4,
+            q % 4 * 15
+        );
     }
     upload_ok(&t, "readings", "readings.csv", csv.as_bytes()).await;
     let tariffs = dir.path().join("tariffs.csv");
@@ -47,7 +52,10 @@ async fn bill_and_flex_plan_through_the_api() {
     .await;
 
     let b = t
-        .get(Some("admin"), &format!("/api/v1/reports/bill?org={a}&month=2023-07"))
+        .get(
+            Some("admin"),
+            &format!("/api/v1/reports/bill?org={a}&month=2023-07"),
+        )
         .await;
     assert_eq!(b.status, StatusCode::OK, "{}", b.text);
     let b = b.json();
@@ -68,7 +76,10 @@ async fn bill_and_flex_plan_through_the_api() {
 
     // Another enterprise's user cannot read this enterprise's bill.
     let other = t
-        .get(Some("ent_b"), &format!("/api/v1/reports/bill?org={a}&month=2023-07"))
+        .get(
+            Some("ent_b"),
+            &format!("/api/v1/reports/bill?org={a}&month=2023-07"),
+        )
         .await;
     assert!(
         other.status == StatusCode::NOT_FOUND || other.status == StatusCode::FORBIDDEN,

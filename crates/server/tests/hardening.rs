@@ -634,7 +634,12 @@ async fn carbon_map_ten_year_window_is_answered_and_one_day_more_refused() {
     let a = org_a();
     let meters = format!("meter,credit_code,kind,source\nTEN-L1,{a},consumption,\n");
     let r = t
-        .upload("admin", "/api/v1/imports/meters", "m.csv", meters.as_bytes())
+        .upload(
+            "admin",
+            "/api/v1/imports/meters",
+            "m.csv",
+            meters.as_bytes(),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     // One hour in 2022 (4 x 25 kWh = 0.1 MWh) and one in 2025 (4 x 12.5 kWh = 0.05 MWh).
@@ -651,9 +656,8 @@ async fn carbon_map_ten_year_window_is_answered_and_one_day_more_refused() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.json()["accepted"], 8, "{}", r.text);
     // 2021-01-01 ..= 2030-12-31: ten years with two leap days (2024, 2028), 3,652 days.
-    let map = |to: &str| {
-        format!("/api/v1/reports/carbon-map?org={a}&from=2021-01-01&to={to}&by=month")
-    };
+    let map =
+        |to: &str| format!("/api/v1/reports/carbon-map?org={a}&from=2021-01-01&to={to}&by=month");
     let r = t.get(Some("ent_a"), &map("2030-12-31")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let v = r.json();

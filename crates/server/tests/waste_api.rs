@@ -398,16 +398,30 @@ async fn declarations_upload_and_an_application_over_the_declared_amount() {
     );
     // Reference data: the administrator only.
     let r = t
-        .upload("ent_a", "/api/v1/waste/declarations", "d.csv", decl.as_bytes())
+        .upload(
+            "ent_a",
+            "/api/v1/waste/declarations",
+            "d.csv",
+            decl.as_bytes(),
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
     let r = t
-        .upload("admin", "/api/v1/waste/declarations", "d.csv", decl.as_bytes())
+        .upload(
+            "admin",
+            "/api/v1/waste/declarations",
+            "d.csv",
+            decl.as_bytes(),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let v = r.json();
     assert_eq!(
-        (v["read"].as_u64(), v["accepted"].as_u64(), v["quarantined"].as_u64()),
+        (
+            v["read"].as_u64(),
+            v["accepted"].as_u64(),
+            v["quarantined"].as_u64()
+        ),
         (Some(2), Some(1), Some(1))
     );
     assert_eq!(v["rejected"][0]["row"], 3);
@@ -423,7 +437,8 @@ async fn declarations_upload_and_an_application_over_the_declared_amount() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
     assert!(
-        r.text.contains("20 t applied for earlier, 10 t left; 11 t asked"),
+        r.text
+            .contains("20 t applied for earlier, 10 t left; 11 t asked"),
         "{}",
         r.text
     );

@@ -31,20 +31,25 @@ async fn viewing_an_inventory_is_not_audited_as_the_viewers_act() {
     let code = org_a();
     // A year the seeded database has not issued yet: this view issues it.
     let r = t
-        .get(Some("admin"), &format!("/api/v1/inventory?org={code}&year=2022"))
+        .get(
+            Some("admin"),
+            &format!("/api/v1/inventory?org={code}&year=2022"),
+        )
         .await;
     assert_eq!(r.status, axum::http::StatusCode::OK, "{}", r.text);
     let audit = t.get(Some("admin"), "/api/v1/audit?limit=500").await.json();
-    let entries = audit["entries"].as_array().unwrap_or_else(|| panic!("{audit}"));
+    let entries = audit["entries"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{audit}"));
     let issued: Vec<&serde_json::Value> = entries
         .iter()
         .filter(|a| a["action"] == "issue" || a["action"] == "recompute")
         .collect();
     assert!(
-        issued
-            .iter()
-            .any(|a| a["entity_id"].as_str().unwrap_or_default().contains("2022")
-                && a["actor"].as_str().unwrap().contains("requested by")),
+        issued.iter().any(
+            |a| a["entity_id"].as_str().unwrap_or_default().contains("2022")
+                && a["actor"].as_str().unwrap().contains("requested by")
+        ),
         "the view issued the 2022 inventory as the system: {issued:?}"
     );
     assert!(

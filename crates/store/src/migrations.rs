@@ -19,7 +19,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0012_tariffs", crate::tariffs::TARIFFS_MIGRATION),
     ("0013_production", crate::production::PRODUCTION_MIGRATION),
     ("0014_budgets", crate::budgets::BUDGETS_MIGRATION),
-    ("0015_waste_declarations", crate::waste::DECLARATIONS_MIGRATION),
+    (
+        "0015_waste_declarations",
+        crate::waste::DECLARATIONS_MIGRATION,
+    ),
 ];
 
 const FOUNDATION: &str = r#"

@@ -155,7 +155,12 @@ impl<C: Conn> Store for SqlStore<C> {
     fn orgs(&mut self, access: &Access, filter: &OrgFilter) -> Result<Vec<Org>> {
         let (cond, mut params) = org_condition(access, 1);
         let mut sql = format!("SELECT {ORG_COLUMNS} FROM orgs o WHERE {cond}");
-        push_org_filters(&mut sql, &mut params, filter.park.as_ref(), filter.region.as_ref());
+        push_org_filters(
+            &mut sql,
+            &mut params,
+            filter.park.as_ref(),
+            filter.region.as_ref(),
+        );
         sql += " ORDER BY o.credit_code";
         self.conn
             .query(&sql, &params)?

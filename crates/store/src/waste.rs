@@ -24,8 +24,8 @@ mod declarations;
 pub(crate) use declarations::DECLARATIONS_MIGRATION;
 
 use zp_waste::{
-    Application, ApplyContext, Check, Decision, Declaration, Load, Manifest, NewApplication, Permit, Planned,
-    Purpose, Receipt, Side, Usage, WasteError, WhitelistEntry,
+    Application, ApplyContext, Check, Decision, Declaration, Load, Manifest, NewApplication,
+    Permit, Planned, Purpose, Receipt, Side, Usage, WasteError, WhitelistEntry,
 };
 
 pub(crate) const WASTE_MIGRATION: &str = r#"
@@ -118,7 +118,10 @@ pub trait WasteStore {
     /// Stores validated permit rows (new, changed or unchanged) and the quarantined rows.
     fn import_waste_permits(&mut self, import: ImportRows<'_, Permit>) -> Result<ImportCounts>;
     /// Stores validated whitelist rows and the quarantined rows.
-    fn import_waste_whitelist(&mut self, import: ImportRows<'_, WhitelistEntry>) -> Result<ImportCounts>;
+    fn import_waste_whitelist(
+        &mut self,
+        import: ImportRows<'_, WhitelistEntry>,
+    ) -> Result<ImportCounts>;
     /// Stores validated declaration rows (key: generator, code, year) and the quarantined
     /// rows.
     fn import_waste_declarations(
@@ -497,7 +500,10 @@ impl<C: Conn> WasteStore for SqlStore<C> {
         self.transaction(|c| import_rows(c, &PERMITS, import, permit_values))
     }
 
-    fn import_waste_whitelist(&mut self, import: ImportRows<'_, WhitelistEntry>) -> Result<ImportCounts> {
+    fn import_waste_whitelist(
+        &mut self,
+        import: ImportRows<'_, WhitelistEntry>,
+    ) -> Result<ImportCounts> {
         self.transaction(|c| import_rows(c, &WHITELIST, import, whitelist_values))
     }
 

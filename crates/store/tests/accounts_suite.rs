@@ -207,7 +207,10 @@ fn verifier_assignments_and_per_actor_views(s: &mut dyn Store) {
     assert_eq!(s.verifier_orgs("vera").unwrap(), Vec::<CreditCode>::new());
     assert!(s.assign_verifier("vera", &code, "cli:test").unwrap());
     assert!(!s.assign_verifier("vera", &code, "cli:test").unwrap());
-    assert_eq!(s.verifier_orgs("vera").unwrap(), std::slice::from_ref(&code));
+    assert_eq!(
+        s.verifier_orgs("vera").unwrap(),
+        std::slice::from_ref(&code)
+    );
     match s.assign_verifier("bank", &code, "cli:test") {
         Err(StoreError::Forbidden(m)) => assert_eq!(m, "bank is a bank account, not a verifier"),
         other => panic!("expected a refusal, got {other:?}"),

@@ -125,8 +125,13 @@ fn run(s: &mut dyn Store, path: &Path, kind: &str) -> Vec<String> {
         },
         "activity" => {
             let v = validate_activity(&table, &known).unwrap();
-            s.import_activity(ImportRows::new(&meta, &v.rows, &v.rejected, table.rows.len()))
-                .unwrap()
+            s.import_activity(ImportRows::new(
+                &meta,
+                &v.rows,
+                &v.rejected,
+                table.rows.len(),
+            ))
+            .unwrap()
         }
         "meters" => {
             let v = validate_meters(&table, &known).unwrap();

@@ -269,7 +269,9 @@ fn declaration_check(req: &NewApplication, ctx: &ApplyContext) -> Result<Check, 
             req.generator, req.code
         )));
     };
-    let earlier = ctx.generator_applied_t(&req.generator, &req.code).normalize();
+    let earlier = ctx
+        .generator_applied_t(&req.generator, &req.code)
+        .normalize();
     let left = (d.annual_t - earlier).normalize();
     if req.tonnes_t > left {
         return Err(WasteError::Refused(format!(

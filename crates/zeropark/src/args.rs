@@ -49,6 +49,8 @@ pub fn year(s: &str) -> Result<i32, String> {
     let t = s.trim();
     match t.parse::<i32>() {
         Ok(y) if t.len() == 4 && (1990..=2100).contains(&y) => Ok(y),
-        _ => Err(format!("{t:?} is not a four-digit year between 1990 and 2100")),
+        _ => Err(format!(
+            "{t:?} is not a four-digit year between 1990 and 2100"
+        )),
     }
 }

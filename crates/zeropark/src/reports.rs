@@ -42,7 +42,15 @@ pub fn inventory(
         crate::args::ElectricityTceArg::Calorific => zp_app::ElectricityTce::Calorific,
         crate::args::ElectricityTceArg::CoalEquivalent => zp_app::ElectricityTce::CoalEquivalent,
     };
-    let inv = zp_app::inventory_with(store, &Access::All, &scope, year, grid, electricity, &actor())?;
+    let inv = zp_app::inventory_with(
+        store,
+        &Access::All,
+        &scope,
+        year,
+        grid,
+        electricity,
+        &actor(),
+    )?;
     if inv.lines.is_empty() {
         // Not an error (a new enterprise, a year not yet imported), but never a silent zero.
         eprintln!(

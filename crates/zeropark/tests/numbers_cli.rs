@@ -9,7 +9,9 @@ const YN: &str = "91530100MA6K5YN01H";
 
 fn db_with(region: &str, rows: &[&str]) -> (Db, String) {
     let db = Db::new();
-    let code = zp_domain::CreditCode::complete(&YN[..17]).unwrap().to_string();
+    let code = zp_domain::CreditCode::complete(&YN[..17])
+        .unwrap()
+        .to_string();
     std::fs::write(
         db.file("orgs.csv"),
         format!("credit_code,name,region,park,industry\n{code},示例,{region},示例园区,3011\n"),
@@ -18,7 +20,10 @@ fn db_with(region: &str, rows: &[&str]) -> (Db, String) {
     let body: Vec<String> = rows.iter().map(|r| format!("{code},{r}")).collect();
     std::fs::write(
         db.file("a.csv"),
-        format!("credit_code,period,carrier,quantity,unit\n{}\n", body.join("\n")),
+        format!(
+            "credit_code,period,carrier,quantity,unit\n{}\n",
+            body.join("\n")
+        ),
     )
     .unwrap();
     db.ok(&["import", "orgs", db.file("orgs.csv").to_str().unwrap()]);
@@ -52,7 +57,15 @@ fn tibet_falls_back_to_the_southwest_grid_and_says_so() {
 #[test]
 fn lineage_states_the_default_steam_state() {
     let (db, code) = db_with("CQ", &["2023-01,steam,100,t"]);
-    let text = db.ok(&["report", "inventory", "--org", &code, "--year", "2023", "--lineage"]);
+    let text = db.ok(&[
+        "report",
+        "inventory",
+        "--org",
+        &code,
+        "--year",
+        "2023",
+        "--lineage",
+    ]);
     assert!(
         text.contains("saturated at 1 MPa (default: no pressure given) h = 2777.1195 kJ/kg"),
         "{text}"
@@ -66,18 +79,34 @@ fn lineage_states_the_default_steam_state() {
 fn coal_equivalent_electricity_needs_a_sourced_factor() {
     let (db, code) = db_with("CQ", &["2023-01,electricity,1000,MWh"]);
     let args = [
-        "report", "inventory", "--org", &code, "--year", "2023", "--electricity-tce", "coal-equivalent",
+        "report",
+        "inventory",
+        "--org",
+        &code,
+        "--year",
+        "2023",
+        "--electricity-tce",
+        "coal-equivalent",
     ];
     // None is built in: refused, saying how to add one with its source.
     let e = db.fails(&args, 1);
-    assert!(e.contains("等价值") && e.contains("electricity_coal_equivalent"), "{e}");
+    assert!(
+        e.contains("等价值") && e.contains("electricity_coal_equivalent"),
+        "{e}"
+    );
     // A user set with the year's value (illustrative 0.3 kgce/kWh, test data only).
     std::fs::write(
         db.file("ce.csv"),
         "kind,subject,year,value,unit,publisher,notice\nelectricity_coal_equivalent,electricity,2023,0.3,kgce/kWh,test,illustrative test value\n",
     )
     .unwrap();
-    db.ok(&["import", "factors", db.file("ce.csv").to_str().unwrap(), "--set", "test-ce"]);
+    db.ok(&[
+        "import",
+        "factors",
+        db.file("ce.csv").to_str().unwrap(),
+        "--set",
+        "test-ce",
+    ]);
     let r = db.json(&args);
     // 1,000,000 kWh x 0.3 kgce/kWh / 1000 = 300 tce (calorific: 122.9 tce); emissions unchanged.
     assert_eq!(num(&r["energy_tce"]), d("300"));
@@ -91,9 +120,25 @@ fn the_carbon_reduction_loan_report_lists_only_carbon_reduction_loans() {
     // The demo bank disbursed two loans: CQB-CRL-01 (carbon-reduction loan, 2023-12) and
     // CQB-LOW-02 (low-interest loan, 2024-02). Only the first is a 碳减排贷款.
     let db = Db::demo();
-    let y2024 = db.json(&["finance", "report", "loans", "--bank", "重庆示范银行", "--year", "2024"]);
+    let y2024 = db.json(&[
+        "finance",
+        "report",
+        "loans",
+        "--bank",
+        "重庆示范银行",
+        "--year",
+        "2024",
+    ]);
     assert_eq!(y2024["loans"], 0, "{y2024}");
-    let y2023 = db.json(&["finance", "report", "loans", "--bank", "重庆示范银行", "--year", "2023"]);
+    let y2023 = db.json(&[
+        "finance",
+        "report",
+        "loans",
+        "--bank",
+        "重庆示范银行",
+        "--year",
+        "2023",
+    ]);
     assert_eq!(y2023["loans"], 1);
     assert_eq!(y2023["lines"][0]["product_id"], "CQB-CRL-01");
 }
@@ -101,7 +146,15 @@ fn the_carbon_reduction_loan_report_lists_only_carbon_reduction_loans() {
 #[test]
 fn a_year_without_data_warns_and_a_two_digit_year_is_a_usage_error() {
     let (db, code) = db_with("CQ", &["2023-01,electricity,10,MWh"]);
-    let out = db.run(&["report", "inventory", "--org", &code, "--year", "2021", "--json"]);
+    let out = db.run(&[
+        "report",
+        "inventory",
+        "--org",
+        &code,
+        "--year",
+        "2021",
+        "--json",
+    ]);
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no activity data for 2021"), "{err}");

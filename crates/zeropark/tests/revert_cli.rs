@@ -12,7 +12,10 @@ fn write(db: &Db, name: &str, rows: &[&str]) -> String {
     let p = db.file(name);
     std::fs::write(
         &p,
-        format!("credit_code,period,carrier,quantity,unit\n{}\n", rows.join("\n")),
+        format!(
+            "credit_code,period,carrier,quantity,unit\n{}\n",
+            rows.join("\n")
+        ),
     )
     .unwrap();
     p.to_str().unwrap().to_string()
@@ -38,7 +41,11 @@ fn electricity(db: &Db) -> rust_decimal::Decimal {
 #[test]
 fn a_stored_import_reverts_to_the_previous_values() {
     let db = with_org();
-    let first = write(&db, "a.csv", &[&format!("{ORG},2023-05,electricity,13876,MWh")]);
+    let first = write(
+        &db,
+        "a.csv",
+        &[&format!("{ORG},2023-05,electricity,13876,MWh")],
+    );
     db.json(&["import", "activity", &first]);
     assert_eq!(electricity(&db), d("13876"));
 
@@ -62,7 +69,10 @@ fn a_stored_import_reverts_to_the_previous_values() {
     let id = imports[0]["id"].as_i64().unwrap();
     assert_eq!(imports[0]["file"], second.as_str());
     let r = db.json(&["imports", "revert", &id.to_string()]);
-    assert_eq!((r["restored"].as_u64(), r["withdrawn"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        (r["restored"].as_u64(), r["withdrawn"].as_u64()),
+        (Some(1), Some(1))
+    );
     assert_eq!(electricity(&db), d("13876"));
 
     let audit = db.json(&["audit"]);
@@ -80,9 +90,31 @@ fn a_stored_import_reverts_to_the_previous_values() {
 #[test]
 fn an_import_restated_later_must_wait_for_the_later_one() {
     let db = with_org();
-    db.json(&["import", "activity", &write(&db, "a.csv", &[&format!("{ORG},2023-05,electricity,100,MWh")])]);
-    db.json(&["import", "activity", &write(&db, "b.csv", &[&format!("{ORG},2023-05,electricity,200,MWh")])]);
-    let ids: Vec<i64> = db.json(&["imports"]).as_array().unwrap().iter().map(|b| b["id"].as_i64().unwrap()).collect();
+    db.json(&[
+        "import",
+        "activity",
+        &write(
+            &db,
+            "a.csv",
+            &[&format!("{ORG},2023-05,electricity,100,MWh")],
+        ),
+    ]);
+    db.json(&[
+        "import",
+        "activity",
+        &write(
+            &db,
+            "b.csv",
+            &[&format!("{ORG},2023-05,electricity,200,MWh")],
+        ),
+    ]);
+    let ids: Vec<i64> = db
+        .json(&["imports"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["id"].as_i64().unwrap())
+        .collect();
     let (later, earlier) = (ids[0], ids[1]);
     let e = db.fails(&["imports", "revert", &earlier.to_string()], 1);
     assert!(e.contains("revert it first"), "{e}");

@@ -350,7 +350,9 @@ fn declarations_bound_the_years_applications() {
     // stderr); exactly 55 t is accepted.
     let e = db.fails(&strs(&apply_args(&g, &r, "56")), 2);
     assert!(
-        e.contains("declared 60 t of 900-249-08 for 2024; 5 t applied for earlier, 55 t left; 56 t asked"),
+        e.contains(
+            "declared 60 t of 900-249-08 for 2024; 5 t applied for earlier, 55 t left; 56 t asked"
+        ),
         "{e}"
     );
     let a = db.json(&strs(&apply_args(&g, &r, "55")));

@@ -375,12 +375,7 @@ fn activity_csv(orgs: &[DemoOrg], year: i32) -> String {
                 }
                 DemoKind::Automotive => {
                     line("natural_gas", o.grid_mwh * 18.0 / 12.0 * season, "m3", 0);
-                    line(
-                        "steam",
-                        o.grid_mwh * 0.06 / 12.0 * season,
-                        "t",
-                        0,
-                    );
+                    line("steam", o.grid_mwh * 0.06 / 12.0 * season, "t", 0);
                 }
                 DemoKind::DataCentre => line("diesel", 1.5 * rng.range(0.6, 1.4), "t", 2),
                 DemoKind::Chemicals => {
@@ -389,12 +384,7 @@ fn activity_csv(orgs: &[DemoOrg], year: i32) -> String {
                 }
                 DemoKind::Food | DemoKind::Pharma => {
                     line("natural_gas", o.grid_mwh * 0.012 / 12.0 * season, "万m3", 2);
-                    line(
-                        "steam",
-                        o.grid_mwh * 0.08 / 12.0 * season,
-                        "t",
-                        0,
-                    );
+                    line("steam", o.grid_mwh * 0.08 / 12.0 * season, "t", 0);
                 }
                 DemoKind::Logistics => line("diesel", o.grid_mwh * 0.004 / 12.0, "t", 2),
             }

@@ -23,7 +23,9 @@ pub fn ledger(
     months
         .iter()
         .enumerate()
-        .map(|(i, (m, q))| ActivityLine { steam: None, serials: None,
+        .map(|(i, (m, q))| ActivityLine {
+            steam: None,
+            serials: None,
             id: first_id + i as i64,
             period: Period::new(year, *m).unwrap(),
             carrier,
