@@ -115,11 +115,10 @@ async fn plan(
     let date = date_text
         .parse()
         .map_err(|e| AppError::BadRequest(format!("date {date_text:?}: {e}")))?;
-    let objective = match q.objective.as_deref().unwrap_or("cost") {
-        o => Objective::parse(o).ok_or_else(|| {
-            AppError::BadRequest(format!("objective {o:?}: use cost, carbon or cost+carbon"))
-        })?,
-    };
+    let o = q.objective.as_deref().unwrap_or("cost");
+    let objective = Objective::parse(o).ok_or_else(|| {
+        AppError::BadRequest(format!("objective {o:?}: use cost, carbon or cost+carbon"))
+    })?;
     let req = FlexRequest {
         org,
         date,
