@@ -225,6 +225,28 @@ where
         .map_err(|e| serde::de::Error::custom(format!("{text:?}: {e}")))
 }
 
+/// A required field of a body: absent is a 400 naming the field.
+pub(crate) fn need<T>(field: &str, v: Option<T>) -> Result<T, AppError> {
+    v.ok_or_else(|| AppError::BadRequest(format!("{field} is required")))
+}
+
+/// A required text field, trimmed; blank counts as absent.
+pub(crate) fn need_text(field: &str, v: &Option<String>) -> Result<String, AppError> {
+    need(
+        field,
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from),
+    )
+}
+
+/// A required unified social credit code (GB 32100).
+pub(crate) fn need_code(field: &str, v: &Option<String>) -> Result<CreditCode, AppError> {
+    let s = need_text(field, v)?;
+    CreditCode::parse(&s).map_err(|e| AppError::BadRequest(format!("{field} {s:?}: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,26 +274,4 @@ mod tests {
         assert_eq!(y(r#"{"year": 2023}"#), Some(Some(2023)));
         assert_eq!(y(r#"{"year": "x"}"#), None);
     }
-}
-
-/// A required field of a body: absent is a 400 naming the field.
-pub(crate) fn need<T>(field: &str, v: Option<T>) -> Result<T, AppError> {
-    v.ok_or_else(|| AppError::BadRequest(format!("{field} is required")))
-}
-
-/// A required text field, trimmed; blank counts as absent.
-pub(crate) fn need_text(field: &str, v: &Option<String>) -> Result<String, AppError> {
-    need(
-        field,
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from),
-    )
-}
-
-/// A required unified social credit code (GB 32100).
-pub(crate) fn need_code(field: &str, v: &Option<String>) -> Result<CreditCode, AppError> {
-    let s = need_text(field, v)?;
-    CreditCode::parse(&s).map_err(|e| AppError::BadRequest(format!("{field} {s:?}: {e}")))
 }

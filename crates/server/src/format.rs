@@ -56,6 +56,13 @@ pub fn script_json(value: &impl serde::Serialize) -> String {
         .replace('&', "\\u0026")
 }
 
+/// A designation as shown: name, level, date.
+pub fn designation_label(d: &zp_app::Designation, lang: crate::i18n::Lang) -> String {
+    let level = lang.t(&format!("level.{}", d.level.key()));
+    let kind = lang.t(&format!("designation.{}", d.kind.key()));
+    format!("{kind} · {level} · {}", d.granted_on)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,11 +90,4 @@ mod tests {
         let back: serde_json::Value = serde_json::from_str(&s).unwrap();
         assert_eq!(back["a"], "</script><b>&");
     }
-}
-
-/// A designation as shown: name, level, date.
-pub fn designation_label(d: &zp_app::Designation, lang: crate::i18n::Lang) -> String {
-    let level = lang.t(&format!("level.{}", d.level.key()));
-    let kind = lang.t(&format!("designation.{}", d.kind.key()));
-    format!("{kind} · {level} · {}", d.granted_on)
 }
