@@ -38,6 +38,7 @@ pub mod openapi;
 pub mod overview;
 pub mod readings;
 pub mod registry;
+mod report_files;
 pub mod session;
 pub mod system;
 pub mod upload;
@@ -79,6 +80,7 @@ pub const AREAS: &[&Area] = &[
     &finance::AREA,
     &waste::AREA,
     &energy::AREA,
+    &report_files::AREA,
     &assets_pages::AREA,
     &registry::AREA,
     &enterprise::AREA,

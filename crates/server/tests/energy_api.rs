@@ -91,3 +91,61 @@ async fn bill_and_flex_plan_through_the_api() {
     let bad = t.get(Some("admin"), "/api/v1/flex/plan?org=x").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.text);
 }
+
+#[tokio::test]
+async fn reports_download_as_pdf_and_excel_within_the_callers_access() {
+    let t = common::app();
+    let a = org_a();
+    let pdf = t
+        .get(
+            Some("admin"),
+            &format!("/api/v1/reports/ghg-inventory?org={a}&year=2023"),
+        )
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.text);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert!(
+        pdf.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    let json = t
+        .get(
+            Some("admin"),
+            &format!("/api/v1/reports/ghg-inventory?org={a}&year=2023&format=json&lang=en"),
+        )
+        .await;
+    assert_eq!(json.status, StatusCode::OK, "{}", json.text);
+    assert!(
+        json.text.contains(&a),
+        "{}",
+        &json.text[..200.min(json.text.len())]
+    );
+    let park = zp_app::demo::DEMO_PARK;
+    let xlsx = t
+        .get(
+            Some("admin"),
+            &format!(
+                "/api/v1/reports/park-annual?park={}&year=2023&format=xlsx",
+                common::enc(park)
+            ),
+        )
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK, "{}", xlsx.text);
+    // Another enterprise's user cannot download this enterprise's report.
+    let other = t
+        .get(
+            Some("ent_b"),
+            &format!("/api/v1/reports/ghg-inventory?org={a}&year=2023"),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND, "{}", other.text);
+    let bad = t
+        .get(
+            Some("admin"),
+            &format!("/api/v1/reports/ghg-inventory?org={a}&year=2023&format=doc"),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}

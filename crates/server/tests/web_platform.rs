@@ -80,3 +80,19 @@ async fn the_country_map_colours_every_province_with_a_published_factor() {
     let yn = regions.iter().find(|x| x["code"] == "YN").unwrap();
     assert_eq!(yn["grid_tco2_per_mwh"].to_string(), "0.1333");
 }
+
+#[tokio::test]
+async fn enterprise_and_overview_pages_link_their_report_downloads() {
+    let t = app();
+    let a = org_a();
+    let page = t.get(Some("admin"), &format!("/orgs/{a}?year=2023")).await;
+    assert_eq!(page.status, axum::http::StatusCode::OK);
+    let link = format!("/api/v1/reports/ghg-inventory?org={a}&amp;year=2023&amp;format=pdf");
+    assert!(page.text.contains(&link), "no {link}");
+    let overview = t.get(Some("admin"), "/?year=2023").await;
+    assert!(overview.text.contains("/api/v1/reports/park-annual?park="));
+    // The linked download answers.
+    let pdf = t.get(Some("admin"), &link.replace("&amp;", "&")).await;
+    assert_eq!(pdf.status, axum::http::StatusCode::OK);
+    assert_eq!(&pdf.text.as_bytes()[..4], b"%PDF");
+}

@@ -1,0 +1,139 @@
+//! Report downloads (reports issue): the GHG inventory of an enterprise and the park's
+//! annual report as PDF, Excel or JSON, the same bytes `zeropark report ghg-inventory |
+//! park-annual --format F` writes, within the caller's access. The enterprise and overview
+//! pages link here.
+
+use crate::auth::CurrentUser;
+use crate::extract::{Query, need, need_code, need_text};
+use crate::openapi::Op;
+use crate::{AppError, AppState, Area};
+use axum::Router;
+use axum::extract::State;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use zp_app::Caller;
+use zp_app::reports::{Lang, RenderedReport, ReportFormat};
+
+pub const AREA: Area = Area {
+    name: "report_files",
+    routes,
+    ops: OPS,
+    nav: &[],
+    strings: STRINGS,
+};
+
+const STRINGS: &[crate::i18n::Entry] = &[
+    ("report.download", "下载报告", "Download report"),
+    ("report.ghg", "温室气体排放报告", "GHG inventory"),
+    ("report.park", "园区年度双碳报告", "Park annual report"),
+];
+
+const FORMATS: &str = "pdf | xlsx | json (default pdf)";
+
+const OPS: &[Op] = &[
+    Op::get(
+        "/api/v1/reports/ghg-inventory",
+        "An enterprise's GHG inventory report (GB/T 32150 / ISO 14064-1) as PDF, Excel or JSON",
+    )
+    .query(&[
+        ("org", "Enterprise credit code", true),
+        ("year", "Year", true),
+        ("format", FORMATS, false),
+        ("lang", "zh | en (default zh)", false),
+    ]),
+    Op::get(
+        "/api/v1/reports/park-annual",
+        "A park's annual dual-carbon report as PDF, Excel or JSON",
+    )
+    .query(&[
+        ("park", "Park name", true),
+        ("year", "Year", true),
+        ("format", FORMATS, false),
+        ("lang", "zh | en (default zh)", false),
+    ]),
+];
+
+fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/reports/ghg-inventory", get(ghg))
+        .route("/api/v1/reports/park-annual", get(park))
+}
+
+#[derive(Deserialize)]
+struct ReportQuery {
+    org: Option<String>,
+    park: Option<String>,
+    year: Option<i32>,
+    format: Option<String>,
+    lang: Option<String>,
+}
+
+impl ReportQuery {
+    fn format(&self) -> Result<ReportFormat, AppError> {
+        let f = self.format.as_deref().unwrap_or("pdf");
+        ReportFormat::parse(f)
+            .ok_or_else(|| AppError::BadRequest(format!("format {f:?}: use {FORMATS}")))
+    }
+
+    fn lang(&self) -> Result<Lang, AppError> {
+        match self.lang.as_deref().unwrap_or("zh") {
+            "zh" => Ok(Lang::Zh),
+            "en" => Ok(Lang::En),
+            l => Err(AppError::BadRequest(format!("lang {l:?}: use zh or en"))),
+        }
+    }
+}
+
+fn download(r: RenderedReport) -> Response {
+    let disposition = format!("attachment; filename=\"{}\"", r.file_name);
+    (
+        [
+            (CONTENT_TYPE, r.content_type.to_string()),
+            (CONTENT_DISPOSITION, disposition),
+        ],
+        r.bytes,
+    )
+        .into_response()
+}
+
+fn caller(who: &CurrentUser) -> Caller {
+    Caller::new(who.access.clone(), who.actor())
+}
+
+async fn ghg(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, AppError> {
+    let code = need_code("org", &q.org)?;
+    let year = need("year", q.year)?;
+    let (format, lang) = (q.format()?, q.lang()?);
+    let c = caller(&who);
+    let r = st
+        .run(move |s| {
+            let model = zp_app::reports::ghg_report(s, &c, &code, year, lang)?;
+            Ok(zp_app::reports::render(&model, format)?)
+        })
+        .await?;
+    Ok(download(r))
+}
+
+async fn park(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, AppError> {
+    let park = need_text("park", &q.park)?;
+    let year = need("year", q.year)?;
+    let (format, lang) = (q.format()?, q.lang()?);
+    let c = caller(&who);
+    let r = st
+        .run(move |s| {
+            let model = zp_app::reports::park_annual_report(s, &c, &park, year, lang)?;
+            Ok(zp_app::reports::render(&model, format)?)
+        })
+        .await?;
+    Ok(download(r))
+}
