@@ -54,8 +54,15 @@ fn ci_sets_ci_uses_locked_and_runs_every_step_unconditionally() {
     assert!(run.contains("ZEROPARK_TEST_PG_URL=$(scripts/pg-test.sh)"));
     // The load test is bounded.
     assert!(
-        lines.iter().any(|l| l
-            .starts_with("timeout 180 cargo run --locked --quiet -p zp-server --example loadtest")),
+        lines
+            .iter()
+            .any(|l| l.starts_with("cargo build --locked --quiet -p zp-server --example loadtest")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("timeout 600 ") && l.contains("/debug/examples/loadtest")),
         "{lines:?}"
     );
 }
