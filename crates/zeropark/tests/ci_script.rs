@@ -33,7 +33,10 @@ fn ci_sets_ci_uses_locked_and_runs_every_step_unconditionally() {
     let cargo: Vec<&String> = lines
         .iter()
         .filter(|l| {
-            l.contains("cargo test") || l.contains("cargo clippy") || l.contains("cargo run")
+            l.contains("cargo test")
+                || l.contains("cargo clippy")
+                || l.contains("cargo run")
+                || l.contains("--example loadtest")
         })
         .collect();
     assert!(cargo.len() >= 3, "{cargo:?}");
