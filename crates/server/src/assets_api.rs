@@ -17,8 +17,8 @@ use crate::{AppError, AppState};
 use axum::extract::State;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use zp_app::Role;
 use zp_app::assets::{self as uc, Balance, ComplianceStatus, CoverageRow, LogSummary, Op, Pledge};
-use zp_app::{Caller, Role};
 use zp_domain::time::Date;
 
 /// The registry operator.
@@ -27,10 +27,6 @@ const OPERATOR: &[Role] = &[Role::PlatformAdmin];
 pub(super) const HOLDERS: &[Role] = &[Role::PlatformAdmin, Role::ParkAdmin, Role::EnterpriseUser];
 /// Who enters a verifier's figure (the competent authority).
 pub(super) const AUTHORITIES: &[Role] = &[Role::PlatformAdmin, Role::RegionOfficer];
-
-pub(super) fn caller(who: &CurrentUser) -> Caller {
-    Caller::new(who.access.clone(), who.actor())
-}
 
 /// Today in Asia/Shanghai.
 pub(super) fn today() -> Date {
@@ -182,7 +178,7 @@ pub(super) async fn run(
     who.require_write()?;
     who.require_role(action.roles())?;
     let op = body.op(action)?;
-    let c = caller(&who);
+    let c = who.caller();
     let out = st
         .run(move |s| Ok(uc::execute(s, &c, &op, now()).map(|o| (op.to_string(), o))?))
         .await?;
@@ -215,7 +211,7 @@ pub(super) async fn balances(
     Query(q): Query<BalancesQuery>,
 ) -> Result<Json<Vec<Balance>>, AppError> {
     let org = q.org.is_some().then(|| code("org", &q.org)).transpose()?;
-    let c = caller(&who);
+    let c = who.caller();
     let rows = st
         .run(move |s| Ok(uc::balances(s, &c, org.as_ref())?))
         .await?;
@@ -226,7 +222,7 @@ pub(super) async fn pledges(
     State(st): State<AppState>,
     who: CurrentUser,
 ) -> Result<Json<Vec<Pledge>>, AppError> {
-    let c = caller(&who);
+    let c = who.caller();
     Ok(Json(st.run(move |s| Ok(uc::pledges(s, &c)?)).await?))
 }
 
@@ -254,7 +250,7 @@ pub(super) async fn coverage(
 ) -> Result<Json<Vec<CoverageRow>>, AppError> {
     let scheme = text("scheme", &q.scheme)?;
     let year = need("year", q.year)?;
-    let c = caller(&who);
+    let c = who.caller();
     let rows = st
         .run(move |s| Ok(uc::coverage(s, &c, &scheme, year)?))
         .await?;
@@ -279,7 +275,7 @@ pub(super) async fn status(
     let org = code("org", &q.org)?;
     let year = need("year", q.year)?;
     let today = q.today.unwrap_or_else(today);
-    let c = caller(&who);
+    let c = who.caller();
     let s = st
         .run(move |s| Ok(uc::compliance_status(s, &c, &scheme, &org, year, today)?))
         .await?;
@@ -294,7 +290,7 @@ pub(super) async fn overview(
     let scheme = text("scheme", &q.scheme)?;
     let year = need("year", q.year)?;
     let today = q.today.unwrap_or_else(today);
-    let c = caller(&who);
+    let c = who.caller();
     let rows = st
         .run(move |s| Ok(uc::compliance_overview(s, &c, &scheme, year, today)?))
         .await?;

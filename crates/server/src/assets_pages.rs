@@ -17,7 +17,7 @@ use crate::i18n::{Entry, Lang};
 use crate::layout::{NavItem, Page, PageError, PageResult, local_path, render};
 use crate::openapi::Op;
 use crate::{AppState, Area};
-use api::{AUTHORITIES, Action, HOLDERS, OpBody, StatusQuery, caller, today};
+use api::{AUTHORITIES, Action, HOLDERS, OpBody, StatusQuery, today};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -292,7 +292,7 @@ struct HoldingsBody {
 
 async fn holdings_page(page: Page, State(st): State<AppState>) -> PageResult {
     let lang = page.lang;
-    let c = caller(&page.user);
+    let c = page.user.caller();
     let h = st
         .run(move |s| Ok(uc::holdings(s, &c)?))
         .await
@@ -416,7 +416,7 @@ async fn compliance_page(
         .unwrap_or_default();
     let year = q.year.unwrap_or(i32::from(today().year()) - 1);
     let as_of = q.today.unwrap_or_else(today);
-    let c = caller(&page.user);
+    let c = page.user.caller();
     let sch = scheme.clone();
     let list = st
         .run(move |s| Ok(uc::compliance_overview(s, &c, &sch, year, as_of)?))

@@ -71,6 +71,11 @@ impl CurrentUser {
         self.user.actor()
     }
 
+    /// The caller every use case takes: this user's access, audited under its name.
+    pub fn caller(&self) -> zp_app::Caller {
+        zp_app::Caller::new(self.access.clone(), self.actor())
+    }
+
     pub fn role(&self) -> Role {
         self.user.role
     }

@@ -200,7 +200,7 @@ pub(crate) fn visible(
         status: q.status.clone(),
         ..Default::default()
     };
-    let caller = zp_app::Caller::new(who.access.clone(), who.actor());
+    let caller = who.caller();
     let limit = q.limit.unwrap_or(500).min(10_000);
     Ok(zp_app::certs::visible_bundles(s, &caller, &filter, limit)?)
 }

@@ -11,7 +11,6 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use serde::Deserialize;
-use zp_app::Caller;
 use zp_app::energy::{Battery, BillReport, FlexReport, FlexRequest, Objective};
 use zp_domain::Decimal;
 
@@ -68,10 +67,6 @@ fn routes() -> Router<AppState> {
         .route("/api/v1/flex/plan", get(plan))
 }
 
-fn caller(who: &CurrentUser) -> Caller {
-    Caller::new(who.access.clone(), who.actor())
-}
-
 #[derive(Deserialize)]
 struct BillQuery {
     org: Option<String>,
@@ -86,7 +81,7 @@ async fn bill(
     let org = need_code("org", &q.org)?;
     let month = need_text("month", &q.month)?;
     let readings = open_store(&st)?;
-    let c = caller(&who);
+    let c = who.caller();
     let r = st
         .run(move |s| Ok(zp_app::energy::bill(s, &c, &readings, &org, &month)?))
         .await?;
@@ -133,7 +128,7 @@ async fn plan(
         fleets: Vec::new(),
     };
     let readings = open_store(&st)?;
-    let c = caller(&who);
+    let c = who.caller();
     let r = st
         .run(move |s| Ok(zp_app::energy::flex_plan(s, &c, &readings, &req)?))
         .await?;

@@ -13,7 +13,6 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use zp_app::Caller;
 use zp_app::reports::{Lang, RenderedReport, ReportFormat};
 
 pub const AREA: Area = Area {
@@ -98,10 +97,6 @@ fn download(r: RenderedReport) -> Response {
         .into_response()
 }
 
-fn caller(who: &CurrentUser) -> Caller {
-    Caller::new(who.access.clone(), who.actor())
-}
-
 async fn ghg(
     State(st): State<AppState>,
     who: CurrentUser,
@@ -110,7 +105,7 @@ async fn ghg(
     let code = need_code("org", &q.org)?;
     let year = need("year", q.year)?;
     let (format, lang) = (q.format()?, q.lang()?);
-    let c = caller(&who);
+    let c = who.caller();
     let r = st
         .run(move |s| {
             let model = zp_app::reports::ghg_report(s, &c, &code, year, lang)?;
@@ -128,7 +123,7 @@ async fn park(
     let park = need_text("park", &q.park)?;
     let year = need("year", q.year)?;
     let (format, lang) = (q.format()?, q.lang()?);
-    let c = caller(&who);
+    let c = who.caller();
     let r = st
         .run(move |s| {
             let model = zp_app::reports::park_annual_report(s, &c, &park, year, lang)?;

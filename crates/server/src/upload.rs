@@ -10,7 +10,7 @@
 use crate::AppError;
 use crate::auth::CurrentUser;
 use std::path::{Path, PathBuf};
-use zp_app::{Caller, ImportError, ImportKind, ImportOutcome, Limits, Store, read_table};
+use zp_app::{ImportError, ImportKind, ImportOutcome, Limits, Store, read_table};
 
 /// What an upload did (the use case's outcome).
 pub type Outcome = ImportOutcome;
@@ -42,7 +42,7 @@ pub fn import(
     opts: &UploadOptions,
 ) -> Result<Outcome, AppError> {
     authorise(who, kind)?;
-    let caller = Caller::new(who.access.clone(), who.actor());
+    let caller = who.caller();
     let full = path.display().to_string();
     let hide_path = |e: ImportError| match AppError::from(e) {
         AppError::Unprocessable(m) => AppError::Unprocessable(m.replace(&full, name)),

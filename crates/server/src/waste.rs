@@ -32,7 +32,7 @@ use zp_app::waste::{
     self as uc, ApplicationView, DayInfo, ManifestView, NewApplication, NewManifest, Purpose,
     ReferenceKind, Side, Verdict, WasteCatalog, WasteReport, WasteRules,
 };
-use zp_app::{Caller, ImportOutcome, Role};
+use zp_app::{ImportOutcome, Role};
 use zp_domain::time::Date;
 use zp_domain::{Decimal, Region};
 
@@ -182,10 +182,6 @@ fn routes() -> Router<AppState> {
 const APPLICANTS: &[Role] = &[Role::PlatformAdmin, Role::ParkAdmin, Role::EnterpriseUser];
 /// Who decides for a province.
 const OFFICERS: &[Role] = &[Role::PlatformAdmin, Role::RegionOfficer];
-
-fn caller(who: &CurrentUser) -> Caller {
-    Caller::new(who.access.clone(), who.actor())
-}
 
 /// Today in Asia/Shanghai.
 pub(crate) fn today() -> Date {
@@ -338,7 +334,7 @@ pub(crate) async fn apply(
     who.require_write()?;
     who.require_role(APPLICANTS)?;
     let req = body.request()?;
-    let c = caller(&who);
+    let c = who.caller();
     st.run(move |s| Ok(uc::apply(s, &c, &req, &rules())?)).await
 }
 
@@ -351,7 +347,7 @@ pub(crate) async fn decide(
     who.require_write()?;
     who.require_role(OFFICERS)?;
     let (side, verdict, on) = body.decision()?;
-    let c = caller(&who);
+    let c = who.caller();
     st.run(move |s| Ok(uc::decide(s, &c, id, side, &verdict, on)?))
         .await
 }
@@ -365,7 +361,7 @@ pub(crate) async fn ship(
     who.require_write()?;
     who.require_role(APPLICANTS)?;
     let new = body.manifest()?;
-    let c = caller(&who);
+    let c = who.caller();
     st.run(move |s| Ok(uc::ship(s, &c, id, &new, &rules())?))
         .await
 }
@@ -379,7 +375,7 @@ pub(crate) async fn receive(
     who.require_write()?;
     who.require_role(APPLICANTS)?;
     let (tonnes, on) = body.receipt()?;
-    let c = caller(&who);
+    let c = who.caller();
     st.run(move |s| Ok(uc::receive(s, &c, manifest, tonnes, on, &rules())?))
         .await
 }
@@ -396,7 +392,7 @@ async fn applications(
     who: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Vec<ApplicationView>>, AppError> {
-    let c = caller(&who);
+    let c = who.caller();
     let today = q.today.unwrap_or_else(today);
     let list = st
         .run(move |s| Ok(uc::applications(s, &c, q.year, today)?))
@@ -424,7 +420,7 @@ async fn status(
     Path(id): Path<i64>,
     Query(q): Query<TodayQuery>,
 ) -> Result<Json<ApplicationView>, AppError> {
-    let c = caller(&who);
+    let c = who.caller();
     let today = q.today.unwrap_or_else(today);
     let v = st.run(move |s| Ok(uc::status(s, &c, id, today)?)).await?;
     Ok(Json(v))
@@ -444,7 +440,7 @@ async fn manifests(
     who: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<ManifestView>>, AppError> {
-    let c = caller(&who);
+    let c = who.caller();
     let list = st
         .run(move |s| Ok(uc::manifests(s, &c, id, &rules())?))
         .await?;
@@ -481,7 +477,7 @@ async fn import(
     who.require_role(&[Role::PlatformAdmin])?;
     let saved = crate::imports::save_upload(&st.config, &mut multipart).await?;
     let (path, name) = (saved.path.clone(), saved.name.clone());
-    let c = caller(&who);
+    let c = who.caller();
     let mut out = st
         .run(move |s| {
             let shown = path.display().to_string();
@@ -549,7 +545,7 @@ async fn report(
     let region = province("region", &q.region)?;
     let year = need("year", q.year)?;
     let as_of = q.as_of.unwrap_or_else(today);
-    let c = caller(&who);
+    let c = who.caller();
     let r = st
         .run(move |s| Ok(uc::report(s, &c, region, year, as_of)?))
         .await?;

@@ -5,8 +5,8 @@
 //! handlers as the API and come back to the application (303), or show the refusal.
 
 use super::{
-    APPLICANTS, ApplyBody, DecideBody, ListQuery, OFFICERS, ReceiveBody, ShipBody, apply, caller,
-    decide, receive, rules, ship, today,
+    APPLICANTS, ApplyBody, DecideBody, ListQuery, OFFICERS, ReceiveBody, ShipBody, apply, decide,
+    receive, rules, ship, today,
 };
 use crate::extract::{Form, Path, Query};
 use crate::i18n::{Entry, Lang};
@@ -171,7 +171,7 @@ pub(super) async fn list_page(
     Query(q): Query<ListQuery>,
 ) -> PageResult {
     let lang = page.lang;
-    let c = caller(&page.user);
+    let c = page.user.caller();
     let as_of = q.today.unwrap_or_else(today);
     let year = q.year;
     let list = st
@@ -307,7 +307,7 @@ pub(super) async fn detail_page(
     Path(id): Path<i64>,
 ) -> PageResult {
     let lang = page.lang;
-    let c = caller(&page.user);
+    let c = page.user.caller();
     let d = st
         .run(move |s| Ok(uc::detail(s, &c, id, today(), &rules())?))
         .await
