@@ -49,20 +49,6 @@ const shot = (page, name) => page.screenshot({ path: path.join(ART, `${name}.png
 // Polls from Node with page.evaluate: page.waitForFunction compiles its predicate with
 // `new Function` inside the page, which the Content-Security-Policy (script-src 'self')
 // rightly refuses.
-const chartDrawn = async (page, id, timeout = 15000) => {
-  const until = Date.now() + timeout;
-  for (;;) {
-    const drawn = await page.evaluate(el => {
-      const c = window.echarts && window.echarts.getInstanceByDom(document.getElementById(el));
-      return !!c && !!document.querySelector(`#${el} canvas`);
-    }, id);
-    if (drawn) return;
-    if (Date.now() > until) throw new Error(`chart #${id} not drawn within ${timeout} ms`);
-    await new Promise(r => setTimeout(r, 100));
-  }
-};
-
-/// `page.waitForFunction` without `new Function` in the page (see chartDrawn).
 const waitFor = async (page, fn, arg, timeout = 15000) => {
   const until = Date.now() + timeout;
   while (!(await page.evaluate(fn, arg))) {
@@ -70,6 +56,10 @@ const waitFor = async (page, fn, arg, timeout = 15000) => {
     await new Promise(r => setTimeout(r, 100));
   }
 };
+const chartDrawn = (page, id) => waitFor(page, el => {
+  const c = window.echarts && window.echarts.getInstanceByDom(document.getElementById(el));
+  return !!c && !!document.querySelector(`#${el} canvas`);
+}, id);
 
 test('a wrong password is refused', async () => {
   const context = await browser.newContext();
