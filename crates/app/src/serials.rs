@@ -81,6 +81,7 @@ pub(crate) fn refuse_double_claims(
         ImportError::Invalid(format!("the certificate registry could not be read: {e}"))
     })?;
     let mut kept = Vec::with_capacity(rows.len());
+    let mut registry_by_width: BTreeMap<usize, Vec<Claim>> = BTreeMap::new();
     for row in rows {
         let Some(serials) = (row.carrier == Carrier::GreenCertificate)
             .then(|| row_serials(&row.attrs))
@@ -92,22 +93,27 @@ pub(crate) fn refuse_double_claims(
         let me = row.credit_code.to_string();
         let my_key = (row.site.clone(), row.period.to_string());
         let mut found = None;
-        let widths: Vec<usize> = serials
+        let mut widths: Vec<usize> = serials
             .ranges()
             .iter()
             .filter(|r| r.prefix.is_empty())
             .map(|r| r.width)
             .collect();
-        let from_registry = registry
-            .as_ref()
-            .map(|reg| {
-                widths
-                    .iter()
-                    .flat_map(|w| registry_claims(reg, *w))
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default();
-        for c in claims.iter().chain(&from_registry) {
+        widths.sort_unstable();
+        widths.dedup();
+        // The registry is read once per serial width for the whole file, not once per row.
+        if let Some(reg) = registry.as_ref() {
+            for w in &widths {
+                registry_by_width
+                    .entry(*w)
+                    .or_insert_with(|| registry_claims(reg, *w));
+            }
+        }
+        let from_registry = widths
+            .iter()
+            .filter_map(|w| registry_by_width.get(w))
+            .flatten();
+        for c in claims.iter().chain(from_registry) {
             let own_row = c.org == me && c.key.as_ref() == Some(&my_key);
             let own_retirement = c.org == me && c.key.is_none();
             if own_row || own_retirement {
