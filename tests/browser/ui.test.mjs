@@ -279,6 +279,24 @@ test('evaluations page: scorecard, trajectory, cost curve and abatement plan', a
   await context.close();
 });
 
+test('flexibility page: the demo battery\'s metered day against its plan, with the chart', async () => {
+  const { context, page } = await session('admin');
+  await page.goto(`${BASE}/flex`);
+  // The default is the enterprise with battery meters on its latest metered day.
+  assert.equal(await page.inputValue('#flex-form [name=date]'), '2023-07-18');
+  assert.equal(await page.locator('#flex-hours tbody tr').count(), 24);
+  assert.equal(await page.locator('#flex-plan-only').count(), 0, 'metered, so verified rather than planned only');
+  assert.match(await page.textContent('#kpi-realised-cost'), /\d/);
+  await chartDrawn(page, 'flex-chart');
+  // A second objective is a new plan of the same metered day.
+  await page.locator('#flex-form [name=objective]').selectOption('carbon');
+  await Promise.all([page.waitForURL(/objective=carbon/), page.click('#flex-form button[type=submit]')]);
+  assert.equal(await page.locator('#flex-hours tbody tr').count(), 24);
+  await chartDrawn(page, 'flex-chart');
+  await shot(page, '12-flex-verify');
+  await context.close();
+});
+
 test('no script errors on any page', () => {
   assert.deepEqual(errors, []);
 });

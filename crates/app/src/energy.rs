@@ -1,13 +1,14 @@
 //! Use cases of electricity costs: importing time-of-use tariffs (分时电价), the tariff
-//! category an enterprise is billed under, its monthly bill from metered readings, and a
-//! day-ahead battery plan (储能日前计划) against its tariff and the hourly grid factors.
+//! category an enterprise is billed under and its monthly bill from metered readings.
 //!
 //! Which tariff applies: the category set with [`set_org_tariff`] if any, else the only
 //! category imported for the enterprise's region; with several and none set, the use case
 //! refuses and says how to choose. Readings: consumption meters are the load, generation
-//! meters the enterprise's own generation (PV); grid import = consumption - generation of
-//! the same interval (bill) or hour (plan), never below zero. Tariffs are reference data:
-//! only an unscoped caller imports them; everything else is scoped by the caller's access.
+//! meters the enterprise's own generation (PV); grid import = consumption plus battery
+//! charge, minus generation and battery discharge of the same interval, never below zero.
+//! The battery plan and its verification are in [`crate::flex`]. Tariffs are reference
+//! data: only an unscoped caller imports them; everything else is scoped by the caller's
+//! access.
 
 /// The types the adapters show and pass.
 pub use zp_energy::{
@@ -23,10 +24,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::str::FromStr;
-use zp_domain::time::{Date, format_local, local, local_day_start};
+use zp_domain::time::{Date, local_day_start};
 use zp_domain::{CreditCode, Region};
-use zp_energy::{HourInput, IntervalImport, PlanRequest, version_on};
-use zp_factors::Slot;
+use zp_energy::IntervalImport;
 use zp_readings::ReadingStore;
 use zp_store::{BatchMeta, MeterFilter, MeterKind, Org, Store};
 
@@ -112,7 +112,11 @@ pub struct OrgTariff {
     pub versions: Vec<StoredTariff>,
 }
 
-fn visible_org(store: &mut dyn Store, caller: &Caller, code: &CreditCode) -> Result<Org, AppError> {
+pub(crate) fn visible_org(
+    store: &mut dyn Store,
+    caller: &Caller,
+    code: &CreditCode,
+) -> Result<Org, AppError> {
     store.org(&caller.access, code)?.ok_or_else(|| {
         AppError::NotFound(format!(
             "enterprise {code} is not registered (or not visible to you)"
@@ -162,7 +166,7 @@ pub fn org_tariff(
     resolve(store, &org)
 }
 
-fn resolve(store: &mut dyn Store, org: &Org) -> Result<OrgTariff, AppError> {
+pub(crate) fn resolve(store: &mut dyn Store, org: &Org) -> Result<OrgTariff, AppError> {
     let region = org.region.code();
     let all = store.tariffs(Some(org.region))?;
     let (category, source) = match store.org_tariff(&org.credit_code)? {
@@ -207,12 +211,21 @@ fn resolve(store: &mut dyn Store, org: &Org) -> Result<OrgTariff, AppError> {
     })
 }
 
-/// The enterprise's consumption and generation meters.
-fn meters(
+/// An enterprise's meters by what they measure.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SiteMeters {
+    pub consumption: Vec<String>,
+    pub generation: Vec<String>,
+    pub battery_charge: Vec<String>,
+    pub battery_discharge: Vec<String>,
+}
+
+/// The enterprise's meters; it must have a consumption meter.
+pub(crate) fn site_meters(
     store: &mut dyn Store,
     caller: &Caller,
     code: &CreditCode,
-) -> Result<(Vec<String>, Vec<String>), AppError> {
+) -> Result<SiteMeters, AppError> {
     let all = store.meters(
         &caller.access,
         &MeterFilter {
@@ -226,13 +239,18 @@ fn meters(
             .map(|m| m.meter.clone())
             .collect()
     };
-    let (consumption, generation) = (of(MeterKind::Consumption), of(MeterKind::Generation));
-    if consumption.is_empty() {
+    let m = SiteMeters {
+        consumption: of(MeterKind::Consumption),
+        generation: of(MeterKind::Generation),
+        battery_charge: of(MeterKind::BatteryCharge),
+        battery_discharge: of(MeterKind::BatteryDischarge),
+    };
+    if m.consumption.is_empty() {
         return Err(AppError::Invalid(format!(
             "enterprise {code} has no consumption meter: `zeropark import meters FILE`"
         )));
     }
-    Ok((consumption, generation))
+    Ok(m)
 }
 
 /// A version a bill used, with its source file.
@@ -265,6 +283,8 @@ pub struct BillReport {
     pub surplus_intervals: usize,
     pub consumption_meters: Vec<String>,
     pub generation_meters: Vec<String>,
+    /// Battery charge and discharge meters netted in.
+    pub battery_meters: Vec<String>,
     pub notes: Vec<String>,
 }
 
@@ -294,11 +314,22 @@ pub fn bill(
         .map_err(|e| AppError::Invalid(format!("month {month}: {e}")))?;
     let org = visible_org(store, caller, code)?;
     let tariff = resolve(store, &org)?;
-    let (consumption, generation) = meters(store, caller, code)?;
+    let SiteMeters {
+        consumption,
+        generation,
+        battery_charge,
+        battery_discharge,
+    } = site_meters(store, caller, code)?;
     let (from, to) = (local_day_start(first), local_day_start(next));
 
+    // A battery's charge is load, its discharge supplies load.
     let mut net: BTreeMap<i64, i64> = BTreeMap::new();
-    for (meters, sign) in [(&consumption, 1i64), (&generation, -1i64)] {
+    for (meters, sign) in [
+        (&consumption, 1i64),
+        (&battery_charge, 1),
+        (&generation, -1i64),
+        (&battery_discharge, -1),
+    ] {
         for m in meters {
             for (ts, wh) in readings.readings(m, from, to).map_err(store_err)? {
                 *net.entry(ts).or_insert(0) += sign * i64::from(wh);
@@ -330,6 +361,13 @@ pub fn bill(
         tariff.region,
         tariff.category
     )];
+    if !battery_charge.is_empty() || !battery_discharge.is_empty() {
+        notes.push(format!(
+            "battery: charge ({} meter(s)) counts as consumption and discharge ({} meter(s)) as own generation",
+            battery_charge.len(),
+            battery_discharge.len()
+        ));
+    }
     if b.intervals < intervals_in_month {
         notes.push(format!(
             "{} of the month's {intervals_in_month} intervals have readings; the bill covers those only",
@@ -374,289 +412,10 @@ pub fn bill(
         surplus_intervals,
         consumption_meters: consumption,
         generation_meters: generation,
-        notes,
-    })
-}
-
-/// A battery plan request for one enterprise and local day.
-#[derive(Debug, Clone)]
-pub struct FlexRequest {
-    pub org: CreditCode,
-    pub date: Date,
-    pub battery: Battery,
-    pub objective: Objective,
-    pub carbon_price_yuan_per_t: Decimal,
-    /// EV fleets to schedule with the battery ([`read_fleets`]).
-    pub fleets: Vec<zp_energy::EvFleet>,
-}
-
-/// The annual factor used for hours without an hourly one.
-#[derive(Debug, Clone, Serialize)]
-pub struct FlexAnnualFactor {
-    pub id: String,
-    pub tco2_per_mwh: Decimal,
-    pub note: Option<String>,
-}
-
-/// `zeropark flex plan`: the plan with the inputs it was made from.
-#[derive(Debug, Clone, Serialize)]
-pub struct FlexReport {
-    pub org: String,
-    pub name: String,
-    pub date: Date,
-    pub region: String,
-    pub category: String,
-    pub category_source: &'static str,
-    pub tariff_valid_from: Date,
-    pub tariff_file: String,
-    pub battery: Battery,
-    pub carbon_price_yuan_per_t: Decimal,
-    #[serde(flatten)]
-    pub plan: Plan,
-    /// One OCPP 2.0.1 `ChargingProfile` (TxDefaultProfile, W per charger) per EV fleet.
-    pub ocpp_charging_profiles: Vec<zp_energy::ChargingProfile>,
-    /// `hourly`, `annual` or `mixed`: where the hours' grid factors came from.
-    pub factor_source: &'static str,
-    pub fallback_hours: usize,
-    pub annual_factor: FlexAnnualFactor,
-    /// Hours of the day with a reading of a consumption meter.
-    pub metered_hours: usize,
-    pub notes: Vec<String>,
-}
-
-fn mwh(wh: u64) -> Decimal {
-    Decimal::new(wh as i64, 6).normalize()
-}
-
-/// `zeropark flex plan`: load and PV of the enterprise's meters on `date` (hourly sums),
-/// prices of its tariff (the band of each hour's start), the hourly grid factors of its
-/// region (the carbon map's: imported hourly factors, else the region's annual factor),
-/// and the day-ahead plan of `zp_energy::plan`.
-pub fn flex_plan(
-    store: &mut dyn Store,
-    caller: &Caller,
-    readings: &ReadingStore,
-    req: &FlexRequest,
-) -> Result<FlexReport, AppError> {
-    let org = visible_org(store, caller, &req.org)?;
-    let tariff = resolve(store, &org)?;
-    let versions: Vec<TariffVersion> = tariff.versions.iter().map(|t| t.version.clone()).collect();
-    let version = version_on(&versions, req.date).ok_or_else(|| {
-        AppError::Invalid(format!(
-            "no {} {} tariff is in force on {} (the first starts {})",
-            tariff.region, tariff.category, req.date, versions[0].valid_from
-        ))
-    })?;
-    let stored = tariff
-        .versions
-        .iter()
-        .find(|t| t.version.valid_from == version.valid_from)
-        .expect("the version is one of the tariff's");
-    let (consumption, generation) = meters(store, caller, &req.org)?;
-    let from = local_day_start(req.date);
-    let to = from + 24 * 3600;
-
-    let mut load = [0u64; 24];
-    let mut pv = [0u64; 24];
-    let mut seen = [false; 24];
-    for (meters, is_load) in [(&consumption, true), (&generation, false)] {
-        for m in meters {
-            for (h, wh) in readings.hourly_wh(m, from, to).map_err(store_err)? {
-                let i = ((h - from) / 3600) as usize;
-                if i < 24 {
-                    if is_load {
-                        load[i] += wh;
-                        seen[i] = true;
-                    } else {
-                        pv[i] += wh;
-                    }
-                }
-            }
-        }
-    }
-    let metered_hours = seen.iter().filter(|s| **s).count();
-    if metered_hours == 0 {
-        return Err(AppError::Invalid(format!(
-            "enterprise {} has no consumption readings on {}: import them with `zeropark import readings FILE`",
-            req.org, req.date
-        )));
-    }
-
-    // Grid factors: the annual factor of the region and year, replaced by imported hourly
-    // factors where there are any (as the carbon map does).
-    let catalog = crate::catalog(store)?;
-    let sel = catalog.select(Slot::LocationGrid {
-        region: org.region,
-        year: i32::from(req.date.year()),
-    })?;
-    let annual = sel.factor.value;
-    let mut factors = [annual; 24];
-    let mut hourly = [false; 24];
-    for h in store.grid_hourly(org.region, from, to)? {
-        let i = ((h.ts - from) / 3600) as usize;
-        if i < 24 {
-            factors[i] = Decimal::from_str(&h.tco2_per_mwh.to_string()).map_err(|_| {
-                AppError::Invalid(format!(
-                    "hourly factor {} of {} at {} is not usable",
-                    h.tco2_per_mwh,
-                    org.region,
-                    format_local(h.ts)
-                ))
-            })?;
-            hourly[i] = true;
-        }
-    }
-    let fallback_hours = hourly.iter().filter(|x| !**x).count();
-
-    let mut hours = Vec::with_capacity(24);
-    for i in 0..24 {
-        let start = local(from + i as i64 * 3600);
-        let band = version
-            .band_at(start.month() as u8, start.hour() as u16 * 60)
-            .ok_or_else(|| {
-                AppError::Invalid(format!(
-                    "tariff {} has no band at hour {i}",
-                    version.label()
-                ))
-            })?;
-        hours.push(HourInput {
-            load_mwh: mwh(load[i]),
-            pv_mwh: mwh(pv[i]),
-            yuan_per_mwh: (band.yuan_per_kwh * Decimal::from(1000)).normalize(),
-            tco2_per_mwh: factors[i],
-        });
-    }
-    let plan = zp_energy::plan(&PlanRequest {
-        hours,
-        battery: req.battery,
-        objective: req.objective,
-        carbon_price_yuan_per_t: req.carbon_price_yuan_per_t,
-        fleets: req.fleets.clone(),
-    })
-    .map_err(|e| AppError::Invalid(e.to_string()))?;
-
-    let mut notes = vec![format!(
-        "load = {} consumption meter(s), PV = {} generation meter(s), hourly sums of {}; prices: the {} band of each hour's start; baseline = the same day without the battery",
-        consumption.len(),
-        generation.len(),
-        req.date,
-        version.label()
-    )];
-    if metered_hours < 24 {
-        notes.push(format!(
-            "{} of 24 hours have no consumption reading: their load is taken as 0",
-            24 - metered_hours
-        ));
-    }
-    if fallback_hours > 0 {
-        notes.push(format!(
-            "{fallback_hours} of 24 hours have no hourly grid factor for {}: the annual factor {} ({} tCO2/MWh) applies there",
-            org.region.code(),
-            sel.factor.id,
-            annual
-        ));
-    }
-    Ok(FlexReport {
-        org: req.org.to_string(),
-        name: org.name,
-        date: req.date,
-        region: tariff.region,
-        category: tariff.category,
-        category_source: tariff.category_source,
-        tariff_valid_from: version.valid_from,
-        tariff_file: stored.file.clone(),
-        battery: req.battery,
-        carbon_price_yuan_per_t: req.carbon_price_yuan_per_t,
-        ocpp_charging_profiles: plan
-            .fleets
-            .iter()
-            .zip(&req.fleets)
-            .enumerate()
-            .map(|(i, (p, k))| {
-                p.ocpp_profile(k, i as i64 + 1, &format!("{}T00:00:00+08:00", req.date))
-            })
+        battery_meters: battery_charge
+            .into_iter()
+            .chain(battery_discharge)
             .collect(),
-        plan,
-        factor_source: match fallback_hours {
-            0 => "hourly",
-            24 => "annual",
-            _ => "mixed",
-        },
-        fallback_hours,
-        annual_factor: FlexAnnualFactor {
-            id: sel.factor.id.clone(),
-            tco2_per_mwh: annual,
-            note: sel.note.clone(),
-        },
-        metered_hours,
         notes,
     })
-}
-
-/// Columns of a fleet file for `flex plan --fleets FILE`.
-pub const FLEET_COLUMNS: [&str; 7] = [
-    "name",
-    "chargers",
-    "charger_kw",
-    "arrival_hour",
-    "departure_hour",
-    "energy_mwh",
-    "v2g",
-];
-
-/// Reads EV fleets (`name,chargers,charger_kw,arrival_hour,departure_hour,energy_mwh,v2g`;
-/// CSV or .xlsx). A bad cell refuses the file with its row, field and reason: a plan
-/// silently missing a fleet would be wrong.
-pub fn read_fleets(path: &std::path::Path) -> Result<Vec<zp_energy::EvFleet>, AppError> {
-    let table = crate::import::read_whole_table(path)?;
-    let col = |name: &str| {
-        table.column(name).ok_or_else(|| {
-            AppError::Invalid(format!(
-                "{}: no column {name} (columns: {})",
-                table.file,
-                FLEET_COLUMNS.join(",")
-            ))
-        })
-    };
-    let idx: Vec<usize> = FLEET_COLUMNS
-        .iter()
-        .map(|c| col(c))
-        .collect::<Result<_, _>>()?;
-    let mut out = Vec::with_capacity(table.rows.len());
-    for (row, cells) in &table.rows {
-        let cell = |i: usize| cells.get(idx[i]).map(|s| s.trim()).unwrap_or("");
-        let bad = |i: usize, why: &str| {
-            AppError::Invalid(format!(
-                "{} row {row}, field {}: {:?} {why}",
-                table.file,
-                FLEET_COLUMNS[i],
-                cell(i)
-            ))
-        };
-        let int = |i: usize| {
-            cell(i)
-                .parse::<u32>()
-                .map_err(|_| bad(i, "is not a whole number"))
-        };
-        let dec = |i: usize| {
-            cell(i)
-                .parse::<Decimal>()
-                .map_err(|_| bad(i, "is not a number"))
-        };
-        let v2g = match cell(6).to_ascii_lowercase().as_str() {
-            "" | "no" | "false" | "0" | "否" => false,
-            "yes" | "true" | "1" | "是" => true,
-            _ => return Err(bad(6, "is not yes/no")),
-        };
-        out.push(zp_energy::EvFleet {
-            name: cell(0).to_string(),
-            chargers: int(1)?,
-            charger_kw: dec(2)?,
-            arrival_hour: int(3)? as usize,
-            departure_hour: int(4)? as usize,
-            energy_mwh: dec(5)?,
-            v2g,
-        });
-    }
-    Ok(out)
 }

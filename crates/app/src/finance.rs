@@ -776,11 +776,13 @@ impl MonitoringSource for LedgerSource {
 
 /// The carrier a linked meter measures: a consumption meter at the project boundary
 /// measures grid electricity (`electricity`), a generation meter on-site renewable
-/// electricity (`electricity_onsite_renewable`).
-pub fn meter_carrier(kind: MeterKind) -> Carrier {
+/// electricity (`electricity_onsite_renewable`). A battery meter measures energy moved in
+/// time, no carrier of a boundary: `None`.
+pub fn meter_carrier(kind: MeterKind) -> Option<Carrier> {
     match kind {
-        MeterKind::Consumption => Carrier::Electricity,
-        MeterKind::Generation => Carrier::ElectricityOnsiteRenewable,
+        MeterKind::Consumption => Some(Carrier::Electricity),
+        MeterKind::Generation => Some(Carrier::ElectricityOnsiteRenewable),
+        MeterKind::BatteryCharge | MeterKind::BatteryDischarge => None,
     }
 }
 
@@ -979,7 +981,12 @@ pub fn link_meter(
                 v.project.org
             ))
         })?;
-    let carrier = meter_carrier(m.kind);
+    let carrier = meter_carrier(m.kind).ok_or_else(|| {
+        AppError::Invalid(format!(
+            "meter {meter} is a {} meter: it measures energy a battery moves in time, not a carrier of project {project_id}'s boundary",
+            m.kind.key()
+        ))
+    })?;
     if !v.project.carriers().contains(&carrier) {
         return Err(AppError::Invalid(format!(
             "meter {meter} measures {carrier}, which is outside project {project_id}'s boundary"
@@ -1031,7 +1038,7 @@ fn source_for<'a>(
             registered
                 .iter()
                 .find(|m| m.meter == l.meter)
-                .map(|m| (l.meter.clone(), meter_carrier(m.kind)))
+                .and_then(|m| Some((l.meter.clone(), meter_carrier(m.kind)?)))
                 .ok_or_else(|| corrupt("linked meter", &l.meter))
         })
         .collect::<Result<_, _>>()?;

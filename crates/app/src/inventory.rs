@@ -22,7 +22,9 @@ pub enum InventoryScope {
 
 /// The built-in catalog with every user set on top.
 pub fn catalog(store: &mut dyn Store) -> Result<Catalog, AppError> {
-    let mut c = Catalog::builtin();
+    // The built-in set is compiled in: parsed once per process, not once per request.
+    static BUILTIN: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+    let mut c = BUILTIN.get_or_init(Catalog::builtin).clone();
     c.add_set(store.user_factors()?)?;
     Ok(c)
 }
@@ -45,11 +47,34 @@ pub(crate) fn org_input(
             "enterprise {code} is not registered (or not visible to you)"
         ))
     })?;
-    let mut lines: Vec<ActivityLine> = store
+    let lines = ledger_lines(store, access, code, year)?;
+    org_input_from(store, org, year, lines, certs)
+}
+
+/// An enterprise's stored ledger rows of `year` as accounting lines.
+pub(crate) fn ledger_lines(
+    store: &mut dyn Store,
+    access: &Access,
+    code: &CreditCode,
+    year: i32,
+) -> Result<Vec<ActivityLine>, AppError> {
+    store
         .activity(access, code, year)?
         .into_iter()
         .map(ledger_line)
-        .collect::<Result<_, _>>()?;
+        .collect()
+}
+
+/// [`org_input`] from ledger lines already read (a park's view reads them once for the
+/// year and its months).
+pub(crate) fn org_input_from(
+    store: &mut dyn Store,
+    org: zp_store::Org,
+    year: i32,
+    mut lines: Vec<ActivityLine>,
+    certs: Option<&Registry>,
+) -> Result<(OrgInput, Vec<String>), AppError> {
+    let code = &org.credit_code;
     let mut notes = Vec::new();
     let registry_lines = certs
         .map(|r| certificate_lines(r, code, year))
@@ -77,13 +102,13 @@ pub(crate) fn org_input(
         None => Decimal::ZERO,
     };
     let input = OrgInput {
-        org: org.credit_code,
         name: org.name,
         region: org.region,
         year,
         lines,
         output_value_10k_yuan: store.output_value(code, year)?,
         onsite_certificates_sold_mwh: sold,
+        org: org.credit_code,
     };
     Ok((input, notes))
 }
@@ -256,7 +281,7 @@ pub fn org_inventory(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn org_inventory_with(
+pub(crate) fn org_inventory_with(
     store: &mut dyn Store,
     catalog: &Catalog,
     access: &Access,
@@ -267,6 +292,21 @@ fn org_inventory_with(
     actor: &str,
 ) -> Result<Inventory, AppError> {
     let (input, notes) = org_input(store, access, code, year, certs)?;
+    let (inv, _) = issue(store, catalog, input, notes, grid, actor)?;
+    Ok(inv)
+}
+
+/// Computes an enterprise's inventory with the factors its issued result is pinned to and
+/// issues it when it is new or changed. Returns it with the pins now on record.
+pub(crate) fn issue(
+    store: &mut dyn Store,
+    catalog: &Catalog,
+    input: OrgInput,
+    notes: Vec<String>,
+    grid: GridFactorMode,
+    actor: &str,
+) -> Result<(Inventory, zp_factors::Pins), AppError> {
+    let (code, year) = (input.org.clone(), input.year);
     let issued = store.issued(code.as_str(), year, grid.key())?;
     let mut pins = issued.as_ref().map(|i| i.pins.clone()).unwrap_or_default();
     let mut inv = compute(&input, catalog, &mut pins, Options { grid })?;
@@ -284,7 +324,7 @@ fn org_inventory_with(
                 scope: code.to_string(),
                 year,
                 grid_mode: grid.key().into(),
-                pins,
+                pins: pins.clone(),
                 figures,
                 issued_at: String::new(),
                 updated_at: String::new(),
@@ -292,7 +332,7 @@ fn org_inventory_with(
             &format!("system:issue (requested by {actor})"),
         )?;
     }
-    Ok(inv)
+    Ok((inv, pins))
 }
 
 /// The headline figures kept with an issued result (what `recompute` compares).

@@ -12,6 +12,8 @@ pub mod energy;
 pub mod evaluate;
 pub mod evidence_pdf;
 pub mod finance;
+pub mod flex;
+pub mod grid_factors;
 mod import;
 mod indicator_rows;
 mod inventory;

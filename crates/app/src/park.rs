@@ -84,12 +84,23 @@ pub fn park_view(
         None => default_year(store, access, &orgs, &years)?,
     };
     let catalog = crate::catalog(store)?;
+    // Read once per request, not once per enterprise: the registry (its whole signed
+    // chain is verified on load) and each enterprise's ledger, which serves the year and
+    // its months.
+    let certs = crate::certs::stored_registry(store)?;
     let mut members = Vec::with_capacity(orgs.len());
     let mut months: BTreeMap<String, MonthFigures> = BTreeMap::new();
     for org in &orgs {
-        let inv =
-            crate::org_inventory(store, &catalog, access, &org.credit_code, year, grid, actor)?;
-        for m in monthly(store, access, &catalog, org, year, grid)? {
+        let lines = crate::inventory::ledger_lines(store, access, &org.credit_code, year)?;
+        let (input, notes) = crate::inventory::org_input_from(
+            store,
+            org.clone(),
+            year,
+            lines.clone(),
+            certs.as_ref(),
+        )?;
+        let (inv, mut pins) = crate::inventory::issue(store, &catalog, input, notes, grid, actor)?;
+        for m in monthly_from(&catalog, org, year, grid, lines, &mut pins)? {
             let e = months
                 .entry(m.period.clone())
                 .or_insert_with(|| MonthFigures {
@@ -155,17 +166,29 @@ pub fn monthly(
     year: i32,
     grid: GridFactorMode,
 ) -> Result<Vec<MonthFigures>, AppError> {
-    let rows = store.activity(access, &org.credit_code, year)?;
+    let lines = crate::inventory::ledger_lines(store, access, &org.credit_code, year)?;
     let mut pins = store
         .issued(org.credit_code.as_str(), year, grid.key())?
         .map(|i| i.pins)
         .unwrap_or_default();
+    monthly_from(catalog, org, year, grid, lines, &mut pins)
+}
+
+/// [`monthly`] from ledger lines already read, with the pins of the issued inventory.
+fn monthly_from(
+    catalog: &zp_factors::Catalog,
+    org: &Org,
+    year: i32,
+    grid: GridFactorMode,
+    lines: Vec<ActivityLine>,
+    pins: &mut zp_factors::Pins,
+) -> Result<Vec<MonthFigures>, AppError> {
     let mut by_month: BTreeMap<String, Vec<ActivityLine>> = BTreeMap::new();
-    for r in rows {
+    for line in lines {
         by_month
-            .entry(r.period.to_string())
+            .entry(line.period.to_string())
             .or_default()
-            .push(crate::inventory::ledger_line(r)?);
+            .push(line);
     }
     let mut out = Vec::with_capacity(by_month.len());
     for (period, lines) in by_month {
@@ -178,7 +201,7 @@ pub fn monthly(
             output_value_10k_yuan: None,
             onsite_certificates_sold_mwh: zp_domain::Decimal::ZERO,
         };
-        let inv = compute(&input, catalog, &mut pins, Options { grid }).map_err(AppError::from)?;
+        let inv = compute(&input, catalog, pins, Options { grid }).map_err(AppError::from)?;
         out.push(MonthFigures {
             period,
             energy_tce: inv.energy_tce,

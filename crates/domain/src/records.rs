@@ -331,8 +331,14 @@ pub struct AuditEntry {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MeterKind {
+    /// The site's load, battery excluded.
     Consumption,
+    /// Own (behind-the-meter) generation, e.g. rooftop PV.
     Generation,
+    /// Energy into a battery (储能充电), from the grid or own generation.
+    BatteryCharge,
+    /// Energy out of a battery (储能放电) to the site's load.
+    BatteryDischarge,
 }
 
 impl MeterKind {
@@ -340,6 +346,8 @@ impl MeterKind {
         match self {
             MeterKind::Consumption => "consumption",
             MeterKind::Generation => "generation",
+            MeterKind::BatteryCharge => "battery_charge",
+            MeterKind::BatteryDischarge => "battery_discharge",
         }
     }
 
@@ -347,6 +355,8 @@ impl MeterKind {
         match s.trim().to_ascii_lowercase().as_str() {
             "consumption" | "load" | "用电" | "消费" => Some(MeterKind::Consumption),
             "generation" | "发电" => Some(MeterKind::Generation),
+            "battery_charge" | "储能充电" => Some(MeterKind::BatteryCharge),
+            "battery_discharge" | "储能放电" => Some(MeterKind::BatteryDischarge),
             _ => None,
         }
     }

@@ -9,6 +9,7 @@
 //! - [`ev`]: EV fleets (windows, energy, V2G) and their OCPP 2.0.1 charging profiles.
 //! - [`planner`]: a day-ahead battery and EV plan as a linear programme (`good_lp` + `microlp`),
 //!   its figures recomputed exactly from the rounded decisions.
+//! - [`verify`]: the metered day of a battery against its plan and the day without it.
 //! - [`budget`]: yearly energy and carbon budgets split by month, their status and warning.
 //! - [`forecast`]: the year-end forecast from monthly figures and its backtest.
 //! - [`assess`]: a proposed project's file and the arithmetic of its assessment.
@@ -24,6 +25,7 @@ pub mod forecast;
 pub mod import;
 pub mod planner;
 pub mod tariff;
+pub mod verify;
 
 pub use bill::{Bill, BillError, BillPeriod, IntervalImport, VersionUse, bill};
 pub use ev::{ChargingProfile, EvFleet, FleetPlan};
@@ -33,3 +35,4 @@ pub use tariff::{
     Band, DAY_MINUTES, MonthSet, Period, TariffVersion, TilingError, TilingKind, hhmm, parse_hhmm,
     version_on,
 };
+pub use verify::{MeteredBattery, Verification, VerifiedHour, verify};

@@ -77,7 +77,7 @@ pub fn validate_meters(
                 row,
                 "kind",
                 format!(
-                    "kind {:?} must be consumption or generation",
+                    "kind {:?} must be consumption, generation, battery_charge or battery_discharge",
                     cols.get(2, cells)
                 ),
                 cells,

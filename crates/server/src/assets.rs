@@ -43,6 +43,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     asset!("finance.js", JS),
     asset!("factors.js", JS),
     asset!("certs.js", JS),
+    asset!("flex.js", JS),
     asset!("vendor/echarts.min.js", JS),
     asset!("vendor/china.js", JS),
 ];

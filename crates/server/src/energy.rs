@@ -1,4 +1,4 @@
-//! API twins of `report bill` and `flex plan`: a month's bill under the enterprise's
+//! API twins of `report bill`, `flex plan` and `flex verify`: a month's bill under the enterprise's
 //! time-of-use tariff, and a day-ahead battery plan (energy-carbon centre and flexibility
 //! issues). Both read the readings store and are scoped to the caller's enterprises.
 
@@ -11,7 +11,8 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use serde::Deserialize;
-use zp_app::energy::{Battery, BillReport, FlexReport, FlexRequest, Objective};
+use zp_app::energy::{Battery, BillReport, Objective};
+use zp_app::flex::{FlexReport, FlexRequest, FlexVerifyReport};
 use zp_domain::Decimal;
 
 pub const AREA: Area = Area {
@@ -59,12 +60,40 @@ const OPS: &[Op] = &[
             false,
         ),
     ]),
+    Op::get(
+        "/api/v1/flex/verify",
+        "The plan of the same day and battery against the battery's meters (`flex verify`): \
+         baseline, plan and realised cost and tCO2, plan_followed_share, matching, hours",
+    )
+    .query(&[
+        ("org", "Enterprise credit code", true),
+        ("date", "YYYY-MM-DD", true),
+        ("battery_mwh", "Battery capacity, MWh", true),
+        ("battery_mw", "Battery power, MW", true),
+        ("efficiency", "Round-trip efficiency (default 0.9)", false),
+        (
+            "soc_start_mwh",
+            "State of charge at 00:00, MWh (default 0)",
+            false,
+        ),
+        (
+            "objective",
+            "cost | carbon | cost+carbon (default cost)",
+            false,
+        ),
+        (
+            "carbon_price_yuan",
+            "Yuan per tCO2 for cost+carbon (default 80)",
+            false,
+        ),
+    ]),
 ];
 
 fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/reports/bill", get(bill))
         .route("/api/v1/flex/plan", get(plan))
+        .route("/api/v1/flex/verify", get(verify))
 }
 
 #[derive(Deserialize)]
@@ -100,11 +129,8 @@ struct PlanQuery {
     carbon_price_yuan: Option<Decimal>,
 }
 
-async fn plan(
-    State(st): State<AppState>,
-    who: CurrentUser,
-    Query(q): Query<PlanQuery>,
-) -> Result<Json<FlexReport>, AppError> {
+/// The request of a plan or verification query.
+fn flex_request(q: PlanQuery) -> Result<FlexRequest, AppError> {
     let org = need_code("org", &q.org)?;
     let date_text = need_text("date", &q.date)?;
     let date = date_text
@@ -127,10 +153,33 @@ async fn plan(
         carbon_price_yuan_per_t: q.carbon_price_yuan.unwrap_or(Decimal::from(80)),
         fleets: Vec::new(),
     };
+    Ok(req)
+}
+
+async fn plan(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Query(q): Query<PlanQuery>,
+) -> Result<Json<FlexReport>, AppError> {
+    let req = flex_request(q)?;
     let readings = open_store(&st)?;
     let c = who.caller();
     let r = st
-        .run(move |s| Ok(zp_app::energy::flex_plan(s, &c, &readings, &req)?))
+        .run(move |s| Ok(zp_app::flex::flex_plan(s, &c, &readings, &req)?))
+        .await?;
+    Ok(Json(r))
+}
+
+async fn verify(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Query(q): Query<PlanQuery>,
+) -> Result<Json<FlexVerifyReport>, AppError> {
+    let req = flex_request(q)?;
+    let readings = open_store(&st)?;
+    let c = who.caller();
+    let r = st
+        .run(move |s| Ok(zp_app::flex::flex_verify(s, &c, &readings, &req)?))
         .await?;
     Ok(Json(r))
 }

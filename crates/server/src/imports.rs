@@ -114,7 +114,7 @@ const STRINGS: &[Entry] = &[
     (
         "imports.columns_meters",
         "列：meter,credit_code,kind,source[,site]（kind 为 consumption 或 generation）",
-        "Columns: meter,credit_code,kind,source[,site] (kind consumption or generation)",
+        "Columns: meter,credit_code,kind,source[,site] (kind consumption, generation, battery_charge or battery_discharge)",
     ),
     (
         "imports.kind.readings",

@@ -28,6 +28,7 @@ pub mod evaluate;
 pub mod extract;
 pub mod factors;
 pub mod finance;
+pub mod flex_page;
 pub mod format;
 pub mod headers;
 pub mod i18n;
@@ -80,6 +81,7 @@ pub const AREAS: &[&Area] = &[
     &finance::AREA,
     &waste::AREA,
     &energy::AREA,
+    &flex_page::AREA,
     &report_files::AREA,
     &assets_pages::AREA,
     &registry::AREA,

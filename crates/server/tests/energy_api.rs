@@ -1,6 +1,7 @@
 //! `GET /api/v1/reports/bill` and `GET /api/v1/flex/plan`: the contract day of the CLI
 //! (one meter at 500 kWh per 15 minutes, valley 0.4 / high 0.8 yuan/kWh) through the API,
-//! and another tenant refused.
+//! and another tenant refused; `GET /api/v1/flex/verify` and the `/flex` page on a metered
+//! battery.
 
 mod common;
 
@@ -15,10 +16,10 @@ async fn upload_ok(t: &TestApp, kind: &str, name: &str, body: &[u8]) {
     assert_eq!(r.status, StatusCode::OK, "{kind}: {}", r.text);
 }
 
-#[tokio::test]
-async fn bill_and_flex_plan_through_the_api() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path().to_path_buf();
+/// The contract day through the API: meter E-L1 at 500 kWh per 15 minutes on 2023-07-10,
+/// valley 0.4 / high 0.8 yuan/kWh.
+async fn contract_app(dir: &std::path::Path) -> TestApp {
+    let d = dir.to_path_buf();
     let t = app_with(move |c| c.readings_dir = Some(d));
     let a = org_a();
     upload_ok(
@@ -38,7 +39,7 @@ async fn bill_and_flex_plan_through_the_api() {
         );
     }
     upload_ok(&t, "readings", "readings.csv", csv.as_bytes()).await;
-    let tariffs = dir.path().join("tariffs.csv");
+    let tariffs = dir.join("tariffs.csv");
     std::fs::write(
         &tariffs,
         "region,category,valid_from,months,start,end,period,yuan_per_kwh\n\
@@ -51,6 +52,14 @@ async fn bill_and_flex_plan_through_the_api() {
     })
     .await;
 
+    t
+}
+
+#[tokio::test]
+async fn bill_and_flex_plan_through_the_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = contract_app(dir.path()).await;
+    let a = org_a();
     let b = t
         .get(
             Some("admin"),
@@ -90,6 +99,81 @@ async fn bill_and_flex_plan_through_the_api() {
     // A missing parameter is the API's JSON error.
     let bad = t.get(Some("admin"), "/api/v1/flex/plan?org=x").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.text);
+}
+
+#[tokio::test]
+async fn flex_verify_and_the_flex_page_show_the_metered_battery() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = contract_app(dir.path()).await;
+    let a = org_a();
+    upload_ok(
+        &t,
+        "meters",
+        "battery.csv",
+        format!(
+            "meter,credit_code,kind,source\nE-BC,{a},battery_charge,\nE-BD,{a},battery_discharge,\n"
+        )
+        .as_bytes(),
+    )
+    .await;
+    // Charged 1.25 MWh in each of hours 0-3, discharged 0.9 MWh in each of hours 12-15.
+    let mut csv = String::from("meter,ts,kwh\n");
+    for (meter, hours, kwh) in [("E-BC", 0..4, "312.5"), ("E-BD", 12..16, "225")] {
+        for h in hours {
+            for q in 0..4 {
+                let _ = writeln!(
+                    csv,
+                    "{meter},2023-07-10T{h:02}:{:02}:00+08:00,{kwh}",
+                    q * 15
+                );
+            }
+        }
+    }
+    upload_ok(&t, "readings", "battery_readings.csv", csv.as_bytes()).await;
+    let v = t
+        .get(
+            Some("admin"),
+            &format!(
+                "/api/v1/flex/verify?org={a}&date=2023-07-10&battery_mwh=4&battery_mw=2&efficiency=0.8"
+            ),
+        )
+        .await;
+    assert_eq!(v.status, StatusCode::OK, "{}", v.text);
+    let v = v.json();
+    // 28,800 + 5 x 400 - 3.6 x 800 = 27,920 yuan realised; the plan 27,600.
+    assert_eq!(v["realised_cost_yuan"].to_string(), "27920");
+    assert_eq!(v["realised_saving_yuan"].to_string(), "880");
+    assert_eq!(v["plan_cost_yuan"].to_string(), "27600");
+
+    let page = t
+        .get(
+            Some("admin"),
+            &format!("/flex?org={a}&date=2023-07-10&battery_mwh=4&battery_mw=2&efficiency=0.8"),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(
+        page.text.contains("id=\"kpi-realised-cost\""),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("27,920"), "realised cost shown");
+    assert!(page.text.contains("id=\"flex-chart\""));
+    // Empty optional fields are absent, and the page opens on the metered day by itself.
+    let default = t.get(Some("admin"), &format!("/flex?org={a}&date=")).await;
+    assert_eq!(default.status, StatusCode::OK, "{}", default.text);
+    assert!(
+        default.text.contains("value=\"2023-07-10\""),
+        "opens on the battery's day"
+    );
+    // Another enterprise's user cannot verify this enterprise's battery.
+    let other = t
+        .get(
+            Some("ent_b"),
+            &format!("/api/v1/flex/verify?org={a}&date=2023-07-10&battery_mwh=4&battery_mw=2"),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND, "{}", other.text);
 }
 
 #[tokio::test]

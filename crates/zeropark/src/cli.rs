@@ -159,7 +159,7 @@ pub enum ImportCmd {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Meters: meter,credit_code,kind,source[,site] (kind consumption or generation).
+    /// Meters: meter,credit_code,kind,source[,site] (kind consumption, generation, battery_charge or battery_discharge).
     Meters { file: PathBuf },
     /// Hourly grid factors: region,ts,tco2_per_mwh[,cfe_share].
     GridHourly { file: PathBuf },

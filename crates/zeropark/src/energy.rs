@@ -1,4 +1,4 @@
-//! `import tariffs`, `orgs set-tariff`, `report bill` and `flex plan`: time-of-use tariffs,
+//! `import tariffs`, `orgs set-tariff`, `report bill`, `flex plan` and `flex verify`: time-of-use tariffs,
 //! monthly electricity bills from metered readings and day-ahead battery plans. A refusal
 //! (a tariff file whose bands do not tile the day, an unknown enterprise or category, no
 //! readings) exits 2 with the reason on stderr.
@@ -9,7 +9,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use rust_decimal::Decimal;
 use std::path::Path;
 use std::process::ExitCode;
-use zp_app::energy::{self as uc, Battery, FlexRequest, Objective};
+use zp_app::energy::{self as uc, Battery, Objective};
+use zp_app::flex::FlexRequest;
 use zp_app::{AppError, ImportError, Store};
 use zp_domain::CreditCode;
 use zp_domain::time::Date;
@@ -29,6 +30,10 @@ pub enum FlexCmd {
     /// Day-ahead battery plan of an enterprise (储能日前计划): when to charge and discharge
     /// against its tariff and the hourly grid factors, with the day's metered load and PV.
     Plan(FlexPlanArgs),
+    /// Verification after the day: the plan against the battery's meters (kinds
+    /// battery_charge and battery_discharge): planned and realised cost and carbon savings
+    /// and the change in the hourly certificate-matching (CFE) score.
+    Verify(FlexPlanArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -186,14 +191,18 @@ pub fn bill(ctx: &Ctx, args: &BillArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `zeropark flex plan ...`.
+/// `zeropark flex plan|verify ...`.
 pub fn flex(ctx: &Ctx, cmd: FlexCmd) -> anyhow::Result<ExitCode> {
-    let FlexCmd::Plan(a) = cmd;
-    let org = match code(&a.org) {
-        Ok(c) => c,
-        Err(exit) => return Ok(exit),
-    };
-    let req = FlexRequest {
+    match cmd {
+        FlexCmd::Plan(a) => flex_plan(ctx, a),
+        FlexCmd::Verify(a) => flex_verify(ctx, a),
+    }
+}
+
+/// The request of `flex plan` and `flex verify`, or the exit of a refused argument.
+fn flex_request(a: &FlexPlanArgs) -> Result<FlexRequest, anyhow::Result<ExitCode>> {
+    let org = code(&a.org).map_err(Ok)?;
+    Ok(FlexRequest {
         org,
         date: a.date,
         battery: Battery {
@@ -209,16 +218,20 @@ pub fn flex(ctx: &Ctx, cmd: FlexCmd) -> anyhow::Result<ExitCode> {
         },
         carbon_price_yuan_per_t: a.carbon_price_yuan,
         fleets: match &a.fleets {
-            Some(path) => match zp_app::energy::read_fleets(path) {
-                Ok(f) => f,
-                Err(e) => return refuse_or(e),
-            },
+            Some(path) => zp_app::flex::read_fleets(path).map_err(refuse_or)?,
             None => Vec::new(),
         },
+    })
+}
+
+fn flex_plan(ctx: &Ctx, a: FlexPlanArgs) -> anyhow::Result<ExitCode> {
+    let req = match flex_request(&a) {
+        Ok(r) => r,
+        Err(exit) => return exit,
     };
     let mut store = ctx.open()?;
     let readings = ctx.readings()?;
-    let r = match uc::flex_plan(store.as_mut(), &ctx.caller(), &readings, &req) {
+    let r = match zp_app::flex::flex_plan(store.as_mut(), &ctx.caller(), &readings, &req) {
         Ok(r) => r,
         Err(e) => return refuse_or(e),
     };
@@ -276,6 +289,87 @@ pub fn flex(ctx: &Ctx, cmd: FlexCmd) -> anyhow::Result<ExitCode> {
         output::num(p.baseline_tco2, 4),
         output::num(p.plan_tco2, 4),
         output::num(p.avoided_tco2, 4)
+    );
+    for n in &r.notes {
+        println!("note: {n}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn flex_verify(ctx: &Ctx, a: FlexPlanArgs) -> anyhow::Result<ExitCode> {
+    let req = match flex_request(&a) {
+        Ok(r) => r,
+        Err(exit) => return exit,
+    };
+    let mut store = ctx.open()?;
+    let readings = ctx.readings()?;
+    let r = match zp_app::flex::flex_verify(store.as_mut(), &ctx.caller(), &readings, &req) {
+        Ok(r) => r,
+        Err(e) => return refuse_or(e),
+    };
+    if ctx.json {
+        output::json(&r)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let v = &r.verification;
+    println!(
+        "{} {} {}: battery {} MWh / {} MW, objective {}",
+        r.org,
+        r.name,
+        r.date,
+        r.battery.energy_mwh,
+        r.battery.power_mw,
+        r.objective.key()
+    );
+    let rows: Vec<Vec<String>> = v
+        .hours
+        .iter()
+        .map(|h| {
+            vec![
+                format!("{:02}:00", h.hour),
+                output::num(h.load_mwh - h.pv_mwh, 3),
+                output::num(h.planned_charge_mwh - h.planned_discharge_mwh, 3),
+                output::num(h.metered_charge_mwh - h.metered_discharge_mwh, 3),
+                output::num(h.plan_import_mwh, 3),
+                output::num(h.realised_import_mwh, 3),
+                output::num(h.yuan_per_mwh, 2),
+            ]
+        })
+        .collect();
+    output::table(
+        &[
+            "hour",
+            "net load MWh",
+            "planned battery",
+            "metered battery",
+            "plan grid MWh",
+            "realised grid MWh",
+            "yuan/MWh",
+        ],
+        &rows,
+    );
+    println!(
+        "cost: baseline {} yuan, plan {} (saves {}), realised {} (saves {})",
+        output::num(v.baseline_cost_yuan, 2),
+        output::num(v.plan_cost_yuan, 2),
+        output::num(v.planned_saving_yuan, 2),
+        output::num(v.realised_cost_yuan, 2),
+        output::num(v.realised_saving_yuan, 2)
+    );
+    println!(
+        "carbon: baseline {} tCO2, plan {} (avoids {}), realised {} (avoids {})",
+        output::num(v.baseline_tco2, 4),
+        output::num(v.plan_tco2, 4),
+        output::num(v.planned_saving_tco2, 4),
+        output::num(v.realised_tco2, 4),
+        output::num(v.realised_saving_tco2, 4)
+    );
+    let score = |s: Option<Decimal>| s.map_or("-".to_string(), |s| output::num(s, 4));
+    println!(
+        "plan followed: {}; hourly CFE score {} -> {}",
+        score(v.plan_followed_share),
+        score(r.matching.baseline_cfe_score),
+        score(r.matching.realised_cfe_score)
     );
     for n in &r.notes {
         println!("note: {n}");

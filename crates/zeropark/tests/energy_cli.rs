@@ -217,3 +217,129 @@ fn two_categories_need_a_choice_and_the_choice_prices_the_bill() {
         "{audit:?}"
     );
 }
+
+/// The contract day with a battery that was metered: charge meter BC 1.25 MWh in each of
+/// hours 0-3 (5 MWh, 312.5 kWh a quarter), discharge meter BD 0.9 MWh in each of hours
+/// 12-15 (3.6 MWh, 225 kWh a quarter): 90 % of the 4 MWh the plan discharges.
+fn metered_battery_db() -> Db {
+    let db = contract_db(&[]);
+    let t = tariff_file(&db, "tariffs.csv", TARIFF);
+    db.json(&["import", "tariffs", &t]);
+    let o = org();
+    let meters = tariff_file(
+        &db,
+        "battery_meters.csv",
+        &format!("meter,credit_code,kind,source\nBC,{o},battery_charge,\nBD,{o},储能放电,\n"),
+    );
+    let m = db.json(&["import", "meters", &meters]);
+    assert_eq!(
+        (m["accepted"].as_u64(), m["quarantined"].as_u64()),
+        (Some(2), Some(0))
+    );
+    let mut readings = String::from("meter,ts,kwh\n");
+    for (meter, hours, kwh) in [("BC", 0..4, "312.5"), ("BD", 12..16, "225")] {
+        for h in hours {
+            for q in 0..4 {
+                readings += &format!("{meter},2023-07-10T{h:02}:{:02}:00+08:00,{kwh}\n", 15 * q);
+            }
+        }
+    }
+    let r = tariff_file(&db, "battery_readings.csv", &readings);
+    db.json(&["import", "readings", &r]);
+    db
+}
+
+#[test]
+fn flex_verify_prices_the_metered_battery_against_the_plan_and_the_day_without_it() {
+    let db = metered_battery_db();
+    let v = db.json(&[
+        "flex",
+        "verify",
+        "--org",
+        &org(),
+        "--date",
+        "2023-07-10",
+        "--battery-mwh",
+        "4",
+        "--battery-mw",
+        "2",
+        "--efficiency",
+        "0.8",
+    ]);
+    // Baseline and plan as `flex plan` (the contract): 28,800 and 27,600 yuan.
+    assert_eq!(num(&v["baseline_cost_yuan"]), d("28800"));
+    assert_eq!(num(&v["plan_cost_yuan"]), d("27600"));
+    assert_eq!(num(&v["planned_saving_yuan"]), d("1200"));
+    // Realised: 5 MWh more bought at 400 yuan, 3.6 MWh less at 800:
+    // 28,800 + 5 x 400 - 3.6 x 800 = 27,920 yuan, a saving of 880.
+    assert_eq!(num(&v["realised_cost_yuan"]), d("27920"));
+    assert_eq!(num(&v["realised_saving_yuan"]), d("880"));
+    assert_eq!(num(&v["metered_charge_mwh"]), d("5"));
+    assert_eq!(num(&v["metered_discharge_mwh"]), d("3.6"));
+    assert_eq!(v["metered_battery_hours"], 8);
+    // Carbon at the annual CQ factor F: baseline 48 F, realised (48 + 5 - 3.6) F = 49.4 F.
+    let factor = num(&v["annual_factor"]["tco2_per_mwh"]);
+    assert_eq!(num(&v["realised_tco2"]), d("49.4") * factor);
+    assert_eq!(num(&v["realised_saving_tco2"]), d("-1.4") * factor);
+    // Followed: sum of min(planned, metered) per hour over the planned 9 MWh of flows,
+    // whichever valley and high hours the plan chose.
+    let hours = v["hours"].as_array().unwrap();
+    let followed: rust_decimal::Decimal = hours
+        .iter()
+        .map(|h| {
+            num(&h["planned_charge_mwh"]).min(num(&h["metered_charge_mwh"]))
+                + num(&h["planned_discharge_mwh"]).min(num(&h["metered_discharge_mwh"]))
+        })
+        .sum();
+    assert_eq!(
+        num(&v["plan_followed_share"]),
+        (followed / d("9")).normalize()
+    );
+    assert_eq!(num(&hours[12]["realised_import_mwh"]), d("1.1"));
+    assert_eq!(num(&hours[0]["realised_import_mwh"]), d("3.25"));
+    // No certificates and no grid CFE shares: both scores 0; the battery adds its losses
+    // to the load the grid served: 48 -> 49.4 MWh.
+    let m = &v["matching"];
+    assert_eq!(num(&m["baseline_load_mwh"]), d("48"));
+    assert_eq!(num(&m["realised_load_mwh"]), d("49.4"));
+    assert_eq!(num(&m["baseline_cfe_score"]), d("0"));
+    assert_eq!(num(&m["cfe_score_change"]), d("0"));
+    assert_eq!(v["battery_meters"]["charge"][0], "BC");
+    assert_eq!(v["battery_meters"]["discharge"][0], "BD");
+}
+
+#[test]
+fn the_bill_nets_a_battery_charge_and_discharge() {
+    let db = metered_battery_db();
+    let b = db.json(&["report", "bill", "--org", &org(), "--month", "2023-07"]);
+    // 144,000 + 5,000 - 3,600 kWh; 86,400 + 5,000 x 0.4 - 3,600 x 0.8 yuan.
+    assert_eq!(num(&b["energy_kwh"]), d("145400"));
+    assert_eq!(num(&b["cost_yuan"]), d("85520"));
+    assert_eq!(b["battery_meters"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn flex_verify_without_battery_meters_exits_2_and_says_what_to_register() {
+    let db = contract_db(&[]);
+    let t = tariff_file(&db, "tariffs.csv", TARIFF);
+    db.json(&["import", "tariffs", &t]);
+    let err = db.fails(
+        &[
+            "flex",
+            "verify",
+            "--org",
+            &org(),
+            "--date",
+            "2023-07-10",
+            "--battery-mwh",
+            "4",
+            "--battery-mw",
+            "2",
+        ],
+        2,
+    );
+    assert!(
+        err.contains("no battery meters") && err.contains("battery_charge"),
+        "{err}"
+    );
+}

@@ -67,6 +67,12 @@ pub(crate) fn demo_readings(
             let _ = writeln!(meters_csv, "{}-PV1,{},generation,solar", o.code, o.code);
         }
     }
+    let battery_org = battery_org(&orgs);
+    let _ = writeln!(
+        meters_csv,
+        "{0}-BESS-C,{0},battery_charge,\n{0}-BESS-D,{0},battery_discharge,",
+        battery_org
+    );
     let meters_file = dir.join("meters.csv");
     std::fs::write(&meters_file, &meters_csv).map_err(|e| io(&meters_file, e))?;
     let m = crate::import_file(
@@ -116,6 +122,7 @@ pub(crate) fn demo_readings(
         .map_err(store_err)?
         .contains(&DEMO_YEAR)
     {
+        demo_battery(store, readings, dir, actor, &battery_org)?;
         return Ok(DemoReadings {
             meters: m.read,
             readings: 0,
@@ -166,10 +173,114 @@ pub(crate) fn demo_readings(
     let file = dir.join("readings_2023.csv");
     std::fs::write(&file, csv).map_err(|e| io(&file, e))?;
     import_demo_readings(store, readings, actor, &file, "demo readings")?;
+    demo_battery(store, readings, dir, actor, &battery_org)?;
     Ok(DemoReadings {
         meters: m.read,
         readings: rows,
         grid_hours: g.read,
         already_seeded: false,
     })
+}
+
+/// The local day of the demo battery's metered operation (a July working day: the summer
+/// tariff with its 尖峰 band).
+pub const DEMO_FLEX_DATE: &str = "2023-07-18";
+
+/// The demo battery: 2 MWh, 1 MW, 90 % round trip, empty at midnight.
+pub fn demo_battery_spec() -> zp_energy::Battery {
+    zp_energy::Battery {
+        energy_mwh: Decimal::from(2),
+        power_mw: Decimal::ONE,
+        efficiency: Decimal::new(9, 1),
+        soc_start_mwh: Decimal::ZERO,
+    }
+}
+
+/// The demo enterprise with a battery: the demo park's first with rooftop PV.
+fn battery_org(orgs: &[crate::demo::DemoOrg]) -> zp_domain::CreditCode {
+    orgs.iter()
+        .find(|o| o.pv_kwp > 0.0)
+        .unwrap_or(&orgs[0])
+        .code
+        .clone()
+}
+
+/// An ILLUSTRATIVE time-of-use tariff for the demo (category `illustrative_demo`): the
+/// shape of a Chinese industrial tariff (valley at night, high at midday and evening, a
+/// 尖峰 evening band in July and August) with round prices. It is not Chongqing's
+/// published tariff, whose values are not in the reference data; import the official file
+/// with `zeropark import tariffs` for real bills.
+pub const DEMO_TARIFF_CSV: &str = "region,category,valid_from,months,start,end,period,yuan_per_kwh
+CQ,illustrative_demo,2023-01-01,\"1-6,9-12\",00:00,08:00,valley,0.35
+CQ,illustrative_demo,2023-01-01,\"1-6,9-12\",08:00,11:00,flat,0.65
+CQ,illustrative_demo,2023-01-01,\"1-6,9-12\",11:00,17:00,high,1.0
+CQ,illustrative_demo,2023-01-01,\"1-6,9-12\",17:00,20:00,flat,0.65
+CQ,illustrative_demo,2023-01-01,\"1-6,9-12\",20:00,22:00,high,1.0
+CQ,illustrative_demo,2023-01-01,\"1-6,9-12\",22:00,24:00,valley,0.35
+CQ,illustrative_demo,2023-01-01,7-8,00:00,08:00,valley,0.35
+CQ,illustrative_demo,2023-01-01,7-8,08:00,11:00,flat,0.65
+CQ,illustrative_demo,2023-01-01,7-8,11:00,17:00,high,1.0
+CQ,illustrative_demo,2023-01-01,7-8,17:00,20:00,flat,0.65
+CQ,illustrative_demo,2023-01-01,7-8,20:00,22:00,peak,1.2
+CQ,illustrative_demo,2023-01-01,7-8,22:00,24:00,valley,0.35
+";
+
+/// The demo's metered battery day: imports the illustrative tariff, plans
+/// [`DEMO_FLEX_DATE`] for the battery of `code` and writes its charge and discharge meters'
+/// readings as a battery that charged as planned and delivered 88-98 % of the planned
+/// discharge each hour (auxiliary losses), every 15 minutes of the day. Idempotent.
+fn demo_battery(
+    store: &mut dyn Store,
+    readings: &mut ReadingStore,
+    dir: &Path,
+    actor: &str,
+    code: &zp_domain::CreditCode,
+) -> Result<(), AppError> {
+    use std::fmt::Write as _;
+    let operator = Caller::operator(actor);
+    let tariff = dir.join("tariff_illustrative_demo.csv");
+    std::fs::write(&tariff, DEMO_TARIFF_CSV)
+        .map_err(|e| AppError::Invalid(format!("{}: {e}", tariff.display())))?;
+    crate::energy::import_tariffs(store, &operator, &tariff)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let charge_meter = format!("{code}-BESS-C");
+    if !readings.years(&charge_meter).map_err(store_err)?.is_empty() {
+        return Ok(());
+    }
+    let date: zp_domain::time::Date = DEMO_FLEX_DATE.parse().expect("demo date");
+    let report = crate::flex::flex_plan(
+        store,
+        &operator,
+        readings,
+        &crate::flex::FlexRequest {
+            org: code.clone(),
+            date,
+            battery: demo_battery_spec(),
+            objective: zp_energy::Objective::Cost,
+            carbon_price_yuan_per_t: Decimal::from(80),
+            fleets: Vec::new(),
+        },
+    )?;
+    let mut rng = crate::demo::Rng::new(18);
+    let day = zp_domain::time::local_day_start(date);
+    let mut csv = String::from("meter,ts,kwh\n");
+    for h in &report.plan.hours {
+        let delivered = Decimal::from_f64_retain(rng.range(0.88, 0.98)).unwrap_or(Decimal::ONE);
+        let flows = [
+            (&charge_meter, h.charge_mwh),
+            (&format!("{code}-BESS-D"), h.discharge_mwh * delivered),
+        ];
+        for (meter, mwh) in flows {
+            // kWh per quarter hour, to the Wh.
+            let kwh = (mwh * Decimal::from(250)).round_dp(3).normalize();
+            for q in 0..4 {
+                let ts = day + h.hour as i64 * 3600 + q * 900;
+                let _ = writeln!(csv, "{meter},{},{kwh}", zp_domain::time::format_local(ts));
+            }
+        }
+    }
+    let file = dir.join("battery_2023-07-18.csv");
+    std::fs::write(&file, csv)
+        .map_err(|e| AppError::Invalid(format!("{}: {e}", file.display())))?;
+    import_demo_readings(store, readings, actor, &file, "demo battery readings")
 }

@@ -5,10 +5,10 @@
 
 use super::store_err;
 use crate::AppError;
+use crate::grid_factors::AnnualGridFactor;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use zp_domain::{CreditCode, Decimal, Region};
-use zp_factors::Slot;
 use zp_readings::{EnterpriseMeters, FactorSeries, HourGrid, ReadingStore, Resolution};
 use zp_store::{Access, MeterFilter, MeterKind, OrgFilter, Store};
 
@@ -77,14 +77,7 @@ pub struct MapFactor {
     /// Hours priced with the annual factor instead.
     pub fallback_hours: usize,
     /// Catalog factors used as the fallback (id, value tCO2/MWh, note).
-    pub annual: Vec<MapAnnualFactor>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct MapAnnualFactor {
-    pub id: String,
-    pub tco2_per_mwh: Decimal,
-    pub note: Option<String>,
+    pub annual: Vec<AnnualGridFactor>,
 }
 
 /// Totals over all rows.
@@ -158,7 +151,7 @@ pub struct CarbonMapInputs {
 struct RegionFactors {
     region: Region,
     /// (local year, ngCO2/Wh, the catalog's factor)
-    annual: Vec<(i32, u64, MapAnnualFactor)>,
+    annual: Vec<(i32, u64, AnnualGridFactor)>,
     /// (hour start, ngCO2/Wh)
     hourly: Vec<(i64, u64)>,
 }
@@ -228,37 +221,40 @@ pub fn carbon_map_inputs(
     let mut codes: Vec<Region> = orgs.iter().map(|o| o.region).collect();
     codes.sort_by_key(|r| r.code().to_string());
     codes.dedup();
-    let (y0, y1) = (
-        zp_readings::calendar::local_year(grid.start),
-        zp_readings::calendar::local_year(grid.end() - 1),
-    );
     let mut regions = Vec::new();
     for region in codes {
-        let mut annual = Vec::new();
-        for year in y0..=y1 {
-            let sel = catalog.select(Slot::LocationGrid { region, year })?;
-            let ng =
-                zp_readings::factor_ng_per_wh(&sel.factor.value.to_string()).ok_or_else(|| {
-                    AppError::Invalid(format!("factor {} is not usable", sel.factor.id))
+        let f = crate::grid_factors::region_grid_factors(
+            store,
+            &catalog,
+            region,
+            grid.start,
+            grid.end(),
+        )?;
+        let ng = |text: String, what: &dyn Fn() -> String| {
+            zp_readings::factor_ng_per_wh(&text)
+                .ok_or_else(|| AppError::Invalid(format!("{} is not usable", what())))
+        };
+        let annual = f
+            .annual
+            .into_iter()
+            .map(|(year, a)| {
+                let n = ng(a.tco2_per_mwh.to_string(), &|| format!("factor {}", a.id))?;
+                Ok((year, n, a))
+            })
+            .collect::<Result<_, AppError>>()?;
+        let hourly = f
+            .hourly
+            .into_iter()
+            .map(|(ts, d)| {
+                let n = ng(d.to_string(), &|| {
+                    format!(
+                        "hourly factor {d} tCO2/MWh of {region} at {}",
+                        zp_domain::time::format_local(ts)
+                    )
                 })?;
-            let factor = MapAnnualFactor {
-                id: sel.factor.id.clone(),
-                tco2_per_mwh: sel.factor.value,
-                note: sel.note.clone(),
-            };
-            annual.push((year, ng, factor));
-        }
-        let mut hourly = Vec::new();
-        for h in store.grid_hourly(region, grid.start, grid.end())? {
-            let text = format!("{}", h.tco2_per_mwh);
-            let ng = zp_readings::factor_ng_per_wh(&text).ok_or_else(|| {
-                AppError::Invalid(format!(
-                    "hourly factor {text} tCO2/MWh of {region} at {} is not usable",
-                    zp_domain::time::format_local(h.ts)
-                ))
-            })?;
-            hourly.push((h.ts, ng));
-        }
+                Ok((ts, n))
+            })
+            .collect::<Result<_, AppError>>()?;
         regions.push(RegionFactors {
             region,
             annual,
@@ -373,10 +369,30 @@ pub fn carbon_map_compute(
     for m in &meters {
         if let Some(e) = by_org.get_mut(m.credit_code.as_str()) {
             match m.kind {
-                MeterKind::Consumption => e.consumption.push(m.meter.clone()),
-                MeterKind::Generation => e.generation.push(m.meter.clone()),
+                // A battery's charge is load and its discharge supplies load: with them
+                // the hour's balance is the site's real grid import.
+                MeterKind::Consumption | MeterKind::BatteryCharge => {
+                    e.consumption.push(m.meter.clone())
+                }
+                MeterKind::Generation | MeterKind::BatteryDischarge => {
+                    e.generation.push(m.meter.clone())
+                }
             }
         }
+    }
+    let batteries = meters
+        .iter()
+        .filter(|m| {
+            matches!(
+                m.kind,
+                MeterKind::BatteryCharge | MeterKind::BatteryDischarge
+            )
+        })
+        .count();
+    if batteries > 0 {
+        notes.push(format!(
+            "{batteries} battery meter(s): charge counts as load and discharge as on-site supply, so grid import is the sites' real one; own generation includes battery discharge"
+        ));
     }
     let without = by_org
         .values()
