@@ -34,6 +34,8 @@ pub struct FlexRequest {
     pub carbon_price_yuan_per_t: Decimal,
     /// EV fleets to schedule with the battery ([`read_fleets`]).
     pub fleets: Vec<zp_energy::EvFleet>,
+    /// Demand cap on grid import, MW (an hour's average), if any.
+    pub grid_cap_mw: Option<Decimal>,
 }
 
 /// `zeropark flex plan`: the plan with the inputs it was made from.
@@ -235,6 +237,7 @@ fn plan_report(day: Day, req: &FlexRequest) -> Result<FlexReport, AppError> {
         objective: req.objective,
         carbon_price_yuan_per_t: req.carbon_price_yuan_per_t,
         fleets: req.fleets.clone(),
+        grid_cap_mw: req.grid_cap_mw,
     })
     .map_err(|e| AppError::Invalid(e.to_string()))?;
     let mut notes = day.notes;
@@ -254,6 +257,7 @@ fn plan_report(day: Day, req: &FlexRequest) -> Result<FlexReport, AppError> {
             .fleets
             .iter()
             .zip(&req.fleets)
+            .filter(|(_, k)| !k.flexible_load)
             .enumerate()
             .map(|(i, (p, k))| {
                 p.ocpp_profile(k, i as i64 + 1, &format!("{}T00:00:00+08:00", req.date))
@@ -493,9 +497,10 @@ pub const FLEET_COLUMNS: [&str; 7] = [
     "v2g",
 ];
 
-/// Reads EV fleets (`name,chargers,charger_kw,arrival_hour,departure_hour,energy_mwh,v2g`;
-/// CSV or .xlsx). A bad cell refuses the file with its row, field and reason: a plan
-/// silently missing a fleet would be wrong.
+/// Reads EV fleets (`name,chargers,charger_kw,arrival_hour,departure_hour,energy_mwh,v2g`,
+/// and an optional `kind`: `ev` (default) or `load` for a flexible load; CSV or .xlsx). A
+/// bad cell refuses the file with its row, field and reason: a plan silently missing a
+/// fleet would be wrong.
 pub fn read_fleets(path: &std::path::Path) -> Result<Vec<zp_energy::EvFleet>, AppError> {
     let table = crate::import::read_whole_table(path)?;
     let col = |name: &str| {
@@ -511,8 +516,23 @@ pub fn read_fleets(path: &std::path::Path) -> Result<Vec<zp_energy::EvFleet>, Ap
         .iter()
         .map(|c| col(c))
         .collect::<Result<_, _>>()?;
+    let kind_col = table.column("kind");
     let mut out = Vec::with_capacity(table.rows.len());
     for (row, cells) in &table.rows {
+        let kind = kind_col
+            .and_then(|i| cells.get(i))
+            .map(|s| s.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        let flexible_load = match kind.as_str() {
+            "" | "ev" => false,
+            "load" | "flexible_load" | "柔性负荷" => true,
+            other => {
+                return Err(AppError::Invalid(format!(
+                    "{} row {row}, field kind: {other:?} is not ev or load",
+                    table.file
+                )));
+            }
+        };
         let cell = |i: usize| cells.get(idx[i]).map(|s| s.trim()).unwrap_or("");
         let bad = |i: usize, why: &str| {
             AppError::Invalid(format!(
@@ -545,6 +565,7 @@ pub fn read_fleets(path: &std::path::Path) -> Result<Vec<zp_energy::EvFleet>, Ap
             departure_hour: int(4)? as usize,
             energy_mwh: dec(5)?,
             v2g,
+            flexible_load,
         });
     }
     Ok(out)

@@ -6,6 +6,11 @@
 //! `energy_mwh` by then. The fleet draws at most `chargers x charger_kw`. With `v2g` the
 //! fleet may also give energy back (never more than it has taken that day, never exporting
 //! to the grid). Baseline ("dumb") charging starts at full power on arrival.
+//!
+//! A flexible load (柔性负荷: a batch process, pre-cooling, ice storage) is the same shape
+//! with `flexible_load` set: `chargers` units of `charger_kw` each, energy due between the
+//! earliest (`arrival_hour`) and latest (`departure_hour`) hours; it never gives energy
+//! back and gets no OCPP profile.
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -20,6 +25,8 @@ pub struct EvFleet {
     pub departure_hour: usize,
     pub energy_mwh: Decimal,
     pub v2g: bool,
+    /// A flexible load rather than vehicles: no V2G, no OCPP profile.
+    pub flexible_load: bool,
 }
 
 impl EvFleet {
@@ -46,6 +53,11 @@ impl EvFleet {
             return Err(format!(
                 "fleet {name}: arrival hour {} must come before departure hour {} within the day's {hours} hours",
                 self.arrival_hour, self.departure_hour
+            ));
+        }
+        if self.flexible_load && self.v2g {
+            return Err(format!(
+                "{name}: a flexible load cannot give energy back (v2g is for vehicles)"
             ));
         }
         if self.energy_mwh < Decimal::ZERO {

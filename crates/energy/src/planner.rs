@@ -7,8 +7,9 @@
 //!
 //! ```text
 //! 0 <= charge_h <= P,   0 <= discharge_h <= min(P, max(net_h, 0))   (no export from the battery)
-//! soc_h = soc_{h-1} + efficiency * charge_h - discharge_h,   0 <= soc_h <= E,   soc_{-1} = soc_start
+//! soc_h = soc_{h-1} + efficiency * charge_h - discharge_h,   S_min <= soc_h <= S_max,   soc_{-1} = soc_start
 //! grid_h >= 0,   grid_h >= net_h + charge_h - discharge_h        (surplus PV is spilled at zero value)
+//! grid_h <= cap                                                   (demand cap, when given)
 //! grid_h <= load_h + charge_h - discharge_h                      (at most all PV is spilled)
 //! soc_{n-1} >= soc_start
 //! minimise  sum_h w_h * grid_h,   w_h = price_h | factor_h | price_h + carbon_price * factor_h
@@ -21,6 +22,16 @@
 //! load: `grid_h >= net_h + charge_h - discharge_h + sum_k (ev_kh - v2g_kh)`, and the
 //! battery and V2G together never export: `discharge_h + sum_k v2g_kh <= max(net_h, 0) +
 //! sum_k ev_kh`. The baseline charges each fleet at full power from arrival.
+//!
+//! `S_min`/`S_max` are the battery's state-of-charge limits (default 0 and E; a maker's
+//! 10-90 % window is `0.1 E`/`0.9 E`). The demand cap (需量上限, MW; one hour at it is that
+//! many MWh) lets a plan shave the peaks a demand charge is billed on; hourly energy is the
+//! programme's resolution, so a cap holds for the hour's average, not for every 15 minutes.
+//! A cap the load cannot be held under even with the battery is refused as infeasible.
+//!
+//! Flexible loads (a batch process, a cold store's pre-cooling, ice storage) are fleets
+//! without V2G and without OCPP profiles ([`crate::ev::EvFleet::flexible_load`]): energy due
+//! within a window of hours at a power limit, "dumb" from the earliest hour in the baseline.
 //!
 //! The upper bound on `grid_h` only matters in an hour of negative weight (a negative price):
 //! the plan may then spill PV to import more, never more than the PV there is. Being linear,
@@ -74,13 +85,44 @@ impl Objective {
 }
 
 /// The battery: capacity, power, charging efficiency (energy stored per MWh drawn; the
-/// round-trip efficiency) and the state of charge at the start of the first hour.
+/// round-trip efficiency), the state of charge at the start of the first hour and the
+/// state-of-charge limits the plan keeps within.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Battery {
     pub energy_mwh: Decimal,
     pub power_mw: Decimal,
     pub efficiency: Decimal,
     pub soc_start_mwh: Decimal,
+    pub soc_min_mwh: Decimal,
+    pub soc_max_mwh: Decimal,
+}
+
+impl Battery {
+    /// A battery usable over its whole capacity (limits 0 and `energy_mwh`).
+    pub fn new(
+        energy_mwh: Decimal,
+        power_mw: Decimal,
+        efficiency: Decimal,
+        soc_start_mwh: Decimal,
+    ) -> Battery {
+        Battery {
+            energy_mwh,
+            power_mw,
+            efficiency,
+            soc_start_mwh,
+            soc_min_mwh: Decimal::ZERO,
+            soc_max_mwh: energy_mwh,
+        }
+    }
+
+    /// The same battery kept within `[min, max]` MWh, each defaulting to the current limit.
+    pub fn with_limits(self, min: Option<Decimal>, max: Option<Decimal>) -> Battery {
+        Battery {
+            soc_min_mwh: min.unwrap_or(self.soc_min_mwh),
+            soc_max_mwh: max.unwrap_or(self.soc_max_mwh),
+            ..self
+        }
+    }
 }
 
 /// One hour of the day to plan.
@@ -99,8 +141,10 @@ pub struct PlanRequest {
     pub objective: Objective,
     /// Used by [`Objective::CostCarbon`].
     pub carbon_price_yuan_per_t: Decimal,
-    /// EV fleets to schedule with the battery (may be empty).
+    /// EV fleets and flexible loads to schedule with the battery (may be empty).
     pub fleets: Vec<EvFleet>,
+    /// Demand cap on grid import, MW (an hour's average), if any.
+    pub grid_cap_mw: Option<Decimal>,
 }
 
 /// One hour of the plan. Decisions are in whole kWh; `grid_import_mwh` is
@@ -135,6 +179,9 @@ pub struct Plan {
     pub avoided_tco2: Decimal,
     pub charged_mwh: Decimal,
     pub discharged_mwh: Decimal,
+    /// The highest hourly grid import, MW (the hour's average), without and with the plan.
+    pub baseline_peak_mw: Decimal,
+    pub plan_peak_mw: Decimal,
     pub hours: Vec<PlanHour>,
     pub fleets: Vec<FleetPlan>,
 }
@@ -179,11 +226,25 @@ fn check(req: &PlanRequest) -> Result<(), PlanError> {
             b.efficiency
         ));
     }
-    if b.soc_start_mwh < Decimal::ZERO || b.soc_start_mwh > b.energy_mwh {
+    if b.soc_min_mwh < Decimal::ZERO
+        || b.soc_min_mwh > b.soc_max_mwh
+        || b.soc_max_mwh > b.energy_mwh
+    {
         return bad(format!(
-            "start state of charge {} MWh: between 0 and the capacity {} MWh",
-            b.soc_start_mwh, b.energy_mwh
+            "state-of-charge limits {} to {} MWh: need 0 <= min <= max <= the capacity {} MWh",
+            b.soc_min_mwh, b.soc_max_mwh, b.energy_mwh
         ));
+    }
+    if b.soc_start_mwh < b.soc_min_mwh || b.soc_start_mwh > b.soc_max_mwh {
+        return bad(format!(
+            "start state of charge {} MWh: between the limits {} and {} MWh",
+            b.soc_start_mwh, b.soc_min_mwh, b.soc_max_mwh
+        ));
+    }
+    if let Some(cap) = req.grid_cap_mw
+        && cap < Decimal::ZERO
+    {
+        return bad(format!("grid cap {cap} MW may not be negative"));
     }
     if req.carbon_price_yuan_per_t < Decimal::ZERO {
         return bad(format!(
@@ -223,20 +284,25 @@ struct Raw {
 
 fn solve(req: &PlanRequest) -> Result<Raw, PlanError> {
     let b = &req.battery;
-    let (e, p, eff, soc0) = (
-        f(b.energy_mwh),
+    let (lo, hi, p, eff, soc0) = (
+        f(b.soc_min_mwh),
+        f(b.soc_max_mwh),
         f(b.power_mw),
         f(b.efficiency),
         f(b.soc_start_mwh),
     );
+    let cap = req.grid_cap_mw.map(f);
     let n = req.hours.len();
     let mut vars = variables!();
     let mut hv: Vec<(Variable, Variable, Variable, Variable)> = Vec::new();
     for _ in &req.hours {
         let c = vars.add(variable().min(0.0).max(p));
         let d = vars.add(variable().min(0.0).max(p));
-        let s = vars.add(variable().min(0.0).max(e));
-        let g = vars.add(variable().min(0.0));
+        let s = vars.add(variable().min(lo).max(hi));
+        let g = match cap {
+            Some(cap) => vars.add(variable().min(0.0).max(cap)),
+            None => vars.add(variable().min(0.0)),
+        };
         hv.push((c, d, s, g));
     }
     // Per fleet and hour: (drawn, given back), zero outside the window.
@@ -304,10 +370,15 @@ fn solve(req: &PlanRequest) -> Result<Raw, PlanError> {
                 })
                 .collect(),
         }),
-        Err(ResolutionError::Infeasible) => Err(PlanError::Solver(
-            "the programme is infeasible: a fleet's energy cannot be delivered in its window"
-                .into(),
-        )),
+        Err(ResolutionError::Infeasible) => Err(PlanError::Solver(match req.grid_cap_mw {
+            Some(cap) => format!(
+                "the programme is infeasible: the grid cap of {cap} MW cannot be held with this battery and these fleets' windows"
+            ),
+            None => {
+                "the programme is infeasible: a fleet's energy cannot be delivered in its window"
+                    .into()
+            }
+        })),
         Err(e) => Err(PlanError::Solver(e.to_string())),
     }
 }
@@ -352,6 +423,7 @@ pub fn plan(req: &PlanRequest) -> Result<Plan, PlanError> {
     let zero = Decimal::ZERO;
     let (mut base_cost, mut plan_cost, mut base_t, mut plan_t) = (zero, zero, zero, zero);
     let (mut charged, mut discharged) = (zero, zero);
+    let (mut base_peak, mut plan_peak) = (zero, zero);
     for (h, (x, &(c, d, s, g))) in req.hours.iter().zip(&raw.hours).enumerate() {
         let ev_in: Decimal = fleets.iter().map(|k| k.charge_mwh[h]).sum();
         let ev_out: Decimal = fleets.iter().map(|k| k.discharge_mwh[h]).sum();
@@ -371,13 +443,17 @@ pub fn plan(req: &PlanRequest) -> Result<Plan, PlanError> {
         plan_t += grid * x.tco2_per_mwh;
         charged += charge;
         discharged += discharge;
+        base_peak = base_peak.max(baseline);
+        plan_peak = plan_peak.max(grid);
         hours.push(PlanHour {
             hour: h,
             load_mwh: x.load_mwh.normalize(),
             pv_mwh: x.pv_mwh.normalize(),
             charge_mwh: charge,
             discharge_mwh: discharge.normalize(),
-            soc_mwh: kwh(s).min(req.battery.energy_mwh).normalize(),
+            soc_mwh: kwh(s)
+                .clamp(req.battery.soc_min_mwh, req.battery.soc_max_mwh)
+                .normalize(),
             grid_import_mwh: grid.normalize(),
             spilled_mwh: ((-after).max(zero) + curtailed).normalize(),
             ev_charge_mwh: ev_in.normalize(),
@@ -396,6 +472,8 @@ pub fn plan(req: &PlanRequest) -> Result<Plan, PlanError> {
         avoided_tco2: (base_t - plan_t).normalize(),
         charged_mwh: charged.normalize(),
         discharged_mwh: discharged.normalize(),
+        baseline_peak_mw: base_peak.normalize(),
+        plan_peak_mw: plan_peak.normalize(),
         hours,
         fleets,
     })

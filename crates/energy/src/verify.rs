@@ -164,15 +164,11 @@ mod tests {
         };
         plan(&PlanRequest {
             hours: vec![hour("400", "0.5"), hour("800", "0.8")],
-            battery: Battery {
-                energy_mwh: d("1"),
-                power_mw: d("1"),
-                efficiency: d("1"),
-                soc_start_mwh: d("0"),
-            },
+            battery: Battery::new(d("1"), d("1"), d("1"), d("0")),
             objective: Objective::Cost,
             carbon_price_yuan_per_t: d("0"),
             fleets: vec![],
+            grid_cap_mw: None,
         })
         .unwrap()
     }

@@ -19,12 +19,7 @@ fn day(load: Decimal, prices: &[Decimal]) -> Vec<HourInput> {
 }
 
 fn no_battery() -> Battery {
-    Battery {
-        energy_mwh: Decimal::ZERO,
-        power_mw: Decimal::ZERO,
-        efficiency: Decimal::ONE,
-        soc_start_mwh: Decimal::ZERO,
-    }
+    Battery::new(Decimal::ZERO, Decimal::ZERO, Decimal::ONE, Decimal::ZERO)
 }
 
 fn fleet(arrival: usize, departure: usize, energy: Decimal, v2g: bool) -> EvFleet {
@@ -36,6 +31,7 @@ fn fleet(arrival: usize, departure: usize, energy: Decimal, v2g: bool) -> EvFlee
         departure_hour: departure,
         energy_mwh: energy,
         v2g,
+        flexible_load: false,
     }
 }
 
@@ -46,6 +42,7 @@ fn run(hours: Vec<HourInput>, fleets: Vec<EvFleet>) -> Result<Plan, PlanError> {
         objective: Objective::Cost,
         carbon_price_yuan_per_t: Decimal::ZERO,
         fleets,
+        grid_cap_mw: None,
     })
 }
 
@@ -163,5 +160,34 @@ fn the_ocpp_profile_delivers_the_planned_energy() {
         periods
             .iter()
             .any(|x| x.start_period == 2 * 3600 && x.limit == dec!(250000))
+    );
+}
+
+#[test]
+fn a_flexible_load_moves_to_the_cheap_hours_and_cannot_give_back() {
+    // A 1 MW batch process needing 2 MWh between hours 0 and 4; prices 800, 800, 400, 400,
+    // load 3 MWh each hour. Baseline runs it on arrival (hours 0 and 1, 2 x 800 = 1600);
+    // the plan in hours 2 and 3 (2 x 400 = 800): saves 800.
+    let k = EvFleet {
+        name: "kiln".into(),
+        flexible_load: true,
+        ..fleet(0, 4, dec!(2), false)
+    };
+    let p = run(
+        day(dec!(3), &[dec!(800), dec!(800), dec!(400), dec!(400)]),
+        vec![k.clone()],
+    )
+    .unwrap();
+    assert_eq!(
+        p.fleets[0].charge_mwh,
+        vec![dec!(0), dec!(0), dec!(1), dec!(1)]
+    );
+    assert_eq!(p.savings_yuan, dec!(800));
+    let v2g = EvFleet { v2g: true, ..k };
+    let e = run(day(dec!(3), &[dec!(800); 4]), vec![v2g]).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("kiln: a flexible load cannot give energy back"),
+        "{e}"
     );
 }

@@ -1,6 +1,7 @@
 //! The battery planner against cases solved by hand: one battery and a three-period tariff
 //! (two cycles a day), the contract day, a carbon objective choosing other hours than the
-//! cost objective, a negative-price hour, PV surplus charging for free, and the refusals.
+//! cost objective, a negative-price hour, PV surplus charging for free, state-of-charge
+//! limits, a demand cap shaving the peak, and the refusals.
 
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
@@ -22,12 +23,7 @@ fn hours(
 }
 
 fn battery(e: Decimal, p: Decimal, eff: Decimal) -> Battery {
-    Battery {
-        energy_mwh: e,
-        power_mw: p,
-        efficiency: eff,
-        soc_start_mwh: Decimal::ZERO,
-    }
+    Battery::new(e, p, eff, Decimal::ZERO)
 }
 
 fn req(hours: Vec<HourInput>, b: Battery, objective: Objective) -> PlanRequest {
@@ -37,6 +33,7 @@ fn req(hours: Vec<HourInput>, b: Battery, objective: Objective) -> PlanRequest {
         objective,
         carbon_price_yuan_per_t: dec!(80),
         fleets: Vec::new(),
+        grid_cap_mw: None,
     }
 }
 
@@ -65,9 +62,12 @@ fn assert_consistent(r: &PlanRequest, p: &Plan) {
         soc += h.charge_mwh * b.efficiency - h.discharge_mwh;
         assert!((soc - h.soc_mwh).abs() <= dec!(0.002), "soc {soc} vs {h:?}");
         assert!(
-            h.soc_mwh >= Decimal::ZERO && h.soc_mwh <= b.energy_mwh,
+            h.soc_mwh >= b.soc_min_mwh && h.soc_mwh <= b.soc_max_mwh,
             "{h:?}"
         );
+        if let Some(cap) = r.grid_cap_mw {
+            assert!(h.grid_import_mwh <= cap, "cap {cap}: {h:?}");
+        }
     }
     assert!(soc >= b.soc_start_mwh - dec!(0.002), "end soc {soc}");
     let cost: Decimal = p
@@ -211,6 +211,7 @@ fn a_negative_price_makes_the_plan_spill_pv_to_import() {
         objective: Objective::Cost,
         carbon_price_yuan_per_t: dec!(80),
         fleets: Vec::new(),
+        grid_cap_mw: None,
     };
     let p = plan(&r).unwrap();
     assert_eq!(p.baseline_cost_yuan, dec!(0));
@@ -264,5 +265,127 @@ fn impossible_batteries_are_refused() {
             Objective::Cost
         ))
         .is_err()
+    );
+}
+
+#[test]
+fn state_of_charge_limits_shrink_the_usable_cycle() {
+    // 5 MWh load every hour; 00-12 at 400, 12-24 at 800. Battery 4 MWh / 2 MW / 80 %,
+    // kept within 1..3 MWh and starting at 1: only 2 MWh can be stored and given back
+    // (3 - 1). 2.5 MWh in at 400 (1000), 2 out at 800 (1600): saves 600 of the baseline
+    // 5 x (12x400 + 12x800) = 72000.
+    let r = req(
+        hours(
+            dec!(5),
+            |h| if h < 12 { dec!(400) } else { dec!(800) },
+            |_| dec!(0.5),
+        ),
+        Battery::new(dec!(4), dec!(2), dec!(0.8), dec!(1))
+            .with_limits(Some(dec!(1)), Some(dec!(3))),
+        Objective::Cost,
+    );
+    let p = plan(&r).unwrap();
+    assert_eq!(p.baseline_cost_yuan, dec!(72000));
+    assert_eq!(p.plan_cost_yuan, dec!(71400));
+    assert_eq!(p.charged_mwh, dec!(2.5));
+    assert_eq!(p.discharged_mwh, dec!(2));
+    assert_eq!(
+        p.hours.iter().map(|h| h.soc_mwh).max(),
+        Some(dec!(3)),
+        "full at the upper limit"
+    );
+    assert_consistent(&r, &p);
+    // The same battery over its whole capacity from empty: 5 in (2000), 4 out (3200).
+    let free = req(
+        r.hours.clone(),
+        battery(dec!(4), dec!(2), dec!(0.8)),
+        Objective::Cost,
+    );
+    assert_eq!(plan(&free).unwrap().savings_yuan, dec!(1200));
+}
+
+/// Four hours at a flat 500 yuan/MWh and 0.5 t/MWh: load 1, 1, 3, 3 MWh.
+fn peaky_day() -> Vec<HourInput> {
+    [1, 1, 3, 3]
+        .into_iter()
+        .map(|l| HourInput {
+            load_mwh: Decimal::from(l),
+            pv_mwh: Decimal::ZERO,
+            yuan_per_mwh: dec!(500),
+            tco2_per_mwh: dec!(0.5),
+        })
+        .collect()
+}
+
+#[test]
+fn a_demand_cap_makes_the_battery_shave_the_peak() {
+    // Cap 2 MW: hours 2 and 3 need 1 MWh each from the battery (3 - 2), which it can only
+    // have from charging 1 MWh in each of hours 0 and 1 (1 + 1 = 2, at the cap). A flat
+    // price and 100 % efficiency make it cost-neutral: 8 MWh at 500 either way. The peak
+    // falls from 3 to 2 MW.
+    let r = PlanRequest {
+        grid_cap_mw: Some(dec!(2)),
+        ..req(
+            peaky_day(),
+            battery(dec!(2), dec!(1), dec!(1)),
+            Objective::Cost,
+        )
+    };
+    let p = plan(&r).unwrap();
+    assert_eq!(p.baseline_peak_mw, dec!(3));
+    assert_eq!(p.plan_peak_mw, dec!(2));
+    assert_eq!(p.plan_cost_yuan, dec!(4000));
+    assert_eq!(p.savings_yuan, dec!(0));
+    let grid: Vec<Decimal> = p.hours.iter().map(|h| h.grid_import_mwh).collect();
+    assert_eq!(grid, vec![dec!(2), dec!(2), dec!(2), dec!(2)]);
+    assert_consistent(&r, &p);
+}
+
+#[test]
+fn a_demand_cap_the_battery_cannot_hold_is_refused_as_infeasible() {
+    // Cap 1.5 MW: the peak hours need 3 MWh from a 2 MWh battery, and the morning leaves
+    // only 0.5 MWh per hour under the cap to charge with.
+    let r = PlanRequest {
+        grid_cap_mw: Some(dec!(1.5)),
+        ..req(
+            peaky_day(),
+            battery(dec!(2), dec!(1), dec!(1)),
+            Objective::Cost,
+        )
+    };
+    let e = plan(&r).unwrap_err();
+    assert!(
+        matches!(e, PlanError::Solver(_)) && e.to_string().contains("grid cap of 1.5 MW"),
+        "{e}"
+    );
+}
+
+#[test]
+fn state_of_charge_limits_outside_the_capacity_or_around_the_start_are_refused() {
+    let h = hours(dec!(1), |_| dec!(500), |_| dec!(0.5));
+    let b = battery(dec!(4), dec!(2), dec!(0.9));
+    for (b, words) in [
+        (
+            b.with_limits(Some(dec!(3)), Some(dec!(2))),
+            "state-of-charge limits",
+        ),
+        (b.with_limits(None, Some(dec!(5))), "state-of-charge limits"),
+        (
+            b.with_limits(Some(dec!(1)), None),
+            "start state of charge 0 MWh: between the limits 1",
+        ),
+    ] {
+        let e = plan(&req(h.clone(), b, Objective::Cost)).unwrap_err();
+        assert!(e.to_string().contains(words), "{e}");
+    }
+    let negative_cap = PlanRequest {
+        grid_cap_mw: Some(dec!(-1)),
+        ..req(h, b, Objective::Cost)
+    };
+    assert!(
+        plan(&negative_cap)
+            .unwrap_err()
+            .to_string()
+            .contains("grid cap -1 MW")
     );
 }

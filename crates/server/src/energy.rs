@@ -4,7 +4,7 @@
 
 use crate::auth::CurrentUser;
 use crate::extract::{Json, Query, need, need_code, need_text};
-use crate::openapi::Op;
+use crate::openapi::{Op, Param};
 use crate::readings::open_store;
 use crate::{AppError, AppState, Area};
 use axum::Router;
@@ -23,6 +23,45 @@ pub const AREA: Area = Area {
     strings: &[],
 };
 
+/// The query of `flex plan` and `flex verify` (the CLI's flags).
+const FLEX_PARAMS: &[Param] = &[
+    ("org", "Enterprise credit code", true),
+    ("date", "YYYY-MM-DD", true),
+    ("battery_mwh", "Battery capacity, MWh", true),
+    ("battery_mw", "Battery power, MW", true),
+    ("efficiency", "Round-trip efficiency (default 0.9)", false),
+    (
+        "soc_start_mwh",
+        "State of charge at 00:00, MWh (default 0)",
+        false,
+    ),
+    (
+        "soc_min_mwh",
+        "Lowest state of charge, MWh (default 0)",
+        false,
+    ),
+    (
+        "soc_max_mwh",
+        "Highest state of charge, MWh (default the capacity)",
+        false,
+    ),
+    (
+        "grid_cap_mw",
+        "Demand cap on grid import, MW (an hour's average; default none)",
+        false,
+    ),
+    (
+        "objective",
+        "cost | carbon | cost+carbon (default cost)",
+        false,
+    ),
+    (
+        "carbon_price_yuan",
+        "Yuan per tCO2 for cost+carbon (default 80)",
+        false,
+    ),
+];
+
 const OPS: &[Op] = &[
     Op::get(
         "/api/v1/reports/bill",
@@ -38,55 +77,13 @@ const OPS: &[Op] = &[
         "Day-ahead battery plan on the enterprise's metered day (`flex plan`): baseline and \
          plan cost and tCO2, hours",
     )
-    .query(&[
-        ("org", "Enterprise credit code", true),
-        ("date", "YYYY-MM-DD", true),
-        ("battery_mwh", "Battery capacity, MWh", true),
-        ("battery_mw", "Battery power, MW", true),
-        ("efficiency", "Round-trip efficiency (default 0.9)", false),
-        (
-            "soc_start_mwh",
-            "State of charge at 00:00, MWh (default 0)",
-            false,
-        ),
-        (
-            "objective",
-            "cost | carbon | cost+carbon (default cost)",
-            false,
-        ),
-        (
-            "carbon_price_yuan",
-            "Yuan per tCO2 for cost+carbon (default 80)",
-            false,
-        ),
-    ]),
+    .query(FLEX_PARAMS),
     Op::get(
         "/api/v1/flex/verify",
         "The plan of the same day and battery against the battery's meters (`flex verify`): \
          baseline, plan and realised cost and tCO2, plan_followed_share, matching, hours",
     )
-    .query(&[
-        ("org", "Enterprise credit code", true),
-        ("date", "YYYY-MM-DD", true),
-        ("battery_mwh", "Battery capacity, MWh", true),
-        ("battery_mw", "Battery power, MW", true),
-        ("efficiency", "Round-trip efficiency (default 0.9)", false),
-        (
-            "soc_start_mwh",
-            "State of charge at 00:00, MWh (default 0)",
-            false,
-        ),
-        (
-            "objective",
-            "cost | carbon | cost+carbon (default cost)",
-            false,
-        ),
-        (
-            "carbon_price_yuan",
-            "Yuan per tCO2 for cost+carbon (default 80)",
-            false,
-        ),
-    ]),
+    .query(FLEX_PARAMS),
 ];
 
 fn routes() -> Router<AppState> {
@@ -125,6 +122,9 @@ struct PlanQuery {
     battery_mw: Option<Decimal>,
     efficiency: Option<Decimal>,
     soc_start_mwh: Option<Decimal>,
+    soc_min_mwh: Option<Decimal>,
+    soc_max_mwh: Option<Decimal>,
+    grid_cap_mw: Option<Decimal>,
     objective: Option<String>,
     carbon_price_yuan: Option<Decimal>,
 }
@@ -143,15 +143,17 @@ fn flex_request(q: PlanQuery) -> Result<FlexRequest, AppError> {
     let req = FlexRequest {
         org,
         date,
-        battery: Battery {
-            energy_mwh: need("battery_mwh", q.battery_mwh)?,
-            power_mw: need("battery_mw", q.battery_mw)?,
-            efficiency: q.efficiency.unwrap_or(Decimal::new(9, 1)),
-            soc_start_mwh: q.soc_start_mwh.unwrap_or_default(),
-        },
+        battery: Battery::new(
+            need("battery_mwh", q.battery_mwh)?,
+            need("battery_mw", q.battery_mw)?,
+            q.efficiency.unwrap_or(Decimal::new(9, 1)),
+            q.soc_start_mwh.unwrap_or_default(),
+        )
+        .with_limits(q.soc_min_mwh, q.soc_max_mwh),
         objective,
         carbon_price_yuan_per_t: q.carbon_price_yuan.unwrap_or(Decimal::from(80)),
         fleets: Vec::new(),
+        grid_cap_mw: q.grid_cap_mw,
     };
     Ok(req)
 }

@@ -181,18 +181,18 @@ async fn page(
     let lang = page.lang;
     let q = q.0;
     let fail = |e: AppError| PageError(e, lang);
-    let battery = Battery {
-        energy_mwh: field("battery_mwh", &q.battery_mwh)
+    let battery = Battery::new(
+        field("battery_mwh", &q.battery_mwh)
             .map_err(fail)?
             .unwrap_or(Decimal::from(2)),
-        power_mw: field("battery_mw", &q.battery_mw)
+        field("battery_mw", &q.battery_mw)
             .map_err(fail)?
             .unwrap_or(Decimal::ONE),
-        efficiency: field("efficiency", &q.efficiency)
+        field("efficiency", &q.efficiency)
             .map_err(fail)?
             .unwrap_or(Decimal::new(9, 1)),
-        soc_start_mwh: Decimal::ZERO,
-    };
+        Decimal::ZERO,
+    );
     let objective = match q.objective.as_deref().map(str::trim) {
         None | Some("") => Objective::Cost,
         Some(o) => Objective::parse(o).ok_or_else(|| {
@@ -229,6 +229,7 @@ async fn page(
                 objective,
                 carbon_price_yuan_per_t: Decimal::from(80),
                 fleets: Vec::new(),
+                grid_cap_mw: None,
             };
             let verify = zp_app::flex::has_battery(s, &caller, &code).unwrap_or(false);
             let outcome = if verify {

@@ -64,13 +64,24 @@ pub struct FlexPlanArgs {
     /// State of charge at 00:00, MWh; the plan ends at least as full.
     #[arg(long, default_value = "0")]
     pub soc_start_mwh: Decimal,
+    /// Lowest state of charge the plan keeps, MWh (default 0; e.g. 10 % of the capacity).
+    #[arg(long)]
+    pub soc_min_mwh: Option<Decimal>,
+    /// Highest state of charge the plan keeps, MWh (default the capacity).
+    #[arg(long)]
+    pub soc_max_mwh: Option<Decimal>,
+    /// Demand cap (需量上限) on grid import, MW as an hour's average: the plan shaves the
+    /// peaks above it or is refused as infeasible.
+    #[arg(long)]
+    pub grid_cap_mw: Option<Decimal>,
     #[arg(long, value_enum, default_value = "cost")]
     pub objective: ObjectiveArg,
     /// Carbon price for --objective cost+carbon, yuan per tCO2.
     #[arg(long, default_value = "80")]
     pub carbon_price_yuan: Decimal,
-    /// EV fleets to schedule too: CSV/xlsx with columns
-    /// name,chargers,charger_kw,arrival_hour,departure_hour,energy_mwh,v2g.
+    /// EV fleets and flexible loads to schedule too: CSV/xlsx with columns
+    /// name,chargers,charger_kw,arrival_hour,departure_hour,energy_mwh,v2g and an optional
+    /// kind (ev, or load for a flexible load: no V2G, no OCPP profile).
     #[arg(long)]
     pub fleets: Option<std::path::PathBuf>,
 }
@@ -205,12 +216,8 @@ fn flex_request(a: &FlexPlanArgs) -> Result<FlexRequest, anyhow::Result<ExitCode
     Ok(FlexRequest {
         org,
         date: a.date,
-        battery: Battery {
-            energy_mwh: a.battery_mwh,
-            power_mw: a.battery_mw,
-            efficiency: a.efficiency,
-            soc_start_mwh: a.soc_start_mwh,
-        },
+        battery: Battery::new(a.battery_mwh, a.battery_mw, a.efficiency, a.soc_start_mwh)
+            .with_limits(a.soc_min_mwh, a.soc_max_mwh),
         objective: match a.objective {
             ObjectiveArg::Cost => Objective::Cost,
             ObjectiveArg::Carbon => Objective::Carbon,
@@ -221,6 +228,7 @@ fn flex_request(a: &FlexPlanArgs) -> Result<FlexRequest, anyhow::Result<ExitCode
             Some(path) => zp_app::flex::read_fleets(path).map_err(refuse_or)?,
             None => Vec::new(),
         },
+        grid_cap_mw: a.grid_cap_mw,
     })
 }
 

@@ -146,6 +146,128 @@ fn contract_bill_and_flex_plan() {
 }
 
 #[test]
+fn flex_plan_with_a_flexible_load_an_ev_fleet_soc_limits_and_a_demand_cap() {
+    // The contract day (2 MWh every hour; 00-12 at 400, 12-24 at 800) with a 1 MW kiln
+    // needing 3 MWh between hours 10 and 16 (a flexible load) and 2 buses at 500 kW
+    // needing 2 MWh between 18 and 24. Battery 4 MWh / 2 MW / 80 % kept within 1..3 MWh from
+    // 1 MWh; demand cap 3 MW.
+    // Kiln: baseline 10, 11, 12 (400 + 400 + 800 = 1600); the plan 10 and 11 at 400 and one
+    // MWh at 800 (window 10..16 has only two cheap hours): 1600 either way. Buses need 2 MWh
+    // in 18..24, all at 800: 1600 either way. Battery: 2 MWh usable (1..3): 2.5 in at 400
+    // (1000), 2 out at 800 (1600): saves 600. Baseline 28800 + 1600 + 1600 = 32000.
+    // The cap holds: the kiln's 1 MWh on 2 MWh load is 3 in hours 10 and 11 (no room to
+    // charge there), the baseline's peak is 3 (hours 10-12 and 18-19 at 2 + 1 MW).
+    let db = contract_db(&[]);
+    let t = tariff_file(&db, "tariffs.csv", TARIFF);
+    db.json(&["import", "tariffs", &t]);
+    let fleets = tariff_file(
+        &db,
+        "fleets.csv",
+        "name,chargers,charger_kw,arrival_hour,departure_hour,energy_mwh,v2g,kind\n\
+         kiln,1,1000,10,16,3,no,load\n\
+         buses,2,500,18,24,2,no,ev\n",
+    );
+    let f = db.json(&[
+        "flex",
+        "plan",
+        "--org",
+        &org(),
+        "--date",
+        "2023-07-10",
+        "--battery-mwh",
+        "4",
+        "--battery-mw",
+        "2",
+        "--efficiency",
+        "0.8",
+        "--soc-start-mwh",
+        "1",
+        "--soc-min-mwh",
+        "1",
+        "--soc-max-mwh",
+        "3",
+        "--grid-cap-mw",
+        "3",
+        "--fleets",
+        &fleets,
+    ]);
+    assert_eq!(num(&f["baseline_cost_yuan"]), d("32000"));
+    assert_eq!(num(&f["plan_cost_yuan"]), d("31400"));
+    assert_eq!(num(&f["charged_mwh"]), d("2.5"));
+    assert_eq!(num(&f["discharged_mwh"]), d("2"));
+    assert_eq!(num(&f["baseline_peak_mw"]), d("3"));
+    assert!(num(&f["plan_peak_mw"]) <= d("3"), "{}", f["plan_peak_mw"]);
+    assert_eq!(num(&f["battery"]["soc_min_mwh"]), d("1"));
+    let hours = f["hours"].as_array().unwrap();
+    assert!(
+        hours
+            .iter()
+            .all(|h| num(&h["soc_mwh"]) >= d("1") && num(&h["soc_mwh"]) <= d("3")),
+        "the state of charge stays within 1..3 MWh"
+    );
+    let kiln: rust_decimal::Decimal = f["fleets"][0]["charge_mwh"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(num)
+        .sum();
+    assert_eq!(kiln, d("3"));
+    // Only the buses get an OCPP profile; the kiln is not a charger.
+    let profiles = f["ocpp_charging_profiles"].as_array().unwrap();
+    assert_eq!(profiles.len(), 1);
+    assert_eq!(profiles[0]["chargingProfilePurpose"], "TxDefaultProfile");
+
+    // A cap the battery cannot hold is refused with the cap in the reason.
+    let out = db.run(&[
+        "flex",
+        "plan",
+        "--org",
+        &org(),
+        "--date",
+        "2023-07-10",
+        "--battery-mwh",
+        "4",
+        "--battery-mw",
+        "2",
+        "--grid-cap-mw",
+        "1",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("grid cap of 1 MW"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A kind that is neither ev nor load names its row and field.
+    let bad = tariff_file(
+        &db,
+        "bad-fleets.csv",
+        "name,chargers,charger_kw,arrival_hour,departure_hour,energy_mwh,v2g,kind\n\
+         heat,1,1000,0,4,1,no,boiler\n",
+    );
+    let out = db.run(&[
+        "flex",
+        "plan",
+        "--org",
+        &org(),
+        "--date",
+        "2023-07-10",
+        "--battery-mwh",
+        "1",
+        "--battery-mw",
+        "1",
+        "--fleets",
+        &bad,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("row 2, field kind") && err.contains("boiler"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_tariff_with_a_gap_is_refused_naming_file_row_and_reason() {
     let db = contract_db(&[]);
     let t = tariff_file(

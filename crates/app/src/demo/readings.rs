@@ -188,12 +188,12 @@ pub const DEMO_FLEX_DATE: &str = "2023-07-18";
 
 /// The demo battery: 2 MWh, 1 MW, 90 % round trip, empty at midnight.
 pub fn demo_battery_spec() -> zp_energy::Battery {
-    zp_energy::Battery {
-        energy_mwh: Decimal::from(2),
-        power_mw: Decimal::ONE,
-        efficiency: Decimal::new(9, 1),
-        soc_start_mwh: Decimal::ZERO,
-    }
+    zp_energy::Battery::new(
+        Decimal::from(2),
+        Decimal::ONE,
+        Decimal::new(9, 1),
+        Decimal::ZERO,
+    )
 }
 
 /// The demo enterprise with a battery: the demo park's first with rooftop PV.
@@ -259,6 +259,7 @@ fn demo_battery(
             objective: zp_energy::Objective::Cost,
             carbon_price_yuan_per_t: Decimal::from(80),
             fleets: Vec::new(),
+            grid_cap_mw: None,
         },
     )?;
     let mut rng = crate::demo::Rng::new(18);
