@@ -5,7 +5,8 @@
 use crate::AppError;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
 use zp_accounting::{
     ActivityLine, GridFactorMode, Inventory, Options, OrgInput, aggregate, compute,
 };
@@ -56,6 +57,68 @@ pub struct ParkView {
     pub monthly: Vec<MonthFigures>,
     pub threshold_tco2_per_tce: Decimal,
     pub designations: Vec<Designation>,
+}
+
+/// Park views already computed, each kept with the store's data version at the time
+/// ([`Store::data_version`], raised by every audited change, i.e. every change): a view is
+/// served again only while nothing at all has changed since, so it is always the view a
+/// fresh computation would give. Keyed by access, park, year and grid mode; at most
+/// [`ViewCache::ENTRIES`] views (the whole cache is dropped when full). Requests for one key
+/// compute one at a time, so after a change the first computes and the others wait for its
+/// view instead of all computing at once. A server keeps one.
+#[derive(Debug, Default)]
+pub struct ViewCache {
+    views: Mutex<HashMap<String, (i64, ParkView)>>,
+    /// One gate per key: held while that key's view is computed.
+    gates: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+}
+
+/// Locks `m`; a panic elsewhere cannot leave a half-written entry (inserts are single calls).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl ViewCache {
+    pub const ENTRIES: usize = 256;
+
+    fn kept(&self, key: &str, version: i64) -> Option<ParkView> {
+        lock(&self.views)
+            .get(key)
+            .filter(|(v, _)| *v == version)
+            .map(|(_, view)| view.clone())
+    }
+
+    /// [`park_view`], served from the cache when the data has not changed since.
+    pub fn park_view(
+        &self,
+        store: &mut dyn Store,
+        access: &Access,
+        park: &str,
+        year: Option<i32>,
+        grid: GridFactorMode,
+        actor: &str,
+    ) -> Result<ParkView, AppError> {
+        let key = format!("{access:?}\u{1f}{park}\u{1f}{year:?}\u{1f}{}", grid.key());
+        if let Some(view) = self.kept(&key, store.data_version()?) {
+            return Ok(view);
+        }
+        let gate = lock(&self.gates).entry(key.clone()).or_default().clone();
+        let _computing = lock(&gate);
+        // Read before computing: a change during the computation raises the version past
+        // the one kept with the view, so the next request computes again.
+        let version = store.data_version()?;
+        if let Some(view) = self.kept(&key, version) {
+            return Ok(view);
+        }
+        let view = park_view(store, access, park, year, grid, actor)?;
+        let mut views = lock(&self.views);
+        if views.len() >= Self::ENTRIES {
+            views.clear();
+            lock(&self.gates).retain(|k, _| *k == key);
+        }
+        views.insert(key, (version, view.clone()));
+        Ok(view)
+    }
 }
 
 /// Computes the view of `park` for `year` (default: latest year with data) as `access`.

@@ -191,6 +191,8 @@ pub struct AppState {
     store: Arc<StorePool>,
     pub config: Arc<Config>,
     limiter: Arc<Mutex<auth::LoginLimiter>>,
+    /// Park views, kept while the data is unchanged.
+    pub views: Arc<zp_app::park::ViewCache>,
 }
 
 impl AppState {
@@ -208,6 +210,7 @@ impl AppState {
                 std::time::Duration::from_secs(config.login_window_secs),
             ))),
             config: Arc::new(config),
+            views: Arc::default(),
         }
     }
 

@@ -207,8 +207,9 @@ async fn api(
 ) -> Result<Json<serde_json::Value>, AppError> {
     let grid = grid_mode(q.grid_factor.as_deref())?;
     let (access, actor) = (who.access.clone(), who.actor());
+    let views = st.views.clone();
     let v = st
-        .run(move |s| Ok(park_view(s, &access, &park, q.year, grid, &actor)?))
+        .run(move |s| Ok(views.park_view(s, &access, &park, q.year, grid, &actor)?))
         .await?;
     let members: Vec<_> = v
         .members
@@ -373,6 +374,7 @@ async fn page(page: Page, State(st): State<AppState>, Query(q): Query<YearQuery>
     }
     let (access, actor, lang) = (page.user.access.clone(), page.user.actor(), page.lang);
     let wanted = q.park.clone();
+    let views = st.views.clone();
     let loaded = st
         .run(move |s| {
             let parks = s.parks(&access)?;
@@ -382,7 +384,7 @@ async fn page(page: Page, State(st): State<AppState>, Query(q): Query<YearQuery>
             else {
                 return Ok(None);
             };
-            let v = park_view(
+            let v = views.park_view(
                 s,
                 &access,
                 &park.name,

@@ -243,6 +243,47 @@ async fn park_overview_reports_threshold_and_monthly_trend() {
 }
 
 #[tokio::test]
+async fn park_overview_cache_serves_new_figures_after_an_import() {
+    // The overview is kept while nothing changes (zp_app::park::ViewCache); an import is a
+    // change, so the next answer is the fresh computation's, never the kept one.
+    let t = app();
+    let uri = format!("/api/v1/parks/{}/overview?year={DEMO_YEAR}", enc(DEMO_PARK));
+    let before = t.get(Some("admin"), &uri).await.json();
+    let again = t.get(Some("admin"), &uri).await.json();
+    assert_eq!(before, again, "unchanged data, same answer");
+    let a = org_a();
+    let csv = format!(
+        "credit_code,period,carrier,quantity,unit\n{a},{DEMO_YEAR}-01,electricity,987654.321,MWh\n"
+    );
+    let r = t
+        .upload(
+            "admin",
+            "/api/v1/imports/activity",
+            "restate.csv",
+            csv.as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let after = t.get(Some("admin"), &uri).await.json();
+    let fresh = t
+        .store(|s| {
+            zp_app::park::park_view(
+                s,
+                &zp_app::Access::All,
+                DEMO_PARK,
+                Some(DEMO_YEAR),
+                zp_app::GridFactorMode::Provincial,
+                "test",
+            )
+            .unwrap()
+        })
+        .await;
+    let mwh = |v: &serde_json::Value| num(&v["inventory"]["electricity_mwh"]);
+    assert_eq!(mwh(&after), fresh.inventory.electricity_mwh);
+    assert_ne!(mwh(&after), mwh(&before), "the restatement shows");
+}
+
+#[tokio::test]
 async fn upload_reports_counts_and_quarantined_rows_and_is_idempotent() {
     let t = app();
     let a = org_a();

@@ -201,7 +201,7 @@ pub(crate) fn audit_entry_of(r: &Row) -> AuditEntry {
     }
 }
 
-/// Appends an audit entry (inside the caller's transaction).
+/// Appends an audit entry and raises the data version (inside the caller's transaction).
 pub(crate) fn audit(
     conn: &mut dyn Conn,
     actor: &str,
@@ -224,6 +224,7 @@ pub(crate) fn audit(
             after.into(),
         ],
     )?;
+    conn.execute("UPDATE data_version SET n = n + 1 WHERE id = 1", &[])?;
     Ok(())
 }
 

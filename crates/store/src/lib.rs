@@ -190,4 +190,6 @@ pub trait Store:
 
     // Audit
     fn audit(&mut self, limit: usize) -> Result<Vec<AuditEntry>>;
+    /// A number raised by every audited change (every change): equal numbers, same data.
+    fn data_version(&mut self) -> Result<i64>;
 }

@@ -23,7 +23,21 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0015_waste_declarations",
         crate::waste::DECLARATIONS_MIGRATION,
     ),
+    ("0016_data_version", DATA_VERSION),
 ];
+
+/// One counter raised by every audited change, in the change's own transaction
+/// ([`crate::base::audit`]): readers compare it to know whether anything changed since they
+/// last computed (the park overview's cache, `zp_app::park::ViewCache`). Writers of one
+/// PostgreSQL row serialise on its lock, so a reader that sees `n` sees every change
+/// counted up to `n`.
+const DATA_VERSION: &str = r#"
+CREATE TABLE data_version (
+    id BIGINT PRIMARY KEY,
+    n BIGINT NOT NULL
+);
+INSERT INTO data_version (id, n) VALUES (1, 0);
+"#;
 
 const FOUNDATION: &str = r#"
 CREATE TABLE parks (

@@ -627,6 +627,13 @@ impl<C: Conn> Store for SqlStore<C> {
         let sql = format!("SELECT {AUDIT_COLS} FROM audit_log ORDER BY id DESC LIMIT {limit}");
         query_map(&mut self.conn, &sql, &[], audit_entry_of)
     }
+
+    fn data_version(&mut self) -> Result<i64> {
+        let rows = self
+            .conn
+            .query("SELECT n FROM data_version WHERE id = 1", &[])?;
+        Ok(rows.first().map(|r| r.int(0)).unwrap_or(0))
+    }
 }
 
 fn row_to_issued(r: &Row) -> Result<IssuedResult> {

@@ -27,6 +27,7 @@ suite!(
     finance_projects_products_and_tenant_access,
     finance_application_workflow_events_and_views,
     finance_mrv_links_outputs_balance_sheets_and_bank_users,
+    data_version_rises_with_every_audited_change_and_only_then,
 );
 
 fn code(n: u32) -> CreditCode {
@@ -109,6 +110,28 @@ fn orgs_insert_update_unchanged_and_audit(s: &mut dyn Store) {
             .iter()
             .any(|a| a.action == "create" && a.entity == "park")
     );
+}
+
+fn data_version_rises_with_every_audited_change_and_only_then(s: &mut dyn Store) {
+    let (v0, a0) = (
+        s.data_version().unwrap(),
+        s.audit(1000).unwrap().len() as i64,
+    );
+    let mut o = org(1, "两江园区", "CQ");
+    s.upsert_org(&o, "alice").unwrap();
+    // A new park and a new enterprise: two audit entries, two steps.
+    let (v1, a1) = (
+        s.data_version().unwrap(),
+        s.audit(1000).unwrap().len() as i64,
+    );
+    assert_eq!((v1 - v0, a1 - a0), (2, 2));
+    // Reads and an unchanged row change nothing.
+    s.orgs(&Access::All, &OrgFilter::default()).unwrap();
+    assert_eq!(s.upsert_org(&o, "alice").unwrap(), Upsert::Unchanged);
+    assert_eq!(s.data_version().unwrap(), v1);
+    o.name = "新名字".into();
+    s.upsert_org(&o, "bob").unwrap();
+    assert_eq!(s.data_version().unwrap(), v1 + 1);
 }
 
 fn tenant_access_filters_every_read(s: &mut dyn Store) {
