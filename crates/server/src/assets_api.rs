@@ -80,8 +80,8 @@ impl Action {
 /// The fields of every operation; the names are the CLI's flags (`to` of a pledge is the
 /// pledgee; of a transfer, the receiving enterprise). Numbers may come as JSON numbers or
 /// as text (forms).
-#[derive(Deserialize, Default, Debug)]
-pub(super) struct OpBody {
+#[derive(Deserialize, Default, Debug, schemars::JsonSchema)]
+pub(crate) struct OpBody {
     pub scheme: Option<String>,
     #[serde(default, deserialize_with = "empty_as_none")]
     pub year: Option<i32>,

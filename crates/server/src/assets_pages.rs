@@ -15,7 +15,7 @@ use crate::auth::CurrentUser;
 use crate::extract::{Form, Json, Query};
 use crate::i18n::{Entry, Lang};
 use crate::layout::{NavItem, Page, PageError, PageResult, local_path, render};
-use crate::openapi::Op;
+use crate::openapi::{Op, schema};
 use crate::{AppState, Area};
 use api::{AUTHORITIES, Action, HOLDERS, OpBody, StatusQuery, today};
 use askama::Template;
@@ -46,34 +46,41 @@ const OPS: &[Op] = &[
         "/api/v1/assets/allocate",
         "Allocate a scheme's allowances of a year {scheme, year, org, units} (registry \
          operator: platform admin)",
-    ),
+    )
+    .json_body(schema::<OpBody>),
     Op::post(
         "/api/v1/assets/issue",
         "Issue CCER, CQCER or carbon-inclusion credits {kind, vintage, org, units, project?} \
          (registry operator)",
-    ),
+    )
+    .json_body(schema::<OpBody>),
     Op::post(
         "/api/v1/assets/transfer",
         "Move available units {kind, vintage, from, to, units}; both enterprises in scope",
-    ),
+    )
+    .json_body(schema::<OpBody>),
     Op::post(
         "/api/v1/assets/pledge",
         "Pledge (质押) available units {kind, vintage, org, units, to: pledgee}; returns the \
          pledge id",
-    ),
+    )
+    .json_body(schema::<OpBody>),
     Op::post(
         "/api/v1/assets/release",
         "Release a pledge {pledge}: its units become available again",
-    ),
+    )
+    .json_body(schema::<OpBody>),
     Op::post(
         "/api/v1/assets/surrender",
         "Surrender (清缴) units for a scheme's year {scheme, year, org, kind, vintage, units}; \
          offsets beyond the cap are refused",
-    ),
+    )
+    .json_body(schema::<OpBody>),
     Op::post(
         "/api/v1/assets/cancel",
         "Cancel (注销) units for a voluntary claim {kind, vintage, org, units, claim}",
-    ),
+    )
+    .json_body(schema::<OpBody>),
     Op::get(
         "/api/v1/assets/balances",
         "Holdings per kind and vintage of the enterprises in scope: available, pledged, \
@@ -96,11 +103,13 @@ const OPS: &[Op] = &[
         "/api/v1/compliance/verified",
         "Enter a verifier's figure (核查结果) {scheme, org, year, tco2} (platform admin or the \
          region's officer)",
-    ),
+    )
+    .json_body(schema::<OpBody>),
     Op::post(
         "/api/v1/compliance/deadline",
         "Enter a scheme year's surrender deadline {scheme, year, date} (platform admin)",
-    ),
+    )
+    .json_body(schema::<OpBody>),
     Op::get(
         "/api/v1/compliance/coverage",
         "Enterprises in scope whose accounts cross a scheme's inclusion threshold",

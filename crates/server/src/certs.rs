@@ -14,7 +14,7 @@
 use crate::auth::CurrentUser;
 use crate::extract::{Json, Multipart, Query};
 use crate::layout::NavItem;
-use crate::openapi::{Body as OpBody, Op};
+use crate::openapi::{Body as OpBody, Op, schema};
 use crate::{AppError, AppState, Area, Config};
 use axum::Router;
 use axum::extract::State;
@@ -95,7 +95,8 @@ const OPS: &[Op] = &[
         "/api/v1/certs/issue",
         "Issue one bundle per generation meter and metered hour {from, to, meter?} (local \
          days; platform admin); hours already issued are skipped",
-    ),
+    )
+    .json_body(schema::<IssueBody>),
     Op::post(
         "/api/v1/certs/import-gec",
         "Import Chinese green electricity certificates (GEC, multipart field `file`): CSV \
@@ -107,29 +108,35 @@ const OPS: &[Op] = &[
         "/api/v1/certs/match",
         "Retire the consumer's own certificates hour by hour against its metered load \
          {consumer, from, to}; returns the events appended and the matching figures",
-    ),
+    )
+    .json_body(schema::<MatchBody>),
     Op::post(
         "/api/v1/certs/transfer",
         "Transfer a bundle, or its first `wh` (split off first), {bundle, to, wh?, as?}; \
          only the owner (`as`, default: an enterprise user's own enterprise)",
-    ),
+    )
+    .json_body(schema::<ActionBody>),
     Op::post(
         "/api/v1/certs/split",
         "Split a bundle {bundle, wh, as?}: it keeps its first `wh`, a new bundle the rest",
-    ),
+    )
+    .json_body(schema::<ActionBody>),
     Op::post(
         "/api/v1/certs/retire",
         "Cancel (retire) a bundle, or its first `wh`, for a consumer and a consumption hour \
          (granular) or month (GEC) {bundle, consumer, hour | month, wh?, as?}; only the owner",
-    ),
+    )
+    .json_body(schema::<ActionBody>),
     Op::post(
         "/api/v1/certs/claim",
         "Claim a cancelled bundle {bundle, as?} (its consumer or the owner who cancelled it)",
-    ),
+    )
+    .json_body(schema::<ActionBody>),
     Op::post(
         "/api/v1/certs/withdraw",
         "Withdraw an active bundle {bundle, reason} (registry administrator: platform admin)",
-    ),
+    )
+    .json_body(schema::<ActionBody>),
 ];
 
 fn routes() -> Router<AppState> {
@@ -388,7 +395,7 @@ async fn evidence_api(
         .into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct IssueBody {
     from: String,
     to: String,
@@ -451,7 +458,7 @@ async fn import_gec_api(
     Ok(Json(json!(out)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct MatchBody {
     consumer: String,
     from: String,
@@ -511,7 +518,7 @@ fn acting_account(
 }
 
 /// The body of a lifecycle action; which fields count depends on the action.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct ActionBody {
     bundle: u64,
     #[serde(rename = "as")]

@@ -5,7 +5,7 @@ use crate::auth::CurrentUser;
 use crate::extract::{Json, Multipart, Path, Query};
 use crate::i18n::{Entry, Lang};
 use crate::layout::{NavItem, Page, PageError, PageResult, render};
-use crate::openapi::{Body as OpBody, Op};
+use crate::openapi::{Body as OpBody, Op, schema};
 use crate::{AppError, AppState, Area};
 use askama::Template;
 use axum::Router;
@@ -51,12 +51,14 @@ const OPS: &[Op] = &[
         "Import a factor notice (multipart field `file`) as the new immutable set `name` \
          (platform admin)",
     )
+    .created()
     .body(OpBody::Upload),
     Op::post(
         "/api/v1/recompute",
         "Re-select factors of issued inventories: {dry_run: true} lists what would change \
          (within the caller's scope); {dry_run: false} applies (platform admin)",
-    ),
+    )
+    .json_body(schema::<RecomputeBody>),
 ];
 
 const STRINGS: &[Entry] = &[
@@ -185,7 +187,7 @@ async fn import_set(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct RecomputeBody {
     #[serde(default = "yes")]
     dry_run: bool,

@@ -17,7 +17,7 @@ mod pages;
 use crate::auth::CurrentUser;
 use crate::extract::{Json, Path, Query};
 use crate::layout::NavItem;
-use crate::openapi::Op;
+use crate::openapi::{Op, schema};
 use crate::{AppError, AppState, Area};
 use axum::Router;
 use axum::extract::State;
@@ -52,7 +52,9 @@ pub const AREA: Area = Area {
 const PROJECT_FILTERS: &[(&str, &str, bool)] = &[
     (
         "kind",
-        "Project type (energy_efficiency, distributed_pv, ...)",
+        "Project type: energy_efficiency, motor_system, waste_heat_recovery, \
+         building_efficiency, fuel_switch, ccus, solid_waste_utilisation, distributed_pv, wind, \
+         geothermal, energy_storage or ev_charging",
         false,
     ),
     (
@@ -106,11 +108,13 @@ const OPS: &[Op] = &[
     Op::post(
         "/api/v1/finance/projects/{id}/meters",
         "Monitor the project from a meter of its enterprise ({meter})",
-    ),
+    )
+    .json_body(schema::<MeterBody>),
     Op::post(
         "/api/v1/finance/projects/{id}/outputs",
         "A month's production output, the MRV baseline driver ({period, value})",
-    ),
+    )
+    .json_body(schema::<OutputBody>),
     Op::get(
         "/api/v1/finance/projects/{id}/mrv",
         "Monitored reductions against expected, month by month, with alerts",
@@ -148,7 +152,8 @@ const OPS: &[Op] = &[
     Op::post(
         "/api/v1/finance/applications",
         "Apply for a product with an eligible project ({project, product, amount_yuan, method})",
-    ),
+    )
+    .json_body(schema::<ApplyBody>),
     Op::get(
         "/api/v1/finance/applications/{id}",
         "An application with its events, repayment schedule and outstanding principal",
@@ -156,7 +161,8 @@ const OPS: &[Op] = &[
     Op::post(
         "/api/v1/finance/applications/{id}/actions",
         "Move an application: review, approve, reject, disburse (period), repay, close",
-    ),
+    )
+    .json_body(schema::<ActionBody>),
     Op::post(
         "/api/v1/finance/balance-sheets",
         "A borrower's equity and debt of a year (PCAF attribution)",
@@ -164,7 +170,8 @@ const OPS: &[Op] = &[
     Op::post(
         "/api/v1/finance/banks",
         "Link a bank user to the issuer its products carry (platform admin)",
-    ),
+    )
+    .json_body(schema::<BankBody>),
     Op::get(
         "/api/v1/finance/reports/loans",
         "Carbon-reduction loan report of a bank (JSON or Excel)",
@@ -322,7 +329,22 @@ pub(crate) fn library(
         region: nonempty(&q.region)
             .map(|r| Region::parse(&r).map_err(|e| bad("region", &r, e)))
             .transpose()?,
-        kind: nonempty(&q.kind),
+        kind: nonempty(&q.kind)
+            .map(|k| {
+                fin::ProjectKind::parse(&k)
+                    .map(|p| p.key().to_string())
+                    .ok_or_else(|| {
+                        AppError::BadRequest(format!(
+                            "kind {k:?}: one of {}",
+                            fin::ProjectKind::ALL
+                                .iter()
+                                .map(|p| p.key())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ))
+                    })
+            })
+            .transpose()?,
         category: nonempty(&q.category),
         min_reduction_tco2: q.min_reduction,
     };
@@ -424,7 +446,7 @@ async fn project(
     Ok(Json(d))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct MeterBody {
     meter: String,
 }
@@ -442,7 +464,7 @@ async fn link_meter(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct OutputBody {
     period: String,
     value: Decimal,
@@ -631,12 +653,13 @@ async fn applications(
     Ok(Json(v))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct ApplyBody {
     project: String,
     product: String,
     amount_yuan: Decimal,
     #[serde(default)]
+    #[schemars(schema_with = "method_schema")]
     method: Option<Method>,
 }
 
@@ -672,13 +695,24 @@ async fn application(
     Ok(Json(v))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct ActionBody {
+    #[schemars(schema_with = "action_schema")]
     action: Action,
     #[serde(default)]
     period: Option<String>,
     #[serde(default)]
     note: String,
+}
+
+fn method_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"anyOf": [{"type": "string", "enum": ["equal_principal", "annuity"]},
+        {"type": "null"}]})
+}
+
+fn action_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "string",
+        "enum": ["review", "approve", "reject", "disburse", "repay", "close"]})
 }
 
 async fn advance(
@@ -720,7 +754,7 @@ async fn balance_sheet(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct BankBody {
     user: String,
     issuer: String,

@@ -10,12 +10,35 @@ use serde_json::{Map, Value, json};
 pub type Param = (&'static str, &'static str, bool);
 
 /// How an operation takes its input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub enum Body {
     None,
+    /// A JSON object (no schema of its own: an empty or optional body).
     Json,
+    /// A JSON body with the schema of the handler's body type ([`schema`]).
+    Schema(fn() -> Value),
     /// `multipart/form-data` with a `file` field.
     Upload,
+}
+
+/// The schema of an optional date field of a body (`YYYY-MM-DD`, empty or null for none).
+pub fn optional_date(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"anyOf": [{"type": "string", "format": "date"},
+        {"type": "string", "maxLength": 0}, {"type": "null"}]})
+}
+
+/// The JSON schema of `T` (a request body type), self-contained: sub-schemas are inlined
+/// so that the document's `$ref`s never point into a `$defs` of another schema.
+pub fn schema<T: schemars::JsonSchema>() -> Value {
+    let generator = schemars::generate::SchemaSettings::draft2020_12()
+        .with(|s| s.inline_subschemas = true)
+        .into_generator();
+    let mut v = generator.into_root_schema_for::<T>().to_value();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("$schema");
+        o.remove("title");
+    }
+    v
 }
 
 /// One documented API operation.
@@ -30,6 +53,8 @@ pub struct Op {
     pub body: Body,
     /// Whether the caller must be authenticated (session cookie or bearer token).
     pub auth: bool,
+    /// Success is `201 Created` (the operation creates a resource), not `200 OK`.
+    pub created: bool,
 }
 
 impl Op {
@@ -41,6 +66,7 @@ impl Op {
             query: &[],
             body: Body::None,
             auth: true,
+            created: false,
         }
     }
 
@@ -67,6 +93,22 @@ impl Op {
         Op { body, ..self }
     }
 
+    /// A JSON body of type `T`: `.json_body(schema::<T>)`.
+    pub const fn json_body(self, schema: fn() -> Value) -> Op {
+        Op {
+            body: Body::Schema(schema),
+            ..self
+        }
+    }
+
+    /// Success is `201 Created`.
+    pub const fn created(self) -> Op {
+        Op {
+            created: true,
+            ..self
+        }
+    }
+
     pub const fn public(self) -> Op {
         Op {
             auth: false,
@@ -90,6 +132,12 @@ impl Op {
                     let kinds: Vec<&str> =
                         zp_app::ImportKind::ALL.iter().map(|k| k.key()).collect();
                     json!({"type": "string", "enum": kinds})
+                } else if p == "id"
+                    && (self.path.starts_with("/api/v1/finance/projects/")
+                        || self.path.starts_with("/api/v1/finance/products/"))
+                {
+                    // Project and product ids are the names their owners give them.
+                    json!({"type": "string", "minLength": 1})
                 } else {
                     param_schema(p, if p == "code" { "credit code" } else { "" })
                 };
@@ -97,12 +145,24 @@ impl Op {
             })
             .collect();
         params.extend(self.query.iter().map(|(name, desc, required)| {
+            let schema = param_schema(name, desc);
+            // An empty optional parameter (`?year=`) is the same as an absent one.
+            let schema = if *required {
+                schema
+            } else {
+                json!({"anyOf": [schema, {"type": "string", "maxLength": 0}]})
+            };
             json!({"name": name, "in": "query", "required": required, "description": desc,
-                   "schema": param_schema(name, desc)})
+                   "schema": schema})
         }));
         let error = json!({"$ref": "#/components/responses/Error"});
+        let (ok, ok_text) = if self.created {
+            ("201", "Created")
+        } else {
+            ("200", "OK")
+        };
         let mut responses = json!({
-            "200": {"description": "OK", "content": self.ok_content()},
+            ok: {"description": ok_text, "content": self.ok_content()},
             "400": error,
             "401": error,
             "403": error,
@@ -133,6 +193,11 @@ impl Op {
             Body::Json => {
                 op["requestBody"] =
                     json!({"content": {"application/json": {"schema": {"type": "object"}}}});
+                op["responses"]["415"] = error.clone();
+            }
+            Body::Schema(schema) => {
+                op["requestBody"] = json!({"required": true,
+                    "content": {"application/json": {"schema": schema()}}});
                 op["responses"]["415"] = error.clone();
             }
             Body::Upload => {
@@ -237,12 +302,16 @@ fn choices(desc: &str) -> Vec<&str> {
 /// quantities (MWh, MW, fractions, tCO2/tce, yuan) are numbers; anything else a string.
 pub fn param_schema(name: &str, desc: &str) -> Value {
     let d = desc.to_ascii_lowercase();
+    // Integers within the range of the type the handler reads them into; what is out of
+    // the domain's range inside it (a year 5) gets the handler's own error.
+    let int = |min: i64, max: i64| json!({"type": "integer", "minimum": min, "maximum": max});
     match name {
-        "year" => return json!({"type": "integer"}),
-        "month" => return json!({"type": "integer", "minimum": 1, "maximum": 12}),
-        "limit" => return json!({"type": "integer", "minimum": 0}),
-        "id" | "days" => return json!({"type": "integer"}),
-        "by" if d.contains("year") => return json!({"type": "integer"}),
+        "year" => return int(i32::MIN.into(), i32::MAX.into()),
+        "month" if !desc.contains("YYYY-MM") => return int(1, 12),
+        "limit" => return json!({"type": "integer", "minimum": 0, "maximum": u64::MAX}),
+        "days" => return int(0, u32::MAX.into()),
+        "id" => return int(i64::MIN, i64::MAX),
+        "by" if d.contains("year") => return int(i32::MIN.into(), i32::MAX.into()),
         "org" | "code" => {
             return json!({"type": "string", "pattern": CREDIT_CODE_PATTERN});
         }

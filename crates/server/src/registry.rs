@@ -9,7 +9,7 @@ use crate::auth::CurrentUser;
 use crate::extract::{Json, Path, Query};
 use crate::i18n::{Entry, Lang};
 use crate::layout::{NavItem, Page, PageResult, render};
-use crate::openapi::Op;
+use crate::openapi::{Op, schema};
 use crate::overview::{credit_code, industry_name};
 use crate::{AppError, AppState, Area};
 use askama::Template;
@@ -43,7 +43,9 @@ const OPS: &[Op] = &[
     Op::post(
         "/api/v1/parks",
         "Register a park {name, region} (platform admin; region officer in their region)",
-    ),
+    )
+    .created()
+    .json_body(schema::<NewPark>),
     Op::get("/api/v1/orgs", "Enterprises visible to the caller").query(&[
         ("park", "Park name", false),
         ("region", "Region code", false),
@@ -59,12 +61,14 @@ const OPS: &[Op] = &[
     Op::post(
         "/api/v1/orgs/{code}/output",
         "Set the gross output value {year, value_10k_yuan} (万元)",
-    ),
+    )
+    .json_body(schema::<OutputValue>),
     Op::get("/api/v1/orgs/{code}/sites", "Sites of an enterprise"),
     Op::post(
         "/api/v1/orgs/{code}/sites",
         "Add or update a site {name, address, lat, lon}",
-    ),
+    )
+    .json_body(schema::<NewSite>),
     Op::get("/api/v1/designations", "Designations visible to the caller").query(&[(
         "scope_id",
         "Credit code or park name",
@@ -73,7 +77,9 @@ const OPS: &[Op] = &[
     Op::post(
         "/api/v1/designations",
         "Add a designation {scope_kind: org|park, scope_id, kind, level, granted_on, expires_on, notice}",
-    ),
+    )
+    .created()
+    .json_body(schema::<NewDesignation>),
 ];
 
 const STRINGS: &[Entry] = &[
@@ -112,7 +118,7 @@ async fn parks(State(st): State<AppState>, who: CurrentUser) -> ApiResult {
     Ok(Json(json!({ "parks": parks })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct NewPark {
     name: String,
     region: String,
@@ -243,7 +249,7 @@ async fn history(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct OutputValue {
     year: i32,
     value_10k_yuan: Decimal,
@@ -281,7 +287,7 @@ async fn sites(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct NewSite {
     name: String,
     #[serde(default)]
@@ -337,7 +343,7 @@ async fn designations(
     Ok(Json(json!({ "designations": list })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct NewDesignation {
     scope_kind: String,
     scope_id: String,

@@ -4,7 +4,7 @@ use crate::auth::{self, CurrentUser};
 use crate::extract::{Form, Json, Path, Query};
 use crate::i18n::{Entry, Lang};
 use crate::layout::{PageResult, local_path, render_public};
-use crate::openapi::Op;
+use crate::openapi::{Op, schema};
 use crate::{AppError, AppState, Area};
 use askama::Template;
 use axum::Router;
@@ -31,19 +31,24 @@ const OPS: &[Op] = &[
         "/api/v1/session",
         "Log in with {username, password}: sets the session cookie; returns the user and the CSRF token",
     )
+    .json_body(schema::<LoginJson>)
     .public(),
     Op::delete("/api/v1/session", "Log out (ends the session, if any)").public(),
     Op::get("/api/v1/me", "The caller: user, role, scope and the CSRF token of the session"),
     Op::post(
         "/api/v1/tokens",
         "Create an API token {name} for the caller; the secret is shown once",
-    ),
+    )
+    .created()
+    .json_body(schema::<NewToken>),
     Op::delete("/api/v1/tokens/{id}", "Revoke an API token (platform admin)"),
     Op::get("/api/v1/users", "Accounts (platform admin)"),
     Op::post(
         "/api/v1/users",
         "Create an account {username, role, scope, password} (platform admin)",
-    ),
+    )
+    .created()
+    .json_body(schema::<NewUserJson>),
 ];
 
 const STRINGS: &[Entry] = &[
@@ -171,7 +176,7 @@ async fn logout_form(State(st): State<AppState>, parts: Parts) -> Result<Respons
     Ok(r)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct LoginJson {
     username: String,
     password: String,
@@ -220,7 +225,7 @@ async fn me(who: CurrentUser, headers: HeaderMap) -> Json<serde_json::Value> {
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct NewToken {
     name: String,
 }
@@ -271,7 +276,7 @@ async fn list_users(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct NewUserJson {
     username: String,
     role: String,

@@ -21,7 +21,7 @@ use crate::extract::{
     Json, Multipart, Path, Query, empty_as_none, need, need_code as credit_code, need_text as text,
 };
 use crate::layout::NavItem;
-use crate::openapi::{Body as OpBody, Op};
+use crate::openapi::{Body as OpBody, Op, schema};
 use crate::{AppError, AppState, Area};
 use axum::Router;
 use axum::extract::State;
@@ -67,7 +67,8 @@ const OPS: &[Op] = &[
         "Submit an application (`waste apply`) {generator, receiver, code, tonnes, \
          from_province, to_province, submitted?, planned_to?, transport?, purpose?}: checks, \
          whitelist, due date in working days",
-    ),
+    )
+    .json_body(schema::<ApplyBody>),
     Op::get(
         "/api/v1/waste/applications/{id}",
         "An application's status, due date, working days taken and overdue flag (`waste status`)",
@@ -81,7 +82,8 @@ const OPS: &[Op] = &[
         "/api/v1/waste/applications/{id}/decisions",
         "One province's decision (`waste decide`) {side: export|import, approve: true | \
          reject: REASON, date?}; officers of that province only",
-    ),
+    )
+    .json_body(schema::<DecideBody>),
     Op::get(
         "/api/v1/waste/applications/{id}/manifests",
         "Manifests (联单) of an application with the discrepancy flag (`waste manifest list`)",
@@ -90,11 +92,13 @@ const OPS: &[Op] = &[
         "/api/v1/waste/applications/{id}/manifests",
         "The generator hands a shipment over (`waste manifest ship`) {tonnes, date?, \
          transporters: [..]}",
-    ),
+    )
+    .json_body(schema::<ShipBody>),
     Op::post(
         "/api/v1/waste/manifests/{id}/receipt",
         "The receiver signs with the weighed tonnes (`waste manifest receive`) {tonnes, date?}",
-    ),
+    )
+    .json_body(schema::<ReceiveBody>),
     Op::post(
         "/api/v1/waste/permits",
         "Import receivers' permits (`waste import-permits`, multipart field `file`: \
@@ -200,7 +204,7 @@ fn province(field: &str, v: &Option<String>) -> Result<Region, AppError> {
 
 /// An application as submitted; the names are the CLI's flags. JSON numbers and text
 /// both work for `tonnes` and the dates, so a form posts the same fields.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 pub(crate) struct ApplyBody {
     pub generator: Option<String>,
     pub receiver: Option<String>,
@@ -211,8 +215,10 @@ pub(crate) struct ApplyBody {
     pub to_province: Option<String>,
     /// Submission day (default today).
     #[serde(default, deserialize_with = "empty_as_none")]
+    #[schemars(schema_with = "crate::openapi::optional_date")]
     pub submitted: Option<Date>,
     #[serde(default, deserialize_with = "empty_as_none")]
+    #[schemars(schema_with = "crate::openapi::optional_date")]
     pub planned_to: Option<Date>,
     /// Default `road`.
     pub transport: Option<String>,
@@ -239,7 +245,7 @@ impl ApplyBody {
 }
 
 /// A decision: `approve: true` or `reject: REASON` (the CLI's `--approve`/`--reject`).
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 pub(crate) struct DecideBody {
     pub side: Option<String>,
     #[serde(default, deserialize_with = "empty_as_none")]
@@ -247,6 +253,7 @@ pub(crate) struct DecideBody {
     pub reject: Option<String>,
     /// Day of the decision (default today).
     #[serde(default, deserialize_with = "empty_as_none")]
+    #[schemars(schema_with = "crate::openapi::optional_date")]
     pub date: Option<Date>,
 }
 
@@ -276,11 +283,12 @@ impl DecideBody {
 }
 
 /// A shipment handed over: tonnes, day and the transporters in order.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 pub(crate) struct ShipBody {
     #[serde(default, deserialize_with = "empty_as_none")]
     pub tonnes: Option<Decimal>,
     #[serde(default, deserialize_with = "empty_as_none")]
+    #[schemars(schema_with = "crate::openapi::optional_date")]
     pub date: Option<Date>,
     #[serde(default)]
     pub transporters: Vec<String>,
@@ -308,11 +316,12 @@ impl ShipBody {
 }
 
 /// The receiver's weighing.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 pub(crate) struct ReceiveBody {
     #[serde(default, deserialize_with = "empty_as_none")]
     pub tonnes: Option<Decimal>,
     #[serde(default, deserialize_with = "empty_as_none")]
+    #[schemars(schema_with = "crate::openapi::optional_date")]
     pub date: Option<Date>,
 }
 

@@ -160,15 +160,32 @@ fn every_ui_string_used_is_defined() {
     assert!(missing.is_empty(), "undefined UI strings: {missing:#?}");
 }
 
-/// The schema of query parameter `name` of `method path`.
+/// The schema of query parameter `name` of `method path`; of an optional one, the schema
+/// of its value (the alternative being the empty string, the same as absent).
 fn param(doc: &serde_json::Value, method: &str, path: &str, name: &str) -> serde_json::Value {
-    doc["paths"][path][method]["parameters"]
+    let p = doc["paths"][path][method]["parameters"]
         .as_array()
         .unwrap_or_else(|| panic!("no {method} {path}"))
         .iter()
         .find(|p| p["name"] == name)
-        .unwrap_or_else(|| panic!("{method} {path}: no parameter {name}"))["schema"]
-        .clone()
+        .unwrap_or_else(|| panic!("{method} {path}: no parameter {name}"))
+        .clone();
+    value_schema(&p)
+}
+
+fn value_schema(p: &serde_json::Value) -> serde_json::Value {
+    match p["schema"]["anyOf"].as_array() {
+        Some(alternatives) => {
+            assert_eq!(p["required"], false, "{p}");
+            assert_eq!(
+                alternatives[1],
+                serde_json::json!({"type": "string", "maxLength": 0}),
+                "{p}"
+            );
+            alternatives[0].clone()
+        }
+        None => p["schema"].clone(),
+    }
 }
 
 /// Issue 22 #22: parameters carry types a client (or a fuzzer) can rely on, downloads
@@ -192,7 +209,7 @@ fn openapi_parameters_are_typed_and_downloads_have_their_media_types() {
     );
     assert_eq!(
         param(&doc, "get", "/api/v1/inventory", "year"),
-        json!({"type": "integer"})
+        json!({"type": "integer", "minimum": i32::MIN, "maximum": i32::MAX})
     );
     assert_eq!(
         param(&doc, "get", "/api/v1/inventory", "grid_factor"),
@@ -200,7 +217,17 @@ fn openapi_parameters_are_typed_and_downloads_have_their_media_types() {
     );
     assert_eq!(
         param(&doc, "delete", "/api/v1/tokens/{id}", "id"),
-        json!({"type": "integer"})
+        json!({"type": "integer", "minimum": i64::MIN, "maximum": i64::MAX})
+    );
+    assert_eq!(
+        param(&doc, "get", "/api/v1/finance/projects/{id}", "id"),
+        json!({"type": "string", "minLength": 1}),
+        "project ids are names"
+    );
+    assert_eq!(
+        param(&doc, "get", "/api/v1/reports/bill", "month"),
+        json!({"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}),
+        "a YYYY-MM month is not a month number"
     );
     // The demo's credit codes match the documented pattern (GB 32100 alphabet, 18 long).
     let alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -214,7 +241,7 @@ fn openapi_parameters_are_typed_and_downloads_have_their_media_types() {
     for (path, ops) in doc["paths"].as_object().unwrap() {
         for (method, op) in ops.as_object().unwrap() {
             for p in op["parameters"].as_array().unwrap() {
-                assert!(p["schema"]["type"].is_string(), "{method} {path}: {p}");
+                assert!(value_schema(p)["type"].is_string(), "{method} {path}: {p}");
             }
         }
     }
@@ -307,4 +334,57 @@ async fn reads_answer_as_documented() {
         checked += 1;
     }
     assert!(checked >= 20, "only {checked} reads checked");
+}
+
+/// Issue 22 #22: request bodies have the schemas of the handlers' body types, required
+/// fields and types included, with no `$ref` into another schema's `$defs`.
+#[test]
+fn openapi_request_bodies_have_the_schemas_of_their_types() {
+    let doc = zp_server::openapi::document();
+    let body = |path: &str| {
+        doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"].clone()
+    };
+    let issue = body("/api/v1/certs/issue");
+    assert_eq!(issue["type"], "object", "{issue}");
+    assert_eq!(
+        issue["required"],
+        serde_json::json!(["from", "to"]),
+        "{issue}"
+    );
+    assert_eq!(issue["properties"]["from"]["type"], "string", "{issue}");
+    let action = body("/api/v1/finance/applications/{id}/actions");
+    assert_eq!(
+        action["properties"]["action"]["enum"],
+        serde_json::json!(["review", "approve", "reject", "disburse", "repay", "close"])
+    );
+    let site = body("/api/v1/orgs/{code}/sites");
+    assert_eq!(site["required"], serde_json::json!(["name"]), "{site}");
+    let text = doc.to_string();
+    assert!(!text.contains("$defs"), "sub-schemas are inlined");
+    // What creates answers 201, documented as such.
+    let tokens = &doc["paths"]["/api/v1/tokens"]["post"]["responses"];
+    assert!(
+        tokens["201"].is_object() && tokens["200"].is_null(),
+        "{tokens}"
+    );
+    // Every JSON body but the few that take domain records whole has a typed schema.
+    let mut loose = Vec::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        if let Some(s) =
+            ops["post"]["requestBody"]["content"]["application/json"]["schema"].as_object()
+            && s.get("properties").is_none()
+        {
+            loose.push(path.clone());
+        }
+    }
+    loose.sort();
+    assert_eq!(
+        loose,
+        vec![
+            "/api/v1/finance/balance-sheets",
+            "/api/v1/finance/products",
+            "/api/v1/finance/projects",
+        ],
+        "bodies without a schema"
+    );
 }
