@@ -5,6 +5,7 @@
 pub mod assess;
 pub mod assets;
 pub mod budget;
+pub mod buildings;
 mod caller;
 pub mod certs;
 pub mod demo;

@@ -19,6 +19,7 @@
 //! enabling good_lp's `highs` feature and changing that function.
 
 pub mod abatement;
+pub mod building;
 pub mod builtin;
 pub mod evaluation;
 pub mod gap;

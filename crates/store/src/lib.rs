@@ -9,6 +9,7 @@ pub mod accounts;
 mod assets;
 mod base;
 mod budgets;
+mod buildings;
 mod certs;
 pub mod conn;
 mod finance;
@@ -28,6 +29,7 @@ pub use accounts::{AccountStore, ApiTokenInfo, NewUser, Role, User};
 pub use assets::{AssetEventRow, AssetStore};
 pub use base::SqlStore;
 pub use budgets::{AssessedProject, Budget, BudgetScope, BudgetStore, NewAssessment};
+pub use buildings::{Building, BuildingStandard, BuildingStore};
 pub use certs::{CertEventRow, CertStore};
 pub use conn::{Conn, Dialect, Row, Value};
 pub use finance::{
@@ -113,6 +115,7 @@ pub trait Store:
     + TariffStore
     + ProductionStore
     + BudgetStore
+    + BuildingStore
     + Send
 {
     /// Applies pending schema migrations; returns their names.

@@ -24,6 +24,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         crate::waste::DECLARATIONS_MIGRATION,
     ),
     ("0016_data_version", DATA_VERSION),
+    ("0017_buildings", crate::buildings::BUILDINGS_MIGRATION),
 ];
 
 /// One counter raised by every audited change, in the change's own transaction

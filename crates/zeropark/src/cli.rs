@@ -123,6 +123,9 @@ pub enum Command {
     /// Energy and carbon assessment of proposed projects (节能审查) and their register.
     #[command(subcommand)]
     Assess(crate::assess::AssessCmd),
+    /// Buildings (建筑): a site as a building, the energy standard's values, the league table.
+    #[command(subcommand)]
+    Buildings(crate::buildings::BuildingsCmd),
     /// Create the database (if needed) and apply migrations.
     Migrate,
     /// Create (or reuse) the demo park: 34 enterprises, a year of ledgers, designations.
@@ -223,6 +226,11 @@ pub enum ReportCmd {
     /// Budget against actual of an enterprise, park or region, with the year-end forecast
     /// and a warning when it exceeds the budget.
     Budget(crate::budget::ReportArgs),
+    /// A building's year: energy-use intensity (kWh/m2) and carbon (kgCO2/m2) against the
+    /// civil-building energy standard's constraint and guide values.
+    Building(crate::buildings::BuildingArgs),
+    /// A retrofit's saving between two years of a building, normalised by degree days.
+    Retrofit(crate::buildings::RetrofitArgs),
     /// Hazardous waste transfers of a province in a year: approvals, tonnes by code and
     /// route, median approval working days, whitelist share, manifests.
     Waste {
@@ -272,6 +280,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Budget(cmd) => crate::budget::run(&ctx, cmd),
         Command::Report(ReportCmd::Budget(a)) => crate::budget::report(&ctx, &a),
         Command::Assess(cmd) => crate::assess::run(&ctx, cmd),
+        Command::Buildings(cmd) => crate::buildings::run(&ctx, cmd),
+        Command::Report(ReportCmd::Building(a)) => crate::buildings::report(&ctx, &a),
+        Command::Report(ReportCmd::Retrofit(a)) => crate::buildings::retrofit(&ctx, &a),
         Command::Report(ReportCmd::Inventory {
             scope,
             year,

@@ -5,6 +5,7 @@ mod args;
 mod assess;
 mod assets;
 mod budget;
+mod buildings;
 mod certs;
 mod cli;
 mod ctx;
