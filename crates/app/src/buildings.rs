@@ -2,7 +2,9 @@
 //! civil-building energy standard's values (imported with their source), a building's year
 //! against them, the league table of a scope's buildings, and a retrofit's saving.
 //!
-//! A building's year: the ledger rows of its enterprise whose `site` is the building's, and,
+//! A building's year: the ledger rows of its enterprise whose `site` is the building's (for
+//! an enterprise with one building only, rows without a site too: the enterprise is the
+//! building, e.g. a data centre or an office tenant's own block), and,
 //! when meters of the enterprise name the building as their `site`, those meters'
 //! electricity instead of the ledger's (consumption meters are the load; per hour, grid =
 //! consumption - generation, never below zero, the rest on-site renewable). The accounting
@@ -76,12 +78,13 @@ pub fn set_building(
         )));
     }
     crate::energy::visible_org(store, caller, &input.org)?;
+    // Site names identify buildings across enterprises (`--site ID`): one never takes
+    // over another's.
     if let Some(other) = store.building(&zp_store::Access::All, site)?
         && other.credit_code != input.org
-        && store.org(&caller.access, &other.credit_code)?.is_none()
     {
         return Err(AppError::Invalid(format!(
-            "site {site:?} is already another enterprise's building"
+            "site {site:?} is already another enterprise's building: give this one another site name"
         )));
     }
     Ok(store.set_building(
@@ -335,22 +338,39 @@ fn bad_date(e: impl std::fmt::Display) -> AppError {
 pub fn building_report(
     store: &mut dyn Store,
     caller: &Caller,
-    readings: &ReadingStore,
+    readings: Option<&ReadingStore>,
     site: &str,
     year: i32,
 ) -> Result<BuildingReport, AppError> {
     let b = visible_building(store, caller, site)?;
     let org = crate::energy::visible_org(store, caller, &b.credit_code)?;
     let mut notes = Vec::new();
-    let ledger: Vec<ActivityLine> = store
+    let only_building = store
+        .buildings(&zp_store::Access::Org(b.credit_code.clone()))?
+        .len()
+        == 1;
+    let rows: Vec<_> = store
         .activity(&caller.access, &b.credit_code, year)?
         .into_iter()
-        .filter(|r| r.site == b.site)
+        .filter(|r| r.site == b.site || (only_building && r.site.is_empty()))
+        .collect();
+    let unsited = rows.iter().filter(|r| r.site.is_empty()).count();
+    if unsited > 0 {
+        notes.push(format!(
+            "{unsited} ledger row(s) without a site counted: the building is its enterprise's only one"
+        ));
+    }
+    let ledger: Vec<ActivityLine> = rows
+        .into_iter()
         .map(crate::inventory::ledger_line)
         .collect::<Result<_, _>>()?;
     let ledger_rows = ledger.len();
     let electric = |c: Carrier| c.is_electricity();
-    let (lines, source, metered_hours) = match metered_months(store, readings, &b, year)? {
+    let metered = match readings {
+        Some(r) => metered_months(store, r, &b, year)?,
+        None => None,
+    };
+    let (lines, source, metered_hours) = match metered {
         Some((metered, hours)) => {
             let replaced = ledger.iter().filter(|l| electric(l.carrier)).count();
             if replaced > 0 {
@@ -457,7 +477,7 @@ pub struct LeagueRow {
 pub fn league(
     store: &mut dyn Store,
     caller: &Caller,
-    readings: &ReadingStore,
+    readings: Option<&ReadingStore>,
     year: i32,
 ) -> Result<Vec<LeagueRow>, AppError> {
     let mut rows = Vec::new();
@@ -503,7 +523,7 @@ pub struct RetrofitReport {
 pub fn retrofit(
     store: &mut dyn Store,
     caller: &Caller,
-    readings: &ReadingStore,
+    readings: Option<&ReadingStore>,
     site: &str,
     before_year: i32,
     after_year: i32,

@@ -16,6 +16,7 @@ pub mod assets;
 pub mod assets_pages;
 pub mod audit;
 pub mod auth;
+pub mod buildings;
 pub mod carbon_map;
 pub mod certs;
 pub mod certs_page;
@@ -82,6 +83,7 @@ pub const AREAS: &[&Area] = &[
     &waste::AREA,
     &energy::AREA,
     &flex_page::AREA,
+    &buildings::AREA,
     &report_files::AREA,
     &assets_pages::AREA,
     &registry::AREA,

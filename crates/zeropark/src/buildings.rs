@@ -117,7 +117,7 @@ fn list(ctx: &Ctx, year: Option<i32>) -> Result<(), Fail> {
     let mut store = ctx.open()?;
     let readings = ctx.readings()?;
     let year = year.unwrap_or_else(last_year);
-    let rows = uc::league(store.as_mut(), &ctx.caller(), &readings, year)?;
+    let rows = uc::league(store.as_mut(), &ctx.caller(), Some(&readings), year)?;
     output::either(ctx.json, &rows, |rows| {
         output::table_of(
             &["site", "org", "type", "m2", "kWh/m2", "kgCO2/m2", "rating"],
@@ -160,7 +160,13 @@ pub fn report(ctx: &Ctx, a: &BuildingArgs) -> anyhow::Result<ExitCode> {
     finish((|| {
         let mut store = ctx.open()?;
         let readings = ctx.readings()?;
-        let r = uc::building_report(store.as_mut(), &ctx.caller(), &readings, &a.site, a.year)?;
+        let r = uc::building_report(
+            store.as_mut(),
+            &ctx.caller(),
+            Some(&readings),
+            &a.site,
+            a.year,
+        )?;
         output::either(ctx.json, &r, |r| {
             println!(
                 "{} ({} {}, {} m2, zone {}) {}: {} kWh/m2, {} kgCO2/m2",
@@ -197,7 +203,7 @@ pub fn retrofit(ctx: &Ctx, a: &RetrofitArgs) -> anyhow::Result<ExitCode> {
         let r = uc::retrofit(
             store.as_mut(),
             &ctx.caller(),
-            &readings,
+            Some(&readings),
             &a.site,
             a.before,
             a.after,

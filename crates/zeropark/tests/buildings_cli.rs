@@ -122,8 +122,7 @@ fn report_building_against_the_standard_and_without_it() {
             .contains("TEST VALUES")
     );
     assert_eq!(
-        r["pins"]["grid_location/CQ/2023"]["id"],
-        "builtin-2025.1/grid_average/CQ/2023",
+        r["pins"]["grid_location/CQ/2023"]["id"], "builtin-2025.1/grid_average/CQ/2023",
         "the factor version is reported with the result"
     );
 }
@@ -240,6 +239,37 @@ fn bad_buildings_and_standards_are_refused_with_their_reason() {
     let err = db.fails(&["buildings", "standards", &bad], 2);
     assert!(
         err.contains("row 2, field guide_kwh_per_m2") && err.contains("above the constraint"),
+        "{err}"
+    );
+    // A site name is one enterprise's building: another enterprise cannot take it over.
+    let other = CreditCode::complete("91500105MA5YRE02B")
+        .unwrap()
+        .to_string();
+    let orgs = write(
+        &db,
+        "orgs2.csv",
+        &format!("credit_code,name,region,park,industry\n{other},另一家公司,CQ,示例园区,7040\n"),
+    );
+    db.json(&["import", "orgs", &orgs]);
+    let err = db.fails(
+        &[
+            "buildings",
+            "set",
+            "--site",
+            "办公楼A",
+            "--org",
+            &other,
+            "--type",
+            "office",
+            "--floor-area-m2",
+            "10",
+            "--climate-zone",
+            "cold",
+        ],
+        2,
+    );
+    assert!(
+        err.contains("already another enterprise's building"),
         "{err}"
     );
     let err = db.fails(
