@@ -297,6 +297,24 @@ test('flexibility page: the demo battery\'s metered day against its plan, with t
   await context.close();
 });
 
+test('buildings league table and the project register with its budget bar', async () => {
+  const { context, page } = await session('admin');
+  await page.goto(`${BASE}/buildings?year=2023`);
+  const rows = page.locator('#buildings tbody tr');
+  assert.ok(await rows.count() >= 1, 'the demo data centres are buildings');
+  const first = await rows.first().locator('td.num').nth(1).textContent();
+  assert.match(first, /\d/, 'an intensity in kWh/m2');
+  assert.equal(await rows.first().locator('[data-rating]').getAttribute('data-rating'), 'bld.rating.none',
+    'no standard values are shipped, and the page says so');
+  await shot(page, '13-buildings');
+  await Promise.all([page.waitForURL(/\/projects$/), page.click('#to-projects')]);
+  const project = page.locator('#projects tbody tr').first();
+  assert.match(await project.textContent(), /两江数据中心扩建项目/);
+  assert.ok(await project.locator('.progress > div').count() === 2, 'energy and carbon budget bars');
+  await shot(page, '14-projects');
+  await context.close();
+});
+
 test('no script errors on any page', () => {
   assert.deepEqual(errors, []);
 });

@@ -10,6 +10,7 @@
 //! - [`render`]: a model as JSON, PDF or Excel bytes with a content type and file name; the
 //!   PDF embeds a subset of the CJK font found by [`cjk_font`].
 
+mod assess_building;
 mod cbam;
 mod ghg;
 mod park;

@@ -23,18 +23,12 @@ pub const AREA: Area = Area {
     name: "buildings",
     routes,
     ops: OPS,
-    nav: &[
-        NavItem {
-            href: "/buildings",
-            label: "nav.buildings",
-            roles: &[],
-        },
-        NavItem {
-            href: "/projects",
-            label: "nav.projects",
-            roles: &[],
-        },
-    ],
+    // One menu entry for both pages (the menu is full); each page links to the other.
+    nav: &[NavItem {
+        href: "/buildings",
+        label: "nav.buildings",
+        roles: &[],
+    }],
     strings: STRINGS,
 };
 
@@ -64,7 +58,12 @@ const OPS: &[Op] = &[
 ];
 
 const STRINGS: &[Entry] = &[
-    ("nav.buildings", "建筑能效", "Buildings"),
+    ("nav.buildings", "建筑与项目", "Buildings"),
+    ("bld.src.ledger", "台账", "Ledger"),
+    ("bld.src.meters", "电表", "Meters"),
+    ("prj.status.assessed", "已评估", "Assessed"),
+    ("prj.status.approved", "已批准", "Approved"),
+    ("prj.status.rejected", "未通过", "Rejected"),
     ("nav.projects", "项目评估", "Projects"),
     (
         "bld.title",
@@ -313,7 +312,11 @@ fn building_row(r: LeagueRow, lang: Lang) -> BuildingRow {
                     Some(zp_app::buildings::Rating::Above) => "bld.rating.above",
                     None => "bld.rating.none",
                 },
-                x.electricity_source.to_string(),
+                lang.t(match x.electricity_source {
+                    "meters" => "bld.src.meters",
+                    _ => "bld.src.ledger",
+                })
+                .to_string(),
             )
         }
         None => (
@@ -419,7 +422,12 @@ async fn projects_page(page: Page, State(st): State<AppState>) -> PageResult {
                 carbon: num(&r["carbon_tco2"], 1),
                 share_tce: share(&budget["share_tce"]),
                 share_tco2: share(&budget["share_tco2"]),
-                status: p.status,
+                status: match p.status.as_str() {
+                    "approved" => lang.t("prj.status.approved"),
+                    "rejected" => lang.t("prj.status.rejected"),
+                    _ => lang.t("prj.status.assessed"),
+                }
+                .to_string(),
             }
         })
         .collect();

@@ -36,6 +36,9 @@ pub struct ProjectArgs {
     /// The day the budget share is judged on (default today, Asia/Shanghai).
     #[arg(long)]
     pub as_of: Option<Date>,
+    /// The report for the approving authority as PDF or Excel (`--out FILE.pdf|.xlsx`).
+    #[command(flatten)]
+    pub out: crate::reports_cmd::OutArgs,
 }
 
 /// `zeropark assess ...`.
@@ -57,6 +60,9 @@ fn project(ctx: &Ctx, a: &ProjectArgs) -> Result<(), Fail> {
     let mut store = ctx.open()?;
     let as_of = a.as_of.unwrap_or_else(today);
     let r = uc::assess_file(store.as_mut(), &ctx.caller(), &a.file, as_of)?;
+    if a.out.out.is_some() {
+        return crate::reports_cmd::emit(ctx, &r, &a.out, |_| {});
+    }
     output::either(ctx.json, &r, |r| {
         let s = &r.assessment;
         println!(

@@ -55,6 +55,9 @@ pub struct BuildingArgs {
     pub site: String,
     #[arg(long)]
     pub year: i32,
+    /// The report as PDF or Excel (`--out FILE.pdf|.xlsx`).
+    #[command(flatten)]
+    pub out: crate::reports_cmd::OutArgs,
 }
 
 #[derive(Args)]
@@ -167,6 +170,9 @@ pub fn report(ctx: &Ctx, a: &BuildingArgs) -> anyhow::Result<ExitCode> {
             &a.site,
             a.year,
         )?;
+        if a.out.out.is_some() {
+            return crate::reports_cmd::emit(ctx, &r, &a.out, |_| {});
+        }
         output::either(ctx.json, &r, |r| {
             println!(
                 "{} ({} {}, {} m2, zone {}) {}: {} kWh/m2, {} kgCO2/m2",

@@ -129,7 +129,7 @@ fn format_of(out: &OutArgs) -> Result<ReportFormat, Fail> {
 }
 
 /// Writes `model` to `--out`, or prints it (JSON) or its summary.
-fn emit<R: ReportModel>(
+pub(crate) fn emit<R: ReportModel>(
     ctx: &Ctx,
     model: &R,
     out: &OutArgs,

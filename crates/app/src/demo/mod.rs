@@ -527,6 +527,7 @@ pub fn seed(store: &mut dyn Store, dir: &Path, actor: &str) -> Result<DemoSummar
     };
     store.add_designation(&park, actor)?;
     finance::demo_seed(store, dir, actor)?;
+    demo_assessment(store, dir, actor)?;
     let visible = store.orgs(&Access::All, &Default::default())?.len();
     Ok(DemoSummary {
         orgs: visible,
@@ -534,6 +535,46 @@ pub fn seed(store: &mut dyn Store, dir: &Path, actor: &str) -> Result<DemoSummar
         files: vec![orgs_file, activity_file],
         already_seeded: o.duplicates == o.read && a.duplicates == a.read,
     })
+}
+
+/// A demo budget for the demo park's year (10 % above what its enterprises used, a demo
+/// value) and one proposed project assessed against it, so that the register shows a
+/// budget share. Idempotent: the same budget and the same result change nothing.
+fn demo_assessment(store: &mut dyn Store, dir: &Path, actor: &str) -> Result<(), AppError> {
+    let operator = crate::Caller::operator(actor);
+    let inv = crate::inventory(
+        store,
+        &Access::All,
+        &crate::InventoryScope::Park(DEMO_PARK.into()),
+        DEMO_YEAR,
+        Default::default(),
+        actor,
+    )?;
+    let plus_ten = |v: Decimal| (v * Decimal::new(11, 1)).round();
+    crate::budget::set_budget(
+        store,
+        &operator,
+        &crate::budget::SetBudget {
+            scope: zp_store::BudgetScope::Park(DEMO_PARK.into()),
+            year: DEMO_YEAR,
+            tce: plus_ten(inv.energy_tce),
+            tco2: plus_ten(inv.scope1_tco2 + inv.scope2_location_tco2),
+            split: crate::budget::SplitRequest::Even,
+        },
+    )?;
+    let project = format!(
+        "name = \"两江数据中心扩建项目（演示）\"\nregion = \"CQ\"\npark = \"{DEMO_PARK}\"\n\
+         industry = \"6450\"\nyear = {DEMO_YEAR}\noutput_10k_yuan = 30000\n\
+         green_power_mwh = 5000\n\n[[energy]]\ncarrier = \"electricity\"\nquantity = 20000\n\
+         unit = \"MWh\"\n"
+    );
+    let path = dir.join("demo_project.toml");
+    std::fs::write(&path, project)
+        .map_err(|e| AppError::Invalid(format!("{}: {e}", path.display())))?;
+    let as_of = zp_domain::time::Date::new(DEMO_YEAR as i16, 12, 31)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    crate::assess::assess_file(store, &operator, &path, as_of)?;
+    Ok(())
 }
 
 /// Meters, a year of 15-minute readings and hourly grid factors for the demo park (see
