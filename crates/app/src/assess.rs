@@ -400,3 +400,136 @@ pub fn set_status(
         r => Ok(r?),
     }
 }
+
+/// `zeropark assess link ID --org CODE`: the enterprise that built a registered project.
+pub fn link(
+    store: &mut dyn Store,
+    caller: &Caller,
+    id: i64,
+    org: &CreditCode,
+) -> Result<zp_store::Upsert, AppError> {
+    if matches!(caller.access, Access::Org(_)) {
+        return Err(AppError::Invalid(
+            "projects are linked by a platform, region or park administrator".into(),
+        ));
+    }
+    match store.link_assessment(&caller.access, id, org, &caller.actor) {
+        Err(zp_store::StoreError::NotFound(m)) => Err(AppError::NotFound(format!(
+            "{m} is not registered (or not visible to you)"
+        ))),
+        r => Ok(r?),
+    }
+}
+
+/// One figure assessed and metered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Compared {
+    pub assessed: Decimal,
+    pub actual: Decimal,
+    /// actual - assessed.
+    pub difference: Decimal,
+    /// difference / assessed; `None` when nothing was assessed.
+    pub difference_share: Option<Decimal>,
+}
+
+impl Compared {
+    fn of(assessed: Decimal, actual: Decimal) -> Compared {
+        let difference = actual - assessed;
+        Compared {
+            assessed: assessed.normalize(),
+            actual: actual.normalize(),
+            difference: difference.normalize(),
+            difference_share: (assessed != Decimal::ZERO)
+                .then(|| (difference / assessed).round_dp(4).normalize()),
+        }
+    }
+}
+
+/// `zeropark assess compare ID --year Y`: the assessment against the linked enterprise's
+/// accounts of a year (its ledger, the same engine and catalog).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    pub id: i64,
+    pub name: String,
+    pub status: String,
+    pub org: String,
+    pub year: i32,
+    pub energy_tce: Compared,
+    /// Scope 1 + Scope 2 location-based.
+    pub carbon_tco2: Compared,
+    pub scope2_market_tco2: Compared,
+    pub notes: Vec<String>,
+}
+
+fn figure(result: &serde_json::Value, key: &str) -> Result<Decimal, AppError> {
+    let v = &result[key];
+    v.as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| v.to_string())
+        .parse::<Decimal>()
+        .map_err(|_| AppError::Invalid(format!("the stored assessment has no {key}")))
+}
+
+/// Compares a registered project, linked to its enterprise, with that enterprise's year.
+pub fn compare(
+    store: &mut dyn Store,
+    caller: &Caller,
+    id: i64,
+    year: i32,
+) -> Result<Comparison, AppError> {
+    let project = store
+        .assessments(&caller.access)?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "assessed project {id} is not registered (or not visible to you)"
+            ))
+        })?;
+    let org = store.assessment_link(id)?.ok_or_else(|| {
+        AppError::Invalid(format!(
+            "project {id} ({}) is not linked to an enterprise: zeropark assess link {id} --org CODE",
+            project.name
+        ))
+    })?;
+    let catalog = crate::inventory::catalog(store)?;
+    let inv = crate::inventory::org_inventory(
+        store,
+        &catalog,
+        &caller.access,
+        &org,
+        year,
+        GridFactorMode::Provincial,
+        &caller.actor,
+    )?;
+    let r = &project.result;
+    let mut notes = vec![format!(
+        "assessed for {} ({} status); actual = the enterprise's whole ledger of {year}",
+        project.year, project.status
+    )];
+    if project.year != year {
+        notes.push(format!(
+            "the assessment is of {}, the accounts of {year}: factors of different years",
+            project.year
+        ));
+    }
+    if !inv.complete {
+        notes.push(
+            "the enterprise's accounts of the year are incomplete (see its inventory)".into(),
+        );
+    }
+    Ok(Comparison {
+        id,
+        name: project.name.clone(),
+        status: project.status.clone(),
+        org: org.to_string(),
+        year,
+        energy_tce: Compared::of(figure(r, "energy_tce")?, inv.energy_tce),
+        carbon_tco2: Compared::of(
+            figure(r, "carbon_tco2")?,
+            inv.scope1_tco2 + inv.scope2_location_tco2,
+        ),
+        scope2_market_tco2: Compared::of(figure(r, "scope2_market_tco2")?, inv.scope2_market_tco2),
+        notes,
+    })
+}

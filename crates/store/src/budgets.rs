@@ -136,6 +136,17 @@ pub trait BudgetStore {
     /// The register as `access` may see it (a region's or park's projects; none for an
     /// enterprise), newest first.
     fn assessments(&mut self, access: &Access) -> Result<Vec<AssessedProject>>;
+    /// Links a registered project to the enterprise that built it, so that its metered
+    /// reality can be compared with the assessment (audited; `access` must see both).
+    fn link_assessment(
+        &mut self,
+        access: &Access,
+        id: i64,
+        org: &CreditCode,
+        actor: &str,
+    ) -> Result<Upsert>;
+    /// The enterprise a registered project is linked to, if any.
+    fn assessment_link(&mut self, id: i64) -> Result<Option<CreditCode>>;
     /// Sets the status of a registered project (audited).
     fn set_assessment_status(
         &mut self,
@@ -387,6 +398,83 @@ impl<C: Conn> BudgetStore for SqlStore<C> {
             )?;
             Ok((id, upsert))
         })
+    }
+
+    fn link_assessment(
+        &mut self,
+        access: &Access,
+        id: i64,
+        org: &CreditCode,
+        actor: &str,
+    ) -> Result<Upsert> {
+        let (cond, mut params) = project_condition(access, 2);
+        params.insert(0, id.into());
+        let (ocond, mut oparams) = crate::base::org_condition(access, 2);
+        oparams.insert(0, org.as_str().into());
+        self.transaction(|c| {
+            let seen = c.query(
+                &format!("SELECT id FROM assessed_projects WHERE id = $1 AND {cond}"),
+                &params,
+            )?;
+            if seen.is_empty() {
+                return Err(StoreError::NotFound(format!("assessed project {id}")));
+            }
+            let org_seen = c.query(
+                &format!("SELECT 1 FROM orgs o WHERE o.credit_code = $1 AND {ocond}"),
+                &oparams,
+            )?;
+            if org_seen.is_empty() {
+                return Err(StoreError::NotFound(format!("enterprise {org}")));
+            }
+            let before = c
+                .query(
+                    "SELECT credit_code FROM assessed_project_orgs WHERE project_id = $1",
+                    &[id.into()],
+                )?
+                .first()
+                .map(|r| r.text(0));
+            let upsert = match &before {
+                Some(b) if b == org.as_str() => return Ok(Upsert::Unchanged),
+                Some(_) => {
+                    c.execute(
+                        "UPDATE assessed_project_orgs SET credit_code = $2, linked_by = $3, linked_at = $4 WHERE project_id = $1",
+                        &[id.into(), org.as_str().into(), actor.into(), now().into()],
+                    )?;
+                    Upsert::Updated
+                }
+                None => {
+                    c.execute(
+                        "INSERT INTO assessed_project_orgs (project_id, credit_code, linked_by, linked_at) VALUES ($1, $2, $3, $4)",
+                        &[id.into(), org.as_str().into(), actor.into(), now().into()],
+                    )?;
+                    Upsert::Inserted
+                }
+            };
+            audit_upsert(
+                c,
+                actor,
+                upsert,
+                "assessed_project_org",
+                &id.to_string(),
+                before,
+                Some(org.to_string()),
+            )?;
+            Ok(upsert)
+        })
+    }
+
+    fn assessment_link(&mut self, id: i64) -> Result<Option<CreditCode>> {
+        self.conn()
+            .query(
+                "SELECT credit_code FROM assessed_project_orgs WHERE project_id = $1",
+                &[id.into()],
+            )?
+            .first()
+            .map(|r| {
+                CreditCode::parse(&r.text(0))
+                    .map_err(|e| StoreError::Corrupt(format!("linked enterprise: {e}")))
+            })
+            .transpose()
     }
 
     fn assessments(&mut self, access: &Access) -> Result<Vec<AssessedProject>> {

@@ -25,6 +25,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0016_data_version", DATA_VERSION),
     ("0017_buildings", crate::buildings::BUILDINGS_MIGRATION),
+    ("0018_project_links", PROJECT_LINKS),
 ];
 
 /// One counter raised by every audited change, in the change's own transaction
@@ -32,6 +33,17 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
 /// last computed (the park overview's cache, `zp_app::park::ViewCache`). Writers of one
 /// PostgreSQL row serialise on its lock, so a reader that sees `n` sees every change
 /// counted up to `n`.
+/// Which enterprise built an assessed project (`assess link`), to compare its metered
+/// reality with the assessment.
+const PROJECT_LINKS: &str = r#"
+CREATE TABLE assessed_project_orgs (
+    project_id BIGINT PRIMARY KEY REFERENCES assessed_projects(id),
+    credit_code TEXT NOT NULL REFERENCES orgs(credit_code),
+    linked_by TEXT NOT NULL,
+    linked_at TEXT NOT NULL
+);
+"#;
+
 const DATA_VERSION: &str = r#"
 CREATE TABLE data_version (
     id BIGINT PRIMARY KEY,

@@ -143,4 +143,33 @@ fn project_register_is_scoped_and_audited(s: &mut dyn Store) {
         log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
         ["update", "set-status", "insert", "insert"]
     );
+    // Linking a project to the enterprise that built it: both must be visible.
+    let org = Org {
+        credit_code: code(),
+        name: "示例企业".into(),
+        region: Region::parse("CQ").unwrap(),
+        park: Some("示例园区".into()),
+        industry: "3971".into(),
+        attrs: Default::default(),
+    };
+    s.upsert_org(&org, "test").unwrap();
+    assert_eq!(s.assessment_link(a).unwrap(), None);
+    let hidden = s.link_assessment(&Access::Park("示例园区".into()), b, &code(), "test");
+    assert!(matches!(hidden, Err(StoreError::NotFound(_))), "{hidden:?}");
+    let park = Access::Park("示例园区".into());
+    assert_eq!(
+        s.link_assessment(&park, a, &code(), "test").unwrap(),
+        Upsert::Inserted
+    );
+    assert_eq!(
+        s.link_assessment(&park, a, &code(), "test").unwrap(),
+        Upsert::Unchanged
+    );
+    assert_eq!(s.assessment_link(a).unwrap(), Some(code()));
+    let other = CreditCode::complete("91500105MA5YRE02B").unwrap();
+    let unknown = s.link_assessment(&Access::All, a, &other, "test");
+    assert!(
+        matches!(unknown, Err(StoreError::NotFound(_))),
+        "{unknown:?}"
+    );
 }

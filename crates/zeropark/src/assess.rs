@@ -28,6 +28,21 @@ pub enum AssessCmd {
         #[arg(long, default_value = "")]
         note: String,
     },
+    /// Link a registered project to the enterprise that built it.
+    Link {
+        /// Register id (`assess list`).
+        id: i64,
+        /// The enterprise's credit code.
+        #[arg(long)]
+        org: String,
+    },
+    /// Compare a linked project's assessment with its enterprise's accounts of a year.
+    Compare {
+        /// Register id (`assess list`).
+        id: i64,
+        #[arg(long)]
+        year: i32,
+    },
 }
 
 #[derive(Args)]
@@ -47,6 +62,8 @@ pub fn run(ctx: &Ctx, cmd: AssessCmd) -> anyhow::Result<ExitCode> {
         AssessCmd::Project(a) => project(ctx, &a),
         AssessCmd::List => list(ctx),
         AssessCmd::SetStatus { id, status, note } => set_status(ctx, id, &status, &note),
+        AssessCmd::Link { id, org } => link(ctx, id, &org),
+        AssessCmd::Compare { id, year } => compare(ctx, id, year),
     })
 }
 
@@ -175,6 +192,47 @@ fn set_status(ctx: &Ctx, id: i64, status: &str, note: &str) -> Result<(), Fail> 
     let p = uc::set_status(store.as_mut(), &ctx.caller(), id, status, note)?;
     output::either(ctx.json, &p, |p| {
         println!("{} {}: {} {}", p.id, p.name, p.status, p.status_note);
+    })?;
+    Ok(())
+}
+
+fn link(ctx: &Ctx, id: i64, org: &str) -> Result<(), Fail> {
+    let code = zp_domain::CreditCode::parse(org.trim())
+        .map_err(|e| zp_app::AppError::Invalid(format!("--org {org:?}: {e}")))?;
+    let mut store = ctx.open()?;
+    let r = uc::link(store.as_mut(), &ctx.caller(), id, &code)?;
+    let out = serde_json::json!({"id": id, "org": code.to_string(), "result": r});
+    output::either(ctx.json, &out, |_| {
+        println!("project {id} linked to {code}: {r:?}")
+    })?;
+    Ok(())
+}
+
+fn compare(ctx: &Ctx, id: i64, year: i32) -> Result<(), Fail> {
+    let mut store = ctx.open()?;
+    let r = uc::compare(store.as_mut(), &ctx.caller(), id, year)?;
+    output::either(ctx.json, &r, |r| {
+        println!("{} ({}) against {} in {}:", r.name, r.status, r.org, r.year);
+        let row = |what: &str, c: &uc::Compared| {
+            vec![
+                what.to_string(),
+                num(c.assessed, 3),
+                num(c.actual, 3),
+                num(c.difference, 3),
+                opt_num(c.difference_share, 4),
+            ]
+        };
+        output::table(
+            &["", "assessed", "actual", "difference", "share"],
+            &[
+                row("energy tce", &r.energy_tce),
+                row("carbon tCO2", &r.carbon_tco2),
+                row("scope2 market tCO2", &r.scope2_market_tco2),
+            ],
+        );
+        for n in &r.notes {
+            println!("note: {n}");
+        }
     })?;
     Ok(())
 }

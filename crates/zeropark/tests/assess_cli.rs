@@ -272,3 +272,30 @@ fn the_assessment_report_for_the_authority_as_pdf_and_excel() {
         "{text}"
     );
 }
+
+#[test]
+fn an_approved_project_against_its_enterprises_metered_year() {
+    // The green-power project (1590.35 tce, 1081.0944045 + 4464.8 = 5545.8944045 tCO2,
+    // market Scope 2 3048) linked to 预算示例电子 whose 2023 ledger is 5265 MWh of grid
+    // electricity: 5265 x 0.1229 = 647.0685 tce, 5265 x 0.5581 = 2938.3965 tCO2, market
+    // 5265 x 0.6096 = 3209.544 tCO2. Energy 647.0685 - 1590.35 = -943.2815 (-59.31 %).
+    let db = budget_db();
+    let r = db.json(&["assess", "project", &data("assess/green_power_cq.toml")]);
+    let id = r["register_id"].as_i64().unwrap().to_string();
+    let unlinked = db.fails(&["assess", "compare", &id, "--year", "2023"], 2);
+    assert!(unlinked.contains("assess link"), "{unlinked}");
+    let l = db.json(&["assess", "link", &id, "--org", "91500112MA61BGTB2F"]);
+    assert_eq!(l["result"], "inserted");
+    let again = db.json(&["assess", "link", &id, "--org", "91500112MA61BGTB2F"]);
+    assert_eq!(again["result"], "unchanged");
+    let c = db.json(&["assess", "compare", &id, "--year", "2023"]);
+    assert_eq!(num(&c["energy_tce"]["assessed"]), d("1590.35"));
+    assert_eq!(num(&c["energy_tce"]["actual"]), d("647.0685"));
+    assert_eq!(num(&c["energy_tce"]["difference"]), d("-943.2815"));
+    assert_eq!(num(&c["energy_tce"]["difference_share"]), d("-0.5931"));
+    assert_eq!(num(&c["carbon_tco2"]["actual"]), d("2938.3965"));
+    assert_eq!(num(&c["carbon_tco2"]["difference"]), d("-2607.4979045"));
+    assert_eq!(num(&c["scope2_market_tco2"]["actual"]), d("3209.544"));
+    let unknown = db.fails(&["assess", "link", &id, "--org", "91500112MA61BGTC3K"], 2);
+    assert!(unknown.contains("not registered"), "{unknown}");
+}
