@@ -84,6 +84,8 @@ pub struct Assessment {
     pub carbon_market_tco2_per_10k_yuan: Option<Decimal>,
     /// Null when neither the park nor the region has a budget for the year.
     pub budget_share: Option<BudgetShare>,
+    /// Each product's energy intensity against the values the file cites.
+    pub products: Vec<zp_energy::ProductIntensity>,
     pub lines: Vec<CarrierLine>,
     pub factors: Vec<FactorUse>,
     pub notes: Vec<String>,
@@ -221,6 +223,7 @@ pub fn assess(
         carbon_tco2_per_10k_yuan: per_output(carbon),
         carbon_market_tco2_per_10k_yuan: per_output(inv.scope1_tco2 + inv.scope2_market_tco2),
         budget_share,
+        products: zp_energy::assess::product_intensities(inv.energy_tce, &project.products),
         lines: inv.lines,
         factors: inv.factors,
         notes,

@@ -17,7 +17,22 @@
 //! carrier = "electricity"
 //! quantity = 8000
 //! unit = "MWh"
+//!
+//! [[products]]               # optional: designed yearly output per product
+//! name = "水泥熟料"
+//! quantity = 1000000
+//! unit = "t"
+//! energy_share = 1           # share of the project's energy (default 1 for one product)
+//! advanced_kgce_per_unit = 100    # optional, with source: 标杆水平 (advanced)
+//! benchmark_kgce_per_unit = 117   # optional, with source: 基准水平 (benchmark to meet)
+//! source = "发改产业〔2021〕1609号, table 1 (cement clinker)"
 //! ```
+//!
+//! A product's energy intensity is `energy_tce x energy_share x 1000 / quantity` kgce per
+//! unit; its level is `advanced` at or below the advanced value, `benchmark` at or below
+//! the benchmark value, `below_benchmark` above it (`below_advanced` when only an advanced
+//! value is cited and the product is above it). Values are the file's, never built in:
+//! a value without a `source` is refused.
 //!
 //! Numbers may be written as TOML numbers or as strings; both are read as exact decimals
 //! (a TOML float is read from its shortest decimal spelling, so `0.1` is 0.1).
@@ -48,6 +63,56 @@ pub struct Project {
     pub output_10k_yuan: Decimal,
     pub green_power_mwh: Decimal,
     pub energy: Vec<ProjectEnergy>,
+    pub products: Vec<ProjectProduct>,
+}
+
+/// A product of a project with its designed yearly output and, where the file cites them,
+/// the industry's advanced and benchmark energy intensities.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProjectProduct {
+    pub name: String,
+    pub quantity: Decimal,
+    pub unit: String,
+    pub energy_share: Decimal,
+    pub advanced_kgce_per_unit: Option<Decimal>,
+    pub benchmark_kgce_per_unit: Option<Decimal>,
+    pub source: Option<String>,
+}
+
+/// A product's intensity against the cited values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProductIntensity {
+    #[serde(flatten)]
+    pub product: ProjectProduct,
+    pub energy_kgce_per_unit: Decimal,
+    /// `advanced`, `benchmark` or `below_benchmark`; `None` without cited values.
+    pub level: Option<&'static str>,
+}
+
+/// Each product's energy intensity (kgce per unit) from the project's `energy_tce`.
+pub fn product_intensities(
+    energy_tce: Decimal,
+    products: &[ProjectProduct],
+) -> Vec<ProductIntensity> {
+    products
+        .iter()
+        .map(|p| {
+            let kgce =
+                (energy_tce * p.energy_share * Decimal::ONE_THOUSAND / p.quantity).round_dp(4);
+            let level = match (p.advanced_kgce_per_unit, p.benchmark_kgce_per_unit) {
+                (Some(a), _) if kgce <= a => Some("advanced"),
+                (_, Some(b)) if kgce <= b => Some("benchmark"),
+                (None, None) => None,
+                (_, Some(_)) => Some("below_benchmark"),
+                (Some(_), None) => Some("below_advanced"),
+            };
+            ProductIntensity {
+                product: p.clone(),
+                energy_kgce_per_unit: kgce.normalize(),
+                level,
+            }
+        })
+        .collect()
 }
 
 /// Why a project file was refused: every fault, each with where it is.
@@ -73,6 +138,25 @@ struct RawProject {
     green_power_mwh: Option<Decimal>,
     #[serde(default)]
     energy: Vec<RawEnergy>,
+    #[serde(default)]
+    products: Vec<RawProduct>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProduct {
+    name: String,
+    #[serde(deserialize_with = "exact")]
+    quantity: Decimal,
+    unit: String,
+    #[serde(default, deserialize_with = "exact_opt")]
+    energy_share: Option<Decimal>,
+    #[serde(default, deserialize_with = "exact_opt")]
+    advanced_kgce_per_unit: Option<Decimal>,
+    #[serde(default, deserialize_with = "exact_opt")]
+    benchmark_kgce_per_unit: Option<Decimal>,
+    #[serde(default)]
+    source: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -202,6 +286,7 @@ pub fn parse_project(file: &str, text: &str) -> Result<Project, ProjectError> {
             temperature_c: e.temperature_c,
         });
     }
+    let products = products(&raw.products, &mut faults);
     match (faults.is_empty(), region) {
         (true, Some(region)) => Ok(Project {
             name: raw.name.trim().to_string(),
@@ -215,9 +300,73 @@ pub fn parse_project(file: &str, text: &str) -> Result<Project, ProjectError> {
             output_10k_yuan: raw.output_10k_yuan,
             green_power_mwh: green,
             energy,
+            products,
         }),
         _ => Err(refuse(faults)),
     }
+}
+
+/// Validates the `[[products]]` tables, adding every fault to `faults`.
+fn products(raw: &[RawProduct], faults: &mut Vec<String>) -> Vec<ProjectProduct> {
+    let mut out = Vec::with_capacity(raw.len());
+    for (i, p) in raw.iter().enumerate() {
+        let at = format!("[[products]] {} ({})", i + 1, p.name);
+        let mut ok = true;
+        let mut fault = |m: String| {
+            faults.push(format!("{at}: {m}"));
+            ok = false;
+        };
+        if p.name.trim().is_empty() || p.unit.trim().is_empty() {
+            fault("name and unit are needed".into());
+        }
+        if p.quantity <= Decimal::ZERO {
+            fault(format!("quantity {} must be above zero", p.quantity));
+        }
+        let share = match (p.energy_share, raw.len()) {
+            (Some(s), _) => s,
+            (None, 1) => Decimal::ONE,
+            (None, _) => {
+                fault("energy_share is needed when a project has several products".into());
+                Decimal::ZERO
+            }
+        };
+        if share <= Decimal::ZERO || share > Decimal::ONE {
+            fault(format!("energy_share {share} must be in (0, 1]"));
+        }
+        let cited = p.advanced_kgce_per_unit.is_some() || p.benchmark_kgce_per_unit.is_some();
+        let source = p.source.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        if cited && source.is_none() {
+            fault(
+                "advanced or benchmark values need their source (the standard or notice cited)"
+                    .into(),
+            );
+        }
+        if let (Some(a), Some(b)) = (p.advanced_kgce_per_unit, p.benchmark_kgce_per_unit)
+            && a > b
+        {
+            fault(format!(
+                "advanced value {a} is above the benchmark value {b}: the advanced one is the lower"
+            ));
+        }
+        if ok {
+            out.push(ProjectProduct {
+                name: p.name.trim().to_string(),
+                quantity: p.quantity,
+                unit: p.unit.trim().to_string(),
+                energy_share: share,
+                advanced_kgce_per_unit: p.advanced_kgce_per_unit,
+                benchmark_kgce_per_unit: p.benchmark_kgce_per_unit,
+                source: source.map(str::to_string),
+            });
+        }
+    }
+    let total: Decimal = out.iter().map(|p| p.energy_share).sum();
+    if total > Decimal::ONE {
+        faults.push(format!(
+            "[[products]]: energy shares add up to {total}, more than the project's energy"
+        ));
+    }
+    out
 }
 
 /// `num / den` rounded to 6 decimal places; `None` when `den` is not above zero.

@@ -27,6 +27,7 @@ pub mod planner;
 pub mod tariff;
 pub mod verify;
 
+pub use assess::{ProductIntensity, ProjectProduct};
 pub use bill::{Bill, BillError, BillPeriod, IntervalImport, VersionUse, bill};
 pub use ev::{ChargingProfile, EvFleet, FleetPlan};
 pub use import::{COLUMNS, RowFault, TariffFileError, parse_tariffs};

@@ -299,3 +299,52 @@ fn an_approved_project_against_its_enterprises_metered_year() {
     let unknown = db.fails(&["assess", "link", &id, "--org", "91500112MA61BGTC3K"], 2);
     assert!(unknown.contains("not registered"), "{unknown}");
 }
+
+#[test]
+fn product_intensities_against_the_values_the_file_cites() {
+    // 8000 MWh x 0.1229 = 983.2 tce for 50,000 t of profiles: 983.2 x 1000 / 50,000 =
+    // 19.664 kgce/t, above the advanced 15 and within the benchmark 25: `benchmark`.
+    let db = Db::new();
+    let body = |products: &str| {
+        format!(
+            "name = \"铝型材项目\"\nregion = \"CQ\"\nindustry = \"3252\"\nyear = 2023\n\
+             output_10k_yuan = 10000\n\n[[energy]]\ncarrier = \"electricity\"\nquantity = 8000\n\
+             unit = \"MWh\"\n{products}"
+        )
+    };
+    let ok = project(
+        &db,
+        "profiles.toml",
+        &body(
+            "\n[[products]]\nname = \"铝型材\"\nquantity = 50000\nunit = \"t\"\n\
+             advanced_kgce_per_unit = 15\nbenchmark_kgce_per_unit = 25\n\
+             source = \"TEST VALUES (illustrative)\"\n",
+        ),
+    );
+    let r = db.json(&["assess", "project", &ok]);
+    let p = &r["products"][0];
+    assert_eq!(num(&p["energy_kgce_per_unit"]), d("19.664"));
+    assert_eq!(p["level"], "benchmark");
+    assert_eq!(num(&p["energy_share"]), d("1"));
+    assert_eq!(p["source"], "TEST VALUES (illustrative)");
+
+    let unsourced = project(
+        &db,
+        "unsourced.toml",
+        &body(
+            "\n[[products]]\nname = \"铝型材\"\nquantity = 50000\nunit = \"t\"\nadvanced_kgce_per_unit = 15\n",
+        ),
+    );
+    let err = db.fails(&["assess", "project", &unsourced], 2);
+    assert!(err.contains("need their source"), "{err}");
+    let two = project(
+        &db,
+        "two.toml",
+        &body(
+            "\n[[products]]\nname = \"a\"\nquantity = 1\nunit = \"t\"\n\
+             \n[[products]]\nname = \"b\"\nquantity = 1\nunit = \"t\"\n",
+        ),
+    );
+    let err = db.fails(&["assess", "project", &two], 2);
+    assert!(err.contains("energy_share is needed"), "{err}");
+}

@@ -146,6 +146,35 @@ impl ReportModel for AssessReport {
                 })
                 .collect(),
         };
+        let products = Table {
+            caption: "单位产品能耗 / Energy per product".into(),
+            columns: vec![
+                Column::new("产品 / Product", "", 0.18),
+                Column::new("产量 / Output", "", 0.12),
+                Column::new("单位 / Unit", "", 0.06),
+                Column::new("能耗 / Energy", "kgce/unit", 0.12),
+                Column::new("标杆 / Advanced", "kgce/unit", 0.1),
+                Column::new("基准 / Benchmark", "kgce/unit", 0.1),
+                Column::new("水平 / Level", "", 0.1),
+                Column::new("来源 / Source", "", 0.22),
+            ],
+            rows: a
+                .products
+                .iter()
+                .map(|p| {
+                    vec![
+                        Cell::text(p.product.name.clone()),
+                        Cell::num(p.product.quantity, 2),
+                        Cell::text(p.product.unit.clone()),
+                        Cell::num(p.energy_kgce_per_unit, 4),
+                        Cell::opt(p.product.advanced_kgce_per_unit, 2),
+                        Cell::opt(p.product.benchmark_kgce_per_unit, 2),
+                        Cell::text(p.level.unwrap_or("-")),
+                        Cell::text(p.product.source.clone().unwrap_or_default()),
+                    ]
+                })
+                .collect(),
+        };
         Document {
             lang: Lang::Zh,
             title: "固定资产投资项目能耗与碳排放评价 / Project energy and carbon assessment".into(),
@@ -168,6 +197,11 @@ impl ReportModel for AssessReport {
                 section("评价结果 / Results", "Results", vec![Block::Facts(figures)]),
                 section("预算占比 / Budget share", "Budget", budget),
                 section("分品种 / By carrier", "Carriers", vec![Block::Table(lines)]),
+                section(
+                    "单位产品 / Products",
+                    "Products",
+                    vec![Block::Table(products)],
+                ),
                 section("因子 / Factors", "Factors", vec![Block::Table(factors)]),
                 section("说明 / Notes", "Notes", notes(&a.notes)),
             ],
