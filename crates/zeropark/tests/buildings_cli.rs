@@ -311,3 +311,47 @@ fn the_building_report_as_excel() {
         "{numbers:?}"
     );
 }
+
+#[test]
+fn a_retrofit_saving_on_metered_data() {
+    // 办公楼B's meter: 150 kWh every hour of 2022-07-10 (3,600 kWh) before the retrofit and
+    // 100 kWh every hour of 2023-07-10 (2,400 kWh) after. With 100 degree days that day in
+    // 2022 and 110 in 2023: 3,600 x 110 / 100 = 3,960 kWh normalised, saving 1,560 kWh
+    // (39.39 %); the raw difference would be 1,200.
+    let db = office_db();
+    let o = org();
+    let meters = write(
+        &db,
+        "meters.csv",
+        &format!("meter,credit_code,kind,source,site\nB-L1,{o},consumption,,办公楼B\n"),
+    );
+    db.json(&["import", "meters", &meters]);
+    let mut readings = String::from("meter,ts,kwh\n");
+    for (year, kwh) in [(2022, 150), (2023, 100)] {
+        for h in 0..24 {
+            readings += &format!("B-L1,{year}-07-10T{h:02}:00:00+08:00,{kwh}\n");
+        }
+    }
+    let f = write(&db, "readings.csv", &readings);
+    db.json(&["import", "readings", &f]);
+    let r = db.json(&[
+        "report",
+        "retrofit",
+        "--site",
+        "办公楼B",
+        "--before",
+        "2022",
+        "--after",
+        "2023",
+        "--degree-days-before",
+        "100",
+        "--degree-days-after",
+        "110",
+    ]);
+    assert_eq!(num(&r["before_kwh"]), d("3600"));
+    assert_eq!(num(&r["after_kwh"]), d("2400"));
+    assert_eq!(num(&r["normalised_before_kwh"]), d("3960"));
+    assert_eq!(num(&r["saving_kwh"]), d("1560"));
+    assert_eq!(num(&r["saving_share"]), d("0.3939"));
+    assert_eq!(num(&r["before_kwh_per_m2"]), d("36"));
+}
