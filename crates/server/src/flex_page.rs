@@ -368,20 +368,24 @@ fn fill_planned(body: &mut Body, r: FlexReport) {
             ],
         })
         .collect();
-    let f = |d: Decimal| format::f64_of(d);
     body.data = format::script_json(&json!({
         "labels": chart_labels(lang),
         "hours": p.hours.iter().map(|h| format!("{:02}", h.hour)).collect::<Vec<_>>(),
-        "load": p.hours.iter().map(|h| f(h.load_mwh)).collect::<Vec<_>>(),
-        "pv": p.hours.iter().map(|h| f(h.pv_mwh)).collect::<Vec<_>>(),
-        "charge": p.hours.iter().map(|h| f(h.charge_mwh)).collect::<Vec<_>>(),
-        "discharge": p.hours.iter().map(|h| -f(h.discharge_mwh)).collect::<Vec<_>>(),
-        "soc": p.hours.iter().map(|h| f(h.soc_mwh)).collect::<Vec<_>>(),
-        "price": p.hours.iter().map(|h| f(h.yuan_per_mwh)).collect::<Vec<_>>(),
-        "carbon": p.hours.iter().map(|h| f(h.tco2_per_mwh)).collect::<Vec<_>>(),
+        "load": series(&p.hours, |h| h.load_mwh),
+        "pv": series(&p.hours, |h| h.pv_mwh),
+        "charge": series(&p.hours, |h| h.charge_mwh),
+        "discharge": series(&p.hours, |h| -h.discharge_mwh),
+        "soc": series(&p.hours, |h| h.soc_mwh),
+        "price": series(&p.hours, |h| h.yuan_per_mwh),
+        "carbon": series(&p.hours, |h| h.tco2_per_mwh),
         "metered": serde_json::Value::Null,
     }));
     body.notes = r.notes;
+}
+
+/// One chart series: `f` of every hour.
+fn series<H>(hours: &[H], f: impl Fn(&H) -> Decimal) -> Vec<f64> {
+    hours.iter().map(|h| format::f64_of(f(h))).collect()
 }
 
 fn chart_labels(lang: Lang) -> serde_json::Value {
@@ -486,18 +490,17 @@ fn fill_verified(body: &mut Body, r: FlexVerifyReport) {
             ],
         })
         .collect();
-    let f = |d: Decimal| format::f64_of(d);
     body.data = format::script_json(&json!({
         "labels": chart_labels(lang),
         "hours": v.hours.iter().map(|h| format!("{:02}", h.hour)).collect::<Vec<_>>(),
-        "load": v.hours.iter().map(|h| f(h.load_mwh)).collect::<Vec<_>>(),
-        "pv": v.hours.iter().map(|h| f(h.pv_mwh)).collect::<Vec<_>>(),
-        "charge": v.hours.iter().map(|h| f(h.planned_charge_mwh)).collect::<Vec<_>>(),
-        "discharge": v.hours.iter().map(|h| -f(h.planned_discharge_mwh)).collect::<Vec<_>>(),
+        "load": series(&v.hours, |h| h.load_mwh),
+        "pv": series(&v.hours, |h| h.pv_mwh),
+        "charge": series(&v.hours, |h| h.planned_charge_mwh),
+        "discharge": series(&v.hours, |h| -h.planned_discharge_mwh),
         "soc": serde_json::Value::Null,
-        "price": v.hours.iter().map(|h| f(h.yuan_per_mwh)).collect::<Vec<_>>(),
-        "carbon": v.hours.iter().map(|h| f(h.tco2_per_mwh)).collect::<Vec<_>>(),
-        "metered": v.hours.iter().map(|h| f(h.metered_charge_mwh) - f(h.metered_discharge_mwh)).collect::<Vec<_>>(),
+        "price": series(&v.hours, |h| h.yuan_per_mwh),
+        "carbon": series(&v.hours, |h| h.tco2_per_mwh),
+        "metered": series(&v.hours, |h| h.metered_charge_mwh - h.metered_discharge_mwh),
     }));
     body.notes = r.notes;
 }

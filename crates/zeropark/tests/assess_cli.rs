@@ -242,26 +242,18 @@ fn a_bad_project_file_is_refused_with_every_fault() {
 
 #[test]
 fn the_assessment_report_for_the_authority_as_pdf_and_excel() {
-    use calamine::{Data, Reader, Xlsx};
     let db = Db::new();
     let file = data("assess/green_power_cq.toml");
     let xlsx = db.file("assessment.xlsx");
     let r = db.json(&["assess", "project", &file, "--out", xlsx.to_str().unwrap()]);
     assert_eq!(r["format"], "xlsx", "{r}");
-    let mut wb: Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
-    let results = wb.worksheet_range("Results").unwrap();
-    // The hand-worked figures, as numbers: 1590.35 tce and 4464.8 tCO2 location-based.
-    let numbers: Vec<f64> = results
-        .rows()
-        .flat_map(|row| row.iter())
-        .filter_map(|c| match c {
-            Data::Float(f) => Some(*f),
-            _ => None,
-        })
-        .collect();
+    let numbers = common::sheet_numbers(&xlsx, "Results");
     assert!(numbers.contains(&1590.35), "{numbers:?}");
     assert!(numbers.contains(&4464.8), "{numbers:?}");
-    assert!(wb.sheet_names().contains(&"Factors".to_string()));
+    assert!(
+        !common::sheet_numbers(&xlsx, "Factors").is_empty(),
+        "the factors' values, as numbers"
+    );
 
     let pdf = db.file("assessment.pdf");
     db.json(&["assess", "project", &file, "--out", pdf.to_str().unwrap()]);

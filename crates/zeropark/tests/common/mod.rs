@@ -186,3 +186,19 @@ pub fn carbon_map<'a>(
     }
     args
 }
+
+/// Every number of a workbook's sheet (report files read back).
+#[allow(dead_code)] // not every test file reads workbooks
+pub fn sheet_numbers(path: &std::path::Path, sheet: &str) -> Vec<f64> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> = calamine::open_workbook(path).unwrap();
+    wb.worksheet_range(sheet)
+        .unwrap_or_else(|e| panic!("{}: no sheet {sheet}: {e}", path.display()))
+        .rows()
+        .flat_map(|row| row.iter())
+        .filter_map(|c| match c {
+            Data::Float(f) => Some(*f),
+            _ => None,
+        })
+        .collect()
+}
