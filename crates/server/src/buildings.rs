@@ -50,7 +50,10 @@ const OPS: &[Op] = &[
         "A building's year against the standard (`report building`): floor_area_m2, \
          energy_kwh_per_m2, constraint_kwh_per_m2, guide_kwh_per_m2, carbon_kgco2_per_m2, rating",
     )
-    .query(&[("year", "Year", true)]),
+    .query(&[
+        ("year", "Year", true),
+        ("format", "json (default), pdf or xlsx", false),
+    ]),
     Op::get(
         "/api/v1/assess/projects",
         "The register of assessed projects within the caller's scope, newest first (`assess list`)",
@@ -207,6 +210,7 @@ async fn set_api(
 #[derive(Deserialize, Default)]
 struct ReportQuery {
     year: Option<String>,
+    format: Option<String>,
 }
 
 async fn report_api(
@@ -214,25 +218,34 @@ async fn report_api(
     who: CurrentUser,
     Path(site): Path<String>,
     Query(q): Query<ReportQuery>,
-) -> Result<Json<BuildingReport>, AppError> {
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let format = match q.format.as_deref().map(str::trim) {
+        None | Some("") => zp_app::reports::ReportFormat::Json,
+        Some(f) => zp_app::reports::ReportFormat::parse(f)
+            .ok_or_else(|| AppError::BadRequest(format!("format {f:?}: use json, pdf or xlsx")))?,
+    };
     let text = need_text("year", &q.year)?;
     let year: i32 = text
         .parse()
         .map_err(|_| AppError::BadRequest(format!("year {text:?}: not a year")))?;
     let readings = readings(&st)?;
     let c = who.caller();
-    let r = st
+    // The report and, for a file, its rendering both run off the async threads.
+    let (r, file) = st
         .run(move |s| {
-            Ok(zp_app::buildings::building_report(
-                s,
-                &c,
-                readings.as_ref(),
-                &site,
-                year,
-            )?)
+            let r = zp_app::buildings::building_report(s, &c, readings.as_ref(), &site, year)?;
+            let file = match format {
+                zp_app::reports::ReportFormat::Json => None,
+                f => Some(zp_app::reports::render(&r, f)?),
+            };
+            Ok((r, file))
         })
         .await?;
-    Ok(Json(r))
+    Ok(match file {
+        Some(rendered) => crate::report_files::download(rendered),
+        None => Json::<BuildingReport>(r).into_response(),
+    })
 }
 
 async fn projects_api(

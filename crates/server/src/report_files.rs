@@ -85,8 +85,37 @@ impl ReportQuery {
     }
 }
 
-fn download(r: RenderedReport) -> Response {
-    let disposition = format!("attachment; filename=\"{}\"", r.file_name);
+/// `Content-Disposition` of a download: an ASCII `filename` (other characters as `_`) and,
+/// for names with Chinese in them, the exact name as RFC 5987 `filename*`.
+fn disposition(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if ascii == name {
+        return format!("attachment; filename=\"{name}\"");
+    }
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+pub(crate) fn download(r: RenderedReport) -> Response {
+    let disposition = disposition(&r.file_name);
     (
         [
             (CONTENT_TYPE, r.content_type.to_string()),

@@ -63,6 +63,37 @@ async fn buildings_league_report_and_registration_within_the_callers_access() {
         .await;
     assert_eq!(one.status, StatusCode::OK, "{}", one.text);
     assert_eq!(one.json()["energy_kwh_per_m2"], r["energy_kwh_per_m2"]);
+    // The same report as a workbook and a PDF for the file.
+    for (format, media) in [
+        (
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        ("pdf", "application/pdf"),
+    ] {
+        let file = t
+            .get(
+                Some("admin"),
+                &format!("/api/v1/buildings/{}?year=2023&format={format}", enc(site)),
+            )
+            .await;
+        assert_eq!(file.status, StatusCode::OK, "{format}: {}", file.text);
+        assert_eq!(file.headers["content-type"], media);
+        // The Chinese site name travels as RFC 5987 `filename*` beside an ASCII fallback.
+        let disposition = file.headers["content-disposition"].to_str().unwrap();
+        assert!(
+            disposition.starts_with("attachment; filename=\"building-")
+                && disposition.contains("filename*=UTF-8''building-%E"),
+            "{disposition}"
+        );
+    }
+    let bad = t
+        .get(
+            Some("admin"),
+            &format!("/api/v1/buildings/{}?year=2023&format=doc", enc(site)),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.text);
     let no_year = t
         .get(Some("admin"), &format!("/api/v1/buildings/{}", enc(site)))
         .await;
