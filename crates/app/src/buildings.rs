@@ -334,7 +334,23 @@ fn bad_date(e: impl std::fmt::Display) -> AppError {
     AppError::Invalid(format!("date: {e}"))
 }
 
-/// The accounts of a building's year: (report without standard, lines used).
+/// What every building's year is priced and rated with: read once per use case, not once
+/// per building or year.
+struct Reference {
+    catalog: zp_factors::Catalog,
+    standards: Vec<BuildingStandard>,
+}
+
+impl Reference {
+    fn load(store: &mut dyn Store) -> Result<Reference, AppError> {
+        Ok(Reference {
+            catalog: crate::inventory::catalog(store)?,
+            standards: store.building_standards()?,
+        })
+    }
+}
+
+/// `zeropark report building`: a building's year against the standard.
 pub fn building_report(
     store: &mut dyn Store,
     caller: &Caller,
@@ -343,6 +359,19 @@ pub fn building_report(
     year: i32,
 ) -> Result<BuildingReport, AppError> {
     let b = visible_building(store, caller, site)?;
+    let reference = Reference::load(store)?;
+    report_of(store, caller, readings, &b, year, &reference)
+}
+
+/// The year of building `b`, which the caller may see.
+fn report_of(
+    store: &mut dyn Store,
+    caller: &Caller,
+    readings: Option<&ReadingStore>,
+    b: &Building,
+    year: i32,
+    reference: &Reference,
+) -> Result<BuildingReport, AppError> {
     let org = crate::energy::visible_org(store, caller, &b.credit_code)?;
     let mut notes = Vec::new();
     let only_building = store
@@ -365,14 +394,13 @@ pub fn building_report(
         .map(crate::inventory::ledger_line)
         .collect::<Result<_, _>>()?;
     let ledger_rows = ledger.len();
-    let electric = |c: Carrier| c.is_electricity();
     let metered = match readings {
-        Some(r) => metered_months(store, r, &b, year)?,
+        Some(r) => metered_months(store, r, b, year)?,
         None => None,
     };
     let (lines, source, metered_hours) = match metered {
         Some((metered, hours)) => {
-            let replaced = ledger.iter().filter(|l| electric(l.carrier)).count();
+            let replaced = ledger.iter().filter(|l| l.carrier.is_electricity()).count();
             if replaced > 0 {
                 notes.push(format!(
                     "electricity from the site's meters ({hours} metered hours); {replaced} ledger row(s) of electricity of the site not counted"
@@ -380,7 +408,7 @@ pub fn building_report(
             }
             let mut lines: Vec<ActivityLine> = ledger
                 .into_iter()
-                .filter(|l| !electric(l.carrier))
+                .filter(|l| !l.carrier.is_electricity())
                 .collect();
             lines.extend(metered);
             (lines, "meters", hours)
@@ -389,7 +417,8 @@ pub fn building_report(
     };
     if lines.is_empty() {
         return Err(AppError::NotFound(format!(
-            "building {site:?} has no ledger rows with site {site:?} and no metered readings in {year}"
+            "building {:?} has no ledger rows with its site and no metered readings in {year}",
+            b.site
         )));
     }
     let input = OrgInput {
@@ -401,11 +430,10 @@ pub fn building_report(
         output_value_10k_yuan: None,
         onsite_certificates_sold_mwh: Decimal::ZERO,
     };
-    let catalog = crate::inventory::catalog(store)?;
     let mut pins = Pins::default();
     let inv = compute(
         &input,
-        &catalog,
+        &reference.catalog,
         &mut pins,
         Options {
             grid: GridFactorMode::Provincial,
@@ -417,9 +445,9 @@ pub fn building_report(
         inv.scope2_location_tco2,
         b.floor_area_m2,
     );
-    let standard = store
-        .building_standards()?
-        .into_iter()
+    let standard = reference
+        .standards
+        .iter()
         .find(|s| s.kind == b.kind && s.climate_zone == b.climate_zone);
     if standard.is_none() {
         notes.push(format!(
@@ -454,13 +482,21 @@ pub fn building_report(
                 s.guide_kwh_per_m2,
             )
         }),
-        standard_source: standard.map(|s| s.source),
+        standard_source: standard.map(|s| s.source.clone()),
         electricity_source: source,
         ledger_rows,
         metered_hours,
         pins,
         notes,
     })
+}
+
+/// The league table's default year: the last full year (Asia/Shanghai).
+pub fn last_full_year() -> i32 {
+    let today = jiff::Timestamp::now()
+        .to_zoned(zp_domain::time::cst())
+        .date();
+    i32::from(today.year()) - 1
 }
 
 /// One row of the league table.
@@ -480,9 +516,10 @@ pub fn league(
     readings: Option<&ReadingStore>,
     year: i32,
 ) -> Result<Vec<LeagueRow>, AppError> {
+    let reference = Reference::load(store)?;
     let mut rows = Vec::new();
     for b in store.buildings(&caller.access)? {
-        let (report, missing) = match building_report(store, caller, readings, &b.site, year) {
+        let (report, missing) = match report_of(store, caller, readings, &b, year, &reference) {
             Ok(r) => (Some(r), None),
             Err(AppError::NotFound(m) | AppError::Invalid(m)) => (None, Some(m)),
             Err(e) => return Err(e),
@@ -541,8 +578,10 @@ pub fn retrofit(
             "degree days {b} and {a}: the year before's must be positive, the year after's not negative"
         )));
     }
-    let before = building_report(store, caller, readings, site, before_year)?;
-    let after = building_report(store, caller, readings, site, after_year)?;
+    let b = visible_building(store, caller, site)?;
+    let reference = Reference::load(store)?;
+    let before = report_of(store, caller, readings, &b, before_year, &reference)?;
+    let after = report_of(store, caller, readings, &b, after_year, &reference)?;
     let saving =
         zp_evaluate::building::retrofit_saving(before.energy_kwh, after.energy_kwh, degree_days);
     let normalisation = match degree_days {

@@ -142,11 +142,6 @@ struct YearQuery {
     year: Option<i32>,
 }
 
-/// The last full year (the default of the league table).
-fn last_year() -> i32 {
-    i32::from(crate::waste::today().year()) - 1
-}
-
 /// The readings store when the server has one (buildings without it: ledger only).
 fn readings(st: &AppState) -> Result<Option<zp_app::readings::ReadingStore>, AppError> {
     match st.config.readings_dir {
@@ -168,7 +163,12 @@ async fn list_api(
     Query(q): Query<YearQuery>,
 ) -> Result<Json<Vec<LeagueRow>>, AppError> {
     Ok(Json(
-        league(&st, &who, q.year.unwrap_or_else(last_year)).await?,
+        league(
+            &st,
+            &who,
+            q.year.unwrap_or_else(zp_app::buildings::last_full_year),
+        )
+        .await?,
     ))
 }
 
@@ -363,7 +363,7 @@ async fn buildings_page(
     q: crate::extract::Query<YearQuery>,
 ) -> PageResult {
     let lang = page.lang;
-    let year = q.0.year.unwrap_or_else(last_year);
+    let year = q.0.year.unwrap_or_else(zp_app::buildings::last_full_year);
     let rows = league(&st, &page.user, year)
         .await
         .map_err(|e| PageError(e, lang))?;
@@ -394,13 +394,17 @@ struct ProjectsBody {
     rows: Vec<ProjectRow>,
 }
 
-fn share(v: &serde_json::Value) -> Option<(String, u32)> {
-    let d: Decimal = v
-        .as_str()
+/// A figure of a stored assessment (a JSON number, or a string); `None` for null.
+fn decimal(v: &serde_json::Value) -> Option<Decimal> {
+    v.as_str()
         .map(str::to_string)
-        .unwrap_or(v.to_string())
+        .unwrap_or_else(|| v.to_string())
         .parse()
-        .ok()?;
+        .ok()
+}
+
+fn share(v: &serde_json::Value) -> Option<(String, u32)> {
+    let d = decimal(v)?;
     let pct = d * Decimal::from(100);
     Some((
         format!("{} %", format::num(pct, 1)),
@@ -416,11 +420,7 @@ async fn projects_page(page: Page, State(st): State<AppState>) -> PageResult {
         .await
         .map_err(|e| PageError(e, lang))?;
     let num = |v: &serde_json::Value, dp: u32| {
-        v.to_string()
-            .trim_matches('"')
-            .parse::<Decimal>()
-            .map(|d| format::num(d, dp))
-            .unwrap_or_else(|_| "-".into())
+        decimal(v).map_or_else(|| "-".into(), |d| format::num(d, dp))
     };
     let rows = list
         .into_iter()

@@ -107,19 +107,10 @@ fn set(ctx: &Ctx, a: &SetArgs) -> Result<(), Fail> {
     Ok(())
 }
 
-fn last_year() -> i32 {
-    i32::from(
-        jiff::Timestamp::now()
-            .to_zoned(zp_domain::time::cst())
-            .date()
-            .year(),
-    ) - 1
-}
-
 fn list(ctx: &Ctx, year: Option<i32>) -> Result<(), Fail> {
     let mut store = ctx.open()?;
     let readings = ctx.readings()?;
-    let year = year.unwrap_or_else(last_year);
+    let year = year.unwrap_or_else(uc::last_full_year);
     let rows = uc::league(store.as_mut(), &ctx.caller(), Some(&readings), year)?;
     output::either(ctx.json, &rows, |rows| {
         output::table_of(
