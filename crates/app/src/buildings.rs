@@ -272,7 +272,7 @@ fn metered_months(
     let of = |kind: MeterKind| -> Vec<String> {
         meters
             .iter()
-            .filter(|m| m.site == b.site && m.kind == kind)
+            .filter(|m| m.site == b.site && m.kind == kind && m.is_top())
             .map(|m| m.meter.clone())
             .collect()
     };

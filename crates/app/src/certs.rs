@@ -278,7 +278,10 @@ pub fn hourly_load(
         },
     )?;
     let mut by_hour: BTreeMap<i64, Decimal> = BTreeMap::new();
-    for m in meters.iter().filter(|m| m.kind == MeterKind::Consumption) {
+    for m in meters
+        .iter()
+        .filter(|m| m.kind == MeterKind::Consumption && m.is_top())
+    {
         for (h, wh) in readings.meter_hourly_wh(&m.meter, from, to)? {
             *by_hour.entry(h).or_default() += wh;
         }

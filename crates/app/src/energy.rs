@@ -235,7 +235,7 @@ pub(crate) fn site_meters(
     )?;
     let of = |k: MeterKind| -> Vec<String> {
         all.iter()
-            .filter(|m| m.kind == k)
+            .filter(|m| m.kind == k && m.is_top())
             .map(|m| m.meter.clone())
             .collect()
     };

@@ -279,10 +279,10 @@ fn import_meters(
     let v = validate_meters(table, &|c| visible.contains(c))?;
     let mut rejected = v.rejected;
     // A meter registered to an enterprise outside the scope cannot be taken over.
-    let owners: HashMap<String, CreditCode> = store
-        .meters(&Access::All, &MeterFilter::default())?
-        .into_iter()
-        .map(|m| (m.meter, m.credit_code))
+    let stored = store.meters(&Access::All, &MeterFilter::default())?;
+    let owners: HashMap<String, CreditCode> = stored
+        .iter()
+        .map(|m| (m.meter.clone(), m.credit_code.clone()))
         .collect();
     let mut allowed = Vec::new();
     for m in v.meters {
@@ -294,6 +294,8 @@ fn import_meters(
             _ => allowed.push(m),
         }
     }
+    let (allowed, tree_faults) = check_meter_tree(table, &v.rows, &stored, allowed);
+    rejected.extend(tree_faults);
     rejected.sort_by_key(|r| r.row);
     let mut counts = ImportCounts::of(table.rows.len(), rejected.len());
     counts.duplicates = v.repeated;
@@ -306,6 +308,72 @@ fn import_meters(
         &rejected,
     )?;
     Ok((counts, rejected))
+}
+
+/// Keeps the meters whose parent is a meter of the same enterprise (stored or in the file)
+/// and whose chain of parents never comes back to them; rejects the others by row.
+fn check_meter_tree(
+    table: &Table,
+    rows: &HashMap<String, i64>,
+    stored: &[zp_store::Meter],
+    meters: Vec<zp_store::Meter>,
+) -> (Vec<zp_store::Meter>, Vec<Rejected>) {
+    let mut tree: HashMap<&str, (&CreditCode, &str)> = stored
+        .iter()
+        .map(|m| (m.meter.as_str(), (&m.credit_code, m.parent.as_str())))
+        .collect();
+    for m in &meters {
+        tree.insert(&m.meter, (&m.credit_code, &m.parent));
+    }
+    let fault = |m: &zp_store::Meter| -> Option<String> {
+        if m.parent.is_empty() {
+            return None;
+        }
+        match tree.get(m.parent.as_str()) {
+            None => return Some(format!("parent meter {} is not registered", m.parent)),
+            Some((owner, _)) if **owner != m.credit_code => {
+                return Some(format!(
+                    "parent meter {} belongs to another enterprise ({owner})",
+                    m.parent
+                ));
+            }
+            _ => {}
+        }
+        let mut at = m.parent.as_str();
+        for _ in 0..tree.len() {
+            if at == m.meter {
+                return Some(format!("meter {} would be its own ancestor", m.meter));
+            }
+            match tree.get(at) {
+                Some((_, p)) if !p.is_empty() => at = p,
+                _ => return None,
+            }
+        }
+        Some(format!("the parents of meter {} form a loop", m.meter))
+    };
+    let mut kept = Vec::new();
+    let mut rejected = Vec::new();
+    for m in &meters {
+        match fault(m) {
+            None => kept.push(m.clone()),
+            Some(reason) => {
+                let row = rows.get(&m.meter).copied().unwrap_or(0);
+                let raw = table
+                    .rows
+                    .iter()
+                    .find(|(r, _)| *r == row)
+                    .map(|(_, c)| Table::raw(c))
+                    .unwrap_or_default();
+                rejected.push(Rejected {
+                    row,
+                    field: "parent".into(),
+                    reason,
+                    raw,
+                });
+            }
+        }
+    }
+    (kept, rejected)
 }
 
 fn import_grid_hourly(

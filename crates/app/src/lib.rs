@@ -2,6 +2,7 @@
 //! HTTP server with the caller's [`Access`]. They glue the pure core (accounting, factors)
 //! to storage and ingestion; they hold no state of their own.
 
+pub mod alerts;
 pub mod assess;
 pub mod assets;
 pub mod budget;
@@ -14,6 +15,7 @@ pub mod evaluate;
 pub mod evidence_pdf;
 pub mod finance;
 pub mod flex;
+pub mod flows;
 pub mod grid_factors;
 mod import;
 mod indicator_rows;

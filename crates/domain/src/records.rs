@@ -371,6 +371,103 @@ pub struct Meter {
     /// Generation technology (`solar`, `wind`, `hydro`, ...); empty for consumption.
     pub source: String,
     pub site: String,
+    /// The meter upstream of this one (a sub-meter's master), empty at the top of the tree.
+    #[serde(default)]
+    pub parent: String,
+    /// What the metered energy is used for ([`EndUse`] key), empty when not said.
+    #[serde(default)]
+    pub end_use: String,
+}
+
+impl Meter {
+    /// Whether the meter is at the top of its tree. A sub-meter's energy is inside its
+    /// master's reading: totals (bills, the carbon map, matching) count top meters only.
+    pub fn is_top(&self) -> bool {
+        self.parent.is_empty()
+    }
+}
+
+/// What a sub-meter's energy is used for, or the conversion it feeds (energy-flow analysis,
+/// MIIT 工信厅节〔2025〕13号 能流分析).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndUse {
+    Process,
+    Hvac,
+    Lighting,
+    DataCentre,
+    CompressedAir,
+    Office,
+    /// Conversions: the electricity becomes heat or cold used elsewhere.
+    Boiler,
+    HeatPump,
+    Chp,
+    Other,
+}
+
+impl EndUse {
+    pub const ALL: [EndUse; 10] = [
+        EndUse::Process,
+        EndUse::Hvac,
+        EndUse::Lighting,
+        EndUse::DataCentre,
+        EndUse::CompressedAir,
+        EndUse::Office,
+        EndUse::Boiler,
+        EndUse::HeatPump,
+        EndUse::Chp,
+        EndUse::Other,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            EndUse::Process => "process",
+            EndUse::Hvac => "hvac",
+            EndUse::Lighting => "lighting",
+            EndUse::DataCentre => "data_centre",
+            EndUse::CompressedAir => "compressed_air",
+            EndUse::Office => "office",
+            EndUse::Boiler => "boiler",
+            EndUse::HeatPump => "heat_pump",
+            EndUse::Chp => "chp",
+            EndUse::Other => "other",
+        }
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            EndUse::Process => "生产工艺",
+            EndUse::Hvac => "暖通空调",
+            EndUse::Lighting => "照明",
+            EndUse::DataCentre => "数据中心",
+            EndUse::CompressedAir => "空压系统",
+            EndUse::Office => "办公生活",
+            EndUse::Boiler => "电锅炉",
+            EndUse::HeatPump => "热泵",
+            EndUse::Chp => "热电联产",
+            EndUse::Other => "其他未分项",
+        }
+    }
+
+    /// Whether the use converts electricity into heat or cold (a conversion stage).
+    pub fn is_conversion(self) -> bool {
+        matches!(self, EndUse::Boiler | EndUse::HeatPump | EndUse::Chp)
+    }
+
+    pub fn parse(s: &str) -> Option<EndUse> {
+        let t = s.trim().to_ascii_lowercase();
+        EndUse::ALL
+            .into_iter()
+            .find(|u| u.key() == t || u.name_zh() == t)
+            .or(match t.as_str() {
+                "production" | "工艺" | "生产" => Some(EndUse::Process),
+                "air_conditioning" | "空调" | "暖通" => Some(EndUse::Hvac),
+                "data_center" | "it" => Some(EndUse::DataCentre),
+                "compressor" | "空压" => Some(EndUse::CompressedAir),
+                "锅炉" => Some(EndUse::Boiler),
+                _ => None,
+            })
+    }
 }
 
 #[derive(Debug, Clone, Default)]

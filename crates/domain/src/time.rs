@@ -118,3 +118,8 @@ mod tests {
         );
     }
 }
+
+/// Today's date in China (Asia/Shanghai), from the system clock.
+pub fn today() -> Date {
+    local(jiff::Timestamp::now().as_second()).date()
+}

@@ -11,16 +11,20 @@
 //!   its figures recomputed exactly from the rounded decisions.
 //! - [`verify`]: the metered day of a battery against its plan and the day without it.
 //! - [`budget`]: yearly energy and carbon budgets split by month, their status and warning.
+//! - [`flow`]: energy flows from sources through the meter tree to end uses, with balances.
 //! - [`forecast`]: the year-end forecast from monthly figures and its backtest.
+//! - [`anomaly`]: a meter's day against its own baseline (robust z-score, same kind of day).
 //! - [`assess`]: a proposed project's file and the arithmetic of its assessment.
 //!
 //! Pure: no I/O, no threads, no async. Readings, tariffs and grid factors are passed in by
 //! the use-case layer (`zp_app::energy`).
 
+pub mod anomaly;
 pub mod assess;
 pub mod bill;
 pub mod budget;
 pub mod ev;
+pub mod flow;
 pub mod forecast;
 pub mod import;
 pub mod planner;

@@ -1,14 +1,16 @@
-//! Meter registry rows (`meter,credit_code,kind,source[,site]`) and hourly grid factors
+//! Meter registry rows (`meter,credit_code,kind,source[,site,parent,end_use]`) and hourly grid factors
 //! (`region,ts,tco2_per_mwh[,cfe_share]`).
 
 use crate::columns::Columns;
 use crate::table::{ReadError, Table};
 use std::collections::HashMap;
-use zp_domain::records::{HourlyFactor, Meter, MeterKind, Rejected};
+use zp_domain::records::{EndUse, HourlyFactor, Meter, MeterKind, Rejected};
 use zp_domain::{CreditCode, Region};
 
 pub struct MeterRows {
     pub meters: Vec<Meter>,
+    /// The row each accepted meter was read from.
+    pub rows: HashMap<String, i64>,
     pub rejected: Vec<Rejected>,
     pub repeated: usize,
 }
@@ -19,6 +21,8 @@ const METER_SPEC: &[(&str, &[&str], bool)] = &[
     ("kind", &["类型"], true),
     ("source", &["电源类型", "technology"], false),
     ("site", &["厂区"], false),
+    ("parent", &["parent_meter", "上级表", "上级计量点"], false),
+    ("end_use", &["use", "用途", "用能类别"], false),
 ];
 
 /// Validates meter rows; `known_org` says whether an enterprise is registered.
@@ -29,6 +33,7 @@ pub fn validate_meters(
     let cols = Columns::resolve(table, METER_SPEC)?;
     let mut out = MeterRows {
         meters: Vec::new(),
+        rows: HashMap::new(),
         rejected: Vec::new(),
         repeated: 0,
     };
@@ -94,12 +99,41 @@ pub fn validate_meters(
             ));
             continue;
         }
+        let parent = cols.get(5, cells).trim().to_string();
+        if parent == id {
+            out.rejected.push(Table::reject(
+                row,
+                "parent",
+                format!("meter {id} cannot be its own parent"),
+                cells,
+            ));
+            continue;
+        }
+        let end_use_text = cols.get(6, cells).trim();
+        let end_use = match end_use_text {
+            "" => String::new(),
+            t => match EndUse::parse(t) {
+                Some(u) => u.key().to_string(),
+                None => {
+                    let known: Vec<&str> = EndUse::ALL.iter().map(|u| u.key()).collect();
+                    out.rejected.push(Table::reject(
+                        row,
+                        "end_use",
+                        format!("end use {t:?} must be one of {}", known.join(", ")),
+                        cells,
+                    ));
+                    continue;
+                }
+            },
+        };
         let meter = Meter {
             meter: id.clone(),
             credit_code: code,
             kind,
             source,
             site: cols.get(4, cells).to_string(),
+            parent,
+            end_use,
         };
         match seen.get(&id) {
             Some((_, i)) if out.meters[*i] == meter => out.repeated += 1,
@@ -110,6 +144,7 @@ pub fn validate_meters(
                 cells,
             )),
             None => {
+                out.rows.insert(id.clone(), row);
                 seen.insert(id, (row, out.meters.len()));
                 out.meters.push(meter);
             }

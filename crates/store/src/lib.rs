@@ -6,6 +6,7 @@
 //! data take an [`Access`] and filter in the SQL itself.
 
 pub mod accounts;
+mod alerts;
 mod assets;
 mod base;
 mod budgets;
@@ -26,6 +27,7 @@ mod verifiers;
 mod waste;
 
 pub use accounts::{AccountStore, ApiTokenInfo, NewUser, Role, User};
+pub use alerts::{Alert, AlertStore, NewAlert, Webhook};
 pub use assets::{AssetEventRow, AssetStore};
 pub use base::SqlStore;
 pub use budgets::{AssessedProject, Budget, BudgetScope, BudgetStore, NewAssessment};
@@ -116,6 +118,7 @@ pub trait Store:
     + ProductionStore
     + BudgetStore
     + BuildingStore
+    + AlertStore
     + Send
 {
     /// Applies pending schema migrations; returns their names.

@@ -50,6 +50,8 @@ fn row_to_meter(r: &Row) -> Result<Meter> {
             .ok_or_else(|| StoreError::Corrupt(format!("meter kind {}", r.text(2))))?,
         source: r.text(3),
         site: r.text(4),
+        parent: r.text(5),
+        end_use: r.text(6),
     })
 }
 
@@ -64,21 +66,21 @@ impl<C: Conn> MeterStore for SqlStore<C> {
     fn upsert_meter(&mut self, m: &Meter, actor: &str) -> Result<Upsert> {
         let after = serde_json::to_string(m).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.transaction(|c| {
-            let found = c.query("SELECT meter, credit_code, kind, source, site FROM meters WHERE meter = $1", &[m.meter.as_str().into()])?;
-            let params = [m.meter.as_str().into(), m.credit_code.as_str().into(), m.kind.key().into(), m.source.as_str().into(), m.site.as_str().into(), now().into()];
+            let found = c.query("SELECT meter, credit_code, kind, source, site, parent, end_use FROM meters WHERE meter = $1", &[m.meter.as_str().into()])?;
+            let params = [m.meter.as_str().into(), m.credit_code.as_str().into(), m.kind.key().into(), m.source.as_str().into(), m.site.as_str().into(), now().into(), m.parent.as_str().into(), m.end_use.as_str().into()];
             match found.first() {
                 Some(r) => {
                     let old = row_to_meter(r)?;
                     if &old == m {
                         return Ok(Upsert::Unchanged);
                     }
-                    c.execute("UPDATE meters SET credit_code = $2, kind = $3, source = $4, site = $5, updated_at = $6 WHERE meter = $1", &params)?;
+                    c.execute("UPDATE meters SET credit_code = $2, kind = $3, source = $4, site = $5, updated_at = $6, parent = $7, end_use = $8 WHERE meter = $1", &params)?;
                     let before = serde_json::to_string(&old).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                     audit(c, actor, "update", "meter", &m.meter, Some(before), Some(after.clone()))?;
                     Ok(Upsert::Updated)
                 }
                 None => {
-                    c.execute("INSERT INTO meters (meter, credit_code, kind, source, site, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)", &params)?;
+                    c.execute("INSERT INTO meters (meter, credit_code, kind, source, site, created_at, updated_at, parent, end_use) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8)", &params)?;
                     audit(c, actor, "create", "meter", &m.meter, None, Some(after.clone()))?;
                     Ok(Upsert::Inserted)
                 }
@@ -89,7 +91,7 @@ impl<C: Conn> MeterStore for SqlStore<C> {
     fn meters(&mut self, access: &Access, filter: &MeterFilter) -> Result<Vec<Meter>> {
         let (cond, mut params) = org_condition(access, 1);
         let mut sql = format!(
-            "SELECT m.meter, m.credit_code, m.kind, m.source, m.site FROM meters m JOIN orgs o ON o.credit_code = m.credit_code WHERE {cond}"
+            "SELECT m.meter, m.credit_code, m.kind, m.source, m.site, m.parent, m.end_use FROM meters m JOIN orgs o ON o.credit_code = m.credit_code WHERE {cond}"
         );
         if let Some(org) = &filter.org {
             params.push(org.as_str().into());

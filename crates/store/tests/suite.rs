@@ -28,7 +28,75 @@ suite!(
     finance_application_workflow_events_and_views,
     finance_mrv_links_outputs_balance_sheets_and_bank_users,
     data_version_rises_with_every_audited_change_and_only_then,
+    alerts_are_recorded_once_scoped_and_delivered_per_webhook,
 );
+
+fn alerts_are_recorded_once_scoped_and_delivered_per_webhook(s: &mut dyn Store) {
+    s.upsert_org(&org(1, "P1", "CQ"), "t").unwrap();
+    s.upsert_org(&org(2, "P2", "SC"), "t").unwrap();
+    let alert = |n: u32, key: &str| NewAlert {
+        key: key.into(),
+        kind: "meter".into(),
+        credit_code: code(n).to_string(),
+        subject: "M1".into(),
+        day: "2023-07-18".into(),
+        message: format!("alert {key}"),
+        detail: "{}".into(),
+    };
+    let first = s
+        .record_alerts(
+            &[
+                alert(1, "meter/M1/2023-07-18"),
+                alert(2, "meter/M2/2023-07-18"),
+            ],
+            "t",
+        )
+        .unwrap();
+    assert_eq!(first.len(), 2);
+    // The same alert again is not new; a new key is.
+    let again = s
+        .record_alerts(
+            &[
+                alert(1, "meter/M1/2023-07-18"),
+                alert(1, "meter/M1/2023-07-19"),
+            ],
+            "t",
+        )
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].alert.key, "meter/M1/2023-07-19");
+    assert_eq!(s.alerts(&Access::All, 10).unwrap().len(), 3);
+    let mine = s.alerts(&Access::Org(code(1)), 10).unwrap();
+    assert_eq!(mine.len(), 2);
+    assert!(
+        mine.iter()
+            .all(|a| a.alert.credit_code == code(1).to_string())
+    );
+    assert_eq!(mine[0].alert.key, "meter/M1/2023-07-19", "newest first");
+
+    let hook = s.add_webhook("http://127.0.0.1:9/hook", "t").unwrap();
+    assert!(matches!(
+        s.add_webhook("http://127.0.0.1:9/hook", "t"),
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(s.undelivered(hook.id).unwrap().len(), 3);
+    s.mark_delivered(first[0].id, hook.id).unwrap();
+    s.mark_delivered(first[0].id, hook.id).unwrap();
+    let left = s.undelivered(hook.id).unwrap();
+    assert_eq!(left.len(), 2);
+    assert!(left.iter().all(|a| a.id != first[0].id));
+    assert_eq!(s.webhooks().unwrap(), vec![hook.clone()]);
+    assert!(s.remove_webhook(hook.id, "t").unwrap());
+    assert!(!s.remove_webhook(hook.id, "t").unwrap());
+    assert!(s.webhooks().unwrap().is_empty());
+    let audited = s.audit(1000).unwrap();
+    assert!(
+        audited
+            .iter()
+            .any(|e| e.entity == "webhook" && e.action == "delete")
+    );
+    assert_eq!(audited.iter().filter(|e| e.entity == "alert").count(), 3);
+}
 
 fn code(n: u32) -> CreditCode {
     CreditCode::complete(&format!("91500105MA5YRE{n:02}B")).unwrap()
@@ -400,6 +468,8 @@ fn meters_and_hourly_grid_factors(s: &mut dyn Store) {
         kind: MeterKind::Consumption,
         source: String::new(),
         site: String::new(),
+        parent: String::new(),
+        end_use: String::new(),
     };
     let mut pv = Meter {
         meter: "PV1".into(),
@@ -407,6 +477,8 @@ fn meters_and_hourly_grid_factors(s: &mut dyn Store) {
         kind: MeterKind::Generation,
         source: "solar".into(),
         site: "roof".into(),
+        parent: String::new(),
+        end_use: String::new(),
     };
     let other = Meter {
         meter: "L2".into(),
@@ -419,6 +491,28 @@ fn meters_and_hourly_grid_factors(s: &mut dyn Store) {
     assert_eq!(s.upsert_meter(&pv, "t").unwrap(), Upsert::Unchanged);
     pv.source = "wind".into();
     assert_eq!(s.upsert_meter(&pv, "t").unwrap(), Upsert::Updated);
+    // A sub-meter's place in the meter tree round-trips; moving it is an update.
+    let mut sub = Meter {
+        meter: "L1-hvac".into(),
+        parent: "L1".into(),
+        end_use: "hvac".into(),
+        ..load.clone()
+    };
+    assert_eq!(s.upsert_meter(&sub, "t").unwrap(), Upsert::Inserted);
+    sub.end_use = "process".into();
+    assert_eq!(s.upsert_meter(&sub, "t").unwrap(), Upsert::Updated);
+    let stored = s
+        .meters(&Access::All, &MeterFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|m| m.meter == "L1-hvac")
+        .unwrap();
+    assert_eq!(
+        (stored.parent.as_str(), stored.end_use.as_str()),
+        ("L1", "process")
+    );
+    sub.parent.clear();
+    sub.meter = "L1-hvac-gone".into();
     assert_eq!(
         s.meters(&Access::All, &MeterFilter::default())
             .unwrap()

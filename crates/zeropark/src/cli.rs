@@ -126,6 +126,9 @@ pub enum Command {
     /// Buildings (建筑): a site as a building, the energy standard's values, the league table.
     #[command(subcommand)]
     Buildings(crate::buildings::BuildingsCmd),
+    /// Early warning (预警): meters off their baseline, budgets heading over; webhooks.
+    #[command(subcommand)]
+    Alerts(crate::centre::AlertsCmd),
     /// Create the database (if needed) and apply migrations.
     Migrate,
     /// Create (or reuse) the demo park: 34 enterprises, a year of ledgers, designations.
@@ -231,6 +234,9 @@ pub enum ReportCmd {
     Building(crate::buildings::BuildingArgs),
     /// A retrofit's saving between two years of a building, normalised by degree days.
     Retrofit(crate::buildings::RetrofitArgs),
+    /// Energy flow (能流) of an enterprise or a park: sources, the meter tree, end uses and
+    /// the unmetered remainder of every master meter: {nodes, links, losses}.
+    EnergyFlow(crate::centre::FlowArgs),
     /// Hazardous waste transfers of a province in a year: approvals, tonnes by code and
     /// route, median approval working days, whitelist share, manifests.
     Waste {
@@ -283,6 +289,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Buildings(cmd) => crate::buildings::run(&ctx, cmd),
         Command::Report(ReportCmd::Building(a)) => crate::buildings::report(&ctx, &a),
         Command::Report(ReportCmd::Retrofit(a)) => crate::buildings::retrofit(&ctx, &a),
+        Command::Report(ReportCmd::EnergyFlow(a)) => crate::centre::flow(&ctx, &a),
+        Command::Alerts(cmd) => crate::centre::alerts(&ctx, cmd),
         Command::Report(ReportCmd::Inventory {
             scope,
             year,

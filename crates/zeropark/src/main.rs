@@ -6,6 +6,7 @@ mod assess;
 mod assets;
 mod budget;
 mod buildings;
+mod centre;
 mod certs;
 mod cli;
 mod ctx;

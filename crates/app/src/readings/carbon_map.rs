@@ -366,7 +366,7 @@ pub fn carbon_map_compute(
             },
         );
     }
-    for m in &meters {
+    for m in meters.iter().filter(|m| m.is_top()) {
         if let Some(e) = by_org.get_mut(m.credit_code.as_str()) {
             match m.kind {
                 // A battery's charge is load and its discharge supplies load: with them
