@@ -511,19 +511,17 @@ fn meters_and_hourly_grid_factors(s: &mut dyn Store) {
         (stored.parent.as_str(), stored.end_use.as_str()),
         ("L1", "process")
     );
-    sub.parent.clear();
-    sub.meter = "L1-hvac-gone".into();
     assert_eq!(
         s.meters(&Access::All, &MeterFilter::default())
             .unwrap()
             .len(),
-        3
+        4
     );
     assert_eq!(
         s.meters(&Access::Org(code(1)), &MeterFilter::default())
             .unwrap()
             .len(),
-        2
+        3
     );
     assert_eq!(
         s.meters(
