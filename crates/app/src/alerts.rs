@@ -22,7 +22,7 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 use zp_domain::Calendar;
 use zp_domain::time::{local, local_day_start};
-use zp_energy::anomaly::{Day, Finding, Method, judge};
+use zp_energy::anomaly::{Day, DayKind, Finding, Method, judge};
 use zp_readings::ReadingStore;
 use zp_store::{Alert, BudgetScope, MeterFilter, MeterKind, NewAlert, OrgFilter, Store, Webhook};
 
@@ -136,9 +136,7 @@ pub fn meter_anomalies(
                 series.push(Day {
                     date: d,
                     kwh: by_day.get(&d).map(|wh| *wh as f64 / 1000.0),
-                    working: calendar
-                        .is_working_day(d)
-                        .unwrap_or(d.weekday().to_monday_one_offset() <= 5),
+                    kind: DayKind::of(d, calendar),
                 });
                 d = add_days(d, 1)?;
             }

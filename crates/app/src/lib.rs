@@ -53,6 +53,7 @@ pub use zp_store::{
     NewUser, Org, OrgFilter, Park, ProjectFilter, QuarantineEntry, QuarantineFilter, Rejected,
     Role, Site, Store, StoreError, Upsert, User, open,
 };
+pub use zp_store::{Alert, BudgetScope, NewAlert, Webhook};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

@@ -2,7 +2,8 @@
 //!
 //! The method, stated once (also in `docs/forecast.md`):
 //! 1. The day's energy of the meter is compared with the days of the **same kind** (working
-//!    day or rest day, China's calendar with its holidays and make-up working days) in the
+//!    day, non-working Saturday, or Sunday and public holiday: [`DayKind`], China's calendar
+//!    with its holidays and make-up working days) in the
 //!    [`Method::window_days`] before it; at least [`Method::min_reference_days`] of them must
 //!    have readings, else the day is not judged (`insufficient_baseline`).
 //! 2. Baseline = the median of those days; spread = 1.4826 x the median absolute deviation
@@ -17,6 +18,7 @@
 
 use jiff::civil::Date;
 use serde::Serialize;
+use zp_domain::Calendar;
 
 /// The parameters of the method; [`Method::default`] is what the product uses.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -31,7 +33,7 @@ pub struct Method {
 impl Default for Method {
     fn default() -> Method {
         Method {
-            window_days: 28,
+            window_days: 35,
             min_reference_days: 4,
             z_threshold: 5.0,
             min_departure_share: 0.25,
@@ -43,7 +45,7 @@ impl Default for Method {
 impl Method {
     pub fn describe(&self) -> String {
         format!(
-            "robust z-score of the day's energy against the median of the same kind of day (working or rest, China's calendar) in the {} days before it (at least {} with readings); spread = 1.4826 x MAD, at least {:.0} % of the median; anomaly when |z| > {} and the departure exceeds {:.0} % of the median; no readings on a day whose baseline is above zero: missing",
+            "robust z-score of the day's energy against the median of the same kind of day (working day, non-working Saturday, or Sunday and holiday; China's calendar) in the {} days before it (at least {} with readings); spread = 1.4826 x MAD, at least {:.0} % of the median; anomaly when |z| > {} and the departure exceeds {:.0} % of the median; no readings on a day whose baseline is above zero: missing",
             self.window_days,
             self.min_reference_days,
             self.spread_floor_share * 100.0,
@@ -53,12 +55,42 @@ impl Method {
     }
 }
 
+/// The kind of a day a meter's day is compared within.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DayKind {
+    /// A working day (make-up working days included).
+    Working,
+    /// A Saturday that is not a working day (many plants run a lighter Saturday).
+    Saturday,
+    /// Sundays and public holidays.
+    Rest,
+}
+
+impl DayKind {
+    /// The kind of `date` in `calendar` (holidays and make-up working days), by weekday
+    /// where the calendar says nothing.
+    pub fn of(date: Date, calendar: &Calendar) -> DayKind {
+        use jiff::civil::Weekday;
+        use zp_domain::calendar::DayKind as Special;
+        match calendar.special(date).map(|d| d.kind) {
+            Some(Special::Workday) => DayKind::Working,
+            Some(Special::Holiday) => DayKind::Rest,
+            None => match date.weekday() {
+                Weekday::Saturday => DayKind::Saturday,
+                Weekday::Sunday => DayKind::Rest,
+                _ => DayKind::Working,
+            },
+        }
+    }
+}
+
 /// A meter's day: its energy (`None` without any reading) and kind.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Day {
     pub date: Date,
     pub kwh: Option<f64>,
-    pub working: bool,
+    pub kind: DayKind,
 }
 
 /// What was found on a day.
@@ -123,7 +155,7 @@ pub fn judge(days: &[Day], from: Date, m: &Method) -> Judgement {
         let start = i.saturating_sub(m.window_days);
         let mut reference: Vec<f64> = days[start..i]
             .iter()
-            .filter(|r| r.working == d.working)
+            .filter(|r| r.kind == d.kind)
             .filter_map(|r| r.kwh)
             .collect();
         if reference.len() < m.min_reference_days {
@@ -166,17 +198,16 @@ mod tests {
     use super::*;
 
     fn run(values: &[Option<f64>]) -> Vec<Day> {
-        let start = Date::new(2023, 3, 6).unwrap(); // a Monday
+        let start = Date::new(2023, 8, 7).unwrap(); // a Monday; no holiday in the next 5 weeks
         values
             .iter()
             .enumerate()
             .map(|(i, v)| {
                 let date = start.checked_add(jiff::Span::new().days(i as i64)).unwrap();
-                let wd = date.weekday().to_monday_one_offset();
                 Day {
                     date,
                     kwh: *v,
-                    working: wd <= 5,
+                    kind: DayKind::of(date, Calendar::china()),
                 }
             })
             .collect()
@@ -229,7 +260,10 @@ mod tests {
         v.push(Some(1200.0)); // 20 %: below the 25 % materiality even with z far above 5
         let days: Vec<Day> = run(&v)
             .into_iter()
-            .map(|d| Day { working: true, ..d })
+            .map(|d| Day {
+                kind: DayKind::Working,
+                ..d
+            })
             .collect();
         let j = judge(&days, days[28].date, &Method::default());
         assert!(j.anomalies.is_empty(), "{j:?}");

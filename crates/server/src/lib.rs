@@ -18,6 +18,7 @@ pub mod audit;
 pub mod auth;
 pub mod buildings;
 pub mod carbon_map;
+pub mod centre;
 pub mod certs;
 pub mod certs_page;
 pub mod csrf;
@@ -83,6 +84,7 @@ pub const AREAS: &[&Area] = &[
     &waste::AREA,
     &energy::AREA,
     &flex_page::AREA,
+    &centre::AREA,
     &buildings::AREA,
     &report_files::AREA,
     &assets_pages::AREA,
