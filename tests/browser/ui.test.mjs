@@ -315,6 +315,26 @@ test('buildings league table and the project register with its budget bar', asyn
   await context.close();
 });
 
+test('energy centre: the energy flow with master-meter balances, the month\'s bill, the budget', async () => {
+  const { context, page } = await session('admin');
+  await page.goto(`${BASE}/centre`);
+  // The default is the first metered enterprise: the demo gives it sub-meters.
+  const balances = page.locator('#centre-balances tbody tr');
+  assert.equal(await balances.count(), 1);
+  assert.match(await balances.first().locator('td.num').nth(3).textContent(), /^\d+(\.\d)? %$/);
+  assert.match(await page.textContent('#kpi-total-tce'), /\d/);
+  assert.match(await page.textContent('#kpi-unmetered'), /\d/);
+  await chartDrawn(page, 'centre-flow');
+  await chartDrawn(page, 'centre-bill');
+  await shot(page, '15-centre');
+  // Another month of the same year: a new bill.
+  await page.fill('#centre-form [name=month]', '2023-07');
+  await Promise.all([page.waitForURL(/month=2023-07/), page.click('#centre-form button[type=submit]')]);
+  assert.match(await page.textContent('#centre-bill-note'), /kWh/);
+  await chartDrawn(page, 'centre-bill');
+  await context.close();
+});
+
 test('no script errors on any page', () => {
   assert.deepEqual(errors, []);
 });

@@ -295,9 +295,13 @@ pub fn budget_report(
                 } else {
                     "actual"
                 },
-                l.forecast.unwrap_or(l.actual).max(l.actual).normalize(),
-                l.budget.normalize(),
-                over.normalize()
+                l.forecast
+                    .unwrap_or(l.actual)
+                    .max(l.actual)
+                    .round_dp(4)
+                    .normalize(),
+                l.budget.round_dp(4).normalize(),
+                over.round_dp(4).normalize()
             ));
         }
     }

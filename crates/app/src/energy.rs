@@ -11,6 +11,7 @@
 //! access.
 
 /// The types the adapters show and pass.
+pub use zp_energy::flow::Node as FlowNode;
 pub use zp_energy::{
     Band, Battery, Bill, BillPeriod, MonthSet, Objective, Period as TouPeriod, Plan, PlanHour,
     TariffVersion,

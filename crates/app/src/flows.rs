@@ -59,21 +59,32 @@ pub struct EnergyFlowReport {
 struct Part {
     grid_kwh: Decimal,
     own_kwh: Decimal,
+    charge_kwh: Decimal,
     fuels: Vec<FuelSource>,
     meters: Vec<TreeMeter>,
     metered: bool,
     factor_ids: Vec<String>,
 }
 
-/// The metered year of an enterprise: its tree with each meter's energy, grid import and
-/// own generation used. `None` without consumption readings in the year.
+/// What an enterprise's meters read over the year.
+struct Metered {
+    tree: Vec<TreeMeter>,
+    grid_kwh: Decimal,
+    own_kwh: Decimal,
+    charge_kwh: Decimal,
+}
+
+/// The metered year of an enterprise: its tree with each meter's energy, grid import, own
+/// generation and battery discharge used, battery charge. `None` without consumption
+/// readings in the year.
 fn metered_part(
     readings: &ReadingStore,
     meters: &[zp_store::Meter],
     from: i64,
     to: i64,
-) -> Result<Option<(Vec<TreeMeter>, Decimal, Decimal)>, AppError> {
+) -> Result<Option<Metered>, AppError> {
     let mut tree = Vec::new();
+    let mut charge_wh = 0i64;
     // Per interval: load (top consumption + battery charge) and own supply.
     let mut load: BTreeMap<i64, i64> = BTreeMap::new();
     let mut supply: BTreeMap<i64, i64> = BTreeMap::new();
@@ -93,6 +104,9 @@ fn metered_part(
         if !m.is_top() {
             continue;
         }
+        if m.kind == MeterKind::BatteryCharge {
+            charge_wh += wh;
+        }
         let into = match m.kind {
             MeterKind::Consumption | MeterKind::BatteryCharge => &mut load,
             MeterKind::Generation | MeterKind::BatteryDischarge => &mut supply,
@@ -110,11 +124,12 @@ fn metered_part(
         grid_wh += (l - s).max(0);
         own_wh += (*l).min(s);
     }
-    Ok(Some((
+    Ok(Some(Metered {
         tree,
-        Decimal::new(grid_wh, 3),
-        Decimal::new(own_wh, 3),
-    )))
+        grid_kwh: Decimal::new(grid_wh, 3),
+        own_kwh: Decimal::new(own_wh, 3),
+        charge_kwh: Decimal::new(charge_wh, 3),
+    }))
 }
 
 fn part(
@@ -166,7 +181,7 @@ fn part(
     let next = Date::new(year as i16 + 1, 1, 1)
         .map_err(|e| AppError::Invalid(format!("year {year}: {e}")))?;
     let (from, to) = (local_day_start(first), local_day_start(next));
-    let mwh = |c: Carrier| -> Decimal {
+    let kwh = |c: Carrier| -> Decimal {
         inv.lines
             .iter()
             .filter(|l| l.carrier == c)
@@ -174,17 +189,19 @@ fn part(
             .sum()
     };
     Ok(match metered_part(readings, &meters, from, to)? {
-        Some((tree, grid_kwh, own_kwh)) => Part {
-            grid_kwh,
-            own_kwh,
+        Some(m) => Part {
+            grid_kwh: m.grid_kwh,
+            own_kwh: m.own_kwh,
+            charge_kwh: m.charge_kwh,
             fuels,
-            meters: tree,
+            meters: m.tree,
             metered: true,
             factor_ids,
         },
         None => Part {
-            grid_kwh: mwh(Carrier::Electricity),
-            own_kwh: mwh(Carrier::ElectricityOnsiteRenewable),
+            grid_kwh: kwh(Carrier::Electricity),
+            own_kwh: kwh(Carrier::ElectricityOnsiteRenewable),
+            charge_kwh: Decimal::ZERO,
             fuels,
             meters: Vec::new(),
             metered: false,
@@ -228,6 +245,7 @@ pub fn energy_flow(
     let mut input = FlowInput {
         grid_kwh: Decimal::ZERO,
         own_generation_kwh: Decimal::ZERO,
+        battery_charge_kwh: Decimal::ZERO,
         fuels: Vec::new(),
         meters: Vec::new(),
         kgce_per_kwh: conversion.factor.value,
@@ -239,6 +257,7 @@ pub fn energy_flow(
         let p = part(store, caller, readings, &catalog, org, year)?;
         input.grid_kwh += p.grid_kwh;
         input.own_generation_kwh += p.own_kwh;
+        input.battery_charge_kwh += p.charge_kwh;
         input.meters.extend(p.meters);
         for f in p.fuels {
             match fuels.get_mut(&f.carrier) {
@@ -295,4 +314,36 @@ pub fn energy_flow(
         factor_ids,
         notes,
     })
+}
+
+/// The year a view of an enterprise opens on, and the last metered day in it: the latest
+/// year in which its consumption meters hold at least 60 days of readings (a stray reading
+/// in a later year does not move the view), else the latest year with any.
+pub fn default_period(
+    store: &mut dyn Store,
+    caller: &Caller,
+    readings: &ReadingStore,
+    code: &CreditCode,
+) -> Result<Option<(i32, Date)>, AppError> {
+    let meters = crate::energy::site_meters(store, caller, code)?;
+    // Per year: the most seconds any meter covers, and the last reading.
+    let mut years: BTreeMap<i32, (i64, i64)> = BTreeMap::new();
+    for m in &meters.consumption {
+        let step = readings.interval(m).map(|i| i.seconds()).unwrap_or(900);
+        for year in readings.years(m).map_err(store_err)? {
+            let (a, b) = zp_readings::calendar::year_bounds(year);
+            let rows = readings.readings(m, a, b).map_err(store_err)?;
+            if let Some((last, _)) = rows.last() {
+                let e = years.entry(year).or_insert((0, *last));
+                e.0 = e.0.max(rows.len() as i64 * step);
+                e.1 = e.1.max(*last);
+            }
+        }
+    }
+    let chosen = years
+        .iter()
+        .rev()
+        .find(|(_, (covered, _))| *covered >= 60 * 86_400)
+        .or_else(|| years.iter().next_back());
+    Ok(chosen.map(|(y, (_, ts))| (*y, zp_domain::time::local(*ts).date())))
 }

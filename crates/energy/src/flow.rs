@@ -43,8 +43,10 @@ pub struct FuelSource {
 pub struct FlowInput {
     /// Electricity from the grid, kWh.
     pub grid_kwh: Decimal,
-    /// Own generation used on site, kWh.
+    /// Own generation and battery discharge used on site, kWh.
     pub own_generation_kwh: Decimal,
+    /// Electricity into batteries (metered charge), kWh: a conversion stage.
+    pub battery_charge_kwh: Decimal,
     pub fuels: Vec<FuelSource>,
     /// Consumption meters of the tree; empty when the electricity is not metered.
     pub meters: Vec<TreeMeter>,
@@ -181,7 +183,7 @@ pub fn build(input: &FlowInput) -> Flow {
         ("grid", "电网购电", input.grid_kwh),
         (
             "own_generation",
-            "自发自用（光伏等）",
+            "自发自用（光伏、储能放电）",
             input.own_generation_kwh,
         ),
     ] {
@@ -217,6 +219,12 @@ pub fn build(input: &FlowInput) -> Flow {
             tops.push(m);
         }
     }
+    if input.battery_charge_kwh > Decimal::ZERO {
+        b.node(ELECTRICITY, "电力", "carrier");
+        b.node("storage", "储能充电", "conversion");
+        let kwh = input.battery_charge_kwh;
+        b.link(ELECTRICITY, "storage", tce(kwh, k), Some(kwh));
+    }
     let mut losses = Vec::new();
     let mut top_kwh = Decimal::ZERO;
     for top in &tops {
@@ -250,11 +258,12 @@ pub fn build(input: &FlowInput) -> Flow {
         }
         Decimal::ZERO
     } else {
-        top_kwh - electricity_kwh
+        top_kwh + input.battery_charge_kwh - electricity_kwh
     };
     if !input.meters.is_empty() && unmatched != Decimal::ZERO {
         faults.push(format!(
-            "the top meters read {top_kwh} kWh, the sources supplied {electricity_kwh} kWh (difference {unmatched} kWh)"
+            "the top meters and battery charge read {} kWh, the sources supplied {electricity_kwh} kWh (difference {unmatched} kWh)",
+            top_kwh + input.battery_charge_kwh
         ));
     }
 
@@ -375,6 +384,7 @@ mod tests {
         FlowInput {
             grid_kwh: dec!(80000),
             own_generation_kwh: dec!(20000),
+            battery_charge_kwh: dec!(0),
             fuels: vec![FuelSource {
                 carrier: "natural_gas".into(),
                 name_zh: "天然气".into(),

@@ -14,9 +14,10 @@
       tooltip: { trigger: 'item', valueFormatter: v => zp.fmt(v, 3) + ' tce' },
       series: [{
         type: 'sankey',
+        animation: false,
         emphasis: { focus: 'adjacency' },
         nodeAlign: 'left',
-        label: { formatter: p => names[p.name] || p.name },
+        label: { formatter: p => names[p.name] || p.name, width: 160, overflow: 'truncate' },
         data: d.flow.nodes.map(n => ({ name: n.id })),
         links: d.flow.links,
         lineStyle: { color: 'gradient', curveness: 0.5 },

@@ -400,14 +400,18 @@ fn load(
     month: Option<String>,
 ) -> Result<Loaded, AppError> {
     let orgs = s.orgs(&caller.access, &OrgFilter::default())?;
+    // By default the first enterprise with a meter tree, else the first metered one.
     let org = match org {
         Some(o) => Some(o),
-        None => s
-            .meters(&caller.access, &MeterFilter::default())?
-            .into_iter()
-            .find(|m| m.kind == MeterKind::Consumption)
-            .map(|m| m.credit_code)
-            .or_else(|| orgs.first().map(|o| o.credit_code.clone())),
+        None => {
+            let meters = s.meters(&caller.access, &MeterFilter::default())?;
+            let consumption = || meters.iter().filter(|m| m.kind == MeterKind::Consumption);
+            consumption()
+                .find(|m| !m.is_top())
+                .or_else(|| consumption().next())
+                .map(|m| m.credit_code.clone())
+                .or_else(|| orgs.first().map(|o| o.credit_code.clone()))
+        }
     };
     let Some(code) = org.clone() else {
         return Ok(Loaded {
@@ -422,12 +426,12 @@ fn load(
             alerts: Vec::new(),
         });
     };
-    let latest = zp_app::flex::latest_day(s, caller, readings, &code).unwrap_or(None);
+    let period = zp_app::flows::default_period(s, caller, readings, &code).unwrap_or(None);
     let year = year
-        .or(latest.map(|d| i32::from(d.year())))
+        .or(period.map(|(y, _)| y))
         .unwrap_or_else(zp_app::buildings::last_full_year);
-    let month = month.unwrap_or_else(|| match latest {
-        Some(d) if i32::from(d.year()) == year => format!("{year}-{:02}", d.month()),
+    let month = month.unwrap_or_else(|| match period {
+        Some((y, last)) if y == year => format!("{year}-{:02}", last.month()),
         _ => format!("{year}-12"),
     });
     let flow = or_message(zp_app::flows::energy_flow(
@@ -545,8 +549,14 @@ fn body(lang: Lang, l: Loaded) -> Body {
                 .collect();
             b.faults = f.flow.faults.clone();
             b.flow_note = f.notes.join("; ");
+            // Meter nodes without the enterprise's code in front (the page is the enterprise's).
+            let prefix = format!("{}-", f.scope);
+            let name = |n: &zp_app::energy::FlowNode| match n.stage {
+                "meter" => n.name.strip_prefix(&prefix).unwrap_or(&n.name).to_string(),
+                _ => n.name.clone(),
+            };
             data["flow"] = json!({
-                "nodes": f.flow.nodes.iter().map(|n| json!({"id": n.id, "name": n.name, "stage": n.stage})).collect::<Vec<_>>(),
+                "nodes": f.flow.nodes.iter().map(|n| json!({"id": n.id, "name": name(n), "stage": n.stage})).collect::<Vec<_>>(),
                 "links": f.flow.links.iter().map(|x| json!({"source": x.source, "target": x.target, "value": format::f64_of(x.value_tce)})).collect::<Vec<_>>(),
             });
         }

@@ -40,6 +40,7 @@ pub fn run(dir: &Path, json: bool, serve: &DemoServe) -> anyhow::Result<ExitCode
         &dir.join("source-files"),
         &actor(),
     )?;
+    zp_app::demo::alerts(store.as_mut(), &readings, &actor())?;
     let park = zp_app::inventory(
         store.as_mut(),
         &Access::All,

@@ -562,6 +562,35 @@ fn demo_assessment(store: &mut dyn Store, dir: &Path, actor: &str) -> Result<(),
             split: crate::budget::SplitRequest::Even,
         },
     )?;
+    // The first sub-metered enterprise's own budget, 5 % below what it used: a demo value
+    // that shows a budget warning on the energy-centre page.
+    let park_orgs = demo_orgs().into_iter().filter(|o| o.park == DEMO_PARK);
+    if let Some((_, first)) = park_orgs
+        .enumerate()
+        .find(|(i, _)| readings::is_submetered(*i))
+    {
+        let code = first.code;
+        let inv = crate::inventory(
+            store,
+            &Access::All,
+            &crate::InventoryScope::Org(code.clone()),
+            DEMO_YEAR,
+            Default::default(),
+            actor,
+        )?;
+        let minus_five = |v: Decimal| (v * Decimal::new(95, 2)).round();
+        crate::budget::set_budget(
+            store,
+            &operator,
+            &crate::budget::SetBudget {
+                scope: zp_store::BudgetScope::Org(code),
+                year: DEMO_YEAR,
+                tce: minus_five(inv.energy_tce),
+                tco2: minus_five(inv.scope1_tco2 + inv.scope2_location_tco2),
+                split: crate::budget::SplitRequest::Even,
+            },
+        )?;
+    }
     let project = format!(
         "name = \"两江数据中心扩建项目（演示）\"\nregion = \"CQ\"\npark = \"{DEMO_PARK}\"\n\
          industry = \"6450\"\nyear = {DEMO_YEAR}\noutput_10k_yuan = 30000\n\
@@ -575,6 +604,27 @@ fn demo_assessment(store: &mut dyn Store, dir: &Path, actor: &str) -> Result<(),
         .map_err(|e| AppError::Invalid(e.to_string()))?;
     crate::assess::assess_file(store, &operator, &path, as_of)?;
     Ok(())
+}
+
+/// The demo year's early warnings: every metered day of the demo park judged against its
+/// meter's baseline, and the budgets' forecasts, recorded as alerts (nothing is posted: the
+/// demo has no webhook). Idempotent: alerts are keyed.
+pub fn alerts(
+    store: &mut dyn Store,
+    readings: &zp_readings::ReadingStore,
+    actor: &str,
+) -> Result<usize, AppError> {
+    let end = zp_domain::time::Date::new(DEMO_YEAR as i16, 12, 31)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let r = crate::alerts::check(
+        store,
+        &crate::Caller::operator(actor),
+        readings,
+        None,
+        end,
+        365,
+    )?;
+    Ok(r.new_alerts.len())
 }
 
 /// Meters, a year of 15-minute readings and hourly grid factors for the demo park (see

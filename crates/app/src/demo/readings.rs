@@ -60,17 +60,26 @@ pub(crate) fn demo_readings(
         .into_iter()
         .filter(|o| o.park == DEMO_PARK)
         .collect();
-    let mut meters_csv = String::from("meter,credit_code,kind,source\n");
-    for o in &orgs {
-        let _ = writeln!(meters_csv, "{}-L1,{},consumption,", o.code, o.code);
+    let mut meters_csv = String::from("meter,credit_code,kind,source,site,parent,end_use\n");
+    for (i, o) in orgs.iter().enumerate() {
+        let _ = writeln!(meters_csv, "{}-L1,{},consumption,,,,", o.code, o.code);
+        if is_submetered(i) {
+            for (suffix, end_use, _) in SUB_METERS {
+                let _ = writeln!(
+                    meters_csv,
+                    "{0}-L1-{suffix},{0},consumption,,,{0}-L1,{end_use}",
+                    o.code
+                );
+            }
+        }
         if o.pv_kwp > 0.0 {
-            let _ = writeln!(meters_csv, "{}-PV1,{},generation,solar", o.code, o.code);
+            let _ = writeln!(meters_csv, "{}-PV1,{},generation,solar,,,", o.code, o.code);
         }
     }
     let battery_org = battery_org(&orgs);
     let _ = writeln!(
         meters_csv,
-        "{0}-BESS-C,{0},battery_charge,\n{0}-BESS-D,{0},battery_discharge,",
+        "{0}-BESS-C,{0},battery_charge,,,,\n{0}-BESS-D,{0},battery_discharge,,,,",
         battery_org
     );
     let meters_file = dir.join("meters.csv");
@@ -134,20 +143,40 @@ pub(crate) fn demo_readings(
     let mut csv = String::with_capacity(64 << 20);
     csv.push_str("meter,ts,kwh\n");
     let mut rows = 0;
-    for o in &orgs {
+    for (i, o) in orgs.iter().enumerate() {
         let shape = zp_readings::profiles::load_profile_2023(o.kind.load_profile())
             .expect("shipped load profile");
         let yearly_mwh = o.grid_mwh + o.pv_kwp * 0.812;
         let meter = format!("{}-L1", o.code);
         for (ts, kwh_per_mwh) in &shape {
             let wh = (kwh_per_mwh * yearly_mwh * rng.range(0.95, 1.05) * 1000.0).round();
+            let at = zp_domain::time::format_local(*ts);
             let _ = writeln!(
                 csv,
-                "{meter},{},{}",
-                zp_domain::time::format_local(*ts),
+                "{meter},{at},{}",
                 zp_readings::value::format_kwh(wh as u64)
             );
             rows += 1;
+            if is_submetered(i) {
+                // Sub-meters share the master's interval; cooling grows in summer; what
+                // they leave (about 8 %) is the unmetered remainder.
+                let month = zp_domain::time::local(*ts).month();
+                let summer = if (6..=9).contains(&month) { 0.12 } else { 0.0 };
+                for (suffix, _, share) in SUB_METERS {
+                    let share = match suffix {
+                        "HVAC" => share + summer,
+                        "PROC" => share - summer,
+                        _ => share,
+                    };
+                    let sub = (wh * share * rng.range(0.97, 1.03)).round();
+                    let _ = writeln!(
+                        csv,
+                        "{meter}-{suffix},{at},{}",
+                        zp_readings::value::format_kwh(sub as u64)
+                    );
+                    rows += 1;
+                }
+            }
         }
         if o.pv_kwp > 0.0 {
             let meter = format!("{}-PV1", o.code);
@@ -181,6 +210,20 @@ pub(crate) fn demo_readings(
         already_seeded: false,
     })
 }
+
+/// Whether the demo park's `i`-th enterprise has sub-meters under its main meter (a meter
+/// tree for the energy-flow page): the second to fourth (the first, the cement works, has
+/// its own 2024 readings for the finance demo).
+pub(crate) fn is_submetered(i: usize) -> bool {
+    (1..=3).contains(&i)
+}
+
+/// Sub-meters of a main meter: suffix, end use, share of the master's energy.
+const SUB_METERS: [(&str, &str, f64); 3] = [
+    ("PROC", "process", 0.66),
+    ("HVAC", "hvac", 0.20),
+    ("LIGHT", "lighting", 0.06),
+];
 
 /// The local day of the demo battery's metered operation (a July working day: the summer
 /// tariff with its 尖峰 band).
