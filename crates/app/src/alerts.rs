@@ -5,8 +5,9 @@
 //! consumption meter's days in the `N` days up to `as_of` ([`zp_energy::anomaly`], the
 //! method is in the result) and each enterprise budget of `as_of`'s year
 //! ([`crate::budget::budget_report`]); new findings are recorded (an alert's key makes it
-//! unique, so running the check every hour records each finding once) and every alert a
-//! webhook has not received yet is posted to it as JSON. A webhook that fails keeps its
+//! unique, so running the check every hour records each finding once); [`deliver`] posts
+//! every alert a webhook has not received yet to it as JSON (the CLI right after the check,
+//! `zeropark serve` every minute). A webhook that fails keeps its
 //! alerts for the next run (at-least-once delivery; receivers deduplicate on `key`).
 //!
 //! The sender speaks plain HTTP/1.1 (`http://` URLs, 5-second timeouts): a receiver
@@ -50,6 +51,8 @@ pub struct CheckReport {
     pub budget_warnings: Vec<BudgetWarning>,
     /// Alerts recorded by this check (earlier findings are not recorded again).
     pub new_alerts: Vec<Alert>,
+    /// What `alerts check` posted after recording (the CLI as the platform); empty from the
+    /// API, whose server posts in the background (`zp_server::Config::alert_delivery`).
     pub deliveries: Vec<Delivery>,
 }
 
@@ -229,12 +232,6 @@ pub fn check(
         });
     }
     let new_alerts = store.record_alerts(&alerts, &caller.actor)?;
-    let deliveries = if caller.is_unscoped() {
-        deliver(store)?
-    } else {
-        // Webhooks are the platform's: a scoped caller records, the platform posts.
-        Vec::new()
-    };
     Ok(CheckReport {
         as_of,
         days,
@@ -244,7 +241,7 @@ pub fn check(
         anomalies,
         budget_warnings,
         new_alerts,
-        deliveries,
+        deliveries: Vec::new(),
     })
 }
 
@@ -350,10 +347,18 @@ fn post_json(url: &str, body: &str) -> Result<(), String> {
     }
 }
 
+/// At most this many webhooks (each is tried on every delivery round).
+pub const MAX_WEBHOOKS: usize = 20;
+
 /// Adds a webhook (platform administrators only).
 pub fn add_webhook(store: &mut dyn Store, caller: &Caller, url: &str) -> Result<Webhook, AppError> {
     only_platform(caller)?;
     valid_webhook_url(url)?;
+    if store.webhooks()?.len() >= MAX_WEBHOOKS {
+        return Err(AppError::Invalid(format!(
+            "at most {MAX_WEBHOOKS} webhooks: remove one first"
+        )));
+    }
     Ok(store.add_webhook(url.trim(), &caller.actor)?)
 }
 

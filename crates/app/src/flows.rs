@@ -135,7 +135,7 @@ fn metered_part(
 fn part(
     store: &mut dyn Store,
     caller: &Caller,
-    readings: &ReadingStore,
+    readings: Option<&ReadingStore>,
     catalog: &zp_factors::Catalog,
     org: &Org,
     year: i32,
@@ -188,7 +188,11 @@ fn part(
             .map(|l| l.quantity)
             .sum()
     };
-    Ok(match metered_part(readings, &meters, from, to)? {
+    let metered = match readings {
+        Some(r) => metered_part(r, &meters, from, to)?,
+        None => None,
+    };
+    Ok(match metered {
         Some(m) => Part {
             grid_kwh: m.grid_kwh,
             own_kwh: m.own_kwh,
@@ -210,11 +214,12 @@ fn part(
     })
 }
 
-/// Builds the flow of an enterprise or a park for a calendar year.
+/// Builds the flow of an enterprise or a park for a calendar year; without a readings
+/// store (`None`), electricity comes from the ledger.
 pub fn energy_flow(
     store: &mut dyn Store,
     caller: &Caller,
-    readings: &ReadingStore,
+    readings: Option<&ReadingStore>,
     scope: &FlowScope,
     year: i32,
 ) -> Result<EnergyFlowReport, AppError> {

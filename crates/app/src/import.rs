@@ -155,6 +155,7 @@ pub fn import_table(
             ));
         }
     };
+    crate::metrics::record_import(kind.key(), counts.read, counts.accepted, counts.quarantined);
     Ok(ImportOutcome {
         kind: kind.key(),
         file: table.file.clone(),

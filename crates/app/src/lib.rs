@@ -20,6 +20,7 @@ pub mod grid_factors;
 mod import;
 mod indicator_rows;
 mod inventory;
+pub mod metrics;
 pub mod park;
 mod pool;
 mod production;

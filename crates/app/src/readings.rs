@@ -325,6 +325,7 @@ pub(crate) fn record_readings_batch(
         actor: actor.into(),
     };
     out.batch_id = store.record_batch(&meta, &out.counts().checked(), &rejected)?;
+    crate::metrics::record_import("readings", out.read, out.accepted, out.quarantined);
     out.sha256 = sha256;
     out.rejected = rejected;
     Ok(out)

@@ -159,12 +159,28 @@ async fn flow_api(
         (None, None) => return Err(AppError::BadRequest("give org or park".into())),
     };
     let year = crate::extract::need("year", q.year)?;
-    let readings = open_store(&st)?;
+    let readings = optional_readings(&st)?;
     let c = who.caller();
     let r = st
-        .run(move |s| Ok(zp_app::flows::energy_flow(s, &c, &readings, &scope, year)?))
+        .run(move |s| {
+            Ok(zp_app::flows::energy_flow(
+                s,
+                &c,
+                readings.as_ref(),
+                &scope,
+                year,
+            )?)
+        })
         .await?;
     Ok(Json(r))
+}
+
+/// The readings store when the server has one (without: flows from the ledger, no bills).
+fn optional_readings(st: &AppState) -> Result<Option<zp_app::readings::ReadingStore>, AppError> {
+    match st.config.readings_dir {
+        Some(_) => open_store(st).map(Some),
+        None => Ok(None),
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -377,10 +393,10 @@ async fn page(
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(String::from);
-    let readings = open_store(&st).map_err(fail)?;
+    let readings = optional_readings(&st).map_err(fail)?;
     let caller = page.user.caller();
     let loaded = st
-        .run(move |s| load(s, &caller, &readings, org, year, month))
+        .run(move |s| load(s, &caller, readings.as_ref(), org, year, month))
         .await
         .map_err(fail)?;
     render(
@@ -394,7 +410,7 @@ async fn page(
 fn load(
     s: &mut dyn Store,
     caller: &zp_app::Caller,
-    readings: &zp_app::readings::ReadingStore,
+    readings: Option<&zp_app::readings::ReadingStore>,
     org: Option<CreditCode>,
     year: Option<i32>,
     month: Option<String>,
@@ -426,7 +442,10 @@ fn load(
             alerts: Vec::new(),
         });
     };
-    let period = zp_app::flows::default_period(s, caller, readings, &code).unwrap_or(None);
+    let period = match readings {
+        Some(r) => zp_app::flows::default_period(s, caller, r, &code).unwrap_or(None),
+        None => None,
+    };
     let year = year
         .or(period.map(|(y, _)| y))
         .unwrap_or_else(zp_app::buildings::last_full_year);
@@ -441,7 +460,10 @@ fn load(
         &FlowScope::Org(code.clone()),
         year,
     ))?;
-    let bill = or_message(zp_app::energy::bill(s, caller, readings, &code, &month))?;
+    let bill = match readings {
+        Some(r) => or_message(zp_app::energy::bill(s, caller, r, &code, &month))?,
+        None => Err("this server has no readings store: no bill".into()),
+    };
     let scope = BudgetScope::Org(code.clone());
     let end = Date::new(year as i16, 12, 31).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let as_of = zp_domain::time::today().min(end);

@@ -109,6 +109,9 @@ impl IntoResponse for AppError {
         if let AppError::Internal(detail) = &self {
             tracing::error!("internal error: {detail}");
         }
+        if self.status().is_server_error() && !matches!(self, AppError::DeadlineExceeded(_)) {
+            crate::metrics::STORE_ERRORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         let mut r = (self.status(), Json(self.body())).into_response();
         let retry_after = match self {
             AppError::RateLimited(secs) => Some(secs),

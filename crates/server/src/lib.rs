@@ -37,6 +37,7 @@ pub mod i18n;
 pub mod imports;
 pub mod inventory;
 pub mod layout;
+pub mod metrics;
 pub mod openapi;
 pub mod overview;
 pub mod readings;
@@ -85,6 +86,7 @@ pub const AREAS: &[&Area] = &[
     &energy::AREA,
     &flex_page::AREA,
     &centre::AREA,
+    &metrics::AREA,
     &buildings::AREA,
     &report_files::AREA,
     &assets_pages::AREA,
@@ -128,6 +130,9 @@ pub struct Config {
     /// How long a read (`GET`, `HEAD`) may take before it is answered 503 (see
     /// [`deadline`]); writes run to their end.
     pub read_deadline: std::time::Duration,
+    /// How often [`serve`] posts undelivered alerts to the webhooks; `None`: never (the
+    /// CLI's `alerts check` still does).
+    pub alert_delivery: Option<std::time::Duration>,
 }
 
 impl Default for Config {
@@ -145,6 +150,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             max_upload_dir_bytes: 10 * 1024 * 1024 * 1024,
             read_deadline: std::time::Duration::from_secs(30),
+            alert_delivery: Some(std::time::Duration::from_secs(60)),
         }
     }
 }
@@ -153,7 +159,8 @@ impl Config {
     /// Defaults with environment overrides: `ZEROPARK_SECURE_COOKIES` (1/true),
     /// `ZEROPARK_UPLOAD_DIR`, `ZEROPARK_MAX_UPLOAD_MB`, `ZEROPARK_MAX_UPLOAD_ROWS`,
     /// `ZEROPARK_SESSION_HOURS`, `ZEROPARK_REGISTRY_KEY`, `ZEROPARK_TRUSTED_PROXIES`
-    /// (comma-separated addresses), `ZEROPARK_MAX_UPLOAD_DIR_MB`, `ZEROPARK_READ_DEADLINE_SECS`.
+    /// (comma-separated addresses), `ZEROPARK_MAX_UPLOAD_DIR_MB`, `ZEROPARK_READ_DEADLINE_SECS`,
+    /// `ZEROPARK_ALERT_DELIVERY_SECS` (0: no delivery from the server).
     pub fn from_env() -> Config {
         let mut c = Config::default();
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
@@ -184,6 +191,9 @@ impl Config {
         if let Some(s) = var("ZEROPARK_READ_DEADLINE_SECS").and_then(|v| v.parse::<u64>().ok()) {
             c.read_deadline = std::time::Duration::from_secs(s);
         }
+        if let Some(s) = var("ZEROPARK_ALERT_DELIVERY_SECS").and_then(|v| v.parse::<u64>().ok()) {
+            c.alert_delivery = (s > 0).then(|| std::time::Duration::from_secs(s));
+        }
         c
     }
 }
@@ -197,6 +207,8 @@ pub struct AppState {
     limiter: Arc<Mutex<auth::LoginLimiter>>,
     /// Park views, kept while the data is unchanged.
     pub views: Arc<zp_app::park::ViewCache>,
+    /// Request counts and latencies for `/metrics`.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
@@ -215,6 +227,7 @@ impl AppState {
             ))),
             config: Arc::new(config),
             views: Arc::default(),
+            metrics: Arc::default(),
         }
     }
 
@@ -258,6 +271,10 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             headers::secure,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .with_state(state)
 }
 
@@ -268,10 +285,37 @@ pub async fn bind(addr: &str) -> std::io::Result<tokio::net::TcpListener> {
 
 /// Serves [`app`] on `listener` until Ctrl-C (or SIGTERM).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    if let Some(every) = state.config.alert_delivery {
+        tokio::spawn(deliver_alerts(state.clone(), every));
+    }
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
+}
+
+/// Posts undelivered alerts to the webhooks every `every` (a webhook that fails keeps its
+/// alerts for the next round), logging what was delivered and what failed.
+async fn deliver_alerts(state: AppState, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match state.run(|s| Ok(zp_app::alerts::deliver(s)?)).await {
+            Ok(done) => {
+                for d in done.iter().filter(|d| d.delivered > 0 || d.error.is_some()) {
+                    tracing::info!(
+                        webhook = d.webhook,
+                        delivered = d.delivered,
+                        pending = d.pending,
+                        error = d.error.as_deref().unwrap_or(""),
+                        "alert delivery"
+                    );
+                }
+            }
+            Err(e) => tracing::warn!("alert delivery: {e}"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

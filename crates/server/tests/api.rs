@@ -859,3 +859,169 @@ async fn serves_over_a_real_socket() {
     server.abort();
     result.unwrap();
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_template_and_imports_for_administrators_only() {
+    let t = app();
+    let a = org_a();
+    t.get(Some("park"), &format!("/api/v1/orgs/{a}")).await;
+    t.get(Some("park"), "/api/v1/orgs/91500000000000000X").await;
+    let csv = format!(
+        "credit_code,period,carrier,quantity,unit\n{a},2025-01,electricity,10,MWh\n{a},2025-13,electricity,1,MWh\n"
+    );
+    let r = t
+        .upload("ent_a", "/api/v1/imports/activity", "m.csv", csv.as_bytes())
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // Only a platform administrator scrapes.
+    assert_eq!(
+        t.get(Some("park"), "/metrics").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        t.get(None, "/metrics").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let m = t.get(Some("admin"), "/metrics").await;
+    assert_eq!(m.status, StatusCode::OK);
+    assert!(
+        m.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    // Both enterprise requests under one template, whatever the code asked for.
+    let line = m
+        .text
+        .lines()
+        .find(|l| l.starts_with("zeropark_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/orgs/{code}\"}"))
+        .unwrap_or_else(|| panic!("{}", m.text));
+    assert!(line.ends_with(" 2"), "{line}");
+    assert!(!m.text.contains("91500000000000000X"));
+    // The import's rows (counters are per process: other tests add to them).
+    let rows = |outcome: &str| -> u64 {
+        m.text
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix(&format!(
+                    "zeropark_import_rows_total{{kind=\"activity\",outcome=\"{outcome}\"}} "
+                ))
+            })
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(rows("read") >= 2 && rows("quarantined") >= 1);
+    assert_eq!(rows("read"), rows("accepted") + rows("quarantined"));
+    assert!(m.text.contains("zeropark_data_version "));
+}
+
+#[tokio::test]
+async fn energy_flow_and_alerts_are_scoped_and_webhooks_are_the_platforms() {
+    let t = app();
+    let a = org_a();
+    let b = org_b();
+    let r = t
+        .get(
+            Some("ent_a"),
+            &format!("/api/v1/reports/energy-flow?org={a}&year={DEMO_YEAR}"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(num(&r.json()["total_tce"]) > Decimal::ZERO);
+    let other = t
+        .get(
+            Some("ent_a"),
+            &format!("/api/v1/reports/energy-flow?org={b}&year={DEMO_YEAR}"),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND, "{}", other.text);
+    assert_eq!(
+        t.get(Some("ent_a"), "/api/v1/alerts").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        t.get(Some("park"), "/api/v1/webhooks").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = t
+        .post_json(
+            "admin",
+            "/api/v1/webhooks",
+            json!({"url": "http://127.0.0.1:9/hook"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let r = t
+        .post_json("admin", "/api/v1/webhooks", json!({"url": "ftp://x"}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("only http://"), "{}", r.text);
+}
+
+/// The server posts recorded alerts to a webhook in the background (a real receiver on a
+/// socket), once each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_posts_new_alerts_to_webhooks_in_the_background() {
+    let t = app_with(|c| c.alert_delivery = Some(std::time::Duration::from_millis(100)));
+    let receiver = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hook = format!("http://{}/hook", receiver.local_addr().unwrap());
+    let r = t
+        .post_json("admin", "/api/v1/webhooks", json!({"url": hook}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let a = org_a();
+    t.store(move |s| {
+        s.record_alerts(
+            &[zp_app::NewAlert {
+                key: format!("meter/{a}-L1/2023-07-05"),
+                kind: "meter".into(),
+                credit_code: a.clone(),
+                subject: format!("{a}-L1"),
+                day: "2023-07-05".into(),
+                message: "test".into(),
+                detail: "{}".into(),
+            }],
+            "test",
+        )
+        .unwrap();
+    })
+    .await;
+    let listener = zp_server::bind("127.0.0.1:0").await.unwrap();
+    let server = tokio::spawn(zp_server::serve(listener, t.state.clone()));
+    let body = tokio::task::spawn_blocking(move || {
+        receiver.set_nonblocking(false).unwrap();
+        let (mut s, _) = receiver.accept().unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        let mut buf = vec![0u8; 8192];
+        let mut got = Vec::new();
+        while !String::from_utf8_lossy(&got).contains("\"key\"") {
+            let n = s.read(&mut buf).unwrap();
+            assert!(n > 0, "the connection closed early");
+            got.extend_from_slice(&buf[..n]);
+        }
+        s.write_all(b"HTTP/1.1 204 No Content\r\n\r\n").unwrap();
+        String::from_utf8(got).unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(body.starts_with("POST /hook HTTP/1.1"), "{body}");
+    assert!(body.contains("\"event\":\"zeropark.alert\""), "{body}");
+    // Delivered: nothing is left for the webhook.
+    let mut left = usize::MAX;
+    for _ in 0..50 {
+        left = t
+            .store(|s| {
+                let id = s.webhooks().unwrap()[0].id;
+                s.undelivered(id).unwrap().len()
+            })
+            .await;
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(left, 0);
+    server.abort();
+}

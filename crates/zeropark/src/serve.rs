@@ -49,13 +49,21 @@ pub fn serve(
     })
 }
 
+/// Logs to stderr, filtered by `ZEROPARK_LOG` (default: warnings, the server's notices, no
+/// access log; `ZEROPARK_LOG=info,zp_server::access=info` adds a line per request), one JSON
+/// object per line with `ZEROPARK_LOG_FORMAT=json`.
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("ZEROPARK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,zp_server=info"));
-    let _ = tracing_subscriber::fmt()
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ZEROPARK_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("warn,zp_server=info,zp_server::access=warn")
+    });
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if std::env::var("ZEROPARK_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 pub fn run(ctx: &Ctx, args: &ServeArgs) -> anyhow::Result<ExitCode> {
