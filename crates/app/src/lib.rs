@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod assess;
 pub mod assets;
+pub mod backup;
 pub mod budget;
 pub mod buildings;
 mod caller;

@@ -17,6 +17,7 @@
 //! no daylight saving). No SQL and no async here: the SQL database holds the meter registry
 //! and import batches, the application layer joins them.
 
+mod backup;
 pub mod calendar;
 pub mod chunk;
 mod csv;
@@ -33,6 +34,7 @@ mod store;
 pub mod synth;
 pub mod value;
 
+pub use backup::{CopyStats, restore_to};
 pub use calendar::{HourGrid, Interval, Periods, Resolution, TimeRange};
 pub use chunk::Chunk;
 pub use csv::{CsvOptions, import_csv, import_csv_with, prepare_csv};

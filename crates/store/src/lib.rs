@@ -8,6 +8,7 @@
 pub mod accounts;
 mod alerts;
 mod assets;
+mod backup;
 mod base;
 mod budgets;
 mod buildings;
@@ -29,6 +30,7 @@ mod waste;
 pub use accounts::{AccountStore, ApiTokenInfo, NewUser, Role, User};
 pub use alerts::{Alert, AlertStore, NewAlert, Webhook};
 pub use assets::{AssetEventRow, AssetStore};
+pub use backup::{BackupStore, DumpItem, value_of_json};
 pub use base::SqlStore;
 pub use budgets::{AssessedProject, Budget, BudgetScope, BudgetStore, NewAssessment};
 pub use buildings::{Building, BuildingStandard, BuildingStore};
@@ -119,6 +121,7 @@ pub trait Store:
     + BudgetStore
     + BuildingStore
     + AlertStore
+    + BackupStore
     + Send
 {
     /// Applies pending schema migrations; returns their names.

@@ -38,7 +38,11 @@ fn pg(e: postgres::Error) -> StoreError {
     {
         return StoreError::Conflict(db.message().to_string());
     }
-    StoreError::Sql(e.to_string())
+    match e.as_db_error() {
+        // "db error" alone says nothing: the server's message and code do.
+        Some(db) => StoreError::Sql(format!("{} ({})", db.message(), db.code().code())),
+        None => StoreError::Sql(e.to_string()),
+    }
 }
 
 impl ToSql for Value {

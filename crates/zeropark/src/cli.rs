@@ -129,6 +129,16 @@ pub enum Command {
     /// Early warning (预警): meters off their baseline, budgets heading over; webhooks.
     #[command(subcommand)]
     Alerts(crate::centre::AlertsCmd),
+    /// Online backup of the database and the readings store into a new directory.
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into a new database (`--db`, either backend) and readings directory.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Create the database (if needed) and apply migrations.
     Migrate,
     /// Create (or reuse) the demo park: 34 enterprises, a year of ledgers, designations.
@@ -291,6 +301,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(ReportCmd::Retrofit(a)) => crate::buildings::retrofit(&ctx, &a),
         Command::Report(ReportCmd::EnergyFlow(a)) => crate::centre::flow(&ctx, &a),
         Command::Alerts(cmd) => crate::centre::alerts(&ctx, cmd),
+        Command::Backup { out } => crate::backup::backup(&ctx, &out),
+        Command::Restore { from } => crate::backup::restore(&ctx, &from),
         Command::Report(ReportCmd::Inventory {
             scope,
             year,

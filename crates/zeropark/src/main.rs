@@ -4,6 +4,7 @@
 mod args;
 mod assess;
 mod assets;
+mod backup;
 mod budget;
 mod buildings;
 mod centre;
