@@ -64,7 +64,7 @@ fn write_dump(
     let mut hash = Sha256::new();
     let mut tables = BTreeMap::new();
     let mut current = String::new();
-    let mut line = |v: serde_json::Value, hash: &mut Sha256| -> Result<(), StoreError> {
+    let mut line = |v: serde_json::Value, out: &mut BufWriter<File>| -> Result<(), StoreError> {
         let mut text = v.to_string();
         text.push('\n');
         hash.update(text.as_bytes());
@@ -77,16 +77,15 @@ fn write_dump(
             current = name.clone();
             line(
                 serde_json::json!({"table": name, "columns": columns}),
-                &mut hash,
+                &mut out,
             )
         }
         DumpItem::Row(values) => {
             *tables.get_mut(&current).expect("a row follows its table") += 1;
             let row: Vec<serde_json::Value> = values.iter().map(Into::into).collect();
-            line(serde_json::Value::Array(row), &mut hash)
+            line(serde_json::Value::Array(row), &mut out)
         }
     })?;
-    drop(line);
     let file = out.into_inner().map_err(|e| io(path, e))?;
     file.sync_all().map_err(|e| io(path, e))?;
     Ok((tables, hex(&hash.finalize())))

@@ -42,10 +42,10 @@ pub fn restore(ctx: &Ctx, from: &Path) -> anyhow::Result<ExitCode> {
     finish((|| {
         // A new SQLite file may name a folder that does not exist yet.
         let db = Path::new(&ctx.db);
-        if !ctx.db.starts_with("postgres") {
-            if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| Fail::Other(e.into()))?;
-            }
+        if !ctx.db.starts_with("postgres")
+            && let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|e| Fail::Other(e.into()))?;
         }
         let mut store = ctx.open()?;
         let r = zp_app::backup::restore(store.as_mut(), &ctx.readings_dir(), from)?;
