@@ -4,6 +4,7 @@
 
 pub mod assess;
 pub mod assets;
+pub mod benchmark;
 pub mod budget;
 pub mod buildings;
 mod caller;
@@ -14,12 +15,14 @@ pub mod evaluate;
 pub mod evidence_pdf;
 pub mod finance;
 pub mod flex;
+pub mod footprint;
 pub mod grid_factors;
 mod import;
 mod indicator_rows;
 mod inventory;
 pub mod park;
 mod pool;
+mod product_energy;
 mod production;
 pub mod readings;
 mod recompute;

@@ -13,14 +13,18 @@
 //! - [`budget`]: yearly energy and carbon budgets split by month, their status and warning.
 //! - [`forecast`]: the year-end forecast from monthly figures and its backtest.
 //! - [`assess`]: a proposed project's file and the arithmetic of its assessment.
+//! - [`benchmark`]: product energy intensity against the limit standards' levels and peers.
+//! - [`footprint`]: a product's cradle-to-gate carbon footprint by stage (GB/T 24067).
 //!
 //! Pure: no I/O, no threads, no async. Readings, tariffs and grid factors are passed in by
 //! the use-case layer (`zp_app::energy`).
 
 pub mod assess;
+pub mod benchmark;
 pub mod bill;
 pub mod budget;
 pub mod ev;
+pub mod footprint;
 pub mod forecast;
 pub mod import;
 pub mod planner;

@@ -18,6 +18,7 @@ mod meters;
 mod migrations;
 mod model;
 mod postgres;
+mod product_data;
 mod production;
 mod sql_store;
 mod sqlite;
@@ -41,6 +42,7 @@ pub use meters::MeterStore;
 pub use migrations::{MIGRATIONS, migrate};
 pub use model::*;
 pub use postgres::PgConn;
+pub use product_data::{EnergyLimit, ProductDataStore, ProductMaterial};
 pub use production::{NewProduction, ProductionRecord, ProductionStore};
 pub use sqlite::SqliteConn;
 pub use tariffs::{StoredTariff, TariffStore};
@@ -114,6 +116,7 @@ pub trait Store:
     + WasteStore
     + TariffStore
     + ProductionStore
+    + ProductDataStore
     + BudgetStore
     + BuildingStore
     + Send

@@ -4,6 +4,7 @@
 mod args;
 mod assess;
 mod assets;
+mod benchmark;
 mod budget;
 mod buildings;
 mod certs;
