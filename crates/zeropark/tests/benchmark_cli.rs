@@ -148,6 +148,14 @@ fn footprint_by_route_with_materials() {
     assert_eq!(r["stages"][0]["stage"], "raw_materials");
     assert_eq!(num(&r["stages"][0]["kgco2e_per_t"]), d("0.5"));
     assert_eq!(r["materials"][0]["source"], "TEST factor");
+    // `report cbam` names the footprint's materials as candidate precursors.
+    let cbam = db.json(&["report", "cbam", "--org", &o, "--year", "2023"]);
+    let notes = cbam["notes"].to_string();
+    assert!(notes.contains("candidate precursors"), "{notes}");
+    assert!(
+        notes.contains("石灰石 100 t (10 kgCO2e/t, TEST factor)"),
+        "{notes}"
+    );
     let err = db.fails(
         &[
             "report",
