@@ -310,6 +310,8 @@ struct Inputs {
     factor_ids: Vec<String>,
     /// `data.solid_waste_utilisation` was derived from transfer manifests.
     derived_utilisation: bool,
+    /// `data.product_energy_within_level2` was derived from the benchmark.
+    derived_within_level2: bool,
 }
 
 /// A park's utilisation share from its hazardous-waste transfers when no figure for the
@@ -378,12 +380,38 @@ fn gather(
     let derived = derived_utilisation(store, access, scope, year, &data)?;
     let derived_utilisation = derived.is_some();
     data.extend(derived);
+    let codes: Vec<CreditCode> = match scope {
+        EvaluationScope::Org(c) => vec![c.clone()],
+        EvaluationScope::Park(p) => store
+            .orgs(
+                access,
+                &zp_store::OrgFilter {
+                    park: Some(p.clone()),
+                    ..Default::default()
+                },
+            )?
+            .into_iter()
+            .map(|o| o.credit_code)
+            .collect(),
+    };
+    let level2 = crate::benchmark::derived_within_level2(
+        store,
+        access,
+        &scope.id(),
+        &codes,
+        year,
+        &data,
+        actor,
+    )?;
+    let derived_within_level2 = level2.is_some();
+    data.extend(level2);
     Ok(Inputs {
         accounts: AccountInputs::from_inventory(&inv),
         data,
         notes: inv.notes.clone(),
         factor_ids: inv.factors.iter().map(|f| f.id.clone()).collect(),
         derived_utilisation,
+        derived_within_level2,
     })
 }
 
@@ -438,6 +466,19 @@ pub fn evaluate(
             i.note = Some(match i.note.take() {
                 Some(n) => format!("{n}; {}", crate::waste::UTILISATION_NOTE),
                 None => crate::waste::UTILISATION_NOTE.to_string(),
+            });
+        }
+    }
+    if inputs.derived_within_level2 {
+        let source = format!("data.{}", crate::benchmark::WITHIN_LEVEL2);
+        for i in evaluation
+            .indicators
+            .iter_mut()
+            .filter(|i| i.source == source && i.value.is_some())
+        {
+            i.note = Some(match i.note.take() {
+                Some(n) => format!("{n}; {}", crate::benchmark::WITHIN_LEVEL2_NOTE),
+                None => crate::benchmark::WITHIN_LEVEL2_NOTE.to_string(),
             });
         }
     }

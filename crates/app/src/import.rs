@@ -33,19 +33,27 @@ pub enum ImportKind {
     Factors,
     /// Production records for CBAM: `credit_code,period,product,cn_code,quantity_t[,route]`.
     Production,
+    /// Levels of the energy-consumption limit standards (reference data):
+    /// `standard,product,unit,level1,level2,level3,source`.
+    EnergyLimits,
+    /// Purchased materials of products with their factors:
+    /// `credit_code,year,product,material,quantity,unit,kgco2e_per_unit,source`.
+    Materials,
 }
 
 impl ImportKind {
     /// Every kind, in the order the imports page offers them.
-    pub const ALL: [ImportKind; 8] = [
+    pub const ALL: [ImportKind; 10] = [
         ImportKind::Activity,
         ImportKind::Production,
+        ImportKind::Materials,
         ImportKind::Readings,
         ImportKind::Meters,
         ImportKind::Indicators,
         ImportKind::Orgs,
         ImportKind::GridHourly,
         ImportKind::Factors,
+        ImportKind::EnergyLimits,
     ];
 
     pub fn parse(s: &str) -> Option<ImportKind> {
@@ -62,6 +70,8 @@ impl ImportKind {
             ImportKind::Indicators => "indicators",
             ImportKind::Factors => "factors",
             ImportKind::Production => "production",
+            ImportKind::EnergyLimits => "energy-limits",
+            ImportKind::Materials => "materials",
         }
     }
 
@@ -72,7 +82,8 @@ impl ImportKind {
             ImportKind::Activity
             | ImportKind::Meters
             | ImportKind::Readings
-            | ImportKind::Production => {
+            | ImportKind::Production
+            | ImportKind::Materials => {
                 &[Role::PlatformAdmin, Role::ParkAdmin, Role::EnterpriseUser]
             }
             ImportKind::Indicators => &[
@@ -81,7 +92,9 @@ impl ImportKind {
                 Role::ParkAdmin,
                 Role::EnterpriseUser,
             ],
-            ImportKind::GridHourly | ImportKind::Factors => &[Role::PlatformAdmin],
+            ImportKind::GridHourly | ImportKind::Factors | ImportKind::EnergyLimits => {
+                &[Role::PlatformAdmin]
+            }
         }
     }
 }
@@ -148,6 +161,12 @@ pub fn import_table(
         }
         ImportKind::Production => {
             return crate::production::import_production_table(store, caller, table);
+        }
+        ImportKind::EnergyLimits => {
+            return crate::benchmark::import_energy_limits_table(store, caller, table);
+        }
+        ImportKind::Materials => {
+            return crate::footprint::import_materials_table(store, caller, table);
         }
         ImportKind::Readings => {
             return Err(ImportError::Invalid(

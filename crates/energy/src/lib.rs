@@ -15,16 +15,20 @@
 //! - [`forecast`]: the year-end forecast from monthly figures and its backtest.
 //! - [`anomaly`]: a meter's day against its own baseline (robust z-score, same kind of day).
 //! - [`assess`]: a proposed project's file and the arithmetic of its assessment.
+//! - [`benchmark`]: product energy intensity against the limit standards' levels and peers.
+//! - [`footprint`]: a product's cradle-to-gate carbon footprint by stage (GB/T 24067).
 //!
 //! Pure: no I/O, no threads, no async. Readings, tariffs and grid factors are passed in by
 //! the use-case layer (`zp_app::energy`).
 
 pub mod anomaly;
 pub mod assess;
+pub mod benchmark;
 pub mod bill;
 pub mod budget;
 pub mod ev;
 pub mod flow;
+pub mod footprint;
 pub mod forecast;
 pub mod import;
 pub mod planner;

@@ -162,6 +162,26 @@ const STRINGS: &[Entry] = &[
         "列：credit_code,period,product,cn_code,quantity_t[,route]（吨；CN 编码须为 CBAM 产品；route 对应台账的厂区）",
         "Columns: credit_code,period,product,cn_code,quantity_t[,route] (tonnes; a CBAM good's CN code; route = a site of the ledger)",
     ),
+    (
+        "imports.kind.energy-limits",
+        "单位产品能耗限额标准值",
+        "Energy limit standards (levels)",
+    ),
+    (
+        "imports.columns_energy-limits",
+        "列：standard,product,unit,level1,level2,level3,source（kgce/t；1级 <= 2级 <= 3级；须注明来源）",
+        "Columns: standard,product,unit,level1,level2,level3,source (kgce/t; level1 <= level2 <= level3; source required)",
+    ),
+    (
+        "imports.kind.materials",
+        "产品原材料及因子",
+        "Product materials",
+    ),
+    (
+        "imports.columns_materials",
+        "列：credit_code,year,product,material,quantity,unit,kgco2e_per_unit,source（须注明因子来源）",
+        "Columns: credit_code,year,product,material,quantity,unit,kgco2e_per_unit,source (factor source required)",
+    ),
     ("imports.set", "因子集名称", "Factor set name"),
     (
         "imports.read_only",

@@ -16,6 +16,7 @@ pub mod assets;
 pub mod assets_pages;
 pub mod audit;
 pub mod auth;
+pub mod benchmark;
 pub mod buildings;
 pub mod carbon_map;
 pub mod centre;
@@ -88,6 +89,7 @@ pub const AREAS: &[&Area] = &[
     &centre::AREA,
     &metrics::AREA,
     &buildings::AREA,
+    &benchmark::AREA,
     &report_files::AREA,
     &assets_pages::AREA,
     &registry::AREA,

@@ -20,6 +20,7 @@ mod meters;
 mod migrations;
 mod model;
 mod postgres;
+mod product_data;
 mod production;
 mod sql_store;
 mod sqlite;
@@ -45,6 +46,7 @@ pub use meters::MeterStore;
 pub use migrations::{MIGRATIONS, migrate};
 pub use model::*;
 pub use postgres::PgConn;
+pub use product_data::{EnergyLimit, ProductDataStore, ProductMaterial};
 pub use production::{NewProduction, ProductionRecord, ProductionStore};
 pub use sqlite::SqliteConn;
 pub use tariffs::{StoredTariff, TariffStore};
@@ -118,6 +120,7 @@ pub trait Store:
     + WasteStore
     + TariffStore
     + ProductionStore
+    + ProductDataStore
     + BudgetStore
     + BuildingStore
     + AlertStore

@@ -27,6 +27,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0017_buildings", crate::buildings::BUILDINGS_MIGRATION),
     ("0018_project_links", PROJECT_LINKS),
     ("0019_energy_centre", crate::alerts::ENERGY_CENTRE_MIGRATION),
+    (
+        "0021_product_data",
+        crate::product_data::PRODUCT_DATA_MIGRATION,
+    ),
 ];
 
 /// One counter raised by every audited change, in the change's own transaction

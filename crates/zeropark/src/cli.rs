@@ -188,6 +188,12 @@ pub enum ImportCmd {
     Tariffs { file: PathBuf },
     /// Production records for CBAM: credit_code,period,product,cn_code,quantity_t[,route].
     Production { file: PathBuf },
+    /// Levels of the energy-consumption limit standards (单位产品能源消耗限额), kgce/t:
+    /// standard,product,unit,level1,level2,level3,source (source required).
+    EnergyLimits { file: PathBuf },
+    /// Purchased materials of products for footprints:
+    /// credit_code,year,product,material,quantity,unit,kgco2e_per_unit,source.
+    Materials { file: PathBuf },
     /// A user factor set (e.g. a new MEE/NBS notice).
     Factors {
         file: PathBuf,
@@ -247,6 +253,11 @@ pub enum ReportCmd {
     /// Energy flow (能流) of an enterprise or a park: sources, the meter tree, end uses and
     /// the unmetered remainder of every master meter: {nodes, links, losses}.
     EnergyFlow(crate::centre::FlowArgs),
+    /// Product energy intensity (kgce/t) against the limit standards' levels and peers of
+    /// the same product in the park and region.
+    Benchmark(crate::benchmark::BenchmarkArgs),
+    /// A product's cradle-to-gate carbon footprint by stage (GB/T 24067 / ISO 14067).
+    Footprint(crate::benchmark::FootprintArgs),
     /// Hazardous waste transfers of a province in a year: approvals, tonnes by code and
     /// route, median approval working days, whitelist share, manifests.
     Waste {
@@ -303,6 +314,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Alerts(cmd) => crate::centre::alerts(&ctx, cmd),
         Command::Backup { out } => crate::backup::backup(&ctx, &out),
         Command::Restore { from } => crate::backup::restore(&ctx, &from),
+        Command::Report(ReportCmd::Benchmark(a)) => crate::benchmark::benchmark(&ctx, &a),
+        Command::Report(ReportCmd::Footprint(a)) => crate::benchmark::footprint(&ctx, &a),
         Command::Report(ReportCmd::Inventory {
             scope,
             year,
@@ -533,6 +546,8 @@ fn import(ctx: &Ctx, cmd: ImportCmd) -> anyhow::Result<ExitCode> {
         ImportCmd::Readings { file } => return crate::readings::import(ctx, file),
         ImportCmd::Tariffs { file } => return crate::energy::import_tariffs(ctx, file),
         ImportCmd::Production { file } => (ImportKind::Production, file, None),
+        ImportCmd::EnergyLimits { file } => (ImportKind::EnergyLimits, file, None),
+        ImportCmd::Materials { file } => (ImportKind::Materials, file, None),
         ImportCmd::Indicators { file } => (ImportKind::Indicators, file, None),
         ImportCmd::Factors { file, set } => {
             return match zp_app::import_factor_set(store.as_mut(), file, set, &caller.actor) {

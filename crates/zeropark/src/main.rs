@@ -5,6 +5,7 @@ mod args;
 mod assess;
 mod assets;
 mod backup;
+mod benchmark;
 mod budget;
 mod buildings;
 mod centre;

@@ -167,7 +167,10 @@ pub fn cbam_report(
             .filter(|s| !s.is_empty()),
     );
     let sites = sites.into_iter().collect();
-    build(CbamInput {
+    // Purchased materials imported for footprints (`import materials`): named as the
+    // candidate precursors, never priced here.
+    let materials = store.materials(access, code, year)?;
+    let mut report = build(CbamInput {
         lang,
         installation: Installation {
             credit_code: org.credit_code.to_string(),
@@ -193,5 +196,31 @@ pub fn cbam_report(
         production: production.into_values().collect(),
         allocation,
     })
-    .map_err(report_err)
+    .map_err(report_err)?;
+    if !materials.is_empty() {
+        let list: Vec<String> = materials
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}: {} {} {} ({} kgCO2e/{}, {})",
+                    m.product,
+                    m.material,
+                    m.quantity.normalize(),
+                    m.unit,
+                    m.kgco2e_per_unit.normalize(),
+                    m.unit,
+                    m.source
+                )
+            })
+            .collect();
+        report.notes.push(format!(
+            "{}{}",
+            lang.pick(
+                "产品碳足迹导入的外购原材料（前体候选，未计入本报告）：",
+                "Purchased materials imported for product footprints (candidate precursors, not counted in this report): "
+            ),
+            list.join("; ")
+        ));
+    }
+    Ok(report)
 }
