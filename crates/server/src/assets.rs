@@ -44,6 +44,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     asset!("factors.js", JS),
     asset!("certs.js", JS),
     asset!("flex.js", JS),
+    asset!("market.js", JS),
     asset!("vendor/echarts.min.js", JS),
     asset!("vendor/china.js", JS),
 ];

@@ -36,6 +36,7 @@ pub mod i18n;
 pub mod imports;
 pub mod inventory;
 pub mod layout;
+pub mod market_page;
 pub mod openapi;
 pub mod overview;
 pub mod readings;
@@ -86,6 +87,7 @@ pub const AREAS: &[&Area] = &[
     &buildings::AREA,
     &report_files::AREA,
     &assets_pages::AREA,
+    &market_page::AREA,
     &registry::AREA,
     &enterprise::AREA,
     &inventory::AREA,
