@@ -16,6 +16,7 @@ pub mod finance;
 pub mod flex;
 pub mod grid_factors;
 mod import;
+pub mod inclusion;
 mod indicator_rows;
 mod inventory;
 pub mod park;

@@ -34,6 +34,7 @@ pub mod format;
 pub mod headers;
 pub mod i18n;
 pub mod imports;
+pub mod inclusion_page;
 pub mod inventory;
 pub mod layout;
 pub mod market_page;
@@ -88,6 +89,7 @@ pub const AREAS: &[&Area] = &[
     &report_files::AREA,
     &assets_pages::AREA,
     &market_page::AREA,
+    &inclusion_page::AREA,
     &registry::AREA,
     &enterprise::AREA,
     &inventory::AREA,

@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0016_data_version", DATA_VERSION),
     ("0017_buildings", crate::buildings::BUILDINGS_MIGRATION),
     ("0018_project_links", PROJECT_LINKS),
+    ("0020_inclusion", crate::inclusion::INCLUSION_MIGRATION),
 ];
 
 /// One counter raised by every audited change, in the change's own transaction
