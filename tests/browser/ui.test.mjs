@@ -367,6 +367,7 @@ test('carbon inclusion page: the demo participants, credits by methodology, para
   assert.equal(await page.locator('#parameters tbody tr.illustrative').count(), 3, 'three example values, marked');
   assert.match(await page.textContent('#parameters tbody tr.illustrative'), /示意/);
   assert.match(await page.textContent('#parameters'), /fuel-combustion-defaults\.csv row gasoline/);
+  assert.match(await page.textContent('#issuances tbody tr'), /CQ\/2023/, 'each issuance names its grid factor version');
   await shot(page, '16-inclusion');
   await context.close();
 });

@@ -421,6 +421,21 @@ pub struct AccountLine {
     pub reduction_kgco2e: Decimal,
     pub credits_t: u64,
     pub carried_kgco2e: Decimal,
+    /// The grid factor the reduction used (its catalog id: set, region, year).
+    pub grid_factor_id: Option<String>,
+    /// The stored lineage: methodology version, every parameter with its value, source and
+    /// factor ids, the catalog's fallback note.
+    pub lineage: serde_json::Value,
+}
+
+/// The grid factor id recorded in an issuance's lineage.
+fn grid_factor_id(lineage: &serde_json::Value) -> Option<String> {
+    lineage["reduction"]["parameters"]
+        .as_array()?
+        .iter()
+        .find(|p| p["name"] == "grid_kgco2_per_kwh")?["factor_ids"][0]
+        .as_str()
+        .map(String::from)
 }
 
 /// The accounts of the participants in scope (or of one).
@@ -460,13 +475,19 @@ pub fn accounts(
             carried_kgco2e: carried.values().copied().sum(),
             lines: mine
                 .iter()
-                .map(|i| AccountLine {
-                    methodology: i.methodology.clone(),
-                    year: i.year,
-                    activity: i.activity,
-                    reduction_kgco2e: i.reduction_kgco2e,
-                    credits_t: i.credits_t,
-                    carried_kgco2e: i.carried_kgco2e,
+                .map(|i| {
+                    let lineage: serde_json::Value =
+                        serde_json::from_str(&i.detail).unwrap_or(serde_json::Value::Null);
+                    AccountLine {
+                        methodology: i.methodology.clone(),
+                        year: i.year,
+                        activity: i.activity,
+                        reduction_kgco2e: i.reduction_kgco2e,
+                        credits_t: i.credits_t,
+                        carried_kgco2e: i.carried_kgco2e,
+                        grid_factor_id: grid_factor_id(&lineage),
+                        lineage,
+                    }
                 })
                 .collect(),
         });

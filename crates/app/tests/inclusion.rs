@@ -217,6 +217,13 @@ fn import_issue_carry_reissue_redeem_and_verify() {
         (16, 12, 4)
     );
     assert_eq!(acc[0].carried_kgco2e, dec!(454) + dec!(452.731));
+    // Each issued line names the factor version it used.
+    let grid = acc[0].lines[0]
+        .grid_factor_id
+        .as_deref()
+        .unwrap_or_default();
+    assert!(grid.contains("CQ/2022"), "{grid}");
+    assert!(acc[0].lines[0].lineage["methodology_version"].is_string());
     let refused = uc::redeem(s, &op(), "sme-1", 5, 1_700_000_400).unwrap_err();
     assert!(refused.to_string().contains("4 t"), "{refused}");
     assert!(zp_app::assets::verify(s).is_ok(), "the asset log verifies");

@@ -24,8 +24,9 @@
     ],
     series: [
       { name: L.ohlc, type: 'candlestick', data: d.ohlc,
+        barMaxWidth: 40,
         itemStyle: { color: '#ef4444', color0: '#0f766e', borderColor: '#ef4444', borderColor0: '#0f766e' } },
-      { name: L.volume, type: 'bar', xAxisIndex: 1, yAxisIndex: 1, data: d.volume },
+      { name: L.volume, type: 'bar', xAxisIndex: 1, yAxisIndex: 1, barMaxWidth: 40, data: d.volume },
     ],
   });
 })();

@@ -286,6 +286,8 @@ const STRINGS: &[Entry] = &[
     ),
     ("in.total_issued", "累计签发（吨）", "Total issued (t)"),
     ("in.to_inclusion", "碳普惠", "Carbon inclusion"),
+    ("in.issuances", "签发记录", "Issuances"),
+    ("in.factor", "电网因子（版本）", "Grid factor (version)"),
 ];
 
 /// A methodology's totals over the participants in scope.
