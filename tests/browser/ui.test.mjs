@@ -326,12 +326,69 @@ test('energy centre: the energy flow with master-meter balances, the month\'s bi
   assert.match(await page.textContent('#kpi-unmetered'), /\d/);
   await chartDrawn(page, 'centre-flow');
   await chartDrawn(page, 'centre-bill');
-  await shot(page, '15-centre');
+  await shot(page, '17-centre');
   // Another month of the same year: a new bill.
   await page.fill('#centre-form [name=month]', '2023-07');
   await Promise.all([page.waitForURL(/month=2023-07/), page.click('#centre-form button[type=submit]')]);
   assert.match(await page.textContent('#centre-bill-note'), /kWh/);
   await chartDrawn(page, 'centre-bill');
+  await context.close();
+});
+
+test('trading venue: an order rests, a crossing order trades, the daily candlestick draws, an order is cancelled', async () => {
+  const { context, page } = await session('admin');
+  const orgs = (await (await page.request.get(`${BASE}/api/v1/orgs`)).json()).orgs.map(o => o.credit_code);
+  const buyer = orgs.find(c => c !== ENTERPRISE);
+  // The registry operator issues 20 t of CCER 2024 to the demo enterprise.
+  await page.goto(`${BASE}/carbon-assets`);
+  await page.selectOption('#form-issue [name=kind]', 'ccer');
+  await page.fill('#form-issue [name=vintage]', '2024');
+  await page.fill('#form-issue [name=org]', ENTERPRISE);
+  await page.fill('#form-issue [name=units]', '20');
+  await Promise.all([page.waitForURL(/\/carbon-assets$/), page.click('#form-issue button[type=submit]')]);
+  await Promise.all([page.waitForURL(/\/market$/), page.click('#to-market')]);
+  const order = async (org, side, units, price) => {
+    await page.fill('#form-order [name=org]', org);
+    await page.selectOption('#form-order [name=side]', side);
+    await page.selectOption('#form-order [name=kind]', 'ccer');
+    await page.fill('#form-order [name=vintage]', '2024');
+    await page.fill('#form-order [name=units]', String(units));
+    await page.fill('#form-order [name=price_yuan]', price);
+    await Promise.all([page.waitForURL(/\/market\?kind=ccer&vintage=2024$/), page.click('#form-order button[type=submit]')]);
+  };
+  // A sell order rests: one ask level of 20 t.
+  await order(ENTERPRISE, 'sell', 20, '58.50');
+  assert.equal(await page.locator('#book tbody tr').count(), 1);
+  assert.equal((await page.textContent('#book tbody tr .ask-units')).trim(), '20');
+  // A buy order crosses it: 5 t trade at the resting price, 15 t rest.
+  await order(buyer, 'buy', 5, '60');
+  assert.equal(await page.locator('#trades tbody tr').count(), 1);
+  assert.match(await page.textContent('#trades tbody tr'), /58\.50/);
+  assert.equal((await page.textContent('#book tbody tr .ask-units')).trim(), '15');
+  await chartDrawn(page, 'market-chart');
+  await shot(page, '15-market');
+  // The resting order is cancelled: the book is empty.
+  const rest = page.locator('#orders tbody tr', { hasText: ENTERPRISE });
+  assert.equal(await rest.count(), 1);
+  await Promise.all([page.waitForURL(/\/market\?kind=ccer&vintage=2024$/), rest.locator('.cancel-order').click()]);
+  assert.equal(await page.locator('#book tbody tr').count(), 0);
+  assert.equal(await page.locator('#book-empty').count(), 1);
+  await context.close();
+});
+
+test('carbon inclusion page: the demo participants, credits by methodology, parameters with sources, illustrative marked', async () => {
+  const { context, page } = await session('enterprise');
+  await page.goto(`${BASE}/carbon-assets`);
+  await Promise.all([page.waitForURL(/\/inclusion$/), page.click('#to-inclusion')]);
+  assert.equal(await page.locator('#participants tbody tr').count(), 3, 'the three demo participants of the enterprise');
+  assert.match(await page.textContent('#participants'), /演示/);
+  const credits = await page.locator('#by-methodology tbody tr[data-methodology=sme-saving] td.num').nth(2).textContent();
+  assert.ok(Number(credits) >= 1, `whole tonnes issued for the shop's saving: ${credits}`);
+  assert.equal(await page.locator('#parameters tbody tr.illustrative').count(), 3, 'three example values, marked');
+  assert.match(await page.textContent('#parameters tbody tr.illustrative'), /示意/);
+  assert.match(await page.textContent('#parameters'), /fuel-combustion-defaults\.csv row gasoline/);
+  assert.match(await page.textContent('#issuances tbody tr'), /CQ\/2023/, 'each issuance names its grid factor version');
+  await shot(page, '16-inclusion');
   await context.close();
 });
 

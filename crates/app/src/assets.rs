@@ -375,7 +375,7 @@ pub fn holdings(store: &mut dyn Store, caller: &Caller) -> Result<Holdings, AppE
 // other rests or is refused on the newer book.
 
 /// The market types the adapters show and pass.
-pub use zp_assets::{Book, Daily, Level, Order, OrderId, OrderState, Side, Trade};
+pub use zp_assets::{Book, Daily, Level, Order, OrderId, OrderState, Side, Trade, yuan};
 
 /// What placing an order did: its id, the trades it made at once (fills), what rests.
 #[derive(Debug, Clone, Serialize)]
@@ -494,4 +494,36 @@ pub fn market_daily(
 ) -> Result<Vec<Daily>, AppError> {
     known_kind(kind)?;
     Ok(load(store)?.daily(kind, vintage))
+}
+
+/// The orders of the enterprises in the caller's scope, newest first; with `open_only`,
+/// only those still in the book (what the venue page offers to cancel).
+pub fn market_orders(
+    store: &mut dyn Store,
+    caller: &Caller,
+    open_only: bool,
+) -> Result<Vec<Order>, AppError> {
+    let ledger = load(store)?;
+    let mut out = Vec::new();
+    for o in ledger.orders() {
+        if open_only && o.state != OrderState::Open {
+            continue;
+        }
+        if caller.is_unscoped() || store.org(&caller.access, &o.org)?.is_some() {
+            out.push(o.clone());
+        }
+    }
+    out.sort_by_key(|o| std::cmp::Reverse(o.id));
+    Ok(out)
+}
+
+/// The books that have seen an order, as (kind, vintage), in order of kind and vintage
+/// (the venue page's choices). Public market data.
+pub fn market_books(store: &mut dyn Store) -> Result<Vec<(String, i32)>, AppError> {
+    let ledger = load(store)?;
+    let books: std::collections::BTreeSet<(String, i32)> = ledger
+        .orders()
+        .map(|o| (o.kind.clone(), o.vintage))
+        .collect();
+    Ok(books.into_iter().collect())
 }

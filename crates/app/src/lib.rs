@@ -21,6 +21,7 @@ pub mod flows;
 pub mod footprint;
 pub mod grid_factors;
 mod import;
+pub mod inclusion;
 mod indicator_rows;
 mod inventory;
 pub mod metrics;

@@ -22,6 +22,10 @@
 //! (whole tonnes as `u64`, a take never exceeds what is available); only available units
 //! move, are pledged, surrendered or cancelled, so pledged units never move; offsets
 //! surrendered never exceed the scheme's cap of the verified emissions.
+//!
+//! Carbon inclusion (`inclusion`): methodologies as data, exact reductions of measured
+//! activity with each parameter's source, credits in whole tonnes with the remainder
+//! carried to the next issuance.
 
 mod catalog;
 mod chain;
@@ -29,6 +33,7 @@ mod commands;
 mod compliance;
 mod error;
 mod event;
+mod inclusion;
 mod ledger;
 mod market;
 mod venue;
@@ -39,5 +44,9 @@ pub use commands::{Op, Outcome};
 pub use compliance::{ComplianceState, ComplianceStatus, EmissionsSource};
 pub use error::{AssetError, OffsetCapExceeded, VerifyError};
 pub use event::{BlockId, Change, EVENT_FORMAT_VERSION, Event, OrderId, PledgeId, Side, TradeId};
+pub use inclusion::{
+    CatalogValues, Credits, Methodologies, Methodology, Parameter, Reduction, UsedParameter,
+    petrol_kgco2_per_kg, whole_tonnes,
+};
 pub use ledger::{Balance, Block, Ledger, Pledge, Status};
 pub use venue::{Book, Daily, Level, MAX_PRICE_FEN, Order, OrderState, Trade, price_fen, yuan};

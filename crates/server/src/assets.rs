@@ -45,6 +45,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     asset!("certs.js", JS),
     asset!("flex.js", JS),
     asset!("centre.js", JS),
+    asset!("market.js", JS),
     asset!("vendor/echarts.min.js", JS),
     asset!("vendor/china.js", JS),
 ];

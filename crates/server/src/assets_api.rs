@@ -24,12 +24,12 @@ use zp_domain::time::Date;
 /// The registry operator.
 const OPERATOR: &[Role] = &[Role::PlatformAdmin];
 /// Holders of registry accounts (for enterprises in their scope).
-pub(super) const HOLDERS: &[Role] = &[Role::PlatformAdmin, Role::ParkAdmin, Role::EnterpriseUser];
+pub(crate) const HOLDERS: &[Role] = &[Role::PlatformAdmin, Role::ParkAdmin, Role::EnterpriseUser];
 /// Who enters a verifier's figure (the competent authority).
 pub(super) const AUTHORITIES: &[Role] = &[Role::PlatformAdmin, Role::RegionOfficer];
 
 /// Today in Asia/Shanghai.
-pub(super) fn today() -> Date {
+pub(crate) fn today() -> Date {
     zp_domain::time::local(now()).date()
 }
 

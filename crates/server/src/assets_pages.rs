@@ -5,8 +5,8 @@
 //! (status per enterprise, shortfall, offset cap and its source, deadline).
 //!
 //! (Not to be confused with `assets.rs`, which serves the static files under `/assets/`.)
-//! The trading venue of issue 21 (order book, trades) has no use case in `zp_app` yet, so
-//! it has no page or route here.
+//! The trading venue (order book, trades) is its own area, `market_page.rs`, linked from
+//! the holdings page.
 
 #[path = "assets_api.rs"]
 mod api;
@@ -17,7 +17,8 @@ use crate::i18n::{Entry, Lang};
 use crate::layout::{NavItem, Page, PageError, PageResult, local_path, render};
 use crate::openapi::{Op, schema};
 use crate::{AppState, Area};
-use api::{AUTHORITIES, Action, HOLDERS, OpBody, StatusQuery, today};
+use api::{AUTHORITIES, Action, OpBody, StatusQuery};
+pub(crate) use api::{HOLDERS, today};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;

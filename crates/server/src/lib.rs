@@ -36,8 +36,10 @@ pub mod format;
 pub mod headers;
 pub mod i18n;
 pub mod imports;
+pub mod inclusion_page;
 pub mod inventory;
 pub mod layout;
+pub mod market_page;
 pub mod metrics;
 pub mod openapi;
 pub mod overview;
@@ -92,6 +94,8 @@ pub const AREAS: &[&Area] = &[
     &benchmark::AREA,
     &report_files::AREA,
     &assets_pages::AREA,
+    &market_page::AREA,
+    &inclusion_page::AREA,
     &registry::AREA,
     &enterprise::AREA,
     &inventory::AREA,

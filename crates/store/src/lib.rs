@@ -15,6 +15,7 @@ mod buildings;
 mod certs;
 pub mod conn;
 mod finance;
+mod inclusion;
 mod indicators;
 mod meters;
 mod migrations;
@@ -40,6 +41,9 @@ pub use conn::{Conn, Dialect, Row, Value};
 pub use finance::{
     Application, ApplicationEvent, ApplicationFilter, BalanceSheet, FinanceProduct, FinanceProject,
     FinanceStore, FinanceView, MrvLink, NewApplication, NewEvent, ProjectFilter,
+};
+pub use inclusion::{
+    InclusionAction, InclusionIssuance, InclusionRedemption, InclusionStore, Participant,
 };
 pub use indicators::{IndicatorStore, StoredScheme};
 pub use meters::MeterStore;
@@ -125,6 +129,7 @@ pub trait Store:
     + BuildingStore
     + AlertStore
     + BackupStore
+    + InclusionStore
     + Send
 {
     /// Applies pending schema migrations; returns their names.

@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0017_buildings", crate::buildings::BUILDINGS_MIGRATION),
     ("0018_project_links", PROJECT_LINKS),
     ("0019_energy_centre", crate::alerts::ENERGY_CENTRE_MIGRATION),
+    ("0020_inclusion", crate::inclusion::INCLUSION_MIGRATION),
     (
         "0021_product_data",
         crate::product_data::PRODUCT_DATA_MIGRATION,

@@ -108,6 +108,10 @@ pub enum Command {
     /// trades, daily open/high/low/close/volume; settled in the asset registry.
     #[command(subcommand)]
     Market(crate::market::MarketCmd),
+    /// Carbon inclusion (碳普惠): methodologies, participants, action imports, issuance of
+    /// whole-tonne credits with the remainder carried, accounts, redemption.
+    #[command(subcommand)]
+    Inclusion(crate::inclusion::InclusionCmd),
     /// China's working-day calendar (holidays and make-up working days, 2023-2026).
     #[command(subcommand)]
     Calendar(crate::waste::CalendarCmd),
@@ -453,6 +457,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Finance(cmd) => crate::finance::run(&ctx, open(&cli.db)?.as_mut(), cmd),
         Command::Assets(cmd) => crate::assets::run(open(&cli.db)?.as_mut(), actor(), cmd, json),
         Command::Market(cmd) => crate::market::run(open(&cli.db)?.as_mut(), actor(), cmd, json),
+        Command::Inclusion(cmd) => {
+            crate::inclusion::run(open(&cli.db)?.as_mut(), actor(), cmd, json)
+        }
         Command::Compliance(cmd) => {
             crate::assets::run_compliance(open(&cli.db)?.as_mut(), actor(), cmd, json)
         }

@@ -16,6 +16,7 @@ mod demo;
 mod energy;
 mod evaluate;
 mod finance;
+mod inclusion;
 mod ingest;
 mod market;
 mod output;

@@ -56,6 +56,11 @@ pub enum MarketCmd {
         #[arg(long, requires = "kind")]
         vintage: Option<i32>,
     },
+    /// Orders of the enterprises in scope, newest first (open ones only unless `--all`).
+    Orders {
+        #[arg(long)]
+        all: bool,
+    },
     /// Open, high, low, close and volume per trading day (Asia/Shanghai).
     Daily {
         #[arg(long)]
@@ -123,6 +128,31 @@ fn market(store: &mut dyn Store, caller: &Caller, cmd: MarketCmd, json: bool) ->
             let rows = uc::market_trades(store, caller, book)?;
             Ok(output::either(json, &rows, |rows| print_trades(rows))?)
         }
+        MarketCmd::Orders { all } => {
+            let rows = uc::market_orders(store, caller, !all)?;
+            let headers = [
+                "order",
+                "org",
+                "side",
+                "book",
+                "units_t",
+                "remaining_t",
+                "price_yuan",
+                "state",
+            ];
+            Ok(output::list(json, &rows, &headers, |o| {
+                vec![
+                    o.id.to_string(),
+                    o.org.to_string(),
+                    side_str(o.side).into(),
+                    format!("{} {}", o.kind, o.vintage),
+                    o.units.to_string(),
+                    o.remaining.to_string(),
+                    o.price_yuan.to_string(),
+                    o.state.as_str().into(),
+                ]
+            })?)
+        }
         MarketCmd::Daily { kind, vintage } => {
             let rows = uc::market_daily(store, &kind, vintage)?;
             let headers = [
@@ -148,6 +178,13 @@ fn market(store: &mut dyn Store, caller: &Caller, cmd: MarketCmd, json: bool) ->
                 ]
             })?)
         }
+    }
+}
+
+fn side_str(s: Side) -> &'static str {
+    match s {
+        Side::Buy => "buy",
+        Side::Sell => "sell",
     }
 }
 

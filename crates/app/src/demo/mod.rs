@@ -6,6 +6,7 @@
 //! figure of the demo traces back to a file row like real data does.
 
 pub mod finance;
+mod inclusion;
 pub mod readings;
 
 use crate::AppError;
@@ -528,6 +529,9 @@ pub fn seed(store: &mut dyn Store, dir: &Path, actor: &str) -> Result<DemoSummar
     store.add_designation(&park, actor)?;
     finance::demo_seed(store, dir, actor)?;
     demo_assessment(store, dir, actor)?;
+    if let Some(first) = orgs.iter().find(|o| o.park == DEMO_PARK) {
+        inclusion::seed(store, dir, &first.code, DEMO_YEAR, actor)?;
+    }
     let visible = store.orgs(&Access::All, &Default::default())?.len();
     Ok(DemoSummary {
         orgs: visible,
