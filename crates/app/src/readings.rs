@@ -145,7 +145,8 @@ pub fn import_readings(
         }
         sha256 = file_sha256(path, name)?;
     }
-    let mut report = import_file_report(store, readings, &caller.access, path, name, progress)?;
+    let prepared = prepare_import(store, readings, &caller.access, path, name, progress)?;
+    let mut report = prepared.report().clone();
     if !caller.is_unscoped() {
         for r in &mut report.rejected {
             r.reason = scoped_reason(&r.reason);
@@ -159,7 +160,12 @@ pub fn import_readings(
         name.to_string(),
         &caller.actor,
         sha256,
+        Some(prepared.token()),
     )?;
+    // Past the batch: a crash from here on is settled as committed (`settle_in_doubt`).
+    prepared
+        .commit()
+        .map_err(|e| readings_import_err(e, path, name))?;
     out.file = name.to_string();
     Ok(out)
 }
@@ -231,37 +237,63 @@ fn file_sha256(path: &Path, name: &str) -> Result<String, ImportError> {
 
 /// Validates and merges a readings file into the store; rows of meters not in the registry
 /// are quarantined.
-pub(crate) fn import_file_report(
+/// Validates and stages a readings file (nothing visible yet): the caller records the
+/// batch with the prepared import's token, then commits it. An import an earlier process
+/// left in doubt is settled first ([`settle_in_doubt`]).
+pub(crate) fn prepare_import<'r>(
     store: &mut dyn Store,
-    readings: &mut ReadingStore,
+    readings: &'r mut ReadingStore,
     access: &Access,
     path: &Path,
     file: &str,
     progress: Progress<'_>,
-) -> Result<zp_readings::ImportReport, ImportError> {
+) -> Result<zp_readings::Prepared<'r>, ImportError> {
+    settle_in_doubt(store, readings)?;
     let known: HashSet<String> = store
         .meters(access, &MeterFilter::default())?
         .into_iter()
         .map(|m| m.meter)
         .collect();
-    zp_readings::import_file(readings, path, &|m| known.contains(m), progress).map_err(
-        |e| match e {
-            ReadingsError::Io { path: p, reason } if p == path => {
-                ImportError::Read(ReadError::Io {
-                    file: file.to_string(),
-                    reason,
-                })
-            }
-            ReadingsError::Format { file: f, reason } => {
-                ImportError::Read(ReadError::Format { file: f, reason })
-            }
-            ReadingsError::Limit(reason) => ImportError::Read(ReadError::Format {
-                file: file.to_string(),
-                reason,
-            }),
-            other => ImportError::Store(StoreError::Corrupt(other.to_string())),
-        },
-    )
+    let options = zp_readings::CsvOptions::default();
+    zp_readings::prepare_file(readings, path, &|m| known.contains(m), progress, &options)
+        .map_err(|e| readings_import_err(e, path, file))
+}
+
+pub(crate) fn readings_import_err(e: ReadingsError, path: &Path, file: &str) -> ImportError {
+    match e {
+        ReadingsError::Io { path: p, reason } if p == path => ImportError::Read(ReadError::Io {
+            file: file.to_string(),
+            reason,
+        }),
+        ReadingsError::Format { file: f, reason } => {
+            ImportError::Read(ReadError::Format { file: f, reason })
+        }
+        ReadingsError::Limit(reason) => ImportError::Read(ReadError::Format {
+            file: file.to_string(),
+            reason,
+        }),
+        other => ImportError::Store(StoreError::Corrupt(other.to_string())),
+    }
+}
+
+/// Settles a readings import that a process left in doubt: it died after staging the
+/// import and before committing it (see `zp_readings::Prepared`). The import is committed
+/// when its batch was recorded and discarded when not, so every visible reading has its
+/// batch and every batch its readings. Returns whether there was one, and its outcome.
+pub fn settle_in_doubt(
+    store: &mut dyn Store,
+    readings: &mut ReadingStore,
+) -> Result<Option<bool>, StoreError> {
+    let corrupt = |e: ReadingsError| StoreError::Corrupt(e.to_string());
+    let Some(token) = readings.in_doubt().map_err(corrupt)? else {
+        return Ok(None);
+    };
+    let recorded = store.readings_txn_recorded(&token)?;
+    if readings.settle(&token, recorded).map_err(corrupt)? {
+        Ok(Some(recorded))
+    } else {
+        Ok(None)
+    }
 }
 
 /// Records an import batch (counts and quarantined rows) for a readings report. The
@@ -275,6 +307,7 @@ pub(crate) fn record_readings_batch(
     file: String,
     actor: &str,
     sha256: String,
+    readings_txn: Option<&str>,
 ) -> Result<ReadingsImport, ImportError> {
     let mut rejected = earlier;
     rejected.extend(report.rejected.iter().map(|r| Rejected {
@@ -324,7 +357,11 @@ pub(crate) fn record_readings_batch(
         sha256: sha256.clone(),
         actor: actor.into(),
     };
-    out.batch_id = store.record_batch(&meta, &out.counts().checked(), &rejected)?;
+    let counts = out.counts().checked();
+    out.batch_id = match readings_txn {
+        Some(t) => store.record_readings_batch(&meta, &counts, &rejected, t)?,
+        None => store.record_batch(&meta, &counts, &rejected)?,
+    };
     crate::metrics::record_import("readings", out.read, out.accepted, out.quarantined);
     out.sha256 = sha256;
     out.rejected = rejected;

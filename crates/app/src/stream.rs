@@ -8,7 +8,7 @@
 //! their row.
 
 use crate::ImportError;
-use crate::readings::{ReadingsImport, import_file_report, record_readings_batch};
+use crate::readings::{ReadingsImport, prepare_import, readings_import_err, record_readings_batch};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use zp_ingest::ReadError;
@@ -46,24 +46,6 @@ pub fn import_stream_batch(
     rejects: &[StreamReject],
     actor: &str,
 ) -> Result<ReadingsImport, ImportError> {
-    let report = if rows.is_empty() {
-        ImportReport::default()
-    } else {
-        let staged = StagedCsv::write(readings.dir(), rows).map_err(|reason| {
-            ImportError::Read(ReadError::Io {
-                file: source.to_string(),
-                reason,
-            })
-        })?;
-        import_file_report(
-            store,
-            readings,
-            &zp_store::Access::All,
-            &staged.path,
-            source,
-            &mut |_, _| {},
-        )?
-    };
     let refused: Vec<Rejected> = rejects
         .iter()
         .map(|r| Rejected {
@@ -81,15 +63,40 @@ pub fn import_stream_batch(
             .and_then(|i| rows.get(i))
             .map_or(0, |row| row.message as i64)
     };
-    record_readings_batch(
+    let record = |store: &mut dyn Store, report: &ImportReport, token: Option<&str>| {
+        record_readings_batch(
+            store,
+            report,
+            &message_of,
+            refused.clone(),
+            source.to_string(),
+            actor,
+            String::new(),
+            token,
+        )
+    };
+    if rows.is_empty() {
+        return record(store, &ImportReport::default(), None);
+    }
+    let staged = StagedCsv::write(readings.dir(), rows).map_err(|reason| {
+        ImportError::Read(ReadError::Io {
+            file: source.to_string(),
+            reason,
+        })
+    })?;
+    let prepared = prepare_import(
         store,
-        &report,
-        &message_of,
-        refused,
-        source.to_string(),
-        actor,
-        String::new(),
-    )
+        readings,
+        &zp_store::Access::All,
+        &staged.path,
+        source,
+        &mut |_, _| {},
+    )?;
+    let out = record(store, &prepared.report().clone(), Some(prepared.token()))?;
+    prepared
+        .commit()
+        .map_err(|e| readings_import_err(e, &staged.path, source))?;
+    Ok(out)
 }
 
 /// The rows of a batch as a `meter,ts,kwh` CSV file in the readings directory, removed

@@ -84,6 +84,8 @@ pub struct Message {
     pub seq: u64,
     pub topic: String,
     pub parsed: Parsed,
+    /// When it arrived (the ingest lag of its batch is counted from the first message's).
+    pub received: Instant,
 }
 
 /// Why the subscription ended normally.
@@ -249,6 +251,7 @@ impl Session<'_> {
             seq: self.seq,
             topic: publish.topic.clone(),
             parsed,
+            received: Instant::now(),
         });
         self.unacked.push(publish);
     }

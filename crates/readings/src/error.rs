@@ -17,6 +17,10 @@ pub enum ReadingsError {
     /// An explicit limit was exceeded.
     #[error("{0}")]
     Limit(String),
+    /// An earlier import was prepared and its process died before it was committed or
+    /// discarded: [`crate::ReadingStore::settle`] it first.
+    #[error("{}: an earlier import ({token}) is in doubt: settle it before importing again", path.display())]
+    InDoubt { path: PathBuf, token: String },
 }
 
 impl ReadingsError {

@@ -225,6 +225,40 @@ fn prepared_import_writes_nothing_until_committed() {
     assert_eq!(meters_with(&store, 1), (200, 0, true));
 }
 
+/// Issue 19 (crash): a process that dies after its batch was recorded and before the commit
+/// leaves the import in doubt: nothing visible, other imports refused with the reason, and
+/// settling commits it when the batch was recorded and discards it when not.
+#[test]
+fn import_in_doubt_is_settled_by_whether_its_batch_was_recorded() {
+    let d = tempfile::tempdir().unwrap();
+    let store = d.path().join("store");
+    let first = restatement(d.path(), 1);
+    let o = crate::CsvOptions::default();
+    for recorded in [true, false] {
+        let _ = std::fs::remove_dir_all(&store);
+        let mut s = ReadingStore::open(&store).unwrap();
+        let prepared = crate::prepare_file(&mut s, &first, &|_| true, &mut |_, _| {}, &o).unwrap();
+        let token = prepared.token().to_string();
+        prepared.die();
+        // Reopened (the next process): in doubt, nothing visible, no other import starts.
+        let mut s = ReadingStore::open(&store).unwrap();
+        assert_eq!(s.in_doubt().unwrap().as_deref(), Some(token.as_str()));
+        assert!(s.meters().is_empty());
+        let err = import(&mut s, &first).unwrap_err().to_string();
+        assert!(err.contains("in doubt") && err.contains(&token), "{err}");
+        // Another token settles nothing.
+        assert!(!s.settle("not-it", recorded).unwrap());
+        assert!(s.settle(&token, recorded).unwrap());
+        assert_eq!(s.in_doubt().unwrap(), None);
+        let visible = if recorded { 200 } else { 0 };
+        assert_eq!(meters_with(&store, 1), (visible, 200 - visible, true));
+        assert!(!store.join("PREPARED").exists());
+        // Settled: imports go on.
+        let r = import(&mut s, &first).unwrap();
+        assert_eq!(r.written, if recorded { 0 } else { 400 });
+    }
+}
+
 /// A Parquet file of readings with a `ts` column of type `ts` and the given values.
 fn parquet_with(
     dir: &std::path::Path,

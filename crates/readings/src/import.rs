@@ -548,14 +548,20 @@ impl<'a> Importer<'a> {
     /// yet): [`Prepared::commit`] makes all of it visible at once. On an error nothing is
     /// visible and the store's catalog is read again.
     pub(crate) fn prepare(self, store: &mut ReadingStore, lock: WriteLock) -> Result<Prepared<'_>> {
-        match self.stage_inner(store) {
+        let token = new_token();
+        match self.stage_inner(store).and_then(|(report, txn)| {
+            Ok((report, store.mark_prepared(&txn, &token).map(|()| txn)?))
+        }) {
             Ok((report, txn)) => Ok(Prepared {
                 store,
                 txn: Some(txn),
                 report,
+                token,
                 _lock: lock,
             }),
             Err(e) => {
+                // What this import staged is cleared by the next lock (no `PREPARED` was
+                // written: it is the last step).
                 // Meters registered by the failed transaction are not in the committed catalog.
                 let _ = store.reload_catalog();
                 Err(e)
@@ -624,20 +630,44 @@ impl<'a> Importer<'a> {
 }
 
 /// A validated import whose readings are staged but not yet visible: the caller records its
-/// batch (in the SQL database) first, then commits; no reading is written before the import
-/// can be recorded. The store's write lock is held until this is committed or dropped;
-/// dropping it uncommitted discards the staged files.
+/// batch (in the SQL database) with [`Prepared::token`] first, then commits; no reading is
+/// written before the import can be recorded. The store's write lock is held until this is
+/// committed or dropped; dropping it uncommitted discards the staged files. A process that
+/// dies in between leaves the import in doubt ([`ReadingStore::in_doubt`]): settled by
+/// whether the batch with its token was recorded.
 pub struct Prepared<'s> {
     store: &'s mut ReadingStore,
     txn: Option<Txn>,
     report: ImportReport,
+    token: String,
     _lock: WriteLock,
+}
+
+/// A token no other import of this store has: the clock in nanoseconds and the process id.
+fn new_token() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{nanos:x}-{:x}", std::process::id())
 }
 
 impl Prepared<'_> {
     /// What the import will do once committed.
     pub fn report(&self) -> &ImportReport {
         &self.report
+    }
+
+    /// The token to record with the import's batch: it settles the import if this process
+    /// dies before [`Prepared::commit`].
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// Stands for the process dying after the batch was recorded: the import is left in
+    /// doubt, neither committed nor discarded.
+    #[cfg(test)]
+    pub(crate) fn die(mut self) {
+        self.txn = None;
     }
 
     /// Makes every staged reading visible at once (see the crate README, "Atomic imports").
@@ -657,7 +687,7 @@ impl Drop for Prepared<'_> {
     fn drop(&mut self) {
         if self.txn.take().is_some() {
             // Abandoned: discard the staged files and forget the meters it registered.
-            let _ = self.store.recover();
+            let _ = self.store.discard();
             let _ = self.store.reload_catalog();
         }
     }

@@ -7,6 +7,7 @@
 //! <dir>/catalog                meter ids, intervals and names, with a CRC-32 line
 //! <dir>/chunks/<id>/<year>.zpr one chunk (see `chunk`)
 //! <dir>/staging/               the files of the import in progress
+//! <dir>/PREPARED               a staged import's manifest and token while its batch is recorded
 //! <dir>/COMMIT                 the manifest that commits them
 //! ```
 //!
@@ -15,6 +16,13 @@
 //! renamed over the old ones. Opening the store or taking the write lock rolls a committed
 //! import forward and discards an uncommitted one: after a crash the store holds all of an
 //! import or none of it.
+//!
+//! An import whose batch is recorded in another store (the SQL database) is *prepared*
+//! first: its manifest and a token are written as `PREPARED`, the caller records the batch
+//! with the token, then commits. A crash between the two leaves the import in doubt: it
+//! stays staged, no other import starts, and [`ReadingStore::settle`] commits it when the
+//! batch was recorded and discards it when not (presumed abort). Every visible reading then
+//! has its batch, and every batch its readings.
 
 use crate::calendar::{Interval, local_year, year_bounds};
 use crate::chunk::Chunk;
@@ -31,6 +39,8 @@ const COMMIT_HEADER: &str = "zeropark-readings commit 1";
 const COMMIT: &str = "COMMIT";
 /// Files of the import in progress: `catalog` and `<id>.<year>.zpr`.
 const STAGING: &str = "staging";
+/// A prepared import's token line and manifest (see [`ReadingStore::in_doubt`]).
+const PREPARED: &str = "PREPARED";
 
 /// A meter known to the store and the interval its readings are kept at (fixed by the
 /// meter's first import).
@@ -319,6 +329,12 @@ impl ReadingStore {
     /// [`ReadingStore::commit`]. The caller holds the write lock (taking it recovered any
     /// earlier interrupted import, so `staging/` is empty).
     pub(crate) fn begin(&self) -> Result<Txn> {
+        if let Some(token) = self.in_doubt()? {
+            return Err(ReadingsError::InDoubt {
+                path: self.dir.join(PREPARED),
+                token,
+            });
+        }
         let staging = self.dir.join(STAGING);
         fs::create_dir_all(&staging).map_err(|e| ReadingsError::io(&staging, e))?;
         Ok(Txn::default())
@@ -376,20 +392,11 @@ impl ReadingStore {
     /// store (the staged files are deleted by the next open or import); a crash after it is
     /// completed by the next open or import (roll forward).
     pub(crate) fn commit(&self, txn: Txn) -> Result<()> {
-        if txn.chunks.is_empty() && !txn.catalog {
+        if txn.is_empty() {
             return Ok(());
         }
         sync_dir(&self.dir.join(STAGING))?;
-        let mut body = format!("{COMMIT_HEADER}\n");
-        if txn.catalog {
-            body += "catalog\n";
-        }
-        for (id, year) in &txn.chunks {
-            body += &format!("chunk\t{id}\t{year}\n");
-        }
-        let crc = crc32fast::hash(body.as_bytes());
-        body += &format!("crc32 {crc:08x}\n");
-        write_atomic(&self.dir.join(COMMIT), body.as_bytes())?;
+        write_atomic(&self.dir.join(COMMIT), txn.manifest().as_bytes())?;
         #[cfg(test)]
         if let Some(Fault::CommitPoint) = self.fault {
             return Err(ReadingsError::Limit(
@@ -448,10 +455,69 @@ impl ReadingStore {
         crate::par::for_each_io(&dirs, |d| sync_dir(d))?;
         sync_dir(&self.dir.join("chunks"))?;
         sync_dir(&self.dir)?;
+        remove_if_present(&self.dir.join(PREPARED))?;
         let commit = self.dir.join(COMMIT);
         fs::remove_file(&commit).map_err(|e| ReadingsError::io(&commit, e))?;
         sync_dir(&self.dir)?;
         self.clear_staging()
+    }
+
+    /// Writes a staged transaction's manifest with `token` as `PREPARED`: from here until
+    /// [`ReadingStore::commit`] or [`ReadingStore::discard`] a crash leaves the import in
+    /// doubt rather than discarded.
+    pub(crate) fn mark_prepared(&self, txn: &Txn, token: &str) -> Result<()> {
+        if txn.is_empty() {
+            return Ok(());
+        }
+        sync_dir(&self.dir.join(STAGING))?;
+        let body = format!("token {token}\n{}", txn.manifest());
+        write_atomic(&self.dir.join(PREPARED), body.as_bytes())
+    }
+
+    /// Drops a staged (or prepared) import: the `PREPARED` manifest, then the staged files.
+    pub(crate) fn discard(&self) -> Result<()> {
+        remove_if_present(&self.dir.join(PREPARED))?;
+        sync_dir(&self.dir)?;
+        self.clear_staging()
+    }
+
+    /// The token of an import that was prepared and neither committed nor discarded: its
+    /// process died while the caller recorded its batch. Its readings are not visible and no
+    /// other import starts until it is settled ([`ReadingStore::settle`]).
+    pub fn in_doubt(&self) -> Result<Option<String>> {
+        let path = self.dir.join(PREPARED);
+        match fs::read_to_string(&path) {
+            Ok(text) => text
+                .lines()
+                .next()
+                .and_then(|l| l.strip_prefix("token "))
+                .map(|t| Some(t.to_string()))
+                .ok_or_else(|| ReadingsError::corrupt(&path, "no token line")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(ReadingsError::io(&path, e)),
+        }
+    }
+
+    /// Settles the import in doubt with `token`: commits it when its batch was `recorded`,
+    /// discards it otherwise. Returns false when there was nothing to settle (another
+    /// process settled it first). Takes the write lock.
+    pub fn settle(&mut self, token: &str, recorded: bool) -> Result<bool> {
+        let _lock = self.lock()?;
+        if self.in_doubt()?.as_deref() != Some(token) {
+            return Ok(false);
+        }
+        if recorded {
+            let path = self.dir.join(PREPARED);
+            let text = fs::read_to_string(&path).map_err(|e| ReadingsError::io(&path, e))?;
+            let body = text.split_once('\n').map_or("", |(_, b)| b);
+            let m = Manifest::parse(body).map_err(|r| ReadingsError::corrupt(&path, r))?;
+            write_atomic(&self.dir.join(COMMIT), body.as_bytes())?;
+            self.apply(&m)?;
+        } else {
+            self.discard()?;
+        }
+        self.reload_catalog()?;
+        Ok(true)
     }
 
     /// Finishes what an interrupted import left: a complete `COMMIT` manifest is rolled
@@ -464,10 +530,15 @@ impl ReadingStore {
                 let m = Manifest::parse(&text).map_err(|r| ReadingsError::corrupt(&commit, r))?;
                 self.apply(&m)?;
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => self.clear_staging()?,
+            // A prepared import stays staged until it is settled.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if !self.dir.join(PREPARED).exists() {
+                    self.clear_staging()?
+                }
+            }
             Err(e) => return Err(ReadingsError::io(&commit, e)),
         }
-        for tmp in ["COMMIT.tmp", "catalog.tmp"] {
+        for tmp in ["COMMIT.tmp", "PREPARED.tmp", "catalog.tmp"] {
             let p = self.dir.join(tmp);
             match fs::remove_file(&p) {
                 Ok(()) => {}
@@ -505,6 +576,25 @@ impl ReadingStore {
 pub(crate) struct Txn {
     catalog: bool,
     chunks: Vec<(u32, i32)>,
+}
+
+impl Txn {
+    fn is_empty(&self) -> bool {
+        self.chunks.is_empty() && !self.catalog
+    }
+
+    /// The `COMMIT` manifest listing the staged files, with its CRC-32 line.
+    fn manifest(&self) -> String {
+        let mut body = format!("{COMMIT_HEADER}\n");
+        if self.catalog {
+            body += "catalog\n";
+        }
+        for (id, year) in &self.chunks {
+            body += &format!("chunk\t{id}\t{year}\n");
+        }
+        let crc = crc32fast::hash(body.as_bytes());
+        body + &format!("crc32 {crc:08x}\n")
+    }
 }
 
 /// A committed transaction read back from `COMMIT`.
@@ -582,6 +672,14 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut f = File::create(path).map_err(|e| ReadingsError::io(path, e))?;
     f.write_all(bytes).map_err(|e| ReadingsError::io(path, e))?;
     f.sync_all().map_err(|e| ReadingsError::io(path, e))
+}
+
+fn remove_if_present(path: &Path) -> Result<()> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(ReadingsError::io(path, e)),
+    }
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -32,7 +32,16 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0021_product_data",
         crate::product_data::PRODUCT_DATA_MIGRATION,
     ),
+    ("0022_readings_txn", READINGS_TXN),
 ];
+
+/// The readings store's transaction token of a readings batch (`zp_readings::Prepared`):
+/// an import whose process died between recording its batch and committing its readings
+/// is committed when its token is here, discarded when not.
+const READINGS_TXN: &str = r#"
+ALTER TABLE import_batches ADD COLUMN readings_txn TEXT;
+CREATE UNIQUE INDEX import_batches_readings_txn ON import_batches (readings_txn);
+"#;
 
 /// One counter raised by every audited change, in the change's own transaction
 /// ([`crate::base::audit`]): readers compare it to know whether anything changed since they

@@ -37,10 +37,16 @@ impl Ctx {
         zp_app::readings::readings_dir(&self.db, self.readings_dir.as_deref())
     }
 
-    /// Opens the interval readings store.
+    /// Opens the interval readings store, settling an import a killed process left in
+    /// doubt (`zp_app::readings::settle_in_doubt`).
     pub fn readings(&self) -> anyhow::Result<ReadingStore> {
-        zp_app::readings::open_readings(&self.db, self.readings_dir.as_deref())
-            .with_context(|| format!("opening readings store {}", self.readings_dir().display()))
+        let mut readings = zp_app::readings::open_readings(&self.db, self.readings_dir.as_deref())
+            .with_context(|| format!("opening readings store {}", self.readings_dir().display()))?;
+        if readings.in_doubt()?.is_some() {
+            let mut store = self.open()?;
+            zp_app::readings::settle_in_doubt(store.as_mut(), &mut readings)?;
+        }
+        Ok(readings)
     }
 
     /// The readings store as the certificate registry sees it.

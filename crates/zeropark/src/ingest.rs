@@ -50,6 +50,10 @@ pub struct MqttArgs {
     /// Stop when no message came for this many seconds.
     #[arg(long)]
     exit_idle_secs: Option<u64>,
+    /// After every batch, write the session's counters and ingest lag to this file in the
+    /// Prometheus text format (for node_exporter's textfile collector), replaced atomically.
+    #[arg(long)]
+    metrics_file: Option<std::path::PathBuf>,
 }
 
 /// Totals of a session, the last JSON line.
@@ -102,7 +106,15 @@ pub fn run(ctx: &Ctx, cmd: IngestCmd) -> anyhow::Result<ExitCode> {
         )
         .map_err(|e| e.to_string())?;
         totals.add(&c);
-        report_batch(batch, &c, json).map_err(|e| e.to_string())
+        totals.messages = batch.last().map_or(totals.messages, |m| m.seq);
+        // From the batch's first message arriving to its readings stored.
+        let lag = batch
+            .first()
+            .map_or(0.0, |m| m.received.elapsed().as_secs_f64());
+        if let Some(path) = &args.metrics_file {
+            write_metrics(path, &totals, lag).map_err(|e| e.to_string())?;
+        }
+        report_batch(batch, &c, lag, json).map_err(|e| e.to_string())
     };
     let summary = zp_mqtt::run(&settings, &mut sink).context("MQTT ingestion")?;
     totals.messages = summary.messages;
@@ -176,15 +188,76 @@ fn split(batch: &[Message]) -> (Vec<StreamRow>, Vec<StreamReject>) {
     (rows, rejects)
 }
 
+/// The session's counters in the Prometheus text format, written to a temporary file and
+/// renamed over `path`.
+fn write_metrics(path: &std::path::Path, t: &Totals, lag_secs: f64) -> anyhow::Result<()> {
+    let src = t.source.replace('\\', "\\\\").replace('"', "\\\"");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    let mut out = String::new();
+    let mut metric = |name: &str, kind: &str, help: &str, values: &[(&str, String)]| {
+        out += &format!("# HELP {name} {help}\n# TYPE {name} {kind}\n");
+        for (labels, v) in values {
+            out += &format!("{name}{{source=\"{src}\"{labels}}} {v}\n");
+        }
+    };
+    metric(
+        "zeropark_mqtt_messages_total",
+        "counter",
+        "Messages taken from the broker in this session.",
+        &[("", t.messages.to_string())],
+    );
+    metric(
+        "zeropark_mqtt_batches_total",
+        "counter",
+        "Batches stored in this session.",
+        &[("", t.batches.to_string())],
+    );
+    metric(
+        "zeropark_mqtt_rows_total",
+        "counter",
+        "Readings read in this session, by outcome (read = accepted + quarantined; duplicates are part of accepted).",
+        &[
+            (",outcome=\"accepted\"", t.accepted.to_string()),
+            (",outcome=\"quarantined\"", t.quarantined.to_string()),
+            (",outcome=\"duplicate\"", t.duplicates.to_string()),
+        ],
+    );
+    metric(
+        "zeropark_mqtt_ingest_lag_seconds",
+        "gauge",
+        "From the last batch's first message arriving to its readings stored.",
+        &[("", format!("{lag_secs:.3}"))],
+    );
+    metric(
+        "zeropark_mqtt_last_batch_timestamp_seconds",
+        "gauge",
+        "When the last batch was stored (Unix time): staleness = time() - this.",
+        &[("", format!("{now:.3}"))],
+    );
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, out).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
 #[derive(Serialize)]
 struct BatchLine<'a> {
     first_message: u64,
     last_message: u64,
+    /// From the batch's first message arriving to its readings stored, milliseconds.
+    lag_ms: u64,
     #[serde(flatten)]
     counts: &'a ReadingsImport,
 }
 
-fn report_batch(batch: &[Message], c: &ReadingsImport, json: bool) -> anyhow::Result<()> {
+fn report_batch(
+    batch: &[Message],
+    c: &ReadingsImport,
+    lag_secs: f64,
+    json: bool,
+) -> anyhow::Result<()> {
     let (first, last) = (
         batch.first().map_or(0, |m| m.seq),
         batch.last().map_or(0, |m| m.seq),
@@ -193,6 +266,7 @@ fn report_batch(batch: &[Message], c: &ReadingsImport, json: bool) -> anyhow::Re
         let line = BatchLine {
             first_message: first,
             last_message: last,
+            lag_ms: (lag_secs * 1000.0) as u64,
             counts: c,
         };
         println!("{}", serde_json::to_string(&line)?);

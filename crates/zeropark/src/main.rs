@@ -11,6 +11,7 @@ mod buildings;
 mod centre;
 mod certs;
 mod cli;
+mod config;
 mod ctx;
 mod demo;
 mod energy;
@@ -31,6 +32,11 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // The configuration file first: its values stand in for unset environment variables,
+    // which clap and the server's configuration read.
+    if let Err(reason) = config::load() {
+        return ctx::refuse(format!("configuration: {reason}"));
+    }
     let cli = cli::Cli::parse();
     match cli::run(cli) {
         Ok(code) => code,

@@ -501,3 +501,48 @@ fn errors_name_what_was_wrong() {
     ]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("不存在园区"));
 }
+
+/// Issue 19 (operations): `zeropark.toml` in the working directory (or `ZEROPARK_CONFIG`)
+/// stands in for unset environment variables; the environment overrides it, a flag
+/// overrides both; a bad file is refused (exit 2) naming the file, key and reason.
+#[test]
+fn configuration_file_with_environment_and_flag_overrides() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("zeropark.toml"),
+        "db = \"from-file.db\"\n[log]\nformat = \"json\"\n",
+    )
+    .unwrap();
+    let run = |cmd: &mut std::process::Command| {
+        let out = cmd.current_dir(dir.path()).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(common::zeropark(&["migrate"]).env_remove("ZEROPARK_CONFIG"));
+    assert!(dir.path().join("from-file.db").exists());
+    run(common::zeropark(&["migrate"])
+        .env_remove("ZEROPARK_CONFIG")
+        .env("ZEROPARK_DB", "from-env.db"));
+    assert!(dir.path().join("from-env.db").exists());
+    run(common::zeropark(&["migrate", "--db", "from-flag.db"])
+        .env_remove("ZEROPARK_CONFIG")
+        .env("ZEROPARK_DB", "from-env.db"));
+    assert!(dir.path().join("from-flag.db").exists());
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[server]\nmax_upload_mb = -1\n").unwrap();
+    let out = common::zeropark(&["migrate"])
+        .current_dir(dir.path())
+        .env("ZEROPARK_CONFIG", &bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.toml: server.max_upload_mb: a whole number of at least 1, not -1"),
+        "{err}"
+    );
+}

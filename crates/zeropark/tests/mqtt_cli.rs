@@ -20,7 +20,43 @@ const TOPIC: &str = "zeropark/readings/#";
 struct Broker {
     child: Child,
     port: u16,
-    _dir: tempfile::TempDir,
+    bin: String,
+    dir: tempfile::TempDir,
+}
+
+impl Broker {
+    /// Stops the broker the way a service manager does (SIGTERM: a persistent broker saves
+    /// its sessions and queued messages) and starts it again on the same port.
+    fn restart(&mut self) {
+        let pid = self.child.id().to_string();
+        let stopped = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(stopped.success());
+        self.child.wait().unwrap();
+        self.child = start_mosquitto(
+            &self.bin,
+            &self.dir.path().join("mosquitto.conf"),
+            self.port,
+        );
+    }
+}
+
+fn start_mosquitto(bin: &str, conf: &std::path::Path, port: u16) -> Child {
+    let child = Command::new(bin)
+        .arg("-c")
+        .arg(conf)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "mosquitto did not start on port {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child
 }
 
 impl Drop for Broker {
@@ -40,6 +76,12 @@ fn mosquitto() -> Option<String> {
 /// Starts a broker, or `None` (with a note) where mosquitto is not installed; under CI a
 /// missing broker fails the test.
 fn broker() -> Option<Broker> {
+    broker_with(false)
+}
+
+/// [`broker`], keeping sessions and queued messages on disk across restarts when
+/// `persistent`.
+fn broker_with(persistent: bool) -> Option<Broker> {
     let Some(bin) = mosquitto() else {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -55,30 +97,25 @@ fn broker() -> Option<Broker> {
         .port();
     let dir = tempfile::tempdir().unwrap();
     let conf = dir.path().join("mosquitto.conf");
+    let persistence = if persistent {
+        format!(
+            "persistence true\npersistence_location {}/\nmax_queued_messages 0\n",
+            dir.path().display()
+        )
+    } else {
+        "persistence false\n".to_string()
+    };
     std::fs::write(
         &conf,
-        format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
+        format!("listener {port} 127.0.0.1\nallow_anonymous true\n{persistence}"),
     )
     .unwrap();
-    let child = Command::new(bin)
-        .arg("-c")
-        .arg(&conf)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "mosquitto did not start on port {port}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let child = start_mosquitto(&bin, &conf, port);
     Some(Broker {
         child,
         port,
-        _dir: dir,
+        bin,
+        dir,
     })
 }
 
@@ -188,8 +225,40 @@ fn readings_from_json_and_csv_messages_are_stored_and_bad_ones_quarantined() {
             ),
         ],
     );
-    let lines = ingest(&db, broker.port, &["--max-messages", "6"]);
+    let metrics = db.file("ingest.prom");
+    let lines = ingest(
+        &db,
+        broker.port,
+        &[
+            "--max-messages",
+            "6",
+            "--metrics-file",
+            metrics.to_str().unwrap(),
+        ],
+    );
     let totals = lines.last().unwrap();
+    // The textfile for Prometheus (node_exporter) holds the same counts and the lag.
+    let prom = std::fs::read_to_string(&metrics).unwrap();
+    let source = format!("mqtt://127.0.0.1:{}/{TOPIC}", broker.port);
+    for line in [
+        format!("zeropark_mqtt_messages_total{{source=\"{source}\"}} 6"),
+        format!("zeropark_mqtt_rows_total{{source=\"{source}\",outcome=\"accepted\"}} 7"),
+        format!("zeropark_mqtt_rows_total{{source=\"{source}\",outcome=\"quarantined\"}} 3"),
+    ] {
+        assert!(prom.lines().any(|l| l == line), "{line} not in\n{prom}");
+    }
+    let lag: f64 = prom
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix(&format!(
+                "zeropark_mqtt_ingest_lag_seconds{{source=\"{source}\"}} "
+            ))
+        })
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((0.0..60.0).contains(&lag), "{prom}");
+    assert!(lines[0]["lag_ms"].as_u64().is_some(), "{lines:?}");
     assert_eq!(totals["messages"], 6, "{lines:?}");
     assert_eq!(totals["stop"], "max_messages");
     assert_eq!(totals["read"], 10, "9 readings and one unreadable message");
@@ -202,7 +271,6 @@ fn readings_from_json_and_csv_messages_are_stored_and_bad_ones_quarantined() {
         .sum();
     assert_eq!(batches, 7, "the batch lines add up to the totals");
 
-    let source = format!("mqtt://127.0.0.1:{}/{TOPIC}", broker.port);
     let q = db.json(&["quarantine", "list", "--file", &source]);
     let mut rows: Vec<(i64, String, String)> = q
         .as_array()
@@ -272,5 +340,127 @@ fn an_unreachable_broker_is_a_clear_error() {
             "cannot connect to the MQTT broker at 127.0.0.1:{port}"
         )),
         "{err}"
+    );
+}
+
+/// Issue 19 (MQTT under load): 2,000 messages of up to 10 readings (100 meters x 2 days of
+/// 15-minute readings) published at full speed while the ingester runs, with the broker
+/// restarted twice (once while the ingester is connected, once while messages are queued
+/// for it) and the ingester killed (`SIGKILL`) mid-stream: every published reading is
+/// stored exactly once, and the store equals a clean CSV import of the same readings.
+#[test]
+fn under_load_with_broker_and_ingester_restarts_every_published_reading_is_stored_once() {
+    const METERS: usize = 100;
+    const INTERVALS: usize = 2 * 96;
+    let Some(mut broker) = broker_with(true) else {
+        return;
+    };
+    let registered = || {
+        let db = Db::new();
+        db.json(&["import", "orgs", &common::data("orgs.csv")]);
+        let mut meters = String::from("meter,credit_code,kind,source\n");
+        for m in 0..METERS {
+            meters += &format!("L{m},{ELEC},consumption,\n");
+        }
+        let path = db.file("meters.csv");
+        std::fs::write(&path, meters).unwrap();
+        db.json(&["import", "meters", path.to_str().unwrap()]);
+        db
+    };
+    let start = jiff::civil::date(2023, 7, 10).at(0, 0, 0, 0);
+    let reading = |m: usize, i: usize| {
+        let t = start + jiff::Span::new().minutes(15 * i as i64);
+        (
+            format!("L{m}"),
+            format!("{t}+08:00"),
+            (m * 13 + i * 7) % 101,
+        )
+    };
+    // The reference: the same readings as one CSV file.
+    let reference = registered();
+    let mut csv = String::from("meter,ts,kwh\n");
+    for m in 0..METERS {
+        for i in 0..INTERVALS {
+            let (meter, ts, kwh) = reading(m, i);
+            csv += &format!("{meter},{ts},{kwh}\n");
+        }
+    }
+    let csv_path = reference.file("all.csv");
+    std::fs::write(&csv_path, csv).unwrap();
+    reference.json(&["import", "readings", csv_path.to_str().unwrap()]);
+
+    let messages: Vec<(String, String)> = (0..METERS)
+        .flat_map(|m| {
+            (0..INTERVALS).step_by(10).map(move |first| {
+                let items: Vec<String> = (first..(first + 10).min(INTERVALS))
+                    .map(|i| {
+                        let (meter, ts, kwh) = reading(m, i);
+                        format!(r#"{{"meter":"{meter}","ts":"{ts}","kwh":{kwh}}}"#)
+                    })
+                    .collect();
+                (
+                    "zeropark/readings".to_string(),
+                    format!("[{}]", items.join(",")),
+                )
+            })
+        })
+        .collect();
+    assert_eq!(messages.len(), METERS * INTERVALS.div_ceil(10));
+    let thirds: Vec<Vec<(&str, &str)>> = messages
+        .chunks(messages.len().div_ceil(3))
+        .map(|c| c.iter().map(|(t, p)| (t.as_str(), p.as_str())).collect())
+        .collect();
+
+    let db = registered();
+    // The first session subscribes; the broker keeps messages for it from then on.
+    ingest(&db, broker.port, &["--exit-idle-secs", "1"]);
+    let broker_addr = format!("127.0.0.1:{}", broker.port);
+    let mut running = db
+        .command(&[
+            "ingest",
+            "mqtt",
+            "--broker",
+            &broker_addr,
+            "--topic",
+            TOPIC,
+            "--flush-rows",
+            "500",
+            "--flush-secs",
+            "1",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    publish(broker.port, &thirds[0]);
+    broker.restart(); // while the ingester is connected
+    publish(broker.port, &thirds[1]);
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = running.kill(); // SIGKILL, mid-stream
+    let _ = running.wait();
+    publish(broker.port, &thirds[2]); // queued for the ingester's session
+    broker.restart(); // while messages are queued
+    let lines = ingest(&db, broker.port, &["--exit-idle-secs", "5"]);
+    let totals = lines.last().unwrap();
+    assert_eq!(totals["quarantined"], 0, "{totals}");
+
+    // Every published reading stored once: the store is the clean import's.
+    let export = |db: &Db| {
+        let out = db.file("export.parquet");
+        let e = db.json(&[
+            "export",
+            "readings",
+            "--format",
+            "parquet",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        (e["readings"].as_u64().unwrap(), std::fs::read(out).unwrap())
+    };
+    let (stored, bytes) = export(&db);
+    assert_eq!(stored, (METERS * INTERVALS) as u64);
+    assert!(
+        bytes == export(&reference).1,
+        "the store differs from a clean import"
     );
 }

@@ -46,7 +46,8 @@ pub fn zeropark(args: &[&str]) -> Command {
     c.args(args)
         .env_remove("ZEROPARK_DB")
         .env_remove("ZEROPARK_READINGS_DIR")
-        .env_remove("ZEROPARK_REGISTRY_KEY");
+        .env_remove("ZEROPARK_REGISTRY_KEY")
+        .env_remove("ZEROPARK_CONFIG");
     c
 }
 
