@@ -116,13 +116,7 @@ pub fn meter_anomalies(
         .map(|o| o.credit_code)
         .collect();
     for code in codes {
-        let meters = store.meters(
-            &caller.access,
-            &MeterFilter {
-                org: Some(code.clone()),
-                ..Default::default()
-            },
-        )?;
+        let meters = store.meters(&caller.access, &MeterFilter::of_org(&code))?;
         for m in meters.iter().filter(|m| m.kind == MeterKind::Consumption) {
             let rows = readings.readings(&m.meter, from, to).map_err(store_err)?;
             if rows.is_empty() {

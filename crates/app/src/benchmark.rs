@@ -26,7 +26,7 @@ use zp_energy::benchmark::{
 use zp_evaluate::IndicatorValue;
 use zp_factors::Catalog;
 use zp_ingest::{Columns, Limits, Table, read_table};
-use zp_store::{BatchMeta, EnergyLimit, Rejected, Store};
+use zp_store::{EnergyLimit, ImportRows, Rejected, Store};
 
 /// The import kind recorded on batches and quarantine rows.
 pub const ENERGY_LIMITS_KIND: &str = "energy-limits";
@@ -55,14 +55,20 @@ fn number(
     field: &'static str,
     problems: &mut Vec<(&'static str, String)>,
 ) -> Option<Decimal> {
+    decimal_cell(raw, field, problems).map(|d| d.normalize())
+}
+
+/// The number of a cell as written (not normalised); a problem of `field` when it is not
+/// one.
+pub(crate) fn decimal_cell(
+    raw: &str,
+    field: &'static str,
+    problems: &mut Vec<(&'static str, String)>,
+) -> Option<Decimal> {
     let t = raw.trim();
-    match Decimal::from_str(t) {
-        Ok(d) => Some(d.normalize()),
-        Err(_) => {
-            problems.push((field, format!("{t:?} is not a number")));
-            None
-        }
-    }
+    Decimal::from_str(t)
+        .map_err(|_| problems.push((field, format!("{t:?} is not a number"))))
+        .ok()
 }
 
 /// Rejections for every problem of a row.
@@ -188,21 +194,15 @@ pub fn import_energy_limits_table(
         ));
     }
     let (rows, rejected) = validate_limits(table)?;
-    let meta = BatchMeta {
-        kind: ENERGY_LIMITS_KIND.into(),
-        file: table.file.clone(),
-        sha256: table.sha256.clone(),
-        actor: caller.actor.clone(),
-    };
-    let counts = store.import_energy_limits(&meta, &rows, &rejected, table.rows.len())?;
-    Ok(ImportOutcome {
-        kind: ENERGY_LIMITS_KIND,
-        file: table.file.clone(),
-        sha256: table.sha256.clone(),
-        counts: counts.checked(),
+    let meta = crate::batch::batch_meta(ENERGY_LIMITS_KIND, table, &caller.actor);
+    let counts =
+        store.import_energy_limits(ImportRows::new(&meta, &rows, &rejected, table.rows.len()))?;
+    Ok(ImportOutcome::of(
+        ENERGY_LIMITS_KIND,
+        table,
+        counts,
         rejected,
-        readings: None,
-    })
+    ))
 }
 
 /// `zeropark import energy-limits FILE`.

@@ -22,7 +22,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
-use zp_accounting::{ActivityLine, GridFactorMode, Options, OrgInput, compute};
+use zp_accounting::{ActivityLine, GridFactorMode, Options, compute};
 use zp_domain::time::{Date, local_day_start};
 use zp_domain::{Carrier, CreditCode, Period, Quantity, Unit};
 use zp_factors::Pins;
@@ -262,13 +262,7 @@ fn metered_months(
     b: &Building,
     year: i32,
 ) -> Result<Option<(Vec<ActivityLine>, usize)>, AppError> {
-    let meters = store.meters(
-        &zp_store::Access::All,
-        &MeterFilter {
-            org: Some(b.credit_code.clone()),
-            ..Default::default()
-        },
-    )?;
+    let meters = store.meters(&zp_store::Access::All, &MeterFilter::of_org(&b.credit_code))?;
     let of = |kind: MeterKind| -> Vec<String> {
         meters
             .iter()
@@ -421,15 +415,7 @@ fn report_of(
             b.site
         )));
     }
-    let input = OrgInput {
-        org: b.credit_code.clone(),
-        name: org.name.clone(),
-        region: org.region,
-        year,
-        lines,
-        output_value_10k_yuan: None,
-        onsite_certificates_sold_mwh: Decimal::ZERO,
-    };
+    let input = crate::product_energy::part_input(&org, year, lines);
     let mut pins = Pins::default();
     let inv = compute(
         &input,

@@ -270,13 +270,7 @@ pub fn hourly_load(
     from: i64,
     to: i64,
 ) -> Result<Vec<HourlyLoad>, AppError> {
-    let meters = store.meters(
-        &Access::All,
-        &MeterFilter {
-            org: Some(org.clone()),
-            ..Default::default()
-        },
-    )?;
+    let meters = store.meters(&Access::All, &MeterFilter::of_org(org))?;
     let mut by_hour: BTreeMap<i64, Decimal> = BTreeMap::new();
     for m in meters
         .iter()
@@ -539,12 +533,7 @@ pub fn import_gec(
         }
     }
     out.quarantined = out.rejected.len();
-    let meta = zp_store::BatchMeta {
-        kind: "gec".into(),
-        file: table.file.clone(),
-        sha256: table.sha256.clone(),
-        actor: actor.into(),
-    };
+    let meta = crate::batch::batch_meta("gec", &table, actor);
     let counts = zp_store::ImportCounts {
         read: out.read,
         accepted: out.accepted,

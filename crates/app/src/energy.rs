@@ -29,7 +29,7 @@ use zp_domain::time::{Date, local_day_start};
 use zp_domain::{CreditCode, Region};
 use zp_energy::IntervalImport;
 use zp_readings::ReadingStore;
-use zp_store::{BatchMeta, MeterFilter, MeterKind, Org, Store};
+use zp_store::{MeterFilter, MeterKind, Org, Store};
 
 /// The import kind recorded on batches, audit entries and quarantine listings.
 pub const TARIFFS_KIND: &str = "tariffs";
@@ -72,21 +72,9 @@ pub fn import_tariffs(
             return Err(refused(e));
         }
     };
-    let meta = BatchMeta {
-        kind: TARIFFS_KIND.into(),
-        file: table.file.clone(),
-        sha256: table.sha256.clone(),
-        actor: caller.actor.clone(),
-    };
+    let meta = crate::batch::batch_meta(TARIFFS_KIND, &table, &caller.actor);
     let counts = store.import_tariffs(&meta, &versions, table.rows.len())?;
-    Ok(ImportOutcome {
-        kind: TARIFFS_KIND,
-        file: table.file,
-        sha256: table.sha256,
-        counts: counts.checked(),
-        rejected: Vec::new(),
-        readings: None,
-    })
+    Ok(ImportOutcome::of(TARIFFS_KIND, &table, counts, Vec::new()))
 }
 
 fn refused(e: zp_energy::TariffFileError) -> ImportError {
@@ -227,13 +215,7 @@ pub(crate) fn site_meters(
     caller: &Caller,
     code: &CreditCode,
 ) -> Result<SiteMeters, AppError> {
-    let all = store.meters(
-        &caller.access,
-        &MeterFilter {
-            org: Some(code.clone()),
-            ..Default::default()
-        },
-    )?;
+    let all = store.meters(&caller.access, &MeterFilter::of_org(code))?;
     let of = |k: MeterKind| -> Vec<String> {
         all.iter()
             .filter(|m| m.kind == k && m.is_top())

@@ -33,7 +33,7 @@ use zp_evaluate::{
 use zp_factors::Slot;
 use zp_ingest::Table;
 use zp_store::{
-    Access, BatchMeta, ImportCounts, ImportRows, OrgFilter, Rejected, ScopeKind, Store, StoreError,
+    Access, ImportCounts, ImportRows, OrgFilter, Rejected, ScopeKind, Store, StoreError,
     StoredScheme, Upsert,
 };
 
@@ -289,12 +289,7 @@ pub fn import_indicator_table(
         }
     };
     let v = validate_indicators(table, &data, &kind)?;
-    let meta = BatchMeta {
-        kind: "indicators".into(),
-        file: table.file.clone(),
-        sha256: table.sha256.clone(),
-        actor: caller.actor.clone(),
-    };
+    let meta = crate::batch::batch_meta("indicators", table, &caller.actor);
     let rows = ImportRows::new(&meta, &v.rows, &v.rejected, table.rows.len());
     let mut counts = store.import_indicators(rows)?;
     counts.accepted += v.repeated;

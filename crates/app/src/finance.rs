@@ -966,13 +966,7 @@ pub fn link_meter(
     party.may_register()?;
     let v = project(store, party, project_id)?;
     let m = store
-        .meters(
-            &party.access(),
-            &MeterFilter {
-                org: Some(v.project.org.clone()),
-                ..Default::default()
-            },
-        )?
+        .meters(&party.access(), &MeterFilter::of_org(&v.project.org))?
         .into_iter()
         .find(|m| m.meter == meter)
         .ok_or_else(|| {
@@ -1025,13 +1019,7 @@ fn source_for<'a>(
             names.join(", ")
         ))
     })?;
-    let registered = store.meters(
-        &Access::All,
-        &MeterFilter {
-            org: Some(project.org.clone()),
-            ..Default::default()
-        },
-    )?;
+    let registered = store.meters(&Access::All, &MeterFilter::of_org(&project.org))?;
     let meters = links
         .iter()
         .map(|l| {

@@ -169,13 +169,7 @@ fn part(
         .filter(|l| l.carrier.is_energy() && !l.carrier.is_electricity())
         .flat_map(|l| l.factor_ids.clone())
         .collect();
-    let meters = store.meters(
-        &caller.access,
-        &MeterFilter {
-            org: Some(code.clone()),
-            ..Default::default()
-        },
-    )?;
+    let meters = store.meters(&caller.access, &MeterFilter::of_org(code))?;
     let first =
         Date::new(year as i16, 1, 1).map_err(|e| AppError::Invalid(format!("year {year}: {e}")))?;
     let next = Date::new(year as i16 + 1, 1, 1)

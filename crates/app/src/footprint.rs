@@ -5,20 +5,18 @@
 //! year's issued inventory allocated to the product (by route or output mass, as the
 //! benchmark allocates energy), plus its materials, by stage (`zp_energy::footprint`).
 
-use crate::benchmark::reject;
+use crate::benchmark::{decimal_cell, reject};
 use crate::product_energy::{enterprise_year, factor_sets, same_product};
 use crate::{AppError, Caller, ImportError, ImportOutcome};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
-use std::str::FromStr;
 use zp_domain::CreditCode;
-use zp_domain::records::OrgFilter;
 use zp_energy::benchmark::Method;
 use zp_energy::footprint::{Footprint, MaterialInput, footprint};
 use zp_ingest::{Columns, Limits, Table, read_table};
-use zp_store::{BatchMeta, ProductMaterial, Rejected, Store};
+use zp_store::{ImportRows, ProductMaterial, Rejected, Store};
 
 /// The import kind recorded on batches and quarantine rows.
 pub const MATERIALS_KIND: &str = "materials";
@@ -39,18 +37,12 @@ fn non_negative(
     field: &'static str,
     problems: &mut Vec<(&'static str, String)>,
 ) -> Option<Decimal> {
-    let t = raw.trim();
-    match Decimal::from_str(t) {
-        Ok(d) if d < Decimal::ZERO => {
-            problems.push((field, format!("{d} is negative")));
-            None
-        }
-        Ok(d) => Some(d.normalize()),
-        Err(_) => {
-            problems.push((field, format!("{t:?} is not a number")));
-            None
-        }
+    let d = decimal_cell(raw, field, problems)?;
+    if d < Decimal::ZERO {
+        problems.push((field, format!("{d} is negative")));
+        return None;
     }
+    Some(d.normalize())
 }
 
 /// A four-digit year between 1990 and 2100.
@@ -78,20 +70,7 @@ fn validate(
             continue;
         }
         let mut problems: Vec<(&'static str, String)> = Vec::new();
-        let code = match CreditCode::parse(cols.get(0, cells).trim()) {
-            Ok(c) if visible.contains(&c) => Some(c),
-            Ok(c) => {
-                problems.push((
-                    "credit_code",
-                    format!("enterprise {c} is not registered (or not visible to you)"),
-                ));
-                None
-            }
-            Err(e) => {
-                problems.push(("credit_code", e.to_string()));
-                None
-            }
-        };
+        let code = crate::batch::visible_code(cols.get(0, cells), visible, &mut problems);
         let year = match year_of(cols.get(1, cells)) {
             Ok(y) => Some(y),
             Err(e) => {
@@ -178,27 +157,11 @@ pub fn import_materials_table(
     caller: &Caller,
     table: &Table,
 ) -> Result<ImportOutcome, ImportError> {
-    let visible: HashSet<CreditCode> = store
-        .orgs(&caller.access, &OrgFilter::default())?
-        .into_iter()
-        .map(|o| o.credit_code)
-        .collect();
-    let (rows, rejected) = validate(table, &visible)?;
-    let meta = BatchMeta {
-        kind: MATERIALS_KIND.into(),
-        file: table.file.clone(),
-        sha256: table.sha256.clone(),
-        actor: caller.actor.clone(),
-    };
-    let counts = store.import_materials(&meta, &rows, &rejected, table.rows.len())?;
-    Ok(ImportOutcome {
-        kind: MATERIALS_KIND,
-        file: table.file.clone(),
-        sha256: table.sha256.clone(),
-        counts: counts.checked(),
-        rejected,
-        readings: None,
-    })
+    let (rows, rejected) = validate(table, &crate::batch::visible_codes(store, caller)?)?;
+    let meta = crate::batch::batch_meta(MATERIALS_KIND, table, &caller.actor);
+    let counts =
+        store.import_materials(ImportRows::new(&meta, &rows, &rejected, table.rows.len()))?;
+    Ok(ImportOutcome::of(MATERIALS_KIND, table, counts, rejected))
 }
 
 /// `zeropark import materials FILE`.

@@ -1,9 +1,10 @@
 //! File imports, one use case for the CLI and the server: read, validate, scope to the
 //! caller, store; bad rows quarantined with row, field and reason, counts returned.
 
+use crate::batch::ImportOutcome;
 use crate::{Caller, ImportError};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 use zp_domain::CreditCode;
 use zp_ingest::{
@@ -11,8 +12,7 @@ use zp_ingest::{
     validate_orgs,
 };
 use zp_store::{
-    Access, BatchMeta, FactorSetInfo, ImportCounts, ImportRows, MeterFilter, Org, OrgFilter,
-    Rejected, Role, Store, StoreError,
+    Access, FactorSetInfo, ImportCounts, ImportRows, MeterFilter, Org, Rejected, Role, Store,
 };
 
 /// What an import file holds.
@@ -99,41 +99,10 @@ impl ImportKind {
     }
 }
 
-/// What an import did: the counts and the quarantined rows (file row, field, reason).
-#[derive(Debug, Clone, Serialize)]
-pub struct ImportOutcome {
-    pub kind: &'static str,
-    pub file: String,
-    pub sha256: String,
-    #[serde(flatten)]
-    pub counts: ImportCounts,
-    pub rejected: Vec<Rejected>,
-    /// Readings imports: meters with accepted rows and missing intervals between each
-    /// meter's first and last reading in the file.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub readings: Option<ReadingsSummary>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ReadingsSummary {
-    pub meters: usize,
-    pub new_meters: usize,
-    pub missing_intervals: u64,
-}
-
 /// Reads a file that is used whole or refused (no quarantine): an unreadable file is
 /// [`AppError::Invalid`].
 pub(crate) fn read_whole_table(path: &Path) -> Result<Table, crate::AppError> {
     read_table(path, Limits::default()).map_err(|e| crate::AppError::Invalid(e.to_string()))
-}
-
-fn meta(kind: ImportKind, table: &Table, actor: &str) -> BatchMeta {
-    BatchMeta {
-        kind: kind.key().into(),
-        file: table.file.clone(),
-        sha256: table.sha256.clone(),
-        actor: actor.into(),
-    }
 }
 
 /// Imports a table already read (`table.file` is the name recorded and shown) as `caller`:
@@ -175,14 +144,7 @@ pub fn import_table(
         }
     };
     crate::metrics::record_import(kind.key(), counts.read, counts.accepted, counts.quarantined);
-    Ok(ImportOutcome {
-        kind: kind.key(),
-        file: table.file.clone(),
-        sha256: table.sha256.clone(),
-        counts: counts.checked(),
-        rejected,
-        readings: None,
-    })
+    Ok(ImportOutcome::of(kind.key(), table, counts, rejected))
 }
 
 /// Reads the file at `path` within `limits` and imports it as `caller` ([`import_table`]).
@@ -196,15 +158,6 @@ pub fn import_file(
 ) -> Result<ImportOutcome, ImportError> {
     let table = read_table(path, limits)?;
     import_table(store, caller, kind, &table, set)
-}
-
-/// The credit codes of the enterprises the caller may see.
-fn visible_orgs(store: &mut dyn Store, caller: &Caller) -> Result<HashSet<CreditCode>, StoreError> {
-    Ok(store
-        .orgs(&caller.access, &OrgFilter::default())?
-        .into_iter()
-        .map(|o| o.credit_code)
-        .collect())
 }
 
 /// Whether registering `org` stays inside `access`.
@@ -265,7 +218,7 @@ fn import_orgs(
         counts.tally(store.upsert_org(org, &caller.actor)?);
     }
     store.record_batch(
-        &meta(ImportKind::Orgs, table, &caller.actor),
+        &crate::batch::batch_meta(ImportKind::Orgs.key(), table, &caller.actor),
         &counts,
         &rejected,
     )?;
@@ -277,11 +230,11 @@ fn import_activity(
     caller: &Caller,
     table: &Table,
 ) -> Result<(ImportCounts, Vec<Rejected>), ImportError> {
-    let visible = visible_orgs(store, caller)?;
+    let visible = crate::batch::visible_codes(store, caller)?;
     let mut v = validate_activity(table, &|c| visible.contains(c))?;
     let repeated_in_file = table.rows.len() - v.rows.len() - v.rejected.len();
     v.rows = crate::serials::refuse_double_claims(store, &table.file, v.rows, &mut v.rejected)?;
-    let batch = meta(ImportKind::Activity, table, &caller.actor);
+    let batch = crate::batch::batch_meta(ImportKind::Activity.key(), table, &caller.actor);
     let rows = ImportRows::new(&batch, &v.rows, &v.rejected, table.rows.len());
     let mut counts = store.import_activity(rows)?;
     // Lines repeated verbatim inside the file are accepted duplicates too.
@@ -295,7 +248,7 @@ fn import_meters(
     caller: &Caller,
     table: &Table,
 ) -> Result<(ImportCounts, Vec<Rejected>), ImportError> {
-    let visible = visible_orgs(store, caller)?;
+    let visible = crate::batch::visible_codes(store, caller)?;
     let v = validate_meters(table, &|c| visible.contains(c))?;
     let mut rejected = v.rejected;
     // A meter registered to an enterprise outside the scope cannot be taken over.
@@ -323,7 +276,7 @@ fn import_meters(
         counts.tally(store.upsert_meter(m, &caller.actor)?);
     }
     store.record_batch(
-        &meta(ImportKind::Meters, table, &caller.actor),
+        &crate::batch::batch_meta(ImportKind::Meters.key(), table, &caller.actor),
         &counts,
         &rejected,
     )?;
@@ -407,7 +360,7 @@ fn import_grid_hourly(
         ));
     }
     let v = validate_grid_hourly(table)?;
-    let batch = meta(ImportKind::GridHourly, table, &caller.actor);
+    let batch = crate::batch::batch_meta(ImportKind::GridHourly.key(), table, &caller.actor);
     let rows = ImportRows::new(&batch, &v.factors, &v.rejected, table.rows.len());
     let mut counts = store.import_grid_hourly(rows)?;
     counts.accepted += v.repeated;
@@ -561,7 +514,7 @@ pub fn preview_table(
             kind.key()
         )));
     }
-    let visible = visible_orgs(store, caller)?;
+    let visible = crate::batch::visible_codes(store, caller)?;
     let mut v = validate_activity(table, &|c| visible.contains(c))?;
     let repeated_in_file = table.rows.len() - v.rows.len() - v.rejected.len();
     v.rows = crate::serials::refuse_double_claims(store, &table.file, v.rows, &mut v.rejected)?;

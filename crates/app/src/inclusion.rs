@@ -17,7 +17,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::str::FromStr;
 use zp_assets::{CatalogValues, Op, Reduction, whole_tonnes};
-use zp_domain::records::{BatchMeta, ImportCounts, Rejected};
+use zp_domain::records::{ImportCounts, Rejected};
 use zp_domain::{Carrier, CreditCode, Region};
 use zp_factors::Slot;
 use zp_ingest::Table;
@@ -186,12 +186,7 @@ pub fn import_actions(
             Err((field, reason)) => rejected.push(Table::reject(*row, &field, reason, cells)),
         }
     }
-    let meta = BatchMeta {
-        kind: IMPORT_KIND.into(),
-        file: table.file.clone(),
-        sha256: table.sha256.clone(),
-        actor: caller.actor.clone(),
-    };
+    let meta = crate::batch::batch_meta(IMPORT_KIND, table, &caller.actor);
     let (counts, rejected) =
         store.import_inclusion_actions(&meta, table.rows.len(), &rows, rejected)?;
     Ok(ActionImport {

@@ -86,13 +86,7 @@ pub(crate) fn org_input_from(
     let sold = match certs {
         Some(reg) => {
             let own: Vec<String> = store
-                .meters(
-                    &Access::All,
-                    &zp_store::MeterFilter {
-                        org: Some(code.clone()),
-                        ..Default::default()
-                    },
-                )?
+                .meters(&Access::All, &zp_store::MeterFilter::of_org(code))?
                 .into_iter()
                 .filter(|m| m.kind == zp_store::MeterKind::Generation)
                 .map(|m| m.meter)

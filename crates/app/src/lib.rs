@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod assess;
 pub mod assets;
 pub mod backup;
+mod batch;
 pub mod benchmark;
 pub mod budget;
 pub mod buildings;
@@ -36,10 +37,11 @@ mod serials;
 pub mod stream;
 pub mod waste;
 
+pub use batch::{ImportOutcome, ReadingsSummary};
 pub use caller::Caller;
 pub use import::{
-    ImportChange, ImportKind, ImportOutcome, ImportPreview, ReadingsSummary, import_factor_set,
-    import_factor_table, import_file, import_table, preview_table, revert_import,
+    ImportChange, ImportKind, ImportPreview, import_factor_set, import_factor_table, import_file,
+    import_table, preview_table, revert_import,
 };
 pub use inventory::{InventoryScope, catalog, inventory, inventory_with, org_inventory};
 pub use pool::{PooledStore, StorePool};

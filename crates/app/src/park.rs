@@ -7,9 +7,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
-use zp_accounting::{
-    ActivityLine, GridFactorMode, Inventory, Options, OrgInput, aggregate, compute,
-};
+use zp_accounting::{ActivityLine, GridFactorMode, Inventory, Options, aggregate, compute};
 use zp_store::{Access, Designation, Org, OrgFilter, Park, Store};
 
 /// Zero-carbon park core indicator (发改环资〔2025〕910号), read from the built-in 910
@@ -34,16 +32,8 @@ pub fn zero_carbon_threshold(energy_tce: Decimal) -> Decimal {
     .expect("the built-in 910 set has a threshold for every size (its tests check it)")
 }
 
-/// Figures of one month, summed over the park.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct MonthFigures {
-    pub period: String,
-    pub energy_tce: Decimal,
-    pub scope1_tco2: Decimal,
-    pub scope2_location_tco2: Decimal,
-    pub scope2_market_tco2: Decimal,
-    pub electricity_mwh: Decimal,
-}
+/// Figures of one month, summed over the park (the park report's own type).
+pub use zp_reports::park::MonthFigures;
 
 /// A park's inventory with its members and monthly trend.
 #[derive(Debug, Clone, Serialize)]
@@ -255,15 +245,7 @@ fn monthly_from(
     }
     let mut out = Vec::with_capacity(by_month.len());
     for (period, lines) in by_month {
-        let input = OrgInput {
-            org: org.credit_code.clone(),
-            name: org.name.clone(),
-            region: org.region,
-            year,
-            lines,
-            output_value_10k_yuan: None,
-            onsite_certificates_sold_mwh: zp_domain::Decimal::ZERO,
-        };
+        let input = crate::product_energy::part_input(org, year, lines);
         let inv = compute(&input, catalog, pins, Options { grid }).map_err(AppError::from)?;
         out.push(MonthFigures {
             period,

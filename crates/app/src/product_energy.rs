@@ -6,13 +6,13 @@
 
 use crate::{AppError, Caller};
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use zp_accounting::{ActivityLine, GridFactorMode, Inventory, Options, OrgInput, compute};
 use zp_domain::CreditCode;
 use zp_domain::records::{Access, Org};
 use zp_energy::benchmark::{Method, ProductOutput, allocate};
 use zp_factors::Catalog;
-use zp_store::Store;
+use zp_store::{ActivityRecord, Store};
 
 /// One production line of the year: a product on a route.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,18 +77,49 @@ pub(crate) fn enterprise_year(
     }
     let grid = GridFactorMode::Provincial;
     let inventory = crate::org_inventory(store, catalog, access, code, year, grid, actor)?;
-    // Each named route's own ledger rows (site = route), with the issued inventory's pins.
+    let named = by.values().map(|l| l.route.clone());
+    let records = store.activity(access, code, year)?;
+    let routes = route_inventories(store, catalog, &org, year, grid, &records, named)?;
+    Ok(EnterpriseYear {
+        org,
+        inventory,
+        routes,
+        lines: by.into_values().collect(),
+    })
+}
+
+/// The accounting input of `lines`, a part of `org`'s `year` (a route, a month, a
+/// building): no output value, no on-site certificates sold.
+pub(crate) fn part_input(org: &Org, year: i32, lines: Vec<ActivityLine>) -> OrgInput {
+    OrgInput {
+        org: org.credit_code.clone(),
+        name: org.name.clone(),
+        region: org.region,
+        year,
+        lines,
+        output_value_10k_yuan: None,
+        onsite_certificates_sold_mwh: Decimal::ZERO,
+    }
+}
+
+/// The inventory of each named route's own ledger rows (site = route) among `records` of
+/// `org`'s `year`, with the issued inventory's pins; unnamed routes and routes without
+/// rows are left out.
+pub(crate) fn route_inventories(
+    store: &mut dyn Store,
+    catalog: &Catalog,
+    org: &Org,
+    year: i32,
+    grid: GridFactorMode,
+    records: &[ActivityRecord],
+    routes: impl IntoIterator<Item = String>,
+) -> Result<BTreeMap<String, Inventory>, AppError> {
     let mut pins = store
-        .issued(code.as_str(), year, grid.key())?
+        .issued(org.credit_code.as_str(), year, grid.key())?
         .map(|i| i.pins)
         .unwrap_or_default();
-    let records = store.activity(access, code, year)?;
-    let mut routes = BTreeMap::new();
-    let named: std::collections::BTreeSet<String> = by
-        .values()
-        .map(|l| l.route.clone())
-        .filter(|r| !r.is_empty())
-        .collect();
+    let named: BTreeSet<String> = routes.into_iter().filter(|r| !r.is_empty()).collect();
+    let mut out = BTreeMap::new();
     for route in named {
         let lines: Vec<ActivityLine> = records
             .iter()
@@ -99,26 +130,13 @@ pub(crate) fn enterprise_year(
         if lines.is_empty() {
             continue;
         }
-        let input = OrgInput {
-            org: org.credit_code.clone(),
-            name: org.name.clone(),
-            region: org.region,
-            year,
-            lines,
-            output_value_10k_yuan: None,
-            onsite_certificates_sold_mwh: Decimal::ZERO,
-        };
-        routes.insert(
+        let input = part_input(org, year, lines);
+        out.insert(
             route,
             compute(&input, catalog, &mut pins, Options { grid })?,
         );
     }
-    Ok(EnterpriseYear {
-        org,
-        inventory,
-        routes,
-        lines: by.into_values().collect(),
-    })
+    Ok(out)
 }
 
 impl EnterpriseYear {

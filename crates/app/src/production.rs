@@ -10,7 +10,7 @@ use std::path::Path;
 use std::str::FromStr;
 use zp_domain::{CreditCode, Period};
 use zp_ingest::{Columns, Limits, Table, read_table};
-use zp_store::{BatchMeta, NewProduction, OrgFilter, Rejected, Store};
+use zp_store::{ImportRows, NewProduction, Rejected, Store};
 
 /// The import kind recorded on batches and quarantine rows.
 pub const PRODUCTION_KIND: &str = "production";
@@ -46,20 +46,7 @@ fn validate(
             continue;
         }
         let mut problems: Vec<(&str, String)> = Vec::new();
-        let code = match CreditCode::parse(cols.get(0, cells).trim()) {
-            Ok(c) if visible.contains(&c) => Some(c),
-            Ok(c) => {
-                problems.push((
-                    "credit_code",
-                    format!("enterprise {c} is not registered (or not visible to you)"),
-                ));
-                None
-            }
-            Err(e) => {
-                problems.push(("credit_code", e.to_string()));
-                None
-            }
-        };
+        let code = crate::batch::visible_code(cols.get(0, cells), visible, &mut problems);
         let period = Period::parse(cols.get(1, cells))
             .map_err(|e| problems.push(("period", e.to_string())))
             .ok();
@@ -142,27 +129,11 @@ pub fn import_production_table(
     caller: &Caller,
     table: &Table,
 ) -> Result<ImportOutcome, ImportError> {
-    let visible: HashSet<CreditCode> = store
-        .orgs(&caller.access, &OrgFilter::default())?
-        .into_iter()
-        .map(|o| o.credit_code)
-        .collect();
-    let (rows, rejected) = validate(table, &visible)?;
-    let meta = BatchMeta {
-        kind: PRODUCTION_KIND.into(),
-        file: table.file.clone(),
-        sha256: table.sha256.clone(),
-        actor: caller.actor.clone(),
-    };
-    let counts = store.import_production(&meta, &rows, &rejected, table.rows.len())?;
-    Ok(ImportOutcome {
-        kind: PRODUCTION_KIND,
-        file: table.file.clone(),
-        sha256: table.sha256.clone(),
-        counts: counts.checked(),
-        rejected,
-        readings: None,
-    })
+    let (rows, rejected) = validate(table, &crate::batch::visible_codes(store, caller)?)?;
+    let meta = crate::batch::batch_meta(PRODUCTION_KIND, table, &caller.actor);
+    let counts =
+        store.import_production(ImportRows::new(&meta, &rows, &rejected, table.rows.len()))?;
+    Ok(ImportOutcome::of(PRODUCTION_KIND, table, counts, rejected))
 }
 
 /// `zeropark import production FILE`.

@@ -156,6 +156,28 @@ pub(crate) fn report_err(e: ReportError) -> AppError {
     AppError::Invalid(e.to_string())
 }
 
+/// The enterprise's registered sites and the sites its ledger `records` name, in order,
+/// each once.
+fn sites_of(
+    store: &mut dyn zp_store::Store,
+    access: &zp_store::Access,
+    code: &zp_domain::CreditCode,
+    records: &[zp_store::ActivityRecord],
+) -> Result<Vec<String>, AppError> {
+    let mut sites: std::collections::BTreeSet<String> = store
+        .sites(access, code)?
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    sites.extend(
+        records
+            .iter()
+            .map(|r| r.site.clone())
+            .filter(|s| !s.is_empty()),
+    );
+    Ok(sites.into_iter().collect())
+}
+
 /// `model` as JSON (its exact figures and lineage), PDF (with the CJK font of
 /// [`cjk_font`]) or Excel. The same model gives the same bytes.
 pub fn render<R: ReportModel>(model: &R, format: ReportFormat) -> Result<RenderedReport, AppError> {

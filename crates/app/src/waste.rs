@@ -23,7 +23,7 @@ use serde::Serialize;
 use std::path::Path;
 use zp_domain::time::Date;
 use zp_domain::{Calendar, CreditCode, Region};
-use zp_store::{Access, BatchMeta, ImportRows, Store};
+use zp_store::{Access, ImportRows, Store};
 use zp_waste::WasteError;
 
 fn refused(e: WasteError) -> AppError {
@@ -114,12 +114,7 @@ pub fn import_reference(
         )));
     }
     let table = zp_ingest::read_table(path, zp_ingest::Limits::default())?;
-    let meta = BatchMeta {
-        kind: kind.key().into(),
-        file: table.file.clone(),
-        sha256: table.sha256.clone(),
-        actor: caller.actor.clone(),
-    };
+    let meta = crate::batch::batch_meta(kind.key(), &table, &caller.actor);
     let catalog = WasteCatalog::builtin();
     let read = table.rows.len();
     let (counts, rejected) = match kind {
@@ -146,14 +141,7 @@ pub fn import_reference(
             (store.import_waste_declarations(import)?, bad)
         }
     };
-    Ok(ImportOutcome {
-        kind: kind.key(),
-        file: table.file,
-        sha256: table.sha256,
-        counts: counts.checked(),
-        rejected,
-        readings: None,
-    })
+    Ok(ImportOutcome::of(kind.key(), &table, counts, rejected))
 }
 
 /// An application as shown: its state, due date, time taken and what moved under it.

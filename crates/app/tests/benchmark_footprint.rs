@@ -13,13 +13,16 @@
 //! 40 / 50 / 60.
 
 use rust_decimal_macros::dec;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use zp_app::benchmark::benchmark_report;
 use zp_app::evaluate::{EvaluationKind, EvaluationScope, SchemeChoice};
 use zp_app::footprint::footprint_report;
 use zp_app::{AppError, Caller, ImportKind, Limits};
 use zp_domain::CreditCode;
 use zp_store::{Access, Store};
+
+mod common;
+use common::{import, write};
 
 const A: &str = "91500112MA60CEM01B";
 const B: &str = "91500112MA60CEM02B";
@@ -28,17 +31,6 @@ const D: &str = "91500112MA60CEM04B";
 
 fn code(s: &str) -> CreditCode {
     CreditCode::complete(&s[..17]).unwrap()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
-fn import(store: &mut dyn Store, kind: ImportKind, path: &Path) -> zp_app::ImportOutcome {
-    let op = Caller::operator("test");
-    zp_app::import_file(store, &op, kind, path, Limits::default(), None).unwrap()
 }
 
 const LIMITS: &str = "standard,product,unit,level1,level2,level3,source\n\

@@ -2,16 +2,12 @@
 //! different bundles must both succeed: the append is serialised and retried on the newer
 //! log instead of failing on `UNIQUE constraint failed: cert_events.seq`.
 
-use std::path::Path;
-use zp_app::{Caller, ImportKind, Limits};
+use zp_app::ImportKind;
+
+mod common;
+use common::{import, write};
 
 const ORG: &str = "91500112MA60CEM01B";
-
-fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
 
 #[test]
 fn two_writers_on_different_bundles_conflict_on_certificates_no_more() {
@@ -25,15 +21,7 @@ fn two_writers_on_different_bundles_conflict_on_certificates_no_more() {
             "orgs.csv",
             &format!("credit_code,name,region,park,industry\n{ORG},示例水泥,CQ,示例园区,3011\n"),
         );
-        zp_app::import_file(
-            store.as_mut(),
-            &Caller::operator("test"),
-            ImportKind::Orgs,
-            &orgs,
-            Limits::default(),
-            None,
-        )
-        .unwrap();
+        import(store.as_mut(), ImportKind::Orgs, &orgs);
         // Creates the key and records the registry's public key once.
         zp_app::certs::signing_key(store.as_mut(), &key_file).unwrap();
     }

@@ -1,20 +1,17 @@
 //! The import use cases as the CLI and the server call them: scoped to the caller, counts
 //! that add up, a dry run that stores nothing and shows each restatement.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use zp_app::{Caller, ImportKind, Limits, read_table};
 use zp_domain::CreditCode;
 use zp_store::{Access, Store};
 
+mod common;
+use common::{import, write};
+
 const A: &str = "91500112MA60CEM01B";
 /// A second enterprise, in another park.
 const B: &str = "91500105MA5YRE01BU";
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
 
 fn setup(dir: &Path) -> Box<dyn Store> {
     let mut store: Box<dyn Store> = Box::new(zp_store::open_sqlite(&dir.join("t.db")).unwrap());
@@ -25,16 +22,7 @@ fn setup(dir: &Path) -> Box<dyn Store> {
             "credit_code,name,region,park,industry\n{A},甲水泥,CQ,甲园区,3011\n{B},乙电子,CQ,乙园区,3971\n"
         ),
     );
-    let op = Caller::operator("test");
-    zp_app::import_file(
-        store.as_mut(),
-        &op,
-        ImportKind::Orgs,
-        &orgs,
-        Limits::default(),
-        None,
-    )
-    .unwrap();
+    import(store.as_mut(), ImportKind::Orgs, &orgs);
     let ledger = write(
         dir,
         "a.csv",
@@ -42,15 +30,7 @@ fn setup(dir: &Path) -> Box<dyn Store> {
             "credit_code,period,carrier,quantity,unit\n{A},2023-05,electricity,13876,MWh\n{A},2023-06,electricity,12000,MWh\n"
         ),
     );
-    zp_app::import_file(
-        store.as_mut(),
-        &op,
-        ImportKind::Activity,
-        &ledger,
-        Limits::default(),
-        None,
-    )
-    .unwrap();
+    import(store.as_mut(), ImportKind::Activity, &ledger);
     store
 }
 

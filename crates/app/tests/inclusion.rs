@@ -14,6 +14,9 @@ use zp_app::inclusion::{self as uc, IssueLine, Participant};
 use zp_app::{Access, Caller, ImportKind, Limits, Store};
 use zp_domain::CreditCode;
 
+mod common;
+use common::import as import_file;
+
 const SME_ORG: &str = "91500112MA60CEM01B";
 const AGGREGATOR: &str = "91500112MA60ELE02H";
 
@@ -32,15 +35,7 @@ fn setup(dir: &Path) -> Box<dyn Store> {
         "credit_code,name,region,park,industry\n{SME_ORG},示例小微企业,CQ,示例园区,3011\n{AGGREGATOR},示例园区运营公司,CQ,示例园区,7212\n"
     );
     std::fs::write(&orgs, csv).unwrap();
-    zp_app::import_file(
-        store.as_mut(),
-        &op(),
-        ImportKind::Orgs,
-        &orgs,
-        Limits::default(),
-        None,
-    )
-    .unwrap();
+    import_file(store.as_mut(), ImportKind::Orgs, &orgs);
     for (id, name, kind, org) in [
         ("sme-1", "示例五金店", "sme", Some(SME_ORG)),
         ("p-1", "张三", "person", Some(AGGREGATOR)),

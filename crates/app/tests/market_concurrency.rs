@@ -8,8 +8,11 @@ use rust_decimal::Decimal;
 use std::path::Path;
 use std::sync::Barrier;
 use zp_app::assets::{OrderState, Side};
-use zp_app::{AppError, Caller, ImportKind, Limits};
+use zp_app::{AppError, Caller, ImportKind};
 use zp_domain::CreditCode;
+
+mod common;
+use common::import;
 
 const SELLER: &str = "91500112MA60CEM01B";
 const BUYERS: [&str; 2] = ["91500112MA60ELE02H", "91500112MA60AUT03C"];
@@ -27,16 +30,20 @@ fn setup(dir: &Path) -> std::path::PathBuf {
         csv.push_str(&format!("{c},示例企业{i},CQ,示例园区,3011\n"));
     }
     std::fs::write(&orgs, csv).unwrap();
-    zp_app::import_file(
-        store.as_mut(),
-        &Caller::operator("test"),
-        ImportKind::Orgs,
-        &orgs,
-        Limits::default(),
-        None,
-    )
-    .unwrap();
+    import(store.as_mut(), ImportKind::Orgs, &orgs);
     db
+}
+
+/// Issues `units` of ccer 2023 to the seller.
+fn issue_to_seller(store: &mut dyn zp_store::Store, op: &Caller, units: u64) {
+    let issue = zp_app::assets::Op::Issue {
+        kind: "ccer".into(),
+        vintage: 2023,
+        org: code(SELLER),
+        units,
+        project: None,
+    };
+    zp_app::assets::execute(store, op, &issue, 1_700_000_000).unwrap();
 }
 
 type Placed = Result<zp_app::assets::OrderReport, AppError>;
@@ -78,14 +85,7 @@ fn two_buyers_crossing_the_last_units_one_fills() {
     let op = Caller::operator("test");
     const ROUNDS: u64 = 4;
     for round in 0..ROUNDS {
-        let issue = zp_app::assets::Op::Issue {
-            kind: "ccer".into(),
-            vintage: 2023,
-            org: code(SELLER),
-            units: 10,
-            project: None,
-        };
-        zp_app::assets::execute(store.as_mut(), &op, &issue, 1_700_000_000).unwrap();
+        issue_to_seller(store.as_mut(), &op, 10);
         let ask = zp_app::assets::market_order(
             store.as_mut(),
             &op,
@@ -148,14 +148,7 @@ fn two_sell_orders_for_the_last_units_one_reserves() {
     let db = setup(dir.path());
     let mut store = zp_app::open(db.to_str().unwrap()).unwrap();
     let op = Caller::operator("test");
-    let issue = zp_app::assets::Op::Issue {
-        kind: "ccer".into(),
-        vintage: 2023,
-        org: code(SELLER),
-        units: 10,
-        project: None,
-    };
-    zp_app::assets::execute(store.as_mut(), &op, &issue, 1_700_000_000).unwrap();
+    issue_to_seller(store.as_mut(), &op, 10);
     let got = race(&db, [SELLER, SELLER], Side::Sell, 10);
     let ok = got.iter().filter(|r| r.is_ok()).count();
     assert_eq!(ok, 1, "{got:?}");

@@ -12,25 +12,14 @@ use zp_domain::time::parse_timestamp;
 use zp_domain::{CreditCode, Period};
 use zp_store::{Access, Store};
 
-const ORG: &str = "91500112MA60CEM01B";
+mod common;
+use common::write;
 
-fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
+const ORG: &str = "91500112MA60CEM01B";
 
 /// Writes `text` to `name` in `dir` and imports it as `kind` as the operator.
 fn import(store: &mut dyn Store, dir: &Path, kind: zp_app::ImportKind, name: &str, text: &str) {
-    zp_app::import_file(
-        store,
-        &zp_app::Caller::operator("test"),
-        kind,
-        &write(dir, name, text),
-        zp_app::Limits::default(),
-        None,
-    )
-    .unwrap();
+    common::import(store, kind, &write(dir, name, text));
 }
 
 #[test]

@@ -3,13 +3,16 @@
 //! year; an imported figure takes precedence; enterprises and other years get nothing derived.
 
 use rust_decimal_macros::dec;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use zp_app::evaluate::{EvaluationKind, EvaluationReport, EvaluationScope, SchemeChoice};
 use zp_app::waste::{self as uc, NewApplication, NewManifest, Purpose, Side, Verdict, WasteRules};
-use zp_app::{Caller, ImportKind, Limits};
+use zp_app::{Caller, ImportKind};
 use zp_domain::time::Date;
 use zp_domain::{CreditCode, Region};
 use zp_store::{Access, Store};
+
+mod common;
+use common::{import, write};
 
 /// The park's enterprise (a generator in Chongqing).
 const A: &str = "91500112MA60CEM01B";
@@ -21,17 +24,6 @@ fn receiver() -> CreditCode {
 
 fn date(s: &str) -> Date {
     s.parse().unwrap()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
-fn import(store: &mut dyn Store, kind: ImportKind, path: &Path) {
-    let op = Caller::operator("test");
-    zp_app::import_file(store, &op, kind, path, Limits::default(), None).unwrap();
 }
 
 /// One approved transfer of the park's enterprise for `purpose`, shipped `shipped_t` and

@@ -11,17 +11,11 @@ use std::collections::BTreeMap;
 use zp_assets::*;
 use zp_domain::CreditCode;
 
+mod common;
+use common::orgs;
+
 const ORGS: usize = 3;
 const START_T: u64 = 40;
-
-fn orgs() -> [CreditCode; ORGS] {
-    [
-        "91500105MA5YRE01BU",
-        "91500000MA5UA0000A",
-        "91500000MA5UB00002",
-    ]
-    .map(|c| CreditCode::parse(c).unwrap())
-}
 
 #[derive(Debug, Clone)]
 enum Step {

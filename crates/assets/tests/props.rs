@@ -5,16 +5,9 @@
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use zp_assets::*;
-use zp_domain::CreditCode;
 
-fn orgs() -> [CreditCode; 3] {
-    [
-        "91500105MA5YRE01BU",
-        "91500000MA5UA0000A",
-        "91500000MA5UB00002",
-    ]
-    .map(|c| CreditCode::parse(c).unwrap())
-}
+mod common;
+use common::orgs;
 
 #[derive(Debug, Clone)]
 enum Step {

@@ -477,6 +477,16 @@ pub struct MeterFilter {
     pub region: Option<Region>,
 }
 
+impl MeterFilter {
+    /// The meters of one enterprise.
+    pub fn of_org(code: &CreditCode) -> MeterFilter {
+        MeterFilter {
+            org: Some(code.clone()),
+            ..MeterFilter::default()
+        }
+    }
+}
+
 /// The grid's emission factor (and carbon-free share) of one hour in one region.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct HourlyFactor {

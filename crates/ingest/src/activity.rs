@@ -286,6 +286,20 @@ mod tests {
         Table::from_rows("activity.csv", rows)
     }
 
+    /// (row, field) of each rejection, in order.
+    fn fields(rejected: &[Rejected]) -> Vec<(i64, &str)> {
+        rejected.iter().map(|x| (x.row, x.field.as_str())).collect()
+    }
+
+    /// The ledger's columns, then `extra`.
+    fn header<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+        [
+            &["credit_code", "period", "carrier", "quantity", "unit"][..],
+            extra,
+        ]
+        .concat()
+    }
+
     #[test]
     fn quantities() {
         assert!(
@@ -316,14 +330,7 @@ mod tests {
             .unwrap()
             .to_string();
         let t = table(&[
-            &[
-                "credit_code",
-                "period",
-                "carrier",
-                "quantity",
-                "unit",
-                "meter_no",
-            ],
+            &header(&["meter_no"]),
             &[&ok, "2023-01", "electricity", "1000", "MWh", "M-1"],
             &[&ok, "2023-13", "electricity", "5", "kWh", ""],
             &[&stranger, "2023-01", "electricity", "5", "kWh", ""],
@@ -345,13 +352,8 @@ mod tests {
             Some("M-1")
         );
         assert_eq!(r.rows[1].base_quantity, Decimal::from(50000));
-        let fields: Vec<(i64, &str)> = r
-            .rejected
-            .iter()
-            .map(|x| (x.row, x.field.as_str()))
-            .collect();
         assert_eq!(
-            fields,
+            fields(&r.rejected),
             vec![
                 (3, "period"),
                 (4, "credit_code"),
@@ -387,16 +389,7 @@ mod tests {
     fn steam_state_and_serials_are_checked() {
         let ok = "91500112MA60CEM01B";
         let t = table(&[
-            &[
-                "credit_code",
-                "period",
-                "carrier",
-                "quantity",
-                "unit",
-                "pressure_mpa",
-                "temperature_c",
-                "serials",
-            ],
+            &header(&["pressure_mpa", "temperature_c", "serials"]),
             &[ok, "2023-01", "steam", "10", "t", "1.50", "300", ""],
             &[ok, "2023-02", "steam", "10", "t", "1.0", "150", ""],
             &[ok, "2023-03", "steam", "10", "t", "", "300", ""],
@@ -433,13 +426,8 @@ mod tests {
             r.rows[1].attrs.get("serials").map(String::as_str),
             Some("X01..X03")
         );
-        let fields: Vec<(i64, &str)> = r
-            .rejected
-            .iter()
-            .map(|x| (x.row, x.field.as_str()))
-            .collect();
         assert_eq!(
-            fields,
+            fields(&r.rejected),
             vec![
                 (3, "temperature_c"),
                 (4, "temperature_c"),

@@ -4,7 +4,8 @@
 //! Summary_Products specific embedded emissions per product) and a sheet of notes and
 //! lineage. It follows the template's structure; it is not the Commission's file itself.
 
-use crate::cbam::{CbamReport, RouteFigures};
+use crate::Lang;
+use crate::cbam::{CbamReport, Goods, RouteFigures};
 use crate::doc::{Block, Cell, Chart, ChartKind, Column, Document, Fact, Section, Series, Table};
 
 fn route_row(r: &RouteFigures) -> Vec<Cell> {
@@ -18,6 +19,35 @@ fn route_row(r: &RouteFigures) -> Vec<Cell> {
         Cell::num(r.electricity_mwh, 3),
         Cell::num(r.matched_mwh, 3),
         Cell::num(r.indirect_tco2, 3),
+    ]
+}
+
+/// A product's row of the allocation table.
+fn allocation_row(g: &Goods, l: Lang) -> Vec<Cell> {
+    vec![
+        Cell::text(&g.cn_code),
+        Cell::text(&g.product),
+        Cell::text(g.sector.name(l)),
+        Cell::text(g.route.clone().unwrap_or_default()),
+        Cell::num(g.quantity_t, 3),
+        Cell::num(g.mass_share, 4),
+        Cell::num(g.direct_tco2, 3),
+        Cell::num(g.electricity_mwh, 3),
+        Cell::num(g.electricity_factor_tco2_per_mwh, 4),
+        Cell::num(g.indirect_tco2, 3),
+    ]
+}
+
+/// A product's row of the specific embedded emissions table.
+fn see_row(g: &Goods) -> Vec<Cell> {
+    vec![
+        Cell::text(&g.cn_code),
+        Cell::text(&g.product),
+        Cell::num(g.quantity_t, 3),
+        Cell::num(g.embedded_tco2, 3),
+        Cell::num(g.see_direct_tco2_per_t, 6),
+        Cell::num(g.see_indirect_tco2_per_t, 6),
+        Cell::num(g.see_total_tco2_per_t, 6),
     ]
 }
 
@@ -52,24 +82,7 @@ impl CbamReport {
                 Column::new(l.pick("电力因子", "Electricity factor"), "tCO2/MWh", 1.0),
                 Column::new(l.pick("间接排放", "Indirect"), "tCO2", 1.1),
             ],
-            rows: self
-                .goods
-                .iter()
-                .map(|g| {
-                    vec![
-                        Cell::text(&g.cn_code),
-                        Cell::text(&g.product),
-                        Cell::text(g.sector.name(l)),
-                        Cell::text(g.route.clone().unwrap_or_default()),
-                        Cell::num(g.quantity_t, 3),
-                        Cell::num(g.mass_share, 4),
-                        Cell::num(g.direct_tco2, 3),
-                        Cell::num(g.electricity_mwh, 3),
-                        Cell::num(g.electricity_factor_tco2_per_mwh, 4),
-                        Cell::num(g.indirect_tco2, 3),
-                    ]
-                })
-                .collect(),
+            rows: self.goods.iter().map(|g| allocation_row(g, l)).collect(),
         };
         let summary = Table {
             caption: l
@@ -87,21 +100,7 @@ impl CbamReport {
                 Column::new(l.pick("SEE 间接", "SEE indirect"), "tCO2/t", 1.1),
                 Column::new(l.pick("SEE 合计", "SEE total"), "tCO2/t", 1.1),
             ],
-            rows: self
-                .goods
-                .iter()
-                .map(|g| {
-                    vec![
-                        Cell::text(&g.cn_code),
-                        Cell::text(&g.product),
-                        Cell::num(g.quantity_t, 3),
-                        Cell::num(g.embedded_tco2, 3),
-                        Cell::num(g.see_direct_tco2_per_t, 6),
-                        Cell::num(g.see_indirect_tco2_per_t, 6),
-                        Cell::num(g.see_total_tco2_per_t, 6),
-                    ]
-                })
-                .collect(),
+            rows: self.goods.iter().map(see_row).collect(),
         };
         let chart = Chart {
             title: l

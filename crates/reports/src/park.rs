@@ -56,7 +56,8 @@ impl YearFigures {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Figures of one month (summed over the park's enterprises).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MonthFigures {
     pub period: String,
     pub energy_tce: Decimal,

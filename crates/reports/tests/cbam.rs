@@ -14,16 +14,7 @@ use zp_reports::cbam::{
 };
 
 fn installation() -> Installation {
-    Installation {
-        credit_code: common::org().to_string(),
-        name: "示例制造有限公司".into(),
-        country: "CN".into(),
-        region: "CQ".into(),
-        region_name: "重庆市".into(),
-        industry: "3011".into(),
-        park: Some("示例园区".into()),
-        sites: vec!["kiln".into(), "grinding".into()],
-    }
+    common::installation(Some("示例园区"), &["kiln", "grinding"])
 }
 
 fn factor(option: ElectricityOption, matched_mwh: &str) -> ElectricityFactor {

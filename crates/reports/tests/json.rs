@@ -47,8 +47,26 @@ fn shape(v: &Value, path: &str, out: &mut BTreeSet<String>) {
     }
 }
 
+/// The JSON document of `model` as rendered, read back.
+fn rendered<T: serde::Serialize>(model: &T) -> Value {
+    serde_json::from_slice(&zp_reports::render_json(model).unwrap()).unwrap()
+}
+
+/// The keys every report document starts with, and then `keys`.
+fn enveloped<'a>(keys: &[&'a str]) -> BTreeSet<&'a str> {
+    ["report", "format_version", "lang"]
+        .into_iter()
+        .chain(keys.iter().copied())
+        .collect()
+}
+
+/// The keys of a JSON object.
+fn keys(v: &Value) -> BTreeSet<&str> {
+    v.as_object().unwrap().keys().map(String::as_str).collect()
+}
+
 fn check_shape<T: serde::Serialize>(model: &T, want: Expect) -> Value {
-    let v: Value = serde_json::from_slice(&zp_reports::render_json(model).unwrap()).unwrap();
+    let v = rendered(model);
     let mut out = BTreeSet::new();
     shape(&v, "", &mut out);
     let text: Vec<String> = out.into_iter().collect();
@@ -249,27 +267,18 @@ fn ghg_inventory_json() {
     let r = zp_reports::ghg::build(zp_reports::ghg::GhgInput {
         lang: Lang::En,
         organisation: zp_reports::ghg::Organisation {
-            credit_code: common::org().to_string(),
-            name: "示例制造有限公司".into(),
-            region: "CQ".into(),
             region_name: "Chongqing".into(),
-            industry: "3011".into(),
-            park: None,
-            sites: vec!["grinding".into(), "kiln".into()],
+            ..common::organisation(None, &["grinding", "kiln"])
         },
         inventory: inventory([kiln(), grinding()].concat()),
         base_year: 2023,
         base: None,
         certificate_claims: vec![],
     });
-    let v: Value = serde_json::from_slice(&zp_reports::render_json(&r).unwrap()).unwrap();
-    let top: BTreeSet<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    let v = rendered(&r);
     assert_eq!(
-        top,
-        BTreeSet::from([
-            "report",
-            "format_version",
-            "lang",
+        keys(&v),
+        enveloped(&[
             "standards",
             "organisation",
             "year",
@@ -326,16 +335,7 @@ fn cbam_json_top_level() {
     ];
     let r = zp_reports::cbam::build(zp_reports::cbam::CbamInput {
         lang: Lang::Zh,
-        installation: zp_reports::cbam::Installation {
-            credit_code: common::org().to_string(),
-            name: "示例制造有限公司".into(),
-            country: "CN".into(),
-            region: "CQ".into(),
-            region_name: "重庆市".into(),
-            industry: "3011".into(),
-            park: None,
-            sites: vec![],
-        },
+        installation: common::installation(None, &[]),
         year: 2023,
         electricity: zp_reports::cbam::ElectricityFactor {
             option: zp_reports::cbam::ElectricityOption::Provincial,
@@ -364,14 +364,10 @@ fn cbam_json_top_level() {
         .map(|s| s.sheet.clone())
         .collect();
     assert_eq!(sheets, doc_keys);
-    let v: Value = serde_json::from_slice(&zp_reports::render_json(&r).unwrap()).unwrap();
-    let top: BTreeSet<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    let v = rendered(&r);
     assert_eq!(
-        top,
-        BTreeSet::from([
-            "report",
-            "format_version",
-            "lang",
+        keys(&v),
+        enveloped(&[
             "installation",
             "year",
             "reporting_period",

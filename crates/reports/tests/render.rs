@@ -13,15 +13,7 @@ use zp_reports::Lang;
 use zp_reports::ghg::{CertificateClaim, GhgInput, Organisation, build};
 
 fn organisation() -> Organisation {
-    Organisation {
-        credit_code: common::org().to_string(),
-        name: "示例制造有限公司".into(),
-        region: "CQ".into(),
-        region_name: "重庆市".into(),
-        industry: "3011".into(),
-        park: Some("示例园区".into()),
-        sites: vec!["kiln".into(), "grinding".into()],
-    }
+    common::organisation(Some("示例园区"), &["kiln", "grinding"])
 }
 
 /// A year of monthly rows (enough for the activity table to run over several pages).

@@ -10,13 +10,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-pub const AREA: Area = Area {
-    name: "assets",
-    routes,
-    ops: &[],
-    nav: &[],
-    strings: &[],
-};
+pub const AREA: Area = Area::api("assets", routes, &[]);
 
 const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";

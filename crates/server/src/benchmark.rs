@@ -14,13 +14,7 @@ use serde::Deserialize;
 use zp_app::benchmark::BenchmarkReport;
 use zp_app::footprint::FootprintReport;
 
-pub const AREA: Area = Area {
-    name: "benchmark",
-    routes,
-    ops: OPS,
-    nav: &[],
-    strings: &[],
-};
+pub const AREA: Area = Area::api("benchmark", routes, OPS);
 
 const OPS: &[Op] = &[
     Op::get(

@@ -284,13 +284,7 @@ fn park_points(
         }
         let site = s.sites(access, &org.credit_code)?.into_iter().next();
         let meters = s
-            .meters(
-                access,
-                &MeterFilter {
-                    org: Some(org.credit_code.clone()),
-                    ..Default::default()
-                },
-            )?
+            .meters(access, &MeterFilter::of_org(&org.credit_code))?
             .len();
         points.push(SitePoint {
             credit_code: org.credit_code.to_string(),
@@ -367,13 +361,7 @@ pub fn heatmap(
     readings_dir: Option<&std::path::Path>,
 ) -> Result<Option<Heatmap>, AppError> {
     let org = visible_org(s, access, code)?;
-    let meters = s.meters(
-        access,
-        &MeterFilter {
-            org: Some(org.credit_code.clone()),
-            ..Default::default()
-        },
-    )?;
+    let meters = s.meters(access, &MeterFilter::of_org(&org.credit_code))?;
     if let Some(m) = meter
         && !meters.iter().any(|x| x.meter == m)
     {

@@ -15,13 +15,7 @@ use zp_app::energy::{Battery, BillReport, Objective};
 use zp_app::flex::{FlexReport, FlexRequest, FlexVerifyReport};
 use zp_domain::Decimal;
 
-pub const AREA: Area = Area {
-    name: "energy",
-    routes,
-    ops: OPS,
-    nav: &[],
-    strings: &[],
-};
+pub const AREA: Area = Area::api("energy", routes, OPS);
 
 /// The query of `flex plan` and `flex verify` (the CLI's flags).
 const FLEX_PARAMS: &[Param] = &[

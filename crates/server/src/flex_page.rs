@@ -13,8 +13,8 @@ use axum::extract::State;
 use axum::routing::get;
 use serde::Deserialize;
 use serde_json::json;
-use zp_app::energy::{Battery, Objective};
-use zp_app::flex::{FlexReport, FlexRequest, FlexVerifyReport, Verification};
+use zp_app::energy::{Battery, Objective, PlanHour};
+use zp_app::flex::{FlexReport, FlexRequest, FlexVerifyReport, Verification, VerifiedHour};
 use zp_app::{OrgFilter, Store};
 use zp_domain::{CreditCode, Decimal};
 
@@ -351,23 +351,7 @@ fn fill_planned(body: &mut Body, r: FlexReport) {
         "flex.price",
         "flex.carbon",
     ];
-    body.hours = p
-        .hours
-        .iter()
-        .map(|h| HourRow {
-            hour: format!("{:02}:00", h.hour),
-            cells: vec![
-                format::num(h.load_mwh, 3),
-                format::num(h.pv_mwh, 3),
-                format::num(h.charge_mwh, 3),
-                format::num(h.discharge_mwh, 3),
-                format::num(h.soc_mwh, 3),
-                format::num(h.grid_import_mwh, 3),
-                format::num(h.yuan_per_mwh, 0),
-                format::num(h.tco2_per_mwh, 4),
-            ],
-        })
-        .collect();
+    body.hours = p.hours.iter().map(planned_row).collect();
     body.data = format::script_json(&json!({
         "labels": chart_labels(lang),
         "hours": p.hours.iter().map(|h| format!("{:02}", h.hour)).collect::<Vec<_>>(),
@@ -384,6 +368,42 @@ fn fill_planned(body: &mut Body, r: FlexReport) {
 }
 
 /// One chart series: `f` of every hour.
+/// A planned hour's row, in the order of the plan's columns.
+fn planned_row(h: &PlanHour) -> HourRow {
+    HourRow {
+        hour: format!("{:02}:00", h.hour),
+        cells: vec![
+            format::num(h.load_mwh, 3),
+            format::num(h.pv_mwh, 3),
+            format::num(h.charge_mwh, 3),
+            format::num(h.discharge_mwh, 3),
+            format::num(h.soc_mwh, 3),
+            format::num(h.grid_import_mwh, 3),
+            format::num(h.yuan_per_mwh, 0),
+            format::num(h.tco2_per_mwh, 4),
+        ],
+    }
+}
+
+/// A verified hour's row, in the order of the verification's columns.
+fn verified_row(h: &VerifiedHour) -> HourRow {
+    HourRow {
+        hour: format!("{:02}:00", h.hour),
+        cells: vec![
+            format::num(h.load_mwh, 3),
+            format::num(h.pv_mwh, 3),
+            format::num(h.planned_charge_mwh, 3),
+            format::num(h.planned_discharge_mwh, 3),
+            format::num(h.metered_charge_mwh, 3),
+            format::num(h.metered_discharge_mwh, 3),
+            format::num(h.plan_import_mwh, 3),
+            format::num(h.realised_import_mwh, 3),
+            format::num(h.yuan_per_mwh, 0),
+            format::num(h.tco2_per_mwh, 4),
+        ],
+    }
+}
+
 fn series<H>(hours: &[H], f: impl Fn(&H) -> Decimal) -> Vec<f64> {
     hours.iter().map(|h| format::f64_of(f(h))).collect()
 }
@@ -471,25 +491,7 @@ fn fill_verified(body: &mut Body, r: FlexVerifyReport) {
         "flex.price",
         "flex.carbon",
     ];
-    body.hours = v
-        .hours
-        .iter()
-        .map(|h| HourRow {
-            hour: format!("{:02}:00", h.hour),
-            cells: vec![
-                format::num(h.load_mwh, 3),
-                format::num(h.pv_mwh, 3),
-                format::num(h.planned_charge_mwh, 3),
-                format::num(h.planned_discharge_mwh, 3),
-                format::num(h.metered_charge_mwh, 3),
-                format::num(h.metered_discharge_mwh, 3),
-                format::num(h.plan_import_mwh, 3),
-                format::num(h.realised_import_mwh, 3),
-                format::num(h.yuan_per_mwh, 0),
-                format::num(h.tco2_per_mwh, 4),
-            ],
-        })
-        .collect();
+    body.hours = v.hours.iter().map(verified_row).collect();
     body.data = format::script_json(&json!({
         "labels": chart_labels(lang),
         "hours": v.hours.iter().map(|h| format!("{:02}", h.hour)).collect::<Vec<_>>(),

@@ -15,13 +15,7 @@ use zp_app::Inventory;
 use zp_app::InventoryScope;
 use zp_domain::Region;
 
-pub const AREA: Area = Area {
-    name: "inventory",
-    routes,
-    ops: OPS,
-    nav: &[],
-    strings: &[],
-};
+pub const AREA: Area = Area::api("inventory", routes, OPS);
 
 const OPS: &[Op] = &[Op::get(
     "/api/v1/inventory",

@@ -73,6 +73,23 @@ pub struct Area {
     pub strings: &'static [i18n::Entry],
 }
 
+impl Area {
+    /// An area of API routes only: no navigation entry, no page strings.
+    pub const fn api(
+        name: &'static str,
+        routes: fn() -> Router<AppState>,
+        ops: &'static [openapi::Op],
+    ) -> Area {
+        Area {
+            name,
+            routes,
+            ops,
+            nav: &[],
+            strings: &[],
+        }
+    }
+}
+
 /// Every area of the server, in navigation order. To add one: write
 /// `crates/server/src/<area>.rs` with `pub const AREA: Area` and add it here.
 pub const AREAS: &[&Area] = &[

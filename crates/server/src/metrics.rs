@@ -26,13 +26,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 use zp_app::Role;
 
-pub const AREA: Area = Area {
-    name: "metrics",
-    routes,
-    ops: OPS,
-    nav: &[],
-    strings: &[],
-};
+pub const AREA: Area = Area::api("metrics", routes, OPS);
 
 const OPS: &[Op] = &[];
 

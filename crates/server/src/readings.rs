@@ -18,13 +18,7 @@ use zp_app::readings::{CarbonMap, CarbonMapQuery, MapGroup, MapScope};
 use zp_app::readings::{ReadingStore, Resolution};
 use zp_domain::{CreditCode, Region};
 
-pub const AREA: Area = Area {
-    name: "readings",
-    routes,
-    ops: OPS,
-    nav: &[],
-    strings: &[],
-};
+pub const AREA: Area = Area::api("readings", routes, OPS);
 
 const OPS: &[Op] = &[
     Op::get(

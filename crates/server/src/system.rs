@@ -13,13 +13,7 @@ use axum::routing::get;
 use serde::Deserialize;
 use serde_json::json;
 
-pub const AREA: Area = Area {
-    name: "system",
-    routes,
-    ops: OPS,
-    nav: &[],
-    strings: &[],
-};
+pub const AREA: Area = Area::api("system", routes, OPS);
 
 const OPS: &[Op] = &[Op::get("/api/v1/openapi.json", "This document (OpenAPI 3.1)").public()];
 

@@ -4,6 +4,8 @@
 //! windows, framework rejections outside the error format).
 
 mod common;
+#[path = "../../../tests/support/xlsx_bombs.rs"]
+mod xlsx_bombs;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -41,13 +43,7 @@ fn login_form(user: &str, password: &str, next: &str) -> Request<Body> {
 async fn session_of(t: &TestApp, user: &str) -> (String, String) {
     let r = t.send(login_json(user, PASSWORD)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    let cookie = r.headers["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = r.header_head("set-cookie");
     let csrf = r.json()["csrf_token"].as_str().unwrap().to_string();
     (cookie, csrf)
 }
@@ -96,56 +92,24 @@ const XLSX_UPLOADS: [(&str, &str); 4] = [
     ("admin", "grid-hourly"),
 ];
 
-/// A real workbook (rust_xlsxwriter) with a header cell and one stray cell at XFD1048576,
-/// the last cell of a sheet: calamine would allocate 1,048,576 × 16,384 cells of 32 bytes
-/// (512 GiB) and abort the whole server.
-fn xlsx_xfd1048576() -> Vec<u8> {
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.write_string(0, 0, "credit_code").unwrap();
-    ws.write_string(1_048_575, 16_383, "x").unwrap();
-    wb.save_to_buffer().unwrap()
-}
-
-/// A real workbook whose sheet XML is padded with 8 MiB of spaces (valid XML calamine
-/// reads, deflated about a thousandfold); with the padded part's (compressed, inflated)
-/// sizes.
-fn xlsx_zip_bomb() -> (Vec<u8>, u64, u64) {
-    use std::io::{Read, Write};
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    wb.add_worksheet()
-        .write_string(0, 0, "credit_code")
-        .unwrap();
-    let plain = wb.save_to_buffer().unwrap();
-    let mut src = zip::ZipArchive::new(std::io::Cursor::new(plain)).unwrap();
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let deflated = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for i in 0..src.len() {
-        let mut f = src.by_index(i).unwrap();
-        let name = f.name().unwrap().to_string();
-        let mut bytes = Vec::new();
-        f.read_to_end(&mut bytes).unwrap();
-        if name == "xl/worksheets/sheet1.xml" {
-            let end = bytes.len() - "</worksheet>".len();
-            bytes.splice(end..end, std::iter::repeat_n(b' ', 8 << 20));
-        }
-        out.start_file(name, deflated).unwrap();
-        out.write_all(&bytes).unwrap();
-    }
-    let bytes = out.finish().unwrap().into_inner();
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
-    let part = z.by_name("xl/worksheets/sheet1.xml").unwrap();
-    let sizes = (part.compressed_size(), part.size());
-    drop(part);
-    (bytes, sizes.0, sizes.1)
+/// After refused uploads: the server still answers, nothing was recorded in the audit log
+/// (it held `audit_before` entries) and no upload was left behind.
+async fn assert_unharmed(t: &TestApp, audit_before: usize) {
+    let r = t.get(Some("ent_a"), "/api/v1/me").await;
+    assert_eq!(r.status, StatusCode::OK, "still serving: {}", r.text);
+    let audit_after = t.store(|s| s.audit(100_000).unwrap().len()).await;
+    assert_eq!(audit_before, audit_after, "nothing recorded");
+    assert_eq!(
+        files_under(&t.dir.path().join("uploads")),
+        Vec::<std::path::PathBuf>::new()
+    );
 }
 
 #[tokio::test]
 async fn xlsx_with_a_cell_at_xfd1048576_is_a_422_and_the_server_lives_on() {
     let t = app();
     let audit_before = t.store(|s| s.audit(100_000).unwrap().len()).await;
-    let file = xlsx_xfd1048576();
+    let file = xlsx_bombs::xfd1048576();
     assert!(file.len() < 10_000, "{}", file.len());
     for (user, kind) in XLSX_UPLOADS {
         let r = t
@@ -161,21 +125,14 @@ async fn xlsx_with_a_cell_at_xfd1048576_is_a_422_and_the_server_lives_on() {
             "{user} {kind}"
         );
     }
-    let r = t.get(Some("ent_a"), "/api/v1/me").await;
-    assert_eq!(r.status, StatusCode::OK, "still serving: {}", r.text);
-    let audit_after = t.store(|s| s.audit(100_000).unwrap().len()).await;
-    assert_eq!(audit_before, audit_after, "nothing recorded");
-    assert_eq!(
-        files_under(&t.dir.path().join("uploads")),
-        Vec::<std::path::PathBuf>::new()
-    );
+    assert_unharmed(&t, audit_before).await;
 }
 
 #[tokio::test]
 async fn xlsx_zip_bomb_is_a_422_and_the_server_lives_on() {
     let t = app();
     let audit_before = t.store(|s| s.audit(100_000).unwrap().len()).await;
-    let (file, packed, size) = xlsx_zip_bomb();
+    let (file, packed, size) = xlsx_bombs::zip_bomb();
     // 8 MiB of padding plus the sheet rust_xlsxwriter wrote (under 1 KB).
     assert!(size > 8 << 20 && size < (8 << 20) + 1024, "{size}");
     for (user, kind) in XLSX_UPLOADS {
@@ -193,14 +150,7 @@ async fn xlsx_zip_bomb_is_a_422_and_the_server_lives_on() {
             "{user} {kind}"
         );
     }
-    let r = t.get(Some("ent_a"), "/api/v1/me").await;
-    assert_eq!(r.status, StatusCode::OK, "still serving: {}", r.text);
-    let audit_after = t.store(|s| s.audit(100_000).unwrap().len()).await;
-    assert_eq!(audit_before, audit_after, "nothing recorded");
-    assert_eq!(
-        files_under(&t.dir.path().join("uploads")),
-        Vec::<std::path::PathBuf>::new()
-    );
+    assert_unharmed(&t, audit_before).await;
 }
 
 // ---- 7. CSRF bypass ----

@@ -94,6 +94,37 @@ impl<C: Conn> SqlStore<C> {
         }
     }
 
+    /// Stores an import's validated rows with `put` in one transaction with the batch, its
+    /// quarantined rows and the audit entries. A row with several problems is one
+    /// quarantined row; accepted rows beyond `rows` (repeated verbatim in the file) count as
+    /// duplicates.
+    pub(crate) fn import_keyed<T>(
+        &mut self,
+        import: ImportRows<'_, T>,
+        put: fn(&mut dyn Conn, &BatchMeta, i64, &T) -> Result<Upsert>,
+    ) -> Result<ImportCounts> {
+        let ImportRows {
+            meta,
+            rows,
+            quarantined,
+            read,
+        } = import;
+        self.transaction(|c| {
+            let bad_rows: std::collections::BTreeSet<i64> =
+                quarantined.iter().map(|r| r.row).collect();
+            let mut counts = ImportCounts::of(read, bad_rows.len());
+            let batch = insert_batch(c, meta, &counts)?;
+            insert_quarantine(c, batch, meta, quarantined)?;
+            for r in rows {
+                counts.tally(put(c, meta, batch, r)?);
+            }
+            counts.duplicates += counts.accepted.saturating_sub(rows.len());
+            update_batch_counts(c, batch, &counts)?;
+            audit_import(c, meta, &counts)?;
+            Ok(counts.checked())
+        })
+    }
+
     pub(crate) fn row_to_org(r: &Row) -> Result<Org> {
         Ok(Org {
             credit_code: CreditCode::parse(&r.text(0)).map_err(corrupt("credit code"))?,
@@ -244,6 +275,32 @@ pub(crate) fn audit_upsert(
         "update"
     };
     audit(conn, actor, action, entity, entity_id, before, after)
+}
+
+/// The first and last month of `year` (`YYYY-01`, `YYYY-12`): bounds of a period column.
+pub(crate) fn year_months(year: i32) -> [Value; 2] {
+    [
+        format!("{year:04}-01").into(),
+        format!("{year:04}-12").into(),
+    ]
+}
+
+/// Writes a keyed row with `params`: `update` when the row was there before (`exists`),
+/// else `insert`.
+pub(crate) fn write_row(
+    conn: &mut dyn Conn,
+    exists: bool,
+    update: &str,
+    insert: &str,
+    params: &[Value],
+) -> Result<Upsert> {
+    if exists {
+        conn.execute(update, params)?;
+        Ok(Upsert::Updated)
+    } else {
+        conn.execute(insert, params)?;
+        Ok(Upsert::Inserted)
+    }
 }
 
 /// Audits an import of `meta`'s file with its counts (inside the caller's transaction).

@@ -7,7 +7,7 @@
 //! assessing it again stores the new result (and puts the status back to `assessed` when
 //! the result changed); its status changes are audited.
 
-use crate::base::{audit, audit_upsert, dec, parse_dec};
+use crate::base::{audit, audit_upsert, dec, parse_dec, write_row};
 use crate::conn::{Conn, Row, Value};
 use crate::{Access, Result, SqlStore, StoreError, Upsert, now};
 use rust_decimal::Decimal;
@@ -292,23 +292,16 @@ impl<C: Conn> BudgetStore for SqlStore<C> {
             ]);
             let upsert = match &before {
                 Some(o) if same(o) => return Ok(Upsert::Unchanged),
-                Some(_) => {
-                    c.execute(
-                        "UPDATE budgets SET tce = $4, tco2 = $5, split = $6, monthly = $7, updated_by = $8, updated_at = $9 \
+                _ => write_row(
+                    c,
+                    before.is_some(),
+                    "UPDATE budgets SET tce = $4, tco2 = $5, split = $6, monthly = $7, updated_by = $8, updated_at = $9 \
                          WHERE scope_kind = $1 AND scope = $2 AND year = $3",
-                        &params,
-                    )?;
-                    Upsert::Updated
-                }
-                None => {
-                    c.execute(
-                        &format!(
+                    &format!(
                             "INSERT INTO budgets ({BUDGET_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
                         ),
-                        &params,
-                    )?;
-                    Upsert::Inserted
-                }
+                    &params,
+                )?,
             };
             audit_upsert(
                 c,

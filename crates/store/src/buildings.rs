@@ -4,7 +4,7 @@
 //! `0017_buildings`. Both are keyed upserts: the same values again change nothing; other
 //! values replace them with before and after in the audit log.
 
-use crate::base::{audit_upsert, dec, org_condition, parse_dec};
+use crate::base::{audit_upsert, dec, org_condition, parse_dec, write_row};
 use crate::conn::{Conn, Row};
 use crate::{Access, Result, SqlStore, StoreError, Upsert, now};
 use rust_decimal::Decimal;
@@ -160,22 +160,15 @@ impl<C: Conn> BuildingStore for SqlStore<C> {
             ];
             let upsert = match &before {
                 Some(o) if building_text(o) == building_text(b) => return Ok(Upsert::Unchanged),
-                Some(_) => {
-                    c.execute(
-                        "UPDATE buildings SET credit_code = $2, kind = $3, floor_area_m2 = $4, \
+                _ => write_row(
+                    c,
+                    before.is_some(),
+                    "UPDATE buildings SET credit_code = $2, kind = $3, floor_area_m2 = $4, \
                          climate_zone = $5, stars = $6, updated_by = $7, updated_at = $8 WHERE site = $1",
-                        &params,
-                    )?;
-                    Upsert::Updated
-                }
-                None => {
-                    c.execute(
-                        "INSERT INTO buildings (site, credit_code, kind, floor_area_m2, climate_zone, \
+                    "INSERT INTO buildings (site, credit_code, kind, floor_area_m2, climate_zone, \
                          stars, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                        &params,
-                    )?;
-                    Upsert::Inserted
-                }
+                    &params,
+                )?,
             };
             audit_upsert(
                 c,
@@ -244,23 +237,16 @@ impl<C: Conn> BuildingStore for SqlStore<C> {
             ]);
             let upsert = match &before {
                 Some(o) if o == s => return Ok(Upsert::Unchanged),
-                Some(_) => {
-                    c.execute(
-                        "UPDATE building_standards SET constraint_kwh_per_m2 = $3, guide_kwh_per_m2 = $4, \
+                _ => write_row(
+                    c,
+                    before.is_some(),
+                    "UPDATE building_standards SET constraint_kwh_per_m2 = $3, guide_kwh_per_m2 = $4, \
                          source = $5, updated_at = $6 WHERE kind = $1 AND climate_zone = $2",
-                        &params,
-                    )?;
-                    Upsert::Updated
-                }
-                None => {
-                    c.execute(
-                        &format!(
+                    &format!(
                             "INSERT INTO building_standards ({STANDARD_COLS}, updated_at) VALUES ($1, $2, $3, $4, $5, $6)"
                         ),
-                        &params,
-                    )?;
-                    Upsert::Inserted
-                }
+                    &params,
+                )?,
             };
             audit_upsert(
                 c,

@@ -9,7 +9,7 @@
 
 use crate::base::{
     audit, audit_import, audit_upsert, dec, insert_batch, insert_quarantine, org_condition,
-    parse_dec,
+    parse_dec, write_row,
 };
 use crate::conn::{Conn, Row};
 use crate::{Access, Result, SqlStore, StoreError, Upsert, now};
@@ -269,22 +269,15 @@ impl<C: Conn> InclusionStore for SqlStore<C> {
             ];
             let upsert = match &before {
                 Some(b) if participant_text(b) == participant_text(p) => return Ok(Upsert::Unchanged),
-                Some(_) => {
-                    c.execute(
-                        "UPDATE inclusion_participants SET name = $2, kind = $3, credit_code = $4, \
+                _ => write_row(
+                    c,
+                    before.is_some(),
+                    "UPDATE inclusion_participants SET name = $2, kind = $3, credit_code = $4, \
                          updated_by = $5, updated_at = $6 WHERE id = $1",
-                        &params,
-                    )?;
-                    Upsert::Updated
-                }
-                None => {
-                    c.execute(
-                        "INSERT INTO inclusion_participants (id, name, kind, credit_code, updated_by, updated_at) \
+                    "INSERT INTO inclusion_participants (id, name, kind, credit_code, updated_by, updated_at) \
                          VALUES ($1, $2, $3, $4, $5, $6)",
-                        &params,
-                    )?;
-                    Upsert::Inserted
-                }
+                    &params,
+                )?,
             };
             audit_upsert(
                 c,

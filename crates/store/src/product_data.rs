@@ -11,12 +11,9 @@
 //! nothing (duplicates); other values replace them with before and after in the audit log;
 //! batch, quarantined rows, rows and audit entries are written in one transaction.
 
-use crate::base::{
-    audit_import, audit_upsert, dec, insert_batch, insert_quarantine, org_condition, parse_dec,
-    update_batch_counts,
-};
+use crate::base::{audit_upsert, dec, org_condition, parse_dec, write_row, year_months};
 use crate::conn::{Conn, Row, Value};
-use crate::{Access, BatchMeta, ImportCounts, Rejected, Result, SqlStore, Upsert, now};
+use crate::{Access, BatchMeta, ImportCounts, ImportRows, Result, SqlStore, Upsert, now};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use zp_domain::CreditCode;
@@ -88,23 +85,13 @@ pub struct ProductMaterial {
 pub trait ProductDataStore {
     /// Stores validated limit rows (`read` rows in the file) in one transaction with the
     /// batch, the quarantined rows and the audit entries.
-    fn import_energy_limits(
-        &mut self,
-        meta: &BatchMeta,
-        rows: &[EnergyLimit],
-        quarantined: &[Rejected],
-        read: usize,
-    ) -> Result<ImportCounts>;
+    fn import_energy_limits(&mut self, import: ImportRows<'_, EnergyLimit>)
+    -> Result<ImportCounts>;
     /// Every stored standard and product (reference data: no tenant filter).
     fn energy_limits(&mut self) -> Result<Vec<EnergyLimit>>;
     /// Stores validated material rows, like [`ProductDataStore::import_energy_limits`].
-    fn import_materials(
-        &mut self,
-        meta: &BatchMeta,
-        rows: &[ProductMaterial],
-        quarantined: &[Rejected],
-        read: usize,
-    ) -> Result<ImportCounts>;
+    fn import_materials(&mut self, import: ImportRows<'_, ProductMaterial>)
+    -> Result<ImportCounts>;
     /// The enterprise's materials of `year` within `access`, by product and material.
     fn materials(
         &mut self,
@@ -190,13 +177,7 @@ fn upsert(
     if before.as_deref() == Some(after.as_str()) {
         return Ok(Upsert::Unchanged);
     }
-    let upsert = if before.is_some() {
-        c.execute(update, params)?;
-        Upsert::Updated
-    } else {
-        c.execute(insert, params)?;
-        Upsert::Inserted
-    };
+    let upsert = write_row(c, before.is_some(), update, insert, params)?;
     audit_upsert(c, &meta.actor, upsert, entity, id, before, Some(after))?;
     Ok(upsert)
 }
@@ -293,43 +274,12 @@ fn put_material(
     )
 }
 
-impl<C: Conn> SqlStore<C> {
-    fn import_keyed<T>(
-        &mut self,
-        meta: &BatchMeta,
-        rows: &[T],
-        quarantined: &[Rejected],
-        read: usize,
-        put: fn(&mut dyn Conn, &BatchMeta, i64, &T) -> Result<Upsert>,
-    ) -> Result<ImportCounts> {
-        self.transaction(|c| {
-            // A row with several problems is one quarantined row.
-            let bad_rows: std::collections::BTreeSet<i64> =
-                quarantined.iter().map(|r| r.row).collect();
-            let mut counts = ImportCounts::of(read, bad_rows.len());
-            let batch = insert_batch(c, meta, &counts)?;
-            insert_quarantine(c, batch, meta, quarantined)?;
-            for r in rows {
-                counts.tally(put(c, meta, batch, r)?);
-            }
-            // Rows repeated verbatim inside the file were accepted and changed nothing.
-            counts.duplicates += counts.accepted.saturating_sub(rows.len());
-            update_batch_counts(c, batch, &counts)?;
-            audit_import(c, meta, &counts)?;
-            Ok(counts.checked())
-        })
-    }
-}
-
 impl<C: Conn> ProductDataStore for SqlStore<C> {
     fn import_energy_limits(
         &mut self,
-        meta: &BatchMeta,
-        rows: &[EnergyLimit],
-        quarantined: &[Rejected],
-        read: usize,
+        import: ImportRows<'_, EnergyLimit>,
     ) -> Result<ImportCounts> {
-        self.import_keyed(meta, rows, quarantined, read, put_limit)
+        self.import_keyed(import, put_limit)
     }
 
     fn energy_limits(&mut self) -> Result<Vec<EnergyLimit>> {
@@ -345,12 +295,9 @@ impl<C: Conn> ProductDataStore for SqlStore<C> {
 
     fn import_materials(
         &mut self,
-        meta: &BatchMeta,
-        rows: &[ProductMaterial],
-        quarantined: &[Rejected],
-        read: usize,
+        import: ImportRows<'_, ProductMaterial>,
     ) -> Result<ImportCounts> {
-        self.import_keyed(meta, rows, quarantined, read, put_material)
+        self.import_keyed(import, put_material)
     }
 
     fn materials(
@@ -379,10 +326,7 @@ impl<C: Conn> ProductDataStore for SqlStore<C> {
 
     fn producers(&mut self, access: &Access, year: i32) -> Result<Vec<CreditCode>> {
         let (cond, mut params) = org_condition(access, 3);
-        let mut all: Vec<Value> = vec![
-            format!("{year:04}-01").into(),
-            format!("{year:04}-12").into(),
-        ];
+        let mut all: Vec<Value> = year_months(year).to_vec();
         all.append(&mut params);
         self.conn()
             .query(

@@ -7,12 +7,9 @@
 //! (before and after in the audit log). Batch, quarantined rows, records and audit entries
 //! are written in one transaction.
 
-use crate::base::{
-    audit_import, audit_upsert, corrupt, dec, insert_batch, insert_quarantine, org_condition,
-    parse_dec, update_batch_counts,
-};
-use crate::conn::{Conn, Row};
-use crate::{Access, BatchMeta, ImportCounts, Rejected, Result, SqlStore, Upsert, now};
+use crate::base::{audit_upsert, corrupt, dec, org_condition, parse_dec, write_row, year_months};
+use crate::conn::{Conn, Row, Value};
+use crate::{Access, BatchMeta, ImportCounts, ImportRows, Result, SqlStore, Upsert, now};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::str::FromStr;
@@ -67,13 +64,7 @@ pub trait ProductionStore {
     /// problems of the rejected rows, possibly several per row) in one transaction with the
     /// batch and its audit entries. Accepted rows beyond `rows` (repeated verbatim in the
     /// file) count as duplicates.
-    fn import_production(
-        &mut self,
-        meta: &BatchMeta,
-        rows: &[NewProduction],
-        quarantined: &[Rejected],
-        read: usize,
-    ) -> Result<ImportCounts>;
+    fn import_production(&mut self, import: ImportRows<'_, NewProduction>) -> Result<ImportCounts>;
     /// The enterprise's records of `year` within `access`, by period, CN code and route.
     fn production(
         &mut self,
@@ -133,23 +124,17 @@ fn put(c: &mut dyn Conn, meta: &BatchMeta, batch: i64, p: &NewProduction) -> Res
         batch.into(),
         now().into(),
     ];
-    let upsert = if before.is_some() {
-        c.execute(
-            "UPDATE production SET product = $5, quantity_t = $6, source_file = $7, source_row = $8, \
+    let upsert = write_row(
+        c,
+        before.is_some(),
+        "UPDATE production SET product = $5, quantity_t = $6, source_file = $7, source_row = $8, \
              batch_id = $9, updated_at = $10 \
              WHERE credit_code = $1 AND period = $2 AND cn_code = $3 AND route = $4",
-            &params,
-        )?;
-        Upsert::Updated
-    } else {
-        c.execute(
-            "INSERT INTO production (credit_code, period, cn_code, route, product, quantity_t, \
+        "INSERT INTO production (credit_code, period, cn_code, route, product, quantity_t, \
              source_file, source_row, batch_id, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            &params,
-        )?;
-        Upsert::Inserted
-    };
+        &params,
+    )?;
     audit_upsert(
         c,
         &meta.actor,
@@ -163,29 +148,8 @@ fn put(c: &mut dyn Conn, meta: &BatchMeta, batch: i64, p: &NewProduction) -> Res
 }
 
 impl<C: Conn> ProductionStore for SqlStore<C> {
-    fn import_production(
-        &mut self,
-        meta: &BatchMeta,
-        rows: &[NewProduction],
-        quarantined: &[Rejected],
-        read: usize,
-    ) -> Result<ImportCounts> {
-        self.transaction(|c| {
-            // A row with several problems is one quarantined row.
-            let bad_rows: std::collections::BTreeSet<i64> =
-                quarantined.iter().map(|r| r.row).collect();
-            let mut counts = ImportCounts::of(read, bad_rows.len());
-            let batch = insert_batch(c, meta, &counts)?;
-            insert_quarantine(c, batch, meta, quarantined)?;
-            for p in rows {
-                counts.tally(put(c, meta, batch, p)?);
-            }
-            // Rows repeated verbatim inside the file were accepted and changed nothing.
-            counts.duplicates += counts.accepted.saturating_sub(rows.len());
-            update_batch_counts(c, batch, &counts)?;
-            audit_import(c, meta, &counts)?;
-            Ok(counts.checked())
-        })
+    fn import_production(&mut self, import: ImportRows<'_, NewProduction>) -> Result<ImportCounts> {
+        self.import_keyed(import, put)
     }
 
     fn production(
@@ -195,11 +159,8 @@ impl<C: Conn> ProductionStore for SqlStore<C> {
         year: i32,
     ) -> Result<Vec<ProductionRecord>> {
         let (cond, mut params) = org_condition(access, 4);
-        let mut all = vec![
-            code.as_str().into(),
-            format!("{year:04}-01").into(),
-            format!("{year:04}-12").into(),
-        ];
+        let mut all: Vec<Value> = vec![code.as_str().into()];
+        all.extend(year_months(year));
         all.append(&mut params);
         self.conn()
             .query(

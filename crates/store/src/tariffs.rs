@@ -7,7 +7,9 @@
 //! (restated, before and after in the audit log). The batch, the audit entries and the
 //! rows are written in one transaction.
 
-use crate::base::{audit, audit_import, audit_upsert, insert_batch, update_batch_counts};
+use crate::base::{
+    audit, audit_import, audit_upsert, insert_batch, update_batch_counts, write_row,
+};
 use crate::conn::{Conn, Row};
 use crate::{BatchMeta, ImportCounts, Result, SqlStore, StoreError, Upsert, now};
 use rust_decimal::Decimal;
@@ -150,23 +152,14 @@ fn put_version(c: &mut dyn Conn, meta: &BatchMeta, v: &TariffVersion) -> Result<
     ];
     let upsert = match &before {
         Some(b) if b.version == *v => return Ok(Upsert::Unchanged),
-        Some(_) => {
-            c.execute(
-                "UPDATE tariff_versions SET bands = $4, file = $5, sha256 = $6, updated_at = $7 \
+        _ => write_row(
+            c,
+            before.is_some(),
+            "UPDATE tariff_versions SET bands = $4, file = $5, sha256 = $6, updated_at = $7 \
                  WHERE region = $1 AND category = $2 AND valid_from = $3",
-                &params,
-            )?;
-            Upsert::Updated
-        }
-        None => {
-            c.execute(
-                &format!(
-                    "INSERT INTO tariff_versions ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                ),
-                &params,
-            )?;
-            Upsert::Inserted
-        }
+            &format!("INSERT INTO tariff_versions ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
+            &params,
+        )?,
     };
     let before_text = current.first().map(|r| r.text(3));
     audit_upsert(

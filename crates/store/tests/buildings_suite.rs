@@ -4,28 +4,13 @@
 //! reads are filtered by the caller's access; standard values are keyed by type and zone.
 
 use rust_decimal_macros::dec;
-use zp_domain::{CreditCode, Region};
 use zp_store::*;
 
 mod common;
+use common::fixtures::{code, org};
 use common::suite;
 
 suite!("zp_buildings"; buildings_round_trip_are_audited_and_scoped, standards_are_keyed_by_type_and_zone);
-
-fn code(n: u32) -> CreditCode {
-    CreditCode::complete(&format!("91500105MA5YRE{n:02}B")).unwrap()
-}
-
-fn org(n: u32, park: &str) -> Org {
-    Org {
-        credit_code: code(n),
-        name: format!("企业{n}"),
-        region: Region::parse("CQ").unwrap(),
-        park: Some(park.into()),
-        industry: "7040".into(),
-        attrs: Default::default(),
-    }
-}
 
 fn building(site: &str, n: u32) -> Building {
     Building {
@@ -41,8 +26,8 @@ fn building(site: &str, n: u32) -> Building {
 }
 
 fn buildings_round_trip_are_audited_and_scoped(s: &mut dyn Store) {
-    s.upsert_org(&org(1, "甲园区"), "t").unwrap();
-    s.upsert_org(&org(2, "乙园区"), "t").unwrap();
+    s.upsert_org(&org(1, "甲园区", "7040"), "t").unwrap();
+    s.upsert_org(&org(2, "乙园区", "7040"), "t").unwrap();
     let a = building("A座", 1);
     assert_eq!(s.set_building(&a, "alice").unwrap(), Upsert::Inserted);
     assert_eq!(s.set_building(&a, "alice").unwrap(), Upsert::Unchanged);

@@ -5,28 +5,13 @@
 
 use rust_decimal_macros::dec;
 use zp_domain::records::BatchMeta;
-use zp_domain::{CreditCode, Region};
 use zp_store::*;
 
 mod common;
+use common::fixtures::{code, org};
 use common::suite;
 
 suite!("zp_inclusion"; participants_actions_issuances_round_trip_scoped);
-
-fn code(n: u32) -> CreditCode {
-    CreditCode::complete(&format!("91500105MA5YRE{n:02}B")).unwrap()
-}
-
-fn org(n: u32, park: &str) -> Org {
-    Org {
-        credit_code: code(n),
-        name: format!("企业{n}"),
-        region: Region::parse("CQ").unwrap(),
-        park: Some(park.into()),
-        industry: "7040".into(),
-        attrs: Default::default(),
-    }
-}
 
 fn action(p: &str, day: &str, q: rust_decimal::Decimal) -> InclusionAction {
     InclusionAction {
@@ -48,8 +33,8 @@ fn meta() -> BatchMeta {
 }
 
 fn participants_actions_issuances_round_trip_scoped(s: &mut dyn Store) {
-    s.upsert_org(&org(1, "甲园区"), "t").unwrap();
-    s.upsert_org(&org(2, "乙园区"), "t").unwrap();
+    s.upsert_org(&org(1, "甲园区", "7040"), "t").unwrap();
+    s.upsert_org(&org(2, "乙园区", "7040"), "t").unwrap();
     let p = |id: &str, n: Option<u32>| Participant {
         id: id.into(),
         name: format!("参与者{id}"),

@@ -6,29 +6,17 @@
 
 use rust_decimal::Decimal;
 use std::str::FromStr;
-use zp_domain::{CreditCode, Period, Region};
+use zp_domain::Period;
 use zp_store::*;
 
 mod common;
+use common::fixtures::{code, meta, two_enterprises};
 use common::suite;
 
 suite!("zp_product_data"; limits_round_trip_and_restate, materials_and_producers_are_scoped);
 
-fn code(n: u32) -> CreditCode {
-    CreditCode::complete(&format!("91500105MA5YRE{n:02}B")).unwrap()
-}
-
 fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
-}
-
-fn meta(kind: &str, file: &str) -> BatchMeta {
-    BatchMeta {
-        kind: kind.into(),
-        file: file.into(),
-        sha256: format!("sha-{file}"),
-        actor: "test".into(),
-    }
 }
 
 fn limit(product: &str, l2: &str, row: i64) -> EnergyLimit {
@@ -54,7 +42,12 @@ fn limits_round_trip_and_restate(s: &mut dyn Store) {
         raw: "x".into(),
     };
     let c = s
-        .import_energy_limits(&meta("energy-limits", "l.csv"), &rows, &[bad], 3)
+        .import_energy_limits(ImportRows::new(
+            &meta("energy-limits", "l.csv"),
+            &rows,
+            &[bad],
+            3,
+        ))
         .unwrap();
     assert_eq!(
         (c.read, c.accepted, c.quarantined, c.duplicates),
@@ -74,19 +67,24 @@ fn limits_round_trip_and_restate(s: &mut dyn Store) {
     assert_eq!(q.len(), 1);
 
     let again = s
-        .import_energy_limits(&meta("energy-limits", "l.csv"), &rows, &[], 2)
+        .import_energy_limits(ImportRows::new(
+            &meta("energy-limits", "l.csv"),
+            &rows,
+            &[],
+            2,
+        ))
         .unwrap();
     assert_eq!(
         (again.accepted, again.duplicates, again.restated),
         (2, 2, 0)
     );
     let changed = s
-        .import_energy_limits(
+        .import_energy_limits(ImportRows::new(
             &meta("energy-limits", "l2.csv"),
             &[limit("水泥熟料", "111", 2)],
             &[],
             1,
-        )
+        ))
         .unwrap();
     assert_eq!(changed.restated, 1);
     let audit = s.audit(100).unwrap();
@@ -99,22 +97,7 @@ fn limits_round_trip_and_restate(s: &mut dyn Store) {
 }
 
 fn materials_and_producers_are_scoped(s: &mut dyn Store) {
-    s.upsert_park("园区", Region::parse("CQ").unwrap(), "test")
-        .unwrap();
-    for n in [1, 2] {
-        s.upsert_org(
-            &Org {
-                credit_code: code(n),
-                name: format!("企业{n}"),
-                region: Region::parse("CQ").unwrap(),
-                park: Some("园区".into()),
-                industry: "3011".into(),
-                attrs: Default::default(),
-            },
-            "test",
-        )
-        .unwrap();
-    }
+    two_enterprises(s);
     let m = ProductMaterial {
         credit_code: code(1),
         year: 2023,
@@ -128,21 +111,21 @@ fn materials_and_producers_are_scoped(s: &mut dyn Store) {
         source_file: "m.csv".into(),
     };
     let c = s
-        .import_materials(
+        .import_materials(ImportRows::new(
             &meta("materials", "m.csv"),
             std::slice::from_ref(&m),
             &[],
             1,
-        )
+        ))
         .unwrap();
     assert_eq!(c.accepted, 1);
     let again = s
-        .import_materials(
+        .import_materials(ImportRows::new(
             &meta("materials", "m.csv"),
             std::slice::from_ref(&m),
             &[],
             1,
-        )
+        ))
         .unwrap();
     assert_eq!(again.duplicates, 1);
     let got = s.materials(&Access::All, &code(1), 2023).unwrap();
@@ -168,7 +151,7 @@ fn materials_and_producers_are_scoped(s: &mut dyn Store) {
         route: String::new(),
         row: 2,
     };
-    s.import_production(&meta("production", "p.csv"), &[p], &[], 1)
+    s.import_production(ImportRows::new(&meta("production", "p.csv"), &[p], &[], 1))
         .unwrap();
     assert_eq!(s.producers(&Access::All, 2023).unwrap(), vec![code(2)]);
     assert!(s.producers(&Access::All, 2024).unwrap().is_empty());

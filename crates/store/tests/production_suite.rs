@@ -5,26 +5,14 @@
 
 use rust_decimal::Decimal;
 use std::str::FromStr;
-use zp_domain::{CreditCode, Period, Region};
+use zp_domain::Period;
 use zp_store::*;
 
 mod common;
+use common::fixtures::{code, meta, two_enterprises};
 use common::suite;
 
 suite!("zp_production"; production_round_trips_restates_and_filters);
-
-fn code(n: u32) -> CreditCode {
-    CreditCode::complete(&format!("91500105MA5YRE{n:02}B")).unwrap()
-}
-
-fn meta(file: &str) -> BatchMeta {
-    BatchMeta {
-        kind: "production".into(),
-        file: file.into(),
-        sha256: format!("sha-{file}"),
-        actor: "test".into(),
-    }
-}
 
 fn row(n: u32, month: u32, cn: &str, route: &str, t: &str, file_row: i64) -> NewProduction {
     NewProduction {
@@ -39,22 +27,7 @@ fn row(n: u32, month: u32, cn: &str, route: &str, t: &str, file_row: i64) -> New
 }
 
 fn production_round_trips_restates_and_filters(s: &mut dyn Store) {
-    s.upsert_park("园区", Region::parse("CQ").unwrap(), "test")
-        .unwrap();
-    for n in [1, 2] {
-        s.upsert_org(
-            &Org {
-                credit_code: code(n),
-                name: format!("企业{n}"),
-                region: Region::parse("CQ").unwrap(),
-                park: Some("园区".into()),
-                industry: "3011".into(),
-                attrs: Default::default(),
-            },
-            "test",
-        )
-        .unwrap();
-    }
+    two_enterprises(s);
     let rows = vec![
         row(1, 1, "25231000", "kiln", "1000.5", 2),
         row(1, 2, "25231000", "kiln", "1100", 3),
@@ -68,7 +41,12 @@ fn production_round_trips_restates_and_filters(s: &mut dyn Store) {
         raw: "x".into(),
     };
     let c = s
-        .import_production(&meta("p.csv"), &rows, std::slice::from_ref(&bad), 5)
+        .import_production(ImportRows::new(
+            &meta("production", "p.csv"),
+            &rows,
+            std::slice::from_ref(&bad),
+            5,
+        ))
         .unwrap();
     assert_eq!(
         (c.read, c.accepted, c.quarantined, c.duplicates),
@@ -96,14 +74,21 @@ fn production_round_trips_restates_and_filters(s: &mut dyn Store) {
     assert_eq!(q.len(), 1);
 
     // The same file again: duplicates; a changed quantity: restated and audited.
-    let again = s.import_production(&meta("p.csv"), &rows, &[], 4).unwrap();
+    let again = s
+        .import_production(ImportRows::new(&meta("production", "p.csv"), &rows, &[], 4))
+        .unwrap();
     assert_eq!(
         (again.accepted, again.duplicates, again.restated),
         (4, 4, 0)
     );
     let changed = vec![row(1, 2, "25231000", "kiln", "1200", 2)];
     let c = s
-        .import_production(&meta("p2.csv"), &changed, &[], 1)
+        .import_production(ImportRows::new(
+            &meta("production", "p2.csv"),
+            &changed,
+            &[],
+            1,
+        ))
         .unwrap();
     assert_eq!(c.restated, 1);
     let got = s.production(&Access::All, &code(1), 2023).unwrap();

@@ -4,11 +4,11 @@
 //! access; generators' declarations import idempotently and bound the year's applications.
 
 use rust_decimal_macros::dec;
-use zp_domain::time::Date;
 use zp_domain::{Calendar, CreditCode, Region};
 use zp_store::*;
 
 mod common;
+use common::fixtures::meta;
 use common::suite;
 use zp_waste::{
     ApplyContext, Catalog, NewApplication, Permit, Purpose, Rules, Side, Status, Verdict,
@@ -17,16 +17,17 @@ use zp_waste::{
 
 suite!("zp_waste"; waste_permits_applications_and_manifests, waste_declarations_import_and_check);
 
-fn date(s: &str) -> Date {
-    s.parse().unwrap()
-}
+// The waste crate's own fixtures: its generator in SC, its receiver in CQ with a permit
+// for HW08, and their applications.
+#[path = "../../waste/tests/common/mod.rs"]
+mod waste_fixtures;
+use waste_fixtures::{date, generator, permit, receiver};
 
-fn meta(kind: &str, file: &str) -> BatchMeta {
-    BatchMeta {
-        kind: kind.into(),
-        file: file.into(),
-        sha256: format!("sha-{file}"),
-        actor: "test".into(),
+/// An application of `tonnes_t` of 900-249-08 for `purpose`, submitted 2024-09-30.
+fn request(tonnes_t: rust_decimal::Decimal, purpose: Purpose) -> NewApplication {
+    NewApplication {
+        purpose,
+        ..waste_fixtures::request(tonnes_t, "2024-09-30")
     }
 }
 
@@ -41,36 +42,12 @@ fn submit(
 }
 
 fn waste_permits_applications_and_manifests(s: &mut dyn Store) {
-    let g = CreditCode::complete("91510100MA6XGEN01").unwrap();
-    let r = CreditCode::complete("91500112MA60CQREC").unwrap();
-    let permit = Permit {
-        permit_no: "CQW-001".into(),
-        holder: r.clone(),
-        province: Region::parse("CQ").unwrap(),
-        codes: vec!["HW08".into()],
-        capacity_t: dec!(30),
-        valid_from: date("2024-01-01"),
-        valid_to: date("2026-12-31"),
-        source: "test".into(),
-    };
-    let c = s
-        .import_waste_permits(ImportRows::new(
-            &meta("waste-permits", "p1.csv"),
-            std::slice::from_ref(&permit),
-            &[],
-            1,
-        ))
-        .unwrap();
+    let (g, r) = (generator(), receiver());
+    let permit = permit(dec!(30));
+    let c = import_permit(s, "p1.csv", &permit, &[], 1);
     assert_eq!((c.accepted, c.duplicates, c.restated), (1, 0, 0));
     // Same row again: a duplicate; a changed capacity: a restatement.
-    let c = s
-        .import_waste_permits(ImportRows::new(
-            &meta("waste-permits", "p2.csv"),
-            std::slice::from_ref(&permit),
-            &[],
-            1,
-        ))
-        .unwrap();
+    let c = import_permit(s, "p2.csv", &permit, &[], 1);
     assert_eq!((c.accepted, c.duplicates, c.restated), (1, 1, 0));
     let bigger = Permit {
         capacity_t: dec!(40.5),
@@ -82,32 +59,14 @@ fn waste_permits_applications_and_manifests(s: &mut dyn Store) {
         reason: "HW99".into(),
         raw: "x".into(),
     };
-    let c = s
-        .import_waste_permits(ImportRows::new(
-            &meta("waste-permits", "p3.csv"),
-            std::slice::from_ref(&bigger),
-            &[bad],
-            2,
-        ))
-        .unwrap();
+    let c = import_permit(s, "p3.csv", &bigger, &[bad], 2);
     assert_eq!(
         (c.read, c.accepted, c.quarantined, c.restated),
         (2, 1, 1, 1)
     );
     assert_eq!(s.waste_permits().unwrap(), vec![bigger]);
 
-    let req = |t| NewApplication {
-        generator: g.clone(),
-        receiver: r.clone(),
-        code: "900-249-08".into(),
-        tonnes_t: t,
-        from_province: Region::parse("SC").unwrap(),
-        to_province: Region::parse("CQ").unwrap(),
-        submitted_on: date("2024-09-30"),
-        planned_to: None,
-        transport: "road".into(),
-        purpose: Purpose::Dispose,
-    };
+    let req = |t| request(t, Purpose::Dispose);
     let rules = Rules::builtin();
     let first = req(dec!(40));
     let a = submit(s, &first, &rules).unwrap();
@@ -229,38 +188,42 @@ fn waste_permits_applications_and_manifests(s: &mut dyn Store) {
     }
 }
 
-fn waste_declarations_import_and_check(s: &mut dyn Store) {
-    let g = CreditCode::complete("91510100MA6XGEN01").unwrap();
-    let r = CreditCode::complete("91500112MA60CQREC").unwrap();
-    let permit = Permit {
-        permit_no: "CQW-001".into(),
-        holder: r.clone(),
-        province: Region::parse("CQ").unwrap(),
-        codes: vec!["HW08".into()],
-        capacity_t: dec!(1000),
-        valid_from: date("2024-01-01"),
-        valid_to: date("2026-12-31"),
-        source: "test".into(),
-    };
+/// Imports `permit` from `file` (`read` rows, `bad` quarantined).
+fn import_permit(
+    s: &mut dyn Store,
+    file: &str,
+    permit: &Permit,
+    bad: &[Rejected],
+    read: usize,
+) -> ImportCounts {
+    let meta = meta("waste-permits", file);
     s.import_waste_permits(ImportRows::new(
-        &meta("waste-permits", "p.csv"),
-        std::slice::from_ref(&permit),
-        &[],
-        1,
+        &meta,
+        std::slice::from_ref(permit),
+        bad,
+        read,
     ))
-    .unwrap();
-    let req = |t| NewApplication {
-        generator: g.clone(),
-        receiver: r.clone(),
-        code: "900-249-08".into(),
-        tonnes_t: t,
-        from_province: Region::parse("SC").unwrap(),
-        to_province: Region::parse("CQ").unwrap(),
-        submitted_on: date("2024-09-30"),
-        planned_to: None,
-        transport: "road".into(),
-        purpose: Purpose::Utilise,
-    };
+    .unwrap()
+}
+
+/// Imports `rows` of declarations from `file` (`read` rows, `bad` quarantined).
+fn import_declarations(
+    s: &mut dyn Store,
+    file: &str,
+    rows: &[zp_waste::Declaration],
+    bad: &[Rejected],
+    read: usize,
+) -> ImportCounts {
+    let meta = meta("waste-declarations", file);
+    s.import_waste_declarations(ImportRows::new(&meta, rows, bad, read))
+        .unwrap()
+}
+
+fn waste_declarations_import_and_check(s: &mut dyn Store) {
+    let g = &generator();
+    let permit = permit(dec!(1000));
+    import_permit(s, "p.csv", &permit, &[], 1);
+    let req = |t| request(t, Purpose::Utilise);
     let rules = Rules::builtin();
     let check = |a: &zp_waste::Application| {
         a.checks
@@ -292,14 +255,7 @@ fn waste_declarations_import_and_check(s: &mut dyn Store) {
         raw: "x".into(),
     };
     let rows = [declared(dec!(40)), other_year.clone()];
-    let c = s
-        .import_waste_declarations(ImportRows::new(
-            &meta("waste-declarations", "d1.csv"),
-            &rows,
-            std::slice::from_ref(&bad),
-            3,
-        ))
-        .unwrap();
+    let c = import_declarations(s, "d1.csv", &rows, std::slice::from_ref(&bad), 3);
     assert_eq!((c.read, c.accepted, c.quarantined), (3, 2, 1));
     assert_eq!((c.duplicates, c.restated), (0, 0));
     // The same file again changes nothing.
@@ -312,14 +268,7 @@ fn waste_declarations_import_and_check(s: &mut dyn Store) {
             .collect()
     };
     assert_eq!(row_audits(s).len(), 2);
-    let c = s
-        .import_waste_declarations(ImportRows::new(
-            &meta("waste-declarations", "d1.csv"),
-            &rows,
-            std::slice::from_ref(&bad),
-            3,
-        ))
-        .unwrap();
+    let c = import_declarations(s, "d1.csv", &rows, std::slice::from_ref(&bad), 3);
     assert_eq!(
         (c.read, c.accepted, c.duplicates, c.quarantined),
         (3, 2, 2, 1)
@@ -331,14 +280,7 @@ fn waste_declarations_import_and_check(s: &mut dyn Store) {
     assert_eq!(row_audits(s).len(), 2);
     // A changed amount is a restatement.
     let rows = [declared(dec!(45.5)), other_year.clone()];
-    let c = s
-        .import_waste_declarations(ImportRows::new(
-            &meta("waste-declarations", "d2.csv"),
-            &rows,
-            &[],
-            2,
-        ))
-        .unwrap();
+    let c = import_declarations(s, "d2.csv", &rows, &[], 2);
     assert_eq!((c.accepted, c.duplicates, c.restated), (2, 1, 1));
     assert_eq!(s.waste_declarations().unwrap()[0].annual_t, dec!(45.5));
     assert_eq!(row_audits(s)[0], format!("update {g}/900-249-08/2024"));

@@ -4,34 +4,12 @@
 
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
-use zp_domain::time::Date;
-use zp_domain::{Calendar, CreditCode, Region};
+use zp_domain::{CreditCode, Region};
 use zp_waste::import::validate_declarations;
 use zp_waste::*;
 
-fn date(s: &str) -> Date {
-    s.parse().unwrap()
-}
-
-fn generator() -> CreditCode {
-    CreditCode::complete("91510100MA6XGEN01").unwrap()
-}
-fn receiver() -> CreditCode {
-    CreditCode::complete("91500112MA60CQREC").unwrap()
-}
-
-fn permit() -> Permit {
-    Permit {
-        permit_no: "CQW-2024-001".into(),
-        holder: receiver(),
-        province: Region::parse("CQ").unwrap(),
-        codes: vec!["HW08".into()],
-        capacity_t: dec!(1000),
-        valid_from: date("2024-01-01"),
-        valid_to: date("2026-12-31"),
-        source: "test".into(),
-    }
-}
+mod common;
+use common::{date, generator, permit, plan, receiver, request};
 
 fn declared(annual_t: Decimal) -> Declaration {
     Declaration {
@@ -40,21 +18,6 @@ fn declared(annual_t: Decimal) -> Declaration {
         year: 2024,
         annual_t,
         source: "test".into(),
-    }
-}
-
-fn request(tonnes_t: Decimal) -> NewApplication {
-    NewApplication {
-        generator: generator(),
-        receiver: receiver(),
-        code: "900-249-08".into(),
-        tonnes_t,
-        from_province: Region::parse("SC").unwrap(),
-        to_province: Region::parse("CQ").unwrap(),
-        submitted_on: date("2024-09-27"),
-        planned_to: None,
-        transport: "road".into(),
-        purpose: Purpose::Utilise,
     }
 }
 
@@ -74,16 +37,6 @@ fn earlier(tonnes_t: Decimal, rejected: bool) -> Load {
     }
 }
 
-fn plan(req: &NewApplication, ctx: &ApplyContext) -> Result<Planned, WasteError> {
-    plan_application(
-        req,
-        ctx,
-        Catalog::builtin(),
-        Calendar::china(),
-        &Rules::builtin(),
-    )
-}
-
 fn declaration_check(p: &Planned) -> &Check {
     p.checks.iter().find(|c| c.check == "declaration").unwrap()
 }
@@ -92,19 +45,19 @@ fn declaration_check(p: &Planned) -> &Check {
 fn declared_amount_exactly_at_and_one_tonne_over_what_is_left() {
     // Declared 100 t; 30 t applied earlier, a rejected 500 t takes nothing: 70 t left.
     let ctx = ApplyContext {
-        permits: vec![permit()],
+        permits: vec![permit(dec!(1000))],
         loads: vec![earlier(dec!(30), false), earlier(dec!(500), true)],
         declarations: Some(vec![declared(dec!(100))]),
         ..Default::default()
     };
-    let at = plan(&request(dec!(70)), &ctx).unwrap();
+    let at = plan(&request(dec!(70), "2024-09-27"), &ctx).unwrap();
     let c = declaration_check(&at);
     assert!(c.passed);
     assert_eq!(
         c.detail,
         "declared 100 t of 900-249-08 for 2024, 30 t applied for earlier, 70 t left"
     );
-    let over = plan(&request(dec!(71)), &ctx).unwrap_err();
+    let over = plan(&request(dec!(71), "2024-09-27"), &ctx).unwrap_err();
     assert_eq!(
         over.to_string(),
         format!(
@@ -121,25 +74,27 @@ fn a_code_or_year_not_declared_is_refused() {
     let mut other_code = declared(dec!(100));
     other_code.code = "900-214-08".into();
     let ctx = ApplyContext {
-        permits: vec![permit()],
+        permits: vec![permit(dec!(1000))],
         declarations: Some(vec![other_year, other_code]),
         ..Default::default()
     };
-    let e = plan(&request(dec!(1)), &ctx).unwrap_err().to_string();
+    let e = plan(&request(dec!(1), "2024-09-27"), &ctx)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("declared no 900-249-08 for 2024"), "{e}");
 }
 
 #[test]
 fn without_any_declaration_imported_the_check_says_it_was_not_possible() {
     let ctx = ApplyContext {
-        permits: vec![permit()],
+        permits: vec![permit(dec!(1000))],
         declarations: None,
         ..Default::default()
     };
-    let p = plan(&request(dec!(5000)), &ctx);
+    let p = plan(&request(dec!(5000), "2024-09-27"), &ctx);
     // The permit (1000 t) refuses 5000 t; 10 t goes through with the check marked.
     assert!(p.is_err());
-    let p = plan(&request(dec!(10)), &ctx).unwrap();
+    let p = plan(&request(dec!(10), "2024-09-27"), &ctx).unwrap();
     let c = declaration_check(&p);
     assert!(!c.passed);
     assert!(c.detail.starts_with("not possible"), "{}", c.detail);

@@ -4,34 +4,11 @@
 
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
-use zp_domain::time::Date;
-use zp_domain::{Calendar, CreditCode, Region};
+use zp_domain::{Calendar, Region};
 use zp_waste::*;
 
-fn date(s: &str) -> Date {
-    s.parse().unwrap()
-}
-
-/// A Sichuan generator and a Chongqing receiver (check characters completed by GB 32100).
-fn generator() -> CreditCode {
-    CreditCode::complete("91510100MA6XGEN01").unwrap()
-}
-fn receiver() -> CreditCode {
-    CreditCode::complete("91500112MA60CQREC").unwrap()
-}
-
-fn permit(capacity_t: Decimal) -> Permit {
-    Permit {
-        permit_no: "CQW-2024-001".into(),
-        holder: receiver(),
-        province: Region::parse("CQ").unwrap(),
-        codes: vec!["HW08".into()],
-        capacity_t,
-        valid_from: date("2024-01-01"),
-        valid_to: date("2026-12-31"),
-        source: "test".into(),
-    }
-}
+mod common;
+use common::{date, generator, permit, plan, receiver, request};
 
 fn entry(cap_t: Decimal) -> WhitelistEntry {
     WhitelistEntry {
@@ -45,21 +22,6 @@ fn entry(cap_t: Decimal) -> WhitelistEntry {
         valid_from: date("2024-01-01"),
         valid_to: date("2025-12-31"),
         source: "test".into(),
-    }
-}
-
-fn request(tonnes_t: Decimal, submitted: &str) -> NewApplication {
-    NewApplication {
-        generator: generator(),
-        receiver: receiver(),
-        code: "900-249-08".into(),
-        tonnes_t,
-        from_province: Region::parse("SC").unwrap(),
-        to_province: Region::parse("CQ").unwrap(),
-        submitted_on: date(submitted),
-        planned_to: None,
-        transport: "road".into(),
-        purpose: Purpose::Utilise,
     }
 }
 
@@ -91,16 +53,6 @@ fn rejected() -> Load {
         },
         ..earlier()
     }
-}
-
-fn plan(req: &NewApplication, ctx: &ApplyContext) -> Result<Planned, WasteError> {
-    plan_application(
-        req,
-        ctx,
-        Catalog::builtin(),
-        Calendar::china(),
-        &Rules::builtin(),
-    )
 }
 
 #[test]

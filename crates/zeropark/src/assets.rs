@@ -3,7 +3,7 @@
 //! command line. A refusal (units not available, offsets over the cap, an unknown
 //! enterprise, kind or scheme) exits 2 with the reason on stderr.
 
-use crate::ctx::{Fail, credit_code, finish};
+use crate::ctx::{Fail, credit_code, finish, now};
 use crate::output;
 use clap::{Args, Subcommand};
 use std::process::ExitCode;
@@ -15,12 +15,12 @@ use zp_domain::time::Date;
 #[derive(Args)]
 pub struct Lot {
     #[arg(long)]
-    kind: String,
+    pub kind: String,
     #[arg(long)]
-    vintage: i32,
+    pub vintage: i32,
     /// Whole tonnes.
     #[arg(long)]
-    units: u64,
+    pub units: u64,
 }
 
 /// A compliance scheme and year: `--scheme S --year YYYY`.
@@ -149,12 +149,6 @@ pub enum ComplianceCmd {
         #[arg(long)]
         today: Option<Date>,
     },
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// `zeropark assets ...` on an open store, as `actor` (the CLI's audit name).

@@ -104,6 +104,14 @@ impl From<anyhow::Error> for Fail {
     }
 }
 
+/// Now, in seconds since the Unix epoch (0 on a clock set before it): the time stamp of
+/// registry operations.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
 /// The exit status of a command that may be refused.
 pub fn finish(r: Result<(), Fail>) -> anyhow::Result<ExitCode> {
     match r {

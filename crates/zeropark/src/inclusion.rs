@@ -4,7 +4,7 @@
 //! refusal (an unknown participant or methodology, more than available) exits 2 with the
 //! reason on stderr.
 
-use crate::ctx::{Fail, credit_code, finish};
+use crate::ctx::{Fail, credit_code, finish, now};
 use crate::output;
 use clap::{Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -56,12 +56,6 @@ pub enum InclusionCmd {
         #[arg(long)]
         units: u64,
     },
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// `zeropark inclusion ...` on an open store, as `actor` (the CLI's audit name).

@@ -3,7 +3,8 @@
 //! carbon asset registry; a refusal (units not available, a bad price, an unknown order or
 //! enterprise, a self-trade) exits 2 with the reason on stderr.
 
-use crate::ctx::{Fail, credit_code, finish};
+use crate::assets::Lot;
+use crate::ctx::{Fail, credit_code, finish, now};
 use crate::output;
 use clap::{Subcommand, ValueEnum};
 use rust_decimal::Decimal;
@@ -26,13 +27,8 @@ pub enum MarketCmd {
         org: String,
         #[arg(long, value_enum)]
         side: SideArg,
-        #[arg(long)]
-        kind: String,
-        #[arg(long)]
-        vintage: i32,
-        /// Whole tonnes.
-        #[arg(long)]
-        units: u64,
+        #[command(flatten)]
+        lot: Lot,
         /// Limit price, yuan per tonne, at most two decimals.
         #[arg(long)]
         price_yuan: Decimal,
@@ -70,12 +66,6 @@ pub enum MarketCmd {
     },
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 /// `zeropark market ...` on an open store, as `actor` (the CLI's audit name).
 pub fn run(
     store: &mut dyn Store,
@@ -92,9 +82,7 @@ fn market(store: &mut dyn Store, caller: &Caller, cmd: MarketCmd, json: bool) ->
         MarketCmd::Order {
             org,
             side,
-            kind,
-            vintage,
-            units,
+            lot,
             price_yuan,
         } => {
             let org = credit_code(&org, "--org")?;
@@ -107,9 +95,9 @@ fn market(store: &mut dyn Store, caller: &Caller, cmd: MarketCmd, json: bool) ->
                 caller,
                 &org,
                 side,
-                &kind,
-                vintage,
-                units,
+                &lot.kind,
+                lot.vintage,
+                lot.units,
                 price_yuan,
                 now(),
             )?;

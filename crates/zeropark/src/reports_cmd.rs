@@ -72,11 +72,10 @@ pub struct CbamArgs {
     pub out: OutArgs,
 }
 
+// The year, language (default zh) and output of a report for Chinese readers, flattened
+// into the commands that take them (a plain comment keeps their help as it was).
 #[derive(Args)]
-pub struct GhgArgs {
-    /// Enterprise credit code.
-    #[arg(long)]
-    pub org: String,
+pub struct ZhReportArgs {
     #[arg(long, value_parser = crate::args::year)]
     pub year: i32,
     #[arg(long, value_enum, default_value = "zh")]
@@ -86,16 +85,21 @@ pub struct GhgArgs {
 }
 
 #[derive(Args)]
+pub struct GhgArgs {
+    /// Enterprise credit code.
+    #[arg(long)]
+    pub org: String,
+    #[command(flatten)]
+    pub report: ZhReportArgs,
+}
+
+#[derive(Args)]
 pub struct ParkAnnualArgs {
     /// Park name.
     #[arg(long)]
     pub park: String,
-    #[arg(long, value_parser = crate::args::year)]
-    pub year: i32,
-    #[arg(long, value_enum, default_value = "zh")]
-    pub lang: LangArg,
     #[command(flatten)]
-    pub out: OutArgs,
+    pub report: ZhReportArgs,
 }
 
 fn lang(l: LangArg) -> Lang {
@@ -250,10 +254,10 @@ pub fn ghg(ctx: &Ctx, a: &GhgArgs) -> anyhow::Result<ExitCode> {
             store.as_mut(),
             &ctx.caller(),
             &code,
-            a.year,
-            lang(a.lang),
+            a.report.year,
+            lang(a.report.lang),
         )?;
-        emit(ctx, &r, &a.out, |r| {
+        emit(ctx, &r, &a.report.out, |r| {
             println!(
                 "Scope 1 {} tCO2, Scope 2 {} (location) / {} (market) tCO2, {} sources, {} factors",
                 output::num(r.totals.scope1_tco2, 3),
@@ -273,10 +277,10 @@ pub fn park_annual(ctx: &Ctx, a: &ParkAnnualArgs) -> anyhow::Result<ExitCode> {
             store.as_mut(),
             &ctx.caller(),
             &a.park,
-            a.year,
-            lang(a.lang),
+            a.report.year,
+            lang(a.report.lang),
         )?;
-        emit(ctx, &r, &a.out, |r| {
+        emit(ctx, &r, &a.report.out, |r| {
             println!(
                 "{} {}: {} enterprises, {} tce, {} tCO2 (market), {} years in the trend",
                 r.park.name,

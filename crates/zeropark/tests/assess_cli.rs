@@ -6,22 +6,7 @@
 
 mod common;
 
-use common::{Db, d, data, num};
-
-fn budget_db() -> Db {
-    let db = Db::new();
-    db.json(&["import", "orgs", &data("budget/orgs.csv")]);
-    db.json(&["import", "activity", &data("budget/activity_2022.csv")]);
-    db.json(&["import", "activity", &data("budget/activity_2023.csv")]);
-    db
-}
-
-/// A project file in the test's folder.
-fn project(db: &Db, name: &str, body: &str) -> String {
-    let p = db.file(name);
-    std::fs::write(&p, body).unwrap();
-    p.to_str().unwrap().to_string()
-}
+use common::{Db, args, d, data, num};
 
 #[test]
 fn a_project_with_green_power_worked_by_hand() {
@@ -57,18 +42,7 @@ fn a_project_with_green_power_worked_by_hand() {
 
     // With a coal-equivalent factor in the catalog (illustrative 0.3 kgce/kWh, test only):
     // 1590.35 + 8000 MWh x (0.3 - 0.1229) = 3007.15 tce; the calorific figure is unchanged.
-    std::fs::write(
-        db.file("ce.csv"),
-        "kind,subject,year,value,unit,publisher,notice\nelectricity_coal_equivalent,electricity,2023,0.3,kgce/kWh,test,illustrative test value\n",
-    )
-    .unwrap();
-    db.ok(&[
-        "import",
-        "factors",
-        db.file("ce.csv").to_str().unwrap(),
-        "--set",
-        "test-ce",
-    ]);
+    db.import_test_coal_equivalent();
     let r = db.json(&["assess", "project", &data("assess/green_power_cq.toml")]);
     assert_eq!(num(&r["energy_coal_equivalent_tce"]), d("3007.15"));
     assert_eq!(num(&r["energy_tce"]), d("1590.35"));
@@ -90,7 +64,7 @@ fn tibet_falls_back_to_the_southwest_grid() {
         .unwrap()
         .replace("year = 2023", "year = 2026")
         .replace("示例高原数据中心项目", "示例高原数据中心二期");
-    let r = db.json(&["assess", "project", &project(&db, "later.toml", &later)]);
+    let r = db.json(&["assess", "project", &db.write("later.toml", &later)]);
     assert_eq!(num(&r["scope2_location_tco2"]), d("247.2"));
     let notes = r["notes"].to_string();
     assert!(
@@ -101,40 +75,26 @@ fn tibet_falls_back_to_the_southwest_grid() {
 
 #[test]
 fn budget_share_of_the_parks_else_the_regions_remaining_budget() {
-    let db = budget_db();
+    let db = Db::budget();
     let file = data("assess/green_power_cq.toml");
-    let args = ["assess", "project", file.as_str(), "--as-of", "2023-06-30"];
-    assert!(db.json(&args)["budget_share"].is_null());
+    let cmd = ["assess", "project", file.as_str(), "--as-of", "2023-06-30"];
+    assert!(db.json(&cmd)["budget_share"].is_null());
     // The region's budget applies while the park has none.
     db.json(&[
         "budget", "set", "--region", "CQ", "--year", "2023", "--tce", "100000", "--tco2", "400000",
     ]);
-    let r = db.json(&args);
+    let r = db.json(&cmd);
     assert_eq!(r["budget_share"]["scope_kind"], "region");
     // The park's budget, once set, is the one that counts.
-    db.json(&[
-        "budget",
-        "set",
-        "--park",
-        "预算示例园区",
-        "--year",
-        "2023",
-        "--tce",
-        "3000",
-        "--tco2",
-        "15000",
-    ]);
-    let park = db.json(&[
-        "report",
-        "budget",
-        "--park",
-        "预算示例园区",
-        "--year",
-        "2023",
-        "--as-of",
-        "2023-06-30",
-    ]);
-    let r = db.json(&args);
+    db.json(&args(
+        "budget set --park 预算示例园区 --year 2023 --tce 3000 --tco2 15000",
+        &[],
+    ));
+    let park = db.json(&args(
+        "report budget --park 预算示例园区 --year 2023 --as-of 2023-06-30",
+        &[],
+    ));
+    let r = db.json(&cmd);
     let s = &r["budget_share"];
     assert_eq!(
         (s["scope_kind"].as_str(), s["used_basis"].as_str()),
@@ -154,19 +114,11 @@ fn budget_share_of_the_parks_else_the_regions_remaining_budget() {
         r["notes"]
     );
     // A budget already used up leaves no share.
-    db.json(&[
-        "budget",
-        "set",
-        "--park",
-        "预算示例园区",
-        "--year",
-        "2023",
-        "--tce",
-        "2000",
-        "--tco2",
-        "15000",
-    ]);
-    let r = db.json(&args);
+    db.json(&args(
+        "budget set --park 预算示例园区 --year 2023 --tce 2000 --tco2 15000",
+        &[],
+    ));
+    let r = db.json(&cmd);
     assert_eq!(num(&r["budget_share"]["remaining_tce"]), d("0"));
     assert!(r["budget_share"]["share_tce"].is_null());
 }
@@ -228,7 +180,7 @@ fn a_bad_project_file_is_refused_with_every_fault() {
     let bad = "name = \"x\"\nregion = \"火星\"\nindustry = \"1\"\nyear = 2023\noutput_10k_yuan = 0\n\
                [[energy]]\ncarrier = \"electricity\"\nquantity = 1\nunit = \"t\"\n\
                [[energy]]\ncarrier = \"green_certificate\"\nquantity = 1\nunit = \"MWh\"\n";
-    let e = db.fails(&["assess", "project", &project(&db, "bad.toml", bad)], 2);
+    let e = db.fails(&["assess", "project", &db.write("bad.toml", bad)], 2);
     for want in [
         "region",
         "output_10k_yuan",
@@ -271,7 +223,7 @@ fn an_approved_project_against_its_enterprises_metered_year() {
     // market Scope 2 3048) linked to 预算示例电子 whose 2023 ledger is 5265 MWh of grid
     // electricity: 5265 x 0.1229 = 647.0685 tce, 5265 x 0.5581 = 2938.3965 tCO2, market
     // 5265 x 0.6096 = 3209.544 tCO2. Energy 647.0685 - 1590.35 = -943.2815 (-59.31 %).
-    let db = budget_db();
+    let db = Db::budget();
     let r = db.json(&["assess", "project", &data("assess/green_power_cq.toml")]);
     let id = r["register_id"].as_i64().unwrap().to_string();
     let unlinked = db.fails(&["assess", "compare", &id, "--year", "2023"], 2);
@@ -304,8 +256,7 @@ fn product_intensities_against_the_values_the_file_cites() {
              unit = \"MWh\"\n{products}"
         )
     };
-    let ok = project(
-        &db,
+    let ok = db.write(
         "profiles.toml",
         &body(
             "\n[[products]]\nname = \"铝型材\"\nquantity = 50000\nunit = \"t\"\n\
@@ -320,17 +271,14 @@ fn product_intensities_against_the_values_the_file_cites() {
     assert_eq!(num(&p["energy_share"]), d("1"));
     assert_eq!(p["source"], "TEST VALUES (illustrative)");
 
-    let unsourced = project(
-        &db,
-        "unsourced.toml",
+    let unsourced = db.write("unsourced.toml",
         &body(
             "\n[[products]]\nname = \"铝型材\"\nquantity = 50000\nunit = \"t\"\nadvanced_kgce_per_unit = 15\n",
         ),
     );
     let err = db.fails(&["assess", "project", &unsourced], 2);
     assert!(err.contains("need their source"), "{err}");
-    let two = project(
-        &db,
+    let two = db.write(
         "two.toml",
         &body(
             "\n[[products]]\nname = \"a\"\nquantity = 1\nunit = \"t\"\n\

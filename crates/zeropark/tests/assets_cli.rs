@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Db, data};
+use common::{Db, args, data};
 use serde_json::{Value, json};
 use std::process::Stdio;
 
@@ -147,16 +147,10 @@ fn late_after_the_deadline_then_compliant() {
     let db = db();
     national_example(&db);
     db.ok(&surrender("ccer", "2500"));
-    db.ok(&[
-        "compliance",
-        "set-deadline",
-        "--scheme",
-        "cn-ets",
-        "--year",
-        "2023",
-        "--date",
-        "2024-12-31",
-    ]);
+    db.ok(&args(
+        "compliance set-deadline --scheme cn-ets --year 2023 --date 2024-12-31",
+        &[],
+    ));
     assert_eq!(
         status(&db, &["--today", "2024-12-31"])["status"],
         json!("short")
@@ -181,20 +175,12 @@ fn late_after_the_deadline_then_compliant() {
 fn pledged_units_cannot_move_or_be_surrendered() {
     let db = db();
     db.ok(&allocate("cn-ets", A, "100"));
-    let p = db.json(&[
-        "assets",
-        "pledge",
-        "--kind",
-        "cea",
-        "--vintage",
-        "2023",
-        "--org",
-        A,
-        "--units",
-        "80",
-        "--to",
-        "某银行重庆分行",
-    ]);
+    let p = db.json(&args(
+        &format!(
+            "assets pledge --kind cea --vintage 2023 --org {A} --units 80 --to 某银行重庆分行"
+        ),
+        &[],
+    ));
     assert_eq!(p["pledge"], json!(1));
     // 100 - 80 pledged = 20 available; 21 is one too many for either a transfer or a surrender.
     let err = db.fails(&transfer(A, B, "21"), 2);

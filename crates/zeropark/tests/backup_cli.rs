@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Db, data};
+use common::{Db, args, data};
 
 fn seeded() -> Db {
     let db = Db::with_meters();
@@ -17,28 +17,14 @@ fn seeded() -> Db {
 
 /// The figures a restore must give back: an inventory and the day's carbon map.
 fn figures(db: &Db) -> (String, String) {
-    let inv = db.ok(&[
-        "--json",
-        "report",
-        "inventory",
-        "--region",
-        "CQ",
-        "--year",
-        "2023",
-    ]);
-    let map = db.ok(&[
-        "--json",
-        "report",
-        "carbon-map",
-        "--region",
-        "CQ",
-        "--from",
-        "2023-07-10",
-        "--to",
-        "2023-07-11",
-        "--by",
-        "hour",
-    ]);
+    let inv = db.ok(&args(
+        "--json report inventory --region CQ --year 2023",
+        &[],
+    ));
+    let map = db.ok(&args(
+        "--json report carbon-map --region CQ --from 2023-07-10 --to 2023-07-11 --by hour",
+        &[],
+    ));
     (inv, map)
 }
 
@@ -120,27 +106,13 @@ fn a_sqlite_backup_restores_into_postgresql() {
         String::from_utf8(out.stdout).unwrap()
     };
     run(&["restore", "--from", out.to_str().unwrap()]);
-    let inv = run(&[
-        "--json",
-        "report",
-        "inventory",
-        "--region",
-        "CQ",
-        "--year",
-        "2023",
-    ]);
-    let map = run(&[
-        "--json",
-        "report",
-        "carbon-map",
-        "--region",
-        "CQ",
-        "--from",
-        "2023-07-10",
-        "--to",
-        "2023-07-11",
-        "--by",
-        "hour",
-    ]);
+    let inv = run(&args(
+        "--json report inventory --region CQ --year 2023",
+        &[],
+    ));
+    let map = run(&args(
+        "--json report carbon-map --region CQ --from 2023-07-10 --to 2023-07-11 --by hour",
+        &[],
+    ));
     assert_eq!((inv, map), figures(&src));
 }

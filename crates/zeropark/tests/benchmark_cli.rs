@@ -15,33 +15,12 @@
 
 mod common;
 
-use common::{Db, d, num};
-use zp_domain::CreditCode;
-
-fn org() -> String {
-    CreditCode::complete("91500105MA5YRE01B")
-        .unwrap()
-        .as_str()
-        .to_string()
-}
-
-fn write(db: &Db, name: &str, body: &str) -> String {
-    let p = db.file(name);
-    std::fs::write(&p, body).unwrap();
-    p.to_str().unwrap().to_string()
-}
+use common::{Db, d, num, org};
 
 fn plant() -> Db {
-    let db = Db::new();
+    let db = Db::with_org("示例水泥", "3011");
     let o = org();
-    let orgs = write(
-        &db,
-        "orgs.csv",
-        &format!("credit_code,name,region,park,industry\n{o},示例水泥,CQ,示例园区,3011\n"),
-    );
-    db.json(&["import", "orgs", &orgs]);
-    let ledger = write(
-        &db,
+    let ledger = db.write(
         "ledger.csv",
         &format!(
             "credit_code,period,carrier,quantity,unit,site\n\
@@ -51,8 +30,7 @@ fn plant() -> Db {
         ),
     );
     db.json(&["import", "activity", &ledger]);
-    let production = write(
-        &db,
+    let production = db.write(
         "production.csv",
         &format!(
             "credit_code,period,product,cn_code,quantity_t,route\n\
@@ -67,8 +45,7 @@ fn plant() -> Db {
 #[test]
 fn benchmark_by_route_against_imported_levels() {
     let db = plant();
-    let limits = write(
-        &db,
+    let limits = db.write(
         "limits.csv",
         "standard,product,unit,level1,level2,level3,source\n\
          GB 16780-2021,水泥熟料,kgce/t,60,73.74,80,TEST values (not the standard's)\n\
@@ -117,8 +94,7 @@ fn benchmark_by_route_against_imported_levels() {
 fn footprint_by_route_with_materials() {
     let db = plant();
     let o = org();
-    let m = write(
-        &db,
+    let m = db.write(
         "materials.csv",
         &format!(
             "credit_code,year,product,material,quantity,unit,kgco2e_per_unit,source\n\

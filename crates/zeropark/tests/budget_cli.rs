@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Db, d, data, num};
+use common::{Db, args, d, num};
 use serde_json::Value;
 
 /// 预算示例汽车零部件有限公司: electricity and natural gas.
@@ -14,36 +14,22 @@ const A: &str = "91500112MA61BGTA1B";
 const B: &str = "91500112MA61BGTB2F";
 const PARK: &str = "预算示例园区";
 
-fn budget_db() -> Db {
-    let db = Db::new();
-    db.json(&["import", "orgs", &data("budget/orgs.csv")]);
-    db.json(&["import", "activity", &data("budget/activity_2022.csv")]);
-    db.json(&["import", "activity", &data("budget/activity_2023.csv")]);
-    db
-}
-
 fn months(v: &Value) -> Vec<rust_decimal::Decimal> {
     v.as_array().unwrap().iter().map(num).collect()
 }
 
 #[test]
 fn a_forecast_above_the_budget_warns_worked_by_hand() {
-    let db = budget_db();
+    let db = Db::budget();
     let set = db.json(&[
         "budget", "set", "--org", B, "--year", "2023", "--tce", "600", "--tco2", "3000",
     ]);
     assert_eq!(set["split"], "even");
     assert_eq!(months(&set["monthly_tce"]), vec![d("50"); 12]);
-    let r = db.json(&[
-        "report",
-        "budget",
-        "--org",
-        B,
-        "--year",
-        "2023",
-        "--as-of",
-        "2023-06-30",
-    ]);
+    let r = db.json(&args(
+        &format!("report budget --org {B} --year 2023 --as-of 2023-06-30"),
+        &[],
+    ));
     // B used 420+400+430+425+435+445 = 2555 MWh in H1 2023 and 2420 MWh in H1 2022, 2530 MWh
     // in H2 2022. Energy: 2555 x 0.1229 = 314.0095 tce; forecast = 314.0095 + (2555/2420) x
     // 2530 x 0.1229 = 642.29215909.. -> 642.2922 tce, above the 600 tce budget.
@@ -74,16 +60,10 @@ fn a_forecast_above_the_budget_warns_worked_by_hand() {
     db.json(&[
         "budget", "set", "--org", B, "--year", "2023", "--tce", "700", "--tco2", "3000",
     ]);
-    let r = db.json(&[
-        "report",
-        "budget",
-        "--org",
-        B,
-        "--year",
-        "2023",
-        "--as-of",
-        "2023-06-30",
-    ]);
+    let r = db.json(&args(
+        &format!("report budget --org {B} --year 2023 --as-of 2023-06-30"),
+        &[],
+    ));
     assert_eq!(r["warning"], false);
     assert!(r["warnings"].as_array().unwrap().is_empty());
     let audit = db.audit();
@@ -94,16 +74,10 @@ fn a_forecast_above_the_budget_warns_worked_by_hand() {
         "{entry}"
     );
     // The text report says so too.
-    let text = db.ok(&[
-        "report",
-        "budget",
-        "--org",
-        B,
-        "--year",
-        "2023",
-        "--as-of",
-        "2023-12-31",
-    ]);
+    let text = db.ok(&args(
+        &format!("report budget --org {B} --year 2023 --as-of 2023-12-31"),
+        &[],
+    ));
     assert!(
         text.contains("12 months closed") && !text.contains("WARNING"),
         "{text}"
@@ -112,62 +86,30 @@ fn a_forecast_above_the_budget_warns_worked_by_hand() {
 
 #[test]
 fn last_year_and_given_splits_and_the_parks_budget() {
-    let db = budget_db();
+    let db = Db::budget();
     // By last year's profile: B's 2022 electricity, so January gets 400/4950 of the budget.
-    let set = db.json(&[
-        "budget",
-        "set",
-        "--org",
-        B,
-        "--year",
-        "2023",
-        "--tce",
-        "990",
-        "--tco2",
-        "4950",
-        "--split",
-        "last-year",
-    ]);
+    let set = db.json(&args(
+        &format!("budget set --org {B} --year 2023 --tce 990 --tco2 4950 --split last-year"),
+        &[],
+    ));
     let tce = months(&set["monthly_tce"]);
     assert_eq!(tce[0], d("80")); // 990 x 400 / 4950
     assert_eq!(tce[7], d("90")); // 990 x 450 / 4950
     assert_eq!(tce.iter().sum::<rust_decimal::Decimal>(), d("990"));
     // Given weights: all in the first half.
     let w = "1,1,1,1,1,1,0,0,0,0,0,0";
-    let set = db.json(&[
-        "budget",
-        "set",
-        "--org",
-        A,
-        "--year",
-        "2023",
-        "--tce",
-        "1200",
-        "--tco2",
-        "6000",
-        "--split",
-        "given",
-        "--weights",
-        w,
-    ]);
+    let set = db.json(&args(
+        &format!("budget set --org {A} --year 2023 --tce 1200 --tco2 6000 --split given --weights"),
+        &[w],
+    ));
     assert_eq!(months(&set["monthly_tce"])[5], d("200"));
     assert_eq!(months(&set["monthly_tce"])[6], d("0"));
     // 2022 has no 2021 to take a profile from: refused, naming the months.
     let e = db.fails(
-        &[
-            "budget",
-            "set",
-            "--org",
-            A,
-            "--year",
-            "2022",
-            "--tce",
-            "1",
-            "--tco2",
-            "1",
-            "--split",
-            "last-year",
-        ],
+        &args(
+            &format!("budget set --org {A} --year 2022 --tce 1 --tco2 1 --split last-year"),
+            &[],
+        ),
         2,
     );
     assert!(e.contains("2021-01") && e.contains("--split even"), "{e}");
@@ -206,16 +148,10 @@ fn last_year_and_given_splits_and_the_parks_budget() {
     assert_eq!(park["warning"], true, "2619.242 tce is above 2500");
     // No budget, unknown enterprise: refused.
     let e = db.fails(
-        &[
-            "report",
-            "budget",
-            "--org",
-            A,
-            "--year",
-            "2024",
-            "--as-of",
-            "2024-03-31",
-        ],
+        &args(
+            &format!("report budget --org {A} --year 2024 --as-of 2024-03-31"),
+            &[],
+        ),
         2,
     );
     assert!(
@@ -223,16 +159,10 @@ fn last_year_and_given_splits_and_the_parks_budget() {
         "{e}"
     );
     let e = db.fails(
-        &[
-            "report",
-            "budget",
-            "--park",
-            "没有的园区",
-            "--year",
-            "2023",
-            "--as-of",
-            "2023-03-31",
-        ],
+        &args(
+            "report budget --park 没有的园区 --year 2023 --as-of 2023-03-31",
+            &[],
+        ),
         2,
     );
     assert!(e.contains("not registered"), "{e}");
@@ -241,7 +171,7 @@ fn last_year_and_given_splits_and_the_parks_budget() {
 /// The backtest `docs/forecast.md` reports: forecasts made at each month end of 2023.
 #[test]
 fn forecast_backtest_on_2023() {
-    let db = budget_db();
+    let db = Db::budget();
     let b = db.json(&["budget", "backtest", "--org", B, "--year", "2023"]);
     assert_eq!(num(&b["tce"]["actual_total"]), d("647.0685")); // 5265 MWh x 0.1229
     let pts = b["tce"]["points"].as_array().unwrap();

@@ -14,33 +14,13 @@
 
 mod common;
 
-use common::{Db, d, num};
+use common::{Db, args, d, num, org};
 use zp_domain::CreditCode;
 
-fn org() -> String {
-    CreditCode::complete("91500105MA5YRE01B")
-        .unwrap()
-        .as_str()
-        .to_string()
-}
-
-fn write(db: &Db, name: &str, body: &str) -> String {
-    let p = db.file(name);
-    std::fs::write(&p, body).unwrap();
-    p.to_str().unwrap().to_string()
-}
-
 fn office_db() -> Db {
-    let db = Db::new();
+    let db = Db::with_org("示例物业有限公司", "7040");
     let o = org();
-    let orgs = write(
-        &db,
-        "orgs.csv",
-        &format!("credit_code,name,region,park,industry\n{o},示例物业有限公司,CQ,示例园区,7040\n"),
-    );
-    db.json(&["import", "orgs", &orgs]);
-    let ledger = write(
-        &db,
+    let ledger = db.write(
         "ledger.csv",
         &format!(
             "credit_code,period,carrier,quantity,unit,site\n\
@@ -77,9 +57,9 @@ const STANDARDS: &str = "type,climate_zone,constraint_kwh_per_m2,guide_kwh_per_m
 #[test]
 fn report_building_against_the_standard_and_without_it() {
     let db = office_db();
-    let args = ["report", "building", "--site", "办公楼A", "--year", "2023"];
+    let cmd = ["report", "building", "--site", "办公楼A", "--year", "2023"];
     // No standard values yet: the figures, no rating, and a note saying what to import.
-    let r = db.json(&args);
+    let r = db.json(&cmd);
     assert_eq!(num(&r["floor_area_m2"]), d("10000"));
     assert_eq!(num(&r["energy_kwh_per_m2"]), d("100"));
     assert_eq!(num(&r["carbon_kgco2_per_m2"]), d("55.81"));
@@ -99,7 +79,7 @@ fn report_building_against_the_standard_and_without_it() {
         "{r}"
     );
 
-    let f = write(&db, "standards.csv", STANDARDS);
+    let f = db.write("standards.csv", STANDARDS);
     let first = db.json(&["buildings", "standards", &f]);
     assert_eq!(
         (first["read"].as_u64(), first["accepted"].as_u64()),
@@ -111,7 +91,7 @@ fn report_building_against_the_standard_and_without_it() {
         "the same file again changes nothing"
     );
 
-    let r = db.json(&args);
+    let r = db.json(&cmd);
     assert_eq!(num(&r["constraint_kwh_per_m2"]), d("110"));
     assert_eq!(num(&r["guide_kwh_per_m2"]), d("80"));
     assert_eq!(r["rating"], "constraint");
@@ -130,20 +110,7 @@ fn report_building_against_the_standard_and_without_it() {
 #[test]
 fn a_retrofit_saving_normalised_by_degree_days() {
     let db = office_db();
-    let r = db.json(&[
-        "report",
-        "retrofit",
-        "--site",
-        "办公楼A",
-        "--before",
-        "2022",
-        "--after",
-        "2023",
-        "--degree-days-before",
-        "2000",
-        "--degree-days-after",
-        "2200",
-    ]);
+    let r = db.json(&args("report retrofit --site 办公楼A --before 2022 --after 2023 --degree-days-before 2000 --degree-days-after 2200", &[]));
     assert_eq!(num(&r["before_kwh"]), d("1200000"));
     assert_eq!(num(&r["normalised_before_kwh"]), d("1320000"));
     assert_eq!(num(&r["saving_kwh"]), d("320000"));
@@ -155,9 +122,7 @@ fn a_retrofit_saving_normalised_by_degree_days() {
 fn a_metered_building_takes_its_meters_electricity_net_of_its_pv() {
     let db = office_db();
     let o = org();
-    let meters = write(
-        &db,
-        "meters.csv",
+    let meters = db.write("meters.csv",
         &format!(
             "meter,credit_code,kind,source,site\nB-L1,{o},consumption,,办公楼B\nB-PV,{o},generation,solar,办公楼B\n"
         ),
@@ -170,7 +135,7 @@ fn a_metered_building_takes_its_meters_electricity_net_of_its_pv() {
             readings += &format!("B-PV,2023-07-10T{h:02}:00:00+08:00,30\n");
         }
     }
-    let f = write(&db, "readings.csv", &readings);
+    let f = db.write("readings.csv", &readings);
     db.json(&["import", "readings", &f]);
     let r = db.json(&["report", "building", "--site", "办公楼B", "--year", "2023"]);
     assert_eq!(r["electricity_source"], "meters");
@@ -195,43 +160,16 @@ fn bad_buildings_and_standards_are_refused_with_their_reason() {
     let db = office_db();
     let o = org();
     let err = db.fails(
-        &[
-            "buildings",
-            "set",
-            "--site",
-            "X",
-            "--org",
-            &o,
-            "--type",
-            "castle",
-            "--floor-area-m2",
-            "10",
-            "--climate-zone",
-            "cold",
-        ],
+        &args(&format!("buildings set --site X --org {o} --type castle --floor-area-m2 10 --climate-zone cold"), &[]),
         2,
     );
     assert!(err.contains("type \"castle\": one of office"), "{err}");
     let err = db.fails(
-        &[
-            "buildings",
-            "set",
-            "--site",
-            "X",
-            "--org",
-            &o,
-            "--type",
-            "office",
-            "--floor-area-m2",
-            "0",
-            "--climate-zone",
-            "cold",
-        ],
+        &args(&format!("buildings set --site X --org {o} --type office --floor-area-m2 0 --climate-zone cold"), &[]),
         2,
     );
     assert!(err.contains("must be positive"), "{err}");
-    let bad = write(
-        &db,
+    let bad = db.write(
         "bad.csv",
         "type,climate_zone,constraint_kwh_per_m2,guide_kwh_per_m2,source\n\
          office,cold,80,110,somewhere\n",
@@ -245,8 +183,7 @@ fn bad_buildings_and_standards_are_refused_with_their_reason() {
     let other = CreditCode::complete("91500105MA5YRE02B")
         .unwrap()
         .to_string();
-    let orgs = write(
-        &db,
+    let orgs = db.write(
         "orgs2.csv",
         &format!("credit_code,name,region,park,industry\n{other},另一家公司,CQ,示例园区,7040\n"),
     );
@@ -310,8 +247,7 @@ fn a_retrofit_saving_on_metered_data() {
     // (39.39 %); the raw difference would be 1,200.
     let db = office_db();
     let o = org();
-    let meters = write(
-        &db,
+    let meters = db.write(
         "meters.csv",
         &format!("meter,credit_code,kind,source,site\nB-L1,{o},consumption,,办公楼B\n"),
     );
@@ -322,22 +258,9 @@ fn a_retrofit_saving_on_metered_data() {
             readings += &format!("B-L1,{year}-07-10T{h:02}:00:00+08:00,{kwh}\n");
         }
     }
-    let f = write(&db, "readings.csv", &readings);
+    let f = db.write("readings.csv", &readings);
     db.json(&["import", "readings", &f]);
-    let r = db.json(&[
-        "report",
-        "retrofit",
-        "--site",
-        "办公楼B",
-        "--before",
-        "2022",
-        "--after",
-        "2023",
-        "--degree-days-before",
-        "100",
-        "--degree-days-after",
-        "110",
-    ]);
+    let r = db.json(&args("report retrofit --site 办公楼B --before 2022 --after 2023 --degree-days-before 100 --degree-days-after 110", &[]));
     assert_eq!(num(&r["before_kwh"]), d("3600"));
     assert_eq!(num(&r["after_kwh"]), d("2400"));
     assert_eq!(num(&r["normalised_before_kwh"]), d("3960"));

@@ -5,38 +5,16 @@
 
 mod common;
 
-use common::{Db, d, num, row_fields};
+use common::{Db, d, num, org, row_fields};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::mpsc;
-use zp_domain::CreditCode;
-
-fn org() -> String {
-    CreditCode::complete("91500105MA5YRE01B")
-        .unwrap()
-        .as_str()
-        .to_string()
-}
-
-fn write(db: &Db, name: &str, body: &str) -> String {
-    let p = db.file(name);
-    std::fs::write(&p, body).unwrap();
-    p.to_str().unwrap().to_string()
-}
 
 /// One enterprise in CQ with master meter M, sub-meters M-hvac (hvac) and M-proc
 /// (process), PV1 on the roof.
 fn tree_db() -> Db {
-    let db = Db::new();
-    let o = org();
-    let orgs = write(
-        &db,
-        "orgs.csv",
-        &format!("credit_code,name,region,park,industry\n{o},示例制造有限公司,CQ,示例园区,3971\n"),
-    );
-    db.json(&["import", "orgs", &orgs]);
-    db
+    Db::with_org("示例制造有限公司", "3971")
 }
 
 #[test]
@@ -44,8 +22,7 @@ fn meter_tree_and_energy_flow_worked_by_hand() {
     let db = tree_db();
     let o = org();
     // Rows 5-8 are refused: an unknown parent, a meter its own parent, and a loop of two.
-    let meters = write(
-        &db,
+    let meters = db.write(
         "meters.csv",
         &format!(
             "meter,credit_code,kind,source,site,parent,end_use\n\
@@ -93,9 +70,8 @@ fn meter_tree_and_energy_flow_worked_by_hand() {
             rows += &format!("PV1,{ts},20\n");
         }
     }
-    db.json(&["import", "readings", &write(&db, "readings.csv", &rows)]);
-    let gas = write(
-        &db,
+    db.json(&["import", "readings", &db.write("readings.csv", &rows)]);
+    let gas = db.write(
         "activity.csv",
         &format!("credit_code,period,carrier,quantity,unit\n{o},2023-07,natural_gas,1000,m3\n"),
     );
@@ -228,8 +204,7 @@ fn receiver() -> (String, mpsc::Receiver<String>) {
 fn an_injected_meter_fault_is_found_recorded_once_and_posted() {
     let db = tree_db();
     let o = org();
-    let meters = write(
-        &db,
+    let meters = db.write(
         "meters.csv",
         &format!("meter,credit_code,kind,source\nL1,{o},consumption,\n"),
     );
@@ -250,7 +225,7 @@ fn an_injected_meter_fault_is_found_recorded_once_and_posted() {
             rows += &format!("L1,{date}T{h:02}:00:00+08:00,{kwh}\n");
         }
     }
-    db.json(&["import", "readings", &write(&db, "readings.csv", &rows)]);
+    db.json(&["import", "readings", &db.write("readings.csv", &rows)]);
     let (url, bodies) = receiver();
     db.json(&["alerts", "webhook", "add", &url]);
     let err = db.fails(&["alerts", "webhook", "add", "https://example.com/x"], 2);

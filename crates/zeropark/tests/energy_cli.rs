@@ -6,15 +6,7 @@
 
 mod common;
 
-use common::{Db, d, num};
-use zp_domain::CreditCode;
-
-fn org() -> String {
-    CreditCode::complete("91500105MA5YRE01B")
-        .unwrap()
-        .as_str()
-        .to_string()
-}
+use common::{Db, d, num, org};
 
 const TARIFF: &str = "region,category,valid_from,months,start,end,period,yuan_per_kwh\n\
     CQ,large_industrial,2023-01-01,1-12,00:00,12:00,valley,0.4\n\
@@ -23,20 +15,11 @@ const TARIFF: &str = "region,category,valid_from,months,start,end,period,yuan_pe
 /// The contract's database: one enterprise in CQ, consumption meter L1 (and solar meter
 /// PV1 without readings unless `pv` is given), 500 kWh every 15 minutes on 2023-07-09..11.
 fn contract_db(pv: &[(&str, u32)]) -> Db {
-    let db = Db::new();
+    let db = Db::with_org("示例制造有限公司", "3971");
     let o = org();
-    let w = |name: &str, body: String| {
-        let p = db.file(name);
-        std::fs::write(&p, body).unwrap();
-        p.to_str().unwrap().to_string()
-    };
-    let orgs = w(
-        "orgs.csv",
-        format!("credit_code,name,region,park,industry\n{o},示例制造有限公司,CQ,示例园区,3971\n"),
-    );
-    let meters = w(
+    let meters = db.write(
         "meters.csv",
-        format!("meter,credit_code,kind,source\nL1,{o},consumption,\nPV1,{o},generation,solar\n"),
+        &format!("meter,credit_code,kind,source\nL1,{o},consumption,\nPV1,{o},generation,solar\n"),
     );
     let mut readings = String::from("meter,ts,kwh\n");
     for day in 9..=11 {
@@ -51,23 +34,36 @@ fn contract_db(pv: &[(&str, u32)]) -> Db {
     for (ts, kwh) in pv {
         readings += &format!("PV1,{ts},{kwh}\n");
     }
-    let readings = w("readings.csv", readings);
-    db.json(&["import", "orgs", &orgs]);
+    let readings = db.write("readings.csv", &readings);
     db.json(&["import", "meters", &meters]);
     db.json(&["import", "readings", &readings]);
     db
 }
 
-fn tariff_file(db: &Db, name: &str, body: &str) -> String {
-    let p = db.file(name);
-    std::fs::write(&p, body).unwrap();
-    p.to_str().unwrap().to_string()
+/// The contract's database with [`TARIFF`] imported.
+fn tariffed_db() -> Db {
+    let db = contract_db(&[]);
+    let t = db.write("tariffs.csv", TARIFF);
+    db.json(&["import", "tariffs", &t]);
+    db
+}
+
+/// `flex VERB --org <org> --date 2023-07-10`, then `options` split at white space, then
+/// `more` (paths).
+fn flex<'a>(verb: &'a str, org: &'a str, options: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+    let head = ["flex", verb, "--org", org, "--date", "2023-07-10"];
+    [
+        &head[..],
+        &options.split_whitespace().collect::<Vec<_>>(),
+        more,
+    ]
+    .concat()
 }
 
 #[test]
 fn contract_bill_and_flex_plan() {
     let db = contract_db(&[]);
-    let t = tariff_file(&db, "tariffs.csv", TARIFF);
+    let t = db.write("tariffs.csv", TARIFF);
     let first = db.json(&["import", "tariffs", &t]);
     assert_eq!(
         (first["read"].as_u64(), first["duplicates"].as_u64()),
@@ -108,24 +104,12 @@ fn contract_bill_and_flex_plan() {
     );
     assert_eq!(b["tariff_versions"][0]["valid_from"], "2023-01-01");
 
-    let f = db.json(&[
-        "flex",
+    let f = db.json(&flex(
         "plan",
-        "--org",
         &org(),
-        "--date",
-        "2023-07-10",
-        "--battery-mwh",
-        "4",
-        "--battery-mw",
-        "2",
-        "--efficiency",
-        "0.8",
-        "--soc-start-mwh",
-        "0",
-        "--objective",
-        "cost",
-    ]);
+        "--battery-mwh 4 --battery-mw 2 --efficiency 0.8 --soc-start-mwh 0 --objective cost",
+        &[],
+    ));
     assert_eq!(num(&f["baseline_cost_yuan"]), d("28800"));
     assert_eq!(num(&f["plan_cost_yuan"]), d("27600"));
     let hours = f["hours"].as_array().unwrap();
@@ -157,40 +141,14 @@ fn flex_plan_with_a_flexible_load_an_ev_fleet_soc_limits_and_a_demand_cap() {
     // (1000), 2 out at 800 (1600): saves 600. Baseline 28800 + 1600 + 1600 = 32000.
     // The cap holds: the kiln's 1 MWh on 2 MWh load is 3 in hours 10 and 11 (no room to
     // charge there), the baseline's peak is 3 (hours 10-12 and 18-19 at 2 + 1 MW).
-    let db = contract_db(&[]);
-    let t = tariff_file(&db, "tariffs.csv", TARIFF);
-    db.json(&["import", "tariffs", &t]);
-    let fleets = tariff_file(
-        &db,
+    let db = tariffed_db();
+    let fleets = db.write(
         "fleets.csv",
         "name,chargers,charger_kw,arrival_hour,departure_hour,energy_mwh,v2g,kind\n\
          kiln,1,1000,10,16,3,no,load\n\
          buses,2,500,18,24,2,no,ev\n",
     );
-    let f = db.json(&[
-        "flex",
-        "plan",
-        "--org",
-        &org(),
-        "--date",
-        "2023-07-10",
-        "--battery-mwh",
-        "4",
-        "--battery-mw",
-        "2",
-        "--efficiency",
-        "0.8",
-        "--soc-start-mwh",
-        "1",
-        "--soc-min-mwh",
-        "1",
-        "--soc-max-mwh",
-        "3",
-        "--grid-cap-mw",
-        "3",
-        "--fleets",
-        &fleets,
-    ]);
+    let f = db.json(&flex("plan", &org(), "--battery-mwh 4 --battery-mw 2 --efficiency 0.8 --soc-start-mwh 1 --soc-min-mwh 1 --soc-max-mwh 3 --grid-cap-mw 3 --fleets", &[&fleets]));
     assert_eq!(num(&f["baseline_cost_yuan"]), d("32000"));
     assert_eq!(num(&f["plan_cost_yuan"]), d("31400"));
     assert_eq!(num(&f["charged_mwh"]), d("2.5"));
@@ -218,20 +176,12 @@ fn flex_plan_with_a_flexible_load_an_ev_fleet_soc_limits_and_a_demand_cap() {
     assert_eq!(profiles[0]["chargingProfilePurpose"], "TxDefaultProfile");
 
     // A cap the battery cannot hold is refused with the cap in the reason.
-    let out = db.run(&[
-        "flex",
+    let out = db.run(&flex(
         "plan",
-        "--org",
         &org(),
-        "--date",
-        "2023-07-10",
-        "--battery-mwh",
-        "4",
-        "--battery-mw",
-        "2",
-        "--grid-cap-mw",
-        "1",
-    ]);
+        "--battery-mwh 4 --battery-mw 2 --grid-cap-mw 1",
+        &[],
+    ));
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("grid cap of 1 MW"),
@@ -239,26 +189,17 @@ fn flex_plan_with_a_flexible_load_an_ev_fleet_soc_limits_and_a_demand_cap() {
         String::from_utf8_lossy(&out.stderr)
     );
     // A kind that is neither ev nor load names its row and field.
-    let bad = tariff_file(
-        &db,
+    let bad = db.write(
         "bad-fleets.csv",
         "name,chargers,charger_kw,arrival_hour,departure_hour,energy_mwh,v2g,kind\n\
          heat,1,1000,0,4,1,no,boiler\n",
     );
-    let out = db.run(&[
-        "flex",
+    let out = db.run(&flex(
         "plan",
-        "--org",
         &org(),
-        "--date",
-        "2023-07-10",
-        "--battery-mwh",
-        "1",
-        "--battery-mw",
-        "1",
-        "--fleets",
-        &bad,
-    ]);
+        "--battery-mwh 1 --battery-mw 1 --fleets",
+        &[&bad],
+    ));
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -270,8 +211,7 @@ fn flex_plan_with_a_flexible_load_an_ev_fleet_soc_limits_and_a_demand_cap() {
 #[test]
 fn a_tariff_with_a_gap_is_refused_naming_file_row_and_reason() {
     let db = contract_db(&[]);
-    let t = tariff_file(
-        &db,
+    let t = db.write(
         "gap.csv",
         "region,category,valid_from,months,start,end,period,yuan_per_kwh\n\
          CQ,large_industrial,2023-01-01,1-12,00:00,12:00,valley,0.4\n\
@@ -303,7 +243,7 @@ fn own_generation_is_netted_per_interval_and_never_below_zero() {
         ("2023-07-10T10:00:00+08:00", 200),
         ("2023-07-10T12:00:00+08:00", 700),
     ]);
-    let t = tariff_file(&db, "tariffs.csv", TARIFF);
+    let t = db.write("tariffs.csv", TARIFF);
     db.json(&["import", "tariffs", &t]);
     let b = db.json(&["report", "bill", "--org", &org(), "--month", "2023-07"]);
     // 144000 - 200 - 500 kWh; cost 86400 - 200 x 0.4 - 500 x 0.8.
@@ -316,7 +256,7 @@ fn own_generation_is_netted_per_interval_and_never_below_zero() {
 fn two_categories_need_a_choice_and_the_choice_prices_the_bill() {
     let db = contract_db(&[]);
     let body = format!("{TARIFF}CQ,general_industrial,2023-01-01,1-12,00:00,24:00,flat,0.5\n");
-    let t = tariff_file(&db, "two.csv", &body);
+    let t = db.write("two.csv", &body);
     db.json(&["import", "tariffs", &t]);
     let e = db.fails(
         &["report", "bill", "--org", &org(), "--month", "2023-07"],
@@ -344,12 +284,9 @@ fn two_categories_need_a_choice_and_the_choice_prices_the_bill() {
 /// hours 0-3 (5 MWh, 312.5 kWh a quarter), discharge meter BD 0.9 MWh in each of hours
 /// 12-15 (3.6 MWh, 225 kWh a quarter): 90 % of the 4 MWh the plan discharges.
 fn metered_battery_db() -> Db {
-    let db = contract_db(&[]);
-    let t = tariff_file(&db, "tariffs.csv", TARIFF);
-    db.json(&["import", "tariffs", &t]);
+    let db = tariffed_db();
     let o = org();
-    let meters = tariff_file(
-        &db,
+    let meters = db.write(
         "battery_meters.csv",
         &format!("meter,credit_code,kind,source\nBC,{o},battery_charge,\nBD,{o},储能放电,\n"),
     );
@@ -366,7 +303,7 @@ fn metered_battery_db() -> Db {
             }
         }
     }
-    let r = tariff_file(&db, "battery_readings.csv", &readings);
+    let r = db.write("battery_readings.csv", &readings);
     db.json(&["import", "readings", &r]);
     db
 }
@@ -374,20 +311,12 @@ fn metered_battery_db() -> Db {
 #[test]
 fn flex_verify_prices_the_metered_battery_against_the_plan_and_the_day_without_it() {
     let db = metered_battery_db();
-    let v = db.json(&[
-        "flex",
+    let v = db.json(&flex(
         "verify",
-        "--org",
         &org(),
-        "--date",
-        "2023-07-10",
-        "--battery-mwh",
-        "4",
-        "--battery-mw",
-        "2",
-        "--efficiency",
-        "0.8",
-    ]);
+        "--battery-mwh 4 --battery-mw 2 --efficiency 0.8",
+        &[],
+    ));
     // Baseline and plan as `flex plan` (the contract): 28,800 and 27,600 yuan.
     assert_eq!(num(&v["baseline_cost_yuan"]), d("28800"));
     assert_eq!(num(&v["plan_cost_yuan"]), d("27600"));
@@ -442,22 +371,9 @@ fn the_bill_nets_a_battery_charge_and_discharge() {
 
 #[test]
 fn flex_verify_without_battery_meters_exits_2_and_says_what_to_register() {
-    let db = contract_db(&[]);
-    let t = tariff_file(&db, "tariffs.csv", TARIFF);
-    db.json(&["import", "tariffs", &t]);
+    let db = tariffed_db();
     let err = db.fails(
-        &[
-            "flex",
-            "verify",
-            "--org",
-            &org(),
-            "--date",
-            "2023-07-10",
-            "--battery-mwh",
-            "4",
-            "--battery-mw",
-            "2",
-        ],
+        &flex("verify", &org(), "--battery-mwh 4 --battery-mw 2", &[]),
         2,
     );
     assert!(

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Db, d, num};
+use common::{Db, args, d, num};
 
 const YN: &str = "91530100MA6K5YN01H";
 
@@ -57,15 +57,10 @@ fn tibet_falls_back_to_the_southwest_grid_and_says_so() {
 #[test]
 fn lineage_states_the_default_steam_state() {
     let (db, code) = db_with("CQ", &["2023-01,steam,100,t"]);
-    let text = db.ok(&[
-        "report",
-        "inventory",
-        "--org",
-        &code,
-        "--year",
-        "2023",
-        "--lineage",
-    ]);
+    let text = db.ok(&args(
+        &format!("report inventory --org {code} --year 2023 --lineage"),
+        &[],
+    ));
     assert!(
         text.contains("saturated at 1 MPa (default: no pressure given) h = 2777.1195 kJ/kg"),
         "{text}"
@@ -78,7 +73,7 @@ fn lineage_states_the_default_steam_state() {
 #[test]
 fn coal_equivalent_electricity_needs_a_sourced_factor() {
     let (db, code) = db_with("CQ", &["2023-01,electricity,1000,MWh"]);
-    let args = [
+    let cmd = [
         "report",
         "inventory",
         "--org",
@@ -89,25 +84,14 @@ fn coal_equivalent_electricity_needs_a_sourced_factor() {
         "coal-equivalent",
     ];
     // None is built in: refused, saying how to add one with its source.
-    let e = db.fails(&args, 1);
+    let e = db.fails(&cmd, 1);
     assert!(
         e.contains("等价值") && e.contains("electricity_coal_equivalent"),
         "{e}"
     );
     // A user set with the year's value (illustrative 0.3 kgce/kWh, test data only).
-    std::fs::write(
-        db.file("ce.csv"),
-        "kind,subject,year,value,unit,publisher,notice\nelectricity_coal_equivalent,electricity,2023,0.3,kgce/kWh,test,illustrative test value\n",
-    )
-    .unwrap();
-    db.ok(&[
-        "import",
-        "factors",
-        db.file("ce.csv").to_str().unwrap(),
-        "--set",
-        "test-ce",
-    ]);
-    let r = db.json(&args);
+    db.import_test_coal_equivalent();
+    let r = db.json(&cmd);
     // 1,000,000 kWh x 0.3 kgce/kWh / 1000 = 300 tce (calorific: 122.9 tce); emissions unchanged.
     assert_eq!(num(&r["energy_tce"]), d("300"));
     assert_eq!(num(&r["scope2_location_tco2"]), d("558.1"));
@@ -120,25 +104,15 @@ fn the_carbon_reduction_loan_report_lists_only_carbon_reduction_loans() {
     // The demo bank disbursed two loans: CQB-CRL-01 (carbon-reduction loan, 2023-12) and
     // CQB-LOW-02 (low-interest loan, 2024-02). Only the first is a 碳减排贷款.
     let db = Db::demo();
-    let y2024 = db.json(&[
-        "finance",
-        "report",
-        "loans",
-        "--bank",
-        "重庆示范银行",
-        "--year",
-        "2024",
-    ]);
+    let y2024 = db.json(&args(
+        "finance report loans --bank 重庆示范银行 --year 2024",
+        &[],
+    ));
     assert_eq!(y2024["loans"], 0, "{y2024}");
-    let y2023 = db.json(&[
-        "finance",
-        "report",
-        "loans",
-        "--bank",
-        "重庆示范银行",
-        "--year",
-        "2023",
-    ]);
+    let y2023 = db.json(&args(
+        "finance report loans --bank 重庆示范银行 --year 2023",
+        &[],
+    ));
     assert_eq!(y2023["loans"], 1);
     assert_eq!(y2023["lines"][0]["product_id"], "CQB-CRL-01");
 }
@@ -146,15 +120,10 @@ fn the_carbon_reduction_loan_report_lists_only_carbon_reduction_loans() {
 #[test]
 fn a_year_without_data_warns_and_a_two_digit_year_is_a_usage_error() {
     let (db, code) = db_with("CQ", &["2023-01,electricity,10,MWh"]);
-    let out = db.run(&[
-        "report",
-        "inventory",
-        "--org",
-        &code,
-        "--year",
-        "2021",
-        "--json",
-    ]);
+    let out = db.run(&args(
+        &format!("report inventory --org {code} --year 2021 --json"),
+        &[],
+    ));
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no activity data for 2021"), "{err}");

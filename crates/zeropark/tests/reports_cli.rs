@@ -8,33 +8,13 @@
 mod common;
 
 use calamine::{Data, Reader, Xlsx};
-use common::{Db, d, num, row_fields};
-use zp_domain::CreditCode;
-
-fn org() -> String {
-    CreditCode::complete("91500105MA5YRE01B")
-        .unwrap()
-        .as_str()
-        .to_string()
-}
-
-fn write(db: &Db, name: &str, body: &str) -> String {
-    let p = db.file(name);
-    std::fs::write(&p, body).unwrap();
-    p.to_str().unwrap().to_string()
-}
+use common::{Db, args, d, num, org, row_fields};
 
 /// The worked example's enterprise and ledger, and `production` as its production file.
 fn example(production: &str) -> (Db, String) {
-    let db = Db::new();
+    let db = Db::with_org("示例水泥有限公司", "3011");
     let o = org();
-    let orgs = write(
-        &db,
-        "orgs.csv",
-        &format!("credit_code,name,region,park,industry\n{o},示例水泥有限公司,CQ,示例园区,3011\n"),
-    );
-    let activity = write(
-        &db,
+    let activity = db.write(
         "activity.csv",
         &format!(
             "credit_code,period,carrier,quantity,unit,site\n\
@@ -45,9 +25,8 @@ fn example(production: &str) -> (Db, String) {
              {o},2023-01,electricity,600,MWh,grinding\n"
         ),
     );
-    db.json(&["import", "orgs", &orgs]);
     db.json(&["import", "activity", &activity]);
-    let p = write(&db, "production.csv", &production.replace("{o}", &o));
+    let p = db.write("production.csv", &production.replace("{o}", &o));
     (db, p)
 }
 
@@ -140,16 +119,10 @@ fn cbam_one_product_contract() {
 
     // `default` is refused: the Commission's value is not shipped, none is invented.
     let err = db.fails(
-        &[
-            "report",
-            "cbam",
-            "--org",
-            &o,
-            "--year",
-            "2023",
-            "--electricity-factor",
-            "default",
-        ],
+        &args(
+            &format!("report cbam --org {o} --year 2023 --electricity-factor default"),
+            &[],
+        ),
         2,
     );
     assert!(
@@ -157,16 +130,10 @@ fn cbam_one_product_contract() {
         "{err}"
     );
     // `matched` without hourly-matched certificates prices everything provincially.
-    let m = db.json(&[
-        "report",
-        "cbam",
-        "--org",
-        &o,
-        "--year",
-        "2023",
-        "--electricity-factor",
-        "matched",
-    ]);
+    let m = db.json(&args(
+        &format!("report cbam --org {o} --year 2023 --electricity-factor matched"),
+        &[],
+    ));
     assert_eq!(num(&m["goods"][0]["indirect_tco2"]), d("558.1"));
     assert_eq!(m["electricity_factor_option"], "matched");
 }
@@ -247,20 +214,10 @@ fn ghg_inventory_pdf_reads_back_and_repeats_byte_for_byte() {
     let o = org();
     let pdf = db.file("ghg.pdf");
     let pdf = pdf.to_str().unwrap();
-    db.json(&[
-        "report",
-        "ghg-inventory",
-        "--org",
-        &o,
-        "--year",
-        "2023",
-        "--lang",
-        "zh",
-        "--format",
-        "pdf",
-        "--out",
-        pdf,
-    ]);
+    db.json(&args(
+        &format!("report ghg-inventory --org {o} --year 2023 --lang zh --format pdf --out"),
+        &[pdf],
+    ));
     let bytes = std::fs::read(pdf).unwrap();
     let text = pdf_extract::extract_text_from_mem(&bytes).unwrap();
     for want in [
@@ -274,37 +231,19 @@ fn ghg_inventory_pdf_reads_back_and_repeats_byte_for_byte() {
     ] {
         assert!(text.contains(want), "{want:?} not in:\n{text}");
     }
-    db.json(&[
-        "report",
-        "ghg-inventory",
-        "--org",
-        &o,
-        "--year",
-        "2023",
-        "--lang",
-        "zh",
-        "--format",
-        "pdf",
-        "--out",
-        pdf,
-    ]);
+    db.json(&args(
+        &format!("report ghg-inventory --org {o} --year 2023 --lang zh --format pdf --out"),
+        &[pdf],
+    ));
     assert!(
         bytes == std::fs::read(pdf).unwrap(),
         "PDF bytes differ on a second run"
     );
 
-    let json = db.json(&[
-        "report",
-        "ghg-inventory",
-        "--org",
-        &o,
-        "--year",
-        "2023",
-        "--lang",
-        "en",
-        "--format",
-        "json",
-    ]);
+    let json = db.json(&args(
+        &format!("report ghg-inventory --org {o} --year 2023 --lang en --format json"),
+        &[],
+    ));
     assert_eq!(json["report"], "ghg-inventory");
     assert_eq!(json["standards"][0], "GB/T 32150-2015");
     assert_eq!(json["sources"].as_array().unwrap().len(), 4);
@@ -338,24 +277,11 @@ fn ghg_inventory_pdf_reads_back_and_repeats_byte_for_byte() {
 #[test]
 fn park_annual_report_sums_the_park_and_renders() {
     let (db, _) = example(ONE_PRODUCT);
-    let park = db.json(&[
-        "report",
-        "inventory",
-        "--park",
-        "示例园区",
-        "--year",
-        "2023",
-    ]);
-    let r = db.json(&[
-        "report",
-        "park-annual",
-        "--park",
-        "示例园区",
-        "--year",
-        "2023",
-        "--format",
-        "json",
-    ]);
+    let park = db.json(&args("report inventory --park 示例园区 --year 2023", &[]));
+    let r = db.json(&args(
+        "report park-annual --park 示例园区 --year 2023 --format json",
+        &[],
+    ));
     assert_eq!(r["report"], "park-annual");
     assert_eq!(num(&r["summary"]["energy_tce"]), num(&park["energy_tce"]));
     assert_eq!(num(&r["summary"]["scope1_tco2"]), num(&park["scope1_tco2"]));
@@ -369,16 +295,10 @@ fn park_annual_report_sums_the_park_and_renders() {
     );
     let out = db.file("park.xlsx");
     let out = out.to_str().unwrap();
-    db.ok(&[
-        "report",
-        "park-annual",
-        "--park",
-        "示例园区",
-        "--year",
-        "2023",
-        "--out",
-        out,
-    ]);
+    db.ok(&args(
+        "report park-annual --park 示例园区 --year 2023 --out",
+        &[out],
+    ));
     let mut wb: Xlsx<_> = calamine::open_workbook(out).unwrap();
     let trend = wb.worksheet_range("趋势").unwrap();
     let y = sheet_rows(&trend, "2023");
@@ -388,16 +308,10 @@ fn park_annual_report_sums_the_park_and_renders() {
     );
     // A binary format needs a file.
     let err = db.fails(
-        &[
-            "report",
-            "park-annual",
-            "--park",
-            "示例园区",
-            "--year",
-            "2023",
-            "--format",
-            "pdf",
-        ],
+        &args(
+            "report park-annual --park 示例园区 --year 2023 --format pdf",
+            &[],
+        ),
         2,
     );
     assert!(err.contains("--out"), "{err}");
@@ -418,9 +332,7 @@ fn cbam_matched_takes_hourly_matched_certificates_from_the_registry() {
     let day = ["--from", "2023-07-10", "--to", "2023-07-10"];
     db.json(&[&["certs", "issue"][..], &day].concat());
     db.json(&[&["certs", "match", "--consumer", elec][..], &day].concat());
-    let p = write(
-        &db,
-        "production.csv",
+    let p = db.write("production.csv",
         &format!(
             "credit_code,period,product,cn_code,quantity_t\n{elec},2023-07,aluminium plate,7606 12 20,500\n"
         ),

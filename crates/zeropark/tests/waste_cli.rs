@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Db, d, num};
+use common::{Db, args, d, num};
 use zp_domain::CreditCode;
 
 fn generator() -> String {
@@ -36,18 +36,17 @@ fn approve_1<'a>(side: &'a str, date: &'a str) -> [&'a str; 9] {
     ]
 }
 
+/// The header of a `waste import-permits` file.
+const PERMITS: &str = "permit_no,holder,province,codes,capacity_t,valid_from,valid_to,source\n";
+
 #[test]
 fn calendar_contracts() {
     let db = Db::new();
     // 2024-09-29 (Sun) is a make-up day: 09-29, 09-30, 10-08, 10-09, 10-10.
-    let v = db.json(&[
-        "calendar",
-        "add-working-days",
-        "--from",
-        "2024-09-27",
-        "--days",
-        "5",
-    ]);
+    let v = db.json(&args(
+        "calendar add-working-days --from 2024-09-27 --days 5",
+        &[],
+    ));
     assert_eq!(v, serde_json::json!({"date": "2024-10-10"}));
     let v = db.json(&["calendar", "is-working-day", "2024-09-29"]);
     assert_eq!(v["working_day"], true);
@@ -60,26 +59,18 @@ fn calendar_contracts() {
 fn application_to_manifest_with_two_provinces_and_a_discrepancy() {
     let db = Db::new();
     let (g, r) = (generator(), receiver());
-    let permits = db.file("permits.csv");
-    std::fs::write(
-        &permits,
-        format!(
-            "permit_no,holder,province,codes,capacity_t,valid_from,valid_to,source\n\
-             CQW-001,{r},CQ,HW08;900-041-49,100,2024-01-01,2026-12-31,test permit\n\
+    let permits = db.write(
+        "permits.csv",
+        &format!(
+            "{PERMITS}CQW-001,{r},CQ,HW08;900-041-49,100,2024-01-01,2026-12-31,test permit\n\
              CQW-002,{r},CQ,HW99,100,2024-01-01,2026-12-31,test permit\n"
         ),
-    )
-    .unwrap();
-    let whitelist = db.file("whitelist.csv");
-    std::fs::write(
-        &whitelist,
-        format!(
+    );
+    let whitelist = db.write("whitelist.csv", &format!(
             "agreement,from_province,to_province,generator,receiver,codes,yearly_cap_t,valid_from,valid_to,source\n\
              SC-CQ-01,SC,CQ,{g},{r},900-249-08,50,2024-01-01,2025-12-31,test agreement\n"
-        ),
-    )
-    .unwrap();
-    let p = db.json(&["waste", "import-permits", permits.to_str().unwrap()]);
+        ));
+    let p = db.json(&["waste", "import-permits", &permits]);
     assert_eq!(
         (
             p["read"].as_u64(),
@@ -90,40 +81,16 @@ fn application_to_manifest_with_two_provinces_and_a_discrepancy() {
     );
     assert_eq!(p["rejected"][0]["row"], 3);
     assert_eq!(p["rejected"][0]["field"], "codes");
-    db.json(&["waste", "import-whitelist", whitelist.to_str().unwrap()]);
+    db.json(&["waste", "import-whitelist", &whitelist]);
 
-    let apply = |tonnes: &str| {
-        vec![
-            "waste",
-            "apply",
-            "--generator",
-            &g,
-            "--receiver",
-            &r,
-            "--code",
-            "900-249-08",
-            "--tonnes",
-            tonnes,
-            "--from-province",
-            "SC",
-            "--to-province",
-            "CQ",
-            "--submitted",
-            "2024-09-27",
-        ]
-        .into_iter()
-        .map(String::from)
-        .collect::<Vec<_>>()
-    };
-    let args = apply("20");
-    let a = db.json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let apply = |tonnes: &str| apply_args(&g, &r, tonnes, "2024-09-27");
+    let a = db.json(&strs(&apply("20")));
     assert_eq!(a["id"], 1);
     assert_eq!(a["whitelisted"], true);
     // 5 working days after Fri 2024-09-27: 09-29 (Sun, make-up), 09-30, 10-08, 10-09, 10-10.
     assert_eq!(a["due_date"], "2024-10-10");
     // 81 t: over the 80 t left of the permit's 100 t (20 t reserved by application 1): exit 2.
-    let args = apply("81");
-    let e = db.fails(&args.iter().map(String::as_str).collect::<Vec<_>>(), 2);
+    let e = db.fails(&strs(&apply("81")), 2);
     assert!(
         e.contains("permit CQW-001 has 80 t of its 100 t for 2024 left; 81 t asked"),
         "{e}"
@@ -136,21 +103,7 @@ fn application_to_manifest_with_two_provinces_and_a_discrepancy() {
     let s = db.json(&approve_1("export", "2024-10-08"));
     assert_eq!(s["status"], "approved");
 
-    let m = db.json(&[
-        "waste",
-        "manifest",
-        "ship",
-        "--id",
-        "1",
-        "--tonnes",
-        "12",
-        "--date",
-        "2024-10-09",
-        "--transporter",
-        "四川危运",
-        "--transporter",
-        "重庆危运",
-    ]);
+    let m = db.json(&args("waste manifest ship --id 1 --tonnes 12 --date 2024-10-09 --transporter 四川危运 --transporter 重庆危运", &[]));
     assert_eq!(m["id"], 1);
     // 11.5 of 12 t: 0.5 t short, over the 2 % tolerance (0.24 t).
     let receive = |tonnes| {
@@ -184,7 +137,7 @@ fn application_to_manifest_with_two_provinces_and_a_discrepancy() {
     assert_eq!(num(&s["received_t"]), d("11.5"));
 
     // A second, ordinary application (code not on the whitelist) rejected by Chongqing.
-    let args: Vec<String> = apply("5")
+    let ordinary: Vec<String> = apply("5")
         .into_iter()
         .map(|a| {
             if a == "900-249-08" {
@@ -194,7 +147,7 @@ fn application_to_manifest_with_two_provinces_and_a_discrepancy() {
             }
         })
         .collect();
-    let b = db.json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let b = db.json(&strs(&ordinary));
     assert_eq!(b["whitelisted"], false);
     // 20 working days after 2024-09-27 (see crates/waste/tests/transfers.rs): 2024-10-30.
     assert_eq!(b["due_date"], "2024-10-30");
@@ -211,16 +164,10 @@ fn application_to_manifest_with_two_provinces_and_a_discrepancy() {
         "2024-10-09",
     ]);
 
-    let rep = db.json(&[
-        "report",
-        "waste",
-        "--region",
-        "CQ",
-        "--year",
-        "2024",
-        "--as-of",
-        "2024-12-31",
-    ]);
+    let rep = db.json(&args(
+        "report waste --region CQ --year 2024 --as-of 2024-12-31",
+        &[],
+    ));
     assert_eq!(
         (
             rep["applications"].as_u64(),
@@ -247,8 +194,8 @@ fn application_to_manifest_with_two_provinces_and_a_discrepancy() {
     }
 }
 
-/// `waste apply` of `tonnes` of 900-249-08 SC -> CQ submitted on 2024-10-08.
-fn apply_args(g: &str, r: &str, tonnes: &str) -> Vec<String> {
+/// `waste apply` of `tonnes` of 900-249-08 SC -> CQ submitted on `submitted`.
+fn apply_args(g: &str, r: &str, tonnes: &str, submitted: &str) -> Vec<String> {
     [
         "waste",
         "apply",
@@ -265,7 +212,7 @@ fn apply_args(g: &str, r: &str, tonnes: &str) -> Vec<String> {
         "--to-province",
         "CQ",
         "--submitted",
-        "2024-10-08",
+        submitted,
     ]
     .into_iter()
     .map(String::from)
@@ -280,20 +227,15 @@ fn strs(v: &[String]) -> Vec<&str> {
 fn declarations_bound_the_years_applications() {
     let db = Db::new();
     let (g, r) = (generator(), receiver());
-    let permits = db.file("permits.csv");
-    std::fs::write(
-        &permits,
-        format!(
-            "permit_no,holder,province,codes,capacity_t,valid_from,valid_to,source\n\
-             CQW-001,{r},CQ,HW08,1000,2024-01-01,2026-12-31,test permit\n"
-        ),
-    )
-    .unwrap();
-    db.json(&["waste", "import-permits", permits.to_str().unwrap()]);
+    let permits = db.write(
+        "permits.csv",
+        &format!("{PERMITS}CQW-001,{r},CQ,HW08,1000,2024-01-01,2026-12-31,test permit\n"),
+    );
+    db.json(&["waste", "import-permits", &permits]);
 
     // Before any declaration is imported: accepted, and the checks say the declaration
     // could not be checked.
-    let a = db.json(&strs(&apply_args(&g, &r, "5")));
+    let a = db.json(&strs(&apply_args(&g, &r, "5", "2024-10-08")));
     let check = |a: &serde_json::Value| {
         a["checks"]
             .as_array()
@@ -312,19 +254,17 @@ fn declarations_bound_the_years_applications() {
         "{a}"
     );
 
-    let decl = db.file("declarations.csv");
-    std::fs::write(
-        &decl,
-        format!(
+    let decl = db.write(
+        "declarations.csv",
+        &format!(
             "generator,code,annual_t,year,source\n\
              {g},900-249-08,60,2024,2024 年危险废物管理计划\n\
              {g},HW08,10,2024,a category\n\
              {g},900-249-08,abc,2025,not a number\n\
              {g},900-249-08,70,2025,2025 计划\n"
         ),
-    )
-    .unwrap();
-    let o = db.json(&["waste", "import-declarations", decl.to_str().unwrap()]);
+    );
+    let o = db.json(&["waste", "import-declarations", &decl]);
     assert_eq!(
         (
             o["read"].as_u64(),
@@ -340,7 +280,7 @@ fn declarations_bound_the_years_applications() {
         "{q}"
     );
     // The same file again changes nothing.
-    let o = db.json(&["waste", "import-declarations", decl.to_str().unwrap()]);
+    let o = db.json(&["waste", "import-declarations", &decl]);
     assert_eq!(
         (o["accepted"].as_u64(), o["duplicates"].as_u64()),
         (Some(2), Some(2))
@@ -348,21 +288,21 @@ fn declarations_bound_the_years_applications() {
 
     // Declared 60 t, 5 t applied: 55 t left. 56 t is refused (exit 2, the reason on
     // stderr); exactly 55 t is accepted.
-    let e = db.fails(&strs(&apply_args(&g, &r, "56")), 2);
+    let e = db.fails(&strs(&apply_args(&g, &r, "56", "2024-10-08")), 2);
     assert!(
         e.contains(
             "declared 60 t of 900-249-08 for 2024; 5 t applied for earlier, 55 t left; 56 t asked"
         ),
         "{e}"
     );
-    let a = db.json(&strs(&apply_args(&g, &r, "55")));
+    let a = db.json(&strs(&apply_args(&g, &r, "55", "2024-10-08")));
     assert_eq!(a["id"], 2);
     assert_eq!(check(&a)["passed"], true);
     assert_eq!(
         check(&a)["detail"],
         "declared 60 t of 900-249-08 for 2024, 5 t applied for earlier, 55 t left"
     );
-    let e = db.fails(&strs(&apply_args(&g, &r, "0.5")), 2);
+    let e = db.fails(&strs(&apply_args(&g, &r, "0.5", "2024-10-08")), 2);
     assert!(e.contains("0 t left; 0.5 t asked"), "{e}");
     assert_eq!(
         db.json(&["waste", "list", "--year", "2024"])

@@ -6,7 +6,7 @@ use super::report_err;
 use crate::{AppError, Caller};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
-use zp_accounting::{ActivityLine, GridFactorMode, Options, OrgInput, compute};
+use zp_accounting::GridFactorMode;
 use zp_certs::Consumption;
 use zp_domain::CreditCode;
 use zp_factors::Slot;
@@ -62,11 +62,7 @@ pub fn cbam_report(
         return Err(AppError::Invalid(DEFAULT_NOT_SHIPPED.into()));
     }
     let access = &caller.access;
-    let org = store.org(access, code)?.ok_or_else(|| {
-        AppError::NotFound(format!(
-            "enterprise {code} is not registered (or not visible to you)"
-        ))
-    })?;
+    let org = crate::energy::visible_org(store, caller, code)?;
     let catalog = crate::catalog(store)?;
     let grid = GridFactorMode::Provincial;
     let inv = crate::org_inventory(store, &catalog, access, code, year, grid, &caller.actor)?;
@@ -89,39 +85,14 @@ pub fn cbam_report(
     }
 
     // Each named route's own ledger rows (site = route), with the issued inventory's pins.
-    let mut pins = store
-        .issued(code.as_str(), year, grid.key())?
-        .map(|i| i.pins)
-        .unwrap_or_default();
     let records = store.activity(access, code, year)?;
-    let mut routes = BTreeMap::new();
-    let named: std::collections::BTreeSet<String> = production
-        .values()
-        .map(|p| p.route.clone())
-        .filter(|r| !r.is_empty())
-        .collect();
-    for route in named {
-        let lines: Vec<ActivityLine> = records
-            .iter()
-            .filter(|r| r.site == route)
-            .cloned()
-            .map(crate::inventory::ledger_line)
-            .collect::<Result<_, _>>()?;
-        if lines.is_empty() {
-            continue;
-        }
-        let input = OrgInput {
-            org: org.credit_code.clone(),
-            name: org.name.clone(),
-            region: org.region,
-            year,
-            lines,
-            output_value_10k_yuan: None,
-            onsite_certificates_sold_mwh: Decimal::ZERO,
-        };
-        let part = compute(&input, &catalog, &mut pins, Options { grid })?;
-        routes.insert(route, Emissions::from_inventory(&part));
-    }
+    let named = production.values().map(|p| p.route.clone());
+    let routes: BTreeMap<String, Emissions> = crate::product_energy::route_inventories(
+        store, &catalog, &org, year, grid, &records, named,
+    )?
+    .into_iter()
+    .map(|(route, part)| (route, Emissions::from_inventory(&part)))
+    .collect();
 
     // The location-based factor of the inventory (or, without grid electricity, the one
     // the catalog selects for the province and year).
@@ -154,19 +125,7 @@ pub fn cbam_report(
         ElectricityOption::Matched => hourly_matched(store, code, year)?,
         _ => (Decimal::ZERO, String::new()),
     };
-    // Registered sites and the sites the year's ledger rows name.
-    let mut sites: std::collections::BTreeSet<String> = store
-        .sites(access, code)?
-        .into_iter()
-        .map(|s| s.name)
-        .collect();
-    sites.extend(
-        records
-            .iter()
-            .map(|r| r.site.clone())
-            .filter(|s| !s.is_empty()),
-    );
-    let sites = sites.into_iter().collect();
+    let sites = super::sites_of(store, access, code, &records)?;
     // Purchased materials imported for footprints (`import materials`): named as the
     // candidate precursors, never priced here.
     let materials = store.materials(access, code, year)?;

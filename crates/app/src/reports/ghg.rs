@@ -20,11 +20,7 @@ pub fn ghg_report(
     lang: Lang,
 ) -> Result<GhgInventoryReport, AppError> {
     let access = &caller.access;
-    let org = store.org(access, code)?.ok_or_else(|| {
-        AppError::NotFound(format!(
-            "enterprise {code} is not registered (or not visible to you)"
-        ))
-    })?;
+    let org = crate::energy::visible_org(store, caller, code)?;
     let catalog = crate::catalog(store)?;
     let grid = GridFactorMode::Provincial;
     let inventory = crate::org_inventory(store, &catalog, access, code, year, grid, &caller.actor)?;
@@ -73,20 +69,8 @@ pub fn ghg_report(
     } else {
         None
     };
-    // Registered sites and the sites the year's ledger rows name.
-    let mut sites: std::collections::BTreeSet<String> = store
-        .sites(access, code)?
-        .into_iter()
-        .map(|s| s.name)
-        .collect();
-    sites.extend(
-        store
-            .activity(access, code, year)?
-            .into_iter()
-            .map(|r| r.site)
-            .filter(|s| !s.is_empty()),
-    );
-    let sites = sites.into_iter().collect();
+    let records = store.activity(access, code, year)?;
+    let sites = super::sites_of(store, access, code, &records)?;
     Ok(build(GhgInput {
         lang,
         organisation: Organisation {

@@ -12,8 +12,8 @@ use std::collections::BTreeSet;
 use zp_accounting::GridFactorMode;
 use zp_reports::Lang;
 use zp_reports::park::{
-    DesignationRow, Indicator, Member, MonthFigures, ParkAnnualReport, ParkInfo, ParkInput,
-    ProjectRow, YearFigures, ZeroCarbon, build,
+    DesignationRow, Indicator, Member, ParkAnnualReport, ParkInfo, ParkInput, ProjectRow,
+    YearFigures, ZeroCarbon, build,
 };
 use zp_store::{Access, ApplicationFilter, Designation, ProjectFilter, Store};
 
@@ -182,18 +182,7 @@ pub fn park_annual_report(
         },
         year,
         years: inventories,
-        monthly: view
-            .monthly
-            .iter()
-            .map(|m| MonthFigures {
-                period: m.period.clone(),
-                energy_tce: m.energy_tce,
-                scope1_tco2: m.scope1_tco2,
-                scope2_location_tco2: m.scope2_location_tco2,
-                scope2_market_tco2: m.scope2_market_tco2,
-                electricity_mwh: m.electricity_mwh,
-            })
-            .collect(),
+        monthly: view.monthly.clone(),
         members,
         zero_carbon,
         threshold_tco2_per_tce: view.threshold_tco2_per_tce,

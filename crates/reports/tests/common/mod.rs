@@ -133,3 +133,32 @@ pub fn font() -> Vec<u8> {
 pub fn pdf_text(pdf: &[u8]) -> String {
     pdf_extract::extract_text_from_mem(pdf).expect("the PDF parses and its text extracts")
 }
+
+/// The worked example's enterprise (示例制造有限公司, cement, in CQ) as the organisation of
+/// a GHG inventory, in `park` with `sites`.
+pub fn organisation(park: Option<&str>, sites: &[&str]) -> zp_reports::ghg::Organisation {
+    zp_reports::ghg::Organisation {
+        credit_code: org().to_string(),
+        name: "示例制造有限公司".into(),
+        region: "CQ".into(),
+        region_name: "重庆市".into(),
+        industry: "3011".into(),
+        park: park.map(String::from),
+        sites: sites.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+/// The same enterprise as a CBAM installation in China.
+pub fn installation(park: Option<&str>, sites: &[&str]) -> zp_reports::cbam::Installation {
+    let o = organisation(park, sites);
+    zp_reports::cbam::Installation {
+        country: "CN".into(),
+        credit_code: o.credit_code,
+        name: o.name,
+        region: o.region,
+        region_name: o.region_name,
+        industry: o.industry,
+        park: o.park,
+        sites: o.sites,
+    }
+}

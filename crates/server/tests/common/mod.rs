@@ -339,6 +339,12 @@ impl Resp {
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
     }
+
+    /// The header `name` up to its first `;` (a cookie's `name=value`, a bare media type).
+    pub fn header_head(&self, name: &str) -> String {
+        let value = self.headers[name].to_str().unwrap();
+        value.split(';').next().unwrap().to_string()
+    }
 }
 
 impl TestApp {

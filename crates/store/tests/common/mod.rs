@@ -93,3 +93,47 @@ macro_rules! suite {
 }
 #[allow(unused_imports)]
 pub(crate) use suite;
+
+/// Fixtures the suites share; each test binary uses its own part.
+#[allow(dead_code)]
+pub mod fixtures {
+    use zp_domain::records::BatchMeta;
+    use zp_domain::{CreditCode, Region};
+    use zp_store::{Org, Store};
+
+    /// Test enterprise `n` (its credit code's check digit completed).
+    pub fn code(n: u32) -> CreditCode {
+        CreditCode::complete(&format!("91500105MA5YRE{n:02}B")).unwrap()
+    }
+
+    /// Enterprise `n` (企业n) of `industry` in CQ's `park`.
+    pub fn org(n: u32, park: &str, industry: &str) -> Org {
+        Org {
+            credit_code: code(n),
+            name: format!("企业{n}"),
+            region: Region::parse("CQ").unwrap(),
+            park: Some(park.into()),
+            industry: industry.into(),
+            attrs: Default::default(),
+        }
+    }
+
+    /// Park 园区 in CQ holding enterprises 1 and 2 of industry 3011, set up by `test`.
+    pub fn two_enterprises(s: &mut dyn Store) {
+        s.upsert_park("园区", Region::parse("CQ").unwrap(), "test")
+            .unwrap();
+        for n in [1, 2] {
+            s.upsert_org(&org(n, "园区", "3011"), "test").unwrap();
+        }
+    }
+
+    /// A batch of `kind` from `file` imported by `test`.
+    pub fn meta(kind: &str, file: &str) -> BatchMeta {
+        BatchMeta {
+            kind: kind.into(),
+            file: file.into(),
+            sha256: format!("sha-{file}"),
+            actor: "test".into(),
+        }
+    }
+}

@@ -59,6 +59,22 @@ pub fn assert_quarantined(q: &Value, file: &str, want: &[(i64, &str)]) {
     assert!(q[0]["file"].as_str().unwrap().ends_with(file), "{q}");
 }
 
+/// The credit code of the enterprise the hand-made test files use (check digit completed).
+pub fn org() -> String {
+    zp_domain::CreditCode::complete("91500105MA5YRE01B")
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+/// The arguments of `line` split at white space, then `more` (paths, which may hold
+/// spaces): `args("report bill --org X --month 2023-07", &[])`.
+pub fn args<'a>(line: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+    line.split_whitespace()
+        .chain(more.iter().copied())
+        .collect()
+}
+
 /// A SQLite database (and its readings store) in a temporary folder.
 pub struct Db {
     pub dir: tempfile::TempDir,
@@ -103,6 +119,49 @@ impl Db {
     /// A file in the database's folder (outputs of a test).
     pub fn file(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
+    }
+
+    /// Writes `body` to a file `name` in the database's folder; returns its path.
+    pub fn write(&self, name: &str, body: &str) -> String {
+        let p = self.file(name);
+        std::fs::write(&p, body).unwrap();
+        p.to_str().unwrap().to_string()
+    }
+
+    /// A database holding one enterprise, [`org`], of `industry` in CQ's 示例园区, imported
+    /// from `orgs.csv`.
+    pub fn with_org(name: &str, industry: &str) -> Db {
+        let db = Db::new();
+        let orgs = db.write(
+            "orgs.csv",
+            &format!(
+                "credit_code,name,region,park,industry\n{},{name},CQ,示例园区,{industry}\n",
+                org()
+            ),
+        );
+        db.json(&["import", "orgs", &orgs]);
+        db
+    }
+
+    /// The budget examples' enterprises and their 2022 and 2023 ledgers
+    /// (`tests/data/budget/`).
+    pub fn budget() -> Db {
+        let db = Db::new();
+        db.json(&["import", "orgs", &data("budget/orgs.csv")]);
+        db.json(&["import", "activity", &data("budget/activity_2022.csv")]);
+        db.json(&["import", "activity", &data("budget/activity_2023.csv")]);
+        db
+    }
+
+    /// Imports an illustrative electricity coal-equivalent factor of 0.3 kgce/kWh for 2023
+    /// (a test value) as factor set `test-ce`, from `ce.csv`.
+    pub fn import_test_coal_equivalent(&self) {
+        let ce = self.write(
+            "ce.csv",
+            "kind,subject,year,value,unit,publisher,notice\n\
+             electricity_coal_equivalent,electricity,2023,0.3,kgce/kWh,test,illustrative test value\n",
+        );
+        self.ok(&["import", "factors", &ce, "--set", "test-ce"]);
     }
 
     /// `zeropark --db <this> ARGS`, with the environment's database settings removed.
