@@ -90,12 +90,13 @@ fn add_days(d: Date, n: i64) -> Result<Date, AppError> {
         .map_err(|e| AppError::Invalid(format!("date {d} + {n} days: {e}")))
 }
 
-/// The anomalous days of the caller's consumption meters in the `days` days up to `as_of`.
-pub fn meter_anomalies(
+/// The anomalous days of the consumption meters of `orgs` the caller sees, in the `days`
+/// days up to `as_of`.
+fn meter_anomalies(
     store: &mut dyn Store,
-    caller: &Caller,
+    access: &zp_store::Access,
     readings: &ReadingStore,
-    org: Option<&zp_domain::CreditCode>,
+    orgs: &[zp_store::Org],
     as_of: Date,
     days: u32,
 ) -> Result<(Vec<MeterAnomaly>, usize, usize), AppError> {
@@ -111,12 +112,8 @@ pub fn meter_anomalies(
     let calendar = Calendar::china();
     let mut out = Vec::new();
     let (mut checked, mut judged) = (0, 0);
-    let codes: Vec<zp_domain::CreditCode> = orgs(store, caller, org)?
-        .into_iter()
-        .map(|o| o.credit_code)
-        .collect();
-    for code in codes {
-        let meters = store.meters(&caller.access, &MeterFilter::of_org(&code))?;
+    for o in orgs {
+        let meters = store.meters(access, &MeterFilter::of_org(&o.credit_code))?;
         for m in meters.iter().filter(|m| m.kind == MeterKind::Consumption) {
             let rows = readings.readings(&m.meter, from, to).map_err(store_err)?;
             if rows.is_empty() {
@@ -140,7 +137,7 @@ pub fn meter_anomalies(
             let j = judge(&series, first, &method);
             judged += j.judged_days;
             out.extend(j.anomalies.into_iter().map(|a| MeterAnomaly {
-                credit_code: code.to_string(),
+                credit_code: o.credit_code.to_string(),
                 meter: m.meter.clone(),
                 anomaly: a,
             }));
@@ -189,12 +186,13 @@ pub fn check(
     as_of: Date,
     days: u32,
 ) -> Result<CheckReport, AppError> {
+    let orgs = orgs(store, caller, org)?;
     let (anomalies, meters_checked, meter_days_judged) =
-        meter_anomalies(store, caller, readings, org, as_of, days)?;
+        meter_anomalies(store, &caller.access, readings, &orgs, as_of, days)?;
     let mut alerts: Vec<NewAlert> = anomalies.iter().map(meter_alert).collect();
     let year = i32::from(as_of.year());
     let mut budget_warnings = Vec::new();
-    for o in orgs(store, caller, org)? {
+    for o in &orgs {
         let scope = BudgetScope::Org(o.credit_code.clone());
         if store.budget(&scope, year)?.is_none() {
             continue;

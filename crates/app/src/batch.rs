@@ -94,5 +94,6 @@ pub(crate) fn batch_meta(kind: &str, table: &Table, actor: &str) -> BatchMeta {
         file: table.file.clone(),
         sha256: table.sha256.clone(),
         actor: actor.into(),
+        readings_txn: None,
     }
 }

@@ -344,8 +344,7 @@ pub fn matching_report(
     access: &Access,
     readings: &dyn HourlyReadings,
     consumer: &CreditCode,
-    from: i64,
-    to: i64,
+    (from, to): (i64, i64),
 ) -> Result<MatchReport, AppError> {
     let org = visible_consumer(store, access, consumer)?;
     let reg = match store.registry_meta(PUBLIC_KEY)? {
@@ -383,8 +382,7 @@ pub fn evidence(
     access: &Access,
     readings: &dyn HourlyReadings,
     consumer: &CreditCode,
-    from: i64,
-    to: i64,
+    (from, to): (i64, i64),
 ) -> Result<EvidenceDoc, AppError> {
     visible_consumer(store, access, consumer)?;
     let public = public_key(store)?;
@@ -602,11 +600,7 @@ pub fn apply(
             to,
             energy_wh,
         } => {
-            if store.org(&Access::All, to)?.is_none() {
-                return Err(AppError::NotFound(format!(
-                    "enterprise {to} is not registered"
-                )));
-            }
+            require_registered(store, to)?;
             reg.transfer(*bundle, to, *energy_wh, actor, now)?
         }
         Lifecycle::Split {
@@ -619,11 +613,7 @@ pub fn apply(
             consumer,
             consumption,
         } => {
-            if store.org(&Access::All, consumer)?.is_none() {
-                return Err(AppError::NotFound(format!(
-                    "enterprise {consumer} is not registered"
-                )));
-            }
+            require_registered(store, consumer)?;
             reg.retire(*bundle, *energy_wh, consumer, *consumption, actor, now)?
         }
         Lifecycle::Claim { bundle } => reg.claim(*bundle, actor, now)?,
@@ -729,4 +719,14 @@ pub fn bundles(
         .cloned()
         .collect();
     Ok((list, reg.balances()))
+}
+
+/// Refuses (404) an enterprise the registry does not know.
+fn require_registered(store: &mut dyn Store, code: &CreditCode) -> Result<(), AppError> {
+    match store.org(&Access::All, code)? {
+        Some(_) => Ok(()),
+        None => Err(AppError::NotFound(format!(
+            "enterprise {code} is not registered"
+        ))),
+    }
 }

@@ -78,16 +78,17 @@ impl ViewCache {
             .map(|(_, view)| view.clone())
     }
 
-    /// [`park_view`], served from the cache when the data has not changed since.
+    /// [`park_view`] for `caller`, served from the cache when the data has not changed
+    /// since.
     pub fn park_view(
         &self,
         store: &mut dyn Store,
-        access: &Access,
+        caller: &crate::Caller,
         park: &str,
         year: Option<i32>,
         grid: GridFactorMode,
-        actor: &str,
     ) -> Result<ParkView, AppError> {
+        let access = &caller.access;
         let key = format!("{access:?}\u{1f}{park}\u{1f}{year:?}\u{1f}{}", grid.key());
         if let Some(view) = self.kept(&key, store.data_version()?) {
             return Ok(view);
@@ -100,7 +101,7 @@ impl ViewCache {
         if let Some(view) = self.kept(&key, version) {
             return Ok(view);
         }
-        let view = park_view(store, access, park, year, grid, actor)?;
+        let view = park_view(store, access, park, year, grid, &caller.actor)?;
         let mut views = lock(&self.views);
         if views.len() >= Self::ENTRIES {
             views.clear();

@@ -356,12 +356,9 @@ pub(crate) fn record_readings_batch(
         file,
         sha256: sha256.clone(),
         actor: actor.into(),
+        readings_txn: readings_txn.map(str::to_string),
     };
-    let counts = out.counts().checked();
-    out.batch_id = match readings_txn {
-        Some(t) => store.record_readings_batch(&meta, &counts, &rejected, t)?,
-        None => store.record_batch(&meta, &counts, &rejected)?,
-    };
+    out.batch_id = store.record_batch(&meta, &out.counts().checked(), &rejected)?;
     crate::metrics::record_import("readings", out.read, out.accepted, out.quarantined);
     out.sha256 = sha256;
     out.rejected = rejected;

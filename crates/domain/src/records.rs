@@ -160,6 +160,10 @@ pub struct BatchMeta {
     pub file: String,
     pub sha256: String,
     pub actor: String,
+    /// The readings store's transaction of a readings import (`zp_readings::Prepared`),
+    /// stored with the batch: an import whose process died between recording the batch and
+    /// committing the readings is committed when its token was recorded, discarded when not.
+    pub readings_txn: Option<String>,
 }
 
 /// A validated activity row.

@@ -310,7 +310,7 @@ pub(crate) fn matching_json(
     let org = credit_code("org", &q.org)?;
     let (from, to) = window(&q.from, &q.to)?;
     let rs = readings(config)?;
-    let report = zp_app::certs::matching_report(s, access, &rs, &org, from, to)?;
+    let report = zp_app::certs::matching_report(s, access, &rs, &org, (from, to))?;
     let mut v = serde_json::to_value(&report).map_err(|e| AppError::Internal(e.to_string()))?;
     v["org"] = json!(org);
     v["from"] = json!(q.from.trim());
@@ -363,8 +363,7 @@ async fn evidence_api(
                 &who.access,
                 &rs,
                 &lookup,
-                from,
-                to,
+                (from, to),
             )?)
         })
         .await?;

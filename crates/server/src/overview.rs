@@ -206,10 +206,10 @@ async fn api(
     Query(q): Query<YearQuery>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     let grid = grid_mode(q.grid_factor.as_deref())?;
-    let (access, actor) = (who.access.clone(), who.actor());
+    let caller = who.caller();
     let views = st.views.clone();
     let v = st
-        .run(move |s| Ok(views.park_view(s, &access, &park, q.year, grid, &actor)?))
+        .run(move |s| Ok(views.park_view(s, &caller, &park, q.year, grid)?))
         .await?;
     let members: Vec<_> = v
         .members
@@ -372,26 +372,19 @@ async fn page(page: Page, State(st): State<AppState>, Query(q): Query<YearQuery>
     if let Access::Org(code) = &page.user.access {
         return Ok(Redirect::to(&format!("/orgs/{code}")).into_response());
     }
-    let (access, actor, lang) = (page.user.access.clone(), page.user.actor(), page.lang);
+    let (caller, lang) = (page.user.caller(), page.lang);
     let wanted = q.park.clone();
     let views = st.views.clone();
     let loaded = st
         .run(move |s| {
-            let parks = s.parks(&access)?;
+            let parks = s.parks(&caller.access)?;
             let Some(park) = wanted
                 .and_then(|w| parks.iter().find(|p| p.name == w).cloned())
                 .or_else(|| parks.first().cloned())
             else {
                 return Ok(None);
             };
-            let v = views.park_view(
-                s,
-                &access,
-                &park.name,
-                q.year,
-                GridFactorMode::Provincial,
-                &actor,
-            )?;
+            let v = views.park_view(s, &caller, &park.name, q.year, GridFactorMode::Provincial)?;
             Ok(Some((parks, v)))
         })
         .await

@@ -195,7 +195,7 @@ async fn issue_match_and_matching_figures_agree_with_the_app() {
         .t
         .store(move |s| {
             let rs = zp_app::readings::ReadingStore::open(&readings).unwrap();
-            zp_app::certs::matching_report(s, &Access::All, &rs, &code, from, to).unwrap()
+            zp_app::certs::matching_report(s, &Access::All, &rs, &code, (from, to)).unwrap()
         })
         .await;
     let mut same = api.clone();

@@ -367,8 +367,8 @@ pub(crate) fn push_org_filters(
 
 pub(crate) fn insert_batch(conn: &mut dyn Conn, meta: &BatchMeta, c: &ImportCounts) -> Result<i64> {
     let rows = conn.query(
-        "INSERT INTO import_batches (kind, file, sha256, read_rows, accepted, quarantined, duplicates, restated, actor, imported_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        "INSERT INTO import_batches (kind, file, sha256, read_rows, accepted, quarantined, duplicates, restated, actor, imported_at, readings_txn) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         &[
             meta.kind.as_str().into(),
             meta.file.as_str().into(),
@@ -380,6 +380,7 @@ pub(crate) fn insert_batch(conn: &mut dyn Conn, meta: &BatchMeta, c: &ImportCoun
             (c.restated as i64).into(),
             meta.actor.as_str().into(),
             now().into(),
+            meta.readings_txn.as_deref().into(),
         ],
     )?;
     Ok(rows[0].int(0))

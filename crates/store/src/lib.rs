@@ -165,17 +165,6 @@ pub trait Store:
         counts: &ImportCounts,
         quarantined: &[Rejected],
     ) -> Result<i64>;
-    /// [`Store::record_batch`] for a readings import prepared in the readings store under
-    /// `readings_txn`: the token is stored with the batch, in the same transaction, so an
-    /// import whose process died before committing its readings is settled by
-    /// [`Store::readings_txn_recorded`].
-    fn record_readings_batch(
-        &mut self,
-        meta: &BatchMeta,
-        counts: &ImportCounts,
-        quarantined: &[Rejected],
-        readings_txn: &str,
-    ) -> Result<i64>;
     /// Whether a batch was recorded for the readings transaction `token`.
     fn readings_txn_recorded(&mut self, token: &str) -> Result<bool>;
     /// Stores a validated activity file: duplicates change nothing, changed values restate.

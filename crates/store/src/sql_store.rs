@@ -337,25 +337,6 @@ impl<C: Conn> Store for SqlStore<C> {
         })
     }
 
-    fn record_readings_batch(
-        &mut self,
-        meta: &BatchMeta,
-        counts: &ImportCounts,
-        quarantined: &[Rejected],
-        readings_txn: &str,
-    ) -> Result<i64> {
-        self.transaction(|c| {
-            let id = insert_batch(c, meta, counts)?;
-            c.execute(
-                "UPDATE import_batches SET readings_txn = $1 WHERE id = $2",
-                &[readings_txn.into(), id.into()],
-            )?;
-            insert_quarantine(c, id, meta, quarantined)?;
-            audit_import(c, meta, counts)?;
-            Ok(id)
-        })
-    }
-
     fn readings_txn_recorded(&mut self, token: &str) -> Result<bool> {
         let rows = self.conn.query(
             "SELECT 1 FROM import_batches WHERE readings_txn = $1",

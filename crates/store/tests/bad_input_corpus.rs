@@ -105,6 +105,7 @@ fn run(s: &mut dyn Store, path: &Path, kind: &str) -> Vec<String> {
         file: name.clone(),
         sha256: table.sha256.clone(),
         actor: "corpus".into(),
+        readings_txn: None,
     };
     let known = |c: &CreditCode| c.as_str() == code(1);
     let counts = match kind {
@@ -264,6 +265,7 @@ fn nul_in_stored_text_is_the_same_on_both_backends() {
         file: "r.csv".into(),
         sha256: String::new(),
         actor: "t".into(),
+        readings_txn: None,
     };
     let mut stored = Vec::new();
     let mut backends = vec![sqlite()];

@@ -29,6 +29,7 @@ fn meta() -> BatchMeta {
         file: "a.csv".into(),
         sha256: "x".into(),
         actor: "t".into(),
+        readings_txn: None,
     }
 }
 

@@ -176,6 +176,7 @@ fn meta(file: &str) -> BatchMeta {
         file: file.into(),
         sha256: format!("sha-{file}"),
         actor: "test".into(),
+        readings_txn: None,
     }
 }
 
@@ -615,6 +616,7 @@ fn meters_and_hourly_grid_factors(s: &mut dyn Store) {
         file: "g.csv".into(),
         sha256: "x".into(),
         actor: "t".into(),
+        readings_txn: None,
     };
     let c = s
         .import_grid_hourly(ImportRows::new(&m, &[h(0, 0.5), h(3600, 0.6)], &[], 2))

@@ -34,6 +34,7 @@ fn meta(file: &str) -> BatchMeta {
         file: file.into(),
         sha256: format!("sha-{file}"),
         actor: "test".into(),
+        readings_txn: None,
     }
 }
 

@@ -299,8 +299,7 @@ pub fn run(ctx: &Ctx, cmd: CertsCmd) -> anyhow::Result<ExitCode> {
                 &Access::All,
                 readings.as_ref(),
                 &consumer,
-                window.0,
-                window.1,
+                window,
             )?;
             output::either(
                 json,
@@ -495,7 +494,7 @@ pub fn run(ctx: &Ctx, cmd: CertsCmd) -> anyhow::Result<ExitCode> {
             let (from, to) = days.window()?;
             let readings = ctx.hourly_readings()?;
             let doc =
-                zp_app::certs::evidence(store, &Access::All, readings.as_ref(), &org, from, to)?;
+                zp_app::certs::evidence(store, &Access::All, readings.as_ref(), &org, (from, to))?;
             match format {
                 EvidenceFormat::Json => {
                     let text = serde_json::to_string_pretty(&doc)?;
@@ -563,8 +562,7 @@ pub fn matching_report(ctx: &Ctx, org: &str, days: &DaysArgs) -> anyhow::Result<
         &Access::All,
         readings.as_ref(),
         &org,
-        from,
-        to,
+        (from, to),
     )?;
     if json {
         return output::json(&r);

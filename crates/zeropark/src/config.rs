@@ -254,11 +254,12 @@ mod tests {
         let s = settings(&p).unwrap();
         assert_eq!(
             s,
+            // Top-level keys first, then the sections in name order.
             vec![
                 ("ZEROPARK_DB", "park.db".to_string()),
+                ("ZEROPARK_LOG_FORMAT", "json".to_string()),
                 ("ZEROPARK_MAX_UPLOAD_MB", "8".to_string()),
                 ("ZEROPARK_SECURE_COOKIES", "true".to_string()),
-                ("ZEROPARK_LOG_FORMAT", "json".to_string()),
             ]
         );
     }

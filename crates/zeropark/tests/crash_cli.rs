@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{Db, data};
+use common::{Db, args, data};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -100,15 +100,7 @@ fn timed(db: &Db, args: &[&str]) -> Duration {
 /// The park: the enterprises, `METERS` consumption meters of ELEC (`C0`..), the hourly
 /// grid factors of 2023-07-10.
 fn park() -> Db {
-    let db = Db::new();
-    db.json(&["import", "orgs", &data("orgs.csv")]);
-    let mut meters = String::from("meter,credit_code,kind,source\n");
-    for m in 0..METERS {
-        meters += &format!("C{m},{ELEC},consumption,\n");
-    }
-    let path = db.file("meters.csv");
-    std::fs::write(&path, meters).unwrap();
-    db.json(&["import", "meters", path.to_str().unwrap()]);
+    let db = Db::with_consumption_meters("C", METERS);
     db.json(&["import", "grid-hourly", &data("grid_hourly_2023-07-10.csv")]);
     db
 }
@@ -131,23 +123,10 @@ fn readings_file(dir: &Path, version: u32) -> PathBuf {
     path
 }
 
-/// The readings store as `export readings` writes it (Parquet bytes; the same store gives
-/// the same bytes) and the number of readings.
+/// The readings store as `export readings` writes it: the Parquet bytes and the count.
 fn readings_state(db: &Db) -> (Vec<u8>, u64) {
-    let out = db.file("state.parquet");
-    let _ = std::fs::remove_file(&out);
-    let e = db.json(&[
-        "export",
-        "readings",
-        "--format",
-        "parquet",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    (
-        std::fs::read(&out).unwrap(),
-        e["readings"].as_u64().unwrap(),
-    )
+    let (n, bytes) = db.export_readings();
+    (bytes, n)
 }
 
 /// The batches of `kind` recorded for `file` (by its path's end).
@@ -367,20 +346,10 @@ fn killed_certificate_issues_and_asset_transfers_leave_registries_that_verify() 
         "assets", "allocate", "--scheme", "cn-ets", "--year", "2023", "--org", CEM, "--units",
         "46000",
     ]);
-    let transfer = [
-        "assets",
-        "transfer",
-        "--kind",
-        "cea",
-        "--vintage",
-        "2023",
-        "--from",
-        CEM,
-        "--to",
-        ELEC,
-        "--units",
-        "100",
-    ];
+    let transfer = args(
+        "assets transfer --kind cea --vintage 2023 --units 100 --from",
+        &[CEM, "--to", ELEC],
+    );
     let window = timed(&db, &transfer);
     let mut moved = cea(&db, ELEC);
     assert_eq!(moved, 100);

@@ -355,18 +355,7 @@ fn under_load_with_broker_and_ingester_restarts_every_published_reading_is_store
     let Some(mut broker) = broker_with(true) else {
         return;
     };
-    let registered = || {
-        let db = Db::new();
-        db.json(&["import", "orgs", &common::data("orgs.csv")]);
-        let mut meters = String::from("meter,credit_code,kind,source\n");
-        for m in 0..METERS {
-            meters += &format!("L{m},{ELEC},consumption,\n");
-        }
-        let path = db.file("meters.csv");
-        std::fs::write(&path, meters).unwrap();
-        db.json(&["import", "meters", path.to_str().unwrap()]);
-        db
-    };
+    let registered = || Db::with_consumption_meters("L", METERS);
     let start = jiff::civil::date(2023, 7, 10).at(0, 0, 0, 0);
     let reading = |m: usize, i: usize| {
         let t = start + jiff::Span::new().minutes(15 * i as i64);
@@ -445,22 +434,10 @@ fn under_load_with_broker_and_ingester_restarts_every_published_reading_is_store
     assert_eq!(totals["quarantined"], 0, "{totals}");
 
     // Every published reading stored once: the store is the clean import's.
-    let export = |db: &Db| {
-        let out = db.file("export.parquet");
-        let e = db.json(&[
-            "export",
-            "readings",
-            "--format",
-            "parquet",
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        (e["readings"].as_u64().unwrap(), std::fs::read(out).unwrap())
-    };
-    let (stored, bytes) = export(&db);
+    let (stored, bytes) = db.export_readings();
     assert_eq!(stored, (METERS * INTERVALS) as u64);
     assert!(
-        bytes == export(&reference).1,
+        bytes == reference.export_readings().1,
         "the store differs from a clean import"
     );
 }

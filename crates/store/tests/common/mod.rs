@@ -134,6 +134,7 @@ pub mod fixtures {
             file: file.into(),
             sha256: format!("sha-{file}"),
             actor: "test".into(),
+            readings_txn: None,
         }
     }
 }

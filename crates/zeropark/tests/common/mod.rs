@@ -219,6 +219,32 @@ impl Db {
         db.json(&["import", "grid-hourly", &data("grid_hourly_2023-07-10.csv")]);
         db
     }
+
+    /// Enterprises and `n` consumption meters `{prefix}0`.. of 91500112MA60ELE02H.
+    pub fn with_consumption_meters(prefix: &str, n: usize) -> Db {
+        let db = Db::new();
+        db.json(&["import", "orgs", &data("orgs.csv")]);
+        let mut meters = String::from("meter,credit_code,kind,source\n");
+        for m in 0..n {
+            meters += &format!("{prefix}{m},91500112MA60ELE02H,consumption,\n");
+        }
+        let path = db.write("meters.csv", &meters);
+        db.json(&["import", "meters", &path]);
+        db
+    }
+
+    /// `export readings --format parquet` of every reading: how many, and the file's bytes
+    /// (the same store exports the same bytes).
+    pub fn export_readings(&self) -> (u64, Vec<u8>) {
+        let out = self.file("export.parquet");
+        let _ = std::fs::remove_file(&out);
+        let path = out.to_str().unwrap();
+        let e = self.json(&args("export readings --format parquet --out", &[path]));
+        (
+            e["readings"].as_u64().unwrap(),
+            std::fs::read(&out).unwrap(),
+        )
+    }
 }
 
 /// `report carbon-map` of one `day`: `of` is `["--org", code]`, `["--park", name]` or
