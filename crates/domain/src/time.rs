@@ -72,6 +72,11 @@ pub fn day_start(epoch_seconds: i64) -> i64 {
     (epoch_seconds + CST_OFFSET_SECONDS).div_euclid(86_400) * 86_400 - CST_OFFSET_SECONDS
 }
 
+/// Today's date in China (Asia/Shanghai), from the system clock.
+pub fn today() -> Date {
+    local(jiff::Timestamp::now().as_second()).date()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,9 +122,4 @@ mod tests {
             "time \"2023-02-30T00:00\" is neither RFC 3339 with offset nor local YYYY-MM-DD[T ]HH:MM[:SS] (Asia/Shanghai)"
         );
     }
-}
-
-/// Today's date in China (Asia/Shanghai), from the system clock.
-pub fn today() -> Date {
-    local(jiff::Timestamp::now().as_second()).date()
 }

@@ -138,23 +138,16 @@ impl Table {
                         control_name(c),
                         pos + 1
                     ),
-                    raw: Table::raw(cells)
-                        .chars()
-                        .map(|c| {
-                            if c.is_control() {
-                                format!("\\x{:02X}", c as u32)
-                            } else {
-                                c.to_string()
-                            }
-                        })
-                        .collect(),
+                    raw: Table::raw(cells),
                 });
             }
         }
         None
     }
 
-    /// The raw cells of a row, joined as one CSV line (kept with quarantined rows).
+    /// The raw cells of a row, joined as one CSV line (kept with quarantined rows), control
+    /// characters written `\x00`: a NUL cannot be stored in a PostgreSQL text column, and
+    /// an unreadable row or one with a comma too many may hold one.
     pub fn raw(cells: &[String]) -> String {
         let mut w = csv::WriterBuilder::new()
             .terminator(csv::Terminator::Any(b' '))
@@ -163,7 +156,15 @@ impl Table {
         let _ = w.write_record(cells);
         String::from_utf8_lossy(&w.into_inner().unwrap_or_default())
             .trim_end()
-            .to_string()
+            .chars()
+            .map(|c| {
+                if c.is_control() {
+                    format!("\\x{:02X}", c as u32)
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
     }
     /// A quarantined row: `field` could not be taken for `reason`, with the row's raw cells.
     pub fn reject(row: i64, field: &str, reason: String, cells: &[String]) -> Rejected {
@@ -482,7 +483,11 @@ fn excel_serial_to_text(serial: f64) -> String {
     let secs = (serial * 86_400.0).round() as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let base = jiff::civil::date(1899, 12, 30);
-    match base.checked_add(jiff::Span::new().days(days)) {
+    // A serial beyond the years jiff holds (±9999) is kept as the number it is.
+    match jiff::Span::new()
+        .try_days(days)
+        .and_then(|span| base.checked_add(span))
+    {
         Ok(d) => format!(
             "{d} {:02}:{:02}:{:02}",
             rem / 3600,
