@@ -685,6 +685,36 @@ mod tests {
         assert!(e.contains("3000000 rows, more than 2000001"), "{e}");
     }
 
+    /// Found by fuzzing (issue 19): a cell reference with a 20-digit row overflowed
+    /// calamine's reference parser (a panic in debug builds, a wrong cell in release); the
+    /// guard refuses the sheet first.
+    #[test]
+    fn xlsx_cell_reference_with_a_20_digit_row_is_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let sheet = br#"<worksheet><sheetData><row r="1"><c r="A99999999999999999999"><v>1</v></c></row></sheetData></worksheet>"#;
+        let p = write(
+            &d,
+            "bad.xlsx",
+            &zip_of(&[("xl/worksheets/sheet1.xml", sheet)]),
+        );
+        let reason = format_reason(read_table(&p, Limits::default()).unwrap_err());
+        assert_eq!(
+            reason,
+            "sheet xl/worksheets/sheet1.xml has the reference \"A99999999999999999999\", which is \
+             not a cell reference such as B7 (at most 4 letters and 12 digits): the workbook is damaged"
+        );
+        // The same in a <dimension> or a <row>.
+        for sheet in [
+            &br#"<worksheet><dimension ref="A1:B99999999999999999999"/></worksheet>"#[..],
+            br#"<worksheet><sheetData><row r="99999999999999999999"/></sheetData></worksheet>"#,
+        ] {
+            let bytes = zip_of(&[("xl/worksheets/sheet1.xml", sheet)]);
+            let e =
+                xlsx_guard::check_xlsx(&bytes, xlsx_guard::XlsxLimits::for_rows(100)).unwrap_err();
+            assert!(e.contains("which is not a cell reference"), "{e}");
+        }
+    }
+
     #[test]
     fn xlsx_zip_bomb_is_refused() {
         let d = tempfile::tempdir().unwrap();
