@@ -86,6 +86,18 @@ impl SerialSet {
                 return Err(format!("serial {both} is named twice in the cell"));
             }
         }
+        // Ranges of 19-digit numbers can name more serials than a u64 counts: refused here,
+        // so [`SerialSet::count`] of any set (this one or a part of it) cannot overflow.
+        if ranges
+            .iter()
+            .try_fold(0u64, |n, r| n.checked_add(r.count()))
+            .is_none()
+        {
+            return Err(format!(
+                "serials cell names more than {} certificates",
+                u64::MAX
+            ));
+        }
         Ok(SerialSet(ranges))
     }
 
@@ -180,6 +192,22 @@ fn range(a: &str, b: &str) -> Result<SerialRange, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by fuzzing (issue 19): two full ranges of 19-digit numbers name 2 × 10^19
+    /// serials; counting them overflowed (a panic in debug builds, a wrong count in release).
+    #[test]
+    fn serials_beyond_a_u64_count_are_refused() {
+        let e = SerialSet::parse(
+            "A0000000000000000000..A9999999999999999999;B0000000000000000000..B9999999999999999999",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            "serials cell names more than 18446744073709551615 certificates"
+        );
+        let one = SerialSet::parse("A0000000000000000000..A9999999999999999999").unwrap();
+        assert_eq!(one.count(), 10_000_000_000_000_000_000);
+    }
 
     #[test]
     fn ranges_lists_and_singles() {

@@ -138,23 +138,16 @@ impl Table {
                         control_name(c),
                         pos + 1
                     ),
-                    raw: Table::raw(cells)
-                        .chars()
-                        .map(|c| {
-                            if c.is_control() {
-                                format!("\\x{:02X}", c as u32)
-                            } else {
-                                c.to_string()
-                            }
-                        })
-                        .collect(),
+                    raw: Table::raw(cells),
                 });
             }
         }
         None
     }
 
-    /// The raw cells of a row, joined as one CSV line (kept with quarantined rows).
+    /// The raw cells of a row, joined as one CSV line (kept with quarantined rows), control
+    /// characters written `\x00`: a NUL cannot be stored in a PostgreSQL text column, and
+    /// an unreadable row or one with a comma too many may hold one.
     pub fn raw(cells: &[String]) -> String {
         let mut w = csv::WriterBuilder::new()
             .terminator(csv::Terminator::Any(b' '))
@@ -163,7 +156,15 @@ impl Table {
         let _ = w.write_record(cells);
         String::from_utf8_lossy(&w.into_inner().unwrap_or_default())
             .trim_end()
-            .to_string()
+            .chars()
+            .map(|c| {
+                if c.is_control() {
+                    format!("\\x{:02X}", c as u32)
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
     }
     /// A quarantined row: `field` could not be taken for `reason`, with the row's raw cells.
     pub fn reject(row: i64, field: &str, reason: String, cells: &[String]) -> Rejected {
@@ -482,7 +483,11 @@ fn excel_serial_to_text(serial: f64) -> String {
     let secs = (serial * 86_400.0).round() as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let base = jiff::civil::date(1899, 12, 30);
-    match base.checked_add(jiff::Span::new().days(days)) {
+    // A serial beyond the years jiff holds (±9999) is kept as the number it is.
+    match jiff::Span::new()
+        .try_days(days)
+        .and_then(|span| base.checked_add(span))
+    {
         Ok(d) => format!(
             "{d} {:02}:{:02}:{:02}",
             rem / 3600,
@@ -678,6 +683,36 @@ mod tests {
         let e = xlsx_guard::check_xlsx(&bytes, xlsx_guard::XlsxLimits::for_rows(2_000_000))
             .unwrap_err();
         assert!(e.contains("3000000 rows, more than 2000001"), "{e}");
+    }
+
+    /// Found by fuzzing (issue 19): a cell reference with a 20-digit row overflowed
+    /// calamine's reference parser (a panic in debug builds, a wrong cell in release); the
+    /// guard refuses the sheet first.
+    #[test]
+    fn xlsx_cell_reference_with_a_20_digit_row_is_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let sheet = br#"<worksheet><sheetData><row r="1"><c r="A99999999999999999999"><v>1</v></c></row></sheetData></worksheet>"#;
+        let p = write(
+            &d,
+            "bad.xlsx",
+            &zip_of(&[("xl/worksheets/sheet1.xml", sheet)]),
+        );
+        let reason = format_reason(read_table(&p, Limits::default()).unwrap_err());
+        assert_eq!(
+            reason,
+            "sheet xl/worksheets/sheet1.xml has the reference \"A99999999999999999999\", which is \
+             not a cell reference such as B7 (at most 4 letters and 12 digits): the workbook is damaged"
+        );
+        // The same in a <dimension> or a <row>.
+        for sheet in [
+            &br#"<worksheet><dimension ref="A1:B99999999999999999999"/></worksheet>"#[..],
+            br#"<worksheet><sheetData><row r="99999999999999999999"/></sheetData></worksheet>"#,
+        ] {
+            let bytes = zip_of(&[("xl/worksheets/sheet1.xml", sheet)]);
+            let e =
+                xlsx_guard::check_xlsx(&bytes, xlsx_guard::XlsxLimits::for_rows(100)).unwrap_err();
+            assert!(e.contains("which is not a cell reference"), "{e}");
+        }
     }
 
     #[test]

@@ -135,6 +135,9 @@ struct SheetScan {
     col: u64,
     max_row: u64,
     max_col: u64,
+    /// A `r` or `ref` attribute that is not a cell reference (`A99999999999999999999`):
+    /// calamine's parser overflows on it (a panic in debug builds, a wrong cell in release).
+    bad_ref: Option<String>,
 }
 
 /// Longest tag kept across blocks; longer tags are not cells and are skipped.
@@ -178,6 +181,9 @@ impl SheetScan {
         match local {
             b"dimension" => {
                 if let Some(r) = attr(attrs, b"ref") {
+                    if r.split(|b| *b == b':').any(|part| cell_ref(part).is_none()) {
+                        self.bad(r);
+                    }
                     let last = r.rsplit(|b| *b == b':').next().unwrap_or(r);
                     if let Some((row, col)) = cell_ref(last) {
                         let text = String::from_utf8_lossy(r).into_owned();
@@ -186,11 +192,17 @@ impl SheetScan {
                 }
             }
             b"row" => {
+                if let Some(r) = attr(attrs, b"r").filter(|r| number(r).is_none()) {
+                    self.bad(r);
+                }
                 self.row = attr(attrs, b"r").and_then(number).unwrap_or(self.row + 1);
                 self.col = 0;
                 self.max_row = self.max_row.max(self.row);
             }
             b"c" => {
+                if let Some(r) = attr(attrs, b"r").filter(|r| cell_ref(r).is_none()) {
+                    self.bad(r);
+                }
                 match attr(attrs, b"r").and_then(cell_ref) {
                     Some((row, col)) => {
                         self.row = self.row.max(row);
@@ -208,7 +220,19 @@ impl SheetScan {
         }
     }
 
+    fn bad(&mut self, r: &[u8]) {
+        if self.bad_ref.is_none() {
+            let text: String = String::from_utf8_lossy(r).chars().take(40).collect();
+            self.bad_ref = Some(text);
+        }
+    }
+
     fn check(&self, part: &str, limits: XlsxLimits) -> Result<(), String> {
+        if let Some(r) = &self.bad_ref {
+            return Err(format!(
+                "sheet {part} has the reference {r:?}, which is not a cell reference such as B7 (at most 4 letters and 12 digits): the workbook is damaged"
+            ));
+        }
         if let Some((rows, cols, text)) = &self.dimension {
             over(part, &format!("dimension {text}"), *rows, *cols, limits)?;
         }

@@ -187,3 +187,59 @@ fn nul_and_ansi_escape_in_names_are_refused() {
     );
     assert!(!v.rejected[0].raw.contains('\0'));
 }
+
+/// Found by fuzzing (issue 19): a date-formatted cell holding a serial beyond year 9999
+/// panicked the reader (jiff's `Span::days` out of range); it is now read as its number.
+#[test]
+fn xlsx_date_cell_beyond_year_9999_is_read_as_its_number() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("activity.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "period").unwrap();
+    ws.write_number_with_format(1, 0, 1e10, &date).unwrap();
+    ws.write_number_with_format(2, 0, 45_000.0, &date).unwrap();
+    wb.save(&p).unwrap();
+    let t = read_table(&p, Limits::default()).unwrap();
+    assert_eq!(t.rows[0].1, ["10000000000"]);
+    assert_eq!(t.rows[1].1, ["2023-03-15 00:00:00"]);
+}
+
+/// Found by fuzzing (issue 19): a row with a comma too many (or one that cannot be read)
+/// kept its NUL in the quarantined raw row, which PostgreSQL cannot store; it is escaped.
+#[test]
+fn nul_in_a_row_with_a_comma_too_many_is_escaped_in_the_raw_row() {
+    let text = format!("credit_code,name,industry\n{},甲\0公司,3011,x\n", code(1));
+    let t = read(text.as_bytes());
+    let v = validate_orgs(&t).unwrap();
+    assert_eq!(v.rejected.len(), 1);
+    let r = &v.rejected[0];
+    assert_eq!((r.row, r.field.as_str()), (2, "row"));
+    assert_eq!(r.raw, format!("{},甲\\x00公司,3011,x", code(1)));
+}
+
+/// Found by fuzzing (issue 19): a green-certificate row whose `serials` name more than a
+/// u64 counts (two full ranges of 19-digit numbers) panicked the validator; it is
+/// quarantined with the reason.
+#[test]
+fn serials_beyond_a_u64_count_are_quarantined() {
+    let ok = code(1);
+    let serials =
+        "A0000000000000000000..A9999999999999999999;B0000000000000000000..B9999999999999999999";
+    let text = format!(
+        "credit_code,period,carrier,quantity,unit,serials\n{ok},2023-05,green_certificate,3,certificate,{serials}\n"
+    );
+    let t = read(text.as_bytes());
+    let v = validate_activity(&t, &|c| c.as_str() == ok).unwrap();
+    assert!(v.rows.is_empty());
+    let r = &v.rejected[0];
+    assert_eq!(
+        (r.row, r.field.as_str(), r.reason.as_str()),
+        (
+            2,
+            "serials",
+            "serials cell names more than 18446744073709551615 certificates"
+        )
+    );
+}

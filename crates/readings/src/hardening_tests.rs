@@ -331,3 +331,38 @@ fn parquet_readings_at_9999_12_31_or_overflowing_are_quarantined_before_writing(
         );
     }
 }
+
+/// Found by fuzzing (issue 19): a Parquet file with one bit flipped in its footer (a column
+/// chunk's page offset becomes negative) panicked the import inside the Parquet library
+/// (`column start and length should not be negative`). Every single-bit flip of a small
+/// file's footer is now imported or refused with a reason.
+#[test]
+fn parquet_with_a_bit_flipped_in_its_footer_is_refused_not_a_panic() {
+    use arrow::array::ArrayRef;
+    use std::sync::Arc;
+    let d = tempfile::tempdir().unwrap();
+    let ts: ArrayRef = Arc::new(
+        arrow::array::TimestampSecondArray::from(vec![1_688_954_400, 1_688_955_300])
+            .with_timezone("UTC"),
+    );
+    let good = std::fs::read(parquet_with(d.path(), "good.parquet", ts)).unwrap();
+    let footer = u32::from_le_bytes(good[good.len() - 8..good.len() - 4].try_into().unwrap());
+    let start = good.len() - 8 - footer as usize;
+    let mut s = ReadingStore::open(&d.path().join("store")).unwrap();
+    let mut refused_by_the_guard = 0;
+    for i in start..good.len() - 8 {
+        let mut bad = good.clone();
+        bad[i] ^= 1;
+        let p = d.path().join("bad.parquet");
+        std::fs::write(&p, &bad).unwrap();
+        match crate::import_parquet(&mut s, &p, &|_| true, &mut |_, _| {}) {
+            Ok(r) => assert_eq!(r.read, r.accepted + r.quarantined, "byte {i}"),
+            Err(crate::ReadingsError::Format { reason, .. }) => {
+                assert!(!reason.is_empty(), "byte {i}");
+                refused_by_the_guard += reason.starts_with("damaged Parquet file") as usize;
+            }
+            Err(e) => panic!("byte {i}: {e}"),
+        }
+    }
+    assert!(refused_by_the_guard > 0);
+}

@@ -34,8 +34,28 @@ pub fn is_parquet(path: &Path) -> bool {
 pub fn parquet_rows(path: &Path) -> std::result::Result<u64, String> {
     use parquet::file::reader::{FileReader, SerializedFileReader};
     let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let reader = SerializedFileReader::new(f).map_err(|e| e.to_string())?;
+    let file = path.display().to_string();
+    let reader = guarded(&file, || Ok(SerializedFileReader::new(f)))
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
     Ok(reader.metadata().file_metadata().num_rows().max(0) as u64)
+}
+
+/// Runs a call into the Parquet library, which asserts on some damaged files (a column
+/// chunk at a negative offset panics in `ColumnChunkMetaData::byte_range`): a panic there
+/// is a damaged file, refused with the library's message, not a crash of the import.
+fn guarded<T>(file: &str, call: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        Err(format_err(
+            file,
+            format!("damaged Parquet file: the Parquet reader failed ({why})"),
+        ))
+    })
 }
 
 fn format_err(file: &str, e: impl std::fmt::Display) -> ReadingsError {
@@ -78,8 +98,9 @@ pub fn prepare_parquet<'s>(
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     let file_name = path.display().to_string();
     let f = std::fs::File::open(path).map_err(|e| ReadingsError::io(path, e))?;
-    let builder =
-        ParquetRecordBatchReaderBuilder::try_new(f).map_err(|e| format_err(&file_name, e))?;
+    let builder = guarded(&file_name, || {
+        ParquetRecordBatchReaderBuilder::try_new(f).map_err(|e| format_err(&file_name, e))
+    })?;
     let total = builder.metadata().file_metadata().num_rows().max(0) as u64;
     let headers: Vec<String> = builder
         .schema()
@@ -88,15 +109,17 @@ pub fn prepare_parquet<'s>(
         .map(|f| f.name().clone())
         .collect();
     let [mc, tc, kc] = columns(&file_name, &headers)?;
-    let reader = builder
-        .with_batch_size(65_536)
-        .build()
-        .map_err(|e| format_err(&file_name, e))?;
+    let mut reader = guarded(&file_name, || {
+        builder
+            .with_batch_size(65_536)
+            .build()
+            .map_err(|e| format_err(&file_name, e))
+    })?;
     let lock = store.lock()?;
     store.reload_catalog()?;
     let mut imp = Importer::new(store, file_name.clone(), known, range);
     let mut row = 0u64;
-    for batch in reader {
+    while let Some(batch) = guarded(&file_name, || Ok(reader.next()))? {
         let batch = batch.map_err(|e| format_err(&file_name, e))?;
         let meter = arrow::compute::cast(batch.column(mc), &DataType::Utf8)
             .map_err(|e| format_err(&file_name, format!("column meter: {e}")))?;
