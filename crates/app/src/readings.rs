@@ -157,10 +157,12 @@ pub fn import_readings(
         &report,
         &|row| row as i64,
         Vec::new(),
-        name.to_string(),
-        &caller.actor,
-        sha256,
-        Some(prepared.token()),
+        readings_meta(
+            name.to_string(),
+            &caller.actor,
+            sha256,
+            Some(prepared.token()),
+        ),
     )?;
     // Past the batch: a crash from here on is settled as committed (`settle_in_doubt`).
     prepared
@@ -296,18 +298,16 @@ pub fn settle_in_doubt(
     }
 }
 
-/// Records an import batch (counts and quarantined rows) for a readings report. The
-/// report's rejected rows are quarantined under the row `row_of` gives their row number in
-/// the source, beside the rows `earlier` refused before the import; all in row order.
+/// Records an import batch (counts and quarantined rows) for a readings report, described
+/// by `meta` (kind `readings`). The report's rejected rows are quarantined under the row
+/// `row_of` gives their row number in the source, beside the rows `earlier` refused before
+/// the import; all in row order.
 pub(crate) fn record_readings_batch(
     store: &mut dyn Store,
     report: &zp_readings::ImportReport,
     row_of: &dyn Fn(u64) -> i64,
     earlier: Vec<Rejected>,
-    file: String,
-    actor: &str,
-    sha256: String,
-    readings_txn: Option<&str>,
+    meta: BatchMeta,
 ) -> Result<ReadingsImport, ImportError> {
     let mut rejected = earlier;
     rejected.extend(report.rejected.iter().map(|r| Rejected {
@@ -351,18 +351,28 @@ pub(crate) fn record_readings_batch(
         sha256: String::new(),
         rejected: Vec::new(),
     };
-    let meta = BatchMeta {
-        kind: "readings".into(),
-        file,
-        sha256: sha256.clone(),
-        actor: actor.into(),
-        readings_txn: readings_txn.map(str::to_string),
-    };
     out.batch_id = store.record_batch(&meta, &out.counts().checked(), &rejected)?;
     crate::metrics::record_import("readings", out.read, out.accepted, out.quarantined);
-    out.sha256 = sha256;
+    out.sha256 = meta.sha256;
     out.rejected = rejected;
     Ok(out)
+}
+
+/// The batch of a readings import of `file` by `actor`, prepared in the readings store as
+/// `readings_txn` (none for a batch without readings).
+pub(crate) fn readings_meta(
+    file: String,
+    actor: &str,
+    sha256: String,
+    readings_txn: Option<&str>,
+) -> BatchMeta {
+    BatchMeta {
+        kind: "readings".into(),
+        file,
+        sha256,
+        actor: actor.into(),
+        readings_txn: readings_txn.map(str::to_string),
+    }
 }
 
 /// Outcome of `export readings`.

@@ -8,7 +8,9 @@
 //! their row.
 
 use crate::ImportError;
-use crate::readings::{ReadingsImport, prepare_import, readings_import_err, record_readings_batch};
+use crate::readings::{
+    ReadingsImport, prepare_import, readings_import_err, readings_meta, record_readings_batch,
+};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use zp_ingest::ReadError;
@@ -69,10 +71,7 @@ pub fn import_stream_batch(
             report,
             &message_of,
             refused.clone(),
-            source.to_string(),
-            actor,
-            String::new(),
-            token,
+            readings_meta(source.to_string(), actor, String::new(), token),
         )
     };
     if rows.is_empty() {

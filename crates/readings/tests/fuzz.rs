@@ -206,9 +206,13 @@ impl CsvCase {
 fn check(r: &Result<ImportReport, ReadingsError>, rows: u64) -> Result<(), TestCaseError> {
     let report = match r {
         Ok(report) => report,
-        Err(e @ (ReadingsError::Io { .. } | ReadingsError::Corrupt { .. })) => {
+        Err(
+            e @ (ReadingsError::Io { .. }
+            | ReadingsError::Corrupt { .. }
+            | ReadingsError::InDoubt { .. }),
+        ) => {
             return Err(TestCaseError::fail(format!(
-                "an input file must not fail as I/O or corruption: {e}"
+                "an input file must not fail as I/O, corruption or an import in doubt: {e}"
             )));
         }
         Err(ReadingsError::Format { reason, .. }) => {
