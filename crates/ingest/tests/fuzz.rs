@@ -6,6 +6,9 @@
 //! names its row, its field and a reason; every row read is accepted, repeated or
 //! quarantined. `PROPTEST_CASES=20000 cargo test -p zp-ingest --test fuzz` runs more cases.
 
+#[path = "../../../tests/support/fuzz.rs"]
+mod fuzz_support;
+use fuzz_support::{Damage, config, damage};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use zp_domain::CreditCode;
@@ -13,19 +16,6 @@ use zp_ingest::{
     Limits, ReadError, Rejected, Table, read_table, validate_activity, validate_grid_hourly,
     validate_meters, validate_orgs,
 };
-
-/// `default` cases, or `PROPTEST_CASES` when set (proptest reads it only for its default).
-fn config(default: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(default);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
 
 fn code(n: u32) -> String {
     CreditCode::complete(&format!("91500105MA5YRE{n:02}B"))
@@ -306,32 +296,6 @@ impl CsvCase {
         };
         damage(&mut bytes, &self.damage);
         bytes
-    }
-}
-
-/// Byte damage: (where, what, byte), applied in turn by [`damage`].
-type Damage = Vec<(Index, u8, u8)>;
-
-/// Flips, inserts (quote, NUL, CR, LF, comma, invalid UTF-8), deletes or truncates.
-fn damage(bytes: &mut Vec<u8>, damage: &[(Index, u8, u8)]) {
-    const INSERT: &[u8] = b"\"\0\r\n,\xFF\x80\xC3";
-    for (at, what, byte) in damage {
-        if bytes.is_empty() {
-            return;
-        }
-        let i = at.index(bytes.len());
-        match what {
-            0 => bytes[i] ^= byte | 1,
-            1 => bytes.insert(i, INSERT[*byte as usize % INSERT.len()]),
-            2 => bytes.insert(i, *byte),
-            3 => {
-                bytes.remove(i);
-            }
-            4 => bytes.truncate(i),
-            _ => bytes
-                .splice(i..i, b"99999999999999999999999".iter().copied())
-                .for_each(drop),
-        }
     }
 }
 

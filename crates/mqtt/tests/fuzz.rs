@@ -5,23 +5,13 @@
 //! or refused with its field and a reason; the excerpt kept is bounded.
 //! `PROPTEST_CASES=100000 cargo test -p zp-mqtt --test fuzz` runs more cases.
 
+#[path = "../../../tests/support/fuzz.rs"]
+mod fuzz_support;
+use fuzz_support::config;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::{Value, json};
 use zp_mqtt::payload::{Parsed, RAW_LIMIT, parse};
-
-/// `default` cases, or `PROPTEST_CASES` when set (proptest reads it only for its default).
-fn config(default: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(default);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
 
 const TEXT: &[&str] = &[
     "M1",

@@ -7,30 +7,20 @@
 //! reason; the parallel fast reader agrees with the sequential general one.
 //! `PROPTEST_CASES=20000 cargo test -p zp-readings --test fuzz` runs more cases.
 
+#[path = "../../../tests/support/fuzz.rs"]
+mod fuzz_support;
 use arrow::array::{
     ArrayRef, Decimal128Array, Float32Array, Float64Array, Int32Array, Int64Array,
     LargeStringArray, RecordBatch, StringArray, TimestampMillisecondArray,
     TimestampNanosecondArray, TimestampSecondArray, UInt64Array,
 };
+use fuzz_support::{config, damage};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use std::sync::Arc;
 use zp_readings::{
     CsvOptions, ImportReport, ReadingStore, ReadingsError, TimeRange, prepare_csv, prepare_parquet,
 };
-
-/// `default` cases, or `PROPTEST_CASES` when set (proptest reads it only for its default).
-fn config(default: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(default);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
 
 /// A scratch directory, in memory when `/dev/shm` is there: the stores' fsyncs are then
 /// free, and the cases test the parsers, not the disk.
@@ -102,26 +92,6 @@ fn text(pool: &[&str], (sel, i, any): &Pick) -> String {
         7 => i.get(HOSTILE).to_string(),
         8 => format!("{}{}", i.get(pool), i.get(HOSTILE)),
         _ => any.clone(),
-    }
-}
-
-/// Flips, inserts (quote, NUL, CR, LF, comma, invalid UTF-8), deletes or truncates.
-fn damage(bytes: &mut Vec<u8>, damage: &[(Index, u8, u8)]) {
-    const INSERT: &[u8] = b"\"\0\r\n,\xFF\x80\xC3";
-    for (at, what, byte) in damage {
-        if bytes.is_empty() {
-            return;
-        }
-        let i = at.index(bytes.len());
-        match what {
-            0 => bytes[i] ^= byte | 1,
-            1 => bytes.insert(i, INSERT[*byte as usize % INSERT.len()]),
-            2 => bytes.insert(i, *byte),
-            3 => {
-                bytes.remove(i);
-            }
-            _ => bytes.truncate(i),
-        }
     }
 }
 

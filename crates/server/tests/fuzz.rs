@@ -7,27 +7,17 @@
 
 mod common;
 
+#[path = "../../../tests/support/fuzz.rs"]
+mod fuzz_support;
 use axum::body::Body;
 use axum::http::Request;
 use common::*;
+use fuzz_support::config;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{TestCaseError, TestRunner};
 use serde_json::{Map, Value, json};
 use zp_server::openapi::{Body as OpBody, all_ops};
-
-/// `default` cases, or `PROPTEST_CASES` when set (proptest reads it only for its default).
-fn config(default: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(default);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
 
 /// Operations left out: they reach out to the network (webhooks).
 const SKIP: &[&str] = &["/api/v1/webhooks", "/api/v1/alerts/check"];
