@@ -43,6 +43,13 @@ fn tick_dp(step: f32) -> u32 {
     }
 }
 
+impl Layout<'_, '_> {
+    /// Draws a chart block (see [`draw`]); here, so that the layout need not know charts.
+    pub(super) fn chart(&mut self, c: &Chart) {
+        draw(self, c)
+    }
+}
+
 pub fn draw(l: &mut Layout, c: &Chart) {
     l.need(HEIGHT + 20.0);
     let top = l.y - 4.0;

@@ -2,7 +2,6 @@
 //! glyph widths (Chinese may break between any two characters, Latin between words);
 //! tables that do not fit continue on the next page under their repeated header row.
 
-use super::chart;
 use super::font::CjkFont;
 use crate::doc::{Block, Cell, Document, Fact, Table};
 use crate::fmt;
@@ -187,7 +186,7 @@ impl<'f, 'a> Layout<'f, 'a> {
             Block::Paragraph(t) => self.paragraph(t, 9.0, false),
             Block::Facts(f) => self.facts(f),
             Block::Table(t) => self.table(t, lang),
-            Block::Chart(c) => chart::draw(self, c),
+            Block::Chart(c) => self.chart(c),
         }
     }
 
