@@ -5,7 +5,7 @@
 //! and `alerts check|list|webhook`. The figures are the CLI's.
 
 use crate::auth::CurrentUser;
-use crate::extract::{Json, Query, need_code, need_text};
+use crate::extract::{Json, Path, Query, need_code, need_text};
 use crate::i18n::{Entry, Lang};
 use crate::layout::{NavItem, Page, PageError, PageResult, render};
 use crate::openapi::{Op, schema};
@@ -14,7 +14,7 @@ use crate::readings::open_store;
 use crate::{AppError, AppState, Area, format};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{delete, get, post};
 use serde::Deserialize;
 use serde_json::json;
@@ -203,7 +203,8 @@ async fn alerts_api(
 
 #[derive(Deserialize, schemars::JsonSchema)]
 struct CheckBody {
-    /// The last day judged, YYYY-MM-DD.
+    /// The last day judged, YYYY-MM-DD (default: yesterday); optional.
+    #[serde(default)]
     #[schemars(schema_with = "crate::openapi::optional_date")]
     as_of: Option<Date>,
     /// Days judged up to as_of (default 7).
