@@ -152,22 +152,15 @@ pub fn import_readings(
             r.reason = scoped_reason(&r.reason);
         }
     }
-    let mut out = record_readings_batch(
+    let mut out = record_and_commit(
         store,
+        prepared,
         &report,
         &|row| row as i64,
         Vec::new(),
-        readings_meta(
-            name.to_string(),
-            &caller.actor,
-            sha256,
-            Some(prepared.token()),
-        ),
+        readings_meta(name.to_string(), &caller.actor, sha256, None),
+        path,
     )?;
-    // Past the batch: a crash from here on is settled as committed (`settle_in_doubt`).
-    prepared
-        .commit()
-        .map_err(|e| readings_import_err(e, path, name))?;
     out.file = name.to_string();
     Ok(out)
 }
@@ -261,7 +254,7 @@ pub(crate) fn prepare_import<'r>(
         .map_err(|e| readings_import_err(e, path, file))
 }
 
-pub(crate) fn readings_import_err(e: ReadingsError, path: &Path, file: &str) -> ImportError {
+fn readings_import_err(e: ReadingsError, path: &Path, file: &str) -> ImportError {
     match e {
         ReadingsError::Io { path: p, reason } if p == path => ImportError::Read(ReadError::Io {
             file: file.to_string(),
@@ -355,6 +348,30 @@ pub(crate) fn record_readings_batch(
     crate::metrics::record_import("readings", out.read, out.accepted, out.quarantined);
     out.sha256 = meta.sha256;
     out.rejected = rejected;
+    Ok(out)
+}
+
+/// Records the batch of a prepared import under its token, then makes its readings
+/// visible: past the batch, a crash is settled as committed ([`settle_in_doubt`]). `meta`
+/// names the file the errors name; `path` is where it was read from.
+pub(crate) fn record_and_commit(
+    store: &mut dyn Store,
+    prepared: zp_readings::Prepared<'_>,
+    report: &zp_readings::ImportReport,
+    row_of: &dyn Fn(u64) -> i64,
+    earlier: Vec<Rejected>,
+    meta: BatchMeta,
+    path: &Path,
+) -> Result<ReadingsImport, ImportError> {
+    let file = meta.file.clone();
+    let meta = BatchMeta {
+        readings_txn: Some(prepared.token().to_string()),
+        ..meta
+    };
+    let out = record_readings_batch(store, report, row_of, earlier, meta)?;
+    prepared
+        .commit()
+        .map_err(|e| readings_import_err(e, path, &file))?;
     Ok(out)
 }
 

@@ -9,7 +9,7 @@
 
 use crate::ImportError;
 use crate::readings::{
-    ReadingsImport, prepare_import, readings_import_err, readings_meta, record_readings_batch,
+    ReadingsImport, prepare_import, readings_meta, record_and_commit, record_readings_batch,
 };
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -65,17 +65,10 @@ pub fn import_stream_batch(
             .and_then(|i| rows.get(i))
             .map_or(0, |row| row.message as i64)
     };
-    let record = |store: &mut dyn Store, report: &ImportReport, token: Option<&str>| {
-        record_readings_batch(
-            store,
-            report,
-            &message_of,
-            refused.clone(),
-            readings_meta(source.to_string(), actor, String::new(), token),
-        )
-    };
+    let meta = readings_meta(source.to_string(), actor, String::new(), None);
     if rows.is_empty() {
-        return record(store, &ImportReport::default(), None);
+        let none = ImportReport::default();
+        return record_readings_batch(store, &none, &message_of, refused, meta);
     }
     let staged = StagedCsv::write(readings.dir(), rows).map_err(|reason| {
         ImportError::Read(ReadError::Io {
@@ -91,11 +84,16 @@ pub fn import_stream_batch(
         source,
         &mut |_, _| {},
     )?;
-    let out = record(store, &prepared.report().clone(), Some(prepared.token()))?;
-    prepared
-        .commit()
-        .map_err(|e| readings_import_err(e, &staged.path, source))?;
-    Ok(out)
+    let report = prepared.report().clone();
+    record_and_commit(
+        store,
+        prepared,
+        &report,
+        &message_of,
+        refused,
+        meta,
+        &staged.path,
+    )
 }
 
 /// The rows of a batch as a `meter,ts,kwh` CSV file in the readings directory, removed
