@@ -147,6 +147,14 @@ fn reading_commands_need_no_key_and_bad_input_is_named() {
     // Before anything is issued the registry is empty, not an error.
     let b = db.json(&["certs", "balances"]);
     assert_eq!(b["issued_wh"], 0);
+    // An empty log verifies, key or no key (an interrupted first issue leaves a key file
+    // and no recorded public key).
+    let v = db.json(&["certs", "verify"]);
+    assert_eq!(
+        (v["events"].as_u64(), v["bundles"].as_u64()),
+        (Some(0), Some(0)),
+        "{v}"
+    );
     let bad = db.run(&[
         "certs",
         "match",
