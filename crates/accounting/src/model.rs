@@ -46,7 +46,7 @@ pub struct OrgInput {
 }
 
 /// A factor the figures used, with its source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FactorUse {
     pub id: String,
     /// What it was used for (slot key, e.g. `grid_location/CQ/2023`).
@@ -62,7 +62,7 @@ pub struct FactorUse {
 }
 
 /// A reference to an input row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct InputRef {
     pub id: i64,
     pub period: Period,
@@ -72,7 +72,7 @@ pub struct InputRef {
 }
 
 /// Per-carrier figures of an inventory.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CarrierLine {
     pub carrier: Carrier,
     pub name_zh: String,
@@ -92,7 +92,7 @@ pub struct CarrierLine {
 }
 
 /// An energy and GHG inventory of an enterprise, or the sum of several.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Inventory {
     /// Credit code, park name or region code.
     pub scope: String,

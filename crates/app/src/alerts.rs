@@ -30,7 +30,7 @@ use zp_store::{Alert, BudgetScope, MeterFilter, MeterKind, NewAlert, OrgFilter, 
 pub use zp_energy::anomaly::Anomaly;
 
 /// A meter's anomalous day.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct MeterAnomaly {
     pub credit_code: String,
     pub meter: String,
@@ -39,7 +39,7 @@ pub struct MeterAnomaly {
 }
 
 /// What one check found and did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CheckReport {
     pub as_of: Date,
     pub days: u32,
@@ -56,7 +56,7 @@ pub struct CheckReport {
     pub deliveries: Vec<Delivery>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct BudgetWarning {
     pub credit_code: String,
     pub year: i32,
@@ -64,7 +64,7 @@ pub struct BudgetWarning {
 }
 
 /// The outcome of posting to one webhook.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Delivery {
     pub webhook: i64,
     pub url: String,

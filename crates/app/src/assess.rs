@@ -425,7 +425,7 @@ pub fn link(
 }
 
 /// One figure assessed and metered.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Compared {
     pub assessed: Decimal,
     pub actual: Decimal,
@@ -450,7 +450,7 @@ impl Compared {
 
 /// `zeropark assess compare ID --year Y`: the assessment against the linked enterprise's
 /// accounts of a year (its ledger, the same engine and catalog).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Comparison {
     pub id: i64,
     pub name: String,

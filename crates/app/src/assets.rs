@@ -167,7 +167,7 @@ pub fn pledges(store: &mut dyn Store, caller: &Caller) -> Result<Vec<Pledge>, Ap
 }
 
 /// Units created per kind and vintage.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Created {
     pub kind: String,
     pub vintage: i32,
@@ -175,7 +175,7 @@ pub struct Created {
 }
 
 /// What `assets verify` found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LogSummary {
     pub events: u64,
     pub head_hash: String,
@@ -262,7 +262,7 @@ pub fn catalog() -> &'static AssetCatalog {
 }
 
 /// One enterprise's accounts against a scheme's inclusion threshold (纳入标准).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CoverageRow {
     pub org: String,
     pub name: String,
@@ -378,7 +378,7 @@ pub fn holdings(store: &mut dyn Store, caller: &Caller) -> Result<Holdings, AppE
 pub use zp_assets::{Book, Daily, Level, Order, OrderId, OrderState, Side, Trade, yuan};
 
 /// What placing an order did: its id, the trades it made at once (fills), what rests.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct OrderReport {
     pub order: OrderId,
     pub state: OrderState,

@@ -10,7 +10,7 @@ use zp_ingest::Table;
 use zp_store::{BatchMeta, ImportCounts, OrgFilter, Rejected, Store};
 
 /// What an import did: the counts and the quarantined rows (file row, field, reason).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ImportOutcome {
     pub kind: &'static str,
     pub file: String,
@@ -24,7 +24,7 @@ pub struct ImportOutcome {
     pub readings: Option<ReadingsSummary>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ReadingsSummary {
     pub meters: usize,
     pub new_meters: usize,

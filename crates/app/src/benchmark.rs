@@ -216,7 +216,7 @@ pub fn import_energy_limits(
 }
 
 /// The standard applied to a product, with its levels and source.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct StandardUse {
     pub standard: String,
     /// From zeropark's list of standards, when listed.
@@ -232,7 +232,7 @@ pub struct StandardUse {
 }
 
 /// Another enterprise of a peer group (shown only to unscoped callers).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct NamedPeer {
     pub credit_code: String,
     pub name: String,
@@ -240,7 +240,7 @@ pub struct NamedPeer {
 }
 
 /// Where the product stands among the same product's makers in the park or the region.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PeerGroup {
     /// The park's name or the region's code.
     pub scope: String,
@@ -252,7 +252,7 @@ pub struct PeerGroup {
 }
 
 /// One product of the enterprise in the year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ProductBenchmark {
     pub product: String,
     pub cn_code: String,
@@ -271,7 +271,7 @@ pub struct ProductBenchmark {
 }
 
 /// `zeropark report benchmark`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct BenchmarkReport {
     pub credit_code: String,
     pub name: String,

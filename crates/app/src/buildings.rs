@@ -210,7 +210,7 @@ pub fn import_standards(
 }
 
 /// `zeropark report building`: a building's year against the standard.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct BuildingReport {
     pub site: String,
     pub org: String,
@@ -486,7 +486,7 @@ pub fn last_full_year() -> i32 {
 }
 
 /// One row of the league table.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LeagueRow {
     pub building: Building,
     /// The year's figures; `None` with the reason when the building has none.

@@ -2,15 +2,15 @@
 //! log in the store, hourly meter data from the readings engine.
 
 /// Registry types the adapters show and pass.
-pub use zp_certs::{Actor, Balances, Bundle, BundleId, CertError, Consumption, SigningKey};
+pub use zp_certs::{
+    Actor, Balances, Bundle, BundleId, CertError, Consumption, EvidenceDoc, MatchReport, SigningKey,
+    Summary,
+};
 
 use crate::AppError;
 use std::collections::BTreeMap;
 use std::path::Path;
-use zp_certs::{
-    EvidenceDoc, GenerationRow, Generator, HourlyLoad, MatchReport, Registry, SignedEvent, Summary,
-    VerifyingKey,
-};
+use zp_certs::{GenerationRow, Generator, HourlyLoad, Registry, SignedEvent, VerifyingKey};
 use zp_domain::time::{Date, local_day_start};
 use zp_domain::{CreditCode, Decimal};
 use zp_store::{Access, CertEventRow, MeterFilter, MeterKind, Store};
@@ -187,7 +187,7 @@ fn backoff(attempt: u32) {
 }
 
 /// Outcome of an issuance.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct IssueOutcome {
     pub bundles_issued: usize,
     pub energy_mwh: Decimal,
@@ -397,7 +397,7 @@ pub fn evidence(
 }
 
 /// Counts of a GEC file import.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct GecImportOutcome {
     pub read: usize,
     pub accepted: usize,

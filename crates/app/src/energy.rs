@@ -237,7 +237,7 @@ pub(crate) fn site_meters(
 }
 
 /// A version a bill used, with its source file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct BillVersion {
     pub valid_from: Date,
     pub file: String,
@@ -246,7 +246,7 @@ pub struct BillVersion {
 }
 
 /// `zeropark report bill`: an enterprise's time-of-use electricity bill of a month.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct BillReport {
     pub org: String,
     pub name: String,

@@ -38,7 +38,7 @@ use zp_store::{
 };
 
 /// The kinds of evaluation the CLI and the server offer, with their built-in set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum EvaluationKind {
     ZeroCarbonPark,
@@ -114,7 +114,7 @@ pub struct SchemeChoice {
 }
 
 /// A target intensity for the gap trajectory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Target {
     pub year: i32,
     pub tco2_per_tce: Decimal,
@@ -124,7 +124,7 @@ pub struct Target {
 }
 
 /// An evaluation with its gap analysis: the JSON of `zeropark evaluate <kind> --json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EvaluationReport {
     #[serde(flatten)]
     pub evaluation: Evaluation,
@@ -147,7 +147,7 @@ pub struct EvaluationReport {
 }
 
 /// An abatement plan with its cost curve and trajectory: `zeropark evaluate plan --json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PlanReport {
     #[serde(flatten)]
     pub plan: Plan,
@@ -157,7 +157,7 @@ pub struct PlanReport {
 }
 
 /// A loaded indicator set, for `evaluate schemes list`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SchemeInfo {
     pub id: String,
     pub version: String,

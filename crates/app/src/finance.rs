@@ -557,7 +557,7 @@ pub fn apply(
 }
 
 /// An application with its events, schedule and what is still owed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ApplicationView {
     #[serde(flatten)]
     pub application: Application,
@@ -571,7 +571,7 @@ pub struct ApplicationView {
     pub events: Vec<ApplicationEvent>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct InstallmentView {
     #[serde(flatten)]
     pub installment: Installment,
@@ -1035,7 +1035,7 @@ fn source_for<'a>(
 
 /// MRV of a project with the months `from..=to` shown (cumulative figures count from the
 /// first month of operation).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct MrvView {
     pub source: String,
     /// Linked meters (empty when monitored from the ledger).

@@ -39,7 +39,7 @@ pub struct FlexRequest {
 }
 
 /// `zeropark flex plan`: the plan with the inputs it was made from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FlexReport {
     pub org: String,
     pub name: String,
@@ -277,7 +277,7 @@ fn plan_report(day: Day, req: &FlexRequest) -> Result<FlexReport, AppError> {
 }
 
 /// The battery's meters of a verification.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct BatteryMeters {
     pub charge: Vec<String>,
     pub discharge: Vec<String>,
@@ -287,7 +287,7 @@ pub struct BatteryMeters {
 /// registry's 24/7 CFE figures): the site's load without the battery against the load the
 /// grid and certificates really served, load + charge - discharge, with the same
 /// certificates and grid CFE shares.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct MatchingChange {
     pub baseline_load_mwh: Decimal,
     pub realised_load_mwh: Decimal,
@@ -300,7 +300,7 @@ pub struct MatchingChange {
 }
 
 /// `zeropark flex verify`: the plan against what the battery's meters recorded that day.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FlexVerifyReport {
     pub org: String,
     pub name: String,

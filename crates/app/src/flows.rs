@@ -35,7 +35,7 @@ pub enum FlowScope {
 }
 
 /// The energy flow with what it was built from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EnergyFlowReport {
     pub scope: String,
     /// `org` or `park`.

@@ -175,7 +175,7 @@ pub fn import_materials(
 }
 
 /// `zeropark report footprint`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct FootprintReport {
     pub credit_code: String,
     pub name: String,

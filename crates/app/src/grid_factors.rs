@@ -13,7 +13,7 @@ use zp_readings::calendar::local_year;
 use zp_store::Store;
 
 /// The catalog's annual location factor used for hours without an hourly one.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AnnualGridFactor {
     pub id: String,
     pub tco2_per_mwh: Decimal,

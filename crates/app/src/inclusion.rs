@@ -88,7 +88,7 @@ pub fn join(
 }
 
 /// What an action import did (the counts and the quarantined rows with row, field, reason).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ActionImport {
     pub file: String,
     #[serde(flatten)]
@@ -218,7 +218,7 @@ pub fn catalog_values(store: &mut dyn Store, year: i32) -> Result<CatalogValues,
 }
 
 /// One line of an issuance: a participant's year under one methodology.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct IssueLine {
     pub participant: String,
     pub methodology: String,
@@ -235,7 +235,7 @@ pub struct IssueLine {
 }
 
 /// What `issue` did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct IssueReport {
     pub year: i32,
     pub methodology_version: String,
@@ -391,7 +391,7 @@ fn credit(
 }
 
 /// A participant's carbon-inclusion account.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Account {
     pub participant: String,
     pub name: String,
@@ -408,7 +408,7 @@ pub struct Account {
 }
 
 /// One issued year of one methodology.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AccountLine {
     pub methodology: String,
     pub year: i32,
@@ -498,7 +498,7 @@ pub fn accounts(
 }
 
 /// What a redemption cancelled: per vintage, oldest first.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Redeemed {
     pub participant: String,
     pub org: String,

@@ -9,21 +9,21 @@ use zp_domain::CreditCode;
 use zp_factors::Pins;
 use zp_store::{Access, IssuedResult, Store};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FactorChange {
     pub slot: String,
     pub old_id: Option<String>,
     pub new_id: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FigureChange {
     pub key: String,
     pub old: serde_json::Value,
     pub new: serde_json::Value,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RecomputeItem {
     pub scope: String,
     pub year: i32,

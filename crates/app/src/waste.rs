@@ -35,7 +35,7 @@ fn ruled<T>(r: zp_store::Ruled<T>) -> Result<T, AppError> {
 }
 
 /// A day of the calendar.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct DayInfo {
     pub date: Date,
     pub working_day: bool,
@@ -145,7 +145,7 @@ pub fn import_reference(
 }
 
 /// An application as shown: its state, due date, time taken and what moved under it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ApplicationView {
     pub id: i64,
     pub status: WasteStatus,
@@ -293,7 +293,7 @@ pub fn applications(
 }
 
 /// A manifest as shown.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ManifestView {
     pub id: i64,
     pub application_id: i64,

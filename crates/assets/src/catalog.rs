@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
 /// What a kind of unit can be used for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum KindClass {
     /// An emission allowance (配额) of one scheme.
@@ -16,7 +16,7 @@ pub enum KindClass {
 }
 
 /// A kind of carbon unit: `cea`, `cq-allowance`, `ccer`, `cqcer`, `inclusion`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct KindInfo {
     pub code: String,
     pub name: String,
@@ -28,7 +28,7 @@ pub struct KindInfo {
 }
 
 /// A compliance scheme (an emissions trading system).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SchemeInfo {
     pub code: String,
     pub name: String,
@@ -68,7 +68,7 @@ impl SchemeInfo {
 }
 
 /// Whether an enterprise's accounts cross a scheme's inclusion threshold, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Inclusion {
     pub crosses: bool,
     /// Which thresholds are reached, e.g. `26000 tCO2e`; or why not covered.
@@ -111,7 +111,7 @@ impl SchemeInfo {
 }
 
 /// The kinds and schemes the registry knows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Catalog {
     #[serde(rename = "kind")]
     pub kinds: Vec<KindInfo>,

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 pub const GENESIS_HASH: [u8; 32] = [0; 32];
 
 /// One persisted log entry. Store it as is; never re-serialise the payload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ChainedEvent {
     pub seq: u64,
     pub prev_hash: String,

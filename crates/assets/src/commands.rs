@@ -182,7 +182,7 @@ impl std::fmt::Display for Op {
 }
 
 /// What an operation appended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Outcome {
     /// Ids (sequence numbers) of the events appended, in order.
     pub event_ids: Vec<u64>,

@@ -8,7 +8,7 @@ use zp_domain::CreditCode;
 use zp_domain::time::Date;
 
 /// Where the emissions figure came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EmissionsSource {
     /// A verifier's figure entered with `compliance set-verified` (核查结果).
@@ -19,7 +19,7 @@ pub enum EmissionsSource {
     None,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ComplianceState {
     /// Allowances plus counted offsets cover the emissions.
@@ -32,7 +32,7 @@ pub enum ComplianceState {
     Unknown,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ComplianceStatus {
     pub scheme: String,
     pub org: String,

@@ -25,7 +25,7 @@ pub type OrderId = u64;
 pub type TradeId = u64;
 
 /// The side of an order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     Buy,
@@ -33,7 +33,7 @@ pub enum Side {
 }
 
 /// A state change. Field names are part of the persisted format.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Change {
     /// Allowances (配额) of a scheme allocated to an enterprise for a year; the vintage is
@@ -137,7 +137,7 @@ pub enum Change {
 }
 
 /// One event of the log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Event {
     /// Payload format version ([`EVENT_FORMAT_VERSION`]).
     pub v: u32,

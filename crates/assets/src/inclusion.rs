@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 /// One parameter of a methodology: a value with its unit and source, or a value read from
 /// the factor catalog (`from`: `grid` or `petrol`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Parameter {
     pub name: String,
     #[serde(default)]
@@ -32,7 +32,7 @@ pub struct Parameter {
 }
 
 /// A methodology (方法学): what is measured, the formula and its parameters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Methodology {
     pub code: String,
     pub name: String,
@@ -47,7 +47,7 @@ pub struct Methodology {
 }
 
 /// The programme's methodologies.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Methodologies {
     pub programme: String,
     /// Region whose grid factor the methodologies use.

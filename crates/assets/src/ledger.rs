@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use zp_domain::CreditCode;
 
 /// Where a block stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Status {
     Available,
@@ -34,7 +34,7 @@ pub enum Status {
 }
 
 /// Consecutive serials of one kind and vintage held by one account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Block {
     pub id: BlockId,
     pub kind: String,
@@ -81,7 +81,7 @@ impl Block {
 }
 
 /// A pledge of blocks to a pledgee (e.g. a bank securing a green loan).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Pledge {
     pub id: PledgeId,
     pub owner: CreditCode,
@@ -94,7 +94,7 @@ pub struct Pledge {
 }
 
 /// One account's holding of one kind and vintage, in tonnes.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Balance {
     pub org: String,
     pub kind: String,

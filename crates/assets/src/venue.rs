@@ -23,7 +23,7 @@ impl Side {
 }
 
 /// Where an order stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderState {
     /// In the book with `remaining` units.
@@ -43,7 +43,7 @@ impl OrderState {
 }
 
 /// A limit order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Order {
     pub id: OrderId,
     pub org: CreditCode,
@@ -61,7 +61,7 @@ pub struct Order {
 }
 
 /// A trade (成交), settled in the registry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Trade {
     pub id: TradeId,
     pub at: i64,
@@ -80,14 +80,14 @@ pub struct Trade {
 }
 
 /// One price level of a book: the units of all open orders at that price.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Level {
     pub price_yuan: Decimal,
     pub units: u64,
 }
 
 /// The book of (kind, vintage): bids highest first, asks lowest first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Book {
     pub kind: String,
     pub vintage: i32,
@@ -96,7 +96,7 @@ pub struct Book {
 }
 
 /// One trading day (Asia/Shanghai) of a (kind, vintage): open, high, low, close, volume.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Daily {
     pub date: String,
     pub open_yuan: Decimal,

@@ -19,7 +19,7 @@ pub const EVENT_FORMAT_VERSION: u32 = 1;
 
 /// Who performed an action: the registry itself (issuer and administrator, 登记机构) or
 /// an account holder identified by its unified social credit code.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Actor {
     Registry,
@@ -36,7 +36,7 @@ impl std::fmt::Display for Actor {
 }
 
 /// The consumption a certificate is cancelled (retired, 注销) for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Consumption {
     /// One consumption hour, starting at `hour_start` (UTC epoch seconds, aligned to the
@@ -47,7 +47,7 @@ pub enum Consumption {
 }
 
 /// A state change. Field names are part of the persisted format.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Change {
     /// One hourly granular bundle for one generation meter.
@@ -117,7 +117,7 @@ impl Change {
 }
 
 /// One event of the log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Event {
     /// Payload format version ([`EVENT_FORMAT_VERSION`]).
     pub v: u32,

@@ -37,7 +37,7 @@ use zp_domain::time::format_local;
 /// Version of the evidence document format.
 pub const EVIDENCE_FORMAT_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct EvidenceDoc {
     pub format_version: u32,
     pub consumer: CreditCode,
@@ -57,7 +57,7 @@ pub struct EvidenceDoc {
     pub how_to_verify: &'static str,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct EvidenceHour {
     pub hour_start: i64,
     /// The same hour in Asia/Shanghai, RFC 3339.
@@ -68,7 +68,7 @@ pub struct EvidenceHour {
     pub certificates: Vec<EvidenceCertificate>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct EvidenceCertificate {
     pub bundle_id: BundleId,
     pub ids: IdRange,

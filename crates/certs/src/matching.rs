@@ -34,7 +34,7 @@ pub struct HourInput {
 }
 
 /// One hour of a [`MatchReport`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct HourFigures {
     pub hour_start: i64,
     pub load_wh: u64,
@@ -49,7 +49,7 @@ pub struct HourFigures {
 }
 
 /// The four headline figures plus the hourly detail.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct MatchReport {
     pub load_mwh: Decimal,
     /// Sum over hours of min(load_h, certificates retired for hour h).

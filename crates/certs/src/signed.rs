@@ -12,7 +12,7 @@ pub const GENESIS_HASH: [u8; 32] = [0; 32];
 
 /// One persisted log entry. Store it as is (one row per `seq`, unique); the `payload` is
 /// the exact byte string that was hashed, so never re-serialise it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SignedEvent {
     pub seq: u64,
     /// Hex of the previous event's hash.

@@ -14,7 +14,7 @@ use zp_domain::{CreditCode, Period, Region};
 pub const WH_PER_GEC: u64 = 1_000_000;
 
 /// Where a bundle's energy came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Source {
     /// A granular certificate: one metered production hour, one id per Wh.
@@ -38,7 +38,7 @@ pub enum Granularity {
 }
 
 /// Lifecycle status: Active -> Cancelled -> Claimed, or Withdrawn by the registry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Status {
     Active,
@@ -89,7 +89,7 @@ impl Status {
 }
 
 /// A bundle of certificates with one owner, one status and one contiguous id range.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Bundle {
     pub id: BundleId,
     /// Certificate ids (granular: one per Wh) or GEC serials (one per MWh).
@@ -143,7 +143,7 @@ impl Bundle {
 }
 
 /// Totals by status, in Wh.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Balances {
     pub issued_wh: u64,
     pub active_wh: u64,

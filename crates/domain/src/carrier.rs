@@ -33,7 +33,7 @@ pub enum CarrierCategory {
 macro_rules! carriers {
     ($($variant:ident = $key:literal, $zh:literal, [$($alias:literal),*], $unit:ident, $cat:ident;)*) => {
         /// An activity-data carrier.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum Carrier { $($variant,)* }
 

@@ -10,6 +10,7 @@ pub mod if97;
 pub mod period;
 pub mod records;
 pub mod region;
+pub mod schema;
 pub mod serials;
 pub mod time;
 pub mod units;

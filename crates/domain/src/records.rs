@@ -16,14 +16,14 @@ pub enum Access {
     Org(CreditCode),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Park {
     pub id: i64,
     pub name: String,
     pub region: Region,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Org {
     pub credit_code: CreditCode,
     pub name: String,
@@ -41,7 +41,7 @@ pub struct OrgFilter {
     pub region: Option<Region>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Site {
     pub credit_code: CreditCode,
     pub name: String,
@@ -51,7 +51,7 @@ pub struct Site {
 }
 
 /// Designations (称号) held by an enterprise or a park.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DesignationKind {
     /// 绿色工厂
@@ -103,7 +103,7 @@ impl DesignationKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DesignationLevel {
     National,
@@ -130,7 +130,7 @@ impl DesignationLevel {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Designation {
     /// `org` or `park`.
     pub scope_kind: String,
@@ -144,7 +144,7 @@ pub struct Designation {
     pub notice: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Upsert {
     Inserted,
@@ -183,7 +183,7 @@ pub struct NewActivity {
 }
 
 /// A row that failed validation, kept for review.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Rejected {
     pub row: i64,
     pub field: String,
@@ -194,7 +194,7 @@ pub struct Rejected {
 
 /// Counts of an import: `read = accepted + quarantined`; `duplicates` and `restated` are
 /// the accepted rows that were already present unchanged, or that replaced a value.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ImportCounts {
     pub read: usize,
     pub accepted: usize,
@@ -255,7 +255,7 @@ impl ImportCounts {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ActivityRecord {
     pub id: i64,
     pub credit_code: String,
@@ -278,7 +278,7 @@ pub struct QuarantineFilter {
     pub limit: Option<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct QuarantineEntry {
     pub id: i64,
     pub batch_id: i64,
@@ -291,7 +291,7 @@ pub struct QuarantineEntry {
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BatchInfo {
     pub id: i64,
     pub kind: String,
@@ -312,7 +312,7 @@ pub struct RevertCounts {
     pub restored: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct FactorSetInfo {
     pub name: String,
     pub file: String,
@@ -320,7 +320,7 @@ pub struct FactorSetInfo {
     pub imported_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct AuditEntry {
     pub id: i64,
     pub at: String,
@@ -332,7 +332,7 @@ pub struct AuditEntry {
     pub after: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MeterKind {
     /// The site's load, battery excluded.
@@ -367,7 +367,7 @@ impl MeterKind {
 }
 
 /// A meter of an enterprise.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Meter {
     pub meter: String,
     pub credit_code: CreditCode,
@@ -393,7 +393,7 @@ impl Meter {
 
 /// What a sub-meter's energy is used for, or the conversion it feeds (energy-flow analysis,
 /// MIIT 工信厅节〔2025〕13号 能流分析).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EndUse {
     Process,

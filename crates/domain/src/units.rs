@@ -20,7 +20,7 @@ pub enum Dimension {
 }
 
 /// A unit accepted in activity data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Unit {
     #[serde(rename = "kWh")]
     Kwh,
@@ -174,7 +174,7 @@ impl FromStr for Unit {
 }
 
 /// An exact amount with its unit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Quantity {
     pub value: Decimal,
     pub unit: Unit,

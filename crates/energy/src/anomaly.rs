@@ -21,7 +21,7 @@ use serde::Serialize;
 use zp_domain::Calendar;
 
 /// The parameters of the method; [`Method::default`] is what the product uses.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Method {
     pub window_days: usize,
     pub min_reference_days: usize,
@@ -56,7 +56,7 @@ impl Method {
 }
 
 /// The kind of a day a meter's day is compared within.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DayKind {
     /// A working day (make-up working days included).
@@ -94,7 +94,7 @@ pub struct Day {
 }
 
 /// What was found on a day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Finding {
     High,
@@ -113,7 +113,7 @@ impl Finding {
 }
 
 /// An anomalous day.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Anomaly {
     pub date: Date,
     pub finding: Finding,

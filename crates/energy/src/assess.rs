@@ -43,7 +43,7 @@ use std::str::FromStr;
 use zp_domain::{Carrier, Quantity, Region, Unit};
 
 /// One designed yearly energy use (or production, for clinker) of a project.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ProjectEnergy {
     pub carrier: Carrier,
     pub quantity: Quantity,
@@ -53,7 +53,7 @@ pub struct ProjectEnergy {
 }
 
 /// A validated project.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Project {
     pub name: String,
     pub region: Region,
@@ -68,7 +68,7 @@ pub struct Project {
 
 /// A product of a project with its designed yearly output and, where the file cites them,
 /// the industry's advanced and benchmark energy intensities.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ProjectProduct {
     pub name: String,
     pub quantity: Decimal,

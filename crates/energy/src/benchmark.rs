@@ -79,7 +79,7 @@ impl Levels {
 }
 
 /// The level an intensity achieves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Level1,
@@ -147,7 +147,7 @@ pub struct ProductOutput {
 }
 
 /// How the energy was allocated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     /// One product: all of the enterprise's energy.
@@ -200,7 +200,7 @@ pub fn allocate(
 }
 
 /// Where an intensity stands among peers (lower is better). `count` includes the subject.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PeerStats {
     pub count: usize,
     pub min_kgce_per_t: Decimal,

@@ -16,7 +16,7 @@ pub struct IntervalImport {
 }
 
 /// Energy and cost of one period of the bill.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BillPeriod {
     pub period: Period,
     pub period_zh: &'static str,

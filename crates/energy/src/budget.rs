@@ -16,7 +16,7 @@ use zp_domain::time::Date;
 pub const MONTH_DP: u32 = 4;
 
 /// How a yearly budget is split by month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Split {
     Even,

@@ -95,7 +95,7 @@ impl EvFleet {
 }
 
 /// A fleet's plan: MWh drawn (and, with V2G, given back) per hour.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct FleetPlan {
     pub name: String,
     pub charge_mwh: Vec<Decimal>,
@@ -104,7 +104,7 @@ pub struct FleetPlan {
 }
 
 /// OCPP 2.0.1 `ChargingProfileType` (only the fields a day-ahead schedule needs).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChargingProfile {
     pub id: i64,
@@ -114,7 +114,7 @@ pub struct ChargingProfile {
     pub charging_schedule: Vec<ChargingSchedule>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChargingSchedule {
     pub id: i64,
@@ -126,7 +126,7 @@ pub struct ChargingSchedule {
     pub charging_schedule_period: Vec<ChargingSchedulePeriod>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChargingSchedulePeriod {
     /// Seconds from `startSchedule`.

@@ -57,7 +57,7 @@ pub struct FlowInput {
 }
 
 /// A node of the diagram.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Node {
     pub id: String,
     pub name: String,
@@ -68,7 +68,7 @@ pub struct Node {
 }
 
 /// A link of the diagram: `value_tce` from `source` to `target`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Link {
     pub source: String,
     pub target: String,
@@ -79,7 +79,7 @@ pub struct Link {
 }
 
 /// The balance of a master meter against its sub-meters.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Balance {
     pub meter: String,
     pub master_kwh: Decimal,
@@ -92,7 +92,7 @@ pub struct Balance {
 }
 
 /// The energy flow of an enterprise or a park.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Flow {
     pub nodes: Vec<Node>,
     pub links: Vec<Link>,

@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 /// A purchased material of the product with its emission factor and the factor's source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct MaterialInput {
     pub material: String,
     pub quantity: Decimal,
@@ -27,7 +27,7 @@ pub struct MaterialInput {
 }
 
 /// A material's line of the footprint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct MaterialLine {
     #[serde(flatten)]
     pub input: MaterialInput,
@@ -36,7 +36,7 @@ pub struct MaterialLine {
 }
 
 /// One stage of the footprint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Stage {
     /// `raw_materials`, `energy_process_direct` or `purchased_electricity_heat`.
     pub stage: &'static str,
@@ -45,7 +45,7 @@ pub struct Stage {
 }
 
 /// The stages, the materials and the total.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Footprint {
     pub output_t: Decimal,
     pub stages: Vec<Stage>,

@@ -25,7 +25,7 @@ pub type Months = [Option<Decimal>; 12];
 pub const FORECAST_DP: u32 = 4;
 
 /// Which rule made a forecast.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
     SeasonalRatio,

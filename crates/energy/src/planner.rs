@@ -53,7 +53,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
 /// What the plan minimises.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Objective {
     /// Grid import x price.
@@ -87,7 +87,7 @@ impl Objective {
 /// The battery: capacity, power, charging efficiency (energy stored per MWh drawn; the
 /// round-trip efficiency), the state of charge at the start of the first hour and the
 /// state-of-charge limits the plan keeps within.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Battery {
     pub energy_mwh: Decimal,
     pub power_mw: Decimal,
@@ -149,7 +149,7 @@ pub struct PlanRequest {
 
 /// One hour of the plan. Decisions are in whole kWh; `grid_import_mwh` is
 /// `max(load - pv + charge - discharge, 0) + curtailed`, `spilled_mwh` the PV not used.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PlanHour {
     pub hour: usize,
     pub load_mwh: Decimal,
@@ -168,7 +168,7 @@ pub struct PlanHour {
 }
 
 /// The plan and what it changes against the same day without the battery.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Plan {
     pub objective: Objective,
     pub baseline_cost_yuan: Decimal,

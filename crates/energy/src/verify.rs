@@ -25,7 +25,7 @@ pub struct MeteredBattery {
 }
 
 /// One hour of a [`Verification`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct VerifiedHour {
     pub hour: usize,
     pub load_mwh: Decimal,
@@ -42,7 +42,7 @@ pub struct VerifiedHour {
 }
 
 /// The day's figures: baseline, plan and what was metered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Verification {
     pub baseline_cost_yuan: Decimal,
     pub plan_cost_yuan: Decimal,

@@ -253,7 +253,7 @@ fn effect(m: &Measure, r: &Rates) -> Effect {
 }
 
 /// One step of the marginal abatement cost curve.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MacPoint {
     pub measure: String,
     pub name: String,
@@ -370,7 +370,7 @@ pub fn rates(req: &PlanRequest) -> Rates {
     )
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PlanStatus {
     /// The base year already meets the target: nothing to buy.
@@ -381,7 +381,7 @@ pub enum PlanStatus {
     Infeasible,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PlannedMeasure {
     pub measure: String,
     pub name: String,
@@ -394,7 +394,7 @@ pub struct PlannedMeasure {
 }
 
 /// An abatement plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Plan {
     pub scope_id: String,
     pub measures_set: String,

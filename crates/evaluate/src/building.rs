@@ -79,7 +79,7 @@ pub fn kgce_per_kwh() -> Decimal {
 }
 
 /// Where a building's intensity stands against the standard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Rating {
     /// At or below the guide value (优于引导值).
@@ -112,7 +112,7 @@ pub fn rate(energy_kwh_per_m2: Decimal, constraint: Decimal, guide: Decimal) -> 
 }
 
 /// A building's year, per square metre.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Intensity {
     pub energy_kwh: Decimal,
     pub energy_kwh_per_m2: Decimal,

@@ -26,7 +26,7 @@ pub struct Subject<'a> {
     pub data: &'a [IndicatorValue],
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IndicatorStatus {
     Pass,
@@ -37,7 +37,7 @@ pub enum IndicatorStatus {
 }
 
 /// The result of one indicator.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct IndicatorResult {
     pub id: String,
     pub name: String,
@@ -73,7 +73,7 @@ pub struct IndicatorResult {
 }
 
 /// Points per first-level indicator.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GroupScore {
     pub id: String,
     pub name: String,
@@ -82,14 +82,14 @@ pub struct GroupScore {
 }
 
 /// The inputs an evaluation used, kept as data for lineage.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EvaluationInputs {
     pub accounts: Option<AccountInputs>,
     pub data: Vec<IndicatorValue>,
 }
 
 /// The result of an evaluation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Evaluation {
     pub scheme: String,
     pub version: String,

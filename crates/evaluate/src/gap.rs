@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// One way to close a gap.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GapAction {
     /// `reduce_emissions_tco2`, `add_clean_electricity_mwh`, `reduce_energy_tce`,
     /// `raise_output_10k_yuan`, `raise_value`, `lower_value`, `meet_requirement`,
@@ -35,7 +35,7 @@ pub struct GapAction {
 }
 
 /// What separates one indicator from its threshold.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Gap {
     pub indicator: String,
     pub name: String,
@@ -51,7 +51,7 @@ pub struct Gap {
 }
 
 /// Points missing to a scored set's pass mark, and where they were lost.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ScoreGap {
     pub score: Decimal,
     pub min_score: Decimal,
@@ -484,7 +484,7 @@ fn fmt_mwh(mwh: Decimal) -> String {
 // ---- trajectory -------------------------------------------------------------------------
 
 /// How the intensity moves from the base year to the target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PathShape {
     /// The same tCO2/tce step every year.
@@ -506,7 +506,7 @@ pub enum TrajectoryError {
 }
 
 /// One year of a trajectory.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TrajectoryPoint {
     pub year: i32,
     /// The path's intensity for this year (rounded to 6 places).

@@ -26,7 +26,7 @@ pub const INDICATOR_ROW_HEADER: [&str; INDICATOR_ROW_FIELDS] = [
 ];
 
 /// One indicator value for a scope and period, with the evidence that supports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct IndicatorValue {
     /// Credit code, park name or region code, as in the accounts.
     pub scope_id: String,

@@ -18,7 +18,7 @@ pub const ELECTRICITY_TCE_PER_MWH: Decimal = Decimal::from_parts(1229, 0, 0, fal
 pub const HEAT_TCE_PER_GJ: Decimal = Decimal::from_parts(3412, 0, 0, false, 5);
 
 /// The account-derived inputs of an evaluation, for one scope (enterprise, park) and year.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AccountInputs {
     /// Total energy consumption, all carriers including on-site renewable electricity.
     pub energy_tce: Decimal,
@@ -164,7 +164,7 @@ fn ratio(numerator: Decimal, denominator: Decimal) -> Option<Decimal> {
 }
 
 /// A figure computed from the accounts, referenced as `accounts.<name>` in indicator sets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountMetric {
     EnergyTce,

@@ -29,7 +29,7 @@ pub enum SchemeError {
 }
 
 /// How two numbers are compared: `value <op> threshold`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Comparison {
     #[serde(rename = "<=")]
     AtMost,

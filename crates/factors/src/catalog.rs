@@ -98,10 +98,10 @@ pub struct Selection {
 }
 
 /// The factor ids an issued result was computed with, by slot key.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Pins(pub BTreeMap<String, PinnedFactor>);
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PinnedFactor {
     pub id: String,
     pub note: Option<String>,

@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 use zp_domain::{Decimal, Region};
 
 /// What a factor measures. The snake_case names appear in factor ids and files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FactorKind {
     /// Average grid emission factor (全国/省级电网平均排放因子), tCO2/MWh.
@@ -96,7 +96,7 @@ impl FactorKind {
 }
 
 /// One published coefficient.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Factor {
     /// Stable id: `{set}/{kind}/{subject}[/{year}]`.
     pub id: String,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 const BUILTIN: &str = include_str!("../data/green-finance-catalogue-2025.toml");
 
 /// One category (first, second or third level).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Category {
     pub code: String,
     pub name_zh: String,
@@ -24,7 +24,7 @@ pub struct Category {
 }
 
 /// The catalogue: edition, source and categories.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SupportCatalogue {
     pub edition: String,
     pub source: String,

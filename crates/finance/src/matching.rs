@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 use zp_domain::Decimal;
 
 /// The outcome of one rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RuleCheck {
     pub rule: String,
     pub passed: bool,
@@ -18,7 +18,7 @@ pub struct RuleCheck {
 }
 
 /// A project evaluated against a product.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Match {
     pub project_id: String,
     pub product_id: String,

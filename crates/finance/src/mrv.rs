@@ -25,7 +25,7 @@ use zp_domain::{Decimal, Period};
 use zp_factors::{Catalog, Pins};
 
 /// One monitored month.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MrvMonth {
     pub period: Period,
     pub driver_scale: Decimal,
@@ -48,7 +48,7 @@ pub struct MrvMonth {
 }
 
 /// Monitored against expected, to date.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MrvReport {
     pub project_id: String,
     pub threshold: Decimal,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use zp_domain::{Decimal, Period, Region};
 
 /// What kind of product.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProductKind {
     /// 专项补助资金: a grant, not repaid.
@@ -42,7 +42,7 @@ impl ProductKind {
 
 /// How a subsidy is sized: the least of a share of capex, a cap and (optionally) a price
 /// per tonne of annual reduction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SubsidyTerms {
     /// Share of capex, e.g. 0.1 for 10 %.
     pub share_of_capex: Decimal,
@@ -54,7 +54,7 @@ pub struct SubsidyTerms {
 }
 
 /// One eligibility rule. Every rule of a product must pass for a project to be eligible.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Rule {
     /// The project is in one of these regions.
@@ -102,7 +102,7 @@ impl Rule {
 }
 
 /// A product published by a bank or a government programme.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Product {
     pub id: String,
     /// The bank or the programme owner (e.g. `重庆市北碚区生态环境局`).

@@ -11,7 +11,7 @@ use zp_factors::{Catalog, Pins};
 macro_rules! kinds {
     ($($v:ident = $key:literal, $zh:literal;)*) => {
         /// What a project does.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum ProjectKind { $($v,)* }
 
@@ -43,7 +43,7 @@ kinds! {
 }
 
 /// A year's activity of one carrier, in any unit of its dimension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AnnualActivity {
     pub carrier: Carrier,
     pub quantity: Decimal,
@@ -51,7 +51,7 @@ pub struct AnnualActivity {
 }
 
 /// A production or output driver (产量) that scales the baseline in MRV.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Driver {
     /// What is counted, e.g. `cement`.
     pub name: String,
@@ -62,7 +62,7 @@ pub struct Driver {
 }
 
 /// A project registered by an enterprise or a park.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Project {
     /// Stable id chosen by the registrant, e.g. `FH-2023-01`.
     pub id: String,

@@ -69,7 +69,7 @@ pub enum AllocationChoice {
 }
 
 /// Emissions and electricity of the installation or of one route, with their lineage.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Emissions {
     pub scope1_tco2: Decimal,
     pub heat_imported_tco2: Decimal,
@@ -195,7 +195,7 @@ pub struct CbamInput {
 }
 
 /// How a figure was obtained.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Lineage {
     pub method: String,
     pub factor_ids: Vec<String>,

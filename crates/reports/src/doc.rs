@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// The language a report is written in.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]
@@ -40,7 +40,7 @@ impl Lang {
 }
 
 /// A whole document.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Document {
     pub lang: Lang,
     pub title: String,
@@ -53,7 +53,7 @@ pub struct Document {
 }
 
 /// A section: a heading in the PDF, a sheet in the workbook.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Section {
     pub heading: String,
     /// Sheet name in the workbook (at most 31 characters, unique in the document).
@@ -61,7 +61,7 @@ pub struct Section {
     pub blocks: Vec<Block>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub enum Block {
     Paragraph(String),
     /// Label, value, unit lines.
@@ -71,7 +71,7 @@ pub enum Block {
 }
 
 /// One labelled figure or text.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Fact {
     pub label: String,
     pub value: Cell,
@@ -106,7 +106,7 @@ impl Fact {
 
 /// A table cell: text, an exact number shown with `dp` decimals (stored whole in the
 /// workbook), or nothing.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub enum Cell {
     Text(String),
     Number(Decimal, u32),
@@ -133,7 +133,7 @@ impl Cell {
 
 /// A column: its header and unit (the workbook writes `header (unit)`), and its share of
 /// the page width in the PDF.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Column {
     pub header: String,
     pub unit: String,
@@ -159,14 +159,14 @@ impl Column {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Table {
     pub caption: String,
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<Cell>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum ChartKind {
     /// Grouped bars, one group per label.
     Bar,
@@ -175,7 +175,7 @@ pub enum ChartKind {
 }
 
 /// A simple chart: values per label and series, in one unit.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Chart {
     pub title: String,
     pub kind: ChartKind,
@@ -186,7 +186,7 @@ pub struct Chart {
     pub reference: Option<(String, Decimal)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Series {
     pub name: String,
     /// One value per label; `None` where there is no figure.

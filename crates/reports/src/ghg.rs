@@ -13,7 +13,7 @@ use zp_accounting::{FactorUse, Inventory};
 use zp_domain::CarrierCategory;
 
 /// The reporting enterprise.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Organisation {
     pub credit_code: String,
     pub name: String,
@@ -26,7 +26,7 @@ pub struct Organisation {
 
 /// A certificate claim of the year: a ledger row (with its serials, if named) or the
 /// registry's retirements for the enterprise.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct CertificateClaim {
     pub period: String,
     pub mwh: Decimal,
@@ -56,7 +56,7 @@ pub struct GhgInput {
     pub certificate_claims: Vec<CertificateClaim>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Boundary {
     /// `operational_control`.
     pub consolidation: &'static str,
@@ -65,14 +65,14 @@ pub struct Boundary {
     pub sites: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Lineage {
     pub method: String,
     pub factor_ids: Vec<String>,
     pub input_rows: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Totals {
     pub energy_tce: Decimal,
     pub scope1_tco2: Decimal,
@@ -93,7 +93,7 @@ pub struct Totals {
 }
 
 /// An input row of a source: the ledger file and row it was read from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct InputRow {
     pub id: i64,
     pub period: String,
@@ -104,7 +104,7 @@ pub struct InputRow {
 }
 
 /// An emission source (one carrier) with its activity data and figures.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SourceLine {
     pub carrier: String,
     pub name_zh: String,
@@ -125,7 +125,7 @@ pub struct SourceLine {
 }
 
 /// A factor used, with its source and version (the factor set).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct FactorRow {
     pub id: String,
     pub version: String,
@@ -139,7 +139,7 @@ pub struct FactorRow {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Certificates {
     pub retired_mwh: Decimal,
     pub applied_mwh: Decimal,
@@ -148,7 +148,7 @@ pub struct Certificates {
     pub claims: Vec<CertificateClaim>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct BaseYear {
     pub year: i32,
     pub scope1_tco2: Decimal,
@@ -160,7 +160,7 @@ pub struct BaseYear {
 }
 
 /// The report: the JSON of `zeropark report ghg-inventory --format json`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct GhgInventoryReport {
     pub report: &'static str,
     pub format_version: u32,

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use zp_accounting::Inventory;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ParkInfo {
     pub name: String,
     pub region: String,
@@ -18,7 +18,7 @@ pub struct ParkInfo {
 }
 
 /// Figures of a park (or an enterprise) in a year, from an inventory.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct YearFigures {
     pub year: i32,
     pub energy_tce: Decimal,
@@ -57,7 +57,7 @@ impl YearFigures {
 }
 
 /// Figures of one month (summed over the park's enterprises).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct MonthFigures {
     pub period: String,
     pub energy_tce: Decimal,
@@ -67,7 +67,7 @@ pub struct MonthFigures {
     pub electricity_mwh: Decimal,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Member {
     pub credit_code: String,
     pub name: String,
@@ -77,7 +77,7 @@ pub struct Member {
 }
 
 /// One indicator of the zero-carbon park evaluation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Indicator {
     pub id: String,
     pub name: String,
@@ -90,7 +90,7 @@ pub struct Indicator {
     pub source: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ZeroCarbon {
     pub scheme: String,
     pub version: String,
@@ -101,7 +101,7 @@ pub struct ZeroCarbon {
     pub reasons: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct DesignationRow {
     pub kind: String,
     pub level: String,
@@ -111,7 +111,7 @@ pub struct DesignationRow {
     pub notice: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ProjectRow {
     pub id: String,
     pub name: String,
@@ -127,7 +127,7 @@ pub struct ProjectRow {
     pub statuses: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct FinanceSummary {
     pub projects: usize,
     pub capex_yuan: Decimal,
@@ -152,7 +152,7 @@ pub struct ParkInput {
     pub notes: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Lineage {
     pub method: String,
     pub factor_ids: Vec<String>,
@@ -160,7 +160,7 @@ pub struct Lineage {
 }
 
 /// The report: the JSON of `zeropark report park-annual --format json`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ParkAnnualReport {
     pub report: &'static str,
     pub format_version: u32,

@@ -14,7 +14,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use zp_app::{AuditEntry, Store};
 
 pub const AREA: Area = Area {
@@ -34,7 +34,8 @@ const OPS: &[Op] = &[
         "limit",
         "Most entries (default 200, at most 5000)",
         false,
-    )]),
+    )])
+    .returns(crate::openapi::response::<Entries>),
 ];
 
 const STRINGS: &[Entry] = &[
@@ -135,10 +136,16 @@ async fn api(
     State(st): State<AppState>,
     who: CurrentUser,
     Query(q): Query<Limit>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Entries>, AppError> {
     let limit = q.limit.unwrap_or(200).min(5000);
     let list = st.run(move |s| entries(s, &who, limit)).await?;
-    Ok(Json(json!({ "entries": list })))
+    Ok(Json(Entries { entries: list }))
+}
+
+/// The answer of `GET /api/v1/audit`.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Entries {
+    entries: Vec<AuditEntry>,
 }
 
 #[cfg(test)]

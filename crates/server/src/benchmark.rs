@@ -26,7 +26,8 @@ const OPS: &[Op] = &[
     .query(&[
         ("org", "Enterprise credit code", true),
         ("year", "Year", true),
-    ]),
+    ])
+    .returns(crate::openapi::response::<BenchmarkReport>),
     Op::get(
         "/api/v1/reports/footprint",
         "A product's cradle-to-gate carbon footprint by stage, tCO2e and kgCO2e/t \
@@ -37,7 +38,8 @@ const OPS: &[Op] = &[
         ("product", "Product name or CN code", true),
         ("year", "Year", true),
         ("allocation", "mass (default) or route", false),
-    ]),
+    ])
+    .returns(crate::openapi::response::<FootprintReport>),
 ];
 
 fn routes() -> Router<AppState> {

@@ -38,13 +38,15 @@ const OPS: &[Op] = &[
         "The caller's buildings with a year's energy-use intensity, carbon per m2 and rating, \
          most intensive first (`buildings list`)",
     )
-    .query(&[("year", "Year (default: last year)", false)]),
+    .query(&[("year", "Year (default: last year)", false)])
+    .returns(crate::openapi::response::<Vec<LeagueRow>>),
     Op::post(
         "/api/v1/buildings",
         "Register a site of an enterprise as a building (`buildings set`) {site, org, type, \
          floor_area_m2, climate_zone, stars?}",
     )
-    .json_body(schema::<SetBody>),
+    .json_body(schema::<SetBody>)
+    .returns(crate::openapi::response::<SiteUpsert>),
     Op::get(
         "/api/v1/buildings/{site}",
         "A building's year against the standard (`report building`): floor_area_m2, \
@@ -53,11 +55,13 @@ const OPS: &[Op] = &[
     .query(&[
         ("year", "Year", true),
         ("format", "json (default), pdf or xlsx", false),
-    ]),
+    ])
+    .returns(crate::openapi::response::<BuildingReport>),
     Op::get(
         "/api/v1/assess/projects",
         "The register of assessed projects within the caller's scope, newest first (`assess list`)",
-    ),
+    )
+    .returns(crate::openapi::response::<Vec<zp_app::assess::AssessedProject>>),
 ];
 
 const STRINGS: &[Entry] = &[
@@ -187,7 +191,7 @@ async fn set_api(
     State(st): State<AppState>,
     who: CurrentUser,
     Json(b): Json<SetBody>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<SiteUpsert>, AppError> {
     who.require_write()?;
     let org = CreditCode::parse(b.org.trim())
         .map_err(|e| AppError::BadRequest(format!("org {:?}: {e}", b.org)))?;
@@ -204,7 +208,14 @@ async fn set_api(
     let r = st
         .run(move |s| Ok(zp_app::buildings::set_building(s, &c, &input)?))
         .await?;
-    Ok(Json(serde_json::json!({"site": site, "result": r})))
+    Ok(Json(SiteUpsert { site, result: r }))
+}
+
+/// What storing a building or a site did.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct SiteUpsert {
+    pub site: String,
+    pub result: zp_app::Upsert,
 }
 
 #[derive(Deserialize, Default)]

@@ -44,12 +44,14 @@ const OPS: &[Op] = &[
         "/api/v1/carbon-map/regions",
         "Provinces: grid carbon intensity (tCO2/MWh) and the caller's enterprises' totals",
     )
-    .query(&[("year", "Year (default: latest with data)", false)]),
+    .query(&[("year", "Year (default: latest with data)", false)])
+    .returns(crate::openapi::response::<Regions>),
     Op::get(
         "/api/v1/carbon-map/parks/{park}",
         "A park's enterprises with site coordinates, yearly and monthly emissions",
     )
-    .query(&[("year", "Year (default: latest with data)", false)]),
+    .query(&[("year", "Year (default: latest with data)", false)])
+    .returns(crate::openapi::response::<ParkSites>),
     Op::get(
         "/api/v1/carbon-map/orgs/{code}/heatmap",
         "Hour-by-day emissions of an enterprise (or one of its meters) from interval readings",
@@ -58,7 +60,8 @@ const OPS: &[Op] = &[
         ("year", "Year", true),
         ("month", "Month 1-12 (default: the whole year)", false),
         ("meter", "One meter of the enterprise", false),
-    ]),
+    ])
+    .returns(crate::openapi::response::<HeatmapAnswer>),
 ];
 
 const STRINGS: &[Entry] = &[
@@ -152,7 +155,7 @@ pub fn grid_factor(catalog: &Catalog, region: Region, year: i32) -> Option<(Deci
         .map(|(y, v)| (*v, *y))
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RegionCell {
     pub code: &'static str,
     pub name_zh: &'static str,
@@ -220,17 +223,24 @@ async fn regions(
     State(st): State<AppState>,
     who: CurrentUser,
     Query(q): Query<YearQuery>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<Regions>, AppError> {
     let (access, actor) = (who.access.clone(), who.actor());
     st.run(move |s| {
         let year = year_or_latest(s, &access, q.year)?;
-        let cells = region_cells(s, &access, year, &actor)?;
-        Ok(Json(serde_json::json!({"year": year, "regions": cells})))
+        let regions = region_cells(s, &access, year, &actor)?;
+        Ok(Json(Regions { year, regions }))
     })
     .await
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// The map of regions in a year.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Regions {
+    year: i32,
+    regions: Vec<RegionCell>,
+}
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SitePoint {
     pub credit_code: String,
     pub name: String,
@@ -310,20 +320,26 @@ async fn park_sites(
     who: CurrentUser,
     Path(park): Path<String>,
     Query(q): Query<YearQuery>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<ParkSites>, AppError> {
     let (access, actor) = (who.access.clone(), who.actor());
     st.run(move |s| {
         let year = year_or_latest(s, &access, q.year)?;
-        let points = park_points(s, &access, &park, year, &actor)?;
-        Ok(Json(
-            serde_json::json!({"park": park, "year": year, "orgs": points}),
-        ))
+        let orgs = park_points(s, &access, &park, year, &actor)?;
+        Ok(Json(ParkSites { park, year, orgs }))
     })
     .await
 }
 
+/// The enterprises of a park on the map.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct ParkSites {
+    park: String,
+    year: i32,
+    orgs: Vec<SitePoint>,
+}
+
 /// Emissions of one enterprise (or meter) per hour, as a day × hour grid.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Heatmap {
     pub credit_code: String,
     pub meter: Option<String>,
@@ -452,7 +468,7 @@ async fn heatmap_api(
     who: CurrentUser,
     Path(code): Path<String>,
     Query(q): Query<HeatmapQuery>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<HeatmapAnswer>, AppError> {
     if q.month.is_some_and(|m| !(1..=12).contains(&m)) {
         return Err(AppError::BadRequest("month: 1 to 12".into()));
     }
@@ -478,13 +494,21 @@ async fn heatmap_api(
                 },
             )?
         };
-        Ok(Json(serde_json::json!({
-            "available": h.is_some(),
-            "heatmap": h,
-            "meters": meters,
-        })))
+        Ok(Json(HeatmapAnswer {
+            available: h.is_some(),
+            heatmap: h,
+            meters,
+        }))
     })
     .await
+}
+
+/// An enterprise's hourly heatmap (none without readings) and its meters.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct HeatmapAnswer {
+    available: bool,
+    heatmap: Option<Heatmap>,
+    meters: Vec<zp_app::Meter>,
 }
 
 #[derive(Template)]

@@ -47,7 +47,8 @@ const OPS: &[Op] = &[
         ("org", "Enterprise credit code (or park)", false),
         ("park", "Park name (or org)", false),
         ("year", "Year", true),
-    ]),
+    ])
+    .returns(crate::openapi::response::<EnergyFlowReport>),
     Op::get(
         "/api/v1/alerts",
         "Recorded alerts of the caller's enterprises, newest first (`alerts list`)",
@@ -56,27 +57,32 @@ const OPS: &[Op] = &[
         "limit",
         "At most this many (default 50, at most 1000)",
         false,
-    )]),
+    )])
+    .returns(crate::openapi::response::<Vec<Alert>>),
     Op::post(
         "/api/v1/alerts/check",
         "Judge meters and budgets, record new alerts and (platform) post them to the webhooks \
          (`alerts check`) {as_of, days?, org?}",
     )
-    .json_body(schema::<CheckBody>),
+    .json_body(schema::<CheckBody>)
+    .returns(crate::openapi::response::<CheckReport>),
     Op::get(
         "/api/v1/webhooks",
         "Webhooks alerts are posted to (platform administrators)",
-    ),
+    )
+    .returns(crate::openapi::response::<Vec<Webhook>>),
     Op::post(
         "/api/v1/webhooks",
         "Add an http:// webhook (platform administrators) {url}",
     )
     .json_body(schema::<WebhookBody>)
-    .created(),
+    .created()
+    .returns(crate::openapi::response::<Webhook>),
     Op::delete(
         "/api/v1/webhooks/{id}",
         "Remove a webhook (platform administrators)",
-    ),
+    )
+    .returns(crate::openapi::response::<Removed>),
 ];
 
 const STRINGS: &[Entry] = &[
@@ -284,12 +290,18 @@ async fn remove_webhook_api(
     State(st): State<AppState>,
     who: CurrentUser,
     Path(id): Path<i64>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<Removed>, AppError> {
     who.require_role(&[Role::PlatformAdmin])?;
     let c = who.caller();
     st.run(move |s| Ok(zp_app::alerts::remove_webhook(s, &c, id)?))
         .await?;
-    Ok(Json(json!({ "removed": id })))
+    Ok(Json(Removed { removed: id }))
+}
+
+/// The id of what was removed.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Removed {
+    pub removed: i64,
 }
 
 #[derive(Deserialize, Default)]

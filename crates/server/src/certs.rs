@@ -21,9 +21,9 @@ use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use zp_app::certs::{Actor, Balances, Bundle, BundleId, Consumption, SigningKey};
+use zp_app::certs::{EvidenceDoc, MatchReport, Summary};
 use zp_app::certs::{BundleFilter, Lifecycle};
 use zp_app::readings::ReadingStore;
 use zp_app::{Access, Role, Store};
@@ -64,22 +64,26 @@ const OPS: &[Op] = &[
         ("owner", "Owner's credit code", false),
         ("status", "active, cancelled, claimed or withdrawn", false),
         ("limit", "Most bundles (default 500, at most 10000)", false),
-    ]),
+    ])
+    .returns(crate::openapi::response::<Bundles>),
     Op::get(
         "/api/v1/certs/verify",
         "Re-walk the signed hash chain and the balances of the whole registry",
-    ),
+    )
+    .returns(crate::openapi::response::<Verified>),
     Op::get(
         "/api/v1/certs/public-key",
         "The registry's ed25519 public key (hex), to verify evidence and the event log",
-    ),
+    )
+    .returns(crate::openapi::response::<PublicKey>),
     Op::get(
         "/api/v1/certs/matching",
         "Hourly matching of an enterprise in scope, as `report matching --json`: load_mwh, \
          matched_mwh, cfe_score, annual_match_ratio, missing_grid_cfe_hours and the hourly \
          rows (load_wh, matched_wh, grid_wh, grid_cfe_share, cfe_wh)",
     )
-    .query(WINDOW),
+    .query(WINDOW)
+    .returns(crate::openapi::response::<Matching>),
     Op::get(
         "/api/v1/certs/evidence",
         "Evidence of an enterprise's hourly matching (certificate ids, generators, signed \
@@ -90,53 +94,62 @@ const OPS: &[Op] = &[
         ("from", "First local day YYYY-MM-DD", true),
         ("to", "Last local day YYYY-MM-DD, inclusive", true),
         ("format", "json (default) or pdf", false),
-    ]),
+    ])
+    .returns(crate::openapi::response::<EvidenceDoc>),
     Op::post(
         "/api/v1/certs/issue",
         "Issue one bundle per generation meter and metered hour {from, to, meter?} (local \
          days; platform admin); hours already issued are skipped",
     )
-    .json_body(schema::<IssueBody>),
+    .json_body(schema::<IssueBody>)
+    .returns(crate::openapi::response::<zp_app::certs::IssueOutcome>),
     Op::post(
         "/api/v1/certs/import-gec",
         "Import Chinese green electricity certificates (GEC, multipart field `file`): CSV \
          serial_start,serial_end,mwh,plant,production_month,owner[,technology,region] \
          (platform admin); returns {read, accepted, quarantined, duplicates, rejected}",
     )
-    .body(OpBody::Upload),
+    .body(OpBody::Upload)
+    .returns(crate::openapi::response::<zp_app::certs::GecImportOutcome>),
     Op::post(
         "/api/v1/certs/match",
         "Retire the consumer's own certificates hour by hour against its metered load \
          {consumer, from, to}; returns the events appended and the matching figures",
     )
-    .json_body(schema::<MatchBody>),
+    .json_body(schema::<MatchBody>)
+    .returns(crate::openapi::response::<Matching>),
     Op::post(
         "/api/v1/certs/transfer",
         "Transfer a bundle, or its first `wh` (split off first), {bundle, to, wh?, as?}; \
          only the owner (`as`, default: an enterprise user's own enterprise)",
     )
-    .json_body(schema::<ActionBody>),
+    .json_body(schema::<ActionBody>)
+    .returns(crate::openapi::response::<Appended>),
     Op::post(
         "/api/v1/certs/split",
         "Split a bundle {bundle, wh, as?}: it keeps its first `wh`, a new bundle the rest",
     )
-    .json_body(schema::<ActionBody>),
+    .json_body(schema::<ActionBody>)
+    .returns(crate::openapi::response::<Appended>),
     Op::post(
         "/api/v1/certs/retire",
         "Cancel (retire) a bundle, or its first `wh`, for a consumer and a consumption hour \
          (granular) or month (GEC) {bundle, consumer, hour | month, wh?, as?}; only the owner",
     )
-    .json_body(schema::<ActionBody>),
+    .json_body(schema::<ActionBody>)
+    .returns(crate::openapi::response::<Appended>),
     Op::post(
         "/api/v1/certs/claim",
         "Claim a cancelled bundle {bundle, as?} (its consumer or the owner who cancelled it)",
     )
-    .json_body(schema::<ActionBody>),
+    .json_body(schema::<ActionBody>)
+    .returns(crate::openapi::response::<Appended>),
     Op::post(
         "/api/v1/certs/withdraw",
         "Withdraw an active bundle {bundle, reason} (registry administrator: platform admin)",
     )
-    .json_body(schema::<ActionBody>),
+    .json_body(schema::<ActionBody>)
+    .returns(crate::openapi::response::<Appended>),
 ];
 
 fn routes() -> Router<AppState> {
@@ -216,15 +229,44 @@ async fn bundles_api(
     State(st): State<AppState>,
     who: CurrentUser,
     Query(q): Query<BundleQuery>,
-) -> Result<Json<Value>, AppError> {
-    let (list, balances) = st.run(move |s| visible(s, &who, &q)).await?;
-    Ok(Json(json!({ "balances": balances, "bundles": list })))
+) -> Result<Json<Bundles>, AppError> {
+    let (bundles, balances) = st.run(move |s| visible(s, &who, &q)).await?;
+    Ok(Json(Bundles { balances, bundles }))
+}
+
+/// The bundles the caller sees and the registry's balances.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Bundles {
+    balances: Balances,
+    bundles: Vec<Bundle>,
+}
+
+/// A verified log (an empty one has no summary).
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Verified {
+    verified: bool,
+    summary: Option<Summary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'static str>,
+}
+
+/// The registry's Ed25519 public key, hex.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct PublicKey {
+    public_key: String,
+}
+
+/// What a lifecycle action appended.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Appended {
+    events_appended: usize,
+    bundle: u64,
 }
 
 async fn verify_api(
     State(st): State<AppState>,
     _who: CurrentUser,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Verified>, AppError> {
     let summary = st
         .run(|s| {
             if s.cert_events()?.is_empty() {
@@ -233,20 +275,24 @@ async fn verify_api(
             Ok(Some(zp_app::certs::verify(s)?))
         })
         .await?;
-    Ok(Json(match summary {
-        Some(sum) => json!({ "verified": true, "summary": sum }),
-        None => {
-            json!({ "verified": true, "summary": null, "note": "the registry has no events yet" })
-        }
+    let note = summary
+        .is_none()
+        .then_some("the registry has no events yet");
+    Ok(Json(Verified {
+        verified: true,
+        summary,
+        note,
     }))
 }
 
 async fn public_key_api(
     State(st): State<AppState>,
     _who: CurrentUser,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<PublicKey>, AppError> {
     let key = st.run(|s| Ok(zp_app::certs::public_key(s)?)).await?;
-    Ok(Json(json!({ "public_key": hex::encode(key.as_bytes()) })))
+    Ok(Json(PublicKey {
+        public_key: hex::encode(key.as_bytes()),
+    }))
 }
 
 /// Local days `from..=to` as `[start, end)` UTC epoch seconds, at most [`MAX_DAYS`].
@@ -299,35 +345,50 @@ pub(crate) struct WindowQuery {
     pub to: String,
 }
 
-/// The hourly matching report of `org` (visible through `access`) in JSON, the keys of
-/// `report matching --json` plus the request's `org`, `from` and `to`.
-pub(crate) fn matching_json(
+/// The hourly matching report of an enterprise: the keys of `report matching --json` plus
+/// the request's `org`, `from` and `to`.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Matching {
+    #[serde(flatten)]
+    pub report: MatchReport,
+    pub org: CreditCode,
+    pub from: String,
+    pub to: String,
+    /// `POST /api/v1/certs/match` only: the retirement events the matching appended.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events_appended: Option<usize>,
+}
+
+/// The hourly matching report of `org` (visible through `access`).
+pub(crate) fn matching(
     s: &mut dyn Store,
     access: &Access,
     config: &Config,
     q: &WindowQuery,
-) -> Result<Value, AppError> {
+) -> Result<Matching, AppError> {
     let org = credit_code("org", &q.org)?;
     let (from, to) = window(&q.from, &q.to)?;
     let rs = readings(config)?;
     let report = zp_app::certs::matching_report(s, access, &rs, &org, (from, to))?;
-    let mut v = serde_json::to_value(&report).map_err(|e| AppError::Internal(e.to_string()))?;
-    v["org"] = json!(org);
-    v["from"] = json!(q.from.trim());
-    v["to"] = json!(q.to.trim());
-    Ok(v)
+    Ok(Matching {
+        report,
+        org,
+        from: q.from.trim().to_string(),
+        to: q.to.trim().to_string(),
+        events_appended: None,
+    })
 }
 
 async fn matching_api(
     State(st): State<AppState>,
     who: CurrentUser,
     Query(q): Query<WindowQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Matching>, AppError> {
     let config = st.config.clone();
-    let v = st
-        .run(move |s| matching_json(s, &who.access, &config, &q))
+    let m = st
+        .run(move |s| matching(s, &who.access, &config, &q))
         .await?;
-    Ok(Json(v))
+    Ok(Json(m))
 }
 
 #[derive(Deserialize)]
@@ -405,7 +466,7 @@ async fn issue_api(
     State(st): State<AppState>,
     who: CurrentUser,
     Json(b): Json<IssueBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<zp_app::certs::IssueOutcome>, AppError> {
     who.require_write()?;
     who.require_role(&[Role::PlatformAdmin])?;
     let window = window(&b.from, &b.to)?;
@@ -426,7 +487,7 @@ async fn issue_api(
             )?)
         })
         .await?;
-    Ok(Json(json!(out)))
+    Ok(Json(out))
 }
 
 /// The uploaded GEC file is kept under the upload folder (the evidence of the import).
@@ -434,7 +495,7 @@ async fn import_gec_api(
     State(st): State<AppState>,
     who: CurrentUser,
     mut multipart: Multipart,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<zp_app::certs::GecImportOutcome>, AppError> {
     who.require_write()?;
     who.require_role(&[Role::PlatformAdmin])?;
     let saved = crate::imports::save_upload(&st.config, &mut multipart).await?;
@@ -454,7 +515,7 @@ async fn import_gec_api(
         .await;
     let out = out?;
     saved.keep();
-    Ok(Json(json!(out)))
+    Ok(Json(out))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -468,7 +529,7 @@ async fn match_api(
     State(st): State<AppState>,
     who: CurrentUser,
     Json(b): Json<MatchBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Matching>, AppError> {
     who.require_write()?;
     who.require_role(&[Role::PlatformAdmin, Role::ParkAdmin, Role::EnterpriseUser])?;
     let consumer = credit_code("consumer", &b.consumer)?;
@@ -485,8 +546,8 @@ async fn match_api(
             from: b.from,
             to: b.to,
         };
-        let mut report = matching_json(s, &who.access, &config, &q)?;
-        report["events_appended"] = json!(events);
+        let mut report = matching(s, &who.access, &config, &q)?;
+        report.events_appended = Some(events);
         Ok(Json(report))
     })
     .await
@@ -607,7 +668,7 @@ async fn act(
     who: CurrentUser,
     action: Action,
     Json(b): Json<ActionBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Appended>, AppError> {
     who.require_write()?;
     match action {
         Action::Withdraw => who.require_role(&[Role::PlatformAdmin])?,
@@ -622,7 +683,10 @@ async fn act(
         };
         let key = signing_key(s, &config)?;
         let n = zp_app::certs::apply(s, &key, &plan, &actor, now(), &who.actor())?;
-        Ok(Json(json!({ "events_appended": n, "bundle": b.bundle })))
+        Ok(Json(Appended {
+            events_appended: n,
+            bundle: b.bundle,
+        }))
     })
     .await
 }

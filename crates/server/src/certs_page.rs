@@ -4,7 +4,7 @@
 //! [`crate::certs`]; the script is `assets/certs.js`).
 
 use crate::auth::CurrentUser;
-use crate::certs::{BundleQuery, WindowQuery, matching_json, readings, visible};
+use crate::certs::{BundleQuery, WindowQuery, readings, visible};
 use crate::extract::Query;
 use crate::format::{num, pct, script_json};
 use crate::i18n::{Entry, Lang};
@@ -321,7 +321,8 @@ fn matching(
     q: &WindowQuery,
     lang: Lang,
 ) -> Result<Matching, AppError> {
-    let report = matching_json(s, &who.access, config, q)?;
+    let report = crate::certs::matching(s, &who.access, config, q)?;
+    let report = serde_json::to_value(&report).map_err(|e| AppError::Internal(e.to_string()))?;
     let hours = report["hours"].as_array().map_or(0, Vec::len);
     let labels: Value = [
         "certs.load",

@@ -65,19 +65,22 @@ const OPS: &[Op] = &[
     .query(&[
         ("org", "Enterprise credit code", true),
         ("month", "YYYY-MM", true),
-    ]),
+    ])
+    .returns(crate::openapi::response::<BillReport>),
     Op::get(
         "/api/v1/flex/plan",
         "Day-ahead battery plan on the enterprise's metered day (`flex plan`): baseline and \
          plan cost and tCO2, hours",
     )
-    .query(FLEX_PARAMS),
+    .query(FLEX_PARAMS)
+    .returns(crate::openapi::response::<FlexReport>),
     Op::get(
         "/api/v1/flex/verify",
         "The plan of the same day and battery against the battery's meters (`flex verify`): \
          baseline, plan and realised cost and tCO2, plan_followed_share, matching, hours",
     )
-    .query(FLEX_PARAMS),
+    .query(FLEX_PARAMS)
+    .returns(crate::openapi::response::<FlexVerifyReport>),
 ];
 
 fn routes() -> Router<AppState> {

@@ -26,12 +26,14 @@ pub const AREA: Area = Area {
 };
 
 const OPS: &[Op] = &[
-    Op::get("/api/v1/orgs/{code}/meters", "Meters of an enterprise"),
+    Op::get("/api/v1/orgs/{code}/meters", "Meters of an enterprise")
+    .returns(crate::openapi::response::<Meters>),
     Op::get(
         "/api/v1/orgs/{code}/monthly",
         "Monthly figures of an enterprise with its pinned factors",
     )
-    .query(&[("year", "Reporting year", true)]),
+    .query(&[("year", "Reporting year", true)])
+    .returns(crate::openapi::response::<Monthly>),
 ];
 
 const STRINGS: &[Entry] = &[
@@ -81,7 +83,7 @@ async fn meters(
     State(st): State<AppState>,
     who: crate::auth::CurrentUser,
     Path(code): Path<String>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<Meters>, AppError> {
     let access = who.access.clone();
     st.run(move |s| {
         let org = visible_org(s, &access, &code)?;
@@ -89,9 +91,9 @@ async fn meters(
             org: Some(org.credit_code),
             ..Default::default()
         };
-        Ok(Json(
-            serde_json::json!({"meters": s.meters(&access, &filter)?}),
-        ))
+        Ok(Json(Meters {
+            meters: s.meters(&access, &filter)?,
+        }))
     })
     .await
 }
@@ -106,7 +108,7 @@ async fn monthly_api(
     who: crate::auth::CurrentUser,
     Path(code): Path<String>,
     Query(q): Query<YearOnly>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<Monthly>, AppError> {
     let access = who.access.clone();
     let year = q
         .year
@@ -115,11 +117,27 @@ async fn monthly_api(
         let org = visible_org(s, &access, &code)?;
         let catalog = zp_app::catalog(s)?;
         let months = monthly(s, &access, &catalog, &org, year, GridFactorMode::Provincial)?;
-        Ok(Json(
-            serde_json::json!({"credit_code": org.credit_code, "year": year, "months": months}),
-        ))
+        Ok(Json(Monthly {
+            credit_code: org.credit_code,
+            year,
+            months,
+        }))
     })
     .await
+}
+
+/// The meters of an enterprise.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Meters {
+    meters: Vec<zp_app::Meter>,
+}
+
+/// An enterprise's figures month by month.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Monthly {
+    credit_code: zp_domain::CreditCode,
+    year: i32,
+    months: Vec<zp_app::park::MonthFigures>,
 }
 
 struct LineRow {

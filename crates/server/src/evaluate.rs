@@ -47,7 +47,8 @@ const OPS: &[Op] = &[
         ("by", "Target year (with target)", false),
         ("path", "linear (default) or constant_rate", false),
         ("energy_growth", "Yearly energy growth on the path, fraction (default 0)", false),
-    ]),
+    ])
+    .returns(crate::openapi::response::<EvaluationReport>),
     Op::get(
         "/api/v1/evaluate/plan",
         "Abatement plan of a park or enterprise (as `zeropark evaluate plan --json`): the cheapest portfolio of the built-in measures reaching the target intensity by the target year, the marginal abatement cost curve and the yearly path",
@@ -60,7 +61,8 @@ const OPS: &[Op] = &[
         ("by", "Target year", true),
         ("path", "linear (default) or constant_rate", false),
         ("energy_growth", "Yearly energy growth on the path, fraction (default 0)", false),
-    ]),
+    ])
+    .returns(crate::openapi::response::<PlanReport>),
 ];
 
 const STRINGS: &[Entry] = &[

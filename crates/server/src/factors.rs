@@ -12,8 +12,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use zp_app::RecomputeItem;
 use zp_app::{Access, OrgFilter, Role, Store};
@@ -41,24 +40,28 @@ const OPS: &[Op] = &[
         ("kind", "Factor kind, e.g. grid_average", false),
         ("region", "Region code, e.g. CQ", false),
         ("set", "Set name", false),
-    ]),
+    ])
+    .returns(crate::openapi::response::<Factors>),
     Op::get(
         "/api/v1/factor-sets",
         "Factor sets with file, SHA-256 and import time",
-    ),
+    )
+    .returns(crate::openapi::response::<Sets>),
     Op::post(
         "/api/v1/factor-sets/{name}",
         "Import a factor notice (multipart field `file`) as the new immutable set `name` \
          (platform admin)",
     )
     .created()
-    .body(OpBody::Upload),
+    .body(OpBody::Upload)
+    .returns(crate::openapi::response::<SetImported>),
     Op::post(
         "/api/v1/recompute",
         "Re-select factors of issued inventories: {dry_run: true} lists what would change \
          (within the caller's scope); {dry_run: false} applies (platform admin)",
     )
-    .json_body(schema::<RecomputeBody>),
+    .json_body(schema::<RecomputeBody>)
+    .returns(crate::openapi::response::<Recomputed>),
 ];
 
 const STRINGS: &[Entry] = &[
@@ -155,16 +158,32 @@ async fn factors(
     State(st): State<AppState>,
     _who: CurrentUser,
     Query(q): Query<FactorQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Factors>, AppError> {
     let catalog = st.run(|s| Ok(zp_app::catalog(s)?)).await?;
-    Ok(Json(json!({ "factors": filtered(catalog.all(), &q)? })))
+    Ok(Json(Factors {
+        factors: filtered(catalog.all(), &q)?,
+    }))
 }
 
-async fn sets(State(st): State<AppState>, _who: CurrentUser) -> Result<Json<Value>, AppError> {
+/// Factors of the catalog.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Factors {
+    factors: Vec<Factor>,
+}
+
+/// The factor sets: the built-in one's name and every set with its count.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Sets {
+    builtin: &'static str,
+    sets: Vec<zp_app::FactorSetInfo>,
+}
+
+async fn sets(State(st): State<AppState>, _who: CurrentUser) -> Result<Json<Sets>, AppError> {
     let sets = st.run(|s| Ok(s.factor_sets()?)).await?;
-    Ok(Json(
-        json!({ "builtin": zp_app::BUILTIN_SET, "sets": sets }),
-    ))
+    Ok(Json(Sets {
+        builtin: zp_app::BUILTIN_SET,
+        sets,
+    }))
 }
 
 async fn import_set(
@@ -172,7 +191,7 @@ async fn import_set(
     who: CurrentUser,
     Path(name): Path<String>,
     mut multipart: Multipart,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<(StatusCode, Json<SetImported>), AppError> {
     who.require_role(&[Role::PlatformAdmin])?;
     let name = crate::upload::set_name(&name)?;
     let saved = crate::imports::save_upload(&st.config, &mut multipart).await?;
@@ -183,8 +202,25 @@ async fn import_set(
     saved.keep();
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "set": name, "factors": n })),
+        Json(SetImported {
+            set: name,
+            factors: n,
+        }),
     ))
+}
+
+/// A factor set stored: its name and how many factors it holds.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct SetImported {
+    set: String,
+    factors: usize,
+}
+
+/// What a recompute changed (or, in a dry run, would change).
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Recomputed {
+    dry_run: bool,
+    changes: Vec<RecomputeItem>,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -221,7 +257,7 @@ async fn recompute(
     State(st): State<AppState>,
     who: CurrentUser,
     Json(b): Json<RecomputeBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Recomputed>, AppError> {
     if !b.dry_run {
         who.require_role(&[Role::PlatformAdmin])?;
     }
@@ -232,7 +268,10 @@ async fn recompute(
             visible_items(s, &access, items)
         })
         .await?;
-    Ok(Json(json!({ "dry_run": b.dry_run, "changes": items })))
+    Ok(Json(Recomputed {
+        dry_run: b.dry_run,
+        changes: items,
+    }))
 }
 
 struct SetRow {

@@ -18,7 +18,6 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::{get, post};
 use serde::Deserialize;
-use serde_json::{Value, json};
 use std::io::Write;
 use zp_app::ImportKind;
 use zp_app::{BatchInfo, QuarantineEntry, QuarantineFilter, Role, Store};
@@ -52,12 +51,14 @@ const OPS: &[Op] = &[
          rejected rows",
     )
     .query(&[("set", "Name of the new factor set (kind factors)", false)])
-    .body(OpBody::Upload),
+    .body(OpBody::Upload)
+    .returns(crate::openapi::response::<crate::upload::Outcome>),
     Op::get("/api/v1/imports", "Recent imports with their counts").query(&[(
         "limit",
         "Most imports to list (default 50)",
         false,
-    )]),
+    )])
+    .returns(crate::openapi::response::<Imports>),
     Op::get(
         "/api/v1/quarantine",
         "Rows that failed validation, with file, row, field and reason",
@@ -66,7 +67,8 @@ const OPS: &[Op] = &[
         ("kind", "Import kind (orgs, activity, ...)", false),
         ("file", "File name as imported", false),
         ("limit", "Most rows (default 500)", false),
-    ]),
+    ])
+    .returns(crate::openapi::response::<Quarantined>),
 ];
 
 const STRINGS: &[Entry] = &[
@@ -411,10 +413,22 @@ async fn batches(
     State(st): State<AppState>,
     who: CurrentUser,
     Query(q): Query<Limit>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Imports>, AppError> {
     let limit = q.limit.unwrap_or(50).min(1000);
-    let list = st.run(move |s| recent_batches(s, &who, limit)).await?;
-    Ok(Json(json!({ "imports": list })))
+    let imports = st.run(move |s| recent_batches(s, &who, limit)).await?;
+    Ok(Json(Imports { imports }))
+}
+
+/// Recent imports, newest first.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Imports {
+    imports: Vec<BatchInfo>,
+}
+
+/// Quarantined rows with their reasons.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Quarantined {
+    rows: Vec<QuarantineEntry>,
 }
 
 #[derive(Deserialize, Default)]
@@ -450,9 +464,9 @@ async fn quarantine(
     State(st): State<AppState>,
     who: CurrentUser,
     Query(q): Query<QuarantineQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Quarantined>, AppError> {
     let rows = st.run(move |s| quarantined(s, &who, q)).await?;
-    Ok(Json(json!({ "rows": rows })))
+    Ok(Json(Quarantined { rows }))
 }
 
 struct KindOption {

@@ -33,7 +33,8 @@ const OPS: &[Op] = &[Op::get(
         "true: include each carrier line's input rows",
         false,
     ),
-])];
+])
+    .returns(crate::openapi::response::<Inventory>)];
 
 fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/inventory", get(inventory))

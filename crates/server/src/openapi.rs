@@ -30,7 +30,11 @@ pub fn optional_date(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
 /// The JSON schema of `T` (a request body type), self-contained: sub-schemas are inlined
 /// so that the document's `$ref`s never point into a `$defs` of another schema.
 pub fn schema<T: schemars::JsonSchema>() -> Value {
-    let generator = schemars::generate::SchemaSettings::draft2020_12()
+    generate::<T>(schemars::generate::SchemaSettings::draft2020_12())
+}
+
+fn generate<T: schemars::JsonSchema>(settings: schemars::generate::SchemaSettings) -> Value {
+    let generator = settings
         .with(|s| s.inline_subschemas = true)
         .into_generator();
     let mut v = generator.into_root_schema_for::<T>().to_value();
@@ -39,6 +43,33 @@ pub fn schema<T: schemars::JsonSchema>() -> Value {
         o.remove("title");
     }
     v
+}
+
+/// The JSON schema of `T` as a response: what serde writes. Decimals are written as JSON
+/// numbers (`rust_decimal`'s `serde-float`), not the strings schemars assumes.
+pub fn response<T: schemars::JsonSchema>() -> Value {
+    let mut v = generate::<T>(schemars::generate::SchemaSettings::draft2020_12().for_serialize());
+    decimals_as_numbers(&mut v);
+    v
+}
+
+/// The schema schemars gives a `Decimal` written out.
+const DECIMAL_STRING_PATTERN: &str = r"^-?\d+(\.\d+)?$";
+
+fn decimals_as_numbers(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            let decimal = o.get("type") == Some(&json!("string"))
+                && o.get("pattern") == Some(&json!(DECIMAL_STRING_PATTERN));
+            if decimal {
+                o.remove("pattern");
+                o.insert("type".into(), json!("number"));
+            }
+            o.values_mut().for_each(decimals_as_numbers);
+        }
+        Value::Array(a) => a.iter_mut().for_each(decimals_as_numbers),
+        _ => {}
+    }
 }
 
 /// One documented API operation.
@@ -55,6 +86,8 @@ pub struct Op {
     pub auth: bool,
     /// Success is `201 Created` (the operation creates a resource), not `200 OK`.
     pub created: bool,
+    /// The schema of the JSON success answer ([`response`] of the handler's type).
+    pub returns: Option<fn() -> Value>,
 }
 
 impl Op {
@@ -67,6 +100,7 @@ impl Op {
             body: Body::None,
             auth: true,
             created: false,
+            returns: None,
         }
     }
 
@@ -97,6 +131,14 @@ impl Op {
     pub const fn json_body(self, schema: fn() -> Value) -> Op {
         Op {
             body: Body::Schema(schema),
+            ..self
+        }
+    }
+
+    /// The JSON success answer is a `T`: `.returns(response::<T>)`.
+    pub const fn returns(self, schema: fn() -> Value) -> Op {
+        Op {
+            returns: Some(schema),
             ..self
         }
     }
@@ -226,7 +268,8 @@ impl Op {
             .flat_map(|(_, desc, _)| choices(desc))
             .collect();
         if formats.is_empty() || formats.contains(&"json") {
-            c.insert("application/json".into(), json!({"schema": {}}));
+            let schema = self.returns.map_or_else(|| json!({}), |f| f());
+            c.insert("application/json".into(), json!({ "schema": schema }));
         }
         for f in formats {
             let (media, schema) = match f {
@@ -321,7 +364,7 @@ pub fn param_schema(name: &str, desc: &str) -> Value {
         return json!({"type": "string", "format": "date"});
     }
     if desc.contains("YYYY-MM") {
-        return json!({"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"});
+        return json!({"type": "string", "pattern": zp_domain::schema::PERIOD_PATTERN});
     }
     let values = choices(desc);
     if !values.is_empty() {
@@ -341,15 +384,19 @@ pub fn param_schema(name: &str, desc: &str) -> Value {
     json!({"type": "string"})
 }
 
-/// A unified social credit code (统一社会信用代码, GB 32100): 18 characters of the code
-/// alphabet (digits and capital letters without I, O, Z, S, V).
-pub const CREDIT_CODE_PATTERN: &str = "^[0-9A-HJ-NPQRTUWXY]{18}$";
+pub use zp_domain::schema::CREDIT_CODE_PATTERN;
 
 /// Every documented operation with its area's name.
 pub fn all_ops() -> impl Iterator<Item = (&'static str, &'static Op)> {
     crate::AREAS
         .iter()
         .flat_map(|a| a.ops.iter().map(move |op| (a.name, op)))
+}
+
+/// The schema of the OpenAPI document itself (its own schema is the OpenAPI 3.1 one).
+pub fn document_schema() -> Value {
+    json!({"type": "object", "required": ["openapi", "info", "paths"],
+           "properties": {"openapi": {"const": "3.1.0"}}})
 }
 
 /// The OpenAPI document.

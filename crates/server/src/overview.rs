@@ -48,7 +48,8 @@ const OPS: &[Op] = &[Op::get(
         false,
     ),
     ("grid_factor", "provincial (default) or national", false),
-])];
+])
+    .returns(crate::openapi::response::<ParkOverview>)];
 
 const STRINGS: &[Entry] = &[
     ("nav.overview", "园区总览", "Park overview"),
@@ -204,42 +205,73 @@ async fn api(
     who: CurrentUser,
     Path(park): Path<String>,
     Query(q): Query<YearQuery>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<ParkOverview>, AppError> {
     let grid = grid_mode(q.grid_factor.as_deref())?;
     let caller = who.caller();
     let views = st.views.clone();
     let v = st
         .run(move |s| Ok(views.park_view(s, &caller, &park, q.year, grid)?))
         .await?;
-    let members: Vec<_> = v
+    let members = v
         .members
         .iter()
-        .map(|m| {
-            serde_json::json!({
-                "credit_code": m.scope, "name": m.name, "energy_tce": m.energy_tce,
-                "scope1_tco2": m.scope1_tco2, "scope2_location_tco2": m.scope2_location_tco2,
-                "scope2_market_tco2": m.scope2_market_tco2,
-                "intensity_market_tco2_per_tce": m.intensity_market_tco2_per_tce,
-                "clean_electricity_share": m.clean_electricity_share,
-            })
+        .map(|m| Member {
+            credit_code: m.scope.clone(),
+            name: m.name.clone(),
+            energy_tce: m.energy_tce,
+            scope1_tco2: m.scope1_tco2,
+            scope2_location_tco2: m.scope2_location_tco2,
+            scope2_market_tco2: m.scope2_market_tco2,
+            intensity_market_tco2_per_tce: m.intensity_market_tco2_per_tce,
+            clean_electricity_share: m.clean_electricity_share,
         })
         .collect();
-    let mut inv =
-        serde_json::to_value(&v.inventory).map_err(|e| AppError::Internal(e.to_string()))?;
-    if let Some(o) = inv.as_object_mut() {
-        o.remove("lines");
-    }
-    Ok(Json(serde_json::json!({
-        "park": v.park,
-        "year": v.year,
-        "years": v.years,
-        "inventory": inv,
-        "threshold_tco2_per_tce": v.threshold_tco2_per_tce,
-        "meets_threshold": v.inventory.intensity_market_tco2_per_tce.map(|i| i <= v.threshold_tco2_per_tce),
-        "members": members,
-        "monthly": v.monthly,
-        "designations": v.designations,
-    })))
+    let meets_threshold = v
+        .inventory
+        .intensity_market_tco2_per_tce
+        .map(|i| i <= v.threshold_tco2_per_tce);
+    // The park's totals; its carrier lines are the members' (`/api/v1/inventory`).
+    let mut inventory = v.inventory.clone();
+    inventory.lines.clear();
+    Ok(Json(ParkOverview {
+        park: v.park.clone(),
+        year: v.year,
+        years: v.years.clone(),
+        inventory,
+        threshold_tco2_per_tce: v.threshold_tco2_per_tce,
+        meets_threshold,
+        members,
+        monthly: v.monthly.clone(),
+        designations: v.designations.clone(),
+    }))
+}
+
+/// A park's year: totals, members, months and designations.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct ParkOverview {
+    park: zp_app::Park,
+    year: i32,
+    years: Vec<i32>,
+    /// The park's inventory without carrier lines (`lines` is empty).
+    inventory: Inventory,
+    threshold_tco2_per_tce: Decimal,
+    meets_threshold: Option<bool>,
+    members: Vec<Member>,
+    monthly: Vec<zp_app::park::MonthFigures>,
+    designations: Vec<zp_app::Designation>,
+}
+
+/// One member enterprise's figures.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Member {
+    credit_code: String,
+    name: String,
+    energy_tce: Decimal,
+    scope1_tco2: Decimal,
+    scope2_location_tco2: Decimal,
+    scope2_market_tco2: Decimal,
+    intensity_market_tco2_per_tce: Option<Decimal>,
+    clean_electricity_share: Option<Decimal>,
 }
 
 /// The energy, location-based and market-based emissions tiles of an inventory, figures

@@ -33,7 +33,8 @@ const OPS: &[Op] = &[
         ("to", "Last local day YYYY-MM-DD (inclusive)", true),
         ("by", "hour, day (default) or month", false),
         ("group", "enterprise (default), park or industry", false),
-    ]),
+    ])
+    .returns(crate::openapi::response::<CarbonMap>),
     Op::get(
         "/api/v1/readings/export",
         "Readings of the meters in the caller's scope as a Parquet file (meter, ts, kwh), as `zeropark export readings --format parquet`",

@@ -18,12 +18,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use rust_decimal::Decimal;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use zp_app::{
-    Access, Designation, DesignationKind, DesignationLevel, OrgFilter, Role, Site, Store,
+    Access, Designation, DesignationKind, DesignationLevel, Org, OrgFilter, Park,
+    Role, Site, Store, Upsert,
 };
-use zp_domain::Region;
+use zp_domain::records::ActivityRecord;
+use zp_domain::{CreditCode, Region};
 
 pub const AREA: Area = Area {
     name: "registry",
@@ -38,48 +39,59 @@ pub const AREA: Area = Area {
 };
 
 const OPS: &[Op] = &[
-    Op::get("/api/v1/regions", "Provincial regions and their codes"),
-    Op::get("/api/v1/parks", "Parks visible to the caller"),
+    Op::get("/api/v1/regions", "Provincial regions and their codes")
+    .returns(crate::openapi::response::<Regions>),
+    Op::get("/api/v1/parks", "Parks visible to the caller")
+    .returns(crate::openapi::response::<Parks>),
     Op::post(
         "/api/v1/parks",
         "Register a park {name, region} (platform admin; region officer in their region)",
     )
     .created()
-    .json_body(schema::<NewPark>),
+    .json_body(schema::<NewPark>)
+    .returns(crate::openapi::response::<CreatedPark>),
     Op::get("/api/v1/orgs", "Enterprises visible to the caller").query(&[
         ("park", "Park name", false),
         ("region", "Region code", false),
-    ]),
+    ])
+    .returns(crate::openapi::response::<Orgs>),
     Op::get(
         "/api/v1/orgs/{code}",
         "One enterprise with its sites and designations",
-    ),
+    )
+    .returns(crate::openapi::response::<OrgDetail>),
     Op::get(
         "/api/v1/orgs/{code}/history",
         "Every version (current and superseded) of the enterprise's ledger rows",
-    ),
+    )
+    .returns(crate::openapi::response::<History>),
     Op::post(
         "/api/v1/orgs/{code}/output",
         "Set the gross output value {year, value_10k_yuan} (万元)",
     )
-    .json_body(schema::<OutputValue>),
-    Op::get("/api/v1/orgs/{code}/sites", "Sites of an enterprise"),
+    .json_body(schema::<OutputValue>)
+    .returns(crate::openapi::response::<OutputSet>),
+    Op::get("/api/v1/orgs/{code}/sites", "Sites of an enterprise")
+    .returns(crate::openapi::response::<Sites>),
     Op::post(
         "/api/v1/orgs/{code}/sites",
         "Add or update a site {name, address, lat, lon}",
     )
-    .json_body(schema::<NewSite>),
+    .json_body(schema::<NewSite>)
+    .returns(crate::openapi::response::<SiteStored>),
     Op::get("/api/v1/designations", "Designations visible to the caller").query(&[(
         "scope_id",
         "Credit code or park name",
         false,
-    )]),
+    )])
+    .returns(crate::openapi::response::<Designations>),
     Op::post(
         "/api/v1/designations",
         "Add a designation {scope_kind: org|park, scope_id, kind, level, granted_on, expires_on, notice}",
     )
     .created()
-    .json_body(schema::<NewDesignation>),
+    .json_body(schema::<NewDesignation>)
+    .returns(crate::openapi::response::<CreatedDesignation>),
 ];
 
 const STRINGS: &[Entry] = &[
@@ -105,17 +117,105 @@ fn routes() -> Router<AppState> {
         )
 }
 
-type ApiResult = Result<Json<Value>, AppError>;
+type ApiResult<T> = Result<Json<T>, AppError>;
 
-async fn regions(_who: CurrentUser) -> Json<Value> {
-    Json(json!({"regions": Region::all().map(|r| json!({
-        "code": r.code(), "name_zh": r.name_zh(), "name_en": r.name_en()})).collect::<Vec<_>>()}))
+/// One answer shape per operation (the OpenAPI document's response schemas).
+mod answer {
+    use super::*;
+
+    /// A region with its names.
+    #[derive(Serialize, schemars::JsonSchema)]
+    pub struct RegionName {
+        pub code: &'static str,
+        pub name_zh: &'static str,
+        pub name_en: &'static str,
+    }
+
+    #[derive(Serialize, schemars::JsonSchema)]
+    pub struct Regions {
+        pub regions: Vec<RegionName>,
+    }
+
+    #[derive(Serialize, schemars::JsonSchema)]
+    pub struct Parks {
+        pub parks: Vec<Park>,
+    }
+
+    #[derive(Serialize, schemars::JsonSchema)]
+    pub struct CreatedPark {
+        pub park: Park,
+    }
+
+    #[derive(Serialize, schemars::JsonSchema)]
+    pub struct Orgs {
+        pub orgs: Vec<Org>,
+    }
+
+    /// An enterprise with its sites and designations.
+    #[derive(Serialize, schemars::JsonSchema)]
+    pub struct OrgDetail {
+        pub org: Org,
+        pub sites: Vec<Site>,
+        pub designations: Vec<Designation>,
+    }
+
+    /// An enterprise's ledger lines with their restatements.
+    #[derive(Serialize, schemars::JsonSchema)]
+    pub struct History {
+        pub credit_code: CreditCode,
+        pub rows: Vec<ActivityRecord>,
+    }
+
+    /// An output value (产值) stored.
+    #[derive(Serialize, schemars::JsonSchema)]
+    pub struct OutputSet {
+        pub credit_code: CreditCode,
+        pub year: i32,
+        pub value_10k_yuan: Decimal,
+        pub result: Upsert,
+    }
+
+    #[derive(Serialize, schemars::JsonSchema)]
+    pub struct Sites {
+        pub sites: Vec<Site>,
+    }
+
+    /// A site stored.
+    #[derive(Serialize, schemars::JsonSchema)]
+    pub struct SiteStored {
+        pub site: Site,
+        pub result: Upsert,
+    }
+
+    #[derive(Serialize, schemars::JsonSchema)]
+    pub struct Designations {
+        pub designations: Vec<Designation>,
+    }
+
+    #[derive(Serialize, schemars::JsonSchema)]
+    pub struct CreatedDesignation {
+        pub designation: Designation,
+    }
 }
 
-async fn parks(State(st): State<AppState>, who: CurrentUser) -> ApiResult {
+use answer::*;
+
+async fn regions(_who: CurrentUser) -> Json<Regions> {
+    Json(Regions {
+        regions: Region::all()
+            .map(|r| RegionName {
+                code: r.code(),
+                name_zh: r.name_zh(),
+                name_en: r.name_en(),
+            })
+            .collect(),
+    })
+}
+
+async fn parks(State(st): State<AppState>, who: CurrentUser) -> ApiResult<Parks> {
     let access = who.access.clone();
     let parks = st.run(move |s| Ok(s.parks(&access)?)).await?;
-    Ok(Json(json!({ "parks": parks })))
+    Ok(Json(Parks { parks }))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -128,7 +228,7 @@ async fn add_park(
     State(st): State<AppState>,
     who: CurrentUser,
     Json(b): Json<NewPark>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<(StatusCode, Json<CreatedPark>), AppError> {
     who.require_write()?;
     who.require_role(&[Role::PlatformAdmin, Role::RegionOfficer])?;
     let region = Region::parse(&b.region).map_err(|e| AppError::BadRequest(e.to_string()))?;
@@ -154,7 +254,7 @@ async fn add_park(
     let park = st
         .run(move |s| Ok(s.upsert_park(&name, region, &actor)?))
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "park": park }))))
+    Ok((StatusCode::CREATED, Json(CreatedPark { park })))
 }
 
 #[derive(Deserialize)]
@@ -167,7 +267,7 @@ async fn orgs(
     State(st): State<AppState>,
     who: CurrentUser,
     Query(q): Query<OrgQuery>,
-) -> ApiResult {
+) -> ApiResult<Orgs> {
     let region = q
         .region
         .as_deref()
@@ -179,7 +279,7 @@ async fn orgs(
         region,
     };
     let orgs = st.run(move |s| visible_orgs(s, &who, &filter)).await?;
-    Ok(Json(json!({ "orgs": orgs })))
+    Ok(Json(Orgs { orgs }))
 }
 
 /// The enterprises `who` sees: those of its access, or, for a bank or verifier, each of
@@ -214,9 +314,10 @@ pub fn visible_org(
 
 /// Runs `f` on the enterprise `code` if the caller can see it (404 otherwise), with the
 /// caller's access and audit name.
-async fn on_visible_org<F>(st: &AppState, who: &CurrentUser, code: String, f: F) -> ApiResult
+async fn on_visible_org<T, F>(st: &AppState, who: &CurrentUser, code: String, f: F) -> ApiResult<T>
 where
-    F: FnOnce(&mut dyn Store, &Access, zp_app::Org, &str) -> ApiResult + Send + 'static,
+    T: Send + 'static,
+    F: FnOnce(&mut dyn Store, &Access, zp_app::Org, &str) -> ApiResult<T> + Send + 'static,
 {
     let (access, actor) = (who.access.clone(), who.actor());
     st.run(move |s| {
@@ -226,13 +327,19 @@ where
     .await
 }
 
-async fn org(State(st): State<AppState>, who: CurrentUser, Path(code): Path<String>) -> ApiResult {
+async fn org(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Path(code): Path<String>,
+) -> ApiResult<OrgDetail> {
     on_visible_org(&st, &who, code, |s, access, org, _| {
         let sites = s.sites(access, &org.credit_code)?;
         let designations = s.designations(access, Some(org.credit_code.as_str()))?;
-        Ok(Json(
-            json!({"org": org, "sites": sites, "designations": designations}),
-        ))
+        Ok(Json(OrgDetail {
+            org,
+            sites,
+            designations,
+        }))
     })
     .await
 }
@@ -241,10 +348,13 @@ async fn history(
     State(st): State<AppState>,
     who: CurrentUser,
     Path(code): Path<String>,
-) -> ApiResult {
+) -> ApiResult<History> {
     on_visible_org(&st, &who, code, |s, access, org, _| {
         let rows = s.activity_history(access, &org.credit_code)?;
-        Ok(Json(json!({"credit_code": org.credit_code, "rows": rows})))
+        Ok(Json(History {
+            credit_code: org.credit_code,
+            rows,
+        }))
     })
     .await
 }
@@ -260,7 +370,7 @@ async fn set_output(
     who: CurrentUser,
     Path(code): Path<String>,
     Json(b): Json<OutputValue>,
-) -> ApiResult {
+) -> ApiResult<OutputSet> {
     who.require_write()?;
     who.require_role(&[Role::PlatformAdmin, Role::ParkAdmin, Role::EnterpriseUser])?;
     if b.value_10k_yuan < Decimal::ZERO {
@@ -270,8 +380,12 @@ async fn set_output(
     }
     on_visible_org(&st, &who, code, move |s, _, org, actor| {
         let r = s.set_output_value(&org.credit_code, b.year, b.value_10k_yuan, actor)?;
-        Ok(Json(json!({"credit_code": org.credit_code, "year": b.year,
-                       "value_10k_yuan": b.value_10k_yuan, "result": r})))
+        Ok(Json(OutputSet {
+            credit_code: org.credit_code,
+            year: b.year,
+            value_10k_yuan: b.value_10k_yuan,
+            result: r,
+        }))
     })
     .await
 }
@@ -280,9 +394,11 @@ async fn sites(
     State(st): State<AppState>,
     who: CurrentUser,
     Path(code): Path<String>,
-) -> ApiResult {
+) -> ApiResult<Sites> {
     on_visible_org(&st, &who, code, |s, access, org, _| {
-        Ok(Json(json!({"sites": s.sites(access, &org.credit_code)?})))
+        Ok(Json(Sites {
+            sites: s.sites(access, &org.credit_code)?,
+        }))
     })
     .await
 }
@@ -301,7 +417,7 @@ async fn add_site(
     who: CurrentUser,
     Path(code): Path<String>,
     Json(b): Json<NewSite>,
-) -> ApiResult {
+) -> ApiResult<SiteStored> {
     who.require_write()?;
     who.require_role(&[Role::PlatformAdmin, Role::ParkAdmin, Role::EnterpriseUser])?;
     if b.name.trim().is_empty() {
@@ -321,7 +437,7 @@ async fn add_site(
             lon: b.lon,
         };
         let r = s.upsert_site(&site, actor)?;
-        Ok(Json(json!({"site": site, "result": r})))
+        Ok(Json(SiteStored { site, result: r }))
     })
     .await
 }
@@ -335,12 +451,12 @@ async fn designations(
     State(st): State<AppState>,
     who: CurrentUser,
     Query(q): Query<DesignationQuery>,
-) -> ApiResult {
+) -> ApiResult<Designations> {
     let access = who.access.clone();
     let list = st
         .run(move |s| Ok(s.designations(&access, q.scope_id.as_deref())?))
         .await?;
-    Ok(Json(json!({ "designations": list })))
+    Ok(Json(Designations { designations: list }))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -359,7 +475,7 @@ async fn add_designation(
     State(st): State<AppState>,
     who: CurrentUser,
     Json(b): Json<NewDesignation>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<(StatusCode, Json<CreatedDesignation>), AppError> {
     who.require_write()?;
     who.require_role(&[Role::PlatformAdmin, Role::RegionOfficer, Role::ParkAdmin])?;
     let kind = DesignationKind::parse(&b.kind)
@@ -402,7 +518,7 @@ async fn add_designation(
             Ok(d)
         })
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "designation": d }))))
+    Ok((StatusCode::CREATED, Json(CreatedDesignation { designation: d })))
 }
 
 struct OrgRow {

@@ -41,7 +41,8 @@ const OPS: &[Op] = &[
         ("year", "Year", true),
         ("format", FORMATS, false),
         ("lang", "zh | en (default zh)", false),
-    ]),
+    ])
+    .returns(crate::openapi::response::<zp_app::reports::GhgInventoryReport>),
     Op::get(
         "/api/v1/reports/park-annual",
         "A park's annual dual-carbon report as PDF, Excel or JSON",
@@ -51,7 +52,8 @@ const OPS: &[Op] = &[
         ("year", "Year", true),
         ("format", FORMATS, false),
         ("lang", "zh | en (default zh)", false),
-    ]),
+    ])
+    .returns(crate::openapi::response::<zp_app::reports::ParkAnnualReport>),
 ];
 
 fn routes() -> Router<AppState> {

@@ -14,8 +14,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{delete, get, post};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use zp_app::{Role, User};
 
 pub const AREA: Area = Area {
@@ -32,23 +31,30 @@ const OPS: &[Op] = &[
         "Log in with {username, password}: sets the session cookie; returns the user and the CSRF token",
     )
     .json_body(schema::<LoginJson>)
-    .public(),
-    Op::delete("/api/v1/session", "Log out (ends the session, if any)").public(),
-    Op::get("/api/v1/me", "The caller: user, role, scope and the CSRF token of the session"),
+    .public()
+    .returns(crate::openapi::response::<SignedIn>),
+    Op::delete("/api/v1/session", "Log out (ends the session, if any)").public()
+    .returns(crate::openapi::response::<LoggedOut>),
+    Op::get("/api/v1/me", "The caller: user, role, scope and the CSRF token of the session")
+    .returns(crate::openapi::response::<SignedIn>),
     Op::post(
         "/api/v1/tokens",
         "Create an API token {name} for the caller; the secret is shown once",
     )
     .created()
-    .json_body(schema::<NewToken>),
-    Op::delete("/api/v1/tokens/{id}", "Revoke an API token (platform admin)"),
-    Op::get("/api/v1/users", "Accounts (platform admin)"),
+    .json_body(schema::<NewToken>)
+    .returns(crate::openapi::response::<CreatedToken>),
+    Op::delete("/api/v1/tokens/{id}", "Revoke an API token (platform admin)")
+    .returns(crate::openapi::response::<Revoked>),
+    Op::get("/api/v1/users", "Accounts (platform admin)")
+    .returns(crate::openapi::response::<Users>),
     Op::post(
         "/api/v1/users",
         "Create an account {username, role, scope, password} (platform admin)",
     )
     .created()
-    .json_body(schema::<NewUserJson>),
+    .json_body(schema::<NewUserJson>)
+    .returns(crate::openapi::response::<CreatedUser>),
 ];
 
 const STRINGS: &[Entry] = &[
@@ -182,9 +188,68 @@ struct LoginJson {
     password: String,
 }
 
-fn user_json(u: &User) -> serde_json::Value {
-    json!({"username": u.username, "role": u.role, "scope": u.scope, "disabled": u.disabled,
-           "created_at": u.created_at})
+/// An account as the API shows it (no id, no password hash).
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct UserView {
+    username: String,
+    role: Role,
+    scope: String,
+    disabled: bool,
+    created_at: String,
+}
+
+impl From<&User> for UserView {
+    fn from(u: &User) -> UserView {
+        UserView {
+            username: u.username.clone(),
+            role: u.role,
+            scope: u.scope.clone(),
+            disabled: u.disabled,
+            created_at: u.created_at.clone(),
+        }
+    }
+}
+
+/// A signed-in user and the CSRF token of the session (none for a bearer token).
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct SignedIn {
+    user: UserView,
+    csrf_token: Option<String>,
+    /// `GET /api/v1/me` only: whether the role may change data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    can_write: Option<bool>,
+}
+
+/// The answer of `DELETE /api/v1/session`.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct LoggedOut {
+    logged_out: bool,
+}
+
+/// A new API token: the secret, shown once, and its record.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct CreatedToken {
+    token: String,
+    info: zp_app::ApiTokenInfo,
+    usage: &'static str,
+}
+
+/// The answer of `DELETE /api/v1/tokens/{id}`.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Revoked {
+    revoked: i64,
+}
+
+/// The accounts.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Users {
+    users: Vec<UserView>,
+}
+
+/// A new account.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct CreatedUser {
+    user: UserView,
 }
 
 async fn login_api(
@@ -193,10 +258,11 @@ async fn login_api(
     Json(b): Json<LoginJson>,
 ) -> Result<Response, AppError> {
     let (user, token) = auth::login(&st, &b.username, &b.password, &source).await?;
-    let mut r = Json(json!({
-        "user": user_json(&user),
-        "csrf_token": crate::csrf::token_for(&token),
-    }))
+    let mut r = Json(SignedIn {
+        user: UserView::from(&user),
+        csrf_token: Some(crate::csrf::token_for(&token)),
+        can_write: None,
+    })
     .into_response();
     set_cookie(&mut r, &auth::session_cookie(&token, &st));
     Ok(r)
@@ -204,12 +270,12 @@ async fn login_api(
 
 async fn logout_api(State(st): State<AppState>, parts: Parts) -> Result<Response, AppError> {
     auth::logout(&st, &parts).await?;
-    let mut r = Json(json!({"logged_out": true})).into_response();
+    let mut r = Json(LoggedOut { logged_out: true }).into_response();
     set_cookie(&mut r, &auth::clear_cookie(&st));
     Ok(r)
 }
 
-async fn me(who: CurrentUser, headers: HeaderMap) -> Json<serde_json::Value> {
+async fn me(who: CurrentUser, headers: HeaderMap) -> Json<SignedIn> {
     let csrf = headers
         .get_all(axum::http::header::COOKIE)
         .iter()
@@ -218,11 +284,11 @@ async fn me(who: CurrentUser, headers: HeaderMap) -> Json<serde_json::Value> {
         .filter_map(|kv| kv.trim().split_once('='))
         .find(|(k, _)| *k == auth::SESSION_COOKIE)
         .map(|(_, v)| crate::csrf::token_for(v));
-    Json(json!({
-        "user": user_json(&who.user),
-        "can_write": who.role().can_write(),
-        "csrf_token": csrf,
-    }))
+    Json(SignedIn {
+        user: UserView::from(&who.user),
+        csrf_token: csrf,
+        can_write: Some(who.role().can_write()),
+    })
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -234,7 +300,7 @@ async fn create_token(
     State(st): State<AppState>,
     who: CurrentUser,
     Json(b): Json<NewToken>,
-) -> Result<(StatusCode, Json<serde_json::Value>), AppError> {
+) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
     let name = b.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 80 {
         return Err(AppError::BadRequest(
@@ -249,8 +315,11 @@ async fn create_token(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"token": secret, "info": info,
-                    "usage": "Authorization: Bearer <token>"})),
+        Json(CreatedToken {
+            token: secret,
+            info,
+            usage: "Authorization: Bearer <token>",
+        }),
     ))
 }
 
@@ -258,22 +327,22 @@ async fn revoke_token(
     State(st): State<AppState>,
     who: CurrentUser,
     Path(id): Path<i64>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<Revoked>, AppError> {
     who.require_role(&[Role::PlatformAdmin])?;
     let actor = who.actor();
     st.run(move |s| Ok(s.revoke_api_token(id, &actor)?)).await?;
-    Ok(Json(json!({"revoked": id})))
+    Ok(Json(Revoked { revoked: id }))
 }
 
 async fn list_users(
     State(st): State<AppState>,
     who: CurrentUser,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<Users>, AppError> {
     who.require_role(&[Role::PlatformAdmin])?;
     let users = st.run(|s| Ok(s.users()?)).await?;
-    Ok(Json(
-        json!({"users": users.iter().map(user_json).collect::<Vec<_>>()}),
-    ))
+    Ok(Json(Users {
+        users: users.iter().map(UserView::from).collect(),
+    }))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -289,7 +358,7 @@ async fn create_user(
     State(st): State<AppState>,
     who: CurrentUser,
     Json(b): Json<NewUserJson>,
-) -> Result<(StatusCode, Json<serde_json::Value>), AppError> {
+) -> Result<(StatusCode, Json<CreatedUser>), AppError> {
     who.require_role(&[Role::PlatformAdmin])?;
     let actor = who.actor();
     let user = st
@@ -297,5 +366,10 @@ async fn create_user(
             crate::accounts::add_user(s, &b.username, &b.role, &b.scope, &b.password, &actor)
         })
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({"user": user_json(&user)}))))
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedUser {
+            user: UserView::from(&user),
+        }),
+    ))
 }

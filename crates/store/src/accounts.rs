@@ -45,7 +45,7 @@ CREATE TABLE api_tokens (
 "#;
 
 /// What a user may do (角色).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// 平台管理员: everything, everywhere.
@@ -169,7 +169,7 @@ pub struct NewUser {
 }
 
 /// An API token's public part (the secret is shown once, at creation, by the caller).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ApiTokenInfo {
     pub id: i64,
     pub user_id: i64,

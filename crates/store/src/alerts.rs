@@ -42,7 +42,7 @@ CREATE TABLE alert_deliveries (
 "#;
 
 /// A warning to record: `key` makes it unique.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct NewAlert {
     pub key: String,
     /// `budget` (the year-end forecast exceeds the budget) or `meter` (a meter departs
@@ -59,7 +59,7 @@ pub struct NewAlert {
 }
 
 /// A recorded alert.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Alert {
     pub id: i64,
     #[serde(flatten)]
@@ -68,7 +68,7 @@ pub struct Alert {
 }
 
 /// A webhook alerts are posted to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Webhook {
     pub id: i64,
     pub url: String,

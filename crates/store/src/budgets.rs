@@ -106,7 +106,7 @@ pub struct NewAssessment {
 }
 
 /// An entry of the register of assessed projects.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AssessedProject {
     pub id: i64,
     pub name: String,

@@ -35,7 +35,7 @@ CREATE TABLE building_standards (
 "#;
 
 /// A building: the site (its meters' `site` and its ledger rows' `site`) of an enterprise.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Building {
     /// The site's name, unique among buildings.
     pub site: String,

@@ -180,7 +180,7 @@ pub struct NewApplication {
 }
 
 /// An application and its current state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Application {
     pub id: i64,
     pub project_id: String,
@@ -229,7 +229,7 @@ pub struct NewEvent {
 }
 
 /// A recorded workflow event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ApplicationEvent {
     pub id: i64,
     pub application_id: i64,
@@ -254,7 +254,7 @@ pub struct MrvLink {
 }
 
 /// A borrower's balance sheet of a year, for PCAF attribution.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BalanceSheet {
     pub credit_code: CreditCode,
     pub year: i32,

@@ -11,7 +11,7 @@ const CATEGORIES_CSV: &str = include_str!("../data/hw-categories.csv");
 const CODES_CSV: &str = include_str!("../data/hw-codes.csv");
 
 /// A category of the list (`HW08` 废矿物油与含矿物油废物).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Category {
     pub category: String,
     pub name_zh: String,
@@ -20,7 +20,7 @@ pub struct Category {
 }
 
 /// One code of the list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct WasteCode {
     pub code: String,
     pub category: String,

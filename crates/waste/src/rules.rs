@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 const BUILTIN: &str = include_str!("../data/transfer-rules.toml");
 
 /// One configured value's source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Period {
     pub approval_working_days: u32,
     pub source: String,

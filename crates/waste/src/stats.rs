@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use zp_domain::time::Date;
 use zp_domain::{Calendar, Region};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default, schemars::JsonSchema)]
 pub struct Tonnes {
     pub applications: usize,
     /// Tonnes of approved applications.
@@ -19,7 +19,7 @@ pub struct Tonnes {
     pub received_t: Decimal,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RouteLine {
     pub from_province: String,
     pub to_province: String,
@@ -27,7 +27,7 @@ pub struct RouteLine {
     pub tonnes: Tonnes,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CodeLine {
     pub code: String,
     #[serde(flatten)]
@@ -36,7 +36,7 @@ pub struct CodeLine {
 
 /// The report of `region` in `year` (applications submitted in that year, leaving or
 /// entering the region).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct WasteReport {
     pub region: String,
     pub year: i32,

@@ -49,7 +49,7 @@ pub struct CarbonMapQuery {
 }
 
 /// One group in one period.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CarbonMapRow {
     /// Credit code, park name or industry code.
     pub group: String,
@@ -69,7 +69,7 @@ pub struct CarbonMapRow {
 }
 
 /// Factors used for one region.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct MapFactor {
     pub region: String,
     /// Hours of the window with an hourly factor (`import grid-hourly`).
@@ -81,7 +81,7 @@ pub struct MapFactor {
 }
 
 /// Totals over all rows.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct CarbonMapTotals {
     pub consumption_mwh: Decimal,
     pub generation_mwh: Decimal,
@@ -90,7 +90,7 @@ pub struct CarbonMapTotals {
 }
 
 /// The electricity-carbon map of a scope.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CarbonMap {
     pub scope: String,
     pub from: String,
