@@ -157,6 +157,11 @@ test('upload a ledger file with progress and review the quarantined row', async 
   await page.selectOption('#upload-kind', 'activity');
   await page.setInputFiles('#upload-file', file);
   await page.click('#upload-submit');
+  // A ledger is previewed first: one new row, one that would be quarantined.
+  await page.waitForSelector('#upload-preview:not([hidden])');
+  assert.equal(await page.textContent('#preview-new'), '1');
+  assert.equal(await page.textContent('#preview-quarantined'), '1');
+  await page.click('#preview-confirm');
   await page.waitForSelector('#upload-result:not([hidden])');
   assert.equal(await page.textContent('#count-read'), '2');
   assert.equal(await page.textContent('#count-accepted'), '1');
@@ -169,6 +174,51 @@ test('upload a ledger file with progress and review the quarantined row', async 
   await page.goto(`${BASE}/audit`);
   assert.match(await page.textContent('#audit'), /user:park/);
   await shot(page, '09-audit');
+  fs.unlinkSync(file);
+  await context.close();
+});
+
+test('a restating upload is previewed (old -> new, large swings marked), confirmed, then reverted to the old values', async () => {
+  const { context, page } = await session('park');
+  const api = async p => (await page.request.get(BASE + p)).json();
+  const electricity = async () => (await api(`/api/v1/inventory?org=${ENTERPRISE}&year=2023`)).electricity_mwh;
+  // The enterprise's largest current 2023 electricity line, restated to a tenth of it.
+  const rows = (await api(`/api/v1/orgs/${ENTERPRISE}/history`)).rows
+    .filter(r => r.superseded_by === null && r.carrier === 'electricity' && r.period.startsWith('2023'));
+  assert.ok(rows.length > 0, 'the demo enterprise has 2023 electricity lines');
+  const line = rows.reduce((a, b) => (Number(b.quantity.value) > Number(a.quantity.value) ? b : a));
+  const before = await electricity();
+  const tenth = Number(line.quantity.value) / 10;
+  const file = path.join(os.tmpdir(), `zp-browser-restate-${process.pid}.csv`);
+  fs.writeFileSync(file, `credit_code,period,carrier,quantity,unit,site\n${ENTERPRISE},${line.period},electricity,${tenth},${line.quantity.unit},${line.site}\n`);
+  await page.goto(`${BASE}/imports`);
+  await page.selectOption('#upload-kind', 'activity');
+  await page.setInputFiles('#upload-file', file);
+  await page.click('#upload-submit');
+  await page.waitForSelector('#upload-preview:not([hidden])');
+  assert.equal(await page.textContent('#preview-restated'), '1');
+  assert.equal(await page.textContent('#preview-new'), '0');
+  const change = page.locator('#preview-changes tbody tr');
+  assert.equal(await change.count(), 1);
+  assert.match(await change.getAttribute('class'), /swing/, 'a -90 % change is highlighted');
+  assert.match(await change.textContent(), /-90(\.0)?%/);
+  assert.equal(await electricity(), before, 'a preview stores nothing');
+  await shot(page, '07a-upload-preview');
+  await page.click('#preview-confirm');
+  await page.waitForSelector('#upload-result:not([hidden])');
+  assert.equal(await page.textContent('#count-restated'), '1');
+  const restated = await electricity();
+  assert.notEqual(restated, before);
+  if (line.quantity.unit === 'MWh') {
+    assert.ok(Math.abs(before - restated - 0.9 * Number(line.quantity.value)) < 1e-6, `${before} -> ${restated}`);
+  }
+  // Revert it from the list: the old value is back.
+  await page.goto(`${BASE}/imports`);
+  const row = page.locator('#batches tbody tr', { hasText: `zp-browser-restate-${process.pid}` }).first();
+  page.once('dialog', d => d.accept());
+  await row.locator('button.revert').click();
+  await row.locator('.good').waitFor();
+  assert.equal(await electricity(), before, 'reverted to the old value');
   fs.unlinkSync(file);
   await context.close();
 });

@@ -3,8 +3,8 @@
 
 /// Registry types the adapters show and pass.
 pub use zp_certs::{
-    Actor, Balances, Bundle, BundleId, CertError, Consumption, EvidenceDoc, MatchReport, SigningKey,
-    Summary,
+    Actor, Balances, Bundle, BundleId, CertError, Consumption, EvidenceDoc, MatchReport,
+    SigningKey, Summary,
 };
 
 use crate::AppError;

@@ -18,8 +18,8 @@
 
 /// Climate-finance types the adapters show and pass.
 pub use zp_finance::{
-    Action, FinanceError, Match, Method, Product, Project, ProjectKind, Status, SupportCatalogue,
-    fen_to_yuan, loan_report_xlsx, pcaf_xlsx,
+    Action, FinanceError, LoanReport, Match, Method, PcafReport, Product, Project, ProjectKind,
+    Status, SupportCatalogue, fen_to_yuan, loan_report_xlsx, pcaf_xlsx,
 };
 
 use crate::AppError;
@@ -30,8 +30,8 @@ use zp_accounting::ActivityLine;
 use zp_domain::{Carrier, CreditCode, Decimal, Period, Quantity, Unit};
 use zp_finance::schedule::next_month;
 use zp_finance::{
-    DataQuality, Exposure, Installment, LoanLine, LoanReport, MrvReport, PcafReport, ProductKind,
-    Reduction, Tag, annual_from_ledger, expected_reduction, yuan_to_fen,
+    DataQuality, Exposure, Installment, LoanLine, MrvReport, ProductKind, Reduction, Tag,
+    annual_from_ledger, expected_reduction, yuan_to_fen,
 };
 use zp_readings::ReadingStore;
 use zp_store::{
@@ -128,7 +128,7 @@ pub fn catalogue() -> SupportCatalogue {
 }
 
 /// A project of the library with its computed expected reduction and catalogue tags.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ProjectView {
     pub project: Project,
     pub tags: Vec<Tag>,

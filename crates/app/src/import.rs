@@ -452,12 +452,14 @@ pub fn import_factor_table(
 }
 
 /// One restatement an import would make: the stored value and the new one.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ImportChange {
     pub credit_code: String,
     pub site: String,
     pub period: String,
     pub carrier: String,
+    /// The carrier's Chinese name (e.g. 电力).
+    pub carrier_name_zh: String,
     /// The current value with its unit, as stored (e.g. `13876 MWh`).
     pub old: String,
     /// The value the file gives, with its unit.
@@ -469,7 +471,7 @@ pub struct ImportChange {
 
 /// What an import would do, computed without storing anything (`--dry-run`, the upload
 /// preview): the counts it would report and each restatement as old -> new.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ImportPreview {
     pub kind: &'static str,
     pub file: String,
@@ -546,6 +548,7 @@ pub fn preview_table(
             site: row.site.clone(),
             period: row.period.to_string(),
             carrier: row.carrier.key().to_string(),
+            carrier_name_zh: row.carrier.name_zh().to_string(),
             old: current.quantity.to_string(),
             new: row.quantity.to_string(),
             change_pct,

@@ -57,12 +57,11 @@ pub use zp_ingest::{Limits, ReadError, Table, read_table};
 pub use zp_store::VerifierStore;
 pub use zp_store::{
     Access, Application, ApplicationFilter, AuditEntry, BalanceSheet, BatchInfo, BatchMeta,
-    Designation, DesignationKind, DesignationLevel, FactorSetInfo, ImportCounts, Meter, MeterFilter,
-    MeterKind,
-    NewUser, Org, OrgFilter, Park, ProjectFilter, QuarantineEntry, QuarantineFilter, Rejected,
-    Role, Site, Store, StoreError, Upsert, User, open,
+    Designation, DesignationKind, DesignationLevel, FactorSetInfo, ImportCounts, Meter,
+    MeterFilter, MeterKind, NewUser, Org, OrgFilter, Park, ProjectFilter, QuarantineEntry,
+    QuarantineFilter, Rejected, Role, Site, Store, StoreError, Upsert, User, open,
 };
-pub use zp_store::{Alert, ApiTokenInfo, BudgetScope, NewAlert, Webhook};
+pub use zp_store::{Alert, ApiTokenInfo, BudgetScope, NewAlert, RevertCounts, Webhook};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

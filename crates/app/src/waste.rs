@@ -12,7 +12,8 @@
 /// The types the adapters show and pass.
 pub use zp_waste::{
     Application, Catalog as WasteCatalog, Check, Decision, Declaration, Manifest, NewApplication,
-    Purpose, Rules as WasteRules, Side, Status as WasteStatus, Utilisation, Verdict, WasteReport,
+    Purpose, Rules as WasteRules, Side, Status as WasteStatus, Utilisation, Verdict, WasteCode,
+    WasteReport,
 };
 
 pub use zp_store::NewManifest;

@@ -171,7 +171,7 @@ pub fn petrol_kgco2_per_kg(
 }
 
 /// A parameter as used in one result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct UsedParameter {
     pub name: String,
     pub value: Decimal,
@@ -183,7 +183,7 @@ pub struct UsedParameter {
 }
 
 /// The reduction of one activity quantity under one methodology.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Reduction {
     pub methodology: String,
     pub activity: Decimal,

@@ -36,7 +36,19 @@ impl std::fmt::Display for Actor {
 }
 
 /// The consumption a certificate is cancelled (retired, 注销) for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Consumption {
     /// One consumption hour, starting at `hour_start` (UTC epoch seconds, aligned to the

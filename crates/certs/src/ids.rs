@@ -6,7 +6,19 @@ use std::fmt;
 /// Identifier of a certificate bundle (证书包). Allocated sequentially from 1 by the
 /// registry; a split keeps the parent id for the first part and allocates a new one for
 /// the rest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(transparent)]
 pub struct BundleId(pub u64);
 
@@ -20,7 +32,19 @@ impl fmt::Display for BundleId {
 ///
 /// Granular certificates carry one id per Wh; imported GECs carry their registry serial
 /// numbers, one per MWh.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 pub struct IdRange {
     pub start: u64,
     pub end: u64,

@@ -194,7 +194,9 @@ pub struct Rejected {
 
 /// Counts of an import: `read = accepted + quarantined`; `duplicates` and `restated` are
 /// the accepted rows that were already present unchanged, or that replaced a value.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct ImportCounts {
     pub read: usize,
     pub accepted: usize,
@@ -303,7 +305,9 @@ pub struct BatchInfo {
 }
 
 /// What reverting an import changed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct RevertCounts {
     pub batch: i64,
     /// Rows the import had added (no earlier value): withdrawn.
@@ -393,7 +397,9 @@ impl Meter {
 
 /// What a sub-meter's energy is used for, or the conversion it feeds (energy-flow analysis,
 /// MIIT 工信厅节〔2025〕13号 能流分析).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum EndUse {
     Process,

@@ -164,7 +164,19 @@ fn ratio(numerator: Decimal, denominator: Decimal) -> Option<Decimal> {
 }
 
 /// A figure computed from the accounts, referenced as `accounts.<name>` in indicator sets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountMetric {
     EnergyTce,

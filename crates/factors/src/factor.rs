@@ -2,7 +2,19 @@ use serde::{Deserialize, Serialize};
 use zp_domain::{Decimal, Region};
 
 /// What a factor measures. The snake_case names appear in factor ids and files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum FactorKind {
     /// Average grid emission factor (全国/省级电网平均排放因子), tCO2/MWh.

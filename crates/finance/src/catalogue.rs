@@ -33,7 +33,7 @@ pub struct SupportCatalogue {
 }
 
 /// A project's category with its full path, as shown to a bank.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Tag {
     pub code: String,
     /// `节能降碳产业 / 能效提升 / 工业领域节能改造`.

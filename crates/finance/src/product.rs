@@ -8,7 +8,19 @@ use serde::{Deserialize, Serialize};
 use zp_domain::{Decimal, Period, Region};
 
 /// What kind of product.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ProductKind {
     /// 专项补助资金: a grant, not repaid.

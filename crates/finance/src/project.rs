@@ -171,7 +171,7 @@ impl Project {
 }
 
 /// What one carrier contributes to the reduction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CarrierSaving {
     pub carrier: Carrier,
     /// Baseline minus project, in the carrier's base unit.
@@ -183,7 +183,7 @@ pub struct CarrierSaving {
 }
 
 /// Baseline minus project figures of a year. Positive numbers are reductions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Reduction {
     pub year: i32,
     pub baseline_tce: Decimal,

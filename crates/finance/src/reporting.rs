@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use zp_domain::Decimal;
 
 /// One disbursed loan in the carbon-reduction loan report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LoanLine {
     pub application_id: i64,
     pub borrower: String,
@@ -60,7 +60,7 @@ impl LoanLine {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LoanReport {
     pub bank: String,
     pub loans: usize,
@@ -88,7 +88,7 @@ pub fn loan_report(bank: &str, lines: Vec<LoanLine>) -> LoanReport {
 }
 
 /// Where a borrower's emissions come from (PCAF business loans).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DataQuality {
     /// 1a: reported and verified.
@@ -156,7 +156,7 @@ pub struct Exposure {
     pub data_quality: DataQuality,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PcafLine {
     pub loan: String,
     pub borrower: String,
@@ -169,7 +169,7 @@ pub struct PcafLine {
     pub data_quality_score: u8,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PcafReport {
     pub bank: String,
     pub year: i32,

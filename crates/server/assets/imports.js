@@ -25,13 +25,32 @@
     ev.preventDefault();
     if (ev.dataTransfer.files.length) { file.files = ev.dataTransfer.files; zoneText.textContent = file.files[0].name; }
   });
+  const preview = document.getElementById('upload-preview');
+  // Ledger uploads are previewed first (nothing stored): the restatements old -> new, large
+  // swings highlighted; the file is sent again, to be imported, only on confirmation.
   form.addEventListener('submit', ev => {
     ev.preventDefault();
     if (!file.files[0]) return;
+    document.getElementById('upload-result').hidden = true;
+    preview.hidden = true;
+    send(kind.value === 'activity');
+  });
+  document.getElementById('preview-confirm').addEventListener('click', () => {
+    preview.hidden = true;
+    send(false);
+  });
+  document.getElementById('preview-cancel').addEventListener('click', ev => {
+    preview.hidden = true;
+    status.textContent = ev.target.dataset.cancelled;
+  });
+  function send(dryRun) {
     const data = new FormData();
     data.append('file', file.files[0]);
     const xhr = new XMLHttpRequest();
-    const query = kind.value === 'factors' ? '?set=' + encodeURIComponent(setName.value.trim()) : '';
+    const params = new URLSearchParams();
+    if (kind.value === 'factors') params.set('set', setName.value.trim());
+    if (dryRun) params.set('dry_run', 'true');
+    const query = params.toString() ? '?' + params : '';
     xhr.open('POST', '/api/v1/imports/' + encodeURIComponent(kind.value) + query);
     xhr.setRequestHeader('X-CSRF-Token', zp.csrf());
     xhr.setRequestHeader('Accept', 'application/json');
@@ -54,24 +73,65 @@
         return;
       }
       status.textContent = '';
-      show(body);
+      if (dryRun) showPreview(body); else show(body);
     };
     xhr.onerror = () => {
       document.getElementById('upload-submit').disabled = false;
       status.innerHTML = '<span class="alert">' + (zh ? '上传失败' : 'Upload failed') + '</span>';
     };
     xhr.send(data);
-  });
+  }
+  function rejectedRows(table, rejected) {
+    table.querySelector('tbody').innerHTML = rejected.slice(0, 500).map(x =>
+      `<tr><td class="num">${x.row}</td><td class="mono">${zp.esc(x.field)}</td><td class="bad">${zp.esc(x.reason)}</td><td class="mono">${zp.esc(x.raw)}</td></tr>`).join('');
+    table.hidden = rejected.length === 0;
+  }
+  function showPreview(p) {
+    preview.hidden = false;
+    document.getElementById('preview-file').textContent = p.file;
+    const counts = {
+      read: p.read, new: p.accepted - p.duplicates - p.restated, restated: p.restated,
+      duplicates: p.duplicates, quarantined: p.quarantined,
+    };
+    Object.entries(counts).forEach(([k, v]) => { document.getElementById('preview-' + k).textContent = zp.fmt(v); });
+    const swing = c => c.change_pct === null || Math.abs(Number(c.change_pct)) > 30;
+    document.querySelector('#preview-changes tbody').innerHTML = p.changes.map(c =>
+      `<tr class="${swing(c) ? 'swing' : ''}"><td class="mono">${zp.esc(c.credit_code)}</td><td>${zp.esc(c.site)}</td><td>${zp.esc(c.period)}</td>` +
+      `<td>${zp.esc(zh ? c.carrier_name_zh : c.carrier)}</td><td class="num">${zp.esc(c.old)}</td><td class="num">${zp.esc(c.new)}</td>` +
+      `<td class="num">${c.change_pct === null ? '–' : (Number(c.change_pct) > 0 ? '+' : '') + zp.esc(String(c.change_pct)) + '%'}</td></tr>`).join('');
+    document.getElementById('preview-changes-wrap').hidden = p.changes.length === 0;
+    rejectedRows(document.getElementById('preview-rejected'), p.rejected);
+  }
   function show(r) {
     document.getElementById('upload-result').hidden = false;
     document.getElementById('result-file').textContent = r.file;
     ['read', 'accepted', 'quarantined', 'duplicates', 'restated'].forEach(k => {
       document.getElementById('count-' + k).textContent = zp.fmt(r[k]);
     });
-    const table = document.getElementById('result-rejected');
-    const tbody = table.querySelector('tbody');
-    tbody.innerHTML = r.rejected.slice(0, 500).map(x =>
-      `<tr><td class="num">${x.row}</td><td class="mono">${zp.esc(x.field)}</td><td class="bad">${zp.esc(x.reason)}</td><td class="mono">${zp.esc(x.raw)}</td></tr>`).join('');
-    table.hidden = r.rejected.length === 0;
+    rejectedRows(document.getElementById('result-rejected'), r.rejected);
   }
+})();
+
+// Reverting an import from the list (its uploader or an administrator).
+(function () {
+  'use strict';
+  document.querySelectorAll('#batches button.revert').forEach(b => b.addEventListener('click', async () => {
+    if (!window.confirm(b.dataset.confirm)) return;
+    b.disabled = true;
+    const r = await fetch('/api/v1/imports/revert', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Accept': 'application/json', 'X-CSRF-Token': zp.csrf() },
+      body: JSON.stringify({ id: Number(b.dataset.id) }),
+    });
+    const body = await r.json().catch(() => ({}));
+    const cell = b.parentElement;
+    if (r.ok) {
+      cell.innerHTML = `<span class="good">${zp.esc(b.dataset.done)}</span>`;
+      cell.dataset.withdrawn = body.withdrawn;
+      cell.dataset.restored = body.restored;
+    } else {
+      b.disabled = false;
+      cell.insertAdjacentHTML('beforeend', `<span class="alert">${zp.esc((body.error && body.error.message) || r.statusText)}</span>`);
+    }
+  }));
 })();

@@ -16,7 +16,6 @@ use crate::extract::{Json, Query, empty_as_none, need, need_code as code, need_t
 use crate::{AppError, AppState};
 use axum::extract::State;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use zp_app::Role;
 use zp_app::assets::{self as uc, Balance, ComplianceStatus, CoverageRow, LogSummary, Op, Pledge};
 use zp_domain::time::Date;
@@ -174,7 +173,7 @@ pub(super) async fn run(
     who: CurrentUser,
     action: Action,
     body: OpBody,
-) -> Result<Value, AppError> {
+) -> Result<Executed, AppError> {
     who.require_write()?;
     who.require_role(action.roles())?;
     let op = body.op(action)?;
@@ -182,13 +181,22 @@ pub(super) async fn run(
     let out = st
         .run(move |s| Ok(uc::execute(s, &c, &op, now()).map(|o| (op.to_string(), o))?))
         .await?;
-    let (what, o) = out;
-    Ok(json!({
-        "operation": what,
-        "event_ids": o.event_ids,
-        "blocks": o.blocks,
-        "pledge": o.pledge,
-    }))
+    let (operation, o) = out;
+    Ok(Executed {
+        operation,
+        event_ids: o.event_ids,
+        blocks: o.blocks,
+        pledge: o.pledge,
+    })
+}
+
+/// What a registry operation did: the events appended and the blocks (and pledge) made.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Executed {
+    operation: String,
+    event_ids: Vec<u64>,
+    blocks: Vec<u64>,
+    pledge: Option<u64>,
 }
 
 pub(super) async fn op_api(
@@ -196,7 +204,7 @@ pub(super) async fn op_api(
     who: CurrentUser,
     action: Action,
     body: OpBody,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Executed>, AppError> {
     run(&st, who, action, body).await.map(Json)
 }
 

@@ -48,69 +48,82 @@ const OPS: &[Op] = &[
         "Allocate a scheme's allowances of a year {scheme, year, org, units} (registry \
          operator: platform admin)",
     )
-    .json_body(schema::<OpBody>),
+    .json_body(schema::<OpBody>)
+    .returns(crate::openapi::response::<api::Executed>),
     Op::post(
         "/api/v1/assets/issue",
         "Issue CCER, CQCER or carbon-inclusion credits {kind, vintage, org, units, project?} \
          (registry operator)",
     )
-    .json_body(schema::<OpBody>),
+    .json_body(schema::<OpBody>)
+    .returns(crate::openapi::response::<api::Executed>),
     Op::post(
         "/api/v1/assets/transfer",
         "Move available units {kind, vintage, from, to, units}; both enterprises in scope",
     )
-    .json_body(schema::<OpBody>),
+    .json_body(schema::<OpBody>)
+    .returns(crate::openapi::response::<api::Executed>),
     Op::post(
         "/api/v1/assets/pledge",
         "Pledge (质押) available units {kind, vintage, org, units, to: pledgee}; returns the \
          pledge id",
     )
-    .json_body(schema::<OpBody>),
+    .json_body(schema::<OpBody>)
+    .returns(crate::openapi::response::<api::Executed>),
     Op::post(
         "/api/v1/assets/release",
         "Release a pledge {pledge}: its units become available again",
     )
-    .json_body(schema::<OpBody>),
+    .json_body(schema::<OpBody>)
+    .returns(crate::openapi::response::<api::Executed>),
     Op::post(
         "/api/v1/assets/surrender",
         "Surrender (清缴) units for a scheme's year {scheme, year, org, kind, vintage, units}; \
          offsets beyond the cap are refused",
     )
-    .json_body(schema::<OpBody>),
+    .json_body(schema::<OpBody>)
+    .returns(crate::openapi::response::<api::Executed>),
     Op::post(
         "/api/v1/assets/cancel",
         "Cancel (注销) units for a voluntary claim {kind, vintage, org, units, claim}",
     )
-    .json_body(schema::<OpBody>),
+    .json_body(schema::<OpBody>)
+    .returns(crate::openapi::response::<api::Executed>),
     Op::get(
         "/api/v1/assets/balances",
         "Holdings per kind and vintage of the enterprises in scope: available, pledged, \
          reserved, surrendered, cancelled",
     )
-    .query(&[("org", "One enterprise's credit code", false)]),
+    .query(&[("org", "One enterprise's credit code", false)])
+    .returns(crate::openapi::response::<Vec<zp_app::assets::Balance>>),
     Op::get(
         "/api/v1/assets/pledges",
         "Pledges of the enterprises in scope",
-    ),
+    )
+    .returns(crate::openapi::response::<Vec<zp_app::assets::Pledge>>),
     Op::get(
         "/api/v1/assets/verify",
         "Re-walk the hash chain, replay every event and check the invariants",
-    ),
+    )
+    .returns(crate::openapi::response::<zp_app::assets::LogSummary>),
     Op::get(
         "/api/v1/assets/kinds",
         "Kinds of units and schemes, with each offset cap's source",
-    ),
+    )
+    .returns(crate::openapi::response::<&'static zp_app::assets::AssetCatalog>),
     Op::post(
         "/api/v1/compliance/verified",
         "Enter a verifier's figure (核查结果) {scheme, org, year, tco2} (platform admin or the \
          region's officer)",
     )
-    .json_body(schema::<OpBody>),
+    .json_body(schema::<OpBody>)
+    .returns(crate::openapi::response::<api::Executed>),
     Op::post(
         "/api/v1/compliance/deadline",
         "Enter a scheme year's surrender deadline {scheme, year, date} (platform admin)",
     )
-    .json_body(schema::<OpBody>),
+    .json_body(schema::<OpBody>)
+    .returns(crate::openapi::response::<api::Executed>),
     Op::get(
         "/api/v1/compliance/coverage",
         "Enterprises in scope whose accounts cross a scheme's inclusion threshold",
@@ -118,7 +131,8 @@ const OPS: &[Op] = &[
     .query(&[
         ("scheme", "cn-ets or cq-pilot", true),
         ("year", "Year", true),
-    ]),
+    ])
+    .returns(crate::openapi::response::<Vec<zp_app::assets::CoverageRow>>),
     Op::get(
         "/api/v1/compliance/status",
         "Compliance of an enterprise in a scheme's year: verified emissions, surrendered, \
@@ -133,7 +147,8 @@ const OPS: &[Op] = &[
             "Judge lateness as of this day (default today)",
             false,
         ),
-    ]),
+    ])
+    .returns(crate::openapi::response::<zp_app::assets::ComplianceStatus>),
     Op::get(
         "/api/v1/compliance/overview",
         "The compliance dashboard: the status of every enterprise in scope that takes part \
@@ -147,7 +162,8 @@ const OPS: &[Op] = &[
             "Judge lateness as of this day (default today)",
             false,
         ),
-    ]),
+    ])
+    .returns(crate::openapi::response::<Vec<zp_app::assets::ComplianceStatus>>),
 ];
 
 fn routes() -> Router<AppState> {

@@ -29,14 +29,9 @@ pub const AREA: Area = Area {
     strings: STRINGS,
 };
 
-const OPS: &[Op] = &[
-    Op::get("/api/v1/audit", "Audit log, newest first").query(&[(
-        "limit",
-        "Most entries (default 200, at most 5000)",
-        false,
-    )])
-    .returns(crate::openapi::response::<Entries>),
-];
+const OPS: &[Op] = &[Op::get("/api/v1/audit", "Audit log, newest first")
+    .query(&[("limit", "Most entries (default 200, at most 5000)", false)])
+    .returns(crate::openapi::response::<Entries>)];
 
 const STRINGS: &[Entry] = &[
     ("nav.audit", "审计日志", "Audit log"),

@@ -27,7 +27,7 @@ pub const AREA: Area = Area {
 
 const OPS: &[Op] = &[
     Op::get("/api/v1/orgs/{code}/meters", "Meters of an enterprise")
-    .returns(crate::openapi::response::<Meters>),
+        .returns(crate::openapi::response::<Meters>),
     Op::get(
         "/api/v1/orgs/{code}/monthly",
         "Monthly figures of an enterprise with its pinned factors",

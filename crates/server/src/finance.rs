@@ -91,30 +91,37 @@ const OPS: &[Op] = &[
     Op::get(
         "/api/v1/finance/catalogue",
         "The green finance support catalogue (2025 edition)",
-    ),
+    )
+    .returns(crate::openapi::response::<SupportCatalogue>),
     Op::get(
         "/api/v1/finance/projects",
         "Project library within the caller's scope",
     )
-    .query(PROJECT_FILTERS),
+    .query(PROJECT_FILTERS)
+    .returns(crate::openapi::response::<Vec<LibraryRow>>),
     Op::post(
         "/api/v1/finance/projects",
         "Register or update a project (JSON as the project file); expected reduction computed",
-    ),
+    )
+    .returns(crate::openapi::response::<Registered>)
+    .json_body(crate::openapi::schema::<Project>),
     Op::get(
         "/api/v1/finance/projects/{id}",
         "A project with its expected reductions, tags, meters and applications",
-    ),
+    )
+    .returns(crate::openapi::response::<ProjectDetail>),
     Op::post(
         "/api/v1/finance/projects/{id}/meters",
         "Monitor the project from a meter of its enterprise ({meter})",
     )
-    .json_body(schema::<MeterBody>),
+    .json_body(schema::<MeterBody>)
+    .returns(crate::openapi::response::<Written>),
     Op::post(
         "/api/v1/finance/projects/{id}/outputs",
         "A month's production output, the MRV baseline driver ({period, value})",
     )
-    .json_body(schema::<OutputBody>),
+    .json_body(schema::<OutputBody>)
+    .returns(crate::openapi::response::<Written>),
     Op::get(
         "/api/v1/finance/projects/{id}/mrv",
         "Monitored reductions against expected, month by month, with alerts",
@@ -122,24 +129,30 @@ const OPS: &[Op] = &[
     .query(&[
         ("from", "First month shown (YYYY-MM)", false),
         ("to", "Last month (YYYY-MM, default this month)", false),
-    ]),
+    ])
+    .returns(crate::openapi::response::<MrvView>),
     Op::get(
         "/api/v1/finance/projects/{id}/matches",
         "Products ranked for the project, with the reason for every rule",
-    ),
+    )
+    .returns(crate::openapi::response::<Vec<Match>>),
     Op::get(
         "/api/v1/finance/products",
         "Published products (a bank user: its own)",
     )
-    .query(&[("issuer", "Issuer name", false)]),
+    .query(&[("issuer", "Issuer name", false)])
+    .returns(crate::openapi::response::<Vec<Product>>),
     Op::post(
         "/api/v1/finance/products",
         "Publish or update a product (bank users for their issuer; JSON as the product file)",
-    ),
+    )
+    .returns(crate::openapi::response::<Published>)
+    .json_body(crate::openapi::schema::<Product>),
     Op::get(
         "/api/v1/finance/products/{id}/matches",
         "Projects in the caller's scope ranked for a product, with reasons",
-    ),
+    )
+    .returns(crate::openapi::response::<Vec<Match>>),
     Op::get(
         "/api/v1/finance/applications",
         "Applications within the caller's scope",
@@ -148,40 +161,49 @@ const OPS: &[Op] = &[
         ("project", "Project id", false),
         ("product", "Product id", false),
         ("status", "Workflow status", false),
-    ]),
+    ])
+    .returns(crate::openapi::response::<Vec<Application>>),
     Op::post(
         "/api/v1/finance/applications",
         "Apply for a product with an eligible project ({project, product, amount_yuan, method})",
     )
-    .json_body(schema::<ApplyBody>),
+    .json_body(schema::<ApplyBody>)
+    .returns(crate::openapi::response::<ApplicationView>),
     Op::get(
         "/api/v1/finance/applications/{id}",
         "An application with its events, repayment schedule and outstanding principal",
-    ),
+    )
+    .returns(crate::openapi::response::<ApplicationView>),
     Op::post(
         "/api/v1/finance/applications/{id}/actions",
         "Move an application: review, approve, reject, disburse (period), repay, close",
     )
-    .json_body(schema::<ActionBody>),
+    .json_body(schema::<ActionBody>)
+    .returns(crate::openapi::response::<ApplicationView>),
     Op::post(
         "/api/v1/finance/balance-sheets",
         "A borrower's equity and debt of a year (PCAF attribution)",
-    ),
+    )
+    .returns(crate::openapi::response::<Written>)
+    .json_body(crate::openapi::schema::<BalanceSheet>),
     Op::post(
         "/api/v1/finance/banks",
         "Link a bank user to the issuer its products carry (platform admin)",
     )
-    .json_body(schema::<BankBody>),
+    .json_body(schema::<BankBody>)
+    .returns(crate::openapi::response::<Written>),
     Op::get(
         "/api/v1/finance/reports/loans",
         "Carbon-reduction loan report of a bank (JSON or Excel)",
     )
-    .query(REPORT_QUERY),
+    .query(REPORT_QUERY)
+    .returns(crate::openapi::response::<zp_app::finance::LoanReport>),
     Op::get(
         "/api/v1/finance/reports/pcaf",
         "PCAF financed emissions of a bank's portfolio (JSON or Excel)",
     )
-    .query(REPORT_QUERY),
+    .query(REPORT_QUERY)
+    .returns(crate::openapi::response::<zp_app::finance::PcafReport>),
 ];
 
 fn routes() -> Router<AppState> {
@@ -246,17 +268,18 @@ where
 }
 
 /// A write as the caller's party, answered `{"result": ...}` (inserted, updated, unchanged).
-async fn write_as_party<T, F>(
-    st: &AppState,
-    who: CurrentUser,
-    f: F,
-) -> Result<Json<serde_json::Value>, AppError>
+async fn write_as_party<F>(st: &AppState, who: CurrentUser, f: F) -> Result<Json<Written>, AppError>
 where
-    T: serde::Serialize + Send + 'static,
-    F: FnOnce(&mut dyn Store, &Party, &CurrentUser) -> Result<T, AppError> + Send + 'static,
+    F: FnOnce(&mut dyn Store, &Party, &CurrentUser) -> Result<Upsert, AppError> + Send + 'static,
 {
-    let r = with_party(st, who, f).await?;
-    Ok(Json(serde_json::json!({ "result": r })))
+    let result = with_party(st, who, f).await?;
+    Ok(Json(Written { result }))
+}
+
+/// What a write did: inserted, updated or unchanged.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Written {
+    result: Upsert,
 }
 
 /// Finance writes: the roles that change data, and bank users (who move their own
@@ -307,7 +330,7 @@ fn nonempty(s: &Option<String>) -> Option<String> {
 }
 
 /// A project of the library with the statuses of the applications the caller sees.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub(crate) struct LibraryRow {
     #[serde(flatten)]
     pub view: ProjectView,
@@ -386,8 +409,9 @@ async fn projects(
     Ok(Json(rows))
 }
 
-#[derive(Serialize)]
-struct Registered {
+/// A project stored, with its computed expected reduction.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Registered {
     result: Upsert,
     project: ProjectView,
 }
@@ -406,7 +430,7 @@ async fn register(
 }
 
 /// A project with what the caller may see around it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub(crate) struct ProjectDetail {
     #[serde(flatten)]
     pub view: ProjectView,
@@ -456,7 +480,7 @@ async fn link_meter(
     who: CurrentUser,
     Path(id): Path<String>,
     Json(body): Json<MeterBody>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<Written>, AppError> {
     who.require_write()?;
     write_as_party(&st, who, move |s, p, who| {
         Ok(fin::link_meter(s, p, &id, &body.meter, &who.actor())?)
@@ -475,7 +499,7 @@ async fn set_output(
     who: CurrentUser,
     Path(id): Path<String>,
     Json(body): Json<OutputBody>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<Written>, AppError> {
     who.require_write()?;
     let period = month("period", &body.period)?;
     write_as_party(&st, who, move |s, p, who| {
@@ -587,8 +611,9 @@ async fn products(
     Ok(Json(v))
 }
 
-#[derive(Serialize)]
-struct Published {
+/// A product published.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Published {
     result: Upsert,
     product: Product,
 }
@@ -746,7 +771,7 @@ async fn balance_sheet(
     State(st): State<AppState>,
     who: CurrentUser,
     Json(b): Json<BalanceSheet>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<Written>, AppError> {
     require_finance_write(&who)?;
     write_as_party(&st, who, move |s, p, who| {
         Ok(fin::set_balance_sheet(s, p, &b, &who.actor())?)
@@ -764,9 +789,9 @@ async fn link_bank(
     State(st): State<AppState>,
     who: CurrentUser,
     Json(b): Json<BankBody>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<Written>, AppError> {
     who.require_role(&[Role::PlatformAdmin])?;
-    let r = st
+    let result = st
         .run(move |s| {
             let user = s
                 .user_by_name(&b.user)?
@@ -781,7 +806,7 @@ async fn link_bank(
             Ok(s.set_bank_issuer(&b.user, &b.issuer, &who.actor())?)
         })
         .await?;
-    Ok(Json(serde_json::json!({ "result": r })))
+    Ok(Json(Written { result }))
 }
 
 #[derive(Deserialize)]

@@ -50,15 +50,29 @@ const OPS: &[Op] = &[
          `set=NAME`); returns {read, accepted, quarantined, duplicates, restated} and the \
          rejected rows",
     )
-    .query(&[("set", "Name of the new factor set (kind factors)", false)])
+    .query(&[
+        ("set", "Name of the new factor set (kind factors)", false),
+        (
+            "dry_run",
+            "true or false (default false; activity ledgers only: store nothing and answer \
+             the preview, the counts, each restatement as old -> new with the change in %, \
+             the rows that would be quarantined)",
+            false,
+        ),
+    ])
     .body(OpBody::Upload)
-    .returns(crate::openapi::response::<crate::upload::Outcome>),
-    Op::get("/api/v1/imports", "Recent imports with their counts").query(&[(
-        "limit",
-        "Most imports to list (default 50)",
-        false,
-    )])
-    .returns(crate::openapi::response::<Imports>),
+    .returns(crate::openapi::response::<Uploaded>),
+    Op::post(
+        "/api/v1/imports/revert",
+        "Revert a stored activity import {id} (ids as GET /api/v1/imports lists them): its new \
+         rows are withdrawn and its restatements return to the previous values, audited; by \
+         its uploader or an administrator, as `zeropark imports revert ID`",
+    )
+    .json_body(crate::openapi::schema::<RevertBody>)
+    .returns(crate::openapi::response::<zp_app::RevertCounts>),
+    Op::get("/api/v1/imports", "Recent imports with their counts")
+        .query(&[("limit", "Most imports to list (default 50)", false)])
+        .returns(crate::openapi::response::<Imports>),
     Op::get(
         "/api/v1/quarantine",
         "Rows that failed validation, with file, row, field and reason",
@@ -96,6 +110,38 @@ const STRINGS: &[Entry] = &[
         "Validating and importing…",
     ),
     ("imports.done", "导入完成", "Import finished"),
+    (
+        "imports.preview",
+        "导入预览（尚未保存）",
+        "Import preview (nothing stored yet)",
+    ),
+    ("imports.new_rows", "新增", "New rows"),
+    ("imports.changes", "更正明细", "Restatements"),
+    ("imports.site", "厂区", "Site"),
+    ("imports.period", "期间", "Period"),
+    ("imports.carrier", "能源品种", "Carrier"),
+    ("imports.old", "原值", "Old value"),
+    ("imports.new", "新值", "New value"),
+    ("imports.change_pct", "变化", "Change"),
+    (
+        "imports.swing_note",
+        "变化超过 30% 的更正已标出，请核对后再确认。",
+        "Restatements that change a value by more than 30 % are highlighted: check them before confirming.",
+    ),
+    ("imports.confirm", "确认导入", "Confirm the import"),
+    ("imports.cancel", "取消", "Cancel"),
+    (
+        "imports.cancelled",
+        "已取消，未保存任何数据。",
+        "Cancelled: nothing was stored.",
+    ),
+    ("imports.revert", "撤销", "Revert"),
+    (
+        "imports.revert_confirm",
+        "撤销此次导入？新增的行将被撤回，更正的值恢复为导入前的值（记入审计日志）。",
+        "Revert this import? Its new rows are withdrawn and its restated values return to what they were (audited).",
+    ),
+    ("imports.reverted", "已撤销", "Reverted"),
     ("imports.read", "读取", "Read"),
     ("imports.accepted", "接收", "Accepted"),
     ("imports.quarantined", "隔离", "Quarantined"),
@@ -214,18 +260,37 @@ fn routes() -> Router<AppState> {
         .route("/imports", get(imports_page))
         .route("/quarantine", get(quarantine_page))
         .route("/api/v1/imports/{kind}", post(upload))
+        .route("/api/v1/imports/revert", post(revert))
         .route("/api/v1/imports", get(batches))
         .route("/api/v1/quarantine", get(quarantine))
 }
 
-/// Stores the `file` field under a fresh folder of the upload directory and imports it.
+/// An upload's answer: what the import did, or (`dry_run=true`) what it would do.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum Uploaded {
+    Imported(Outcome),
+    Preview(zp_app::ImportPreview),
+}
+
+/// Stores the `file` field under a fresh folder of the upload directory and imports it;
+/// a dry run reads it, answers the preview and keeps nothing.
 async fn upload(
     State(st): State<AppState>,
     who: CurrentUser,
     Path(kind): Path<String>,
     Query(up): Query<UploadQuery>,
     mut multipart: Multipart,
-) -> Result<Json<Outcome>, AppError> {
+) -> Result<Json<Uploaded>, AppError> {
+    let dry_run = match up.dry_run.as_deref().map(str::trim) {
+        None | Some("" | "false" | "0") => false,
+        Some("true" | "1") => true,
+        Some(other) => {
+            return Err(AppError::BadRequest(format!(
+                "dry_run {other:?}: true or false"
+            )));
+        }
+    };
     let kind = ImportKind::parse(&kind).ok_or_else(|| {
         let kinds: Vec<&str> = ImportKind::ALL.iter().map(|k| k.key()).collect();
         AppError::NotFound(format!(
@@ -244,12 +309,39 @@ async fn upload(
         max_bytes: st.config.max_upload_bytes as u64,
         max_rows: st.config.max_upload_rows,
     };
-    // On any error (or a dropped request) `saved` removes the file as it goes out of scope.
+    // On any error (or a dropped request) `saved` removes the file as it goes out of scope;
+    // a dry run's file goes too.
+    if dry_run {
+        let preview = st
+            .run(move |s| crate::upload::preview(s, &who, kind, &path, &name, limits))
+            .await?;
+        return Ok(Json(Uploaded::Preview(preview)));
+    }
     let outcome = st
         .run(move |s| crate::upload::import(s, &who, kind, &path, &name, limits, &opts))
         .await?;
     saved.keep();
-    Ok(Json(outcome))
+    Ok(Json(Uploaded::Imported(outcome)))
+}
+
+/// The body of `POST /api/v1/imports/revert`.
+#[derive(Deserialize, schemars::JsonSchema)]
+struct RevertBody {
+    /// The import's id.
+    id: i64,
+}
+
+async fn revert(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Json(b): Json<RevertBody>,
+) -> Result<Json<zp_app::RevertCounts>, AppError> {
+    who.require_write()?;
+    let caller = who.caller();
+    let counts = st
+        .run(move |s| Ok(zp_app::revert_import(s, &caller, b.id)?))
+        .await?;
+    Ok(Json(counts))
 }
 
 /// An uploaded `file` field under a fresh folder of the upload directory. The folder is
@@ -390,6 +482,7 @@ pub fn multipart_error(e: axum::extract::multipart::MultipartError, limit: usize
 #[derive(Deserialize)]
 struct UploadQuery {
     set: Option<String>,
+    dry_run: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -484,6 +577,9 @@ struct ImportsBody {
     batches: Vec<BatchInfo>,
     max_mb: usize,
     max_rows: usize,
+    /// The viewer as recorded on imports, and whether it may revert others' imports.
+    actor: String,
+    reverts_any: bool,
 }
 
 async fn imports_page(page: Page, State(st): State<AppState>) -> PageResult {
@@ -510,6 +606,8 @@ async fn imports_page(page: Page, State(st): State<AppState>) -> PageResult {
         batches,
         max_mb: st.config.max_upload_bytes / (1024 * 1024),
         max_rows: st.config.max_upload_rows,
+        actor: page.user.actor(),
+        reverts_any: role.can_write() && page.user.caller().is_unscoped(),
     };
     render(
         &page,

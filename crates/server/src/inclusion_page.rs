@@ -22,7 +22,6 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use zp_app::Role;
 use zp_app::inclusion::{self as uc, Account, ActionImport, IssueReport, Participant, Redeemed};
@@ -40,37 +39,43 @@ const OPS: &[Op] = &[
         "/api/v1/inclusion/methodologies",
         "The methodologies: formula, activity unit, parameters with value, unit, source; \
          illustrative values marked",
-    ),
+    )
+    .returns(crate::openapi::response::<&'static uc::Methodologies>),
     Op::post(
         "/api/v1/inclusion/participants",
         "Register or rename a participant {participant, name, kind: person|sme, org}; org \
          is the enterprise whose registry account receives the credits",
     )
-    .json_body(schema::<JoinBody>),
+    .json_body(schema::<JoinBody>)
+    .returns(crate::openapi::response::<Joined>),
     Op::post(
         "/api/v1/inclusion/actions",
         "Import action records (CSV or XLSX `participant,methodology,date,quantity,unit`): \
          counts and quarantined rows; the same file again changes nothing",
     )
-    .body(Body::Upload),
+    .body(Body::Upload)
+    .returns(crate::openapi::response::<ActionImport>),
     Op::post(
         "/api/v1/inclusion/issue",
         "Issue a year's credits {year} (registry operator): per participant and \
          methodology the activity, reduction, credits in whole tonnes and the carried \
          remainder; a year already issued issues nothing new",
     )
-    .json_body(schema::<IssueBody>),
+    .json_body(schema::<IssueBody>)
+    .returns(crate::openapi::response::<IssueReport>),
     Op::get(
         "/api/v1/inclusion/accounts",
         "Participants' accounts in scope: reductions, issued, redeemed, available, carried",
     )
-    .query(&[("participant", "One participant's id", false)]),
+    .query(&[("participant", "One participant's id", false)])
+    .returns(crate::openapi::response::<Vec<Account>>),
     Op::post(
         "/api/v1/inclusion/redeem",
         "Redeem credits for a reward {participant, units}: cancelled in the registry, \
          oldest vintage first",
     )
-    .json_body(schema::<RedeemBody>),
+    .json_body(schema::<RedeemBody>)
+    .returns(crate::openapi::response::<Redeemed>),
 ];
 
 fn routes() -> Router<AppState> {
@@ -107,7 +112,7 @@ async fn join(
     State(st): State<AppState>,
     who: CurrentUser,
     Json(b): Json<JoinBody>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<(StatusCode, Json<Joined>), AppError> {
     who.require_write()?;
     who.require_role(HOLDERS)?;
     let org = match b.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -136,7 +141,20 @@ async fn join(
         StatusCode::OK
     };
     let change = format!("{u:?}").to_lowercase();
-    Ok((status, Json(json!({"participant": p, "change": change}))))
+    Ok((
+        status,
+        Json(Joined {
+            participant: p,
+            change,
+        }),
+    ))
+}
+
+/// A participant joined (`inserted`) or its record changed (`updated`, `unchanged`).
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Joined {
+    participant: Participant,
+    change: String,
 }
 
 async fn import(

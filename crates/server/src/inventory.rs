@@ -34,7 +34,7 @@ const OPS: &[Op] = &[Op::get(
         false,
     ),
 ])
-    .returns(crate::openapi::response::<Inventory>)];
+.returns(crate::openapi::response::<Inventory>)];
 
 fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/inventory", get(inventory))

@@ -46,13 +46,15 @@ const OPS: &[Op] = &[
          (as `zeropark market order --json`); a sell order reserves its units",
     )
     .json_body(schema::<OrderBody>)
-    .created(),
+    .created()
+    .returns(crate::openapi::response::<zp_app::assets::OrderReport>),
     Op::post(
         "/api/v1/market/cancel",
         "Withdraw an open order {order} of an enterprise in scope; returns the order as it \
          now stands",
     )
-    .json_body(schema::<CancelBody>),
+    .json_body(schema::<CancelBody>)
+    .returns(crate::openapi::response::<Order>),
     Op::get(
         "/api/v1/market/book",
         "The book of a kind and vintage: {bids: [{price_yuan, units}], asks: [...]}, best \
@@ -65,7 +67,8 @@ const OPS: &[Op] = &[
             true,
         ),
         ("vintage", "Vintage year", true),
-    ]),
+    ])
+    .returns(crate::openapi::response::<Book>),
     Op::get(
         "/api/v1/market/trades",
         "Trades in execution order {buyer, seller, units, price_yuan, ...}; a scoped caller \
@@ -74,7 +77,8 @@ const OPS: &[Op] = &[
     .query(&[
         ("kind", "Kind of unit (with vintage)", false),
         ("vintage", "Vintage year (with kind)", false),
-    ]),
+    ])
+    .returns(crate::openapi::response::<Vec<Trade>>),
     Op::get(
         "/api/v1/market/daily",
         "Open, high, low, close (yuan/t) and volume (t) per trading day, Asia/Shanghai",
@@ -82,12 +86,14 @@ const OPS: &[Op] = &[
     .query(&[
         ("kind", "Kind of unit", true),
         ("vintage", "Vintage year", true),
-    ]),
+    ])
+    .returns(crate::openapi::response::<Vec<Daily>>),
     Op::get(
         "/api/v1/market/orders",
         "Orders of the enterprises in scope, newest first: open ones, or all with all=true",
     )
-    .query(&[("all", "Closed orders too", false)]),
+    .query(&[("all", "Closed orders too", false)])
+    .returns(crate::openapi::response::<Vec<Order>>),
 ];
 
 fn routes() -> Router<AppState> {

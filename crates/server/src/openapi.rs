@@ -59,11 +59,17 @@ const DECIMAL_STRING_PATTERN: &str = r"^-?\d+(\.\d+)?$";
 fn decimals_as_numbers(v: &mut Value) {
     match v {
         Value::Object(o) => {
-            let decimal = o.get("type") == Some(&json!("string"))
-                && o.get("pattern") == Some(&json!(DECIMAL_STRING_PATTERN));
-            if decimal {
-                o.remove("pattern");
-                o.insert("type".into(), json!("number"));
+            if o.get("pattern") == Some(&json!(DECIMAL_STRING_PATTERN)) {
+                // `"string"`, or `["string", "null"]` for an optional decimal.
+                let number = match o.get("type") {
+                    Some(t) if t == "string" => Some(json!("number")),
+                    Some(t) if *t == json!(["string", "null"]) => Some(json!(["number", "null"])),
+                    _ => None,
+                };
+                if let Some(t) = number {
+                    o.remove("pattern");
+                    o.insert("type".into(), t);
+                }
             }
             o.values_mut().for_each(decimals_as_numbers);
         }

@@ -49,7 +49,7 @@ const OPS: &[Op] = &[Op::get(
     ),
     ("grid_factor", "provincial (default) or national", false),
 ])
-    .returns(crate::openapi::response::<ParkOverview>)];
+.returns(crate::openapi::response::<ParkOverview>)];
 
 const STRINGS: &[Entry] = &[
     ("nav.overview", "园区总览", "Park overview"),

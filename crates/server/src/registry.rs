@@ -20,8 +20,8 @@ use axum::routing::{get, post};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use zp_app::{
-    Access, Designation, DesignationKind, DesignationLevel, Org, OrgFilter, Park,
-    Role, Site, Store, Upsert,
+    Access, Designation, DesignationKind, DesignationLevel, Org, OrgFilter, Park, Role, Site,
+    Store, Upsert,
 };
 use zp_domain::records::ActivityRecord;
 use zp_domain::{CreditCode, Region};
@@ -518,7 +518,10 @@ async fn add_designation(
             Ok(d)
         })
         .await?;
-    Ok((StatusCode::CREATED, Json(CreatedDesignation { designation: d })))
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedDesignation { designation: d }),
+    ))
 }
 
 struct OrgRow {

@@ -334,10 +334,7 @@ async fn revoke_token(
     Ok(Json(Revoked { revoked: id }))
 }
 
-async fn list_users(
-    State(st): State<AppState>,
-    who: CurrentUser,
-) -> Result<Json<Users>, AppError> {
+async fn list_users(State(st): State<AppState>, who: CurrentUser) -> Result<Json<Users>, AppError> {
     who.require_role(&[Role::PlatformAdmin])?;
     let users = st.run(|s| Ok(s.users()?)).await?;
     Ok(Json(Users {

@@ -15,9 +15,11 @@ use serde_json::json;
 
 pub const AREA: Area = Area::api("system", routes, OPS);
 
-const OPS: &[Op] = &[Op::get("/api/v1/openapi.json", "This document (OpenAPI 3.1)")
-    .public()
-    .returns(crate::openapi::document_schema)];
+const OPS: &[Op] = &[
+    Op::get("/api/v1/openapi.json", "This document (OpenAPI 3.1)")
+        .public()
+        .returns(crate::openapi::document_schema),
+];
 
 fn routes() -> Router<AppState> {
     Router::new()

@@ -82,6 +82,28 @@ pub fn import(
     zp_app::import_table(store, &caller, kind, &table, set.as_deref()).map_err(hide_path)
 }
 
+/// What importing the file at `path` as `who` would do, storing nothing (the upload
+/// preview, `import activity --dry-run`): counts, each restatement as old -> new, and the
+/// rows that would be quarantined. Activity ledgers only.
+pub fn preview(
+    store: &mut dyn Store,
+    who: &CurrentUser,
+    kind: ImportKind,
+    path: &Path,
+    name: &str,
+    limits: Limits,
+) -> Result<zp_app::ImportPreview, AppError> {
+    authorise(who, kind)?;
+    let full = path.display().to_string();
+    let hide_path = |e: ImportError| match AppError::from(e) {
+        AppError::Unprocessable(m) => AppError::Unprocessable(m.replace(&full, name)),
+        other => other,
+    };
+    let mut table = read_table(path, limits).map_err(|e| hide_path(e.into()))?;
+    table.file = name.to_string();
+    zp_app::preview_table(store, &who.caller(), kind, &table).map_err(hide_path)
+}
+
 /// A new factor set's name, checked: 1 to 64 letters, digits, `-`, `_`, `.`.
 pub fn set_name(name: &str) -> Result<String, AppError> {
     let name = name.trim().to_string();

@@ -27,10 +27,10 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::{get, post};
 use serde::Deserialize;
-use serde_json::{Value, json};
+
 use zp_app::waste::{
     self as uc, ApplicationView, DayInfo, ManifestView, NewApplication, NewManifest, Purpose,
-    ReferenceKind, Side, Verdict, WasteCatalog, WasteReport, WasteRules,
+    ReferenceKind, Side, Verdict, WasteCatalog, WasteCode, WasteReport, WasteRules,
 };
 use zp_app::{ImportOutcome, Role};
 use zp_domain::time::Date;
@@ -61,14 +61,16 @@ const OPS: &[Op] = &[
             "Judge overdue as of this day (default today)",
             false,
         ),
-    ]),
+    ])
+    .returns(crate::openapi::response::<Vec<ApplicationView>>),
     Op::post(
         "/api/v1/waste/applications",
         "Submit an application (`waste apply`) {generator, receiver, code, tonnes, \
          from_province, to_province, submitted?, planned_to?, transport?, purpose?}: checks, \
          whitelist, due date in working days",
     )
-    .json_body(schema::<ApplyBody>),
+    .json_body(schema::<ApplyBody>)
+    .returns(crate::openapi::response::<ApplicationView>),
     Op::get(
         "/api/v1/waste/applications/{id}",
         "An application's status, due date, working days taken and overdue flag (`waste status`)",
@@ -77,52 +79,61 @@ const OPS: &[Op] = &[
         "today",
         "Judge overdue as of this day (default today)",
         false,
-    )]),
+    )])
+    .returns(crate::openapi::response::<ApplicationView>),
     Op::post(
         "/api/v1/waste/applications/{id}/decisions",
         "One province's decision (`waste decide`) {side: export|import, approve: true | \
          reject: REASON, date?}; officers of that province only",
     )
-    .json_body(schema::<DecideBody>),
+    .json_body(schema::<DecideBody>)
+    .returns(crate::openapi::response::<ApplicationView>),
     Op::get(
         "/api/v1/waste/applications/{id}/manifests",
         "Manifests (联单) of an application with the discrepancy flag (`waste manifest list`)",
-    ),
+    )
+    .returns(crate::openapi::response::<Vec<ManifestView>>),
     Op::post(
         "/api/v1/waste/applications/{id}/manifests",
         "The generator hands a shipment over (`waste manifest ship`) {tonnes, date?, \
          transporters: [..]}",
     )
-    .json_body(schema::<ShipBody>),
+    .json_body(schema::<ShipBody>)
+    .returns(crate::openapi::response::<ManifestView>),
     Op::post(
         "/api/v1/waste/manifests/{id}/receipt",
         "The receiver signs with the weighed tonnes (`waste manifest receive`) {tonnes, date?}",
     )
-    .json_body(schema::<ReceiveBody>),
+    .json_body(schema::<ReceiveBody>)
+    .returns(crate::openapi::response::<ManifestView>),
     Op::post(
         "/api/v1/waste/permits",
         "Import receivers' permits (`waste import-permits`, multipart field `file`: \
          permit_no,holder,province,codes,capacity_t,valid_from,valid_to,source; platform admin)",
     )
-    .body(OpBody::Upload),
+    .body(OpBody::Upload)
+    .returns(crate::openapi::response::<ImportOutcome>),
     Op::post(
         "/api/v1/waste/whitelist",
         "Import whitelist entries (`waste import-whitelist`, multipart field `file`: \
          agreement,from_province,to_province,generator,receiver,codes,yearly_cap_t,valid_from,\
          valid_to,source; platform admin)",
     )
-    .body(OpBody::Upload),
+    .body(OpBody::Upload)
+    .returns(crate::openapi::response::<ImportOutcome>),
     Op::post(
         "/api/v1/waste/declarations",
         "Import generators' declared wastes (`waste import-declarations`, multipart field \
          `file`: generator,code,annual_t,year,source; platform admin)",
     )
-    .body(OpBody::Upload),
+    .body(OpBody::Upload)
+    .returns(crate::openapi::response::<ImportOutcome>),
     Op::get(
         "/api/v1/waste/codes",
         "Codes of the National Hazardous Waste List (2021) as shipped (`waste codes`)",
     )
-    .query(&[("category", "Category, e.g. HW08", false)]),
+    .query(&[("category", "Category, e.g. HW08", false)])
+    .returns(crate::openapi::response::<Vec<&'static WasteCode>>),
     Op::get(
         "/api/v1/waste/report",
         "A province's yearly statistics from the applications the caller sees (`report waste`)",
@@ -135,7 +146,8 @@ const OPS: &[Op] = &[
             "Judge overdue as of this day (default today)",
             false,
         ),
-    ]),
+    ])
+    .returns(crate::openapi::response::<WasteReport>),
     Op::get(
         "/api/v1/calendar/add-working-days",
         "The N-th working day after a day (`calendar add-working-days`): {date}",
@@ -143,12 +155,14 @@ const OPS: &[Op] = &[
     .query(&[
         ("from", "YYYY-MM-DD; counting starts the day after", true),
         ("days", "Working days", true),
-    ]),
+    ])
+    .returns(crate::openapi::response::<WorkingDay>),
     Op::get(
         "/api/v1/calendar/days/{date}",
         "Whether a day is a working day, and the holiday or make-up day it is \
          (`calendar is-working-day`)",
-    ),
+    )
+    .returns(crate::openapi::response::<DayInfo>),
 ];
 
 fn routes() -> Router<AppState> {
@@ -530,12 +544,12 @@ struct CodesQuery {
     category: Option<String>,
 }
 
-async fn codes(_who: CurrentUser, Query(q): Query<CodesQuery>) -> Json<Value> {
+async fn codes(_who: CurrentUser, Query(q): Query<CodesQuery>) -> Json<Vec<&'static WasteCode>> {
     let list: Vec<_> = WasteCatalog::builtin()
         .codes()
         .filter(|c| q.category.as_deref().is_none_or(|k| c.category == k.trim()))
         .collect();
-    Json(json!(list))
+    Json(list)
 }
 
 #[derive(Deserialize)]
@@ -571,9 +585,15 @@ struct AddQuery {
 async fn add_working_days(
     _who: CurrentUser,
     Query(q): Query<AddQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<WorkingDay>, AppError> {
     let date = uc::add_working_days(need("from", q.from)?, need("days", q.days)?)?;
-    Ok(Json(json!({ "date": date })))
+    Ok(Json(WorkingDay { date }))
+}
+
+/// The working day reached.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct WorkingDay {
+    date: Date,
 }
 
 async fn day(_who: CurrentUser, Path(date): Path<String>) -> Result<Json<DayInfo>, AppError> {

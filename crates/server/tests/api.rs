@@ -283,6 +283,121 @@ async fn park_overview_cache_serves_new_figures_after_an_import() {
     assert_ne!(mwh(&after), mwh(&before), "the restatement shows");
 }
 
+/// The 2025-01 electricity lines of enterprise A that are current, as `(value, unit)`.
+async fn current_jan_2025(t: &common::TestApp) -> Vec<(String, String)> {
+    let h = t
+        .get(Some("ent_a"), &format!("/api/v1/orgs/{}/history", org_a()))
+        .await
+        .json();
+    h["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["period"] == "2025-01" && r["superseded_by"].is_null())
+        .map(|r| {
+            (
+                r["quantity"]["value"].to_string(),
+                r["quantity"]["unit"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Issue 14 #1: an upload is previewed (`dry_run=true`: counts and each restatement old ->
+/// new, nothing stored), then imported, then reverted by its uploader to the old value.
+#[tokio::test]
+async fn a_restating_upload_is_previewed_imported_and_reverted() {
+    let t = app();
+    let a = org_a();
+    let upload = |csv: String, uri: &'static str| {
+        let t = &t;
+        async move { t.upload("ent_a", uri, "ledger.csv", csv.as_bytes()).await }
+    };
+    let first = upload(
+        format!("credit_code,period,carrier,quantity,unit\n{a},2025-01,electricity,1200.5,MWh\n"),
+        "/api/v1/imports/activity",
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    let restate =
+        format!("credit_code,period,carrier,quantity,unit\n{a},2025-01,electricity,600,MWh\n");
+    let preview = upload(restate.clone(), "/api/v1/imports/activity?dry_run=true").await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text);
+    let p = preview.json();
+    assert_eq!(p["dry_run"], true);
+    assert_eq!(
+        (p["read"].as_u64(), p["restated"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let c = &p["changes"][0];
+    assert_eq!(
+        (c["credit_code"].as_str(), c["period"].as_str()),
+        (Some(a.as_str()), Some("2025-01"))
+    );
+    assert_eq!(
+        (c["carrier"].as_str(), c["carrier_name_zh"].as_str()),
+        (Some("electricity"), Some("电力"))
+    );
+    assert_eq!(
+        (c["old"].as_str(), c["new"].as_str()),
+        (Some("1200.5 MWh"), Some("600 MWh"))
+    );
+    // (600 - 1200.5) / 1200.5 = -50.02 %, to one place.
+    assert_eq!(c["change_pct"].to_string(), "-50.0");
+    assert_eq!(
+        current_jan_2025(&t).await,
+        vec![("1200.5".into(), "MWh".into())],
+        "a preview stores nothing"
+    );
+    let stored = upload(restate, "/api/v1/imports/activity").await.json();
+    assert_eq!(stored["restated"], 1);
+    assert_eq!(
+        current_jan_2025(&t).await,
+        vec![("600".into(), "MWh".into())]
+    );
+    // Only its uploader (or an administrator) reverts it.
+    let imports = t.get(Some("ent_a"), "/api/v1/imports").await.json();
+    let id = imports["imports"][0]["id"].as_i64().unwrap();
+    let body = serde_json::json!({ "id": id });
+    let other = t
+        .post_json("ent_b", "/api/v1/imports/revert", body.clone())
+        .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN, "{}", other.text);
+    let r = t
+        .post_json("ent_a", "/api/v1/imports/revert", body.clone())
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let counts = r.json();
+    assert_eq!(
+        (counts["restored"].as_u64(), counts["withdrawn"].as_u64()),
+        (Some(1), Some(0))
+    );
+    assert_eq!(
+        current_jan_2025(&t).await,
+        vec![("1200.5".into(), "MWh".into())],
+        "the old value is back"
+    );
+    let again = t.post_json("ent_a", "/api/v1/imports/revert", body).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+    assert!(again.text.contains("already reverted"), "{}", again.text);
+    // A dry run is for ledgers; other kinds say so.
+    let orgs = t
+        .upload(
+            "admin",
+            "/api/v1/imports/orgs?dry_run=true",
+            "orgs.csv",
+            b"credit_code,name,region,park,industry\n",
+        )
+        .await;
+    assert_eq!(
+        orgs.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        orgs.text
+    );
+    assert!(orgs.text.contains("activity"), "{}", orgs.text);
+}
+
 #[tokio::test]
 async fn upload_reports_counts_and_quarantined_rows_and_is_idempotent() {
     let t = app();

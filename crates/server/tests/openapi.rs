@@ -361,7 +361,16 @@ fn openapi_request_bodies_have_the_schemas_of_their_types() {
         tokens["201"].is_object() && tokens["200"].is_null(),
         "{tokens}"
     );
-    // Every JSON body but the few that take domain records whole has a typed schema.
+    // Every JSON body has a typed schema, the domain records taken whole included.
+    let project = body("/api/v1/finance/projects");
+    assert_eq!(
+        project["properties"]["kind"]["enum"][0], "energy_efficiency",
+        "{project}"
+    );
+    assert_eq!(
+        project["properties"]["org"]["pattern"],
+        zp_server::openapi::CREDIT_CODE_PATTERN
+    );
     let mut loose = Vec::new();
     for (path, ops) in doc["paths"].as_object().unwrap() {
         if let Some(s) =
@@ -372,13 +381,64 @@ fn openapi_request_bodies_have_the_schemas_of_their_types() {
         }
     }
     loose.sort();
+    assert_eq!(loose, Vec::<String>::new(), "bodies without a schema");
+}
+
+/// Issue 22 #22: every JSON success answer has the schema of the handler's answer type;
+/// decimals are documented as the JSON numbers they are written as.
+#[test]
+fn openapi_success_answers_have_the_schemas_of_their_types() {
+    let doc = zp_server::openapi::document();
+    let mut missing = Vec::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            for code in ["200", "201"] {
+                let schema = &op["responses"][code]["content"]["application/json"]["schema"];
+                if !schema.is_null() && schema.as_object().is_none_or(|o| o.is_empty()) {
+                    missing.push(format!("{method} {path} {code}"));
+                }
+            }
+        }
+    }
+    assert_eq!(missing, Vec::<String>::new(), "answers without a schema");
+    let ok = |method: &str, path: &str, code: &str| {
+        doc["paths"][path][method]["responses"][code]["content"]["application/json"]["schema"]
+            .clone()
+    };
+    // Decimals are numbers; an optional decimal is a number or null.
+    let inv = ok("get", "/api/v1/inventory", "200");
+    assert_eq!(inv["properties"]["energy_tce"]["type"], "number", "{inv}");
     assert_eq!(
-        loose,
-        vec![
-            "/api/v1/finance/balance-sheets",
-            "/api/v1/finance/products",
-            "/api/v1/finance/projects",
-        ],
-        "bodies without a schema"
+        inv["properties"]["clean_electricity_share"]["type"],
+        serde_json::json!(["number", "null"]),
+        "{inv}"
+    );
+    assert!(
+        !doc.to_string().contains(r"^-?\\d+(\\.\\d+)?$"),
+        "no decimal documented as a string"
+    );
+    // Wrapped answers name their keys as required.
+    let me = ok("get", "/api/v1/me", "200");
+    assert_eq!(
+        me["properties"]["user"]["required"],
+        serde_json::json!(["username", "role", "scope", "disabled", "created_at"]),
+        "{me}"
+    );
+    let created = ok("post", "/api/v1/tokens", "201");
+    assert!(
+        created["required"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("token")),
+        "{created}"
+    );
+    // Written regions are the codes.
+    let regions = ok("get", "/api/v1/carbon-map/regions", "200");
+    let codes = &regions["properties"]["regions"]["items"]["properties"]["code"];
+    assert_eq!(codes["type"], "string", "{regions}");
+    let sites = ok("get", "/api/v1/carbon-map/parks/{park}", "200");
+    assert_eq!(
+        sites["properties"]["orgs"]["items"]["properties"]["lat"]["type"],
+        serde_json::json!(["number", "null"])
     );
 }

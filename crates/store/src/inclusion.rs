@@ -63,7 +63,7 @@ CREATE TABLE inclusion_redemptions (
 "#;
 
 /// A participant of the programme: a person or an SME.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Participant {
     pub id: String,
     pub name: String,
