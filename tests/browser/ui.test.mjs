@@ -97,6 +97,36 @@ test('park admin sees the park overview and switches language', async () => {
   await context.close();
 });
 
+test('navigation: grouped menus fit at 1,366 px in both languages; the active group shows; a menu opens to its pages', async () => {
+  const { context, page } = await session('admin');
+  await page.setViewportSize({ width: 1366, height: 800 });
+  for (const lang of ['zh', 'en']) {
+    await page.goto(`${BASE}/imports?lang=${lang}`);
+    const groups = page.locator('nav.mainnav details.navgroup > summary');
+    assert.equal(await groups.count(), 6, 'the admin sees all six menus');
+    // Every menu label is fully visible, left of the language switch and user.
+    const who = await page.locator('header .who').boundingBox();
+    for (let i = 0; i < 6; i++) {
+      const b = await groups.nth(i).boundingBox();
+      assert.ok(b && b.width > 0 && b.x + b.width <= who.x, `${lang}: menu ${i} fits (${JSON.stringify(b)} vs ${who.x})`);
+    }
+    // The page's menu is marked active; its entries are hidden until it is opened.
+    const data = page.locator('details.navgroup[data-group="data"]');
+    assert.match(await data.getAttribute('class'), /active/);
+    assert.equal(await page.locator('details.navgroup.active').count(), 1);
+    assert.ok(!(await data.locator('a[href="/quarantine"]').isVisible()));
+    await data.locator('summary').click();
+    assert.ok(await data.locator('a[href="/quarantine"]').isVisible());
+    await shot(page, `03-navigation-${lang}`);
+    // Opening another menu closes this one.
+    await page.locator('details.navgroup[data-group="monitor"] summary').click();
+    assert.equal(await data.getAttribute('open'), null);
+    await Promise.all([page.waitForNavigation(), page.locator('details.navgroup[data-group="monitor"] a[href="/map"]').click()]);
+    assert.match(await page.locator('details.navgroup.active').getAttribute('data-group'), /monitor/);
+  }
+  await context.close();
+});
+
 test('carbon map: drill down from China to region, park, enterprise and meter; time slider', async () => {
   const { context, page } = await session('admin');
   await page.goto(`${BASE}/map`);
@@ -188,7 +218,7 @@ test('a restating upload is previewed (old -> new, large swings marked), confirm
   assert.ok(rows.length > 0, 'the demo enterprise has 2023 electricity lines');
   const line = rows.reduce((a, b) => (Number(b.quantity.value) > Number(a.quantity.value) ? b : a));
   const before = await electricity();
-  const tenth = Number(line.quantity.value) / 10;
+  const tenth = (Number(line.quantity.value) / 10).toFixed(3);
   const file = path.join(os.tmpdir(), `zp-browser-restate-${process.pid}.csv`);
   fs.writeFileSync(file, `credit_code,period,carrier,quantity,unit,site\n${ENTERPRISE},${line.period},electricity,${tenth},${line.quantity.unit},${line.site}\n`);
   await page.goto(`${BASE}/imports`);

@@ -38,6 +38,7 @@ pub const AREA: Area = Area {
         href: "/carbon-assets",
         label: "nav.carbon_assets",
         roles: &[],
+        group: crate::layout::NavGroup::Accounts,
     }],
     strings: STRINGS,
 };

@@ -25,6 +25,7 @@ pub const AREA: Area = Area {
         href: "/audit",
         label: "nav.audit",
         roles: &[],
+        group: crate::layout::NavGroup::System,
     }],
     strings: STRINGS,
 };

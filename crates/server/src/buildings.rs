@@ -28,6 +28,7 @@ pub const AREA: Area = Area {
         href: "/buildings",
         label: "nav.buildings",
         roles: &[],
+        group: crate::layout::NavGroup::Evaluate,
     }],
     strings: STRINGS,
 };

@@ -35,6 +35,7 @@ pub const AREA: Area = Area {
         href: "/map",
         label: "nav.map",
         roles: &[],
+        group: crate::layout::NavGroup::Monitor,
     }],
     strings: STRINGS,
 };

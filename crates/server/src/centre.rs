@@ -33,6 +33,7 @@ pub const AREA: Area = Area {
         href: "/centre",
         label: "nav.centre",
         roles: &[],
+        group: crate::layout::NavGroup::Monitor,
     }],
     strings: STRINGS,
 };

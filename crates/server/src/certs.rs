@@ -38,6 +38,7 @@ pub const AREA: Area = Area {
         href: "/certs",
         label: "nav.certs",
         roles: &[],
+        group: crate::layout::NavGroup::Accounts,
     }],
     strings: &[],
 };

@@ -30,6 +30,7 @@ pub const AREA: Area = Area {
         href: "/evaluate",
         label: "nav.evaluate",
         roles: &[],
+        group: crate::layout::NavGroup::Evaluate,
     }],
     strings: STRINGS,
 };

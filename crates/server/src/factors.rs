@@ -27,6 +27,7 @@ pub const AREA: Area = Area {
         href: "/factors",
         label: "nav.factors",
         roles: &[],
+        group: crate::layout::NavGroup::Data,
     }],
     strings: STRINGS,
 };

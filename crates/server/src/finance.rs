@@ -39,11 +39,13 @@ pub const AREA: Area = Area {
             href: "/finance",
             label: "nav.finance",
             roles: &[],
+            group: crate::layout::NavGroup::Finance,
         },
         NavItem {
             href: "/matching",
             label: "nav.matching",
             roles: &[Role::Bank, Role::PlatformAdmin],
+            group: crate::layout::NavGroup::Finance,
         },
     ],
     strings: pages::STRINGS,

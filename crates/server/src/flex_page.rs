@@ -26,6 +26,7 @@ pub const AREA: Area = Area {
         href: "/flex",
         label: "nav.flex",
         roles: &[],
+        group: crate::layout::NavGroup::Monitor,
     }],
     strings: STRINGS,
 };

@@ -91,3 +91,45 @@ mod tests {
         assert_eq!(back["a"], "</script><b>&");
     }
 }
+
+/// An RFC 3339 time as stored (UTC, e.g. `2026-12-04T10:27:16.535Z`) in Beijing time,
+/// `2026-12-04 18:27:16`; text that is not such a time is returned as it is.
+pub fn beijing(stamp: &str) -> String {
+    match stamp.parse::<jiff::Timestamp>() {
+        Ok(t) => zp_domain::time::format_local(t.as_second())
+            .get(..19)
+            .unwrap_or_default()
+            .replace('T', " "),
+        Err(_) => stamp.to_string(),
+    }
+}
+
+/// The name of a recorded file without the folders it was imported from (a CLI import
+/// records its path; pages show no server paths).
+pub fn file_name(recorded: &str) -> &str {
+    recorded.rsplit(['/', '\\']).next().unwrap_or(recorded)
+}
+
+#[cfg(test)]
+mod beijing_tests {
+    #[test]
+    fn stored_utc_times_are_shown_in_beijing_time() {
+        assert_eq!(
+            super::beijing("2026-12-04T10:27:16.535Z"),
+            "2026-12-04 18:27:16"
+        );
+        // 16:30 UTC is half past midnight the next day in Beijing.
+        assert_eq!(
+            super::beijing("2023-12-31T16:30:00Z"),
+            "2024-01-01 00:30:00"
+        );
+        assert_eq!(super::beijing("not a time"), "not a time");
+    }
+
+    #[test]
+    fn pages_show_file_names_without_server_folders() {
+        assert_eq!(super::file_name("/tmp/x/source-files/orgs.csv"), "orgs.csv");
+        assert_eq!(super::file_name("C:\\data\\台账.xlsx"), "台账.xlsx");
+        assert_eq!(super::file_name("ledger.csv"), "ledger.csv");
+    }
+}

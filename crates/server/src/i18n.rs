@@ -74,6 +74,18 @@ impl Lang {
     }
 
     /// The string `key` in this language.
+    /// The string of `key`, or `fallback` when the catalogue has none (a data value, such
+    /// as an import kind, that may or may not have a label).
+    pub fn t_or<'a>(self, key: &str, fallback: &'a str) -> &'a str {
+        match table().get(key) {
+            Some((zh, en)) => match self {
+                Lang::Zh => zh,
+                Lang::En => en,
+            },
+            None => fallback,
+        }
+    }
+
     pub fn t(self, key: &str) -> &'static str {
         match table().get(key) {
             Some((zh, en)) => match self {
@@ -134,6 +146,12 @@ pub const COMMON: &[Entry] = &[
         "园区双碳能源与碳排放管理",
         "Dual-carbon energy and emissions management for industrial parks",
     ),
+    ("nav.group.monitor", "监测", "Monitoring"),
+    ("nav.group.accounts", "核算", "Accounts"),
+    ("nav.group.evaluate", "评价审批", "Evaluation"),
+    ("nav.group.finance", "金融", "Finance"),
+    ("nav.group.data", "数据", "Data"),
+    ("nav.group.system", "系统", "System"),
     ("nav.logout", "退出", "Log out"),
     ("nav.login", "登录", "Log in"),
     ("common.year", "年份", "Year"),

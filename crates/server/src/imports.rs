@@ -31,11 +31,13 @@ pub const AREA: Area = Area {
             href: "/imports",
             label: "nav.imports",
             roles: &[],
+            group: crate::layout::NavGroup::Data,
         },
         NavItem {
             href: "/quarantine",
             label: "nav.quarantine",
             roles: &[],
+            group: crate::layout::NavGroup::Data,
         },
     ],
     strings: STRINGS,
@@ -159,6 +161,34 @@ const STRINGS: &[Entry] = &[
         "Columns: credit_code,period,carrier,quantity,unit[,site]; CSV in UTF-8 or GB18030, or the first sheet of an XLSX",
     ),
     ("imports.kind.meters", "计量表档案", "Meters"),
+    // Kinds imported by other pages or the CLI, listed here with the rest.
+    (
+        "imports.kind.gec",
+        "绿证（GEC）",
+        "Green electricity certificates (GEC)",
+    ),
+    ("imports.kind.tariffs", "分时电价", "Time-of-use tariffs"),
+    (
+        "imports.kind.inclusion-actions",
+        "碳普惠减排行为",
+        "Carbon inclusion actions",
+    ),
+    (
+        "imports.kind.waste-permits",
+        "危废经营许可证",
+        "Hazardous waste permits",
+    ),
+    (
+        "imports.kind.waste-whitelist",
+        "危废豁免白名单",
+        "Hazardous waste whitelist",
+    ),
+    (
+        "imports.kind.waste-declarations",
+        "危废申报",
+        "Hazardous waste declarations",
+    ),
+    ("imports.rows", "行", "rows"),
     (
         "imports.columns_meters",
         "列：meter,credit_code,kind,source[,site]（kind 为 consumption 或 generation）",

@@ -36,6 +36,48 @@ pub struct NavItem {
     pub label: &'static str,
     /// Roles that see the entry; empty means everyone.
     pub roles: &'static [Role],
+    /// The menu it is listed under.
+    pub group: NavGroup,
+}
+
+/// The menus of the navigation bar, in their order: what a park's work is grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NavGroup {
+    /// 监测: the park now (overview, map, energy centre, storage dispatch).
+    Monitor,
+    /// 核算: accounts and the assets they back (enterprises, certificates, carbon assets).
+    Accounts,
+    /// 评价审批: evaluations, buildings and projects, hazardous-waste approvals.
+    Evaluate,
+    /// 金融: climate finance.
+    Finance,
+    /// 数据: imports, quarantine, factors.
+    Data,
+    /// 系统: the audit log.
+    System,
+}
+
+impl NavGroup {
+    pub const ALL: [NavGroup; 6] = [
+        NavGroup::Monitor,
+        NavGroup::Accounts,
+        NavGroup::Evaluate,
+        NavGroup::Finance,
+        NavGroup::Data,
+        NavGroup::System,
+    ];
+
+    /// UI string key of the menu's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            NavGroup::Monitor => "nav.group.monitor",
+            NavGroup::Accounts => "nav.group.accounts",
+            NavGroup::Evaluate => "nav.group.evaluate",
+            NavGroup::Finance => "nav.group.finance",
+            NavGroup::Data => "nav.group.data",
+            NavGroup::System => "nav.group.system",
+        }
+    }
 }
 
 /// A logged-in page request: who, in which language, the CSRF token for forms and
@@ -131,12 +173,20 @@ pub struct NavLink {
     pub active: bool,
 }
 
+/// A menu as shown: its entries the caller may see; active when one of them is.
+pub struct NavMenu {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+    pub links: Vec<NavLink>,
+}
+
 #[derive(Template)]
 #[template(path = "layout.html")]
 struct Frame<'a> {
     lang: Lang,
     title: &'a str,
-    nav: Vec<NavLink>,
+    nav: Vec<NavMenu>,
     user: Option<&'a CurrentUser>,
     role_label: &'static str,
     csrf: &'a str,
@@ -156,19 +206,31 @@ pub fn render(page: &Page, title: &str, body: &impl Template, scripts: &[&str]) 
         .render()
         .map_err(|e| PageError(AppError::Internal(format!("template: {e}")), page.lang))?;
     let role = page.user.role();
-    let nav = AREAS
-        .iter()
-        .flat_map(|a| a.nav.iter())
-        .filter(|n| n.roles.is_empty() || n.roles.contains(&role))
-        .map(|n| NavLink {
-            href: n.href,
-            label: page.lang.t(n.label),
-            active: if n.href == "/" {
-                page.path == "/"
-            } else {
-                page.path.starts_with(n.href)
-            },
+    let nav = NavGroup::ALL
+        .into_iter()
+        .map(|g| {
+            let links: Vec<NavLink> = AREAS
+                .iter()
+                .flat_map(|a| a.nav.iter())
+                .filter(|n| n.group == g && (n.roles.is_empty() || n.roles.contains(&role)))
+                .map(|n| NavLink {
+                    href: n.href,
+                    label: page.lang.t(n.label),
+                    active: if n.href == "/" {
+                        page.path == "/"
+                    } else {
+                        page.path.starts_with(n.href)
+                    },
+                })
+                .collect();
+            NavMenu {
+                key: g.label().trim_start_matches("nav.group."),
+                label: page.lang.t(g.label()),
+                active: links.iter().any(|l| l.active),
+                links,
+            }
         })
+        .filter(|m| !m.links.is_empty())
         .collect();
     let frame = Frame {
         lang: page.lang,

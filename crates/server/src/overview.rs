@@ -32,6 +32,7 @@ pub const AREA: Area = Area {
         href: "/",
         label: "nav.overview",
         roles: &[],
+        group: crate::layout::NavGroup::Monitor,
     }],
     strings: STRINGS,
 };

@@ -34,6 +34,7 @@ pub const AREA: Area = Area {
         href: "/orgs",
         label: "nav.orgs",
         roles: &[],
+        group: crate::layout::NavGroup::Accounts,
     }],
     strings: STRINGS,
 };

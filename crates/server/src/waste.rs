@@ -44,6 +44,7 @@ pub const AREA: Area = Area {
         href: "/waste",
         label: "nav.waste",
         roles: &[],
+        group: crate::layout::NavGroup::Evaluate,
     }],
     strings: pages::STRINGS,
 };
