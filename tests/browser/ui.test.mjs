@@ -179,6 +179,21 @@ test('enterprise page: click a figure to see its input rows and factors', async 
   await context.close();
 });
 
+test('a part year is marked as such; pages open on the latest complete year', async () => {
+  const { context, page } = await session('enterprise');
+  // The demo enterprise has all of 2023 and January to June of 2024: it opens on 2023.
+  await page.goto(`${BASE}/orgs/${ENTERPRISE}`);
+  assert.equal(await page.inputValue('select[name=year]'), '2023');
+  assert.equal(await page.locator('#year-coverage').count(), 0, 'a complete year has no mark');
+  await page.goto(`${BASE}/orgs/${ENTERPRISE}?year=2024`);
+  assert.equal((await page.textContent('#year-coverage')).trim(), '6/12 个月');
+  assert.match(await page.textContent('#kpi-intensity'), /不完整年度，6\/12 个月/);
+  await shot(page, '06a-enterprise-part-year');
+  await page.goto(`${BASE}/orgs/${ENTERPRISE}?year=2024&lang=en`);
+  assert.equal((await page.textContent('#year-coverage')).trim(), '6/12 months');
+  await context.close();
+});
+
 test('upload a ledger file with progress and review the quarantined row', async () => {
   const { context, page } = await session('park');
   await page.goto(`${BASE}/imports`);

@@ -184,30 +184,65 @@ pub fn park_view(
     })
 }
 
-/// The year a page opens on: the one in which most of `orgs` have ledger rows (the latest
-/// of equals), so a few enterprises reporting early for the next year do not make the
-/// default a nearly empty year. Falls back to last year when nothing has data.
+/// The year a page opens on: the latest **complete** year, the one in which most of `orgs`
+/// have ledger rows for all twelve months; among equals, the one in which most have any
+/// rows, then the latest. So a half-reported current year, or a few enterprises reporting
+/// early for the next one, never make the default. Falls back to last year when nothing
+/// has data.
 pub fn default_year(
     store: &mut dyn Store,
     access: &Access,
     orgs: &[Org],
     years: &[i32],
 ) -> Result<i32, AppError> {
-    let mut best: Option<(usize, i32)> = None;
+    let mut best: Option<((usize, usize), i32)> = None;
     for &y in years {
-        let mut n = 0;
+        let (mut complete, mut any) = (0, 0);
         for o in orgs {
-            if !store.activity(access, &o.credit_code, y)?.is_empty() {
-                n += 1;
-            }
+            let rows = store.activity(access, &o.credit_code, y)?;
+            let months: std::collections::BTreeSet<u32> =
+                rows.iter().map(|r| r.period.month()).collect();
+            any += usize::from(!months.is_empty());
+            complete += usize::from(months.len() == 12);
         }
-        if best.is_none_or(|(bn, by)| n > bn || (n == bn && y > by)) {
-            best = Some((n, y));
+        let rank = (complete, any);
+        if best.is_none_or(|(br, by)| rank > br || (rank == br && y > by)) {
+            best = Some((rank, y));
         }
     }
     Ok(best
         .map(|(_, y)| y)
         .unwrap_or_else(|| jiff::Zoned::now().year() as i32 - 1))
+}
+
+/// How many months of a year have figures (a year's page says "6/12 months" when this is
+/// under 12, and marks its intensities as those of an incomplete year).
+pub fn months_with_figures(monthly: &[MonthFigures]) -> usize {
+    monthly
+        .iter()
+        .filter(|m| !m.energy_tce.is_zero() || !m.electricity_mwh.is_zero())
+        .count()
+}
+
+/// The park a page opens on when none is asked for: the one with the most enterprises
+/// (the first by name among equals), not merely the first by name.
+pub fn busiest_park(
+    store: &mut dyn Store,
+    access: &Access,
+    parks: &[Park],
+) -> Result<Option<Park>, AppError> {
+    let mut best: Option<(usize, &Park)> = None;
+    for p in parks {
+        let filter = OrgFilter {
+            park: Some(p.name.clone()),
+            ..Default::default()
+        };
+        let n = store.orgs(access, &filter)?.len();
+        if best.is_none_or(|(bn, _)| n > bn) {
+            best = Some((n, p));
+        }
+    }
+    Ok(best.map(|(_, p)| p.clone()))
 }
 
 /// An enterprise's figures month by month, with the factors its issued inventory is pinned

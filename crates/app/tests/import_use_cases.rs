@@ -167,3 +167,79 @@ fn re_importing_the_same_file_changes_nothing() {
     let history = store.activity_history(&Access::All, &a).unwrap();
     assert_eq!(history.len(), 2, "no new versions");
 }
+
+/// Issue 14 #3: pages open on the latest complete year. A has all of 2023 and B half of it;
+/// both have January to June of 2024. Counting enterprises with any rows ties the years
+/// (2 and 2) and took the later, half-reported 2024; counting complete years first gives
+/// 2023 (A complete) over 2024 (none complete). With 2024 completed for A as well, the tie
+/// on complete enterprises goes to the later year.
+#[test]
+fn pages_open_on_the_latest_complete_year_and_the_busiest_park() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = setup(dir.path());
+    let month_rows = |org: &str, year: i32, months: std::ops::RangeInclusive<u32>| {
+        months
+            .map(|m| format!("{org},{year}-{m:02},electricity,100,MWh\n"))
+            .collect::<String>()
+    };
+    let ledger = format!(
+        "credit_code,period,carrier,quantity,unit\n{}{}{}{}",
+        month_rows(A, 2023, 1..=12),
+        month_rows(B, 2023, 1..=6),
+        month_rows(A, 2024, 1..=6),
+        month_rows(B, 2024, 1..=6),
+    );
+    import(
+        store.as_mut(),
+        ImportKind::Activity,
+        &write(dir.path(), "years.csv", &ledger),
+    );
+    let access = Access::All;
+    let orgs = store.orgs(&access, &Default::default()).unwrap();
+    let years = store.activity_years(&access).unwrap();
+    assert_eq!(years, vec![2024, 2023]);
+    let year = |s: &mut dyn Store| zp_app::park::default_year(s, &access, &orgs, &years).unwrap();
+    assert_eq!(year(store.as_mut()), 2023);
+    let rest = format!(
+        "credit_code,period,carrier,quantity,unit\n{}",
+        month_rows(A, 2024, 7..=12)
+    );
+    import(
+        store.as_mut(),
+        ImportKind::Activity,
+        &write(dir.path(), "rest.csv", &rest),
+    );
+    assert_eq!(year(store.as_mut()), 2024);
+    // Months with figures, as the pages count them.
+    let months = |n: usize| {
+        (0..n)
+            .map(|i| zp_app::park::MonthFigures {
+                period: format!("2024-{:02}", i + 1),
+                energy_tce: rust_decimal::Decimal::ONE,
+                ..Default::default()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(zp_app::park::months_with_figures(&months(6)), 6);
+    let mut with_empty = months(7);
+    with_empty[6].energy_tce = rust_decimal::Decimal::ZERO;
+    assert_eq!(zp_app::park::months_with_figures(&with_empty), 6);
+    // The busiest park: with one enterprise each, the first listed (乙 sorts before 甲);
+    // a third enterprise joins 甲园区, which then has two to 乙园区's one.
+    let c = "91500105MA5YRE02C0";
+    let more = write(
+        dir.path(),
+        "more.csv",
+        &format!("credit_code,name,region,park,industry\n{c},丙电子,CQ,甲园区,3971\n"),
+    );
+    let parks = store.parks(&access).unwrap();
+    let first = zp_app::park::busiest_park(store.as_mut(), &access, &parks).unwrap();
+    assert_eq!(
+        (parks[0].name.as_str(), first.unwrap().name.as_str()),
+        ("乙园区", "乙园区"),
+        "equal counts: the first listed"
+    );
+    import(store.as_mut(), ImportKind::Orgs, &more);
+    let busiest = zp_app::park::busiest_park(store.as_mut(), &access, &parks).unwrap();
+    assert_eq!(busiest.unwrap().name, "甲园区");
+}

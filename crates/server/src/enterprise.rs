@@ -187,6 +187,8 @@ struct Body {
     meters: Vec<Meter>,
     sites: Vec<Site>,
     data: String,
+    /// Months of the year with figures: under 12, the page says so.
+    months: usize,
 }
 
 fn line_rows(inv: &Inventory, lang: Lang) -> Vec<LineRow> {
@@ -279,13 +281,24 @@ async fn page(
         .await
         .map_err(|e| PageError(e, lang))?;
     let (org, years, year, inv, months, meters, sites, designations) = loaded;
+    let covered = zp_app::park::months_with_figures(&months);
+    // An intensity of a part year is marked as such.
+    let partial = if covered < 12 {
+        format!(
+            "{}，{covered}/12 {}",
+            lang.t("overview.partial_year"),
+            lang.t("overview.months")
+        )
+    } else {
+        String::new()
+    };
     let mut kpis = Vec::from(emission_kpis(lang, &inv, 1));
     let output = inv
         .output_value_10k_yuan
         .map(|v| format!("{} 万元", format::num(v, 0)))
         .unwrap_or_default();
     kpis.extend([
-        intensity_kpi(lang, &inv, String::new()),
+        intensity_kpi(lang, &inv, partial),
         clean_share_kpi(lang, &inv, String::new()),
         Kpi::new(
             "kpi-output",
@@ -340,6 +353,7 @@ async fn page(
         meters,
         sites,
         data: format::script_json(&data),
+        months: covered,
     };
     render(&page, &org.name, &body, &["/assets/enterprise.js"])
 }

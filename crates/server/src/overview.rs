@@ -115,6 +115,8 @@ const STRINGS: &[Entry] = &[
         "您的账号下没有可查看的园区。",
         "No park is visible to your account.",
     ),
+    ("overview.months", "个月", "months"),
+    ("overview.partial_year", "不完整年度", "incomplete year"),
     (
         "overview.incomplete",
         "部分数据未能完整核算：",
@@ -399,6 +401,8 @@ struct Body {
     designations: Vec<String>,
     notes: Vec<String>,
     data: String,
+    /// Months of the year with figures: under 12, the page says so.
+    months: usize,
 }
 
 async fn page(page: Page, State(st): State<AppState>, Query(q): Query<YearQuery>) -> PageResult {
@@ -411,10 +415,12 @@ async fn page(page: Page, State(st): State<AppState>, Query(q): Query<YearQuery>
     let loaded = st
         .run(move |s| {
             let parks = s.parks(&caller.access)?;
-            let Some(park) = wanted
-                .and_then(|w| parks.iter().find(|p| p.name == w).cloned())
-                .or_else(|| parks.first().cloned())
-            else {
+            let asked = wanted.and_then(|w| parks.iter().find(|p| p.name == w).cloned());
+            let park = match asked {
+                Some(p) => Some(p),
+                None => zp_app::park::busiest_park(s, &caller.access, &parks)?,
+            };
+            let Some(park) = park else {
                 return Ok(None);
             };
             let v = views.park_view(s, &caller, &park.name, q.year, GridFactorMode::Provincial)?;
@@ -533,6 +539,7 @@ fn body(lang: Lang, parks: Vec<Park>, v: &ParkView) -> Body {
             .collect(),
         notes: inv.notes.clone(),
         data: format::script_json(&data),
+        months: zp_app::park::months_with_figures(&v.monthly),
     }
 }
 
