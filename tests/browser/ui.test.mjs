@@ -74,6 +74,28 @@ test('a wrong password is refused', async () => {
   await context.close();
 });
 
+test('failed sign-ins slow down one account from one source, with the wait shown; other accounts sign in', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const ghost = `ghost-${process.pid}`;
+  let text = '';
+  // Five free attempts per account and source, then a growing wait (hardening issue, 9).
+  for (let i = 0; i < 8 && !/秒/.test(text); i++) {
+    await page.goto(`${BASE}/login`);
+    await page.fill('#username', ghost);
+    await page.fill('#password', 'wrong');
+    await Promise.all([page.waitForURL(/\/login/), page.click('button[type=submit]')]);
+    text = await page.textContent('.alert');
+  }
+  assert.match(text, /登录尝试次数过多，请稍后再试 \(\d+ 秒\)/);
+  await shot(page, '00a-login-slowed');
+  await context.close();
+  // Nobody is locked out by another's name: a real account signs in from the same source.
+  const other = await session('officer');
+  assert.doesNotMatch(other.page.url(), /\/login/);
+  await other.context.close();
+});
+
 test('park admin sees the park overview and switches language', async () => {
   const { context, page } = await session('park');
   assert.equal((await page.textContent('#park-name')).trim(), PARK);
@@ -94,6 +116,29 @@ test('park admin sees the park overview and switches language', async () => {
   assert.match(await page.textContent('h1'), /Factor catalog/);
   await Promise.all([page.waitForNavigation(), page.click('#lang-switch')]);
   assert.match(await page.textContent('h1'), /排放因子库/);
+  await context.close();
+});
+
+test('every data table exports what it shows: CSV opened and parsed, Excel a workbook', async () => {
+  const { context, page } = await session('park');
+  await page.goto(`${BASE}/`);
+  const bar = page.locator('#members').locator('xpath=ancestor::*[contains(@class,"table-wrap")][1]/following-sibling::p[contains(@class,"table-exports")][1]');
+  assert.equal(await bar.count(), 1, 'the members table has its export buttons');
+  const [csv] = await Promise.all([page.waitForEvent('download'), bar.locator('[data-export=csv]').click()]);
+  assert.match(csv.suggestedFilename(), /\.csv$/);
+  const text = fs.readFileSync(await csv.path(), 'utf8');
+  assert.equal(text.charCodeAt(0), 0xFEFF, 'a BOM, so Excel reads the Chinese');
+  const lines = text.slice(1).trim().split(/\r\n/);
+  const header = (await page.locator('#members thead th').allTextContents()).map(h => h.replace(/\s+/g, ' ').trim());
+  assert.equal(lines[0], header.map(h => (/[",]/.test(h) ? `"${h.replace(/"/g, '""')}"` : h)).join(','));
+  assert.equal(lines.length - 1, await page.locator('#members tbody tr').count());
+  const [xlsx] = await Promise.all([page.waitForEvent('download'), bar.locator('[data-export=xlsx]').click()]);
+  assert.match(xlsx.suggestedFilename(), /\.xlsx$/);
+  const bytes = fs.readFileSync(await xlsx.path());
+  assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'an .xlsx (zip) workbook');
+  // Every page's data tables have the buttons.
+  await page.goto(`${BASE}/imports`);
+  assert.equal(await page.locator('p.table-exports').count(), await page.locator('table.data thead').count());
   await context.close();
 });
 

@@ -152,6 +152,24 @@ pub struct RenderedReport {
     pub file_name: String,
 }
 
+/// A table as a page shows it, as an Excel workbook named after `title` (the web UI's
+/// export of any table; see [`zp_reports::shown`]).
+pub fn shown_table_xlsx(
+    title: &str,
+    columns: &[String],
+    rows: &[Vec<String>],
+    lang: Lang,
+) -> Result<RenderedReport, AppError> {
+    let doc = zp_reports::shown::document(title, columns, rows, lang)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let format = ReportFormat::Xlsx;
+    Ok(RenderedReport {
+        bytes: zp_reports::xlsx::render(&doc).map_err(report_err)?,
+        content_type: format.content_type(),
+        file_name: format!("{title}.{}", format.extension()),
+    })
+}
+
 pub(crate) fn report_err(e: ReportError) -> AppError {
     AppError::Invalid(e.to_string())
 }

@@ -23,6 +23,7 @@ mod ghg_doc;
 pub mod park;
 mod park_doc;
 pub mod pdf;
+pub mod shown;
 pub mod xlsx;
 
 mod fmt;

@@ -94,6 +94,8 @@ pub struct Op {
     pub created: bool,
     /// The schema of the JSON success answer ([`response`] of the handler's type).
     pub returns: Option<fn() -> Value>,
+    /// The success answer is a file of this media type (not JSON).
+    pub file: Option<&'static str>,
 }
 
 impl Op {
@@ -107,6 +109,7 @@ impl Op {
             auth: true,
             created: false,
             returns: None,
+            file: None,
         }
     }
 
@@ -145,6 +148,14 @@ impl Op {
     pub const fn returns(self, schema: fn() -> Value) -> Op {
         Op {
             returns: Some(schema),
+            ..self
+        }
+    }
+
+    /// The success answer is a file of media type `media`.
+    pub const fn file(self, media: &'static str) -> Op {
+        Op {
+            file: Some(media),
             ..self
         }
     }
@@ -267,6 +278,13 @@ impl Op {
     /// for (Parquet, Excel, PDF).
     fn ok_content(&self) -> Value {
         let mut c = Map::new();
+        if let Some(media) = self.file {
+            c.insert(
+                media.into(),
+                json!({"schema": {"type": "string", "format": "binary"}}),
+            );
+            return Value::Object(c);
+        }
         let formats: Vec<&str> = self
             .query
             .iter()

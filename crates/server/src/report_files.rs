@@ -11,7 +11,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 use zp_app::reports::{Lang, RenderedReport, ReportFormat};
 
@@ -54,12 +54,35 @@ const OPS: &[Op] = &[
         ("lang", "zh | en (default zh)", false),
     ])
     .returns(crate::openapi::response::<zp_app::reports::ParkAnnualReport>),
+    Op::post(
+        "/api/v1/exports/xlsx",
+        "A table as a page shows it, as an Excel workbook (the pages' Excel export): \
+         {title, columns, rows} of cell texts; plain numbers (8,505.98) become numbers, \
+         anything else stays text; at most 100 columns and 50,000 rows",
+    )
+    .json_body(crate::openapi::schema::<ShownTable>)
+    .file(XLSX),
 ];
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A table as a page shows it: its title (the file and sheet name), headers and rows.
+#[derive(Deserialize, schemars::JsonSchema)]
+struct ShownTable {
+    #[schemars(length(min = 1, max = 100))]
+    title: String,
+    columns: Vec<String>,
+    rows: Vec<Vec<String>>,
+    /// zh (default) or en: the workbook's language.
+    #[serde(default)]
+    lang: Option<String>,
+}
 
 fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/reports/ghg-inventory", get(ghg))
         .route("/api/v1/reports/park-annual", get(park))
+        .route("/api/v1/exports/xlsx", post(export_xlsx))
 }
 
 #[derive(Deserialize)]
@@ -161,5 +184,35 @@ async fn park(
             Ok(zp_app::reports::render(&model, format)?)
         })
         .await?;
+    Ok(download(r))
+}
+
+/// Any logged-in user may turn what a page showed them into a workbook: the body is the
+/// page's own text, bounded by the request size limit and the table's shape.
+async fn export_xlsx(
+    _who: CurrentUser,
+    crate::extract::Json(t): crate::extract::Json<ShownTable>,
+) -> Result<Response, AppError> {
+    let lang = match t.lang.as_deref().map(str::trim) {
+        None | Some("" | "zh") => Lang::Zh,
+        Some("en") => Lang::En,
+        Some(l) => return Err(AppError::BadRequest(format!("lang {l:?}: use zh or en"))),
+    };
+    let title: String = t
+        .title
+        .chars()
+        .filter(|c| !c.is_control() && !"/\\\"".contains(*c))
+        .take(100)
+        .collect();
+    let title = if title.trim().is_empty() {
+        "table".to_string()
+    } else {
+        title.trim().to_string()
+    };
+    let r = tokio::task::spawn_blocking(move || {
+        zp_app::reports::shown_table_xlsx(&title, &t.columns, &t.rows, lang)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("blocking task: {e}")))??;
     Ok(download(r))
 }

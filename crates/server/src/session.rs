@@ -72,6 +72,7 @@ const STRINGS: &[Entry] = &[
         "用户名或密码错误",
         "Wrong username or password",
     ),
+    ("login.seconds", "秒", "s"),
     (
         "login.limited",
         "登录尝试次数过多，请稍后再试",
@@ -142,7 +143,11 @@ async fn login_form(
             let (status, message, wait) = match e {
                 AppError::RateLimited(secs) => (
                     StatusCode::TOO_MANY_REQUESTS,
-                    format!("{} ({secs} s)", lang.t("login.limited")),
+                    format!(
+                        "{} ({secs} {})",
+                        lang.t("login.limited"),
+                        lang.t("login.seconds")
+                    ),
                     Some(secs),
                 ),
                 _ => (

@@ -1,8 +1,10 @@
 //! Web-platform issue, section 6: tenant pages are never cached, and viewing an inventory
-//! does not write an audit entry under the viewer's name.
+//! does not write an audit entry under the viewer's name; section 5: tables export to
+//! Excel as shown.
 
 mod common;
 
+use axum::http::StatusCode;
 use common::{app, org_a};
 
 #[tokio::test]
@@ -95,4 +97,62 @@ async fn enterprise_and_overview_pages_link_their_report_downloads() {
     let pdf = t.get(Some("admin"), &link.replace("&amp;", "&")).await;
     assert_eq!(pdf.status, axum::http::StatusCode::OK);
     assert_eq!(&pdf.text.as_bytes()[..4], b"%PDF");
+}
+
+/// Issue 14 #5: any table a page shows exports to Excel as shown: plain numbers become
+/// numbers (8,505.98), codes stay text (0012), the file is named after the table.
+#[tokio::test]
+async fn a_shown_table_exports_to_excel_with_numbers_as_numbers() {
+    use calamine::{Data, Reader, Xlsx};
+    let t = app();
+    let body = serde_json::json!({
+        "title": "园区总览 - 企业",
+        "columns": ["企业", "综合能耗 tce", "代码"],
+        "rows": [["甲水泥", "8,505.98", "0012"], ["乙电子", "-12", "—"]],
+    });
+    let r = t.post_json("park", "/api/v1/exports/xlsx", body).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(
+        r.header_head("content-type"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(
+        r.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(".xlsx"),
+        "a download"
+    );
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(r.bytes.clone())).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let rows: Vec<Vec<Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+    let header = rows
+        .iter()
+        .position(|r| r.first() == Some(&Data::String("企业".into())))
+        .expect("the header row");
+    assert_eq!(
+        rows[header + 1],
+        vec![
+            Data::String("甲水泥".into()),
+            Data::Float(8505.98),
+            Data::String("0012".into())
+        ]
+    );
+    assert_eq!(rows[header + 2][1], Data::Float(-12.0));
+    // A ragged table is refused with the row named; anonymous callers are refused.
+    let ragged = serde_json::json!({"title": "x", "columns": ["a", "b"], "rows": [["1"]]});
+    let bad = t
+        .post_json("park", "/api/v1/exports/xlsx", ragged.clone())
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+    assert!(bad.text.contains("row 1 has 1 cells"), "{}", bad.text);
+    let anonymous = t
+        .send(
+            axum::http::Request::post("/api/v1/exports/xlsx")
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(ragged.to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 }
