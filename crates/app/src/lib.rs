@@ -61,7 +61,9 @@ pub use zp_store::{
     MeterFilter, MeterKind, NewUser, Org, OrgFilter, Park, ProjectFilter, QuarantineEntry,
     QuarantineFilter, Rejected, Role, Site, Store, StoreError, Upsert, User, open,
 };
-pub use zp_store::{Alert, ApiTokenInfo, BudgetScope, NewAlert, RevertCounts, Webhook};
+pub use zp_store::{
+    Alert, ApiTokenInfo, AuditFilter, BudgetScope, NewAlert, RevertCounts, Webhook,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

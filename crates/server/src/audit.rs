@@ -1,7 +1,8 @@
-//! The audit log (审计日志): every change with who, when, what, before and after.
-//! Platform admins read all of it; everyone else (verifiers and banks included) reads the
-//! entries they wrote themselves, filtered in SQL (`audit_by_actor`), with server file
-//! paths reduced to file names.
+//! The audit log (审计日志): every change with who, when, what, before and after, filtered
+//! by who, action, object and Beijing-time days and paged back by id, all in SQL
+//! (`audit_filtered`). Platform admins read all of it; everyone else (verifiers and banks
+//! included) reads the entries they wrote themselves, with server file paths reduced to
+//! file names.
 
 use crate::auth::CurrentUser;
 use crate::extract::{Json, Query};
@@ -15,7 +16,8 @@ use axum::extract::State;
 use axum::routing::get;
 use serde::Deserialize;
 use serde_json::Value;
-use zp_app::{AuditEntry, Store};
+use zp_app::{AuditEntry, AuditFilter, Store};
+use zp_domain::time::Date;
 
 pub const AREA: Area = Area {
     name: "audit",
@@ -31,7 +33,31 @@ pub const AREA: Area = Area {
 };
 
 const OPS: &[Op] = &[Op::get("/api/v1/audit", "Audit log, newest first")
-    .query(&[("limit", "Most entries (default 200, at most 5000)", false)])
+    .query(&[
+        ("limit", "Most entries (default 200, at most 5000)", false),
+        (
+            "actor",
+            "Who (e.g. user:park, cli:local); others than admins see their own",
+            false,
+        ),
+        (
+            "action",
+            "What was done (create, update, import, revert, ...)",
+            false,
+        ),
+        (
+            "object",
+            "The entity kind (org, user, ...) or a part of its id",
+            false,
+        ),
+        ("from", "First Beijing-time day YYYY-MM-DD", false),
+        ("to", "Last Beijing-time day YYYY-MM-DD (inclusive)", false),
+        (
+            "before",
+            "Only entries with a smaller id (the next page)",
+            false,
+        ),
+    ])
     .returns(crate::openapi::response::<Entries>)];
 
 const STRINGS: &[Entry] = &[
@@ -42,6 +68,29 @@ const STRINGS: &[Entry] = &[
         "Audit log (append-only)",
     ),
     ("audit.action", "操作", "Action"),
+    ("audit.object", "对象（类型或编号）", "Object (kind or id)"),
+    ("audit.from", "起始日", "From"),
+    ("audit.to", "截止日", "To"),
+    ("audit.filter", "筛选", "Filter"),
+    ("audit.older", "更早的记录 →", "Older entries →"),
+    ("audit.action.create", "创建", "create"),
+    ("audit.action.insert", "新增", "insert"),
+    ("audit.action.update", "更新", "update"),
+    ("audit.action.set", "设置", "set"),
+    ("audit.action.issue", "出具", "issue"),
+    ("audit.action.raise", "触发", "raise"),
+    ("audit.action.import", "导入", "import"),
+    ("audit.action.revert", "撤销导入", "revert"),
+    ("audit.action.restate", "更正", "restate"),
+    ("audit.action.approve", "批准", "approve"),
+    ("audit.action.review", "审核", "review"),
+    ("audit.action.disburse", "放款", "disburse"),
+    ("audit.action.repay", "还款", "repay"),
+    ("audit.action.close", "结清", "close"),
+    ("audit.action.revoke", "吊销", "revoke"),
+    ("audit.action.append", "追加", "append"),
+    ("audit.action.assign", "指派", "assign"),
+    ("audit.action.delete", "删除", "delete"),
     ("audit.entity", "对象", "Entity"),
     ("audit.before", "修改前", "Before"),
     ("audit.after", "修改后", "After"),
@@ -58,23 +107,73 @@ fn routes() -> Router<AppState> {
         .route("/api/v1/audit", get(api))
 }
 
-#[derive(Deserialize)]
-struct Limit {
+/// The filter of the page and the API; empty values are absent.
+#[derive(Deserialize, Default, Clone)]
+struct AuditQuery {
+    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
     limit: Option<usize>,
+    actor: Option<String>,
+    action: Option<String>,
+    object: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
+    from: Option<Date>,
+    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
+    to: Option<Date>,
+    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
+    before: Option<i64>,
+}
+
+/// The UTC time prefix of local midnight starting `d` (how `at` compares).
+fn utc_prefix(d: Date) -> String {
+    let t = jiff::Timestamp::from_second(zp_domain::time::local_day_start(d)).unwrap_or_default();
+    t.to_string().trim_end_matches('Z').to_string()
+}
+
+fn text(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+}
+
+impl AuditQuery {
+    /// The store's filter as `who` may ask it: anyone but an admin sees only their own.
+    fn filter(&self, who: &CurrentUser, default_limit: usize) -> Result<AuditFilter, AppError> {
+        if let (Some(f), Some(t)) = (self.from, self.to)
+            && t < f
+        {
+            return Err(AppError::BadRequest(format!("to {t} is before from {f}")));
+        }
+        let next_day = |d: Date| {
+            d.tomorrow()
+                .map_err(|e| AppError::BadRequest(format!("to: {e}")))
+        };
+        Ok(AuditFilter {
+            actor: if who.sees_all() {
+                text(&self.actor)
+            } else {
+                Some(who.actor())
+            },
+            action: text(&self.action),
+            object: text(&self.object),
+            from_utc: self.from.map(utc_prefix),
+            to_utc: self.to.map(next_day).transpose()?.map(utc_prefix),
+            before_id: self.before,
+            limit: self.limit.unwrap_or(default_limit).min(5000),
+        })
+    }
 }
 
 fn entries(
     s: &mut dyn Store,
     who: &CurrentUser,
-    limit: usize,
+    filter: &AuditFilter,
 ) -> Result<Vec<AuditEntry>, AppError> {
+    let list = s.audit_filtered(filter)?;
     Ok(if who.sees_all() {
-        s.audit(limit)?
+        list
     } else {
-        s.audit_by_actor(&who.actor(), limit)?
-            .into_iter()
-            .map(hide_paths)
-            .collect()
+        list.into_iter().map(hide_paths).collect()
     })
 }
 
@@ -131,10 +230,10 @@ fn hide_paths_in(text: &str) -> String {
 async fn api(
     State(st): State<AppState>,
     who: CurrentUser,
-    Query(q): Query<Limit>,
+    Query(q): Query<AuditQuery>,
 ) -> Result<Json<Entries>, AppError> {
-    let limit = q.limit.unwrap_or(200).min(5000);
-    let list = st.run(move |s| entries(s, &who, limit)).await?;
+    let filter = q.filter(&who, 200)?;
+    let list = st.run(move |s| entries(s, &who, &filter)).await?;
     Ok(Json(Entries { entries: list }))
 }
 
@@ -169,20 +268,51 @@ struct Body {
     lang: Lang,
     own_only: bool,
     entries: Vec<AuditEntry>,
+    /// The filter as asked (to fill the form again).
+    actor: String,
+    action: String,
+    object: String,
+    from: String,
+    to: String,
+    /// The link to the next (older) page, when this one is full.
+    older: Option<String>,
 }
 
-async fn page(page: Page, State(st): State<AppState>, Query(q): Query<Limit>) -> PageResult {
+/// Entries per page.
+const PAGE: usize = 100;
+
+async fn page(page: Page, State(st): State<AppState>, Query(q): Query<AuditQuery>) -> PageResult {
     let lang = page.lang;
     let who = page.user.clone();
-    let limit = q.limit.unwrap_or(200).min(5000);
+    let filter = q.filter(&who, PAGE).map_err(|e| PageError(e, lang))?;
+    let limit = filter.limit;
     let entries = st
-        .run(move |s| entries(s, &who, limit))
+        .run(move |s| entries(s, &who, &filter))
         .await
         .map_err(|e| PageError(e, lang))?;
+    let shown = |v: &Option<String>| text(v).unwrap_or_default();
+    let day = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    let older = (entries.len() == limit).then(|| {
+        let last = entries.last().map_or(0, |e| e.id);
+        format!(
+            "/audit?actor={}&action={}&object={}&from={}&to={}&before={last}",
+            crate::layout::encode(&shown(&q.actor)),
+            crate::layout::encode(&shown(&q.action)),
+            crate::layout::encode(&shown(&q.object)),
+            day(q.from),
+            day(q.to),
+        )
+    });
     let body = Body {
         lang,
         own_only: !page.user.sees_all(),
         entries,
+        actor: shown(&q.actor),
+        action: shown(&q.action),
+        object: shown(&q.object),
+        from: day(q.from),
+        to: day(q.to),
+        older,
     };
     render(&page, lang.t("nav.audit"), &body, &[])
 }

@@ -178,6 +178,21 @@ pub struct ApiTokenInfo {
     pub revoked_at: Option<String>,
 }
 
+/// Which audit entries to list: every given condition holds. Times are UTC RFC 3339
+/// prefixes as stored (`2026-12-03T16:00:00` is Beijing midnight of 12-04); `before_id`
+/// pages back from an entry (keyset paging: the next page starts below the last id shown).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    /// The entity kind (exact) or a part of the entity's id.
+    pub object: Option<String>,
+    pub from_utc: Option<String>,
+    pub to_utc: Option<String>,
+    pub before_id: Option<i64>,
+    pub limit: usize,
+}
+
 /// Accounts, sessions and API tokens, plus the per-actor views of imports, quarantine and
 /// audit that scoped users get (those tables carry no tenant column of their own).
 pub trait AccountStore {
@@ -212,6 +227,8 @@ pub trait AccountStore {
     fn quarantine_by_actor(&mut self, actor: &str, limit: usize) -> Result<Vec<QuarantineEntry>>;
     /// Audit entries written by `actor`, newest first.
     fn audit_by_actor(&mut self, actor: &str, limit: usize) -> Result<Vec<AuditEntry>>;
+    /// Audit entries matching `filter`, newest first (filtered and paged in SQL).
+    fn audit_filtered(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
     /// Years with current activity rows of enterprises visible to `access`, newest first
     /// (the web UI opens on the latest).
     fn activity_years(&mut self, access: &Access) -> Result<Vec<i32>>;
@@ -417,6 +434,59 @@ impl<C: Conn> AccountStore for SqlStore<C> {
             "SELECT {AUDIT_COLS} FROM audit_log WHERE actor = $1 ORDER BY id DESC LIMIT {limit}"
         );
         query_map(self.conn(), &sql, &[actor.into()], audit_entry_of)
+    }
+
+    fn audit_filtered(&mut self, f: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        let mut conds: Vec<String> = Vec::new();
+        let mut params: Vec<crate::conn::Value> = Vec::new();
+        // A condition whose `?`s take `values` in order.
+        let mut cond = |sql: &str, values: Vec<crate::conn::Value>| {
+            let mut text = String::new();
+            for (i, part) in sql.split('?').enumerate() {
+                if i > 0 {
+                    params.push(values[i - 1].clone());
+                    text.push_str(&format!("${}", params.len()));
+                }
+                text.push_str(part);
+            }
+            conds.push(text);
+        };
+        if let Some(a) = &f.actor {
+            cond("actor = ?", vec![a.into()]);
+        }
+        if let Some(a) = &f.action {
+            cond("action = ?", vec![a.into()]);
+        }
+        if let Some(o) = &f.object {
+            // The object: its kind exactly, or a part of its id (LIKE wildcards escaped).
+            let escaped = o
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            cond(
+                "(entity = ? OR entity_id LIKE ? ESCAPE '\\')",
+                vec![o.into(), format!("%{escaped}%").into()],
+            );
+        }
+        if let Some(t) = &f.from_utc {
+            cond("at >= ?", vec![t.into()]);
+        }
+        if let Some(t) = &f.to_utc {
+            cond("at < ?", vec![t.into()]);
+        }
+        if let Some(id) = f.before_id {
+            cond("id < ?", vec![id.into()]);
+        }
+        let filter = if conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conds.join(" AND "))
+        };
+        let sql = format!(
+            "SELECT {AUDIT_COLS} FROM audit_log {filter} ORDER BY id DESC LIMIT {}",
+            f.limit
+        );
+        query_map(self.conn(), &sql, &params, audit_entry_of)
     }
 
     fn activity_years(&mut self, access: &Access) -> Result<Vec<i32>> {

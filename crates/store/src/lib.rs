@@ -29,7 +29,7 @@ mod tariffs;
 mod verifiers;
 mod waste;
 
-pub use accounts::{AccountStore, ApiTokenInfo, NewUser, Role, User};
+pub use accounts::{AccountStore, ApiTokenInfo, AuditFilter, NewUser, Role, User};
 pub use alerts::{Alert, AlertStore, NewAlert, Webhook};
 pub use assets::{AssetEventRow, AssetStore};
 pub use backup::{BackupStore, DumpItem, value_of_json};
