@@ -354,7 +354,7 @@ async fn login_throttle_shows_the_wait_on_the_login_page() {
     let r = t.send(login_form("park", "wrong", "/")).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(r.headers["retry-after"], "1");
-    assert!(r.text.contains("(1 s)"), "{}", r.text);
+    assert!(r.text.contains("(1 秒)"), "{}", r.text);
 }
 
 // ---- 10. Headers ----
