@@ -255,6 +255,16 @@ test('a part year is marked as such; pages open on the latest complete year', as
   await page.goto(`${BASE}/orgs/${ENTERPRISE}?year=2024`);
   assert.equal((await page.textContent('#year-coverage')).trim(), '6/12 个月');
   assert.match(await page.textContent('#kpi-intensity'), /不完整年度，6\/12 个月/);
+  // 同比 over the same six months of 2023, 环比 June against May, from the API's figures.
+  const monthly = async y => (await (await page.request.get(`${BASE}/api/v1/orgs/${ENTERPRISE}/monthly?year=${y}`)).json()).months;
+  const [m24, m23] = [await monthly(2024), await monthly(2023)];
+  const energy = (ms, mm) => ms.filter(m => mm.includes(m.period.slice(5))).reduce((a, m) => a + Number(m.energy_tce), 0);
+  const first6 = ['01', '02', '03', '04', '05', '06'];
+  const pct = (a, b) => ((a - b) / b * 100).toFixed(1);
+  const yoy = pct(energy(m24, first6), energy(m23, first6));
+  const mom = pct(energy(m24, ['06']), energy(m24, ['05']));
+  const sign = v => (Number(v) > 0 ? `+${v}` : v);
+  assert.equal((await page.textContent('#kpi-energy .change')).trim(), `同比 ${sign(yoy)}%（01-06 月） · 2024-06 环比 ${sign(mom)}%`);
   await shot(page, '06a-enterprise-part-year');
   await page.goto(`${BASE}/orgs/${ENTERPRISE}?year=2024&lang=en`);
   assert.equal((await page.textContent('#year-coverage')).trim(), '6/12 months');

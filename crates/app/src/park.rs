@@ -224,6 +224,62 @@ pub fn months_with_figures(monthly: &[MonthFigures]) -> usize {
         .count()
 }
 
+/// Year-on-year (同比) and month-on-month (环比) changes of one monthly figure, in percent
+/// to one place. Year on year compares the same months of both years (the months with
+/// figures this year and the one before), so a part year is compared with the same part
+/// of the last; month on month compares the latest month with figures with the one before
+/// it. `None` where there is nothing to compare with (or it was zero).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Changes {
+    pub yoy_pct: Option<Decimal>,
+    /// The months compared year on year (`01-06`), when not all twelve.
+    pub yoy_months: Option<String>,
+    pub mom_pct: Option<Decimal>,
+    /// The month compared with the month before it (`2024-06`).
+    pub mom_month: Option<String>,
+}
+
+fn pct_change(now: Decimal, before: Decimal) -> Option<Decimal> {
+    (!before.is_zero()).then(|| ((now - before) / before * Decimal::ONE_HUNDRED).round_dp(1))
+}
+
+pub fn changes(
+    current: &[MonthFigures],
+    previous: &[MonthFigures],
+    figure: fn(&MonthFigures) -> Decimal,
+) -> Changes {
+    let month = |m: &MonthFigures| m.period.get(5..7).unwrap_or_default().to_string();
+    let with_figures: Vec<&MonthFigures> =
+        current.iter().filter(|m| !figure(m).is_zero()).collect();
+    let before: BTreeMap<String, Decimal> =
+        previous.iter().map(|m| (month(m), figure(m))).collect();
+    let shared: Vec<&&MonthFigures> = with_figures
+        .iter()
+        .filter(|m| before.get(&month(m)).is_some_and(|v| !v.is_zero()))
+        .collect();
+    let (now, then) = shared
+        .iter()
+        .fold((Decimal::ZERO, Decimal::ZERO), |(n, t), m| {
+            (n + figure(m), t + before[&month(m)])
+        });
+    let yoy_months = (!shared.is_empty() && shared.len() < 12)
+        .then(|| format!("{}-{}", month(shared[0]), month(shared[shared.len() - 1])));
+    let (mom_pct, mom_month) = match with_figures.as_slice() {
+        [.., a, b] => (pct_change(figure(b), figure(a)), Some(b.period.clone())),
+        _ => (None, None),
+    };
+    Changes {
+        yoy_pct: if shared.is_empty() {
+            None
+        } else {
+            pct_change(now, then)
+        },
+        yoy_months,
+        mom_pct,
+        mom_month,
+    }
+}
+
 /// The park a page opens on when none is asked for: the one with the most enterprises
 /// (the first by name among equals), not merely the first by name.
 pub fn busiest_park(
@@ -293,6 +349,47 @@ fn monthly_from(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod change_tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn months(year: i32, values: &[(u32, Decimal)]) -> Vec<MonthFigures> {
+        values
+            .iter()
+            .map(|(m, v)| MonthFigures {
+                period: format!("{year}-{m:02}"),
+                energy_tce: *v,
+                ..Default::default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn year_on_year_compares_the_same_months_and_month_on_month_the_last_two() {
+        // 2024 has January to March; 2023 all year. Same months: (110 + 90 + 120) against
+        // (100 + 100 + 100) = +6.7 %; March against February: 120 / 90 - 1 = +33.3 %.
+        let this = months(2024, &[(1, dec!(110)), (2, dec!(90)), (3, dec!(120))]);
+        let last = months(2023, &(1..=12).map(|m| (m, dec!(100))).collect::<Vec<_>>());
+        let c = changes(&this, &last, |m| m.energy_tce);
+        assert_eq!(c.yoy_pct, Some(dec!(6.7)));
+        assert_eq!(c.yoy_months.as_deref(), Some("01-03"));
+        assert_eq!(c.mom_pct, Some(dec!(33.3)));
+        assert_eq!(c.mom_month.as_deref(), Some("2024-03"));
+        // A whole year against a whole year names no months; no previous year, no 同比.
+        let c = changes(&last, &last, |m| m.energy_tce);
+        assert_eq!(
+            (c.yoy_pct, c.yoy_months, c.mom_pct),
+            (Some(dec!(0.0)), None, Some(dec!(0.0)))
+        );
+        let c = changes(&this, &[], |m| m.energy_tce);
+        assert_eq!((c.yoy_pct, c.mom_pct), (None, Some(dec!(33.3))));
+        // One month: nothing before it to compare.
+        let c = changes(&this[..1], &[], |m| m.energy_tce);
+        assert_eq!(c, Changes::default());
+    }
 }
 
 #[cfg(test)]

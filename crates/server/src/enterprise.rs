@@ -269,6 +269,19 @@ async fn page(
                 &actor,
             )?;
             let months = monthly(s, &access, &catalog, &org, year, GridFactorMode::Provincial)?;
+            // The year before, for 同比.
+            let previous = if years.contains(&(year - 1)) {
+                monthly(
+                    s,
+                    &access,
+                    &catalog,
+                    &org,
+                    year - 1,
+                    GridFactorMode::Provincial,
+                )?
+            } else {
+                Vec::new()
+            };
             let filter = MeterFilter {
                 org: Some(org.credit_code.clone()),
                 ..Default::default()
@@ -276,11 +289,20 @@ async fn page(
             let meters = s.meters(&access, &filter)?;
             let sites = s.sites(&access, &org.credit_code)?;
             let designations = s.designations(&access, Some(org.credit_code.as_str()))?;
-            Ok((org, years, year, inv, months, meters, sites, designations))
+            Ok((
+                org,
+                years,
+                year,
+                inv,
+                (months, previous),
+                meters,
+                sites,
+                designations,
+            ))
         })
         .await
         .map_err(|e| PageError(e, lang))?;
-    let (org, years, year, inv, months, meters, sites, designations) = loaded;
+    let (org, years, year, inv, (months, previous), meters, sites, designations) = loaded;
     let covered = zp_app::park::months_with_figures(&months);
     // An intensity of a part year is marked as such.
     let partial = if covered < 12 {
@@ -292,7 +314,12 @@ async fn page(
     } else {
         String::new()
     };
-    let mut kpis = Vec::from(emission_kpis(lang, &inv, 1));
+    let mut kpis = Vec::from(crate::overview::with_changes(
+        lang,
+        emission_kpis(lang, &inv, 1),
+        &months,
+        &previous,
+    ));
     let output = inv
         .output_value_10k_yuan
         .map(|v| format!("{} 万元", format::num(v, 0)))

@@ -116,6 +116,9 @@ const STRINGS: &[Entry] = &[
         "No park is visible to your account.",
     ),
     ("overview.months", "个月", "months"),
+    ("overview.yoy", "同比", "YoY"),
+    ("overview.mom", "环比", "MoM"),
+    ("overview.month_suffix", "月", "months"),
     ("overview.partial_year", "不完整年度", "incomplete year"),
     (
         "overview.incomplete",
@@ -336,12 +339,53 @@ pub fn clean_share_kpi(lang: Lang, inv: &Inventory, note: String) -> Kpi {
     Kpi::new("kpi-clean", lang.t("overview.clean_share"), value, "", note)
 }
 
+/// The 同比 / 环比 line of a tile: `同比 +6.7%（01-03 月）· 2024-03 环比 +33.3%`.
+pub fn change_line(lang: Lang, c: &zp_app::park::Changes) -> String {
+    let signed = |d: Decimal| {
+        if d > Decimal::ZERO {
+            format!("+{d:.1}%")
+        } else {
+            format!("{d:.1}%")
+        }
+    };
+    let mut parts = Vec::new();
+    if let Some(p) = c.yoy_pct {
+        let months = c.yoy_months.as_deref().map_or(String::new(), |m| {
+            format!("（{m} {}）", lang.t("overview.month_suffix"))
+        });
+        parts.push(format!("{} {}{months}", lang.t("overview.yoy"), signed(p)));
+    }
+    if let (Some(p), Some(m)) = (c.mom_pct, &c.mom_month) {
+        parts.push(format!("{m} {} {}", lang.t("overview.mom"), signed(p)));
+    }
+    parts.join(" · ")
+}
+
+/// Adds the 同比 / 环比 lines of energy and market-based emissions to the first and third
+/// tiles of [`emission_kpis`].
+pub fn with_changes(
+    lang: Lang,
+    mut kpis: [Kpi; 3],
+    current: &[zp_app::park::MonthFigures],
+    previous: &[zp_app::park::MonthFigures],
+) -> [Kpi; 3] {
+    use zp_app::park::changes;
+    kpis[0].change = change_line(lang, &changes(current, previous, |m| m.energy_tce));
+    kpis[2].change = change_line(
+        lang,
+        &changes(current, previous, |m| m.scope1_tco2 + m.scope2_market_tco2),
+    );
+    kpis
+}
+
 /// A KPI card.
 pub struct Kpi {
     pub label: &'static str,
     pub value: String,
     pub unit: &'static str,
     pub note: String,
+    /// Year-on-year and month-on-month changes (empty when there is nothing to compare).
+    pub change: String,
     /// `good`, `bad` or empty.
     pub tone: &'static str,
     pub id: &'static str,
@@ -361,6 +405,7 @@ impl Kpi {
             value,
             unit,
             note,
+            change: String::new(),
             tone: "",
             id,
         }
@@ -423,16 +468,25 @@ async fn page(page: Page, State(st): State<AppState>, Query(q): Query<YearQuery>
             let Some(park) = park else {
                 return Ok(None);
             };
-            let v = views.park_view(s, &caller, &park.name, q.year, GridFactorMode::Provincial)?;
-            Ok(Some((parks, v)))
+            let grid = GridFactorMode::Provincial;
+            let v = views.park_view(s, &caller, &park.name, q.year, grid)?;
+            // The year before, for 同比.
+            let previous = if v.years.contains(&(v.year - 1)) {
+                views
+                    .park_view(s, &caller, &park.name, Some(v.year - 1), grid)?
+                    .monthly
+            } else {
+                Vec::new()
+            };
+            Ok(Some((parks, v, previous)))
         })
         .await
         .map_err(|e| crate::layout::PageError(e, lang))?;
-    let Some((parks, v)) = loaded else {
+    let Some((parks, v, previous)) = loaded else {
         let body = NoPark { lang };
         return render(&page, lang.t("nav.overview"), &body, &[]);
     };
-    let body = body(lang, parks, &v);
+    let body = body(lang, parks, &v, &previous);
     render(&page, &v.park.name, &body, &["/assets/overview.js"])
 }
 
@@ -442,12 +496,17 @@ struct NoPark {
     lang: Lang,
 }
 
-fn body(lang: Lang, parks: Vec<Park>, v: &ParkView) -> Body {
+fn body(lang: Lang, parks: Vec<Park>, v: &ParkView, previous: &[MonthFigures]) -> Body {
     let inv = &v.inventory;
     let meets = inv
         .intensity_market_tco2_per_tce
         .map(|i| i <= v.threshold_tco2_per_tce);
-    let mut kpis = Vec::from(emission_kpis(lang, inv, 0));
+    let mut kpis = Vec::from(with_changes(
+        lang,
+        emission_kpis(lang, inv, 0),
+        &v.monthly,
+        previous,
+    ));
     let threshold = format!(
         "{} ≤ {}",
         lang.t("overview.threshold"),
