@@ -41,12 +41,21 @@ pub enum Unit {
     /// 万千瓦时, 10^4 kWh.
     #[serde(rename = "万kWh")]
     WanKwh,
+    /// 亿千瓦时, 10^8 kWh (a province's or a large plant's electricity).
+    #[serde(rename = "亿kWh")]
+    YiKwh,
     #[serde(rename = "GJ")]
     Gj,
     #[serde(rename = "MJ")]
     Mj,
+    /// 万千焦, 10^4 kJ = 10 MJ (heat in older ledgers).
+    #[serde(rename = "万kJ")]
+    WanKj,
     #[serde(rename = "m3")]
     M3,
+    /// 千立方米, 10^3 m3 (gas utilities' bills).
+    #[serde(rename = "千m3")]
+    QianM3,
     /// 万立方米, 10^4 m3.
     #[serde(rename = "万m3")]
     WanM3,
@@ -61,7 +70,9 @@ pub enum Unit {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UnitError {
-    #[error("unknown unit {0:?} (accepted: kWh, MWh, 万kWh, GJ, MJ, m3, 万m3, t, kg, certificate)")]
+    #[error(
+        "unknown unit {0:?} (accepted: kWh, MWh, 万kWh, 亿kWh, GJ, MJ, 万kJ, m3 or Nm3, 千m3, 万m3, t, kg, certificate)"
+    )]
     Unknown(String),
     #[error("cannot convert {from} to {to}: {from_dim:?} is not {to_dim:?}")]
     Incompatible {
@@ -73,13 +84,16 @@ pub enum UnitError {
 }
 
 impl Unit {
-    pub const ALL: [Unit; 10] = [
+    pub const ALL: [Unit; 13] = [
         Unit::Kwh,
         Unit::Mwh,
         Unit::WanKwh,
+        Unit::YiKwh,
         Unit::Gj,
         Unit::Mj,
+        Unit::WanKj,
         Unit::M3,
+        Unit::QianM3,
         Unit::WanM3,
         Unit::Tonne,
         Unit::Kg,
@@ -88,8 +102,14 @@ impl Unit {
 
     pub fn dimension(self) -> Dimension {
         match self {
-            Unit::Kwh | Unit::Mwh | Unit::WanKwh | Unit::Gj | Unit::Mj => Dimension::Energy,
-            Unit::M3 | Unit::WanM3 => Dimension::Volume,
+            Unit::Kwh
+            | Unit::Mwh
+            | Unit::WanKwh
+            | Unit::YiKwh
+            | Unit::Gj
+            | Unit::Mj
+            | Unit::WanKj => Dimension::Energy,
+            Unit::M3 | Unit::QianM3 | Unit::WanM3 => Dimension::Volume,
             Unit::Tonne | Unit::Kg => Dimension::Mass,
             Unit::Certificate => Dimension::Certificates,
         }
@@ -103,8 +123,11 @@ impl Unit {
             Unit::Kwh => Decimal::new(36, 1),
             Unit::Mwh => Decimal::from(3_600),
             Unit::WanKwh => Decimal::from(36_000),
+            Unit::YiKwh => Decimal::from(360_000_000),
             Unit::Gj => Decimal::from(1_000),
+            Unit::WanKj => Decimal::from(10),
             Unit::M3 => Decimal::ONE,
+            Unit::QianM3 => Decimal::from(1_000),
             Unit::WanM3 => Decimal::from(10_000),
             Unit::Kg => Decimal::ONE,
             Unit::Tonne => Decimal::from(1_000),
@@ -118,9 +141,12 @@ impl Unit {
             Unit::Kwh => "kWh",
             Unit::Mwh => "MWh",
             Unit::WanKwh => "万kWh",
+            Unit::YiKwh => "亿kWh",
             Unit::Gj => "GJ",
             Unit::Mj => "MJ",
+            Unit::WanKj => "万kJ",
             Unit::M3 => "m3",
+            Unit::QianM3 => "千m3",
             Unit::WanM3 => "万m3",
             Unit::Tonne => "t",
             Unit::Kg => "kg",
@@ -144,9 +170,14 @@ impl Unit {
             "kwh" | "千瓦时" | "度" | "kw·h" | "kw.h" => Unit::Kwh,
             "mwh" | "兆瓦时" => Unit::Mwh,
             "万kwh" | "万千瓦时" | "万度" | "10^4kwh" | "10000kwh" => Unit::WanKwh,
+            "亿kwh" | "亿千瓦时" | "亿度" | "10^8kwh" => Unit::YiKwh,
             "gj" | "吉焦" => Unit::Gj,
             "mj" | "兆焦" => Unit::Mj,
+            "万kj" | "万千焦" | "10^4kj" => Unit::WanKj,
             "m3" | "nm3" | "立方米" | "标准立方米" | "方" => Unit::M3,
+            "千m3" | "千nm3" | "千立方米" | "千标准立方米" | "10^3m3" | "1000m3" => {
+                Unit::QianM3
+            }
             "万m3" | "万nm3" | "万立方米" | "万方" | "10^4m3" | "10^4nm3" | "10000m3" => {
                 Unit::WanM3
             }
@@ -265,6 +296,30 @@ mod tests {
             .unwrap_err();
         assert!(matches!(err, UnitError::Incompatible { .. }));
         assert!(err.to_string().contains("t to m3"));
+    }
+
+    /// Issue 14 #1: the larger and older units of Chinese ledgers, exactly: 1 亿kWh =
+    /// 10^8 kWh = 100,000 MWh; 1 千立方米 = 1,000 m3; 1 万kJ = 10 MJ = 0.01 GJ.
+    #[test]
+    fn ledger_units_convert_exactly() {
+        let q = |v: i64, u: &str| Quantity::new(Decimal::from(v), Unit::parse(u).unwrap());
+        assert_eq!(
+            q(2, "亿千瓦时").to(Unit::Mwh).unwrap().value,
+            Decimal::from(200_000)
+        );
+        assert_eq!(
+            q(3, "千立方米").to(Unit::M3).unwrap().value,
+            Decimal::from(3_000)
+        );
+        assert_eq!(
+            q(3, "千Nm3").to(Unit::WanM3).unwrap().value,
+            Decimal::new(3, 1)
+        );
+        assert_eq!(
+            q(250, "万kJ").to(Unit::Gj).unwrap().value,
+            Decimal::new(25, 1)
+        );
+        assert!(Unit::parse("千kWh").is_err());
     }
 
     #[test]
