@@ -5,21 +5,8 @@
 # ${CARGO_TARGET_DIR:-target}/browser-artifacts/. Exits non-zero when a test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$PWD
-target=${CARGO_TARGET_DIR:-$root/target}
-case $target in /*) ;; *) target=$root/$target ;; esac
-chromium=${ZP_CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
-if [ -z "$chromium" ]; then
-  echo "browser-tests: Chromium not found (apt-get install chromium, or set ZP_CHROMIUM)" >&2
-  exit 1
-fi
-
-cargo build --quiet -p zeropark
-bin=$target/debug/zeropark
-
-if [ ! -d tests/browser/node_modules/playwright-core ]; then
-  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# shellcheck source=browser-env.sh
+source scripts/browser-env.sh browser-tests
 
 # shellcheck source=serve-demo.sh
 source scripts/serve-demo.sh browser-tests

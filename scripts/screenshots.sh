@@ -4,21 +4,10 @@
 # Debian's Chromium, as the browser tests). Usage: scripts/screenshots.sh [OUT_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$PWD
-target=${CARGO_TARGET_DIR:-$root/target}
-case $target in /*) ;; *) target=$root/$target ;; esac
+# shellcheck source=browser-env.sh
+source scripts/browser-env.sh screenshots
 out=${1:-$root/docs/screenshots}
 case $out in /*) ;; *) out=$root/$out ;; esac
-chromium=${ZP_CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
-if [ -z "$chromium" ]; then
-  echo "screenshots: Chromium not found (apt-get install chromium, or set ZP_CHROMIUM)" >&2
-  exit 1
-fi
-cargo build --quiet -p zeropark
-bin=$target/debug/zeropark
-if [ ! -d tests/browser/node_modules/playwright-core ]; then
-  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
-fi
 # shellcheck source=serve-demo.sh
 source scripts/serve-demo.sh screenshots
 rm -rf "$out"

@@ -30,6 +30,17 @@ pub struct UploadOptions {
     pub set: Option<String>,
 }
 
+/// The error of an import of the file at `path` with that path shown as `name` (users see
+/// their file's name, never the server's folders).
+fn hide_path(path: &Path, name: &str) -> impl Fn(ImportError) -> AppError {
+    let (full, name) = (path.display().to_string(), name.to_string());
+    move |e| match AppError::from(e) {
+        AppError::Unprocessable(m) => AppError::Unprocessable(m.replace(&full, &name)),
+        AppError::Internal(m) => AppError::Internal(m.replace(&full, &name)),
+        other => other,
+    }
+}
+
 /// Imports the file at `path` as `who`, refusing files over `limits` (bytes, rows). The
 /// file is recorded (and shown in lineage and messages) as `name`, not its server path.
 pub fn import(
@@ -43,12 +54,7 @@ pub fn import(
 ) -> Result<Outcome, AppError> {
     authorise(who, kind)?;
     let caller = who.caller();
-    let full = path.display().to_string();
-    let hide_path = |e: ImportError| match AppError::from(e) {
-        AppError::Unprocessable(m) => AppError::Unprocessable(m.replace(&full, name)),
-        AppError::Internal(m) => AppError::Internal(m.replace(&full, name)),
-        other => other,
-    };
+    let hide_path = hide_path(path, name);
     if kind == ImportKind::Readings {
         let dir = opts.readings_dir.as_deref().ok_or_else(|| {
             AppError::Unprocessable(
@@ -94,11 +100,7 @@ pub fn preview(
     limits: Limits,
 ) -> Result<zp_app::ImportPreview, AppError> {
     authorise(who, kind)?;
-    let full = path.display().to_string();
-    let hide_path = |e: ImportError| match AppError::from(e) {
-        AppError::Unprocessable(m) => AppError::Unprocessable(m.replace(&full, name)),
-        other => other,
-    };
+    let hide_path = hide_path(path, name);
     let mut table = read_table(path, limits).map_err(|e| hide_path(e.into()))?;
     table.file = name.to_string();
     zp_app::preview_table(store, &who.caller(), kind, &table).map_err(hide_path)
