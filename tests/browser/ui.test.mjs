@@ -252,6 +252,7 @@ test('a part year is marked as such; pages open on the latest complete year', as
   await page.goto(`${BASE}/orgs/${ENTERPRISE}`);
   assert.equal(await page.inputValue('select[name=year]'), '2023');
   assert.equal(await page.locator('#year-coverage').count(), 0, 'a complete year has no mark');
+  assert.equal((await page.textContent('#meters tbody td:nth-child(2)')).trim(), '用电', 'meter kinds in the page language');
   await page.goto(`${BASE}/orgs/${ENTERPRISE}?year=2024`);
   assert.equal((await page.textContent('#year-coverage')).trim(), '6/12 个月');
   assert.match(await page.textContent('#kpi-intensity'), /不完整年度，6\/12 个月/);
