@@ -149,7 +149,11 @@ pub const COMMON: &[Entry] = &[
     ("meter.kind.consumption", "用电", "Consumption"),
     ("meter.kind.generation", "发电", "Generation"),
     ("meter.kind.battery_charge", "储能充电", "Battery charge"),
-    ("meter.kind.battery_discharge", "储能放电", "Battery discharge"),
+    (
+        "meter.kind.battery_discharge",
+        "储能放电",
+        "Battery discharge",
+    ),
     ("export.csv", "导出 CSV", "Export CSV"),
     ("export.xlsx", "导出 Excel", "Export Excel"),
     ("export.failed", "导出失败", "Export failed"),

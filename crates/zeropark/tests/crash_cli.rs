@@ -395,6 +395,8 @@ fn http(addr: &str, head: &str, body: &[u8]) -> Option<(String, String, String)>
 fn serve(db: &Db) -> (Child, String) {
     let mut child = db
         .command(&["serve", "--addr", "127.0.0.1:0"])
+        // Kept uploads go with the test's folder, not the system's temporary one.
+        .env("ZEROPARK_UPLOAD_DIR", db.dir.path().join("uploads"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
