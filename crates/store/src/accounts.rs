@@ -430,32 +430,21 @@ impl<C: Conn> AccountStore for SqlStore<C> {
     }
 
     fn audit_by_actor(&mut self, actor: &str, limit: usize) -> Result<Vec<AuditEntry>> {
-        let sql = format!(
-            "SELECT {AUDIT_COLS} FROM audit_log WHERE actor = $1 ORDER BY id DESC LIMIT {limit}"
-        );
-        query_map(self.conn(), &sql, &[actor.into()], audit_entry_of)
+        self.audit_filtered(&AuditFilter {
+            actor: Some(actor.to_string()),
+            limit,
+            ..AuditFilter::default()
+        })
     }
 
     fn audit_filtered(&mut self, f: &AuditFilter) -> Result<Vec<AuditEntry>> {
-        let mut conds: Vec<String> = Vec::new();
         let mut params: Vec<crate::conn::Value> = Vec::new();
-        // A condition whose `?`s take `values` in order.
-        let mut cond = |sql: &str, values: Vec<crate::conn::Value>| {
-            let mut text = String::new();
-            for (i, part) in sql.split('?').enumerate() {
-                if i > 0 {
-                    params.push(values[i - 1].clone());
-                    text.push_str(&format!("${}", params.len()));
-                }
-                text.push_str(part);
+        let mut sql = format!("SELECT {AUDIT_COLS} FROM audit_log WHERE 1=1");
+        for (column, value) in [("actor", &f.actor), ("action", &f.action)] {
+            if let Some(v) = value {
+                params.push(v.into());
+                sql += &format!(" AND {column} = ${}", params.len());
             }
-            conds.push(text);
-        };
-        if let Some(a) = &f.actor {
-            cond("actor = ?", vec![a.into()]);
-        }
-        if let Some(a) = &f.action {
-            cond("action = ?", vec![a.into()]);
         }
         if let Some(o) = &f.object {
             // The object: its kind exactly, or a part of its id (LIKE wildcards escaped).
@@ -463,29 +452,25 @@ impl<C: Conn> AccountStore for SqlStore<C> {
                 .replace('\\', "\\\\")
                 .replace('%', "\\%")
                 .replace('_', "\\_");
-            cond(
-                "(entity = ? OR entity_id LIKE ? ESCAPE '\\')",
-                vec![o.into(), format!("%{escaped}%").into()],
+            params.push(o.into());
+            params.push(format!("%{escaped}%").into());
+            let n = params.len();
+            sql += &format!(
+                " AND (entity = ${} OR entity_id LIKE ${n} ESCAPE '\\')",
+                n - 1
             );
         }
-        if let Some(t) = &f.from_utc {
-            cond("at >= ?", vec![t.into()]);
-        }
-        if let Some(t) = &f.to_utc {
-            cond("at < ?", vec![t.into()]);
+        for (bound, value) in [(">=", &f.from_utc), ("<", &f.to_utc)] {
+            if let Some(t) = value {
+                params.push(t.into());
+                sql += &format!(" AND at {bound} ${}", params.len());
+            }
         }
         if let Some(id) = f.before_id {
-            cond("id < ?", vec![id.into()]);
+            params.push(id.into());
+            sql += &format!(" AND id < ${}", params.len());
         }
-        let filter = if conds.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conds.join(" AND "))
-        };
-        let sql = format!(
-            "SELECT {AUDIT_COLS} FROM audit_log {filter} ORDER BY id DESC LIMIT {}",
-            f.limit
-        );
+        sql += &format!(" ORDER BY id DESC LIMIT {}", f.limit);
         query_map(self.conn(), &sql, &params, audit_entry_of)
     }
 
