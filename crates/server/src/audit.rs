@@ -5,7 +5,8 @@
 //! file names.
 
 use crate::auth::CurrentUser;
-use crate::extract::{Json, Query};
+use crate::extract::{Json, Query, trimmed};
+use crate::format::file_name;
 use crate::i18n::{Entry, Lang};
 use crate::layout::{NavItem, Page, PageError, PageResult, render};
 use crate::openapi::Op;
@@ -129,13 +130,6 @@ fn utc_prefix(d: Date) -> String {
     t.to_string().trim_end_matches('Z').to_string()
 }
 
-fn text(v: &Option<String>) -> Option<String> {
-    v.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-}
-
 impl AuditQuery {
     /// The store's filter as `who` may ask it: anyone but an admin sees only their own.
     fn filter(&self, who: &CurrentUser, default_limit: usize) -> Result<AuditFilter, AppError> {
@@ -150,12 +144,12 @@ impl AuditQuery {
         };
         Ok(AuditFilter {
             actor: if who.sees_all() {
-                text(&self.actor)
+                trimmed(&self.actor)
             } else {
                 Some(who.actor())
             },
-            action: text(&self.action),
-            object: text(&self.object),
+            action: trimmed(&self.action),
+            object: trimmed(&self.object),
             from_utc: self.from.map(utc_prefix),
             to_utc: self.to.map(next_day).transpose()?.map(utc_prefix),
             before_id: self.before,
@@ -185,10 +179,6 @@ pub fn hide_paths(mut e: AuditEntry) -> AuditEntry {
     e
 }
 
-fn file_name(p: &str) -> String {
-    p.rsplit(['/', '\\']).next().unwrap_or("").to_string()
-}
-
 fn is_path(s: &str) -> bool {
     let b = s.as_bytes();
     s.starts_with('/')
@@ -202,7 +192,7 @@ fn is_path(s: &str) -> bool {
 fn hide_paths_in(text: &str) -> String {
     fn walk(v: &mut Value) {
         match v {
-            Value::String(s) if is_path(s) => *s = file_name(s),
+            Value::String(s) if is_path(s) => *s = file_name(s).to_string(),
             Value::Array(a) => a.iter_mut().for_each(walk),
             Value::Object(o) => o.values_mut().for_each(walk),
             _ => {}
@@ -217,7 +207,7 @@ fn hide_paths_in(text: &str) -> String {
             .split(' ')
             .map(|w| {
                 if is_path(w) {
-                    file_name(w)
+                    file_name(w).to_string()
                 } else {
                     w.to_string()
                 }
@@ -290,7 +280,7 @@ async fn page(page: Page, State(st): State<AppState>, Query(q): Query<AuditQuery
         .run(move |s| entries(s, &who, &filter))
         .await
         .map_err(|e| PageError(e, lang))?;
-    let shown = |v: &Option<String>| text(v).unwrap_or_default();
+    let shown = |v: &Option<String>| trimmed(v).unwrap_or_default();
     let day = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
     let older = (entries.len() == limit).then(|| {
         let last = entries.last().map_or(0, |e| e.id);

@@ -230,15 +230,17 @@ pub(crate) fn need<T>(field: &str, v: Option<T>) -> Result<T, AppError> {
     v.ok_or_else(|| AppError::BadRequest(format!("{field} is required")))
 }
 
+/// An optional text field, trimmed; blank counts as absent.
+pub(crate) fn trimmed(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+}
+
 /// A required text field, trimmed; blank counts as absent.
 pub(crate) fn need_text(field: &str, v: &Option<String>) -> Result<String, AppError> {
-    need(
-        field,
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from),
-    )
+    need(field, trimmed(v))
 }
 
 /// A required unified social credit code (GB 32100).

@@ -15,7 +15,7 @@
 mod pages;
 
 use crate::auth::CurrentUser;
-use crate::extract::{Json, Path, Query};
+use crate::extract::{Json, Path, Query, trimmed};
 use crate::layout::NavItem;
 use crate::openapi::{Op, schema};
 use crate::{AppError, AppState, Area};
@@ -324,13 +324,6 @@ pub(crate) struct LibraryQuery {
     pub min_reduction: Option<Decimal>,
 }
 
-fn nonempty(s: &Option<String>) -> Option<String> {
-    s.as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(String::from)
-}
-
 /// A project of the library with the statuses of the applications the caller sees.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub(crate) struct LibraryRow {
@@ -347,14 +340,14 @@ pub(crate) fn library(
     q: &LibraryQuery,
 ) -> Result<Vec<LibraryRow>, AppError> {
     let filter = ProjectFilter {
-        org: nonempty(&q.org)
+        org: trimmed(&q.org)
             .map(|c| CreditCode::parse(&c).map_err(|e| bad("org", &c, e)))
             .transpose()?,
-        park: nonempty(&q.park),
-        region: nonempty(&q.region)
+        park: trimmed(&q.park),
+        region: trimmed(&q.region)
             .map(|r| Region::parse(&r).map_err(|e| bad("region", &r, e)))
             .transpose()?,
-        kind: nonempty(&q.kind)
+        kind: trimmed(&q.kind)
             .map(|k| {
                 fin::ProjectKind::parse(&k)
                     .map(|p| p.key().to_string())
@@ -370,11 +363,11 @@ pub(crate) fn library(
                     })
             })
             .transpose()?,
-        category: nonempty(&q.category),
+        category: trimmed(&q.category),
         min_reduction_tco2: q.min_reduction,
     };
     let visible = fin::applications(s, party, &ApplicationFilter::default())?;
-    let status = nonempty(&q.status);
+    let status = trimmed(&q.status);
     let mut rows = Vec::new();
     for view in fin::projects(s, party, &filter)? {
         let statuses = visible
@@ -669,9 +662,9 @@ async fn applications(
     Query(q): Query<ApplicationQuery>,
 ) -> Result<Json<Vec<Application>>, AppError> {
     let filter = ApplicationFilter {
-        project: nonempty(&q.project),
-        product: nonempty(&q.product),
-        status: nonempty(&q.status),
+        project: trimmed(&q.project),
+        product: trimmed(&q.product),
+        status: trimmed(&q.status),
     };
     let v = with_party(&st, who, move |s, p, _| {
         Ok(fin::applications(s, p, &filter)?)
