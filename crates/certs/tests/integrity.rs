@@ -305,3 +305,14 @@ fn evidence_rows_and_event_payloads_snapshot() {
         {"v":1,"seq":3,"at":1720000060,"actor":{"account":"91500000202803359L"},"change":{"type":"retired","bundle_id":1,"consumer":"91500000202803359L","consumption":{"hour":{"hour_start":1719795600}}}}"#]]
     .assert_eq(&payloads.join("\n"));
 }
+
+/// The summary `certs verify` answers for a registry with no events without reading a key
+/// is the one a verification of the empty log gives.
+#[test]
+fn the_empty_summary_is_the_empty_logs() {
+    let key = zp_certs::signing_key(&[7; 32]);
+    assert_eq!(
+        zp_certs::verify(&[], &key.verifying_key()).unwrap(),
+        zp_certs::Summary::empty()
+    );
+}
