@@ -89,7 +89,7 @@ impl ReportFormat {
         }
     }
 
-    pub fn content_type(self) -> &'static str {
+    pub const fn content_type(self) -> &'static str {
         match self {
             ReportFormat::Json => "application/json",
             ReportFormat::Pdf => "application/pdf",

@@ -21,7 +21,6 @@ use crate::openapi::{Op, schema};
 use crate::{AppError, AppState, Area};
 use axum::Router;
 use axum::extract::State;
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
@@ -829,8 +828,6 @@ fn report_bank(p: &Party, asked: Option<&str>) -> Result<String, AppError> {
     }
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
 fn report_response<T: Serialize>(
     report: T,
     xlsx: bool,
@@ -840,18 +837,14 @@ fn report_response<T: Serialize>(
     if !xlsx {
         return Ok(Json(report).into_response());
     }
-    let bytes = to_xlsx(&report).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok((
-        [
-            (CONTENT_TYPE, XLSX.to_string()),
-            (
-                CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.xlsx\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    let format = zp_app::reports::ReportFormat::Xlsx;
+    Ok(crate::report_files::download(
+        zp_app::reports::RenderedReport {
+            bytes: to_xlsx(&report).map_err(|e| AppError::Internal(e.to_string()))?,
+            content_type: format.content_type(),
+            file_name: format!("{name}.{}", format.extension()),
+        },
+    ))
 }
 
 /// Whether a report query asks for Excel, and its (required) year.

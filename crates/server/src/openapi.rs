@@ -5,6 +5,7 @@
 //! documented here are the same set, and that every documented operation is routed.
 
 use serde_json::{Map, Value, json};
+use zp_app::reports::ReportFormat;
 
 /// A query parameter: name, description, required.
 pub type Param = (&'static str, &'static str, bool);
@@ -302,11 +303,11 @@ impl Op {
                     json!({"type": "string", "format": "binary"}),
                 ),
                 "xlsx" => (
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    ReportFormat::Xlsx.content_type(),
                     json!({"type": "string", "format": "binary"}),
                 ),
                 "pdf" => (
-                    "application/pdf",
+                    ReportFormat::Pdf.content_type(),
                     json!({"type": "string", "format": "binary"}),
                 ),
                 _ => continue,

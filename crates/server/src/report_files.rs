@@ -61,10 +61,8 @@ const OPS: &[Op] = &[
          anything else stays text; at most 100 columns and 50,000 rows",
     )
     .json_body(crate::openapi::schema::<ShownTable>)
-    .file(XLSX),
+    .file(ReportFormat::Xlsx.content_type()),
 ];
-
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// A table as a page shows it: its title (the file and sheet name), headers and rows.
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -102,11 +100,16 @@ impl ReportQuery {
     }
 
     fn lang(&self) -> Result<Lang, AppError> {
-        match self.lang.as_deref().unwrap_or("zh") {
-            "zh" => Ok(Lang::Zh),
-            "en" => Ok(Lang::En),
-            l => Err(AppError::BadRequest(format!("lang {l:?}: use zh or en"))),
-        }
+        lang_of(self.lang.as_deref())
+    }
+}
+
+/// A report's language: `zh` (the default) or `en`.
+fn lang_of(asked: Option<&str>) -> Result<Lang, AppError> {
+    match asked.unwrap_or("zh") {
+        "zh" => Ok(Lang::Zh),
+        "en" => Ok(Lang::En),
+        l => Err(AppError::BadRequest(format!("lang {l:?}: use zh or en"))),
     }
 }
 
@@ -193,11 +196,7 @@ async fn export_xlsx(
     _who: CurrentUser,
     crate::extract::Json(t): crate::extract::Json<ShownTable>,
 ) -> Result<Response, AppError> {
-    let lang = match t.lang.as_deref().map(str::trim) {
-        None | Some("" | "zh") => Lang::Zh,
-        Some("en") => Lang::En,
-        Some(l) => return Err(AppError::BadRequest(format!("lang {l:?}: use zh or en"))),
-    };
+    let lang = lang_of(crate::extract::trimmed(&t.lang).as_deref())?;
     let title: String = t
         .title
         .chars()
