@@ -41,6 +41,13 @@ fn hide_path(path: &Path, name: &str) -> impl Fn(ImportError) -> AppError {
     }
 }
 
+/// The table of the uploaded file at `path`, recorded (and named in errors) as `name`.
+fn read_named(path: &Path, name: &str, limits: Limits) -> Result<zp_app::Table, AppError> {
+    let mut table = read_table(path, limits).map_err(|e| hide_path(path, name)(e.into()))?;
+    table.file = name.to_string();
+    Ok(table)
+}
+
 /// Imports the file at `path` as `who`, refusing files over `limits` (bytes, rows). The
 /// file is recorded (and shown in lineage and messages) as `name`, not its server path.
 pub fn import(
@@ -83,8 +90,7 @@ pub fn import(
         })?)?),
         _ => None,
     };
-    let mut table = read_table(path, limits).map_err(|e| hide_path(e.into()))?;
-    table.file = name.to_string();
+    let table = read_named(path, name, limits)?;
     zp_app::import_table(store, &caller, kind, &table, set.as_deref()).map_err(hide_path)
 }
 
@@ -101,8 +107,7 @@ pub fn preview(
 ) -> Result<zp_app::ImportPreview, AppError> {
     authorise(who, kind)?;
     let hide_path = hide_path(path, name);
-    let mut table = read_table(path, limits).map_err(|e| hide_path(e.into()))?;
-    table.file = name.to_string();
+    let table = read_named(path, name, limits)?;
     zp_app::preview_table(store, &who.caller(), kind, &table).map_err(hide_path)
 }
 
