@@ -287,13 +287,16 @@ pub fn busiest_park(
     access: &Access,
     parks: &[Park],
 ) -> Result<Option<Park>, AppError> {
+    // One read of the visible enterprises, counted by park.
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for o in store.orgs(access, &OrgFilter::default())? {
+        if let Some(p) = o.park {
+            *counts.entry(p).or_default() += 1;
+        }
+    }
     let mut best: Option<(usize, &Park)> = None;
     for p in parks {
-        let filter = OrgFilter {
-            park: Some(p.name.clone()),
-            ..Default::default()
-        };
-        let n = store.orgs(access, &filter)?.len();
+        let n = counts.get(&p.name).copied().unwrap_or(0);
         if best.is_none_or(|(bn, _)| n > bn) {
             best = Some((n, p));
         }
