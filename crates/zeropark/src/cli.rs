@@ -50,6 +50,10 @@ pub enum Command {
     /// Export data: interval readings as Parquet.
     #[command(subcommand)]
     Export(crate::readings::ExportCmd),
+    /// The Parquet data lake (readings and registry tables, partitioned by region/year/month)
+    /// that DataFusion and Ballista query.
+    #[command(subcommand)]
+    Lake(crate::lake::LakeCmd),
     /// Streaming ingestion: interval readings from an MQTT broker.
     #[command(subcommand)]
     Ingest(crate::ingest::IngestCmd),
@@ -296,6 +300,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Report(ReportCmd::CarbonMap(a)) => crate::readings::carbon_map(&ctx, a),
         Command::Export(cmd) => crate::readings::export(&ctx, cmd),
+        Command::Lake(cmd) => crate::lake::run(&ctx, cmd),
         Command::Ingest(cmd) => crate::ingest::run(&ctx, cmd),
         Command::Certs(cmd) => crate::certs::run(&ctx, cmd),
         Command::Report(ReportCmd::Matching { org, days }) => {

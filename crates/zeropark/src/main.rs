@@ -19,6 +19,7 @@ mod evaluate;
 mod finance;
 mod inclusion;
 mod ingest;
+mod lake;
 mod market;
 mod output;
 mod readings;

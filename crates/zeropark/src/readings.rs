@@ -70,6 +70,13 @@ pub struct CarbonMapArgs {
     pub by: ByArg,
     #[arg(long, value_enum, default_value = "enterprise")]
     pub group: GroupArg,
+    /// Where the map is computed: `native` (the readings store), `datafusion` (in-process,
+    /// over `--lake`) or `ballista://HOST:PORT` (a Ballista cluster, over `--lake`).
+    #[arg(long, default_value = "native", value_parser = zp_lake::Engine::parse)]
+    pub engine: zp_lake::Engine,
+    /// The lake written by `zeropark lake export` (for `--engine datafusion|ballista://..`).
+    #[arg(long)]
+    pub lake: Option<PathBuf>,
 }
 
 /// `zeropark import readings FILE`.
@@ -167,8 +174,6 @@ pub fn export(ctx: &Ctx, cmd: ExportCmd) -> anyhow::Result<ExitCode> {
 /// `zeropark report carbon-map`.
 pub fn carbon_map(ctx: &Ctx, a: CarbonMapArgs) -> anyhow::Result<ExitCode> {
     let (db, json) = (ctx.db.as_str(), ctx.json);
-    let mut store = zp_app::open(db).with_context(|| format!("opening database {db}"))?;
-    let readings = ctx.readings()?;
     let scope = match (&a.scope.org, &a.scope.park, &a.scope.region) {
         (Some(o), _, _) => MapScope::Org(
             zp_domain::CreditCode::parse(o.trim()).map_err(|e| anyhow!("--org {o:?}: {e}"))?,
@@ -194,7 +199,23 @@ pub fn carbon_map(ctx: &Ctx, a: CarbonMapArgs) -> anyhow::Result<ExitCode> {
             GroupArg::Industry => MapGroup::Industry,
         },
     };
-    let map = zp_app::readings::carbon_map(store.as_mut(), &zp_app::Access::All, &readings, &q)?;
+    let map = match (&a.engine, &a.lake) {
+        (zp_lake::Engine::Native, _) => {
+            let mut store = zp_app::open(db).with_context(|| format!("opening database {db}"))?;
+            let readings = ctx.readings()?;
+            zp_app::readings::carbon_map(store.as_mut(), &zp_app::Access::All, &readings, &q)?
+        }
+        // The lake engines refuse bad requests with exit 2, like `lake export`.
+        (engine, Some(lake)) => match zp_lake::lake_carbon_map(lake, engine, &q) {
+            Ok(map) => map,
+            Err(e) => return crate::lake::finish_lake(Err(e)),
+        },
+        (engine, None) => {
+            return Ok(crate::ctx::refuse(format!(
+                "--engine {engine}: --lake DIR is required (written by `zeropark lake export`)"
+            )));
+        }
+    };
     if json {
         output::json(&map)?;
         return Ok(ExitCode::SUCCESS);

@@ -95,7 +95,9 @@ const PURE: &[&str] = &[
 /// Our crates each adapter may depend on (issue: "one use-case layer, thin adapters").
 const ADAPTERS: &[(&str, &[&str])] = &[
     ("server", &["app", "domain"]),
-    ("zeropark", &["app", "domain", "server", "mqtt"]),
+    // `lake` holds DataFusion (and Ballista): the binary calls it for `lake export` and
+    // `report carbon-map --engine datafusion|ballista://..`, as it calls `server` and `mqtt`.
+    ("zeropark", &["app", "domain", "server", "mqtt", "lake"]),
     ("ingest", &["domain"]),
 ];
 

@@ -273,6 +273,38 @@ pub fn carbon_map<'a>(
     args
 }
 
+/// Two carbon maps (`report carbon-map --json`) from different engines are the same map:
+/// every row's keys and energies exactly, emissions and totals to 1e-6 tCO2, the same
+/// enterprise, meter and fallback-hour counts.
+pub fn assert_same_map(a: &Value, b: &Value, what: &str) {
+    let (x_rows, y_rows) = (a["rows"].as_array().unwrap(), b["rows"].as_array().unwrap());
+    assert!(!x_rows.is_empty(), "{what}: no rows");
+    assert_eq!(x_rows.len(), y_rows.len(), "{what}: row counts");
+    let tol = d("0.000001");
+    for (x, y) in x_rows.iter().zip(y_rows) {
+        for k in ["group", "name", "period", "factor_source", "fallback_hours"] {
+            assert_eq!(x[k], y[k], "{what}: {k} of {x} vs {y}");
+        }
+        for k in ["consumption_mwh", "generation_mwh", "grid_import_mwh"] {
+            assert_eq!(num(&x[k]), num(&y[k]), "{what}: {k} of {x} vs {y}");
+        }
+        let diff = (num(&x["emissions_tco2"]) - num(&y["emissions_tco2"])).abs();
+        assert!(diff <= tol, "{what}: emissions of {x} vs {y}");
+    }
+    for k in [
+        "consumption_mwh",
+        "generation_mwh",
+        "grid_import_mwh",
+        "emissions_tco2",
+    ] {
+        let diff = (num(&a["totals"][k]) - num(&b["totals"][k])).abs();
+        assert!(diff <= tol, "{what}: total {k}");
+    }
+    for k in ["enterprises", "meters", "fallback_hours"] {
+        assert_eq!(a[k], b[k], "{what}: {k}");
+    }
+}
+
 /// Every number of a workbook's sheet (report files read back).
 #[allow(dead_code)] // not every test file reads workbooks
 pub fn sheet_numbers(path: &std::path::Path, sheet: &str) -> Vec<f64> {

@@ -1,0 +1,407 @@
+//! The electricity-carbon map (电碳地图) over the lake, as one SQL plan ([`carbon_map_sql`])
+//! that DataFusion runs in-process and Ballista runs on a cluster, unchanged.
+//!
+//! Same semantics as the native engine (`zp_app::readings::carbon_map`): top meters only;
+//! per enterprise and hour, load = consumption + battery charge and own supply =
+//! generation + battery discharge; grid import = max(0, load - own supply) per hour;
+//! emissions = grid import x the hour's factor of the enterprise's region (the imported
+//! hourly factor, else the catalog's annual factor of the hour's local year, else 0);
+//! groups sum their enterprises per local hour, day or month; a group-period with neither
+//! consumption nor generation is not a row. Energy sums are exact integers (Wh) and
+//! emissions an exact DECIMAL(38,0) of ngCO2, as in the native engine.
+
+use crate::schema;
+use crate::{Engine, LakeError};
+use datafusion::arrow::array::{
+    Array, ArrayRef, Decimal128Array, Int64Array, RecordBatch, StringArray,
+};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use std::path::Path;
+use zp_app::grid_factors::AnnualGridFactor;
+use zp_app::readings::{
+    CarbonMap, CarbonMapQuery, CarbonMapRow, CarbonMapTotals, MapFactor, MapGroup, MapScope,
+};
+use zp_domain::Decimal;
+use zp_readings::HourGrid;
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// The scope as a condition on `orgs o`.
+fn scope_sql(scope: &MapScope) -> String {
+    match scope {
+        MapScope::Org(c) => format!("o.credit_code = {}", quote(c.as_str())),
+        MapScope::Park(p) => format!("o.park = {}", quote(p)),
+        MapScope::Region(r) => format!("o.region = {}", quote(r.code())),
+    }
+}
+
+/// The plan's text with `{placeholders}` (`carbon_map.sql`).
+const CARBON_MAP_SQL: &str = include_str!("carbon_map.sql");
+
+/// The carbon map's plan over the lake's tables (`orgs`, `meters`, `readings`,
+/// `grid_hourly`, `grid_annual`) for the UTC window `[start, end)`: one row per group and
+/// period start (UTC epoch seconds of the local hour, day or month).
+pub fn carbon_map_sql(q: &CarbonMapQuery, start: i64, end: i64) -> String {
+    let (key, name) = match q.group {
+        MapGroup::Enterprise => ("e.credit_code", "e.name"),
+        MapGroup::Park => ("e.park", "e.park"),
+        MapGroup::Industry => ("e.industry", "e.industry"),
+    };
+    // Local (UTC+8) period starts, as UTC epoch seconds.
+    let period = match q.by {
+        zp_readings::Resolution::Hour => "p.hour",
+        zp_readings::Resolution::Day => "p.hour - ((p.hour + 28800) % 86400)",
+        zp_readings::Resolution::Month => {
+            "CAST(to_unixtime(date_trunc('month', to_timestamp_seconds(p.hour + 28800))) AS BIGINT) - 28800"
+        }
+    };
+    CARBON_MAP_SQL
+        .replace("{scope}", &scope_sql(&q.scope))
+        .replace("{start}", &start.to_string())
+        .replace("{end}", &end.to_string())
+        .replace("{key}", key)
+        .replace("{name}", name)
+        .replace("{period}", period)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, LakeError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(crate::ENGINE_STACK_BYTES)
+        .enable_all()
+        .build()
+        .map_err(|e| LakeError::Invalid(format!("starting the query runtime: {e}")))
+}
+
+async fn context(engine: &Engine) -> Result<SessionContext, LakeError> {
+    match engine {
+        Engine::DataFusion => Ok(SessionContext::new()),
+        #[cfg(feature = "ballista")]
+        Engine::Ballista(addr) => crate::ballista::remote(addr).await,
+        #[cfg(not(feature = "ballista"))]
+        Engine::Ballista(_) => Err(LakeError::Invalid(
+            "this zeropark was built without Ballista: rebuild with `--features ballista`".into(),
+        )),
+        Engine::Native => Err(LakeError::Invalid(
+            "the native engine reads the readings store, not the lake".into(),
+        )),
+    }
+}
+
+/// Checks that `lake` is a lake this version reads: its `manifest.json` exists, parses and
+/// has `version` [`schema::LAKE_VERSION`].
+fn check_manifest(lake: &Path) -> Result<(), LakeError> {
+    let path = lake.join("manifest.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        LakeError::Invalid(format!(
+            "{}: {e}: not a lake (write one with `zeropark lake export --out DIR`)",
+            path.display()
+        ))
+    })?;
+    let manifest: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| LakeError::Invalid(format!("{}: not JSON: {e}", path.display())))?;
+    match manifest.get("version").and_then(|v| v.as_u64()) {
+        Some(v) if v == u64::from(schema::LAKE_VERSION) => Ok(()),
+        v => Err(LakeError::Invalid(format!(
+            "{}: field version is {}, this zeropark reads lake version {}",
+            path.display(),
+            v.map_or("missing".to_string(), |v| v.to_string()),
+            schema::LAKE_VERSION
+        ))),
+    }
+}
+
+/// The schema of a lake table in DataFusion's Arrow (which may be another version than the
+/// exporter's).
+fn engine_schema(columns: &[schema::Column]) -> SchemaRef {
+    let field = |col: &schema::Column| {
+        let ty = match col.ty {
+            schema::ColumnType::Utf8 => DataType::Utf8,
+            schema::ColumnType::Int64 => DataType::Int64,
+            schema::ColumnType::Float64 => DataType::Float64,
+        };
+        Field::new(col.name, ty, col.nullable)
+    };
+    std::sync::Arc::new(Schema::new(columns.iter().map(field).collect::<Vec<_>>()))
+}
+
+/// Registers the lake's tables under their names (absolute paths: Ballista's executors
+/// resolve them on their own filesystem).
+pub(crate) async fn register(ctx: &SessionContext, lake: &Path) -> Result<(), LakeError> {
+    check_manifest(lake)?;
+    let lake = lake.canonicalize().map_err(|e| LakeError::io(lake, e))?;
+    // Each table, its columns and its Hive partition columns (added back as Utf8).
+    let tables: [(&str, &[schema::Column], &[&str]); 5] = [
+        ("orgs", schema::ORGS, &[]),
+        ("meters", schema::METERS, &[]),
+        ("readings", schema::READINGS, &schema::REGION_YEAR_MONTH),
+        (
+            "grid_hourly",
+            schema::GRID_HOURLY,
+            &schema::REGION_YEAR_MONTH,
+        ),
+        ("grid_annual", schema::GRID_ANNUAL, &schema::REGION_YEAR),
+    ];
+    for (name, columns, parts) in tables {
+        let dir = lake.join(name);
+        if !dir.is_dir() {
+            return Err(LakeError::Invalid(format!(
+                "{}: table {name} is missing from the lake",
+                dir.display()
+            )));
+        }
+        let url = format!("{}/", dir.display());
+        let file_schema = engine_schema(columns);
+        let parts = parts
+            .iter()
+            .map(|c| (c.to_string(), DataType::Utf8))
+            .collect();
+        let opts = ParquetReadOptions::default()
+            .schema(&file_schema)
+            .table_partition_cols(parts);
+        ctx.register_parquet(name, url, opts).await?;
+    }
+    Ok(())
+}
+
+fn column(b: &RecordBatch, name: &str, t: &DataType) -> Result<ArrayRef, LakeError> {
+    let c = b
+        .column_by_name(name)
+        .ok_or_else(|| LakeError::Invalid(format!("result has no column {name}")))?;
+    Ok(cast(c, t).map_err(datafusion::error::DataFusionError::from)?)
+}
+
+fn strs(b: &RecordBatch, name: &str) -> Result<Vec<String>, LakeError> {
+    let c = column(b, name, &DataType::Utf8)?;
+    let a = c
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .expect("cast to Utf8");
+    Ok((0..a.len())
+        .map(|i| {
+            if a.is_null(i) {
+                String::new()
+            } else {
+                a.value(i).to_string()
+            }
+        })
+        .collect())
+}
+
+fn i64s(b: &RecordBatch, name: &str) -> Result<Vec<i64>, LakeError> {
+    let c = column(b, name, &DataType::Int64)?;
+    let a = c
+        .as_any()
+        .downcast_ref::<Int64Array>()
+        .expect("cast to Int64");
+    Ok((0..a.len())
+        .map(|i| if a.is_null(i) { 0 } else { a.value(i) })
+        .collect())
+}
+
+fn i128s(b: &RecordBatch, name: &str) -> Result<Vec<i128>, LakeError> {
+    let c = column(b, name, &DataType::Decimal128(38, 0))?;
+    let a = c
+        .as_any()
+        .downcast_ref::<Decimal128Array>()
+        .expect("cast to Decimal128");
+    Ok((0..a.len())
+        .map(|i| if a.is_null(i) { 0 } else { a.value(i) })
+        .collect())
+}
+
+async fn collect(ctx: &SessionContext, sql: &str) -> Result<Vec<RecordBatch>, LakeError> {
+    Ok(ctx.sql(sql).await?.collect().await?)
+}
+
+fn mwh(wh: i64) -> Decimal {
+    Decimal::new(wh, 6).normalize()
+}
+
+fn tco2(ng: i128) -> Decimal {
+    Decimal::from_i128_with_scale(ng, 15).normalize()
+}
+
+/// The carbon map of `q` computed by `engine` over the lake in `lake` (written by
+/// [`crate::export_lake`]). Rows and totals are those of the native engine; `factors`
+/// lists the lake's factors of the regions in scope.
+pub fn lake_carbon_map(
+    lake: &Path,
+    engine: &Engine,
+    q: &CarbonMapQuery,
+) -> Result<CarbonMap, LakeError> {
+    let grid = HourGrid::days_inclusive(&q.from, &q.to).ok_or_else(|| {
+        LakeError::Invalid(format!(
+            "--from {} --to {}: dates YYYY-MM-DD with from <= to",
+            q.from, q.to
+        ))
+    })?;
+    runtime()?.block_on(async {
+        let ctx = context(engine).await?;
+        register(&ctx, lake).await?;
+        run(&ctx, grid, q).await
+    })
+}
+
+async fn run(
+    ctx: &SessionContext,
+    grid: HourGrid,
+    q: &CarbonMapQuery,
+) -> Result<CarbonMap, LakeError> {
+    let (start, end) = (grid.start, grid.end());
+    let scope = scope_sql(&q.scope);
+    // The enterprises in scope and their regions.
+    let mut orgs = Vec::new();
+    for b in collect(
+        ctx,
+        &format!("SELECT o.credit_code, o.region FROM orgs o WHERE {scope}"),
+    )
+    .await?
+    {
+        orgs.extend(
+            strs(&b, "credit_code")?
+                .into_iter()
+                .zip(strs(&b, "region")?),
+        );
+    }
+    let scope_label = match &q.scope {
+        MapScope::Org(c) => format!("org {c}"),
+        MapScope::Park(p) => format!("park {p}"),
+        MapScope::Region(r) => format!("region {r}"),
+    };
+    if orgs.is_empty() && !matches!(q.scope, MapScope::Region(_)) {
+        return Err(LakeError::NotFound(format!(
+            "{scope_label} has no enterprise in the lake"
+        )));
+    }
+    let mut meters = 0;
+    for b in collect(
+        ctx,
+        &format!(
+            "SELECT COUNT(*) AS n FROM meters m JOIN orgs o ON m.credit_code = o.credit_code WHERE {scope}"
+        ),
+    )
+    .await?
+    {
+        meters += i64s(&b, "n")?.iter().sum::<i64>() as usize;
+    }
+
+    // The map itself.
+    let mut rows = Vec::new();
+    let mut totals = (0i64, 0i64, 0i64, 0i128);
+    for b in collect(ctx, &carbon_map_sql(q, start, end)).await? {
+        let (grp, name, period) = (
+            strs(&b, "grp")?,
+            strs(&b, "name")?,
+            i64s(&b, "period_start")?,
+        );
+        let (cons, generation, import) = (
+            i64s(&b, "consumption_wh")?,
+            i64s(&b, "generation_wh")?,
+            i64s(&b, "grid_import_wh")?,
+        );
+        let ng = i128s(&b, "emissions_ngco2")?;
+        let (hourly, fallback) = (i64s(&b, "hourly_hours")?, i64s(&b, "fallback_hours")?);
+        for i in 0..b.num_rows() {
+            totals.0 += cons[i];
+            totals.1 += generation[i];
+            totals.2 += import[i];
+            totals.3 += ng[i];
+            rows.push(CarbonMapRow {
+                group: grp[i].clone(),
+                name: name[i].clone(),
+                period: q.by.label(period[i]),
+                consumption_mwh: mwh(cons[i]),
+                generation_mwh: mwh(generation[i]),
+                grid_import_mwh: mwh(import[i]),
+                emissions_tco2: tco2(ng[i]),
+                factor_source: match (hourly[i], fallback[i]) {
+                    (0, 0) => "none",
+                    (_, 0) => "hourly",
+                    (0, _) => "annual",
+                    _ => "mixed",
+                },
+                fallback_hours: fallback[i] as u64,
+            });
+        }
+    }
+    rows.sort_by(|a, b| a.group.cmp(&b.group));
+
+    // The factors of the regions in scope.
+    let regions: std::collections::BTreeSet<String> = orgs.iter().map(|(_, r)| r.clone()).collect();
+    let mut factors = Vec::new();
+    let mut notes = Vec::new();
+    for region in regions {
+        let r = quote(&region);
+        let mut hourly_hours = 0usize;
+        for b in collect(
+            ctx,
+            &format!(
+                "SELECT COUNT(DISTINCT ts) AS n FROM grid_hourly WHERE region = {r} AND ts >= {start} AND ts < {end}"
+            ),
+        )
+        .await?
+        {
+            hourly_hours += i64s(&b, "n")?.iter().sum::<i64>() as usize;
+        }
+        let mut annual = Vec::new();
+        for b in collect(
+            ctx,
+            &format!(
+                "SELECT factor_id, ng_per_wh, note FROM grid_annual WHERE region = {r} \
+                 AND year_end > {start} AND year_start < {end} ORDER BY year_start"
+            ),
+        )
+        .await?
+        {
+            let (ids, ngs, notes) = (
+                strs(&b, "factor_id")?,
+                i64s(&b, "ng_per_wh")?,
+                strs(&b, "note")?,
+            );
+            for i in 0..b.num_rows() {
+                annual.push(AnnualGridFactor {
+                    id: ids[i].clone(),
+                    tco2_per_mwh: Decimal::new(ngs[i], 9).normalize(),
+                    note: (!notes[i].is_empty()).then(|| notes[i].clone()),
+                });
+            }
+        }
+        let fallback_hours = grid.hours.saturating_sub(hourly_hours);
+        if fallback_hours > 0 {
+            notes.push(format!(
+                "{region}: {fallback_hours} of {} hours have no hourly grid factor; the annual factor {} applies there",
+                grid.hours,
+                annual.iter().map(|a| a.id.as_str()).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        factors.push(MapFactor {
+            region,
+            hourly_hours,
+            fallback_hours,
+            annual,
+        });
+    }
+    Ok(CarbonMap {
+        scope: scope_label,
+        from: q.from.clone(),
+        to: q.to.clone(),
+        by: q.by.key(),
+        group: q.group.key(),
+        rows,
+        totals: CarbonMapTotals {
+            consumption_mwh: mwh(totals.0),
+            generation_mwh: mwh(totals.1),
+            grid_import_mwh: mwh(totals.2),
+            emissions_tco2: tco2(totals.3),
+        },
+        fallback_hours: factors.iter().map(|f| f.fallback_hours).sum(),
+        factors,
+        enterprises: orgs.len(),
+        meters,
+        notes,
+    })
+}

@@ -1,0 +1,336 @@
+//! `zeropark lake export`: the readings and the registry tables they join, as the caller
+//! sees them, written as the lake of [`crate::schema`].
+//!
+//! The window is widened to whole local months, so every partition written is complete and
+//! a second export of the same window replaces its partitions with the same rows.
+
+use crate::write::{remove_partition, replace_partition};
+use crate::{LakeError, schema};
+use arrow::array::{ArrayRef, Float64Builder, Int64Builder, RecordBatch, StringBuilder};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::Arc;
+use zp_app::{Caller, MeterFilter, OrgFilter, Store};
+use zp_domain::Region;
+use zp_readings::ReadingStore;
+use zp_readings::calendar::{local_date, month_start, parse_date, year_bounds};
+
+/// What an export wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct LakeExport {
+    pub out: String,
+    /// First local day of the window (a month start).
+    pub from: String,
+    /// Last local day of the window, inclusive (a month end).
+    pub to: String,
+    pub orgs: usize,
+    pub meters: usize,
+    pub readings: u64,
+    /// Readings partitions written (region, year, month).
+    pub partitions: usize,
+    pub grid_hourly: usize,
+    /// Bytes of the readings files written.
+    pub readings_bytes: u64,
+}
+
+fn start_of_next_month(t: i64) -> i64 {
+    month_start(month_start(t) + 32 * 86_400)
+}
+
+fn day_label(t: i64) -> String {
+    let (y, m, d) = local_date(t);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn strings(values: impl IntoIterator<Item = Option<String>>) -> ArrayRef {
+    let mut b = StringBuilder::new();
+    for v in values {
+        b.append_option(v);
+    }
+    Arc::new(b.finish())
+}
+
+fn ints(values: impl IntoIterator<Item = i64>) -> ArrayRef {
+    let mut b = Int64Builder::new();
+    for v in values {
+        b.append_value(v);
+    }
+    Arc::new(b.finish())
+}
+
+fn floats(values: impl IntoIterator<Item = Option<f64>>) -> ArrayRef {
+    let mut b = Float64Builder::new();
+    for v in values {
+        b.append_option(v);
+    }
+    Arc::new(b.finish())
+}
+
+fn decimal_f64(d: zp_domain::Decimal) -> f64 {
+    d.to_string().parse().unwrap_or(f64::NAN)
+}
+
+fn ng(d: zp_domain::Decimal, what: &dyn Fn() -> String) -> Result<i64, LakeError> {
+    zp_readings::factor_ng_per_wh(&d.to_string())
+        .and_then(|n| i64::try_from(n).ok())
+        .ok_or_else(|| LakeError::Invalid(format!("{} is not usable", what())))
+}
+
+/// Writes the lake of everything `caller` may see into `out`: orgs, meters, the readings of
+/// the local months covering `from ..= to` (`YYYY-MM-DD`; all stored years when absent),
+/// and the grid factors of the enterprises' regions over the same months. `progress`
+/// receives one line per partition written.
+pub fn export_lake(
+    store: &mut dyn Store,
+    caller: &Caller,
+    readings: &ReadingStore,
+    out: &Path,
+    from: Option<&str>,
+    to: Option<&str>,
+    progress: &mut dyn FnMut(&str),
+) -> Result<LakeExport, LakeError> {
+    let access = &caller.access;
+    let orgs = store
+        .orgs(access, &OrgFilter::default())
+        .map_err(zp_app::AppError::from)?;
+    let meters = store
+        .meters(access, &MeterFilter::default())
+        .map_err(zp_app::AppError::from)?;
+    let day = |s: &str| {
+        parse_date(s).ok_or_else(|| LakeError::Invalid(format!("{s:?} is not a date YYYY-MM-DD")))
+    };
+    // The window: whole local months.
+    let years: BTreeSet<i32> = meters
+        .iter()
+        .map(|m| readings.years(&m.meter))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    let (from_day, to_day) = (from.map(day).transpose()?, to.map(day).transpose()?);
+    if let (Some(f), Some(t)) = (from_day, to_day)
+        && f > t
+    {
+        return Err(LakeError::Invalid(format!(
+            "--from {} --to {}: from must not be after to",
+            from.unwrap_or_default(),
+            to.unwrap_or_default()
+        )));
+    }
+    let start = match from_day {
+        Some(f) => month_start(f),
+        None => years.first().map(|y| year_bounds(*y).0).unwrap_or(0),
+    };
+    let end = match to_day {
+        Some(t) => start_of_next_month(t + 86_400 - 1),
+        None => years.last().map(|y| year_bounds(*y).1).unwrap_or(0),
+    };
+    // Every table has its directory, even without rows, so the lake always registers whole.
+    for table in schema::TABLES {
+        let dir = out.join(table);
+        std::fs::create_dir_all(&dir).map_err(|e| LakeError::io(&dir, e))?;
+    }
+
+    // Registry tables: replaced whole.
+    let batch = RecordBatch::try_new(
+        schema::arrow_schema(schema::ORGS),
+        vec![
+            strings(orgs.iter().map(|o| Some(o.credit_code.to_string()))),
+            strings(orgs.iter().map(|o| Some(o.name.clone()))),
+            strings(orgs.iter().map(|o| Some(o.region.code().to_string()))),
+            strings(orgs.iter().map(|o| o.park.clone())),
+            strings(orgs.iter().map(|o| Some(o.industry.clone()))),
+        ],
+    )?;
+    replace_partition(
+        &out.join("orgs"),
+        schema::arrow_schema(schema::ORGS),
+        &batch,
+    )?;
+    let batch = RecordBatch::try_new(
+        schema::arrow_schema(schema::METERS),
+        vec![
+            strings(meters.iter().map(|m| Some(m.meter.clone()))),
+            strings(meters.iter().map(|m| Some(m.credit_code.to_string()))),
+            strings(meters.iter().map(|m| Some(m.kind.key().to_string()))),
+            strings(meters.iter().map(|m| Some(m.parent.clone()))),
+            strings(meters.iter().map(|m| Some(m.source.clone()))),
+            strings(meters.iter().map(|m| Some(m.site.clone()))),
+            strings(meters.iter().map(|m| Some(m.end_use.clone()))),
+        ],
+    )?;
+    replace_partition(
+        &out.join("meters"),
+        schema::arrow_schema(schema::METERS),
+        &batch,
+    )?;
+
+    // Readings by region, then month.
+    let region_of: BTreeMap<String, Region> = orgs
+        .iter()
+        .map(|o| (o.credit_code.to_string(), o.region))
+        .collect();
+    let mut by_region: BTreeMap<&'static str, Vec<&zp_app::Meter>> = BTreeMap::new();
+    for m in &meters {
+        if let Some(r) = region_of.get(m.credit_code.as_str()) {
+            by_region.entry(r.code()).or_default().push(m);
+        }
+    }
+    let mut export = LakeExport {
+        out: out.display().to_string(),
+        from: day_label(start),
+        to: day_label(end - 1),
+        orgs: orgs.len(),
+        meters: meters.len(),
+        readings: 0,
+        partitions: 0,
+        grid_hourly: 0,
+        readings_bytes: 0,
+    };
+    let months: Vec<i64> = {
+        let mut v = Vec::new();
+        let mut t = start;
+        while t < end {
+            v.push(t);
+            t = start_of_next_month(t);
+        }
+        v
+    };
+    for (region, ms) in &by_region {
+        for &m0 in &months {
+            let m1 = start_of_next_month(m0);
+            let (y, mo, _) = local_date(m0);
+            let dir = out
+                .join("readings")
+                .join(format!("region={region}"))
+                .join(format!("year={y:04}"))
+                .join(format!("month={mo:02}"));
+            let (mut meter, mut code, mut ts, mut wh, mut kind) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for m in ms {
+                for (t, v) in readings.readings(&m.meter, m0, m1)? {
+                    meter.push(Some(m.meter.clone()));
+                    code.push(Some(m.credit_code.to_string()));
+                    ts.push(t);
+                    wh.push(v as i64);
+                    kind.push(Some(m.kind.key().to_string()));
+                }
+            }
+            if ts.is_empty() {
+                remove_partition(&dir)?;
+                continue;
+            }
+            let n = ts.len();
+            let batch = RecordBatch::try_new(
+                schema::arrow_schema(schema::READINGS),
+                vec![
+                    strings(meter),
+                    strings(code),
+                    ints(ts),
+                    ints(wh),
+                    strings(kind),
+                ],
+            )?;
+            let bytes = replace_partition(&dir, schema::arrow_schema(schema::READINGS), &batch)?;
+            export.readings += n as u64;
+            export.partitions += 1;
+            export.readings_bytes += bytes;
+            progress(&format!(
+                "readings region={region} year={y:04} month={mo:02}: {n} rows, {bytes} bytes"
+            ));
+        }
+    }
+
+    // Grid factors of the regions, over the same months.
+    let catalog = zp_app::catalog(store)?;
+    let regions: BTreeSet<(&'static str, Region)> =
+        orgs.iter().map(|o| (o.region.code(), o.region)).collect();
+    for (code, region) in regions {
+        if end <= start {
+            break;
+        }
+        let f = zp_app::grid_factors::region_grid_factors(store, &catalog, region, start, end)?;
+        for (year, a) in &f.annual {
+            let (ys, ye) = year_bounds(*year);
+            let n = ng(a.tco2_per_mwh, &|| format!("factor {}", a.id))?;
+            let batch = RecordBatch::try_new(
+                schema::arrow_schema(schema::GRID_ANNUAL),
+                vec![
+                    strings([Some(a.id.clone())]),
+                    floats([Some(decimal_f64(a.tco2_per_mwh))]),
+                    ints([n]),
+                    strings([a.note.clone()]),
+                    ints([ys]),
+                    ints([ye]),
+                ],
+            )?;
+            let dir = out
+                .join("grid_annual")
+                .join(format!("region={code}"))
+                .join(format!("year={year:04}"));
+            replace_partition(&dir, schema::arrow_schema(schema::GRID_ANNUAL), &batch)?;
+        }
+        let cfe: BTreeMap<i64, zp_domain::Decimal> = f.cfe_share.iter().copied().collect();
+        for &m0 in &months {
+            let m1 = start_of_next_month(m0);
+            let (y, mo, _) = local_date(m0);
+            let dir = out
+                .join("grid_hourly")
+                .join(format!("region={code}"))
+                .join(format!("year={y:04}"))
+                .join(format!("month={mo:02}"));
+            let hours: Vec<&(i64, zp_domain::Decimal)> = f
+                .hourly
+                .iter()
+                .filter(|(t, _)| *t >= m0 && *t < m1)
+                .collect();
+            if hours.is_empty() {
+                remove_partition(&dir)?;
+                continue;
+            }
+            let ngs = hours
+                .iter()
+                .map(|(t, d)| {
+                    ng(*d, &|| {
+                        format!(
+                            "hourly factor {d} of {code} at {}",
+                            zp_domain::time::format_local(*t)
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let batch = RecordBatch::try_new(
+                schema::arrow_schema(schema::GRID_HOURLY),
+                vec![
+                    ints(hours.iter().map(|(t, _)| *t)),
+                    floats(hours.iter().map(|(_, d)| Some(decimal_f64(*d)))),
+                    ints(ngs),
+                    floats(
+                        hours
+                            .iter()
+                            .map(|(t, _)| cfe.get(t).map(|c| decimal_f64(*c))),
+                    ),
+                ],
+            )?;
+            replace_partition(&dir, schema::arrow_schema(schema::GRID_HOURLY), &batch)?;
+            export.grid_hourly += hours.len();
+            progress(&format!(
+                "grid_hourly region={code} year={y:04} month={mo:02}: {} hours",
+                hours.len()
+            ));
+        }
+    }
+
+    let manifest = serde_json::json!({
+        "version": schema::LAKE_VERSION,
+        "written_by": "zeropark lake export",
+        "time": "ts columns are UTC epoch seconds; partitions are local (Asia/Shanghai, UTC+8) years and months",
+        "last_export": &export,
+        "tables": schema::describe(),
+    });
+    let path = out.join("manifest.json");
+    let text = serde_json::to_string_pretty(&manifest).expect("manifest serialises");
+    std::fs::write(&path, text + "\n").map_err(|e| LakeError::io(&path, e))?;
+    Ok(export)
+}

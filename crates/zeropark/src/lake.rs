@@ -1,0 +1,77 @@
+//! `zeropark lake export`: the Parquet data lake that `report carbon-map --engine
+//! datafusion|ballista://HOST:PORT` queries (`zp-lake`, `docs/scale.md`).
+
+use crate::ctx::{Ctx, Fail, finish};
+use crate::output;
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use zp_lake::LakeError;
+
+#[derive(Subcommand)]
+pub enum LakeCmd {
+    /// Write readings, orgs, meters and grid factors as Parquet partitioned by
+    /// region/year/month (local), with manifest.json; re-exporting replaces partitions.
+    Export(LakeExportArgs),
+}
+
+#[derive(Args)]
+pub struct LakeExportArgs {
+    /// The lake directory.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// First local day YYYY-MM-DD (widened to its month's start).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last local day YYYY-MM-DD, inclusive (widened to its month's end).
+    #[arg(long)]
+    pub to: Option<String>,
+}
+
+/// A lake error as a command's end: a refused request (bad dates, a directory that is not
+/// a lake, an unknown scope) exits 2; anything else (I/O, a query that failed) exits 1.
+fn fail(e: LakeError) -> Fail {
+    match e {
+        LakeError::Invalid(m) | LakeError::NotFound(m) => Fail::Refused(m),
+        LakeError::App(e) => e.into(),
+        e => Fail::Other(e.into()),
+    }
+}
+
+/// The exit status of a lake command.
+pub fn finish_lake(r: Result<(), LakeError>) -> anyhow::Result<ExitCode> {
+    finish(r.map_err(fail))
+}
+
+pub fn run(ctx: &Ctx, cmd: LakeCmd) -> anyhow::Result<ExitCode> {
+    let LakeCmd::Export(a) = cmd;
+    finish((|| {
+        let mut store = ctx.open()?;
+        let readings = ctx.readings()?;
+        let out = zp_lake::export_lake(
+            store.as_mut(),
+            &ctx.caller(),
+            &readings,
+            &a.out,
+            a.from.as_deref(),
+            a.to.as_deref(),
+            &mut |line| eprintln!("{line}"),
+        )
+        .map_err(fail)?;
+        output::either(ctx.json, &out, |o| {
+            println!(
+                "{}: {} .. {}: {} readings in {} partitions ({} bytes), {} enterprises, {} meters, {} hourly factors",
+                o.out,
+                o.from,
+                o.to,
+                o.readings,
+                o.partitions,
+                o.readings_bytes,
+                o.orgs,
+                o.meters,
+                o.grid_hourly
+            );
+        })?;
+        Ok::<(), Fail>(())
+    })())
+}
