@@ -3,8 +3,8 @@
 //! [`run`] subscribes (QoS 1, persistent session) to one or more topic filters, reads each
 //! message with [`payload::parse`], gathers messages into batches and hands every batch to
 //! a sink (the caller stores it). A batch is handed over when it holds `flush_rows`
-//! readings, when its oldest message is `flush_after` old, or when the feed goes quiet for
-//! `quiet`. Messages are acknowledged to the broker only after the sink has stored their
+//! readings or `flush_messages` messages, when its oldest message is `flush_after` old, or
+//! when the feed goes quiet for `quiet`. Messages are acknowledged to the broker only after the sink has stored their
 //! batch: if the process stops first, the broker delivers them again, and because storing
 //! readings is idempotent a redelivered message changes nothing (at-least-once delivery,
 //! exactly-once effect).
@@ -34,6 +34,12 @@ pub struct Settings {
     pub credentials: Option<(String, String)>,
     /// Hand a batch over once it holds this many readings.
     pub flush_rows: usize,
+    /// ... or this many messages. The broker sends a client at most its in-flight window of
+    /// unacknowledged QoS 1 messages (mosquitto's `max_inflight_messages`, 20 by default)
+    /// and nothing more until some are acknowledged, so a batch must be handed over before
+    /// the window fills: otherwise every batch waits for `quiet` and a busy feed is held to
+    /// one window per quiet period.
+    pub flush_messages: usize,
     /// ... or once its oldest message is this old.
     pub flush_after: Duration,
     /// ... or when no message came for this long.
@@ -58,6 +64,7 @@ impl Settings {
             client_id: "zeropark-ingest".to_string(),
             credentials: None,
             flush_rows: 50_000,
+            flush_messages: 16,
             flush_after: Duration::from_secs(10),
             quiet: Duration::from_millis(250),
             max_messages: None,
@@ -143,6 +150,7 @@ pub fn run(
         connection,
         pending: Vec::new(),
         unacked: Vec::new(),
+        acks_due: std::collections::VecDeque::new(),
         rows: 0,
         oldest: None,
         seq: 0,
@@ -159,6 +167,9 @@ struct Session<'a> {
     connection: Connection,
     pending: Vec<Message>,
     unacked: Vec<Publish>,
+    /// Messages stored but not yet handed to the event loop for acknowledgement (its
+    /// request queue was full).
+    acks_due: std::collections::VecDeque<Publish>,
     rows: usize,
     oldest: Option<Instant>,
     seq: u64,
@@ -175,6 +186,7 @@ impl Session<'_> {
         let mut failures = 0u32;
         let mut last_message = Instant::now();
         loop {
+            self.send_acks();
             let wait = match self.oldest {
                 Some(oldest) => s.quiet.min(s.flush_after.saturating_sub(oldest.elapsed())),
                 None => s
@@ -207,6 +219,7 @@ impl Session<'_> {
                     self.receive(publish);
                     let done = s.max_messages.is_some_and(|max| self.seq >= max);
                     let due = self.rows >= s.flush_rows
+                        || self.pending.len() >= s.flush_messages
                         || self.oldest.is_some_and(|t| t.elapsed() >= s.flush_after);
                     if done || due {
                         self.flush(sink)?;
@@ -265,16 +278,27 @@ impl Session<'_> {
             return Ok(());
         }
         sink(&self.pending).map_err(MqttError::Sink)?;
-        for publish in self.unacked.drain(..) {
-            self.client
-                .ack(&publish)
-                .map_err(|e| MqttError::Client(e.to_string()))?;
-        }
+        self.acks_due.extend(self.unacked.drain(..));
+        self.send_acks();
         self.pending.clear();
         self.rows = 0;
         self.oldest = None;
         self.batches += 1;
         Ok(())
+    }
+
+    /// Hands the due acknowledgements to the event loop without ever blocking: its request
+    /// queue is drained only while the connection is polled, and under a burst of incoming
+    /// messages a blocking send could wait forever on a queue nobody drains (seen after a
+    /// broker restart). What does not fit waits for the next turn of the loop; the
+    /// messages are stored already, so a late acknowledgement costs at most a redelivery.
+    fn send_acks(&mut self) {
+        while let Some(publish) = self.acks_due.front() {
+            if self.client.try_ack(publish).is_err() {
+                break;
+            }
+            self.acks_due.pop_front();
+        }
     }
 
     fn summary(&self, stop: Stop) -> Summary {
@@ -297,10 +321,24 @@ impl Session<'_> {
     /// until the broker closes the connection, not just until `Disconnect` is reported:
     /// stopping earlier can drop the last acknowledgements and make the broker redeliver.
     fn close(&mut self) {
-        if self.client.disconnect().is_err() {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        // Acknowledgements still due go first; polling drains the request queue (messages
+        // that arrive meanwhile are left unacknowledged: the broker delivers them again).
+        while !self.acks_due.is_empty() {
+            self.send_acks();
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                return;
+            };
+            if let Ok(Err(_)) | Err(RecvTimeoutError::Disconnected) = self
+                .connection
+                .recv_timeout(left.min(Duration::from_millis(50)))
+            {
+                return;
+            }
+        }
+        if self.client.try_disconnect().is_err() {
             return;
         }
-        let deadline = Instant::now() + Duration::from_secs(2);
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
             if !matches!(self.connection.recv_timeout(left), Ok(Ok(_))) {
                 break;

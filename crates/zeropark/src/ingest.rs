@@ -41,6 +41,11 @@ pub struct MqttArgs {
     /// Store a batch once it holds this many readings.
     #[arg(long, default_value_t = 50_000)]
     flush_rows: usize,
+    /// ... or this many messages: keep it below the broker's in-flight window for the
+    /// ingester (mosquitto's `max_inflight_messages`, 20 by default), which sends nothing
+    /// more until messages are acknowledged.
+    #[arg(long, default_value_t = 16)]
+    flush_messages: usize,
     /// ... or once its oldest message is this many seconds old.
     #[arg(long, default_value_t = 10)]
     flush_secs: u64,
@@ -156,6 +161,7 @@ fn settings(args: &MqttArgs) -> anyhow::Result<Settings> {
     s.topics.clone_from(&args.topics);
     s.client_id.clone_from(&args.client_id);
     s.flush_rows = args.flush_rows.max(1);
+    s.flush_messages = args.flush_messages.max(1);
     s.flush_after = Duration::from_secs(args.flush_secs);
     s.max_messages = args.max_messages;
     s.exit_idle = args.exit_idle_secs.map(Duration::from_secs);

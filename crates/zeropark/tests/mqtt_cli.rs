@@ -20,6 +20,8 @@ const TOPIC: &str = "zeropark/readings/#";
 struct Broker {
     child: Child,
     port: u16,
+    bin: String,
+    conf: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -30,6 +32,39 @@ impl Drop for Broker {
     }
 }
 
+impl Broker {
+    fn spawn(bin: &str, conf: &std::path::Path, port: u16) -> Child {
+        let child = Command::new(bin)
+            .arg("-c")
+            .arg(conf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "mosquitto did not start on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        child
+    }
+
+    /// Stops the broker as an operator does (SIGTERM: a persistent broker saves its
+    /// sessions and queued messages) and starts it again on the same port and files.
+    fn restart(&mut self) {
+        let stopped = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(stopped.success());
+        self.child.wait().unwrap();
+        self.child = Broker::spawn(&self.bin, &self.conf, self.port);
+    }
+}
+
 fn mosquitto() -> Option<String> {
     ["/usr/sbin/mosquitto", "/usr/bin/mosquitto"]
         .into_iter()
@@ -37,9 +72,10 @@ fn mosquitto() -> Option<String> {
         .map(str::to_string)
 }
 
-/// Starts a broker, or `None` (with a note) where mosquitto is not installed; under CI a
+/// Starts a broker (keeping sessions and queued messages on disk across restarts when
+/// `persistent`), or `None` (with a note) where mosquitto is not installed; under CI a
 /// missing broker fails the test.
-fn broker() -> Option<Broker> {
+fn broker_with(persistent: bool) -> Option<Broker> {
     let Some(bin) = mosquitto() else {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -55,31 +91,39 @@ fn broker() -> Option<Broker> {
         .port();
     let dir = tempfile::tempdir().unwrap();
     let conf = dir.path().join("mosquitto.conf");
+    let persistence = if persistent {
+        // mosquitto started as root runs as the `mosquitto` user: it must be able to
+        // write its database there.
+        use std::os::unix::fs::PermissionsExt;
+        let store = dir.path().join("persistence");
+        std::fs::create_dir(&store).unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o777)).unwrap();
+        format!(
+            "persistence true\npersistence_location {0}/\nlog_dest file {0}/broker.log\nlog_type all\n\
+             max_queued_messages 100000\n",
+            store.display()
+        )
+    } else {
+        "persistence false\n".to_string()
+    };
     std::fs::write(
         &conf,
-        format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
+        format!("listener {port} 127.0.0.1\nallow_anonymous true\n{persistence}"),
     )
     .unwrap();
-    let child = Command::new(bin)
-        .arg("-c")
-        .arg(&conf)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "mosquitto did not start on port {port}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let child = Broker::spawn(&bin, &conf, port);
     Some(Broker {
         child,
         port,
+        bin,
+        conf,
         _dir: dir,
     })
+}
+
+fn broker() -> Option<Broker> {
+    broker_with(false)
 }
 
 /// Publishes each (topic, payload) with QoS 1 and waits until the broker has acknowledged all.
@@ -303,5 +347,217 @@ fn an_unreachable_broker_is_a_clear_error() {
             "cannot connect to the MQTT broker at 127.0.0.1:{port}"
         )),
         "{err}"
+    );
+}
+
+/// A publisher that survives broker restarts: publishes a chunk with QoS 1, waits for every
+/// acknowledgement, and on a connection error connects again and publishes the whole
+/// chunk again (QoS 1 is at least once: the store must absorb the duplicates).
+struct Publisher {
+    port: u16,
+    sessions: u32,
+}
+
+impl Publisher {
+    /// Returns once the broker has acknowledged every message of `chunk`.
+    fn publish_chunk(&mut self, chunk: &[(String, String)]) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            assert!(Instant::now() < deadline, "chunk not acknowledged in 60 s");
+            self.sessions += 1;
+            let mut options = MqttOptions::new(
+                format!("zp-test-publisher-{}", self.sessions),
+                "127.0.0.1",
+                self.port,
+            );
+            options.set_keep_alive(Duration::from_secs(5));
+            let (client, mut connection) = Client::new(options, chunk.len() + 8);
+            for (topic, payload) in chunk {
+                client
+                    .publish(topic, QoS::AtLeastOnce, false, payload.as_bytes().to_vec())
+                    .unwrap();
+            }
+            let mut acked = 0;
+            let failed = loop {
+                match connection.recv_timeout(Duration::from_secs(5)) {
+                    Ok(Ok(Event::Incoming(Packet::PubAck(_)))) => {
+                        acked += 1;
+                        if acked == chunk.len() {
+                            break false;
+                        }
+                    }
+                    Ok(Ok(_)) => {}
+                    Ok(Err(_)) | Err(_) => break true,
+                }
+            };
+            let _ = client.disconnect();
+            while let Ok(Ok(e)) = connection.recv_timeout(Duration::from_millis(500)) {
+                if matches!(e, Event::Outgoing(Outgoing::Disconnect)) {
+                    break;
+                }
+            }
+            if !failed {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+/// The ingester as a child process (killed when dropped).
+struct Ingester(Child);
+
+impl Drop for Ingester {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the ingester; its output goes to `ingest-{n}.out` and `.err` in the test folder.
+fn start_ingester(db: &Db, port: u16, n: u32) -> Ingester {
+    let broker = format!("127.0.0.1:{port}");
+    let out = std::fs::File::create(db.file(&format!("ingest-{n}.out"))).unwrap();
+    let err = std::fs::File::create(db.file(&format!("ingest-{n}.err"))).unwrap();
+    let child = db
+        .command(&[
+            "ingest",
+            "mqtt",
+            "--broker",
+            &broker,
+            "--topic",
+            TOPIC,
+            "--json",
+            "--exit-idle-secs",
+            "4",
+        ])
+        .stdout(out)
+        .stderr(err)
+        .spawn()
+        .unwrap();
+    Ingester(child)
+}
+
+/// Issue 19: 2,000 QoS 1 messages (8,000 readings) published while the broker is restarted
+/// twice and the ingester is killed (SIGKILL) mid-stream and started again: every reading
+/// published is stored exactly once (the store's count equals the distinct readings
+/// published, their sum the sum published), whatever was redelivered.
+#[test]
+fn every_reading_published_is_stored_once_across_broker_and_ingester_restarts() {
+    let Some(mut broker) = broker_with(true) else {
+        return;
+    };
+    let db = Db::with_consumption_meters("RST-", 4);
+    // The first session subscribes (the broker keeps messages for it from then on).
+    let first = ingest(&db, broker.port, &["--exit-idle-secs", "1"]);
+    assert_eq!(first.last().unwrap()["messages"], 0);
+
+    // Message i: the four meters' readings of the i-th quarter hour from 2023-07-01 00:00
+    // local, meter m reading i * 4 + m + 1 Wh (written in kWh, exact).
+    const MESSAGES: usize = 2_000;
+    let start = 1_688_140_800i64; // 2023-07-01T00:00:00+08:00
+    let messages: Vec<(String, String)> = (0..MESSAGES)
+        .map(|i| {
+            let ts = jiff::Timestamp::from_second(start + 900 * i as i64).unwrap();
+            let body: Vec<String> = (0..4)
+                .map(|m| {
+                    let wh = i * 4 + m + 1;
+                    format!(
+                        r#"{{"meter":"RST-{m}","ts":"{ts}","kwh":"{}.{:03}"}}"#,
+                        wh / 1000,
+                        wh % 1000
+                    )
+                })
+                .collect();
+            (
+                "zeropark/readings".to_string(),
+                format!("[{}]", body.join(",")),
+            )
+        })
+        .collect();
+    let mut publisher = Publisher {
+        port: broker.port,
+        sessions: 0,
+    };
+    let mut ingester = start_ingester(&db, broker.port, 1);
+    for (n, chunk) in messages.chunks(100).enumerate() {
+        publisher.publish_chunk(chunk);
+        match n {
+            // Broker restarts with messages queued and in flight to the ingester.
+            4 | 13 => broker.restart(),
+            // The ingester killed mid-stream and started again with the same client id.
+            8 => {
+                drop(ingester);
+                ingester = start_ingester(&db, broker.port, 2);
+            }
+            _ => {}
+        }
+    }
+    // The ingester stops after 4 s without a message; everything must be stored by then.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while ingester.0.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let log = |n: u32, ext: &str| {
+                std::fs::read_to_string(db.file(&format!("ingest-{n}.{ext}"))).unwrap_or_default()
+            };
+            let broker_log =
+                std::fs::read_to_string(broker._dir.path().join("persistence/broker.log"))
+                    .unwrap_or_default();
+            let tail: Vec<&str> = broker_log
+                .lines()
+                .filter(|l| !l.contains("zp-test-publisher") && !l.contains("PUBACK"))
+                .rev()
+                .take(60)
+                .collect();
+            panic!(
+                "the ingester did not drain in 120 s; stored {}\nbroker: {}\n1: {}{}\n2: {}{}",
+                db.export_readings().0,
+                tail.join("\n"),
+                log(1, "out"),
+                log(1, "err"),
+                log(2, "out"),
+                log(2, "err")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(ingester.0.wait().unwrap().success());
+    let (stored, _) = db.export_readings();
+    let log = |n: u32, ext: &str| {
+        std::fs::read_to_string(db.file(&format!("ingest-{n}.{ext}"))).unwrap_or_default()
+    };
+    assert_eq!(
+        stored,
+        (MESSAGES * 4) as u64,
+        "readings stored; ingester 1: {}{}\ningester 2: {}{}",
+        log(1, "out"),
+        log(1, "err"),
+        log(2, "out"),
+        log(2, "err")
+    );
+    // The sum: 1 + 2 + ... + 8,000 Wh.
+    let n = (MESSAGES * 4) as i64;
+    let map = db.json(&[
+        "report",
+        "carbon-map",
+        "--org",
+        "91500112MA60ELE02H",
+        "--from",
+        "2023-07-01",
+        "--to",
+        "2023-07-31",
+        "--by",
+        "month",
+    ]);
+    assert_eq!(
+        num(&map["totals"]["consumption_mwh"]),
+        rust_decimal::Decimal::new(n * (n + 1) / 2, 6),
+        "{}",
+        map["totals"]
+    );
+    assert!(
+        publisher.sessions >= 20,
+        "{} publisher sessions",
+        publisher.sessions
     );
 }
