@@ -130,6 +130,8 @@ pub struct EvaluationReport {
     pub evaluation: Evaluation,
     pub kind: EvaluationKind,
     pub scheme_name: String,
+    /// The set's Chinese name, when it gives one.
+    pub scheme_name_zh: Option<String>,
     /// What the set is based on and the assumptions it makes.
     pub scheme_basis: String,
     pub scheme_notes: Vec<String>,
@@ -496,6 +498,7 @@ pub fn evaluate(
         evaluation,
         kind,
         scheme_name: scheme.name.clone(),
+        scheme_name_zh: scheme.name_zh.clone(),
         scheme_basis: scheme.basis.trim().to_string(),
         scheme_notes: scheme.notes.clone(),
         target,

@@ -16,10 +16,12 @@
 //!   applications;
 //! - verifiers: read within their scope, change nothing.
 
+/// The English template of every matching reason code (pages render others from the code).
+pub use zp_finance::matching::REASONS_EN as MATCHING_REASONS_EN;
 /// Climate-finance types the adapters show and pass.
 pub use zp_finance::{
     Action, FinanceError, LoanReport, Match, Method, PcafReport, Product, Project, ProjectKind,
-    Status, SupportCatalogue, fen_to_yuan, loan_report_xlsx, pcaf_xlsx,
+    RuleCheck, Status, SupportCatalogue, fen_to_yuan, loan_report_xlsx, pcaf_xlsx,
 };
 
 use crate::AppError;

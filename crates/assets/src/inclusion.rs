@@ -22,11 +22,17 @@ pub struct Parameter {
     pub value: Option<Decimal>,
     pub unit: String,
     pub source: String,
+    /// The source in Chinese.
+    #[serde(default)]
+    pub source_zh: Option<String>,
     /// No citable source was found: an example value (示意), never an official one.
     #[serde(default)]
     pub illustrative: bool,
     #[serde(default)]
     pub note: Option<String>,
+    /// The note in Chinese.
+    #[serde(default)]
+    pub note_zh: Option<String>,
     #[serde(default)]
     pub from: Option<String>,
 }

@@ -63,6 +63,9 @@ pub struct Measure {
     pub id: String,
     pub kind: MeasureKind,
     pub name: String,
+    /// The measure's Chinese name.
+    #[serde(default)]
+    pub name_zh: Option<String>,
     /// What one unit is, e.g. "1 MWp of rooftop PV".
     pub unit: String,
     #[serde(deserialize_with = "crate::scheme::dec")]
@@ -257,6 +260,8 @@ fn effect(m: &Measure, r: &Rates) -> Effect {
 pub struct MacPoint {
     pub measure: String,
     pub name: String,
+    #[serde(default)]
+    pub name_zh: Option<String>,
     pub annualised_cost_yuan_per_unit: Decimal,
     pub avoided_tco2_per_unit: Decimal,
     /// Yuan per tCO2 avoided (negative = saves money); `None` when it avoids nothing.
@@ -283,6 +288,7 @@ pub fn mac_curve(set: &MeasureSet, base: &AccountInputs, rates: &Rates) -> Vec<M
             MacPoint {
                 measure: m.id.clone(),
                 name: m.name.clone(),
+                name_zh: m.name_zh.clone(),
                 annualised_cost_yuan_per_unit: cost,
                 avoided_tco2_per_unit: e.avoided_tco2.round_dp(4).normalize(),
                 cost_yuan_per_tco2: (e.avoided_tco2 > Decimal::ZERO)
@@ -385,6 +391,8 @@ pub enum PlanStatus {
 pub struct PlannedMeasure {
     pub measure: String,
     pub name: String,
+    #[serde(default)]
+    pub name_zh: Option<String>,
     pub unit: String,
     pub units: u32,
     pub annualised_cost_yuan: Decimal,
@@ -551,6 +559,7 @@ pub fn plan_abatement(req: &PlanRequest, set: &MeasureSet) -> Result<Plan, PlanE
         plan.portfolio.push(PlannedMeasure {
             measure: m.id.clone(),
             name: m.name.clone(),
+            name_zh: m.name_zh.clone(),
             unit: m.unit.clone(),
             units: *n,
             annualised_cost_yuan: cost * k,

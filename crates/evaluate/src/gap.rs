@@ -39,6 +39,8 @@ pub struct GapAction {
 pub struct Gap {
     pub indicator: String,
     pub name: String,
+    /// The indicator's Chinese name, when the set gives one.
+    pub name_zh: Option<String>,
     pub status: IndicatorStatus,
     pub veto: bool,
     pub value: Option<Decimal>,
@@ -76,6 +78,7 @@ pub fn analyse_gaps(evaluation: &Evaluation) -> Vec<Gap> {
         gaps.push(Gap {
             indicator: r.id.clone(),
             name: r.name.clone(),
+            name_zh: r.name_zh.clone(),
             status: r.status,
             veto: r.veto,
             value: r.value,
@@ -115,6 +118,7 @@ fn outside_scope_gap(r: &IndicatorResult) -> Gap {
     Gap {
         indicator: format!("{}:scope", r.id),
         name: format!("{}: size band", r.name),
+        name_zh: r.name_zh.as_ref().map(|n| format!("{n}：规模区间")),
         status: IndicatorStatus::Fail,
         veto: true,
         value: r.band_basis_value,

@@ -14,7 +14,14 @@ use zp_domain::Decimal;
 pub struct RuleCheck {
     pub rule: String,
     pub passed: bool,
+    /// The reason in English ([`reason_en`] of `code` and `args`).
     pub reason: String,
+    /// The reason as a code (`capex_range.within`, `region.not_in`, ...) ...
+    #[serde(default)]
+    pub code: String,
+    /// ... and its parameters, for rendering in other languages.
+    #[serde(default)]
+    pub args: Args,
 }
 
 /// A project evaluated against a product.
@@ -46,18 +53,18 @@ fn n(d: Decimal) -> String {
     d.round_dp(2).normalize().to_string()
 }
 
-fn check(rule: &Rule, p: &Project, r: &Reduction, tags: &[Tag]) -> RuleCheck {
-    let (passed, reason) = match rule {
+/// A rule's outcome as a code and its parameters: the reason in any language is the
+/// template of the code with the parameters filled in ([`reason_en`] here, the web
+/// catalogue's `rule.{code}` in Chinese).
+fn outcome(rule: &Rule, p: &Project, r: &Reduction, tags: &[Tag]) -> (bool, &'static str, Args) {
+    let met = |ok: bool, yes: &'static str, no: &'static str| if ok { yes } else { no };
+    match rule {
         Rule::Region { regions } => {
             let ok = regions.contains(&p.region);
             (
                 ok,
-                format!(
-                    "project region {} {} [{}]",
-                    p.region,
-                    if ok { "is in" } else { "is not in" },
-                    list(regions)
-                ),
+                met(ok, "region.in", "region.not_in"),
+                args([("region", p.region.to_string()), ("list", list(regions))]),
             )
         }
         Rule::Category { prefixes } => {
@@ -69,15 +76,23 @@ fn check(rule: &Rule, p: &Project, r: &Reduction, tags: &[Tag]) -> RuleCheck {
             match hit {
                 Some(t) => (
                     true,
-                    format!("tag {} {} is under [{}]", t.code, t.path_zh, list(prefixes)),
+                    "category.under",
+                    args([
+                        ("tag", t.code.clone()),
+                        ("path", t.path_zh.clone()),
+                        ("list", list(prefixes)),
+                    ]),
                 ),
                 None => (
                     false,
-                    format!(
-                        "tags [{}] are not under [{}]",
-                        list(&tags.iter().map(|t| t.code.as_str()).collect::<Vec<_>>()),
-                        list(prefixes)
-                    ),
+                    "category.not_under",
+                    args([
+                        (
+                            "tags",
+                            list(&tags.iter().map(|t| t.code.as_str()).collect::<Vec<_>>()),
+                        ),
+                        ("list", list(prefixes)),
+                    ]),
                 ),
             }
         }
@@ -86,118 +101,195 @@ fn check(rule: &Rule, p: &Project, r: &Reduction, tags: &[Tag]) -> RuleCheck {
             let keys: Vec<&str> = kinds.iter().map(|k| k.key()).collect();
             (
                 ok,
-                format!(
-                    "project kind {} {} [{}]",
-                    p.kind.key(),
-                    if ok { "is in" } else { "is not in" },
-                    list(&keys)
-                ),
+                met(ok, "project_kind.in", "project_kind.not_in"),
+                args([("kind", p.kind.key().to_string()), ("list", list(&keys))]),
             )
         }
         Rule::ClimateProject => match tags.iter().find(|t| t.climate) {
             Some(t) => (
                 true,
-                format!(
-                    "tag {} {} meets the climate mitigation criteria",
-                    t.code, t.path_zh
-                ),
+                "climate_project.meets",
+                args([("tag", t.code.clone()), ("path", t.path_zh.clone())]),
             ),
-            None => (
-                false,
-                "no tag meets the climate investment and financing mitigation criteria".into(),
-            ),
+            None => (false, "climate_project.none", Args::new()),
         },
         Rule::MinAnnualReduction { tco2 } => {
             let ok = r.total_tco2 >= *tco2;
             (
                 ok,
-                format!(
-                    "expected reduction {} tCO2/yr {} minimum {}",
-                    n(r.total_tco2),
-                    if ok { ">=" } else { "<" },
-                    n(*tco2)
-                ),
+                met(ok, "min_annual_reduction.met", "min_annual_reduction.short"),
+                args([("value", n(r.total_tco2)), ("min", n(*tco2))]),
             )
         }
         Rule::MinEnergySaved { tce } => {
             let ok = r.energy_saved_tce >= *tce;
             (
                 ok,
-                format!(
-                    "energy saved {} tce/yr {} minimum {}",
-                    n(r.energy_saved_tce),
-                    if ok { ">=" } else { "<" },
-                    n(*tce)
-                ),
+                met(ok, "min_energy_saved.met", "min_energy_saved.short"),
+                args([("value", n(r.energy_saved_tce)), ("min", n(*tce))]),
             )
         }
         Rule::MinReductionIntensity { tco2_per_10k_yuan } => {
             let ok = r.tco2_per_10k_yuan >= *tco2_per_10k_yuan;
             (
                 ok,
-                format!(
-                    "{} tCO2/yr per 10,000 yuan of capex {} minimum {}",
-                    n(r.tco2_per_10k_yuan),
-                    if ok { ">=" } else { "<" },
-                    n(*tco2_per_10k_yuan)
+                met(
+                    ok,
+                    "min_reduction_intensity.met",
+                    "min_reduction_intensity.short",
                 ),
+                args([
+                    ("value", n(r.tco2_per_10k_yuan)),
+                    ("min", n(*tco2_per_10k_yuan)),
+                ]),
             )
         }
         Rule::CapexRange { min_yuan, max_yuan } => {
             let lo = min_yuan.is_none_or(|m| p.capex_yuan >= m);
             let hi = max_yuan.is_none_or(|m| p.capex_yuan <= m);
-            let bounds = format!(
-                "[{}, {}]",
-                min_yuan.map(n).unwrap_or_else(|| "-".into()),
-                max_yuan.map(n).unwrap_or_else(|| "-".into())
-            );
+            let bound = |b: &Option<Decimal>| b.map(n).unwrap_or_else(|| "-".into());
             (
                 lo && hi,
-                format!(
-                    "capex {} yuan {} {bounds}",
-                    n(p.capex_yuan),
-                    if lo && hi { "is within" } else { "is outside" }
-                ),
+                met(lo && hi, "capex_range.within", "capex_range.outside"),
+                args([
+                    ("capex", n(p.capex_yuan)),
+                    ("min", bound(min_yuan)),
+                    ("max", bound(max_yuan)),
+                ]),
             )
         }
         Rule::MinQuotaPledge { tco2 } => match p.pledgeable_quota_tco2 {
-            Some(q) if q >= *tco2 => (
-                true,
-                format!(
-                    "{} tCO2 of allowances can be pledged (>= {})",
-                    n(q),
-                    n(*tco2)
-                ),
-            ),
-            Some(q) => (
-                false,
-                format!(
-                    "only {} tCO2 of allowances can be pledged (< {})",
-                    n(q),
-                    n(*tco2)
-                ),
-            ),
-            None => (
-                false,
-                "the enterprise declared no pledgeable allowances".into(),
-            ),
+            Some(q) => {
+                let ok = q >= *tco2;
+                (
+                    ok,
+                    met(ok, "min_quota_pledge.met", "min_quota_pledge.short"),
+                    args([("value", n(q)), ("min", n(*tco2))]),
+                )
+            }
+            None => (false, "min_quota_pledge.none", Args::new()),
         },
         Rule::OperationBy { latest } => {
             let ok = p.operation_start <= *latest;
             (
                 ok,
-                format!(
-                    "operation starts {} {} the deadline {latest}",
-                    p.operation_start,
-                    if ok { "by" } else { "after" }
-                ),
+                met(ok, "operation_by.met", "operation_by.late"),
+                args([
+                    ("start", p.operation_start.to_string()),
+                    ("latest", latest.to_string()),
+                ]),
             )
         }
-    };
+    }
+}
+
+/// A reason's parameters, by name.
+pub type Args = std::collections::BTreeMap<String, String>;
+
+fn args<const N: usize>(pairs: [(&str, String); N]) -> Args {
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+/// The English template of each reason code; `{name}` stands for a parameter.
+pub const REASONS_EN: &[(&str, &str)] = &[
+    ("region.in", "project region {region} is in [{list}]"),
+    (
+        "region.not_in",
+        "project region {region} is not in [{list}]",
+    ),
+    ("category.under", "tag {tag} {path} is under [{list}]"),
+    ("category.not_under", "tags [{tags}] are not under [{list}]"),
+    ("project_kind.in", "project kind {kind} is in [{list}]"),
+    (
+        "project_kind.not_in",
+        "project kind {kind} is not in [{list}]",
+    ),
+    (
+        "climate_project.meets",
+        "tag {tag} {path} meets the climate mitigation criteria",
+    ),
+    (
+        "climate_project.none",
+        "no tag meets the climate investment and financing mitigation criteria",
+    ),
+    (
+        "min_annual_reduction.met",
+        "expected reduction {value} tCO2/yr >= minimum {min}",
+    ),
+    (
+        "min_annual_reduction.short",
+        "expected reduction {value} tCO2/yr < minimum {min}",
+    ),
+    (
+        "min_energy_saved.met",
+        "energy saved {value} tce/yr >= minimum {min}",
+    ),
+    (
+        "min_energy_saved.short",
+        "energy saved {value} tce/yr < minimum {min}",
+    ),
+    (
+        "min_reduction_intensity.met",
+        "{value} tCO2/yr per 10,000 yuan of capex >= minimum {min}",
+    ),
+    (
+        "min_reduction_intensity.short",
+        "{value} tCO2/yr per 10,000 yuan of capex < minimum {min}",
+    ),
+    (
+        "capex_range.within",
+        "capex {capex} yuan is within [{min}, {max}]",
+    ),
+    (
+        "capex_range.outside",
+        "capex {capex} yuan is outside [{min}, {max}]",
+    ),
+    (
+        "min_quota_pledge.met",
+        "{value} tCO2 of allowances can be pledged (>= {min})",
+    ),
+    (
+        "min_quota_pledge.short",
+        "only {value} tCO2 of allowances can be pledged (< {min})",
+    ),
+    (
+        "min_quota_pledge.none",
+        "the enterprise declared no pledgeable allowances",
+    ),
+    (
+        "operation_by.met",
+        "operation starts {start} by the deadline {latest}",
+    ),
+    (
+        "operation_by.late",
+        "operation starts {start} after the deadline {latest}",
+    ),
+];
+
+/// `template` with each `{name}` replaced by its parameter.
+pub fn fill(template: &str, args: &Args) -> String {
+    args.iter()
+        .fold(template.to_string(), |text, (name, value)| {
+            text.replace(&format!("{{{name}}}"), value)
+        })
+}
+
+/// The English reason of `code` with `args`.
+pub fn reason_en(code: &str, args: &Args) -> String {
+    REASONS_EN
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or_else(|| code.to_string(), |(_, t)| fill(t, args))
+}
+
+fn check(rule: &Rule, p: &Project, r: &Reduction, tags: &[Tag]) -> RuleCheck {
+    let (passed, code, args) = outcome(rule, p, r, tags);
     RuleCheck {
         rule: rule.key().into(),
         passed,
-        reason,
+        reason: reason_en(code, &args),
+        code: code.into(),
+        args,
     }
 }
 

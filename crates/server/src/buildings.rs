@@ -96,8 +96,8 @@ const STRINGS: &[Entry] = &[
     ("bld.source", "数据来源", "Data"),
     (
         "bld.none",
-        "没有登记的建筑：zeropark buildings set 登记。",
-        "No buildings registered: register one with zeropark buildings set.",
+        "尚无登记的建筑：建筑（名称、面积、类型）由平台管理员登记。",
+        "No buildings registered yet: a platform administrator registers them (site, floor area, type).",
     ),
     ("bld.rating.guide", "优于引导值", "At or below guide"),
     ("bld.rating.constraint", "满足约束值", "Within constraint"),

@@ -128,6 +128,40 @@ const STRINGS: &[Entry] = &[
     ("ctr.forecast_line", "年末预测", "Year-end forecast"),
     ("ctr.band", "回测误差带", "Backtest error band"),
     ("ctr.no_alerts", "没有预警。", "No alerts."),
+    ("ctr.kind.meter", "计量表", "Meter"),
+    ("ctr.kind.budget", "预算", "Budget"),
+    (
+        "ctr.alert.high",
+        "计量表 {meter} {day}：{kwh} kWh，高于其基线 {baseline} kWh（z = {z}）",
+        "meter {meter} on {day}: {kwh} kWh, above its baseline of {baseline} kWh (z = {z})",
+    ),
+    (
+        "ctr.alert.low",
+        "计量表 {meter} {day}：{kwh} kWh，低于其基线 {baseline} kWh（z = {z}）",
+        "meter {meter} on {day}: {kwh} kWh, below its baseline of {baseline} kWh (z = {z})",
+    ),
+    (
+        "ctr.alert.missing",
+        "计量表 {meter} {day}：无读数（基线 {baseline} kWh）",
+        "meter {meter} on {day}: no readings (baseline {baseline} kWh)",
+    ),
+    (
+        "ctr.over.energy",
+        "能耗：{basis} {value} tce，超出 {year} 年预算 {budget} tce，超出 {over} tce",
+        "energy: {basis} {value} tce exceeds the {year} budget of {budget} tce by {over} tce",
+    ),
+    (
+        "ctr.over.carbon",
+        "碳排放：{basis} {value} tCO2，超出 {year} 年预算 {budget} tCO2，超出 {over} tCO2",
+        "carbon: {basis} {value} tCO2 exceeds the {year} budget of {budget} tCO2 by {over} tCO2",
+    ),
+    ("ctr.basis.forecast", "年末预测", "forecast"),
+    ("ctr.basis.actual", "实际", "actual"),
+    (
+        "ctr.no_budget",
+        "{year} 年尚未设定能耗与碳排放预算（由平台或园区管理员设定）。",
+        "No energy and carbon budget is set for {year} (set by a platform or park administrator).",
+    ),
     ("ctr.day", "日期", "Day"),
     ("ctr.message", "内容", "Message"),
     ("ctr.faults", "计量树问题", "Meter tree faults"),
@@ -359,6 +393,8 @@ struct Loaded {
     flow: Result<EnergyFlowReport, String>,
     bill: Result<zp_app::energy::BillReport, String>,
     budget: Result<zp_app::budget::BudgetReport, String>,
+    /// No budget is set for the year (the page says so in its language).
+    budget_missing: bool,
     band_pct: Option<zp_domain::Decimal>,
     alerts: Vec<Alert>,
 }
@@ -452,6 +488,7 @@ fn load(
             flow: Err(String::new()),
             bill: Err(String::new()),
             budget: Err(String::new()),
+            budget_missing: false,
             band_pct: None,
             alerts: Vec::new(),
         });
@@ -481,9 +518,10 @@ fn load(
     let scope = BudgetScope::Org(code.clone());
     let end = Date::new(year as i16, 12, 31).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let as_of = zp_domain::time::today().min(end);
-    let budget = or_message(zp_app::budget::budget_report(
-        s, caller, &scope, year, as_of,
-    ))?;
+    let budget = zp_app::budget::budget_report(s, caller, &scope, year, as_of);
+    // The enterprise is one the caller sees, so "not found" here is "no budget set".
+    let budget_missing = matches!(budget, Err(zp_app::AppError::NotFound(_)));
+    let budget = or_message(budget)?;
     let band_pct = zp_app::budget::backtest(s, caller, &scope, year - 1)
         .ok()
         .map(|b| b.tce.mape_pct);
@@ -500,9 +538,55 @@ fn load(
         flow,
         bill,
         budget,
+        budget_missing,
         band_pct,
         alerts,
     })
+}
+
+/// A recorded alert in the page's language, from the figures it recorded (`detail`); the
+/// recorded English text where they cannot be read.
+fn alert_text(lang: Lang, a: &zp_app::NewAlert) -> String {
+    let detail: serde_json::Value = serde_json::from_str(&a.detail).unwrap_or_default();
+    let one = |k: &str| detail[k].as_f64().map(|x| format!("{x:.1}"));
+    let finding = detail["finding"].as_str().unwrap_or_default();
+    match (a.kind.as_str(), finding, one("baseline_kwh")) {
+        ("meter", "high" | "low" | "missing", Some(baseline)) => lang.fill(
+            &format!("ctr.alert.{finding}"),
+            &[
+                ("meter", &a.subject),
+                ("day", &a.day),
+                ("kwh", &one("kwh").unwrap_or_default()),
+                ("baseline", &baseline),
+                ("z", &one("z").unwrap_or_default()),
+            ],
+        ),
+        _ => a.message.clone(),
+    }
+}
+
+/// The budget lines over their budget, in the page's language.
+fn over_budget_text(lang: Lang, year: i32, r: &zp_app::budget::BudgetReport) -> String {
+    let n = |d: zp_domain::Decimal| d.round_dp(4).normalize().to_string();
+    [("ctr.over.energy", &r.tce), ("ctr.over.carbon", &r.tco2)]
+        .into_iter()
+        .filter_map(|(key, l)| {
+            let over = l.over_budget?;
+            let forecast_leads = l.forecast.is_some_and(|f| f >= l.actual);
+            let basis = if forecast_leads { "forecast" } else { "actual" };
+            Some(lang.fill(
+                key,
+                &[
+                    ("basis", lang.t(&format!("ctr.basis.{basis}"))),
+                    ("value", &n(l.forecast.unwrap_or(l.actual).max(l.actual))),
+                    ("year", &year.to_string()),
+                    ("budget", &n(l.budget)),
+                    ("over", &n(over)),
+                ],
+            ))
+        })
+        .collect::<Vec<_>>()
+        .join("；")
 }
 
 fn body(lang: Lang, l: Loaded) -> Body {
@@ -535,8 +619,10 @@ fn body(lang: Lang, l: Loaded) -> Body {
             .iter()
             .map(|a| AlertRow {
                 day: a.alert.day.clone(),
-                kind: a.alert.kind.clone(),
-                message: a.alert.message.clone(),
+                kind: lang
+                    .t_or(&format!("ctr.kind.{}", a.alert.kind), &a.alert.kind)
+                    .to_string(),
+                message: alert_text(lang, &a.alert),
             })
             .collect(),
         data: "null".into(),
@@ -617,7 +703,7 @@ fn body(lang: Lang, l: Loaded) -> Body {
     }
     match &l.budget {
         Ok(r) => {
-            b.budget_note = r.warnings.join("; ");
+            b.budget_note = over_budget_text(lang, l.year, r);
             if b.budget_note.is_empty() {
                 b.budget_note = r.method_description.clone();
             }
@@ -649,6 +735,9 @@ fn body(lang: Lang, l: Loaded) -> Body {
                 "band": band,
             });
         }
+        Err(_) if l.budget_missing => {
+            b.budget_note = lang.fill("ctr.no_budget", &[("year", &l.year.to_string())]);
+        }
         Err(m) => b.budget_note = m.clone(),
     }
     b.kpis.push(Kpi::new(
@@ -660,4 +749,44 @@ fn body(lang: Lang, l: Loaded) -> Body {
     ));
     b.data = format::script_json(&data);
     b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meter_alert(detail: &str) -> zp_app::NewAlert {
+        zp_app::NewAlert {
+            key: "meter/M1/2023-06-14".into(),
+            kind: "meter".into(),
+            credit_code: "91500112MA6100037A".into(),
+            subject: "M1".into(),
+            day: "2023-06-14".into(),
+            message: "meter M1 on 2023-06-14: recorded English".into(),
+            detail: detail.into(),
+        }
+    }
+
+    #[test]
+    fn alerts_are_rendered_from_their_figures_in_the_page_language() {
+        let a = meter_alert(
+            r#"{"meter":"M1","date":"2023-06-14","finding":"high","kwh":112727.2,"baseline_kwh":70716.2,"z":19.8,"reference_days":20}"#,
+        );
+        assert_eq!(
+            alert_text(Lang::Zh, &a),
+            "计量表 M1 2023-06-14：112727.2 kWh，高于其基线 70716.2 kWh（z = 19.8）"
+        );
+        assert_eq!(
+            alert_text(Lang::En, &a),
+            "meter M1 on 2023-06-14: 112727.2 kWh, above its baseline of 70716.2 kWh (z = 19.8)"
+        );
+        let missing = meter_alert(r#"{"finding":"missing","kwh":null,"baseline_kwh":50.24}"#);
+        assert_eq!(
+            alert_text(Lang::Zh, &missing),
+            "计量表 M1 2023-06-14：无读数（基线 50.2 kWh）"
+        );
+        // Figures that cannot be read: the recorded text, not an empty line.
+        let odd = meter_alert("not json");
+        assert_eq!(alert_text(Lang::Zh, &odd), odd.message);
+    }
 }

@@ -62,8 +62,8 @@ pub(crate) const STRINGS: &[Entry] = &[
     ("certs.head", "链头哈希", "Head hash"),
     (
         "certs.empty",
-        "尚无证书：导入发电计量数据后运行 zeropark certs issue。",
-        "No certificates yet: import generation readings, then run zeropark certs issue.",
+        "尚无证书：导入发电计量数据后，用下方“签发证书”表单签发。",
+        "No certificates yet: import generation readings, then issue them with the form below.",
     ),
     (
         "certs.matching",

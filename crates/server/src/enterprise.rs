@@ -52,6 +52,7 @@ const STRINGS: &[Entry] = &[
     ("org.meter", "表号", "Meter"),
     ("org.sites", "厂区", "Sites"),
     ("org.address", "地址", "Address"),
+    ("org.latlon", "纬度, 经度", "lat, lon"),
     ("org.no_meters", "尚未登记计量表。", "No meters registered."),
     (
         "org.energy_intensity",

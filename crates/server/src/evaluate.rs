@@ -399,16 +399,21 @@ fn shown(d: Option<Decimal>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// A data item's Chinese name on a Chinese page when the data gives one, else its name.
+fn zh_or(lang: Lang, zh: &Option<String>, name: &str) -> String {
+    match (lang, zh) {
+        (Lang::Zh, Some(zh)) => zh.clone(),
+        _ => name.to_string(),
+    }
+}
+
 fn scorecard(r: &EvaluationReport, lang: Lang) -> Scorecard {
     let rows = r
         .evaluation
         .indicators
         .iter()
         .map(|i| IndicatorRow {
-            name: match (lang, &i.name_zh) {
-                (Lang::Zh, Some(zh)) => zh.clone(),
-                _ => i.name.clone(),
-            },
+            name: zh_or(lang, &i.name_zh, &i.name),
             value: format!("{} {}", shown(i.value), i.unit),
             threshold: shown(i.threshold),
             status: match i.status {
@@ -425,7 +430,7 @@ fn scorecard(r: &EvaluationReport, lang: Lang) -> Scorecard {
         .gaps
         .iter()
         .map(|g| GapRow {
-            name: g.name.clone(),
+            name: zh_or(lang, &g.name_zh, &g.name),
             actions: g
                 .actions
                 .iter()
@@ -435,7 +440,11 @@ fn scorecard(r: &EvaluationReport, lang: Lang) -> Scorecard {
         .collect();
     let num = crate::format::num;
     Scorecard {
-        scheme: format!("{} {}", r.scheme_name, r.evaluation.version),
+        scheme: format!(
+            "{} {}",
+            zh_or(lang, &r.scheme_name_zh, &r.scheme_name),
+            r.evaluation.version
+        ),
         pass: r.evaluation.pass,
         rows,
         gaps,
@@ -458,15 +467,12 @@ fn plan_view(r: &PlanReport, lang: Lang) -> PlanView {
     use zp_app::evaluate::PlanStatus;
     let num = crate::format::num;
     let p = &r.plan;
-    let measure_name = |id: &str, name: &str| match lang {
-        Lang::Zh => format!("{name} ({id})"),
-        _ => name.to_string(),
-    };
+    let measure_name = |name_zh: &Option<String>, name: &str| zh_or(lang, name_zh, name);
     let rows = p
         .portfolio
         .iter()
         .map(|m| PortfolioRow {
-            name: measure_name(&m.measure, &m.name),
+            name: measure_name(&m.name_zh, &m.name),
             units: format!("{} × {}", m.units, m.unit),
             avoided: num(m.avoided_tco2, 1),
             saved: num(m.saved_tce, 1),
@@ -484,7 +490,7 @@ fn plan_view(r: &PlanReport, lang: Lang) -> PlanView {
             let cost = m.cost_yuan_per_tco2?;
             let step = serde_json::json!({
                 "measure": m.measure,
-                "name": m.name,
+                "name": measure_name(&m.name_zh, &m.name),
                 "start": start,
                 "end": start + m.avoided_tco2,
                 "avoided_tco2": m.avoided_tco2,

@@ -10,11 +10,108 @@ use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::State;
 use serde::Serialize;
-use zp_app::finance::{Match, ProjectKind, Status};
+use zp_app::finance::{Match, ProjectKind, RuleCheck, Status};
 use zp_app::finance::{MrvView, Party};
 use zp_domain::Decimal;
 
+/// The Chinese template of each matching reason code (`zp_finance::matching::REASONS_EN`
+/// holds the English ones); `{name}` stands for a parameter.
+const REASONS_ZH: &[(&str, &str)] = &[
+    ("region.in", "项目所在地 {region} 属于 [{list}]"),
+    ("region.not_in", "项目所在地 {region} 不属于 [{list}]"),
+    ("category.under", "目录条目 {tag} {path} 属于 [{list}]"),
+    ("category.not_under", "目录条目 [{tags}] 均不属于 [{list}]"),
+    ("project_kind.in", "项目类型 {kind} 属于 [{list}]"),
+    ("project_kind.not_in", "项目类型 {kind} 不属于 [{list}]"),
+    (
+        "climate_project.meets",
+        "目录条目 {tag} {path} 符合气候减缓标准",
+    ),
+    ("climate_project.none", "没有目录条目符合气候投融资减缓标准"),
+    (
+        "min_annual_reduction.met",
+        "预计年减排 {value} tCO2 ≥ 最低要求 {min}",
+    ),
+    (
+        "min_annual_reduction.short",
+        "预计年减排 {value} tCO2 < 最低要求 {min}",
+    ),
+    (
+        "min_energy_saved.met",
+        "年节能 {value} tce ≥ 最低要求 {min}",
+    ),
+    (
+        "min_energy_saved.short",
+        "年节能 {value} tce < 最低要求 {min}",
+    ),
+    (
+        "min_reduction_intensity.met",
+        "每万元投资年减排 {value} tCO2 ≥ 最低要求 {min}",
+    ),
+    (
+        "min_reduction_intensity.short",
+        "每万元投资年减排 {value} tCO2 < 最低要求 {min}",
+    ),
+    (
+        "capex_range.within",
+        "投资额 {capex} 元在 [{min}, {max}] 范围内",
+    ),
+    (
+        "capex_range.outside",
+        "投资额 {capex} 元不在 [{min}, {max}] 范围内",
+    ),
+    ("min_quota_pledge.met", "可质押配额 {value} tCO2（≥ {min}）"),
+    (
+        "min_quota_pledge.short",
+        "可质押配额仅 {value} tCO2（< {min}）",
+    ),
+    ("min_quota_pledge.none", "企业未申报可质押配额"),
+    ("operation_by.met", "投运日期 {start} 不晚于截止日 {latest}"),
+    ("operation_by.late", "投运日期 {start} 晚于截止日 {latest}"),
+];
+
+/// A rule's reason in the page's language: the English text as computed, the Chinese
+/// template of its code with its parameters (the English text when the code is unknown).
+fn rule_reason(lang: Lang, c: &RuleCheck) -> String {
+    let zh = REASONS_ZH.iter().find(|(code, _)| *code == c.code);
+    match (lang, zh) {
+        (Lang::Zh, Some((_, template))) => c
+            .args
+            .iter()
+            .fold(template.to_string(), |text, (name, value)| {
+                text.replace(&format!("{{{name}}}"), value)
+            }),
+        _ => c.reason.clone(),
+    }
+}
+
 pub const STRINGS: &[Entry] = &[
+    ("fin.rule.region", "地区", "Region"),
+    ("fin.rule.category", "支持目录", "Category"),
+    ("fin.rule.project_kind", "项目类型", "Project kind"),
+    ("fin.rule.climate_project", "气候项目", "Climate project"),
+    (
+        "fin.rule.min_annual_reduction",
+        "最低年减排量",
+        "Minimum annual reduction",
+    ),
+    (
+        "fin.rule.min_energy_saved",
+        "最低年节能量",
+        "Minimum energy saved",
+    ),
+    (
+        "fin.rule.min_reduction_intensity",
+        "最低减排强度",
+        "Minimum reduction intensity",
+    ),
+    ("fin.rule.capex_range", "投资额范围", "Capex range"),
+    (
+        "fin.rule.min_quota_pledge",
+        "最低可质押配额",
+        "Minimum pledgeable allowances",
+    ),
+    ("fin.rule.operation_by", "投运期限", "Operation deadline"),
     ("nav.finance", "气候投融资", "Climate finance"),
     ("nav.matching", "银企对接", "Bank matching"),
     (
@@ -468,7 +565,8 @@ pub async fn matching_page(page: Page, State(st): State<AppState>) -> PageResult
                                 m.checks
                                     .iter()
                                     .map(|c| {
-                                        format!("{} {}", if c.passed { "✓" } else { "✗" }, c.reason)
+                                        let mark = if c.passed { "✓" } else { "✗" };
+                                        format!("{mark} {}", rule_reason(lang, c))
                                     })
                                     .collect::<Vec<_>>()
                                     .join("\n")
@@ -495,7 +593,10 @@ pub async fn matching_page(page: Page, State(st): State<AppState>) -> PageResult
                     checks: m
                         .checks
                         .iter()
-                        .map(|c| (c.passed, format!("{}: {}", c.rule, c.reason)))
+                        .map(|c| {
+                            let rule = lang.t_or(&format!("fin.rule.{}", c.rule), &c.rule);
+                            (c.passed, format!("{rule}: {}", rule_reason(lang, c)))
+                        })
                         .collect(),
                 })
                 .collect(),
@@ -511,4 +612,49 @@ pub async fn matching_page(page: Page, State(st): State<AppState>) -> PageResult
         details,
     };
     render(&page, lang.t("nav.matching"), &body, &[])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_matching_reason_has_a_chinese_template_with_the_same_parameters() {
+        let params = |t: &str| -> Vec<String> {
+            t.split('{')
+                .skip(1)
+                .filter_map(|s| s.split_once('}').map(|(name, _)| name.to_string()))
+                .collect()
+        };
+        for (code, en) in zp_app::finance::MATCHING_REASONS_EN {
+            let (_, zh) = REASONS_ZH
+                .iter()
+                .find(|(c, _)| c == code)
+                .unwrap_or_else(|| panic!("no Chinese template for {code}"));
+            let (mut a, mut b) = (params(en), params(zh));
+            a.sort();
+            b.sort();
+            assert_eq!(a, b, "{code}: parameters of {en:?} and {zh:?}");
+        }
+        assert_eq!(REASONS_ZH.len(), zp_app::finance::MATCHING_REASONS_EN.len());
+    }
+
+    #[test]
+    fn a_rule_reason_is_rendered_from_its_code_in_chinese_and_kept_in_english() {
+        let c = RuleCheck {
+            rule: "capex_range".into(),
+            passed: true,
+            reason: "capex 60000000 yuan is within [1000000, -]".into(),
+            code: "capex_range.within".into(),
+            args: [("capex", "60000000"), ("min", "1000000"), ("max", "-")]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        };
+        assert_eq!(
+            rule_reason(Lang::Zh, &c),
+            "投资额 60000000 元在 [1000000, -] 范围内"
+        );
+        assert_eq!(rule_reason(Lang::En, &c), c.reason);
+    }
 }

@@ -73,7 +73,6 @@ impl Lang {
             .unwrap_or_default()
     }
 
-    /// The string `key` in this language.
     /// The string of `key`, or `fallback` when the catalogue has none (a data value, such
     /// as an import kind, that may or may not have a label).
     pub fn t_or<'a>(self, key: &str, fallback: &'a str) -> &'a str {
@@ -86,6 +85,17 @@ impl Lang {
         }
     }
 
+    /// A message of the catalogue with its parameters: the string of `key` with each
+    /// `{name}` replaced by its value (a reason as code + parameters, rendered in this
+    /// language).
+    pub fn fill(self, key: &str, args: &[(&str, &str)]) -> String {
+        args.iter()
+            .fold(self.t(key).to_string(), |text, (name, value)| {
+                text.replace(&format!("{{{name}}}"), value)
+            })
+    }
+
+    /// The string `key` in this language.
     pub fn t(self, key: &str) -> &'static str {
         match table().get(key) {
             Some((zh, en)) => match self {

@@ -380,9 +380,18 @@ fn params(lang: Lang) -> Vec<ParamRow> {
                     .map(|v| v.to_string())
                     .unwrap_or_else(|| lang.t("in.catalog_value").into()),
                 unit: p.unit.clone(),
-                source: match &p.note {
-                    Some(n) => format!("{} ({n})", p.source),
-                    None => p.source.clone(),
+                source: {
+                    let (source, note) = match lang {
+                        Lang::Zh => (
+                            p.source_zh.as_ref().unwrap_or(&p.source),
+                            p.note_zh.as_ref().or(p.note.as_ref()),
+                        ),
+                        Lang::En => (&p.source, p.note.as_ref()),
+                    };
+                    match note {
+                        Some(n) => format!("{source} ({n})"),
+                        None => source.clone(),
+                    }
                 },
                 illustrative: p.illustrative,
             })
