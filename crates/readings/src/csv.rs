@@ -18,7 +18,7 @@ use crate::calendar::TimeRange;
 use crate::error::{ReadingsError, Result};
 use crate::import::{ImportReport, Importer, KnownMeter, Prepared, Progress, columns};
 use crate::store::ReadingStore;
-use crate::value::{MAX_WH_PER_INTERVAL, parse_kwh, trim};
+use crate::value::{fast_kwh, parse_kwh, trim};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
@@ -370,6 +370,12 @@ impl Reader<'_> {
         day: &mut DayCache,
     ) -> Result<usize> {
         while i < limit && i < block.len() {
+            if self.fast {
+                i = imp.fast_run(block, i, limit, lines, day);
+                if i >= limit || i >= block.len() {
+                    break;
+                }
+            }
             *lines += 1;
             if self.fast
                 && let Some(next) = fast_row(imp, block, i, *lines, day)?
@@ -481,45 +487,6 @@ fn fast_row(
     Ok(Some(i + k + next))
 }
 
-/// A kWh cell of 1-6 digits with an optional `.` and 1-3 decimals, at most
-/// [`MAX_WH_PER_INTERVAL`]: (Wh, length of the cell, length with the line end).
-#[inline]
-fn fast_kwh(k: &[u8]) -> Option<(u32, usize, usize)> {
-    let mut j = 0;
-    let mut int = 0u64;
-    while j < k.len() && k[j].is_ascii_digit() {
-        if j == 6 {
-            return None;
-        }
-        int = int * 10 + (k[j] - b'0') as u64;
-        j += 1;
-    }
-    if j == 0 {
-        return None;
-    }
-    let mut frac = 0u64;
-    if k.get(j) == Some(&b'.') {
-        j += 1;
-        let mut scale = 1000;
-        while j < k.len() && k[j].is_ascii_digit() && scale > 1 {
-            scale /= 10;
-            frac += (k[j] - b'0') as u64 * scale;
-            j += 1;
-        }
-        if scale == 1000 {
-            return None;
-        }
-    }
-    let next = match (k.get(j), k.get(j + 1)) {
-        (Some(b'\n'), _) => j + 1,
-        (Some(b'\r'), Some(b'\n')) => j + 2,
-        (None, _) => j,
-        _ => return None,
-    };
-    let wh = int * 1000 + frac;
-    (wh <= MAX_WH_PER_INTERVAL as u64).then_some((wh as u32, j, next))
-}
-
 /// Splits a CSV line with quotes (the slow path; plain lines are split on commas).
 fn split_quoted(line: &[u8]) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
@@ -574,40 +541,6 @@ mod tests {
             split_quoted(br#"a,"b,c","d""e""#),
             vec![b"a".to_vec(), b"b,c".to_vec(), b"d\"e".to_vec()]
         );
-    }
-
-    #[test]
-    fn fast_kwh_agrees_with_parse_kwh() {
-        let fast = [
-            "0", "12", "12.5", "12.25", "12.125", "0.001", "100000", "007.50",
-        ];
-        for text in fast {
-            let line = format!("{text}\n");
-            let (wh, len, next) = fast_kwh(line.as_bytes()).expect(text);
-            assert_eq!(Ok(wh), parse_kwh(text.as_bytes()), "{text}");
-            assert_eq!((len, next), (text.len(), text.len() + 1), "{text}");
-        }
-        // Out of bounds, unusual or invalid: left to the general parser.
-        let general = [
-            "100000.001",
-            "999999",
-            "1234567",
-            "12.",
-            ".5",
-            "1.2345",
-            "1.2340",
-            "+1",
-            "-1",
-            "1e3",
-            "",
-            "1,2",
-        ];
-        for text in general {
-            assert_eq!(fast_kwh(format!("{text}\n").as_bytes()), None, "{text}");
-        }
-        assert_eq!(fast_kwh(b"1.5\r\nx"), Some((1500, 3, 5)));
-        assert_eq!(fast_kwh(b"1.5"), Some((1500, 3, 3)));
-        assert_eq!(fast_kwh(b"1.5\r"), None);
     }
 
     #[test]

@@ -9,7 +9,8 @@
 use crate::calendar::{Interval, TimeRange, local_year};
 use crate::chunk::Chunk;
 use crate::error::{ReadingsError, Result};
-use crate::store::{MeterInfo, ReadingStore, Txn, WriteLock, year_grid};
+use crate::store::{MeterInfo, ReadingStore, WriteLock, year_grid};
+use crate::txn::Txn;
 use crate::value::{ValueError, format_kwh};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -303,41 +304,18 @@ impl<'a> Importer<'a> {
             Ok(w) => w,
             Err(e) => return self.reject(row, "kwh", e.reason(), raw),
         };
-        let Some(aligned) = Interval::longest_aligned(ts) else {
-            return self.reject(
-                row,
-                "ts",
-                format!(
-                    "{} is not the start of a 5, 15, 30 or 60-minute interval",
-                    zp_domain::time::format_local(ts)
-                ),
-                raw,
-            );
-        };
-        let m = &self.meters[ix as usize];
-        let interval = match m.interval {
-            Some(iv) if ts.rem_euclid(iv.seconds()) == 0 => iv,
-            Some(iv) if m.fixed => {
-                let reason = format!(
-                    "meter {:?} records {}-minute intervals (fixed by its first import); {} is not the start of one",
-                    m.name,
-                    iv.minutes(),
-                    zp_domain::time::format_local(ts)
-                );
-                return self.reject(row, "ts", reason, raw);
-            }
-            Some(_) => {
-                self.regrid(ix, aligned);
-                aligned
-            }
-            None => {
-                self.meters[ix as usize].interval = Some(aligned);
-                aligned
-            }
+        // The common case first: the meter's interval is known and `ts` starts one of
+        // its intervals (then `ts` is on a 5-minute boundary too).
+        let interval = match self.meters[ix as usize].interval {
+            Some(iv) if iv.starts(ts) => iv,
+            _ => match self.new_interval(ix, ts) {
+                Ok(iv) => iv,
+                Err(reason) => return self.reject(row, "ts", reason, raw),
+            },
         };
         let stage = self.stage(ix, ts, interval);
         let chunk = &mut self.stages[stage].chunk;
-        let slot = ((ts - chunk.start) / interval.seconds()) as usize;
+        let slot = interval.slot(ts - chunk.start);
         if chunk.is_present(slot) {
             let before = chunk.values[slot];
             if before == wh {
@@ -361,6 +339,95 @@ impl<'a> Importer<'a> {
         self.report.accepted += 1;
         self.meters[ix as usize].accepted = true;
         Ok(())
+    }
+
+    /// The CSV fast path's inner loop: stages the rows from `i` on (up to `limit`) that
+    /// repeat the meter of the last row, in the year it was staged in, with a new,
+    /// aligned, in-range value, and returns where the first other row starts. Such rows
+    /// need none of [`Importer::row`]'s checks (the meter is valid, its interval known,
+    /// its stage found); any other row (another meter, a new year, a duplicate, anything
+    /// the fast layout does not match) ends the run and goes through `row`.
+    #[inline]
+    pub(crate) fn fast_run(
+        &mut self,
+        block: &[u8],
+        mut i: usize,
+        limit: usize,
+        lines: &mut u64,
+        day: &mut crate::calendar::DayCache,
+    ) -> usize {
+        let Some(ix) = self.last else { return i };
+        let m = &mut self.meters[ix as usize];
+        let (Some(interval), Some((from, to, s)), None) = (m.interval, m.cache, &m.invalid) else {
+            return i;
+        };
+        let (from, to) = (from.max(self.range.from), to.min(self.range.to));
+        let name = m.raw.as_slice();
+        let chunk = &mut self.stages[s].chunk;
+        let mut staged = 0usize;
+        while i < limit && i < block.len() {
+            let b = &block[i..];
+            if !(b.len() > name.len()
+                && b[name.len()] == b','
+                && same_bytes(&b[..name.len()], name))
+            {
+                break;
+            }
+            let Some((ts, ts_len)) = day.parse(&b[name.len() + 1..]) else {
+                break;
+            };
+            let k = name.len() + ts_len + 2;
+            let Some((wh, _, next)) = crate::value::fast_kwh(&b[k..]) else {
+                break;
+            };
+            if ts < from || ts >= to || !interval.starts(ts) {
+                break;
+            }
+            let slot = interval.slot(ts - chunk.start);
+            if chunk.is_present(slot) {
+                break;
+            }
+            chunk.set(slot, wh);
+            staged += 1;
+            i += k + next;
+        }
+        *lines += staged as u64;
+        self.report.read += staged;
+        self.report.accepted += staged;
+        if staged > 0 {
+            m.accepted = true;
+        }
+        i
+    }
+
+    /// The interval a meter's reading at `ts` is staged on when `ts` does not start one of
+    /// the meter's current intervals (or the meter has none yet): the longest `ts` starts,
+    /// onto which a new meter's staged readings move; an error for a meter whose interval
+    /// an earlier import fixed, or a `ts` off the 5-minute grid.
+    fn new_interval(&mut self, ix: u32, ts: i64) -> std::result::Result<Interval, String> {
+        let Some(aligned) = Interval::longest_aligned(ts) else {
+            return Err(format!(
+                "{} is not the start of a 5, 15, 30 or 60-minute interval",
+                zp_domain::time::format_local(ts)
+            ));
+        };
+        let m = &self.meters[ix as usize];
+        match m.interval {
+            Some(iv) if m.fixed => Err(format!(
+                "meter {:?} records {}-minute intervals (fixed by its first import); {} is not the start of one",
+                m.name,
+                iv.minutes(),
+                zp_domain::time::format_local(ts)
+            )),
+            Some(_) => {
+                self.regrid(ix, aligned);
+                Ok(aligned)
+            }
+            None => {
+                self.meters[ix as usize].interval = Some(aligned);
+                Ok(aligned)
+            }
+        }
     }
 
     fn stage(&mut self, ix: u32, ts: i64, interval: Interval) -> usize {
@@ -550,7 +617,10 @@ impl<'a> Importer<'a> {
     pub(crate) fn prepare(self, store: &mut ReadingStore, lock: WriteLock) -> Result<Prepared<'_>> {
         let token = new_token();
         match self.stage_inner(store).and_then(|(report, txn)| {
-            Ok((report, store.mark_prepared(&txn, &token).map(|()| txn)?))
+            Ok((report, {
+                let mut txn = txn;
+                store.mark_prepared(&mut txn, &token).map(|()| txn)?
+            }))
         }) {
             Ok((report, txn)) => Ok(Prepared {
                 store,

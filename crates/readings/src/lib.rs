@@ -22,6 +22,7 @@ pub mod calendar;
 pub mod chunk;
 mod csv;
 mod error;
+mod files;
 #[cfg(test)]
 mod hardening_tests;
 mod import;
@@ -30,8 +31,12 @@ pub mod par;
 mod parquet_io;
 pub mod profiles;
 mod query;
+mod segment;
+#[cfg(test)]
+mod segment_tests;
 mod store;
 pub mod synth;
+mod txn;
 pub mod value;
 
 pub use backup::{CopyStats, restore_to};

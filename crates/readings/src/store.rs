@@ -1,19 +1,23 @@
-//! The columnar readings store: a directory of checksummed chunk files (one per meter and
-//! local year) and a catalog of meters with their intervals.
+//! The columnar readings store: checksummed chunks (one per meter and local year) in
+//! segment files (one per import) with an index, and a catalog of meters with their
+//! intervals.
 //!
 //! ```text
-//! <dir>/FORMAT                 "zeropark-readings 1"
+//! <dir>/FORMAT                 "zeropark-readings 2" (1: chunk files only, still read)
 //! <dir>/LOCK                   held exclusively (flock) by a writer
 //! <dir>/catalog                meter ids, intervals and names, with a CRC-32 line
-//! <dir>/chunks/<id>/<year>.zpr one chunk (see `chunk`)
+//! <dir>/segments/<n>.zps       the chunks one import wrote (see `segment`)
+//! <dir>/index                  where each chunk is: segment, offset, length (see `segment`)
+//! <dir>/chunks/<id>/<year>.zpr one chunk written before segments (format 1), until an
+//!                              import writes the chunk again into a segment
 //! <dir>/staging/               the files of the import in progress
 //! <dir>/PREPARED               a staged import's manifest and token while its batch is recorded
 //! <dir>/COMMIT                 the manifest that commits them
 //! ```
 //!
-//! An import is one transaction: its catalog and chunks are staged and synced, then the
-//! `COMMIT` manifest is renamed into place (the commit point) and the staged files are
-//! renamed over the old ones. Opening the store or taking the write lock rolls a committed
+//! An import is one transaction: its catalog, segment and index are staged and synced,
+//! then the `COMMIT` manifest is renamed into place (the commit point) and the staged files
+//! are renamed over the old ones. Opening the store or taking the write lock rolls a committed
 //! import forward and discards an uncommitted one: after a crash the store holds all of an
 //! import or none of it.
 //!
@@ -27,20 +31,25 @@
 use crate::calendar::{Interval, local_year, year_bounds};
 use crate::chunk::Chunk;
 use crate::error::{ReadingsError, Result};
+use crate::files::{escape, remove_if_present, sync_dir, unescape, write_atomic, write_synced};
+use crate::segment::{Index, Loc, segment_file};
+use crate::txn::{Manifest, StagedSegment, Txn};
 use std::collections::HashMap;
 use std::fs::{self, File};
-use std::io::Write;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-const FORMAT: &str = "zeropark-readings 1";
+const FORMAT: &str = "zeropark-readings 2";
+/// Stores written before segments: read as they are, upgraded by their next import.
+const FORMAT_1: &str = "zeropark-readings 1";
 const CATALOG_HEADER: &str = "zeropark-readings catalog 1";
-const COMMIT_HEADER: &str = "zeropark-readings commit 1";
 /// The manifest whose presence commits an import (see [`ReadingStore::commit`]).
 const COMMIT: &str = "COMMIT";
 /// Files of the import in progress: `catalog` and `<id>.<year>.zpr`.
 const STAGING: &str = "staging";
 /// A prepared import's token line and manifest (see [`ReadingStore::in_doubt`]).
 const PREPARED: &str = "PREPARED";
+const SEGMENTS: &str = "segments";
 
 /// A meter known to the store and the interval its readings are kept at (fixed by the
 /// meter's first import).
@@ -56,6 +65,8 @@ pub struct ReadingStore {
     dir: PathBuf,
     meters: Vec<MeterInfo>,
     index: HashMap<String, u32>,
+    /// Where the chunks in segments are.
+    placed: Index,
     #[cfg(test)]
     pub(crate) fault: Option<Fault>,
 }
@@ -69,7 +80,7 @@ impl ReadingStore {
         fs::create_dir_all(dir.join("chunks")).map_err(|e| ReadingsError::io(dir, e))?;
         let format = dir.join("FORMAT");
         match fs::read_to_string(&format) {
-            Ok(t) if t.trim() == FORMAT => {}
+            Ok(t) if t.trim() == FORMAT || t.trim() == FORMAT_1 => {}
             Ok(t) => {
                 return Err(ReadingsError::corrupt(
                     &format,
@@ -88,6 +99,7 @@ impl ReadingStore {
             dir: dir.to_path_buf(),
             meters: Vec::new(),
             index: HashMap::new(),
+            placed: Index::default(),
             #[cfg(test)]
             fault: None,
         };
@@ -143,23 +155,22 @@ impl ReadingStore {
         let Some(id) = self.id(meter) else {
             return Ok(Vec::new());
         };
+        let mut years: Vec<i32> = self.placed.years(id).collect();
+        // Chunk files of format 1 that no import has written again.
         let dir = self.chunk_dir(id);
-        let entries = match fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(ReadingsError::io(&dir, e)),
-        };
-        let mut years: Vec<i32> = entries
-            .flatten()
-            .filter_map(|e| {
+        match fs::read_dir(&dir) {
+            Ok(entries) => years.extend(entries.flatten().filter_map(|e| {
                 e.file_name()
                     .to_str()?
                     .strip_suffix(".zpr")?
                     .parse::<i32>()
                     .ok()
-            })
-            .collect();
+            })),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(ReadingsError::io(&dir, e)),
+        }
         years.sort_unstable();
+        years.dedup();
         Ok(years)
     }
 
@@ -172,12 +183,31 @@ impl ReadingStore {
     }
 
     pub(crate) fn chunk_by_id(&self, id: u32, year: i32) -> Result<Option<Chunk>> {
+        if let Some(loc) = self.placed.chunks.get(&(id, year)) {
+            let (bytes, path) = self.read_placed(*loc)?;
+            return Chunk::decode(&bytes, &path, id, year).map(Some);
+        }
         let path = self.chunk_path(id, year);
         match fs::read(&path) {
             Ok(bytes) => Chunk::decode(&bytes, &path, id, year).map(Some),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(ReadingsError::io(&path, e)),
         }
+    }
+
+    fn segment_path(&self, n: u32) -> PathBuf {
+        self.dir.join(SEGMENTS).join(segment_file(n))
+    }
+
+    /// The encoded chunk at `loc` and the segment's path.
+    fn read_placed(&self, loc: Loc) -> Result<(Vec<u8>, PathBuf)> {
+        let path = self.segment_path(loc.segment);
+        let io = |e| ReadingsError::io(&path, e);
+        let mut f = File::open(&path).map_err(io)?;
+        f.seek(SeekFrom::Start(loc.offset)).map_err(io)?;
+        let mut bytes = vec![0u8; loc.len as usize];
+        f.read_exact(&mut bytes).map_err(io)?;
+        Ok((bytes, path))
     }
 
     /// The chunks of a meter that overlap `[from, to)`, in time order.
@@ -275,6 +305,7 @@ impl ReadingStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 self.meters.clear();
                 self.index.clear();
+                self.placed = Index::default();
                 return Ok(());
             }
             Err(e) => return Err(ReadingsError::io(&path, e)),
@@ -322,7 +353,18 @@ impl ReadingStore {
             .map(|(i, m)| (m.name.clone(), i as u32))
             .collect();
         self.meters = meters;
+        self.placed = self.read_index()?;
         Ok(())
+    }
+
+    /// The segment index on disk (empty when no import wrote a segment yet).
+    fn read_index(&self) -> Result<Index> {
+        let path = self.dir.join("index");
+        match fs::read_to_string(&path) {
+            Ok(text) => Index::parse(&text).map_err(|r| ReadingsError::corrupt(&path, r)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Index::default()),
+            Err(e) => Err(ReadingsError::io(&path, e)),
+        }
     }
 
     /// Starts an import's transaction: nothing it stages is visible until
@@ -362,21 +404,46 @@ impl ReadingStore {
         Ok(())
     }
 
-    /// Stages replacement chunks: each is encoded, written under `staging/` and synced.
-    /// They replace the store's chunks only when the transaction commits.
+    /// Stages replacement chunks: they are encoded (in parallel) and appended to the
+    /// import's segment under `staging/`, which is synced once when the transaction is
+    /// sealed. They replace the store's chunks only when the transaction commits.
     pub(crate) fn write_chunks(&self, chunks: &[(u32, i32, Chunk)], txn: &mut Txn) -> Result<()> {
-        let staging = self.dir.join(STAGING);
-        crate::par::for_each_io(chunks, |(id, year, c)| {
-            write_synced(
-                &staging.join(staged_name(*id, *year)),
-                &c.encode(*id, *year),
-            )
-        })?;
-        txn.chunks
-            .extend(chunks.iter().map(|(id, year, _)| (*id, *year)));
+        if chunks.is_empty() {
+            return Ok(());
+        }
+        let encoded = crate::par::map(chunks, || (), |_, (id, year, c)| Ok(c.encode(*id, *year)))?;
+        let seg = match &mut txn.segment {
+            Some(seg) => seg,
+            None => {
+                let n = self.placed.next;
+                let path = self.dir.join(STAGING).join(segment_file(n));
+                let file = File::create(&path).map_err(|e| ReadingsError::io(&path, e))?;
+                txn.segment.insert(StagedSegment {
+                    n,
+                    file: std::io::BufWriter::with_capacity(1 << 20, file),
+                    path,
+                    len: 0,
+                })
+            }
+        };
+        for ((id, year, _), bytes) in chunks.iter().zip(&encoded) {
+            seg.append(bytes)?;
+            let loc = Loc {
+                segment: seg.n,
+                offset: seg.len - bytes.len() as u64,
+                len: bytes.len() as u32,
+            };
+            txn.placed.push(((*id, *year), loc));
+            // A chunk file of format 1 is shadowed by the new copy and removed at apply.
+            if !self.placed.chunks.contains_key(&(*id, *year))
+                && self.chunk_path(*id, *year).exists()
+            {
+                txn.shadowed.push((*id, *year));
+            }
+        }
         #[cfg(test)]
         if let Some(Fault::StagedChunks(n)) = self.fault
-            && txn.chunks.len() >= n
+            && txn.placed.len() >= n
         {
             return Err(ReadingsError::Limit(
                 "injected fault: killed while staging".into(),
@@ -391,11 +458,11 @@ impl ReadingStore {
     /// and the manifest is removed. A crash before the manifest's rename leaves the old
     /// store (the staged files are deleted by the next open or import); a crash after it is
     /// completed by the next open or import (roll forward).
-    pub(crate) fn commit(&self, txn: Txn) -> Result<()> {
+    pub(crate) fn commit(&mut self, mut txn: Txn) -> Result<()> {
         if txn.is_empty() {
             return Ok(());
         }
-        sync_dir(&self.dir.join(STAGING))?;
+        self.seal(&mut txn)?;
         write_atomic(&self.dir.join(COMMIT), txn.manifest().as_bytes())?;
         #[cfg(test)]
         if let Some(Fault::CommitPoint) = self.fault {
@@ -403,58 +470,124 @@ impl ReadingStore {
                 "injected fault: killed after the commit point".into(),
             ));
         }
-        self.apply(&Manifest {
-            catalog: txn.catalog,
-            chunks: txn.chunks,
-        })
+        self.apply(&txn.as_manifest())?;
+        if let Some(index) = txn.index {
+            self.placed = index;
+        }
+        Ok(())
+    }
+
+    /// Finishes what a transaction staged before a manifest names it: the live chunks of
+    /// segments at least half dead are copied into the new segment (those segments are
+    /// dropped at apply), the segment is synced, the new index is written and synced, and
+    /// so is the staging directory. Done once per transaction.
+    fn seal(&self, txn: &mut Txn) -> Result<()> {
+        if txn.sealed {
+            return Ok(());
+        }
+        if let Some(mut seg) = txn.segment.take() {
+            // A store of format 1 is read by this version as it is; segments are not
+            // seen by format 1 readers, so the format changes before one is committed.
+            let format = self.dir.join("FORMAT");
+            if fs::read_to_string(&format).is_ok_and(|t| t.trim() == FORMAT_1) {
+                write_atomic(&format, format!("{FORMAT}\n").as_bytes())?;
+            }
+            let mut index = self.placed.clone();
+            for (key, loc) in &txn.placed {
+                index.chunks.insert(*key, *loc);
+            }
+            index.segments.insert(seg.n, seg.len);
+            let (drops, copies) = index.compaction(seg.n);
+            for (key, loc) in copies {
+                let (bytes, path) = self.read_placed(loc)?;
+                // Checked on the way: damage is reported, never copied.
+                Chunk::decode(&bytes, &path, key.0, key.1)?;
+                seg.append(&bytes)?;
+                index.chunks.insert(
+                    key,
+                    Loc {
+                        segment: seg.n,
+                        offset: seg.len - bytes.len() as u64,
+                        len: loc.len,
+                    },
+                );
+            }
+            for n in &drops {
+                index.segments.remove(n);
+            }
+            index.segments.insert(seg.n, seg.len);
+            index.next = seg.n + 1;
+            txn.staged_segment = Some(seg.n);
+            seg.finish()?;
+            write_synced(
+                &self.dir.join(STAGING).join("index"),
+                index.render().as_bytes(),
+            )?;
+            txn.drops = drops;
+            txn.index = Some(index);
+        }
+        sync_dir(&self.dir.join(STAGING))?;
+        txn.sealed = true;
+        Ok(())
     }
 
     /// Moves the staged files of a committed manifest into place (those an interrupted run
     /// already moved are skipped), syncs, and removes the manifest and the staging files.
     fn apply(&self, m: &Manifest) -> Result<()> {
         let staging = self.dir.join(STAGING);
-        if m.catalog {
-            let from = staging.join("catalog");
-            if from.exists() {
-                let to = self.dir.join("catalog");
-                fs::rename(&from, &to).map_err(|e| ReadingsError::io(&to, e))?;
-            }
-        }
-        let mut dirs = std::collections::BTreeSet::new();
         #[cfg(test)]
-        let mut renamed = 0;
-        for (id, year) in &m.chunks {
+        let renamed = std::cell::Cell::new(0usize);
+        // Moves a staged file into place; false when an interrupted run already did.
+        let move_staged = |from: &Path, to: &Path| -> Result<bool> {
             #[cfg(test)]
             if let Some(Fault::Renamed(k)) = self.fault
-                && renamed == k
+                && renamed.get() == k
             {
                 return Err(ReadingsError::Limit(
                     "injected fault: killed while renaming".into(),
                 ));
             }
-            // Directories of renames an interrupted run made are synced again too.
-            let dir = self.chunk_dir(*id);
-            let from = staging.join(staged_name(*id, *year));
             if !from.exists() {
-                if dir.exists() {
-                    dirs.insert(dir);
-                }
-                continue;
+                return Ok(false);
             }
-            if dirs.insert(dir.clone()) {
-                fs::create_dir_all(&dir).map_err(|e| ReadingsError::io(&dir, e))?;
-            }
-            let to = self.chunk_path(*id, *year);
-            fs::rename(&from, &to).map_err(|e| ReadingsError::io(&to, e))?;
+            fs::rename(from, to).map_err(|e| ReadingsError::io(to, e))?;
             #[cfg(test)]
-            {
-                renamed += 1;
-            }
+            renamed.set(renamed.get() + 1);
+            Ok(true)
+        };
+        if m.catalog {
+            move_staged(&staging.join("catalog"), &self.dir.join("catalog"))?;
+        }
+        // The segment before the index that points into it.
+        if let Some(n) = m.segment {
+            let segments = self.dir.join(SEGMENTS);
+            fs::create_dir_all(&segments).map_err(|e| ReadingsError::io(&segments, e))?;
+            move_staged(&staging.join(segment_file(n)), &self.segment_path(n))?;
+            sync_dir(&segments)?;
+        }
+        if m.index {
+            move_staged(&staging.join("index"), &self.dir.join("index"))?;
+        }
+        // Chunk files of a format 1 manifest (an import an earlier version left committed).
+        let mut dirs = std::collections::BTreeSet::new();
+        for (id, year) in &m.chunks {
+            let dir = self.chunk_dir(*id);
+            fs::create_dir_all(&dir).map_err(|e| ReadingsError::io(&dir, e))?;
+            let from = staging.join(format!("{id}.{year}.zpr"));
+            move_staged(&from, &self.chunk_path(*id, *year))?;
+            // Directories of renames an interrupted run made are synced again too.
+            dirs.insert(dir);
         }
         let dirs: Vec<PathBuf> = dirs.into_iter().collect();
         crate::par::for_each_io(&dirs, |d| sync_dir(d))?;
-        sync_dir(&self.dir.join("chunks"))?;
         sync_dir(&self.dir)?;
+        // Only now does nothing point at the dropped segments and the shadowed files.
+        for n in &m.drops {
+            remove_if_present(&self.segment_path(*n))?;
+        }
+        for (id, year) in &m.shadowed {
+            remove_if_present(&self.chunk_path(*id, *year))?;
+        }
         remove_if_present(&self.dir.join(PREPARED))?;
         let commit = self.dir.join(COMMIT);
         fs::remove_file(&commit).map_err(|e| ReadingsError::io(&commit, e))?;
@@ -465,11 +598,11 @@ impl ReadingStore {
     /// Writes a staged transaction's manifest with `token` as `PREPARED`: from here until
     /// [`ReadingStore::commit`] or [`ReadingStore::discard`] a crash leaves the import in
     /// doubt rather than discarded.
-    pub(crate) fn mark_prepared(&self, txn: &Txn, token: &str) -> Result<()> {
+    pub(crate) fn mark_prepared(&self, txn: &mut Txn, token: &str) -> Result<()> {
         if txn.is_empty() {
             return Ok(());
         }
-        sync_dir(&self.dir.join(STAGING))?;
+        self.seal(txn)?;
         let body = format!("token {token}\n{}", txn.manifest());
         write_atomic(&self.dir.join(PREPARED), body.as_bytes())
     }
@@ -571,76 +704,6 @@ impl ReadingStore {
     }
 }
 
-/// What one import changes, staged under `staging/` until [`ReadingStore::commit`].
-#[derive(Default)]
-pub(crate) struct Txn {
-    catalog: bool,
-    chunks: Vec<(u32, i32)>,
-}
-
-impl Txn {
-    fn is_empty(&self) -> bool {
-        self.chunks.is_empty() && !self.catalog
-    }
-
-    /// The `COMMIT` manifest listing the staged files, with its CRC-32 line.
-    fn manifest(&self) -> String {
-        let mut body = format!("{COMMIT_HEADER}\n");
-        if self.catalog {
-            body += "catalog\n";
-        }
-        for (id, year) in &self.chunks {
-            body += &format!("chunk\t{id}\t{year}\n");
-        }
-        let crc = crc32fast::hash(body.as_bytes());
-        body + &format!("crc32 {crc:08x}\n")
-    }
-}
-
-/// A committed transaction read back from `COMMIT`.
-struct Manifest {
-    catalog: bool,
-    chunks: Vec<(u32, i32)>,
-}
-
-impl Manifest {
-    fn parse(text: &str) -> std::result::Result<Manifest, String> {
-        let body_end = text
-            .trim_end_matches('\n')
-            .rfind('\n')
-            .ok_or("no checksum line")?;
-        let (body, crc_line) = text.split_at(body_end + 1);
-        let crc = crc_line
-            .trim()
-            .strip_prefix("crc32 ")
-            .and_then(|h| u32::from_str_radix(h, 16).ok())
-            .ok_or("no checksum line")?;
-        if crc32fast::hash(body.as_bytes()) != crc {
-            return Err("checksum mismatch".into());
-        }
-        let mut lines = body.lines();
-        if lines.next() != Some(COMMIT_HEADER) {
-            return Err("unknown commit header".into());
-        }
-        let mut m = Manifest {
-            catalog: false,
-            chunks: Vec::new(),
-        };
-        for line in lines {
-            let bad = || format!("bad line {line:?}");
-            match line.split('\t').collect::<Vec<_>>().as_slice() {
-                ["catalog"] => m.catalog = true,
-                ["chunk", id, year] => m.chunks.push((
-                    id.parse().map_err(|_| bad())?,
-                    year.parse().map_err(|_| bad())?,
-                )),
-                _ => return Err(bad()),
-            }
-        }
-        Ok(m)
-    }
-}
-
 /// Where a test kills an import (the error stands for the process dying there).
 #[cfg(test)]
 #[derive(Debug, Clone, Copy)]
@@ -649,12 +712,8 @@ pub(crate) enum Fault {
     StagedChunks(usize),
     /// Right after the `COMMIT` manifest is in place.
     CommitPoint,
-    /// After this many staged chunks are renamed into place.
+    /// After this many staged files (catalog, segment, index) are renamed into place.
     Renamed(usize),
-}
-
-fn staged_name(id: u32, year: i32) -> String {
-    format!("{id}.{year}.zpr")
 }
 
 /// The local year a chunk slot belongs to and that year's full grid for an interval.
@@ -665,64 +724,6 @@ pub(crate) fn year_grid(year: i32, interval: Interval) -> Chunk {
         start,
         ((end - start) / interval.seconds()) as usize,
     )
-}
-
-/// Writes a file and syncs it (not its directory).
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut f = File::create(path).map_err(|e| ReadingsError::io(path, e))?;
-    f.write_all(bytes).map_err(|e| ReadingsError::io(path, e))?;
-    f.sync_all().map_err(|e| ReadingsError::io(path, e))
-}
-
-fn remove_if_present(path: &Path) -> Result<()> {
-    match fs::remove_file(path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(ReadingsError::io(path, e)),
-    }
-}
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("tmp");
-    write_synced(&tmp, bytes)?;
-    fs::rename(&tmp, path).map_err(|e| ReadingsError::io(path, e))?;
-    if let Some(d) = path.parent() {
-        sync_dir(d)?;
-    }
-    Ok(())
-}
-
-fn sync_dir(dir: &Path) -> Result<()> {
-    #[cfg(unix)]
-    {
-        File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| ReadingsError::io(dir, e))?;
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
-}
-
-fn escape(name: &str) -> String {
-    let mut s = String::with_capacity(name.len());
-    for c in name.chars() {
-        match c {
-            '%' => s += "%25",
-            '\t' => s += "%09",
-            '\n' => s += "%0A",
-            '\r' => s += "%0D",
-            c => s.push(c),
-        }
-    }
-    s
-}
-
-fn unescape(name: &str) -> String {
-    name.replace("%09", "\t")
-        .replace("%0A", "\n")
-        .replace("%0D", "\r")
-        .replace("%25", "%")
 }
 
 #[cfg(test)]

@@ -162,6 +162,45 @@ pub fn format_kwh(wh: u64) -> String {
     }
 }
 
+/// A kWh cell of 1-6 digits with an optional `.` and 1-3 decimals, at most
+/// [`MAX_WH_PER_INTERVAL`]: (Wh, length of the cell, length with the line end).
+#[inline]
+pub(crate) fn fast_kwh(k: &[u8]) -> Option<(u32, usize, usize)> {
+    let mut j = 0;
+    let mut int = 0u64;
+    while j < k.len() && k[j].is_ascii_digit() {
+        if j == 6 {
+            return None;
+        }
+        int = int * 10 + (k[j] - b'0') as u64;
+        j += 1;
+    }
+    if j == 0 {
+        return None;
+    }
+    let mut frac = 0u64;
+    if k.get(j) == Some(&b'.') {
+        j += 1;
+        let mut scale = 1000;
+        while j < k.len() && k[j].is_ascii_digit() && scale > 1 {
+            scale /= 10;
+            frac += (k[j] - b'0') as u64 * scale;
+            j += 1;
+        }
+        if scale == 1000 {
+            return None;
+        }
+    }
+    let next = match (k.get(j), k.get(j + 1)) {
+        (Some(b'\n'), _) => j + 1,
+        (Some(b'\r'), Some(b'\n')) => j + 2,
+        (None, _) => j,
+        _ => return None,
+    };
+    let wh = int * 1000 + frac;
+    (wh <= MAX_WH_PER_INTERVAL as u64).then_some((wh as u32, j, next))
+}
+
 pub(crate) fn trim(mut t: &[u8]) -> &[u8] {
     while let [b' ' | b'\t', rest @ ..] = t {
         t = rest;
@@ -175,6 +214,40 @@ pub(crate) fn trim(mut t: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_kwh_agrees_with_parse_kwh() {
+        let fast = [
+            "0", "12", "12.5", "12.25", "12.125", "0.001", "100000", "007.50",
+        ];
+        for text in fast {
+            let line = format!("{text}\n");
+            let (wh, len, next) = fast_kwh(line.as_bytes()).expect(text);
+            assert_eq!(Ok(wh), parse_kwh(text.as_bytes()), "{text}");
+            assert_eq!((len, next), (text.len(), text.len() + 1), "{text}");
+        }
+        // Out of bounds, unusual or invalid: left to the general parser.
+        let general = [
+            "100000.001",
+            "999999",
+            "1234567",
+            "12.",
+            ".5",
+            "1.2345",
+            "1.2340",
+            "+1",
+            "-1",
+            "1e3",
+            "",
+            "1,2",
+        ];
+        for text in general {
+            assert_eq!(fast_kwh(format!("{text}\n").as_bytes()), None, "{text}");
+        }
+        assert_eq!(fast_kwh(b"1.5\r\nx"), Some((1500, 3, 5)));
+        assert_eq!(fast_kwh(b"1.5"), Some((1500, 3, 3)));
+        assert_eq!(fast_kwh(b"1.5\r"), None);
+    }
 
     #[test]
     fn parses_exact_wh() {

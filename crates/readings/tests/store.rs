@@ -112,15 +112,16 @@ fn reimport_is_idempotent_restatements_replace_and_survive_reopen() {
         );
     }
     let mut s = ReadingStore::open(&dir).unwrap();
-    let before = std::fs::read(dir.join("chunks/0/2023.zpr")).unwrap();
+    let before = snapshot(&dir);
     let r = import(&mut s, &f);
     assert_eq!(
         (r.accepted, r.duplicates, r.restated, r.written),
         (3, 3, 0, 0)
     );
     assert_eq!(
-        std::fs::read(dir.join("chunks/0/2023.zpr")).unwrap(),
-        before
+        snapshot(&dir),
+        before,
+        "the same file again changes no byte"
     );
     let g = write(
         d.path(),
@@ -216,13 +217,31 @@ fn readings_cross_years_and_damage_is_detected() {
     );
     import(&mut s, &a);
     assert_eq!(s.years("L1").unwrap(), [2023, 2024]);
-    let p = dir.join("chunks/0/2024.zpr");
+    // The import's one segment holds both chunks, 2024 last.
+    let p = dir.join("segments/0.zps");
     let mut bytes = std::fs::read(&p).unwrap();
     let n = bytes.len();
     bytes[n - 6] ^= 0xff;
     std::fs::write(&p, bytes).unwrap();
     let e = s.readings("L1", 0, i64::MAX / 4).unwrap_err().to_string();
-    assert!(e.contains("checksum"), "{e}");
+    assert!(e.contains("checksum") && e.contains("0.zps"), "{e}");
+}
+
+/// Every file of a store directory and its bytes (the lock file aside).
+fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else if p.file_name().unwrap() != "LOCK" {
+                out.insert(p.clone(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
 }
 
 #[test]
