@@ -299,7 +299,7 @@ pub(crate) struct DayCache {
 impl DayCache {
     /// (epoch seconds, length of the timestamp) when `t` starts with a timestamp of one of
     /// the two layouts followed by `,`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn parse(&mut self, t: &[u8]) -> Option<(i64, usize)> {
         if t.len() < 20 {
             return None;

@@ -26,8 +26,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
-/// Bytes a worker reads at a time.
-const BLOCK: u64 = 4 << 20;
+/// Bytes read at a time by an import worker: small enough that the block stays in the
+/// core's L2 cache between the read's copy and the parse (with 4 MiB blocks the copy from
+/// the page cache took a quarter of the import's CPU samples at 140 M rows).
+const BLOCK: u64 = 128 << 10;
 
 /// How [`import_csv_with`] reads a file. The defaults are what [`import_csv`] uses.
 #[derive(Debug, Clone)]

@@ -664,24 +664,28 @@ impl<'a> Importer<'a> {
         });
         let work: Vec<(u32, i32, Chunk)> = stages
             .into_iter()
-            .filter_map(|s| {
+            .map(|s| {
                 let id = store
                     .id(&self.meters[s.meter as usize].name)
                     .expect("registered");
-                s.chunk.trimmed().map(|c| (id, s.year, c))
+                (id, s.year, s.chunk)
             })
             .collect();
         for batch in work.chunks(256) {
+            // Trimmed and merged on every core; a new chunk is moved, not copied.
             let merged = crate::par::map(
                 batch,
                 || (),
                 |_, (id, year, staged)| {
+                    let Some(staged) = staged.trimmed() else {
+                        return Ok(None);
+                    };
                     let existing = store.chunk_by_id(*id, *year)?;
-                    Ok((*id, *year, merge(existing, staged)))
+                    Ok(Some((*id, *year, merge(existing, staged))))
                 },
             )?;
             let mut writes = Vec::new();
-            for (id, year, m) in merged {
+            for (id, year, m) in merged.into_iter().flatten() {
                 let m = m.map_err(|reason| ReadingsError::Corrupt {
                     path: store.dir().join("chunks").join(id.to_string()),
                     reason,
@@ -822,11 +826,11 @@ struct Merged {
 
 /// Merges staged readings into an existing chunk (same interval). Returns the new chunk
 /// when anything changed.
-fn merge(existing: Option<Chunk>, staged: &Chunk) -> std::result::Result<Merged, String> {
+fn merge(existing: Option<Chunk>, staged: Chunk) -> std::result::Result<Merged, String> {
     let Some(old) = existing else {
         return Ok(Merged {
             written: staged.count() as usize,
-            chunk: Some(staged.clone()),
+            chunk: Some(staged),
             duplicates: 0,
             restated: 0,
         });
@@ -905,7 +909,7 @@ mod tests {
         new.set(0, 2); // same as old slot 1
         new.set(1, 9); // old slot 2 was absent
         new.set(2, 4); // beyond the old end
-        let m = merge(Some(old.clone()), &new).unwrap();
+        let m = merge(Some(old.clone()), new).unwrap();
         assert_eq!((m.duplicates, m.restated, m.written), (1, 0, 2));
         let c = m.chunk.unwrap();
         assert_eq!(
@@ -914,11 +918,11 @@ mod tests {
         );
         let mut change = Chunk::empty(Interval::Min60, 0, 1);
         change.set(0, 5);
-        let m = merge(Some(old.clone()), &change).unwrap();
+        let m = merge(Some(old.clone()), change).unwrap();
         assert_eq!((m.duplicates, m.restated, m.written), (0, 1, 1));
         let mut same = Chunk::empty(Interval::Min60, 0, 1);
         same.set(0, 1);
-        let m = merge(Some(old), &same).unwrap();
+        let m = merge(Some(old), same).unwrap();
         assert!(m.chunk.is_none());
         assert_eq!(m.duplicates, 1);
     }

@@ -417,13 +417,7 @@ impl ReadingStore {
             None => {
                 let n = self.placed.next;
                 let path = self.dir.join(STAGING).join(segment_file(n));
-                let file = File::create(&path).map_err(|e| ReadingsError::io(&path, e))?;
-                txn.segment.insert(StagedSegment {
-                    n,
-                    file: std::io::BufWriter::with_capacity(1 << 20, file),
-                    path,
-                    len: 0,
-                })
+                txn.segment.insert(StagedSegment::create(n, path)?)
             }
         };
         for ((id, year, _), bytes) in chunks.iter().zip(&encoded) {

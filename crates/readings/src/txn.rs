@@ -27,25 +27,69 @@ pub(crate) struct Txn {
     pub(crate) drops: Vec<u32>,
 }
 
-/// The import's segment file under `staging/`.
+/// The import's segment file under `staging/`. While chunks are appended, the bytes
+/// written so far are synced by a background thread every [`SYNC_EVERY`] bytes, so that
+/// the disk works while the import encodes; [`StagedSegment::finish`] syncs the rest.
 pub(crate) struct StagedSegment {
     pub(crate) n: u32,
-    pub(crate) file: std::io::BufWriter<File>,
-    pub(crate) path: PathBuf,
+    file: std::io::BufWriter<File>,
+    path: PathBuf,
     pub(crate) len: u64,
+    /// Where the last background sync started.
+    sync_started_at: u64,
+    syncer: Option<std::thread::JoinHandle<std::io::Result<()>>>,
 }
 
+/// Bytes appended between background syncs of a staged segment (a few kB in tests, so
+/// that the store's tests go through them).
+#[cfg(not(test))]
+const SYNC_EVERY: u64 = 64 << 20;
+#[cfg(test)]
+const SYNC_EVERY: u64 = 4 << 10;
+
 impl StagedSegment {
+    pub(crate) fn create(n: u32, path: PathBuf) -> Result<StagedSegment> {
+        let file = File::create(&path).map_err(|e| ReadingsError::io(&path, e))?;
+        Ok(StagedSegment {
+            n,
+            file: std::io::BufWriter::with_capacity(1 << 20, file),
+            path,
+            len: 0,
+            sync_started_at: 0,
+            syncer: None,
+        })
+    }
+
     pub(crate) fn append(&mut self, bytes: &[u8]) -> Result<()> {
-        self.file
-            .write_all(bytes)
-            .map_err(|e| ReadingsError::io(&self.path, e))?;
+        let path = self.path.clone();
+        let io = |e| ReadingsError::io(&path, e);
+        self.file.write_all(bytes).map_err(io)?;
         self.len += bytes.len() as u64;
+        if self.len - self.sync_started_at >= SYNC_EVERY
+            && self.syncer.as_ref().is_none_or(|h| h.is_finished())
+        {
+            self.join_syncer()?;
+            self.file.flush().map_err(io)?;
+            let f = self.file.get_ref().try_clone().map_err(io)?;
+            self.syncer = Some(std::thread::spawn(move || f.sync_data()));
+            self.sync_started_at = self.len;
+        }
         Ok(())
     }
 
-    /// Flushes and syncs the file.
-    pub(crate) fn finish(self) -> Result<()> {
+    fn join_syncer(&mut self) -> Result<()> {
+        match self.syncer.take() {
+            Some(h) => h
+                .join()
+                .expect("segment sync thread panicked")
+                .map_err(|e| ReadingsError::io(&self.path, e)),
+            None => Ok(()),
+        }
+    }
+
+    /// Flushes and syncs the file (after the background sync, whose error it reports).
+    pub(crate) fn finish(mut self) -> Result<()> {
+        self.join_syncer()?;
         let path = self.path;
         let f = self
             .file

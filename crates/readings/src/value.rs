@@ -164,7 +164,7 @@ pub fn format_kwh(wh: u64) -> String {
 
 /// A kWh cell of 1-6 digits with an optional `.` and 1-3 decimals, at most
 /// [`MAX_WH_PER_INTERVAL`]: (Wh, length of the cell, length with the line end).
-#[inline]
+#[inline(always)]
 pub(crate) fn fast_kwh(k: &[u8]) -> Option<(u32, usize, usize)> {
     let mut j = 0;
     let mut int = 0u64;
