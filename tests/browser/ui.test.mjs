@@ -576,10 +576,8 @@ const LATIN_ALLOWED = new Set(['kWh', 'MWh', 'GWh', 'TWh', 'kW', 'MW', 'MWp', 'G
 // listed here must still show some English (take it off the list when it is clean), a page
 // not listed must show none.
 const LATIN_PENDING = {
-  '/factors': 'factor kinds, publishers and notes of the catalog',
   '/audit': 'before/after values of audited records',
   '/evaluate': 'gap actions and their arithmetic, band labels, set notes',
-  '/flex': 'the flexibility plan\'s explanations',
   '/centre': 'energy-flow notes and the tariff category',
   '/': 'inventory accounting notes',
   '/certs': 'certificate claim notes',

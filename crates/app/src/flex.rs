@@ -12,6 +12,7 @@ pub use zp_energy::{Verification, VerifiedHour};
 
 use crate::energy::{OrgTariff, SiteMeters};
 use crate::grid_factors::{AnnualGridFactor, RegionGridFactors};
+use crate::note::Note;
 use crate::readings::store_err;
 use crate::{AppError, Caller};
 use rust_decimal::Decimal;
@@ -63,6 +64,41 @@ pub struct FlexReport {
     /// Hours of the day with a reading of a consumption meter.
     pub metered_hours: usize,
     pub notes: Vec<String>,
+    /// `notes` as codes and parameters ([`NOTES_EN`]), for pages in other languages.
+    pub note_codes: Vec<Note>,
+}
+
+/// The English of each note code (the `notes` of the reports).
+pub const NOTES_EN: &[(&str, &str)] = &[
+    (
+        "flex.inputs",
+        "load = {consumption} consumption meter(s), PV = {generation} generation meter(s), hourly sums of {date}; prices: the {region} {category} from {valid_from} band of each hour's start",
+    ),
+    (
+        "flex.baseline",
+        "baseline = the same day without the battery",
+    ),
+    (
+        "flex.unmetered_hours",
+        "{hours} of 24 hours have no consumption reading: their load is taken as 0",
+    ),
+    (
+        "flex.annual_factor_hours",
+        "{hours} of 24 hours have no hourly grid factor for {region}: the annual factor {factor} ({value} tCO2/MWh) applies there",
+    ),
+    (
+        "flex.realised",
+        "realised = the metered battery flows ({charge} charge, {discharge} discharge meter(s)), {hours} of 24 hours with readings; an hour without one counts as no flow",
+    ),
+    (
+        "flex.matching",
+        "matching: the registry's certificates for {org} hour by hour against the load without the battery and against load + charge - discharge ({pv_hours} hour(s) with own PV, not counted as certificates)",
+    ),
+];
+
+/// The English notes and their codes.
+fn notes_en(notes: &[Note]) -> Vec<String> {
+    notes.iter().map(|n| n.text(NOTES_EN)).collect()
 }
 
 /// One enterprise's day: what a plan and its verification are computed from.
@@ -81,7 +117,7 @@ struct Day {
     metered_hours: usize,
     factors: RegionGridFactors,
     fallback_hours: usize,
-    notes: Vec<String>,
+    notes: Vec<Note>,
 }
 
 fn mwh(wh: u64) -> Decimal {
@@ -180,25 +216,33 @@ fn day(
         });
     }
 
-    let mut notes = vec![format!(
-        "load = {} consumption meter(s), PV = {} generation meter(s), hourly sums of {date}; prices: the {} band of each hour's start",
-        meters.consumption.len(),
-        meters.generation.len(),
-        version.label()
+    let mut notes = vec![Note::new(
+        "flex.inputs",
+        &[
+            ("consumption", meters.consumption.len().to_string()),
+            ("generation", meters.generation.len().to_string()),
+            ("date", date.to_string()),
+            ("region", version.region.code().to_string()),
+            ("category", version.category.clone()),
+            ("valid_from", version.valid_from.to_string()),
+        ],
     )];
     if metered_hours < 24 {
-        notes.push(format!(
-            "{} of 24 hours have no consumption reading: their load is taken as 0",
-            24 - metered_hours
+        notes.push(Note::new(
+            "flex.unmetered_hours",
+            &[("hours", (24 - metered_hours).to_string())],
         ));
     }
     if fallback_hours > 0 {
         let (_, annual) = &factors.annual[0];
-        notes.push(format!(
-            "{fallback_hours} of 24 hours have no hourly grid factor for {}: the annual factor {} ({} tCO2/MWh) applies there",
-            org.region.code(),
-            annual.id,
-            annual.tco2_per_mwh
+        notes.push(Note::new(
+            "flex.annual_factor_hours",
+            &[
+                ("hours", fallback_hours.to_string()),
+                ("region", org.region.code().to_string()),
+                ("factor", annual.id.clone()),
+                ("value", annual.tco2_per_mwh.to_string()),
+            ],
         ));
     }
     Ok(Day {
@@ -241,7 +285,7 @@ fn plan_report(day: Day, req: &FlexRequest) -> Result<FlexReport, AppError> {
     })
     .map_err(|e| AppError::Invalid(e.to_string()))?;
     let mut notes = day.notes;
-    notes.insert(1, "baseline = the same day without the battery".into());
+    notes.insert(1, Note::new("flex.baseline", &[]));
     Ok(FlexReport {
         org: req.org.to_string(),
         name: day.org.name,
@@ -272,7 +316,8 @@ fn plan_report(day: Day, req: &FlexRequest) -> Result<FlexReport, AppError> {
         fallback_hours: day.fallback_hours,
         annual_factor: day.factors.annual[0].1.clone(),
         metered_hours: day.metered_hours,
-        notes,
+        notes: notes_en(&notes),
+        note_codes: notes,
     })
 }
 
@@ -320,6 +365,8 @@ pub struct FlexVerifyReport {
     pub factor_source: &'static str,
     pub annual_factor: AnnualGridFactor,
     pub notes: Vec<String>,
+    /// `notes` as codes and parameters ([`NOTES_EN`]).
+    pub note_codes: Vec<Note>,
 }
 
 /// `zeropark flex verify`: plans the day as `flex plan` does (same battery, objective and
@@ -415,15 +462,21 @@ pub fn flex_verify(
     };
     let report = plan_report(day, req)?;
     let verification = zp_energy::verify(&report.plan, &metered);
-    let mut notes = report.notes;
-    notes.push(format!(
-        "realised = the metered battery flows ({} charge, {} discharge meter(s)), {metered_battery_hours} of 24 hours with readings; an hour without one counts as no flow",
-        battery_meters.charge.len(),
-        battery_meters.discharge.len()
+    let mut notes = report.note_codes;
+    notes.push(Note::new(
+        "flex.realised",
+        &[
+            ("charge", battery_meters.charge.len().to_string()),
+            ("discharge", battery_meters.discharge.len().to_string()),
+            ("hours", metered_battery_hours.to_string()),
+        ],
     ));
-    notes.push(format!(
-        "matching: the registry's certificates for {} hour by hour against the load without the battery and against load + charge - discharge ({pv_hours} hour(s) with own PV, not counted as certificates)",
-        req.org
+    notes.push(Note::new(
+        "flex.matching",
+        &[
+            ("org", req.org.to_string()),
+            ("pv_hours", pv_hours.to_string()),
+        ],
     ));
     Ok(FlexVerifyReport {
         org: report.org,
@@ -441,7 +494,8 @@ pub fn flex_verify(
         metered_battery_hours,
         factor_source: report.factor_source,
         annual_factor: report.annual_factor,
-        notes,
+        notes: notes_en(&notes),
+        note_codes: notes,
     })
 }
 

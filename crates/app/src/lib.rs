@@ -26,6 +26,7 @@ pub mod inclusion;
 mod indicator_rows;
 mod inventory;
 pub mod metrics;
+pub mod note;
 pub mod park;
 mod pool;
 mod product_energy;
@@ -52,7 +53,7 @@ pub use recompute::{FactorChange, FigureChange, RecomputeItem, recompute};
 pub use zp_accounting::{
     ActivityLine, ElectricityTce, GridFactorMode, Inventory, Options, OrgInput, aggregate, compute,
 };
-pub use zp_factors::{BUILTIN_SET, Catalog, Factor, FactorKind};
+pub use zp_factors::{BUILTIN_SET, Catalog, Factor, FactorKind, FactorZh, builtin_zh};
 pub use zp_ingest::{Limits, ReadError, Table, read_table};
 pub use zp_store::VerifierStore;
 pub use zp_store::{

@@ -88,10 +88,45 @@ pub fn builtin_grid_regions() -> std::collections::BTreeMap<Region, Region> {
     out
 }
 
+/// A built-in factor's unit and notice in Chinese (the files' `*_zh` columns), for pages in
+/// Chinese; the [`Factor`] keeps the English (API and CLI unchanged). References (a
+/// repository file at a commit, a web address, a formula) are in backticks: names, not prose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactorZh {
+    pub unit: String,
+    pub notice: String,
+}
+
 /// All built-in factors. Panics only if the compiled-in data is malformed, which the
 /// tests of this crate rule out.
 pub fn builtin_factors() -> Vec<Factor> {
+    builtin().into_iter().map(|(f, _)| f).collect()
+}
+
+/// The Chinese unit and notice of a built-in factor, by its id (`None` for a factor of an
+/// imported set, whose notice is the importer's own text).
+pub fn builtin_zh(id: &str) -> Option<&'static FactorZh> {
+    static ZH: std::sync::OnceLock<std::collections::HashMap<String, FactorZh>> =
+        std::sync::OnceLock::new();
+    ZH.get_or_init(|| builtin().into_iter().map(|(f, zh)| (f.id, zh)).collect())
+        .get(id)
+}
+
+/// `notice` in Chinese: the `_zh` column, or the notice itself when it is Chinese already
+/// (an empty `_zh`).
+fn zh_or<'a>(at: &str, row: &'a Row, name: &str) -> &'a str {
+    match field(at, row, &format!("{name}_zh")) {
+        "" => field(at, row, name),
+        zh => zh,
+    }
+}
+
+fn builtin() -> Vec<(Factor, FactorZh)> {
     let mut out = Vec::new();
+    let zh = |unit: &str, notice: String| FactorZh {
+        unit: unit.to_string(),
+        notice,
+    };
     for (at, row) in rows("energy-conversion.csv", ENERGY_CONVERSION) {
         let file_key = field(&at, &row, "carrier");
         // The file may spell a carrier by an alias (`steam_low_pressure` for `steam`).
@@ -100,55 +135,73 @@ pub fn builtin_factors() -> Vec<Factor> {
             .unwrap_or(file_key);
         let unit = format!("kgce/{}", field(&at, &row, "unit"));
         let source = field(&at, &row, "source");
+        let source_zh = field(&at, &row, "source_zh");
         let value = decimal(&at, &row, "kgce_per_unit");
-        out.push(factor(
-            FactorKind::TceCoefficient,
-            carrier,
-            None,
-            value,
-            &unit,
-            "",
-            source,
+        out.push((
+            factor(
+                FactorKind::TceCoefficient,
+                carrier,
+                None,
+                value,
+                &unit,
+                "",
+                source,
+            ),
+            zh(&unit, source_zh.into()),
         ));
         if carrier == "steam" {
             // 3763 kJ/kg is 3.763 GJ/t. Kept (under the file's own subject, so the ids
             // pinned by results issued before steam was priced by enthalpy still resolve)
             // for those results only: new results use IAPWS-IF97 enthalpy.
             let gj_per_t = decimal(&at, &row, "ncv") / Decimal::from(1000);
-            out.push(factor(
-                FactorKind::SteamHeatContent,
-                file_key,
-                None,
-                gj_per_t,
-                "GJ/t",
-                "",
-                source,
+            out.push((
+                factor(
+                    FactorKind::SteamHeatContent,
+                    file_key,
+                    None,
+                    gj_per_t,
+                    "GJ/t",
+                    "",
+                    source,
+                ),
+                zh("GJ/t", source_zh.into()),
             ));
         }
     }
     for (at, row) in rows("fuel-combustion-defaults.csv", FUEL_COMBUSTION) {
         let carrier = field(&at, &row, "carrier");
         let source = field(&at, &row, "source");
+        let source_zh = field(&at, &row, "source_zh");
         let ncv_unit = if matches!(carrier, "natural_gas" | "coke_oven_gas") {
             "GJ/10^4 Nm3"
         } else {
             "GJ/t"
         };
-        for (kind, col, unit) in [
+        for (kind, col, unit, unit_zh) in [
             (
                 FactorKind::NetCalorificValue,
                 "ncv_gj_per_t_or_1e4m3",
+                ncv_unit,
                 ncv_unit,
             ),
             (
                 FactorKind::CarbonContent,
                 "carbon_content_tc_per_tj",
                 "tC/TJ",
+                "tC/TJ",
             ),
-            (FactorKind::OxidationRate, "oxidation_rate", "fraction"),
+            (
+                FactorKind::OxidationRate,
+                "oxidation_rate",
+                "fraction",
+                "比例",
+            ),
         ] {
             let value = decimal(&at, &row, col);
-            out.push(factor(kind, carrier, None, value, unit, "", source));
+            out.push((
+                factor(kind, carrier, None, value, unit, "", source),
+                zh(unit_zh, source_zh.into()),
+            ));
         }
     }
     for (at, row) in rows("grid-emission-factors.csv", GRID) {
@@ -159,18 +212,26 @@ pub fn builtin_factors() -> Vec<Factor> {
         let year: i32 = field(&at, &row, "year")
             .parse()
             .unwrap_or_else(|e| panic!("{at}: {e}"));
-        out.push(factor(
-            kind,
-            region.code(),
-            Some((region, year)),
-            decimal(&at, &row, "tco2_per_mwh"),
-            "tCO2/MWh",
-            field(&at, &row, "published_by"),
-            &format!(
-                "{}; read from: {}",
-                field(&at, &row, "notice"),
-                field(&at, &row, "source")
+        let notice_zh = format!(
+            "{}；读取自：{}",
+            zh_or(&at, &row, "notice"),
+            field(&at, &row, "source_zh")
+        );
+        out.push((
+            factor(
+                kind,
+                region.code(),
+                Some((region, year)),
+                decimal(&at, &row, "tco2_per_mwh"),
+                "tCO2/MWh",
+                field(&at, &row, "published_by"),
+                &format!(
+                    "{}; read from: {}",
+                    field(&at, &row, "notice"),
+                    field(&at, &row, "source")
+                ),
             ),
+            zh("tCO2/MWh", notice_zh),
         ));
     }
     for (at, row) in rows("other-factors.csv", OTHER) {
@@ -187,14 +248,23 @@ pub fn builtin_factors() -> Vec<Factor> {
         } else {
             format!("{source} ({note})")
         };
-        out.push(factor(
-            kind,
-            name,
-            None,
-            decimal(&at, &row, "value"),
-            field(&at, &row, "unit"),
-            "",
-            &notice,
+        let (source_zh, note_zh) = (field(&at, &row, "source_zh"), field(&at, &row, "note_zh"));
+        let notice_zh = if note_zh.is_empty() {
+            source_zh.to_string()
+        } else {
+            format!("{source_zh}（{note_zh}）")
+        };
+        out.push((
+            factor(
+                kind,
+                name,
+                None,
+                decimal(&at, &row, "value"),
+                field(&at, &row, "unit"),
+                "",
+                &notice,
+            ),
+            zh(field(&at, &row, "unit_zh"), notice_zh),
         ));
     }
     out
@@ -243,6 +313,33 @@ mod tests {
         assert_eq!(map.len(), 31);
         assert_eq!(map[&Region::parse("YN").unwrap()].code(), "GRID-SG");
         assert_eq!(map[&Region::parse("CQ").unwrap()].code(), "GRID-SW");
+    }
+
+    #[test]
+    fn every_builtin_factor_has_its_unit_and_notice_in_chinese_with_references_as_names() {
+        let f = builtin_factors();
+        for x in &f {
+            let zh = builtin_zh(&x.id).unwrap_or_else(|| panic!("{}: no Chinese", x.id));
+            assert!(!zh.notice.is_empty(), "{}", x.id);
+            // Outside backticked references, only units, codes in capitals and digits.
+            let prose: String = zh.notice.split('`').step_by(2).collect();
+            for text in [prose.as_str(), zh.unit.as_str()] {
+                for word in text
+                    .split(|c: char| !c.is_ascii_alphabetic())
+                    .filter(|w| !w.is_empty())
+                {
+                    let unit = [
+                        "kgce", "tCO", "tCO2", "tce", "kWh", "MWh", "GJ", "MJ", "kJ", "kg", "t",
+                        "m", "tC", "TJ", "Nm", "e", "CaO",
+                    ];
+                    assert!(
+                        unit.contains(&word) || word.chars().all(|c| c.is_ascii_uppercase()),
+                        "{}: {word:?} in {text:?}",
+                        x.id
+                    );
+                }
+            }
+        }
     }
 
     #[test]

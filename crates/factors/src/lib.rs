@@ -15,7 +15,7 @@ mod catalog;
 mod factor;
 mod user;
 
-pub use builtin::{BUILTIN_SET, builtin_factors};
+pub use builtin::{BUILTIN_SET, FactorZh, builtin_factors, builtin_zh};
 pub use catalog::{Catalog, CatalogError, PinnedFactor, Pins, Selection, Slot};
 pub use factor::{Factor, FactorKind};
 pub use user::{UserFactorError, parse_user_factors};

@@ -103,6 +103,63 @@ const STRINGS: &[Entry] = &[
     ),
     ("factors.set_name", "版本名称", "Set name"),
     (
+        "factors.kind.grid_average",
+        "电网平均排放因子",
+        "Grid average",
+    ),
+    (
+        "factors.kind.grid_excluding_market_non_fossil",
+        "不含市场化非化石电量的电网排放因子",
+        "Grid excluding market-traded non-fossil",
+    ),
+    (
+        "factors.kind.grid_fossil_only",
+        "化石能源电力排放因子",
+        "Grid, fossil only",
+    ),
+    (
+        "factors.kind.grid_ets_reporting",
+        "碳市场报告用电网排放因子",
+        "Grid, ETS reporting",
+    ),
+    (
+        "factors.kind.tce_coefficient",
+        "折标准煤系数",
+        "Coal-equivalent coefficient",
+    ),
+    (
+        "factors.kind.net_calorific_value",
+        "低位发热量",
+        "Net calorific value",
+    ),
+    (
+        "factors.kind.carbon_content",
+        "单位热值含碳量",
+        "Carbon content",
+    ),
+    ("factors.kind.oxidation_rate", "碳氧化率", "Oxidation rate"),
+    (
+        "factors.kind.heat_emission",
+        "外购热力排放因子",
+        "Purchased heat emission",
+    ),
+    (
+        "factors.kind.steam_heat_content",
+        "蒸汽热焓",
+        "Steam heat content",
+    ),
+    (
+        "factors.kind.clinker_process",
+        "熟料过程排放因子",
+        "Clinker process emission",
+    ),
+    (
+        "factors.kind.electricity_coal_equivalent",
+        "电力等价值折标系数",
+        "Electricity coal equivalent",
+    ),
+    ("factors.kind.parameter", "其他参数", "Other parameter"),
+    (
         "factors.immutable",
         "因子版本导入后不可修改；已发布结果保持原因子，直至重新计算。",
         "Factor sets are immutable once imported; issued results keep their factors until a recompute.",
@@ -283,6 +340,37 @@ struct SetRow {
     count: usize,
 }
 
+/// A factor as the page shows it: unit and notice in the page's language, the notice as
+/// pieces of text and references (names, shown as code).
+struct FactorRow {
+    id: String,
+    subject: String,
+    year: Option<i32>,
+    value: String,
+    unit: String,
+    publisher: String,
+    notice: Vec<(bool, String)>,
+}
+
+impl FactorRow {
+    fn new(f: Factor, lang: Lang) -> FactorRow {
+        let zh = zp_app::builtin_zh(&f.id).filter(|_| lang == Lang::Zh);
+        let (unit, notice) = match zh {
+            Some(zh) => (zh.unit.clone(), zh.notice.clone()),
+            None => (f.unit, f.notice),
+        };
+        FactorRow {
+            notice: crate::format::code_pieces(&notice),
+            id: f.id,
+            subject: f.subject,
+            year: f.year,
+            value: f.value.to_string(),
+            unit,
+            publisher: f.publisher,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "factors.html")]
 struct Body {
@@ -291,7 +379,7 @@ struct Body {
     kinds: Vec<&'static str>,
     kind: String,
     region: String,
-    factors: Vec<Factor>,
+    factors: Vec<FactorRow>,
     changes: Vec<RecomputeItem>,
     is_admin: bool,
 }
@@ -333,7 +421,11 @@ async fn page(page: Page, State(st): State<AppState>, Query(q): Query<FactorQuer
         region: q.region,
         set: q.set,
     };
-    let factors = filtered(catalog.all(), &q).map_err(|e| PageError(e, lang))?;
+    let factors = filtered(catalog.all(), &q)
+        .map_err(|e| PageError(e, lang))?
+        .into_iter()
+        .map(|f| FactorRow::new(f, lang))
+        .collect();
     let mut kinds: Vec<&'static str> = catalog.all().iter().map(|f| f.kind.key()).collect();
     kinds.sort();
     kinds.dedup();
@@ -353,4 +445,41 @@ async fn page(page: Page, State(st): State<AppState>, Query(q): Query<FactorQuer
         &body,
         &["/assets/factors.js"],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_factor_kind_has_a_label_in_both_languages() {
+        for k in FactorKind::ALL {
+            let key = format!("factors.kind.{}", k.key());
+            assert!(STRINGS.iter().any(|(k, _, _)| *k == key), "no {key}");
+        }
+    }
+
+    #[test]
+    fn a_builtin_notice_is_shown_in_chinese_with_its_references_as_code_and_kept_in_english() {
+        let f = zp_app::Catalog::builtin()
+            .all()
+            .iter()
+            .find(|f| f.id == "builtin-2025.1/grid_average/GRID-CC/2021")
+            .cloned()
+            .expect("the 2021 central China grid factor");
+        let zh = FactorRow::new(f.clone(), Lang::Zh);
+        assert_eq!(
+            zh.notice,
+            [
+                (false, "生态环境部 国家统计局公告2024年第12号；读取自：".to_string()),
+                (
+                    true,
+                    "github felix0220170/ghg-accounting:src/config/emissionConstants.js@c532c0755c631567a1bca8c78e95b23ca8fecd5a".to_string()
+                ),
+                (false, "（原以 tCO2/kWh 存储，已 ×1000）".to_string()),
+            ]
+        );
+        let en = FactorRow::new(f.clone(), Lang::En);
+        assert_eq!(en.notice, [(false, f.notice)]);
+    }
 }

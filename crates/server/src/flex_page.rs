@@ -170,8 +170,58 @@ struct Body {
     kpis: Vec<Kpi>,
     columns: Vec<&'static str>,
     hours: Vec<HourRow>,
-    notes: Vec<String>,
+    /// Each note as prose and references ([`crate::format::code_pieces`]).
+    notes: Vec<Vec<(bool, String)>>,
     data: String,
+}
+
+/// The Chinese of each note code of `zp_app::flex::NOTES_EN`; references in backticks.
+const NOTES_ZH: &[(&str, &str)] = &[
+    (
+        "flex.inputs",
+        "负荷 = {consumption} 个用电计量表，光伏 = {generation} 个发电计量表，{date} 的逐时合计；电价：{region}{category}（{valid_from} 起）中各小时起点所在的时段",
+    ),
+    ("flex.baseline", "基线 = 同一天不使用储能"),
+    (
+        "flex.unmetered_hours",
+        "24 小时中有 {hours} 小时没有用电读数：其负荷按 0 计",
+    ),
+    (
+        "flex.annual_factor_hours",
+        "24 小时中有 {hours} 小时没有{region}的逐时电网因子：这些小时采用年度因子 `{factor}`（{value} tCO2/MWh）",
+    ),
+    (
+        "flex.realised",
+        "实际 = 计量的储能充放电（{charge} 个充电、{discharge} 个放电计量表），24 小时中有 {hours} 小时有读数；没有读数的小时按无充放电计",
+    ),
+    (
+        "flex.matching",
+        "匹配：登记簿中 {org} 的证书逐小时分别与不含储能的负荷、以及负荷 + 充电 - 放电相比（{pv_hours} 小时有自有光伏，不计为证书）",
+    ),
+];
+
+/// The notes of a plan or verification in the page's language: regions by name and tariff
+/// categories from the catalogue in Chinese.
+fn notes(lang: Lang, en: &[String], codes: &[zp_app::note::Note]) -> Vec<Vec<(bool, String)>> {
+    if lang == Lang::En {
+        // The English as the use case wrote it.
+        return en.iter().map(|text| vec![(false, text.clone())]).collect();
+    }
+    en.iter()
+        .zip(codes)
+        .map(|(en, n)| {
+            let mut n = n.clone();
+            if let Some(r) = n.args.get_mut("region")
+                && let Ok(region) = zp_domain::Region::parse(r)
+            {
+                *r = lang.region(region).to_string();
+            }
+            if let Some(c) = n.args.get_mut("category") {
+                *c = lang.tariff_category(c);
+            }
+            crate::format::code_pieces(&lang.note(&n, NOTES_ZH, en))
+        })
+        .collect()
 }
 
 async fn page(
@@ -365,7 +415,7 @@ fn fill_planned(body: &mut Body, r: FlexReport) {
         "carbon": series(&p.hours, |h| h.tco2_per_mwh),
         "metered": serde_json::Value::Null,
     }));
-    body.notes = r.notes;
+    body.notes = notes(lang, &r.notes, &r.note_codes);
 }
 
 /// One chart series: `f` of every hour.
@@ -505,5 +555,49 @@ fn fill_verified(body: &mut Body, r: FlexVerifyReport) {
         "carbon": series(&v.hours, |h| h.tco2_per_mwh),
         "metered": series(&v.hours, |h| h.metered_charge_mwh - h.metered_discharge_mwh),
     }));
-    body.notes = r.notes;
+    body.notes = notes(lang, &r.notes, &r.note_codes);
+}
+
+#[cfg(test)]
+mod note_tests {
+    use super::*;
+
+    #[test]
+    fn every_flex_note_has_a_chinese_template_with_the_same_parameters() {
+        crate::i18n::assert_same_codes(zp_app::flex::NOTES_EN, NOTES_ZH);
+    }
+
+    #[test]
+    fn a_flex_note_is_rendered_in_chinese_with_names_and_kept_in_english() {
+        let n = zp_app::note::Note::new(
+            "flex.annual_factor_hours",
+            &[
+                ("hours", "3".into()),
+                ("region", "CQ".into()),
+                ("factor", "builtin-2025.1/grid_average/CQ/2023".into()),
+                ("value", "0.5".into()),
+            ],
+        );
+        let en = n.text(zp_app::flex::NOTES_EN);
+        assert_eq!(
+            notes(
+                Lang::Zh,
+                std::slice::from_ref(&en),
+                std::slice::from_ref(&n)
+            ),
+            [vec![
+                (
+                    false,
+                    "24 小时中有 3 小时没有重庆的逐时电网因子：这些小时采用年度因子 ".to_string()
+                ),
+                (true, "builtin-2025.1/grid_average/CQ/2023".to_string()),
+                (false, "（0.5 tCO2/MWh）".to_string()),
+            ]]
+        );
+        assert_eq!(
+            notes(Lang::En, std::slice::from_ref(&en), &[n]),
+            [vec![(false, en.clone())]]
+        );
+        assert!(en.starts_with("3 of 24 hours have no hourly grid factor for CQ"));
+    }
 }

@@ -48,6 +48,16 @@ pub fn f64_of(value: Decimal) -> f64 {
 
 /// JSON for embedding in a `<script type="application/json">` element: `<`, `>` and `&`
 /// are escaped so the text can never close the element.
+/// A text as pieces of prose and references: the parts in backticks are references
+/// (identifiers, file paths, web addresses, formulas) that a page shows as code, `true`.
+pub fn code_pieces(text: &str) -> Vec<(bool, String)> {
+    text.split('`')
+        .enumerate()
+        .filter(|(_, piece)| !piece.is_empty())
+        .map(|(i, piece)| (i % 2 == 1, piece.to_string()))
+        .collect()
+}
+
 pub fn script_json(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value)
         .unwrap_or_else(|_| "null".into())

@@ -109,6 +109,23 @@ impl Lang {
         }
     }
 
+    /// A note of the use-case layer in this language: in Chinese the template of its code
+    /// in `zh` with its parameters filled, in English (or for a code without a Chinese
+    /// template) the English the use case wrote.
+    pub fn note(self, n: &zp_app::note::Note, zh: &[(&str, &str)], en: &str) -> String {
+        match (self, zh.iter().find(|(code, _)| *code == n.code)) {
+            (Lang::Zh, Some((_, template))) => zp_app::note::fill(template, &n.args),
+            _ => en.to_string(),
+        }
+    }
+
+    /// A tariff category (a code of the tariff file, e.g. `large_industrial`) in this
+    /// language: its catalogue name, else the code.
+    pub fn tariff_category(self, category: &str) -> String {
+        self.t_or(&format!("tariff.category.{category}"), category)
+            .to_string()
+    }
+
     /// A region's name in this language.
     pub fn region(self, r: zp_domain::Region) -> &'static str {
         match self {
@@ -155,6 +172,21 @@ pub const COMMON: &[Entry] = &[
         "app.tagline",
         "园区双碳能源与碳排放管理",
         "Dual-carbon energy and emissions management for industrial parks",
+    ),
+    (
+        "tariff.category.large_industrial",
+        "大工业",
+        "large industrial",
+    ),
+    (
+        "tariff.category.general_industrial",
+        "一般工商业",
+        "general industrial",
+    ),
+    (
+        "tariff.category.illustrative_demo",
+        "示意电价（演示）",
+        "illustrative (demo)",
     ),
     ("meter.kind.consumption", "用电", "Consumption"),
     ("meter.kind.generation", "发电", "Generation"),
@@ -246,6 +278,20 @@ pub const COMMON: &[Entry] = &[
         "Open source · Apache-2.0",
     ),
 ];
+
+/// Checks (for tests) that every code of `en` has a template in `zh` with the same
+/// parameters, and `zh` no code `en` lacks.
+pub fn assert_same_codes(en: &[(&str, &str)], zh: &[(&str, &str)]) {
+    use zp_app::note::parameters;
+    for (code, en) in en {
+        let (_, zh) = zh
+            .iter()
+            .find(|(c, _)| c == code)
+            .unwrap_or_else(|| panic!("no Chinese template for {code}"));
+        assert_eq!(parameters(en), parameters(zh), "{code}: {en:?} and {zh:?}");
+    }
+    assert_eq!(en.len(), zh.len(), "codes of {zh:?}");
+}
 
 #[cfg(test)]
 mod tests {
