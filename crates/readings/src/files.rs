@@ -1,5 +1,5 @@
-//! Durable file writes of the store (write, sync, rename, sync the directory) and the
-//! escaping of names in its text files.
+//! Durable file writes of the store (write, sync, rename, sync the directory), the
+//! checksum line of its text files and the escaping of names in them.
 
 use crate::error::{ReadingsError, Result};
 use std::fs::{self, File};
@@ -62,4 +62,29 @@ pub(crate) fn unescape(name: &str) -> String {
         .replace("%0A", "\n")
         .replace("%0D", "\r")
         .replace("%25", "%")
+}
+
+/// A text file's body followed by its checksum line `crc32 <hex>`.
+pub(crate) fn with_crc(body: String) -> String {
+    let crc = crc32fast::hash(body.as_bytes());
+    body + &format!("crc32 {crc:08x}\n")
+}
+
+/// The body of a text file whose last line is `crc32 <hex>` of everything before it, or
+/// why not (no checksum line, or a mismatch).
+pub(crate) fn checked_body(text: &str) -> std::result::Result<&str, String> {
+    let body_end = text
+        .trim_end_matches('\n')
+        .rfind('\n')
+        .ok_or("no checksum line")?;
+    let (body, crc_line) = text.split_at(body_end + 1);
+    let crc = crc_line
+        .trim()
+        .strip_prefix("crc32 ")
+        .and_then(|h| u32::from_str_radix(h, 16).ok())
+        .ok_or("no checksum line")?;
+    if crc32fast::hash(body.as_bytes()) != crc {
+        return Err("checksum mismatch".into());
+    }
+    Ok(body)
 }

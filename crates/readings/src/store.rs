@@ -311,19 +311,7 @@ impl ReadingStore {
             Err(e) => return Err(ReadingsError::io(&path, e)),
         };
         let bad = |r: String| ReadingsError::corrupt(&path, r);
-        let body_end = text
-            .trim_end_matches('\n')
-            .rfind('\n')
-            .ok_or_else(|| bad("no checksum line".into()))?;
-        let (body, crc_line) = text.split_at(body_end + 1);
-        let crc = crc_line
-            .trim()
-            .strip_prefix("crc32 ")
-            .and_then(|h| u32::from_str_radix(h, 16).ok())
-            .ok_or_else(|| bad("no checksum line".into()))?;
-        if crc32fast::hash(body.as_bytes()) != crc {
-            return Err(bad("checksum mismatch".into()));
-        }
+        let body = crate::files::checked_body(&text).map_err(bad)?;
         let mut lines = body.lines();
         if lines.next() != Some(CATALOG_HEADER) {
             return Err(bad("unknown catalog header".into()));
@@ -397,8 +385,7 @@ impl ReadingStore {
         for (i, m) in self.meters.iter().enumerate() {
             body += &format!("{i}\t{}\t{}\n", m.interval.seconds(), escape(&m.name));
         }
-        let crc = crc32fast::hash(body.as_bytes());
-        body += &format!("crc32 {crc:08x}\n");
+        let body = crate::files::with_crc(body);
         write_synced(&self.dir.join(STAGING).join("catalog"), body.as_bytes())?;
         txn.catalog = true;
         Ok(())

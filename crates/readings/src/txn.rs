@@ -159,24 +159,11 @@ impl Manifest {
         for (id, year) in &self.chunks {
             let _ = writeln!(body, "chunk\t{id}\t{year}");
         }
-        let crc = crc32fast::hash(body.as_bytes());
-        body + &format!("crc32 {crc:08x}\n")
+        crate::files::with_crc(body)
     }
 
     pub(crate) fn parse(text: &str) -> std::result::Result<Manifest, String> {
-        let body_end = text
-            .trim_end_matches('\n')
-            .rfind('\n')
-            .ok_or("no checksum line")?;
-        let (body, crc_line) = text.split_at(body_end + 1);
-        let crc = crc_line
-            .trim()
-            .strip_prefix("crc32 ")
-            .and_then(|h| u32::from_str_radix(h, 16).ok())
-            .ok_or("no checksum line")?;
-        if crc32fast::hash(body.as_bytes()) != crc {
-            return Err("checksum mismatch".into());
-        }
+        let body = crate::files::checked_body(text)?;
         let mut lines = body.lines();
         if lines.next() != Some(COMMIT_HEADER) {
             return Err("unknown commit header".into());
