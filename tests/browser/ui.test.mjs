@@ -578,7 +578,6 @@ const LATIN_ALLOWED = new Set(['kWh', 'MWh', 'GWh', 'TWh', 'kW', 'MW', 'MWp', 'G
 const LATIN_PENDING = {
   '/audit': 'before/after values of audited records',
   '/evaluate': 'gap actions and their arithmetic, band labels, set notes',
-  '/centre': 'energy-flow notes and the tariff category',
   '/': 'inventory accounting notes',
   '/certs': 'certificate claim notes',
   '/buildings': 'building notes (no ledger rows or readings)',

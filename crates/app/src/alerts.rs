@@ -214,6 +214,7 @@ pub fn check(
                 "budget_tce": r.budget_tce, "forecast_tce": r.forecast_tce,
                 "budget_tco2": r.budget_tco2, "forecast_tco2": r.forecast_tco2,
                 "method": r.method,
+                "name": o.name, "warnings": r.warning_codes,
             })
             .to_string(),
         });

@@ -12,6 +12,7 @@ pub use zp_energy::budget::{BudgetLine, Split};
 pub use zp_energy::forecast::{Backtest, BacktestPoint, Method as ForecastMethod};
 pub use zp_store::{Budget, BudgetScope};
 
+use crate::note::Note;
 use crate::{AppError, Caller};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -213,6 +214,18 @@ pub struct BudgetMonth {
 }
 
 /// `zeropark report budget`: actual against budget and the year-end forecast.
+/// The English of each warning code of a budget report (its `warnings`).
+pub const WARNINGS_EN: &[(&str, &str)] = &[
+    (
+        "budget.over.energy",
+        "energy: {basis} {value} tce exceeds the {year} budget of {budget} tce by {over} tce",
+    ),
+    (
+        "budget.over.carbon",
+        "carbon: {basis} {value} tCO2 exceeds the {year} budget of {budget} tCO2 by {over} tCO2",
+    ),
+];
+
 #[derive(Debug, Clone, Serialize)]
 pub struct BudgetReport {
     pub scope_kind: String,
@@ -238,6 +251,8 @@ pub struct BudgetReport {
     pub tco2: BudgetLine,
     pub months: Vec<BudgetMonth>,
     pub warnings: Vec<String>,
+    /// `warnings` as codes and parameters ([`WARNINGS_EN`]), for pages in other languages.
+    pub warning_codes: Vec<Note>,
     pub notes: Vec<String>,
 }
 
@@ -286,22 +301,26 @@ pub fn budget_report(
     let tce = line(budget.tce, &m_tce, &this_tce, &last_tce, closed);
     let tco2 = line(budget.tco2, &m_tco2, &this_tco2, &last_tco2, closed);
     let mut warnings = Vec::new();
-    for (what, unit, l) in [("energy", "tce", &tce), ("carbon", "tCO2", &tco2)] {
+    for (what, l) in [("energy", &tce), ("carbon", &tco2)] {
         if let Some(over) = l.over_budget {
-            warnings.push(format!(
-                "{what}: {} {} {unit} exceeds the {year} budget of {} {unit} by {} {unit}",
-                if l.forecast.is_some_and(|f| f >= l.actual) {
-                    "forecast"
-                } else {
-                    "actual"
-                },
-                l.forecast
-                    .unwrap_or(l.actual)
-                    .max(l.actual)
-                    .round_dp(4)
-                    .normalize(),
-                l.budget.round_dp(4).normalize(),
-                over.round_dp(4).normalize()
+            let n = |d: Decimal| d.round_dp(4).normalize().to_string();
+            warnings.push(Note::new(
+                &format!("budget.over.{what}"),
+                &[
+                    (
+                        "basis",
+                        if l.forecast.is_some_and(|f| f >= l.actual) {
+                            "forecast"
+                        } else {
+                            "actual"
+                        }
+                        .to_string(),
+                    ),
+                    ("value", n(l.forecast.unwrap_or(l.actual).max(l.actual))),
+                    ("year", year.to_string()),
+                    ("budget", n(l.budget)),
+                    ("over", n(over)),
+                ],
             ));
         }
     }
@@ -371,7 +390,8 @@ pub fn budget_report(
         tce,
         tco2,
         months,
-        warnings,
+        warnings: warnings.iter().map(|n| n.text(WARNINGS_EN)).collect(),
+        warning_codes: warnings,
         notes,
     })
 }

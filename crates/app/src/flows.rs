@@ -13,6 +13,7 @@
 //!
 //! A park sums its enterprises: sources, end uses and losses, without meter nodes.
 
+use crate::note::Note;
 use crate::readings::store_err;
 use crate::{AppError, Caller};
 use rust_decimal::Decimal;
@@ -53,7 +54,26 @@ pub struct EnergyFlowReport {
     /// Every factor the fuel figures were computed with.
     pub factor_ids: Vec<String>,
     pub notes: Vec<String>,
+    /// `notes` as codes and parameters ([`NOTES_EN`]), for pages in other languages.
+    pub note_codes: Vec<Note>,
 }
+
+/// The English of each note code of an energy flow (its `notes`).
+pub const NOTES_EN: &[(&str, &str)] = &[
+    (
+        "flow.conversion",
+        "electricity in tce at {kgce_per_kwh} kgce/kWh ({factor}); fuels and purchased heat as the inventory counts them; fuels are not sub-metered and reach 燃料及热力用能 whole",
+    ),
+    (
+        "flow.metered",
+        "metered electricity of {count} enterprise(s): grid import = top consumption and battery charge minus own generation and battery discharge per interval, floored at 0",
+    ),
+    (
+        "flow.from_ledger",
+        "{count} enterprise(s) without consumption readings in {year}: electricity from the ledger, not sub-metered",
+    ),
+    ("flow.no_energy", "no energy recorded for {scope} in {year}"),
+];
 
 /// One enterprise's part of the flow.
 struct Part {
@@ -281,24 +301,33 @@ pub fn energy_flow(
     factor_ids.sort();
     factor_ids.dedup();
     let flow = build(&input);
-    let mut notes = vec![format!(
-        "electricity in tce at {} kgce/kWh ({}); fuels and purchased heat as the inventory counts them; fuels are not sub-metered and reach 燃料及热力用能 whole",
-        conversion.factor.value, conversion.factor.id
+    let mut notes = vec![Note::new(
+        "flow.conversion",
+        &[
+            ("kgce_per_kwh", conversion.factor.value.to_string()),
+            ("factor", conversion.factor.id.clone()),
+        ],
     )];
     if !metered.is_empty() {
-        notes.push(format!(
-            "metered electricity of {} enterprise(s): grid import = top consumption and battery charge minus own generation and battery discharge per interval, floored at 0",
-            metered.len()
+        notes.push(Note::new(
+            "flow.metered",
+            &[("count", metered.len().to_string())],
         ));
     }
     if !from_ledger.is_empty() {
-        notes.push(format!(
-            "{} enterprise(s) without consumption readings in {year}: electricity from the ledger, not sub-metered",
-            from_ledger.len()
+        notes.push(Note::new(
+            "flow.from_ledger",
+            &[
+                ("count", from_ledger.len().to_string()),
+                ("year", year.to_string()),
+            ],
         ));
     }
     if flow.total_tce == Decimal::ZERO {
-        notes.push(format!("no energy recorded for {scope_id} in {year}"));
+        notes.push(Note::new(
+            "flow.no_energy",
+            &[("scope", scope_id.to_string()), ("year", year.to_string())],
+        ));
     }
     Ok(EnergyFlowReport {
         scope: scope_id,
@@ -311,7 +340,8 @@ pub fn energy_flow(
         metered,
         from_ledger,
         factor_ids,
-        notes,
+        notes: notes.iter().map(|n| n.text(NOTES_EN)).collect(),
+        note_codes: notes,
     })
 }
 

@@ -132,12 +132,12 @@ const STRINGS: &[Entry] = &[
     ("ctr.kind.budget", "预算", "Budget"),
     (
         "ctr.alert.high",
-        "计量表 {meter} {day}：{kwh} kWh，高于其基线 {baseline} kWh（z = {z}）",
+        "计量表 {meter} {day}：{kwh} kWh，高于其基线 {baseline} kWh（标准分数 {z}）",
         "meter {meter} on {day}: {kwh} kWh, above its baseline of {baseline} kWh (z = {z})",
     ),
     (
         "ctr.alert.low",
-        "计量表 {meter} {day}：{kwh} kWh，低于其基线 {baseline} kWh（z = {z}）",
+        "计量表 {meter} {day}：{kwh} kWh，低于其基线 {baseline} kWh（标准分数 {z}）",
         "meter {meter} on {day}: {kwh} kWh, below its baseline of {baseline} kWh (z = {z})",
     ),
     (
@@ -154,6 +154,31 @@ const STRINGS: &[Entry] = &[
         "ctr.over.carbon",
         "碳排放：{basis} {value} tCO2，超出 {year} 年预算 {budget} tCO2，超出 {over} tCO2",
         "carbon: {basis} {value} tCO2 exceeds the {year} budget of {budget} tCO2 by {over} tCO2",
+    ),
+    (
+        "ctr.method.seasonal-ratio",
+        "年末预测 = 本年至今实际 + 其余各月上年同月值 ×（本年至今 / 上年同期）",
+        "actual to date + each remaining month's value last year x (this year's to-date / last year's same months)",
+    ),
+    (
+        "ctr.method.run-rate",
+        "年末预测 = 本年至今实际 + 本年有数据月份的月均值 × 剩余月数（上年数据不完整）",
+        "actual to date + the mean of this year's months with data x the months remaining (last year incomplete)",
+    ),
+    (
+        "ctr.method.last-year",
+        "年末预测 = 上年合计（本年尚无月度数据）",
+        "last year's total (no month of this year has data yet)",
+    ),
+    (
+        "ctr.method.actual",
+        "本年实际（每个月都有数据）",
+        "the year's actual (every month has data)",
+    ),
+    (
+        "ctr.method.none",
+        "无预测：本年没有数据，上年也不完整",
+        "no forecast: no data this year and no complete last year",
     ),
     ("ctr.basis.forecast", "年末预测", "forecast"),
     ("ctr.basis.actual", "实际", "actual"),
@@ -377,7 +402,8 @@ struct Body {
     kpis: Vec<Kpi>,
     balances: Vec<BalanceRow>,
     faults: Vec<String>,
-    flow_note: String,
+    /// The flow's notes as prose and references ([`format::code_pieces`]).
+    flow_note: Vec<(bool, String)>,
     bill_note: String,
     budget_note: String,
     alerts: Vec<AlertRow>,
@@ -561,8 +587,68 @@ fn alert_text(lang: Lang, a: &zp_app::NewAlert) -> String {
                 ("z", &one("z").unwrap_or_default()),
             ],
         ),
+        ("budget", _, _) if lang == Lang::Zh => {
+            let warnings: Vec<zp_app::note::Note> =
+                serde_json::from_value(detail["warnings"].clone()).unwrap_or_default();
+            let name = detail["name"].as_str().unwrap_or_default();
+            if warnings.is_empty() {
+                return a.message.clone();
+            }
+            let lines: Vec<String> = warnings.iter().map(|n| over_text(lang, n)).collect();
+            format!("{} {name}：{}", a.credit_code, lines.join("；"))
+        }
         _ => a.message.clone(),
     }
+}
+
+/// A budget warning (`budget.over.energy`, `budget.over.carbon` of
+/// `zp_app::budget::WARNINGS_EN`) in the page's language.
+fn over_text(lang: Lang, n: &zp_app::note::Note) -> String {
+    let what = n.code.strip_prefix("budget.over.").unwrap_or(&n.code);
+    let arg = |k: &str| n.args.get(k).map(String::as_str).unwrap_or_default();
+    let basis = lang.t(&format!("ctr.basis.{}", arg("basis")));
+    lang.fill(
+        &format!("ctr.over.{what}"),
+        &[
+            ("basis", basis),
+            ("value", arg("value")),
+            ("year", arg("year")),
+            ("budget", arg("budget")),
+            ("over", arg("over")),
+        ],
+    )
+}
+
+/// The Chinese of each note code of `zp_app::flows::NOTES_EN`; references in backticks.
+const FLOW_NOTES_ZH: &[(&str, &str)] = &[
+    (
+        "flow.conversion",
+        "电力按 {kgce_per_kwh} kgce/kWh 折算为标准煤（`{factor}`）；燃料及外购热力按盘查口径计入；燃料未分项计量，整体计入燃料及热力用能",
+    ),
+    (
+        "flow.metered",
+        "{count} 家企业的电力来自计量：电网购入 = 逐时段总表用电与储能充电之和减去自发电与储能放电，最小为 0",
+    ),
+    (
+        "flow.from_ledger",
+        "{count} 家企业 {year} 年没有用电读数：电力取自台账，未分项计量",
+    ),
+    ("flow.no_energy", "{scope} {year} 年没有能耗记录"),
+];
+
+/// The notes of an energy flow in the page's language, as prose and references.
+fn flow_note(lang: Lang, f: &zp_app::flows::EnergyFlowReport) -> Vec<(bool, String)> {
+    let text = match lang {
+        Lang::Zh => f
+            .note_codes
+            .iter()
+            .zip(&f.notes)
+            .map(|(n, en)| lang.note(n, FLOW_NOTES_ZH, en))
+            .collect::<Vec<_>>()
+            .join("；"),
+        Lang::En => return vec![(false, f.notes.join("; "))],
+    };
+    format::code_pieces(&text)
 }
 
 /// The budget lines over their budget, in the page's language.
@@ -611,7 +697,7 @@ fn body(lang: Lang, l: Loaded) -> Body {
         kpis: Vec::new(),
         balances: Vec::new(),
         faults: Vec::new(),
-        flow_note: String::new(),
+        flow_note: Vec::new(),
         bill_note: String::new(),
         budget_note: String::new(),
         alerts: l
@@ -670,7 +756,7 @@ fn body(lang: Lang, l: Loaded) -> Body {
                 })
                 .collect();
             b.faults = f.flow.faults.clone();
-            b.flow_note = f.notes.join("; ");
+            b.flow_note = flow_note(lang, f);
             // Meter nodes without the enterprise's code in front (the page is the enterprise's).
             let prefix = format!("{}-", f.scope);
             let name = |n: &zp_app::energy::FlowNode| match n.stage {
@@ -682,14 +768,16 @@ fn body(lang: Lang, l: Loaded) -> Body {
                 "links": f.flow.links.iter().map(|x| json!({"source": x.source, "target": x.target, "value": format::f64_of(x.value_tce)})).collect::<Vec<_>>(),
             });
         }
-        Err(m) => b.flow_note = m.clone(),
+        Err(m) => b.flow_note = vec![(false, m.clone())],
     }
     match &l.bill {
         Ok(r) => {
             b.bill_note = format!(
                 "{} {} · {} kWh · {} 元",
-                r.region,
-                r.category,
+                zp_domain::Region::parse(&r.region)
+                    .map(|region| lang.region(region).to_string())
+                    .unwrap_or_else(|_| r.region.clone()),
+                lang.tariff_category(&r.category),
                 format::num(r.energy_kwh, 0),
                 format::num(r.cost_yuan, 2)
             );
@@ -705,7 +793,9 @@ fn body(lang: Lang, l: Loaded) -> Body {
         Ok(r) => {
             b.budget_note = over_budget_text(lang, l.year, r);
             if b.budget_note.is_empty() {
-                b.budget_note = r.method_description.clone();
+                b.budget_note = lang
+                    .t_or(&format!("ctr.method.{}", r.method), &r.method_description)
+                    .to_string();
             }
             let mut cum_budget = Vec::new();
             let mut cum_actual = Vec::new();
@@ -755,6 +845,44 @@ fn body(lang: Lang, l: Loaded) -> Body {
 mod tests {
     use super::*;
 
+    #[test]
+    fn every_flow_note_has_a_chinese_template_with_the_same_parameters() {
+        crate::i18n::assert_same_codes(zp_app::flows::NOTES_EN, FLOW_NOTES_ZH);
+    }
+
+    #[test]
+    fn a_budget_alert_is_rendered_from_its_warnings_in_chinese_and_kept_in_english() {
+        let warning = zp_app::note::Note::new(
+            "budget.over.energy",
+            &[
+                ("basis", "forecast".into()),
+                ("value", "81996.69".into()),
+                ("year", "2023".into()),
+                ("budget", "77897".into()),
+                ("over", "4099.69".into()),
+            ],
+        );
+        let en = warning.text(zp_app::budget::WARNINGS_EN);
+        let a = zp_app::NewAlert {
+            key: "budget/X/2023/10".into(),
+            kind: "budget".into(),
+            credit_code: "91500112MA6100037A".into(),
+            subject: "2023".into(),
+            day: "2023-10-31".into(),
+            message: format!("91500112MA6100037A 示范: {en}"),
+            detail: serde_json::json!({"name": "示范", "warnings": [warning]}).to_string(),
+        };
+        assert_eq!(
+            alert_text(Lang::Zh, &a),
+            "91500112MA6100037A 示范：能耗：年末预测 81996.69 tce，超出 2023 年预算 77897 tce，超出 4099.69 tce"
+        );
+        assert_eq!(alert_text(Lang::En, &a), a.message);
+        assert_eq!(
+            en,
+            "energy: forecast 81996.69 tce exceeds the 2023 budget of 77897 tce by 4099.69 tce"
+        );
+    }
+
     fn meter_alert(detail: &str) -> zp_app::NewAlert {
         zp_app::NewAlert {
             key: "meter/M1/2023-06-14".into(),
@@ -774,7 +902,7 @@ mod tests {
         );
         assert_eq!(
             alert_text(Lang::Zh, &a),
-            "计量表 M1 2023-06-14：112727.2 kWh，高于其基线 70716.2 kWh（z = 19.8）"
+            "计量表 M1 2023-06-14：112727.2 kWh，高于其基线 70716.2 kWh（标准分数 19.8）"
         );
         assert_eq!(
             alert_text(Lang::En, &a),
