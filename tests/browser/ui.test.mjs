@@ -580,7 +580,6 @@ const LATIN_PENDING = {
   '/evaluate': 'gap actions and their arithmetic, band labels, set notes',
   '/': 'inventory accounting notes',
   '/certs': 'certificate claim notes',
-  '/buildings': 'building notes (no ledger rows or readings)',
   '/inclusion': 'activity descriptions of the methodologies',
   '/carbon-assets': 'scheme codes and their English names',
   '/market': 'scheme codes',

@@ -16,6 +16,7 @@
 pub use zp_evaluate::building::{BuildingKind, ClimateZone, Intensity, Rating, RetrofitSaving};
 pub use zp_store::{Building, BuildingStandard};
 
+use crate::note::Note;
 use crate::readings::store_err;
 use crate::{AppError, Caller};
 use rust_decimal::Decimal;
@@ -410,10 +411,7 @@ fn report_of(
         None => (ledger, "ledger", 0),
     };
     if lines.is_empty() {
-        return Err(AppError::NotFound(format!(
-            "building {:?} has no ledger rows with its site and no metered readings in {year}",
-            b.site
-        )));
+        return Err(AppError::NotFound(no_figures(b, year).text(MISSING_EN)));
     }
     let input = crate::product_energy::part_input(&org, year, lines);
     let mut pins = Pins::default();
@@ -492,6 +490,22 @@ pub struct LeagueRow {
     /// The year's figures; `None` with the reason when the building has none.
     pub report: Option<BuildingReport>,
     pub missing: Option<String>,
+    /// `missing` as a code and parameters ([`MISSING_EN`]) when it is a known one.
+    pub missing_code: Option<Note>,
+}
+
+/// The English of each code of [`LeagueRow::missing_code`].
+pub const MISSING_EN: &[(&str, &str)] = &[(
+    "building.no_figures",
+    "building \"{site}\" has no ledger rows with its site and no metered readings in {year}",
+)];
+
+/// A building without ledger rows or readings in `year`.
+fn no_figures(b: &Building, year: i32) -> Note {
+    Note::new(
+        "building.no_figures",
+        &[("site", b.site.clone()), ("year", year.to_string())],
+    )
 }
 
 /// The caller's buildings with their year, most energy-intensive first (those without
@@ -510,10 +524,13 @@ pub fn league(
             Err(AppError::NotFound(m) | AppError::Invalid(m)) => (None, Some(m)),
             Err(e) => return Err(e),
         };
+        let missing_code = Some(no_figures(&b, year))
+            .filter(|n| missing.as_deref() == Some(n.text(MISSING_EN).as_str()));
         rows.push(LeagueRow {
             building: b,
             report,
             missing,
+            missing_code,
         });
     }
     rows.sort_by(|a, b| {

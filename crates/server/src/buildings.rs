@@ -306,6 +306,12 @@ fn percent(part: Decimal, whole: Decimal) -> u32 {
         .min(100)
 }
 
+/// The Chinese of each code of `zp_app::buildings::MISSING_EN`.
+const MISSING_ZH: &[(&str, &str)] = &[(
+    "building.no_figures",
+    "建筑“{site}”{year} 年没有标注其场地的台账记录，也没有计量读数",
+)];
+
 fn building_row(r: LeagueRow, lang: Lang) -> BuildingRow {
     let b = &r.building;
     let kind = zp_app::buildings::BuildingKind::parse(&b.kind)
@@ -351,7 +357,10 @@ fn building_row(r: LeagueRow, lang: Lang) -> BuildingRow {
             0,
             0,
             "bld.rating.none",
-            r.missing.clone().unwrap_or_default(),
+            match &r.missing_code {
+                Some(n) => lang.note(n, MISSING_ZH, r.missing.as_deref().unwrap_or_default()),
+                None => r.missing.clone().unwrap_or_default(),
+            },
         ),
     };
     BuildingRow {
@@ -462,4 +471,32 @@ async fn projects_page(page: Page, State(st): State<AppState>) -> PageResult {
         &ProjectsBody { lang, rows },
         &[],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_missing_code_has_a_chinese_template_with_the_same_parameters() {
+        crate::i18n::assert_same_codes(zp_app::buildings::MISSING_EN, MISSING_ZH);
+    }
+
+    #[test]
+    fn a_building_without_figures_is_explained_in_chinese_and_kept_in_english() {
+        let n = zp_app::note::Note::new(
+            "building.no_figures",
+            &[("site", "数据中心楼".into()), ("year", "2025".into())],
+        );
+        let en = n.text(zp_app::buildings::MISSING_EN);
+        assert_eq!(
+            en,
+            "building \"数据中心楼\" has no ledger rows with its site and no metered readings in 2025"
+        );
+        assert_eq!(
+            Lang::Zh.note(&n, MISSING_ZH, &en),
+            "建筑“数据中心楼”2025 年没有标注其场地的台账记录，也没有计量读数"
+        );
+        assert_eq!(Lang::En.note(&n, MISSING_ZH, &en), en);
+    }
 }
