@@ -68,6 +68,11 @@ fn ci_sets_ci_uses_locked_and_runs_every_step_unconditionally() {
             .any(|l| l.starts_with("timeout 600 ") && l.contains("/debug/examples/loadtest")),
         "{lines:?}"
     );
+    // ... on both backends (issue 19: SQLite and PostgreSQL).
+    assert!(
+        run.contains("--pg \"$ZEROPARK_TEST_PG_URL\""),
+        "the load test on PostgreSQL"
+    );
 }
 
 #[test]
