@@ -20,6 +20,11 @@ pub enum KindClass {
 pub struct KindInfo {
     pub code: String,
     pub name: String,
+    /// The name in Chinese and in English, for pages in one language (`name` has both).
+    #[serde(default)]
+    pub name_zh: String,
+    #[serde(default)]
+    pub name_en: String,
     pub class: KindClass,
     /// The scheme whose allowance this is (allowances only).
     #[serde(default)]
@@ -32,6 +37,11 @@ pub struct KindInfo {
 pub struct SchemeInfo {
     pub code: String,
     pub name: String,
+    /// The name in Chinese and in English, for pages in one language (`name` has both).
+    #[serde(default)]
+    pub name_zh: String,
+    #[serde(default)]
+    pub name_en: String,
     pub allowance_kind: String,
     pub offset_kinds: Vec<String>,
     /// Offsets count up to this percentage of verified emissions; `None` when the rule
@@ -184,6 +194,20 @@ mod tests {
         assert_eq!(cn.offset_cap_t(49_999), Some(2_499));
         assert!(cn.offset_cap_source.contains("第二十九条"));
         assert_eq!(c.scheme("cq-pilot").unwrap().offset_cap_t(50_000), None);
+    }
+
+    #[test]
+    fn every_kind_and_scheme_has_a_name_in_each_language() {
+        let c = Catalog::builtin();
+        let names = c
+            .kinds
+            .iter()
+            .map(|k| (&k.code, &k.name_zh, &k.name_en))
+            .chain(c.schemes.iter().map(|s| (&s.code, &s.name_zh, &s.name_en)));
+        for (code, zh, en) in names {
+            assert!(!zh.is_empty() && !en.is_empty(), "{code}");
+            assert!(!zh.chars().any(|c| c.is_ascii_alphabetic()), "{code}: {zh}");
+        }
     }
 
     #[test]

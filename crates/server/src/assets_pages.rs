@@ -27,7 +27,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use zp_app::Access;
 use zp_app::Role;
-use zp_app::assets::{self as uc, ComplianceState, ComplianceStatus, EmissionsSource, KindInfo};
+use zp_app::assets::{self as uc, ComplianceState, ComplianceStatus, EmissionsSource};
 
 pub const AREA: Area = Area {
     name: "assets-registry",
@@ -166,6 +166,16 @@ const OPS: &[Op] = &[
     ])
     .returns(crate::openapi::response::<Vec<zp_app::assets::ComplianceStatus>>),
 ];
+
+/// A catalogue name in the page's language: `name_zh` or `name_en`, else `name` (which
+/// holds both).
+pub fn local_name(lang: Lang, name: &str, zh: &str, en: &str) -> String {
+    let local = match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    };
+    if local.is_empty() { name } else { local }.to_string()
+}
 
 fn routes() -> Router<AppState> {
     let op = |action: Action| {
@@ -307,7 +317,8 @@ struct HoldingsBody {
     totals: Vec<(&'static str, u64)>,
     balances: Vec<zp_app::assets::Balance>,
     pledges: Vec<zp_app::assets::Pledge>,
-    kinds: Vec<&'static KindInfo>,
+    /// (code, name in the page's language)
+    kinds: Vec<(String, String)>,
     /// The account holders' operations: (op, label).
     holder_ops: Vec<(&'static str, &'static str)>,
     schemes: Vec<(String, String)>,
@@ -335,7 +346,16 @@ async fn holdings_page(page: Page, State(st): State<AppState>) -> PageResult {
             ("ca.surrendered", sum(|b| b.surrendered)),
             ("ca.cancelled", sum(|b| b.cancelled)),
         ],
-        kinds: catalog.kinds.iter().collect(),
+        kinds: catalog
+            .kinds
+            .iter()
+            .map(|k| {
+                (
+                    k.code.clone(),
+                    local_name(lang, &k.name, &k.name_zh, &k.name_en),
+                )
+            })
+            .collect(),
         holder_ops: ["transfer", "pledge", "surrender", "cancel"]
             .into_iter()
             .map(|op| (op, lang.t(&format!("ca.op.{op}"))))
@@ -343,7 +363,12 @@ async fn holdings_page(page: Page, State(st): State<AppState>) -> PageResult {
         schemes: catalog
             .schemes
             .iter()
-            .map(|s| (s.code.clone(), s.name.clone()))
+            .map(|s| {
+                (
+                    s.code.clone(),
+                    local_name(lang, &s.name, &s.name_zh, &s.name_en),
+                )
+            })
             .collect(),
         own: own(&page.user),
         holder: may(&page, HOLDERS),
@@ -457,7 +482,12 @@ async fn compliance_page(
         schemes: catalog
             .schemes
             .iter()
-            .map(|s| (s.code.clone(), s.name.clone()))
+            .map(|s| {
+                (
+                    s.code.clone(),
+                    local_name(lang, &s.name, &s.name_zh, &s.name_en),
+                )
+            })
             .collect(),
         short: list
             .iter()

@@ -205,7 +205,8 @@ impl TradeRow {
 struct MarketBody {
     lang: Lang,
     csrf: String,
-    kinds: Vec<String>,
+    /// (code, name in the page's language)
+    kinds: Vec<(String, String)>,
     kind: String,
     vintage: i32,
     books: Vec<(String, i32)>,
@@ -279,7 +280,14 @@ async fn market_page(
     let body = MarketBody {
         lang,
         csrf: page.csrf.clone(),
-        kinds: uc::catalog().kinds.iter().map(|k| k.code.clone()).collect(),
+        kinds: uc::catalog()
+            .kinds
+            .iter()
+            .map(|k| {
+                let name = crate::assets_pages::local_name(lang, &k.name, &k.name_zh, &k.name_en);
+                (k.code.clone(), name)
+            })
+            .collect(),
         kind: v.book.kind.clone(),
         vintage: v.book.vintage,
         books: v.books,
