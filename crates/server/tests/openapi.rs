@@ -7,12 +7,29 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use std::collections::BTreeSet;
 
+/// Every file under the crate's folders `dirs`, at any depth (modules may be folders).
+fn files_under(dirs: &[&str]) -> Vec<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs: Vec<std::path::PathBuf> = dirs.iter().map(|d| root.join(d)).collect();
+    let mut files = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
+
 /// `(method, path)` of every `.route("/api/...", get(..).post(..))` in `src/`.
 fn routes_in_source() -> BTreeSet<(String, String)> {
     let mut out = BTreeSet::new();
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+    for path in files_under(&["src"]) {
+        let text = std::fs::read_to_string(path).unwrap();
         let mut rest = text.as_str();
         while let Some(i) = rest.find(".route(") {
             rest = &rest[i + ".route(".len()..];
@@ -130,30 +147,12 @@ fn keys_in(text: &str) -> Vec<String> {
 
 #[test]
 fn every_ui_string_used_is_defined() {
-    let root = env!("CARGO_MANIFEST_DIR");
     let mut missing = Vec::new();
-    let mut files = Vec::new();
-    let mut dirs: Vec<std::path::PathBuf> = ["templates", "src"]
-        .iter()
-        .map(|d| std::path::Path::new(root).join(d))
-        .collect();
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    {
-        for path in files {
-            let text = std::fs::read_to_string(&path).unwrap();
-            for key in keys_in(&text) {
-                if !zp_server::i18n::has(&key) {
-                    missing.push(format!("{}: {key}", path.display()));
-                }
+    for path in files_under(&["templates", "src"]) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for key in keys_in(&text) {
+            if !zp_server::i18n::has(&key) {
+                missing.push(format!("{}: {key}", path.display()));
             }
         }
     }
