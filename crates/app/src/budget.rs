@@ -213,7 +213,6 @@ pub struct BudgetMonth {
     pub last_year_tco2: Option<Decimal>,
 }
 
-/// `zeropark report budget`: actual against budget and the year-end forecast.
 /// The English of each warning code of a budget report (its `warnings`).
 pub const WARNINGS_EN: &[(&str, &str)] = &[
     (
@@ -226,6 +225,7 @@ pub const WARNINGS_EN: &[(&str, &str)] = &[
     ),
 ];
 
+/// `zeropark report budget`: actual against budget and the year-end forecast.
 #[derive(Debug, Clone, Serialize)]
 pub struct BudgetReport {
     pub scope_kind: String,

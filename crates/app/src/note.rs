@@ -34,13 +34,9 @@ impl Note {
     }
 }
 
-/// `template` with each `{name}` replaced by its value.
-pub fn fill(template: &str, args: &BTreeMap<String, String>) -> String {
-    args.iter()
-        .fold(template.to_string(), |text, (name, value)| {
-            text.replace(&format!("{{{name}}}"), value)
-        })
-}
+/// `template` with each `{name}` replaced by its value (the bank-matching reasons'
+/// filler: one for every template of the use-case layer).
+pub use zp_finance::matching::fill;
 
 /// The `{name}`s of a template, sorted (tests check that every language's template of a code
 /// has the same ones).
