@@ -367,7 +367,14 @@ impl ReadingStore {
         }
         let staging = self.dir.join(STAGING);
         fs::create_dir_all(&staging).map_err(|e| ReadingsError::io(&staging, e))?;
-        Ok(Txn::default())
+        let chunks = self.dir.join("chunks");
+        Ok(Txn {
+            has_chunk_files: fs::read_dir(&chunks)
+                .map_err(|e| ReadingsError::io(&chunks, e))?
+                .next()
+                .is_some(),
+            ..Txn::default()
+        })
     }
 
     /// Adds meters to the catalog. The new catalog is staged and replaces the old one when
@@ -416,7 +423,8 @@ impl ReadingStore {
             };
             txn.placed.push(((*id, *year), loc));
             // A chunk file of format 1 is shadowed by the new copy and removed at apply.
-            if !self.placed.chunks.contains_key(&(*id, *year))
+            if txn.has_chunk_files
+                && !self.placed.chunks.contains_key(&(*id, *year))
                 && self.chunk_path(*id, *year).exists()
             {
                 txn.shadowed.push((*id, *year));

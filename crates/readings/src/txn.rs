@@ -20,6 +20,8 @@ pub(crate) struct Txn {
     pub(crate) placed: Vec<(ChunkKey, Loc)>,
     /// Chunk files of format 1 the new chunks replace.
     pub(crate) shadowed: Vec<(u32, i32)>,
+    /// Whether the store has chunk files of format 1 at all (else none is looked for).
+    pub(crate) has_chunk_files: bool,
     // Set when sealed: the segment's number, the new index, the segments it drops.
     pub(crate) sealed: bool,
     pub(crate) staged_segment: Option<u32>,
