@@ -12,6 +12,7 @@ pub mod records;
 pub mod region;
 pub mod schema;
 pub mod serials;
+pub mod template;
 pub mod time;
 pub mod units;
 

@@ -368,6 +368,7 @@ mod tests {
         );
         assert!(r.rejected[1].reason.contains("unknown organisation"));
         assert!(r.rejected[8].reason.contains("row 11"));
+        crate::reasons::assert_recognised(&r.rejected);
     }
 
     #[test]
@@ -383,6 +384,7 @@ mod tests {
         for part in ["unknown organisation", "13", "plutonium", "negative"] {
             assert!(q.reason.contains(part), "{part}: {}", q.reason);
         }
+        crate::reasons::assert_recognised(&r.rejected);
     }
 
     #[test]

@@ -16,6 +16,7 @@ mod activity;
 mod columns;
 mod meters;
 mod orgs;
+mod reasons;
 mod table;
 pub mod xlsx_guard;
 
@@ -23,5 +24,6 @@ pub use activity::{ActivityRows, validate_activity};
 pub use columns::Columns;
 pub use meters::{GridHourlyRows, MeterRows, validate_grid_hourly, validate_meters};
 pub use orgs::{OrgRows, validate_orgs};
+pub use reasons::REASONS_EN;
 pub use table::{Limits, ReadError, RowProblem, Table, read_table};
 pub use zp_domain::records::Rejected;

@@ -294,6 +294,7 @@ mod tests {
             .map(|x| (x.row, x.field.as_str()))
             .collect();
         assert_eq!(f, vec![(4, "source"), (5, "kind"), (7, "meter")]);
+        crate::reasons::assert_recognised(&r.rejected);
     }
 
     #[test]
@@ -325,5 +326,6 @@ mod tests {
                 (7, "region")
             ]
         );
+        crate::reasons::assert_recognised(&r.rejected);
     }
 }

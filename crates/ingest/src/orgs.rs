@@ -185,6 +185,7 @@ mod tests {
             (3, "credit_code")
         );
         assert!(r.rejected[1].reason.contains("row 2"));
+        crate::reasons::assert_recognised(&r.rejected);
     }
 
     #[test]

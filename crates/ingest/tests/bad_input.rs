@@ -17,11 +17,20 @@ fn read(bytes: &[u8]) -> Table {
     read_table(&p, Limits::default()).unwrap()
 }
 
+/// The rejected rows of an enterprise list, each reason checked to be one of the
+/// templates a page can write again in its language (`zp_ingest::REASONS_EN`).
 fn rejected(t: &Table) -> Vec<(i64, String, String)> {
     validate_orgs(t)
         .unwrap()
         .rejected
         .into_iter()
+        .inspect(|r| {
+            assert!(
+                zp_domain::template::recognise(&r.reason, zp_ingest::REASONS_EN).is_some(),
+                "no template writes {:?}",
+                r.reason
+            )
+        })
         .map(|r| (r.row, r.field, r.reason))
         .collect()
 }

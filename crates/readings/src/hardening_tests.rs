@@ -14,8 +14,18 @@ fn write(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
     p
 }
 
+/// Imports `p`, every reason of its quarantined rows checked to be one of the templates a
+/// page can write again in its language ([`crate::REASONS_EN`]).
 fn import(s: &mut ReadingStore, p: &std::path::Path) -> Result<ImportReport> {
-    crate::import_csv(s, p, &|_| true, &mut |_, _| {})
+    let r = crate::import_csv(s, p, &|_| true, &mut |_, _| {})?;
+    for x in &r.rejected {
+        assert!(
+            zp_domain::template::recognise(&x.reason, crate::REASONS_EN).is_some(),
+            "no template writes {:?}",
+            x.reason
+        );
+    }
+    Ok(r)
 }
 
 #[test]

@@ -31,6 +31,7 @@ pub mod par;
 mod parquet_io;
 pub mod profiles;
 mod query;
+mod reasons;
 mod segment;
 #[cfg(test)]
 mod segment_tests;
@@ -57,6 +58,7 @@ pub use query::{
     MeterPeriods, carbon_map, enterprise_hourly, enterprise_matching, factor_ng_per_wh,
     meter_emissions, meter_hourly,
 };
+pub use reasons::REASONS_EN;
 pub use store::{MeterInfo, ReadingStore};
 pub use value::MAX_WH_PER_INTERVAL;
 

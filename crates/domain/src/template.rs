@@ -1,0 +1,126 @@
+//! Texts written from `{name}` templates, and the template and parameters a text was
+//! written from (issue 14, one language per page): a use case writes its English from a
+//! template of its code; a page that keeps only the English (a quarantined row's reason)
+//! recognises the code and its parameters and writes the text again in its language.
+
+use std::collections::BTreeMap;
+
+/// The code of the first of `templates` (`(code, template)` pairs) that `text` is written
+/// from, with its parameters: `"\"lots\" is not a number"` is
+/// `("quantity.not_a_number", {value: "\"lots\""})` of `{value} is not a number`. A
+/// parameter takes the shortest text that lets the rest of the template match; a text no
+/// template wrote is `None`.
+pub fn recognise<'a>(
+    text: &str,
+    templates: &[(&'a str, &str)],
+) -> Option<(&'a str, BTreeMap<String, String>)> {
+    templates.iter().find_map(|(code, template)| {
+        let mut args = BTreeMap::new();
+        matches(text, &pieces(template), &mut args).then_some((*code, args))
+    })
+}
+
+/// A template as literal text and `{name}` parameters, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piece<'t> {
+    Text(&'t str),
+    Param(&'t str),
+}
+
+fn pieces(template: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        if open > 0 {
+            out.push(Piece::Text(&rest[..open]));
+        }
+        out.push(Piece::Param(&rest[open + 1..open + close]));
+        rest = &rest[open + close + 1..];
+    }
+    if !rest.is_empty() {
+        out.push(Piece::Text(rest));
+    }
+    out
+}
+
+fn matches(text: &str, pieces: &[Piece<'_>], args: &mut BTreeMap<String, String>) -> bool {
+    match pieces {
+        [] => text.is_empty(),
+        [Piece::Text(t), rest @ ..] => text
+            .strip_prefix(t)
+            .is_some_and(|after| matches(after, rest, args)),
+        [Piece::Param(name)] => bind(name, text, args),
+        [Piece::Param(name), Piece::Text(t), rest @ ..] => {
+            // Each place the next literal text occurs, nearest first.
+            for (at, _) in text.match_indices(t) {
+                let mut tried = args.clone();
+                if bind(name, &text[..at], &mut tried)
+                    && matches(&text[at + t.len()..], rest, &mut tried)
+                {
+                    *args = tried;
+                    return true;
+                }
+            }
+            false
+        }
+        // Two parameters side by side cannot be told apart.
+        [Piece::Param(_), Piece::Param(_), ..] => false,
+    }
+}
+
+/// Binds `name` to `value`, unless the template used it before with another value.
+fn bind(name: &str, value: &str, args: &mut BTreeMap<String, String>) -> bool {
+    match args.get(name) {
+        Some(v) => v == value,
+        None => {
+            args.insert(name.to_string(), value.to_string());
+            true
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T: &[(&str, &str)] = &[
+        ("number", "{value} is not a number"),
+        (
+            "conflict",
+            "conflicts with row {row} of this file for {key}",
+        ),
+        ("range", "{value} is not between {low} and {high}"),
+    ];
+
+    fn args(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_text_gives_back_its_code_and_parameters() {
+        assert_eq!(
+            recognise("\"lots\" is not a number", T),
+            Some(("number", args(&[("value", "\"lots\"")])))
+        );
+        assert_eq!(
+            recognise("conflicts with row 4 of this file for X 2024-01 coal", T),
+            Some(("conflict", args(&[("row", "4"), ("key", "X 2024-01 coal")])))
+        );
+        // A parameter holding the text that follows it: the rest still matches.
+        assert_eq!(
+            recognise("a is not between b is not between c and d", T),
+            Some((
+                "range",
+                args(&[("value", "a"), ("low", "b is not between c"), ("high", "d")])
+            ))
+        );
+        assert_eq!(recognise("something else", T), None);
+        assert_eq!(recognise("\"x\" is not a number!", T), None);
+    }
+}
