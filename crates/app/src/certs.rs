@@ -3,14 +3,14 @@
 
 /// Registry types the adapters show and pass.
 pub use zp_certs::{
-    Actor, Balances, Bundle, BundleId, CertError, Consumption, EvidenceDoc, MatchReport,
-    SigningKey, Summary,
+    Actor, Balances, Bundle, BundleId, CertError, Consumption, EvidenceDoc, HourInput, MatchReport,
+    Registry, SigningKey, Source, Status, Summary, cfe_figures,
 };
 
 use crate::AppError;
 use std::collections::BTreeMap;
 use std::path::Path;
-use zp_certs::{GenerationRow, Generator, HourlyLoad, Registry, SignedEvent, VerifyingKey};
+use zp_certs::{GenerationRow, Generator, HourlyLoad, SignedEvent, VerifyingKey};
 use zp_domain::time::{Date, local_day_start};
 use zp_domain::{CreditCode, Decimal};
 use zp_store::{Access, CertEventRow, MeterFilter, MeterKind, Store};
@@ -338,6 +338,20 @@ pub fn day_window(from: Date, to: Date) -> Result<(i64, i64), AppError> {
     Ok((local_day_start(from), local_day_start(next)))
 }
 
+/// The registry's state, replayed and verified from the event log; an empty registry when
+/// nothing was ever issued (no key recorded yet).
+pub fn registry(store: &mut dyn Store) -> Result<Registry, AppError> {
+    match store.registry_meta(PUBLIC_KEY)? {
+        Some(_) => {
+            let public = public_key(store)?;
+            load(store, &public)
+        }
+        None => Ok(Registry::new(
+            zp_certs::signing_key(&[0; 32]).verifying_key(),
+        )),
+    }
+}
+
 /// `report matching`.
 pub fn matching_report(
     store: &mut dyn Store,
@@ -347,13 +361,7 @@ pub fn matching_report(
     (from, to): (i64, i64),
 ) -> Result<MatchReport, AppError> {
     let org = visible_consumer(store, access, consumer)?;
-    let reg = match store.registry_meta(PUBLIC_KEY)? {
-        Some(_) => {
-            let public = public_key(store)?;
-            load(store, &public)?
-        }
-        None => Registry::new(zp_certs::signing_key(&[0; 32]).verifying_key()),
-    };
+    let reg = registry(store)?;
     let loads = hourly_load(store, readings, consumer, from, to)?;
     let cfe: BTreeMap<i64, Decimal> = store
         .grid_hourly(org.region, from, to)?

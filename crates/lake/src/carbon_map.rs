@@ -10,14 +10,9 @@
 //! consumption nor generation is not a row. Energy sums are exact integers (Wh) and
 //! emissions an exact DECIMAL(38,0) of ngCO2, as in the native engine.
 
-use crate::schema;
+use crate::plan::{collect, context, i64s, i128s, quote, register, runtime, strs};
 use crate::{Engine, LakeError};
-use datafusion::arrow::array::{
-    Array, ArrayRef, Decimal128Array, Int64Array, RecordBatch, StringArray,
-};
-use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use datafusion::prelude::SessionContext;
 use std::path::Path;
 use zp_app::grid_factors::AnnualGridFactor;
 use zp_app::readings::{
@@ -25,10 +20,6 @@ use zp_app::readings::{
 };
 use zp_domain::Decimal;
 use zp_readings::HourGrid;
-
-fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
 
 /// The scope as a condition on `orgs o`.
 fn scope_sql(scope: &MapScope) -> String {
@@ -66,155 +57,6 @@ pub fn carbon_map_sql(q: &CarbonMapQuery, start: i64, end: i64) -> String {
         .replace("{key}", key)
         .replace("{name}", name)
         .replace("{period}", period)
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime, LakeError> {
-    tokio::runtime::Builder::new_multi_thread()
-        .thread_stack_size(crate::ENGINE_STACK_BYTES)
-        .enable_all()
-        .build()
-        .map_err(|e| LakeError::Invalid(format!("starting the query runtime: {e}")))
-}
-
-async fn context(engine: &Engine) -> Result<SessionContext, LakeError> {
-    match engine {
-        Engine::DataFusion => Ok(SessionContext::new()),
-        #[cfg(feature = "ballista")]
-        Engine::Ballista(addr) => crate::ballista::remote(addr).await,
-        #[cfg(not(feature = "ballista"))]
-        Engine::Ballista(_) => Err(LakeError::Invalid(
-            "this zeropark was built without Ballista: rebuild with `--features ballista`".into(),
-        )),
-        Engine::Native => Err(LakeError::Invalid(
-            "the native engine reads the readings store, not the lake".into(),
-        )),
-    }
-}
-
-/// Checks that `lake` is a lake this version reads: its `manifest.json` exists, parses and
-/// has `version` [`schema::LAKE_VERSION`].
-fn check_manifest(lake: &Path) -> Result<(), LakeError> {
-    let path = lake.join("manifest.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        LakeError::Invalid(format!(
-            "{}: {e}: not a lake (write one with `zeropark lake export --out DIR`)",
-            path.display()
-        ))
-    })?;
-    let manifest: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| LakeError::Invalid(format!("{}: not JSON: {e}", path.display())))?;
-    match manifest.get("version").and_then(|v| v.as_u64()) {
-        Some(v) if v == u64::from(schema::LAKE_VERSION) => Ok(()),
-        v => Err(LakeError::Invalid(format!(
-            "{}: field version is {}, this zeropark reads lake version {}",
-            path.display(),
-            v.map_or("missing".to_string(), |v| v.to_string()),
-            schema::LAKE_VERSION
-        ))),
-    }
-}
-
-/// The schema of a lake table in DataFusion's Arrow (which may be another version than the
-/// exporter's).
-fn engine_schema(columns: &[schema::Column]) -> SchemaRef {
-    let field = |col: &schema::Column| {
-        let ty = match col.ty {
-            schema::ColumnType::Utf8 => DataType::Utf8,
-            schema::ColumnType::Int64 => DataType::Int64,
-            schema::ColumnType::Float64 => DataType::Float64,
-        };
-        Field::new(col.name, ty, col.nullable)
-    };
-    std::sync::Arc::new(Schema::new(columns.iter().map(field).collect::<Vec<_>>()))
-}
-
-/// Registers the lake's tables under their names (absolute paths: Ballista's executors
-/// resolve them on their own filesystem).
-pub(crate) async fn register(ctx: &SessionContext, lake: &Path) -> Result<(), LakeError> {
-    check_manifest(lake)?;
-    let lake = lake.canonicalize().map_err(|e| LakeError::io(lake, e))?;
-    // Each table, its columns and its Hive partition columns (added back as Utf8).
-    let tables: [(&str, &[schema::Column], &[&str]); 5] = [
-        ("orgs", schema::ORGS, &[]),
-        ("meters", schema::METERS, &[]),
-        ("readings", schema::READINGS, &schema::REGION_YEAR_MONTH),
-        (
-            "grid_hourly",
-            schema::GRID_HOURLY,
-            &schema::REGION_YEAR_MONTH,
-        ),
-        ("grid_annual", schema::GRID_ANNUAL, &schema::REGION_YEAR),
-    ];
-    for (name, columns, parts) in tables {
-        let dir = lake.join(name);
-        if !dir.is_dir() {
-            return Err(LakeError::Invalid(format!(
-                "{}: table {name} is missing from the lake",
-                dir.display()
-            )));
-        }
-        let url = format!("{}/", dir.display());
-        let file_schema = engine_schema(columns);
-        let parts = parts
-            .iter()
-            .map(|c| (c.to_string(), DataType::Utf8))
-            .collect();
-        let opts = ParquetReadOptions::default()
-            .schema(&file_schema)
-            .table_partition_cols(parts);
-        ctx.register_parquet(name, url, opts).await?;
-    }
-    Ok(())
-}
-
-fn column(b: &RecordBatch, name: &str, t: &DataType) -> Result<ArrayRef, LakeError> {
-    let c = b
-        .column_by_name(name)
-        .ok_or_else(|| LakeError::Invalid(format!("result has no column {name}")))?;
-    Ok(cast(c, t).map_err(datafusion::error::DataFusionError::from)?)
-}
-
-fn strs(b: &RecordBatch, name: &str) -> Result<Vec<String>, LakeError> {
-    let c = column(b, name, &DataType::Utf8)?;
-    let a = c
-        .as_any()
-        .downcast_ref::<StringArray>()
-        .expect("cast to Utf8");
-    Ok((0..a.len())
-        .map(|i| {
-            if a.is_null(i) {
-                String::new()
-            } else {
-                a.value(i).to_string()
-            }
-        })
-        .collect())
-}
-
-fn i64s(b: &RecordBatch, name: &str) -> Result<Vec<i64>, LakeError> {
-    let c = column(b, name, &DataType::Int64)?;
-    let a = c
-        .as_any()
-        .downcast_ref::<Int64Array>()
-        .expect("cast to Int64");
-    Ok((0..a.len())
-        .map(|i| if a.is_null(i) { 0 } else { a.value(i) })
-        .collect())
-}
-
-fn i128s(b: &RecordBatch, name: &str) -> Result<Vec<i128>, LakeError> {
-    let c = column(b, name, &DataType::Decimal128(38, 0))?;
-    let a = c
-        .as_any()
-        .downcast_ref::<Decimal128Array>()
-        .expect("cast to Decimal128");
-    Ok((0..a.len())
-        .map(|i| if a.is_null(i) { 0 } else { a.value(i) })
-        .collect())
-}
-
-async fn collect(ctx: &SessionContext, sql: &str) -> Result<Vec<RecordBatch>, LakeError> {
-    Ok(ctx.sql(sql).await?.collect().await?)
 }
 
 fn mwh(wh: i64) -> Decimal {

@@ -32,6 +32,9 @@ pub struct LakeExport {
     pub grid_hourly: usize,
     /// Bytes of the readings files written.
     pub readings_bytes: u64,
+    /// Granular certificate bundles written (produced in the window, owned by or
+    /// cancelled for an enterprise the caller sees).
+    pub certificates: usize,
 }
 
 fn start_of_next_month(t: i64) -> i64 {
@@ -55,6 +58,14 @@ fn ints(values: impl IntoIterator<Item = i64>) -> ArrayRef {
     let mut b = Int64Builder::new();
     for v in values {
         b.append_value(v);
+    }
+    Arc::new(b.finish())
+}
+
+fn opt_ints(values: impl IntoIterator<Item = Option<i64>>) -> ArrayRef {
+    let mut b = Int64Builder::new();
+    for v in values {
+        b.append_option(v);
     }
     Arc::new(b.finish())
 }
@@ -187,6 +198,7 @@ pub fn export_lake(
         partitions: 0,
         grid_hourly: 0,
         readings_bytes: 0,
+        certificates: 0,
     };
     let months: Vec<i64> = {
         let mut v = Vec::new();
@@ -322,6 +334,8 @@ pub fn export_lake(
         }
     }
 
+    export.certificates = export_certificates(store, &orgs, out, &months, progress)?;
+
     let manifest = serde_json::json!({
         "version": schema::LAKE_VERSION,
         "written_by": "zeropark lake export",
@@ -333,4 +347,90 @@ pub fn export_lake(
     let text = serde_json::to_string_pretty(&manifest).expect("manifest serialises");
     std::fs::write(&path, text + "\n").map_err(|e| LakeError::io(&path, e))?;
     Ok(export)
+}
+
+/// Writes the registry's granular bundles produced in `months` that an enterprise of
+/// `orgs` owns or had cancelled for it, by producing region and local month; returns how
+/// many.
+fn export_certificates(
+    store: &mut dyn Store,
+    orgs: &[zp_app::Org],
+    out: &Path,
+    months: &[i64],
+    progress: &mut dyn FnMut(&str),
+) -> Result<usize, LakeError> {
+    use zp_app::certs::Source;
+    let visible: BTreeSet<&str> = orgs.iter().map(|o| o.credit_code.as_str()).collect();
+    let registry = zp_app::certs::registry(store)?;
+    // (region, month start) -> bundles produced there and then.
+    let mut parts: BTreeMap<(&'static str, i64), Vec<(&zp_app::certs::Bundle, i64)>> =
+        BTreeMap::new();
+    let regions: BTreeSet<&'static str> = registry.bundles().map(|b| b.region.code()).collect();
+    for b in registry.bundles() {
+        let Source::Granular {
+            production_hour_start: t,
+            ..
+        } = b.source
+        else {
+            continue;
+        };
+        let consumer = b.status.retirement().map(|(c, _, _)| c.as_str());
+        if !visible.contains(b.owner.as_str()) && !consumer.is_some_and(|c| visible.contains(c)) {
+            continue;
+        }
+        let month = month_start(t);
+        if months.contains(&month) {
+            parts
+                .entry((b.region.code(), month))
+                .or_default()
+                .push((b, t));
+        }
+    }
+    let mut written = 0;
+    for region in regions {
+        for &m0 in months {
+            let (y, mo, _) = local_date(m0);
+            let dir = out
+                .join("certificates")
+                .join(format!("region={region}"))
+                .join(format!("year={y:04}"))
+                .join(format!("month={mo:02}"));
+            let Some(bundles) = parts.get(&(region, m0)) else {
+                remove_partition(&dir)?;
+                continue;
+            };
+            let hour = |b: &zp_app::certs::Bundle| match b.status.retirement() {
+                Some((_, zp_app::certs::Consumption::Hour { hour_start }, _)) => Some(hour_start),
+                _ => None,
+            };
+            let batch = RecordBatch::try_new(
+                schema::arrow_schema(schema::CERTIFICATES),
+                vec![
+                    ints(bundles.iter().map(|(b, _)| b.id.0 as i64)),
+                    strings(bundles.iter().map(|(b, _)| Some(b.owner.to_string()))),
+                    ints(bundles.iter().map(|(b, _)| b.energy_wh as i64)),
+                    ints(bundles.iter().map(|(_, t)| *t)),
+                    strings(bundles.iter().map(|(b, _)| Some(b.technology.clone()))),
+                    strings(
+                        bundles
+                            .iter()
+                            .map(|(b, _)| Some(b.status.name().to_string())),
+                    ),
+                    strings(
+                        bundles
+                            .iter()
+                            .map(|(b, _)| b.status.retirement().map(|(c, _, _)| c.to_string())),
+                    ),
+                    opt_ints(bundles.iter().map(|(b, _)| hour(b))),
+                ],
+            )?;
+            replace_partition(&dir, schema::arrow_schema(schema::CERTIFICATES), &batch)?;
+            written += bundles.len();
+            progress(&format!(
+                "certificates region={region} year={y:04} month={mo:02}: {} bundles",
+                bundles.len()
+            ));
+        }
+    }
+    Ok(written)
 }

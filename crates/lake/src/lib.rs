@@ -3,7 +3,8 @@
 //! ([`export_lake`]), and the electricity-carbon map (电碳地图) expressed once as a
 //! DataFusion SQL plan over that lake ([`lake_carbon_map`]), run in-process
 //! ([`Engine::DataFusion`], the `datafusion` feature) or unchanged on a Ballista cluster
-//! ([`Engine::Ballista`], the `ballista` feature).
+//! ([`Engine::Ballista`], the `ballista` feature); so is hourly certificate matching
+//! ([`lake_matching`]), over the registry's granular certificates exported beside them.
 //!
 //! The export needs only the workspace's Arrow and Parquet; the engines are features
 //! because DataFusion and Ballista are the costliest crates to build (`docs/scale.md`).
@@ -17,6 +18,10 @@ mod carbon_map;
 mod engine;
 mod error;
 mod export;
+#[cfg(feature = "datafusion")]
+mod matching;
+#[cfg(feature = "datafusion")]
+mod plan;
 pub mod schema;
 #[cfg(all(test, feature = "datafusion"))]
 mod tests;
@@ -32,17 +37,34 @@ pub use carbon_map::{carbon_map_sql, lake_carbon_map};
 pub use engine::Engine;
 pub use error::LakeError;
 pub use export::{LakeExport, export_lake};
+#[cfg(feature = "datafusion")]
+pub use matching::{lake_matching, matching_sql};
 
 /// Without the `datafusion` feature no engine reads the lake: a clear refusal naming the
 /// build that has one.
+#[cfg(not(feature = "datafusion"))]
+fn no_engine(engine: &Engine) -> LakeError {
+    LakeError::Invalid(format!(
+        "--engine {engine}: this zeropark was built without the lake engines; build it with \
+         `cargo build --release --features lake` (DataFusion) or `--features ballista`"
+    ))
+}
+
 #[cfg(not(feature = "datafusion"))]
 pub fn lake_carbon_map(
     _lake: &std::path::Path,
     engine: &Engine,
     _q: &zp_app::readings::CarbonMapQuery,
 ) -> Result<zp_app::readings::CarbonMap, LakeError> {
-    Err(LakeError::Invalid(format!(
-        "--engine {engine}: this zeropark was built without the lake engines; build it with \
-         `cargo build --release --features lake` (DataFusion) or `--features ballista`"
-    )))
+    Err(no_engine(engine))
+}
+
+#[cfg(not(feature = "datafusion"))]
+pub fn lake_matching(
+    _lake: &std::path::Path,
+    engine: &Engine,
+    _consumer: &zp_domain::CreditCode,
+    _window: (i64, i64),
+) -> Result<zp_app::certs::MatchReport, LakeError> {
+    Err(no_engine(engine))
 }

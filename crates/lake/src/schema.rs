@@ -8,9 +8,11 @@
 //! DIR/readings/region=CQ/year=2023/month=07/part-0.parquet  one file per partition
 //! DIR/grid_hourly/region=CQ/year=2023/month=07/part-0.parquet
 //! DIR/grid_annual/region=CQ/year=2023/part-0.parquet
+//! DIR/certificates/region=CQ/year=2023/month=07/part-0.parquet  granular certificates
 //! ```
 //!
-//! Partition keys are the enterprise's region code and the **local** (Asia/Shanghai) year
+//! Partition keys are the enterprise's region code (for certificates, the producing
+//! plant's region) and the **local** (Asia/Shanghai) year
 //! and month of the interval or hour start; they are directory names only, not columns
 //! inside the files (DataFusion adds them back as `Utf8` columns).
 
@@ -18,11 +20,19 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-/// Version of the lake layout, written into `manifest.json`.
-pub const LAKE_VERSION: u32 = 1;
+/// Version of the lake layout, written into `manifest.json`. Version 2 added
+/// `certificates`; a version 1 lake is refused with the command that rewrites it.
+pub const LAKE_VERSION: u32 = 2;
 
 /// The lake's tables, each a directory under the lake.
-pub const TABLES: [&str; 5] = ["orgs", "meters", "readings", "grid_hourly", "grid_annual"];
+pub const TABLES: [&str; 6] = [
+    "orgs",
+    "meters",
+    "readings",
+    "grid_hourly",
+    "grid_annual",
+    "certificates",
+];
 
 /// Hive partition columns of `readings` and `grid_hourly`.
 pub const REGION_YEAR_MONTH: [&str; 3] = ["region", "year", "month"];
@@ -100,6 +110,20 @@ pub const GRID_ANNUAL: &[Column] = &[
     c("year_end", Int64, false),
 ];
 
+/// `certificates`: the registry's granular (hourly) certificate bundles as they stand at
+/// the export, one row per bundle (GECs, monthly, are not in the lake: hourly matching
+/// never counts them).
+pub const CERTIFICATES: &[Column] = &[
+    c("bundle_id", Int64, false),
+    c("owner", Utf8, false),
+    c("energy_wh", Int64, false),
+    c("production_ts", Int64, false),
+    c("technology", Utf8, false),
+    c("status", Utf8, false),
+    c("consumer", Utf8, true),
+    c("consumption_ts", Int64, true),
+];
+
 /// The Arrow schema the exporter writes for `columns`.
 pub fn arrow_schema(columns: &[Column]) -> SchemaRef {
     let field = |col: &Column| {
@@ -169,6 +193,21 @@ pub fn describe() -> Value {
                 "note": "Utf8: which fallback was used, null when none",
                 "year_start": "Int64: local year start, UTC epoch seconds",
                 "year_end": "Int64: next local year start, UTC epoch seconds"
+            }
+        },
+        "certificates": {
+            "path": "certificates/region=R/year=YYYY/month=MM/part-0.parquet",
+            "partitions": REGION_YEAR_MONTH,
+            "partition_by": "the producing plant's region and the local month of production",
+            "columns": {
+                "bundle_id": "Int64: registry bundle id",
+                "owner": "Utf8: account holder's credit code",
+                "energy_wh": "Int64: exact Wh (one granular certificate per Wh)",
+                "production_ts": "Int64: production hour start, UTC epoch seconds",
+                "technology": "Utf8: solar, wind, ...",
+                "status": "Utf8: active | cancelled | claimed | withdrawn",
+                "consumer": "Utf8: credit code it was cancelled for, null unless cancelled or claimed",
+                "consumption_ts": "Int64: consumption hour start it was cancelled for, null unless cancelled or claimed"
             }
         }
     })

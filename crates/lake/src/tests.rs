@@ -38,42 +38,33 @@ fn f(v: &[Option<f64>]) -> ArrayRef {
 /// | 11:00      | 4 x 250 Wh     | 4 x 300   | 0      | hourly 0.5 (no import)   |
 /// | 12:00      | 4 x 250 Wh     | none      | 1000 Wh| annual 0.6 (no hourly)   |
 fn tiny_lake(dir: &Path) {
-    let b = |schema: arrow::datatypes::SchemaRef, cols: Vec<ArrayRef>| {
-        RecordBatch::try_new(schema, cols).unwrap()
-    };
     let code = "91500112MA60ELE02H";
-    replace_partition(
-        &dir.join("orgs"),
-        schema::arrow_schema(schema::ORGS),
-        &b(
-            schema::arrow_schema(schema::ORGS),
-            vec![
-                s(&[code]),
-                s(&["示例电子"]),
-                s(&["CQ"]),
-                opt(&[Some("P")]),
-                s(&["C39"]),
-            ],
-        ),
-    )
-    .unwrap();
-    replace_partition(
-        &dir.join("meters"),
-        schema::arrow_schema(schema::METERS),
-        &b(
-            schema::arrow_schema(schema::METERS),
-            vec![
-                s(&["L", "SUB", "PV"]),
-                s(&[code, code, code]),
-                s(&["consumption", "consumption", "generation"]),
-                s(&["", "L", ""]),
-                s(&["", "", "solar"]),
-                s(&["", "", ""]),
-                s(&["", "", ""]),
-            ],
-        ),
-    )
-    .unwrap();
+    put(
+        dir,
+        "orgs",
+        schema::ORGS,
+        vec![
+            s(&[code]),
+            s(&["示例电子"]),
+            s(&["CQ"]),
+            opt(&[Some("P")]),
+            s(&["C39"]),
+        ],
+    );
+    put(
+        dir,
+        "meters",
+        schema::METERS,
+        vec![
+            s(&["L", "SUB", "PV"]),
+            s(&[code, code, code]),
+            s(&["consumption", "consumption", "generation"]),
+            s(&["", "L", ""]),
+            s(&["", "", "solar"]),
+            s(&["", "", ""]),
+            s(&["", "", ""]),
+        ],
+    );
     let (mut meter, mut ts, mut wh, mut kind) = (vec![], vec![], vec![], vec![]);
     for h in 10..13 {
         for q in 0..4 {
@@ -98,48 +89,53 @@ fn tiny_lake(dir: &Path) {
         }
     }
     let codes = vec![code; ts.len()];
-    replace_partition(
-        &dir.join("readings/region=CQ/year=2023/month=07"),
-        schema::arrow_schema(schema::READINGS),
-        &b(
-            schema::arrow_schema(schema::READINGS),
-            vec![s(&meter), s(&codes), i(&ts), i(&wh), s(&kind)],
-        ),
-    )
-    .unwrap();
+    put(
+        dir,
+        "readings/region=CQ/year=2023/month=07",
+        schema::READINGS,
+        vec![s(&meter), s(&codes), i(&ts), i(&wh), s(&kind)],
+    );
     // Hourly factors for 10:00 and 11:00 only: 0.5 tCO2/MWh = 500,000,000 ngCO2/Wh.
-    replace_partition(
-        &dir.join("grid_hourly/region=CQ/year=2023/month=07"),
-        schema::arrow_schema(schema::GRID_HOURLY),
-        &b(
-            schema::arrow_schema(schema::GRID_HOURLY),
-            vec![
-                i(&[DAY + 10 * HOUR, DAY + 11 * HOUR]),
-                f(&[Some(0.5), Some(0.5)]),
-                i(&[500_000_000, 500_000_000]),
-                f(&[None, None]),
-            ],
-        ),
-    )
-    .unwrap();
+    put(
+        dir,
+        "grid_hourly/region=CQ/year=2023/month=07",
+        schema::GRID_HOURLY,
+        vec![
+            i(&[DAY + 10 * HOUR, DAY + 11 * HOUR]),
+            f(&[Some(0.5), Some(0.5)]),
+            i(&[500_000_000, 500_000_000]),
+            f(&[None, None]),
+        ],
+    );
     // The annual factor of local 2023: 0.6 tCO2/MWh.
-    replace_partition(
-        &dir.join("grid_annual/region=CQ/year=2023"),
-        schema::arrow_schema(schema::GRID_ANNUAL),
-        &b(
-            schema::arrow_schema(schema::GRID_ANNUAL),
-            vec![
-                s(&["test-cq-2023"]),
-                f(&[Some(0.6)]),
-                i(&[600_000_000]),
-                opt(&[None]),
-                i(&[1_672_502_400]),
-                i(&[1_704_038_400]),
-            ],
-        ),
-    )
-    .unwrap();
-    std::fs::write(dir.join("manifest.json"), "{\"version\": 1}\n").unwrap();
+    put(
+        dir,
+        "grid_annual/region=CQ/year=2023",
+        schema::GRID_ANNUAL,
+        vec![
+            s(&["test-cq-2023"]),
+            f(&[Some(0.6)]),
+            i(&[600_000_000]),
+            opt(&[None]),
+            i(&[1_672_502_400]),
+            i(&[1_704_038_400]),
+        ],
+    );
+    // No certificates: the table is there, empty.
+    std::fs::create_dir_all(dir.join("certificates")).unwrap();
+    manifest(dir);
+}
+
+/// Writes one partition of a lake table.
+fn put(dir: &Path, partition: &str, columns: &[schema::Column], cols: Vec<ArrayRef>) {
+    let schema = schema::arrow_schema(columns);
+    let batch = RecordBatch::try_new(schema.clone(), cols).unwrap();
+    replace_partition(&dir.join(partition), schema, &batch).unwrap();
+}
+
+fn manifest(dir: &Path) {
+    let text = format!("{{\"version\": {}}}\n", schema::LAKE_VERSION);
+    std::fs::write(dir.join("manifest.json"), text).unwrap();
 }
 
 fn d(s: &str) -> Decimal {
@@ -212,5 +208,104 @@ fn a_directory_that_is_not_a_lake_is_refused_by_name() {
         Engine::parse("spark")
             .unwrap_err()
             .contains("native, datafusion or ballista://HOST:PORT")
+    );
+}
+
+/// The reference's worked example of hourly matching (load 10, 10, 10, 10 Wh; clean
+/// 15, 10, 5, 0; grid CFE share 0.3 -> matched 25 Wh, score 0.7375) as a lake: the
+/// enterprise's certificates cancelled for it and their own hour, and the others the plan
+/// must leave out.
+#[test]
+fn datafusion_matching_of_the_worked_example() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny_lake(dir.path());
+    let (me, other) = ("91500112MA60ELE02H", "91500112MA60CEM01B");
+    // Load: meter L has 4 x 250 Wh in 10:00..13:00 already; matching needs 10 Wh an hour,
+    // so a lake of its own: L reads 2 x 5 Wh in each of 10:00..14:00.
+    let hours: Vec<i64> = (10..14).map(|h| DAY + h * HOUR).collect();
+    let ts: Vec<i64> = hours.iter().flat_map(|t| [*t, t + 1800]).collect();
+    put(
+        dir.path(),
+        "readings/region=CQ/year=2023/month=07",
+        schema::READINGS,
+        vec![
+            s(&["L"; 8]),
+            s(&[me; 8]),
+            i(&ts),
+            i(&[5; 8]),
+            s(&["consumption"; 8]),
+        ],
+    );
+    put(
+        dir.path(),
+        "grid_hourly/region=CQ/year=2023/month=07",
+        schema::GRID_HOURLY,
+        vec![
+            i(&hours),
+            f(&[Some(0.5); 4]),
+            i(&[500_000_000; 4]),
+            f(&[Some(0.3); 4]),
+        ],
+    );
+    let h = |k: usize| hours[k];
+    // (owner, Wh, production hour, status, consumer, consumption hour)
+    type Row<'a> = (&'a str, i64, i64, &'a str, Option<&'a str>, Option<i64>);
+    let bundles: [Row; 7] = [
+        (me, 15, h(0), "cancelled", Some(me), Some(h(0))),
+        (me, 10, h(1), "cancelled", Some(me), Some(h(1))),
+        (me, 3, h(2), "cancelled", Some(me), Some(h(2))),
+        (me, 2, h(2), "claimed", Some(me), Some(h(2))),
+        // Another consumer's retirement in a matched hour: not ours.
+        (other, 9, h(0), "cancelled", Some(other), Some(h(0))),
+        // Withdrawn: counts nowhere.
+        (me, 4, h(3), "withdrawn", None, None),
+        // Still active in our account: the annual ratio counts it, the hourly figures never.
+        (me, 8, h(3), "active", None, None),
+    ];
+    put(
+        dir.path(),
+        "certificates/region=CQ/year=2023/month=07",
+        schema::CERTIFICATES,
+        vec![
+            i(&(1..=7).collect::<Vec<i64>>()),
+            s(&bundles.map(|b| b.0)),
+            i(&bundles.map(|b| b.1)),
+            i(&bundles.map(|b| b.2)),
+            s(&["solar"; 7]),
+            s(&bundles.map(|b| b.3)),
+            opt(&bundles.map(|b| b.4)),
+            Arc::new(Int64Array::from(bundles.map(|b| b.5).to_vec())),
+        ],
+    );
+    let code = zp_domain::CreditCode::parse(me).unwrap();
+    let r = crate::lake_matching(
+        dir.path(),
+        &Engine::DataFusion,
+        &code,
+        (DAY, DAY + 24 * HOUR),
+    )
+    .unwrap();
+    assert_eq!(r.load_mwh, d("0.00004"));
+    assert_eq!(r.matched_mwh, d("0.000025"));
+    // (10 + 10 + 5 + 0.3 x (0 + 0 + 5 + 10)) / 40 = 29.5 / 40.
+    assert_eq!(r.cfe_score, Some(d("0.7375")));
+    // (15 + 10 + 5 + 8 active) / 40, capped at 1: 38 / 40.
+    assert_eq!(r.annual_match_ratio, Some(d("0.95")));
+    assert!(r.missing_grid_cfe_hours.is_empty());
+    let matched: Vec<u64> = r.hours.iter().map(|x| x.matched_wh).collect();
+    assert_eq!(matched, [10, 10, 5, 0]);
+    // An enterprise the lake does not have is named.
+    let absent = zp_domain::CreditCode::parse("91510100MA6CHEM068").unwrap();
+    let e = crate::lake_matching(
+        dir.path(),
+        &Engine::DataFusion,
+        &absent,
+        (DAY, DAY + 86_400),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("91510100MA6CHEM068") && e.contains("not in the lake"),
+        "{e}"
     );
 }

@@ -550,22 +550,37 @@ fn report_events(n: usize, json: bool) -> anyhow::Result<()> {
     }
 }
 
-/// `report matching --org CODE --from DATE --to DATE`.
-pub fn matching_report(ctx: &Ctx, org: &str, days: &DaysArgs) -> anyhow::Result<()> {
-    let (db, json) = (ctx.db.as_str(), ctx.json);
-    let mut store = open(db)?;
+/// `report matching --org CODE --from DATE --to DATE [--engine E --lake DIR]`.
+pub fn matching_report(
+    ctx: &Ctx,
+    org: &str,
+    days: &DaysArgs,
+    on: &crate::lake::EngineArgs,
+) -> anyhow::Result<ExitCode> {
+    let json = ctx.json;
     let org = code(org, "--org")?;
     let (from, to) = days.window()?;
-    let readings = ctx.hourly_readings()?;
-    let r = zp_app::certs::matching_report(
-        store.as_mut(),
-        &Access::All,
-        readings.as_ref(),
-        &org,
-        (from, to),
-    )?;
+    let r = if on.engine == zp_lake::Engine::Native {
+        let mut store = open(&ctx.db)?;
+        let readings = ctx.hourly_readings()?;
+        zp_app::certs::matching_report(
+            store.as_mut(),
+            &Access::All,
+            readings.as_ref(),
+            &org,
+            (from, to),
+        )?
+    } else {
+        match crate::lake::on_lake(on, |lake| {
+            zp_lake::lake_matching(lake, &on.engine, &org, (from, to))
+        }) {
+            Ok(r) => r,
+            Err(end) => return end,
+        }
+    };
     if json {
-        return output::json(&r);
+        output::json(&r)?;
+        return Ok(ExitCode::SUCCESS);
     }
     output::table(
         &["load MWh", "matched MWh", "CFE score", "annual match ratio"],
@@ -576,5 +591,5 @@ pub fn matching_report(ctx: &Ctx, org: &str, days: &DaysArgs) -> anyhow::Result<
             output::opt_num(r.annual_match_ratio, 4),
         ]],
     );
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

@@ -240,6 +240,8 @@ pub enum ReportCmd {
         org: String,
         #[command(flatten)]
         days: crate::certs::DaysArgs,
+        #[command(flatten)]
+        on: crate::lake::EngineArgs,
     },
     /// Time-of-use electricity bill of an enterprise for a month, from its metered readings.
     Bill(crate::energy::BillArgs),
@@ -303,9 +305,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Lake(cmd) => crate::lake::run(&ctx, cmd),
         Command::Ingest(cmd) => crate::ingest::run(&ctx, cmd),
         Command::Certs(cmd) => crate::certs::run(&ctx, cmd),
-        Command::Report(ReportCmd::Matching { org, days }) => {
-            crate::certs::matching_report(&ctx, &org, &days)?;
-            Ok(ExitCode::SUCCESS)
+        Command::Report(ReportCmd::Matching { org, days, on }) => {
+            crate::certs::matching_report(&ctx, &org, &days, &on)
         }
         Command::Import(cmd) => import(&ctx, cmd),
         Command::Report(ReportCmd::Bill(a)) => crate::energy::bill(&ctx, &a),

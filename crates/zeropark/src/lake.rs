@@ -8,6 +8,35 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use zp_lake::LakeError;
 
+/// Where a report that a lake plan also answers (`report carbon-map`, `report matching`)
+/// is computed.
+#[derive(Args)]
+pub struct EngineArgs {
+    /// Where the report is computed: `native` (the database and readings store),
+    /// `datafusion` (in-process, over `--lake`) or `ballista://HOST:PORT` (a Ballista
+    /// cluster, over `--lake`).
+    #[arg(long, default_value = "native", value_parser = zp_lake::Engine::parse)]
+    pub engine: zp_lake::Engine,
+    /// The lake written by `zeropark lake export` (for `--engine datafusion|ballista://..`).
+    #[arg(long)]
+    pub lake: Option<PathBuf>,
+}
+
+/// The answer of a lake engine, or the command's end: a refusal (exit 2) when no lake was
+/// given or the request is bad, a failure (exit 1) when the engine failed.
+pub fn on_lake<T>(
+    on: &EngineArgs,
+    run: impl FnOnce(&std::path::Path) -> Result<T, LakeError>,
+) -> Result<T, anyhow::Result<ExitCode>> {
+    let Some(lake) = &on.lake else {
+        return Err(Ok(crate::ctx::refuse(format!(
+            "--engine {}: --lake DIR is required (written by `zeropark lake export`)",
+            on.engine
+        ))));
+    };
+    run(lake).map_err(|e| finish_lake(Err(e)))
+}
+
 #[derive(Subcommand)]
 pub enum LakeCmd {
     /// Write readings, orgs, meters and grid factors as Parquet partitioned by

@@ -3,6 +3,7 @@
 
 use crate::args::ScopeArgs;
 use crate::ctx::{Ctx, actor};
+use crate::lake::{EngineArgs, on_lake};
 use crate::output;
 use anyhow::{Context, anyhow};
 use clap::{Args, Subcommand, ValueEnum};
@@ -70,13 +71,8 @@ pub struct CarbonMapArgs {
     pub by: ByArg,
     #[arg(long, value_enum, default_value = "enterprise")]
     pub group: GroupArg,
-    /// Where the map is computed: `native` (the readings store), `datafusion` (in-process,
-    /// over `--lake`) or `ballista://HOST:PORT` (a Ballista cluster, over `--lake`).
-    #[arg(long, default_value = "native", value_parser = zp_lake::Engine::parse)]
-    pub engine: zp_lake::Engine,
-    /// The lake written by `zeropark lake export` (for `--engine datafusion|ballista://..`).
-    #[arg(long)]
-    pub lake: Option<PathBuf>,
+    #[command(flatten)]
+    pub on: EngineArgs,
 }
 
 /// `zeropark import readings FILE`.
@@ -199,21 +195,17 @@ pub fn carbon_map(ctx: &Ctx, a: CarbonMapArgs) -> anyhow::Result<ExitCode> {
             GroupArg::Industry => MapGroup::Industry,
         },
     };
-    let map = match (&a.engine, &a.lake) {
-        (zp_lake::Engine::Native, _) => {
-            let mut store = zp_app::open(db).with_context(|| format!("opening database {db}"))?;
-            let readings = ctx.readings()?;
-            zp_app::readings::carbon_map(store.as_mut(), &zp_app::Access::All, &readings, &q)?
-        }
+    let map = if a.on.engine == zp_lake::Engine::Native {
+        let mut store = zp_app::open(db).with_context(|| format!("opening database {db}"))?;
+        let readings = ctx.readings()?;
+        zp_app::readings::carbon_map(store.as_mut(), &zp_app::Access::All, &readings, &q)?
+    } else {
         // The lake engines refuse bad requests with exit 2, like `lake export`.
-        (engine, Some(lake)) => match zp_lake::lake_carbon_map(lake, engine, &q) {
+        match on_lake(&a.on, |lake| {
+            zp_lake::lake_carbon_map(lake, &a.on.engine, &q)
+        }) {
             Ok(map) => map,
-            Err(e) => return crate::lake::finish_lake(Err(e)),
-        },
-        (engine, None) => {
-            return Ok(crate::ctx::refuse(format!(
-                "--engine {engine}: --lake DIR is required (written by `zeropark lake export`)"
-            )));
+            Err(end) => return end,
         }
     };
     if json {

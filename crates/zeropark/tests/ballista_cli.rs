@@ -1,14 +1,15 @@
 //! `report carbon-map --engine ballista://HOST:PORT` (build with `--features ballista`;
-//! `.ci/run` runs this file in its own step, `cargo test -p zeropark --features ballista
-//! --test ballista_cli`): a Ballista scheduler and two executors started in this process
+//! `.ci/run` runs the workspace's tests with `--features zeropark/ballista`; alone:
+//! `cargo test -p zeropark --features ballista --test ballista_cli`): a Ballista scheduler and two executors started in this process
 //! on loopback (ephemeral ports) run the same SQL plan as in-process DataFusion over the
-//! same lake, and the binary's three engines give the same map: every row's energies
-//! exactly, emissions to 1e-6 tCO2.
+//! same lake, and the binary's three engines give the same map (every row's energies
+//! exactly, emissions to 1e-6 tCO2) and the same hourly certificate matching (energies
+//! exactly, hour by hour; scores to 1e-6).
 #![cfg(feature = "ballista")]
 
 mod common;
 
-use common::{Db, assert_same_map, data};
+use common::{Db, assert_same_map, assert_same_matching, data, issue_and_match, matching};
 use serde_json::Value;
 
 const PARK: &str = "两江示例园区";
@@ -36,6 +37,7 @@ fn map(db: &Db, by: &str, group: &str, engine: &[&str]) -> Value {
 fn native_datafusion_and_ballista_on_two_executors_give_the_same_map() {
     let db = Db::with_meters();
     db.json(&["import", "readings", &data("readings_2023-07-10.csv")]);
+    issue_and_match(&db);
     let lake = db.file("lake");
     let lake = lake.to_str().unwrap();
     db.json(&["lake", "export", "--out", lake]);
@@ -55,6 +57,12 @@ fn native_datafusion_and_ballista_on_two_executors_give_the_same_map() {
             &format!("datafusion vs ballista by {by} per {group}"),
         );
     }
+    // Hourly certificate matching: one plan, three engines.
+    let native = matching(&db, &[]);
+    let local = matching(&db, &datafusion);
+    let remote = matching(&db, &ballista);
+    assert_same_matching(&native, &local, "matching on datafusion");
+    assert_same_matching(&native, &remote, "matching on ballista");
     // A scheduler nobody listens on: a failure naming the engine, not a hang.
     let out = db.fails(
         &[

@@ -5,9 +5,9 @@
 
 mod common;
 
+use common::{Db, data, issue_and_match};
 #[cfg(feature = "lake")]
-use common::assert_same_map;
-use common::{Db, data};
+use common::{assert_same_map, assert_same_matching, matching};
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -131,10 +131,19 @@ fn lake_export_is_partitioned_described_and_idempotent() {
     let db = Db::with_meters();
     db.json(&["import", "readings", &data("readings_2023-07-10.csv")]);
     extra(&db);
+    issue_and_match(&db);
     let lake = db.file("lake");
     let out = db.json(&["lake", "export", "--out", lake.to_str().unwrap()]);
     // 215 readings of the shared file + 7 meters x 24 days x 96 intervals.
     assert_eq!(out["readings"], 215 + 7 * 24 * 96, "{out}");
+    // Every granular bundle of the registry (the issued ones and the parts split off by
+    // matching) is in the lake.
+    let bundles = db.json(&["certs", "list"])["bundles"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(bundles >= 12, "{bundles}");
+    assert_eq!(out["certificates"], bundles, "{out}");
     // CQ and SC, July and August.
     assert_eq!(out["partitions"], 4, "{out}");
     assert_eq!(out["from"], "2023-01-01");
@@ -147,13 +156,14 @@ fn lake_export_is_partitioned_described_and_idempotent() {
         "grid_annual/region=SC/year=2023/part-0.parquet",
         "orgs/part-0.parquet",
         "meters/part-0.parquet",
+        "certificates/region=CQ/year=2023/month=07/part-0.parquet",
     ] {
         assert!(lake.join(p).is_file(), "{p}");
     }
     let manifest: Value =
         serde_json::from_str(&std::fs::read_to_string(lake.join("manifest.json")).unwrap())
             .unwrap();
-    assert_eq!(manifest["version"], 1);
+    assert_eq!(manifest["version"], 2);
     assert_eq!(
         manifest["tables"]["readings"]["partitions"],
         serde_json::json!(["region", "year", "month"])
@@ -238,6 +248,7 @@ fn datafusion_carbon_map_agrees_with_the_native_engine() {
     let db = Db::with_meters();
     db.json(&["import", "readings", &data("readings_2023-07-10.csv")]);
     extra(&db);
+    issue_and_match(&db);
     let lake = db.file("lake");
     db.json(&["lake", "export", "--out", lake.to_str().unwrap()]);
     let engine = ["--engine", "datafusion", "--lake", lake.to_str().unwrap()];
@@ -277,4 +288,9 @@ fn datafusion_carbon_map_agrees_with_the_native_engine() {
             .all(|r| r["factor_source"] == "annual")
     );
     assert_eq!(sc["factors"][0]["region"], "SC");
+
+    // Hourly certificate matching: the same report from the lake plan.
+    let native = matching(&db, &[]);
+    let lake = matching(&db, &engine);
+    assert_same_matching(&native, &lake, "matching on datafusion");
 }

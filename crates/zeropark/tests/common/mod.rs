@@ -305,6 +305,73 @@ pub fn assert_same_map(a: &Value, b: &Value, what: &str) {
     }
 }
 
+/// Issues the registry's certificates for 2023-07-10 and retires the electronics
+/// enterprise's own hour by hour against its load (part of its load matched, some of its
+/// certificates left active), as `tests/certs_cli.rs` checks by hand.
+#[allow(dead_code)] // not every test file matches certificates
+pub fn issue_and_match(db: &Db) {
+    let day = ["--from", "2023-07-10", "--to", "2023-07-10"];
+    db.json(&[&["certs", "issue"][..], &day].concat());
+    let m = db.json(
+        &[
+            &["certs", "match", "--consumer", "91500112MA60ELE02H"][..],
+            &day,
+        ]
+        .concat(),
+    );
+    assert!(num(&m["matched_mwh"]) > Decimal::ZERO, "{m}");
+}
+
+/// `report matching --json` of the electronics enterprise on 2023-07-10, on `engine`.
+#[allow(dead_code)]
+pub fn matching(db: &Db, engine: &[&str]) -> Value {
+    let mut args = vec![
+        "report",
+        "matching",
+        "--org",
+        "91500112MA60ELE02H",
+        "--from",
+        "2023-07-10",
+        "--to",
+        "2023-07-10",
+    ];
+    args.extend(engine);
+    db.json(&args)
+}
+
+/// Two matching reports agree: energies exactly, ratios to 1e-6, hour by hour.
+#[allow(dead_code)]
+pub fn assert_same_matching(a: &Value, b: &Value, what: &str) {
+    let (x_hours, y_hours) = (
+        a["hours"].as_array().unwrap(),
+        b["hours"].as_array().unwrap(),
+    );
+    assert!(!x_hours.is_empty(), "{what}: no hours");
+    assert!(
+        num(&a["matched_mwh"]) > Decimal::ZERO,
+        "{what}: nothing matched"
+    );
+    assert_eq!(x_hours.len(), y_hours.len(), "{what}: hour counts");
+    for (x, y) in x_hours.iter().zip(y_hours) {
+        for k in ["hour_start", "load_wh", "matched_wh", "grid_wh"] {
+            assert_eq!(x[k], y[k], "{what}: {k} of {x} vs {y}");
+        }
+        let diff = (num(&x["cfe_wh"]) - num(&y["cfe_wh"])).abs();
+        assert!(diff <= d("0.000001"), "{what}: cfe_wh of {x} vs {y}");
+    }
+    for k in ["load_mwh", "matched_mwh"] {
+        assert_eq!(num(&a[k]), num(&b[k]), "{what}: {k}");
+    }
+    for k in ["cfe_score", "annual_match_ratio"] {
+        let diff = (num(&a[k]) - num(&b[k])).abs();
+        assert!(diff <= d("0.000001"), "{what}: {k} {} vs {}", a[k], b[k]);
+    }
+    assert_eq!(
+        a["missing_grid_cfe_hours"], b["missing_grid_cfe_hours"],
+        "{what}: missing CFE hours"
+    );
+}
+
 /// Every number of a workbook's sheet (report files read back).
 #[allow(dead_code)] // not every test file reads workbooks
 pub fn sheet_numbers(path: &std::path::Path, sheet: &str) -> Vec<f64> {
