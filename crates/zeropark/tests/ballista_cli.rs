@@ -1,10 +1,11 @@
-//! `report carbon-map --engine ballista://HOST:PORT` (build with `--features ballista`;
-//! `.ci/run` runs the workspace's tests with `--features zeropark/ballista`; alone:
-//! `cargo test -p zeropark --features ballista --test ballista_cli`): a Ballista scheduler and two executors started in this process
-//! on loopback (ephemeral ports) run the same SQL plan as in-process DataFusion over the
-//! same lake, and the binary's three engines give the same map (every row's energies
-//! exactly, emissions to 1e-6 tCO2) and the same hourly certificate matching (energies
-//! exactly, hour by hour; scores to 1e-6).
+//! `report carbon-map` and `report matching` with `--engine ballista://HOST:PORT` (build
+//! with `--features ballista`; `.ci/run` runs the workspace's tests with `--features
+//! zeropark/ballista`; alone: `cargo test -p zeropark --features ballista --test
+//! ballista_cli`): a Ballista scheduler and two executors started in this process on
+//! loopback (ephemeral ports) run the same SQL plans as in-process DataFusion over the same
+//! lake, and the binary's three engines give the same map (every row's energies exactly,
+//! emissions to 1e-6 tCO2) and the same hourly certificate matching (energies exactly, hour
+//! by hour; scores to 1e-6).
 #![cfg(feature = "ballista")]
 
 mod common;
