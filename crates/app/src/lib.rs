@@ -32,6 +32,7 @@ mod pool;
 mod product_energy;
 mod production;
 pub mod readings;
+pub mod reasons;
 mod recompute;
 pub mod reports;
 mod serials;

@@ -167,7 +167,7 @@ pub fn import_readings(
 
 /// For a caller with a scope, an unregistered meter and another enterprise's meter read
 /// the same.
-fn scoped_reason(reason: &str) -> String {
+pub(crate) fn scoped_reason(reason: &str) -> String {
     match reason
         .strip_prefix("unknown meter ")
         .and_then(|rest| rest.split_once(": register"))

@@ -5,19 +5,33 @@
 
 use std::collections::BTreeMap;
 
-/// The code of the first of `templates` (`(code, template)` pairs) that `text` is written
-/// from, with its parameters: `"\"lots\" is not a number"` is
-/// `("quantity.not_a_number", {value: "\"lots\""})` of `{value} is not a number`. A
-/// parameter takes the shortest text that lets the rest of the template match; a text no
-/// template wrote is `None`.
+/// The code of the template of `templates` (`(code, template)` pairs) that `text` is
+/// written from, with its parameters: `"\"lots\" is not a number"` is
+/// `("quantity.not_a_number", {value: "\"lots\""})` of `{value} is not a number`. When
+/// several match (`{code} already appears` and `meter {id} already appears`), the one with
+/// the most literal text, the most specific, wins. A parameter takes the shortest text that
+/// lets the rest of the template match; a text no template wrote is `None`.
 pub fn recognise<'a>(
     text: &str,
     templates: &[(&'a str, &str)],
 ) -> Option<(&'a str, BTreeMap<String, String>)> {
-    templates.iter().find_map(|(code, template)| {
-        let mut args = BTreeMap::new();
-        matches(text, &pieces(template), &mut args).then_some((*code, args))
-    })
+    let literal = |template: &str| -> usize {
+        pieces(template)
+            .iter()
+            .map(|p| match p {
+                Piece::Text(t) => t.len(),
+                Piece::Param(_) => 0,
+            })
+            .sum()
+    };
+    templates
+        .iter()
+        .filter_map(|(code, template)| {
+            let mut args = BTreeMap::new();
+            matches(text, &pieces(template), &mut args).then(|| (literal(template), *code, args))
+        })
+        .max_by_key(|(literal, _, _)| *literal)
+        .map(|(_, code, args)| (code, args))
 }
 
 /// A template as literal text and `{name}` parameters, in order.
@@ -93,6 +107,8 @@ mod tests {
             "conflicts with row {row} of this file for {key}",
         ),
         ("range", "{value} is not between {low} and {high}"),
+        ("any", "{code} already appears"),
+        ("meter", "meter {id} already appears"),
     ];
 
     fn args(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -119,6 +135,11 @@ mod tests {
                 "range",
                 args(&[("value", "a"), ("low", "b is not between c"), ("high", "d")])
             ))
+        );
+        // The most specific template wins, wherever it is listed.
+        assert_eq!(
+            recognise("meter M-1 already appears", T),
+            Some(("meter", args(&[("id", "M-1")])))
         );
         assert_eq!(recognise("something else", T), None);
         assert_eq!(recognise("\"x\" is not a number!", T), None);

@@ -38,7 +38,7 @@ pub const REASONS_EN: &[(&str, &str)] = &[
     ),
     (
         "readings.ts",
-        "time {ts} is neither RFC 3339 with offset nor local YYYY-MM-DD[T ]HH:MM[:SS] (Asia/Shanghai)",
+        "time {time} is neither RFC 3339 with offset nor local YYYY-MM-DD[T ]HH:MM[:SS] (Asia/Shanghai)",
     ),
     (
         "readings.ts_range",

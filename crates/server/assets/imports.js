@@ -13,7 +13,7 @@
   const setRow = document.getElementById('upload-set-row');
   const setName = document.getElementById('upload-set');
   const onKind = () => {
-    document.getElementById('upload-columns').textContent = kind.selectedOptions[0].dataset.columns;
+    document.querySelectorAll('#upload-columns [data-kind]').forEach(p => { p.hidden = p.dataset.kind !== kind.value; });
     setRow.hidden = kind.value !== 'factors';
   };
   kind.addEventListener('change', onKind);

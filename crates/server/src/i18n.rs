@@ -160,7 +160,8 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     })
 }
 
-/// Whether `key` is defined (for tests).
+/// Whether `key` is defined (a data value, such as an audited action, that may have no
+/// label; and for tests).
 pub fn has(key: &str) -> bool {
     table().contains_key(key)
 }

@@ -22,6 +22,8 @@ use std::io::Write;
 use zp_app::ImportKind;
 use zp_app::{BatchInfo, QuarantineEntry, QuarantineFilter, Role, Store};
 
+mod reasons;
+
 pub const AREA: Area = Area {
     name: "imports",
     routes,
@@ -152,13 +154,13 @@ const STRINGS: &[Entry] = &[
     ("imports.recent", "最近导入", "Recent imports"),
     (
         "imports.columns_orgs",
-        "列：credit_code,name,region,park,industry（或 统一社会信用代码,名称,地区,园区,行业）",
-        "Columns: credit_code,name,region,park,industry (Chinese headers work too)",
+        "列：`credit_code`、`name`、`region`、`park`、`industry`（或中文表头 `统一社会信用代码`、`名称`、`地区`、`园区`、`行业`）",
+        "Columns: `credit_code`, `name`, `region`, `park`, `industry` (Chinese headers work too)",
     ),
     (
         "imports.columns_activity",
-        "列：credit_code,period,carrier,quantity,unit[,site]；UTF-8 或 GB18030 的 CSV，或 XLSX 第一个工作表",
-        "Columns: credit_code,period,carrier,quantity,unit[,site]; CSV in UTF-8 or GB18030, or the first sheet of an XLSX",
+        "列：`credit_code`、`period`、`carrier`、`quantity`、`unit`，可选 `site`；UTF-8 或 GB18030 编码的 CSV，或 XLSX 的第一个工作表",
+        "Columns: `credit_code`, `period`, `carrier`, `quantity`, `unit`, optionally `site`; CSV in UTF-8 or GB18030, or the first sheet of an XLSX",
     ),
     ("imports.kind.meters", "计量表档案", "Meters"),
     // Kinds imported by other pages or the CLI, listed here with the rest.
@@ -191,8 +193,8 @@ const STRINGS: &[Entry] = &[
     ("imports.rows", "行", "rows"),
     (
         "imports.columns_meters",
-        "列：meter,credit_code,kind,source[,site]（kind 为 consumption 或 generation）",
-        "Columns: meter,credit_code,kind,source[,site] (kind consumption, generation, battery_charge or battery_discharge)",
+        "列：`meter`、`credit_code`、`kind`、`source`，可选 `site`（`kind` 为 `consumption`、`generation`、`battery_charge` 或 `battery_discharge`）",
+        "Columns: `meter`, `credit_code`, `kind`, `source`, optionally `site` (`kind`: `consumption`, `generation`, `battery_charge` or `battery_discharge`)",
     ),
     (
         "imports.kind.readings",
@@ -201,14 +203,14 @@ const STRINGS: &[Entry] = &[
     ),
     (
         "imports.columns_readings",
-        "列：meter,ts,kwh；CSV 或 Parquet；只接收您范围内企业的计量表",
-        "Columns: meter,ts,kwh; CSV or Parquet; only meters of enterprises in your scope",
+        "列：`meter`、`ts`、`kwh`；CSV 或 Parquet 文件；只接收您范围内企业的计量表",
+        "Columns: `meter`, `ts`, `kwh`; CSV or Parquet; only meters of enterprises in your scope",
     ),
     ("imports.kind.indicators", "评价指标数据", "Indicator data"),
     (
         "imports.columns_indicators",
-        "列：scope_id,indicator,period,value,unit,evidence（scope_id 为园区名称或信用代码）",
-        "Columns: scope_id,indicator,period,value,unit,evidence (scope_id: park name or credit code)",
+        "列：`scope_id`、`indicator`、`period`、`value`、`unit`、`evidence`（`scope_id` 为园区名称或统一社会信用代码）",
+        "Columns: `scope_id`, `indicator`, `period`, `value`, `unit`, `evidence` (`scope_id`: park name or credit code)",
     ),
     (
         "imports.kind.grid-hourly",
@@ -217,8 +219,8 @@ const STRINGS: &[Entry] = &[
     ),
     (
         "imports.columns_grid-hourly",
-        "列：region,ts,tco2_per_mwh[,cfe_share]",
-        "Columns: region,ts,tco2_per_mwh[,cfe_share]",
+        "列：`region`、`ts`、`tco2_per_mwh`，可选 `cfe_share`",
+        "Columns: `region`, `ts`, `tco2_per_mwh`, optionally `cfe_share`",
     ),
     (
         "imports.kind.factors",
@@ -227,8 +229,8 @@ const STRINGS: &[Entry] = &[
     ),
     (
         "imports.columns_factors",
-        "因子集 CSV（与 zeropark import factors 相同）；整体接收或整体拒绝，已发布的因子集不可修改",
-        "Factor set CSV (as zeropark import factors); accepted whole or not at all, published sets are immutable",
+        "因子集 CSV（与 `zeropark import factors` 相同）；整体接收或整体拒绝，已发布的因子集不可修改",
+        "Factor set CSV (as `zeropark import factors`); accepted whole or not at all, published sets are immutable",
     ),
     (
         "imports.kind.production",
@@ -237,8 +239,8 @@ const STRINGS: &[Entry] = &[
     ),
     (
         "imports.columns_production",
-        "列：credit_code,period,product,cn_code,quantity_t[,route]（吨；CN 编码须为 CBAM 产品；route 对应台账的厂区）",
-        "Columns: credit_code,period,product,cn_code,quantity_t[,route] (tonnes; a CBAM good's CN code; route = a site of the ledger)",
+        "列：`credit_code`、`period`、`product`、`cn_code`、`quantity_t`，可选 `route`（吨；CN 编码须为 CBAM 产品；`route` 对应台账的厂区）",
+        "Columns: `credit_code`, `period`, `product`, `cn_code`, `quantity_t`, optionally `route` (tonnes; a CBAM good's CN code; `route` = a site of the ledger)",
     ),
     (
         "imports.kind.energy-limits",
@@ -247,8 +249,8 @@ const STRINGS: &[Entry] = &[
     ),
     (
         "imports.columns_energy-limits",
-        "列：standard,product,unit,level1,level2,level3,source（kgce/t；1级 <= 2级 <= 3级；须注明来源）",
-        "Columns: standard,product,unit,level1,level2,level3,source (kgce/t; level1 <= level2 <= level3; source required)",
+        "列：`standard`、`product`、`unit`、`level1`、`level2`、`level3`、`source`（kgce/t；1级 <= 2级 <= 3级；须注明来源）",
+        "Columns: `standard`, `product`, `unit`, `level1`, `level2`, `level3`, `source` (kgce/t; level1 <= level2 <= level3; source required)",
     ),
     (
         "imports.kind.materials",
@@ -257,8 +259,8 @@ const STRINGS: &[Entry] = &[
     ),
     (
         "imports.columns_materials",
-        "列：credit_code,year,product,material,quantity,unit,kgco2e_per_unit,source（须注明因子来源）",
-        "Columns: credit_code,year,product,material,quantity,unit,kgco2e_per_unit,source (factor source required)",
+        "列：`credit_code`、`year`、`product`、`material`、`quantity`、`unit`、`kgco2e_per_unit`、`source`（须注明因子来源）",
+        "Columns: `credit_code`, `year`, `product`, `material`, `quantity`, `unit`, `kgco2e_per_unit`, `source` (factor source required)",
     ),
     ("imports.set", "因子集名称", "Factor set name"),
     (
@@ -273,6 +275,7 @@ const STRINGS: &[Entry] = &[
         "Quarantine: rows that failed validation",
     ),
     ("quarantine.raw", "原始内容", "Raw cells"),
+    ("quarantine.original", "原文", "Original"),
     (
         "quarantine.empty",
         "没有被隔离的数据行。",
@@ -595,7 +598,8 @@ async fn quarantine(
 struct KindOption {
     key: &'static str,
     label: &'static str,
-    columns: &'static str,
+    /// The kind's columns and format as prose and column names (shown as code).
+    columns: Vec<(bool, String)>,
 }
 
 #[derive(Template)]
@@ -626,7 +630,7 @@ async fn imports_page(page: Page, State(st): State<AppState>) -> PageResult {
         .map(|k| KindOption {
             key: k.key(),
             label: lang.t(&format!("imports.kind.{}", k.key())),
-            columns: lang.t(&format!("imports.columns_{}", k.key())),
+            columns: crate::format::code_pieces(lang.t(&format!("imports.columns_{}", k.key()))),
         })
         .collect();
     let body = ImportsBody {
@@ -647,11 +651,18 @@ async fn imports_page(page: Page, State(st): State<AppState>) -> PageResult {
     )
 }
 
+/// A quarantined row as the page shows it: its reason in the page's language.
+struct QuarantineRow {
+    entry: QuarantineEntry,
+    /// The reason as prose and references ([`reasons::reason_pieces`]).
+    reason: Vec<(bool, String)>,
+}
+
 #[derive(Template)]
 #[template(path = "quarantine.html")]
 struct QuarantineBody {
     lang: Lang,
-    rows: Vec<QuarantineEntry>,
+    rows: Vec<QuarantineRow>,
     kind: String,
     file: String,
 }
@@ -681,7 +692,13 @@ async fn quarantine_page(
         lang.t("nav.quarantine"),
         &QuarantineBody {
             lang,
-            rows,
+            rows: rows
+                .into_iter()
+                .map(|entry| QuarantineRow {
+                    reason: reasons::reason_pieces(lang, &entry.reason),
+                    entry,
+                })
+                .collect(),
             kind,
             file,
         },

@@ -1,0 +1,271 @@
+//! Quarantined rows' reasons in the page's language (issue 14): the code and parameters of
+//! a stored English reason ([`zp_app::reasons::recognise`]) written from its Chinese
+//! template here; values and names from the file in backticks, shown as code. A reason no
+//! template wrote (a row stored before its importer had templates, an importer without
+//! them) keeps its English, shown as code after a Chinese label.
+
+use crate::format::code_pieces;
+use crate::i18n::Lang;
+
+/// The Chinese of every code of [`zp_app::reasons::templates`].
+const REASONS_ZH: &[(&str, &str)] = &[
+    // Rows that cannot be read.
+    (
+        "row.not_utf8",
+        "字节偏移 {offset} 处的字节 `{byte}` 不是 UTF-8（文件按 UTF-8 读取）：此行未导入",
+    ),
+    (
+        "row.unclosed_quote",
+        "第 {column} 个字段第 {position} 个字符处的引号（\"）在本行内没有闭合",
+    ),
+    (
+        "row.comma_too_many",
+        "本行有 {fields} 个字段，表头只有 {columns} 个：多了逗号（1,000 这样的数字应写作 1000；含逗号的文本请加引号）",
+    ),
+    (
+        "row.control_character",
+        "`{field}` 第 {position} 个字符是控制字符 `U+{character}`：文本必须可打印",
+    ),
+    // Enterprises.
+    (
+        "org.unknown",
+        "未登记的企业 `{code}`：请先用 `zeropark import orgs` 导入企业名录",
+    ),
+    (
+        "org.invalid_code",
+        "统一社会信用代码 `{code}` 无效：`{error}`",
+    ),
+    ("org.name_empty", "名称为空"),
+    (
+        "org.no_province",
+        "地区为空，且行政区划码 `{division}` 不对应任何省份",
+    ),
+    (
+        "org.industry",
+        "`{industry}` 不是 GB/T 4754 行业代码（如 3011、C3011）",
+    ),
+    ("org.conflict", "`{code}` 已在第 {row} 行出现，且数据不同"),
+    // Activity ledgers.
+    ("quantity.empty", "数量为空"),
+    (
+        "quantity.thousands_separator",
+        "`{value}` 含千位分隔符（,）：请写纯数字，如 1000 或 1234.5",
+    ),
+    (
+        "quantity.too_precise",
+        "`{value}` 超出台账数量可精确保存的 28 位小数和 28 位数字",
+    ),
+    ("quantity.not_a_number", "`{value}` 不是数字"),
+    ("quantity.negative", "`{value}` 为负数"),
+    ("quantity.implausible", "`{value}` 大得不合常理"),
+    (
+        "activity.carrier",
+        "未知的能源品种 `{carrier}`（请使用 `electricity`、`natural_gas`、`raw_coal` 等代码或其中文名称）",
+    ),
+    (
+        "activity.unit_for_carrier",
+        "`{unit}` 不是 `{carrier}` 的单位（应为 `{dimension}` 量纲，如 `{example}`）",
+    ),
+    ("activity.conflict", "与本文件第 {row} 行的 `{key}` 冲突"),
+    (
+        "steam.pressure_needed",
+        "蒸汽温度须同时给出压力 `pressure_mpa`（绝对压力）",
+    ),
+    (
+        "steam.only",
+        "`{field}` 只适用于蒸汽行，不适用于 `{carrier}`",
+    ),
+    (
+        "serials.only",
+        "证书编号只适用于 `green_certificate` 行，不适用于 `{carrier}`",
+    ),
+    (
+        "serials.count",
+        "编号列出 {count} 张证书，但数量为 {quantity} 张",
+    ),
+    // Meters.
+    ("meter.id", "计量表编号 `{id}` 须为 1-64 个字符且不含逗号"),
+    (
+        "meter.kind",
+        "类型 `{kind}` 须为 `consumption`、`generation`、`battery_charge` 或 `battery_discharge`",
+    ),
+    (
+        "meter.source",
+        "发电计量表须注明电源（`solar`、`wind`、`hydro` 等）",
+    ),
+    ("meter.own_parent", "计量表 `{id}` 不能是自己的上级表"),
+    ("meter.end_use", "用途 `{end_use}` 须为以下之一：`{known}`"),
+    (
+        "meter.conflict",
+        "计量表 `{id}` 已在第 {row} 行出现，且数据不同",
+    ),
+    // Hourly grid factors.
+    ("grid.not_hour", "`{ts}` 不是整点"),
+    ("grid.factor", "`{factor}` 不是 0 到 2 tCO2/MWh 之间的因子"),
+    ("grid.cfe_share", "`{share}` 不是 0 到 1 之间的比例"),
+    ("grid.conflict", "与第 {row} 行的地区和小时相同，数据冲突"),
+    // The domain's parse errors.
+    ("domain.period", "期间 `{period}` 不是 YYYY-MM 格式"),
+    ("domain.month", "月份 {month} 不在 01-12 之间"),
+    ("domain.year", "年份 {year} 不在 1990-2100 之间"),
+    (
+        "domain.unit",
+        "未知单位 `{unit}`（可用：kWh、MWh、万kWh、亿kWh、GJ、MJ、万kJ、m3 或 Nm3、千m3、万m3、t、kg、`certificate`）",
+    ),
+    (
+        "domain.region",
+        "未知地区 `{region}`：请使用省级代码，如 CQ、SC、BJ（全国为 CN）",
+    ),
+    (
+        "domain.time",
+        "时间 `{time}` 既不是带时区偏移的 RFC 3339，也不是本地时间 YYYY-MM-DD[T ]HH:MM[:SS]（北京时间）",
+    ),
+    // Readings.
+    ("readings.short_row", "本行字段少于表头（`meter,ts,kwh`）"),
+    (
+        "readings.long_row",
+        "本行字段多于表头的 {columns} 列：带千位分隔符的数字（1,000）应写作 1000",
+    ),
+    ("readings.unclosed_quote", "本行有引号（\"）未闭合"),
+    ("readings.meter_empty", "计量表编号为空"),
+    ("readings.meter_spaces", "计量表编号 `{meter}` 首尾有空格"),
+    (
+        "readings.meter_unknown",
+        "未登记的计量表 `{meter}`：请先用 `zeropark import meters` 导入",
+    ),
+    (
+        "readings.meter_not_utf8",
+        "计量表编号不是 UTF-8 文本（读数文件须为 UTF-8）",
+    ),
+    ("readings.ts_empty", "时间为空"),
+    ("readings.ts_not_utf8", "时间不是 UTF-8 文本"),
+    (
+        "readings.ts_offset",
+        "时间 `{ts}` 的时区偏移 `{offset}` 超出 -23:59 至 +23:59",
+    ),
+    (
+        "readings.ts",
+        "时间 `{time}` 既不是带时区偏移的 RFC 3339，也不是本地时间 YYYY-MM-DD[T ]HH:MM[:SS]（北京时间）",
+    ),
+    (
+        "readings.ts_range",
+        "时间不在可接受的范围 `{range}` 内（本地时间）",
+    ),
+    (
+        "readings.ts_grid",
+        "`{ts}` 不是 5、15、30 或 60 分钟时段的起点",
+    ),
+    (
+        "readings.ts_interval",
+        "计量表 `{meter}` 按 {minutes} 分钟记录（首次导入时确定）；`{ts}` 不是时段起点",
+    ),
+    (
+        "readings.repeated",
+        "计量表 `{meter}` 在 `{ts}` 的读数已在本文件前面出现（{kwh} kWh）；保留第一个值",
+    ),
+    ("readings.kwh_empty", "电量为空"),
+    ("readings.kwh_not_number", "电量不是十进制数（如 12.345）"),
+    (
+        "readings.kwh_exponent",
+        "电量用了指数写法（如 1e-30）：请写不超过 3 位小数的普通 kWh 数",
+    ),
+    (
+        "readings.kwh_separator",
+        "电量含千位分隔符（,）：请写 1000 而不是 1,000（读数是精确值）",
+    ),
+    (
+        "readings.kwh_negative",
+        "电量为负：时段读数是电能，不能小于 0",
+    ),
+    (
+        "readings.kwh_precision",
+        "电量超过 3 位小数：读数按整 Wh（0.001 kWh）保存",
+    ),
+    (
+        "readings.kwh_large",
+        "电量超过单表单时段 100,000 kWh（100 MWh）：读数不合常理",
+    ),
+    // The use cases'.
+    ("scope.meter", "计量表 `{meter}` 不在您的范围内"),
+    ("scope.org", "`{code}` 不在您的范围内"),
+    (
+        "scope.readings_meter",
+        "计量表 `{meter}` 未登记在您范围内的企业名下：其读数未写入",
+    ),
+    ("meter.parent_loop", "计量表 `{meter}` 的上级表形成循环"),
+    (
+        "serials.claimed_here",
+        "{count} 张证书 `{serials}` 已由本企业在其他期间或厂区（`{place}`）申领：一张证书只能计入一次",
+    ),
+    (
+        "serials.claimed",
+        "{count} 张证书 `{serials}` 已由 `{holder}`（`{place}`）申领：一张证书只能计入一次",
+    ),
+];
+
+/// A quarantined row's reason in `lang`, as prose and references
+/// ([`crate::format::code_pieces`]): in English as stored; in Chinese each `; `-joined part
+/// from its template, or its English as a reference after the label `quarantine.original`.
+pub(crate) fn reason_pieces(lang: Lang, reason: &str) -> Vec<(bool, String)> {
+    if lang == Lang::En {
+        return vec![(false, reason.to_string())];
+    }
+    let whole = zp_app::reasons::recognise(reason).map(|n| vec![n]);
+    let parts: Vec<Option<zp_app::note::Note>> = match whole {
+        Some(n) => n.into_iter().map(Some).collect(),
+        None => reason.split("; ").map(zp_app::reasons::recognise).collect(),
+    };
+    let english: Vec<&str> = match parts.len() {
+        1 => vec![reason],
+        _ => reason.split("; ").collect(),
+    };
+    let mut out = Vec::new();
+    for (i, (note, en)) in parts.iter().zip(english).enumerate() {
+        if i > 0 {
+            out.push((false, "；".to_string()));
+        }
+        match note {
+            Some(n) => out.extend(code_pieces(&n.text(REASONS_ZH))),
+            None => {
+                out.push((false, format!("{}：", lang.t("quarantine.original"))));
+                out.push((true, en.to_string()));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reason_code_has_a_chinese_template_with_the_same_parameters() {
+        crate::i18n::assert_same_codes(&zp_app::reasons::templates(), REASONS_ZH);
+    }
+
+    #[test]
+    fn reasons_are_written_in_chinese_from_their_code_and_kept_when_unknown() {
+        let text = |pieces: Vec<(bool, String)>| {
+            pieces
+                .into_iter()
+                .map(|(code, t)| if code { format!("<{t}>") } else { t })
+                .collect::<String>()
+        };
+        assert_eq!(
+            text(reason_pieces(Lang::Zh, "\"lots\" is not a number")),
+            "<\"lots\"> 不是数字"
+        );
+        assert_eq!(
+            text(reason_pieces(
+                Lang::Zh,
+                "month 13 is not 01-12; \"x\" is not a number; a reason of long ago"
+            )),
+            "月份 13 不在 01-12 之间；<\"x\"> 不是数字；原文：<a reason of long ago>"
+        );
+        assert_eq!(
+            text(reason_pieces(Lang::En, "\"lots\" is not a number")),
+            "\"lots\" is not a number"
+        );
+    }
+}
