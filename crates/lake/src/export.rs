@@ -4,7 +4,7 @@
 //! The window is widened to whole local months, so every partition written is complete and
 //! a second export of the same window replaces its partitions with the same rows.
 
-use crate::write::{remove_partition, replace_partition};
+use crate::write::{PartitionWriter, ROW_GROUP_ROWS, remove_partition, replace_partition};
 use crate::{LakeError, schema};
 use arrow::array::{ArrayRef, Float64Builder, Int64Builder, RecordBatch, StringBuilder};
 use serde::Serialize;
@@ -29,6 +29,8 @@ pub struct LakeExport {
     pub readings: u64,
     /// Readings partitions written (region, year, month).
     pub partitions: usize,
+    /// Readings files written (a partition is split into files of at most `file_rows`).
+    pub files: usize,
     pub grid_hourly: usize,
     /// Bytes of the readings files written.
     pub readings_bytes: u64,
@@ -90,8 +92,11 @@ fn ng(d: zp_domain::Decimal, what: &dyn Fn() -> String) -> Result<i64, LakeError
 
 /// Writes the lake of everything `caller` may see into `out`: orgs, meters, the readings of
 /// the local months covering `from ..= to` (`YYYY-MM-DD`; all stored years when absent),
-/// and the grid factors of the enterprises' regions over the same months. `progress`
-/// receives one line per partition written.
+/// and the grid factors of the enterprises' regions over the same months. Readings
+/// partitions are split into files of at most `file_rows` rows ([`crate::FILE_ROWS`] by
+/// default, about 1 GB) and streamed: one batch of about a million rows is held at a time.
+/// `progress` receives one line per partition written.
+#[allow(clippy::too_many_arguments)]
 pub fn export_lake(
     store: &mut dyn Store,
     caller: &Caller,
@@ -99,6 +104,7 @@ pub fn export_lake(
     out: &Path,
     from: Option<&str>,
     to: Option<&str>,
+    file_rows: usize,
     progress: &mut dyn FnMut(&str),
 ) -> Result<LakeExport, LakeError> {
     let access = &caller.access;
@@ -196,6 +202,7 @@ pub fn export_lake(
         meters: meters.len(),
         readings: 0,
         partitions: 0,
+        files: 0,
         grid_hourly: 0,
         readings_bytes: 0,
         certificates: 0,
@@ -218,38 +225,32 @@ pub fn export_lake(
                 .join(format!("region={region}"))
                 .join(format!("year={y:04}"))
                 .join(format!("month={mo:02}"));
-            let (mut meter, mut code, mut ts, mut wh, mut kind) =
-                (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            let schema = schema::arrow_schema(schema::READINGS);
+            let mut w = PartitionWriter::new(&dir, schema.clone(), file_rows)?;
+            let mut rows = ReadingRows::default();
             for m in ms {
                 for (t, v) in readings.readings(&m.meter, m0, m1)? {
-                    meter.push(Some(m.meter.clone()));
-                    code.push(Some(m.credit_code.to_string()));
-                    ts.push(t);
-                    wh.push(v as i64);
-                    kind.push(Some(m.kind.key().to_string()));
+                    rows.push(m, t, v);
+                }
+                if rows.ts.len() >= ROW_GROUP_ROWS {
+                    w.write(&rows.take(&schema)?)?;
                 }
             }
-            if ts.is_empty() {
-                remove_partition(&dir)?;
+            if !rows.ts.is_empty() {
+                w.write(&rows.take(&schema)?)?;
+            }
+            let n = w.rows();
+            let files = n.div_ceil(file_rows.max(1) as u64) as usize;
+            let bytes = w.finish()?;
+            if n == 0 {
                 continue;
             }
-            let n = ts.len();
-            let batch = RecordBatch::try_new(
-                schema::arrow_schema(schema::READINGS),
-                vec![
-                    strings(meter),
-                    strings(code),
-                    ints(ts),
-                    ints(wh),
-                    strings(kind),
-                ],
-            )?;
-            let bytes = replace_partition(&dir, schema::arrow_schema(schema::READINGS), &batch)?;
-            export.readings += n as u64;
+            export.readings += n;
             export.partitions += 1;
+            export.files += files;
             export.readings_bytes += bytes;
             progress(&format!(
-                "readings region={region} year={y:04} month={mo:02}: {n} rows, {bytes} bytes"
+                "readings region={region} year={y:04} month={mo:02}: {n} rows in {files} file(s), {bytes} bytes"
             ));
         }
     }
@@ -433,4 +434,39 @@ fn export_certificates(
         }
     }
     Ok(written)
+}
+
+/// The columns of `readings` being gathered for the next batch.
+#[derive(Default)]
+struct ReadingRows {
+    meter: Vec<Option<String>>,
+    code: Vec<Option<String>>,
+    ts: Vec<i64>,
+    wh: Vec<i64>,
+    kind: Vec<Option<String>>,
+}
+
+impl ReadingRows {
+    fn push(&mut self, m: &zp_app::Meter, t: i64, wh: u32) {
+        self.meter.push(Some(m.meter.clone()));
+        self.code.push(Some(m.credit_code.to_string()));
+        self.ts.push(t);
+        self.wh.push(i64::from(wh));
+        self.kind.push(Some(m.kind.key().to_string()));
+    }
+
+    /// The rows gathered as a batch; empties the buffers.
+    fn take(&mut self, schema: &arrow::datatypes::SchemaRef) -> Result<RecordBatch, LakeError> {
+        let r = std::mem::take(self);
+        Ok(RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                strings(r.meter),
+                strings(r.code),
+                ints(r.ts),
+                ints(r.wh),
+                strings(r.kind),
+            ],
+        )?)
+    }
 }

@@ -39,6 +39,7 @@ pub use error::LakeError;
 pub use export::{LakeExport, export_lake};
 #[cfg(feature = "datafusion")]
 pub use matching::{lake_matching, matching_sql};
+pub use write::FILE_ROWS;
 
 /// Without the `datafusion` feature no engine reads the lake: a clear refusal naming the
 /// build that has one.

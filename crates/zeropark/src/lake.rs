@@ -55,6 +55,10 @@ pub struct LakeExportArgs {
     /// Last local day YYYY-MM-DD, inclusive (widened to its month's end).
     #[arg(long)]
     pub to: Option<String>,
+    /// Most readings per Parquet file; a bigger partition is split into part-0, part-1, ...
+    /// (the default, 2^27 rows, makes files of about 1 GB).
+    #[arg(long, default_value_t = zp_lake::FILE_ROWS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub file_rows: usize,
 }
 
 /// A lake error as a command's end: a refused request (bad dates, a directory that is not
@@ -84,21 +88,24 @@ pub fn run(ctx: &Ctx, cmd: LakeCmd) -> anyhow::Result<ExitCode> {
             &a.out,
             a.from.as_deref(),
             a.to.as_deref(),
+            a.file_rows,
             &mut |line| eprintln!("{line}"),
         )
         .map_err(fail)?;
         output::either(ctx.json, &out, |o| {
             println!(
-                "{}: {} .. {}: {} readings in {} partitions ({} bytes), {} enterprises, {} meters, {} hourly factors",
+                "{}: {} .. {}: {} readings in {} partitions, {} files ({} bytes), {} enterprises, {} meters, {} hourly factors, {} certificate bundles",
                 o.out,
                 o.from,
                 o.to,
                 o.readings,
                 o.partitions,
+                o.files,
                 o.readings_bytes,
                 o.orgs,
                 o.meters,
-                o.grid_hourly
+                o.grid_hourly,
+                o.certificates
             );
         })?;
         Ok::<(), Fail>(())

@@ -252,8 +252,9 @@ fn datafusion_carbon_map_agrees_with_the_native_engine() {
     let lake = db.file("lake");
     db.json(&["lake", "export", "--out", lake.to_str().unwrap()]);
     let engine = ["--engine", "datafusion", "--lake", lake.to_str().unwrap()];
-    // A second export of July only (partitions replaced) answers the same.
-    db.json(&[
+    // A second export of July only (partitions replaced), in files of at most 1,000
+    // readings, answers the same.
+    let again = db.json(&[
         "lake",
         "export",
         "--out",
@@ -262,7 +263,19 @@ fn datafusion_carbon_map_agrees_with_the_native_engine() {
         "2023-07-15",
         "--to",
         "2023-07-20",
+        "--file-rows",
+        "1000",
     ]);
+    let n = |k: &str| again[k].as_u64().unwrap();
+    // Each partition of r readings is ceil(r / 1000) files.
+    let least = n("readings").div_ceil(1000);
+    assert!(
+        (least..least + n("partitions")).contains(&n("files")),
+        "{again}"
+    );
+    let july = lake.join("readings/region=CQ/year=2023/month=07");
+    let parts = std::fs::read_dir(&july).unwrap().count();
+    assert!(parts > 10, "{parts} files in {}", july.display());
     let cases: [([&str; 2], &str, &str); 7] = [
         (["--org", ELEC], "hour", "enterprise"),
         (["--park", PARK], "hour", "enterprise"),
