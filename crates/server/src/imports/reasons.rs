@@ -210,10 +210,16 @@ pub(crate) fn reason_pieces(lang: Lang, reason: &str) -> Vec<(bool, String)> {
     if lang == Lang::En {
         return vec![(false, reason.to_string())];
     }
-    let whole = zp_app::reasons::recognise(reason).map(|n| vec![n]);
-    let parts: Vec<Option<zp_app::note::Note>> = match whole {
-        Some(n) => n.into_iter().map(Some).collect(),
-        None => reason.split("; ").map(zp_app::reasons::recognise).collect(),
+    // A row with several problems joins them with `; `, which a few templates hold too:
+    // the parts when each is recognised, else the whole when no parameter takes a `; `
+    // (a leading `{value}` would take every part before it), else part by part.
+    let split: Vec<Option<zp_app::note::Note>> =
+        reason.split("; ").map(zp_app::reasons::recognise).collect();
+    let whole =
+        zp_app::reasons::recognise(reason).filter(|n| !n.args.values().any(|v| v.contains("; ")));
+    let parts = match whole {
+        Some(n) if split.iter().any(Option::is_none) => vec![Some(n)],
+        _ => split,
     };
     let english: Vec<&str> = match parts.len() {
         1 => vec![reason],
@@ -262,6 +268,21 @@ mod tests {
                 "month 13 is not 01-12; \"x\" is not a number; a reason of long ago"
             )),
             "月份 13 不在 01-12 之间；<\"x\"> 不是数字；原文：<a reason of long ago>"
+        );
+        assert_eq!(
+            text(reason_pieces(
+                Lang::Zh,
+                "month 13 is not 01-12; -3 is negative"
+            )),
+            "月份 13 不在 01-12 之间；<-3> 为负数"
+        );
+        // A template holding `; ` itself.
+        assert_eq!(
+            text(reason_pieces(
+                Lang::Zh,
+                "meter \"M\" at 2024-01-01 00:15 appears earlier in this file with 1.5 kWh; the first value is kept"
+            )),
+            "计量表 <\"M\"> 在 <2024-01-01 00:15> 的读数已在本文件前面出现（1.5 kWh）；保留第一个值"
         );
         assert_eq!(
             text(reason_pieces(Lang::En, "\"lots\" is not a number")),
