@@ -15,9 +15,7 @@ use crate::{Engine, LakeError};
 use datafusion::prelude::SessionContext;
 use std::path::Path;
 use zp_app::grid_factors::AnnualGridFactor;
-use zp_app::readings::{
-    CarbonMap, CarbonMapQuery, CarbonMapRow, CarbonMapTotals, MapFactor, MapGroup, MapScope,
-};
+use zp_app::readings::{CarbonMap, CarbonMapQuery, MapFactor, MapFigures, MapGroup, MapScope};
 use zp_domain::Decimal;
 use zp_readings::HourGrid;
 
@@ -59,12 +57,15 @@ pub fn carbon_map_sql(q: &CarbonMapQuery, start: i64, end: i64) -> String {
         .replace("{period}", period)
 }
 
-fn mwh(wh: i64) -> Decimal {
-    Decimal::new(wh, 6).normalize()
-}
-
-fn tco2(ng: i128) -> Decimal {
-    Decimal::from_i128_with_scale(ng, 15).normalize()
+/// A sum the plan computes, which cannot be negative (the lake's energies are whole
+/// non-negative Wh): refused by name if it is.
+fn unsigned<T: TryInto<U> + Copy + std::fmt::Display, U>(
+    v: T,
+    what: &str,
+    of: &dyn Fn() -> String,
+) -> Result<U, LakeError> {
+    v.try_into()
+        .map_err(|_| LakeError::Invalid(format!("{what} of {} is negative: {v}", of())))
 }
 
 /// The carbon map of `q` computed by `engine` over the lake in `lake` (written by
@@ -133,7 +134,7 @@ async fn run(
 
     // The map itself.
     let mut rows = Vec::new();
-    let mut totals = (0i64, 0i64, 0i64, 0i128);
+    let mut totals = MapFigures::default();
     for b in collect(ctx, &carbon_map_sql(q, start, end)).await? {
         let (grp, name, period) = (
             strs(&b, "grp")?,
@@ -148,26 +149,17 @@ async fn run(
         let ng = i128s(&b, "emissions_ngco2")?;
         let (hourly, fallback) = (i64s(&b, "hourly_hours")?, i64s(&b, "fallback_hours")?);
         for i in 0..b.num_rows() {
-            totals.0 += cons[i];
-            totals.1 += generation[i];
-            totals.2 += import[i];
-            totals.3 += ng[i];
-            rows.push(CarbonMapRow {
-                group: grp[i].clone(),
-                name: name[i].clone(),
-                period: q.by.label(period[i]),
-                consumption_mwh: mwh(cons[i]),
-                generation_mwh: mwh(generation[i]),
-                grid_import_mwh: mwh(import[i]),
-                emissions_tco2: tco2(ng[i]),
-                factor_source: match (hourly[i], fallback[i]) {
-                    (0, 0) => "none",
-                    (_, 0) => "hourly",
-                    (0, _) => "annual",
-                    _ => "mixed",
-                },
-                fallback_hours: fallback[i] as u64,
-            });
+            let what = || format!("group {} at {}", grp[i], q.by.label(period[i]));
+            let cell = MapFigures {
+                consumption_wh: unsigned(cons[i], "consumption", &what)?,
+                generation_wh: unsigned(generation[i], "generation", &what)?,
+                grid_import_wh: unsigned(import[i], "grid import", &what)?,
+                emissions_ngco2: unsigned(ng[i], "emissions", &what)?,
+                hourly_hours: unsigned(hourly[i], "hourly hours", &what)?,
+                fallback_hours: unsigned(fallback[i], "fallback hours", &what)?,
+            };
+            totals.add(&cell);
+            rows.push(cell.row(grp[i].clone(), name[i].clone(), q.by.label(period[i])));
         }
     }
     rows.sort_by(|a, b| a.group.cmp(&b.group));
@@ -212,20 +204,14 @@ async fn run(
                 });
             }
         }
-        let fallback_hours = grid.hours.saturating_sub(hourly_hours);
-        if fallback_hours > 0 {
-            notes.push(format!(
-                "{region}: {fallback_hours} of {} hours have no hourly grid factor; the annual factor {} applies there",
-                grid.hours,
-                annual.iter().map(|a| a.id.as_str()).collect::<Vec<_>>().join(", ")
-            ));
-        }
-        factors.push(MapFactor {
+        let factor = MapFactor {
             region,
             hourly_hours,
-            fallback_hours,
+            fallback_hours: grid.hours.saturating_sub(hourly_hours),
             annual,
-        });
+        };
+        notes.extend(factor.note());
+        factors.push(factor);
     }
     Ok(CarbonMap {
         scope: scope_label,
@@ -234,12 +220,7 @@ async fn run(
         by: q.by.key(),
         group: q.group.key(),
         rows,
-        totals: CarbonMapTotals {
-            consumption_mwh: mwh(totals.0),
-            generation_mwh: mwh(totals.1),
-            grid_import_mwh: mwh(totals.2),
-            emissions_tco2: tco2(totals.3),
-        },
+        totals: totals.totals(),
         fallback_hours: factors.iter().map(|f| f.fallback_hours).sum(),
         factors,
         enterprises: orgs.len(),

@@ -115,6 +115,86 @@ fn tco2(ng: u128) -> Decimal {
     Decimal::from_i128_with_scale(ng as i128, 15).normalize()
 }
 
+/// The exact figures of one group and period, or a sum of them, as every engine computes
+/// them (whole Wh, ngCO2, enterprise-hours): a map's rows and totals are made from these
+/// alone, so the engines cannot differ in units, rounding or labels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MapFigures {
+    pub consumption_wh: u64,
+    pub generation_wh: u64,
+    pub grid_import_wh: u64,
+    pub emissions_ngco2: u128,
+    /// Enterprise-hours of grid import priced with an hourly factor.
+    pub hourly_hours: u64,
+    /// Enterprise-hours of grid import priced with the annual factor.
+    pub fallback_hours: u64,
+}
+
+impl MapFigures {
+    /// Neither consumption nor generation: not a row of the map.
+    pub fn is_empty(&self) -> bool {
+        self.consumption_wh == 0 && self.generation_wh == 0
+    }
+
+    pub fn add(&mut self, o: &MapFigures) {
+        self.consumption_wh += o.consumption_wh;
+        self.generation_wh += o.generation_wh;
+        self.grid_import_wh += o.grid_import_wh;
+        self.emissions_ngco2 += o.emissions_ngco2;
+        self.hourly_hours += o.hourly_hours;
+        self.fallback_hours += o.fallback_hours;
+    }
+
+    /// The row of group `group` (`name`) in the period labelled `period`.
+    pub fn row(&self, group: String, name: String, period: String) -> CarbonMapRow {
+        CarbonMapRow {
+            group,
+            name,
+            period,
+            consumption_mwh: mwh(self.consumption_wh),
+            generation_mwh: mwh(self.generation_wh),
+            grid_import_mwh: mwh(self.grid_import_wh),
+            emissions_tco2: tco2(self.emissions_ngco2),
+            factor_source: match (self.hourly_hours, self.fallback_hours) {
+                (0, 0) => "none",
+                (_, 0) => "hourly",
+                (0, _) => "annual",
+                _ => "mixed",
+            },
+            fallback_hours: self.fallback_hours,
+        }
+    }
+
+    pub fn totals(&self) -> CarbonMapTotals {
+        CarbonMapTotals {
+            consumption_mwh: mwh(self.consumption_wh),
+            generation_mwh: mwh(self.generation_wh),
+            grid_import_mwh: mwh(self.grid_import_wh),
+            emissions_tco2: tco2(self.emissions_ngco2),
+        }
+    }
+}
+
+impl MapFactor {
+    /// The note a map carries when some of the region's `hourly_hours + fallback_hours`
+    /// hours have no hourly factor.
+    pub fn note(&self) -> Option<String> {
+        (self.fallback_hours > 0).then(|| {
+            format!(
+                "{}: {} of {} hours have no hourly grid factor; the annual factor {} applies there",
+                self.region,
+                self.fallback_hours,
+                self.hourly_hours + self.fallback_hours,
+                self.annual
+                    .iter()
+                    .map(|a| a.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+    }
+}
+
 /// `zeropark report carbon-map`: per enterprise and hour, grid import =
 /// max(0, consumption - own generation) and emissions = grid import x that hour's factor
 /// of the enterprise's region (hourly factor where imported, else the region's annual
@@ -319,19 +399,14 @@ pub fn carbon_map_compute(
             s.set_hourly(grid, ts, ng);
         }
         let fallback_hours = s.fallback_hours();
-        if fallback_hours > 0 {
-            notes.push(format!(
-                "{region}: {fallback_hours} of {} hours have no hourly grid factor; the annual factor {} applies there",
-                grid.hours,
-                annual.iter().map(|a| a.id.as_str()).collect::<Vec<_>>().join(", ")
-            ));
-        }
-        factors.push(MapFactor {
+        let factor = MapFactor {
             region: region.code().to_string(),
             hourly_hours: grid.hours - fallback_hours,
             fallback_hours,
             annual,
-        });
+        };
+        notes.extend(factor.note());
+        factors.push(factor);
         series.push(s);
     }
 
@@ -416,35 +491,26 @@ pub fn carbon_map_compute(
     .map_err(store_err)?;
 
     let mut rows = Vec::new();
-    let mut totals = (0u64, 0u64, 0u64, 0u128);
+    let mut totals = MapFigures::default();
     let mut order: Vec<usize> = (0..group_keys.len()).collect();
     order.sort_by(|a, b| group_keys[*a].0.cmp(&group_keys[*b].0));
     for g in order {
         for p in 0..map.periods.len() {
             let c = map.cell(g, p);
-            if c.consumption_wh == 0 && c.generation_wh == 0 {
+            let cell = MapFigures {
+                consumption_wh: c.consumption_wh,
+                generation_wh: c.generation_wh,
+                grid_import_wh: c.grid_import_wh,
+                emissions_ngco2: c.emissions_ngco2,
+                hourly_hours: c.hourly_factor_hours,
+                fallback_hours: c.fallback_factor_hours,
+            };
+            if cell.is_empty() {
                 continue;
             }
-            totals.0 += c.consumption_wh;
-            totals.1 += c.generation_wh;
-            totals.2 += c.grid_import_wh;
-            totals.3 += c.emissions_ngco2;
-            rows.push(CarbonMapRow {
-                group: group_keys[g].0.clone(),
-                name: group_keys[g].1.clone(),
-                period: map.periods.label(p),
-                consumption_mwh: mwh(c.consumption_wh),
-                generation_mwh: mwh(c.generation_wh),
-                grid_import_mwh: mwh(c.grid_import_wh),
-                emissions_tco2: tco2(c.emissions_ngco2),
-                factor_source: match (c.hourly_factor_hours, c.fallback_factor_hours) {
-                    (0, 0) => "none",
-                    (_, 0) => "hourly",
-                    (0, _) => "annual",
-                    _ => "mixed",
-                },
-                fallback_hours: c.fallback_factor_hours,
-            });
+            totals.add(&cell);
+            let (key, name) = &group_keys[g];
+            rows.push(cell.row(key.clone(), name.clone(), map.periods.label(p)));
         }
     }
     Ok(CarbonMap {
@@ -454,12 +520,7 @@ pub fn carbon_map_compute(
         by: q.by.key(),
         group: q.group.key(),
         rows,
-        totals: CarbonMapTotals {
-            consumption_mwh: mwh(totals.0),
-            generation_mwh: mwh(totals.1),
-            grid_import_mwh: mwh(totals.2),
-            emissions_tco2: tco2(totals.3),
-        },
+        totals: totals.totals(),
         fallback_hours: factors.iter().map(|f| f.fallback_hours).sum(),
         factors,
         enterprises: enterprises.len(),
