@@ -292,25 +292,26 @@ const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
 const SOURCE_FACTOR: u32 = 4;
 
 impl Tally {
-    /// Backoff after `count` attempts with `free` allowed: none below `free`, then 1 s,
-    /// 2 s, 4 s, ... doubling per further attempt, at most [`MAX_BACKOFF`].
-    fn backoff(&self, free: u32) -> Duration {
+    /// Backoff after `count` attempts with `free` allowed: none below `free`, then
+    /// `first` (1 s in a server), 2 x `first`, 4 x, ... doubling per further attempt, at
+    /// most [`MAX_BACKOFF`].
+    fn backoff(&self, free: u32, first: Duration) -> Duration {
         if self.count < free {
             return Duration::ZERO;
         }
         let doublings = (self.count - free).min(20);
-        Duration::from_secs(1u64 << doublings).min(MAX_BACKOFF)
+        first.saturating_mul(1 << doublings).min(MAX_BACKOFF)
     }
 
     /// How long to wait before the next attempt, if at all.
-    fn wait(&self, free: u32, now: Instant) -> Option<Duration> {
-        let until = self.last + self.backoff(free);
+    fn wait(&self, free: u32, first: Duration, now: Instant) -> Option<Duration> {
+        let until = self.last + self.backoff(free, first);
         (now < until).then(|| until - now)
     }
 
     /// Forgotten once quiet for `window` after its backoff ended.
-    fn stale(&self, free: u32, window: Duration, now: Instant) -> bool {
-        now >= self.last + self.backoff(free) + window
+    fn stale(&self, free: u32, first: Duration, window: Duration, now: Instant) -> bool {
+        now >= self.last + self.backoff(free, first) + window
     }
 }
 
@@ -324,6 +325,8 @@ impl Tally {
 pub struct LoginLimiter {
     max: u32,
     window: Duration,
+    /// The first backoff, doubled per further attempt.
+    first: Duration,
     pairs: HashMap<(String, String), Tally>,
     sources: HashMap<String, Tally>,
 }
@@ -331,21 +334,27 @@ pub struct LoginLimiter {
 impl LoginLimiter {
     /// `max` attempts per (account, source) before the backoff starts (`max` x 4 per
     /// source over all accounts); a tally is forgotten after `window` without attempts
-    /// once its backoff ended.
+    /// once its backoff ended. The first backoff is 1 s ([`LoginLimiter::first_backoff`]).
     pub fn new(max: usize, window: Duration) -> LoginLimiter {
         LoginLimiter {
             max: u32::try_from(max.max(1)).unwrap_or(u32::MAX),
             window,
+            first: Duration::from_secs(1),
             pairs: HashMap::new(),
             sources: HashMap::new(),
         }
+    }
+
+    /// The same limiter with another first backoff (doubled per further attempt).
+    pub fn first_backoff(self, first: Duration) -> LoginLimiter {
+        LoginLimiter { first, ..self }
     }
 
     /// Checks and reserves one attempt of `account` from `source`: `Err(seconds to wait)`
     /// when either tally is in its backoff (nothing is counted then).
     pub fn reserve(&mut self, account: &str, source: &str, now: Instant) -> Result<(), u64> {
         self.prune(now);
-        let (free, window) = (self.max, self.window);
+        let (free, window, first) = (self.max, self.window, self.first);
         let source_free = free.saturating_mul(SOURCE_FACTOR);
         let key = (account.to_string(), source.to_string());
         let fresh = Tally {
@@ -353,17 +362,20 @@ impl LoginLimiter {
             last: now,
         };
         let mut pair = self.pairs.get(&key).copied().unwrap_or(fresh);
-        if pair.stale(free, window, now) {
+        if pair.stale(free, first, window, now) {
             pair = fresh;
         }
         let mut src = self.sources.get(source).copied().unwrap_or(fresh);
-        if src.stale(source_free, window, now) {
+        if src.stale(source_free, first, window, now) {
             src = fresh;
         }
-        let wait = [pair.wait(free, now), src.wait(source_free, now)]
-            .into_iter()
-            .flatten()
-            .max();
+        let wait = [
+            pair.wait(free, first, now),
+            src.wait(source_free, first, now),
+        ]
+        .into_iter()
+        .flatten()
+        .max();
         if let Some(w) = wait {
             return Err((w.as_secs() + u64::from(w.subsec_nanos() > 0)).max(1));
         }
@@ -392,13 +404,13 @@ impl LoginLimiter {
 
     /// Bounds memory: drops stale tallies when the tables grow.
     fn prune(&mut self, now: Instant) {
-        let (free, window) = (self.max, self.window);
+        let (free, window, first) = (self.max, self.window, self.first);
         if self.pairs.len() > 10_000 {
-            self.pairs.retain(|_, t| !t.stale(free, window, now));
+            self.pairs.retain(|_, t| !t.stale(free, first, window, now));
         }
         if self.sources.len() > 10_000 {
             let sf = free.saturating_mul(SOURCE_FACTOR);
-            self.sources.retain(|_, t| !t.stale(sf, window, now));
+            self.sources.retain(|_, t| !t.stale(sf, first, window, now));
         }
     }
 }

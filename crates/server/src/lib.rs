@@ -139,6 +139,8 @@ pub struct Config {
     pub login_attempts: usize,
     /// Quiet time after which a source's failed attempts are forgotten.
     pub login_window_secs: u64,
+    /// The first wait once the attempts are used up, doubled per further attempt (1 s).
+    pub login_backoff: std::time::Duration,
     /// The interval readings store (`zp-readings`) behind the heatmaps; none: no heatmaps.
     pub readings_dir: Option<PathBuf>,
     /// The certificate registry's ed25519 signing key file (created on first use, mode
@@ -168,6 +170,7 @@ impl Default for Config {
             upload_dir: std::env::temp_dir().join("zeropark-uploads"),
             login_attempts: 5,
             login_window_secs: 300,
+            login_backoff: std::time::Duration::from_secs(1),
             readings_dir: None,
             registry_key: None,
             trusted_proxies: Vec::new(),
@@ -244,10 +247,13 @@ impl AppState {
     pub fn with_pool(pool: StorePool, config: Config) -> AppState {
         AppState {
             store: Arc::new(pool),
-            limiter: Arc::new(Mutex::new(auth::LoginLimiter::new(
-                config.login_attempts,
-                std::time::Duration::from_secs(config.login_window_secs),
-            ))),
+            limiter: Arc::new(Mutex::new(
+                auth::LoginLimiter::new(
+                    config.login_attempts,
+                    std::time::Duration::from_secs(config.login_window_secs),
+                )
+                .first_backoff(config.login_backoff),
+            )),
             config: Arc::new(config),
             views: Arc::default(),
             metrics: Arc::default(),

@@ -770,7 +770,12 @@ async fn login_sets_a_secure_session_and_forms_need_the_csrf_token() {
 
 #[tokio::test]
 async fn logins_are_rate_limited() {
-    let t = app_with(|c| c.login_attempts = 3);
+    // A first backoff of an hour: the fourth attempt waits however slowly the three
+    // password checks before it ran (1 s, the server's, passed on a loaded machine).
+    let t = app_with(|c| {
+        c.login_attempts = 3;
+        c.login_backoff = std::time::Duration::from_secs(3600);
+    });
     for _ in 0..3 {
         let r = t.send(login_form("park", "wrong-password")).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);

@@ -14,6 +14,10 @@ use common::*;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 
+/// The throttle tests' first backoff: ten minutes, so an attempt made after slow password
+/// checks on a loaded machine still meets the wait (the server's 1 s could pass).
+const SLOW_BACKOFF: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// `req` as if it came over a socket from `peer`.
 fn from_peer(mut req: Request<Body>, peer: &str) -> Request<Body> {
     let addr: SocketAddr = format!("{peer}:40000").parse().unwrap();
@@ -244,7 +248,10 @@ async fn open_redirect_refused_for_login_next() {
 
 #[tokio::test]
 async fn login_throttle_guesses_from_one_address_never_lock_out_another() {
-    let t = app_with(|c| c.login_attempts = 5);
+    let t = app_with(|c| {
+        c.login_attempts = 5;
+        c.login_backoff = SLOW_BACKOFF;
+    });
     for _ in 0..5 {
         let r = t
             .send(from_peer(login_json("admin", "wrong"), "203.0.113.7"))
@@ -256,8 +263,8 @@ async fn login_throttle_guesses_from_one_address_never_lock_out_another() {
         .send(from_peer(login_json("admin", PASSWORD), "203.0.113.7"))
         .await;
     assert_error(&r, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
-    assert_eq!(r.headers["retry-after"], "1");
-    assert!(r.text.contains("try again in 1 s"), "{}", r.text);
+    assert_eq!(r.headers["retry-after"], "600");
+    assert!(r.text.contains("try again in 600 s"), "{}", r.text);
     // The real admin elsewhere is not locked out.
     let r = t
         .send(from_peer(login_json("admin", PASSWORD), "198.51.100.20"))
@@ -267,7 +274,10 @@ async fn login_throttle_guesses_from_one_address_never_lock_out_another() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn login_throttle_holds_against_concurrent_guesses() {
-    let t = app_with(|c| c.login_attempts = 5);
+    let t = app_with(|c| {
+        c.login_attempts = 5;
+        c.login_backoff = SLOW_BACKOFF;
+    });
     let mut tasks = Vec::new();
     for _ in 0..60 {
         let router = t.router.clone();
@@ -293,7 +303,10 @@ async fn login_throttle_holds_against_concurrent_guesses() {
 #[tokio::test]
 async fn login_throttle_per_source_over_all_accounts() {
     // 2 per (account, source), 2 x 4 = 8 per source over every account.
-    let t = app_with(|c| c.login_attempts = 2);
+    let t = app_with(|c| {
+        c.login_attempts = 2;
+        c.login_backoff = SLOW_BACKOFF;
+    });
     for i in 0..8 {
         let r = t
             .send(from_peer(
@@ -313,6 +326,7 @@ async fn login_throttle_per_source_over_all_accounts() {
 async fn login_throttle_uses_forwarded_for_only_from_a_trusted_proxy() {
     let t = app_with(|c| {
         c.login_attempts = 2;
+        c.login_backoff = SLOW_BACKOFF;
         c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
     });
     let via_proxy = |client: &str, pw: &str| {
@@ -348,13 +362,16 @@ async fn login_throttle_uses_forwarded_for_only_from_a_trusted_proxy() {
 
 #[tokio::test]
 async fn login_throttle_shows_the_wait_on_the_login_page() {
-    let t = app_with(|c| c.login_attempts = 1);
+    let t = app_with(|c| {
+        c.login_attempts = 1;
+        c.login_backoff = SLOW_BACKOFF;
+    });
     let r = t.send(login_form("park", "wrong", "/")).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let r = t.send(login_form("park", "wrong", "/")).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(r.headers["retry-after"], "1");
-    assert!(r.text.contains("(1 秒)"), "{}", r.text);
+    assert_eq!(r.headers["retry-after"], "600");
+    assert!(r.text.contains("(600 秒)"), "{}", r.text);
 }
 
 // ---- 10. Headers ----
