@@ -9,7 +9,7 @@ use crate::{LakeError, schema};
 use arrow::array::{ArrayRef, Float64Builder, Int64Builder, RecordBatch, StringBuilder};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use zp_app::{Caller, MeterFilter, OrgFilter, Store};
 use zp_domain::Region;
@@ -41,6 +41,18 @@ pub struct LakeExport {
 
 fn start_of_next_month(t: i64) -> i64 {
     month_start(month_start(t) + 32 * 86_400)
+}
+
+/// The partition directory of `table` for `region` and the local month starting at `m0`,
+/// with that month's year and number.
+fn month_partition(out: &Path, table: &str, region: &str, m0: i64) -> (PathBuf, i32, u32) {
+    let (y, mo, _) = local_date(m0);
+    let dir = out
+        .join(table)
+        .join(format!("region={region}"))
+        .join(format!("year={y:04}"))
+        .join(format!("month={mo:02}"));
+    (dir, y, mo)
 }
 
 fn day_label(t: i64) -> String {
@@ -219,12 +231,7 @@ pub fn export_lake(
     for (region, ms) in &by_region {
         for &m0 in &months {
             let m1 = start_of_next_month(m0);
-            let (y, mo, _) = local_date(m0);
-            let dir = out
-                .join("readings")
-                .join(format!("region={region}"))
-                .join(format!("year={y:04}"))
-                .join(format!("month={mo:02}"));
+            let (dir, y, mo) = month_partition(out, "readings", region, m0);
             let schema = schema::arrow_schema(schema::READINGS);
             let mut w = PartitionWriter::new(&dir, schema.clone(), file_rows)?;
             let mut rows = ReadingRows::default();
@@ -287,12 +294,7 @@ pub fn export_lake(
         let cfe: BTreeMap<i64, zp_domain::Decimal> = f.cfe_share.iter().copied().collect();
         for &m0 in &months {
             let m1 = start_of_next_month(m0);
-            let (y, mo, _) = local_date(m0);
-            let dir = out
-                .join("grid_hourly")
-                .join(format!("region={code}"))
-                .join(format!("year={y:04}"))
-                .join(format!("month={mo:02}"));
+            let (dir, y, mo) = month_partition(out, "grid_hourly", code, m0);
             let hours: Vec<&(i64, zp_domain::Decimal)> = f
                 .hourly
                 .iter()
@@ -390,12 +392,7 @@ fn export_certificates(
     let mut written = 0;
     for region in regions {
         for &m0 in months {
-            let (y, mo, _) = local_date(m0);
-            let dir = out
-                .join("certificates")
-                .join(format!("region={region}"))
-                .join(format!("year={y:04}"))
-                .join(format!("month={mo:02}"));
+            let (dir, y, mo) = month_partition(out, "certificates", region, m0);
             let Some(bundles) = parts.get(&(region, m0)) else {
                 remove_partition(&dir)?;
                 continue;
