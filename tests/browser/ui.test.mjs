@@ -576,8 +576,6 @@ const LATIN_ALLOWED = new Set(['Wh', 'kWh', 'MWh', 'GWh', 'TWh', 'kW', 'MW', 'MW
 // listed here must still show some English (take it off the list when it is clean), a page
 // not listed must show none.
 const LATIN_PENDING = {
-  '/evaluate': 'gap actions and their arithmetic, band labels, set notes',
-  '/': 'inventory accounting notes',
   '/certs': 'certificate claim notes',
 };
 async function latinWords(page) {

@@ -116,6 +116,47 @@ fn mwh(q: Decimal) -> String {
     format!("{} MWh", q.normalize())
 }
 
+/// The notes an inventory carries, as `(code, template)` pairs: a note is written in
+/// English from its template ([`note`]) and a page in another language recognises its code
+/// and parameters (`zp_domain::template::recognise`) and writes its own.
+pub const NOTES_EN: &[(&str, &str)] = &[
+    (
+        "inventory.factor_missing",
+        "{carrier}: {what} is missing from the catalog, so its combustion CO2 is not included; import a factor set that provides it",
+    ),
+    (
+        "inventory.certificates_unverified",
+        "{mwh} MWh of retired certificates name no serials: counted, but not checked against other enterprises' claims",
+    ),
+    (
+        "inventory.certificates_exceed",
+        "{mwh} MWh of retired certificates exceed the grid electricity of {year} and were not applied",
+    ),
+    (
+        "inventory.onsite_sold",
+        "{mwh} MWh of on-site renewable generation was issued as certificates now held or retired by others: priced at the residual factor (market-based) and left out of the clean share (GHG Protocol Scope 2 Guidance)",
+    ),
+    (
+        "inventory.coal_equivalent",
+        "electricity converted at its coal-equivalent (等价值) {k} kgce/kWh ({factor}), not the calorific 0.1229; emissions unchanged",
+    ),
+    (
+        "inventory.coal_equivalent_note",
+        "electricity converted at its coal-equivalent (等价值) {k} kgce/kWh ({factor}), not the calorific 0.1229; emissions unchanged; {note}",
+    ),
+    ("inventory.factor_note", "{slot}: {note}"),
+];
+
+/// The note `code` of [`NOTES_EN`] written with `args`.
+fn note(code: &str, args: &[(&str, &str)]) -> String {
+    let template = NOTES_EN
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, t)| *t)
+        .expect("a note of NOTES_EN");
+    zp_domain::template::fill(template, args)
+}
+
 /// Computes the inventory of one enterprise for `input.year`.
 ///
 /// `pins` holds the factor ids of an issued result: pinned slots reuse their factor, new
@@ -227,8 +268,12 @@ pub fn compute(
                     Ok(()) => {}
                     Err(CatalogError::Missing(what)) => {
                         inv.complete = false;
-                        inv.notes.push(format!(
-                            "{carrier}: {what} is missing from the catalog, so its combustion CO2 is not included; import a factor set that provides it"
+                        inv.notes.push(note(
+                            "inventory.factor_missing",
+                            &[
+                                ("carrier", &carrier.to_string()),
+                                ("what", &what.to_string()),
+                            ],
                         ));
                     }
                     Err(e) => return Err(e.into()),
@@ -305,9 +350,9 @@ pub fn compute(
                     .sum();
                 inv.unverified_certificates_mwh += unverified;
                 if !unverified.is_zero() {
-                    inv.notes.push(format!(
-                        "{} of retired certificates name no serials: counted, but not checked against other enterprises' claims",
-                        mwh(unverified)
+                    inv.notes.push(note(
+                        "inventory.certificates_unverified",
+                        &[("mwh", &unverified.normalize().to_string())],
                     ));
                 }
                 if let Some((_, id)) = &gec_unit {
@@ -339,9 +384,13 @@ pub fn compute(
     // more than the grid electricity of the period), the rest at the residual factor.
     inv.certificates_applied_mwh = inv.certificates_retired_mwh.min(inv.grid_electricity_mwh);
     if inv.certificates_retired_mwh > inv.certificates_applied_mwh {
-        inv.notes.push(format!(
-            "{} of retired certificates exceed the grid electricity of {year} and were not applied",
-            mwh(inv.certificates_retired_mwh - inv.certificates_applied_mwh)
+        let excess = inv.certificates_retired_mwh - inv.certificates_applied_mwh;
+        inv.notes.push(note(
+            "inventory.certificates_exceed",
+            &[
+                ("mwh", &excess.normalize().to_string()),
+                ("year", &year.to_string()),
+            ],
         ));
     }
     inv.onsite_certificates_sold_mwh = input
@@ -362,9 +411,9 @@ pub fn compute(
             ));
             line.factor_ids.push(id);
         }
-        inv.notes.push(format!(
-            "{} of on-site renewable generation was issued as certificates now held or retired by others: priced at the residual factor (market-based) and left out of the clean share (GHG Protocol Scope 2 Guidance)",
-            mwh(sold)
+        inv.notes.push(note(
+            "inventory.onsite_sold",
+            &[("mwh", &sold.normalize().to_string())],
         ));
     }
     if let Some(line) = inv
@@ -392,7 +441,10 @@ pub fn compute(
     inv.electricity_mwh = inv.grid_electricity_mwh + inv.onsite_renewable_mwh;
     for fu in f.used.values() {
         if let Some(n) = &fu.note {
-            inv.notes.push(format!("{}: {n}", fu.slot));
+            inv.notes.push(note(
+                "inventory.factor_note",
+                &[("slot", &fu.slot), ("note", n)],
+            ));
         }
     }
     inv.factors = f.used.into_values().collect();
@@ -488,11 +540,15 @@ pub fn with_coal_equivalent_electricity(
         source: sel.factor.source(),
         note: sel.note.clone(),
     });
-    out.notes.push(format!(
-        "electricity converted at its coal-equivalent (等价值) {k} kgce/kWh ({}), not the calorific 0.1229; emissions unchanged{}",
-        sel.factor.id,
-        sel.note.map(|n| format!("; {n}")).unwrap_or_default()
-    ));
+    let (k, factor) = (k.to_string(), sel.factor.id.clone());
+    let args = [("k", k.as_str()), ("factor", factor.as_str())];
+    out.notes.push(match &sel.note {
+        None => note("inventory.coal_equivalent", &args),
+        Some(n) => note(
+            "inventory.coal_equivalent_note",
+            &[args[0], args[1], ("note", n)],
+        ),
+    });
     out.derive_ratios();
     Ok(out)
 }

@@ -13,9 +13,9 @@ mod model;
 mod steam;
 
 pub use aggregate::aggregate;
-pub use inventory::DEFAULT_STEAM_PRESSURE_MPA;
 pub use inventory::{
     AccountingError, ElectricityTce, GridFactorMode, Options, compute,
     with_coal_equivalent_electricity,
 };
+pub use inventory::{DEFAULT_STEAM_PRESSURE_MPA, NOTES_EN};
 pub use model::{ActivityLine, CarrierLine, FactorUse, InputRef, Inventory, OrgInput, SteamState};

@@ -12,7 +12,8 @@
 
 /// Evaluation types the adapters show and pass.
 pub use zp_evaluate::{
-    IndicatorStatus, MeasureSet, PathShape, PlanStatus, TrajectoryPoint, abatement,
+    IndicatorStatus, MeasureSet, PathShape, PlanStatus, TRAJECTORY_ERRORS_EN, TrajectoryPoint,
+    abatement,
 };
 
 use crate::AppError;

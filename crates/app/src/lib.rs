@@ -52,7 +52,8 @@ pub use recompute::{FactorChange, FigureChange, RecomputeItem, recompute};
 // The record, storage and reference types the adapters show and pass: the CLI and the server
 // depend on `zp-app` and `zp-domain` only.
 pub use zp_accounting::{
-    ActivityLine, ElectricityTce, GridFactorMode, Inventory, Options, OrgInput, aggregate, compute,
+    ActivityLine, ElectricityTce, GridFactorMode, Inventory, NOTES_EN as INVENTORY_NOTES_EN,
+    Options, OrgInput, aggregate, compute,
 };
 pub use zp_factors::{BUILTIN_SET, Catalog, Factor, FactorKind, FactorZh, builtin_zh};
 pub use zp_ingest::{Limits, ReadError, Table, read_table};

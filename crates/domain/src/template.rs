@@ -34,6 +34,26 @@ pub fn recognise<'a>(
         .map(|(_, code, args)| (code, args))
 }
 
+/// `template` with each `{name}` replaced by its value in `args` (a name without a value
+/// stays as written): the text [`recognise`] gives back the code and parameters of.
+pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    for p in pieces(template) {
+        match p {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Param(name) => match args.iter().find(|(k, _)| *k == name) {
+                Some((_, v)) => out.push_str(v),
+                None => {
+                    out.push('{');
+                    out.push_str(name);
+                    out.push('}');
+                }
+            },
+        }
+    }
+    out
+}
+
 /// A template as literal text and `{name}` parameters, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Piece<'t> {
@@ -110,6 +130,20 @@ mod tests {
         ("any", "{code} already appears"),
         ("meter", "meter {id} already appears"),
     ];
+
+    #[test]
+    fn a_filled_template_is_recognised_with_its_parameters() {
+        let text = fill(T[2].1, &[("value", "12"), ("low", "0"), ("high", "10")]);
+        assert_eq!(text, "12 is not between 0 and 10");
+        assert_eq!(
+            recognise(&text, T),
+            Some((
+                "range",
+                args(&[("value", "12"), ("low", "0"), ("high", "10")])
+            ))
+        );
+        assert_eq!(fill("{a} and {b}", &[("a", "x")]), "x and {b}");
+    }
 
     fn args(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs

@@ -436,6 +436,33 @@ pub struct Plan {
     pub notes: Vec<String>,
 }
 
+/// The messages of [`PlanError`] as `(code, template)` pairs, so a page in another
+/// language recognises an error's code and parameters (`zp_domain::template::recognise`);
+/// a test checks every variant's message against them.
+pub const PLAN_ERRORS_EN: &[(&str, &str)] = &[
+    (
+        "plan.years",
+        "target year {target} must not be before the base year {base}",
+    ),
+    (
+        "plan.no_energy",
+        "the base year has no energy use, so it has no carbon intensity",
+    ),
+    (
+        "plan.negative_target",
+        "target intensity {target} must not be negative",
+    ),
+    ("plan.solver", "solver: {detail}"),
+    (
+        "plan.no_grid_factor",
+        "the base year has no uncovered grid electricity and no fallback grid factor was given, so measures that change grid electricity cannot be valued",
+    ),
+    (
+        "plan.numerical",
+        "the solver's portfolio misses the target in exact arithmetic ({intensity} tCO2/tce)",
+    ),
+];
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanError {
     #[error("target year {target} must not be before the base year {base}")]
@@ -677,5 +704,36 @@ fn solve(
         )),
         Err(ResolutionError::Infeasible) => Ok(None),
         Err(e) => Err(PlanError::Solver(e.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod plan_error_tests {
+    use super::*;
+
+    #[test]
+    fn every_plan_error_is_recognised_with_its_code() {
+        let cases = [
+            (
+                PlanError::Years {
+                    base: 2023,
+                    target: 2020,
+                },
+                "plan.years",
+            ),
+            (PlanError::NoEnergy, "plan.no_energy"),
+            (
+                PlanError::NegativeTarget(Decimal::new(-1, 1)),
+                "plan.negative_target",
+            ),
+            (PlanError::Solver("infeasible".into()), "plan.solver"),
+            (PlanError::NoGridFactor, "plan.no_grid_factor"),
+            (PlanError::Numerical(Decimal::new(123, 3)), "plan.numerical"),
+        ];
+        for (e, code) in cases {
+            let text = e.to_string();
+            let got = zp_domain::template::recognise(&text, PLAN_ERRORS_EN).map(|(c, _)| c);
+            assert_eq!(got, Some(code), "{text}");
+        }
     }
 }

@@ -497,6 +497,27 @@ pub enum PathShape {
     ConstantRate,
 }
 
+/// The messages of [`TrajectoryError`] as `(code, template)` pairs, for pages in other
+/// languages (see `abatement::PLAN_ERRORS_EN`); a test checks every variant against them.
+pub const TRAJECTORY_ERRORS_EN: &[(&str, &str)] = &[
+    (
+        "trajectory.years",
+        "target year {target} must be after the base year {base}",
+    ),
+    (
+        "trajectory.no_energy",
+        "the base year has no energy use, so it has no carbon intensity",
+    ),
+    (
+        "trajectory.negative_target",
+        "target intensity {target} must not be negative",
+    ),
+    (
+        "trajectory.zero_for_rate",
+        "a constant-rate path needs a base and a target intensity above zero",
+    ),
+];
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TrajectoryError {
     #[error("target year {target} must be after the base year {base}")]
@@ -593,4 +614,33 @@ pub fn trajectory(
         });
     }
     Ok(points)
+}
+
+#[cfg(test)]
+mod trajectory_error_tests {
+    use super::*;
+
+    #[test]
+    fn every_trajectory_error_is_recognised_with_its_code() {
+        let cases = [
+            (
+                TrajectoryError::Years {
+                    base: 2023,
+                    target: 2020,
+                },
+                "trajectory.years",
+            ),
+            (TrajectoryError::NoEnergy, "trajectory.no_energy"),
+            (
+                TrajectoryError::NegativeTarget(Decimal::new(-1, 1)),
+                "trajectory.negative_target",
+            ),
+            (TrajectoryError::ZeroForRate, "trajectory.zero_for_rate"),
+        ];
+        for (e, code) in cases {
+            let text = e.to_string();
+            let got = zp_domain::template::recognise(&text, TRAJECTORY_ERRORS_EN).map(|(c, _)| c);
+            assert_eq!(got, Some(code), "{text}");
+        }
+    }
 }

@@ -28,16 +28,17 @@ pub mod inputs;
 pub mod scheme;
 
 pub use abatement::{
-    MacPoint, Measure, MeasureKind, MeasureSet, Plan, PlanError, PlanRequest, PlanStatus,
-    PlannedMeasure, Rates, annualised_cost_yuan, grid_factor, mac_curve, plan_abatement, rates,
+    MacPoint, Measure, MeasureKind, MeasureSet, PLAN_ERRORS_EN, Plan, PlanError, PlanRequest,
+    PlanStatus, PlannedMeasure, Rates, annualised_cost_yuan, grid_factor, mac_curve,
+    plan_abatement, rates,
 };
 pub use builtin::builtin_catalog;
 pub use evaluation::{
     Evaluation, EvaluationInputs, GroupScore, IndicatorResult, IndicatorStatus, Subject, evaluate,
 };
 pub use gap::{
-    Gap, GapAction, PathShape, ScoreGap, TrajectoryError, TrajectoryPoint, analyse_gaps, score_gap,
-    trajectory,
+    Gap, GapAction, PathShape, ScoreGap, TRAJECTORY_ERRORS_EN, TrajectoryError, TrajectoryPoint,
+    analyse_gaps, score_gap, trajectory,
 };
 pub use indicator_data::{
     DataCatalogue, FieldError, INDICATOR_ROW_HEADER, IndicatorValue, indicator_row,

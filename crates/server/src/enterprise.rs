@@ -184,7 +184,8 @@ struct Body {
     kpis: Vec<Kpi>,
     lines: Vec<LineRow>,
     total: LineRow,
-    notes: Vec<String>,
+    /// Each note as pieces, `true` where a piece is a code or value.
+    notes: Vec<Vec<(bool, String)>>,
     meters: Vec<Meter>,
     sites: Vec<Site>,
     data: String,
@@ -377,7 +378,11 @@ async fn page(
         kpis,
         lines: line_rows(&inv, lang),
         total,
-        notes: inv.notes.clone(),
+        notes: inv
+            .notes
+            .iter()
+            .map(|n| crate::inventory_notes::note_pieces(lang, n))
+            .collect(),
         meters,
         sites,
         data: format::script_json(&data),

@@ -91,6 +91,19 @@ const STRINGS: &[Entry] = &[
     ),
     ("eval.reasons", "未通过原因", "Why it does not pass"),
     ("eval.run", "评价", "Evaluate"),
+    ("eval.kind.zero-carbon-park", "零碳园区", "Zero-carbon park"),
+    ("eval.kind.green-factory", "绿色工厂", "Green factory"),
+    (
+        "eval.kind.near-zero",
+        "近零碳排放试点",
+        "Near-zero carbon pilot",
+    ),
+    ("eval.kind.esg", "ESG 评分", "ESG score"),
+    (
+        "eval.org_placeholder",
+        "统一社会信用代码（绿色工厂、ESG）",
+        "credit code (green-factory, esg)",
+    ),
     ("eval.target", "目标强度 tCO2/tce", "Target tCO2/tce"),
     ("eval.by", "目标年份", "Target year"),
     (
@@ -381,7 +394,8 @@ struct PlanView {
 #[template(path = "evaluate.html")]
 struct Body {
     lang: Lang,
-    kinds: Vec<(&'static str, bool)>,
+    /// Each kind: key, label, selected.
+    kinds: Vec<(&'static str, &'static str, bool)>,
     parks: Vec<String>,
     park: String,
     org: String,
@@ -389,10 +403,45 @@ struct Body {
     target: String,
     by: i32,
     result: Option<Scorecard>,
-    error: Option<String>,
+    /// The evaluation's refusal as pieces, `true` where a piece is a code or value.
+    error: Option<Vec<(bool, String)>>,
     plan: Option<PlanView>,
-    plan_error: Option<String>,
+    /// The plan's refusal as pieces, `true` where a piece is a code or value.
+    plan_error: Option<Vec<(bool, String)>>,
 }
+
+/// The Chinese of every code of `zp_app::evaluate::abatement::PLAN_ERRORS_EN`.
+const PLAN_ERRORS_ZH: &[(&str, &str)] = &[
+    ("plan.years", "目标年份 {target} 不得早于基准年 {base}"),
+    ("plan.no_energy", "基准年没有能源消费，因此没有碳排放强度"),
+    ("plan.negative_target", "目标强度 {target} 不得为负"),
+    ("plan.solver", "求解器：`{detail}`"),
+    (
+        "plan.no_grid_factor",
+        "基准年没有未被证书覆盖的电网购电，也未给出备用电网因子，因此无法评估改变电网用电的措施",
+    ),
+    (
+        "plan.numerical",
+        "求解器给出的组合在精确计算下未达到目标（{intensity} tCO2/tce）",
+    ),
+];
+
+/// The Chinese of every code of `zp_app::evaluate::TRAJECTORY_ERRORS_EN`.
+const TRAJECTORY_ERRORS_ZH: &[(&str, &str)] = &[
+    (
+        "trajectory.years",
+        "目标年份 {target} 必须晚于基准年 {base}",
+    ),
+    (
+        "trajectory.no_energy",
+        "基准年没有能源消费，因此没有碳排放强度",
+    ),
+    ("trajectory.negative_target", "目标强度 {target} 不得为负"),
+    (
+        "trajectory.zero_for_rate",
+        "等比例下降路径需要基准强度和目标强度都大于零",
+    ),
+];
 
 fn shown(d: Option<Decimal>) -> String {
     d.map(|v| crate::format::num(v, 4))
@@ -605,12 +654,28 @@ async fn page(page: Page, State(st): State<AppState>, Query(q): Query<EvalQuery>
     let (report, plan) = outcome;
     let (result, error) = match report {
         Some(Ok(r)) => (Some(scorecard(&r, lang)), None),
-        Some(Err(e)) => (None, Some(e)),
+        Some(Err(e)) => (
+            None,
+            Some(crate::format::template_pieces(
+                lang,
+                &e,
+                zp_app::evaluate::TRAJECTORY_ERRORS_EN,
+                TRAJECTORY_ERRORS_ZH,
+            )),
+        ),
         None => (None, None),
     };
     let (plan, plan_error) = match plan {
         Some(Ok(p)) => (Some(plan_view(&p, lang)), None),
-        Some(Err(e)) => (None, Some(e)),
+        Some(Err(e)) => (
+            None,
+            Some(crate::format::template_pieces(
+                lang,
+                &e,
+                zp_app::evaluate::abatement::PLAN_ERRORS_EN,
+                PLAN_ERRORS_ZH,
+            )),
+        ),
         None => (None, None),
     };
     let year = q.year.unwrap_or(2023);
@@ -618,7 +683,13 @@ async fn page(page: Page, State(st): State<AppState>, Query(q): Query<EvalQuery>
         lang,
         kinds: EvaluationKind::ALL
             .iter()
-            .map(|k| (k.key(), *k == kind))
+            .map(|k| {
+                (
+                    k.key(),
+                    lang.t(&format!("eval.kind.{}", k.key())),
+                    *k == kind,
+                )
+            })
             .collect(),
         park: q.park.clone().unwrap_or_default(),
         parks,
@@ -637,4 +708,34 @@ async fn page(page: Page, State(st): State<AppState>, Query(q): Query<EvalQuery>
         &body,
         &["/assets/evaluate.js"],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_plan_error_has_a_chinese_template_with_the_same_parameters() {
+        crate::i18n::assert_same_codes(zp_app::evaluate::abatement::PLAN_ERRORS_EN, PLAN_ERRORS_ZH);
+        crate::i18n::assert_same_codes(
+            zp_app::evaluate::TRAJECTORY_ERRORS_EN,
+            TRAJECTORY_ERRORS_ZH,
+        );
+        let text = |e: &str| {
+            crate::format::template_pieces(
+                Lang::Zh,
+                e,
+                zp_app::evaluate::abatement::PLAN_ERRORS_EN,
+                PLAN_ERRORS_ZH,
+            )
+            .into_iter()
+            .map(|(code, t)| if code { format!("<{t}>") } else { t })
+            .collect::<String>()
+        };
+        assert_eq!(
+            text("target year 2020 must not be before the base year 2023"),
+            "目标年份 2020 不得早于基准年 2023"
+        );
+        assert_eq!(text("solver: infeasible"), "求解器：<infeasible>");
+    }
 }

@@ -58,6 +58,34 @@ pub fn code_pieces(text: &str) -> Vec<(bool, String)> {
         .collect()
 }
 
+/// A text an English template of `en` wrote, in the page's language: its code and
+/// parameters recognised and its Chinese template of `zh` written (values in backticks
+/// become code pieces); a text no template wrote keeps its English, as a code piece after
+/// the label "原文". Pieces are `(is code, text)`.
+pub fn template_pieces(
+    lang: crate::i18n::Lang,
+    text: &str,
+    en: &[(&str, &str)],
+    zh: &[(&str, &str)],
+) -> Vec<(bool, String)> {
+    if lang == crate::i18n::Lang::En {
+        return vec![(false, text.to_string())];
+    }
+    match zp_domain::template::recognise(text, en) {
+        Some((code, args)) => {
+            let n = zp_app::note::Note {
+                code: code.to_string(),
+                args,
+            };
+            code_pieces(&n.text(zh))
+        }
+        None => vec![
+            (false, format!("{}：", lang.t("quarantine.original"))),
+            (true, text.to_string()),
+        ],
+    }
+}
+
 pub fn script_json(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value)
         .unwrap_or_else(|_| "null".into())

@@ -38,6 +38,7 @@ pub mod i18n;
 pub mod imports;
 pub mod inclusion_page;
 pub mod inventory;
+mod inventory_notes;
 pub mod layout;
 pub mod market_page;
 pub mod metrics;

@@ -444,7 +444,8 @@ struct Body {
     intensity: String,
     members: Vec<MemberRow>,
     designations: Vec<String>,
-    notes: Vec<String>,
+    /// Each note as pieces, `true` where a piece is a code or value.
+    notes: Vec<Vec<(bool, String)>>,
     data: String,
     /// Months of the year with figures: under 12, the page says so.
     months: usize,
@@ -596,7 +597,11 @@ fn body(lang: Lang, parks: Vec<Park>, v: &ParkView, previous: &[MonthFigures]) -
             .iter()
             .map(|d| crate::format::designation_label(d, lang))
             .collect(),
-        notes: inv.notes.clone(),
+        notes: inv
+            .notes
+            .iter()
+            .map(|n| crate::inventory_notes::note_pieces(lang, n))
+            .collect(),
         data: format::script_json(&data),
         months: zp_app::park::months_with_figures(&v.monthly),
     }
