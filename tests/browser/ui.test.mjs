@@ -575,8 +575,11 @@ const LATIN_ALLOWED = new Set(['Wh', 'kWh', 'MWh', 'GWh', 'TWh', 'kW', 'MW', 'MW
 // "2. One language per page"). The check fails when a page leaves this list's state: a page
 // listed here must still show some English (take it off the list when it is clean), a page
 // not listed must show none.
+// The evaluation with a scorecard, gaps and a plan: its set's reasons, the gap actions with
+// their arithmetic and the plan's notes are English sentences of the use-case layer.
+const EVALUATED = `/evaluate?kind=zero-carbon-park&park=${encodeURIComponent(PARK)}&target=0.20`;
 const LATIN_PENDING = {
-  '/certs': 'certificate claim notes',
+  [EVALUATED]: 'scorecard reasons, gap actions and their arithmetic, plan notes',
 };
 async function latinWords(page) {
   return page.evaluate(() => {
@@ -607,7 +610,7 @@ test('every page in Chinese shows no English outside units, codes and names (the
   const { context, page } = await session('admin');
   await page.goto(`${BASE}/?lang=zh`);
   const nav = await page.$$eval('nav.mainnav a', as => as.map(a => a.getAttribute('href')));
-  const pages = [...new Set(nav.concat([`/orgs/${ENTERPRISE}`, '/market', '/inclusion', '/projects']))];
+  const pages = [...new Set(nav.concat([`/orgs/${ENTERPRISE}`, '/market', '/inclusion', '/projects', EVALUATED]))];
   assert.ok(pages.length >= 20, `pages: ${pages}`);
   const failures = [];
   for (const href of pages) {

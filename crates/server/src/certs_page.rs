@@ -54,6 +54,16 @@ pub(crate) const STRINGS: &[Entry] = &[
     ("certs.produced", "生产时段", "Produced"),
     ("certs.tech", "技术", "Technology"),
     ("certs.status", "状态", "Status"),
+    ("certs.status.active", "有效", "active"),
+    ("certs.status.cancelled", "已注销", "cancelled"),
+    ("certs.status.claimed", "已声明", "claimed"),
+    ("certs.status.withdrawn", "已撤销", "withdrawn"),
+    ("tech.solar", "光伏", "solar"),
+    ("tech.wind", "风电", "wind"),
+    ("tech.hydro", "水电", "hydro"),
+    ("tech.biomass", "生物质", "biomass"),
+    ("tech.geothermal", "地热", "geothermal"),
+    ("tech.nuclear", "核电", "nuclear"),
     ("certs.consumer", "消费方", "Consumer"),
     ("certs.monthly", "按月（绿证）", "monthly (GEC)"),
     ("certs.chain", "事件链校验", "Chain check"),
@@ -137,8 +147,8 @@ pub(crate) const STRINGS: &[Entry] = &[
     ),
     (
         "certs.more",
-        "仅显示最新的证书束；全部证书束见 API /api/v1/certs/bundles。",
-        "Only the newest bundles are shown; all of them are in the API /api/v1/certs/bundles.",
+        "仅显示最新的证书束；全部证书束见接口",
+        "Only the newest bundles are shown; all of them are in the API at",
     ),
 ];
 
@@ -161,7 +171,10 @@ struct Row {
     /// Production hour as a `datetime-local` value (granular bundles).
     hour: String,
     tech: String,
+    /// Whether `tech` is a translated name (else the registry's own word, shown as code).
+    tech_known: bool,
     status: &'static str,
+    status_label: &'static str,
     consumer: String,
 }
 
@@ -366,8 +379,12 @@ fn row(b: &Bundle, lang: Lang) -> Row {
             .as_deref()
             .map(|p| p.get(..16).unwrap_or_default().to_string())
             .unwrap_or_default(),
-        tech: b.technology.clone(),
+        tech: lang
+            .t_or(&format!("tech.{}", b.technology), &b.technology)
+            .to_string(),
+        tech_known: crate::i18n::has(&format!("tech.{}", b.technology)),
         status: b.status.name(),
+        status_label: lang.t(&format!("certs.status.{}", b.status.name())),
         consumer: b
             .status
             .retirement()
