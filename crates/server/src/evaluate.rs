@@ -722,15 +722,12 @@ mod tests {
             TRAJECTORY_ERRORS_ZH,
         );
         let text = |e: &str| {
-            crate::format::template_pieces(
+            crate::format::pieces_text(crate::format::template_pieces(
                 Lang::Zh,
                 e,
                 zp_app::evaluate::abatement::PLAN_ERRORS_EN,
                 PLAN_ERRORS_ZH,
-            )
-            .into_iter()
-            .map(|(code, t)| if code { format!("<{t}>") } else { t })
-            .collect::<String>()
+            ))
         };
         assert_eq!(
             text("target year 2020 must not be before the base year 2023"),

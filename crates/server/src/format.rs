@@ -86,6 +86,15 @@ pub fn template_pieces(
     }
 }
 
+/// Pieces as one text, code pieces in angle brackets (tests read rendered pieces so).
+#[cfg(test)]
+pub(crate) fn pieces_text(pieces: Vec<(bool, String)>) -> String {
+    pieces
+        .into_iter()
+        .map(|(code, t)| if code { format!("<{t}>") } else { t })
+        .collect()
+}
+
 pub fn script_json(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value)
         .unwrap_or_else(|_| "null".into())

@@ -66,12 +66,7 @@ mod tests {
 
     #[test]
     fn notes_are_written_in_chinese_with_the_enterprise_code_kept() {
-        let text = |pieces: Vec<(bool, String)>| {
-            pieces
-                .into_iter()
-                .map(|(code, t)| if code { format!("<{t}>") } else { t })
-                .collect::<String>()
-        };
+        let text = crate::format::pieces_text;
         assert_eq!(
             text(note_pieces(
                 Lang::Zh,

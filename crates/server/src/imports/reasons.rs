@@ -252,12 +252,7 @@ mod tests {
 
     #[test]
     fn reasons_are_written_in_chinese_from_their_code_and_kept_when_unknown() {
-        let text = |pieces: Vec<(bool, String)>| {
-            pieces
-                .into_iter()
-                .map(|(code, t)| if code { format!("<{t}>") } else { t })
-                .collect::<String>()
-        };
+        let text = crate::format::pieces_text;
         assert_eq!(
             text(reason_pieces(Lang::Zh, "\"lots\" is not a number")),
             "<\"lots\"> 不是数字"
