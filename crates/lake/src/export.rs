@@ -247,7 +247,7 @@ pub fn export_lake(
                 w.write(&rows.take(&schema)?)?;
             }
             let n = w.rows();
-            let files = n.div_ceil(file_rows.max(1) as u64) as usize;
+            let files = w.files();
             let bytes = w.finish()?;
             if n == 0 {
                 continue;

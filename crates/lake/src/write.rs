@@ -53,6 +53,11 @@ impl PartitionWriter {
         self.rows
     }
 
+    /// Files written so far, the one being written included.
+    pub fn files(&self) -> usize {
+        self.done.len() + usize::from(self.open.is_some())
+    }
+
     /// Appends `batch`, starting a new file whenever the current one is full.
     pub fn write(&mut self, batch: &RecordBatch) -> Result<(), LakeError> {
         let mut at = 0;
@@ -190,7 +195,7 @@ mod tests {
         for from in [0, 7, 14, 21] {
             w.write(&batch(&schema, from, (25 - from).min(7))).unwrap();
         }
-        assert_eq!(w.rows(), 25);
+        assert_eq!((w.rows(), w.files()), (25, 3));
         assert!(w.finish().unwrap() > 0);
         let files = read(&part);
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
