@@ -25,6 +25,23 @@ const P_MAX_MPA: f64 = 100.0;
 /// (a temperature read off the saturation table, rounded).
 const SATURATION_TOLERANCE_K: f64 = 0.05;
 
+/// Why a steam state is refused, as `(code, template)` pairs (issue 14: a page recognises
+/// the code of a quarantined row's reason and writes it in its language).
+pub const REASONS_EN: &[(&str, &str)] = &[
+    (
+        "steam.pressure_range",
+        "pressure {pressure_mpa} MPa is outside the range this formulation covers for steam (above {triple_mpa} MPa, below the critical {critical_mpa} MPa for saturated steam; superheated steam up to {max_mpa} MPa below the B23 boundary); pressures are absolute",
+    ),
+    (
+        "steam.temperature_range",
+        "temperature {temperature_c} degC is outside 0.01 to 800 degC",
+    ),
+    (
+        "steam.liquid",
+        "{temperature_c} degC at {pressure_mpa} MPa is liquid water, not steam (saturation is {saturation_c} degC); pressures are absolute",
+    ),
+];
+
 /// Why a state cannot be evaluated.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SteamError {
@@ -44,22 +61,35 @@ pub enum SteamError {
 
 impl fmt::Display for SteamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut write = |code: &str, args: &[(&str, String)]| {
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            f.write_str(&crate::template::write(REASONS_EN, code, &args))
+        };
         match self {
-            SteamError::PressureOutOfRange { pressure_mpa } => write!(
-                f,
-                "pressure {pressure_mpa} MPa is outside the range this formulation covers for steam (above {P_TRIPLE_MPA} MPa, below the critical {P_CRIT_MPA} MPa for saturated steam; superheated steam up to {P_MAX_MPA} MPa below the B23 boundary); pressures are absolute"
+            SteamError::PressureOutOfRange { pressure_mpa } => write(
+                "steam.pressure_range",
+                &[
+                    ("pressure_mpa", pressure_mpa.to_string()),
+                    ("triple_mpa", P_TRIPLE_MPA.to_string()),
+                    ("critical_mpa", P_CRIT_MPA.to_string()),
+                    ("max_mpa", P_MAX_MPA.to_string()),
+                ],
             ),
-            SteamError::TemperatureOutOfRange { temperature_c } => write!(
-                f,
-                "temperature {temperature_c} degC is outside 0.01 to 800 degC"
+            SteamError::TemperatureOutOfRange { temperature_c } => write(
+                "steam.temperature_range",
+                &[("temperature_c", temperature_c.to_string())],
             ),
             SteamError::NotSteam {
                 pressure_mpa,
                 temperature_c,
                 saturation_c,
-            } => write!(
-                f,
-                "{temperature_c} degC at {pressure_mpa} MPa is liquid water, not steam (saturation is {saturation_c:.2} degC); pressures are absolute"
+            } => write(
+                "steam.liquid",
+                &[
+                    ("temperature_c", temperature_c.to_string()),
+                    ("pressure_mpa", pressure_mpa.to_string()),
+                    ("saturation_c", format!("{saturation_c:.2}")),
+                ],
             ),
         }
     }
@@ -432,5 +462,20 @@ mod tests {
         assert!(steam_enthalpy_kj_per_kg(20.0, Some(400.0)).is_ok());
         let e = steam_enthalpy_kj_per_kg(1.0, Some(150.0)).unwrap_err();
         assert!(e.to_string().contains("liquid water"), "{e}");
+    }
+
+    #[test]
+    fn every_refusal_is_written_from_its_template() {
+        for (state, code) in [
+            ((25.0, None), "steam.pressure_range"),
+            ((1.0, Some(900.0)), "steam.temperature_range"),
+            ((1.0, Some(150.0)), "steam.liquid"),
+        ] {
+            let e = steam_enthalpy_kj_per_kg(state.0, state.1)
+                .unwrap_err()
+                .to_string();
+            let back = crate::template::recognise(&e, REASONS_EN);
+            assert_eq!(back.map(|(c, _)| c), Some(code), "{e}");
+        }
     }
 }

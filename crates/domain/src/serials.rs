@@ -5,7 +5,44 @@
 //! A serial is its prefix plus its trailing decimal number; serials with different
 //! prefixes or number widths never overlap.
 
+use crate::template::write;
 use std::fmt;
+
+/// Why a `serials` cell is refused, as `(code, template)` pairs (issue 14: a page
+/// recognises the code and writes the reason in its language). A range's ends keep their
+/// own spelling; a prefix is quoted.
+pub const REASONS_EN: &[(&str, &str)] = &[
+    (
+        "serials.cell_long",
+        "serials cell is {length} characters long (at most {max}): use ranges FIRST..LAST",
+    ),
+    ("serials.none", "serials cell names no serial"),
+    (
+        "serials.twice",
+        "serial {serial} is named twice in the cell",
+    ),
+    (
+        "serials.too_many",
+        "serials cell names more than {max} certificates",
+    ),
+    (
+        "serials.first_number",
+        "range {first}..{last}: the first serial has no trailing number",
+    ),
+    (
+        "serials.last_number",
+        "range {first}..{last}: the last serial has no trailing number",
+    ),
+    (
+        "serials.prefixes",
+        "range {first}..{last}: prefixes differ ({prefix_first} and {prefix_last})",
+    ),
+    (
+        "serials.widths",
+        "range {first}..{last}: numbers differ in width ({width_first} and {width_last} digits)",
+    ),
+    ("serials.backwards", "range {first}..{last}: runs backwards"),
+];
 
 /// Longest `serials` cell accepted: a ledger row is not a certificate database.
 const MAX_CELL_LEN: usize = 10_000;
@@ -65,9 +102,13 @@ impl SerialSet {
     /// run backwards, and a serial named twice.
     pub fn parse(cell: &str) -> Result<SerialSet, String> {
         if cell.len() > MAX_CELL_LEN {
-            return Err(format!(
-                "serials cell is {} characters long (at most {MAX_CELL_LEN}): use ranges FIRST..LAST",
-                cell.len()
+            return Err(write(
+                REASONS_EN,
+                "serials.cell_long",
+                &[
+                    ("length", &cell.len().to_string()),
+                    ("max", &MAX_CELL_LEN.to_string()),
+                ],
             ));
         }
         let mut ranges = Vec::new();
@@ -78,12 +119,16 @@ impl SerialSet {
             });
         }
         if ranges.is_empty() {
-            return Err("serials cell names no serial".into());
+            return Err(write(REASONS_EN, "serials.none", &[]));
         }
         ranges.sort();
         for w in ranges.windows(2) {
             if let Some(both) = w[0].intersect(&w[1]) {
-                return Err(format!("serial {both} is named twice in the cell"));
+                return Err(write(
+                    REASONS_EN,
+                    "serials.twice",
+                    &[("serial", &both.to_string())],
+                ));
             }
         }
         // Ranges of 19-digit numbers can name more serials than a u64 counts: refused here,
@@ -93,9 +138,10 @@ impl SerialSet {
             .try_fold(0u64, |n, r| n.checked_add(r.count()))
             .is_none()
         {
-            return Err(format!(
-                "serials cell names more than {} certificates",
-                u64::MAX
+            return Err(write(
+                REASONS_EN,
+                "serials.too_many",
+                &[("max", &u64::MAX.to_string())],
             ));
         }
         Ok(SerialSet(ranges))
@@ -167,19 +213,31 @@ fn single(s: &str) -> SerialRange {
 }
 
 fn range(a: &str, b: &str) -> Result<SerialRange, String> {
-    let bad = |why: &str| format!("range {a}..{b}: {why}");
-    let (pa, wa, first) = split(a).ok_or_else(|| bad("the first serial has no trailing number"))?;
-    let (pb, wb, last) = split(b).ok_or_else(|| bad("the last serial has no trailing number"))?;
+    let bad = |code: &str, more: &[(&str, &str)]| {
+        let args: Vec<(&str, &str)> = [("first", a), ("last", b)]
+            .into_iter()
+            .chain(more.iter().copied())
+            .collect();
+        write(REASONS_EN, code, &args)
+    };
+    let (pa, wa, first) = split(a).ok_or_else(|| bad("serials.first_number", &[]))?;
+    let (pb, wb, last) = split(b).ok_or_else(|| bad("serials.last_number", &[]))?;
     if pa != pb {
-        return Err(bad(&format!("prefixes differ ({pa:?} and {pb:?})")));
+        let (pa, pb) = (format!("{pa:?}"), format!("{pb:?}"));
+        return Err(bad(
+            "serials.prefixes",
+            &[("prefix_first", &pa), ("prefix_last", &pb)],
+        ));
     }
     if wa != wb {
-        return Err(bad(&format!(
-            "numbers differ in width ({wa} and {wb} digits)"
-        )));
+        let (wa, wb) = (wa.to_string(), wb.to_string());
+        return Err(bad(
+            "serials.widths",
+            &[("width_first", &wa), ("width_last", &wb)],
+        ));
     }
     if last < first {
-        return Err(bad("runs backwards"));
+        return Err(bad("serials.backwards", &[]));
     }
     Ok(SerialRange {
         prefix: pa.to_string(),
@@ -254,6 +312,34 @@ mod tests {
         ] {
             let e = SerialSet::parse(cell).unwrap_err();
             assert!(e.contains(why), "{cell}: {e}");
+        }
+    }
+
+    #[test]
+    fn every_refusal_is_written_from_its_template() {
+        let long = "X".repeat(MAX_CELL_LEN + 1);
+        let cells = [
+            (long.as_str(), "serials.cell_long"),
+            (" ; ", "serials.none"),
+            ("X001..X005;X003", "serials.twice"),
+            (
+                "A0..A9999999999999999999;B0..B9999999999999999999",
+                "serials.widths",
+            ),
+            (
+                "A0000000000000000000..A9999999999999999999;B0000000000000000000..B9999999999999999999",
+                "serials.too_many",
+            ),
+            ("X..X5", "serials.first_number"),
+            ("X1..Y", "serials.last_number"),
+            ("X001..Y010", "serials.prefixes"),
+            ("X001..X0010", "serials.widths"),
+            ("X010..X001", "serials.backwards"),
+        ];
+        for (cell, code) in cells {
+            let e = SerialSet::parse(cell).unwrap_err();
+            let back = crate::template::recognise(&e, REASONS_EN).map(|(c, _)| c);
+            assert_eq!(back, Some(code), "{e}");
         }
     }
 }

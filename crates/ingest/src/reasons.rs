@@ -129,6 +129,22 @@ pub const REASONS_EN: &[(&str, &str)] = &[
         "domain.time",
         "time {time} is neither RFC 3339 with offset nor local YYYY-MM-DD[T ]HH:MM[:SS] (Asia/Shanghai)",
     ),
+    (
+        "domain.credit_code_length",
+        "credit code must be 18 characters, got {length}",
+    ),
+    (
+        "domain.credit_code_character",
+        "character {character} at position {position} is not allowed in a credit code (allowed: 0-9 and A-Y without I, O, S, V, Z)",
+    ),
+    (
+        "domain.credit_code_division",
+        "division code (positions 3-8) must be 6 digits",
+    ),
+    (
+        "domain.credit_code_check",
+        "check character is {got}, expected {expected} (GB 32100-2015)",
+    ),
 ];
 
 /// Fails on a reason of `rejected` (each of its `; `-joined parts) that no template wrote.
@@ -171,6 +187,18 @@ mod tests {
             zp_domain::Unit::parse("bananas").unwrap_err().to_string(),
             zp_domain::Region::parse("XX").unwrap_err().to_string(),
             zp_domain::time::parse_timestamp("noon")
+                .unwrap_err()
+                .to_string(),
+            zp_domain::CreditCode::parse("91500")
+                .unwrap_err()
+                .to_string(),
+            zp_domain::CreditCode::parse("9150010520215380IO")
+                .unwrap_err()
+                .to_string(),
+            zp_domain::CreditCode::parse("91AB0105202153800X")
+                .unwrap_err()
+                .to_string(),
+            zp_domain::CreditCode::parse("915001052021538000")
                 .unwrap_err()
                 .to_string(),
         ];

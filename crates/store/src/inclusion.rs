@@ -17,6 +17,24 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use zp_domain::CreditCode;
 use zp_domain::records::{BatchMeta, ImportCounts, Rejected};
+use zp_domain::template::write;
+
+/// The reasons the store quarantines an action record with, as `(code, template)` pairs
+/// (issue 14: a page recognises the code and writes the reason in its language).
+pub const INCLUSION_REASONS_EN: &[(&str, &str)] = &[
+    (
+        "inclusion.recorded",
+        "{participant} {methodology} on {day} is already recorded as {quantity}; a correction is not accepted once recorded",
+    ),
+    (
+        "inclusion.issued",
+        "{participant} {methodology}: the year {year} is already issued; its records are final",
+    ),
+    (
+        "inclusion.twice",
+        "{participant} {methodology} on {day} appears twice in the file ({first} and {second})",
+    ),
+];
 
 pub(crate) const INCLUSION_MIGRATION: &str = r#"
 CREATE TABLE inclusion_participants (
@@ -208,18 +226,27 @@ fn check_action(
         return Ok(if q == a.quantity {
             Ok(false)
         } else {
-            Err(format!(
-                "{} {} on {} is already recorded as {q}; a correction is not accepted once recorded",
-                a.participant, a.methodology, a.day
+            Err(write(
+                INCLUSION_REASONS_EN,
+                "inclusion.recorded",
+                &[
+                    ("participant", &a.participant),
+                    ("methodology", &a.methodology),
+                    ("day", &a.day),
+                    ("quantity", &q.to_string()),
+                ],
             ))
         });
     }
     if issued_year(c, &a.participant, &a.methodology, year_of(&a.day))? {
-        return Ok(Err(format!(
-            "{} {}: the year {} is already issued; its records are final",
-            a.participant,
-            a.methodology,
-            year_of(&a.day)
+        return Ok(Err(write(
+            INCLUSION_REASONS_EN,
+            "inclusion.issued",
+            &[
+                ("participant", &a.participant),
+                ("methodology", &a.methodology),
+                ("year", &year_of(&a.day).to_string()),
+            ],
         )));
     }
     Ok(Ok(true))
@@ -324,9 +351,16 @@ impl<C: Conn> InclusionStore for SqlStore<C> {
                 });
                 let verdict = match earlier {
                     Some(f) if f.quantity == a.quantity => Ok(false),
-                    Some(f) => Err(format!(
-                        "{} {} on {} appears twice in the file ({} and {})",
-                        a.participant, a.methodology, a.day, f.quantity, a.quantity
+                    Some(f) => Err(write(
+                        INCLUSION_REASONS_EN,
+                        "inclusion.twice",
+                        &[
+                            ("participant", &a.participant),
+                            ("methodology", &a.methodology),
+                            ("day", &a.day),
+                            ("first", &f.quantity.to_string()),
+                            ("second", &a.quantity.to_string()),
+                        ],
                     )),
                     None => check_action(c, a)?,
                 };

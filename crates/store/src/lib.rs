@@ -43,7 +43,8 @@ pub use finance::{
     FinanceStore, FinanceView, MrvLink, NewApplication, NewEvent, ProjectFilter,
 };
 pub use inclusion::{
-    InclusionAction, InclusionIssuance, InclusionRedemption, InclusionStore, Participant,
+    INCLUSION_REASONS_EN, InclusionAction, InclusionIssuance, InclusionRedemption, InclusionStore,
+    Participant,
 };
 pub use indicators::{IndicatorStore, StoredScheme};
 pub use meters::MeterStore;

@@ -11,6 +11,7 @@ use crate::model::{Declaration, Permit, WhitelistEntry};
 use rust_decimal::Decimal;
 use std::str::FromStr;
 use zp_domain::records::Rejected;
+use zp_domain::template::write;
 use zp_domain::time::Date;
 use zp_domain::{CreditCode, Region};
 
@@ -40,6 +41,47 @@ pub const WHITELIST_COLUMNS: &[&str] = &[
 
 pub const DECLARATION_COLUMNS: &[&str] = &["generator", "code", "annual_t", "year", "source"];
 
+/// The reasons a row is rejected with, as `(code, template)` pairs (issue 14: a page
+/// recognises the code and writes the reason in its language); a code or category outside
+/// the list as the catalogue ([`Catalog::check_scope_item`]) words it. Credit codes and
+/// regions are refused with the domain's words.
+pub const REASONS_EN: &[(&str, &str)] = &[
+    ("waste.missing_column", "missing column {column}"),
+    ("waste.empty", "empty"),
+    ("waste.national", "a province, not the nation"),
+    ("waste.date", "{value} is not YYYY-MM-DD: {error}"),
+    ("waste.not_positive", "{value} t is not positive"),
+    ("waste.not_tonnes", "{value} is not a number of tonnes"),
+    (
+        "waste.category_declared",
+        "{code} is a category; declare each 8-digit code (e.g. 900-249-08)",
+    ),
+    (
+        "waste.not_listed",
+        "{code} is not a code of the National Hazardous Waste List (2021) as shipped",
+    ),
+    (
+        "waste.not_category",
+        "{code} is not a category of the National Hazardous Waste List",
+    ),
+    ("waste.year", "{value} is not a year from {first} to {last}"),
+    ("waste.period", "{to} is before valid_from {from}"),
+    ("waste.same_province", "the same province as from_province"),
+    (
+        "waste.permit_twice",
+        "permit {permit} appears twice in the file",
+    ),
+    (
+        "waste.declaration_twice",
+        "{generator} {code} {year} appears twice in the file",
+    ),
+];
+
+/// A rejection of `field` with the reason `code` of [`REASONS_EN`] filled with `args`.
+fn refusal(field: &str, code: &str, args: &[(&str, &str)]) -> (String, String) {
+    (field.to_string(), write(REASONS_EN, code, args))
+}
+
 /// Years a declaration may name.
 const DECLARATION_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
@@ -58,10 +100,10 @@ impl RowReader<'_> {
             .headers
             .iter()
             .position(|h| h.trim() == name)
-            .ok_or_else(|| (name.to_string(), format!("missing column {name}")))?;
+            .ok_or_else(|| refusal(name, "waste.missing_column", &[("column", name)]))?;
         let v = self.cells.get(i).map(|s| s.trim()).unwrap_or("");
         if v.is_empty() && name != "source" {
-            return Err((name.to_string(), "empty".into()));
+            return Err(refusal(name, "waste.empty", &[]));
         }
         Ok(v)
     }
@@ -75,22 +117,29 @@ impl RowReader<'_> {
         let v = self.cell(name)?;
         match Region::parse(v) {
             Ok(r) if r.code() != "CN" => Ok(r),
-            Ok(_) => Err((name.into(), "a province, not the nation".into())),
+            Ok(_) => Err(refusal(name, "waste.national", &[])),
             Err(e) => Err((name.into(), e.to_string())),
         }
     }
 
     fn date(&self, name: &str) -> Field<Date> {
         let v = self.cell(name)?;
-        Date::from_str(v).map_err(|e| (name.into(), format!("{v:?} is not YYYY-MM-DD: {e}")))
+        Date::from_str(v).map_err(|e| {
+            let (value, error) = (format!("{v:?}"), e.to_string());
+            refusal(name, "waste.date", &[("value", &value), ("error", &error)])
+        })
     }
 
     fn tonnes(&self, name: &str) -> Field<Decimal> {
         let v = self.cell(name)?;
         match Decimal::from_str(v) {
             Ok(d) if d > Decimal::ZERO => Ok(d),
-            Ok(_) => Err((name.into(), format!("{v} t is not positive"))),
-            Err(_) => Err((name.into(), format!("{v:?} is not a number of tonnes"))),
+            Ok(_) => Err(refusal(name, "waste.not_positive", &[("value", v)])),
+            Err(_) => Err(refusal(
+                name,
+                "waste.not_tonnes",
+                &[("value", &format!("{v:?}"))],
+            )),
         }
     }
 
@@ -107,7 +156,7 @@ impl RowReader<'_> {
                 .map_err(|e| ("codes".to_string(), e))?;
         }
         if items.is_empty() {
-            return Err(("codes".into(), "empty".into()));
+            return Err(refusal("codes", "waste.empty", &[]));
         }
         Ok(items)
     }
@@ -117,15 +166,9 @@ impl RowReader<'_> {
         if catalog.code(v).is_some() {
             Ok(v.to_string())
         } else if v.starts_with("HW") {
-            Err((
-                "code".into(),
-                format!("{v} is a category; declare each 8-digit code (e.g. 900-249-08)"),
-            ))
+            Err(refusal("code", "waste.category_declared", &[("code", v)]))
         } else {
-            Err((
-                "code".into(),
-                format!("{v} is not a code of the National Hazardous Waste List (2021) as shipped"),
-            ))
+            Err(refusal("code", "waste.not_listed", &[("code", v)]))
         }
     }
 
@@ -133,13 +176,14 @@ impl RowReader<'_> {
         let v = self.cell("year")?;
         match v.parse::<i32>() {
             Ok(y) if v.len() == 4 && DECLARATION_YEARS.contains(&y) => Ok(y),
-            _ => Err((
-                "year".into(),
-                format!(
-                    "{v:?} is not a year from {} to {}",
-                    DECLARATION_YEARS.start(),
-                    DECLARATION_YEARS.end()
-                ),
+            _ => Err(refusal(
+                "year",
+                "waste.year",
+                &[
+                    ("value", &format!("{v:?}")),
+                    ("first", &DECLARATION_YEARS.start().to_string()),
+                    ("last", &DECLARATION_YEARS.end().to_string()),
+                ],
             )),
         }
     }
@@ -147,9 +191,11 @@ impl RowReader<'_> {
     fn period(&self) -> Field<(Date, Date)> {
         let (from, to) = (self.date("valid_from")?, self.date("valid_to")?);
         if to < from {
-            return Err((
-                "valid_to".into(),
-                format!("{to} is before valid_from {from}"),
+            let (to, from) = (to.to_string(), from.to_string());
+            return Err(refusal(
+                "valid_to",
+                "waste.period",
+                &[("to", &to), ("from", &from)],
             ));
         }
         Ok((from, to))
@@ -238,7 +284,13 @@ pub fn validate_permits(
         parsed,
         |p| p.permit_no.clone(),
         "permit_no",
-        |p| format!("permit {} appears twice in the file", p.permit_no),
+        |p| {
+            write(
+                REASONS_EN,
+                "waste.permit_twice",
+                &[("permit", &p.permit_no)],
+            )
+        },
     )
 }
 
@@ -252,10 +304,7 @@ pub fn validate_whitelist(
         let (valid_from, valid_to) = r.period()?;
         let (from, to) = (r.region("from_province")?, r.region("to_province")?);
         if from == to {
-            return Err((
-                "to_province".into(),
-                "the same province as from_province".into(),
-            ));
+            return Err(refusal("to_province", "waste.same_province", &[]));
         }
         Ok(WhitelistEntry {
             agreement: r.cell("agreement")?.to_string(),
@@ -295,10 +344,77 @@ pub fn validate_declarations(
         |d| (d.generator.to_string(), d.code.clone(), d.year),
         "code",
         |d| {
-            format!(
-                "{} {} {} appears twice in the file",
-                d.generator, d.code, d.year
-            )
+            let (generator, year) = (d.generator.to_string(), d.year.to_string());
+            let args = [
+                ("generator", &generator[..]),
+                ("code", &d.code),
+                ("year", &year),
+            ];
+            write(REASONS_EN, "waste.declaration_twice", &args)
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zp_domain::template::recognise;
+
+    fn rows(lines: &[&str]) -> Vec<(i64, Vec<String>)> {
+        (2..)
+            .zip(lines)
+            .map(|(n, l)| (n, l.split(',').map(String::from).collect()))
+            .collect()
+    }
+
+    fn headers(columns: &[&str]) -> Vec<String> {
+        columns.iter().map(|c| c.to_string()).collect()
+    }
+
+    /// Every reason of every row is written from a template of [`REASONS_EN`], and the
+    /// samples cover every code.
+    #[test]
+    fn every_reason_is_written_from_its_template() {
+        const ORG: &str = "91500112MA60DAT04U";
+        let catalog = Catalog::builtin();
+        let permits = [
+            format!("P1,{ORG},CQ,HW08,5,2024-01-01,2026-12-31,s"),
+            format!("P1,{ORG},CQ,HW08,5,2024-01-01,2026-12-31,s"),
+            format!("P2,{ORG},CN,HW08,5,2024-01-01,2026-12-31,s"),
+            format!("P3,{ORG},CQ,HW99,5,2024-01-01,2026-12-31,s"),
+            format!("P4,{ORG},CQ,HW08,-5,2024-01-01,2026-12-31,s"),
+            format!("P5,{ORG},CQ,HW08,lots,2024-01-01,2026-12-31,s"),
+            format!("P6,{ORG},CQ,HW08,5,2024-01-01,2023-12-31,s"),
+            format!("P7,{ORG},CQ,HW08,5,2024-13-01,2026-12-31,s"),
+            format!("P8,{ORG},CQ,;,5,2024-01-01,2026-12-31,s"),
+            format!("P9,{ORG},CQ,999-999-99,5,2024-01-01,2026-12-31,s"),
+            format!(",{ORG},CQ,HW08,5,2024-01-01,2026-12-31,s"),
+        ];
+        let refs: Vec<&str> = permits.iter().map(String::as_str).collect();
+        let (_, mut bad) = validate_permits(&headers(PERMIT_COLUMNS), &rows(&refs), catalog);
+        let whitelist = format!("A1,CQ,CQ,{ORG},{ORG},HW08,5,2024-01-01,2026-12-31,s");
+        let (_, more) =
+            validate_whitelist(&headers(WHITELIST_COLUMNS), &rows(&[&whitelist]), catalog);
+        bad.extend(more);
+        let declarations = [
+            format!("{ORG},900-249-08,10,2024,x"),
+            format!("{ORG},900-249-08,10,2024,x"),
+            format!("{ORG},HW08,10,2024,x"),
+            format!("{ORG},900-249-08,10,24,x"),
+        ];
+        let refs: Vec<&str> = declarations.iter().map(String::as_str).collect();
+        let (_, more) = validate_declarations(&headers(DECLARATION_COLUMNS), &rows(&refs), catalog);
+        bad.extend(more);
+        let (_, more) = validate_declarations(&headers(&["generator"]), &rows(&[ORG]), catalog);
+        bad.extend(more);
+        let mut seen = std::collections::BTreeSet::new();
+        for b in &bad {
+            let (code, _) = recognise(&b.reason, REASONS_EN)
+                .unwrap_or_else(|| panic!("row {}: {:?}", b.row, b.reason));
+            seen.insert(code);
+        }
+        for (code, _) in REASONS_EN {
+            assert!(seen.contains(code), "no sample of {code}: {seen:?}");
+        }
+    }
 }
