@@ -74,10 +74,12 @@ pub(crate) fn visible_code(
     match CreditCode::parse(raw.trim()) {
         Ok(c) if visible.contains(&c) => Some(c),
         Ok(c) => {
-            problems.push((
-                "credit_code",
-                format!("enterprise {c} is not registered (or not visible to you)"),
-            ));
+            let why = zp_domain::template::write(
+                crate::reasons::REASONS_EN,
+                "org.not_visible",
+                &[("code", c.as_str())],
+            );
+            problems.push(("credit_code", why));
             None
         }
         Err(e) => {

@@ -20,6 +20,7 @@ use std::path::Path;
 use std::str::FromStr;
 use zp_domain::CreditCode;
 use zp_domain::records::{Access, OrgFilter};
+use zp_domain::template::write;
 use zp_energy::benchmark::{
     Level, Levels, Method, PeerStats, classify, intensity_kgce_per_t, listed_standards, peers,
 };
@@ -58,6 +59,31 @@ fn number(
     decimal_cell(raw, field, problems).map(|d| d.normalize())
 }
 
+/// The reasons an energy-limit row is quarantined with, as `(code, template)` pairs (issue
+/// 14: a page recognises the code and writes the reason in its language); the levels'
+/// order as `zp_energy::benchmark::Levels` words it. A number that is not one and a row
+/// the file gave before are the shared `quantity.not_a_number` and `file.other_values`.
+pub const REASONS_EN: &[(&str, &str)] = &[
+    (
+        "limits.standard_empty",
+        "empty: give the standard's number, e.g. GB 16780-2021",
+    ),
+    (
+        "limits.product_empty",
+        "empty: name the product (as in production records, or its CN code)",
+    ),
+    ("limits.unit", "{unit}: only {benchmarked} is benchmarked"),
+    ("limits.level1", "level1 {level1} must be positive"),
+    (
+        "limits.order",
+        "levels must satisfy level1 <= level2 <= level3 (lower is better): {level1}, {level2}, {level3}",
+    ),
+    (
+        "limits.source_empty",
+        "empty: cite where the values come from (standard, table, edition)",
+    ),
+];
+
 /// The number of a cell as written (not normalised); a problem of `field` when it is not
 /// one.
 pub(crate) fn decimal_cell(
@@ -67,7 +93,15 @@ pub(crate) fn decimal_cell(
 ) -> Option<Decimal> {
     let t = raw.trim();
     Decimal::from_str(t)
-        .map_err(|_| problems.push((field, format!("{t:?} is not a number"))))
+        .map_err(|_| {
+            let value = format!("{t:?}");
+            let why = write(
+                zp_ingest::REASONS_EN,
+                "quantity.not_a_number",
+                &[("value", &value)],
+            );
+            problems.push((field, why))
+        })
         .ok()
 }
 
@@ -89,7 +123,9 @@ pub(crate) fn reject(
         .collect()
 }
 
-fn validate_limits(table: &Table) -> Result<(Vec<EnergyLimit>, Vec<Rejected>), ImportError> {
+pub(crate) fn validate_limits(
+    table: &Table,
+) -> Result<(Vec<EnergyLimit>, Vec<Rejected>), ImportError> {
     let cols = Columns::resolve(table, SPEC)?;
     let mut rows: Vec<EnergyLimit> = Vec::new();
     let mut rejected = Vec::new();
@@ -102,24 +138,17 @@ fn validate_limits(table: &Table) -> Result<(Vec<EnergyLimit>, Vec<Rejected>), I
         let mut problems = Vec::new();
         let standard = cols.get(0, cells).trim().to_string();
         if standard.is_empty() {
-            problems.push((
-                "standard",
-                "empty: give the standard's number, e.g. GB 16780-2021".into(),
-            ));
+            problems.push(("standard", write(REASONS_EN, "limits.standard_empty", &[])));
         }
         let product = cols.get(1, cells).trim().to_string();
         if product.is_empty() {
-            problems.push((
-                "product",
-                "empty: name the product (as in production records, or its CN code)".into(),
-            ));
+            problems.push(("product", write(REASONS_EN, "limits.product_empty", &[])));
         }
         let unit = cols.get(2, cells).trim().to_string();
         if unit != LIMIT_UNIT {
-            problems.push((
-                "unit",
-                format!("{unit:?}: only {LIMIT_UNIT} is benchmarked"),
-            ));
+            let quoted = format!("{unit:?}");
+            let args = [("unit", quoted.as_str()), ("benchmarked", LIMIT_UNIT)];
+            problems.push(("unit", write(REASONS_EN, "limits.unit", &args)));
         }
         let l1 = number(cols.get(3, cells), "level1", &mut problems);
         let l2 = number(cols.get(4, cells), "level2", &mut problems);
@@ -131,10 +160,7 @@ fn validate_limits(table: &Table) -> Result<(Vec<EnergyLimit>, Vec<Rejected>), I
         }
         let source = cols.get(6, cells).trim().to_string();
         if source.is_empty() {
-            problems.push((
-                "source",
-                "empty: cite where the values come from (standard, table, edition)".into(),
-            ));
+            problems.push(("source", write(REASONS_EN, "limits.source_empty", &[])));
         }
         let (Some(level1), Some(level2), Some(level3), true) = (l1, l2, l3, problems.is_empty())
         else {
@@ -164,9 +190,13 @@ fn validate_limits(table: &Table) -> Result<(Vec<EnergyLimit>, Vec<Rejected>), I
                     cells,
                     vec![(
                         "level1",
-                        format!(
-                            "row {} of this file gives other values for {} {}",
-                            first.row, key.0, key.1
+                        write(
+                            crate::reasons::REASONS_EN,
+                            "file.other_values",
+                            &[
+                                ("row", &first.row.to_string()),
+                                ("key", &format!("{} {}", key.0, key.1)),
+                            ],
                         ),
                     )],
                 ));
@@ -180,6 +210,17 @@ fn validate_limits(table: &Table) -> Result<(Vec<EnergyLimit>, Vec<Rejected>), I
     Ok((rows, rejected))
 }
 
+/// Limit standards are reference data: only an unscoped caller (the platform operator)
+/// imports them.
+pub(crate) fn require_operator(caller: &Caller) -> Result<(), ImportError> {
+    if caller.is_unscoped() {
+        return Ok(());
+    }
+    Err(ImportError::Invalid(
+        "energy limit standards are reference data: only the platform operator imports them".into(),
+    ))
+}
+
 /// Imports a limits table already read. Reference data: only an unscoped caller (the
 /// platform operator) may import it.
 pub fn import_energy_limits_table(
@@ -187,12 +228,7 @@ pub fn import_energy_limits_table(
     caller: &Caller,
     table: &Table,
 ) -> Result<ImportOutcome, ImportError> {
-    if !caller.is_unscoped() {
-        return Err(ImportError::Invalid(
-            "energy limit standards are reference data: only the platform operator imports them"
-                .into(),
-        ));
-    }
+    require_operator(caller)?;
     let (rows, rejected) = validate_limits(table)?;
     let meta = crate::batch::batch_meta(ENERGY_LIMITS_KIND, table, &caller.actor);
     let counts =

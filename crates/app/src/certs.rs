@@ -11,6 +11,7 @@ use crate::AppError;
 use std::collections::BTreeMap;
 use std::path::Path;
 use zp_certs::{GenerationRow, Generator, HourlyLoad, SignedEvent, VerifyingKey};
+use zp_domain::template::write;
 use zp_domain::time::{Date, local_day_start};
 use zp_domain::{CreditCode, Decimal};
 use zp_store::{Access, CertEventRow, MeterFilter, MeterKind, Store};
@@ -405,6 +406,25 @@ pub fn evidence(
         .map_err(AppError::from)
 }
 
+/// The reasons a GEC row is quarantined with, as `(code, template)` pairs (issue 14: a page
+/// recognises the code and writes the reason in its language); a block overlapping an
+/// imported one as the registry (`zp_certs::CertError::Gec`) words it. Credit codes,
+/// periods and regions are refused with the domain's words.
+pub const REASONS_EN: &[(&str, &str)] = &[
+    ("gec.serial", "not a serial number"),
+    ("gec.mwh", "not a whole number of MWh"),
+    (
+        "gec.count",
+        "serials {start}..={end} hold {held} certificates, not {mwh} (1 GEC = 1 MWh)",
+    ),
+    ("gec.owner_unknown", "unknown organisation {code}"),
+    ("gec.plant_empty", "plant is empty"),
+    (
+        "gec.overlap",
+        "GEC serials {serials}: overlaps the imported block [{start}, {end}]",
+    ),
+];
+
 /// Counts of a GEC file import.
 #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct GecImportOutcome {
@@ -470,30 +490,42 @@ pub fn import_gec(
             reason,
             raw: zp_ingest::Table::raw(cells),
         };
+        let why = |code: &str, args: &[(&str, &str)]| write(REASONS_EN, code, args);
         let parsed = (|| {
             let start: u64 = get("serial_start")
                 .parse()
-                .map_err(|_| reject("serial_start", "not a serial number".into()))?;
+                .map_err(|_| reject("serial_start", why("gec.serial", &[])))?;
             let end: u64 = get("serial_end")
                 .parse()
-                .map_err(|_| reject("serial_end", "not a serial number".into()))?;
+                .map_err(|_| reject("serial_end", why("gec.serial", &[])))?;
             let mwh: u64 = get("mwh")
                 .parse()
-                .map_err(|_| reject("mwh", "not a whole number of MWh".into()))?;
+                .map_err(|_| reject("mwh", why("gec.mwh", &[])))?;
             let serials = zp_certs::IdRange { start, end };
             if end < start || serials.count() != mwh {
+                let held = (end.saturating_sub(start) + 1).to_string();
+                let (start, end, mwh) = (start.to_string(), end.to_string(), mwh.to_string());
                 return Err(reject(
                     "mwh",
-                    format!(
-                        "serials {start}..={end} hold {} certificates, not {mwh} (1 GEC = 1 MWh)",
-                        end.saturating_sub(start) + 1
+                    why(
+                        "gec.count",
+                        &[
+                            ("start", &start),
+                            ("end", &end),
+                            ("held", &held),
+                            ("mwh", &mwh),
+                        ],
                     ),
                 ));
             }
             let owner =
                 CreditCode::parse(get("owner")).map_err(|e| reject("owner", e.to_string()))?;
             if store.org(&Access::All, &owner).ok().flatten().is_none() {
-                return Err(reject("owner", format!("unknown organisation {owner}")));
+                let code = owner.to_string();
+                return Err(reject(
+                    "owner",
+                    why("gec.owner_unknown", &[("code", &code)]),
+                ));
             }
             let production_month = zp_domain::Period::parse(get("production_month"))
                 .map_err(|e| reject("production_month", e.to_string()))?;
@@ -510,7 +542,7 @@ pub fn import_gec(
             };
             let plant = get("plant").to_string();
             if plant.is_empty() {
-                return Err(reject("plant", "plant is empty".into()));
+                return Err(reject("plant", why("gec.plant_empty", &[])));
             }
             Ok(zp_certs::GecImport {
                 serials,

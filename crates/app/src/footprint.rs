@@ -13,6 +13,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use zp_domain::CreditCode;
+use zp_domain::template::write;
 use zp_energy::benchmark::Method;
 use zp_energy::footprint::{Footprint, MaterialInput, footprint};
 use zp_ingest::{Columns, Limits, Table, read_table};
@@ -32,6 +33,30 @@ const SPEC: &[(&str, &[&str], bool)] = &[
     ("source", &["来源", "因子来源"], true),
 ];
 
+/// The reasons a materials row is quarantined with, as `(code, template)` pairs (issue 14:
+/// a page recognises the code and writes the reason in its language). A number that is not
+/// one or is negative and a row the file gave before are the shared `quantity.*` and
+/// `file.other_values`.
+pub const REASONS_EN: &[(&str, &str)] = &[
+    (
+        "materials.year",
+        "{value} is not a four-digit year between 1990 and 2100",
+    ),
+    (
+        "materials.product_empty",
+        "empty: name the product as in production records",
+    ),
+    ("materials.material_empty", "empty: name the material"),
+    (
+        "materials.unit_empty",
+        "empty: give the quantity's unit (t, kWh, m3 ...)",
+    ),
+    (
+        "materials.source_empty",
+        "empty: cite the factor's source (database, EPD, supplier declaration)",
+    ),
+];
+
 fn non_negative(
     raw: &str,
     field: &'static str,
@@ -39,7 +64,13 @@ fn non_negative(
 ) -> Option<Decimal> {
     let d = decimal_cell(raw, field, problems)?;
     if d < Decimal::ZERO {
-        problems.push((field, format!("{d} is negative")));
+        let value = d.to_string();
+        let why = write(
+            zp_ingest::REASONS_EN,
+            "quantity.negative",
+            &[("value", &value)],
+        );
+        problems.push((field, why));
         return None;
     }
     Some(d.normalize())
@@ -50,13 +81,15 @@ fn year_of(raw: &str) -> Result<i32, String> {
     let t = raw.trim();
     match t.parse::<i32>() {
         Ok(y) if t.len() == 4 && (1990..=2100).contains(&y) => Ok(y),
-        _ => Err(format!(
-            "{t:?} is not a four-digit year between 1990 and 2100"
+        _ => Err(write(
+            REASONS_EN,
+            "materials.year",
+            &[("value", &format!("{t:?}"))],
         )),
     }
 }
 
-fn validate(
+pub(crate) fn validate(
     table: &Table,
     visible: &HashSet<CreditCode>,
 ) -> Result<(Vec<ProductMaterial>, Vec<Rejected>), ImportError> {
@@ -78,21 +111,17 @@ fn validate(
                 None
             }
         };
-        let mut text = |n: usize, field: &'static str, what: &str| {
+        let mut text = |n: usize, field: &'static str, code: &str| {
             let v = cols.get(n, cells).trim().to_string();
             if v.is_empty() {
-                problems.push((field, format!("empty: {what}")));
+                problems.push((field, write(REASONS_EN, code, &[])));
             }
             v
         };
-        let product = text(2, "product", "name the product as in production records");
-        let material = text(3, "material", "name the material");
-        let unit = text(5, "unit", "give the quantity's unit (t, kWh, m3 ...)");
-        let source = text(
-            7,
-            "source",
-            "cite the factor's source (database, EPD, supplier declaration)",
-        );
+        let product = text(2, "product", "materials.product_empty");
+        let material = text(3, "material", "materials.material_empty");
+        let unit = text(5, "unit", "materials.unit_empty");
+        let source = text(7, "source", "materials.source_empty");
         let quantity = non_negative(cols.get(4, cells), "quantity", &mut problems);
         let factor = non_negative(cols.get(6, cells), "kgco2e_per_unit", &mut problems);
         let (Some(code), Some(year), Some(quantity), Some(kg), true) =
@@ -134,9 +163,13 @@ fn validate(
                     cells,
                     vec![(
                         "quantity",
-                        format!(
-                            "row {} of this file gives other values for {} {} {}",
-                            first.row, key.0, key.2, key.3
+                        write(
+                            crate::reasons::REASONS_EN,
+                            "file.other_values",
+                            &[
+                                ("row", &first.row.to_string()),
+                                ("key", &format!("{} {} {}", key.0, key.2, key.3)),
+                            ],
                         ),
                     )],
                 ));

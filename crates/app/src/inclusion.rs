@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 use zp_assets::{CatalogValues, Op, Reduction, whole_tonnes};
 use zp_domain::records::{ImportCounts, Rejected};
+use zp_domain::template::write;
 use zp_domain::{Carrier, CreditCode, Region};
 use zp_factors::Slot;
 use zp_ingest::Table;
@@ -96,6 +97,34 @@ pub struct ActionImport {
     pub rejected: Vec<Rejected>,
 }
 
+/// The reasons an action record is quarantined with, as `(code, template)` pairs (issue
+/// 14: a page recognises the code and writes the reason in its language); an unknown
+/// methodology as the catalogue (`zp_assets`) words it. A number that is not one or is
+/// negative are the shared `quantity.*`; the store's refusals are
+/// [`zp_store::INCLUSION_REASONS_EN`].
+pub const REASONS_EN: &[(&str, &str)] = &[
+    (
+        "inclusion.participant",
+        "no participant {participant} in your scope (join it first)",
+    ),
+    (
+        "inclusion.methodology",
+        "unknown methodology {methodology} (known: {known})",
+    ),
+    (
+        "inclusion.date",
+        "{value} is not a date YYYY-MM-DD: {error}",
+    ),
+    (
+        "inclusion.thousands_separator",
+        "{value} contains a thousands separator: write the plain number",
+    ),
+    (
+        "inclusion.unit",
+        "{unit}: {methodology} is measured in {expected}",
+    ),
+];
+
 const COLUMNS: [&str; 5] = ["participant", "methodology", "date", "quantity", "unit"];
 
 /// One row validated against the participants in scope and the methodologies.
@@ -106,42 +135,70 @@ fn action_of(
 ) -> Result<InclusionAction, (String, String)> {
     let cell = |i: usize| cells.get(cols[i]).map(|s| s.trim()).unwrap_or("");
     let bad = |field: &str, why: String| (field.to_string(), why);
+    let quoted = |s: &str| format!("{s:?}");
     let participant = cell(0);
     if !visible.iter().any(|p| p.id == participant) {
         return Err(bad(
             "participant",
-            format!("no participant {participant:?} in your scope (join it first)"),
+            write(
+                REASONS_EN,
+                "inclusion.participant",
+                &[("participant", &quoted(participant))],
+            ),
         ));
     }
     let m = methodologies()
         .known(cell(1))
         .map_err(|e| bad("methodology", e.to_string()))?;
     let day = zp_domain::time::Date::from_str(cell(2)).map_err(|e| {
-        bad(
-            "date",
-            format!("{:?} is not a date YYYY-MM-DD: {e}", cell(2)),
-        )
+        let (value, error) = (quoted(cell(2)), e.to_string());
+        let args = [("value", value.as_str()), ("error", error.as_str())];
+        bad("date", write(REASONS_EN, "inclusion.date", &args))
     })?;
     let q = cell(3);
     if q.contains(',') {
         return Err(bad(
             "quantity",
-            format!("{q:?} contains a thousands separator: write the plain number"),
+            write(
+                REASONS_EN,
+                "inclusion.thousands_separator",
+                &[("value", &quoted(q))],
+            ),
         ));
     }
-    let quantity =
-        Decimal::from_str(q).map_err(|_| bad("quantity", format!("{q:?} is not a number")))?;
+    let quantity = Decimal::from_str(q).map_err(|_| {
+        let value = quoted(q);
+        bad(
+            "quantity",
+            write(
+                zp_ingest::REASONS_EN,
+                "quantity.not_a_number",
+                &[("value", &value)],
+            ),
+        )
+    })?;
     if quantity < Decimal::ZERO {
-        return Err(bad("quantity", format!("{quantity} is negative")));
+        let value = quantity.to_string();
+        return Err(bad(
+            "quantity",
+            write(
+                zp_ingest::REASONS_EN,
+                "quantity.negative",
+                &[("value", &value)],
+            ),
+        ));
     }
     if !cell(4).eq_ignore_ascii_case(&m.activity_unit) {
         return Err(bad(
             "unit",
-            format!(
-                "{:?}: {} is measured in {}",
-                cell(4),
-                m.code,
-                m.activity_unit
+            write(
+                REASONS_EN,
+                "inclusion.unit",
+                &[
+                    ("unit", &quoted(cell(4))),
+                    ("methodology", &m.code),
+                    ("expected", &m.activity_unit),
+                ],
             ),
         ));
     }

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::str::FromStr;
+use zp_domain::template::write;
 use zp_domain::{CreditCode, Period};
 use zp_ingest::{Columns, Limits, Table, read_table};
 use zp_store::{ImportRows, NewProduction, Rejected, Store};
@@ -28,10 +29,39 @@ const SPEC: &[(&str, &[&str], bool)] = &[
     ("route", &["生产路线", "工艺路线"], false),
 ];
 
+/// The reasons a production row is quarantined with, as `(code, template)` pairs (issue
+/// 14: a page recognises the code and writes the reason in its language); the CN code's
+/// problems as `zp_reports::cbam_goods` words them.
+pub const REASONS_EN: &[(&str, &str)] = &[
+    ("production.product_empty", "empty: name the product"),
+    ("production.negative", "{quantity} t is negative"),
+    ("production.not_tonnes", "{value} is not a number of tonnes"),
+    (
+        "production.conflict",
+        "row {row} of this file gives {product} {quantity} t for the same enterprise, period, CN code and route",
+    ),
+    (
+        "production.cn_not_code",
+        "{value} is not a CN code (8 digits, e.g. 2523 10 00)",
+    ),
+    (
+        "production.cn_digits",
+        "{value} has {digits} digits; a CN code has 8 (a heading 4, a subheading 6)",
+    ),
+    (
+        "production.cn_excluded",
+        "CN {cn} is excluded from CBAM in Annex I to Regulation (EU) 2023/956",
+    ),
+    (
+        "production.cn_not_cbam",
+        "CN {cn} is not a CBAM good (Annex I to Regulation (EU) 2023/956: cement, iron and steel, aluminium, fertilisers, hydrogen, electricity)",
+    ),
+];
+
 type RecordKey = (String, Period, String, String);
 
 /// Validates `table`: the rows to store and the rejected ones (every problem of a row).
-fn validate(
+pub(crate) fn validate(
     table: &Table,
     visible: &HashSet<CreditCode>,
 ) -> Result<(Vec<NewProduction>, Vec<Rejected>), ImportError> {
@@ -52,7 +82,10 @@ fn validate(
             .ok();
         let product = cols.get(2, cells).trim().to_string();
         if product.is_empty() {
-            problems.push(("product", "empty: name the product".into()));
+            problems.push((
+                "product",
+                write(REASONS_EN, "production.product_empty", &[]),
+            ));
         }
         let cn = match zp_reports::cbam_goods::normalize_cn(cols.get(3, cells)) {
             Ok(cn) => match zp_reports::cbam_goods::sector(&cn) {
@@ -70,12 +103,16 @@ fn validate(
         let raw_q = cols.get(4, cells).trim();
         let quantity = match Decimal::from_str(raw_q) {
             Ok(q) if q < Decimal::ZERO => {
-                problems.push(("quantity_t", format!("{q} t is negative")));
+                let q = q.to_string();
+                let why = write(REASONS_EN, "production.negative", &[("quantity", &q)]);
+                problems.push(("quantity_t", why));
                 None
             }
             Ok(q) => Some(q.normalize()),
             Err(_) => {
-                problems.push(("quantity_t", format!("{raw_q:?} is not a number of tonnes")));
+                let value = format!("{raw_q:?}");
+                let why = write(REASONS_EN, "production.not_tonnes", &[("value", &value)]);
+                problems.push(("quantity_t", why));
                 None
             }
         };
@@ -99,8 +136,14 @@ fn validate(
                 rejected.push(Rejected {
                     row: *row,
                     field: "quantity_t".into(),
-                    reason: format!(
-                        "row {first} of this file gives {p} {fq} t for the same enterprise, period, CN code and route"
+                    reason: write(
+                        REASONS_EN,
+                        "production.conflict",
+                        &[
+                            ("row", &first.to_string()),
+                            ("product", p),
+                            ("quantity", &fq.to_string()),
+                        ],
                     ),
                     raw: Table::raw(cells),
                 });

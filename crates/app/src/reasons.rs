@@ -28,12 +28,36 @@ pub const REASONS_EN: &[(&str, &str)] = &[
         "serials.claimed",
         "{count} certificate(s) {serials} are already claimed by {holder} ({place}): a certificate counts once",
     ),
+    (
+        "org.not_visible",
+        "enterprise {code} is not registered (or not visible to you)",
+    ),
+    (
+        "file.other_values",
+        "row {row} of this file gives other values for {key}",
+    ),
 ];
 
-/// Every reason template of the importers: the validators', the readings importer's, then
-/// this crate's.
+/// Every reason template of the importers: the validators', the readings importer's, the
+/// domain's (certificate serials, steam states), this crate's, each capability's own
+/// (production, energy-limit standards, materials, certificates, carbon inclusion, hazardous
+/// waste) and the store's (carbon inclusion records).
 pub fn templates() -> Vec<(&'static str, &'static str)> {
-    [zp_ingest::REASONS_EN, zp_readings::REASONS_EN, REASONS_EN].concat()
+    [
+        zp_ingest::REASONS_EN,
+        zp_readings::REASONS_EN,
+        zp_domain::serials::REASONS_EN,
+        zp_domain::if97::REASONS_EN,
+        REASONS_EN,
+        crate::production::REASONS_EN,
+        crate::benchmark::REASONS_EN,
+        crate::footprint::REASONS_EN,
+        crate::certs::REASONS_EN,
+        crate::inclusion::REASONS_EN,
+        zp_waste::import::REASONS_EN,
+        zp_store::INCLUSION_REASONS_EN,
+    ]
+    .concat()
 }
 
 /// The code and parameters of one reason (a row with several problems joins them with
