@@ -42,6 +42,97 @@ pub fn import_tariffs(
     caller: &Caller,
     path: &Path,
 ) -> Result<ImportOutcome, ImportError> {
+    let (table, versions) = tariff_versions(caller, path)?;
+    let meta = crate::batch::batch_meta(TARIFFS_KIND, &table, &caller.actor);
+    let counts = store.import_tariffs(&meta, &versions, table.rows.len())?;
+    Ok(ImportOutcome::of(TARIFFS_KIND, &table, counts, Vec::new()))
+}
+
+/// `zeropark import tariffs FILE --dry-run`: what [`import_tariffs`] would count, storing
+/// nothing. The file is validated the same way (refused whole the same way); each version
+/// is compared with the stored version of its region, category and start as the store
+/// does (equal bands: its band rows are duplicates; other bands: restated).
+pub fn preview_tariffs(
+    store: &mut dyn Store,
+    caller: &Caller,
+    path: &Path,
+) -> Result<crate::ImportPreview, ImportError> {
+    let (table, versions) = tariff_versions(caller, path)?;
+    let mut counts = zp_store::ImportCounts::of(table.rows.len(), 0);
+    let mut changes = Vec::new();
+    let mut stored: BTreeMap<Region, Vec<StoredTariff>> = BTreeMap::new();
+    let mut seen: Vec<&TariffVersion> = Vec::new();
+    for v in &versions {
+        if let std::collections::btree_map::Entry::Vacant(e) = stored.entry(v.region) {
+            e.insert(store.tariffs(Some(v.region))?);
+        }
+        let same_key = |o: &TariffVersion| {
+            (o.region, &o.category, o.valid_from) == (v.region, &v.category, v.valid_from)
+        };
+        // An earlier version of the file with the same key is what the store would hold.
+        let current = seen
+            .iter()
+            .rev()
+            .find(|o| same_key(o))
+            .copied()
+            .or_else(|| {
+                stored[&v.region]
+                    .iter()
+                    .map(|s| &s.version)
+                    .find(|o| same_key(o))
+            });
+        let upsert = match current {
+            None => zp_store::Upsert::Inserted,
+            Some(o) if o == v => zp_store::Upsert::Unchanged,
+            Some(o) => {
+                changes.push(crate::ImportChange {
+                    credit_code: String::new(),
+                    site: String::new(),
+                    period: v.valid_from.to_string(),
+                    carrier: String::new(),
+                    carrier_name_zh: String::new(),
+                    item: format!("{} {}", v.region.code(), v.category),
+                    old: bands_summary(&o.bands),
+                    new: bands_summary(&v.bands),
+                    change_pct: None,
+                    numeric: false,
+                });
+                zp_store::Upsert::Updated
+            }
+        };
+        for _ in &v.bands {
+            counts.tally(upsert);
+        }
+        seen.push(v);
+    }
+    Ok(crate::ImportPreview {
+        kind: TARIFFS_KIND,
+        file: table.file.clone(),
+        sha256: table.sha256.clone(),
+        dry_run: true,
+        counts: counts.checked(),
+        changes,
+        rejected: Vec::new(),
+        readings: None,
+    })
+}
+
+/// A version's bands in short: how many, and the lowest and highest price.
+fn bands_summary(bands: &[Band]) -> String {
+    let prices = bands.iter().map(|b| b.yuan_per_kwh.normalize());
+    match (prices.clone().min(), prices.max()) {
+        (Some(lo), Some(hi)) => format!("{} bands, {lo}-{hi} yuan/kWh", bands.len()),
+        _ => "no bands".into(),
+    }
+}
+
+/// The tariff file at `path` read and validated whole (each month's bands must tile the
+/// day): its table and versions, or the file refused naming rows and reasons. Reference
+/// data: only an unscoped caller imports it.
+fn tariff_versions(
+    caller: &Caller,
+    path: &Path,
+) -> Result<(zp_ingest::Table, Vec<TariffVersion>), ImportError> {
     if !caller.is_unscoped() {
         return Err(ImportError::Invalid(
             "tariffs are reference data: only a platform administrator imports them".into(),
@@ -72,9 +163,7 @@ pub fn import_tariffs(
             return Err(refused(e));
         }
     };
-    let meta = crate::batch::batch_meta(TARIFFS_KIND, &table, &caller.actor);
-    let counts = store.import_tariffs(&meta, &versions, table.rows.len())?;
-    Ok(ImportOutcome::of(TARIFFS_KIND, &table, counts, Vec::new()))
+    Ok((table, versions))
 }
 
 fn refused(e: zp_energy::TariffFileError) -> ImportError {

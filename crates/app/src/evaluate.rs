@@ -268,6 +268,22 @@ pub fn import_indicator_table(
     table: &Table,
     caller: &crate::Caller,
 ) -> Result<(ImportCounts, Vec<Rejected>), ImportError> {
+    let v = indicator_rows(store, table, caller)?;
+    let meta = crate::batch::batch_meta("indicators", table, &caller.actor);
+    let rows = ImportRows::new(&meta, &v.rows, &v.rejected, table.rows.len());
+    let mut counts = store.import_indicators(rows)?;
+    counts.accepted += v.repeated;
+    counts.duplicates += v.repeated;
+    Ok((counts, v.rejected))
+}
+
+/// The indicator rows of `table` validated against the data catalogue and the scopes
+/// (parks, enterprises) `caller` sees: what an import stores and its preview compares.
+pub(crate) fn indicator_rows(
+    store: &mut dyn Store,
+    table: &Table,
+    caller: &crate::Caller,
+) -> Result<crate::indicator_rows::IndicatorRows, ImportError> {
     let catalog = scheme_catalog(store).map_err(|e| match e {
         AppError::Store(s) => s,
         other => StoreError::Corrupt(other.to_string()),
@@ -291,13 +307,7 @@ pub fn import_indicator_table(
             orgs.contains(code.as_str()).then_some(ScopeKind::Org)
         }
     };
-    let v = validate_indicators(table, &data, &kind)?;
-    let meta = crate::batch::batch_meta("indicators", table, &caller.actor);
-    let rows = ImportRows::new(&meta, &v.rows, &v.rejected, table.rows.len());
-    let mut counts = store.import_indicators(rows)?;
-    counts.accepted += v.repeated;
-    counts.duplicates += v.repeated;
-    Ok((counts, v.rejected))
+    Ok(validate_indicators(table, &data, &kind)?)
 }
 
 /// The accounts and indicator data of a scope for a year.

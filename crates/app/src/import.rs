@@ -191,16 +191,26 @@ fn out_of_scope(table: &Table, key: &str, field: &str, what: String) -> Rejected
     }
 }
 
-fn import_orgs(
+/// Rows of a file that validation and the caller's scope let through, the rows refused
+/// (in row order) and how many lines repeated an earlier one verbatim (accepted
+/// duplicates): what an import stores and what its preview compares with the store.
+pub(crate) struct Planned<T> {
+    pub rows: Vec<T>,
+    pub rejected: Vec<Rejected>,
+    pub repeated: usize,
+}
+
+/// The enterprises of an orgs file `caller` may register: inside the scope as written,
+/// and not taking over an enterprise registered outside it.
+pub(crate) fn plan_orgs(
     store: &mut dyn Store,
     caller: &Caller,
     table: &Table,
-) -> Result<(ImportCounts, Vec<Rejected>), ImportError> {
+) -> Result<Planned<Org>, ImportError> {
     let v = validate_orgs(table)?;
     let mut rejected = v.rejected;
     let mut allowed = Vec::new();
     for org in v.orgs {
-        // Inside the scope as written, and not taking over an enterprise registered outside it.
         let exists_elsewhere = !caller.is_unscoped()
             && store.org(&Access::All, &org.credit_code)?.is_some()
             && store.org(&caller.access, &org.credit_code)?.is_none();
@@ -212,17 +222,30 @@ fn import_orgs(
         }
     }
     rejected.sort_by_key(|r| r.row);
-    let mut counts = ImportCounts::of(table.rows.len(), rejected.len());
-    counts.duplicates = v.repeated;
-    for org in &allowed {
+    Ok(Planned {
+        rows: allowed,
+        rejected,
+        repeated: v.repeated,
+    })
+}
+
+fn import_orgs(
+    store: &mut dyn Store,
+    caller: &Caller,
+    table: &Table,
+) -> Result<(ImportCounts, Vec<Rejected>), ImportError> {
+    let plan = plan_orgs(store, caller, table)?;
+    let mut counts = ImportCounts::of(table.rows.len(), plan.rejected.len());
+    counts.duplicates = plan.repeated;
+    for org in &plan.rows {
         counts.tally(store.upsert_org(org, &caller.actor)?);
     }
     store.record_batch(
         &crate::batch::batch_meta(ImportKind::Orgs.key(), table, &caller.actor),
         &counts,
-        &rejected,
+        &plan.rejected,
     )?;
-    Ok((counts, rejected))
+    Ok((counts, plan.rejected))
 }
 
 fn import_activity(
@@ -243,15 +266,17 @@ fn import_activity(
     Ok((counts, v.rejected))
 }
 
-fn import_meters(
+/// The meters of a meters file `caller` may register (a meter registered to an enterprise
+/// outside the scope cannot be taken over; parents must make a tree), with the registry
+/// as stored.
+pub(crate) fn plan_meters(
     store: &mut dyn Store,
     caller: &Caller,
     table: &Table,
-) -> Result<(ImportCounts, Vec<Rejected>), ImportError> {
+) -> Result<(Planned<zp_store::Meter>, Vec<zp_store::Meter>), ImportError> {
     let visible = crate::batch::visible_codes(store, caller)?;
     let v = validate_meters(table, &|c| visible.contains(c))?;
     let mut rejected = v.rejected;
-    // A meter registered to an enterprise outside the scope cannot be taken over.
     let stored = store.meters(&Access::All, &MeterFilter::default())?;
     let owners: HashMap<String, CreditCode> = stored
         .iter()
@@ -270,17 +295,31 @@ fn import_meters(
     let (allowed, tree_faults) = check_meter_tree(table, &v.rows, &stored, allowed);
     rejected.extend(tree_faults);
     rejected.sort_by_key(|r| r.row);
-    let mut counts = ImportCounts::of(table.rows.len(), rejected.len());
-    counts.duplicates = v.repeated;
-    for m in &allowed {
+    let plan = Planned {
+        rows: allowed,
+        rejected,
+        repeated: v.repeated,
+    };
+    Ok((plan, stored))
+}
+
+fn import_meters(
+    store: &mut dyn Store,
+    caller: &Caller,
+    table: &Table,
+) -> Result<(ImportCounts, Vec<Rejected>), ImportError> {
+    let (plan, _) = plan_meters(store, caller, table)?;
+    let mut counts = ImportCounts::of(table.rows.len(), plan.rejected.len());
+    counts.duplicates = plan.repeated;
+    for m in &plan.rows {
         counts.tally(store.upsert_meter(m, &caller.actor)?);
     }
     store.record_batch(
         &crate::batch::batch_meta(ImportKind::Meters.key(), table, &caller.actor),
         &counts,
-        &rejected,
+        &plan.rejected,
     )?;
-    Ok((counts, rejected))
+    Ok((counts, plan.rejected))
 }
 
 /// Keeps the meters whose parent is a meter of the same enterprise (stored or in the file)
@@ -349,19 +388,32 @@ fn check_meter_tree(
     (kept, rejected)
 }
 
-fn import_grid_hourly(
-    store: &mut dyn Store,
+/// The hourly grid factors of a file: reference data, an administrator's only.
+pub(crate) fn plan_grid_hourly(
     caller: &Caller,
     table: &Table,
-) -> Result<(ImportCounts, Vec<Rejected>), ImportError> {
+) -> Result<Planned<zp_store::HourlyFactor>, ImportError> {
     if !caller.is_unscoped() {
         return Err(ImportError::Invalid(
             "hourly grid factors are reference data: only an administrator imports them".into(),
         ));
     }
     let v = validate_grid_hourly(table)?;
+    Ok(Planned {
+        rows: v.factors,
+        rejected: v.rejected,
+        repeated: v.repeated,
+    })
+}
+
+fn import_grid_hourly(
+    store: &mut dyn Store,
+    caller: &Caller,
+    table: &Table,
+) -> Result<(ImportCounts, Vec<Rejected>), ImportError> {
+    let v = plan_grid_hourly(caller, table)?;
     let batch = crate::batch::batch_meta(ImportKind::GridHourly.key(), table, &caller.actor);
-    let rows = ImportRows::new(&batch, &v.factors, &v.rejected, table.rows.len());
+    let rows = ImportRows::new(&batch, &v.rows, &v.rejected, table.rows.len());
     let mut counts = store.import_grid_hourly(rows)?;
     counts.accepted += v.repeated;
     counts.duplicates += v.repeated;
@@ -377,23 +429,44 @@ fn import_factors(
     table: &Table,
     set: &str,
 ) -> Result<(ImportCounts, Vec<Rejected>), ImportError> {
+    let counts = plan_factors(store, caller, table, set)?;
+    if counts.duplicates == 0 {
+        import_factor_table(store, table, set, &caller.actor)?;
+    }
+    Ok((counts, Vec::new()))
+}
+
+/// What importing `table` as the factor set `set` counts: every row a duplicate when the
+/// same file was imported under that name, else every row accepted once the whole file
+/// parses; refused like the import when it does not, or when the name holds other content.
+pub(crate) fn plan_factors(
+    store: &mut dyn Store,
+    caller: &Caller,
+    table: &Table,
+    set: &str,
+) -> Result<ImportCounts, ImportError> {
     if !caller.is_unscoped() {
         return Err(ImportError::Invalid(
             "factor sets are reference data: only an administrator imports them".into(),
         ));
     }
     let n = table.rows.len();
-    let same = store
-        .factor_sets()?
-        .into_iter()
-        .any(|f| f.name == set && f.sha256 == table.sha256);
+    let stored = store.factor_sets()?.into_iter().find(|f| f.name == set);
     let mut counts = ImportCounts::of(n, 0);
-    if same {
-        counts.duplicates = n;
-    } else {
-        import_factor_table(store, table, set, &caller.actor)?;
+    match stored {
+        Some(f) if f.sha256 == table.sha256 => counts.duplicates = n,
+        Some(f) => {
+            return Err(zp_store::StoreError::Conflict(format!(
+                "factor set {:?} already exists (sha256 {}); published factors are immutable, import a new set name",
+                f.name, f.sha256
+            ))
+            .into());
+        }
+        None => {
+            parse_factor_table(table, set)?;
+        }
     }
-    Ok((counts, Vec::new()))
+    Ok(counts)
 }
 
 /// `zeropark import factors FILE --set NAME`: a new user factor set.
@@ -415,32 +488,7 @@ pub fn import_factor_table(
     set: &str,
     actor: &str,
 ) -> Result<usize, ImportError> {
-    let records: Vec<Vec<String>> = table.rows.iter().map(|(_, c)| c.clone()).collect();
-    let factors =
-        zp_factors::parse_user_factors(set, &table.headers, &records).map_err(|errs| {
-            let details = errs
-                .iter()
-                .map(|e| {
-                    format!(
-                        "  {}: row {}, field {}: {}",
-                        table.file,
-                        table
-                            .rows
-                            .get(e.row.saturating_sub(2))
-                            .map(|r| r.0)
-                            .unwrap_or(e.row as i64),
-                        e.field,
-                        e.reason
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            ImportError::FactorRows {
-                file: table.file.clone(),
-                count: errs.len(),
-                details,
-            }
-        })?;
+    let factors = parse_factor_table(table, set)?;
     let info = FactorSetInfo {
         name: set.into(),
         file: table.file.clone(),
@@ -451,117 +499,32 @@ pub fn import_factor_table(
     Ok(factors.len())
 }
 
-/// One restatement an import would make: the stored value and the new one.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
-pub struct ImportChange {
-    pub credit_code: String,
-    pub site: String,
-    pub period: String,
-    pub carrier: String,
-    /// The carrier's Chinese name (e.g. 电力).
-    pub carrier_name_zh: String,
-    /// The current value with its unit, as stored (e.g. `13876 MWh`).
-    pub old: String,
-    /// The value the file gives, with its unit.
-    pub new: String,
-    /// Change in the carrier's base unit, percent of the old value (`None` when the old
-    /// value is zero).
-    pub change_pct: Option<rust_decimal::Decimal>,
-}
-
-/// What an import would do, computed without storing anything (`--dry-run`, the upload
-/// preview): the counts it would report and each restatement as old -> new.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct ImportPreview {
-    pub kind: &'static str,
-    pub file: String,
-    pub sha256: String,
-    pub dry_run: bool,
-    #[serde(flatten)]
-    pub counts: ImportCounts,
-    pub changes: Vec<ImportChange>,
-    pub rejected: Vec<Rejected>,
-}
-
-/// The quantity of an activity value in its carrier's base unit (certificates as MWh), the
-/// figure duplicates and restatements are recognised by.
-fn base_quantity(
-    carrier: zp_domain::Carrier,
-    quantity: &zp_domain::Quantity,
-) -> Option<rust_decimal::Decimal> {
-    use zp_domain::{Carrier, Unit};
-    if quantity.unit == Unit::Certificate {
-        return Some(quantity.value);
-    }
-    let unit = if carrier == Carrier::GreenCertificate {
-        Unit::Mwh
-    } else {
-        carrier.base_unit()
-    };
-    quantity.value_in(unit).ok()
-}
-
-/// Previews an import of `table` as `caller`: the same validation and scope as
-/// [`import_table`], compared with the stored values; nothing is written. Activity ledgers
-/// only (the kind whose restatements replace figures).
-pub fn preview_table(
-    store: &mut dyn Store,
-    caller: &Caller,
-    kind: ImportKind,
-    table: &Table,
-) -> Result<ImportPreview, ImportError> {
-    if kind != ImportKind::Activity {
-        return Err(ImportError::Invalid(format!(
-            "a dry run is available for activity imports; {} imports change no reported figure by restatement",
-            kind.key()
-        )));
-    }
-    let visible = crate::batch::visible_codes(store, caller)?;
-    let mut v = validate_activity(table, &|c| visible.contains(c))?;
-    let repeated_in_file = table.rows.len() - v.rows.len() - v.rejected.len();
-    v.rows = crate::serials::refuse_double_claims(store, &table.file, v.rows, &mut v.rejected)?;
-    let mut counts = ImportCounts::of(table.rows.len(), v.rejected.len());
-    counts.duplicates = repeated_in_file;
-    let mut stored: HashMap<(CreditCode, i32), Vec<zp_store::ActivityRecord>> = HashMap::new();
-    let mut changes = Vec::new();
-    for row in &v.rows {
-        let key = (row.credit_code.clone(), row.period.year());
-        if !stored.contains_key(&key) {
-            let rows = store.activity(&caller.access, &row.credit_code, row.period.year())?;
-            stored.insert(key.clone(), rows);
-        }
-        let current = stored[&key]
+/// The factors of a set file, or every faulty row with its reason.
+fn parse_factor_table(table: &Table, set: &str) -> Result<Vec<zp_factors::Factor>, ImportError> {
+    let records: Vec<Vec<String>> = table.rows.iter().map(|(_, c)| c.clone()).collect();
+    zp_factors::parse_user_factors(set, &table.headers, &records).map_err(|errs| {
+        let details = errs
             .iter()
-            .find(|r| r.site == row.site && r.period == row.period && r.carrier == row.carrier);
-        let Some(current) = current else { continue };
-        let old = base_quantity(current.carrier, &current.quantity);
-        if old == Some(row.base_quantity) {
-            counts.duplicates += 1;
-            continue;
+            .map(|e| {
+                format!(
+                    "  {}: row {}, field {}: {}",
+                    table.file,
+                    table
+                        .rows
+                        .get(e.row.saturating_sub(2))
+                        .map(|r| r.0)
+                        .unwrap_or(e.row as i64),
+                    e.field,
+                    e.reason
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        ImportError::FactorRows {
+            file: table.file.clone(),
+            count: errs.len(),
+            details,
         }
-        counts.restated += 1;
-        let change_pct = old.filter(|o| !o.is_zero()).map(|o| {
-            ((row.base_quantity - o) / o * rust_decimal::Decimal::ONE_HUNDRED).round_dp(1)
-        });
-        changes.push(ImportChange {
-            credit_code: row.credit_code.to_string(),
-            site: row.site.clone(),
-            period: row.period.to_string(),
-            carrier: row.carrier.key().to_string(),
-            carrier_name_zh: row.carrier.name_zh().to_string(),
-            old: current.quantity.to_string(),
-            new: row.quantity.to_string(),
-            change_pct,
-        });
-    }
-    Ok(ImportPreview {
-        kind: kind.key(),
-        file: table.file.clone(),
-        sha256: table.sha256.clone(),
-        dry_run: true,
-        counts: counts.checked(),
-        changes,
-        rejected: v.rejected,
     })
 }
 

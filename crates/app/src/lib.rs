@@ -28,6 +28,7 @@ mod inventory;
 pub mod metrics;
 pub mod note;
 pub mod park;
+mod preview;
 mod pool;
 mod product_energy;
 mod production;
@@ -42,9 +43,9 @@ pub mod waste;
 pub use batch::{ImportOutcome, ReadingsSummary};
 pub use caller::Caller;
 pub use import::{
-    ImportChange, ImportKind, ImportPreview, import_factor_set, import_factor_table, import_file,
-    import_table, preview_table, revert_import,
+    ImportKind, import_factor_set, import_factor_table, import_file, import_table, revert_import,
 };
+pub use preview::{ImportChange, ImportPreview, preview_readings, preview_table};
 pub use inventory::{InventoryScope, catalog, inventory, inventory_with, org_inventory};
 pub use pool::{PooledStore, StorePool};
 pub use recompute::{FactorChange, FigureChange, RecomputeItem, recompute};

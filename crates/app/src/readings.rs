@@ -130,28 +130,9 @@ pub fn import_readings(
         }
         .into());
     }
-    let mut sha256 = String::new();
-    if let Some(limits) = limits {
-        let rows = count_rows(path, name)?;
-        if rows > limits.max_rows as u64 {
-            return Err(ReadError::Format {
-                file: name.to_string(),
-                reason: format!(
-                    "{rows} rows, more than the {} a file may hold",
-                    limits.max_rows
-                ),
-            }
-            .into());
-        }
-        sha256 = file_sha256(path, name)?;
-    }
+    let sha256 = within_limits(path, name, limits)?;
     let prepared = prepare_import(store, readings, &caller.access, path, name, progress)?;
-    let mut report = prepared.report().clone();
-    if !caller.is_unscoped() {
-        for r in &mut report.rejected {
-            r.reason = scoped_reason(&r.reason);
-        }
-    }
+    let report = caller_report(&prepared, caller);
     let mut out = record_and_commit(
         store,
         prepared,
@@ -163,6 +144,69 @@ pub fn import_readings(
     )?;
     out.file = name.to_string();
     Ok(out)
+}
+
+/// What importing the readings file at `path` as `caller` would do, storing nothing: the
+/// import is validated and merged exactly as [`import_readings`] does (same staging, same
+/// comparison with the stored readings), then abandoned, which discards the staged files.
+/// The outcome has no batch (`batch_id` 0).
+pub(crate) fn preview_import(
+    store: &mut dyn Store,
+    readings: &mut ReadingStore,
+    caller: &Caller,
+    path: &Path,
+    name: &str,
+    limits: Option<Limits>,
+) -> Result<ReadingsImport, ImportError> {
+    if let Err(e) = std::fs::metadata(path) {
+        return Err(ReadError::Io {
+            file: name.to_string(),
+            reason: e.to_string(),
+        }
+        .into());
+    }
+    let sha256 = within_limits(path, name, limits)?;
+    let prepared = prepare_import(store, readings, &caller.access, path, name, &mut |_, _| {})?;
+    let report = caller_report(&prepared, caller);
+    drop(prepared);
+    let mut out = tally_report(&report, &|row| row as i64, Vec::new());
+    out.file = name.to_string();
+    out.sha256 = sha256;
+    Ok(out)
+}
+
+/// With `limits`, refuses a file of more rows and hashes it (uploads); without, the file
+/// is not hashed (empty).
+fn within_limits(path: &Path, name: &str, limits: Option<Limits>) -> Result<String, ImportError> {
+    let Some(limits) = limits else {
+        return Ok(String::new());
+    };
+    let rows = count_rows(path, name)?;
+    if rows > limits.max_rows as u64 {
+        return Err(ReadError::Format {
+            file: name.to_string(),
+            reason: format!(
+                "{rows} rows, more than the {} a file may hold",
+                limits.max_rows
+            ),
+        }
+        .into());
+    }
+    file_sha256(path, name)
+}
+
+/// The prepared import's report with its reasons as `caller` may read them.
+fn caller_report(
+    prepared: &zp_readings::Prepared<'_>,
+    caller: &Caller,
+) -> zp_readings::ImportReport {
+    let mut report = prepared.report().clone();
+    if !caller.is_unscoped() {
+        for r in &mut report.rejected {
+            r.reason = scoped_reason(&r.reason);
+        }
+    }
+    report
 }
 
 /// For a caller with a scope, an unregistered meter and another enterprise's meter read
@@ -302,6 +346,20 @@ pub(crate) fn record_readings_batch(
     earlier: Vec<Rejected>,
     meta: BatchMeta,
 ) -> Result<ReadingsImport, ImportError> {
+    let mut out = tally_report(report, row_of, earlier);
+    out.batch_id = store.record_batch(&meta, &out.counts().checked(), &out.rejected)?;
+    crate::metrics::record_import("readings", out.read, out.accepted, out.quarantined);
+    out.sha256 = meta.sha256;
+    Ok(out)
+}
+
+/// The counts of a readings report with its rejected rows under the row `row_of` gives
+/// them, beside the rows `earlier` refused, in row order; no batch yet.
+fn tally_report(
+    report: &zp_readings::ImportReport,
+    row_of: &dyn Fn(u64) -> i64,
+    earlier: Vec<Rejected>,
+) -> ReadingsImport {
     let mut rejected = earlier;
     rejected.extend(report.rejected.iter().map(|r| Rejected {
         row: row_of(r.row),
@@ -311,7 +369,7 @@ pub(crate) fn record_readings_batch(
     }));
     rejected.sort_by_key(|r| r.row);
     let quarantined = rejected.len();
-    let mut out = ReadingsImport {
+    ReadingsImport {
         read: report.accepted + quarantined,
         accepted: report.accepted,
         quarantined,
@@ -342,13 +400,8 @@ pub(crate) fn record_readings_batch(
         batch_id: 0,
         file: String::new(),
         sha256: String::new(),
-        rejected: Vec::new(),
-    };
-    out.batch_id = store.record_batch(&meta, &out.counts().checked(), &rejected)?;
-    crate::metrics::record_import("readings", out.read, out.accepted, out.quarantined);
-    out.sha256 = meta.sha256;
-    out.rejected = rejected;
-    Ok(out)
+        rejected,
+    }
 }
 
 /// Records the batch of a prepared import under its token, then makes its readings

@@ -53,6 +53,7 @@ fn dry_run_lists_each_restatement_and_stores_nothing() {
         &Caller::operator("test"),
         ImportKind::Activity,
         &table,
+        None,
     )
     .unwrap();
     // 4 rows: the month-13 row quarantined; June is 1,200 万kWh = 12,000 MWh (duplicate);

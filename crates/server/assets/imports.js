@@ -26,14 +26,15 @@
     if (ev.dataTransfer.files.length) { file.files = ev.dataTransfer.files; zoneText.textContent = file.files[0].name; }
   });
   const preview = document.getElementById('upload-preview');
-  // Ledger uploads are previewed first (nothing stored): the restatements old -> new, large
-  // swings highlighted; the file is sent again, to be imported, only on confirmation.
+  // Every upload is previewed first (nothing stored): the counts, the restatements
+  // old -> new with large swings highlighted, the rows that would be quarantined; the file
+  // is sent again, to be imported, only on confirmation.
   form.addEventListener('submit', ev => {
     ev.preventDefault();
     if (!file.files[0]) return;
     document.getElementById('upload-result').hidden = true;
     preview.hidden = true;
-    send(kind.value === 'activity');
+    send(true);
   });
   document.getElementById('preview-confirm').addEventListener('click', () => {
     preview.hidden = true;
@@ -94,11 +95,25 @@
       duplicates: p.duplicates, quarantined: p.quarantined,
     };
     Object.entries(counts).forEach(([k, v]) => { document.getElementById('preview-' + k).textContent = zp.fmt(v); });
-    const swing = c => c.change_pct === null || Math.abs(Number(c.change_pct)) > 30;
+    // Quantities that change by more than 30 % (or from zero) are marked; records compared
+    // as text (enterprises, meters, limit levels) show the fields that change.
+    const swing = c => c.numeric && (c.change_pct === null || Math.abs(Number(c.change_pct)) > 30);
+    // A column shows when some change fills it: ledgers name site and carrier, other kinds
+    // the record (meter, product, indicator, ...).
+    const cols = {
+      credit_code: c => `<td class="mono">${zp.esc(c.credit_code)}</td>`,
+      site: c => `<td>${zp.esc(c.site)}</td>`,
+      item: c => `<td>${zp.esc(c.item)}</td>`,
+      period: c => `<td>${zp.esc(c.period)}</td>`,
+      carrier: c => `<td>${zp.esc(zh ? c.carrier_name_zh : c.carrier)}</td>`,
+    };
+    const shown = Object.keys(cols).filter(k => p.changes.some(c => c[k]));
+    document.querySelectorAll('#preview-changes thead th[data-col]').forEach(th => { th.hidden = !shown.includes(th.dataset.col); });
+    const pctText = c => c.change_pct === null ? '–' : (Number(c.change_pct) > 0 ? '+' : '') + zp.esc(String(c.change_pct)) + '%';
     document.querySelector('#preview-changes tbody').innerHTML = p.changes.map(c =>
-      `<tr class="${swing(c) ? 'swing' : ''}"><td class="mono">${zp.esc(c.credit_code)}</td><td>${zp.esc(c.site)}</td><td>${zp.esc(c.period)}</td>` +
-      `<td>${zp.esc(zh ? c.carrier_name_zh : c.carrier)}</td><td class="num">${zp.esc(c.old)}</td><td class="num">${zp.esc(c.new)}</td>` +
-      `<td class="num">${c.change_pct === null ? '–' : (Number(c.change_pct) > 0 ? '+' : '') + zp.esc(String(c.change_pct)) + '%'}</td></tr>`).join('');
+      `<tr class="${swing(c) ? 'swing' : ''}">` + shown.map(k => cols[k](c)).join('') +
+      `<td class="num">${zp.esc(c.old)}</td><td class="num">${zp.esc(c.new)}</td>` +
+      `<td class="num">${pctText(c)}</td></tr>`).join('');
     document.getElementById('preview-changes-wrap').hidden = p.changes.length === 0;
     rejectedRows(document.getElementById('preview-rejected'), p.rejected);
   }

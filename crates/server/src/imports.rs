@@ -58,9 +58,9 @@ const OPS: &[Op] = &[
         ("set", "Name of the new factor set (kind factors)", false),
         (
             "dry_run",
-            "true or false (default false; activity ledgers only: store nothing and answer \
-             the preview, the counts, each restatement as old -> new with the change in %, \
-             the rows that would be quarantined)",
+            "true or false (default false; every kind: store nothing and answer the \
+             preview, the counts the import would report, each restatement as old -> new \
+             with the change in %, the rows that would be quarantined)",
             false,
         ),
     ])
@@ -122,6 +122,7 @@ const STRINGS: &[Entry] = &[
     ("imports.new_rows", "新增", "New rows"),
     ("imports.changes", "更正明细", "Restatements"),
     ("imports.site", "厂区", "Site"),
+    ("imports.item", "记录", "Record"),
     ("imports.period", "期间", "Period"),
     ("imports.carrier", "能源品种", "Carrier"),
     ("imports.old", "原值", "Old value"),
@@ -346,7 +347,7 @@ async fn upload(
     // a dry run's file goes too.
     if dry_run {
         let preview = st
-            .run(move |s| crate::upload::preview(s, &who, kind, &path, &name, limits))
+            .run(move |s| crate::upload::preview(s, &who, kind, &path, &name, limits, &opts))
             .await?;
         return Ok(Json(Uploaded::Preview(preview)));
     }

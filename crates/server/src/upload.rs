@@ -63,13 +63,7 @@ pub fn import(
     let caller = who.caller();
     let hide_path = hide_path(path, name);
     if kind == ImportKind::Readings {
-        let dir = opts.readings_dir.as_deref().ok_or_else(|| {
-            AppError::Unprocessable(
-                "this server has no readings store: start it with a readings directory".into(),
-            )
-        })?;
-        let mut readings = zp_app::readings::ReadingStore::open(dir)
-            .map_err(|e| AppError::Internal(format!("readings store: {e}")))?;
+        let mut readings = readings_store(opts)?;
         let done = zp_app::readings::import_readings(
             store,
             &mut readings,
@@ -82,21 +76,14 @@ pub fn import(
         .map_err(hide_path)?;
         return Ok(done.outcome());
     }
-    let set = match kind {
-        ImportKind::Factors => Some(set_name(opts.set.as_deref().ok_or_else(|| {
-            AppError::BadRequest(
-                "a factor set needs a name: POST /api/v1/imports/factors?set=NAME".into(),
-            )
-        })?)?),
-        _ => None,
-    };
+    let set = factor_set(kind, opts)?;
     let table = read_named(path, name, limits)?;
     zp_app::import_table(store, &caller, kind, &table, set.as_deref()).map_err(hide_path)
 }
 
 /// What importing the file at `path` as `who` would do, storing nothing (the upload
-/// preview, `import activity --dry-run`): counts, each restatement as old -> new, and the
-/// rows that would be quarantined. Activity ledgers only.
+/// preview, `import KIND --dry-run`): counts, each restatement as old -> new, and the rows
+/// that would be quarantined. Every kind; readings are staged and abandoned.
 pub fn preview(
     store: &mut dyn Store,
     who: &CurrentUser,
@@ -104,11 +91,43 @@ pub fn preview(
     path: &Path,
     name: &str,
     limits: Limits,
+    opts: &UploadOptions,
 ) -> Result<zp_app::ImportPreview, AppError> {
     authorise(who, kind)?;
+    let caller = who.caller();
     let hide_path = hide_path(path, name);
+    if kind == ImportKind::Readings {
+        let mut readings = readings_store(opts)?;
+        return zp_app::preview_readings(store, &mut readings, &caller, path, name, Some(limits))
+            .map_err(hide_path);
+    }
+    let set = factor_set(kind, opts)?;
     let table = read_named(path, name, limits)?;
-    zp_app::preview_table(store, &who.caller(), kind, &table).map_err(hide_path)
+    zp_app::preview_table(store, &caller, kind, &table, set.as_deref()).map_err(hide_path)
+}
+
+/// The readings store uploads go into.
+fn readings_store(opts: &UploadOptions) -> Result<zp_app::readings::ReadingStore, AppError> {
+    let dir = opts.readings_dir.as_deref().ok_or_else(|| {
+        AppError::Unprocessable(
+            "this server has no readings store: start it with a readings directory".into(),
+        )
+    })?;
+    zp_app::readings::ReadingStore::open(dir)
+        .map_err(|e| AppError::Internal(format!("readings store: {e}")))
+}
+
+/// The new factor set's name (factors uploads), checked; `None` for other kinds.
+fn factor_set(kind: ImportKind, opts: &UploadOptions) -> Result<Option<String>, AppError> {
+    if kind != ImportKind::Factors {
+        return Ok(None);
+    }
+    let name = opts.set.as_deref().ok_or_else(|| {
+        AppError::BadRequest(
+            "a factor set needs a name: POST /api/v1/imports/factors?set=NAME".into(),
+        )
+    })?;
+    set_name(name).map(Some)
 }
 
 /// A new factor set's name, checked: 1 to 64 letters, digits, `-`, `_`, `.`.

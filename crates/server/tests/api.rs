@@ -380,22 +380,35 @@ async fn a_restating_upload_is_previewed_imported_and_reverted() {
     let again = t.post_json("ent_a", "/api/v1/imports/revert", body).await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
     assert!(again.text.contains("already reverted"), "{}", again.text);
-    // A dry run is for ledgers; other kinds say so.
+    // Every kind is previewed: an enterprise not registered yet would be added, and is not.
+    const NEW_ORG: &str = "91500112MA60DAT04U";
     let orgs = t
         .upload(
             "admin",
             "/api/v1/imports/orgs?dry_run=true",
             "orgs.csv",
-            b"credit_code,name,region,park,industry\n",
+            format!("credit_code,name,region,park,industry\n{NEW_ORG},新企业,CQ,,6450\n")
+                .as_bytes(),
         )
         .await;
+    assert_eq!(orgs.status, StatusCode::OK, "{}", orgs.text);
+    let p = orgs.json();
     assert_eq!(
-        orgs.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        orgs.text
+        (p["dry_run"].as_bool(), p["kind"].as_str()),
+        (Some(true), Some("orgs"))
     );
-    assert!(orgs.text.contains("activity"), "{}", orgs.text);
+    assert_eq!(
+        (p["read"].as_u64(), p["accepted"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let stored = t
+        .get(Some("admin"), &format!("/api/v1/orgs/{NEW_ORG}"))
+        .await;
+    assert_eq!(
+        stored.status,
+        StatusCode::NOT_FOUND,
+        "a preview stores nothing"
+    );
 }
 
 #[tokio::test]

@@ -6,8 +6,8 @@ use crate::{output, registry, reports};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use zp_app::QuarantineFilter;
 use zp_app::{ImportError, ImportKind};
-use zp_app::{QuarantineFilter, Store};
 
 #[derive(Parser)]
 #[command(
@@ -171,40 +171,45 @@ pub enum ImportsCmd {
     Revert { id: i64 },
 }
 
+/// The file of an import, and whether to only show what importing it would do.
+#[derive(clap::Args)]
+pub struct ImportFile {
+    pub file: PathBuf,
+    /// Show what the import would do (the counts it would report, each restatement as
+    /// old -> new, the rows it would quarantine) and store nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
 #[derive(Subcommand)]
 pub enum ImportCmd {
     /// Enterprises: credit_code,name,region,park,industry.
-    Orgs { file: PathBuf },
+    Orgs(ImportFile),
     /// Monthly energy ledgers: credit_code,period,carrier,quantity,unit.
-    Activity {
-        file: PathBuf,
-        /// Show what the import would do (counts and each restatement as old -> new) and
-        /// store nothing.
-        #[arg(long)]
-        dry_run: bool,
-    },
+    Activity(ImportFile),
     /// Meters: meter,credit_code,kind,source[,site] (kind consumption, generation, battery_charge or battery_discharge).
-    Meters { file: PathBuf },
+    Meters(ImportFile),
     /// Hourly grid factors: region,ts,tco2_per_mwh[,cfe_share].
-    GridHourly { file: PathBuf },
+    GridHourly(ImportFile),
     /// Interval meter readings: meter,ts,kwh (CSV or Parquet).
-    Readings { file: PathBuf },
+    Readings(ImportFile),
     /// Indicator data for evaluations: scope_id,indicator,period,value,unit,evidence.
-    Indicators { file: PathBuf },
+    Indicators(ImportFile),
     /// Time-of-use tariffs: region,category,valid_from,months,start,end,period,yuan_per_kwh
     /// (each month's bands must tile the day; the file is accepted whole or refused).
-    Tariffs { file: PathBuf },
+    Tariffs(ImportFile),
     /// Production records for CBAM: credit_code,period,product,cn_code,quantity_t[,route].
-    Production { file: PathBuf },
+    Production(ImportFile),
     /// Levels of the energy-consumption limit standards (单位产品能源消耗限额), kgce/t:
     /// standard,product,unit,level1,level2,level3,source (source required).
-    EnergyLimits { file: PathBuf },
+    EnergyLimits(ImportFile),
     /// Purchased materials of products for footprints:
     /// credit_code,year,product,material,quantity,unit,kgco2e_per_unit,source.
-    Materials { file: PathBuf },
+    Materials(ImportFile),
     /// A user factor set (e.g. a new MEE/NBS notice).
     Factors {
-        file: PathBuf,
+        #[command(flatten)]
+        file: ImportFile,
         /// Name of the new set (immutable once imported).
         #[arg(long)]
         set: String,
@@ -489,97 +494,46 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// `zeropark import KIND FILE --dry-run`: the counts and restatements, nothing stored.
-fn dry_run(
-    store: &mut dyn Store,
-    caller: &zp_app::Caller,
-    kind: ImportKind,
-    file: &std::path::Path,
-    json: bool,
-) -> anyhow::Result<ExitCode> {
-    let table = match zp_app::read_table(file, zp_app::Limits::default()) {
-        Ok(t) => t,
-        Err(e) => {
-            return Ok(crate::ctx::refuse(e));
-        }
-    };
-    let p = zp_app::preview_table(store, caller, kind, &table)?;
-    if json {
-        output::json(&p)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    println!(
-        "{} (dry run, nothing stored): read {}, would accept {} (of which {} duplicates, {} restated), quarantine {}",
-        file.display(),
-        p.counts.read,
-        p.counts.accepted,
-        p.counts.duplicates,
-        p.counts.restated,
-        p.counts.quarantined
-    );
-    let rows: Vec<Vec<String>> = p
-        .changes
-        .iter()
-        .map(|c| {
-            vec![
-                c.credit_code.clone(),
-                c.period.clone(),
-                c.carrier.clone(),
-                c.old.clone(),
-                c.new.clone(),
-                c.change_pct.map(|d| format!("{d:+}%")).unwrap_or_default(),
-            ]
-        })
-        .collect();
-    if !rows.is_empty() {
-        output::table(
-            &["enterprise", "period", "carrier", "old", "new", "change"],
-            &rows,
-        );
-    }
-    for r in &p.rejected {
-        println!("  row {}, {}: {}", r.row, r.field, r.reason);
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
 fn import(ctx: &Ctx, cmd: ImportCmd) -> anyhow::Result<ExitCode> {
     let (db, json) = (ctx.db.as_str(), ctx.json);
-    let mut store = open(db)?;
     let caller = ctx.caller();
-    let (kind, file, set) = match &cmd {
-        ImportCmd::Orgs { file } => (ImportKind::Orgs, file, None),
-        ImportCmd::Activity {
-            file,
-            dry_run: true,
-        } => return dry_run(store.as_mut(), &caller, ImportKind::Activity, file, json),
-        ImportCmd::Activity { file, .. } => (ImportKind::Activity, file, None),
-        ImportCmd::Meters { file } => (ImportKind::Meters, file, None),
-        ImportCmd::GridHourly { file } => (ImportKind::GridHourly, file, None),
-        ImportCmd::Readings { file } => return crate::readings::import(ctx, file),
-        ImportCmd::Tariffs { file } => return crate::energy::import_tariffs(ctx, file),
-        ImportCmd::Production { file } => (ImportKind::Production, file, None),
-        ImportCmd::EnergyLimits { file } => (ImportKind::EnergyLimits, file, None),
-        ImportCmd::Materials { file } => (ImportKind::Materials, file, None),
-        ImportCmd::Indicators { file } => (ImportKind::Indicators, file, None),
-        ImportCmd::Factors { file, set } => {
-            return match zp_app::import_factor_set(store.as_mut(), file, set, &caller.actor) {
-                Ok(n) => {
-                    if json {
-                        output::json(&serde_json::json!({ "set": set, "factors": n }))?;
-                    } else {
-                        println!(
-                            "{}: factor set {set:?} with {n} factors imported; issued inventories keep their factors until `zeropark recompute`",
-                            file.display()
-                        );
-                    }
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(ImportError::Read(e)) => Ok(crate::ctx::refuse(e)),
-                Err(e) => Err(e.into()),
-            };
-        }
+    let (kind, f, set) = match &cmd {
+        ImportCmd::Orgs(f) => (ImportKind::Orgs, f, None),
+        ImportCmd::Activity(f) => (ImportKind::Activity, f, None),
+        ImportCmd::Meters(f) => (ImportKind::Meters, f, None),
+        ImportCmd::GridHourly(f) => (ImportKind::GridHourly, f, None),
+        ImportCmd::Readings(f) if f.dry_run => return crate::dry_run::readings(ctx, &f.file),
+        ImportCmd::Readings(f) => return crate::readings::import(ctx, &f.file),
+        ImportCmd::Tariffs(f) if f.dry_run => return crate::dry_run::tariffs(ctx, &f.file),
+        ImportCmd::Tariffs(f) => return crate::energy::import_tariffs(ctx, &f.file),
+        ImportCmd::Production(f) => (ImportKind::Production, f, None),
+        ImportCmd::EnergyLimits(f) => (ImportKind::EnergyLimits, f, None),
+        ImportCmd::Materials(f) => (ImportKind::Materials, f, None),
+        ImportCmd::Indicators(f) => (ImportKind::Indicators, f, None),
+        ImportCmd::Factors { file: f, set } => (ImportKind::Factors, f, Some(set.as_str())),
     };
+    let mut store = open(db)?;
+    if f.dry_run {
+        return crate::dry_run::table(store.as_mut(), &caller, kind, &f.file, set, json);
+    }
+    let file = &f.file;
+    if let Some(set) = set {
+        return match zp_app::import_factor_set(store.as_mut(), file, set, &caller.actor) {
+            Ok(n) => {
+                if json {
+                    output::json(&serde_json::json!({ "set": set, "factors": n }))?;
+                } else {
+                    println!(
+                        "{}: factor set {set:?} with {n} factors imported; issued inventories keep their factors until `zeropark recompute`",
+                        file.display()
+                    );
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(ImportError::Read(e)) => Ok(crate::ctx::refuse(e)),
+            Err(e) => Err(e.into()),
+        };
+    }
     let result = zp_app::import_file(
         store.as_mut(),
         &caller,

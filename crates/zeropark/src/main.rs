@@ -14,6 +14,7 @@ mod cli;
 mod config;
 mod ctx;
 mod demo;
+mod dry_run;
 mod energy;
 mod evaluate;
 mod finance;
