@@ -12,8 +12,8 @@
 
 /// Evaluation types the adapters show and pass.
 pub use zp_evaluate::{
-    IndicatorStatus, MeasureSet, PathShape, PlanStatus, TRAJECTORY_ERRORS_EN, TrajectoryPoint,
-    abatement,
+    IndicatorResult, IndicatorStatus, MeasureSet, PathShape, PlanStatus, TEXTS_EN,
+    TRAJECTORY_ERRORS_EN, TrajectoryPoint, abatement,
 };
 
 use crate::AppError;

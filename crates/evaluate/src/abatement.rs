@@ -68,6 +68,9 @@ pub struct Measure {
     pub name_zh: Option<String>,
     /// What one unit is, e.g. "1 MWp of rooftop PV".
     pub unit: String,
+    /// The unit in Chinese, when the set gives it.
+    #[serde(default)]
+    pub unit_zh: Option<String>,
     #[serde(deserialize_with = "crate::scheme::dec")]
     pub capex_yuan: Decimal,
     /// Yearly operating cost per unit; negative when it saves money (fuel, power bills).
@@ -394,6 +397,9 @@ pub struct PlannedMeasure {
     #[serde(default)]
     pub name_zh: Option<String>,
     pub unit: String,
+    /// The unit in Chinese, when the set gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_zh: Option<String>,
     pub units: u32,
     pub annualised_cost_yuan: Decimal,
     pub capex_yuan: Decimal,
@@ -538,13 +544,13 @@ pub fn plan_abatement(req: &PlanRequest, set: &MeasureSet) -> Result<Plan, PlanE
         energy_after_tce: q0,
         intensity_after_tco2_per_tce: Some(base_intensity),
         not_available: late.iter().map(|m| m.id.clone()).collect(),
-        notes: vec![format!(
-            "effects use the market factor of grid electricity {f} tCO2/MWh ({}); energy use held at the base year",
+        notes: vec![crate::texts::say(
             if base.grid_market_tco2_per_mwh().is_some() {
-                "this scope's uncovered grid electricity"
+                "plan.note.market_factor"
             } else {
-                "fallback: the scope has no uncovered grid electricity"
-            }
+                "plan.note.fallback_factor"
+            },
+            &[("factor", &f.to_string())],
         )],
     };
     if required <= Decimal::ZERO {
@@ -571,9 +577,8 @@ pub fn plan_abatement(req: &PlanRequest, set: &MeasureSet) -> Result<Plan, PlanE
             plan.status = PlanStatus::Infeasible;
             let best = solve(&eligible, &costs, base, &r, target, required, Goal::Deepest)?
                 .unwrap_or_else(|| vec![0; eligible.len()]);
-            plan.notes.push(
-                "the target cannot be reached with these measures: the portfolio shown is the deepest cut they allow".into(),
-            );
+            plan.notes
+                .push(crate::texts::say("plan.note.infeasible", &[]));
             best
         }
     };
@@ -588,6 +593,7 @@ pub fn plan_abatement(req: &PlanRequest, set: &MeasureSet) -> Result<Plan, PlanE
             name: m.name.clone(),
             name_zh: m.name_zh.clone(),
             unit: m.unit.clone(),
+            unit_zh: m.unit_zh.clone(),
             units: *n,
             annualised_cost_yuan: cost * k,
             capex_yuan: m.capex_yuan * k,

@@ -8,6 +8,7 @@
 use crate::indicator_data::IndicatorValue;
 use crate::inputs::{AccountInputs, Source};
 use crate::scheme::{Comparison, IndicatorDef, Scheme, Scoring, Threshold};
+use crate::texts::say;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +51,9 @@ pub struct IndicatorResult {
     pub threshold: Option<Decimal>,
     /// Label of the size band the threshold was taken from, if banded.
     pub band: Option<String>,
+    /// The band's label in Chinese, when the set gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub band_zh: Option<String>,
     /// Value of the band basis (e.g. energy_tce) that selected the band.
     pub band_basis_value: Option<Decimal>,
     /// The band is outside the set's scope: the threshold is a reference only and the
@@ -128,11 +132,11 @@ fn lookup<'a>(
         Source::Accounts(metric) => {
             let accounts = subject
                 .accounts
-                .ok_or_else(|| "no accounts for this scope and period".to_string())?;
+                .ok_or_else(|| say("missing.no_accounts", &[]))?;
             accounts
                 .metric(*metric)
                 .map(|v| (v, None))
-                .ok_or_else(|| format!("{source} is undefined (zero or unknown denominator)"))
+                .ok_or_else(|| say("missing.undefined", &[("source", &source.to_string())]))
         }
         Source::Data(name) => {
             let row = subject
@@ -143,11 +147,20 @@ fn lookup<'a>(
                         && d.scope_id == subject.scope_id
                         && d.period == subject.period
                 })
-                .ok_or_else(|| format!("no {source} value for {}", subject.period))?;
+                .ok_or_else(|| {
+                    say(
+                        "missing.no_data",
+                        &[("source", &source.to_string()), ("period", subject.period)],
+                    )
+                })?;
             if row.unit != unit {
-                return Err(format!(
-                    "{source} given in {:?}, the set expects {unit:?}",
-                    row.unit
+                return Err(say(
+                    "missing.unit",
+                    &[
+                        ("source", &source.to_string()),
+                        ("given", &format!("{:?}", row.unit)),
+                        ("unit", &format!("{unit:?}")),
+                    ],
                 ));
             }
             Ok((row.value, Some(row)))
@@ -171,23 +184,27 @@ pub fn evaluate(scheme: &Scheme, subject: &Subject<'_>) -> Evaluation {
         .collect();
     let mut reasons = Vec::new();
     for i in indicators.iter().filter(|i| i.veto && !i.pass) {
-        reasons.push(match i.status {
-            IndicatorStatus::Missing => format!("veto indicator {} is missing", i.id),
-            _ => format!("veto indicator {} failed", i.id),
-        });
+        let code = match i.status {
+            IndicatorStatus::Missing => "eval.veto_missing",
+            _ => "eval.veto_failed",
+        };
+        reasons.push(say(code, &[("id", &i.id)]));
     }
     for i in indicators.iter().filter(|i| i.outside_scope) {
-        reasons.push(format!(
-            "outside the set's scope: {} = {} is in the band {:?}",
-            scheme
-                .indicator(&i.id)
-                .and_then(|d| match &d.threshold {
-                    Some(Threshold::Banded { basis, .. }) => Some(basis.to_string()),
-                    _ => None,
-                })
-                .unwrap_or_default(),
-            i.band_basis_value.unwrap_or_default(),
-            i.band.clone().unwrap_or_default()
+        let basis = scheme
+            .indicator(&i.id)
+            .and_then(|d| match &d.threshold {
+                Some(Threshold::Banded { basis, .. }) => Some(basis.to_string()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        reasons.push(say(
+            "eval.outside_scope",
+            &[
+                ("basis", &basis),
+                ("value", &i.band_basis_value.unwrap_or_default().to_string()),
+                ("band", &format!("{:?}", i.band.clone().unwrap_or_default())),
+            ],
         ));
     }
     let uses_accounts = scheme
@@ -195,15 +212,12 @@ pub fn evaluate(scheme: &Scheme, subject: &Subject<'_>) -> Evaluation {
         .iter()
         .any(|d| matches!(d.source, Source::Accounts(_)));
     if uses_accounts && subject.accounts.is_some_and(|a| a.incomplete) {
-        reasons.push(
-            "the accounts are incomplete (some ledger rows could not be accounted, see the inventory notes)"
-                .into(),
-        );
+        reasons.push(say("eval.accounts_incomplete", &[]));
     }
     if scheme.pass.require_complete && !missing.is_empty() {
-        reasons.push(format!(
-            "the set requires complete data; missing: {}",
-            missing.join(", ")
+        reasons.push(say(
+            "eval.incomplete_data",
+            &[("missing", &missing.join(", "))],
         ));
     }
 
@@ -235,7 +249,13 @@ pub fn evaluate(scheme: &Scheme, subject: &Subject<'_>) -> Evaluation {
     if let (Some(min), Some(s)) = (scheme.pass.min_score, score)
         && s < min
     {
-        reasons.push(format!("score {} is below {min}", s.round_dp(2)));
+        reasons.push(say(
+            "eval.score_below",
+            &[
+                ("score", &s.round_dp(2).to_string()),
+                ("min", &min.to_string()),
+            ],
+        ));
     }
     let grade = score.and_then(|s| {
         scheme
@@ -282,6 +302,7 @@ fn evaluate_indicator(
         comparison: def.comparison,
         threshold: None,
         band: None,
+        band_zh: None,
         band_basis_value: None,
         outside_scope: false,
         pass: false,
@@ -309,16 +330,21 @@ fn evaluate_indicator(
                 Source::Data(_) => def.unit.as_str(),
             };
             match lookup(basis, basis_unit, subject) {
-                Err(why) => return missing(result, format!("band basis: {why}")),
+                Err(why) => return missing(result, say("missing.band_basis", &[("why", &why)])),
                 Ok((b, _)) => {
                     result.band_basis_value = Some(b);
                     match bands.iter().find(|band| band.contains(b)) {
                         None => {
-                            return missing(result, format!("{basis} = {b} is in no band"));
+                            let why = say(
+                                "missing.no_band",
+                                &[("basis", &basis.to_string()), ("value", &b.to_string())],
+                            );
+                            return missing(result, why);
                         }
                         Some(band) => {
                             result.threshold = Some(band.threshold);
                             result.band = Some(band.label.clone());
+                            result.band_zh = band.label_zh.clone();
                             result.outside_scope = band.outside_scope;
                         }
                     }

@@ -10,6 +10,7 @@
 use crate::evaluation::{Evaluation, IndicatorResult, IndicatorStatus};
 use crate::inputs::{AccountInputs, AccountMetric, ELECTRICITY_TCE_PER_MWH, Source};
 use crate::scheme::Comparison;
+use crate::texts::say;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -129,9 +130,9 @@ fn outside_scope_gap(r: &IndicatorResult) -> Gap {
             kind: "enter_scope".into(),
             amount: None,
             unit: String::new(),
-            text: format!(
-                "the scope is in the band {:?}, which the set does not cover; evaluate with a set that does",
-                r.band.clone().unwrap_or_default()
+            text: say(
+                "gap.enter_scope",
+                &[("band", &format!("{:?}", r.band.clone().unwrap_or_default()))],
             ),
             arithmetic: String::new(),
             sufficient: true,
@@ -144,19 +145,26 @@ fn missing_action(r: &IndicatorResult, e: &Evaluation) -> GapAction {
     let (kind, text) = match Source::parse(&r.source) {
         Some(Source::Data(name)) => (
             "provide_data",
-            format!(
-                "provide {name} for {} {} with its evidence (`zeropark import indicators`, columns scope_id,indicator,period,value,unit,evidence; unit {})",
-                e.scope_id, e.period, r.unit
+            say(
+                "gap.provide_data",
+                &[
+                    ("name", &name),
+                    ("scope", &e.scope_id),
+                    ("period", &e.period),
+                    ("unit", &r.unit),
+                ],
             ),
         ),
         _ => (
             "provide_accounts",
-            format!(
-                "{} cannot be computed from the accounts of {} {}: {}",
-                r.source,
-                e.scope_id,
-                e.period,
-                r.note.clone().unwrap_or_default()
+            say(
+                "gap.provide_accounts",
+                &[
+                    ("source", &r.source),
+                    ("scope", &e.scope_id),
+                    ("period", &e.period),
+                    ("why", r.note.as_deref().unwrap_or_default()),
+                ],
             ),
         ),
     };
@@ -207,25 +215,25 @@ fn intensity_actions(
 ) -> Vec<GapAction> {
     let allowed = threshold * a.energy_tce;
     let cut = emissions_tco2 - allowed;
-    let basis = if market {
-        "Scope 1 + Scope 2 market"
-    } else {
-        "Scope 1 + Scope 2 location"
-    };
-    let cut_arith = format!(
-        "allowed = {threshold} tCO2/tce x {} tce = {} tCO2; emissions ({basis}) = {} tCO2; cut = {} - {} = {} tCO2",
-        fmt(a.energy_tce, 2),
-        fmt(allowed, 2),
-        fmt(emissions_tco2, 2),
-        fmt(emissions_tco2, 2),
-        fmt(allowed, 2),
-        fmt(cut, 2)
+    let cut_arith = say(
+        if market {
+            "gap.cut_emissions.market"
+        } else {
+            "gap.cut_emissions.location"
+        },
+        &[
+            ("threshold", &threshold.to_string()),
+            ("energy", &fmt(a.energy_tce, 2)),
+            ("allowed", &fmt(allowed, 2)),
+            ("emissions", &fmt(emissions_tco2, 2)),
+            ("cut", &fmt(cut, 2)),
+        ],
     );
     let mut actions = vec![GapAction {
         kind: "reduce_emissions_tco2".into(),
         amount: Some(cut),
         unit: "tCO2".into(),
-        text: format!("{} tCO2 a year less at the same energy use", fmt_round(cut)),
+        text: say("gap.cut_emissions", &[("amount", &fmt_round(cut))]),
         arithmetic: cut_arith,
         sufficient: true,
         note: None,
@@ -235,9 +243,7 @@ fn intensity_actions(
         return actions;
     }
     let Some(factor) = a.grid_market_tco2_per_mwh().filter(|f| *f > Decimal::ZERO) else {
-        actions[0].note = Some(
-            "no uncovered grid electricity: clean electricity cannot lower the intensity further; the cut must come from fuels and processes".into(),
-        );
+        actions[0].note = Some(say("gap.no_uncovered_grid", &[]));
         return actions;
     };
     let mwh = cut / factor;
@@ -247,27 +253,27 @@ fn intensity_actions(
         kind: "add_clean_electricity_mwh".into(),
         amount: Some(mwh),
         unit: "MWh".into(),
-        text: format!(
-            "additional {} of clean electricity a year in place of grid electricity",
-            fmt_mwh(mwh)
-        ),
-        arithmetic: format!(
-            "grid electricity not covered by certificates: {} tCO2 / {} MWh = {} tCO2/MWh (market-based); {} tCO2 / {} tCO2/MWh = {} MWh",
-            fmt(a.grid_electricity_market_tco2, 2),
-            fmt(uncovered, 2),
-            fmt(factor, 6),
-            fmt(cut, 2),
-            fmt(factor, 6),
-            fmt(mwh, 1)
+        text: say("gap.clean_for_grid", &[("energy", &fmt_mwh(mwh))]),
+        arithmetic: say(
+            "gap.clean_for_grid.arithmetic",
+            &[
+                ("grid_tco2", &fmt(a.grid_electricity_market_tco2, 2)),
+                ("uncovered", &fmt(uncovered, 2)),
+                ("factor", &fmt(factor, 6)),
+                ("cut", &fmt(cut, 2)),
+                ("mwh", &fmt(mwh, 1)),
+            ],
         ),
         sufficient,
         note: (!sufficient).then(|| {
             let rest = cut - a.grid_electricity_market_tco2;
-            format!(
-                "only {} MWh of grid electricity is left to replace (all of it avoids {} tCO2); the other {} tCO2 must come from fuels and processes",
-                fmt(uncovered, 1),
-                fmt(a.grid_electricity_market_tco2, 2),
-                fmt(rest, 2)
+            say(
+                "gap.clean_for_grid.short",
+                &[
+                    ("uncovered", &fmt(uncovered, 1)),
+                    ("grid_tco2", &fmt(a.grid_electricity_market_tco2, 2)),
+                    ("rest", &fmt(rest, 2)),
+                ],
             )
         }),
     });
@@ -286,26 +292,27 @@ fn clean_energy_actions(a: &AccountInputs, threshold: Decimal) -> Vec<GapAction>
         kind: "add_clean_electricity_mwh".into(),
         amount: Some(mwh),
         unit: "MWh".into(),
-        text: format!(
-            "additional {} of clean electricity a year (or {} tce of clean heat) in place of other energy",
-            fmt_mwh(mwh),
-            fmt(needed_tce, 2)
+        text: say(
+            "gap.clean_energy",
+            &[("energy", &fmt_mwh(mwh)), ("tce", &fmt(needed_tce, 2))],
         ),
-        arithmetic: format!(
-            "needed clean energy = {threshold} x {} tce = {} tce; clean now = {} tce; {} - {} = {} tce; / {ELECTRICITY_TCE_PER_MWH} tce/MWh = {} MWh",
-            fmt(a.energy_tce, 2),
-            fmt(threshold * a.energy_tce, 2),
-            fmt(clean, 2),
-            fmt(threshold * a.energy_tce, 2),
-            fmt(clean, 2),
-            fmt(needed_tce, 2),
-            fmt(mwh, 1)
+        arithmetic: say(
+            "gap.clean_energy.arithmetic",
+            &[
+                ("threshold", &threshold.to_string()),
+                ("energy", &fmt(a.energy_tce, 2)),
+                ("needed", &fmt(threshold * a.energy_tce, 2)),
+                ("clean", &fmt(clean, 2)),
+                ("gap", &fmt(needed_tce, 2)),
+                ("coefficient", &ELECTRICITY_TCE_PER_MWH.to_string()),
+                ("mwh", &fmt(mwh, 1)),
+            ],
         ),
         sufficient,
         note: (!sufficient).then(|| {
-            format!(
-                "more than the {} MWh of uncovered grid electricity: fuel use has to be electrified or replaced by clean heat as well",
-                fmt(replaceable, 1)
+            say(
+                "gap.clean_energy.short",
+                &[("uncovered", &fmt(replaceable, 1))],
             )
         }),
     }]
@@ -318,18 +325,16 @@ fn clean_electricity_actions(a: &AccountInputs, threshold: Decimal) -> Vec<GapAc
         kind: "add_clean_electricity_mwh".into(),
         amount: Some(mwh),
         unit: "MWh".into(),
-        text: format!(
-            "additional {} of clean electricity a year (on-site renewables or retired certificates)",
-            fmt_mwh(mwh)
-        ),
-        arithmetic: format!(
-            "needed = {threshold} x {} MWh = {} MWh; clean now = {} MWh; {} - {} = {} MWh",
-            fmt(a.electricity_mwh, 2),
-            fmt(threshold * a.electricity_mwh, 2),
-            fmt(clean, 2),
-            fmt(threshold * a.electricity_mwh, 2),
-            fmt(clean, 2),
-            fmt(mwh, 2)
+        text: say("gap.clean_electricity", &[("energy", &fmt_mwh(mwh))]),
+        arithmetic: say(
+            "gap.clean_electricity.arithmetic",
+            &[
+                ("threshold", &threshold.to_string()),
+                ("electricity", &fmt(a.electricity_mwh, 2)),
+                ("needed", &fmt(threshold * a.electricity_mwh, 2)),
+                ("clean", &fmt(clean, 2)),
+                ("gap", &fmt(mwh, 2)),
+            ],
         ),
         sufficient: true,
         note: None,
@@ -348,17 +353,16 @@ fn energy_intensity_actions(a: &AccountInputs, threshold: Decimal) -> Vec<GapAct
             kind: "reduce_energy_tce".into(),
             amount: Some(cut),
             unit: "tce".into(),
-            text: format!(
-                "{} tce a year less energy at the same output",
-                fmt_round(cut)
-            ),
-            arithmetic: format!(
-                "allowed = {threshold} tce/10k yuan x {} 10k yuan = {} tce; {} - {} = {} tce",
-                fmt(output, 2),
-                fmt(allowed, 2),
-                fmt(a.energy_tce, 2),
-                fmt(allowed, 2),
-                fmt(cut, 2)
+            text: say("gap.cut_energy", &[("amount", &fmt_round(cut))]),
+            arithmetic: say(
+                "gap.cut_energy.arithmetic",
+                &[
+                    ("threshold", &threshold.to_string()),
+                    ("output", &fmt(output, 2)),
+                    ("allowed", &fmt(allowed, 2)),
+                    ("energy", &fmt(a.energy_tce, 2)),
+                    ("cut", &fmt(cut, 2)),
+                ],
             ),
             sufficient: true,
             note: None,
@@ -367,17 +371,19 @@ fn energy_intensity_actions(a: &AccountInputs, threshold: Decimal) -> Vec<GapAct
             kind: "raise_output_10k_yuan".into(),
             amount: Some(needed_output - output),
             unit: "10k yuan".into(),
-            text: format!(
-                "{} x 10k yuan more output at the same energy use",
-                fmt_round(needed_output - output)
+            text: say(
+                "gap.raise_output",
+                &[("amount", &fmt_round(needed_output - output))],
             ),
-            arithmetic: format!(
-                "{} tce / {threshold} tce/10k yuan = {} 10k yuan; {} - {} = {}",
-                fmt(a.energy_tce, 2),
-                fmt(needed_output, 2),
-                fmt(needed_output, 2),
-                fmt(output, 2),
-                fmt(needed_output - output, 2)
+            arithmetic: say(
+                "gap.raise_output.arithmetic",
+                &[
+                    ("energy", &fmt(a.energy_tce, 2)),
+                    ("threshold", &threshold.to_string()),
+                    ("needed", &fmt(needed_output, 2)),
+                    ("output", &fmt(output, 2)),
+                    ("rise", &fmt(needed_output - output, 2)),
+                ],
             ),
             sufficient: true,
             note: None,
@@ -396,46 +402,51 @@ fn generic_action(
             kind: "meet_requirement".into(),
             amount: None,
             unit: "bool".into(),
-            text: format!(
-                "meet the requirement \"{}\" and record the evidence",
-                r.name
-            ),
-            arithmetic: format!(
-                "value {value}, required {cmp_text} {threshold}",
-                cmp_text = cmp_str(cmp)
+            text: say("gap.meet_requirement", &[("name", &r.name)]),
+            arithmetic: say(
+                "gap.meet_requirement.arithmetic",
+                &[
+                    ("value", &value.to_string()),
+                    ("comparison", cmp_str(cmp)),
+                    ("threshold", &threshold.to_string()),
+                ],
             ),
             sufficient: true,
             note: None,
         };
     }
     let delta = (threshold - value).abs();
-    let (kind, verb) = if cmp.lower_is_better() {
-        ("lower_value", "lower")
-    } else {
-        ("raise_value", "raise")
-    };
     let strict = matches!(cmp, Comparison::Below | Comparison::Above);
+    let (kind, code) = match (cmp.lower_is_better(), strict) {
+        (true, false) => ("lower_value", "gap.lower"),
+        (true, true) => ("lower_value", "gap.lower.strict"),
+        (false, false) => ("raise_value", "gap.raise"),
+        (false, true) => ("raise_value", "gap.raise.strict"),
+    };
     GapAction {
         kind: kind.into(),
         amount: Some(delta),
         unit: r.unit.clone(),
-        text: format!(
-            "{verb} {} from {} to {}{} {}",
-            r.id,
-            value.normalize(),
-            if strict { "beyond " } else { "" },
-            threshold.normalize(),
-            r.unit
+        text: say(
+            code,
+            &[
+                ("id", &r.id),
+                ("value", &value.normalize().to_string()),
+                ("threshold", &threshold.normalize().to_string()),
+                ("unit", &r.unit),
+            ],
         ),
-        arithmetic: format!(
-            "|{} - {}| = {} {}",
-            threshold.normalize(),
-            value.normalize(),
-            delta.normalize(),
-            r.unit
+        arithmetic: say(
+            "gap.difference",
+            &[
+                ("threshold", &threshold.normalize().to_string()),
+                ("value", &value.normalize().to_string()),
+                ("delta", &delta.normalize().to_string()),
+                ("unit", &r.unit),
+            ],
         ),
         sufficient: true,
-        note: strict.then(|| "the threshold itself does not pass (strict comparison)".into()),
+        note: strict.then(|| say("gap.strict", &[])),
     }
 }
 

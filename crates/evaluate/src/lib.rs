@@ -26,6 +26,7 @@ pub mod gap;
 pub mod indicator_data;
 pub mod inputs;
 pub mod scheme;
+pub mod texts;
 
 pub use abatement::{
     MacPoint, Measure, MeasureKind, MeasureSet, PLAN_ERRORS_EN, Plan, PlanError, PlanRequest,
@@ -45,3 +46,4 @@ pub use indicator_data::{
 };
 pub use inputs::{AccountInputs, AccountMetric, ELECTRICITY_TCE_PER_MWH, HEAT_TCE_PER_GJ, Source};
 pub use scheme::{Band, Comparison, Scheme, SchemeCatalog, SchemeError, Threshold};
+pub use texts::TEXTS_EN;

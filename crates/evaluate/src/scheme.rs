@@ -65,6 +65,9 @@ impl Comparison {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Band {
     pub label: String,
+    /// The label in Chinese, when the set gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_zh: Option<String>,
     /// Inclusive lower bound of the basis; `None` = no lower bound.
     pub min: Option<Decimal>,
     /// Exclusive upper bound of the basis; `None` = no upper bound.
@@ -248,6 +251,8 @@ struct IndicatorFile {
 #[serde(deny_unknown_fields)]
 struct BandFile {
     label: String,
+    #[serde(default)]
+    label_zh: Option<String>,
     #[serde(default, deserialize_with = "opt_dec")]
     min: Option<Decimal>,
     #[serde(default, deserialize_with = "opt_dec")]
@@ -369,6 +374,7 @@ fn build(file: SchemeFile, sha256: String) -> Result<Scheme, SchemeError> {
                     .into_iter()
                     .map(|b| Band {
                         label: b.label,
+                        label_zh: b.label_zh,
                         min: b.min,
                         max: b.max,
                         threshold: b.threshold,

@@ -127,7 +127,12 @@ struct YearQuery {
     year: Option<i32>,
 }
 
-fn year_or_latest(s: &mut dyn Store, access: &Access, year: Option<i32>) -> Result<i32, AppError> {
+/// `year`, or the latest complete year of the caller's data (`zp_app::park::default_year`).
+pub(crate) fn year_or_latest(
+    s: &mut dyn Store,
+    access: &Access,
+    year: Option<i32>,
+) -> Result<i32, AppError> {
     Ok(match year {
         Some(y) => y,
         None => {

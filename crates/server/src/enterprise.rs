@@ -102,6 +102,9 @@ async fn meters(
 #[derive(Deserialize)]
 struct YearOnly {
     year: Option<i32>,
+    /// The page's month range (`YYYY-MM`, `month_range.rs`).
+    from: Option<String>,
+    to: Option<String>,
 }
 
 async fn monthly_api(
@@ -191,45 +194,54 @@ struct Body {
     data: String,
     /// Months of the year with figures: under 12, the page says so.
     months: usize,
+    /// The month range (`YYYY-MM`, empty for the whole year), its tiles and the page
+    /// without it.
+    range_from: String,
+    range_to: String,
+    range_kpis: Vec<Kpi>,
+    range_clear: String,
 }
 
 fn line_rows(inv: &Inventory, lang: Lang) -> Vec<LineRow> {
     inv.lines
         .iter()
-        .map(|l| LineRow {
-            name: match lang {
-                Lang::Zh => l.name_zh.clone(),
-                Lang::En => l.carrier.key().replace('_', " "),
-            },
-            quantity: format::num(l.quantity, 1),
-            unit: l.unit.clone(),
-            energy: format::num(l.energy_tce, 2),
-            scope1: format::num(l.scope1_tco2, 2),
-            location: format::num(l.scope2_location_tco2, 2),
-            market: format::num(l.scope2_market_tco2, 2),
-            formula: l.formula.clone(),
-            factors: l
-                .factor_ids
-                .iter()
-                .filter_map(|id| inv.factors.iter().find(|f| &f.id == id))
-                .map(|f| FactorRow {
-                    id: f.id.clone(),
-                    value: f.value.normalize().to_string(),
-                    unit: f.unit.clone(),
-                    source: f.source.clone(),
-                    note: f.note.clone().unwrap_or_default(),
-                })
-                .collect(),
-            inputs: l
-                .inputs
-                .iter()
-                .map(|i| InputRow {
-                    period: i.period.to_string(),
-                    quantity: i.quantity.normalize().to_string(),
-                    unit: i.unit.clone(),
-                    source: i.source.clone(),
-                })
-                .collect(),
+        .map(|l| {
+            let (quantity, unit) = format::display_quantity(lang, l.quantity, &l.unit);
+            LineRow {
+                name: match lang {
+                    Lang::Zh => l.name_zh.clone(),
+                    Lang::En => l.carrier.key().replace('_', " "),
+                },
+                quantity,
+                unit,
+                energy: format::num(l.energy_tce, 2),
+                scope1: format::num(l.scope1_tco2, 2),
+                location: format::num(l.scope2_location_tco2, 2),
+                market: format::num(l.scope2_market_tco2, 2),
+                formula: l.formula.clone(),
+                factors: l
+                    .factor_ids
+                    .iter()
+                    .filter_map(|id| inv.factors.iter().find(|f| &f.id == id))
+                    .map(|f| FactorRow {
+                        id: f.id.clone(),
+                        value: f.value.normalize().to_string(),
+                        unit: f.unit.clone(),
+                        source: f.source.clone(),
+                        note: f.note.clone().unwrap_or_default(),
+                    })
+                    .collect(),
+                inputs: l
+                    .inputs
+                    .iter()
+                    .map(|i| InputRow {
+                        period: i.period.to_string(),
+                        quantity: i.quantity.normalize().to_string(),
+                        unit: i.unit.clone(),
+                        source: i.source.clone(),
+                    })
+                    .collect(),
+            }
         })
         .collect()
 }
@@ -305,6 +317,8 @@ async fn page(
         .await
         .map_err(|e| PageError(e, lang))?;
     let (org, years, year, inv, (months, previous), meters, sites, designations) = loaded;
+    let range = crate::month_range::MonthRange::parse(year, q.from.as_deref(), q.to.as_deref())
+        .map_err(|e| PageError(e, lang))?;
     let covered = zp_app::park::months_with_figures(&months);
     // An intensity of a part year is marked as such.
     let partial = if covered < 12 {
@@ -349,6 +363,8 @@ async fn page(
         factors: Vec::new(),
         inputs: Vec::new(),
     };
+    // The trend shows the chosen months, the tiles the year (and the months beside it).
+    let shown_months = range.map_or_else(|| months.clone(), |r| r.pick(&months));
     let data = serde_json::json!({
         "labels": {
             "energy": lang.t("overview.energy"), "scope1": lang.t("overview.scope1"),
@@ -356,11 +372,11 @@ async fn page(
             "scope2_market": lang.t("overview.scope2_market"),
             "tce": lang.t("unit.tce"), "tco2": lang.t("unit.tco2"),
         },
-        "months": months.iter().map(|m| m.period.clone()).collect::<Vec<_>>(),
-        "energy_tce": months.iter().map(|m| f64_of(m.energy_tce)).collect::<Vec<_>>(),
-        "scope1_tco2": months.iter().map(|m| f64_of(m.scope1_tco2)).collect::<Vec<_>>(),
-        "scope2_location_tco2": months.iter().map(|m| f64_of(m.scope2_location_tco2)).collect::<Vec<_>>(),
-        "scope2_market_tco2": months.iter().map(|m| f64_of(m.scope2_market_tco2)).collect::<Vec<_>>(),
+        "months": shown_months.iter().map(|m| m.period.clone()).collect::<Vec<_>>(),
+        "energy_tce": shown_months.iter().map(|m| f64_of(m.energy_tce)).collect::<Vec<_>>(),
+        "scope1_tco2": shown_months.iter().map(|m| f64_of(m.scope1_tco2)).collect::<Vec<_>>(),
+        "scope2_location_tco2": shown_months.iter().map(|m| f64_of(m.scope2_location_tco2)).collect::<Vec<_>>(),
+        "scope2_market_tco2": shown_months.iter().map(|m| f64_of(m.scope2_market_tco2)).collect::<Vec<_>>(),
     });
     let body = Body {
         lang,
@@ -387,6 +403,10 @@ async fn page(
         sites,
         data: format::script_json(&data),
         months: covered,
+        range_from: range.map(|r| r.first_month()).unwrap_or_default(),
+        range_to: range.map(|r| r.last_month()).unwrap_or_default(),
+        range_kpis: range.map_or_else(Vec::new, |r| Vec::from(r.kpis(lang, &months, &previous, 1))),
+        range_clear: format!("/orgs/{}?year={year}", org.credit_code),
     };
     render(&page, &org.name, &body, &["/assets/enterprise.js"])
 }

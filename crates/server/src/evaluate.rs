@@ -90,6 +90,17 @@ const STRINGS: &[Entry] = &[
         "Gaps and what would close them",
     ),
     ("eval.reasons", "未通过原因", "Why it does not pass"),
+    ("eval.yes", "是", "yes"),
+    ("eval.no", "否", "no"),
+    ("eval.note", "注", "Note"),
+    ("eval.unit.tce/10k yuan", "tce/万元", "tce/10k yuan"),
+    ("eval.unit.10k yuan", "万元", "10k yuan"),
+    (
+        "eval.unit.per million hours",
+        "次/百万工时",
+        "per million hours",
+    ),
+    ("eval.unit.h/person", "小时/人", "h/person"),
     ("eval.run", "评价", "Evaluate"),
     ("eval.kind.zero-carbon-park", "零碳园区", "Zero-carbon park"),
     ("eval.kind.green-factory", "绿色工厂", "Green factory"),
@@ -342,9 +353,19 @@ struct IndicatorRow {
     source: String,
 }
 
+/// Text as pieces, `true` where a piece is a code or value.
+type Pieces = Vec<(bool, String)>;
+
+/// One way to close a gap: what to do, its arithmetic and its note, each as pieces.
+struct ActionRow {
+    text: Pieces,
+    arithmetic: Pieces,
+    note: Option<Pieces>,
+}
+
 struct GapRow {
     name: String,
-    actions: Vec<(String, String)>,
+    actions: Vec<ActionRow>,
 }
 
 /// One year of the path to the target.
@@ -360,7 +381,7 @@ struct Scorecard {
     pass: bool,
     rows: Vec<IndicatorRow>,
     gaps: Vec<GapRow>,
-    reasons: Vec<String>,
+    reasons: Vec<Pieces>,
     trajectory: Vec<PathRow>,
 }
 
@@ -386,7 +407,7 @@ struct PlanView {
     total_cost: String,
     total_capex: String,
     total_avoided: String,
-    notes: Vec<String>,
+    notes: Vec<Pieces>,
     chart: String,
 }
 
@@ -448,6 +469,29 @@ fn shown(d: Option<Decimal>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// An indicator's value or threshold as the scorecard shows it: a yes/no requirement as
+/// yes or no, a fraction as a percentage, else the number (with its unit's label when
+/// `with_unit`).
+fn indicator_figure(lang: Lang, d: Option<Decimal>, unit: &str, with_unit: bool) -> String {
+    match (unit, d) {
+        (_, None) => "—".into(),
+        ("bool", Some(v)) => lang
+            .t(if v >= Decimal::ONE {
+                "eval.yes"
+            } else {
+                "eval.no"
+            })
+            .into(),
+        ("fraction", Some(v)) => crate::format::pct(Some(v), 2),
+        (_, Some(v)) if with_unit => format!(
+            "{} {}",
+            crate::format::num(v, 4),
+            crate::evaluate_texts::unit_label(lang, unit)
+        ),
+        (_, Some(v)) => crate::format::num(v, 4),
+    }
+}
+
 /// A data item's Chinese name on a Chinese page when the data gives one, else its name.
 fn zh_or(lang: Lang, zh: &Option<String>, name: &str) -> String {
     match (lang, zh) {
@@ -457,14 +501,18 @@ fn zh_or(lang: Lang, zh: &Option<String>, name: &str) -> String {
 }
 
 fn scorecard(r: &EvaluationReport, lang: Lang) -> Scorecard {
+    let texts = crate::evaluate_texts::Texts {
+        lang,
+        indicators: &r.evaluation.indicators,
+    };
     let rows = r
         .evaluation
         .indicators
         .iter()
         .map(|i| IndicatorRow {
             name: zh_or(lang, &i.name_zh, &i.name),
-            value: format!("{} {}", shown(i.value), i.unit),
-            threshold: shown(i.threshold),
+            value: indicator_figure(lang, i.value, &i.unit, true),
+            threshold: indicator_figure(lang, i.threshold, &i.unit, false),
             status: match i.status {
                 zp_app::evaluate::IndicatorStatus::Pass => "pass",
                 zp_app::evaluate::IndicatorStatus::Fail => "fail",
@@ -483,7 +531,11 @@ fn scorecard(r: &EvaluationReport, lang: Lang) -> Scorecard {
             actions: g
                 .actions
                 .iter()
-                .map(|a| (a.text.clone(), a.arithmetic.clone()))
+                .map(|a| ActionRow {
+                    text: texts.pieces(&a.text),
+                    arithmetic: texts.pieces(&a.arithmetic),
+                    note: a.note.as_deref().map(|n| texts.pieces(n)),
+                })
                 .collect(),
         })
         .collect();
@@ -497,7 +549,12 @@ fn scorecard(r: &EvaluationReport, lang: Lang) -> Scorecard {
         pass: r.evaluation.pass,
         rows,
         gaps,
-        reasons: r.evaluation.reasons.clone(),
+        reasons: r
+            .evaluation
+            .reasons
+            .iter()
+            .map(|t| texts.pieces(t))
+            .collect(),
         trajectory: r
             .trajectory
             .iter()
@@ -522,7 +579,7 @@ fn plan_view(r: &PlanReport, lang: Lang) -> PlanView {
         .iter()
         .map(|m| PortfolioRow {
             name: measure_name(&m.name_zh, &m.name),
-            units: format!("{} × {}", m.units, m.unit),
+            units: format!("{} × {}", m.units, zh_or(lang, &m.unit_zh, &m.unit)),
             avoided: num(m.avoided_tco2, 1),
             saved: num(m.saved_tce, 1),
             cost: num(m.annualised_cost_yuan, 0),
@@ -580,7 +637,17 @@ fn plan_view(r: &PlanReport, lang: Lang) -> PlanView {
         total_cost: num(p.total_annualised_cost_yuan, 0),
         total_capex: num(p.total_capex_yuan, 0),
         total_avoided: num(p.base_emissions_tco2 - p.emissions_after_tco2, 1),
-        notes: p.notes.clone(),
+        notes: p
+            .notes
+            .iter()
+            .map(|n| {
+                crate::evaluate_texts::Texts {
+                    lang,
+                    indicators: &[],
+                }
+                .pieces(n)
+            })
+            .collect(),
         chart: crate::format::script_json(&chart),
     }
 }
@@ -628,19 +695,14 @@ async fn page(page: Page, State(st): State<AppState>, Query(q): Query<EvalQuery>
     let q2 = q.clone();
     let (parks, q, outcome) = st
         .run(move |s| {
-            let parks: Vec<String> = s.parks(&who.access)?.into_iter().map(|p| p.name).collect();
+            let all_parks = s.parks(&who.access)?;
+            let busiest = zp_app::park::busiest_park(s, &who.access, &all_parks)?;
+            let parks: Vec<String> = all_parks.into_iter().map(|p| p.name).collect();
             let mut q = q2;
-            let year = match q.year {
-                Some(y) => y,
-                None => s
-                    .activity_years(&who.access)?
-                    .first()
-                    .copied()
-                    .unwrap_or(2023),
-            };
+            let year = crate::carbon_map::year_or_latest(s, &who.access, q.year)?;
             q.year = Some(year);
             if q.park.is_none() {
-                q.park = parks.first().cloned();
+                q.park = busiest.map(|p| p.name);
             }
             if q.target.as_deref().is_none_or(|t| t.trim().is_empty()) {
                 q.target = Some(DEFAULT_TARGET.into());

@@ -40,6 +40,26 @@ pub fn pct(value: Option<Decimal>, dp: u32) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// A quantity in the unit people read it in (rounded for display; exports and the API
+/// keep the exact value in its base unit): on a Chinese page electricity from 10,000 kWh
+/// in 万kWh and gas from 10,000 m3 in 万m3 (万Nm3); in both languages masses from 1,000 kg
+/// in tonnes and heat from 1,000 MJ in GJ, and on an English page electricity from
+/// 1,000 kWh in MWh. Returns the number and its unit.
+pub fn display_quantity(lang: crate::i18n::Lang, value: Decimal, unit: &str) -> (String, String) {
+    use crate::i18n::Lang;
+    let big = |limit: i64| value.abs() >= Decimal::from(limit);
+    let scaled = |by: i64, dp: u32, to: &str| (num(value / Decimal::from(by), dp), to.to_string());
+    match (lang, unit) {
+        (Lang::Zh, "kWh") if big(10_000) => scaled(10_000, 2, "万kWh"),
+        (Lang::En, "kWh") if big(1_000) => scaled(1_000, 1, "MWh"),
+        (Lang::Zh, "m3") if big(10_000) => scaled(10_000, 2, "万m3"),
+        (Lang::Zh, "Nm3") if big(10_000) => scaled(10_000, 2, "万Nm3"),
+        (_, "kg") if big(1_000) => scaled(1_000, 2, "t"),
+        (_, "MJ") if big(1_000) => scaled(1_000, 1, "GJ"),
+        _ => (num(value, 1), unit.to_string()),
+    }
+}
+
 /// A decimal as an `f64` for charts (display only).
 pub fn f64_of(value: Decimal) -> f64 {
     use rust_decimal::prelude::ToPrimitive;
@@ -128,6 +148,26 @@ mod tests {
         assert_eq!(num(d("1000"), 2), "1,000.00");
         assert_eq!(pct(Some(d("0.4567")), 1), "45.7%");
         assert_eq!(opt(None, 1), "—");
+    }
+
+    #[test]
+    fn quantities_are_shown_in_the_units_people_read() {
+        use crate::i18n::Lang;
+        let q = |lang, v: &str, unit| display_quantity(lang, d(v), unit);
+        let pair = |n: &str, u: &str| (n.to_string(), u.to_string());
+        // 1,178,819,000 kWh: 117,881.90 万kWh, 1,178,819.0 MWh.
+        assert_eq!(
+            q(Lang::Zh, "1178819000", "kWh"),
+            pair("117,881.90", "万kWh")
+        );
+        assert_eq!(q(Lang::En, "1178819000", "kWh"), pair("1,178,819.0", "MWh"));
+        assert_eq!(q(Lang::Zh, "45776855", "m3"), pair("4,577.69", "万m3"));
+        assert_eq!(q(Lang::En, "45776855", "m3"), pair("45,776,855.0", "m3"));
+        assert_eq!(q(Lang::Zh, "217776500", "kg"), pair("217,776.50", "t"));
+        assert_eq!(q(Lang::Zh, "25926000", "MJ"), pair("25,926.0", "GJ"));
+        // Small amounts stay in their own unit; other units are left alone.
+        assert_eq!(q(Lang::Zh, "9999", "kWh"), pair("9,999.0", "kWh"));
+        assert_eq!(q(Lang::Zh, "116104", "MWh"), pair("116,104.0", "MWh"));
     }
 
     #[test]

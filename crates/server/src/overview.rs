@@ -7,6 +7,7 @@ use crate::extract::{Json, Path, Query};
 use crate::format::{self, f64_of};
 use crate::i18n::{Entry, Lang};
 use crate::layout::{Page, PageResult, render};
+use crate::month_range::MonthRange;
 use crate::openapi::Op;
 use crate::{AppError, AppState, Area};
 use askama::Template;
@@ -53,6 +54,18 @@ const OPS: &[Op] = &[Op::get(
 .returns(crate::openapi::response::<ParkOverview>)];
 
 const STRINGS: &[Entry] = &[
+    // The month range (`month_range.rs`).
+    ("range.from", "起始月份", "From month"),
+    ("range.to", "截止月份", "To month"),
+    ("range.title", "所选月份", "Selected months"),
+    ("range.clear", "整年", "Whole year"),
+    ("range.energy", "区间能耗", "Energy in the months"),
+    (
+        "range.market",
+        "区间碳排放（基于市场）",
+        "Emissions in the months (market-based)",
+    ),
+    ("range.months", "个月有数据", "months with figures"),
     ("nav.overview", "园区总览", "Park overview"),
     ("overview.energy", "综合能源消费量", "Energy consumption"),
     (
@@ -194,6 +207,9 @@ pub struct YearQuery {
     pub year: Option<i32>,
     pub park: Option<String>,
     pub grid_factor: Option<String>,
+    /// The page's month range (`YYYY-MM`, `month_range.rs`).
+    pub from: Option<String>,
+    pub to: Option<String>,
 }
 
 pub fn grid_mode(s: Option<&str>) -> Result<GridFactorMode, AppError> {
@@ -449,6 +465,12 @@ struct Body {
     data: String,
     /// Months of the year with figures: under 12, the page says so.
     months: usize,
+    /// The month range (`YYYY-MM`, empty for the whole year), its tiles and the page
+    /// without it.
+    range_from: String,
+    range_to: String,
+    range_kpis: Vec<Kpi>,
+    range_clear: String,
 }
 
 async fn page(page: Page, State(st): State<AppState>, Query(q): Query<YearQuery>) -> PageResult {
@@ -487,7 +509,9 @@ async fn page(page: Page, State(st): State<AppState>, Query(q): Query<YearQuery>
         let body = NoPark { lang };
         return render(&page, lang.t("nav.overview"), &body, &[]);
     };
-    let body = body(lang, parks, &v, &previous);
+    let range = MonthRange::parse(v.year, q.from.as_deref(), q.to.as_deref())
+        .map_err(|e| crate::layout::PageError(e, lang))?;
+    let body = body(lang, parks, &v, &previous, range);
     render(&page, &v.park.name, &body, &["/assets/overview.js"])
 }
 
@@ -497,8 +521,16 @@ struct NoPark {
     lang: Lang,
 }
 
-fn body(lang: Lang, parks: Vec<Park>, v: &ParkView, previous: &[MonthFigures]) -> Body {
+fn body(
+    lang: Lang,
+    parks: Vec<Park>,
+    v: &ParkView,
+    previous: &[MonthFigures],
+    range: Option<MonthRange>,
+) -> Body {
     let inv = &v.inventory;
+    // The trend shows the chosen months, the tiles the year (and the months beside it).
+    let shown_months = range.map_or_else(|| v.monthly.clone(), |r| r.pick(&v.monthly));
     let meets = inv
         .intensity_market_tco2_per_tce
         .map(|i| i <= v.threshold_tco2_per_tce);
@@ -571,11 +603,11 @@ fn body(lang: Lang, parks: Vec<Park>, v: &ParkView, previous: &[MonthFigures]) -
             "tce": lang.t("unit.tce"),
             "tco2": lang.t("unit.tco2"),
         },
-        "months": v.monthly.iter().map(|m| m.period.clone()).collect::<Vec<_>>(),
-        "energy_tce": v.monthly.iter().map(|m| f64_of(m.energy_tce).round()).collect::<Vec<_>>(),
-        "scope1_tco2": v.monthly.iter().map(|m| f64_of(m.scope1_tco2).round()).collect::<Vec<_>>(),
-        "scope2_location_tco2": v.monthly.iter().map(|m| f64_of(m.scope2_location_tco2).round()).collect::<Vec<_>>(),
-        "scope2_market_tco2": v.monthly.iter().map(|m| f64_of(m.scope2_market_tco2).round()).collect::<Vec<_>>(),
+        "months": shown_months.iter().map(|m| m.period.clone()).collect::<Vec<_>>(),
+        "energy_tce": shown_months.iter().map(|m| f64_of(m.energy_tce).round()).collect::<Vec<_>>(),
+        "scope1_tco2": shown_months.iter().map(|m| f64_of(m.scope1_tco2).round()).collect::<Vec<_>>(),
+        "scope2_location_tco2": shown_months.iter().map(|m| f64_of(m.scope2_location_tco2).round()).collect::<Vec<_>>(),
+        "scope2_market_tco2": shown_months.iter().map(|m| f64_of(m.scope2_market_tco2).round()).collect::<Vec<_>>(),
         "industries": by_industry.iter().map(|(k, v)| serde_json::json!({"name": k, "value": f64_of(*v).round()})).collect::<Vec<_>>(),
         "intensity": inv.intensity_market_tco2_per_tce.map(f64_of),
         "threshold": f64_of(v.threshold_tco2_per_tce),
@@ -604,6 +636,19 @@ fn body(lang: Lang, parks: Vec<Park>, v: &ParkView, previous: &[MonthFigures]) -
             .collect(),
         data: format::script_json(&data),
         months: zp_app::park::months_with_figures(&v.monthly),
+        range_from: range.map(|r| r.first_month()).unwrap_or_default(),
+        range_to: range.map(|r| r.last_month()).unwrap_or_default(),
+        range_kpis: range.map_or_else(Vec::new, |r| {
+            Vec::from(r.kpis(lang, &v.monthly, previous, 0))
+        }),
+        range_clear: format!(
+            "/?{}",
+            serde_urlencoded::to_string([
+                ("park", v.park.name.clone()),
+                ("year", v.year.to_string())
+            ])
+            .unwrap_or_default()
+        ),
     }
 }
 

@@ -204,6 +204,27 @@ async fn evaluations_page_shows_the_trajectory_the_cost_curve_and_the_portfolio(
         assert_eq!(dec(&w[0]["end"]), dec(&w[1]["start"]));
     }
     assert!(page.text.contains("边际减排成本曲线"));
+    // The set's reasons, the gap actions with their arithmetic and the plan's notes are
+    // Chinese sentences on the Chinese page (the veto indicator by its Chinese name), and
+    // the English of the API on the English page.
+    for needle in [
+        "否决项「单位能耗碳排放」未通过",
+        "在能源消费不变的情况下每年减排",
+        "排放（范围一 + 范围二，基于市场）",
+        "措施效果按电网购电的市场因子",
+    ] {
+        assert!(page.text.contains(needle), "{needle} missing");
+    }
+    for english in [
+        "veto indicator",
+        "a year less at the same energy use",
+        "effects use",
+    ] {
+        assert!(
+            !page.text.contains(english),
+            "{english} on the Chinese page"
+        );
+    }
     let en = t
         .send(
             axum::http::Request::get(&uri)
@@ -216,9 +237,12 @@ async fn evaluations_page_shows_the_trajectory_the_cost_curve_and_the_portfolio(
                 .unwrap(),
         )
         .await;
-    assert!(
-        en.text.contains("Marginal abatement cost curve"),
-        "{}",
-        en.text
-    );
+    for needle in [
+        "Marginal abatement cost curve",
+        "veto indicator carbon_intensity_of_energy failed",
+        "tCO2 a year less at the same energy use",
+        "effects use the market factor of grid electricity",
+    ] {
+        assert!(en.text.contains(needle), "{needle} missing: {}", en.text);
+    }
 }

@@ -319,8 +319,8 @@ fn user_sets_override_the_builtin_and_the_result_records_the_version() {
     .unwrap()
     .replace("version = \"2025.1\"", "version = \"2025.1-shenyang\"")
     .replace(
-        "label = \"200,000 to 1,000,000 tce\"\nmin = 200000\nmax = 1000000\nthreshold = \"0.20\"",
-        "label = \"200,000 to 1,000,000 tce\"\nmin = 200000\nmax = 1000000\nthreshold = \"0.18\"",
+        "label_zh = \"20 万至 100 万 tce\"\nmin = 200000\nmax = 1000000\nthreshold = \"0.20\"",
+        "label_zh = \"20 万至 100 万 tce\"\nmin = 200000\nmax = 1000000\nthreshold = \"0.18\"",
     );
     let file = dir.path().join("zcp-shenyang.toml");
     std::fs::write(&file, toml).unwrap();

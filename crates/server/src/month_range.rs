@@ -1,0 +1,204 @@
+//! The month range of the overview and enterprise pages (issue 14, month pickers): `from`
+//! and `to` as `YYYY-MM` of the page's year narrow the monthly trend to those months and add
+//! two tiles, the energy and the market-based emissions over them, with 同比 over the same
+//! months of the year before. The year's inventory tiles stay as they are: an inventory is
+//! annual, a range is a sum of monthly figures.
+
+use crate::error::AppError;
+use crate::format;
+use crate::i18n::Lang;
+use crate::overview::{Kpi, change_line};
+use rust_decimal::Decimal;
+use zp_app::park::{MonthFigures, changes};
+
+/// Months `from..=to` (1 to 12) of one year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonthRange {
+    pub year: i32,
+    pub from: u32,
+    pub to: u32,
+}
+
+impl MonthRange {
+    /// The range the query asks for in `year`: `None` when it gives neither end (the whole
+    /// year) or gives months of another year (the year was changed on the page); one end
+    /// alone runs to the other end of the year. A value that is not a month `YYYY-MM`, or a
+    /// range that ends before it starts, is a bad request naming the field.
+    pub fn parse(
+        year: i32,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Option<MonthRange>, AppError> {
+        let month = |field: &str, v: Option<&str>| -> Result<Option<(i32, u32)>, AppError> {
+            let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else {
+                return Ok(None);
+            };
+            let bad = || AppError::BadRequest(format!("{field} {v:?}: a month YYYY-MM"));
+            let (y, m) = v.split_once('-').ok_or_else(bad)?;
+            let (y, m): (i32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+            if y.to_string().len() != 4 || !(1..=12).contains(&m) {
+                return Err(bad());
+            }
+            Ok(Some((y, m)))
+        };
+        let (from, to) = (month("from", from)?, month("to", to)?);
+        if from.is_none() && to.is_none() {
+            return Ok(None);
+        }
+        if [from, to].iter().flatten().any(|(y, _)| *y != year) {
+            return Ok(None);
+        }
+        let range = MonthRange {
+            year,
+            from: from.map_or(1, |(_, m)| m),
+            to: to.map_or(12, |(_, m)| m),
+        };
+        if range.from > range.to {
+            return Err(AppError::BadRequest(format!(
+                "from {}-{:02} is after to {}-{:02}",
+                year, range.from, year, range.to
+            )));
+        }
+        Ok(Some(range))
+    }
+
+    /// `YYYY-MM` of the first month.
+    pub fn first_month(&self) -> String {
+        format!("{}-{:02}", self.year, self.from)
+    }
+
+    /// `YYYY-MM` of the last month.
+    pub fn last_month(&self) -> String {
+        format!("{}-{:02}", self.year, self.to)
+    }
+
+    /// Whether a month's period (`YYYY-MM`) is in the range, whatever its year (the year
+    /// before's same months are compared with it).
+    fn holds(&self, period: &str) -> bool {
+        period
+            .get(5..7)
+            .and_then(|m| m.parse::<u32>().ok())
+            .is_some_and(|m| (self.from..=self.to).contains(&m))
+    }
+
+    /// The months of `monthly` in the range.
+    pub fn pick(&self, monthly: &[MonthFigures]) -> Vec<MonthFigures> {
+        monthly
+            .iter()
+            .filter(|m| self.holds(&m.period))
+            .cloned()
+            .collect()
+    }
+
+    /// The range's tiles: energy and market-based emissions summed over its months of
+    /// `current`, with 同比 over the same months of `previous`; `dp` places.
+    pub fn kpis(
+        &self,
+        lang: Lang,
+        current: &[MonthFigures],
+        previous: &[MonthFigures],
+        dp: u32,
+    ) -> [Kpi; 2] {
+        let (now, before) = (self.pick(current), self.pick(previous));
+        let with_figures = zp_app::park::months_with_figures(&now);
+        let note = format!(
+            "{} – {} · {with_figures} {}",
+            self.first_month(),
+            self.last_month(),
+            lang.t("range.months")
+        );
+        let energy = |m: &MonthFigures| m.energy_tce;
+        let market = |m: &MonthFigures| m.scope1_tco2 + m.scope2_market_tco2;
+        let sum = |f: fn(&MonthFigures) -> Decimal| now.iter().map(f).sum::<Decimal>();
+        let mut tiles = [
+            Kpi::new(
+                "kpi-range-energy",
+                lang.t("range.energy"),
+                format::num(sum(energy), dp),
+                lang.t("unit.tce"),
+                note.clone(),
+            ),
+            Kpi::new(
+                "kpi-range-market",
+                lang.t("range.market"),
+                format::num(sum(market), dp),
+                lang.t("unit.tco2"),
+                note,
+            ),
+        ];
+        tiles[0].change = change_line(lang, &changes(&now, &before, energy));
+        tiles[1].change = change_line(lang, &changes(&now, &before, market));
+        tiles
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_range_is_parsed_within_the_pages_year_and_refused_with_its_field() {
+        let r = |f, t| MonthRange::parse(2023, f, t);
+        assert_eq!(r(None, None).unwrap(), None);
+        assert_eq!(
+            r(Some("2023-03"), Some("2023-06")).unwrap(),
+            Some(MonthRange {
+                year: 2023,
+                from: 3,
+                to: 6
+            })
+        );
+        // One end alone runs to the other end of the year.
+        assert_eq!(
+            r(None, Some("2023-04")).unwrap().map(|m| (m.from, m.to)),
+            Some((1, 4))
+        );
+        assert_eq!(
+            r(Some("2023-10"), Some(""))
+                .unwrap()
+                .map(|m| (m.from, m.to)),
+            Some((10, 12))
+        );
+        // Months of another year (the year was changed on the page) are dropped.
+        assert_eq!(r(Some("2022-03"), None).unwrap(), None);
+        for (f, t, field) in [
+            (Some("2023-13"), None, "from"),
+            (None, Some("March"), "to"),
+            (Some("23-03"), None, "from"),
+            (Some("2023-06"), Some("2023-03"), "after"),
+        ] {
+            let e = r(f, t).unwrap_err().to_string();
+            assert!(e.contains(field), "{e}");
+        }
+    }
+
+    #[test]
+    fn range_tiles_sum_the_months_and_compare_the_same_months_a_year_before() {
+        let month = |period: &str, tce: i64, tco2: i64| MonthFigures {
+            period: period.into(),
+            energy_tce: Decimal::from(tce),
+            scope1_tco2: Decimal::from(tco2),
+            ..Default::default()
+        };
+        let now: Vec<MonthFigures> = (1..=12)
+            .map(|m| month(&format!("2023-{m:02}"), 10 * m, m))
+            .collect();
+        let before: Vec<MonthFigures> = (1..=12)
+            .map(|m| month(&format!("2022-{m:02}"), 5 * m, m))
+            .collect();
+        let range = MonthRange::parse(2023, Some("2023-03"), Some("2023-05"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(range.pick(&now).len(), 3);
+        let [energy, market] = range.kpis(Lang::Zh, &now, &before, 0);
+        // 30 + 40 + 50 = 120 tce; 3 + 4 + 5 = 12 tCO2; the year before 15 + 20 + 25 = 60 tce.
+        assert_eq!(energy.value, "120");
+        assert_eq!(market.value, "12");
+        assert!(energy.change.contains("+100.0%"), "{}", energy.change);
+        assert!(
+            energy.note.contains("2023-03 – 2023-05 · 3"),
+            "{}",
+            energy.note
+        );
+    }
+}
