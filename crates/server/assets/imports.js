@@ -82,9 +82,14 @@
     };
     xhr.send(data);
   }
+  // A reason in the page's language: the server's pieces [is_code, text] (values from the
+  // file and English no template wrote as code), else the English as given.
+  const reasonHtml = x => x.reason_pieces
+    ? x.reason_pieces.map(([code, text]) => code ? `<code>${zp.esc(text)}</code>` : zp.esc(text)).join('')
+    : zp.esc(x.reason);
   function rejectedRows(table, rejected) {
     table.querySelector('tbody').innerHTML = rejected.slice(0, 500).map(x =>
-      `<tr><td class="num">${x.row}</td><td class="mono">${zp.esc(x.field)}</td><td class="bad">${zp.esc(x.reason)}</td><td class="mono">${zp.esc(x.raw)}</td></tr>`).join('');
+      `<tr><td class="num">${x.row}</td><td class="mono">${zp.esc(x.field)}</td><td class="bad">${reasonHtml(x)}</td><td class="mono">${zp.esc(x.raw)}</td></tr>`).join('');
     table.hidden = rejected.length === 0;
   }
   function showPreview(p) {

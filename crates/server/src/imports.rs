@@ -52,7 +52,8 @@ const OPS: &[Op] = &[
          `indicators`, `readings` (CSV or Parquet `meter,ts,kwh`, into the readings store, only \
          for meters in the caller's scope), `grid-hourly` or `factors` (platform admin; \
          `set=NAME`); returns {read, accepted, quarantined, duplicates, restated} and the \
-         rejected rows",
+         rejected rows, each with its English `reason` and `reason_pieces`, the reason in the \
+         request's language (`?lang=` or the language cookie) as `[is_code, text]` pieces",
     )
     .query(&[
         ("set", "Name of the new factor set (kind factors)", false),
@@ -308,14 +309,16 @@ pub enum Uploaded {
 }
 
 /// Stores the `file` field under a fresh folder of the upload directory and imports it;
-/// a dry run reads it, answers the preview and keeps nothing.
+/// a dry run reads it, answers the preview and keeps nothing. Each rejected row's reason
+/// comes in the request's language too ([`reasons::WithReasons`]).
 async fn upload(
     State(st): State<AppState>,
     who: CurrentUser,
+    lang: Lang,
     Path(kind): Path<String>,
     Query(up): Query<UploadQuery>,
     mut multipart: Multipart,
-) -> Result<Json<Uploaded>, AppError> {
+) -> Result<Json<reasons::WithReasons<Uploaded>>, AppError> {
     let dry_run = match up.dry_run.as_deref().map(str::trim) {
         None | Some("" | "false" | "0") => false,
         Some("true" | "1") => true,
@@ -349,13 +352,16 @@ async fn upload(
         let preview = st
             .run(move |s| crate::upload::preview(s, &who, kind, &path, &name, limits, &opts))
             .await?;
-        return Ok(Json(Uploaded::Preview(preview)));
+        return Ok(Json(reasons::WithReasons(lang, Uploaded::Preview(preview))));
     }
     let outcome = st
         .run(move |s| crate::upload::import(s, &who, kind, &path, &name, limits, &opts))
         .await?;
     saved.keep();
-    Ok(Json(Uploaded::Imported(outcome)))
+    Ok(Json(reasons::WithReasons(
+        lang,
+        Uploaded::Imported(outcome),
+    )))
 }
 
 /// The body of `POST /api/v1/imports/revert`.

@@ -441,6 +441,17 @@ async fn upload_reports_counts_and_quarantined_rows_and_is_idempotent() {
     let rejected = v["rejected"].as_array().unwrap();
     assert_eq!(rejected[0]["row"], 3);
     assert_eq!(rejected[0]["field"], "quantity");
+    // The English reason as stored, and next to it the same in the request's language
+    // (Chinese without a language cookie), the value from the file as code.
+    assert_eq!(rejected[0]["reason"], "\"abc\" is not a number");
+    assert_eq!(
+        rejected[0]["reason_pieces"],
+        json!([[true, "\"abc\""], [false, " 不是数字"]])
+    );
+    assert_eq!(
+        rejected[1]["reason_pieces"],
+        json!([[false, "月份 13 不在 01-12 之间"]])
+    );
     // The quarantine review lists them for this user.
     let q = t.get(Some("ent_a"), "/api/v1/quarantine").await.json();
     assert_eq!(q["rows"].as_array().unwrap().len(), 2);
@@ -456,8 +467,21 @@ async fn upload_reports_counts_and_quarantined_rows_and_is_idempotent() {
         .json();
     assert_eq!(again["accepted"], 1);
     assert_eq!(again["duplicates"], 1);
+    let english = t
+        .upload(
+            "ent_a",
+            "/api/v1/imports/activity?lang=en",
+            "ledger 2025.csv",
+            csv.as_bytes(),
+        )
+        .await
+        .json();
+    assert_eq!(
+        english["rejected"][0]["reason_pieces"],
+        json!([[false, "\"abc\" is not a number"]])
+    );
     let imports = t.get(Some("ent_a"), "/api/v1/imports").await.json();
-    assert_eq!(imports["imports"].as_array().unwrap().len(), 2);
+    assert_eq!(imports["imports"].as_array().unwrap().len(), 3);
     // The change is audited under the user's name.
     let audit = t.get(Some("ent_a"), "/api/v1/audit").await.json();
     assert!(

@@ -201,6 +201,200 @@ const REASONS_ZH: &[(&str, &str)] = &[
         "serials.claimed",
         "{count} 张证书 `{serials}` 已由 `{holder}`（`{place}`）申领：一张证书只能计入一次",
     ),
+    ("org.not_visible", "企业 `{code}` 未登记（或您无权查看）"),
+    (
+        "file.other_values",
+        "本文件第 {row} 行已给出 `{key}` 的不同数值",
+    ),
+    // Credit codes (the domain's words).
+    (
+        "domain.credit_code_length",
+        "统一社会信用代码须为 18 位，此处为 {length} 位",
+    ),
+    (
+        "domain.credit_code_character",
+        "第 {position} 位的字符 `{character}` 不能出现在统一社会信用代码中（可用：0-9 及除 I、O、S、V、Z 外的 A-Y）",
+    ),
+    (
+        "domain.credit_code_division",
+        "行政区划码（第 3-8 位）须为 6 位数字",
+    ),
+    (
+        "domain.credit_code_check",
+        "校验码为 `{got}`，应为 `{expected}`（GB 32100-2015）",
+    ),
+    // Certificate serials in ledgers.
+    (
+        "serials.cell_long",
+        "证书编号单元格长 {length} 个字符（至多 {max}）：请写成区间 `FIRST..LAST`",
+    ),
+    ("serials.none", "证书编号单元格未列出任何编号"),
+    ("serials.twice", "编号 `{serial}` 在单元格中出现了两次"),
+    ("serials.too_many", "证书编号单元格列出的证书超过 {max} 张"),
+    (
+        "serials.first_number",
+        "区间 `{first}..{last}`：起始编号末尾没有数字",
+    ),
+    (
+        "serials.last_number",
+        "区间 `{first}..{last}`：结束编号末尾没有数字",
+    ),
+    (
+        "serials.prefixes",
+        "区间 `{first}..{last}`：前缀不同（`{prefix_first}` 与 `{prefix_last}`）",
+    ),
+    (
+        "serials.widths",
+        "区间 `{first}..{last}`：数字位数不同（{width_first} 位与 {width_last} 位）",
+    ),
+    ("serials.backwards", "区间 `{first}..{last}`：起止顺序颠倒"),
+    // Steam states.
+    (
+        "steam.pressure_range",
+        "压力 {pressure_mpa} MPa 超出本公式对蒸汽的适用范围（饱和蒸汽须高于 {triple_mpa} MPa、低于临界压力 {critical_mpa} MPa；过热蒸汽至多 {max_mpa} MPa 且在 B23 边界以下）；压力为绝对压力",
+    ),
+    (
+        "steam.temperature_range",
+        "温度 {temperature_c} ℃ 不在 0.01 至 800 ℃ 之间",
+    ),
+    (
+        "steam.liquid",
+        "{pressure_mpa} MPa 下 {temperature_c} ℃ 是液态水而非蒸汽（饱和温度 {saturation_c} ℃）；压力为绝对压力",
+    ),
+    // Production records.
+    ("production.product_empty", "产品为空：请填写产品名称"),
+    ("production.negative", "{quantity} t 为负数"),
+    ("production.not_tonnes", "`{value}` 不是吨数"),
+    (
+        "production.conflict",
+        "本文件第 {row} 行已为同一企业、期间、CN 编码和生产路线给出 `{product}` {quantity} t",
+    ),
+    (
+        "production.cn_not_code",
+        "`{value}` 不是 CN 编码（8 位数字，如 2523 10 00）",
+    ),
+    (
+        "production.cn_digits",
+        "`{value}` 有 {digits} 位数字；CN 编码为 8 位（品目 4 位、子目 6 位）",
+    ),
+    (
+        "production.cn_excluded",
+        "CN `{cn}` 依欧盟第 2023/956 号条例附件一不在 CBAM 范围内",
+    ),
+    (
+        "production.cn_not_cbam",
+        "CN `{cn}` 不是 CBAM 产品（欧盟第 2023/956 号条例附件一：水泥、钢铁、铝、化肥、氢、电力）",
+    ),
+    // Energy-consumption limit standards.
+    (
+        "limits.standard_empty",
+        "标准号为空：请填写标准编号，如 GB 16780-2021",
+    ),
+    (
+        "limits.product_empty",
+        "产品为空：请填写产品名称（与产量记录一致，或其 CN 编码）",
+    ),
+    ("limits.unit", "`{unit}`：仅对标 `{benchmarked}`"),
+    ("limits.level1", "1 级限额 {level1} 须为正数"),
+    (
+        "limits.order",
+        "各级须满足 1 级 ≤ 2 级 ≤ 3 级（越低越好）：{level1}、{level2}、{level3}",
+    ),
+    (
+        "limits.source_empty",
+        "来源为空：请注明数值出处（标准、表号、版本）",
+    ),
+    // Purchased materials.
+    (
+        "materials.year",
+        "`{value}` 不是 1990 至 2100 之间的四位年份",
+    ),
+    (
+        "materials.product_empty",
+        "产品为空：请按产量记录填写产品名称",
+    ),
+    ("materials.material_empty", "原材料为空：请填写原材料名称"),
+    (
+        "materials.unit_empty",
+        "单位为空：请填写数量的单位（t、kWh、m3 等）",
+    ),
+    (
+        "materials.source_empty",
+        "来源为空：请注明因子来源（数据库、EPD、供应商声明）",
+    ),
+    // Green electricity certificates (GEC).
+    ("gec.serial", "不是证书编号数字"),
+    ("gec.mwh", "不是整数兆瓦时"),
+    (
+        "gec.count",
+        "编号 {start}..={end} 共 {held} 张证书，而不是 {mwh} 张（1 张绿证 = 1 MWh）",
+    ),
+    ("gec.owner_unknown", "未登记的企业 `{code}`"),
+    ("gec.plant_empty", "电站为空"),
+    (
+        "gec.overlap",
+        "绿证编号 `{serials}`：与已导入的区间 [{start}, {end}] 重叠",
+    ),
+    // Carbon inclusion actions.
+    (
+        "inclusion.participant",
+        "您的范围内没有参与者 `{participant}`（请先登记加入）",
+    ),
+    (
+        "inclusion.methodology",
+        "未知的方法学 `{methodology}`（可用：`{known}`）",
+    ),
+    (
+        "inclusion.date",
+        "`{value}` 不是 YYYY-MM-DD 格式的日期：`{error}`",
+    ),
+    (
+        "inclusion.thousands_separator",
+        "`{value}` 含千位分隔符：请写纯数字",
+    ),
+    (
+        "inclusion.unit",
+        "`{unit}`：`{methodology}` 以 `{expected}` 计量",
+    ),
+    (
+        "inclusion.recorded",
+        "`{participant}` `{methodology}` 在 {day} 的记录已为 {quantity}；一经记录不接受更正",
+    ),
+    (
+        "inclusion.issued",
+        "`{participant}` `{methodology}`：{year} 年已签发；其记录不可更改",
+    ),
+    (
+        "inclusion.twice",
+        "`{participant}` `{methodology}` 在 {day} 的记录在文件中出现两次（{first} 与 {second}）",
+    ),
+    // Hazardous waste permits, whitelist entries and declarations.
+    ("waste.missing_column", "缺少列 `{column}`"),
+    ("waste.empty", "为空"),
+    ("waste.national", "应为省份，而不是全国"),
+    ("waste.date", "`{value}` 不是 YYYY-MM-DD 格式：`{error}`"),
+    ("waste.not_positive", "{value} t 不是正数"),
+    ("waste.not_tonnes", "`{value}` 不是吨数"),
+    (
+        "waste.category_declared",
+        "`{code}` 是类别；请逐一申报 8 位废物代码（如 900-249-08）",
+    ),
+    (
+        "waste.not_listed",
+        "`{code}` 不是随附《国家危险废物名录（2021 年版）》中的代码",
+    ),
+    (
+        "waste.not_category",
+        "`{code}` 不是《国家危险废物名录》中的类别",
+    ),
+    ("waste.year", "`{value}` 不是 {first} 至 {last} 之间的年份"),
+    ("waste.period", "有效期止 {to} 早于有效期起 {from}"),
+    ("waste.same_province", "与移出省份相同"),
+    ("waste.permit_twice", "许可证 `{permit}` 在文件中出现两次"),
+    (
+        "waste.declaration_twice",
+        "`{generator}` `{code}` {year} 在文件中出现两次",
+    ),
 ];
 
 /// A quarantined row's reason in `lang`, as prose and references
@@ -239,6 +433,31 @@ pub(crate) fn reason_pieces(lang: Lang, reason: &str) -> Vec<(bool, String)> {
         }
     }
     out
+}
+
+/// An answer holding quarantined rows (`rejected`, as an upload and its preview give
+/// them) with each row's reason also in the request's language: `reason_pieces`, pieces
+/// `[is_code, text]` of [`reason_pieces`], next to the English `reason`, which stays as it
+/// is with every other key (the answer's contract).
+pub(crate) struct WithReasons<T>(pub Lang, pub T);
+
+impl<T: serde::Serialize> serde::Serialize for WithReasons<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut value = serde_json::to_value(&self.1).map_err(serde::ser::Error::custom)?;
+        let rows = value
+            .get_mut("rejected")
+            .and_then(serde_json::Value::as_array_mut);
+        for row in rows.into_iter().flatten() {
+            let pieces = match row.get("reason").and_then(serde_json::Value::as_str) {
+                Some(reason) => reason_pieces(self.0, reason),
+                None => continue,
+            };
+            if let Some(row) = row.as_object_mut() {
+                row.insert("reason_pieces".into(), serde_json::json!(pieces));
+            }
+        }
+        value.serialize(serializer)
+    }
 }
 
 #[cfg(test)]
@@ -282,6 +501,42 @@ mod tests {
         assert_eq!(
             text(reason_pieces(Lang::En, "\"lots\" is not a number")),
             "\"lots\" is not a number"
+        );
+        // Importers without templates before (issue 14, part 2).
+        assert_eq!(
+            text(reason_pieces(
+                Lang::Zh,
+                "150 degC at 1.0 MPa is liquid water, not steam (saturation is 179.88 degC); pressures are absolute"
+            )),
+            "1.0 MPa 下 150 ℃ 是液态水而非蒸汽（饱和温度 179.88 ℃）；压力为绝对压力"
+        );
+        assert_eq!(
+            text(reason_pieces(
+                Lang::Zh,
+                "row 6 of this file gives P 5 t for the same enterprise, period, CN code and route"
+            )),
+            "本文件第 6 行已为同一企业、期间、CN 编码和生产路线给出 <P> 5 t"
+        );
+    }
+
+    #[test]
+    fn an_upload_answer_carries_each_reason_in_the_page_language_next_to_the_english() {
+        let answer = serde_json::json!({
+            "read": 2,
+            "rejected": [{"row": 2, "field": "quantity", "reason": "\"x\" is not a number", "raw": "x"}],
+        });
+        let zh = serde_json::to_value(WithReasons(Lang::Zh, &answer)).unwrap();
+        let row = &zh["rejected"][0];
+        assert_eq!(row["reason"], "\"x\" is not a number");
+        assert_eq!(
+            row["reason_pieces"],
+            serde_json::json!([[true, "\"x\""], [false, " 不是数字"]])
+        );
+        assert_eq!(zh["read"], 2);
+        let en = serde_json::to_value(WithReasons(Lang::En, &answer)).unwrap();
+        assert_eq!(
+            en["rejected"][0]["reason_pieces"],
+            serde_json::json!([[false, "\"x\" is not a number"]])
         );
     }
 }
