@@ -112,6 +112,27 @@ impl Factors<'_> {
     }
 }
 
+/// How steam given as heat delivered entered the line: each row's quantity in `unit`
+/// (MJ), converted exactly (1 GJ = 1000 MJ, 1 万kJ = 10 MJ).
+fn steam_heat_conversion(lines: &[&ActivityLine], unit: Unit) -> String {
+    let rows: Vec<String> = lines
+        .iter()
+        .map(|l| match l.quantity.value_in(unit) {
+            Ok(v) if l.quantity.unit != unit => format!(
+                "{} {} = {} {unit}",
+                l.quantity.value.normalize(),
+                l.quantity.unit,
+                v.normalize()
+            ),
+            _ => l.quantity.to_string(),
+        })
+        .collect();
+    format!(
+        "steam given as the heat delivered, accounted as purchased heat: {}",
+        rows.join(", ")
+    )
+}
+
 fn mwh(q: Decimal) -> String {
     format!("{} MWh", q.normalize())
 }
@@ -248,11 +269,16 @@ pub fn compute(
         };
         let mut formula = Vec::new();
         if carrier.is_energy() {
-            // On-site renewable electricity converts at electricity's equivalent value.
+            // On-site renewable electricity converts at electricity's equivalent value, heat
+            // however delivered (steam given in GJ) at heat's.
             let tce_carrier = match carrier.category() {
                 CarrierCategory::OnsiteRenewable => Carrier::Electricity,
+                CarrierCategory::PurchasedHeat => Carrier::Heat,
                 _ => carrier,
             };
+            if carrier == Carrier::SteamHeat {
+                formula.push(steam_heat_conversion(lines, unit));
+            }
             let (k, id) = f.value(Slot::Tce(tce_carrier))?;
             line.energy_tce = quantity * k / Decimal::ONE_THOUSAND;
             formula.push(format!(

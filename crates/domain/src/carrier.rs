@@ -81,6 +81,7 @@ carriers! {
     CokeOvenGas = "coke_oven_gas", "焦炉煤气", [], M3, Fuel;
     Heat = "heat", "热力", ["外购热力", "热"], Mj, PurchasedHeat;
     Steam = "steam", "蒸汽", ["steam_low_pressure", "低压蒸汽", "外购蒸汽"], Kg, PurchasedSteam;
+    SteamHeat = "steam_heat", "蒸汽（按热量计）", ["蒸汽热量", "外购蒸汽热量"], Mj, PurchasedHeat;
     Electricity = "electricity", "电力", ["电", "外购电力", "电力(当量值)", "电力（当量值）", "网购电"], Kwh, GridElectricity;
     ElectricityOnsiteRenewable = "electricity_onsite_renewable", "自发自用可再生电力", ["光伏发电", "分布式光伏", "自发自用绿电", "自发自用光伏"], Kwh, OnsiteRenewable;
     GreenCertificate = "green_certificate", "绿证", ["绿色电力证书", "绿电证书"], Mwh, GreenCertificate;
@@ -106,6 +107,17 @@ impl Carrier {
             // Certificates may be given in MWh or as a count.
             Carrier::GreenCertificate => Dimension::Energy,
             c => c.base_unit().dimension(),
+        }
+    }
+
+    /// The carrier a ledger row of `self` in `unit` is recorded as: steam given in a heat
+    /// unit (GJ, MJ, 万kJ) is the heat delivered, [`Carrier::SteamHeat`], accounted like
+    /// purchased heat (steam in tonnes is priced by its state's enthalpy instead). Any
+    /// other row keeps its carrier.
+    pub fn as_reported_in(self, unit: Unit) -> Carrier {
+        match (self, unit) {
+            (Carrier::Steam, Unit::Gj | Unit::Mj | Unit::WanKj) => Carrier::SteamHeat,
+            (c, _) => c,
         }
     }
 
@@ -177,5 +189,21 @@ mod tests {
         assert!(Carrier::GreenCertificate.accepts(Unit::Certificate));
         assert!(Carrier::GreenCertificate.accepts(Unit::Mwh));
         assert!(Carrier::Heat.accepts(Unit::Gj));
+    }
+
+    #[test]
+    fn steam_in_a_heat_unit_is_the_heat_delivered() {
+        for unit in [Unit::Gj, Unit::Mj, Unit::WanKj] {
+            assert_eq!(Carrier::Steam.as_reported_in(unit), Carrier::SteamHeat);
+        }
+        assert_eq!(Carrier::Steam.as_reported_in(Unit::Tonne), Carrier::Steam);
+        // kWh of steam says nothing clear about its heat: left to be refused.
+        assert_eq!(Carrier::Steam.as_reported_in(Unit::Kwh), Carrier::Steam);
+        assert_eq!(Carrier::Heat.as_reported_in(Unit::Gj), Carrier::Heat);
+        assert_eq!(
+            Carrier::SteamHeat.category(),
+            CarrierCategory::PurchasedHeat
+        );
+        assert_eq!(Carrier::parse("steam_heat"), Some(Carrier::SteamHeat));
     }
 }

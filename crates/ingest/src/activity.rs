@@ -76,7 +76,10 @@ fn check_extras(
     };
     let pressure = number("pressure_mpa", attrs)?;
     let temperature = number("temperature_c", attrs)?;
-    if carrier.category() == zp_domain::CarrierCategory::PurchasedSteam {
+    // Steam given as heat may state its state too (recorded; the heat is the figure).
+    if carrier.category() == zp_domain::CarrierCategory::PurchasedSteam
+        || carrier == Carrier::SteamHeat
+    {
         if temperature.is_some() && pressure.is_none() {
             return Err((
                 "temperature_c",
@@ -206,6 +209,11 @@ pub fn validate_activity(
         let unit = Unit::parse(text(4))
             .map_err(|e| problems.push(("unit", e.to_string())))
             .ok();
+        // Steam in a heat unit is the heat delivered (`steam_heat`).
+        let carrier = match (carrier, unit) {
+            (Some(c), Some(u)) => Some(c.as_reported_in(u)),
+            _ => carrier,
+        };
         if let (Some(c), Some(u)) = (carrier, unit)
             && !c.accepts(u)
         {
