@@ -5,8 +5,23 @@
 
 use std::collections::HashMap;
 use zp_domain::records::{NewIndicatorValue, Rejected, ScopeKind};
+use zp_domain::template::write;
 use zp_evaluate::{DataCatalogue, indicator_row};
 use zp_ingest::{Columns, ReadError, Table};
+
+/// The reasons this adapter adds to `zp_evaluate`'s
+/// ([`zp_evaluate::indicator_data::REASONS_EN`]), as `(code, template)` pairs (issue 14: a
+/// page recognises the code and writes the reason in its language).
+pub const REASONS_EN: &[(&str, &str)] = &[
+    (
+        "indicators.scope_unknown",
+        "{scope} is neither a registered park name nor a registered enterprise credit code",
+    ),
+    (
+        "indicators.conflict",
+        "{key} already appears with a different value in row {row}",
+    ),
+];
 
 pub struct IndicatorRows {
     pub rows: Vec<NewIndicatorValue>,
@@ -52,9 +67,10 @@ pub fn validate_indicators(
             out.rejected.push(Table::reject(
                 row,
                 "scope_id",
-                format!(
-                    "{:?} is neither a registered park name nor a registered enterprise credit code",
-                    value.scope_id
+                write(
+                    REASONS_EN,
+                    "indicators.scope_unknown",
+                    &[("scope", &format!("{:?}", value.scope_id))],
                 ),
                 cells,
             ));
@@ -80,9 +96,13 @@ pub fn validate_indicators(
             Some((first, _)) => out.rejected.push(Table::reject(
                 row,
                 "value",
-                format!(
-                    "{} {} {} already appears with a different value in row {first}",
-                    key.0, key.1, key.2
+                write(
+                    REASONS_EN,
+                    "indicators.conflict",
+                    &[
+                        ("key", &format!("{} {} {}", key.0, key.1, key.2)),
+                        ("row", &first.to_string()),
+                    ],
                 ),
                 cells,
             )),

@@ -40,8 +40,8 @@ pub const REASONS_EN: &[(&str, &str)] = &[
 
 /// Every reason template of the importers: the validators', the readings importer's, the
 /// domain's (certificate serials, steam states), this crate's, each capability's own
-/// (production, energy-limit standards, materials, certificates, carbon inclusion, hazardous
-/// waste) and the store's (carbon inclusion records).
+/// (production, energy-limit standards, materials, certificates, carbon inclusion, indicator
+/// data, hazardous waste) and the store's (carbon inclusion records).
 pub fn templates() -> Vec<(&'static str, &'static str)> {
     [
         zp_ingest::REASONS_EN,
@@ -54,6 +54,8 @@ pub fn templates() -> Vec<(&'static str, &'static str)> {
         crate::footprint::REASONS_EN,
         crate::certs::REASONS_EN,
         crate::inclusion::REASONS_EN,
+        zp_evaluate::indicator_data::REASONS_EN,
+        crate::indicator_rows::REASONS_EN,
         zp_waste::import::REASONS_EN,
         zp_store::INCLUSION_REASONS_EN,
     ]

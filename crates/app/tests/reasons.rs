@@ -1,7 +1,7 @@
 //! Every importer's quarantine reasons are written from templates (issue 14): files with
-//! bad rows of each kind (production, energy-limit standards, materials, steam and
-//! certificate serials in ledgers, GEC blocks, carbon inclusion actions, hazardous waste
-//! permits) are imported, and every reason is recognised by `zp_app::reasons::recognise`
+//! bad rows of each kind (production, energy-limit standards, materials, indicator data,
+//! steam and certificate serials in ledgers, GEC blocks, carbon inclusion actions,
+//! hazardous waste permits) are imported, and every reason is recognised by `zp_app::reasons::recognise`
 //! with the codes each sample was made for. The English stays as it was (the API and the
 //! CLI show it); the server writes the Chinese from the codes.
 
@@ -155,6 +155,37 @@ fn production_limits_and_materials_reasons_are_recognised() {
             "quantity.negative",
             "quantity.not_a_number",
             "file.other_values",
+        ],
+    );
+}
+
+#[test]
+fn indicator_reasons_are_recognised() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = setup(dir.path());
+    let indicators = write(
+        dir.path(),
+        "indicators.csv",
+        "scope_id,indicator,period,value,unit,evidence
+         示例园区,water_reuse,2024,abc,%,x
+         无名园区,water_reuse,2024,85,%,x
+         示例园区,water_reuse,2024,85,%,x
+         示例园区,water_reuse,2024,86,%,x
+         示例园区,water_reuse_typo,2024,80,%,x
+         示例园区,water_reuse,2025,150,%,x
+         示例园区,water_reuse,24,85,%,x
+",
+    );
+    let o = import(store.as_mut(), ImportKind::Indicators, &indicators);
+    assert_covers(
+        &o.rejected,
+        &[
+            "indicators.not_a_number",
+            "indicators.scope_unknown",
+            "indicators.conflict",
+            "indicators.unused",
+            "indicators.fraction",
+            "indicators.period",
         ],
     );
 }

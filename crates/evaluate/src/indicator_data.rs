@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
+use zp_domain::template::write;
 
 /// Number of fields of an indicator data row.
 pub const INDICATOR_ROW_FIELDS: usize = 6;
@@ -74,6 +75,42 @@ impl DataCatalogue {
     }
 }
 
+/// The reasons an indicator row is refused with, as `(code, template)` pairs (issue 14: a
+/// page recognises the code of a quarantined row's reason and writes it in its language).
+pub const REASONS_EN: &[(&str, &str)] = &[
+    (
+        "indicators.fields",
+        "{count} fields, expected {expected} ({header})",
+    ),
+    ("indicators.empty", "empty"),
+    (
+        "indicators.name",
+        "{indicator} is not a lower_snake_case name",
+    ),
+    ("indicators.period", "{period} is not YYYY or YYYY-MM"),
+    ("indicators.evidence", "required: a document, file or URL"),
+    (
+        "indicators.unused",
+        "{indicator} is not used by any indicator set",
+    ),
+    (
+        "indicators.unit",
+        "{unit} does not match the indicator sets ({expected})",
+    ),
+    (
+        "indicators.unit_empty",
+        "empty (use fraction, %, bool or the set's unit)",
+    ),
+    ("indicators.bool", "{value} is not yes/no (1/0)"),
+    ("indicators.not_a_number", "{value} is not a number"),
+    ("indicators.fraction", "{value} is outside 0-1 (0-100 %)"),
+];
+
+/// A refusal of `field` with the reason `code` of [`REASONS_EN`] filled with `args`.
+fn refusal(field: &'static str, code: &str, args: &[(&str, &str)]) -> FieldError {
+    (field, write(REASONS_EN, code, args))
+}
+
 /// Why a row was refused: the field name (from [`INDICATOR_ROW_HEADER`], or `row`) and the
 /// reason.
 pub type FieldError = (&'static str, String);
@@ -86,51 +123,57 @@ pub fn indicator_row(
 ) -> Result<IndicatorValue, FieldError> {
     let fields: Vec<&str> = fields.iter().map(|f| f.trim()).collect();
     if fields.len() != INDICATOR_ROW_FIELDS {
-        return Err((
+        return Err(refusal(
             "row",
-            format!(
-                "{} fields, expected {INDICATOR_ROW_FIELDS} ({})",
-                fields.len(),
-                INDICATOR_ROW_HEADER.join(",")
-            ),
+            "indicators.fields",
+            &[
+                ("count", &fields.len().to_string()),
+                ("expected", &INDICATOR_ROW_FIELDS.to_string()),
+                ("header", &INDICATOR_ROW_HEADER.join(",")),
+            ],
         ));
     }
     let [scope_id, indicator, period, value, unit, evidence] =
         [0, 1, 2, 3, 4, 5].map(|k| fields[k]);
     if scope_id.is_empty() {
-        return Err(("scope_id", "empty".into()));
+        return Err(refusal("scope_id", "indicators.empty", &[]));
     }
     let indicator_ok = !indicator.is_empty()
         && indicator
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !indicator_ok {
-        return Err((
+        let quoted = format!("{indicator:?}");
+        return Err(refusal(
             "indicator",
-            format!("{indicator:?} is not a lower_snake_case name"),
+            "indicators.name",
+            &[("indicator", &quoted)],
         ));
     }
-    let period =
-        normalise_period(period).ok_or(("period", format!("{period:?} is not YYYY or YYYY-MM")))?;
+    let period = normalise_period(period).ok_or_else(|| {
+        let quoted = format!("{period:?}");
+        refusal("period", "indicators.period", &[("period", &quoted)])
+    })?;
     let (value, unit) = normalise_value(value, unit)?;
     if evidence.is_empty() {
-        return Err(("evidence", "required: a document, file or URL".into()));
+        return Err(refusal("evidence", "indicators.evidence", &[]));
     }
     if !catalogue.is_empty() {
         let Some(units) = catalogue.units(indicator) else {
-            return Err((
+            let quoted = format!("{indicator:?}");
+            return Err(refusal(
                 "indicator",
-                format!("{indicator:?} is not used by any indicator set"),
+                "indicators.unused",
+                &[("indicator", &quoted)],
             ));
         };
         if !units.contains(&unit) {
             let expected: Vec<&str> = units.iter().map(String::as_str).collect();
-            return Err((
+            let quoted = format!("{unit:?}");
+            return Err(refusal(
                 "unit",
-                format!(
-                    "{unit:?} does not match the indicator sets ({})",
-                    expected.join(", ")
-                ),
+                "indicators.unit",
+                &[("unit", &quoted), ("expected", &expected.join(", "))],
             ));
         }
     }
@@ -154,28 +197,31 @@ fn normalise_period(s: &str) -> Option<String> {
 
 fn normalise_value(value: &str, unit: &str) -> Result<(Decimal, String), FieldError> {
     if unit.is_empty() {
-        return Err((
-            "unit",
-            "empty (use fraction, %, bool or the set's unit)".into(),
-        ));
+        return Err(refusal("unit", "indicators.unit_empty", &[]));
     }
     if unit == "bool" {
         let v = match value.to_ascii_lowercase().as_str() {
             "1" | "yes" | "true" | "是" | "y" => Decimal::ONE,
             "0" | "no" | "false" | "否" | "n" => Decimal::ZERO,
-            _ => return Err(("value", format!("{value:?} is not yes/no (1/0)"))),
+            _ => {
+                let quoted = format!("{value:?}");
+                return Err(refusal("value", "indicators.bool", &[("value", &quoted)]));
+            }
         };
         return Ok((v, "bool".into()));
     }
     let number = Decimal::from_str(value)
         .or_else(|_| Decimal::from_scientific(value))
-        .map_err(|_| ("value", format!("{value:?} is not a number")))?;
+        .map_err(|_| {
+            let quoted = format!("{value:?}");
+            refusal("value", "indicators.not_a_number", &[("value", &quoted)])
+        })?;
     let (number, unit) = match unit {
         "%" | "％" | "percent" => (number / Decimal::ONE_HUNDRED, "fraction".to_string()),
         other => (number, other.to_string()),
     };
     if unit == "fraction" && !(Decimal::ZERO..=Decimal::ONE).contains(&number) {
-        return Err(("value", format!("{value} is outside 0-1 (0-100 %)")));
+        return Err(refusal("value", "indicators.fraction", &[("value", value)]));
     }
     Ok((number.normalize(), unit))
 }
@@ -227,5 +273,54 @@ mod tests {
             row("P1,water_reuse,2023,80,t,a", &cat).unwrap_err().0,
             "unit"
         );
+    }
+
+    #[test]
+    fn every_refusal_is_written_from_its_template() {
+        let any = DataCatalogue::default();
+        let scheme = crate::builtin::zero_carbon_park();
+        let cat = DataCatalogue::from_schemes([&scheme]);
+        let cases = [
+            ("P1,too,few", &any, "indicators.fields"),
+            (",water_reuse,2024,0.9,fraction,x", &any, "indicators.empty"),
+            (
+                "P1,Water Reuse,2024,0.9,fraction,x",
+                &any,
+                "indicators.name",
+            ),
+            (
+                "P1,waste_heat_use,24,0.5,fraction,x",
+                &any,
+                "indicators.period",
+            ),
+            (
+                "P1,water_reuse,2024,0.9,fraction,",
+                &any,
+                "indicators.evidence",
+            ),
+            ("P1,water_reuse_typo,2024,80,%,a", &cat, "indicators.unused"),
+            ("P1,water_reuse,2023,80,t,a", &cat, "indicators.unit"),
+            ("P1,water_reuse,2024,0.9,,x", &any, "indicators.unit_empty"),
+            (
+                "P1,basic_compliance,2024,maybe,bool,x",
+                &any,
+                "indicators.bool",
+            ),
+            (
+                "P1,waste_heat_use,2024,abc,fraction,x",
+                &any,
+                "indicators.not_a_number",
+            ),
+            (
+                "P1,waste_heat_use,2024,1.2,fraction,x",
+                &any,
+                "indicators.fraction",
+            ),
+        ];
+        for (line, catalogue, code) in cases {
+            let (_, reason) = row(line, catalogue).unwrap_err();
+            let back = zp_domain::template::recognise(&reason, REASONS_EN).map(|(c, _)| c);
+            assert_eq!(back, Some(code), "{line}: {reason}");
+        }
     }
 }

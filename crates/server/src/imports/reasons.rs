@@ -368,6 +368,38 @@ const REASONS_ZH: &[(&str, &str)] = &[
         "inclusion.twice",
         "`{participant}` `{methodology}` 在 {day} 的记录在文件中出现两次（{first} 与 {second}）",
     ),
+    // Indicator data.
+    (
+        "indicators.fields",
+        "本行有 {count} 个字段，应为 {expected} 个（`{header}`）",
+    ),
+    ("indicators.empty", "为空"),
+    (
+        "indicators.name",
+        "`{indicator}` 不是小写下划线格式（`lower_snake_case`）的名称",
+    ),
+    ("indicators.period", "`{period}` 不是 YYYY 或 YYYY-MM 格式"),
+    ("indicators.evidence", "必填：请注明证明文件、文件名或网址"),
+    ("indicators.unused", "`{indicator}` 未被任何指标体系使用"),
+    (
+        "indicators.unit",
+        "`{unit}` 与指标体系的单位不符（`{expected}`）",
+    ),
+    (
+        "indicators.unit_empty",
+        "单位为空（请用 `fraction`、%、`bool` 或指标体系的单位）",
+    ),
+    ("indicators.bool", "`{value}` 不是 是/否（1/0）"),
+    ("indicators.not_a_number", "`{value}` 不是数字"),
+    ("indicators.fraction", "`{value}` 超出 0-1（0-100 %）"),
+    (
+        "indicators.scope_unknown",
+        "`{scope}` 既不是已登记的园区名称，也不是已登记企业的统一社会信用代码",
+    ),
+    (
+        "indicators.conflict",
+        "`{key}` 已在第 {row} 行出现，且数值不同",
+    ),
     // Hazardous waste permits, whitelist entries and declarations.
     ("waste.missing_column", "缺少列 `{column}`"),
     ("waste.empty", "为空"),
