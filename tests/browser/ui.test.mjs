@@ -414,6 +414,52 @@ test('a restating upload is previewed (old -> new, large swings marked), confirm
   await context.close();
 });
 
+test('a meters upload is previewed (the moved meter old -> new), then imported', async () => {
+  const { context, page } = await session('park');
+  const meter = `ZP-BROWSER-M-${process.pid}`;
+  const meters = async () => (await (await page.request.get(`${BASE}/api/v1/orgs/${ENTERPRISE}/meters`)).json());
+  const registered = async () => JSON.stringify(await meters()).includes(meter);
+  const files = [];
+  const upload = async (name, site) => {
+    const file = path.join(os.tmpdir(), `zp-browser-meters-${name}-${process.pid}.csv`);
+    fs.writeFileSync(file, `meter,credit_code,kind,source,site\n${meter},${ENTERPRISE},consumption,,${site}\nBAD METER,${ENTERPRISE},steam,,\n`);
+    await page.goto(`${BASE}/imports`);
+    await page.selectOption('#upload-kind', 'meters');
+    await page.setInputFiles('#upload-file', file);
+    await page.click('#upload-submit');
+    await page.waitForSelector('#upload-preview:not([hidden])');
+    files.push(file); // sent again on confirmation
+  };
+  // A new meter: previewed first (one new row, one that would be quarantined), nothing stored.
+  await upload('new', '一厂');
+  assert.equal(await page.textContent('#preview-new'), '1');
+  assert.equal(await page.textContent('#preview-quarantined'), '1');
+  assert.equal(await page.isHidden('#preview-rejected'), false, 'the refused row is shown');
+  assert.equal(await registered(), false, 'a preview stores nothing');
+  await page.click('#preview-confirm');
+  await page.waitForSelector('#upload-result:not([hidden])');
+  assert.equal(await page.textContent('#count-accepted'), '1');
+  assert.equal(await registered(), true);
+  // The same meter moved to another site: the preview shows the change, old -> new.
+  await upload('moved', '二厂');
+  assert.equal(await page.textContent('#preview-restated'), '1');
+  const change = page.locator('#preview-changes tbody tr');
+  assert.equal(await change.count(), 1);
+  const cells = await change.locator('td').allTextContents();
+  assert.ok(cells.includes(meter), `the meter is named: ${cells}`);
+  assert.ok(cells.includes('site: 一厂') && cells.includes('site: 二厂'), `old -> new: ${cells}`);
+  assert.equal(await page.isHidden('#preview-changes th[data-col="carrier"]'), true, 'no carrier column for meters');
+  await shot(page, '07b-meters-preview');
+  const sites = async () => (await meters()).meters.filter(m => m.meter === meter).map(m => m.site);
+  assert.notDeepEqual(await sites(), ['二厂'], 'not moved before confirming');
+  await page.click('#preview-confirm');
+  await page.waitForSelector('#upload-result:not([hidden])');
+  assert.equal(await page.textContent('#count-restated'), '1');
+  assert.deepEqual(await sites(), ['二厂']);
+  files.forEach(f => fs.unlinkSync(f));
+  await context.close();
+});
+
 test('climate finance: the project library filters, the MRV chart flags a project behind, banks match', async () => {
   const { context, page } = await session('park');
   await page.goto(`${BASE}/finance`);
@@ -497,6 +543,11 @@ test('an enterprise uploads meter readings; rows of meters outside its scope are
   await page.selectOption('#upload-kind', 'readings');
   await page.setInputFiles('#upload-file', file);
   await page.click('#upload-submit');
+  // Previewed first, like every upload (the readings staged and discarded), then confirmed.
+  await page.waitForSelector('#upload-preview:not([hidden])');
+  assert.equal(await page.textContent('#preview-new'), '2');
+  assert.equal(await page.textContent('#preview-quarantined'), '1');
+  await page.click('#preview-confirm');
   await page.waitForSelector('#upload-result:not([hidden])');
   assert.equal(await page.textContent('#count-read'), '3');
   assert.equal(await page.textContent('#count-accepted'), '2');
