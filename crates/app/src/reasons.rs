@@ -41,7 +41,9 @@ pub const REASONS_EN: &[(&str, &str)] = &[
 /// Every reason template of the importers: the validators', the readings importer's, the
 /// domain's (certificate serials, steam states), this crate's, each capability's own
 /// (production, energy-limit standards, materials, certificates, carbon inclusion, indicator
-/// data, hazardous waste) and the store's (carbon inclusion records).
+/// data, hazardous waste), the store's (carbon inclusion records) and the tariff file's
+/// faults (a tariff is refused whole, never quarantined; listed so every importer's words
+/// have their code).
 pub fn templates() -> Vec<(&'static str, &'static str)> {
     [
         zp_ingest::REASONS_EN,
@@ -58,6 +60,7 @@ pub fn templates() -> Vec<(&'static str, &'static str)> {
         crate::indicator_rows::REASONS_EN,
         zp_waste::import::REASONS_EN,
         zp_store::INCLUSION_REASONS_EN,
+        zp_energy::import::REASONS_EN,
     ]
     .concat()
 }

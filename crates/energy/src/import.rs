@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 use zp_domain::Region;
+use zp_domain::template::write;
 use zp_domain::time::Date;
 
 /// The columns of a tariff file, in the documented order (the file may order them freely).
@@ -28,6 +29,85 @@ pub const COLUMNS: [&str; 8] = [
 /// The largest price a band may have, in yuan/kWh: larger ones are taken for a price per
 /// MWh typed into the kWh column. Negative prices (spot-linked tariffs) are accepted.
 pub const MAX_YUAN_PER_KWH: i64 = 100;
+
+/// The faults a tariff file is refused with, as `(code, template)` pairs (issue 14: a page
+/// can recognise the code and write the fault in its language). A field's own parse error
+/// (months, times, regions) is named after the field, as [`MonthSet::parse`],
+/// [`parse_hhmm`] and `zp_domain::Region` word it; a month that does not tile the day after
+/// its version's label, as [`crate::tariff::TilingError`] words it.
+pub const REASONS_EN: &[(&str, &str)] = &[
+    (
+        "tariff.columns",
+        "missing column(s) {missing}; expected {expected}",
+    ),
+    ("tariff.header_only", "no bands: the file has a header only"),
+    (
+        "tariff.region",
+        "region: unknown region {region}: use a province code such as CQ, SC, BJ (or CN for the nation)",
+    ),
+    (
+        "tariff.national",
+        "region: a tariff belongs to a province, not CN",
+    ),
+    (
+        "tariff.category_empty",
+        "category: empty (e.g. large_industrial, general_industrial)",
+    ),
+    (
+        "tariff.category_control",
+        "category {category}: control characters",
+    ),
+    (
+        "tariff.valid_from",
+        "valid_from {value} is not a date YYYY-MM-DD",
+    ),
+    ("tariff.month", "months: {value} is not a month 1-12"),
+    (
+        "tariff.months_empty",
+        "months: months {months}: an empty item",
+    ),
+    (
+        "tariff.months_backwards",
+        "months: months {months}: range {first}-{last} runs backwards (write {first}-12,1-{last})",
+    ),
+    (
+        "tariff.start_time",
+        "start: {value} is not a time HH:MM (00:00 to 24:00)",
+    ),
+    (
+        "tariff.end_time",
+        "end: {value} is not a time HH:MM (00:00 to 24:00)",
+    ),
+    (
+        "tariff.start_24",
+        "start: 24:00 is the end of the day, not a start",
+    ),
+    (
+        "tariff.end_before_start",
+        "end {end} is not after start {start} (a band over midnight is two rows: {start}-24:00 and 00:00-{end})",
+    ),
+    (
+        "tariff.period",
+        "period {value}: use peak (尖峰), high (峰), flat (平), valley (谷) or deep_valley (深谷)",
+    ),
+    ("tariff.price", "yuan_per_kwh {value} is not a number"),
+    (
+        "tariff.price_range",
+        "yuan_per_kwh {value} is beyond ±{max} yuan/kWh (a price per MWh?)",
+    ),
+    (
+        "tariff.gap",
+        "{version}: months {months}: no band covers {from}-{to} (the bands of a month must tile the day)",
+    ),
+    (
+        "tariff.overlap",
+        "{version}: months {months}: {from}-{to} is covered twice (bands of a month may not overlap) (with row {row})",
+    ),
+    (
+        "tariff.no_bands",
+        "{version}: months {months}: no band at all (every month needs bands from 00:00 to 24:00)",
+    ),
+];
 
 /// One fault of a tariff file: the row (1 = the header, 2 = the first band) and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,17 +166,20 @@ pub fn parse_tariffs(
     if !missing.is_empty() {
         return Err(refuse(vec![RowFault {
             row: 1,
-            reason: format!(
-                "missing column(s) {}; expected {}",
-                missing.join(", "),
-                COLUMNS.join(",")
+            reason: write(
+                REASONS_EN,
+                "tariff.columns",
+                &[
+                    ("missing", &missing.join(", ")),
+                    ("expected", &COLUMNS.join(",")),
+                ],
             ),
         }]));
     }
     if rows.is_empty() {
         return Err(refuse(vec![RowFault {
             row: 1,
-            reason: "no bands: the file has a header only".into(),
+            reason: write(REASONS_EN, "tariff.header_only", &[]),
         }]));
     }
 
@@ -149,48 +232,49 @@ pub fn parse_tariffs(
     Ok(out)
 }
 
+/// The fault `code` of [`REASONS_EN`] with `args` given as owned strings.
+fn write_owned(code: &str, args: &[(&str, String)]) -> String {
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    write(REASONS_EN, code, &args)
+}
+
 fn parse_row(r: &[String], col: &[usize; 8]) -> Result<(Region, String, Date, Band), String> {
     let cell = |c: usize| r.get(col[c]).map(|s| s.trim()).unwrap_or("");
     let region = Region::parse_province(cell(0)).map_err(|e| format!("region: {e}"))?;
+    let quoted = |s: &str| format!("{s:?}");
     if region == Region::national() {
-        return Err("region: a tariff belongs to a province, not CN".into());
+        return Err(write(REASONS_EN, "tariff.national", &[]));
     }
     let category = cell(1).to_string();
     if category.is_empty() {
-        return Err("category: empty (e.g. large_industrial, general_industrial)".into());
+        return Err(write(REASONS_EN, "tariff.category_empty", &[]));
     }
     if category.chars().any(|c| c.is_control()) {
-        return Err(format!("category {category:?}: control characters"));
+        let args = [("category", quoted(&category))];
+        return Err(write_owned("tariff.category_control", &args));
     }
     let valid_from = Date::from_str(cell(2))
-        .map_err(|_| format!("valid_from {:?} is not a date YYYY-MM-DD", cell(2)))?;
+        .map_err(|_| write_owned("tariff.valid_from", &[("value", quoted(cell(2)))]))?;
     let months = MonthSet::parse(cell(3)).map_err(|e| format!("months: {e}"))?;
     let start_min = parse_hhmm(cell(4)).map_err(|e| format!("start: {e}"))?;
     let end_min = parse_hhmm(cell(5)).map_err(|e| format!("end: {e}"))?;
     if start_min >= DAY_MINUTES {
-        return Err("start: 24:00 is the end of the day, not a start".into());
+        return Err(write(REASONS_EN, "tariff.start_24", &[]));
     }
     if end_min <= start_min {
-        return Err(format!(
-            "end {} is not after start {} (a band over midnight is two rows: {}-24:00 and 00:00-{})",
-            hhmm(end_min),
-            hhmm(start_min),
-            hhmm(start_min),
-            hhmm(end_min)
-        ));
+        let args = [("end", hhmm(end_min)), ("start", hhmm(start_min))];
+        return Err(write_owned("tariff.end_before_start", &args));
     }
-    let period = Period::parse(cell(6)).ok_or_else(|| {
-        format!(
-            "period {:?}: use peak (尖峰), high (峰), flat (平), valley (谷) or deep_valley (深谷)",
-            cell(6)
-        )
-    })?;
+    let period = Period::parse(cell(6))
+        .ok_or_else(|| write_owned("tariff.period", &[("value", quoted(cell(6)))]))?;
     let yuan_per_kwh = Decimal::from_str(cell(7))
-        .map_err(|_| format!("yuan_per_kwh {:?} is not a number", cell(7)))?;
+        .map_err(|_| write_owned("tariff.price", &[("value", quoted(cell(7)))]))?;
     if yuan_per_kwh.abs() > Decimal::from(MAX_YUAN_PER_KWH) {
-        return Err(format!(
-            "yuan_per_kwh {yuan_per_kwh} is beyond ±{MAX_YUAN_PER_KWH} yuan/kWh (a price per MWh?)"
-        ));
+        let args = [
+            ("value", yuan_per_kwh.to_string()),
+            ("max", MAX_YUAN_PER_KWH.to_string()),
+        ];
+        return Err(write_owned("tariff.price_range", &args));
     }
     Ok((
         region,
@@ -204,4 +288,216 @@ fn parse_row(r: &[String], col: &[usize; 8]) -> Result<(Region, String, Date, Ba
             yuan_per_kwh: yuan_per_kwh.normalize(),
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zp_domain::template::recognise;
+
+    /// The faults of a file of `rows` (cells as given, header [`COLUMNS`] unless `headers`).
+    fn faults(headers: &[&str], rows: &[[&str; 8]]) -> Vec<RowFault> {
+        let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+        let rows: Vec<(i64, Vec<String>)> = (2..)
+            .zip(rows)
+            .map(|(n, r)| (n, r.iter().map(|c| c.to_string()).collect()))
+            .collect();
+        parse_tariffs("t.csv", &headers, &rows).unwrap_err().faults
+    }
+
+    #[test]
+    fn every_fault_is_written_from_its_template() {
+        let row = |region, category, from, months, start, end, period, price| {
+            [region, category, from, months, start, end, period, price]
+        };
+        let day = |category, months| {
+            row(
+                "CQ",
+                category,
+                "2024-01-01",
+                months,
+                "00:00",
+                "24:00",
+                "flat",
+                "0.5",
+            )
+        };
+        let bad = [
+            row(
+                "XX",
+                "c",
+                "2024-01-01",
+                "1-12",
+                "00:00",
+                "24:00",
+                "flat",
+                "0.5",
+            ),
+            row(
+                "CN",
+                "c",
+                "2024-01-01",
+                "1-12",
+                "00:00",
+                "24:00",
+                "flat",
+                "0.5",
+            ),
+            row(
+                "CQ",
+                "",
+                "2024-01-01",
+                "1-12",
+                "00:00",
+                "24:00",
+                "flat",
+                "0.5",
+            ),
+            row(
+                "CQ",
+                "a\u{1}b",
+                "2024-01-01",
+                "1-12",
+                "00:00",
+                "24:00",
+                "flat",
+                "0.5",
+            ),
+            row(
+                "CQ",
+                "c",
+                "2024-13-01",
+                "1-12",
+                "00:00",
+                "24:00",
+                "flat",
+                "0.5",
+            ),
+            row(
+                "CQ",
+                "c",
+                "2024-01-01",
+                "13",
+                "00:00",
+                "24:00",
+                "flat",
+                "0.5",
+            ),
+            row(
+                "CQ",
+                "c",
+                "2024-01-01",
+                "1;;2",
+                "00:00",
+                "24:00",
+                "flat",
+                "0.5",
+            ),
+            row(
+                "CQ",
+                "c",
+                "2024-01-01",
+                "5-2",
+                "00:00",
+                "24:00",
+                "flat",
+                "0.5",
+            ),
+            row(
+                "CQ",
+                "c",
+                "2024-01-01",
+                "1-12",
+                "25:00",
+                "24:00",
+                "flat",
+                "0.5",
+            ),
+            row("CQ", "c", "2024-01-01", "1-12", "00:00", "x", "flat", "0.5"),
+            row(
+                "CQ",
+                "c",
+                "2024-01-01",
+                "1-12",
+                "24:00",
+                "24:00",
+                "flat",
+                "0.5",
+            ),
+            row(
+                "CQ",
+                "c",
+                "2024-01-01",
+                "1-12",
+                "10:00",
+                "08:00",
+                "flat",
+                "0.5",
+            ),
+            row(
+                "CQ",
+                "c",
+                "2024-01-01",
+                "1-12",
+                "00:00",
+                "24:00",
+                "mid",
+                "0.5",
+            ),
+            row(
+                "CQ",
+                "c",
+                "2024-01-01",
+                "1-12",
+                "00:00",
+                "24:00",
+                "flat",
+                "x",
+            ),
+            row(
+                "CQ",
+                "c",
+                "2024-01-01",
+                "1-12",
+                "00:00",
+                "24:00",
+                "flat",
+                "500",
+            ),
+            row(
+                "CQ",
+                "gap",
+                "2024-01-01",
+                "1-12",
+                "00:00",
+                "12:00",
+                "flat",
+                "0.5",
+            ),
+            day("twice", "1-12"),
+            row(
+                "CQ",
+                "twice",
+                "2024-01-01",
+                "1-12",
+                "08:00",
+                "10:00",
+                "peak",
+                "1",
+            ),
+            day("half", "1-6"),
+        ];
+        let mut all = faults(&COLUMNS, &bad);
+        all.extend(faults(&COLUMNS[..7], &[day("c", "1-12")]));
+        all.extend(faults(&COLUMNS, &[]));
+        let mut seen = std::collections::BTreeSet::new();
+        for f in &all {
+            let (code, _) = recognise(&f.reason, REASONS_EN)
+                .unwrap_or_else(|| panic!("row {}: {:?}", f.row, f.reason));
+            seen.insert(code);
+        }
+        for (code, _) in REASONS_EN {
+            assert!(seen.contains(code), "no sample of {code}: {seen:?}");
+        }
+    }
 }

@@ -400,6 +400,72 @@ const REASONS_ZH: &[(&str, &str)] = &[
         "indicators.conflict",
         "`{key}` 已在第 {row} 行出现，且数值不同",
     ),
+    // Tariff files (refused whole, never quarantined; for completeness).
+    ("tariff.columns", "缺少列 `{missing}`；应为 `{expected}`"),
+    ("tariff.header_only", "没有时段：文件只有表头"),
+    (
+        "tariff.region",
+        "地区：未知地区 `{region}`：请使用省级代码，如 CQ、SC、BJ（全国为 CN）",
+    ),
+    (
+        "tariff.national",
+        "地区：分时电价属于省份，而不是全国（CN）",
+    ),
+    (
+        "tariff.category_empty",
+        "用电类别为空（如 `large_industrial`、`general_industrial`）",
+    ),
+    (
+        "tariff.category_control",
+        "用电类别 `{category}` 含控制字符",
+    ),
+    (
+        "tariff.valid_from",
+        "生效日期 `{value}` 不是 YYYY-MM-DD 格式的日期",
+    ),
+    ("tariff.month", "月份：`{value}` 不是 1-12 之间的月份"),
+    ("tariff.months_empty", "月份 `{months}`：有一项为空"),
+    (
+        "tariff.months_backwards",
+        "月份 `{months}`：区间 {first}-{last} 起止颠倒（请写作 {first}-12,1-{last}）",
+    ),
+    (
+        "tariff.start_time",
+        "开始时间：`{value}` 不是 HH:MM 格式的时间（00:00 至 24:00）",
+    ),
+    (
+        "tariff.end_time",
+        "结束时间：`{value}` 不是 HH:MM 格式的时间（00:00 至 24:00）",
+    ),
+    (
+        "tariff.start_24",
+        "开始时间：24:00 是一天的结束，不能作为开始",
+    ),
+    (
+        "tariff.end_before_start",
+        "结束时间 {end} 不晚于开始时间 {start}（跨零点的时段请写成两行：{start}-24:00 与 00:00-{end}）",
+    ),
+    (
+        "tariff.period",
+        "时段类型 `{value}`：请使用 `peak`（尖峰）、`high`（峰）、`flat`（平）、`valley`（谷）或 `deep_valley`（深谷）",
+    ),
+    ("tariff.price", "电价 `{value}` 不是数字"),
+    (
+        "tariff.price_range",
+        "电价 {value} 超出 ±{max} 元/kWh（是否填成了每 MWh 的价格？）",
+    ),
+    (
+        "tariff.gap",
+        "`{version}`：月份 {months}：{from}-{to} 没有时段覆盖（每月的时段须铺满全天）",
+    ),
+    (
+        "tariff.overlap",
+        "`{version}`：月份 {months}：{from}-{to} 被覆盖两次（每月的时段不得重叠）（与第 {row} 行）",
+    ),
+    (
+        "tariff.no_bands",
+        "`{version}`：月份 {months}：没有任何时段（每月都须有 00:00 至 24:00 的时段）",
+    ),
     // Hazardous waste permits, whitelist entries and declarations.
     ("waste.missing_column", "缺少列 `{column}`"),
     ("waste.empty", "为空"),
