@@ -295,200 +295,43 @@ mod tests {
     use super::*;
     use zp_domain::template::recognise;
 
-    /// The faults of a file of `rows` (cells as given, header [`COLUMNS`] unless `headers`).
-    fn faults(headers: &[&str], rows: &[[&str; 8]]) -> Vec<RowFault> {
+    /// The faults of a file of `lines` (comma-separated cells) under `headers`.
+    fn faults(headers: &[&str], lines: &[&str]) -> Vec<RowFault> {
         let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
         let rows: Vec<(i64, Vec<String>)> = (2..)
-            .zip(rows)
-            .map(|(n, r)| (n, r.iter().map(|c| c.to_string()).collect()))
+            .zip(lines)
+            .map(|(n, l)| (n, l.split(',').map(String::from).collect()))
             .collect();
         parse_tariffs("t.csv", &headers, &rows).unwrap_err().faults
     }
 
     #[test]
     fn every_fault_is_written_from_its_template() {
-        let row = |region, category, from, months, start, end, period, price| {
-            [region, category, from, months, start, end, period, price]
-        };
-        let day = |category, months| {
-            row(
-                "CQ",
-                category,
-                "2024-01-01",
-                months,
-                "00:00",
-                "24:00",
-                "flat",
-                "0.5",
-            )
-        };
         let bad = [
-            row(
-                "XX",
-                "c",
-                "2024-01-01",
-                "1-12",
-                "00:00",
-                "24:00",
-                "flat",
-                "0.5",
-            ),
-            row(
-                "CN",
-                "c",
-                "2024-01-01",
-                "1-12",
-                "00:00",
-                "24:00",
-                "flat",
-                "0.5",
-            ),
-            row(
-                "CQ",
-                "",
-                "2024-01-01",
-                "1-12",
-                "00:00",
-                "24:00",
-                "flat",
-                "0.5",
-            ),
-            row(
-                "CQ",
-                "a\u{1}b",
-                "2024-01-01",
-                "1-12",
-                "00:00",
-                "24:00",
-                "flat",
-                "0.5",
-            ),
-            row(
-                "CQ",
-                "c",
-                "2024-13-01",
-                "1-12",
-                "00:00",
-                "24:00",
-                "flat",
-                "0.5",
-            ),
-            row(
-                "CQ",
-                "c",
-                "2024-01-01",
-                "13",
-                "00:00",
-                "24:00",
-                "flat",
-                "0.5",
-            ),
-            row(
-                "CQ",
-                "c",
-                "2024-01-01",
-                "1;;2",
-                "00:00",
-                "24:00",
-                "flat",
-                "0.5",
-            ),
-            row(
-                "CQ",
-                "c",
-                "2024-01-01",
-                "5-2",
-                "00:00",
-                "24:00",
-                "flat",
-                "0.5",
-            ),
-            row(
-                "CQ",
-                "c",
-                "2024-01-01",
-                "1-12",
-                "25:00",
-                "24:00",
-                "flat",
-                "0.5",
-            ),
-            row("CQ", "c", "2024-01-01", "1-12", "00:00", "x", "flat", "0.5"),
-            row(
-                "CQ",
-                "c",
-                "2024-01-01",
-                "1-12",
-                "24:00",
-                "24:00",
-                "flat",
-                "0.5",
-            ),
-            row(
-                "CQ",
-                "c",
-                "2024-01-01",
-                "1-12",
-                "10:00",
-                "08:00",
-                "flat",
-                "0.5",
-            ),
-            row(
-                "CQ",
-                "c",
-                "2024-01-01",
-                "1-12",
-                "00:00",
-                "24:00",
-                "mid",
-                "0.5",
-            ),
-            row(
-                "CQ",
-                "c",
-                "2024-01-01",
-                "1-12",
-                "00:00",
-                "24:00",
-                "flat",
-                "x",
-            ),
-            row(
-                "CQ",
-                "c",
-                "2024-01-01",
-                "1-12",
-                "00:00",
-                "24:00",
-                "flat",
-                "500",
-            ),
-            row(
-                "CQ",
-                "gap",
-                "2024-01-01",
-                "1-12",
-                "00:00",
-                "12:00",
-                "flat",
-                "0.5",
-            ),
-            day("twice", "1-12"),
-            row(
-                "CQ",
-                "twice",
-                "2024-01-01",
-                "1-12",
-                "08:00",
-                "10:00",
-                "peak",
-                "1",
-            ),
-            day("half", "1-6"),
+            "XX,c,2024-01-01,1-12,00:00,24:00,flat,0.5",
+            "CN,c,2024-01-01,1-12,00:00,24:00,flat,0.5",
+            "CQ,,2024-01-01,1-12,00:00,24:00,flat,0.5",
+            "CQ,a\u{1}b,2024-01-01,1-12,00:00,24:00,flat,0.5",
+            "CQ,c,2024-13-01,1-12,00:00,24:00,flat,0.5",
+            "CQ,c,2024-01-01,13,00:00,24:00,flat,0.5",
+            "CQ,c,2024-01-01,1;;2,00:00,24:00,flat,0.5",
+            "CQ,c,2024-01-01,5-2,00:00,24:00,flat,0.5",
+            "CQ,c,2024-01-01,1-12,25:00,24:00,flat,0.5",
+            "CQ,c,2024-01-01,1-12,00:00,x,flat,0.5",
+            "CQ,c,2024-01-01,1-12,24:00,24:00,flat,0.5",
+            "CQ,c,2024-01-01,1-12,10:00,08:00,flat,0.5",
+            "CQ,c,2024-01-01,1-12,00:00,24:00,mid,0.5",
+            "CQ,c,2024-01-01,1-12,00:00,24:00,flat,x",
+            "CQ,c,2024-01-01,1-12,00:00,24:00,flat,500",
+            // A month not tiled, a band covered twice, months without bands.
+            "CQ,gap,2024-01-01,1-12,00:00,12:00,flat,0.5",
+            "CQ,twice,2024-01-01,1-12,00:00,24:00,flat,0.5",
+            "CQ,twice,2024-01-01,1-12,08:00,10:00,peak,1",
+            "CQ,half,2024-01-01,1-6,00:00,24:00,flat,0.5",
         ];
+        let good = "CQ,c,2024-01-01,1-12,00:00,24:00,flat,0.5";
         let mut all = faults(&COLUMNS, &bad);
-        all.extend(faults(&COLUMNS[..7], &[day("c", "1-12")]));
+        all.extend(faults(&COLUMNS[..7], &[good]));
         all.extend(faults(&COLUMNS, &[]));
         let mut seen = std::collections::BTreeSet::new();
         for f in &all {
