@@ -448,6 +448,7 @@ test('a meters upload is previewed (the moved meter old -> new), then imported',
   const cells = await change.locator('td').allTextContents();
   assert.ok(cells.includes(meter), `the meter is named: ${cells}`);
   assert.ok(cells.includes('site: 一厂') && cells.includes('site: 二厂'), `old -> new: ${cells}`);
+  assert.equal(await change.locator('td code').first().textContent(), 'site', 'the column name as code');
   assert.equal(await page.isHidden('#preview-changes th[data-col="carrier"]'), true, 'no carrier column for meters');
   await shot(page, '07b-meters-preview');
   const sites = async () => (await meters()).meters.filter(m => m.meter === meter).map(m => m.site);

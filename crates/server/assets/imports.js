@@ -114,10 +114,16 @@
     };
     const shown = Object.keys(cols).filter(k => p.changes.some(c => c[k]));
     document.querySelectorAll('#preview-changes thead th[data-col]').forEach(th => { th.hidden = !shown.includes(th.dataset.col); });
+    // A record compared as text names its changed fields (`site: 一厂`): the field names
+    // are the file's column names, shown as code.
+    const value = (c, v) => c.numeric ? zp.esc(v) : v.split('; ').map(f => {
+      const m = /^([a-z_0-9]+): ([\s\S]*)$/.exec(f);
+      return m ? `<code>${zp.esc(m[1])}</code>: ${zp.esc(m[2])}` : zp.esc(f);
+    }).join('; ');
     const pctText = c => c.change_pct === null ? '–' : (Number(c.change_pct) > 0 ? '+' : '') + zp.esc(String(c.change_pct)) + '%';
     document.querySelector('#preview-changes tbody').innerHTML = p.changes.map(c =>
       `<tr class="${swing(c) ? 'swing' : ''}">` + shown.map(k => cols[k](c)).join('') +
-      `<td class="num">${zp.esc(c.old)}</td><td class="num">${zp.esc(c.new)}</td>` +
+      `<td class="num">${value(c, c.old)}</td><td class="num">${value(c, c.new)}</td>` +
       `<td class="num">${pctText(c)}</td></tr>`).join('');
     document.getElementById('preview-changes-wrap').hidden = p.changes.length === 0;
     rejectedRows(document.getElementById('preview-rejected'), p.rejected);
