@@ -404,8 +404,14 @@ fn grid_hourly(
     Ok((tally, plan.rejected))
 }
 
+/// An indicator value as compared: scope kind, value, unit, evidence; and whether the
+/// caller may read it (a value from the file always).
+type IndicatorValue = (zp_store::ScopeKind, Decimal, String, String, bool);
+
 /// Indicator values: a (scope, indicator, period) restates unless value, unit, evidence
-/// and scope kind equal its current value.
+/// and scope kind equal its current value. The store compares with the current value
+/// whoever may read it, and so does the preview; a value the caller may write but not read
+/// (an enterprise's park) is counted but not shown.
 fn indicators(
     store: &mut dyn Store,
     caller: &Caller,
@@ -413,37 +419,49 @@ fn indicators(
 ) -> Result<Previewed, ImportError> {
     let v = crate::evaluate::indicator_rows(store, table, caller)?;
     let mut tally = Tally::new(table.rows.len(), v.rejected.len(), v.repeated);
-    let mut stored: HashMap<(String, i32), Vec<zp_store::IndicatorRecord>> = HashMap::new();
+    // Each scope's values of a year are read once, before any row of the file changes them.
+    let mut loaded: HashSet<(String, i32)> = HashSet::new();
     let mut replay = Replay::new();
     for r in &v.rows {
         let key = (r.scope_id.clone(), r.indicator.clone(), r.period.clone());
         let year: i32 = r.period.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
-        let mut found = || -> Result<_, ImportError> {
-            let scope = (r.scope_id.clone(), year);
-            if !stored.contains_key(&scope) {
-                // The rows passed the scope check; the store compares with the current
-                // value whoever may read it, and so does the preview.
-                let values = store.indicator_values(&Access::All, &r.scope_id, year)?;
-                stored.insert(scope.clone(), values);
-            }
-            Ok(stored[&scope]
+        if loaded.insert((r.scope_id.clone(), year)) {
+            let readable: HashSet<i64> = store
+                .indicator_values(&caller.access, &r.scope_id, year)?
                 .iter()
-                .find(|s| s.indicator == r.indicator && s.period == r.period)
-                .map(|s| (s.scope_kind, s.value, s.unit.clone(), s.evidence.clone())))
+                .map(|s| s.id)
+                .collect();
+            for s in store.indicator_values(&Access::All, &r.scope_id, year)? {
+                let seen = readable.contains(&s.id);
+                let k = (s.scope_id, s.indicator, s.period);
+                let value = (s.scope_kind, s.value, s.unit, s.evidence, seen);
+                replay.values.entry(k).or_insert(Some(value));
+            }
+        }
+        let new: IndicatorValue = (
+            r.scope_kind,
+            r.value,
+            r.unit.clone(),
+            r.evidence.clone(),
+            true,
+        );
+        let same = |a: &IndicatorValue, b: &IndicatorValue| {
+            (a.0, a.1, &a.2, &a.3) == (b.0, b.1, &b.2, &b.3)
         };
-        let new = (r.scope_kind, r.value, r.unit.clone(), r.evidence.clone());
-        let (upsert, old) = replay.apply(key, &new, &mut found, |a, b| a == b)?;
+        let (upsert, old) = replay.apply(key, &new, || Ok::<_, ImportError>(None), same)?;
         tally.add(upsert, || {
             let old = old.expect("an update has an old value");
-            let text = |v: &(zp_store::ScopeKind, Decimal, String, String)| {
-                format!("{} {} ({})", v.1.normalize(), v.2, v.3)
-            };
+            let text = |v: &IndicatorValue| format!("{} {} ({})", v.1.normalize(), v.2, v.3);
             let (code, item) = match r.scope_kind {
                 zp_store::ScopeKind::Org => (r.scope_id.clone(), r.indicator.clone()),
                 zp_store::ScopeKind::Park => {
                     (String::new(), format!("{}: {}", r.scope_id, r.indicator))
                 }
             };
+            if !old.4 {
+                let hidden = "a value you may not read".to_string();
+                return ImportChange::of(&code, &r.period, &item, hidden, text(&new));
+            }
             ImportChange::of(&code, &r.period, &item, text(&old), text(&new))
                 .quantity(old.1, r.value)
         });

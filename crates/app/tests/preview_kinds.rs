@@ -212,6 +212,39 @@ fn an_indicators_preview_counts_as_its_import_and_stores_nothing() {
     });
 }
 
+/// An enterprise may write its park's indicator values but not read them: its preview
+/// counts the restatement as the import will, without showing the park's current value.
+#[test]
+fn an_indicators_preview_shows_no_value_the_caller_may_not_read() {
+    each_backend("zp_preview_indicators_scoped", |store, dir| {
+        let head = "scope_id,indicator,period,value,unit,evidence\n";
+        let first = write(
+            dir,
+            "i1.csv",
+            &format!("{head}甲园区,water_reuse,2024,80,%,水平衡测试.pdf\n"),
+        );
+        import(store, ImportKind::Indicators, &first);
+        let f = write(
+            dir,
+            "i2.csv",
+            &format!("{head}甲园区,water_reuse,2024,85,%,水平衡测试.pdf\n"),
+        );
+        let table = read_table(&f, Limits::default()).unwrap();
+        let code = zp_domain::CreditCode::parse(A).unwrap();
+        let enterprise = Caller::new(zp_store::Access::Org(code), "ent");
+        let before = state(store);
+        let p = zp_app::preview_table(store, &enterprise, ImportKind::Indicators, &table, None)
+            .unwrap();
+        assert_eq!(state(store), before);
+        let done =
+            zp_app::import_table(store, &enterprise, ImportKind::Indicators, &table, None).unwrap();
+        assert_eq!(p.counts, done.counts);
+        assert_eq!(counts(&p), (1, 1, 0, 0, 1));
+        assert_eq!(p.changes[0].old, "a value you may not read");
+        assert_eq!(p.changes[0].change_pct, None);
+    });
+}
+
 #[test]
 fn a_production_preview_counts_as_its_import_and_stores_nothing() {
     each_backend("zp_preview_production", |store, dir| {
