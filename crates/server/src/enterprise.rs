@@ -405,7 +405,9 @@ async fn page(
         months: covered,
         range_from: range.map(|r| r.first_month()).unwrap_or_default(),
         range_to: range.map(|r| r.last_month()).unwrap_or_default(),
-        range_kpis: range.map_or_else(Vec::new, |r| Vec::from(r.kpis(lang, &months, &previous, 1))),
+        range_kpis: range.map_or_else(Vec::new, |r| {
+            Vec::from(crate::overview::range_kpis(lang, &r, &months, &previous, 1))
+        }),
         range_clear: format!("/orgs/{}?year={year}", org.credit_code),
     };
     render(&page, &org.name, &body, &["/assets/enterprise.js"])

@@ -1,15 +1,11 @@
 //! The month range of the overview and enterprise pages (issue 14, month pickers): `from`
 //! and `to` as `YYYY-MM` of the page's year narrow the monthly trend to those months and add
-//! two tiles, the energy and the market-based emissions over them, with 同比 over the same
-//! months of the year before. The year's inventory tiles stay as they are: an inventory is
-//! annual, a range is a sum of monthly figures.
+//! two tiles (`overview::range_kpis`), the energy and the market-based emissions over them,
+//! with 同比 over the same months of the year before. The year's inventory tiles stay as they
+//! are: an inventory is annual, a range is a sum of monthly figures.
 
 use crate::error::AppError;
-use crate::format;
-use crate::i18n::Lang;
-use crate::overview::{Kpi, change_line};
-use rust_decimal::Decimal;
-use zp_app::park::{MonthFigures, changes};
+use zp_app::park::MonthFigures;
 
 /// Months `from..=to` (1 to 12) of one year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,47 +85,6 @@ impl MonthRange {
             .cloned()
             .collect()
     }
-
-    /// The range's tiles: energy and market-based emissions summed over its months of
-    /// `current`, with 同比 over the same months of `previous`; `dp` places.
-    pub fn kpis(
-        &self,
-        lang: Lang,
-        current: &[MonthFigures],
-        previous: &[MonthFigures],
-        dp: u32,
-    ) -> [Kpi; 2] {
-        let (now, before) = (self.pick(current), self.pick(previous));
-        let with_figures = zp_app::park::months_with_figures(&now);
-        let note = format!(
-            "{} – {} · {with_figures} {}",
-            self.first_month(),
-            self.last_month(),
-            lang.t("range.months")
-        );
-        let energy = |m: &MonthFigures| m.energy_tce;
-        let market = |m: &MonthFigures| m.scope1_tco2 + m.scope2_market_tco2;
-        let sum = |f: fn(&MonthFigures) -> Decimal| now.iter().map(f).sum::<Decimal>();
-        let mut tiles = [
-            Kpi::new(
-                "kpi-range-energy",
-                lang.t("range.energy"),
-                format::num(sum(energy), dp),
-                lang.t("unit.tce"),
-                note.clone(),
-            ),
-            Kpi::new(
-                "kpi-range-market",
-                lang.t("range.market"),
-                format::num(sum(market), dp),
-                lang.t("unit.tco2"),
-                note,
-            ),
-        ];
-        tiles[0].change = change_line(lang, &changes(&now, &before, energy));
-        tiles[1].change = change_line(lang, &changes(&now, &before, market));
-        tiles
-    }
 }
 
 #[cfg(test)]
@@ -170,35 +125,5 @@ mod tests {
             let e = r(f, t).unwrap_err().to_string();
             assert!(e.contains(field), "{e}");
         }
-    }
-
-    #[test]
-    fn range_tiles_sum_the_months_and_compare_the_same_months_a_year_before() {
-        let month = |period: &str, tce: i64, tco2: i64| MonthFigures {
-            period: period.into(),
-            energy_tce: Decimal::from(tce),
-            scope1_tco2: Decimal::from(tco2),
-            ..Default::default()
-        };
-        let now: Vec<MonthFigures> = (1..=12)
-            .map(|m| month(&format!("2023-{m:02}"), 10 * m, m))
-            .collect();
-        let before: Vec<MonthFigures> = (1..=12)
-            .map(|m| month(&format!("2022-{m:02}"), 5 * m, m))
-            .collect();
-        let range = MonthRange::parse(2023, Some("2023-03"), Some("2023-05"))
-            .unwrap()
-            .unwrap();
-        assert_eq!(range.pick(&now).len(), 3);
-        let [energy, market] = range.kpis(Lang::Zh, &now, &before, 0);
-        // 30 + 40 + 50 = 120 tce; 3 + 4 + 5 = 12 tCO2; the year before 15 + 20 + 25 = 60 tce.
-        assert_eq!(energy.value, "120");
-        assert_eq!(market.value, "12");
-        assert!(energy.change.contains("+100.0%"), "{}", energy.change);
-        assert!(
-            energy.note.contains("2023-03 – 2023-05 · 3"),
-            "{}",
-            energy.note
-        );
     }
 }

@@ -394,6 +394,48 @@ pub fn with_changes(
     kpis
 }
 
+/// The tiles of a month range: energy and market-based emissions summed over its months of
+/// `current`, with 同比 over the same months of `previous`; `dp` places.
+pub fn range_kpis(
+    lang: Lang,
+    range: &MonthRange,
+    current: &[MonthFigures],
+    previous: &[MonthFigures],
+    dp: u32,
+) -> [Kpi; 2] {
+    use zp_app::park::changes;
+    let (now, before) = (range.pick(current), range.pick(previous));
+    let note = format!(
+        "{} – {} · {} {}",
+        range.first_month(),
+        range.last_month(),
+        zp_app::park::months_with_figures(&now),
+        lang.t("range.months")
+    );
+    let energy = |m: &MonthFigures| m.energy_tce;
+    let market = |m: &MonthFigures| m.scope1_tco2 + m.scope2_market_tco2;
+    let sum = |f: fn(&MonthFigures) -> Decimal| now.iter().map(f).sum::<Decimal>();
+    let mut tiles = [
+        Kpi::new(
+            "kpi-range-energy",
+            lang.t("range.energy"),
+            format::num(sum(energy), dp),
+            lang.t("unit.tce"),
+            note.clone(),
+        ),
+        Kpi::new(
+            "kpi-range-market",
+            lang.t("range.market"),
+            format::num(sum(market), dp),
+            lang.t("unit.tco2"),
+            note,
+        ),
+    ];
+    tiles[0].change = change_line(lang, &changes(&now, &before, energy));
+    tiles[1].change = change_line(lang, &changes(&now, &before, market));
+    tiles
+}
+
 /// A KPI card.
 pub struct Kpi {
     pub label: &'static str,
@@ -639,7 +681,7 @@ fn body(
         range_from: range.map(|r| r.first_month()).unwrap_or_default(),
         range_to: range.map(|r| r.last_month()).unwrap_or_default(),
         range_kpis: range.map_or_else(Vec::new, |r| {
-            Vec::from(r.kpis(lang, &v.monthly, previous, 0))
+            Vec::from(range_kpis(lang, &r, &v.monthly, previous, 0))
         }),
         range_clear: format!(
             "/?{}",
@@ -655,4 +697,39 @@ fn body(
 /// Whether `code` parses (used by pages that take a credit code in the path).
 pub fn credit_code(s: &str) -> Result<CreditCode, AppError> {
     CreditCode::parse(s).map_err(|_| AppError::NotFound(format!("enterprise {s}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn range_tiles_sum_the_months_and_compare_the_same_months_a_year_before() {
+        let month = |period: &str, tce: i64, tco2: i64| MonthFigures {
+            period: period.into(),
+            energy_tce: Decimal::from(tce),
+            scope1_tco2: Decimal::from(tco2),
+            ..Default::default()
+        };
+        let now: Vec<MonthFigures> = (1..=12)
+            .map(|m| month(&format!("2023-{m:02}"), 10 * m, m))
+            .collect();
+        let before: Vec<MonthFigures> = (1..=12)
+            .map(|m| month(&format!("2022-{m:02}"), 5 * m, m))
+            .collect();
+        let range = MonthRange::parse(2023, Some("2023-03"), Some("2023-05"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(range.pick(&now).len(), 3);
+        let [energy, market] = range_kpis(Lang::Zh, &range, &now, &before, 0);
+        // 30 + 40 + 50 = 120 tce; 3 + 4 + 5 = 12 tCO2; the year before 15 + 20 + 25 = 60 tce.
+        assert_eq!(energy.value, "120");
+        assert_eq!(market.value, "12");
+        assert!(energy.change.contains("+100.0%"), "{}", energy.change);
+        assert!(
+            energy.note.contains("2023-03 – 2023-05 · 3"),
+            "{}",
+            energy.note
+        );
+    }
 }
