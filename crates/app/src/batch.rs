@@ -9,6 +9,20 @@ use zp_domain::CreditCode;
 use zp_ingest::Table;
 use zp_store::{BatchMeta, ImportCounts, OrgFilter, Rejected, Store};
 
+/// The reasons several imports share, as `(code, template)` pairs (issue 14: a page
+/// recognises the code and writes the reason in its language; [`crate::reasons`] lists
+/// them with every importer's).
+pub const REASONS_EN: &[(&str, &str)] = &[
+    (
+        "org.not_visible",
+        "enterprise {code} is not registered (or not visible to you)",
+    ),
+    (
+        "file.other_values",
+        "row {row} of this file gives other values for {key}",
+    ),
+];
+
 /// What an import did: the counts and the quarantined rows (file row, field, reason).
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ImportOutcome {
@@ -74,11 +88,8 @@ pub(crate) fn visible_code(
     match CreditCode::parse(raw.trim()) {
         Ok(c) if visible.contains(&c) => Some(c),
         Ok(c) => {
-            let why = zp_domain::template::write(
-                crate::reasons::REASONS_EN,
-                "org.not_visible",
-                &[("code", c.as_str())],
-            );
+            let why =
+                zp_domain::template::write(REASONS_EN, "org.not_visible", &[("code", c.as_str())]);
             problems.push(("credit_code", why));
             None
         }

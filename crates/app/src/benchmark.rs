@@ -191,7 +191,7 @@ pub(crate) fn validate_limits(
                     vec![(
                         "level1",
                         write(
-                            crate::reasons::REASONS_EN,
+                            crate::batch::REASONS_EN,
                             "file.other_values",
                             &[
                                 ("row", &first.row.to_string()),

@@ -164,7 +164,7 @@ pub(crate) fn validate(
                     vec![(
                         "quantity",
                         write(
-                            crate::reasons::REASONS_EN,
+                            crate::batch::REASONS_EN,
                             "file.other_values",
                             &[
                                 ("row", &first.row.to_string()),

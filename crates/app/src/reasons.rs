@@ -28,18 +28,11 @@ pub const REASONS_EN: &[(&str, &str)] = &[
         "serials.claimed",
         "{count} certificate(s) {serials} are already claimed by {holder} ({place}): a certificate counts once",
     ),
-    (
-        "org.not_visible",
-        "enterprise {code} is not registered (or not visible to you)",
-    ),
-    (
-        "file.other_values",
-        "row {row} of this file gives other values for {key}",
-    ),
 ];
 
 /// Every reason template of the importers: the validators', the readings importer's, the
-/// domain's (certificate serials, steam states), this crate's, each capability's own
+/// domain's (certificate serials, steam states), this crate's (the use cases', those every
+/// import shares), each capability's own
 /// (production, energy-limit standards, materials, certificates, carbon inclusion, indicator
 /// data, hazardous waste), the store's (carbon inclusion records) and the tariff file's
 /// faults (a tariff is refused whole, never quarantined; listed so every importer's words
@@ -51,6 +44,7 @@ pub fn templates() -> Vec<(&'static str, &'static str)> {
         zp_domain::serials::REASONS_EN,
         zp_domain::if97::REASONS_EN,
         REASONS_EN,
+        crate::batch::REASONS_EN,
         crate::production::REASONS_EN,
         crate::benchmark::REASONS_EN,
         crate::footprint::REASONS_EN,
