@@ -229,6 +229,143 @@ test('carbon map: drill down from China to region, park, enterprise and meter; t
   await context.close();
 });
 
+// The map's figures: `data-value` holds the exact number a panel shows.
+const figure = (page, name) => page.evaluate(n => {
+  const b = document.querySelector(`#side-panel [data-figure="${n}"], #heatmap-note [data-figure="${n}"]`);
+  return b ? Number(b.dataset.value) : null;
+}, name);
+const near = (a, b, what) => assert.ok(a !== null && Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)), `${what}: shown ${a}, API ${b}`);
+const slide = async (page, month) => {
+  await page.locator('#month-slider').evaluate((el, m) => { el.value = String(m); el.dispatchEvent(new Event('input')); }, month);
+  await waitFor(page, m => document.getElementById('month-label').textContent.endsWith(m ? `-${String(m).padStart(2, '0')}` : ''), month);
+};
+// Waits until the panel shows `want` (the API's figure) for `name`, then checks it.
+const shows = async (page, name, want, what) => {
+  await waitFor(page, ([n, w]) => {
+    const b = document.querySelector(`#side-panel [data-figure="${n}"], #heatmap-note [data-figure="${n}"]`);
+    return b && Math.abs(Number(b.dataset.value) - w) <= 1e-9 * Math.max(1, Math.abs(w));
+  }, [name, want]).catch(() => {});
+  near(await figure(page, name), want, what);
+};
+// The map's park level as drawn: the outline registered for the geo component, the
+// enterprises' points and the label each one's graphic carries.
+const parkDrawn = page => page.evaluate(() => {
+  const c = echarts.getInstanceByDom(document.getElementById('map-chart'));
+  const o = c.getOption();
+  if (!o.geo || !o.geo.length) return null;
+  const map = echarts.getMap(o.geo[0].map);
+  const gj = map && (map.geoJSON || map.geoJson);
+  const i = o.series.findIndex(x => x.type === 'scatter');
+  const data = c.getModel().getSeriesByIndex(i).getData();
+  return {
+    ring: gj.features[0].geometry.coordinates[0],
+    points: o.series[i].data.map((d, k) => {
+      // A scatter point's graphic is a group; its symbol carries the label.
+      const g = data.getItemGraphicEl(k);
+      const label = g && ((g.getTextContent && g.getTextContent()) || (g.childAt && g.childAt(0) && g.childAt(0).getTextContent()));
+      return { name: d.name, lon: d.value[0], lat: d.value[1], label: label && !label.ignore && !label.invisible ? label.style.text : null };
+    }),
+  };
+});
+const insideRing = (ring, [x, y]) => {
+  let r = false;
+  for (let i = 1; i < ring.length; i++) {
+    const [x1, y1] = ring[i - 1], [x2, y2] = ring[i];
+    if ((y1 > y) !== (y2 > y) && x < x1 + (y - y1) * (x2 - x1) / (y2 - y1)) r = !r;
+  }
+  return r;
+};
+
+test('carbon map: a park is its outline (illustrative, else the hull of its sites) with its enterprises named at their sites', async () => {
+  const { context, page } = await session('admin');
+  await page.goto(`${BASE}/map?park=${encodeURIComponent(PARK)}`);
+  const year = await page.evaluate(() => JSON.parse(document.getElementById('map-data').textContent).year);
+  const api = async p => (await page.request.get(BASE + p)).json();
+  const regions = await api(`/api/v1/carbon-map/regions?year=${year}`);
+  const other = regions.regions.flatMap(r => r.parks).find(p => p !== PARK);
+  assert.ok(other, 'the demo has a second park');
+  for (const [park, kind, words] of [[PARK, 'illustrative', '示意边界'], [other, 'sites_hull', '企业厂址外包范围']]) {
+    await page.goto(`${BASE}/map?park=${encodeURIComponent(park)}`);
+    await page.waitForSelector('#map-boundary');
+    await waitFor(page, () => { const c = echarts.getInstanceByDom(document.getElementById('map-chart')); return c && c.getOption().geo?.length; });
+    const want = await api(`/api/v1/carbon-map/parks/${encodeURIComponent(park)}?year=${year}`);
+    assert.equal(want.boundary.kind, kind);
+    assert.equal(await page.getAttribute('#map-boundary', 'data-kind'), kind);
+    assert.match(await page.textContent('#map-boundary'), new RegExp(words), 'the outline says what it is');
+    const drawn = await parkDrawn(page);
+    assert.deepEqual(drawn.ring, want.boundary.ring, `${park}: the outline drawn is the API's`);
+    const sites = want.orgs.filter(o => o.lon !== null);
+    assert.ok(sites.length > 0);
+    assert.deepEqual(drawn.points.map(p => [p.name, p.lon, p.lat]), sites.map(o => [o.name, o.lon, o.lat]), 'every enterprise at its site');
+    for (const p of drawn.points) {
+      assert.ok(p.label && p.name.includes(p.label), `${p.name} is labelled (${p.label})`);
+      assert.ok(insideRing(drawn.ring, [p.lon, p.lat]), `${p.name} inside the outline`);
+    }
+    await shot(page, `04-map-park-${kind}`);
+  }
+  await context.close();
+});
+
+test('carbon map: the month slider moves every level\'s panel (country, region, park, enterprise, meter) to the API\'s figures', async () => {
+  const { context, page } = await session('admin');
+  await page.goto(`${BASE}/map`);
+  const year = await page.evaluate(() => JSON.parse(document.getElementById('map-data').textContent).year);
+  const api = async p => (await page.request.get(BASE + p)).json();
+  const regions = (await api(`/api/v1/carbon-map/regions?year=${year}`)).regions;
+  const sum = (xs, f) => xs.reduce((a, x) => a + f(x), 0);
+  await page.waitForSelector('#map-figures');
+  // Country: the visible enterprises of every province.
+  near(await figure(page, 'emissions_market'), sum(regions, r => Number(r.emissions_market_tco2)), 'country, year');
+  await slide(page, 7);
+  await shows(page, 'emissions_market', sum(regions, r => Number(r.monthly_emissions_market_tco2[6])), 'country, July');
+  await shows(page, 'energy', sum(regions, r => Number(r.monthly_energy_tce[6])), 'country, July energy');
+  // Region: Chongqing, the slider kept.
+  const cq = regions.find(r => r.code === 'CQ');
+  await page.click('a[data-region="CQ"]');
+  await page.waitForSelector('#crumbs button.current[data-level="region"]');
+  await shows(page, 'emissions_market', Number(cq.monthly_emissions_market_tco2[6]), 'region, July');
+  await slide(page, 3);
+  await shows(page, 'emissions_market', Number(cq.monthly_emissions_market_tco2[2]), 'region, March');
+  // Park.
+  const park = await api(`/api/v1/carbon-map/parks/${encodeURIComponent(PARK)}?year=${year}`);
+  await page.click(`a[data-park="${PARK}"]`);
+  await page.waitForSelector('#map-orgs tbody tr');
+  await shows(page, 'emissions_market', sum(park.orgs, o => Number(o.monthly_emissions_market_tco2[2])), 'park, March');
+  await slide(page, 8);
+  await shows(page, 'emissions_market', sum(park.orgs, o => Number(o.monthly_emissions_market_tco2[7])), 'park, August');
+  // Enterprise: its energy, market-based emissions and intensity of the month.
+  const o = park.orgs.find(x => Number(x.monthly_energy_tce[7]) !== Number(x.monthly_energy_tce[0]));
+  await page.click(`#map-orgs tr[data-org="${o.credit_code}"]`);
+  await page.waitForSelector('#crumbs button.current[data-level="org"]');
+  await shows(page, 'energy', Number(o.monthly_energy_tce[7]), 'enterprise, August energy');
+  await shows(page, 'emissions_market', Number(o.monthly_emissions_market_tco2[7]), 'enterprise, August emissions');
+  near(await figure(page, 'intensity'), Number(o.monthly_emissions_market_tco2[7]) / Number(o.monthly_energy_tce[7]), 'enterprise, August intensity');
+  await slide(page, 1);
+  await shows(page, 'energy', Number(o.monthly_energy_tce[0]), 'enterprise, January energy');
+  await slide(page, 0);
+  await shows(page, 'energy', Number(o.energy_tce), 'enterprise, the year');
+  near(await figure(page, 'intensity'), Number(o.intensity_market_tco2_per_tce), 'enterprise, the year\'s intensity');
+  // Meter: the heatmap and its caption follow the month; the enterprise's total beside it.
+  await waitFor(page, () => !document.getElementById('meter-list').textContent.includes('…'));
+  if (await page.locator('#map-meters tr[data-meter]').count()) {
+    await page.click('#map-meters tr[data-meter]');
+    await page.waitForSelector('#crumbs button.current[data-level="meter"]');
+  }
+  await slide(page, 5);
+  await waitFor(page, () => document.getElementById('heatmap-title').textContent.endsWith('-05'));
+  await shows(page, 'energy', Number(o.monthly_energy_tce[4]), 'enterprise panel under the meter, May');
+  const heat = await api(`/api/v1/carbon-map/orgs/${o.credit_code}/heatmap?year=${year}&month=5` +
+    (await page.evaluate(() => (window.zpMap.meter ? `&meter=${encodeURIComponent(window.zpMap.meter)}` : ''))));
+  if (heat.available) {
+    assert.equal(await page.textContent('#heatmap-caption'), '热力图为外购电力的碳排放（范围二，逐时电网因子）');
+    await shows(page, 'heatmap', heat.heatmap.total_tco2, 'heatmap, May');
+    await shows(page, 'org_total', Number(o.monthly_location_tco2[4]), 'the enterprise\'s total beside the heatmap, May');
+  } else {
+    assert.match(await page.textContent('#heatmap-note'), /计量读数/);
+  }
+  await context.close();
+});
+
 test('enterprise page: click a figure to see its input rows and factors', async () => {
   const { context, page } = await session('enterprise');
   assert.match(page.url(), new RegExp(`/orgs/${ENTERPRISE}$`), 'an enterprise user lands on their enterprise');

@@ -1,5 +1,6 @@
-// Electricity-carbon map: China -> province -> park (site map) -> enterprise -> meter,
-// with a month slider and an hour-by-day heatmap.
+// Electricity-carbon map: China -> province -> park (its outline and its enterprises at
+// their sites) -> enterprise -> meter, with a month slider every level's panel follows and
+// an hour-by-day heatmap.
 (function () {
   'use strict';
   const D = zp.data('map-data');
@@ -17,6 +18,17 @@
   const monthLabel = document.getElementById('month-label');
   const regionName = code => (D.regions[code] ? (en ? D.regions[code].en : D.regions[code].zh) : code);
   const fmt = (v, dp) => zp.fmt(Number(v), dp || 0);
+  // The slider's month (1-12) of a twelve-month list, else the year's figure.
+  const pick = (year, months) => (state.month === 0 ? Number(year) : Number(months[state.month - 1]));
+  const period = () => (state.month === 0 ? `${D.year} ${L['map.whole_year']}` : `${D.year}-${String(state.month).padStart(2, '0')}`);
+  // A figure the panel shows, with its exact value for the tests and the eye.
+  const fig = (name, v, dp) => `<b data-figure="${name}" data-value="${Number(v)}">${fmt(v, dp)}</b>`;
+  // Energy and market-based emissions of the visible enterprises in the slider's period.
+  const totals = cells => {
+    const sum = f => cells.reduce((a, x) => a + f(x), 0);
+    return `<p id="map-figures">${zp.esc(period())} · ${L['map.orgs_here']}: ${L['overview.energy']} ${fig('energy', sum(x => pick(x.energy_tce, x.monthly_energy_tce)))} tce ·
+      ${L['overview.emissions_market']} ${fig('emissions_market', sum(x => pick(x.emissions_market_tco2, x.monthly_emissions_market_tco2)))} tCO2</p>`;
+  };
 
   function crumbs() {
     const items = [['country', L['map.country']]];
@@ -51,7 +63,11 @@
     return regions;
   }
 
+  // A later draw (the slider moved again) supersedes an earlier one still waiting.
+  let drawGen = 0;
+
   async function draw() {
+    drawGen += 1;
     crumbs();
     try {
       if (state.level === 'country' || state.level === 'region') await drawCountry();
@@ -108,7 +124,8 @@
       const parks = x ? x.parks : [];
       side.innerHTML = `<h2>${zp.esc(regionName(state.region))}</h2>
         <p>${L['map.grid_intensity']}: <b>${x && x.grid_tco2_per_mwh !== null ? Number(x.grid_tco2_per_mwh).toFixed(4) : '—'}</b> tCO2/MWh</p>
-        <p>${L['map.orgs_here']}: <b>${x ? x.orgs : 0}</b> · ${L['overview.emissions_market']}: <b>${x ? fmt(x.emissions_market_tco2) : 0}</b> tCO2</p>
+        <p>${L['map.orgs_here']}: <b>${x ? x.orgs : 0}</b></p>
+        ${totals(x ? [x] : [])}
         <h3>${L['map.parks']}</h3>
         <ul class="park-list">${parks.map(p => `<li><a href="#" data-park="${zp.esc(p)}">${zp.esc(p)}</a></li>`).join('') || '<li class="hint">—</li>'}</ul>
         <p class="hint">${L['map.click_park']}</p>`;
@@ -119,7 +136,7 @@
       const top = r.regions.filter(x => x.grid_tco2_per_mwh !== null).sort((a, b) => Number(b.grid_tco2_per_mwh) - Number(a.grid_tco2_per_mwh));
       const mine = r.regions.filter(x => x.orgs > 0);
       side.innerHTML = `<h2>${L['map.grid_intensity']} · ${r.year}</h2>
-        ${mine.length ? `<p>${L['map.orgs_here']}: ${mine.map(x => `<a href="#" data-region="${x.code}">${zp.esc(en ? x.name_en : x.name_zh)}</a> (${x.orgs})`).join(' · ')}</p>` : ''}
+        ${mine.length ? `<p>${L['map.orgs_here']}: ${mine.map(x => `<a href="#" data-region="${x.code}">${zp.esc(en ? x.name_en : x.name_zh)}</a> (${x.orgs})`).join(' · ')}</p>${totals(mine)}` : ''}
         <table class="data"><thead><tr><th>${L['map.country']}</th><th class="num">tCO2/MWh</th></tr></thead><tbody>
         ${(top.length > 12 ? [...top.slice(0, 8), null, ...top.slice(-3)] : top).map(x => x === null ? '<tr><td>…</td><td></td></tr>'
           : `<tr><td>${zp.esc(en ? x.name_en : x.name_zh)}</td><td class="num">${Number(x.grid_tco2_per_mwh).toFixed(4)}</td></tr>`).join('')}
@@ -131,7 +148,20 @@
   }
 
   function orgValue(o) {
-    return state.month === 0 ? Number(o.emissions_location_tco2) : Number(o.monthly_location_tco2[state.month - 1]);
+    return pick(o.emissions_location_tco2, o.monthly_location_tco2);
+  }
+
+  // A name short enough to label a site: without the city in front and the legal form.
+  const shortName = n => n.replace(/^(重庆市?|成都市?|四川省?)/, '').replace(/(股份有限公司|有限责任公司|有限公司)$/, '') || n;
+
+  // Graticule lines every `step` degrees over the box: the offline base under the park.
+  function graticule(box) {
+    const span = Math.max(box[2] - box[0], box[3] - box[1]);
+    const step = [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1].find(s => span / s <= 8) || 1;
+    const lines = [];
+    for (let x = Math.ceil(box[0] / step) * step; x <= box[2]; x += step) lines.push({ coords: [[x, box[1]], [x, box[3]]] });
+    for (let y = Math.ceil(box[1] / step) * step; y <= box[3]; y += step) lines.push({ coords: [[box[0], y], [box[2], y]] });
+    return lines;
   }
 
   async function drawPark() {
@@ -141,30 +171,67 @@
     const orgs = parkData.orgs.filter(o => o.lat !== null && o.lon !== null);
     const max = Math.max(1, ...orgs.map(orgValue));
     const intens = orgs.map(o => Number(o.intensity_market_tco2_per_tce || 0));
+    const b = parkData.boundary;
+    const boundaryLabel = L['map.boundary.' + b.kind];
+    // The box around the outline and the sites, with a margin.
+    const pts = b.ring.concat(orgs.map(o => [o.lon, o.lat]));
     chart.clear();
+    if (!pts.length) {
+      hint.innerHTML = `<span id="map-boundary" data-kind="${b.kind}">${zp.esc(boundaryLabel)}</span>`;
+      if (state.org) drawOrgPanel(); else drawParkPanel();
+      return;
+    }
+    const xs = pts.map(p => p[0]), ys = pts.map(p => p[1]);
+    const m = Math.max(0.004, 0.08 * Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)));
+    const box = [Math.min(...xs) - m, Math.min(...ys) - m, Math.max(...xs) + m, Math.max(...ys) + m];
+    const mapName = 'zp-park:' + state.park;
+    echarts.registerMap(mapName, {
+      type: 'FeatureCollection',
+      features: [{ type: 'Feature', properties: { name: state.park }, geometry: { type: 'Polygon', coordinates: [b.ring.length ? b.ring : [[box[0], box[1]], [box[2], box[1]], [box[2], box[3]], [box[0], box[1]]]] } }],
+    });
+    const drawn = b.ring.length > 0;
     chart.setOption({
       tooltip: {
         formatter: p => {
+          if (!p.data || !p.data.org) return zp.esc(state.park) + '<br>' + zp.esc(boundaryLabel);
           const o = p.data.org;
           return `<b>${zp.esc(o.name)}</b><br>${zp.esc(en ? o.industry_name_en : o.industry_name_zh)}<br>${L['overview.emissions_location']}: ${fmt(orgValue(o))} tCO2<br>${L['overview.intensity']}: ${o.intensity_market_tco2_per_tce === null ? '—' : Number(o.intensity_market_tco2_per_tce).toFixed(3)} tCO2/tce`;
         },
       },
-      grid: { left: 50, right: 20, top: 20, bottom: 70 },
-      xAxis: { type: 'value', scale: true, name: 'lon', axisLabel: { formatter: v => v.toFixed(3) }, splitLine: { lineStyle: { color: '#eef2f1' } } },
-      yAxis: { type: 'value', scale: true, name: 'lat', axisLabel: { formatter: v => v.toFixed(3) }, splitLine: { lineStyle: { color: '#eef2f1' } } },
-      visualMap: { dimension: 2, min: Math.min(...intens), max: Math.max(...intens), orient: 'horizontal', left: 'center', bottom: 5, calculable: true, text: ['tCO2/tce', ''], inRange: { color: ['#1a9850', '#fee08b', '#d73027'] }, formatter: v => Number(v).toFixed(2) },
+      geo: {
+        map: mapName, roam: true, boundingCoords: [[box[0], box[3]], [box[2], box[1]]],
+        left: 10, right: 10, top: 44, bottom: 56,
+        // Degrees of longitude are shorter than degrees of latitude by cos(latitude).
+        aspectScale: Math.cos((box[1] + box[3]) / 2 * Math.PI / 180),
+        label: { show: false }, emphasis: { disabled: true }, select: { disabled: true },
+        itemStyle: drawn
+          ? { areaColor: b.kind === 'official' ? 'rgba(15,118,110,0.12)' : 'rgba(15,118,110,0.07)', borderColor: '#0f766e', borderWidth: 2, borderType: b.kind === 'official' ? 'solid' : 'dashed' }
+          : { areaColor: 'transparent', borderWidth: 0 },
+      },
+      visualMap: { seriesIndex: 1, dimension: 2, min: Math.min(...intens), max: Math.max(...intens), orient: 'horizontal', left: 'center', bottom: 5, calculable: true, text: ['tCO2/tce', ''], inRange: { color: ['#1a9850', '#fee08b', '#d73027'] }, formatter: v => Number(v).toFixed(2) },
+      graphic: [{
+        type: 'group', left: 10, top: 8, children: [
+          { type: 'text', style: { text: state.park, font: 'bold 13px sans-serif', fill: '#0b4f4a' } },
+          { type: 'text', top: 18, style: { text: boundaryLabel, font: '12px sans-serif', fill: '#6b7280' } },
+        ],
+      }],
       series: [{
-        type: 'scatter',
+        // The offline base: a graticule, no tiles.
+        type: 'lines', coordinateSystem: 'geo', polyline: true, silent: true, z: 1,
+        lineStyle: { color: '#e5e7eb', width: 1, opacity: 1 }, data: graticule(box),
+      }, {
+        type: 'scatter', coordinateSystem: 'geo', z: 3,
         data: orgs.map(o => ({ value: [o.lon, o.lat, Number(o.intensity_market_tco2_per_tce || 0)], org: o, name: o.name,
-          symbolSize: 10 + 50 * Math.sqrt(orgValue(o) / max),
+          symbolSize: 8 + 36 * Math.sqrt(orgValue(o) / max),
           itemStyle: o.credit_code === state.org ? { borderColor: '#0b4f4a', borderWidth: 3 } : { borderColor: '#fff', borderWidth: 1 } })),
-        label: { show: true, position: 'right', fontSize: 10, formatter: p => p.data.org.credit_code === state.org ? p.data.name : '' },
+        label: { show: true, position: 'right', fontSize: 10, color: '#1f2937', formatter: p => shortName(p.data.name) },
+        labelLayout: { moveOverlap: 'shiftY' },
         emphasis: { label: { show: true, formatter: p => p.data.name } },
       }],
     });
     chart.off('click');
     chart.on('click', p => { if (p.data && p.data.org) selectOrg(p.data.org.credit_code); });
-    hint.textContent = L['map.click_org'];
+    hint.innerHTML = `<span id="map-boundary" data-kind="${b.kind}">${zp.esc(boundaryLabel)}</span> · ${L['map.click_org']}`;
     if (state.org) drawOrgPanel(); else drawParkPanel();
   }
 
@@ -175,6 +242,7 @@
   function drawParkPanel() {
     const sorted = parkData.orgs.slice().sort((a, b) => orgValue(b) - orgValue(a));
     side.innerHTML = `<h2>${L['map.site_map']} · ${zp.esc(state.park)}</h2>
+      ${totals(parkData.orgs)}
       <div class="table-wrap" style="max-height:470px;overflow-y:auto"><table class="data" id="map-orgs"><thead><tr><th>${L['map.orgs_here']}</th><th class="num">${L['overview.emissions_location']} (tCO2)</th></tr></thead><tbody>
       ${sorted.map(o => `<tr class="clickable" data-org="${o.credit_code}"><td>${zp.esc(o.name)}</td><td class="num">${fmt(orgValue(o))}</td></tr>`).join('')}
       </tbody></table></div>`;
@@ -184,12 +252,19 @@
   async function drawOrgPanel() {
     const o = parkData.orgs.find(x => x.credit_code === state.org);
     if (!o) { side.innerHTML = ''; return; }
+    const energy = pick(o.energy_tce, o.monthly_energy_tce);
+    const market = pick(o.emissions_market_tco2, o.monthly_emissions_market_tco2);
+    // The year's intensity is the inventory's; a month's is its market emissions over its energy.
+    const intensity = state.month === 0
+      ? (o.intensity_market_tco2_per_tce === null ? null : Number(o.intensity_market_tco2_per_tce))
+      : (energy > 0 ? market / energy : null);
     side.innerHTML = `<h2>${zp.esc(o.name)}</h2>
       <p class="hint mono">${o.credit_code} · ${zp.esc(en ? o.industry_name_en : o.industry_name_zh)}</p>
+      <p class="hint">${zp.esc(period())}</p>
       <div class="counts">
-        <div>${L['overview.energy']}<b>${fmt(o.energy_tce)}</b>tce</div>
-        <div>${L['overview.emissions_market']}<b>${fmt(o.emissions_market_tco2)}</b>tCO2</div>
-        <div>${L['overview.intensity']}<b>${o.intensity_market_tco2_per_tce === null ? '—' : Number(o.intensity_market_tco2_per_tce).toFixed(3)}</b>tCO2/tce</div>
+        <div>${L['overview.energy']}${fig('energy', energy)}tce</div>
+        <div>${L['overview.emissions_market']}${fig('emissions_market', market)}tCO2</div>
+        <div>${L['overview.intensity']}${intensity === null ? '<b data-figure="intensity">—</b>' : `<b data-figure="intensity" data-value="${intensity}">${intensity.toFixed(3)}</b>`}tCO2/tce</div>
       </div>
       <p><a class="button" href="/orgs/${o.credit_code}?year=${D.year}">${L['map.open_org']} →</a></p>
       <h3>${L['map.meters']}</h3><div id="meter-list" class="hint">…</div>`;
@@ -205,7 +280,9 @@
       return;
     }
     const q = `year=${D.year}` + (state.month ? `&month=${state.month}` : '') + (state.meter ? `&meter=${encodeURIComponent(state.meter)}` : '');
+    const gen = drawGen;
     const r = await zp.api(`/api/v1/carbon-map/orgs/${state.org}/heatmap?${q}`);
+    if (gen !== drawGen) return;
     const list = document.getElementById('meter-list');
     if (list) {
       list.innerHTML = r.meters.length ? `<table class="data" id="map-meters"><tbody>${r.meters.map(m =>
@@ -221,7 +298,11 @@
     }
     const h = r.heatmap;
     const max = Math.max(...h.cells.map(c => c[2]), 0.0001);
-    note.textContent = `${L['map.emissions']}: ${fmt(h.total_tco2, 1)} tCO2`;
+    // What the heatmap shows (grid electricity, Scope 2) beside the enterprise's total.
+    const o = parkData && parkData.orgs.find(x => x.credit_code === state.org);
+    note.innerHTML = `<span id="heatmap-caption">${L['map.heatmap_caption']}</span>: ${fig('heatmap', h.total_tco2, 1)} tCO2` +
+      (o ? ` · ${L['map.heatmap_total']}: ${fig('org_total', pick(o.emissions_location_tco2, o.monthly_location_tco2), 1)} tCO2` : '') +
+      ` (${zp.esc(period())})`;
     heat.setOption({
       tooltip: { formatter: p => `${h.days[p.data[0]]} ${String(p.data[1]).padStart(2, '0')}:00<br>${p.data[2].toFixed(3)} tCO2` },
       grid: { left: 50, right: 20, top: 10, bottom: 60 },
@@ -235,7 +316,8 @@
   slider.addEventListener('input', () => {
     state.month = Number(slider.value);
     monthLabel.textContent = state.month === 0 ? L['map.whole_year'] : `${D.year}-${String(state.month).padStart(2, '0')}`;
-    if (state.level === 'park' || state.level === 'org' || state.level === 'meter') drawPark().then(drawHeatmap);
+    // Every level's panel (and the heatmap) follows the slider.
+    draw();
   });
 
   // Start where the link (or the caller's scope) says.

@@ -5,7 +5,12 @@
 //! Province colours are the published provincial grid average factors (public data); the
 //! enterprise figures on top are those visible to the caller (tenant-filtered). Monthly
 //! figures come from the ledgers with each enterprise's pinned factors; the hour-by-day
-//! heatmap comes from interval meter readings (see [`heatmap`]).
+//! heatmap comes from interval meter readings (see [`heatmap`]). Below province level a
+//! park is drawn as its outline ([`boundary`]: on file, else the hull of its sites) with its
+//! enterprises at their sites; every level carries month-by-month figures for the slider.
+
+mod boundary;
+pub use boundary::{BoundaryKind, ParkBoundary};
 
 use crate::auth::CurrentUser;
 use crate::extract::{Json, Path, Query};
@@ -112,6 +117,33 @@ const STRINGS: &[Entry] = &[
     ("map.emissions", "碳排放", "Emissions"),
     ("map.orgs_here", "可见企业", "Visible enterprises"),
     ("map.open_org", "打开企业页面", "Open the enterprise page"),
+    (
+        "map.heatmap_caption",
+        "热力图为外购电力的碳排放（范围二，逐时电网因子）",
+        "The heatmap shows the emissions of grid electricity (Scope 2, hourly grid factors)",
+    ),
+    (
+        "map.heatmap_total",
+        "企业碳排放总量（范围一 + 范围二，基于位置）",
+        "The enterprise's total emissions (Scope 1 + 2, location-based)",
+    ),
+    (
+        "map.boundary.illustrative",
+        "示意边界（演示园区，非官方边界）",
+        "Illustrative boundary (demo park, not an official boundary)",
+    ),
+    ("map.boundary.official", "园区边界", "Park boundary"),
+    (
+        "map.boundary.sites_hull",
+        "无园区边界数据：按企业厂址外包范围绘制",
+        "No park boundary on file: drawn as the hull of the enterprises' sites",
+    ),
+    (
+        "map.boundary.none",
+        "无园区边界数据，企业也无厂址坐标",
+        "No park boundary on file and no enterprise site coordinates",
+    ),
+    ("map.in_month", "当月", "In the month"),
 ];
 
 fn routes() -> Router<AppState> {
@@ -172,6 +204,40 @@ pub struct RegionCell {
     pub parks: Vec<String>,
     pub energy_tce: Decimal,
     pub emissions_market_tco2: Decimal,
+    /// The visible enterprises' energy per month, January first.
+    pub monthly_energy_tce: Vec<Decimal>,
+    /// Their market-based emissions (Scope 1 + 2) per month, January first.
+    pub monthly_emissions_market_tco2: Vec<Decimal>,
+}
+
+/// Twelve sums of `f` over the months' figures, January first.
+fn by_month(
+    months: &[zp_app::park::MonthFigures],
+    f: impl Fn(&zp_app::park::MonthFigures) -> Decimal,
+) -> Vec<Decimal> {
+    let mut out = vec![Decimal::ZERO; 12];
+    for m in months {
+        if let Some(i) = m
+            .period
+            .get(5..7)
+            .and_then(|mm| mm.parse::<usize>().ok())
+            .filter(|i| (1..=12).contains(i))
+        {
+            out[i - 1] += f(m);
+        }
+    }
+    out
+}
+
+/// Adds `b` to `a` month by month.
+fn add_months(a: &mut [Decimal], b: &[Decimal]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += *y;
+    }
+}
+
+fn market_tco2(m: &zp_app::park::MonthFigures) -> Decimal {
+    m.scope1_tco2 + m.scope2_market_tco2
 }
 
 fn region_cells(
@@ -197,6 +263,8 @@ fn region_cells(
                     parks: Vec::new(),
                     energy_tce: Decimal::ZERO,
                     emissions_market_tco2: Decimal::ZERO,
+                    monthly_energy_tce: vec![Decimal::ZERO; 12],
+                    monthly_emissions_market_tco2: vec![Decimal::ZERO; 12],
                 },
             )
         })
@@ -216,10 +284,19 @@ fn region_cells(
             GridFactorMode::Provincial,
             actor,
         )?;
+        let months = monthly(s, access, &catalog, &org, year, GridFactorMode::Provincial)?;
         if let Some(c) = cells.get_mut(org.region.code()) {
             c.orgs += 1;
             c.energy_tce += inv.energy_tce;
             c.emissions_market_tco2 += inv.total_market_tco2();
+            add_months(
+                &mut c.monthly_energy_tce,
+                &by_month(&months, |m| m.energy_tce),
+            );
+            add_months(
+                &mut c.monthly_emissions_market_tco2,
+                &by_month(&months, market_tco2),
+            );
         }
     }
     Ok(cells.into_values().collect())
@@ -261,6 +338,10 @@ pub struct SitePoint {
     pub intensity_market_tco2_per_tce: Option<Decimal>,
     /// Location-based emissions (Scope 1 + 2) per month, January first.
     pub monthly_location_tco2: Vec<Decimal>,
+    /// Energy per month, January first.
+    pub monthly_energy_tce: Vec<Decimal>,
+    /// Market-based emissions (Scope 1 + 2) per month, January first.
+    pub monthly_emissions_market_tco2: Vec<Decimal>,
     pub meters: usize,
 }
 
@@ -287,17 +368,6 @@ fn park_points(
         let grid = GridFactorMode::Provincial;
         let inv = zp_app::org_inventory(s, &catalog, access, &org.credit_code, year, grid, actor)?;
         let months = monthly(s, access, &catalog, &org, year, grid)?;
-        let mut by_month = vec![Decimal::ZERO; 12];
-        for m in months {
-            if let Some(i) = m
-                .period
-                .get(5..7)
-                .and_then(|mm| mm.parse::<usize>().ok())
-                .filter(|i| (1..=12).contains(i))
-            {
-                by_month[i - 1] += m.scope1_tco2 + m.scope2_location_tco2;
-            }
-        }
         let site = s.sites(access, &org.credit_code)?.into_iter().next();
         let meters = s
             .meters(access, &MeterFilter::of_org(&org.credit_code))?
@@ -314,7 +384,9 @@ fn park_points(
             emissions_location_tco2: inv.total_location_tco2(),
             emissions_market_tco2: inv.total_market_tco2(),
             intensity_market_tco2_per_tce: inv.intensity_market_tco2_per_tce,
-            monthly_location_tco2: by_month,
+            monthly_location_tco2: by_month(&months, |m| m.scope1_tco2 + m.scope2_location_tco2),
+            monthly_energy_tce: by_month(&months, |m| m.energy_tce),
+            monthly_emissions_market_tco2: by_month(&months, market_tco2),
             meters,
         });
     }
@@ -331,7 +403,14 @@ async fn park_sites(
     st.run(move |s| {
         let year = year_or_latest(s, &access, q.year)?;
         let orgs = park_points(s, &access, &park, year, &actor)?;
-        Ok(Json(ParkSites { park, year, orgs }))
+        let sites: Vec<[f64; 2]> = orgs.iter().filter_map(|o| Some([o.lon?, o.lat?])).collect();
+        let boundary = boundary::of_park(&park, &sites);
+        Ok(Json(ParkSites {
+            park,
+            year,
+            boundary,
+            orgs,
+        }))
     })
     .await
 }
@@ -341,6 +420,9 @@ async fn park_sites(
 pub struct ParkSites {
     park: String,
     year: i32,
+    /// The park's outline: on file (illustrative for the demo parks), else the hull of
+    /// the sites below.
+    boundary: ParkBoundary,
     orgs: Vec<SitePoint>,
 }
 
@@ -583,6 +665,13 @@ async fn page(page: Page, State(st): State<AppState>, Query(q): Query<MapQuery>)
         "map.emissions",
         "map.orgs_here",
         "map.open_org",
+        "map.heatmap_caption",
+        "map.heatmap_total",
+        "map.boundary.illustrative",
+        "map.boundary.official",
+        "map.boundary.sites_hull",
+        "map.boundary.none",
+        "map.in_month",
         "overview.energy",
         "overview.emissions_market",
         "overview.intensity",
