@@ -114,7 +114,6 @@ const STRINGS: &[Entry] = &[
         "点击企业查看逐时排放与计量表",
         "Click an enterprise for its hourly emissions and meters",
     ),
-    ("map.emissions", "碳排放", "Emissions"),
     ("map.orgs_here", "可见企业", "Visible enterprises"),
     ("map.open_org", "打开企业页面", "Open the enterprise page"),
     (
@@ -143,7 +142,6 @@ const STRINGS: &[Entry] = &[
         "无园区边界数据，企业也无厂址坐标",
         "No park boundary on file and no enterprise site coordinates",
     ),
-    ("map.in_month", "当月", "In the month"),
 ];
 
 fn routes() -> Router<AppState> {
@@ -662,7 +660,6 @@ async fn page(page: Page, State(st): State<AppState>, Query(q): Query<MapQuery>)
         "map.click_region",
         "map.click_park",
         "map.click_org",
-        "map.emissions",
         "map.orgs_here",
         "map.open_org",
         "map.heatmap_caption",
@@ -671,7 +668,6 @@ async fn page(page: Page, State(st): State<AppState>, Query(q): Query<MapQuery>)
         "map.boundary.official",
         "map.boundary.sites_hull",
         "map.boundary.none",
-        "map.in_month",
         "overview.energy",
         "overview.emissions_market",
         "overview.intensity",
