@@ -20,20 +20,22 @@ await page.fill('#password', login('admin').password);
 await Promise.all([page.waitForURL(u => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
 
 const nav = await page.$$eval('nav.mainnav a', as => as.map(a => [a.getAttribute('href'), a.textContent.trim()]));
-const pages = nav.map(([href]) => href).concat([`/orgs/${login('enterprise').scope}`, '/market', '/inclusion', '/projects']);
-const slug = href => (href === '/' ? 'overview' : href.replace(/^\//, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/-[0-9A-Z]{18}$/, '-enterprise'));
+const pages = nav.map(([href]) => href).concat([`/orgs/${login('enterprise').scope}`, '/market', '/inclusion', '/projects',
+  // An evaluation with its scorecard, gaps and plan; an enterprise's chosen months.
+  '/evaluate?kind=zero-carbon-park&target=0.20', `/orgs/${login('enterprise').scope}?year=2024&from=2024-03&to=2024-05`]);
+const slug = href => (href === '/' ? 'overview' : href.replace(/^\//, '').replace(/[0-9A-Z]{18}/, 'enterprise').replace(/[^A-Za-z0-9]+/g, '-').replace(/-+$/, ''));
 const index = ['# Screenshots', '', 'Every page as the platform administrator sees it on a 1,366 x 900 screen, in both', 'languages, from the demo park. Refreshed by `scripts/screenshots.sh`.', '', '| Page | 中文 | English |', '|---|---|---|'];
 for (const lang of ['zh', 'en']) fs.mkdirSync(path.join(OUT, lang), { recursive: true });
 for (const [i, href] of pages.entries()) {
   const name = `${String(i + 1).padStart(2, '0')}-${slug(href)}.jpg`;
   for (const lang of ['zh', 'en']) {
-    await page.goto(`${BASE}${href}?lang=${lang}`);
+    await page.goto(`${BASE}${href}${href.includes('?') ? '&' : '?'}lang=${lang}`);
     // Charts draw after the page's scripts run.
     await page.waitForTimeout(900);
     await page.screenshot({ path: path.join(OUT, lang, name), type: 'jpeg', quality: 70 });
   }
   const title = (await page.title()).split(' · ')[0];
-  index.push(`| ${title} (\`${href.replace(/[0-9A-Z]{18}$/, '{code}')}\`) | [zh](zh/${name}) | [en](en/${name}) |`);
+  index.push(`| ${title} (\`${href.replace(/[0-9A-Z]{18}/, '{code}')}\`) | [zh](zh/${name}) | [en](en/${name}) |`);
 }
 fs.writeFileSync(path.join(OUT, 'README.md'), index.join('\n') + '\n');
 await browser.close();

@@ -218,6 +218,7 @@ test('carbon map: drill down from China to region, park, enterprise and meter; t
   await waitFor(page, () => !document.getElementById('meter-list').textContent.includes('…'));
   const meters = await page.locator('#map-meters tr[data-meter]').count();
   if (meters > 0) {
+    assert.match(await page.textContent('#map-meters tr[data-meter] td:nth-child(2)'), /^(用电|发电|储能充电|储能放电)$/, 'meter kinds in the page language');
     await page.click('#map-meters tr[data-meter]');
     await page.waitForSelector('#crumbs button.current[data-level="meter"]');
   }

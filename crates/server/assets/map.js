@@ -286,7 +286,7 @@
     const list = document.getElementById('meter-list');
     if (list) {
       list.innerHTML = r.meters.length ? `<table class="data" id="map-meters"><tbody>${r.meters.map(m =>
-        `<tr class="clickable${m.meter === state.meter ? ' selected' : ''}" data-meter="${zp.esc(m.meter)}"><td class="mono">${zp.esc(m.meter)}</td><td>${m.kind}</td><td>${zp.esc(m.source)}</td></tr>`).join('')}</tbody></table>` : '—';
+        `<tr class="clickable${m.meter === state.meter ? ' selected' : ''}" data-meter="${zp.esc(m.meter)}"><td class="mono">${zp.esc(m.meter)}</td><td>${zp.esc(L['meter.kind.' + m.kind] || m.kind)}</td><td>${zp.esc(m.source)}</td></tr>`).join('')}</tbody></table>` : '—';
       list.querySelectorAll('tr[data-meter]').forEach(tr => tr.addEventListener('click', () => {
         state.meter = tr.dataset.meter; state.level = 'meter'; draw();
       }));
