@@ -123,13 +123,6 @@ pub fn import_readings(
     limits: Option<Limits>,
     progress: Progress<'_>,
 ) -> Result<ReadingsImport, ImportError> {
-    if let Err(e) = std::fs::metadata(path) {
-        return Err(ReadError::Io {
-            file: name.to_string(),
-            reason: e.to_string(),
-        }
-        .into());
-    }
     let sha256 = within_limits(path, name, limits)?;
     let prepared = prepare_import(store, readings, &caller.access, path, name, progress)?;
     let report = caller_report(&prepared, caller);
@@ -158,13 +151,6 @@ pub(crate) fn preview_import(
     name: &str,
     limits: Option<Limits>,
 ) -> Result<ReadingsImport, ImportError> {
-    if let Err(e) = std::fs::metadata(path) {
-        return Err(ReadError::Io {
-            file: name.to_string(),
-            reason: e.to_string(),
-        }
-        .into());
-    }
     let sha256 = within_limits(path, name, limits)?;
     let prepared = prepare_import(store, readings, &caller.access, path, name, &mut |_, _| {})?;
     let report = caller_report(&prepared, caller);
@@ -175,9 +161,16 @@ pub(crate) fn preview_import(
     Ok(out)
 }
 
-/// With `limits`, refuses a file of more rows and hashes it (uploads); without, the file
-/// is not hashed (empty).
+/// Refuses a file that cannot be read; with `limits`, refuses a file of more rows and hashes
+/// it (uploads); without, the file is not hashed (empty).
 fn within_limits(path: &Path, name: &str, limits: Option<Limits>) -> Result<String, ImportError> {
+    if let Err(e) = std::fs::metadata(path) {
+        return Err(ReadError::Io {
+            file: name.to_string(),
+            reason: e.to_string(),
+        }
+        .into());
+    }
     let Some(limits) = limits else {
         return Ok(String::new());
     };
