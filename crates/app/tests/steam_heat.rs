@@ -15,6 +15,18 @@ use common::{import, write};
 
 const A: &str = "91500112MA60CEM01B";
 
+/// A SQLite store in `dir` with the enterprise `A` (Chongqing, chemicals) registered.
+fn store_with_enterprise(dir: &std::path::Path) -> Box<dyn Store> {
+    let mut store: Box<dyn Store> = Box::new(zp_store::open_sqlite(&dir.join("t.db")).unwrap());
+    let orgs = write(
+        dir,
+        "orgs.csv",
+        &format!("credit_code,name,region,park,industry\n{A},甲化工,CQ,甲园区,2614\n"),
+    );
+    import(store.as_mut(), ImportKind::Orgs, &orgs);
+    store
+}
+
 /// Worked example, by hand (factors of the built-in catalog: heat 0.03412 kgce/MJ, GB/T
 /// 2589-2020; purchased heat 0.11 tCO2/GJ; steam 0.1286 kgce/kg; feed water 83.74 kJ/kg):
 ///
@@ -29,18 +41,6 @@ const A: &str = "91500112MA60CEM01B";
 ///   - Scope 2: 100 x (2777.1195 - 83.74) / 1000 = 269.33795 GJ x 0.11 = 29.6271745 tCO2
 /// - Totals: 27.296 + 12.86 = 40.156 tce; 88 + 29.6271745 = 117.6271745 tCO2 (to the
 ///   enthalpy's precision).
-/// A SQLite store in `dir` with the enterprise `A` (Chongqing, chemicals) registered.
-fn store_with_enterprise(dir: &std::path::Path) -> Box<dyn Store> {
-    let mut store: Box<dyn Store> = Box::new(zp_store::open_sqlite(&dir.join("t.db")).unwrap());
-    let orgs = write(
-        dir,
-        "orgs.csv",
-        &format!("credit_code,name,region,park,industry\n{A},甲化工,CQ,甲园区,2614\n"),
-    );
-    import(store.as_mut(), ImportKind::Orgs, &orgs);
-    store
-}
-
 #[test]
 fn steam_given_in_gj_is_accounted_as_the_heat_delivered() {
     let dir = tempfile::tempdir().unwrap();
