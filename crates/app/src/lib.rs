@@ -28,8 +28,8 @@ mod inventory;
 pub mod metrics;
 pub mod note;
 pub mod park;
-mod preview;
 mod pool;
+mod preview;
 mod product_energy;
 mod production;
 pub mod readings;
@@ -45,9 +45,9 @@ pub use caller::Caller;
 pub use import::{
     ImportKind, import_factor_set, import_factor_table, import_file, import_table, revert_import,
 };
-pub use preview::{ImportChange, ImportPreview, preview_readings, preview_table};
 pub use inventory::{InventoryScope, catalog, inventory, inventory_with, org_inventory};
 pub use pool::{PooledStore, StorePool};
+pub use preview::{ImportChange, ImportPreview, preview_readings, preview_table};
 pub use recompute::{FactorChange, FigureChange, RecomputeItem, recompute};
 
 // The record, storage and reference types the adapters show and pass: the CLI and the server

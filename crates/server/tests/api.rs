@@ -880,42 +880,14 @@ async fn pages_render_in_both_languages() {
 #[tokio::test]
 async fn carbon_map_api_serves_regions_sites_and_months() {
     let t = app();
-    let r = t
-        .get(
-            Some("park"),
-            &format!("/api/v1/carbon-map/regions?year={DEMO_YEAR}"),
-        )
-        .await
-        .json();
-    let cq = r["regions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["code"] == "CQ")
-        .unwrap()
-        .clone();
+    let r = t.map_regions().await;
+    let cq = map_region(&r, "CQ");
     // Chongqing's 2023 average grid factor, 0.5581 tCO2/MWh (MEE/NBS notice 2025 No. 47,
     // crates/factors/data/grid-emission-factors.csv).
     assert_eq!(num(&cq["grid_tco2_per_mwh"]), d("0.5581"), "{cq}");
     assert_eq!(cq["orgs"], 30, "the park admin's enterprises only");
-    let sc = r["regions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["code"] == "SC")
-        .unwrap()
-        .clone();
-    assert_eq!(sc["orgs"], 0);
-    let sites = t
-        .get(
-            Some("park"),
-            &format!(
-                "/api/v1/carbon-map/parks/{}?year={DEMO_YEAR}",
-                enc(DEMO_PARK)
-            ),
-        )
-        .await
-        .json();
+    assert_eq!(map_region(&r, "SC")["orgs"], 0);
+    let sites = t.map_demo_park().await;
     let orgs = sites["orgs"].as_array().unwrap();
     assert_eq!(orgs.len(), 30);
     assert!(

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{app, enc};
+use common::{app, enc, map_region};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use std::str::FromStr;
@@ -71,30 +71,9 @@ async fn a_park_is_drawn_as_its_boundary_or_the_hull_of_its_sites_around_its_ent
 #[tokio::test]
 async fn every_map_level_carries_the_months_the_slider_shows() {
     let t = app();
-    let regions = t
-        .get(
-            Some("park"),
-            &format!("/api/v1/carbon-map/regions?year={DEMO_YEAR}"),
-        )
-        .await
-        .json();
-    let cq = regions["regions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["code"] == "CQ")
-        .unwrap()
-        .clone();
-    let sites = t
-        .get(
-            Some("park"),
-            &format!(
-                "/api/v1/carbon-map/parks/{}?year={DEMO_YEAR}",
-                enc(DEMO_PARK)
-            ),
-        )
-        .await
-        .json();
+    let regions = t.map_regions().await;
+    let cq = map_region(&regions, "CQ");
+    let sites = t.map_demo_park().await;
     let orgs = sites["orgs"].as_array().unwrap();
     // The park admin's enterprises are all in Chongqing: the region's months are theirs.
     assert_eq!(cq["orgs"], orgs.len());
@@ -126,12 +105,7 @@ async fn every_map_level_carries_the_months_the_slider_shows() {
     // The months differ, so moving the slider changes what the panel shows.
     assert_ne!(market[0], market[6], "{market:?}");
     // A region without the caller's enterprises has twelve zero months.
-    let sc = regions["regions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["code"] == "SC")
-        .unwrap();
+    let sc = map_region(&regions, "SC");
     assert!(
         months(&sc["monthly_energy_tce"])
             .iter()

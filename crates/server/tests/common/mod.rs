@@ -415,6 +415,40 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// The carbon map's regions of the demo year as the park administrator sees them
+    /// (`GET /api/v1/carbon-map/regions`).
+    pub async fn map_regions(&self) -> serde_json::Value {
+        let uri = format!(
+            "/api/v1/carbon-map/regions?year={}",
+            zp_app::demo::DEMO_YEAR
+        );
+        self.get(Some("park"), &uri).await.json()
+    }
+
+    /// The carbon map's demo park of the demo year as the park administrator sees it
+    /// (`GET /api/v1/carbon-map/parks/{park}`).
+    pub async fn map_demo_park(&self) -> serde_json::Value {
+        let uri = format!(
+            "/api/v1/carbon-map/parks/{}?year={}",
+            enc(DEMO_PARK),
+            zp_app::demo::DEMO_YEAR
+        );
+        self.get(Some("park"), &uri).await.json()
+    }
+}
+
+/// The region `code` of a carbon-map regions answer.
+pub fn map_region(regions: &serde_json::Value, code: &str) -> serde_json::Value {
+    regions["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["code"] == code)
+        .unwrap_or_else(|| panic!("no region {code}"))
+        .clone()
+}
+
 /// Percent-encodes a path segment (park names are Chinese).
 pub fn enc(s: &str) -> String {
     s.bytes()
