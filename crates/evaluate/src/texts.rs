@@ -154,10 +154,7 @@ pub const TEXTS_EN: &[(&str, &str)] = &[
 /// The English of `code` with its parameters (the code itself for a code without a
 /// template, which the tests rule out).
 pub(crate) fn say(code: &str, args: &[(&str, &str)]) -> String {
-    match TEXTS_EN.iter().find(|(c, _)| *c == code) {
-        Some((_, template)) => zp_domain::template::fill(template, args),
-        None => code.to_string(),
-    }
+    zp_domain::template::write(TEXTS_EN, code, args)
 }
 
 #[cfg(test)]
