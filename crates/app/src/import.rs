@@ -257,6 +257,13 @@ fn import_activity(
     let mut v = validate_activity(table, &|c| visible.contains(c))?;
     let repeated_in_file = table.rows.len() - v.rows.len() - v.rejected.len();
     v.rows = crate::serials::refuse_double_claims(store, &table.file, v.rows, &mut v.rejected)?;
+    v.rows = crate::steam_once::refuse_steam_both_ways(
+        store,
+        &caller.access,
+        &table.file,
+        v.rows,
+        &mut v.rejected,
+    )?;
     let batch = crate::batch::batch_meta(ImportKind::Activity.key(), table, &caller.actor);
     let rows = ImportRows::new(&batch, &v.rows, &v.rejected, table.rows.len());
     let mut counts = store.import_activity(rows)?;

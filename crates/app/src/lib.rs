@@ -37,6 +37,7 @@ pub mod reasons;
 mod recompute;
 pub mod reports;
 mod serials;
+mod steam_once;
 pub mod stream;
 pub mod waste;
 

@@ -254,6 +254,13 @@ fn activity(
     let mut v = validate_activity(table, &|c| visible.contains(c))?;
     let repeated_in_file = table.rows.len() - v.rows.len() - v.rejected.len();
     v.rows = crate::serials::refuse_double_claims(store, &table.file, v.rows, &mut v.rejected)?;
+    v.rows = crate::steam_once::refuse_steam_both_ways(
+        store,
+        &caller.access,
+        &table.file,
+        v.rows,
+        &mut v.rejected,
+    )?;
     let mut tally = Tally::new(table.rows.len(), v.rejected.len(), repeated_in_file);
     let mut stored: HashMap<(CreditCode, i32), Vec<zp_store::ActivityRecord>> = HashMap::new();
     for row in &v.rows {

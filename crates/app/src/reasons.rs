@@ -45,6 +45,7 @@ pub fn templates() -> Vec<(&'static str, &'static str)> {
         zp_domain::if97::REASONS_EN,
         REASONS_EN,
         crate::batch::REASONS_EN,
+        crate::steam_once::REASONS_EN,
         crate::production::REASONS_EN,
         crate::benchmark::REASONS_EN,
         crate::footprint::REASONS_EN,

@@ -135,3 +135,77 @@ fn steam_in_kwh_is_still_refused() {
     assert_eq!(done.counts.quarantined, 1);
     assert_eq!(done.rejected[0].field, "unit");
 }
+
+/// A month's steam counts once: reported by mass, the same site's month cannot also be
+/// reported as heat delivered (two carriers, so both would stand and count twice), stored or
+/// in the same file; the preview says the same before anything is stored.
+#[test]
+fn a_months_steam_is_reported_by_mass_or_as_heat_not_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store_with_enterprise(dir.path());
+    let by_mass = write(
+        dir.path(),
+        "mass.csv",
+        &format!("credit_code,period,carrier,quantity,unit\n{A},2023-01,steam,100,t\n"),
+    );
+    let done = import(store.as_mut(), ImportKind::Activity, &by_mass);
+    assert_eq!(done.counts.accepted, 1);
+    // January again as heat (refused), February as heat (a month of its own, accepted).
+    let as_heat = write(
+        dir.path(),
+        "heat.csv",
+        &format!(
+            "credit_code,period,carrier,quantity,unit\n{A},2023-01,steam,270,GJ\n{A},2023-02,steam,270,GJ\n"
+        ),
+    );
+    let op = zp_app::Caller::operator("test");
+    let table = zp_app::read_table(&as_heat, zp_app::Limits::default()).unwrap();
+    let preview =
+        zp_app::preview_table(store.as_mut(), &op, ImportKind::Activity, &table, None).unwrap();
+    assert_eq!(
+        (preview.counts.accepted, preview.counts.quarantined),
+        (1, 1)
+    );
+    let done = import(store.as_mut(), ImportKind::Activity, &as_heat);
+    assert_eq!((done.counts.accepted, done.counts.quarantined), (1, 1));
+    let why = &done.rejected[0];
+    assert_eq!((why.row, why.field.as_str()), (2, "unit"));
+    assert_eq!(
+        why.reason,
+        "steam of 2023-01 at this site is already reported by mass (mass.csv:2): a month's steam is reported by mass or as heat delivered, not both"
+    );
+    assert_eq!(preview.rejected[0].reason, why.reason);
+    let code = CreditCode::parse(A).unwrap();
+    let january: Vec<Carrier> = store
+        .activity(&Access::All, &code, 2023)
+        .unwrap()
+        .iter()
+        .filter(|r| r.period.to_string() == "2023-01")
+        .map(|r| r.carrier)
+        .collect();
+    assert_eq!(
+        january,
+        vec![Carrier::Steam],
+        "January's steam once, by mass"
+    );
+    // Both ways in one file: the later row is refused, naming the earlier one.
+    let both = write(
+        dir.path(),
+        "both.csv",
+        &format!(
+            "credit_code,period,carrier,quantity,unit\n{A},2023-03,steam,500,GJ\n{A},2023-03,steam,100,t\n"
+        ),
+    );
+    let done = import(store.as_mut(), ImportKind::Activity, &both);
+    assert_eq!((done.counts.accepted, done.counts.quarantined), (1, 1));
+    assert!(
+        done.rejected[0].reason.starts_with(
+            "steam of 2023-03 at this site is already reported as heat delivered (both.csv:2)"
+        ),
+        "{}",
+        done.rejected[0].reason
+    );
+    // Importing the heat file again is still idempotent: its accepted row is a duplicate.
+    let again = import(store.as_mut(), ImportKind::Activity, &as_heat);
+    assert_eq!((again.counts.duplicates, again.counts.quarantined), (1, 1));
+}

@@ -201,6 +201,14 @@ const REASONS_ZH: &[(&str, &str)] = &[
         "serials.claimed",
         "{count} 张证书 `{serials}` 已由 `{holder}`（`{place}`）申领：一张证书只能计入一次",
     ),
+    (
+        "steam.by_mass_already",
+        "本厂区 {period} 的蒸汽已按质量填报（`{place}`）：同一月份的蒸汽只能按质量或按供热量填报其一",
+    ),
+    (
+        "steam.as_heat_already",
+        "本厂区 {period} 的蒸汽已按供热量填报（`{place}`）：同一月份的蒸汽只能按质量或按供热量填报其一",
+    ),
     ("org.not_visible", "企业 `{code}` 未登记（或您无权查看）"),
     (
         "file.other_values",
