@@ -110,3 +110,11 @@ pub(crate) fn batch_meta(kind: &str, table: &Table, actor: &str) -> BatchMeta {
         readings_txn: None,
     }
 }
+
+/// A file's name without its folders (a reason never shows where files are kept).
+pub(crate) fn file_name(path: &str) -> &str {
+    std::path::Path::new(path)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(path)
+}

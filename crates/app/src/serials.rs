@@ -73,7 +73,11 @@ pub(crate) fn refuse_double_claims(
                 serials: row_serials(&r.attrs)?,
                 key: Some((r.site.clone(), r.period.to_string())),
                 org: r.credit_code,
-                place: format!("{}:{}", r.source_file, r.source_row),
+                place: format!(
+                    "{}:{}",
+                    crate::batch::file_name(&r.source_file),
+                    r.source_row
+                ),
             })
         })
         .collect();
@@ -153,7 +157,7 @@ pub(crate) fn refuse_double_claims(
             org: me,
             key: Some(my_key),
             serials,
-            place: format!("{file}:{}", row.source_row),
+            place: format!("{}:{}", crate::batch::file_name(file), row.source_row),
         });
         kept.push(row);
     }

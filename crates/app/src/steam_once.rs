@@ -64,7 +64,11 @@ pub(crate) fn refuse_steam_both_ways(
                         r.period.to_string(),
                         r.carrier,
                     );
-                    let place = format!("{}:{}", file_name(&r.source_file), r.source_row);
+                    let place = format!(
+                        "{}:{}",
+                        crate::batch::file_name(&r.source_file),
+                        r.source_row
+                    );
                     reported.entry(key).or_insert(place);
                 }
             }
@@ -99,17 +103,9 @@ pub(crate) fn refuse_steam_both_ways(
         }
         reported
             .entry(key(row.carrier))
-            .or_insert_with(|| format!("{}:{}", file_name(file), row.source_row));
+            .or_insert_with(|| format!("{}:{}", crate::batch::file_name(file), row.source_row));
         kept.push(row);
     }
     rejected.sort_by_key(|r| r.row);
     Ok(kept)
-}
-
-/// A file's name without its folders (a reason never shows where files are kept).
-fn file_name(path: &str) -> &str {
-    std::path::Path::new(path)
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or(path)
 }

@@ -139,6 +139,8 @@ fn a_serial_claimed_by_another_enterprise_quarantines_the_whole_row() {
         reason.contains("50 certificate(s) GEC2023CQ000151..GEC2023CQ000200") && reason.contains(A),
         "{reason}"
     );
+    // Where the claim stands is named by file and row, never by the folder it is kept in.
+    assert!(!reason.contains('/'), "{reason}");
     // B's market-based Scope 2 prices all its grid electricity at the residual factor.
     let inv_b = p.inventory(&B_CODE);
     assert_eq!(inv_b.certificates_retired_mwh, dec!(0));
