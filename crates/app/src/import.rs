@@ -248,11 +248,15 @@ fn import_orgs(
     Ok((counts, plan.rejected))
 }
 
-fn import_activity(
+/// An activity file's rows as `caller` may import them (the import and its preview): the
+/// rows validated in the caller's scope, with certificates claimed twice and steam reported
+/// both ways quarantined, and the number of lines repeated verbatim in the file (accepted
+/// duplicates).
+pub(crate) fn plan_activity(
     store: &mut dyn Store,
     caller: &Caller,
     table: &Table,
-) -> Result<(ImportCounts, Vec<Rejected>), ImportError> {
+) -> Result<(zp_ingest::ActivityRows, usize), ImportError> {
     let visible = crate::batch::visible_codes(store, caller)?;
     let mut v = validate_activity(table, &|c| visible.contains(c))?;
     let repeated_in_file = table.rows.len() - v.rows.len() - v.rejected.len();
@@ -264,6 +268,15 @@ fn import_activity(
         v.rows,
         &mut v.rejected,
     )?;
+    Ok((v, repeated_in_file))
+}
+
+fn import_activity(
+    store: &mut dyn Store,
+    caller: &Caller,
+    table: &Table,
+) -> Result<(ImportCounts, Vec<Rejected>), ImportError> {
+    let (v, repeated_in_file) = plan_activity(store, caller, table)?;
     let batch = crate::batch::batch_meta(ImportKind::Activity.key(), table, &caller.actor);
     let rows = ImportRows::new(&batch, &v.rows, &v.rejected, table.rows.len());
     let mut counts = store.import_activity(rows)?;

@@ -16,7 +16,7 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 use zp_domain::CreditCode;
-use zp_ingest::{Table, validate_activity};
+use zp_ingest::Table;
 use zp_store::{Access, ImportCounts, Rejected, Store, Upsert};
 
 /// One restatement an import would make: the stored value and the new one.
@@ -250,17 +250,7 @@ fn activity(
     caller: &Caller,
     table: &Table,
 ) -> Result<Previewed, ImportError> {
-    let visible = crate::batch::visible_codes(store, caller)?;
-    let mut v = validate_activity(table, &|c| visible.contains(c))?;
-    let repeated_in_file = table.rows.len() - v.rows.len() - v.rejected.len();
-    v.rows = crate::serials::refuse_double_claims(store, &table.file, v.rows, &mut v.rejected)?;
-    v.rows = crate::steam_once::refuse_steam_both_ways(
-        store,
-        &caller.access,
-        &table.file,
-        v.rows,
-        &mut v.rejected,
-    )?;
+    let (v, repeated_in_file) = crate::import::plan_activity(store, caller, table)?;
     let mut tally = Tally::new(table.rows.len(), v.rejected.len(), repeated_in_file);
     let mut stored: HashMap<(CreditCode, i32), Vec<zp_store::ActivityRecord>> = HashMap::new();
     for row in &v.rows {
