@@ -637,8 +637,9 @@ fn energy_limits(
 
 /// What importing the readings file at `path` (CSV or Parquet, recorded as `name`) as
 /// `caller` would do, storing nothing: the import runs up to its commit point, its report
-/// is kept and the staged readings are discarded. No restatement list: the counts say how
-/// many readings would replace a stored value.
+/// is kept and the staged readings are discarded. Restatements are listed by meter and local
+/// day (the first `zp_readings::MAX_RESTATED_DAYS`): the day's replaced readings summed
+/// before and after, in kWh; the counts say how many readings in all.
 pub fn preview_readings(
     store: &mut dyn Store,
     readings: &mut crate::readings::ReadingStore,
@@ -649,13 +650,36 @@ pub fn preview_readings(
 ) -> Result<ImportPreview, ImportError> {
     let r = crate::readings::preview_import(store, readings, caller, path, name, limits)?;
     let outcome = r.outcome();
+    let owner: HashMap<String, String> = store
+        .meters(&caller.access, &zp_store::MeterFilter::default())?
+        .into_iter()
+        .map(|m| (m.meter, m.credit_code.to_string()))
+        .collect();
+    let kwh = |wh: u64| Decimal::from(wh) / Decimal::from(1000);
+    let changes = r
+        .restatements
+        .iter()
+        .map(|d| {
+            let (old, new) = (kwh(d.old_wh), kwh(d.new_wh));
+            let day = &zp_domain::time::format_local(d.day)[..10];
+            let org = owner.get(&d.meter).map_or("", String::as_str);
+            ImportChange::of(
+                org,
+                day,
+                &d.meter,
+                format!("{old} kWh"),
+                format!("{new} kWh"),
+            )
+            .quantity(old, new)
+        })
+        .collect();
     Ok(ImportPreview {
         kind: outcome.kind,
         file: outcome.file,
         sha256: outcome.sha256,
         dry_run: true,
         counts: outcome.counts.checked(),
-        changes: Vec::new(),
+        changes,
         rejected: outcome.rejected,
         readings: outcome.readings,
     })

@@ -79,6 +79,10 @@ pub struct ReadingsImport {
     /// The quarantined rows, in row order.
     #[serde(skip)]
     pub rejected: Vec<Rejected>,
+    /// The first meter-days whose readings the import replaces with different values
+    /// (`zp_readings::MAX_RESTATED_DAYS`), by meter and day: what a preview lists.
+    #[serde(skip)]
+    pub restatements: Vec<zp_readings::RestatedDay>,
 }
 
 impl ReadingsImport {
@@ -370,6 +374,7 @@ fn tally_report(
         quarantined,
         duplicates: report.duplicates,
         restated: report.restated,
+        restatements: report.restatements.clone(),
         meters: report.meters,
         new_meters: report.new_meters,
         missing_intervals: report.missing_intervals,

@@ -419,7 +419,9 @@ fn a_readings_preview_counts_as_its_import_and_stores_nothing() {
         let first = write(
             dir,
             "r1.csv",
-            &format!("{head}L1,2023-07-10T00:00:00+08:00,500\nL1,2023-07-10T00:15:00+08:00,510\n"),
+            &format!(
+                "{head}L1,2023-07-10T00:00:00+08:00,500\nL1,2023-07-10T00:15:00+08:00,510\nL1,2023-07-11T23:45:00+08:00,600\n"
+            ),
         );
         let done = zp_app::readings::import_readings(
             store,
@@ -431,13 +433,14 @@ fn a_readings_preview_counts_as_its_import_and_stores_nothing() {
             &mut |_, _| {},
         )
         .unwrap();
-        assert_eq!(done.accepted, 2);
-        // 00:00 unchanged, 00:15 restated, 00:30 new, an unregistered meter.
+        assert_eq!(done.accepted, 3);
+        // 00:00 unchanged, 00:15 restated, 00:30 new, an unregistered meter; the next
+        // day's last quarter (a day in Beijing time) restated.
         let f = write(
             dir,
             "r2.csv",
             &format!(
-                "{head}L1,2023-07-10T00:00:00+08:00,500\nL1,2023-07-10T00:15:00+08:00,520\nL1,2023-07-10T00:30:00+08:00,530\nNOPE,2023-07-10T00:30:00+08:00,1\n"
+                "{head}L1,2023-07-10T00:00:00+08:00,500\nL1,2023-07-10T00:15:00+08:00,520\nL1,2023-07-10T00:30:00+08:00,530\nNOPE,2023-07-10T00:30:00+08:00,1\nL1,2023-07-11T23:45:00+08:00,840\n"
             ),
         );
         let before = state(store);
@@ -460,8 +463,51 @@ fn a_readings_preview_counts_as_its_import_and_stores_nothing() {
         .unwrap();
         assert_eq!(p.counts, done.counts());
         assert_eq!(p.rejected, done.rejected);
-        assert_eq!(counts(&p), (4, 3, 1, 1, 1));
+        assert_eq!(counts(&p), (5, 4, 1, 1, 2));
         assert_eq!(p.readings.as_ref().map(|r| r.meters), Some(1));
+        // Each restatement by meter and day, old -> new of the replaced readings only.
+        let listed: Vec<_> = p
+            .changes
+            .iter()
+            .map(|c| {
+                (
+                    c.credit_code.as_str(),
+                    c.period.as_str(),
+                    c.item.as_str(),
+                    c.old.as_str(),
+                    c.new.as_str(),
+                    c.change_pct.map(|d| d.to_string()),
+                    c.numeric,
+                )
+            })
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                (
+                    A,
+                    "2023-07-10",
+                    "L1",
+                    "510 kWh",
+                    "520 kWh",
+                    Some("2.0".into()),
+                    true
+                ),
+                (
+                    A,
+                    "2023-07-11",
+                    "L1",
+                    "600 kWh",
+                    "840 kWh",
+                    Some("40.0".into()),
+                    true
+                ),
+            ]
+        );
+        // Imported, the same file restates nothing more.
+        let again = preview(store, &mut readings);
+        assert!(again.changes.is_empty(), "{:?}", again.changes);
+        assert_eq!(again.counts.restated, 0);
     });
 }
 

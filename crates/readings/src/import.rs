@@ -20,6 +20,22 @@ pub const MAX_REJECTED: usize = 1_000_000;
 /// Gap ranges listed per meter (the count of missing intervals is always complete).
 pub const MAX_GAP_RANGES: usize = 20;
 
+/// Restated meter-days listed per import (the count of restated readings is always
+/// complete, and [`ImportReport::restated_days`] counts every day).
+pub const MAX_RESTATED_DAYS: usize = 1000;
+
+/// The readings of one meter on one local day that an import replaces with different
+/// values: how many, and their sums before and after (only the replaced readings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestatedDay {
+    pub meter: String,
+    /// Epoch seconds of the local (Beijing) day's start.
+    pub day: i64,
+    pub readings: u32,
+    pub old_wh: u64,
+    pub new_wh: u64,
+}
+
 /// A row that failed validation: the file's row (CSV: line number, header = 1; Parquet:
 /// 1-based record number), the field, the reason and the raw row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +74,10 @@ pub struct ImportReport {
     pub quarantined: usize,
     pub duplicates: usize,
     pub restated: usize,
+    /// Meter-days with a restated reading, all of them.
+    pub restated_days: usize,
+    /// The first [`MAX_RESTATED_DAYS`] of them, by meter and day.
+    pub restatements: Vec<RestatedDay>,
     /// Meters with accepted rows in the file.
     pub meters: usize,
     /// Meters the store had not seen before (their interval is now fixed).
@@ -662,12 +682,13 @@ impl<'a> Importer<'a> {
             (&self.meters[a.meter as usize].name, a.year)
                 .cmp(&(&self.meters[b.meter as usize].name, b.year))
         });
+        let mut names: HashMap<u32, &str> = HashMap::new();
         let work: Vec<(u32, i32, Chunk)> = stages
             .into_iter()
             .map(|s| {
-                let id = store
-                    .id(&self.meters[s.meter as usize].name)
-                    .expect("registered");
+                let name = &self.meters[s.meter as usize].name;
+                let id = store.id(name).expect("registered");
+                names.insert(id, name);
                 (id, s.year, s.chunk)
             })
             .collect();
@@ -693,6 +714,15 @@ impl<'a> Importer<'a> {
                 self.report.duplicates += m.duplicates;
                 self.report.restated += m.restated;
                 self.report.written += m.written;
+                self.report.restated_days += m.days.len();
+                let room = MAX_RESTATED_DAYS.saturating_sub(self.report.restatements.len());
+                let meter = names.get(&id).copied().unwrap_or_default().to_string();
+                self.report
+                    .restatements
+                    .extend(m.days.into_iter().take(room).map(|d| RestatedDay {
+                        meter: meter.clone(),
+                        ..d
+                    }));
                 if let Some(c) = m.chunk {
                     writes.push((id, year, c));
                 }
@@ -822,6 +852,8 @@ struct Merged {
     duplicates: usize,
     restated: usize,
     written: usize,
+    /// The restated readings by local day, in day order (the meter left empty).
+    days: Vec<RestatedDay>,
 }
 
 /// Merges staged readings into an existing chunk (same interval). Returns the new chunk
@@ -833,6 +865,7 @@ fn merge(existing: Option<Chunk>, staged: Chunk) -> std::result::Result<Merged, 
             chunk: Some(staged),
             duplicates: 0,
             restated: 0,
+            days: Vec::new(),
         });
     };
     if old.interval != staged.interval {
@@ -854,6 +887,7 @@ fn merge(existing: Option<Chunk>, staged: Chunk) -> std::result::Result<Merged, 
     }
     let shift_new = ((staged.start - start) / iv) as usize;
     let (mut duplicates, mut restated, mut written) = (0, 0, 0);
+    let mut days: Vec<RestatedDay> = Vec::new();
     for i in 0..staged.slots() {
         if !staged.is_present(i) {
             continue;
@@ -861,11 +895,26 @@ fn merge(existing: Option<Chunk>, staged: Chunk) -> std::result::Result<Merged, 
         let j = i + shift_new;
         let v = staged.values[i];
         if out.is_present(j) {
-            if out.values[j] == v {
+            let was = out.values[j];
+            if was == v {
                 duplicates += 1;
                 continue;
             }
             restated += 1;
+            let day = zp_domain::time::day_start(start + j as i64 * iv);
+            if days.last().is_none_or(|d| d.day != day) {
+                days.push(RestatedDay {
+                    meter: String::new(),
+                    day,
+                    readings: 0,
+                    old_wh: 0,
+                    new_wh: 0,
+                });
+            }
+            let d = days.last_mut().expect("pushed");
+            d.readings += 1;
+            d.old_wh += u64::from(was);
+            d.new_wh += u64::from(v);
         }
         written += 1;
         out.set(j, v);
@@ -875,6 +924,7 @@ fn merge(existing: Option<Chunk>, staged: Chunk) -> std::result::Result<Merged, 
         duplicates,
         restated,
         written,
+        days,
     })
 }
 
@@ -925,5 +975,39 @@ mod tests {
         let m = merge(Some(old), same).unwrap();
         assert!(m.chunk.is_none());
         assert_eq!(m.duplicates, 1);
+    }
+
+    /// Restated readings are summed by local (Beijing) day: old and new of the replaced
+    /// readings only, a day per run of them.
+    #[test]
+    fn merge_sums_restatements_by_local_day() {
+        // 2023-01-01T22:00+08:00 .. 2023-01-02T02:00+08:00, hourly.
+        let start = zp_domain::time::parse_timestamp("2023-01-01T22:00:00+08:00").unwrap();
+        let mut old = Chunk::empty(Interval::Min60, start, 4);
+        for (i, v) in [10, 20, 30, 40].into_iter().enumerate() {
+            old.set(i, v);
+        }
+        let mut new = Chunk::empty(Interval::Min60, start, 5);
+        new.set(0, 11); // 22:00 restated
+        new.set(1, 20); // 23:00 the same: not a restatement
+        new.set(2, 33); // 00:00 next day restated
+        new.set(3, 44); // 01:00 restated
+        new.set(4, 50); // 02:00 new
+        let m = merge(Some(old), new).unwrap();
+        assert_eq!((m.duplicates, m.restated, m.written), (1, 3, 4));
+        let day =
+            |d: &str| zp_domain::time::local_day_start(d.parse::<jiff::civil::Date>().unwrap());
+        let got: Vec<_> = m
+            .days
+            .iter()
+            .map(|d| (d.day, d.readings, d.old_wh, d.new_wh))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (day("2023-01-01"), 1, 10, 11),
+                (day("2023-01-02"), 2, 70, 77)
+            ]
+        );
     }
 }

@@ -46,8 +46,8 @@ pub use chunk::Chunk;
 pub use csv::{CsvOptions, import_csv, import_csv_with, prepare_csv};
 pub use error::{ReadingsError, Result};
 pub use import::{
-    GapRange, ImportReport, KnownMeter, MAX_GAP_RANGES, MAX_REJECTED, MeterGaps, Prepared,
-    Progress, RejectedRow,
+    GapRange, ImportReport, KnownMeter, MAX_GAP_RANGES, MAX_REJECTED, MAX_RESTATED_DAYS, MeterGaps,
+    Prepared, Progress, RejectedRow, RestatedDay,
 };
 pub use parquet_io::{
     ExportFilter, export_parquet, import_parquet, import_parquet_with, is_parquet, parquet_rows,
