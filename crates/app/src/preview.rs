@@ -649,12 +649,7 @@ pub fn preview_readings(
     limits: Option<zp_ingest::Limits>,
 ) -> Result<ImportPreview, ImportError> {
     let r = crate::readings::preview_import(store, readings, caller, path, name, limits)?;
-    let outcome = r.outcome();
-    let owner: HashMap<String, String> = store
-        .meters(&caller.access, &zp_store::MeterFilter::default())?
-        .into_iter()
-        .map(|m| (m.meter, m.credit_code.to_string()))
-        .collect();
+    let outcome = r.outcome.outcome();
     let kwh = |wh: u64| Decimal::from(wh) / Decimal::from(1000);
     let changes = r
         .restatements
@@ -662,7 +657,7 @@ pub fn preview_readings(
         .map(|d| {
             let (old, new) = (kwh(d.old_wh), kwh(d.new_wh));
             let day = &zp_domain::time::format_local(d.day)[..10];
-            let org = owner.get(&d.meter).map_or("", String::as_str);
+            let org = r.owners.get(&d.meter).map_or("", String::as_str);
             ImportChange::of(
                 org,
                 day,

@@ -13,7 +13,7 @@ pub use zp_readings::{
 use crate::certs::HourlyWh;
 use crate::{AppError, Caller, ImportError};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use zp_domain::Decimal;
 use zp_ingest::Limits;
@@ -77,10 +77,15 @@ pub struct ReadingsImport {
     /// The quarantined rows, in row order.
     #[serde(skip)]
     pub rejected: Vec<Rejected>,
-    /// The first meter-days whose readings the import replaces with different values
-    /// (`zp_readings::MAX_RESTATED_DAYS`), by meter and day: what a preview lists.
-    #[serde(skip)]
+}
+
+/// What [`preview_import`] found: the outcome, the first meter-days whose readings the
+/// import would replace with different values (`zp_readings::MAX_RESTATED_DAYS`, by meter
+/// and day), and the credit code of each meter the caller sees.
+pub(crate) struct ReadingsPreview {
+    pub outcome: ReadingsImport,
     pub restatements: Vec<zp_readings::RestatedDay>,
+    pub owners: HashMap<String, String>,
 }
 
 impl ReadingsImport {
@@ -154,15 +159,21 @@ pub(crate) fn preview_import(
     path: &Path,
     name: &str,
     limits: Option<Limits>,
-) -> Result<ReadingsImport, ImportError> {
+) -> Result<ReadingsPreview, ImportError> {
     let sha256 = within_limits(path, name, limits)?;
-    let prepared = prepare_import(store, readings, &caller.access, path, name, &mut |_, _| {})?;
+    settle_in_doubt(store, readings)?;
+    let owners = meter_owners(store, &caller.access)?;
+    let prepared = prepare_known(readings, &owners, path, name, &mut |_, _| {})?;
     let report = caller_report(&prepared, caller);
     drop(prepared);
     let mut out = tally_report(&report, &|row| row as i64, Vec::new());
     out.file = name.to_string();
     out.sha256 = sha256;
-    Ok(out)
+    Ok(ReadingsPreview {
+        outcome: out,
+        restatements: report.restatements,
+        owners,
+    })
 }
 
 /// Refuses a file that cannot be read; with `limits`, refuses a file of more rows and hashes
@@ -285,14 +296,39 @@ pub(crate) fn prepare_import<'r>(
     progress: Progress<'_>,
 ) -> Result<zp_readings::Prepared<'r>, ImportError> {
     settle_in_doubt(store, readings)?;
-    let known: HashSet<String> = store
+    let owners = meter_owners(store, access)?;
+    prepare_known(readings, &owners, path, file, progress)
+}
+
+/// The meters `access` sees, by name, with their enterprise's credit code.
+fn meter_owners(
+    store: &mut dyn Store,
+    access: &Access,
+) -> Result<HashMap<String, String>, ImportError> {
+    Ok(store
         .meters(access, &MeterFilter::default())?
         .into_iter()
-        .map(|m| m.meter)
-        .collect();
+        .map(|m| (m.meter, m.credit_code.to_string()))
+        .collect())
+}
+
+/// Stages the file's readings of the meters in `owners` (the others are quarantined).
+fn prepare_known<'r>(
+    readings: &'r mut ReadingStore,
+    owners: &HashMap<String, String>,
+    path: &Path,
+    file: &str,
+    progress: Progress<'_>,
+) -> Result<zp_readings::Prepared<'r>, ImportError> {
     let options = zp_readings::CsvOptions::default();
-    zp_readings::prepare_file(readings, path, &|m| known.contains(m), progress, &options)
-        .map_err(|e| readings_import_err(e, path, file))
+    zp_readings::prepare_file(
+        readings,
+        path,
+        &|m| owners.contains_key(m),
+        progress,
+        &options,
+    )
+    .map_err(|e| readings_import_err(e, path, file))
 }
 
 fn readings_import_err(e: ReadingsError, path: &Path, file: &str) -> ImportError {
@@ -372,7 +408,6 @@ fn tally_report(
         quarantined,
         duplicates: report.duplicates,
         restated: report.restated,
-        restatements: report.restatements.clone(),
         meters: report.meters,
         new_meters: report.new_meters,
         missing_intervals: report.missing_intervals,

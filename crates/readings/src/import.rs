@@ -21,7 +21,7 @@ pub const MAX_REJECTED: usize = 1_000_000;
 pub const MAX_GAP_RANGES: usize = 20;
 
 /// Restated meter-days listed per import (the count of restated readings is always
-/// complete, and [`ImportReport::restated_days`] counts every day).
+/// complete).
 pub const MAX_RESTATED_DAYS: usize = 1000;
 
 /// The readings of one meter on one local day that an import replaces with different
@@ -74,9 +74,8 @@ pub struct ImportReport {
     pub quarantined: usize,
     pub duplicates: usize,
     pub restated: usize,
-    /// Meter-days with a restated reading, all of them.
-    pub restated_days: usize,
-    /// The first [`MAX_RESTATED_DAYS`] of them, by meter and day.
+    /// The first [`MAX_RESTATED_DAYS`] meter-days with a restated reading, by meter and
+    /// day.
     pub restatements: Vec<RestatedDay>,
     /// Meters with accepted rows in the file.
     pub meters: usize,
@@ -714,7 +713,6 @@ impl<'a> Importer<'a> {
                 self.report.duplicates += m.duplicates;
                 self.report.restated += m.restated;
                 self.report.written += m.written;
-                self.report.restated_days += m.days.len();
                 let room = MAX_RESTATED_DAYS.saturating_sub(self.report.restatements.len());
                 let meter = names.get(&id).copied().unwrap_or_default().to_string();
                 self.report
