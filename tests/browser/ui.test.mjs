@@ -367,6 +367,78 @@ test('carbon map: the month slider moves every level\'s panel (country, region, 
   await context.close();
 });
 
+const hourSlide = async (page, h) => {
+  await page.locator('#hour-slider').evaluate((el, v) => { el.value = String(v); el.dispatchEvent(new Event('input')); }, h);
+  await waitFor(page, v => document.getElementById('hour-label').textContent.startsWith(v ? `${String(v - 1).padStart(2, '0')}:00` : ''), h);
+};
+
+test('carbon map: the hour slider moves every level (country, region, park, enterprise, heatmap) to the hour profile\'s figures', async () => {
+  const { context, page } = await session('admin');
+  await page.goto(`${BASE}/map`);
+  const year = await page.evaluate(() => JSON.parse(document.getElementById('map-data').textContent).year);
+  const api = async p => (await page.request.get(BASE + p)).json();
+  const H = 10; // 10:00-11:00, slider position 11
+  const hourSum = (p, keep) => p.orgs.filter(keep || (() => true)).reduce((a, o) => a + Number(o.emissions_tco2[H]), 0);
+  const gridSum = p => p.orgs.reduce((a, o) => a + Number(o.grid_import_mwh[H]), 0);
+  await page.waitForSelector('#map-figures');
+  await slide(page, 7);
+  await hourSlide(page, H + 1);
+  assert.equal(await page.textContent('#hour-label'), '10:00–11:00');
+  // Country: every visible enterprise's 10:00 in July; provinces with hourly factors coloured by the hour's mean.
+  const all = await api(`/api/v1/carbon-map/hours?year=${year}&month=7`);
+  assert.ok(all.orgs.length > 0, 'the demo has interval readings');
+  await shows(page, 'hour_tco2', hourSum(all), 'country, July 10:00');
+  await shows(page, 'hour_grid_mwh', gridSum(all), 'country, July 10:00 grid import');
+  const regions = (await api(`/api/v1/carbon-map/regions?year=${year}`)).regions;
+  const coloured = await page.evaluate(() => echarts.getInstanceByDom(document.getElementById('map-chart')).getOption().series[0].data
+    .map(d => [d.name, d.value]));
+  // (The map also lists areas without a region of ours, e.g. 香港: they are left out.)
+  for (const region of regions) {
+    const [name, value] = coloured.find(([n]) => n === region.name_zh);
+    const hourly = all.regions.find(r => r.region === region.code);
+    const want = hourly && hourly.grid_tco2_per_mwh[H] !== null ? hourly.grid_tco2_per_mwh[H]
+      : (region.grid_tco2_per_mwh === null ? null : Number(region.grid_tco2_per_mwh));
+    assert.equal(value, want, `${name} coloured by ${value}, want ${want}`);
+  }
+  // The demo's Chongqing has hourly factors: coloured by the hour, not the year.
+  const cqHourly = all.regions.find(r => r.region === 'CQ');
+  if (cqHourly) assert.notEqual(coloured.find(([n]) => n === '重庆').at(1), Number(regions.find(r => r.code === 'CQ').grid_tco2_per_mwh));
+  // Region: Chongqing.
+  await page.click('a[data-region="CQ"]');
+  await page.waitForSelector('#crumbs button.current[data-level="region"]');
+  const cq = await api(`/api/v1/carbon-map/hours?year=${year}&month=7&region=CQ`);
+  await shows(page, 'hour_tco2', hourSum(cq), 'region, July 10:00');
+  const cqFactor = cq.regions.find(r => r.region === 'CQ');
+  if (cqFactor && cqFactor.grid_tco2_per_mwh[H] !== null) {
+    assert.equal(Number(await page.textContent('#map-hour-factor')), cqFactor.grid_tco2_per_mwh[H]);
+  } else {
+    assert.match(await page.textContent('#map-hour-factor'), /年均因子/);
+  }
+  // Park: the total and each enterprise's row are their 10:00.
+  await page.click(`a[data-park="${PARK}"]`);
+  await page.waitForSelector('#map-orgs tbody tr');
+  const park = await api(`/api/v1/carbon-map/hours?year=${year}&month=7&park=${encodeURIComponent(PARK)}`);
+  await shows(page, 'hour_tco2', hourSum(park), 'park, July 10:00');
+  const top = park.orgs.slice().sort((a, b) => Number(b.emissions_tco2[H]) - Number(a.emissions_tco2[H]))[0];
+  assert.equal(await page.getAttribute('#map-orgs tbody tr:first-child', 'data-org'), top.credit_code);
+  assert.match(await page.textContent('#map-orgs thead'), /10:00–11:00/);
+  await page.screenshot({ path: path.join(ART, 'map-hour-park.png'), fullPage: true });
+  // Enterprise, then another hour: the panel and the heatmap's framed row follow.
+  await page.click(`#map-orgs tr[data-org="${top.credit_code}"]`);
+  await page.waitForSelector('#crumbs button.current[data-level="org"]');
+  await shows(page, 'hour_tco2', Number(top.emissions_tco2[H]), 'enterprise, July 10:00');
+  await shows(page, 'heatmap_hour', Number(top.emissions_tco2[H]), 'the heatmap\'s 10:00 row');
+  await hourSlide(page, 20);
+  await shows(page, 'hour_tco2', Number(top.emissions_tco2[19]), 'enterprise, July 19:00');
+  await shows(page, 'heatmap_hour', Number(top.emissions_tco2[19]), 'the heatmap\'s 19:00 row');
+  const framed = await page.evaluate(() => echarts.getInstanceByDom(document.getElementById('heatmap')).getOption().series[0].markArea.data[0][0].yAxis);
+  assert.equal(framed, '19');
+  // The whole day again: no hour figures.
+  await hourSlide(page, 0);
+  await waitFor(page, () => !document.getElementById('map-hour-figures'));
+  await context.close();
+});
+
 test('enterprise page: click a figure to see its input rows and factors', async () => {
   const { context, page } = await session('enterprise');
   assert.match(page.url(), new RegExp(`/orgs/${ENTERPRISE}$`), 'an enterprise user lands on their enterprise');

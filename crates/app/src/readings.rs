@@ -24,6 +24,8 @@ pub use zp_readings::Progress;
 
 mod carbon_map;
 pub use carbon_map::*;
+mod hour_profile;
+pub use hour_profile::*;
 
 /// The readings directory of a database: `explicit` when given, else `<db>.readings` next
 /// to a SQLite file, `zeropark.readings` for PostgreSQL.

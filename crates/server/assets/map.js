@@ -1,13 +1,13 @@
 // Electricity-carbon map: China -> province -> park (its outline and its enterprises at
-// their sites) -> enterprise -> meter, with a month slider every level's panel follows and
-// an hour-by-day heatmap.
+// their sites) -> enterprise -> meter, with a month slider and an hour-of-day slider every
+// level's panel follows and an hour-by-day heatmap.
 (function () {
   'use strict';
   const D = zp.data('map-data');
   if (!D) return;
   const L = D.labels;
   const en = D.lang === 'en';
-  const state = { level: 'country', region: null, park: null, org: null, meter: null, month: 0 };
+  const state = { level: 'country', region: null, park: null, org: null, meter: null, month: 0, hour: 0 };
   let regions = null;       // from /api/v1/carbon-map/regions
   let parkData = null;      // from /api/v1/carbon-map/parks/{park}
   const chart = zp.chart('map-chart');
@@ -16,6 +16,8 @@
   const hint = document.getElementById('map-hint');
   const slider = document.getElementById('month-slider');
   const monthLabel = document.getElementById('month-label');
+  const hourSlider = document.getElementById('hour-slider');
+  const hourLabel = document.getElementById('hour-label');
   const regionName = code => (D.regions[code] ? (en ? D.regions[code].en : D.regions[code].zh) : code);
   const fmt = (v, dp) => zp.fmt(Number(v), dp || 0);
   // The slider's month (1-12) of a twelve-month list, else the year's figure.
@@ -23,6 +25,33 @@
   const period = () => (state.month === 0 ? `${D.year} ${L['map.whole_year']}` : `${D.year}-${String(state.month).padStart(2, '0')}`);
   // A figure the panel shows, with its exact value for the tests and the eye.
   const fig = (name, v, dp) => `<b data-figure="${name}" data-value="${Number(v)}">${fmt(v, dp)}</b>`;
+  // The hour slider: 0 the whole day, h the hour (h - 1):00-h:00, Beijing time.
+  const hourName = h => `${String(h - 1).padStart(2, '0')}:00–${String(h).padStart(2, '0')}:00`;
+  // Hour-of-day profiles (/api/v1/carbon-map/hours) by scope and period, fetched once each.
+  const profiles = new Map();
+  function profile(scope) {
+    const q = `year=${D.year}` + (state.month ? `&month=${state.month}` : '') + (scope ? `&${scope}` : '');
+    if (!profiles.has(q)) {
+      profiles.set(q, zp.api(`/api/v1/carbon-map/hours?${q}`).catch(e => { profiles.delete(q); throw e; }));
+    }
+    return profiles.get(q);
+  }
+  // The profile of the park on screen while the hour slider is on an hour, else null.
+  let parkHours = null;
+  // Grid import and Scope 2 emissions of a profile's enterprises (those `keep` keeps) in
+  // the slider's hour over the slider's period.
+  function hourLine(p, keep) {
+    const orgs = p.orgs.filter(keep || (() => true));
+    const h = state.hour - 1;
+    const sum = f => orgs.reduce((a, o) => a + Number(f(o)[h]), 0);
+    return `<p id="map-hour-figures">${zp.esc(period())} · ${hourName(state.hour)} · ${L['map.hour_figures']}: ${L['map.hour_grid']} ${fig('hour_grid_mwh', sum(o => o.grid_import_mwh), 1)} MWh · ${L['map.hour_emissions']} ${fig('hour_tco2', sum(o => o.emissions_tco2), 2)} tCO2</p>` +
+      (orgs.length ? '' : `<p class="hint">${L['map.hour_none']}</p>`);
+  }
+  // A region's mean hourly factor in the slider's hour, null where it has none.
+  function hourFactor(p, code) {
+    const r = p && p.regions.find(x => x.region === code);
+    return r ? r.grid_tco2_per_mwh[state.hour - 1] : null;
+  }
   // Energy and market-based emissions of the visible enterprises in the slider's period.
   const totals = cells => {
     const sum = f => cells.reduce((a, x) => a + f(x), 0);
@@ -80,7 +109,10 @@
 
   async function drawCountry() {
     const r = await loadRegions();
-    const values = r.regions.filter(x => x.grid_tco2_per_mwh !== null).map(x => Number(x.grid_tco2_per_mwh));
+    // On an hour, provinces with hourly factors are coloured by the hour's mean.
+    const hp = state.hour ? await profile(state.level === 'region' ? `region=${state.region}` : '') : null;
+    const shade = x => { const f = hourFactor(hp, x.code); return f !== null ? f : (x.grid_tco2_per_mwh === null ? null : Number(x.grid_tco2_per_mwh)); };
+    const values = r.regions.map(shade).filter(v => v !== null);
     chart.clear();
     chart.setOption({
       tooltip: {
@@ -88,7 +120,9 @@
         formatter: p => {
           const x = r.regions.find(y => y.name_zh === p.name);
           if (!x) return zp.esc(p.name);
+          const f = hourFactor(hp, x.code);
           return `<b>${zp.esc(en ? x.name_en : x.name_zh)}</b><br>${L['map.grid_intensity']}: ${x.grid_tco2_per_mwh === null ? '—' : Number(x.grid_tco2_per_mwh).toFixed(4)} tCO2/MWh (${x.factor_year || '—'})` +
+            (f !== null ? `<br>${L['map.hour_factor']} (${hourName(state.hour)}): ${f.toFixed(4)} tCO2/MWh` : '') +
             (x.orgs ? `<br>${L['map.orgs_here']}: ${x.orgs}<br>${L['overview.emissions_market']}: ${fmt(x.emissions_market_tco2)} tCO2` : '');
         },
       },
@@ -109,7 +143,7 @@
         label: { show: false }, emphasis: { label: { show: true } },
         itemStyle: { borderColor: '#fff', borderWidth: 0.6, areaColor: '#d1d5db' },
         select: { itemStyle: { areaColor: '#0f766e' }, label: { show: true, color: '#fff' } },
-        data: r.regions.map(x => ({ name: x.name_zh, value: x.grid_tco2_per_mwh === null ? null : Number(x.grid_tco2_per_mwh), code: x.code, selected: x.code === state.region })),
+        data: r.regions.map(x => ({ name: x.name_zh, value: shade(x), code: x.code, selected: x.code === state.region })),
       }],
     });
     chart.off('click');
@@ -124,8 +158,11 @@
       const parks = x ? x.parks : [];
       side.innerHTML = `<h2>${zp.esc(regionName(state.region))}</h2>
         <p>${L['map.grid_intensity']}: <b>${x && x.grid_tco2_per_mwh !== null ? Number(x.grid_tco2_per_mwh).toFixed(4) : '—'}</b> tCO2/MWh</p>
+        ${hp ? (hourFactor(hp, state.region) !== null
+          ? `<p>${L['map.hour_factor']}: <b id="map-hour-factor">${hourFactor(hp, state.region).toFixed(4)}</b> tCO2/MWh</p>`
+          : `<p class="hint" id="map-hour-factor">${L['map.hour_annual']}</p>`) : ''}
         <p>${L['map.orgs_here']}: <b>${x ? x.orgs : 0}</b></p>
-        ${totals(x ? [x] : [])}
+        ${totals(x ? [x] : [])}${hp ? hourLine(hp) : ''}
         <h3>${L['map.parks']}</h3>
         <ul class="park-list">${parks.map(p => `<li><a href="#" data-park="${zp.esc(p)}">${zp.esc(p)}</a></li>`).join('') || '<li class="hint">—</li>'}</ul>
         <p class="hint">${L['map.click_park']}</p>`;
@@ -136,7 +173,7 @@
       const top = r.regions.filter(x => x.grid_tco2_per_mwh !== null).sort((a, b) => Number(b.grid_tco2_per_mwh) - Number(a.grid_tco2_per_mwh));
       const mine = r.regions.filter(x => x.orgs > 0);
       side.innerHTML = `<h2>${L['map.grid_intensity']} · ${r.year}</h2>
-        ${mine.length ? `<p>${L['map.orgs_here']}: ${mine.map(x => `<a href="#" data-region="${x.code}">${zp.esc(en ? x.name_en : x.name_zh)}</a> (${x.orgs})`).join(' · ')}</p>${totals(mine)}` : ''}
+        ${mine.length ? `<p>${L['map.orgs_here']}: ${mine.map(x => `<a href="#" data-region="${x.code}">${zp.esc(en ? x.name_en : x.name_zh)}</a> (${x.orgs})`).join(' · ')}</p>${totals(mine)}${hp ? hourLine(hp) : ''}` : ''}
         <table class="data"><thead><tr><th>${L['map.country']}</th><th class="num">tCO2/MWh</th></tr></thead><tbody>
         ${(top.length > 12 ? [...top.slice(0, 8), null, ...top.slice(-3)] : top).map(x => x === null ? '<tr><td>…</td><td></td></tr>'
           : `<tr><td>${zp.esc(en ? x.name_en : x.name_zh)}</td><td class="num">${Number(x.grid_tco2_per_mwh).toFixed(4)}</td></tr>`).join('')}
@@ -147,7 +184,13 @@
     }
   }
 
+  // What a site's size and the park's table show: its location-based emissions of the
+  // period, or on an hour its Scope 2 emissions in that hour.
   function orgValue(o) {
+    if (state.hour && parkHours) {
+      const x = parkHours.orgs.find(y => y.credit_code === o.credit_code);
+      return x ? Number(x.emissions_tco2[state.hour - 1]) : 0;
+    }
     return pick(o.emissions_location_tco2, o.monthly_location_tco2);
   }
 
@@ -168,6 +211,7 @@
     if (!parkData || parkData.park !== state.park) {
       parkData = await zp.api(`/api/v1/carbon-map/parks/${encodeURIComponent(state.park)}?year=${D.year}`);
     }
+    parkHours = state.hour ? await profile(`park=${encodeURIComponent(state.park)}`) : null;
     const orgs = parkData.orgs.filter(o => o.lat !== null && o.lon !== null);
     const max = Math.max(1, ...orgs.map(orgValue));
     const intens = orgs.map(o => Number(o.intensity_market_tco2_per_tce || 0));
@@ -242,8 +286,8 @@
   function drawParkPanel() {
     const sorted = parkData.orgs.slice().sort((a, b) => orgValue(b) - orgValue(a));
     side.innerHTML = `<h2>${L['map.site_map']} · ${zp.esc(state.park)}</h2>
-      ${totals(parkData.orgs)}
-      <div class="table-wrap" style="max-height:470px;overflow-y:auto"><table class="data" id="map-orgs"><thead><tr><th>${L['map.orgs_here']}</th><th class="num">${L['overview.emissions_location']} (tCO2)</th></tr></thead><tbody>
+      ${totals(parkData.orgs)}${parkHours ? hourLine(parkHours) : ''}
+      <div class="table-wrap" style="max-height:470px;overflow-y:auto"><table class="data" id="map-orgs"><thead><tr><th>${L['map.orgs_here']}</th><th class="num">${parkHours ? `${L['map.hour_emissions']} ${hourName(state.hour)}` : L['overview.emissions_location']} (tCO2)</th></tr></thead><tbody>
       ${sorted.map(o => `<tr class="clickable" data-org="${o.credit_code}"><td>${zp.esc(o.name)}</td><td class="num">${fmt(orgValue(o))}</td></tr>`).join('')}
       </tbody></table></div>`;
     side.querySelectorAll('tr[data-org]').forEach(r => r.addEventListener('click', () => selectOrg(r.dataset.org)));
@@ -266,6 +310,7 @@
         <div>${L['overview.emissions_market']}${fig('emissions_market', market)}tCO2</div>
         <div>${L['overview.intensity']}${intensity === null ? '<b data-figure="intensity">—</b>' : `<b data-figure="intensity" data-value="${intensity}">${intensity.toFixed(3)}</b>`}tCO2/tce</div>
       </div>
+      ${parkHours ? hourLine(parkHours, x => x.credit_code === o.credit_code) : ''}
       <p><a class="button" href="/orgs/${o.credit_code}?year=${D.year}">${L['map.open_org']} →</a></p>
       <h3>${L['map.meters']}</h3><div id="meter-list" class="hint">…</div>`;
   }
@@ -302,14 +347,20 @@
     const o = parkData && parkData.orgs.find(x => x.credit_code === state.org);
     note.innerHTML = `<span id="heatmap-caption">${L['map.heatmap_caption']}</span>: ${fig('heatmap', h.total_tco2, 1)} tCO2` +
       (o ? ` · ${L['map.heatmap_total']}: ${fig('org_total', pick(o.emissions_location_tco2, o.monthly_location_tco2), 1)} tCO2` : '') +
-      ` (${zp.esc(period())})`;
+      ` (${zp.esc(period())})` +
+      (state.hour ? ` · ${hourName(state.hour)}: ${fig('heatmap_hour', h.cells.filter(c => c[1] === state.hour - 1).reduce((a, c) => a + c[2], 0), 2)} tCO2` : '');
+    const hh = String(state.hour - 1).padStart(2, '0');
     heat.setOption({
       tooltip: { formatter: p => `${h.days[p.data[0]]} ${String(p.data[1]).padStart(2, '0')}:00<br>${p.data[2].toFixed(3)} tCO2` },
       grid: { left: 50, right: 20, top: 10, bottom: 60 },
       xAxis: { type: 'category', data: h.days.map(d => d.slice(5)), splitArea: { show: true } },
       yAxis: { type: 'category', data: [...Array(24).keys()].map(x => String(x).padStart(2, '0')), splitArea: { show: true } },
       visualMap: { min: 0, max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, inRange: { color: ['#f7fcf5', '#74c476', '#fd8d3c', '#bd0026'] } },
-      series: [{ type: 'heatmap', data: h.cells, progressive: 2000 }],
+      series: [{
+        type: 'heatmap', data: h.cells, progressive: 2000,
+        // The slider's hour, framed.
+        markArea: state.hour ? { silent: true, itemStyle: { color: 'rgba(0,0,0,0)', borderColor: '#0b4f4a', borderWidth: 2 }, data: [[{ yAxis: hh }, { yAxis: hh }]] } : undefined,
+      }],
     });
   }
 
@@ -317,6 +368,12 @@
     state.month = Number(slider.value);
     monthLabel.textContent = state.month === 0 ? L['map.whole_year'] : `${D.year}-${String(state.month).padStart(2, '0')}`;
     // Every level's panel (and the heatmap) follows the slider.
+    draw();
+  });
+
+  hourSlider.addEventListener('input', () => {
+    state.hour = Number(hourSlider.value);
+    hourLabel.textContent = state.hour === 0 ? L['map.whole_day'] : hourName(state.hour);
     draw();
   });
 

@@ -68,6 +68,18 @@ const OPS: &[Op] = &[
         ("meter", "One meter of the enterprise", false),
     ])
     .returns(crate::openapi::response::<HeatmapAnswer>),
+    Op::get(
+        "/api/v1/carbon-map/hours",
+        "Hour-of-day profile from interval readings: each enterprise's grid import and Scope 2 emissions at each hour of the day (Beijing time) summed over the year or month, and each region's mean hourly grid factor at that hour; the map's hour slider",
+    )
+    .query(&[
+        ("year", "Year (default: latest with data)", false),
+        ("month", "Month 1-12 (default: the whole year)", false),
+        ("park", "Park name (one of park, region, org; none: every enterprise the caller sees)", false),
+        ("region", "Region code, e.g. CQ", false),
+        ("org", "Enterprise credit code", false),
+    ])
+    .returns(crate::openapi::response::<zp_app::readings::HourProfile>),
 ];
 
 const STRINGS: &[Entry] = &[
@@ -92,6 +104,30 @@ const STRINGS: &[Entry] = &[
     ),
     ("map.month", "月份", "Month"),
     ("map.whole_year", "全年", "Whole year"),
+    ("map.hour", "时段", "Hour of day"),
+    ("map.whole_day", "全天", "Whole day"),
+    (
+        "map.hour_figures",
+        "该时段外购电力（范围二，基于位置）",
+        "Grid electricity in this hour (Scope 2, location-based)",
+    ),
+    ("map.hour_grid", "外购电量", "Grid import"),
+    ("map.hour_emissions", "排放", "Emissions"),
+    (
+        "map.hour_factor",
+        "该时段逐时电网因子均值",
+        "Mean hourly grid factor in this hour",
+    ),
+    (
+        "map.hour_annual",
+        "无逐时因子，按年均因子着色",
+        "No hourly factor: coloured by the annual factor",
+    ),
+    (
+        "map.hour_none",
+        "无 15 分钟计量数据：时段数据来自计量读数",
+        "No interval readings: the hour figures come from meter readings",
+    ),
     ("map.parks", "园区", "Parks"),
     ("map.meters", "计量表", "Meters"),
     (
@@ -150,6 +186,7 @@ fn routes() -> Router<AppState> {
         .route("/api/v1/carbon-map/regions", get(regions))
         .route("/api/v1/carbon-map/parks/{park}", get(park_sites))
         .route("/api/v1/carbon-map/orgs/{code}/heatmap", get(heatmap_api))
+        .route("/api/v1/carbon-map/hours", get(hours_api))
 }
 
 #[derive(Deserialize, Default)]
@@ -589,6 +626,38 @@ async fn heatmap_api(
     .await
 }
 
+#[derive(Deserialize)]
+struct HoursQuery {
+    year: Option<i32>,
+    month: Option<u32>,
+    park: Option<String>,
+    region: Option<String>,
+    org: Option<String>,
+}
+
+async fn hours_api(
+    State(st): State<AppState>,
+    who: CurrentUser,
+    Query(q): Query<HoursQuery>,
+) -> Result<Json<zp_app::readings::HourProfile>, AppError> {
+    if q.month.is_some_and(|m| !(1..=12).contains(&m)) {
+        return Err(AppError::BadRequest("month: 1 to 12".into()));
+    }
+    let scope = match crate::readings::scope_param(&q.org, &q.park, &q.region)? {
+        Some(s) => zp_app::readings::ProfileScope::Map(s),
+        None => zp_app::readings::ProfileScope::All,
+    };
+    let readings = crate::readings::open_store(&st)?;
+    let access = who.access.clone();
+    st.run(move |s| {
+        let year = year_or_latest(s, &access, q.year)?;
+        Ok(Json(zp_app::readings::hour_profile(
+            s, &access, &readings, &scope, year, q.month,
+        )?))
+    })
+    .await
+}
+
 /// An enterprise's hourly heatmap (none without readings) and its meters.
 #[derive(Serialize, schemars::JsonSchema)]
 pub struct HeatmapAnswer {
@@ -654,6 +723,13 @@ async fn page(page: Page, State(st): State<AppState>, Query(q): Query<MapQuery>)
         "map.site_map",
         "map.heatmap",
         "map.whole_year",
+        "map.whole_day",
+        "map.hour_figures",
+        "map.hour_grid",
+        "map.hour_emissions",
+        "map.hour_factor",
+        "map.hour_annual",
+        "map.hour_none",
         "map.parks",
         "map.meters",
         "map.no_readings",

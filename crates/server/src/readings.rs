@@ -76,19 +76,31 @@ fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// The scope named by `org`, `park` or `region` (the first given, in that order); `None`
+/// when none is given.
+pub(crate) fn scope_param(
+    org: &Option<String>,
+    park: &Option<String>,
+    region: &Option<String>,
+) -> Result<Option<MapScope>, AppError> {
+    let bad = |m: String| AppError::BadRequest(m);
+    Ok(Some(match (given(org), given(park), given(region)) {
+        (Some(o), _, _) => {
+            MapScope::Org(CreditCode::parse(o).map_err(|e| bad(format!("org {o:?}: {e}")))?)
+        }
+        (None, Some(p), _) => MapScope::Park(p.to_string()),
+        (None, None, Some(r)) => {
+            MapScope::Region(Region::parse(r).map_err(|e| bad(format!("region {r:?}: {e}")))?)
+        }
+        (None, None, None) => return Ok(None),
+    }))
+}
+
 impl MapParams {
     fn query(&self) -> Result<CarbonMapQuery, AppError> {
         let bad = |m: String| AppError::BadRequest(m);
-        let scope = match (given(&self.org), given(&self.park), given(&self.region)) {
-            (Some(o), _, _) => {
-                MapScope::Org(CreditCode::parse(o).map_err(|e| bad(format!("org {o:?}: {e}")))?)
-            }
-            (None, Some(p), _) => MapScope::Park(p.to_string()),
-            (None, None, Some(r)) => {
-                MapScope::Region(Region::parse(r).map_err(|e| bad(format!("region {r:?}: {e}")))?)
-            }
-            (None, None, None) => return Err(bad("give one of park, region or org".into())),
-        };
+        let scope = scope_param(&self.org, &self.park, &self.region)?
+            .ok_or_else(|| bad("give one of park, region or org".into()))?;
         let day = |v: &Option<String>, name: &str| {
             given(v)
                 .map(str::to_string)

@@ -455,3 +455,153 @@ async fn indicators_and_factor_sets_upload_within_their_roles() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
 }
+
+/// The map's hour slider: `GET /api/v1/carbon-map/hours` folds the hourly carbon map by
+/// the hour of the day. Each enterprise's hour is the readings' own balance, its 24 hours
+/// add up to the carbon map over the period, each hour equals the heatmap's row of that
+/// hour, a region's hourly factor is the mean of the imported ones at that hour, and every
+/// caller sees only their own enterprises.
+#[tokio::test]
+async fn the_hour_profile_folds_the_readings_by_hour_of_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = readings_app(dir.path());
+    upload_ok(&t, "admin", "meters", "meters.csv", meters_csv().as_bytes()).await;
+    let a_csv = readings_csv(&[("A-L1", 40), ("A-PV1", 3)]);
+    let b_csv = readings_csv(&[("B-L1", 25)]);
+    upload_ok(&t, "park", "readings", "a.csv", a_csv.as_bytes()).await;
+    upload_ok(&t, "park", "readings", "b.csv", b_csv.as_bytes()).await;
+    // Hourly factors for Chongqing at 10:00 on two days, none at other hours.
+    let grid = "region,ts,tco2_per_mwh\nCQ,2023-01-02T10:00:00+08:00,0.5\nCQ,2023-01-03T10:00:00+08:00,0.6\n";
+    upload_ok(&t, "admin", "grid-hourly", "grid.csv", grid.as_bytes()).await;
+
+    let get = |user: &'static str, q: String| {
+        let t = &t;
+        async move {
+            let r = t
+                .get(Some(user), &format!("/api/v1/carbon-map/hours?{q}"))
+                .await;
+            (r.status, r.json())
+        }
+    };
+    let dec = |v: &Value| Decimal::from_str(v.as_str().unwrap_or(&v.to_string())).unwrap();
+    let park = format!("year=2023&month=1&park={}", enc(DEMO_PARK));
+    let (status, p) = get("park", park.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    let orgs = p["orgs"].as_array().unwrap();
+    assert_eq!(orgs.len(), 2, "A and B have readings: {p}");
+    let hours = |o: &Value, key: &str| -> Vec<Decimal> {
+        let a = o[key].as_array().unwrap();
+        assert_eq!(a.len(), 24, "{o}");
+        a.iter().map(dec).collect()
+    };
+    let of = |code: String| {
+        orgs.iter()
+            .find(|o| o["credit_code"] == code.as_str())
+            .unwrap_or_else(|| panic!("{code} in {p}"))
+            .clone()
+    };
+    // A: load 40 + shape, generation 3 + the same shape: 37 kWh a quarter, 148 kWh an hour.
+    let a = of(org_a());
+    assert!(
+        hours(&a, "grid_import_mwh")
+            .iter()
+            .all(|v| *v == Decimal::from_str("0.148").unwrap()),
+        "{a}"
+    );
+    // B: its hour is the sum of its four quarters in the file.
+    let b = of(org_b());
+    let mut b_hours = vec![Decimal::ZERO; 24];
+    for l in b_csv.lines().skip(1) {
+        let f: Vec<&str> = l.split(',').collect();
+        let h: usize = f[1][11..13].parse().unwrap();
+        b_hours[h] += Decimal::from_str(f[2]).unwrap() / Decimal::from(1000);
+    }
+    assert_eq!(hours(&b, "grid_import_mwh"), b_hours);
+    // The day's shape shows: B's 11:00 is not its 00:00.
+    assert_ne!(b_hours[0], b_hours[11]);
+
+    // 24 hours add up to the carbon map over the month; each hour is the heatmap's row.
+    let map = t
+        .get(
+            Some("park"),
+            &format!(
+                "/api/v1/reports/carbon-map?park={}&from=2023-01-01&to=2023-01-31&by=month",
+                enc(DEMO_PARK)
+            ),
+        )
+        .await
+        .json();
+    for o in [&a, &b] {
+        let code = o["credit_code"].as_str().unwrap();
+        let row = map["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["group"] == code)
+            .unwrap_or_else(|| panic!("{map}"));
+        let e = hours(o, "emissions_tco2");
+        assert_eq!(
+            e.iter().sum::<Decimal>(),
+            dec(&row["emissions_tco2"]),
+            "{code}"
+        );
+        assert_eq!(
+            hours(o, "grid_import_mwh").iter().sum::<Decimal>(),
+            dec(&row["grid_import_mwh"]),
+            "{code}"
+        );
+        let heat = t
+            .get(
+                Some("park"),
+                &format!("/api/v1/carbon-map/orgs/{code}/heatmap?year=2023&month=1"),
+            )
+            .await
+            .json();
+        let cells = heat["heatmap"]["cells"].as_array().unwrap();
+        for (h, v) in e.iter().enumerate() {
+            let row: f64 = cells
+                .iter()
+                .filter(|c| c[1].as_u64() == Some(h as u64))
+                .map(|c| c[2].as_f64().unwrap())
+                .sum();
+            let v: f64 = v.to_string().parse().unwrap();
+            assert!(
+                (row - v).abs() < 1e-9,
+                "{code} {h}:00 heatmap {row} profile {v}"
+            );
+        }
+    }
+    // The hour priced with the hourly factor: A's 10:00 on 2 January is 0.148 x 0.5.
+    assert_eq!(
+        hours(&a, "emissions_tco2")[10],
+        Decimal::from_str("0.074").unwrap()
+    );
+    // Chongqing's mean hourly factor at 10:00 over January; no other hour has one.
+    let cq = p["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["region"] == "CQ")
+        .unwrap_or_else(|| panic!("{p}"));
+    assert_eq!(cq["grid_tco2_per_mwh"][10], 0.55);
+    assert_eq!(cq["hourly_hours"], 2);
+    assert!(cq["grid_tco2_per_mwh"][9].is_null());
+
+    // The whole country for the park admin is the same two; enterprise A sees only A.
+    let (_, all) = get("park", "year=2023&month=1".into()).await;
+    assert_eq!(all["orgs"], p["orgs"]);
+    let (status, own) = get("ent_a", "year=2023".into()).await;
+    assert_eq!(status, StatusCode::OK, "{own}");
+    let own = own["orgs"].as_array().unwrap();
+    assert_eq!(own.len(), 1);
+    assert_eq!(own[0]["credit_code"], org_a().as_str());
+    // The year is the month here: readings on 2 January only.
+    assert_eq!(own[0]["grid_import_mwh"], a["grid_import_mwh"]);
+    let (status, _) = get("ent_a", format!("year=2023&org={}", org_b())).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Bad input is a clear 400.
+    let (status, e) = get("park", "year=2023&month=13".into()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{e}");
+    let (status, e) = get("park", "year=2023&region=XX".into()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{e}");
+}
