@@ -7,9 +7,12 @@ pub use zp_certs::{
     Registry, SigningKey, Source, Status, Summary, cfe_figures,
 };
 
+mod verified;
+
 use crate::AppError;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 use zp_certs::{GenerationRow, Generator, HourlyLoad, SignedEvent, VerifyingKey};
 use zp_domain::template::write;
 use zp_domain::time::{Date, local_day_start};
@@ -130,8 +133,14 @@ fn to_rows(events: &[SignedEvent]) -> Vec<CertEventRow> {
         .collect()
 }
 
-/// Rebuilds the registry from the stored log (verifying every hash and signature).
+/// The registry as stored, verified (every hash and signature, once per process: see
+/// [`verified`]), to change and append to.
 pub fn load(store: &mut dyn Store, public: &VerifyingKey) -> Result<Registry, AppError> {
+    Ok(Arc::unwrap_or_clone(verified::registry(store, public)?))
+}
+
+/// Rebuilds the registry from the whole stored log, verifying every hash and signature.
+fn load_all(store: &mut dyn Store, public: &VerifyingKey) -> Result<Registry, AppError> {
     let events = to_signed(store.cert_events()?);
     zp_certs::replay(&events, public)
         .map_err(|e| AppError::Invalid(format!("certificate log: {e}")))
@@ -156,7 +165,10 @@ fn commit(
     loop {
         let events = reg.append(drafts.clone(), key)?;
         match store.append_cert_events(&to_rows(&events), actor) {
-            Ok(()) => return Ok(events.len()),
+            Ok(()) => {
+                verified::written(reg, events.len());
+                return Ok(events.len());
+            }
             Err(zp_store::StoreError::Conflict(_)) if attempt < APPEND_RETRIES => {
                 attempt += 1;
                 backoff(attempt);
@@ -722,13 +734,14 @@ pub fn visible_bundles(
     Ok((list, balances))
 }
 
-/// The certificate registry as stored, or `None` before its first event.
-pub(crate) fn stored_registry(store: &mut dyn Store) -> Result<Option<Registry>, AppError> {
+/// The certificate registry as stored (verified, shared with this process's other
+/// readers), or `None` before its first event.
+pub(crate) fn stored_registry(store: &mut dyn Store) -> Result<Option<Arc<Registry>>, AppError> {
     if store.registry_meta(PUBLIC_KEY)?.is_none() {
         return Ok(None);
     }
     let public = public_key(store)?;
-    load(store, &public).map(Some)
+    verified::registry(store, &public).map(Some)
 }
 
 /// The registry's bundles (read-only; no signing key needed), and its balances.

@@ -437,7 +437,7 @@ pub fn flex_verify(
         })
         .collect();
     let registry = crate::certs::stored_registry(store)?.unwrap_or_else(|| {
-        zp_certs::Registry::new(zp_certs::signing_key(&[0; 32]).verifying_key())
+        zp_certs::Registry::new(zp_certs::signing_key(&[0; 32]).verifying_key()).into()
     });
     let shares: BTreeMap<i64, Decimal> = day.factors.cfe_share.iter().copied().collect();
     let before = registry.hourly_report(&req.org, &baseline, &shares)?;

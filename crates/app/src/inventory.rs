@@ -269,7 +269,7 @@ pub fn org_inventory(
         code,
         year,
         grid,
-        certs.as_ref(),
+        certs.as_deref(),
         actor,
     )
 }
@@ -417,7 +417,7 @@ pub fn inventory(
                 &o.credit_code,
                 year,
                 grid,
-                certs.as_ref(),
+                certs.as_deref(),
                 actor,
             )
         })

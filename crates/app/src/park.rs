@@ -151,7 +151,7 @@ pub fn park_view(
             org.clone(),
             year,
             lines.clone(),
-            certs.as_ref(),
+            certs.as_deref(),
         )?;
         let (inv, mut pins) = crate::inventory::issue(store, &catalog, input, notes, grid, actor)?;
         for m in monthly_from(&catalog, org, year, grid, lines, &mut pins)? {

@@ -50,7 +50,7 @@ pub fn recompute(
             _ => GridFactorMode::Provincial,
         };
         let (input, _) =
-            crate::inventory::org_input(store, &Access::All, &code, issued.year, certs.as_ref())?;
+            crate::inventory::org_input(store, &Access::All, &code, issued.year, certs.as_deref())?;
         let mut pins = Pins::default();
         let inv = compute(&input, &catalog, &mut pins, Options { grid })?;
         let new_figures = headline(&inv);

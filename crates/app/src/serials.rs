@@ -6,7 +6,7 @@
 //! prefix (only digits) and the same number.
 
 use crate::ImportError;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use zp_certs::{Registry, Source};
 use zp_domain::records::{NewActivity, Rejected};
 use zp_domain::{Carrier, CreditCode, Decimal, SerialRange, SerialSet};
@@ -193,16 +193,15 @@ pub(crate) fn onsite_certificates_sold_mwh(
     own_meters: &[String],
     year: i32,
 ) -> Decimal {
+    if own_meters.is_empty() {
+        return Decimal::ZERO;
+    }
+    let own: BTreeSet<&str> = own_meters.iter().map(String::as_str).collect();
+    let (from, to) = zp_domain::time::local_year_bounds(year);
     let wh: u64 = reg
-        .bundles()
+        .bundles_produced_between(from, to)
         .filter(|b| match &b.source {
-            Source::Granular {
-                meter_id,
-                production_hour_start,
-            } => {
-                own_meters.contains(meter_id)
-                    && i32::from(zp_domain::time::local(*production_hour_start).year()) == year
-            }
+            Source::Granular { meter_id, .. } => own.contains(meter_id.as_str()),
             Source::Gec { .. } => false,
         })
         .filter(|b| match b.status.retirement() {

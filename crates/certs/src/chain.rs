@@ -130,6 +130,14 @@ impl Registry {
 /// Rebuilds a registry from its stored log, verifying every entry.
 pub fn replay(entries: &[SignedEvent], public_key: &VerifyingKey) -> Result<Registry, VerifyError> {
     let mut reg = Registry::new(*public_key);
+    catch_up(&mut reg, entries)?;
+    Ok(reg)
+}
+
+/// Verifies and applies `entries` as the continuation of `reg`'s log (the first must be
+/// its next sequence number and chain onto its head), then re-checks the balances. On
+/// error `reg` is left part-way: the caller drops it (or replays from the start).
+pub fn catch_up(reg: &mut Registry, entries: &[SignedEvent]) -> Result<(), VerifyError> {
     for e in entries {
         reg.apply_signed(e)?;
     }
@@ -141,7 +149,7 @@ pub fn replay(entries: &[SignedEvent], public_key: &VerifyingKey) -> Result<Regi
             reason: VerifyReason::Balance(err.to_string()),
         });
     }
-    Ok(reg)
+    Ok(())
 }
 
 /// Re-walks the chain (sequence, prev_hash, hash, signature), replays every event against

@@ -35,7 +35,7 @@ mod scope2;
 mod signed;
 mod state;
 
-pub use chain::{Summary, replay, verify};
+pub use chain::{Summary, catch_up, replay, verify};
 pub use commands::{GecImport, GenerationRow, Generator, IssuancePlan};
 pub use error::{CertError, VerifyError, VerifyReason};
 pub use event::{Actor, Change, Consumption, Draft, EVENT_FORMAT_VERSION, Event};

@@ -276,6 +276,14 @@ impl Registry {
             .flat_map(|ids| ids.iter().map(|id| &self.bundles[id]))
     }
 
+    /// Granular bundles produced in hours starting within `[from, to)` (UTC epoch
+    /// seconds), by hour then id, read from the hour index (not a scan of every bundle).
+    pub fn bundles_produced_between(&self, from: i64, to: i64) -> impl Iterator<Item = &Bundle> {
+        self.by_hour
+            .range(from..to.max(from))
+            .flat_map(|(_, ids)| ids.iter().map(|id| &self.bundles[id]))
+    }
+
     /// The bundle issued for a meter and production hour, if any.
     pub fn issued_bundle(&self, meter_id: &str, hour_start: i64) -> Option<BundleId> {
         self.issued

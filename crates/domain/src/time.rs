@@ -62,6 +62,21 @@ pub fn local_day_start(date: jiff::civil::Date) -> i64 {
         .as_second()
 }
 
+/// Epoch seconds of the local (UTC+8) year's first midnight and of the next year's:
+/// `[from, to)` covers the hours of `year` in Beijing time. Empty (`(0, 0)`) for a year
+/// outside the civil calendar's range.
+pub fn local_year_bounds(year: i32) -> (i64, i64) {
+    let first = |y: i32| {
+        i16::try_from(y)
+            .ok()
+            .and_then(|y| jiff::civil::Date::new(y, 1, 1).ok())
+    };
+    match (first(year), first(year.saturating_add(1))) {
+        (Some(a), Some(b)) => (local_day_start(a), local_day_start(b)),
+        _ => (0, 0),
+    }
+}
+
 /// Start of the local hour containing `epoch_seconds`.
 pub fn hour_start(epoch_seconds: i64) -> i64 {
     epoch_seconds.div_euclid(3600) * 3600
@@ -109,6 +124,20 @@ mod tests {
             let next = local_day_start(date.tomorrow().unwrap());
             assert_eq!(next - start, 86_400, "{d}");
         }
+    }
+
+    #[test]
+    fn a_local_year_is_its_hours_in_beijing_time() {
+        let (from, to) = local_year_bounds(2023);
+        assert_eq!(format_local(from), "2023-01-01T00:00:00+08:00");
+        assert_eq!(format_local(to), "2024-01-01T00:00:00+08:00");
+        assert_eq!((to - from) / 3600, 8760);
+        // 2024 is a leap year; the UTC year starts 8 hours later.
+        let (from, to) = local_year_bounds(2024);
+        assert_eq!((to - from) / 3600, 8784);
+        assert_eq!(from, parse_timestamp("2023-12-31T16:00:00Z").unwrap());
+        assert_eq!(local_year_bounds(9999), (0, 0));
+        assert_eq!(local_year_bounds(i32::MAX), (0, 0));
     }
 
     #[test]

@@ -67,7 +67,8 @@ const OPS: &[Op] = &[
 /// A table as a page shows it: its title (the file and sheet name), headers and rows.
 #[derive(Deserialize, schemars::JsonSchema)]
 struct ShownTable {
-    #[schemars(length(min = 1, max = 100))]
+    /// The sheet's title: control characters and `/ \ "` are dropped, the rest is cut to
+    /// 100 characters, and an empty one becomes `table` (a page's heading is never refused).
     title: String,
     columns: Vec<String>,
     rows: Vec<Vec<String>>,

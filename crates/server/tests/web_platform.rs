@@ -139,6 +139,18 @@ async fn a_shown_table_exports_to_excel_with_numbers_as_numbers() {
         ]
     );
     assert_eq!(rows[header + 2][1], Data::Float(-12.0));
+    // A page without a heading still exports, named `table`, as the schema documents.
+    let untitled = serde_json::json!({"title": "", "columns": ["a"], "rows": [["1"]]});
+    let r = t.post_json("park", "/api/v1/exports/xlsx", untitled).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(
+        r.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("table"),
+        "{:?}",
+        r.headers["content-disposition"]
+    );
     // A ragged table is refused with the row named; anonymous callers are refused.
     let ragged = serde_json::json!({"title": "x", "columns": ["a", "b"], "rows": [["1"]]});
     let bad = t

@@ -33,7 +33,14 @@ pub struct CertEventRow {
 
 pub trait CertStore {
     /// All events in sequence order.
-    fn cert_events(&mut self) -> Result<Vec<CertEventRow>>;
+    fn cert_events(&mut self) -> Result<Vec<CertEventRow>> {
+        self.cert_events_after(0)
+    }
+    /// The events with a sequence number above `seq`, in sequence order (a reader catching
+    /// up on what was appended since it last read).
+    fn cert_events_after(&mut self, seq: i64) -> Result<Vec<CertEventRow>>;
+    /// The last event's sequence number and hash, `None` for an empty log.
+    fn cert_head(&mut self) -> Result<Option<(i64, String)>>;
     /// Appends events in one transaction. A sequence number already taken (a concurrent
     /// writer) is a [`StoreError::Conflict`] and nothing is written.
     fn append_cert_events(&mut self, events: &[CertEventRow], actor: &str) -> Result<()>;
@@ -43,10 +50,10 @@ pub trait CertStore {
 }
 
 impl<C: Conn> CertStore for SqlStore<C> {
-    fn cert_events(&mut self) -> Result<Vec<CertEventRow>> {
+    fn cert_events_after(&mut self, seq: i64) -> Result<Vec<CertEventRow>> {
         let rows = self.conn().query(
-            "SELECT seq, prev_hash, payload, hash, signature FROM cert_events ORDER BY seq",
-            &[],
+            "SELECT seq, prev_hash, payload, hash, signature FROM cert_events WHERE seq > $1 ORDER BY seq",
+            &[seq.into()],
         )?;
         Ok(rows
             .iter()
@@ -58,6 +65,14 @@ impl<C: Conn> CertStore for SqlStore<C> {
                 signature: r.text(4),
             })
             .collect())
+    }
+
+    fn cert_head(&mut self) -> Result<Option<(i64, String)>> {
+        let rows = self.conn().query(
+            "SELECT seq, hash FROM cert_events ORDER BY seq DESC LIMIT 1",
+            &[],
+        )?;
+        Ok(rows.first().map(|r| (r.int(0), r.text(1))))
     }
 
     fn append_cert_events(&mut self, events: &[CertEventRow], actor: &str) -> Result<()> {

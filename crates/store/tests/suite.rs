@@ -644,7 +644,9 @@ fn certificate_events_are_append_only_by_seq(s: &mut dyn Store) {
         hash: format!("h{seq}"),
         signature: "sig".into(),
     };
+    assert_eq!(s.cert_head().unwrap(), None);
     s.append_cert_events(&[ev(1), ev(2)], "t").unwrap();
+    assert_eq!(s.cert_head().unwrap(), Some((2, "h2".to_string())));
     // A writer that lost the race for seq 2 gets a conflict and writes nothing.
     let err = s
         .append_cert_events(
@@ -662,6 +664,10 @@ fn certificate_events_are_append_only_by_seq(s: &mut dyn Store) {
     assert_eq!(s.cert_events().unwrap(), vec![ev(1), ev(2)]);
     s.append_cert_events(&[ev(3)], "t").unwrap();
     assert_eq!(s.cert_events().unwrap().len(), 3);
+    // A reader catching up from seq 1 gets the rest, in order; from the head, nothing.
+    assert_eq!(s.cert_events_after(1).unwrap(), vec![ev(2), ev(3)]);
+    assert_eq!(s.cert_events_after(3).unwrap(), vec![]);
+    assert_eq!(s.cert_head().unwrap(), Some((3, "h3".to_string())));
     s.init_registry_meta("public_key", "abc").unwrap();
     s.init_registry_meta("public_key", "abc").unwrap();
     assert_eq!(

@@ -28,7 +28,7 @@ pub fn ghg_report(
     // Claims: the ledger's certificate rows (with serials where named) and the registry's
     // retirements, as the inventory counted them.
     let certs = crate::certs::stored_registry(store)?;
-    let (input, _) = crate::inventory::org_input(store, access, code, year, certs.as_ref())?;
+    let (input, _) = crate::inventory::org_input(store, access, code, year, certs.as_deref())?;
     let certificate_claims = input
         .lines
         .iter()
