@@ -744,6 +744,13 @@ pub(crate) fn stored_registry(store: &mut dyn Store) -> Result<Option<Arc<Regist
     verified::registry(store, &public).map(Some)
 }
 
+/// Verifies the stored registry and keeps it for this process's readers (a server does
+/// this as it starts, so its first page with inventories does not wait for a whole log's
+/// signature checks). Returns the number of events verified; 0 before the first.
+pub fn warm_registry(store: &mut dyn Store) -> Result<usize, AppError> {
+    Ok(stored_registry(store)?.map_or(0, |r| r.log().len()))
+}
+
 /// The registry's bundles (read-only; no signing key needed), and its balances.
 pub fn bundles(
     store: &mut dyn Store,

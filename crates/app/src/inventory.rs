@@ -187,13 +187,10 @@ fn count_registry_once(
 /// (they are not ledger rows); the source names the bundles.
 fn certificate_lines(reg: &Registry, consumer: &CreditCode, year: i32) -> Vec<ActivityLine> {
     let mut by_month: BTreeMap<(u8, Period), (u64, Vec<u64>)> = BTreeMap::new();
-    for b in reg.bundles() {
-        let Some((c, consumption, _)) = b.status.retirement() else {
+    for b in reg.retired_for(consumer) {
+        let Some((_, consumption, _)) = b.status.retirement() else {
             continue;
         };
-        if c != consumer {
-            continue;
-        }
         let (rank, period) = match consumption {
             Consumption::Hour { hour_start } => {
                 let d = zp_domain::time::local(hour_start);

@@ -55,6 +55,7 @@ fn a_reader_sees_what_another_connection_appended() {
     let (mut writer, key) = database(dir.path(), "t.db", &key_file);
     // A second connection, as the server is beside a CLI.
     let mut reader = zp_app::open(dir.path().join("t.db").to_str().unwrap()).unwrap();
+    assert_eq!(zp_app::certs::warm_registry(reader.as_mut()).unwrap(), 0);
     assert_eq!(seen(reader.as_mut()), (0, 0));
     import_block(writer.as_mut(), &key, dir.path(), 1_000);
     assert_eq!(seen(reader.as_mut()), (1, 10));
@@ -64,6 +65,7 @@ fn a_reader_sees_what_another_connection_appended() {
     import_block(writer.as_mut(), &key, dir.path(), 2_000);
     import_block(writer.as_mut(), &key, dir.path(), 3_000);
     assert_eq!(seen(reader.as_mut()), (3, 30));
+    assert_eq!(zp_app::certs::warm_registry(reader.as_mut()).unwrap(), 3);
     let summary = zp_app::certs::verify(reader.as_mut()).unwrap();
     assert_eq!((summary.bundles, summary.events), (3, 3));
 }

@@ -47,13 +47,10 @@ impl Registry {
     ) -> MarketCover {
         let (mut granular, mut gec) = (0u64, 0u64);
         let mut bundles = Vec::new();
-        for b in self.bundles() {
-            let Some((c, cons, _)) = b.status.retirement() else {
+        for b in self.retired_for(consumer) {
+            let Some((_, cons, _)) = b.status.retirement() else {
                 continue;
             };
-            if c != consumer {
-                continue;
-            }
             let in_year = match cons {
                 Consumption::Hour { hour_start } => i32::from(local(hour_start).year()) == year,
                 Consumption::Month { period } => period.year() == year,

@@ -182,6 +182,9 @@ pub struct Registry {
     pub(crate) gec_serials: BTreeMap<u64, u64>,
     /// Granular bundles by production hour.
     pub(crate) by_hour: BTreeMap<i64, BTreeSet<BundleId>>,
+    /// Retired bundles (cancelled or claimed) by the consumer they were retired for. A
+    /// retirement is final and names its consumer once, so a bundle enters here once.
+    pub(crate) retired_for: BTreeMap<CreditCode, BTreeSet<BundleId>>,
     pub(crate) next_bundle_id: u64,
     pub(crate) next_cert_id: u64,
     pub(crate) issued_wh: u64,
@@ -235,6 +238,7 @@ impl Registry {
             issued: BTreeMap::new(),
             gec_serials: BTreeMap::new(),
             by_hour: BTreeMap::new(),
+            retired_for: BTreeMap::new(),
             next_bundle_id: 1,
             next_cert_id: 1,
             issued_wh: 0,
@@ -284,6 +288,15 @@ impl Registry {
             .flat_map(|(_, ids)| ids.iter().map(|id| &self.bundles[id]))
     }
 
+    /// Bundles retired (cancelled or claimed) for `consumer`, by id, read from the index
+    /// (not a scan of every bundle).
+    pub fn retired_for<'a>(&'a self, consumer: &CreditCode) -> impl Iterator<Item = &'a Bundle> {
+        self.retired_for
+            .get(consumer)
+            .into_iter()
+            .flat_map(|ids| ids.iter().map(|id| &self.bundles[id]))
+    }
+
     /// The bundle issued for a meter and production hour, if any.
     pub fn issued_bundle(&self, meter_id: &str, hour_start: i64) -> Option<BundleId> {
         self.issued
@@ -322,7 +335,11 @@ impl Registry {
         }
         let mut granular = Vec::new();
         let mut gec = Vec::new();
+        let mut retired: BTreeMap<&CreditCode, BTreeSet<BundleId>> = BTreeMap::new();
         for b in self.bundles.values() {
+            if let Some((consumer, _, _)) = b.status.retirement() {
+                retired.entry(consumer).or_default().insert(b.id);
+            }
             if !b.ids.is_well_formed()
                 || b.ids.count().checked_mul(b.wh_per_id()) != Some(b.energy_wh)
             {
@@ -346,6 +363,14 @@ impl Registry {
                     ));
                 }
             }
+        }
+        let same = retired.len() == self.retired_for.len()
+            && retired
+                .iter()
+                .zip(&self.retired_for)
+                .all(|((a, x), (b, y))| *a == b && x == y);
+        if !same {
+            return bad("the index of retirements by consumer disagrees with the bundles".into());
         }
         Ok(())
     }
@@ -561,6 +586,10 @@ impl Registry {
                     retired_seq: seq,
                 };
                 b.history.push(seq);
+                self.retired_for
+                    .entry(consumer.clone())
+                    .or_default()
+                    .insert(*bundle_id);
             }
             Change::Claimed { bundle_id } => {
                 let b = self.get(*bundle_id)?;

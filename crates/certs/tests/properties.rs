@@ -188,6 +188,16 @@ proptest! {
         let retired_wh: u64 = retired.iter().map(|(r, _)| r.count()).sum();
         let b = reg.balances();
         prop_assert_eq!(retired_wh, b.cancelled_wh + b.claimed_wh);
+        // The index of retirements by consumer lists each retired bundle under its
+        // consumer, and nothing else.
+        let mut consumers = std::collections::BTreeSet::new();
+        for (_, id) in &retired {
+            let (c, _, _) = reg.bundle(*id).unwrap().status.retirement().unwrap();
+            prop_assert!(reg.retired_for(c).any(|b| b.id == *id), "bundle {} not indexed", id);
+            consumers.insert(c.clone());
+        }
+        let indexed: usize = consumers.iter().map(|c| reg.retired_for(c).count()).sum();
+        prop_assert_eq!(indexed, retired.len());
         // The log verifies and replays to the same state.
         let summary = verify(reg.log(), reg.public_key()).unwrap();
         prop_assert_eq!(summary.balances, b);

@@ -320,10 +320,26 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     if let Some(every) = state.config.alert_delivery {
         tokio::spawn(deliver_alerts(state.clone(), every));
     }
+    tokio::spawn(warm_registry(state.clone()));
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
+}
+
+/// Verifies the certificate registry once as the server starts, in the background, so
+/// that the first inventory a visitor asks for does not wait for every signature of the
+/// log; a log that fails verification is logged here and refused to every reader.
+async fn warm_registry(state: AppState) {
+    let started = std::time::Instant::now();
+    match state.run(|s| Ok(zp_app::certs::warm_registry(s)?)).await {
+        Ok(events) => tracing::info!(
+            events,
+            seconds = started.elapsed().as_secs_f64(),
+            "certificate registry verified"
+        ),
+        Err(e) => tracing::warn!(error = %e, "certificate registry not verified"),
+    }
 }
 
 /// Posts undelivered alerts to the webhooks every `every` (a webhook that fails keeps its
